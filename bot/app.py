@@ -1,0 +1,66 @@
+"""Wiring: settings → database, file store, router, engine. One place builds the application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine import Engine
+from bot.settings import Settings
+from handlers.faq import FaqFlow
+from handlers.flow import Flow
+from handlers.menu import MenuFlow
+from handlers.router import Router
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import utcnow
+from storage.seed import seed_defaults
+
+log = logging.getLogger(__name__)
+
+
+def build_flows() -> list[Flow]:
+    """Every conversation flow of this build, in priority order for trigger phrases."""
+    return [MenuFlow()]
+
+
+def build_router() -> Router:
+    return Router(build_flows(), answerer=FaqFlow())
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    files: FileStore
+    engine: Engine
+
+
+async def prepare_database(db: Database) -> None:
+    """Apply migrations and load the shipped reference data (both idempotent)."""
+    await db.upgrade()
+    async with db.session() as session, session.begin():
+        await seed_defaults(session)
+
+
+@asynccontextmanager
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    on_commit: Callable[[], None] | None = None,
+) -> AsyncIterator[App]:
+    """Open the database (migrated and seeded) and build the engine; closes on exit."""
+    db = Database(settings.database_url)
+    try:
+        await prepare_database(db)
+        files = FileStore(settings.files_dir)
+        engine = Engine(
+            db, build_router(), files, settings.handler_config(), clock=clock, on_commit=on_commit
+        )
+        yield App(settings=settings, db=db, files=files, engine=engine)
+    finally:
+        await db.dispose()

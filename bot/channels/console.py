@@ -1,0 +1,64 @@
+"""``python -m bot chat``: talk to the bot in a terminal, as a person would on a phone."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from pathlib import Path
+
+from bot.app import App
+from bot.inbound import file_event, text_event
+from bot.render import render
+from handlers.types import Channel, FileRef, InboundKind, reply_from_payload
+from storage.models import utcnow
+from storage.repositories import mark_sent
+
+PROMPT = "> "
+#: Typed in the terminal to send a file, since a terminal has no camera.
+PHOTO_PREFIX = ":anh "
+DOCUMENT_PREFIX = ":tep "
+
+
+def format_message(text: str, labels: list[str], offset: int) -> str:
+    lines = [text]
+    lines += [f"  [{offset + i}] {label}" for i, label in enumerate(labels, start=1)]
+    return "\n".join(lines)
+
+
+async def chat(app: App, user: str | None = None) -> None:
+    """Read lines from the terminal until EOF or Ctrl-C, print the bot's replies."""
+    user = user or getpass.getuser()
+    print("Gõ tin nhắn rồi Enter. Gửi ảnh: ':anh đường/dẫn.jpg'. Thoát: Ctrl-D.")
+    await _say(app, user, "/start")
+    while True:
+        try:
+            line = await asyncio.to_thread(input, PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if line.strip():
+            await _say(app, user, line)
+
+
+async def _say(app: App, user: str, line: str) -> None:
+    if line.startswith((PHOTO_PREFIX, DOCUMENT_PREFIX)):
+        kind = InboundKind.PHOTO if line.startswith(PHOTO_PREFIX) else InboundKind.DOCUMENT
+        path = Path(line[len(PHOTO_PREFIX) :].strip())
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            print(f"(không đọc được tệp {path}: {exc.strerror})")
+            return
+        event = file_event(Channel.CONSOLE, user, kind, FileRef(data, path.name))
+    else:
+        event = text_event(Channel.CONSOLE, user, line)
+    rows = await app.engine.handle(event)
+    offset = 0
+    for row in rows:
+        for message in render(reply_from_payload(row.payload), Channel.CONSOLE):
+            labels = [b.label for r in message.buttons for b in r]
+            prefix = "" if row.chat_id == event.reply_to else f"[→ {row.chat_id}] "
+            print(prefix + format_message(message.text, labels, offset))
+            offset += len(labels)
+    async with app.db.session() as session, session.begin():
+        await mark_sent(session, [r.id for r in rows], utcnow())

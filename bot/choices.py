@@ -1,0 +1,34 @@
+"""Turns a typed answer into the button it names: its number, or its label without diacritics."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from handlers.textnorm import fold
+from handlers.types import Inbound, InboundKind
+
+
+def resolve_choice(event: Inbound, last_buttons: list[Any]) -> Inbound:
+    """A TEXT or label-only BUTTON event matching one of ``last_buttons`` ([[id, label], ...])
+    becomes a BUTTON event carrying that button's id; anything else is returned unchanged."""
+    if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or event.button_id:
+        return event
+    if not last_buttons:
+        return _as_text(event)
+    answer = event.text.strip().rstrip(".").strip()
+    if answer.isdigit():
+        index = int(answer) - 1
+        if 0 <= index < len(last_buttons):
+            button_id, label = last_buttons[index]
+            return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
+    key = fold(answer)
+    for button_id, label in last_buttons:
+        if fold(label) == key:
+            return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
+    return _as_text(event)
+
+
+def _as_text(event: Inbound) -> Inbound:
+    # A pressed label we no longer know is treated as what it says.
+    return replace(event, kind=InboundKind.TEXT) if event.kind == InboundKind.BUTTON else event

@@ -1,0 +1,114 @@
+"""``python -m bot ...``: the command line. Every sub-command module has ``register(sub)``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bot.settings import Settings, SettingsError, load_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs request URLs at INFO, and bot tokens are part of those URLs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_app
+    from bot.channels.console import chat
+
+    async def main() -> None:
+        async with build_app(settings) as app:
+            await chat(app, args.user)
+
+    asyncio.run(main())
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_app
+    from bot.simulate import simulate
+
+    # Make stdout/stdin UTF-8 whatever the locale: the protocol is UTF-8 JSON Lines.
+    sys.stdin.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+
+    async def main() -> int:
+        async with build_app(settings) as app:
+            return await simulate(app, sys.stdin, sys.stdout)
+
+    return asyncio.run(main())
+
+
+def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import prepare_database
+    from storage.db import Database
+
+    async def main() -> None:
+        db = Database(settings.database_url)
+        try:
+            await prepare_database(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(main())
+    print("Cơ sở dữ liệu đã được cập nhật.", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Hàm Yên labour-office bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--user", default=None, help="user id to chat as (default: your login)")
+    chat.set_defaults(handler=_cmd_chat)
+
+    simulate = sub.add_parser("simulate", help="JSON Lines conversation on stdin/stdout")
+    simulate.set_defaults(handler=_cmd_simulate)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations, load shipped data").set_defaults(
+        handler=_cmd_db_upgrade
+    )
+
+    for register in _plugins():
+        register(sub)
+    return parser
+
+
+def _plugins() -> list[Callable[[Any], None]]:
+    """Sub-command modules of the later features; each adds its own sub-parsers."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc.code, file=sys.stderr)
+        return 2
+    _setup_logging(settings)
+    handler: Handler = args.handler
+    try:
+        return handler(args, settings)
+    except SettingsError as exc:
+        print(exc.code, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,200 @@
+"""The engine: one inbound event → one database transaction → outbox rows.
+
+For each event: drop a redelivery (inbound log), load the contact and its state (locked), let the
+router's handler decide, then commit the new state, domain rows and outgoing messages together.
+Delivery happens after the commit, from the outbox, so a crash never loses a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.choices import resolve_choice
+from bot.locks import KeyedLocks
+from handlers.config import HandlerConfig
+from handlers.context import Context
+from handlers.menu import main_menu_buttons
+from handlers.router import Router
+from handlers.textnorm import nfc
+from handlers.types import Inbound, Recipient, Reply, reply_to_payload
+from messages import t
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import Contact, ConversationState, OutboxMessage, utcnow
+from storage.repositories import (
+    get_or_create_contact,
+    get_state_for_update,
+    record_outbox,
+    record_update,
+    seen_update,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+class Engine:
+    """Processes events; events of one contact strictly in order, different contacts in parallel."""
+
+    def __init__(
+        self,
+        db: Database,
+        router: Router,
+        files: FileStore,
+        config: HandlerConfig | None = None,
+        *,
+        clock: Clock = utcnow,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.router = router
+        self.files = files
+        self.config = config or HandlerConfig()
+        self.clock = clock
+        self.on_commit = on_commit
+        self._locks = KeyedLocks()
+
+    async def handle(self, event: Inbound) -> list[OutboxMessage]:
+        """Process one event; returns the committed outbox rows it produced, in order."""
+        event = _normalised(event)
+        async with self._locks.hold((event.channel, event.user_id)):
+            try:
+                rows = await self._process(event)
+            except _HandlerError as exc:
+                rows = await self._apologise(event, exc.error_id)
+            except IntegrityError:
+                # Another process recorded the same update between our check and our commit.
+                log.info("duplicate update %s/%s dropped at commit", event.channel, event.update_id)
+                return []
+        if rows and self.on_commit is not None:
+            self.on_commit()
+        return rows
+
+    async def _process(self, event: Inbound) -> list[OutboxMessage]:
+        now = self.clock()
+        async with self.db.session() as session, session.begin():
+            if event.update_id and await seen_update(session, event.channel, event.update_id):
+                log.info("redelivered update %s/%s ignored", event.channel, event.update_id)
+                return []
+            contact = await get_or_create_contact(
+                session, event.channel, event.user_id, event.display_name, now
+            )
+            state = await get_state_for_update(session, contact.id, now)
+            event = resolve_choice(event, state.last_buttons)
+            ctx = Context(
+                session=session,
+                contact=contact,
+                state=state,
+                now=now,
+                config=self.config,
+                router=self.router,
+                files=self.files,
+                channel=event.channel,
+            )
+            try:
+                await self.router.route(event, ctx)
+                await session.flush()
+            except Exception as exc:
+                error_id = uuid.uuid4().hex[:8]
+                log.exception(
+                    "handler failed (error id %s) on %s/%s", error_id, event.channel, event.user_id
+                )
+                raise _HandlerError(error_id) from exc
+            if event.update_id:
+                record_update(session, event.channel, event.update_id, contact.id, now)
+            _fill_intents(ctx.replies, state)
+            rows = self._record(session, event, contact, state, ctx.replies, ctx, now)
+            state.updated_at = now
+        return rows
+
+    def _record(
+        self,
+        session: Any,
+        event: Inbound,
+        contact: Contact,
+        state: ConversationState,
+        replies: list[Reply],
+        ctx: Context,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        rows = [
+            record_outbox(
+                session,
+                channel=event.channel,
+                chat_id=event.reply_to,
+                payload=reply_to_payload(reply),
+                now=now,
+                contact_id=contact.id,
+            )
+            for reply in replies
+        ]
+        rows += [
+            record_outbox(
+                session,
+                channel=out.to.channel,
+                chat_id=out.to.chat_id,
+                payload=reply_to_payload(out.reply),
+                now=now,
+                is_group=out.to.is_group,
+            )
+            for out in ctx.outgoing
+        ]
+        offered = [b for reply in replies for b in reply.all_buttons()]
+        state.last_buttons = [[b.id, b.label] for b in offered]
+        return rows
+
+    async def _apologise(self, event: Inbound, error_id: str) -> list[OutboxMessage]:
+        """The handler failed: its changes are rolled back; the user gets an apology + menu."""
+        now = self.clock()
+        reply = Reply(
+            t("menu.error", error_id=error_id),
+            main_menu_buttons(),
+            meta={"intent": "error", "error_id": error_id},
+        )
+        async with self.db.session() as session, session.begin():
+            contact = await get_or_create_contact(
+                session, event.channel, event.user_id, event.display_name, now
+            )
+            state = await get_state_for_update(session, contact.id, now)
+            if event.update_id:
+                record_update(session, event.channel, event.update_id, contact.id, now)
+            state.last_buttons = [[b.id, b.label] for b in reply.all_buttons()]
+            row = record_outbox(
+                session,
+                channel=event.channel,
+                chat_id=event.reply_to,
+                payload=reply_to_payload(reply),
+                now=now,
+                contact_id=contact.id,
+            )
+        return [row]
+
+    def recipient_of(self, event: Inbound) -> Recipient:
+        return Recipient(event.channel, event.reply_to)
+
+
+class _HandlerError(Exception):
+    def __init__(self, error_id: str) -> None:
+        super().__init__(error_id)
+        self.error_id = error_id
+
+
+def _normalised(event: Inbound) -> Inbound:
+    return replace(event, text=nfc(event.text), display_name=nfc(event.display_name))
+
+
+def _fill_intents(replies: list[Reply], state: ConversationState) -> None:
+    """Every reply carries meta.intent: a reply without one inherits the turn's first one."""
+    first = next((r.meta["intent"] for r in replies if "intent" in r.meta), None)
+    if first is None:
+        first = f"flow:{state.flow}.{state.step}" if state.flow else "fallback"
+    for reply in replies:
+        reply.meta.setdefault("intent", first)

@@ -1,0 +1,97 @@
+"""All configuration, from the environment and an optional ``.env`` (pydantic-settings).
+
+This is the only module that reads the environment; everything else receives ``Settings``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handlers.config import HandlerConfig
+
+
+class SettingsError(SystemExit):
+    """A bad setting: carries the one line printed instead of a traceback."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite+aiosqlite:///./data/bot.db")
+    files_dir: Path = Field(default=Path("./data/files"))
+    timezone: str = Field(default="Asia/Ho_Chi_Minh")
+    log_level: str = Field(default="INFO")
+    #: production refuses to start without an ENCRYPTION_KEY; development generates one.
+    environment: str = Field(default="development")
+    encryption_key: str = Field(default="")
+    case_ref_prefix: str = Field(default="HY")
+    intake_expiry_days: int = Field(default=30, ge=1, le=3650)
+    due_soon_days: int = Field(default=7, ge=0, le=365)
+
+    telegram_token: str = Field(default="")
+    telegram_api_url: str = Field(default="https://api.telegram.org")
+    zalo_token: str = Field(default="")
+    zalo_api_url: str = Field(default="https://bot-api.zaloplatforms.com")
+    zalo_rate_per_second: float = Field(default=10.0, gt=0, le=1000)
+
+    webhook_host: str = Field(default="127.0.0.1")
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_public_url: str = Field(default="")
+    webhook_secret: str = Field(default="")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return upper
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
+            raise ValueError("use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def handler_config(self) -> HandlerConfig:
+        return HandlerConfig(
+            timezone=self.zone,
+            intake_expiry_days=self.intake_expiry_days,
+            due_soon_days=self.due_soon_days,
+            case_ref_prefix=self.case_ref_prefix,
+            encryption_key=self.encryption_key,
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; a bad value raises SettingsError with one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "?"
+        raise SettingsError(f"Cấu hình sai: {name}: {first['msg']}") from None

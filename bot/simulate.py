@@ -1,0 +1,98 @@
+"""``python -m bot simulate``: JSON Lines in, JSON Lines out (contract: spec/simulate.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.app import App
+from bot.inbound import button_event, file_event, text_event
+from bot.render import render
+from handlers.types import Channel, FileRef, Inbound, InboundKind, reply_from_payload
+from storage.models import OutboxMessage, utcnow
+from storage.repositories import mark_sent
+
+_CHANNELS = {c.value: c for c in Channel}
+
+
+class BadLineError(ValueError):
+    """An input line the simulator cannot turn into an event."""
+
+
+def parse_line(obj: Any) -> Inbound:
+    """One decoded input object → an Inbound event."""
+    if not isinstance(obj, dict):
+        raise BadLineError("line is not a JSON object")
+    user = obj.get("user")
+    if not isinstance(user, str) or not user:
+        raise BadLineError('missing "user"')
+    channel = _CHANNELS.get(str(obj.get("channel", "console")))
+    if channel is None:
+        raise BadLineError(f"unknown channel {obj.get('channel')!r}")
+    name = str(obj.get("name", ""))
+    if "text" in obj:
+        return text_event(channel, user, str(obj["text"]), display_name=name)
+    if "button" in obj:
+        return button_event(channel, user, label=str(obj["button"]), display_name=name)
+    for key, kind in (("photo", InboundKind.PHOTO), ("document", InboundKind.DOCUMENT)):
+        if key in obj:
+            path = Path(str(obj[key]))
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise BadLineError(f"cannot read {key} {path}: {exc.strerror}") from None
+            return file_event(
+                channel,
+                user,
+                kind,
+                FileRef(data, path.name),
+                caption=str(obj.get("caption", "")),
+                display_name=name,
+            )
+    raise BadLineError("line needs one of text, button, photo, document")
+
+
+def output_lines(line_no: int, rows: list[OutboxMessage]) -> list[dict[str, Any]]:
+    """The output objects for the outbox rows one input produced."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        reply = reply_from_payload(row.payload)
+        channel = _CHANNELS.get(row.channel, Channel.CONSOLE)
+        for message in render(reply, channel):
+            item: dict[str, Any] = {"in": line_no, "to": row.chat_id, "text": message.text}
+            if message.buttons:
+                item["buttons"] = [[b.label for b in r] for r in message.buttons]
+            if message.attachments:
+                item["attachments"] = [
+                    {"kind": a.kind, "sha256": a.sha256, "file_name": a.file_name}
+                    for a in message.attachments
+                ]
+            item["meta"] = reply.meta
+            out.append(item)
+    return out
+
+
+async def simulate(app: App, stdin: TextIO, stdout: TextIO) -> int:
+    """Process every input line; returns the exit status (1 if any line was bad)."""
+    bad = False
+    for line_no, line in enumerate(stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            event = parse_line(json.loads(line))
+        except (json.JSONDecodeError, BadLineError) as exc:
+            bad = True
+            _write(stdout, {"in": line_no, "error": str(exc)})
+            continue
+        rows = await app.engine.handle(event)
+        for item in output_lines(line_no, rows):
+            _write(stdout, item)
+        async with app.db.session() as session, session.begin():
+            await mark_sent(session, [r.id for r in rows], utcnow())
+    return 1 if bad else 0
+
+
+def _write(stdout: TextIO, obj: dict[str, Any]) -> None:
+    stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    stdout.flush()

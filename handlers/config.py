@@ -1,0 +1,21 @@
+"""Settings the handlers need, handed down by the engine (handlers never read the environment)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerConfig:
+    timezone: ZoneInfo = VIETNAM
+    #: Days before an unfinished registration form is deleted.
+    intake_expiry_days: int = 30
+    #: An allocation is ``due_soon`` when its deadline is within this many days.
+    due_soon_days: int = 7
+    #: Prefix of case references, e.g. HY-2026-00042.
+    case_ref_prefix: str = "HY"
+    #: Key for encrypting phone and citizen id numbers (Fernet, urlsafe base64).
+    encryption_key: str = ""

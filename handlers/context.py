@@ -1,0 +1,95 @@
+"""What a handler gets for one inbound event, and where it puts what it wants to say."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.config import HandlerConfig
+from handlers.types import Button, Channel, Inbound, Outgoing, Recipient, Reply
+from storage.models import Contact, ConversationState
+
+if TYPE_CHECKING:
+    from handlers.router import Router
+    from storage.files import FileStore
+
+
+@dataclass
+class Context:
+    """Per-event context. Everything a handler changes is in ``session`` (one transaction)."""
+
+    session: AsyncSession
+    contact: Contact
+    state: ConversationState
+    now: datetime
+    config: HandlerConfig
+    router: Router
+    files: FileStore
+    channel: Channel
+    replies: list[Reply] = field(default_factory=list)
+    outgoing: list[Outgoing] = field(default_factory=list)
+
+    # -- saying things -------------------------------------------------------------------------
+    def reply(
+        self,
+        text: str,
+        buttons: list[list[Button]] | None = None,
+        *,
+        intent: str | None = None,
+        **meta: Any,
+    ) -> Reply:
+        """Queue a reply to the sender; ``intent`` goes to meta.intent for the simulator."""
+        reply = Reply(text=text, buttons=buttons or [])
+        if intent is not None:
+            reply.meta["intent"] = intent
+        reply.meta.update(meta)
+        self.replies.append(reply)
+        return reply
+
+    def send(self, to: Recipient, reply: Reply) -> None:
+        """Queue a message to someone else (an officer, another contact)."""
+        self.outgoing.append(Outgoing(to=to, reply=reply))
+
+    # -- conversation state ----------------------------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        return self.state.flow
+
+    @property
+    def step(self) -> str | None:
+        return self.state.step
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    def enter(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
+        """Make ``flow`` the active flow at ``step`` (data replaced when given)."""
+        self.state.flow = flow
+        self.state.step = step
+        if data is not None:
+            self.state.data = dict(data)
+
+    def goto(self, step: str) -> None:
+        self.state.step = step
+
+    def update(self, **values: Any) -> None:
+        """Merge values into the flow data (a new dict, so SQLAlchemy sees the change)."""
+        self.state.data = {**self.state.data, **values}
+
+    def leave(self) -> None:
+        """No active flow any more; its data is dropped."""
+        self.state.flow = None
+        self.state.step = None
+        self.state.data = {}
+
+    @property
+    def is_zalo(self) -> bool:
+        return self.channel == Channel.ZALO
+
+    async def dispatch(self, event: Inbound) -> None:
+        """Route ``event`` as if the user had sent it (e.g. a menu button starting a flow)."""
+        await self.router.route(event, self)

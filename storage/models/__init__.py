@@ -1,0 +1,24 @@
+"""All ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from storage.models.base import Base, UTCDateTime, utcnow
+from storage.models.cases import Case, Notice
+from storage.models.catalog import OPEN_START, Course, Program, Unit
+from storage.models.core import Contact, ConversationState, InboundLog, OutboxMessage
+from storage.models.officials import Officer
+
+__all__ = [
+    "OPEN_START",
+    "Base",
+    "Case",
+    "Contact",
+    "ConversationState",
+    "Course",
+    "InboundLog",
+    "Notice",
+    "Officer",
+    "OutboxMessage",
+    "Program",
+    "UTCDateTime",
+    "Unit",
+    "utcnow",
+]

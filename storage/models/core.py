@@ -1,0 +1,97 @@
+"""Contacts, their conversation state, the inbound de-duplication log and the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, utcnow
+
+
+class Contact(Base):
+    """A person as one channel knows them: (channel, platform user id) is unique."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("channel", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When and to which text version the contact agreed to the processing of personal data.
+    consent_at: Mapped[datetime | None] = mapped_column(default=None)
+    consent_version: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: Set when the platform says the bot can no longer write to them (blocked the bot).
+    unreachable_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    state: Mapped[ConversationState | None] = relationship(
+        back_populates="contact", uselist=False, cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class ConversationState(Base):
+    """Where a contact is in a conversation: the active flow, its step and its data."""
+
+    __tablename__ = "conversation_states"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str | None] = mapped_column(String(64), default=None)
+    step: Mapped[str | None] = mapped_column(String(64), default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The options of the last reply that offered some, as [[id, label], ...]: lets a user answer
+    #: with a number or a label on channels without buttons.
+    last_buttons: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="state", lazy="raise")
+
+
+class InboundLog(Base):
+    """Every processed platform update, so a redelivery is recognised and dropped."""
+
+    __tablename__ = "inbound_log"
+    __table_args__ = (UniqueConstraint("channel", "update_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(128))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), default=None
+    )
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message to deliver. Written in the same transaction as the state change that caused it.
+
+    ``payload`` is the channel-neutral reply (text, buttons, attachments, meta); the channel's
+    renderer turns it into platform messages when it is sent. ``parts_sent`` counts the platform
+    messages already accepted, so a long reply split in several parts resumes where it stopped.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "channel", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    is_group: Mapped[bool] = mapped_column(default=False)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), default=None
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    #: pending → sent | failed (permanent error, reason in last_error) | dropped (unreachable)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    parts_sent: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)

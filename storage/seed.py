@@ -1,0 +1,76 @@
+"""Reference data shipped with the project, loaded into an empty database.
+
+Loading is idempotent: a row whose key exists is left alone, so officials' own imports and edits
+survive every restart.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.textnorm import fold
+from storage.models import OPEN_START, Course, Program, Unit
+
+DATA_DIR = Path(__file__).parent / "data"
+UNIT_FILES = ("units_current.csv", "units_pre2025.csv")
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8-sig", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+def _date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+async def seed_defaults(session: AsyncSession) -> None:
+    """Insert the shipped units, programmes and demo courses where missing."""
+    for name in UNIT_FILES:
+        for row in _rows(name):
+            valid_from = _date(row["valid_from"]) or OPEN_START
+            exists = await session.scalar(
+                select(Unit.id).where(Unit.code == row["code"], Unit.valid_from == valid_from)
+            )
+            if exists is None:
+                session.add(
+                    Unit(
+                        code=row["code"],
+                        name=row["name"],
+                        name_key=fold(row["name"]),
+                        kind=row["kind"],
+                        parent=row["parent"] or None,
+                        valid_from=valid_from,
+                        valid_to=_date(row["valid_to"]),
+                    )
+                )
+    for row in _rows("programs.csv"):
+        if await session.scalar(select(Program.id).where(Program.code == row["code"])) is None:
+            session.add(Program(code=row["code"], name=row["name"]))
+    await session.flush()
+    for row in _rows("courses.csv"):
+        if await session.scalar(select(Course.id).where(Course.code == row["code"])) is not None:
+            continue
+        program_id = await session.scalar(select(Program.id).where(Program.code == row["program"]))
+        unit_id = await session.scalar(
+            select(Unit.id).where(Unit.name_key == fold(row["unit"]), Unit.valid_to.is_(None))
+        )
+        session.add(
+            Course(
+                code=row["code"],
+                occupation=row["occupation"],
+                program_id=program_id,
+                unit_id=unit_id,
+                venue=row["venue"],
+                start_date=date.fromisoformat(row["start_date"]),
+                duration_days=int(row["duration_days"]) if row["duration_days"] else None,
+                duration_hours=int(row["duration_hours"]) if row["duration_hours"] else None,
+                seats=int(row["seats"]),
+                status=row["status"],
+            )
+        )
