@@ -4,6 +4,7 @@ from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.cases import Case, Notice
 from storage.models.catalog import OPEN_START, Course, Program, Unit
 from storage.models.core import Contact, ConversationState, InboundLog, OutboxMessage
+from storage.models.faq import FallbackQuestion
 from storage.models.officials import Officer
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Contact",
     "ConversationState",
     "Course",
+    "FallbackQuestion",
     "InboundLog",
     "Notice",
     "Officer",
