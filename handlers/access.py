@@ -1,0 +1,41 @@
+"""Who may see what: the one place officer roles and unit scopes are checked."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Case, Officer
+
+
+class Role(StrEnum):
+    COMMUNE = "commune"  # one unit
+    OFFICE = "office"  # every unit
+    TRAINING = "training"  # the training centre: every unit, training matters
+    ADMIN = "admin"
+
+
+#: Roles whose scope is every unit.
+DISTRICT_ROLES = frozenset({Role.OFFICE, Role.TRAINING, Role.ADMIN})
+
+
+async def get_officer(session: AsyncSession, contact_id: int) -> Officer | None:
+    """The active officer account bound to this contact, if any."""
+    return await session.scalar(
+        select(Officer).where(Officer.contact_id == contact_id, Officer.active.is_(True))
+    )
+
+
+def can_see_unit(officer: Officer | None, unit_id: int | None) -> bool:
+    if officer is None or not officer.active:
+        return False
+    if officer.role in DISTRICT_ROLES:
+        return True
+    return officer.role == Role.COMMUNE and unit_id is not None and officer.unit_id == unit_id
+
+
+def can_open_case(officer: Officer | None, case: Case) -> bool:
+    """Commune officers see their unit's cases; district-level roles see all."""
+    return can_see_unit(officer, case.unit_id)

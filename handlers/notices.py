@@ -1,0 +1,39 @@
+"""Notices for officers (a new case, a dossier ready for review, a hand-off question).
+
+Every feature calls ``record_notice``; the notice is kept in the database until it has been
+delivered to the officers of its unit (see the officials feature), so none is lost while no
+officer account exists yet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Notice
+
+
+async def record_notice(
+    session: AsyncSession,
+    *,
+    kind: str,
+    text_key: str,
+    now: datetime,
+    unit_id: int | None = None,
+    case_id: int | None = None,
+    params: dict[str, Any] | None = None,
+) -> Notice:
+    """Store a notice for the officers of ``unit_id`` (None: the district office)."""
+    notice = Notice(
+        kind=kind,
+        unit_id=unit_id,
+        case_id=case_id,
+        text_key=text_key,
+        params=params or {},
+        created_at=now,
+    )
+    session.add(notice)
+    await session.flush()
+    return notice

@@ -1,0 +1,69 @@
+"""Conversation helpers: drive the real engine the way the simulator does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.app import App
+from bot.inbound import button_event, file_event, text_event
+from bot.simulate import output_lines
+from handlers.types import Channel, FileRef, InboundKind
+from storage.models import utcnow
+from storage.repositories import mark_sent
+
+
+@dataclass
+class Clock:
+    """A controllable clock: starts at ``at`` (aware UTC) and moves only when told."""
+
+    at: datetime = field(default_factory=lambda: datetime(2026, 7, 10, 1, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+async def _run(app: App, event: Any) -> list[dict[str, Any]]:
+    rows = await app.engine.handle(event)
+    async with app.db.session() as session, session.begin():
+        await mark_sent(session, [r.id for r in rows], utcnow())
+    return output_lines(0, rows)
+
+
+async def say(
+    app: App, user: str, text: str, *, channel: Channel = Channel.CONSOLE, name: str = ""
+) -> list[dict[str, Any]]:
+    """Send one text; returns the output lines (as the simulator prints them)."""
+    return await _run(app, text_event(channel, user, text, display_name=name))
+
+
+async def press(
+    app: App, user: str, label: str, *, channel: Channel = Channel.CONSOLE
+) -> list[dict[str, Any]]:
+    """Press a button by its label or 1-based number."""
+    return await _run(app, button_event(channel, user, label=label))
+
+
+async def send_file(
+    app: App,
+    user: str,
+    data: bytes,
+    *,
+    kind: InboundKind = InboundKind.PHOTO,
+    file_name: str = "",
+    channel: Channel = Channel.CONSOLE,
+) -> list[dict[str, Any]]:
+    return await _run(app, file_event(channel, user, kind, FileRef(data, file_name or None)))
+
+
+def texts(lines: list[dict[str, Any]]) -> str:
+    """All reply texts joined, for substring assertions."""
+    return "\n".join(line["text"] for line in lines)
+
+
+def intents(lines: list[dict[str, Any]]) -> list[str]:
+    return [line["meta"]["intent"] for line in lines]
