@@ -4,6 +4,7 @@ from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.cases import Case, Notice
 from storage.models.catalog import OPEN_START, Course, Program, Unit
 from storage.models.core import Contact, ConversationState, InboundLog, OutboxMessage
+from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, DossierTracker
 from storage.models.faq import FallbackQuestion
 from storage.models.officials import Officer
 
@@ -14,6 +15,10 @@ __all__ = [
     "Contact",
     "ConversationState",
     "Course",
+    "DossierDocument",
+    "DossierEvent",
+    "DossierItem",
+    "DossierTracker",
     "FallbackQuestion",
     "InboundLog",
     "Notice",
