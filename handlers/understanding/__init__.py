@@ -1,0 +1,1 @@
+"""Reading free-text questions: normalisation of informal Vietnamese and topic matching."""

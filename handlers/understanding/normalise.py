@@ -1,0 +1,72 @@
+"""Informal Vietnamese → one comparable key: "Đi XKLĐ hàn hết bn tiềnnn ạ??" → "di xuat khau lao
+dong han het bao nhieu tien".
+
+Steps: NFC and lower case; punctuation and emoji become spaces; filler particles are dropped
+while diacritics still tell "vậy" (so) from "vay" (a loan); diacritics folded (đ → d); letters
+typed three times or more squeezed; short forms and teencode expanded (lexicon data); padding
+phrases ("cho em hỏi") removed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from handlers.textnorm import fold
+from messages.lexicon import Lexicon, load_lexicon
+
+#: Anything that is not a letter, a digit or white space (punctuation, symbols, emoji).
+_NOT_WORD = re.compile(r"[^\w\s]|_", re.UNICODE)
+_NUMBER_UNIT = re.compile(r"^(\d+(?:[.,]\d+)?)([a-z]+)$")
+#: "khongggg", "diii": a letter three times or more is one letter. Doubles stay: folded "ưu"
+#: is "uu" and "xoong" has "oo".
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+#: Doubled final letters ("nhaa", "dcc") are typing noise except for the vowels above.
+_DOUBLE_END = re.compile(r"([a-np-tv-z])\1$")
+
+
+def _squeeze(token: str) -> str:
+    return _DOUBLE_END.sub(r"\1", _REPEATS.sub(r"\1", token))
+
+
+def _expand(token: str, lex: Lexicon) -> list[str]:
+    match = _NUMBER_UNIT.match(token)
+    if match:
+        number, unit = match.groups()
+        return [number, lex.units.get(unit, unit)]
+    return list(lex.abbreviations.get(token, (token,)))
+
+
+def _drop_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for phrase in phrases:
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                i += len(phrase)
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
+    """The normalised words of ``text`` (see the module docstring)."""
+    lex = lexicon or load_lexicon()
+    lowered = unicodedata.normalize("NFC", text).lower()
+    words = _NOT_WORD.sub(" ", lowered).split()
+    out: list[str] = []
+    for word in words:
+        if word in lex.particles:
+            continue
+        folded = _squeeze(fold(word))
+        if folded in lex.particles:
+            continue
+        out.extend(_expand(folded, lex))
+    return _drop_phrases(out, lex.phrases)
+
+
+def normalise(text: str, lexicon: Lexicon | None = None) -> str:
+    """The matching key of ``text``: normalised words joined by single spaces."""
+    return " ".join(tokens(text, lexicon))

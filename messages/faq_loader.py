@@ -1,0 +1,265 @@
+"""The FAQ knowledge base (``messages/faq/*.toml``): loading and validation.
+
+An official edits the TOML files and restarts the bot; ``python -m bot kb check`` runs
+:func:`validate_kb` first and prints every problem with its file and topic id.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+KB_DIR = Path(__file__).parent / "faq"
+
+#: The topic ids of spec/faq-topics.md: a contract (simulator, reports), never renamed.
+SPEC_TOPIC_IDS: tuple[str, ...] = (
+    "abroad.markets", "abroad.japan", "abroad.korea", "abroad.taiwan", "abroad.eligibility",
+    "abroad.costs", "abroad.loan", "abroad.support", "abroad.dossier", "abroad.enterprises",
+    "abroad.scam", "abroad.process", "abroad.contract_rights", "abroad.language",
+    "abroad.return", "abroad.family",
+    "training.courses", "training.eligibility", "training.support", "training.schedule",
+    "training.register", "training.certificate", "training.after",
+    "general.contact", "general.human", "general.privacy", "general.about_bot",
+)
+#: Groups whose answers quote the law, so they must name their source.
+SOURCED_GROUPS = ("abroad", "training")
+
+MAX_TITLE = 40
+#: The whole reply (answer and source line) must read on a small phone.
+MAX_REPLY = 900
+MIN_EXAMPLES = 5
+#: Telegram callback data limit.
+MAX_BUTTON_BYTES = 64
+TOPIC_BUTTON_PREFIX = "faq:t:"
+
+_ID = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
+_BUTTON = re.compile(r"^[a-z_]+:[A-Za-z0-9_.:-]+$")
+_REQUIRED = ("id", "title", "answer", "source", "checked", "review_by", "examples")
+
+
+class KbError(ValueError):
+    """The knowledge base has errors; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    topic: str
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.topic}" if self.topic else self.file
+        return f"{self.severity.upper()} {where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A button under an answer: ``target`` is a topic id or a button id (``menu:dossier``)."""
+
+    target: str
+    label: str = ""
+
+    @property
+    def is_topic(self) -> bool:
+        return ":" not in self.target
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    title: str
+    answer: str
+    source: str
+    checked: date
+    review_by: date
+    examples: tuple[str, ...]
+    follow_up: tuple[FollowUp, ...] = ()
+    file: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    entries: dict[str, Entry]
+    out_of_remit: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = field(default=())
+
+    def group(self, name: str) -> list[Entry]:
+        """Entries of a group (``abroad``, ``training``, ``general``) in file order."""
+        return [e for e in self.entries.values() if e.group == name]
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def topic_button(topic_id: str) -> str:
+    return f"{TOPIC_BUTTON_PREFIX}{topic_id}"
+
+
+def _follow_ups(raw: Any, where: tuple[str, str], problems: list[Problem]) -> tuple[FollowUp, ...]:
+    out: list[FollowUp] = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, str):
+            out.append(FollowUp(item.strip()))
+        elif isinstance(item, dict) and isinstance(item.get("button"), str) and isinstance(
+            item.get("label"), str
+        ):
+            out.append(FollowUp(item["button"].strip(), _nfc(item["label"])))
+        else:
+            problems.append(Problem(*where, f"follow_up item {item!r}: give a topic id or "
+                                    '{ label = "...", button = "flow:action" }'))
+    return tuple(out)
+
+
+def _entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, "", "each [[entry]] must be a table"))
+        return None
+    topic = str(raw.get("id", "?"))
+    where = (file, topic)
+    missing = [k for k in _REQUIRED if k not in raw]
+    if missing:
+        problems.append(Problem(*where, f"missing field(s): {', '.join(missing)}"))
+        return None
+    strings = ("id", "title", "answer", "source")
+    wrong = [k for k in strings if not isinstance(raw[k], str)]
+    wrong += [k for k in ("checked", "review_by") if type(raw[k]) is not date]
+    examples = raw["examples"]
+    if not isinstance(examples, list) or not all(isinstance(x, str) for x in examples):
+        wrong.append("examples")
+    if wrong:
+        problems.append(Problem(*where, f"wrong type for: {', '.join(wrong)} (text in quotes, "
+                                "dates as 2026-11-26, examples as a list of texts)"))
+        return None
+    return Entry(
+        id=raw["id"].strip(), title=_nfc(raw["title"]), answer=_nfc(raw["answer"]),
+        source=_nfc(raw["source"]), checked=raw["checked"], review_by=raw["review_by"],
+        examples=tuple(_nfc(x) for x in examples if x.strip()),
+        follow_up=_follow_ups(raw.get("follow_up", []), where, problems), file=file,
+    )
+
+
+def read_kb(directory: Path = KB_DIR) -> KnowledgeBase:
+    """Parse every ``*.toml`` file of ``directory``; problems are collected, not raised."""
+    problems: list[Problem] = []
+    entries: dict[str, Entry] = {}
+    out_of_remit: list[str] = []
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        problems.append(Problem(str(directory), "", "no .toml files found"))
+    for path in files:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            problems.append(Problem(path.name, "", f"not valid TOML: {exc}"))
+            continue
+        raw_entries = data.get("entry", [])
+        if not isinstance(raw_entries, list):
+            problems.append(Problem(path.name, "", "use [[entry]] (an array of tables)"))
+            raw_entries = []
+        for raw in raw_entries:
+            entry = _entry(raw, path.name, problems)
+            if entry is None:
+                continue
+            if entry.id in entries:
+                problems.append(Problem(path.name, entry.id,
+                                        f"id already used in {entries[entry.id].file}"))
+                continue
+            entries[entry.id] = entry
+        oor = data.get("out_of_remit", {}).get("examples", [])
+        if not isinstance(oor, list) or not all(isinstance(x, str) for x in oor):
+            problems.append(Problem(path.name, "out_of_remit", "examples must be a list of texts"))
+        else:
+            out_of_remit.extend(_nfc(x) for x in oor if x.strip())
+    return KnowledgeBase(entries, tuple(out_of_remit), tuple(problems))
+
+
+def render_answer(entry: Entry, source_label: str) -> str:
+    """The answer as sent: the text, then the legal source on one short line."""
+    if not entry.source:
+        return entry.answer
+    return f"{entry.answer}\n\n{source_label}: {entry.source}"
+
+
+def check_entries(kb: KnowledgeBase, today: date, source_label: str) -> list[Problem]:
+    """Content rules that need no matcher: ids, lengths, follow-ups, dates, duplicates."""
+    problems = list(kb.problems)
+    for topic in SPEC_TOPIC_IDS:
+        if topic not in kb.entries:
+            problems.append(Problem("", topic, "topic of the spec has no entry"))
+    seen: dict[str, str] = {}
+    for e in kb.entries.values():
+        p = [Problem(e.file, e.id, m) for m in _entry_messages(e, kb, source_label)]
+        problems.extend(p)
+        if e.review_by < today:
+            problems.append(Problem(e.file, e.id, f"past its review date ({e.review_by})",
+                                    "warning"))
+        if e.checked > today:
+            problems.append(Problem(e.file, e.id, f"checked date {e.checked} is in the future",
+                                    "warning"))
+        for example in e.examples:
+            key = " ".join(example.lower().split())
+            if key in seen:
+                problems.append(Problem(e.file, e.id, f"duplicate example {example!r} "
+                                        f"(also in {seen[key]})"))
+            seen[key] = e.id
+    return problems
+
+
+def _entry_messages(e: Entry, kb: KnowledgeBase, source_label: str) -> list[str]:
+    msgs: list[str] = []
+    if not _ID.match(e.id):
+        msgs.append("id must look like group.name (lower case, a-z and _)")
+    if not e.title or len(e.title) > MAX_TITLE:
+        msgs.append(f"title must have 1–{MAX_TITLE} characters (has {len(e.title)})")
+    reply = render_answer(e, source_label)
+    if not e.answer or len(reply) > MAX_REPLY:
+        msgs.append(f"answer with its source line must have 1–{MAX_REPLY} characters "
+                    f"(has {len(reply)}); move detail to a follow-up topic")
+    if e.group in SOURCED_GROUPS and not e.source:
+        msgs.append("source is empty: name the law or decree the answer comes from")
+    if len(e.examples) < MIN_EXAMPLES:
+        msgs.append(f"needs at least {MIN_EXAMPLES} example questions (has {len(e.examples)})")
+    if e.review_by < e.checked:
+        msgs.append("review_by is before checked")
+    for f in e.follow_up:
+        if f.is_topic and f.target not in kb.entries:
+            msgs.append(f"follow_up names unknown topic {f.target!r}")
+        elif f.is_topic and f.target == e.id:
+            msgs.append("follow_up names the entry itself")
+        elif not f.is_topic and not _BUTTON.match(f.target):
+            msgs.append(f"follow_up button {f.target!r} must look like flow:action")
+        elif not f.is_topic and not 0 < len(f.label) <= MAX_TITLE:
+            msgs.append(f"follow_up label for {f.target!r} must have 1–{MAX_TITLE} characters")
+        target = f.target if not f.is_topic else topic_button(f.target)
+        if len(target.encode()) > MAX_BUTTON_BYTES:
+            msgs.append(f"button id {target!r} is longer than {MAX_BUTTON_BYTES} bytes")
+    return msgs
+
+
+@cache
+def load_kb(directory: Path = KB_DIR) -> KnowledgeBase:
+    """The knowledge base, read once per process; raises KbError if it cannot be used."""
+    kb = read_kb(directory)
+    errors = [p for p in kb.problems if p.severity == "error"]
+    missing = [t for t in SPEC_TOPIC_IDS if t not in kb.entries]
+    if missing:
+        errors.append(Problem(str(directory), "", f"no entry for: {', '.join(missing)}"))
+    if errors:
+        raise KbError(errors)
+    return kb

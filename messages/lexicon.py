@@ -1,0 +1,65 @@
+"""The reading lexicon (``messages/lexicon.toml``): abbreviations, units and filler words."""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+LEXICON_FILE = Path(__file__).parent / "lexicon.toml"
+
+
+class LexiconError(ValueError):
+    """The lexicon file is malformed (message names the table or key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    abbreviations: dict[str, tuple[str, ...]]
+    units: dict[str, str]
+    particles: frozenset[str]
+    #: Longest first, so "cho em hoi chut" is removed before "cho em hoi".
+    phrases: tuple[tuple[str, ...], ...]
+
+
+def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise LexiconError(f"[{name}] must be a table")
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise LexiconError(f"[{name}] {key}: the value must be a string")
+        out[key.lower()] = value.lower()
+    return out
+
+
+def _str_list(table: dict[str, object], name: str) -> list[str]:
+    values = table.get(name, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise LexiconError(f"[particles] {name} must be a list of strings")
+    return [unicodedata.normalize("NFC", v).lower() for v in values]
+
+
+def parse_lexicon(data: dict[str, object]) -> Lexicon:
+    """A Lexicon from the parsed TOML document."""
+    particles = data.get("particles", {})
+    if not isinstance(particles, dict):
+        raise LexiconError("[particles] must be a table")
+    phrases = sorted({tuple(p.split()) for p in _str_list(particles, "phrases")}, key=len,
+                     reverse=True)
+    return Lexicon(
+        abbreviations={k: tuple(v.split()) for k, v in _str_table(data, "abbreviations").items()},
+        units=_str_table(data, "units"),
+        particles=frozenset(_str_list(particles, "words")),
+        phrases=tuple(phrases),
+    )
+
+
+@cache
+def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
+    """The lexicon, read once per process."""
+    with path.open("rb") as fh:
+        return parse_lexicon(tomllib.load(fh))
