@@ -29,8 +29,7 @@ from storage.db import Database
 from storage.files import FileStore
 from storage.models import Contact, ConversationState, OutboxMessage, utcnow
 from storage.repositories import (
-    get_or_create_contact,
-    get_state_for_update,
+    load_contact_and_state,
     record_outbox,
     record_update,
     seen_update,
@@ -80,14 +79,13 @@ class Engine:
 
     async def _process(self, event: Inbound) -> list[OutboxMessage]:
         now = self.clock()
-        async with self.db.session() as session, session.begin():
+        async with self.db.transaction() as session:
             if event.update_id and await seen_update(session, event.channel, event.update_id):
                 log.info("redelivered update %s/%s ignored", event.channel, event.update_id)
                 return []
-            contact = await get_or_create_contact(
+            contact, state = await load_contact_and_state(
                 session, event.channel, event.user_id, event.display_name, now
             )
-            state = await get_state_for_update(session, contact.id, now)
             event = resolve_choice(event, state.last_buttons)
             ctx = Context(
                 session=session,
@@ -159,11 +157,10 @@ class Engine:
             main_menu_buttons(),
             meta={"intent": "error", "error_id": error_id},
         )
-        async with self.db.session() as session, session.begin():
-            contact = await get_or_create_contact(
+        async with self.db.transaction() as session:
+            contact, state = await load_contact_and_state(
                 session, event.channel, event.user_id, event.display_name, now
             )
-            state = await get_state_for_update(session, contact.id, now)
             if event.update_id:
                 record_update(session, event.channel, event.update_id, contact.id, now)
             state.last_buttons = [[b.id, b.label] for b in reply.all_buttons()]

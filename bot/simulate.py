@@ -88,7 +88,7 @@ async def simulate(app: App, stdin: TextIO, stdout: TextIO) -> int:
         rows = await app.engine.handle(event)
         for item in output_lines(line_no, rows):
             _write(stdout, item)
-        async with app.db.session() as session, session.begin():
+        async with app.db.transaction() as session:
             await mark_sent(session, [r.id for r in rows], utcnow())
     return 1 if bad else 0
 

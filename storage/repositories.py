@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -10,17 +10,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, ConversationState, InboundLog, OutboxMessage
 
+#: last_seen_at is refreshed at most this often: one UPDATE fewer on most turns.
+SEEN_RESOLUTION = timedelta(minutes=10)
+
 
 async def get_or_create_contact(
     session: AsyncSession, channel: str, platform_user_id: str, display_name: str, now: datetime
 ) -> Contact:
-    """The contact for (channel, user id), created on first contact; last_seen_at refreshed."""
-    contact = await session.scalar(
-        select(Contact).where(
-            Contact.channel == channel, Contact.platform_user_id == platform_user_id
+    """The contact for (channel, user id), created on first contact."""
+    contact, _ = await load_contact_and_state(session, channel, platform_user_id, display_name, now)
+    return contact
+
+
+async def load_contact_and_state(
+    session: AsyncSession, channel: str, platform_user_id: str, display_name: str, now: datetime
+) -> tuple[Contact, ConversationState]:
+    """The contact and its conversation state in one query, both created on first contact.
+
+    The contact row is locked for the transaction (PostgreSQL), so two processes never handle
+    the same person's messages at once; SQLite serialises writers anyway.
+    """
+    found = (
+        await session.execute(
+            select(Contact, ConversationState)
+            .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
+            .where(Contact.channel == channel, Contact.platform_user_id == platform_user_id)
+            .with_for_update(of=Contact)
         )
-    )
-    if contact is None:
+    ).first()
+    state: ConversationState | None
+    if found is None:
         contact = Contact(
             channel=channel,
             platform_user_id=platform_user_id,
@@ -30,27 +49,18 @@ async def get_or_create_contact(
         )
         session.add(contact)
         await session.flush()
+        state = None
     else:
-        contact.last_seen_at = now
+        contact, state = found
+        if now - contact.last_seen_at > SEEN_RESOLUTION:
+            contact.last_seen_at = now
         if display_name and not contact.display_name:
             contact.display_name = display_name
-    return contact
-
-
-async def get_state_for_update(
-    session: AsyncSession, contact_id: int, now: datetime
-) -> ConversationState:
-    """The contact's state row, locked for this transaction (PostgreSQL), created if missing."""
-    state = await session.scalar(
-        select(ConversationState)
-        .where(ConversationState.contact_id == contact_id)
-        .with_for_update()
-    )
     if state is None:
-        state = ConversationState(contact_id=contact_id, data={}, last_buttons=[], updated_at=now)
+        state = ConversationState(contact_id=contact.id, data={}, last_buttons=[], updated_at=now)
         session.add(state)
         await session.flush()
-    return state
+    return contact, state
 
 
 async def seen_update(session: AsyncSession, channel: str, update_key: str) -> bool:

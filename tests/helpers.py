@@ -29,7 +29,7 @@ class Clock:
 
 async def _run(app: App, event: Any) -> list[dict[str, Any]]:
     rows = await app.engine.handle(event)
-    async with app.db.session() as session, session.begin():
+    async with app.db.transaction() as session:
         await mark_sent(session, [r.id for r in rows], utcnow())
     return output_lines(0, rows)
 

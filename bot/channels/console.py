@@ -60,5 +60,5 @@ async def _say(app: App, user: str, line: str) -> None:
             prefix = "" if row.chat_id == event.reply_to else f"[→ {row.chat_id}] "
             print(prefix + format_message(message.text, labels, offset))
             offset += len(labels)
-    async with app.db.session() as session, session.begin():
+    async with app.db.transaction() as session:
         await mark_sent(session, [r.id for r in rows], utcnow())

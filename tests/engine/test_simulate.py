@@ -1,0 +1,74 @@
+"""The simulator contract (spec/simulate.md), through the real command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def simulate(tmp_path: Path, *lines: dict[str, Any] | str) -> tuple[int, list[dict[str, Any]]]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sim.db'}",
+        "FILES_DIR": str(tmp_path / "files"),
+    }
+    stdin = (
+        "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines)
+        + "\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "simulate"],
+        input=stdin.encode(),
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    out = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    return done.returncode, out
+
+
+def test_each_output_line_is_tagged_with_its_input_line(tmp_path: Path) -> None:
+    code, out = simulate(
+        tmp_path,
+        {"user": "u1", "text": "/start"},
+        {"user": "u2", "text": "menu", "name": "Chị Lan"},
+    )
+    assert code == 0
+    assert [(o["in"], o["to"]) for o in out] == [(1, "u1"), (2, "u2")]
+    assert out[0]["meta"]["intent"] == "flow:menu"
+    assert "Đi làm việc ở nước ngoài" in [row[0] for row in out[0]["buttons"]]
+
+
+def test_a_conversation_continues_in_a_second_run_on_the_same_database(tmp_path: Path) -> None:
+    _, first = simulate(tmp_path, {"user": "u1", "text": "/start"})
+    _, second = simulate(tmp_path, {"user": "u1", "button": "5"})
+    _, fresh = simulate(tmp_path, {"user": "someone-else", "button": "5"})
+    labels = [row[0] for row in first[0]["buttons"]]
+    assert labels[4] == "Gặp cán bộ"
+    # "5" means the fifth option shown in the previous run; a new user has no such option.
+    assert second[0]["meta"]["intent"].startswith(("flow:handoff", "faq:general.human"))
+    assert not fresh[0]["meta"]["intent"].startswith("flow:handoff")
+
+
+def test_zalo_lines_have_numbered_options_and_no_buttons(tmp_path: Path) -> None:
+    _, out = simulate(tmp_path, {"user": "z1", "text": "menu", "channel": "zalo"})
+    assert "buttons" not in out[0]
+    assert "5. Gặp cán bộ" in out[0]["text"]
+
+
+def test_bad_lines_produce_error_lines_and_exit_status_1(tmp_path: Path) -> None:
+    code, out = simulate(
+        tmp_path, "{not json", {"text": "no user"}, {"user": "u1", "text": "/start"}
+    )
+    assert code == 1
+    assert [o["in"] for o in out] == [1, 2, 3]
+    assert "error" in out[0] and "error" in out[1]
+    assert out[2]["meta"]["intent"] == "flow:menu"
