@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.engine import Engine
 from bot.settings import Settings
+from handlers.dossier import DossierFlow, ReviewFlow
 from handlers.faq import FaqFlow
 from handlers.flow import Flow
 from handlers.menu import MenuFlow
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def build_flows() -> list[Flow]:
     """Every conversation flow of this build, in priority order for trigger phrases."""
-    return [MenuFlow()]
+    return [MenuFlow(), DossierFlow(), ReviewFlow()]
 
 
 def build_router() -> Router:

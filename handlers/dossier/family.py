@@ -1,0 +1,278 @@
+"""The family's flow: pick a case, see the checklist, send the pages of each item.
+
+Steps: ``pick`` (several cases) → ``checklist`` → ``item`` (files go here). Flow data:
+``case_id``, ``item``, and the burst bookkeeping ``last_file_at`` / ``burst_item``.
+
+A burst (an album, or photos sent one after the other) gets ONE acknowledgement: the first
+photo of an item is answered with an explanation; photos of the same item arriving within
+``BURST_SECONDS`` of the previous one are stored in order without a reply. "Xong" then says how
+many pages were kept. Refusals and duplicates are always answered, one per file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from handlers.context import Context
+from handlers.dossier.progress import load_view
+from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
+from handlers.dossier.states import DossierStatus, ItemState
+from handlers.dossier.validate import check_file_async
+from handlers.dossier.views import (
+    case_name,
+    checklist_buttons,
+    checklist_text,
+    item_buttons,
+    item_text,
+    page_attachments,
+    pages_buttons,
+    words,
+)
+from handlers.flow import Flow
+from handlers.textnorm import fold
+from handlers.types import Button, Inbound, InboundKind
+from messages import t
+from storage.dossier_repo import (
+    cases_of_contact,
+    documents_of,
+    get_tracker,
+    trackers_with_status,
+)
+from storage.models import Case, DossierDocument
+
+BURST_SECONDS = 60
+
+
+class DossierFlow(Flow):
+    name = "dossier"
+    accepts_files = True
+
+    def claims(self, folded_text: str) -> bool:
+        return super().claims(folded_text) or folded_text in words("dossier.stop_phrases")
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        if fold(event.text) in words("dossier.stop_phrases"):
+            await self._stop_reminders(ctx)
+            return
+        cases = await cases_of_contact(ctx.session, ctx.contact.id)
+        if not cases:
+            ctx.leave()
+            ctx.reply(t("dossier.no_case"), [[Button("menu:register", t("menu.button.register"))]],
+                      intent="flow:dossier.no_case")
+            return
+        if len(cases) == 1:
+            await self._open(ctx, cases[0])
+            return
+        ctx.enter(self.name, "pick", {})
+        buttons = [[Button(f"dossier:case:{c.id}",
+                           t("dossier.case_label", ref=c.ref, name=case_name(c)))] for c in cases]
+        ctx.reply(t("dossier.pick_case", count=len(cases)), buttons, intent="flow:dossier.pick")
+
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        verb, _, arg = action.partition(":")
+        if verb in ("case", "redo"):
+            case_id, _, item_key = arg.partition(":")
+            case = await self._own_case(ctx, case_id)
+            if case is None:
+                ctx.reply(t("dossier.not_your_case"), intent="flow:dossier.not_found")
+                await self.start(event, ctx)
+            elif item_key:
+                ctx.enter(self.name, "checklist", {"case_id": case.id})
+                await self._open_item(ctx, case, item_key)
+            else:
+                await self._open(ctx, case)
+            return
+        if verb == "stop":
+            await self._stop_reminders(ctx)
+            return
+        case = await self._current_case(ctx)
+        if case is None:
+            await self.start(event, ctx)
+        elif verb == "item":
+            await self._open_item(ctx, case, arg)
+        elif verb == "done":
+            await self._done(ctx, case)
+        elif verb == "pages":
+            await self._show_pages(ctx, case)
+        elif verb == "del":
+            await self._delete(ctx, case, arg)
+        else:
+            await self._open(ctx, case)
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        folded = fold(event.text)
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in words(
+            "dossier.stop_phrases"
+        ):
+            await self._stop_reminders(ctx)
+            return
+        case = await self._current_case(ctx)
+        if case is None:
+            await self.start(event, ctx)
+            return
+        if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT) and event.file is not None:
+            if ctx.step != "item":
+                ctx.reply(t("dossier.file_needs_item"), intent="flow:dossier.checklist")
+                await self._open(ctx, case)
+                return
+            await self._receive(ctx, case, event.file.data)
+            return
+        if ctx.step == "item" and event.kind == InboundKind.TEXT:
+            # After silent burst photos the last reply's buttons are gone: match typed words.
+            if folded in words("dossier.done_words") or folded == fold(t("dossier.button.done")):
+                await self._done(ctx, case)
+                return
+            if folded == fold(t("dossier.button.pages")):
+                await self._show_pages(ctx, case)
+                return
+            title = await self._item_title(ctx, case)
+            ctx.reply(t("dossier.item_text", title=title), item_buttons(),
+                      intent="flow:dossier.item")
+            return
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and ctx.flow is not None:
+            # Anything else: step out and let the rest of the bot answer (FAQ, menu...).
+            ctx.leave()
+            await ctx.dispatch(event)
+            return
+        await self._open(ctx, case)
+
+    # -- steps -------------------------------------------------------------------------------
+    async def _open(self, ctx: Context, case: Case) -> None:
+        """The checklist with progress; also where the ready notice is triggered."""
+        ctx.enter(self.name, "checklist", {"case_id": case.id})
+        tracker = await get_tracker(ctx.session, case.id, ctx.now)
+        await maybe_ready(ctx.session, case, ctx.now)
+        view = await load_view(ctx.session, case)
+        ctx.reply(checklist_text(view, tracker.status, zalo=ctx.is_zalo), checklist_buttons(view),
+                  intent="flow:dossier.checklist", case_ref=case.ref, have=view.have,
+                  need=view.need)
+
+    async def _open_item(self, ctx: Context, case: Case, item_key: str) -> None:
+        view = await load_view(ctx.session, case)
+        v = view.get(item_key)
+        if v is None:
+            await self._open(ctx, case)
+            return
+        if v.state == ItemState.APPROVED:
+            ctx.reply(t("dossier.item_approved", title=v.item.title), intent="flow:dossier.item")
+            await self._open(ctx, case)
+            return
+        ctx.update(item=item_key, last_file_at=None, burst_item=None)
+        ctx.goto("item")
+        ctx.reply(item_text(v, view.groups, zalo=ctx.is_zalo), item_buttons(),
+                  intent="flow:dossier.item", item=item_key)
+
+    async def _receive(self, ctx: Context, case: Case, data: bytes) -> None:
+        item_key = str(ctx.data.get("item", ""))
+        view = await load_view(ctx.session, case)
+        v = view.get(item_key)
+        if v is None:
+            await self._open(ctx, case)
+            return
+        title = v.item.title
+        if v.state == ItemState.APPROVED:
+            ctx.reply(t("dossier.refuse.approved", title=title), intent="flow:dossier.refused")
+            return
+        verdict = await check_file_async(data)
+        if not verdict.ok:
+            ctx.reply(t(f"dossier.refuse.{verdict.reason}", width=verdict.width,
+                        height=verdict.height), item_buttons(),
+                      intent="flow:dossier.refused", reason=verdict.reason)
+            return
+        sha = await ctx.files.put(data)
+        actor = Actor("family", ctx.contact.id, ctx.contact.display_name)
+        result = await add_page(ctx.session, case, item_key, sha256=sha, size=len(data),
+                                verdict=verdict, actor=actor, now=ctx.now)
+        if result.duplicate_of is not None:
+            dup = result.duplicate_of
+            dup_view = view.get(dup.item_key)
+            ctx.reply(t("dossier.refuse.duplicate", page=dup.page,
+                        title=dup_view.item.title if dup_view else title),
+                      item_buttons(), intent="flow:dossier.duplicate")
+            return
+        assert result.doc is not None
+        in_burst = self._in_burst(ctx, item_key)
+        first_ack = not ctx.data.get("explained")
+        ctx.update(last_file_at=ctx.now.isoformat(), burst_item=item_key, explained=True)
+        if in_burst and not result.replaced:
+            return  # stored in order; acknowledged with the burst's first photo and at "Xong"
+        what = (t("dossier.what_pdf", pages=verdict.pages) if verdict.pages > 1
+                or verdict.mime_type == "application/pdf"
+                else t("dossier.what_page", page=result.doc.page))
+        text = t("dossier.ack_first" if first_ack else "dossier.ack_again", what=what, title=title)
+        if result.replaced:
+            text = f"{t('dossier.replaced')}\n{text}"
+        ctx.reply(text, item_buttons(), intent="flow:dossier.received", page=result.doc.page)
+
+    def _in_burst(self, ctx: Context, item_key: str) -> bool:
+        last = ctx.data.get("last_file_at")
+        if not last or ctx.data.get("burst_item") != item_key:
+            return False
+        return ctx.now - datetime.fromisoformat(str(last)) < timedelta(seconds=BURST_SECONDS)
+
+    async def _done(self, ctx: Context, case: Case) -> None:
+        view = await load_view(ctx.session, case)
+        v = view.get(str(ctx.data.get("item", "")))
+        if v is not None:
+            key = "dossier.done" if v.pages else "dossier.done_empty"
+            ctx.reply(t(key, title=v.item.title, pages=v.pages), intent="flow:dossier.done")
+        await self._open(ctx, case)
+
+    async def _show_pages(self, ctx: Context, case: Case) -> None:
+        item_key = str(ctx.data.get("item", ""))
+        view = await load_view(ctx.session, case)
+        v = view.get(item_key)
+        if v is None:
+            await self._open(ctx, case)
+            return
+        docs = await documents_of(ctx.session, case.id, item_key)
+        ctx.goto("item")
+        ctx.update(last_file_at=None)
+        if not docs:
+            ctx.reply(t("dossier.pages_none", title=v.item.title), item_buttons(),
+                      intent="flow:dossier.pages")
+            return
+        reply = ctx.reply(t("dossier.pages_head", title=v.item.title, pages=len(docs)),
+                          pages_buttons(docs), intent="flow:dossier.pages")
+        reply.attachments = page_attachments(docs, "dossier.page_caption")
+
+    async def _delete(self, ctx: Context, case: Case, doc_id: str) -> None:
+        doc = await ctx.session.get(DossierDocument, int(doc_id)) if doc_id.isdigit() else None
+        if doc is None or doc.case_id != case.id:
+            ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
+            return
+        view = await load_view(ctx.session, case)
+        v = view.get(doc.item_key)
+        title = v.item.title if v else doc.item_key
+        page = doc.page
+        ctx.update(item=doc.item_key)
+        ctx.goto("item")
+        left = await remove_page(ctx.session, case, doc,
+                                 Actor("family", ctx.contact.id, ctx.contact.display_name),
+                                 ctx.now)
+        ctx.reply(t("dossier.page_removed", page=page, title=title, pages=left), item_buttons(),
+                  intent="flow:dossier.removed")
+
+    async def _stop_reminders(self, ctx: Context) -> None:
+        cases = await cases_of_contact(ctx.session, ctx.contact.id)
+        ids = {c.id for c in cases}
+        trackers = [tr for tr in await trackers_with_status(
+            ctx.session, [DossierStatus.OPEN, DossierStatus.READY]) if tr.case_id in ids]
+        for tracker in trackers:
+            tracker.reminders_stopped_at = ctx.now
+        ctx.reply(t("dossier.stopped" if trackers else "dossier.stopped_none"),
+                  intent="flow:dossier.stop")
+
+    # -- lookups -----------------------------------------------------------------------------
+    async def _own_case(self, ctx: Context, case_id: str) -> Case | None:
+        case = await ctx.session.get(Case, int(case_id)) if case_id.isdigit() else None
+        return case if case is not None and case.contact_id == ctx.contact.id else None
+
+    async def _current_case(self, ctx: Context) -> Case | None:
+        case_id = ctx.data.get("case_id") if ctx.flow == self.name else None
+        return await self._own_case(ctx, str(case_id)) if case_id is not None else None
+
+    async def _item_title(self, ctx: Context, case: Case) -> str:
+        view = await load_view(ctx.session, case)
+        v = view.get(str(ctx.data.get("item", "")))
+        return v.item.title if v is not None else ""

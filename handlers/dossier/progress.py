@@ -1,0 +1,104 @@
+"""A case's dossier as the family and the officer see it: each item's state and the totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.dossier.checklist import ChecklistItem, groups_for, load_checklist
+from handlers.dossier.states import PRESET_REASONS, ItemState
+from messages import t
+from storage.dossier_repo import items_of, page_counts
+from storage.models import Case
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    item: ChecklistItem
+    state: ItemState
+    required: bool
+    pages: int
+    reason: str | None = None
+
+    @property
+    def has_something(self) -> bool:
+        return self.state in (ItemState.SENT, ItemState.APPROVED)
+
+    @property
+    def label(self) -> str:
+        """The state as words: "cần chụp lại (ảnh bị mờ...)" includes the reason."""
+        text = t(f"dossier.state.{self.state.value}")
+        if self.state == ItemState.REJECTED and self.reason:
+            text = f"{text} ({reason_text(self.reason)})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class DossierView:
+    case: Case
+    groups: frozenset[str]
+    items: list[ItemView]
+
+    @property
+    def required(self) -> list[ItemView]:
+        return [v for v in self.items if v.required]
+
+    @property
+    def have(self) -> int:
+        return sum(1 for v in self.required if v.has_something)
+
+    @property
+    def need(self) -> int:
+        return len(self.required)
+
+    @property
+    def missing(self) -> list[ItemView]:
+        """Required items still to send or to redo (what reminders list)."""
+        return [v for v in self.required if not v.has_something]
+
+    @property
+    def all_present(self) -> bool:
+        return not self.missing
+
+    @property
+    def waiting_review(self) -> list[ItemView]:
+        return [v for v in self.items if v.state == ItemState.SENT]
+
+    @property
+    def all_approved(self) -> bool:
+        return all(v.state == ItemState.APPROVED for v in self.required) and not self.waiting_review
+
+    def get(self, key: str) -> ItemView | None:
+        return next((v for v in self.items if v.item.key == key), None)
+
+
+def reason_text(reason: str) -> str:
+    """A preset reason key in words; the officer's own text as written."""
+    return t(f"dossier.reason.{reason}") if reason in PRESET_REASONS else reason
+
+
+def groups_text(groups: frozenset[str]) -> str:
+    return ", ".join(t(f"dossier.group.{g}") for g in sorted(groups))
+
+
+async def load_view(session: AsyncSession, case: Case) -> DossierView:
+    checklist = load_checklist()
+    groups = groups_for(case)
+    rows = await items_of(session, case.id)
+    counts = await page_counts(session, case.id)
+    views: list[ItemView] = []
+    for item in checklist.items:
+        row = rows.get(item.key)
+        required = item.required(groups)
+        pages = counts.get(item.key, 0)
+        if row is not None and row.status != ItemState.MISSING:
+            state = ItemState(row.status)
+        elif required:
+            state = ItemState.MISSING
+        else:
+            state = ItemState.OPTIONAL if item.optional else ItemState.NOT_NEEDED
+        views.append(
+            ItemView(item, state, required, pages, row.reason if row is not None else None)
+        )
+    return DossierView(case=case, groups=groups, items=views)

@@ -1,0 +1,196 @@
+"""The officer's review flow: open a dossier, receive each item's files, approve or reject.
+
+Button ids carry the case (and item) so an old message's buttons still act on the right
+dossier: ``review:open:<case>``, ``review:ok:<case>:<item>``, ``review:no:<case>:<item>:<reason>``,
+``review:other:<case>:<item>`` (then the reason is typed), ``review:later:<case>``.
+Access is checked on every action (handlers.access), never only when opening.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.access import can_open_case, get_officer
+from handlers.context import Context
+from handlers.dossier.progress import ItemView, groups_text, load_view, reason_text
+from handlers.dossier.service import Actor, decide
+from handlers.dossier.states import PRESET_REASONS, DossierStatus
+from handlers.dossier.views import case_name, page_attachments
+from handlers.flow import Flow
+from handlers.types import Button, Inbound, InboundKind
+from messages import t
+from storage.dossier_repo import documents_of
+from storage.models import Case, DossierTracker, Officer
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingDossier:
+    case_id: int
+    ref: str
+    name: str
+    unit_id: int | None
+    ready_since: datetime | None
+    #: The button that opens it in the review flow.
+    button_id: str
+
+
+async def list_waiting_dossiers(session: AsyncSession, officer: Officer) -> list[WaitingDossier]:
+    """Dossiers with every paper sent and waiting for review, in the officer's scope, oldest
+    first (for the officials' /hoso command)."""
+    rows = await session.execute(
+        select(Case, DossierTracker)
+        .join(DossierTracker, DossierTracker.case_id == Case.id)
+        .where(DossierTracker.status == DossierStatus.READY)
+        .order_by(DossierTracker.ready_notified_at, Case.id)
+    )
+    return [
+        WaitingDossier(case.id, case.ref, case_name(case), case.unit_id,
+                       tracker.ready_notified_at, f"review:open:{case.id}")
+        for case, tracker in rows.all()
+        if can_open_case(officer, case)
+    ]
+
+
+def decision_buttons(case_id: int, item_key: str) -> list[list[Button]]:
+    base = f"review:{{}}:{case_id}:{item_key}"
+    rows = [[Button(base.format("ok"), t("dossier.review.button.approve"))]]
+    rows += [[Button(f"review:no:{case_id}:{item_key}:{r}", t(f"dossier.review.button.{r}"))]
+             for r in PRESET_REASONS]
+    rows.append([Button(base.format("other"), t("dossier.review.button.other"))])
+    rows.append([Button(f"review:later:{case_id}", t("dossier.review.button.later"))])
+    return rows
+
+
+class ReviewFlow(Flow):
+    name = "review"
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        """The list of dossiers waiting for this officer (what /hoso shows)."""
+        officer = await get_officer(ctx.session, ctx.contact.id)
+        if officer is None:
+            ctx.reply(t("dossier.review.not_officer"), intent="flow:review.denied")
+            return
+        waiting = await list_waiting_dossiers(ctx.session, officer)
+        if not waiting:
+            ctx.reply(t("dossier.review.none_waiting"), intent="flow:review.list")
+            return
+        buttons = [[Button(w.button_id, t("dossier.review.waiting_label", ref=w.ref, name=w.name))]
+                   for w in waiting[:20]]
+        ctx.reply(t("dossier.review.waiting_head", count=len(waiting)), buttons,
+                  intent="flow:review.list")
+
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        verb, _, rest = action.partition(":")
+        case_id, _, rest = rest.partition(":")
+        item_key, _, reason = rest.partition(":")
+        if verb == "list" or not case_id.isdigit():
+            await self.start(event, ctx)
+            return
+        found = await self._allowed_case(ctx, int(case_id))
+        if found is None:
+            return
+        case, officer = found
+        if verb == "open":
+            await self._summary(ctx, case)
+            await self._next_item(ctx, case)
+        elif verb == "ok":
+            await self._decide(ctx, case, officer, item_key, approve=True, reason=None)
+        elif verb == "no" and reason in PRESET_REASONS:
+            await self._decide(ctx, case, officer, item_key, approve=False, reason=reason)
+        elif verb == "other":
+            ctx.enter(self.name, "reason", {"case_id": case.id, "item": item_key})
+            view = await load_view(ctx.session, case)
+            v = view.get(item_key)
+            ctx.reply(t("dossier.review.ask_reason", title=v.item.title if v else item_key),
+                      intent="flow:review.reason")
+        else:
+            ctx.leave()
+            await self.start(event, ctx)
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        if ctx.step == "reason" and event.kind == InboundKind.TEXT and event.text.strip():
+            found = await self._allowed_case(ctx, int(ctx.data.get("case_id", 0)))
+            if found is None:
+                return
+            case, officer = found
+            await self._decide(ctx, case, officer, str(ctx.data.get("item", "")),
+                               approve=False, reason=event.text.strip()[:500])
+            return
+        ctx.leave()
+        await ctx.dispatch(event)
+
+    # -- steps -------------------------------------------------------------------------------
+    async def _summary(self, ctx: Context, case: Case) -> None:
+        view = await load_view(ctx.session, case)
+        lines = [t("dossier.review.summary", ref=case.ref, name=case_name(case),
+                   groups=groups_text(view.groups), have=view.have, need=view.need)]
+        lines += [t("dossier.checklist_line", n=n, title=v.item.title, state=v.label)
+                  for n, v in enumerate(view.items, start=1)]
+        ctx.reply("\n".join(lines), intent="flow:review.open", case_ref=case.ref)
+
+    async def _next_item(self, ctx: Context, case: Case) -> None:
+        """Show the next item waiting for review, with its files; or say what is left."""
+        view = await load_view(ctx.session, case)
+        pending = view.waiting_review
+        if not pending:
+            ctx.leave()
+            missing = ", ".join(v.item.title for v in view.missing)
+            key = "dossier.review.nothing_left" if missing else "dossier.review.nothing_left_none"
+            ctx.reply(t(key, ref=case.ref, missing=missing), intent="flow:review.done")
+            return
+        v: ItemView = pending[0]
+        n = view.items.index(v) + 1
+        ctx.enter(self.name, "item", {"case_id": case.id, "item": v.item.key})
+        docs = await documents_of(ctx.session, case.id, v.item.key)
+        reply = ctx.reply(
+            t("dossier.review.item", n=n, total=len(view.items), title=v.item.title,
+              pages=len(docs)),
+            decision_buttons(case.id, v.item.key),
+            intent="flow:review.item", case_ref=case.ref, item=v.item.key,
+        )
+        reply.attachments = page_attachments(docs, "dossier.review.page_caption", ref=case.ref,
+                                             title=v.item.title)
+
+    async def _decide(self, ctx: Context, case: Case, officer: Officer, item_key: str, *,
+                      approve: bool, reason: str | None) -> None:
+        view = await load_view(ctx.session, case)
+        v = view.get(item_key)
+        if v is None:
+            await self._next_item(ctx, case)
+            return
+        actor = Actor("officer", ctx.contact.id, officer.name)
+        decision = await decide(ctx.session, case, item_key, approve=approve, reason=reason,
+                                actor=actor, now=ctx.now)
+        for recipient, reply in decision.to_family:
+            ctx.send(recipient, reply)
+        if approve:
+            ctx.reply(t("dossier.review.approved", title=v.item.title),
+                      intent="flow:review.approved")
+        else:
+            ctx.reply(t("dossier.review.rejected", title=v.item.title,
+                        reason=reason_text(reason or "")), intent="flow:review.rejected")
+        if decision.completed:
+            ctx.leave()
+            ctx.reply(t("dossier.review.complete", ref=case.ref), intent="flow:review.complete")
+            return
+        await self._next_item(ctx, case)
+
+    async def _allowed_case(self, ctx: Context, case_id: int) -> tuple[Case, Officer] | None:
+        officer = await get_officer(ctx.session, ctx.contact.id)
+        if officer is None:
+            ctx.leave()
+            ctx.reply(t("dossier.review.not_officer"), intent="flow:review.denied")
+            return None
+        case = await ctx.session.get(Case, case_id)
+        if case is None:
+            ctx.reply(t("dossier.review.not_found"), intent="flow:review.denied")
+            return None
+        if not can_open_case(officer, case):
+            ctx.leave()
+            ctx.reply(t("dossier.review.no_access"), intent="flow:review.denied")
+            return None
+        return case, officer

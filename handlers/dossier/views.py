@@ -1,0 +1,104 @@
+"""What the family sees: the checklist, one item's explanation, the pages sent (text + buttons)."""
+
+from __future__ import annotations
+
+from handlers.dossier.checklist import load_checklist
+from handlers.dossier.progress import DossierView, ItemView, reason_text
+from handlers.dossier.states import KEEP_PAGES_REASONS, DossierStatus, ItemState
+from handlers.types import Attachment, Button
+from messages import raw, t
+from storage.models import Case, DossierDocument
+
+
+def case_name(case: Case) -> str:
+    return case.full_name or case.ref
+
+
+def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
+    lines = [t("dossier.checklist_head", ref=view.case.ref, name=case_name(view.case),
+               have=view.have, need=view.need)]
+    for n, v in enumerate(view.items, start=1):
+        line = t("dossier.checklist_line", n=n, title=v.item.title, state=v.label)
+        if v.pages and v.state != ItemState.REJECTED:
+            line += t("dossier.checklist_pages", pages=v.pages)
+        lines.append(line)
+    if status == DossierStatus.COMPLETE:
+        lines.append(t("dossier.status_complete"))
+    elif status == DossierStatus.READY:
+        lines.append(t("dossier.status_ready"))
+    else:
+        lines.append(t("dossier.checklist_pick"))
+        if zalo:
+            lines.append(t("dossier.zalo_photos"))
+    if not load_checklist().confirmed:
+        lines.append(t("dossier.unconfirmed"))
+    return "\n".join(lines)
+
+
+def checklist_buttons(view: DossierView) -> list[list[Button]]:
+    rows = [[Button(f"dossier:item:{v.item.key}", v.item.title)] for v in view.items]
+    rows.append([Button("menu:start", t("dossier.button.menu"))])
+    return rows
+
+
+def item_text(v: ItemView, groups: frozenset[str], *, zalo: bool) -> str:
+    item = v.item
+    parts = [t("dossier.item_intro", title=item.title, description=item.description,
+               good_photo=item.good_photo, pages=item.pages)]
+    parts += item.notes_for(groups)
+    if v.state == ItemState.REJECTED:
+        parts.append(t("dossier.item_rejected", reason=reason_text(v.reason or "")))
+        if v.pages:
+            keep = v.reason in KEEP_PAGES_REASONS
+            key = "dossier.item_rejected_keep" if keep else "dossier.item_rejected_replace"
+            parts.append(t(key))
+    elif v.pages:
+        parts.append(t("dossier.item_has_pages", pages=v.pages))
+    if v.state in (ItemState.NOT_NEEDED, ItemState.OPTIONAL):
+        parts.append(t("dossier.item_not_needed", title=item.title))
+    parts.append(t("dossier.item_send_zalo" if zalo else "dossier.item_send"))
+    return "\n".join(parts)
+
+
+def item_buttons() -> list[list[Button]]:
+    return [
+        [Button("dossier:done", t("dossier.button.done"))],
+        [Button("dossier:pages", t("dossier.button.pages"))],
+        [Button("dossier:list", t("dossier.button.checklist"))],
+    ]
+
+
+def pages_buttons(docs: list[DossierDocument]) -> list[list[Button]]:
+    rows = [[Button(f"dossier:del:{d.id}", t("dossier.button.delete", page=d.page))] for d in docs]
+    return [*rows, *item_buttons()]
+
+
+def page_attachments(docs: list[DossierDocument], caption_key: str, **params: str) -> list[
+    Attachment
+]:
+    return [
+        Attachment(
+            kind=d.kind,
+            sha256=d.sha256,
+            file_name=f"{d.item_key}-{d.page}{_extension(d.mime_type)}",
+            caption=t(caption_key, page=d.page, **params),
+        )
+        for d in docs
+    ]
+
+
+def _extension(mime: str) -> str:
+    return {
+        "image/jpeg": ".jpg",
+        "image/png": ".png",
+        "image/webp": ".webp",
+        "image/heic": ".heic",
+        "application/pdf": ".pdf",
+    }.get(mime, "")
+
+
+def words(key: str) -> set[str]:
+    """A phrase list from the strings, folded for matching."""
+    from handlers.textnorm import fold
+
+    return {fold(w) for w in raw(key)}

@@ -1,0 +1,164 @@
+"""A dossier end to end through the real engine: family → officer → family."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import App
+from handlers.types import Channel, InboundKind
+from storage.dossier_repo import history_of
+from storage.models import Case, DossierDocument, Notice
+from tests.dossier_support import click, jpeg, make_case, make_officer, pdf, two_units
+from tests.helpers import intents, press, say, send_file, texts
+
+REQUIRED_POOR_KINH = ["request_form", "contract", "passport_visa", "training_cert", "receipts"]
+
+
+async def _send_item(app: App, user: str, case_id: int, key: str, seed: int) -> None:
+    await click(app, user, f"dossier:item:{key}")
+    lines = await send_file(app, user, jpeg(seed))
+    assert intents(lines) == ["flow:dossier.received"]
+    await say(app, user, "xong")
+
+
+async def test_complete_dossier_family_officer_family(app: App) -> None:
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit, household="ho_ngheo", ethnicity="Kinh")
+    await make_officer(app, "can_bo", role="commune", unit_id=unit)
+
+    lines = await say(app, "fam", "hồ sơ")
+    assert "Đã có 0/5 giấy tờ" in texts(lines)
+    assert "Giấy tờ chứng minh đối tượng: không cần" in texts(lines)
+    assert "cán bộ xã sẽ xác nhận" in texts(lines)
+
+    # Request form: pick it by number like a user would, one photo, "Xong".
+    lines = await press(app, "fam", "1")
+    assert "Mẫu số 01" in texts(lines)
+    assert "xác nhận hộ nghèo" in texts(lines)
+    lines = await send_file(app, "fam", jpeg(1))
+    assert "Đã nhận trang 1" in texts(lines)
+    lines = await press(app, "fam", "Xong")
+    assert "Đã có 1/5 giấy tờ" in texts(lines)
+
+    # Passport and visa as one PDF file of two pages.
+    await click(app, "fam", "dossier:item:passport_visa")
+    lines = await send_file(app, "fam", pdf(2), kind=InboundKind.DOCUMENT, file_name="hc.pdf")
+    assert "tệp PDF (2 trang)" in texts(lines)
+    await say(app, "fam", "xong")
+
+    for n, key in enumerate(["contract", "training_cert"], start=10):
+        await _send_item(app, "fam", case_id, key, n)
+    async with app.db.session() as session:
+        assert await session.scalar(select(Notice).where(Notice.case_id == case_id)) is None
+    await _send_item(app, "fam", case_id, "receipts", 20)
+
+    lines = await click(app, "fam", "dossier:list")
+    assert "Đã có 5/5 giấy tờ" in texts(lines)
+    assert "chờ duyệt" in texts(lines) or "Cán bộ xã đang xem" in texts(lines)
+    async with app.db.session() as session:
+        notices = list(await session.scalars(select(Notice).where(Notice.case_id == case_id)))
+    assert [(n.kind, n.text_key, n.params) for n in notices] == [
+        ("dossier_ready", "dossier.notice_ready", {"ref": "HY-2026-00001"})
+    ]
+
+    # The officer opens it and receives each document itself.
+    lines = await click(app, "can_bo", f"review:open:{case_id}")
+    assert "HY-2026-00001" in lines[0]["text"]
+    first = lines[-1]
+    assert first["meta"]["item"] == "request_form"
+    async with app.db.session() as session:
+        doc = await session.scalar(
+            select(DossierDocument).where(DossierDocument.item_key == "request_form")
+        )
+    assert doc is not None
+    assert first["attachments"] == [
+        {"kind": "photo", "sha256": doc.sha256, "file_name": "request_form-1.jpg"}
+    ]
+    assert app.files.exists(doc.sha256)
+
+    # Items come in checklist order; reject the passport as blurred.
+    await click(app, "can_bo", f"review:ok:{case_id}:request_form")
+    await click(app, "can_bo", f"review:ok:{case_id}:contract")
+    lines = await click(app, "can_bo", f"review:no:{case_id}:passport_visa:mo")
+    to_family = [line for line in lines if line["to"] == "fam"]
+    assert len(to_family) == 1
+    assert "Hộ chiếu và thị thực" in to_family[0]["text"]
+    assert "mờ" in to_family[0]["text"]
+    assert "Gửi lại" in to_family[0]["buttons"][0]
+    await click(app, "can_bo", f"review:ok:{case_id}:training_cert")
+    lines = await click(app, "can_bo", f"review:ok:{case_id}:receipts")
+    assert "Hộ chiếu và thị thực" in texts(lines)  # still waiting for the family
+
+    # The family redoes the passport: the old file is replaced.
+    lines = await click(app, "fam", f"dossier:redo:{case_id}:passport_visa")
+    assert "ảnh bị mờ" in texts(lines)
+    lines = await send_file(app, "fam", jpeg(30))
+    assert "thay bằng ảnh mới" in texts(lines)
+    lines = await say(app, "fam", "xong")
+    assert "Đã có 5/5 giấy tờ" in texts(lines)
+    async with app.db.session() as session:
+        passport = list(
+            await session.scalars(
+                select(DossierDocument).where(DossierDocument.item_key == "passport_visa")
+            )
+        )
+        assert [(d.page, d.mime_type) for d in passport] == [(1, "image/jpeg")]
+        assert len(list(await session.scalars(select(Notice)))) == 2
+
+    lines = await click(app, "can_bo", f"review:open:{case_id}")
+    assert lines[-1]["meta"]["item"] == "passport_visa"
+    lines = await click(app, "can_bo", f"review:ok:{case_id}:passport_visa")
+    officer_text = texts([line for line in lines if line["to"] == "can_bo"])
+    family_text = texts([line for line in lines if line["to"] == "fam"])
+    assert "ĐỦ ĐIỀU KIỆN NỘP" in officer_text
+    assert "ĐỦ ĐIỀU KIỆN NỘP" in family_text
+    assert "Trung tâm Phục vụ hành chính công" in family_text
+    assert "7 ngày làm việc" in family_text
+
+    async with app.db.session() as session:
+        case = await session.get(Case, case_id)
+        assert case is not None and case.status == "eligible"
+        history = await history_of(session, case_id)
+    actions = [(e.item_key, e.action, e.actor_role) for e in history]
+    assert ("passport_visa", "rejected", "officer") in actions
+    assert ("passport_visa", "replaced", "family") in actions
+    assert (None, "complete", "officer") in actions
+    rejected = next(e for e in history if e.action == "rejected")
+    assert rejected.reason == "mo" and rejected.actor_name == "can_bo"
+
+    # Approved papers are not taken again.
+    lines = await say(app, "fam", "hồ sơ")
+    assert "ĐỦ ĐIỀU KIỆN NỘP" in texts(lines)
+
+
+async def test_several_cases_are_picked_and_another_family_case_is_refused(app: App) -> None:
+    first = await make_case(app, "fam", ref="HY-2026-00001", name="Lò Văn A")
+    await make_case(app, "fam", ref="HY-2026-00002", name="Lò Thị B")
+    other = await make_case(app, "khac", ref="HY-2026-00003")
+    lines = await say(app, "fam", "hồ sơ")
+    assert intents(lines) == ["flow:dossier.pick"]
+    assert lines[0]["buttons"] == [["HY-2026-00001 – Lò Văn A"], ["HY-2026-00002 – Lò Thị B"]]
+    lines = await press(app, "fam", "2")
+    assert "HY-2026-00002" in texts(lines)
+    lines = await click(app, "fam", f"dossier:case:{other}")
+    assert "Không tìm thấy hồ sơ" in texts(lines)
+    lines = await click(app, "fam", f"dossier:case:{first}")
+    assert "HY-2026-00001" in texts(lines)
+
+
+async def test_no_case_points_to_registration(app: App) -> None:
+    await say(app, "u1", "/start")
+    lines = await press(app, "u1", "Hồ sơ hỗ trợ")
+    assert intents(lines) == ["flow:dossier.no_case"]
+    assert lines[0]["buttons"] == [["Đăng ký"]]
+
+
+async def test_ethnic_minority_needs_proof_and_zalo_asks_for_photos(app: App) -> None:
+    await make_case(app, "z1", household="khong", ethnicity="Tày", channel=Channel.ZALO)
+    lines = await say(app, "z1", "ho so", channel=Channel.ZALO)
+    text = texts(lines)
+    assert "Đã có 0/6 giấy tờ" in text
+    assert "chỉ nhận ảnh" in text
+    lines = await say(app, "z1", "2", channel=Channel.ZALO)
+    assert "căn cước" in texts(lines)
+    assert "Zalo không gửi được tệp PDF" in texts(lines)
