@@ -63,6 +63,9 @@ class FakeZalo:
         """The next calls of ``method`` fail, one per kind: "429", "ok_false", "5xx", "401"."""
         self._failures.setdefault(method, []).extend(kinds)
 
+    def pending_failures(self) -> int:
+        return sum(len(kinds) for kinds in self._failures.values())
+
     def image_url(self, name: str, data: bytes) -> str:
         self.images[name] = data
         return f"{self.url}/images/{name}"
@@ -77,14 +80,14 @@ class FakeZalo:
 
     async def wait_sent(self, count: int, within: float = 5.0) -> list[Call]:
         """Wait until at least ``count`` messages were accepted."""
-        await self._wait_until(lambda: len(self.sent()) >= count, within)
+        await self.wait_until(lambda: len(self.sent()) >= count, within)
         return self.sent()
 
     async def wait_calls(self, method: str, count: int, within: float = 5.0) -> None:
         """Wait until ``method`` was called (accepted or failed) at least ``count`` times."""
-        await self._wait_until(lambda: sum(c.method == method for c in self.calls) >= count, within)
+        await self.wait_until(lambda: sum(c.method == method for c in self.calls) >= count, within)
 
-    async def _wait_until(self, done: Callable[[], bool], within: float) -> None:
+    async def wait_until(self, done: Callable[[], bool], within: float = 5.0) -> None:
         async with asyncio.timeout(within):
             while not done():
                 self._changed.clear()
