@@ -14,6 +14,7 @@ from handlers.dossier import DossierFlow, ReviewFlow
 from handlers.faq import FaqFlow
 from handlers.flow import Flow
 from handlers.menu import MenuFlow
+from handlers.officials.flow import OfficialsFlow
 from handlers.router import Router
 from storage.db import Database
 from storage.files import FileStore
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def build_flows() -> list[Flow]:
     """Every conversation flow of this build, in priority order for trigger phrases."""
-    return [MenuFlow(), DossierFlow(), ReviewFlow()]
+    return [MenuFlow(), DossierFlow(), ReviewFlow(), OfficialsFlow()]
 
 
 def build_router() -> Router:

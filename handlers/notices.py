@@ -1,8 +1,8 @@
 """Notices for officers (a new case, a dossier ready for review, a hand-off question).
 
 Every feature calls ``record_notice``; the notice is kept in the database until it has been
-delivered to the officers of its unit (see the officials feature), so none is lost while no
-officer account exists yet.
+delivered to the officers of its unit (handlers/officials/notify.py: at once when such an officer
+exists, otherwise when one binds an account), so none is lost while no officer account exists.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.officials.notify import deliver_notice
 from storage.models import Notice
 
 
@@ -36,4 +37,6 @@ async def record_notice(
     )
     session.add(notice)
     await session.flush()
+    # Delivered at once when an officer can receive it, in this same transaction.
+    await deliver_notice(session, notice, now)
     return notice

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.textnorm import fold
+from storage.history import load_history
 from storage.models import OPEN_START, Course, Program, Unit
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -74,3 +75,4 @@ async def seed_defaults(session: AsyncSession) -> None:
                 status=row["status"],
             )
         )
+    await load_history(session)

@@ -7,6 +7,7 @@ from storage.models.core import Contact, ConversationState, InboundLog, OutboxMe
 from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, DossierTracker
 from storage.models.faq import FallbackQuestion
 from storage.models.officials import Officer
+import storage.models.plan  # noqa: F401, I001  (registers the plan and alert tables)
 
 __all__ = [
     "OPEN_START",

@@ -1,0 +1,168 @@
+"""Officer accounts: one-time invitation codes, binding a chat account, listing and revoking."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.access import Role
+from handlers.types import Channel, Recipient
+from storage.models import Contact, Officer, Unit
+from storage.models.plan import OfficerInvite
+
+INVITE_LIFETIME = timedelta(hours=72)
+#: No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def hash_code(code: str) -> str:
+    """The stored form of a code; typing is forgiving (case, spaces and dashes ignored)."""
+    canonical = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def record_invite(
+    session: AsyncSession, *, role: Role, unit_id: int | None, name: str, now: datetime
+) -> tuple[str, OfficerInvite]:
+    """A new invitation; returns the code (shown once, never stored) and the row."""
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    code = f"{raw[:5]}-{raw[5:]}"
+    invite = OfficerInvite(
+        code_hash=hash_code(code),
+        role=role.value,
+        unit_id=unit_id,
+        name=name,
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+    )
+    session.add(invite)
+    await session.flush()
+    return code, invite
+
+
+async def redeem_invite(
+    session: AsyncSession, code: str, contact: Contact, now: datetime
+) -> Officer | None:
+    """Bind ``contact`` as the invited officer. None for a wrong, used or expired code: the
+    caller says the same thing in all three cases, so a guess learns nothing."""
+    if not code.strip():
+        return None
+    # The conditional UPDATE is the claim: of two people racing with one code, one wins.
+    claimed = await session.execute(
+        update(OfficerInvite)
+        .where(
+            OfficerInvite.code_hash == hash_code(code),
+            OfficerInvite.used_at.is_(None),
+            OfficerInvite.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(OfficerInvite.id)
+    )
+    invite_id = claimed.scalar()
+    if invite_id is None:
+        return None
+    invite = await session.get(OfficerInvite, invite_id)
+    assert invite is not None
+    # One active account per contact: a new invitation replaces the old role.
+    await session.execute(
+        update(Officer)
+        .where(Officer.contact_id == contact.id, Officer.active.is_(True))
+        .values(active=False, revoked_at=now)
+    )
+    officer = Officer(
+        contact_id=contact.id,
+        role=invite.role,
+        unit_id=invite.unit_id,
+        name=invite.name or contact.display_name,
+        active=True,
+        created_at=now,
+    )
+    session.add(officer)
+    await session.flush()
+    invite.officer_id = officer.id
+    return officer
+
+
+async def revoke_officer(session: AsyncSession, officer_id: int, now: datetime) -> bool:
+    officer = await session.get(Officer, officer_id)
+    if officer is None:
+        return False
+    officer.active = False
+    officer.revoked_at = officer.revoked_at or now
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerContact:
+    """An active officer and where to write to them."""
+
+    officer_id: int
+    role: str
+    unit_id: int | None
+    name: str
+    recipient: Recipient
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "officer_id": self.officer_id,
+            "name": self.name,
+            "role": self.role,
+            "channel": self.recipient.channel.value,
+        }
+
+
+async def get_officer_contacts(session: AsyncSession) -> list[OfficerContact]:
+    """Every active officer bound to a reachable chat account, in id order."""
+    rows = await session.execute(
+        select(Officer, Contact)
+        .join(Contact, Contact.id == Officer.contact_id)
+        .where(Officer.active.is_(True), Contact.unreachable_at.is_(None))
+        .order_by(Officer.id)
+    )
+    return [
+        OfficerContact(
+            officer_id=o.id,
+            role=o.role,
+            unit_id=o.unit_id,
+            name=o.name,
+            recipient=Recipient(Channel(c.channel), c.platform_user_id),
+        )
+        for o, c in rows.tuples()
+    ]
+
+
+def officers_for_unit(officers: list[OfficerContact], unit_id: int | None) -> list[OfficerContact]:
+    """Who hears about a unit: its commune officers, or the office when it has none."""
+    commune = [o for o in officers if o.role == Role.COMMUNE and o.unit_id == unit_id]
+    if unit_id is not None and commune:
+        return commune
+    return [o for o in officers if o.role == Role.OFFICE]
+
+
+async def get_officer_rows(
+    session: AsyncSession,
+) -> list[tuple[Officer, Contact | None, Unit | None]]:
+    rows = await session.execute(
+        select(Officer, Contact, Unit)
+        .outerjoin(Contact, Contact.id == Officer.contact_id)
+        .outerjoin(Unit, Unit.id == Officer.unit_id)
+        .order_by(Officer.id)
+    )
+    return [(o, c, u) for o, c, u in rows.tuples()]
+
+
+async def get_open_invites(
+    session: AsyncSession, now: datetime
+) -> list[tuple[OfficerInvite, Unit | None]]:
+    rows = await session.execute(
+        select(OfficerInvite, Unit)
+        .outerjoin(Unit, Unit.id == OfficerInvite.unit_id)
+        .where(OfficerInvite.used_at.is_(None), OfficerInvite.expires_at > now)
+        .order_by(OfficerInvite.id)
+    )
+    return [(i, u) for i, u in rows.tuples()]

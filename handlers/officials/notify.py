@@ -1,0 +1,74 @@
+"""Turning pending notices (new case, dossier ready...) into messages for the right officers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.officials.accounts import OfficerContact, get_officer_contacts, officers_for_unit
+from handlers.types import Reply, reply_to_payload
+from messages import MessageKeyError, t
+from storage.models import Notice, Unit
+from storage.repositories import record_outbox
+
+log = logging.getLogger(__name__)
+
+
+async def _render(session: AsyncSession, notice: Notice) -> str:
+    try:
+        return t(notice.text_key, **notice.params)
+    except (MessageKeyError, KeyError, IndexError, ValueError):
+        # A missing key or placeholder must not lose the notice nor break the sender's event.
+        log.warning("notice %s: cannot render %r", notice.id, notice.text_key)
+        unit = await session.get(Unit, notice.unit_id) if notice.unit_id else None
+        return t("officials.notice.generic", kind=notice.kind, unit=unit.name if unit else "")
+
+
+async def deliver_notice(
+    session: AsyncSession,
+    notice: Notice,
+    now: datetime,
+    officers: list[OfficerContact] | None = None,
+) -> int:
+    """Outbox rows for the notice's officers (same transaction); 0 leaves it pending."""
+    if notice.delivered_at is not None:
+        return 0
+    if officers is None:
+        officers = await get_officer_contacts(session)
+    recipients = officers_for_unit(officers, notice.unit_id)
+    if not recipients:
+        return 0
+    text = await _render(session, notice)
+    meta: dict[str, object] = {"intent": "notice", "notice": notice.kind}
+    if notice.case_id is not None:
+        meta["case_id"] = notice.case_id
+    payload = reply_to_payload(Reply(text=text, meta=meta))
+    for officer in recipients:
+        record_outbox(
+            session,
+            channel=officer.recipient.channel.value,
+            chat_id=officer.recipient.chat_id,
+            payload=payload,
+            now=now,
+        )
+    notice.delivered_at = now
+    return len(recipients)
+
+
+async def deliver_pending_notices(session: AsyncSession, now: datetime) -> int:
+    """Deliver every notice still waiting (e.g. when an officer has just bound an account)."""
+    pending = list(
+        await session.scalars(
+            select(Notice).where(Notice.delivered_at.is_(None)).order_by(Notice.id)
+        )
+    )
+    if not pending:
+        return 0
+    officers = await get_officer_contacts(session)
+    sent = 0
+    for notice in pending:
+        sent += await deliver_notice(session, notice, now, officers)
+    return sent

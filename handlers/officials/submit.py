@@ -1,0 +1,229 @@
+"""A commune officer reports a submitted trainee list in chat.
+
+programme (buttons) → number of trainees → the list file (xlsx or photo, optional) → applicants
+registered through the bot (confirm onto the list, optional) → confirm → saved.
+"""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.officials.guard import get_scope, get_unit_scope
+from handlers.officials.progress import program_label
+from handlers.types import Button, Inbound, InboundKind
+from messages import t
+from storage.models import Program
+from storage.plan_repo import (
+    get_allocations,
+    get_program,
+    get_programs,
+    get_submitted_total,
+    get_unconfirmed_applicants,
+    record_chat_submission,
+)
+
+FLOW = "officials"
+MAX_TRAINEES = 1000
+#: How many applicant names are listed before "…".
+NAMES_SHOWN = 10
+
+
+def _cancel_row() -> list[Button]:
+    return [Button(f"{FLOW}:cancel", t("officials.button.cancel"))]
+
+
+async def start_submission(event: Inbound, ctx: Context) -> None:
+    scope = await get_scope(ctx, event.args, commune_only=True)
+    if scope is None or not scope.unit_ids:
+        return
+    unit_id = scope.unit_ids[0]
+    year = ctx.now.astimezone(ctx.config.timezone).year
+    planned = [p for _, p in await get_allocations(ctx.session, unit_id, year)]
+    programs: list[Program] = planned or await get_programs(ctx.session)
+    ctx.enter(FLOW, "submit.program", {"unit_id": unit_id, "unit": scope.label, "year": year})
+    buttons = [[Button(f"{FLOW}:sp:{p.code}", program_label(p.code))] for p in programs]
+    ctx.reply(
+        t("officials.submit.choose_program", unit=scope.label),
+        [*buttons, _cancel_row()],
+        intent="flow:officials.submit.program",
+    )
+
+
+async def on_program(ctx: Context, code: str) -> None:
+    if ctx.flow != FLOW or "unit_id" not in ctx.data:
+        return
+    if await get_unit_scope(ctx, ctx.data["unit_id"]) is None:
+        ctx.leave()
+        return
+    program = await get_program(ctx.session, code)
+    if program is None:
+        return
+    ctx.update(program=program.code, program_id=program.id)
+    ctx.goto("submit.count")
+    ctx.reply(
+        t("officials.submit.ask_count", program=program_label(program.code)),
+        [_cancel_row()],
+        intent="flow:officials.submit.count",
+    )
+
+
+async def on_message(event: Inbound, ctx: Context) -> None:
+    """Typed count or an attached file, depending on the step."""
+    if await get_unit_scope(ctx, ctx.data.get("unit_id", 0)) is None:
+        ctx.leave()
+        return
+    if ctx.step == "submit.count":
+        text = event.text.strip()
+        count = int(text) if text.isdigit() else -1
+        if not 0 <= count <= MAX_TRAINEES:
+            ctx.reply(t("officials.submit.bad_count"), [_cancel_row()])
+            return
+        ctx.update(count=count)
+        _ask_file(ctx)
+        return
+    if ctx.step == "submit.file" and event.file is not None:
+        is_xlsx = event.file.data[:4] == b"PK\x03\x04"
+        if event.kind == InboundKind.PHOTO or (event.kind == InboundKind.DOCUMENT and is_xlsx):
+            ctx.update(file=await ctx.files.put(event.file.data))
+            ctx.reply(t("officials.submit.file_ok"))
+            await _after_file(ctx)
+            return
+        ctx.reply(t("officials.submit.bad_file"), _file_buttons())
+        return
+    # Anything else: repeat the question of the current step.
+    if ctx.step == "submit.file":
+        ctx.reply(t("officials.submit.bad_file"), _file_buttons())
+    elif ctx.step == "submit.count":
+        ctx.reply(t("officials.submit.bad_count"), [_cancel_row()])
+    else:
+        await _ask_confirm(ctx)
+
+
+def _file_buttons() -> list[list[Button]]:
+    return [[Button(f"{FLOW}:skipfile", t("officials.button.skip"))], _cancel_row()]
+
+
+def _ask_file(ctx: Context) -> None:
+    ctx.goto("submit.file")
+    ctx.reply(t("officials.submit.ask_file"), _file_buttons(), intent="flow:officials.submit.file")
+
+
+async def on_skip_file(ctx: Context) -> None:
+    if ctx.flow == FLOW and ctx.step == "submit.file":
+        if await get_unit_scope(ctx, ctx.data["unit_id"]) is None:
+            ctx.leave()
+            return
+        await _after_file(ctx)
+
+
+async def _after_file(ctx: Context) -> None:
+    applicants = await get_unconfirmed_applicants(
+        ctx.session, ctx.data["unit_id"], ctx.data["program_id"]
+    )
+    if not applicants:
+        ctx.update(case_ids=[])
+        await _ask_confirm(ctx)
+        return
+    names = [a.full_name or "" for a in applicants]
+    shown = "\n".join(f"• {n}" for n in names[:NAMES_SHOWN])
+    if len(names) > NAMES_SHOWN:
+        shown += "\n…"
+    ctx.update(pending_cases=[a.id for a in applicants])
+    ctx.goto("submit.applicants")
+    ctx.reply(
+        t("officials.submit.applicants", count=len(names), names=shown),
+        [
+            [
+                Button(
+                    f"{FLOW}:apply:yes", t("officials.button.confirm_applicants", count=len(names))
+                )
+            ],
+            [Button(f"{FLOW}:apply:no", t("officials.button.no_applicants"))],
+        ],
+        intent="flow:officials.submit.applicants",
+    )
+
+
+async def on_applicants(ctx: Context, answer: str) -> None:
+    if ctx.flow != FLOW or ctx.step != "submit.applicants":
+        return
+    if await get_unit_scope(ctx, ctx.data["unit_id"]) is None:
+        ctx.leave()
+        return
+    ctx.update(case_ids=ctx.data.get("pending_cases", []) if answer == "yes" else [])
+    await _ask_confirm(ctx)
+
+
+async def _ask_confirm(ctx: Context) -> None:
+    data = ctx.data
+    case_ids: list[int] = data.get("case_ids", [])
+    total = data.get("count", 0) + len(case_ids)
+    if total <= 0:
+        ctx.goto("submit.count")
+        ctx.reply(t("officials.submit.bad_count"), [_cancel_row()])
+        return
+    ctx.goto("submit.confirm")
+    ctx.reply(
+        t(
+            "officials.submit.confirm",
+            unit=data["unit"],
+            program=program_label(data["program"]),
+            year=data["year"],
+            count=total,
+            extra=t("officials.submit.extra", count=len(case_ids)) if case_ids else "",
+            file=t("officials.submit.with_file") if data.get("file") else "",
+        ),
+        [[Button(f"{FLOW}:confirm", t("officials.button.confirm"))], _cancel_row()],
+        intent="flow:officials.submit.confirm",
+    )
+
+
+async def on_confirm(ctx: Context) -> None:
+    if ctx.flow != FLOW or ctx.step != "submit.confirm":
+        return
+    data = ctx.data
+    officer = await get_unit_scope(ctx, data["unit_id"])
+    if officer is None:
+        ctx.leave()
+        return
+    today = ctx.now.astimezone(ctx.config.timezone).date()
+    common = {
+        "unit_id": data["unit_id"],
+        "program_id": data["program_id"],
+        "year": data["year"],
+        "submitted_on": today,
+        "officer_id": officer.id,
+        "now": ctx.now,
+    }
+    if data.get("count", 0) > 0:
+        await record_chat_submission(
+            ctx.session, trainees=data["count"], file_sha256=data.get("file"), **common
+        )
+    # Another officer may have confirmed some of them since the question was asked.
+    still_open = {
+        a.id
+        for a in await get_unconfirmed_applicants(ctx.session, data["unit_id"], data["program_id"])
+    }
+    case_ids = [c for c in data.get("case_ids", []) if c in still_open]
+    if case_ids:
+        await record_chat_submission(
+            ctx.session, trainees=len(case_ids), case_ids=case_ids, **common
+        )
+    await ctx.session.flush()
+    submitted = await get_submitted_total(
+        ctx.session, data["unit_id"], data["program_id"], data["year"]
+    )
+    target = next(
+        (
+            a.target_trainees
+            for a, p in await get_allocations(ctx.session, data["unit_id"], data["year"])
+            if p.id == data["program_id"]
+        ),
+        None,
+    )
+    program = program_label(data["program"])
+    ctx.leave()
+    if target is None:
+        text = t("officials.submit.saved_no_plan", count=data.get("count", 0) + len(case_ids))
+    else:
+        text = t("officials.submit.saved", program=program, submitted=submitted, target=target)
+    ctx.reply(text, intent="flow:officials.submit.saved")

@@ -1,0 +1,87 @@
+"""Historical figures shipped with the bot (the seed article's first half of 2023), loaded
+idempotently: a class or departure row whose code exists is left alone.
+
+How the article's figures are modelled: a *class* is one physical class (``history_classes``);
+each programme that funds it is a *funding line* (``history_class_programs``). "Classes
+organised" counts classes (9); "classes opened under programme X" counts funding lines of X
+(6 poverty reduction, 8 ethnic minority), so a co-funded class counts under both.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Program, Unit
+from storage.models.plan import HistoricalClass, HistoricalClassProgram, HistoricalDeparture
+
+DATA_DIR = Path(__file__).parent / "data"
+CLASS_FILES = ("history_classes_2023h1.csv",)
+DEPARTURE_FILES = ("history_departures_2023h1.csv",)
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8-sig", newline="") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+async def _unit_on(session: AsyncSession, code: str, day: date) -> int:
+    """The unit that had ``code`` on ``day`` (codes were reused after the 2025 merger)."""
+    unit_id = await session.scalar(
+        select(Unit.id).where(
+            Unit.code == code,
+            Unit.valid_from <= day,
+            (Unit.valid_to.is_(None)) | (Unit.valid_to >= day),
+        )
+    )
+    if unit_id is None:
+        raise LookupError(f"no unit {code} on {day}")
+    return unit_id
+
+
+async def load_history(session: AsyncSession) -> int:
+    """Insert the shipped historical classes and departures that are missing; returns how many."""
+    added = 0
+    programs = {p.code: p.id for p in await session.scalars(select(Program))}
+    for name in CLASS_FILES:
+        for row in _rows(name):
+            if await session.scalar(
+                select(HistoricalClass.id).where(HistoricalClass.code == row["code"])
+            ):
+                continue
+            opened = date.fromisoformat(row["opened_on"])
+            item = HistoricalClass(
+                code=row["code"],
+                unit_id=await _unit_on(session, row["unit_code"], opened),
+                occupation=row["occupation"],
+                opened_on=opened,
+                trainees=int(row["trainees"]),
+            )
+            session.add(item)
+            await session.flush()
+            for code in row["programs"].split(";"):
+                session.add(HistoricalClassProgram(class_id=item.id, program_id=programs[code]))
+            added += 1
+    for name in DEPARTURE_FILES:
+        for row in _rows(name):
+            if await session.scalar(
+                select(HistoricalDeparture.id).where(HistoricalDeparture.code == row["code"])
+            ):
+                continue
+            day = date.fromisoformat(row["departed_on"])
+            session.add(
+                HistoricalDeparture(
+                    code=row["code"],
+                    unit_id=await _unit_on(session, row["unit_code"], day),
+                    departed_on=day,
+                    workers=int(row["workers"]),
+                    market=row["market"],
+                )
+            )
+            added += 1
+    await session.flush()
+    return added

@@ -1,0 +1,131 @@
+"""Reading officials' spreadsheets: xlsx (first sheet) or csv (UTF-8 ± BOM, comma or semicolon).
+
+The header row names the columns, in any order; names are compared without case, diacritics or
+surrounding spaces; extra columns are ignored. Cells come back as stripped strings.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+
+from handlers.textnorm import fold
+
+#: Line number (1 = header) and the cells by canonical column name.
+Row = tuple[int, dict[str, str]]
+Progress = Callable[[int, int], None]
+
+#: Vietnamese headers officials are likely to type, mapped to the spec's column names.
+ALIASES = {
+    "ma": "code",
+    "ma_don_vi": "code",
+    "ten": "name",
+    "ten_don_vi": "name",
+    "loai": "kind",
+    "cap_tren": "parent",
+    "don_vi": "unit",
+    "xa": "unit",
+    "chuong_trinh": "program",
+    "nam": "year",
+    "chi_tieu": "target_trainees",
+    "han_nop": "list_deadline",
+    "ngay_nop": "submitted_on",
+    "so_hoc_vien": "trainees",
+}
+
+
+class UnreadableFileError(ValueError):
+    """The bytes are neither an xlsx workbook nor UTF-8 text."""
+
+
+def column_key(header: str) -> str:
+    key = fold(header).replace(" ", "_").replace("-", "_")
+    return ALIASES.get(key, key)
+
+
+def read_table(data: bytes) -> tuple[list[str], list[Row]]:
+    """The canonical column names and the non-empty data rows of an xlsx or csv file."""
+    matrix = _xlsx_cells(data) if data[:4] == b"PK\x03\x04" else _csv_cells(data)
+    if not matrix:
+        return [], []
+    header = [column_key(h) for h in matrix[0]]
+    rows: list[Row] = []
+    for line_no, cells in enumerate(matrix[1:], start=2):
+        if not any(c for c in cells):
+            continue
+        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+        rows.append((line_no, values))
+    return header, rows
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_cells(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken archive
+        raise UnreadableFileError(str(exc)) from None
+    try:
+        sheet = book.worksheets[0]
+        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _csv_cells(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFileError("not UTF-8") from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def parse_date(value: str) -> date | None:
+    """``2026-07-15`` or ``15/07/2026`` (also with dashes or dots); None when it is neither."""
+    value = value.strip()
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        pass
+    for sep in ("/", "-", "."):
+        parts = value.split(sep)
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+            try:
+                return date(int(parts[2]), int(parts[1]), int(parts[0]))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_int(value: str) -> int | None:
+    value = value.strip().replace(" ", "")
+    if value.endswith(".0"):
+        value = value[:-2]
+    return int(value) if value.lstrip("-").isdigit() else None
+
+
+def stderr_bar(done: int, total: int) -> None:
+    """A one-line progress bar on stderr, redrawn in place."""
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
