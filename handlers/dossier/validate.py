@@ -52,7 +52,7 @@ def sniff(data: bytes) -> str | None:
 
 
 @cache
-def _heif_ready() -> bool:
+def heif_ready() -> bool:
     try:
         import pillow_heif
 
@@ -63,7 +63,7 @@ def _heif_ready() -> bool:
 
 
 def _check_image(data: bytes, mime: str) -> Verdict:
-    if mime == "image/heic" and not _heif_ready():
+    if mime == "image/heic" and not heif_ready():
         return Verdict(False, "unreadable_image")
     try:
         with Image.open(io.BytesIO(data)) as img:

@@ -1,0 +1,118 @@
+"""Officer review: who may open a dossier, the waiting list, free-text reasons, deletion."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from handlers.access import get_officer
+from handlers.dossier import list_waiting_dossiers
+from storage.dossier_repo import delete_case_documents
+from storage.models import Contact, DossierDocument, DossierEvent, DossierItem, DossierTracker
+from tests.dossier_support import click, jpeg, make_case, make_officer, two_units
+from tests.helpers import say, send_file, texts
+
+ITEMS = ["request_form", "contract", "passport_visa", "training_cert", "receipts"]
+
+
+async def _complete(app: App, user: str = "fam") -> None:
+    await say(app, user, "hồ sơ")
+    for n, key in enumerate(ITEMS):
+        await click(app, user, f"dossier:item:{key}")
+        await send_file(app, user, jpeg(500 + n + 17 * len(user)))
+        await say(app, user, "xong")
+
+
+async def _officer(app: App, user: str):  # type: ignore[no-untyped-def]
+    async with app.db.session() as session:
+        contact = await session.scalar(select(Contact).where(Contact.platform_user_id == user))
+        assert contact is not None
+        return await get_officer(session, contact.id)
+
+
+async def test_another_communes_officer_is_refused(app: App) -> None:
+    home, other = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=home)
+    await make_officer(app, "xa_khac", role="commune", unit_id=other)
+    await make_officer(app, "phong", role="office", unit_id=None)
+    await _complete(app)
+
+    lines = await click(app, "xa_khac", f"review:open:{case_id}")
+    assert texts(lines) == "Anh/chị không có quyền mở hồ sơ này (hồ sơ của xã khác)."
+    assert "attachments" not in lines[0]
+    lines = await click(app, "xa_khac", f"review:ok:{case_id}:contract")
+    assert "không có quyền" in texts(lines)
+    officer_other = await _officer(app, "xa_khac")
+    officer_office = await _officer(app, "phong")
+    async with app.db.session() as session:
+        item = await session.scalar(select(DossierItem).where(DossierItem.item_key == "contract"))
+        assert item is not None and item.status == "sent"
+        waiting_other = await list_waiting_dossiers(session, officer_other)
+        waiting_office = await list_waiting_dossiers(session, officer_office)
+    assert waiting_other == []
+    assert [(w.ref, w.button_id) for w in waiting_office] == [
+        ("HY-2026-00001", f"review:open:{case_id}")
+    ]
+
+    # A plain user is not an officer at all.
+    lines = await click(app, "fam", f"review:open:{case_id}")
+    assert "chỉ dành cho cán bộ" in texts(lines)
+
+    # The district office may open it.
+    lines = await click(app, "phong", f"review:open:{case_id}")
+    assert lines[-1]["meta"]["item"] == "request_form"
+    assert len(lines[-1]["attachments"]) == 1
+
+
+async def test_free_text_reason_reaches_the_family(app: App) -> None:
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit)
+    await make_officer(app, "cb", role="commune", unit_id=unit)
+    await _complete(app)
+    await click(app, "cb", f"review:open:{case_id}")
+    lines = await click(app, "cb", f"review:other:{case_id}:request_form")
+    assert "Gõ lý do" in texts(lines)
+    lines = await say(app, "cb", "Thiếu chữ ký của người lao động")
+    family = [line for line in lines if line["to"] == "fam"]
+    assert "Lý do: Thiếu chữ ký của người lao động." in texts(family)
+    assert "Đơn đề nghị hỗ trợ" in texts(family)
+    # The officer moves straight on to the next item.
+    assert [line for line in lines if line["to"] == "cb"][-1]["meta"]["item"] == "contract"
+    lines = await say(app, "fam", "hồ sơ")
+    assert "cần chụp lại (Thiếu chữ ký của người lao động)" in texts(lines)
+
+
+async def test_deleting_a_case_dossier_removes_rows_and_unshared_files(app: App) -> None:
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit)
+    await _complete(app)
+    # Another family sent one identical photo: that file must survive.
+    other = await make_case(app, "ban", ref="HY-2026-00002", unit_id=unit)
+    await say(app, "ban", "hồ sơ")
+    await click(app, "ban", "dossier:item:contract")
+    shared = jpeg(500 + 17 * len("fam"))
+    await send_file(app, "ban", shared)
+    async with app.db.session() as session:
+        hashes = list(
+            await session.scalars(
+                select(DossierDocument.sha256).where(DossierDocument.case_id == case_id)
+            )
+        )
+    async with app.db.session() as session, session.begin():
+        await delete_case_documents(session, case_id, app.files)
+    async with app.db.session() as session:
+        for model in (DossierDocument, DossierItem, DossierEvent, DossierTracker):
+            count = await session.scalar(
+                select(func.count()).select_from(model).where(model.case_id == case_id)
+            )
+            assert count == 0, model
+        assert await session.scalar(
+            select(func.count()).select_from(DossierDocument).where(
+                DossierDocument.case_id == other
+            )
+        ) == 1
+    shared_sha = hashlib.sha256(shared).hexdigest()
+    assert [app.files.exists(h) for h in hashes if h != shared_sha] == [False] * 4
+    assert app.files.exists(shared_sha)
