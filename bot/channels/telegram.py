@@ -1,0 +1,268 @@
+"""Telegram (python-telegram-bot 22): Update → Inbound → engine; long polling or a webhook.
+
+The adapter only translates. The engine de-duplicates by ``update_id`` (its inbound log), keeps
+each person's events in order and writes the replies to the outbox; the sender delivers them
+(bot/channels/telegram_transport.py). Files are downloaded here (at most 20 MB, the Bot API's cap)
+so that the event reaching the engine carries the bytes.
+
+Polling confirms an update (``offset``) only after the engine has committed it, so a crash
+re-delivers it and the inbound log drops the repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from telegram import Bot, BotCommand, Update
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram_transport import retry_seconds
+from bot.inbound import button_event, file_event, text_event
+from handlers.types import Channel, FileRef, Inbound, InboundKind, reply_to_payload
+from handlers.types import Reply as _Reply
+from messages import raw, t
+from storage.repositories import get_or_create_contact, record_outbox, record_update, seen_update
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+ALLOWED_UPDATES = ["message", "callback_query"]
+_TG = Channel.TELEGRAM
+
+
+def build_application(
+    token: str, api_url: str, *, pool_size: int = 128, read_timeout: float = 15.0
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A PTB Application used for its Bot only (no updater, handlers or persistence)."""
+    url = api_url.rstrip("/")
+    return (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{url}/bot")
+        .base_file_url(f"{url}/file/bot")
+        .request(
+            HTTPXRequest(
+                connection_pool_size=pool_size, read_timeout=read_timeout, pool_timeout=30.0
+            )
+        )
+        .get_updates_request(HTTPXRequest(read_timeout=read_timeout + 60.0))
+        .updater(None)
+        .build()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedUpdate:
+    """An update as the engine will see it, plus what the adapter still has to fetch or do."""
+
+    event: Inbound
+    file_id: str = ""
+    file_size: int | None = None
+    callback_query_id: str = ""
+    #: The message whose keyboard was pressed, to remove the spent buttons.
+    keyboard_message_id: int | None = None
+
+
+def parse_update(update: Update) -> ParsedUpdate | None:
+    """The event an update carries; None for updates the bot ignores (edits, joins, ...)."""
+    uid = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        chat_id = message.chat.id if message is not None else query.from_user.id
+        event = button_event(
+            _TG,
+            str(query.from_user.id),
+            button_id=query.data or "",
+            update_id=uid,
+            display_name=query.from_user.full_name,
+            chat_id=_chat(chat_id, query.from_user.id),
+        )
+        return ParsedUpdate(
+            event,
+            callback_query_id=query.id,
+            keyboard_message_id=message.message_id if message is not None else None,
+        )
+    msg = update.message
+    if msg is None or msg.from_user is None:
+        return None
+    user = str(msg.from_user.id)
+    common: dict[str, Any] = {
+        "update_id": uid,
+        "display_name": msg.from_user.full_name,
+        "chat_id": _chat(msg.chat.id, msg.from_user.id),
+    }
+    if msg.text is not None:
+        return ParsedUpdate(text_event(_TG, user, msg.text, **common))
+    caption = msg.caption or ""
+    if msg.photo:
+        largest = max(msg.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+        name = f"photo_{largest.file_unique_id}.jpg"
+        ref = FileRef(b"", name, "image/jpeg")
+        event = file_event(_TG, user, InboundKind.PHOTO, ref, caption=caption, **common)
+        return ParsedUpdate(event, file_id=largest.file_id, file_size=largest.file_size)
+    if msg.document is not None:
+        doc = msg.document
+        ref = FileRef(b"", doc.file_name, doc.mime_type)
+        event = file_event(_TG, user, InboundKind.DOCUMENT, ref, caption=caption, **common)
+        return ParsedUpdate(event, file_id=doc.file_id, file_size=doc.file_size)
+    kind = InboundKind.UNSUPPORTED
+    if msg.sticker is not None:
+        kind = InboundKind.STICKER
+    elif msg.voice is not None or msg.audio is not None:
+        kind = InboundKind.VOICE
+    return ParsedUpdate(Inbound(_TG, user, kind, text=caption, **common))
+
+
+def _chat(chat_id: int, user_id: int) -> str:
+    # Private chats have the user's id; only a group needs its own address for replies.
+    return "" if chat_id == user_id else str(chat_id)
+
+
+class TelegramChannel:
+    """Feeds Telegram updates to the engine; ``on_commit`` wakes the sender."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        app: App,
+        *,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.application = application
+        self.app = app
+        self.on_commit = on_commit
+
+    @property
+    def bot(self) -> Bot:
+        bot: Bot = self.application.bot
+        return bot
+
+    async def start(self) -> None:
+        """getMe (raises telegram.error.InvalidToken for a rejected token), then the commands."""
+        await self.application.initialize()
+        await self.bot.set_my_commands(self.commands())
+
+    async def close(self) -> None:
+        await self.application.shutdown()
+
+    def commands(self) -> list[BotCommand]:
+        """The commands menu: the ones this build really has, described in Vietnamese."""
+        have = self.app.engine.router.commands
+        return [BotCommand(name, text) for name, text in raw("telegram.commands") if name in have]
+
+    async def handle_json(self, data: dict[str, Any]) -> None:
+        """A webhook body; an exception makes the caller answer 500 so Telegram retries."""
+        await self.handle_update(Update.de_json(data, self.bot))
+
+    async def handle_update(self, update: Update) -> None:
+        """One update through the engine (a repeat of a processed update is dropped there)."""
+        parsed = parse_update(update)
+        if parsed is None:
+            return
+        if parsed.callback_query_id:
+            await self._quietly(self.bot.answer_callback_query(parsed.callback_query_id))
+        event = parsed.event
+        if parsed.file_id:
+            if parsed.file_size is not None and parsed.file_size > MAX_DOWNLOAD_BYTES:
+                await self._tell(event, t("telegram.file_too_large"))
+                return
+            data = await self._download(parsed.file_id)
+            if data is None:
+                await self._tell(event, t("telegram.file_too_large"))
+                return
+            assert event.file is not None
+            event = replace(event, file=replace(event.file, data=data))
+        rows = await self.app.engine.handle(event)
+        if rows and parsed.keyboard_message_id is not None:
+            await self._quietly(
+                self.bot.edit_message_reply_markup(
+                    event.reply_to, parsed.keyboard_message_id, reply_markup=None
+                )
+            )
+
+    async def _download(self, file_id: str) -> bytes | None:
+        """The file's bytes; None when Telegram will not hand it over (too big)."""
+        try:
+            file = await self.bot.get_file(file_id)
+        except TelegramError as exc:
+            if "too big" in exc.message.lower():
+                return None
+            raise
+        if file.file_size is not None and file.file_size > MAX_DOWNLOAD_BYTES:
+            return None
+        data = bytes(await file.download_as_bytearray())
+        return data if len(data) <= MAX_DOWNLOAD_BYTES else None
+
+    async def _tell(self, event: Inbound, text: str) -> None:
+        """Answer an event the engine never sees, through the outbox, recorded as processed."""
+        async with self.app.db.transaction() as session:
+            if await seen_update(session, _TG, event.update_id):
+                return
+            now = self.app.engine.clock()
+            contact = await get_or_create_contact(
+                session, _TG, event.user_id, event.display_name, now
+            )
+            record_update(session, _TG, event.update_id, contact.id, now)
+            payload = reply_to_payload(_Reply(text, meta={"intent": "telegram.file"}))
+            record_outbox(
+                session,
+                channel=_TG,
+                chat_id=event.reply_to,
+                payload=payload,
+                now=now,
+                contact_id=contact.id,
+            )
+        if self.on_commit is not None:
+            self.on_commit()
+
+    async def _quietly(self, call: Any) -> None:
+        # Answering a callback query or removing spent buttons is a courtesy: an old query or an
+        # already edited message must not stop the event itself.
+        try:
+            await call
+        except TelegramError as exc:
+            log.debug("telegram courtesy call failed: %s", exc)
+
+    async def poll(self, *, long_poll: int = 30, retries: int = 5) -> None:
+        """Long polling until cancelled; each update is confirmed only after it was handled."""
+        await self.bot.delete_webhook()
+        offset = 0
+        pause = 1.0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=long_poll, allowed_updates=ALLOWED_UPDATES
+                )
+                pause = 1.0
+            except RetryAfter as exc:
+                await asyncio.sleep(retry_seconds(exc.retry_after))
+                continue
+            except TelegramError as exc:
+                log.warning("telegram getUpdates failed (%s); retrying in %.0f s", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 60.0)
+                continue
+            for update in updates:
+                await self._handle_with_retries(update, retries)
+                offset = update.update_id + 1
+
+    async def _handle_with_retries(self, update: Update, retries: int) -> None:
+        for attempt in range(1, retries + 1):
+            try:
+                await self.handle_update(update)
+                return
+            except Exception:
+                log.exception("telegram update %s failed (attempt %d)", update.update_id, attempt)
+                await asyncio.sleep(min(2.0**attempt, 30.0))
+        # A poison update must not block everyone behind it.
+        log.error("telegram update %s skipped after %d attempts", update.update_id, retries)

@@ -1,0 +1,112 @@
+"""Rendered messages → Bot API calls, and Bot API failures → the DeliveryError tree.
+
+telegram.error.RetryAfter                     → RetryLaterError(retry_after)
+Forbidden (blocked, kicked, deactivated)      → UnreachableError
+BadRequest, ChatMigrated, EndPointNotFound    → PermanentError (the reason is recorded)
+TimedOut, NetworkError (5xx), other errors    → TransientError (the sender backs off)
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    EndPointNotFound,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.delivery import PermanentError, RetryLaterError, TransientError, UnreachableError
+from bot.render import Rendered
+from handlers.types import Attachment, Button, Channel
+from messages import t
+from storage.files import FileStore
+
+log = logging.getLogger(__name__)
+
+#: Telegram refuses callback data longer than this many bytes (UTF-8).
+MAX_CALLBACK_BYTES = 64
+MAX_CAPTION = 1024
+
+
+def render_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard whose callback data are the button ids (never the labels)."""
+    if not rows:
+        return None
+    for button in (b for row in rows for b in row):
+        size = len(button.id.encode())
+        if not 0 < size <= MAX_CALLBACK_BYTES:
+            raise PermanentError(f"button id {button.id!r} is {size} bytes (1-64 allowed)")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.id) for b in row] for row in rows]
+    )
+
+
+def retry_seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramTransport:
+    """The Transport of bot/delivery.py for Telegram: one Bot API call per rendered message."""
+
+    channel = Channel.TELEGRAM
+
+    def __init__(self, bot: Bot, files: FileStore) -> None:
+        self.bot = bot
+        self.files = files
+
+    async def send(self, chat_id: str, message: Rendered, *, is_group: bool = False) -> str:
+        keyboard = render_keyboard(message.buttons)
+        try:
+            sent = await self._call(chat_id, message, keyboard)
+        except RetryAfter as exc:
+            raise RetryLaterError(retry_seconds(exc.retry_after)) from exc
+        except Forbidden as exc:
+            raise UnreachableError(exc.message) from exc
+        except (BadRequest, ChatMigrated, EndPointNotFound) as exc:
+            raise PermanentError(exc.message) from exc
+        except TelegramError as exc:
+            raise TransientError(f"{type(exc).__name__}: {exc.message}") from exc
+        return str(sent.message_id) if sent is not None else ""
+
+    async def _call(
+        self, chat_id: str, message: Rendered, keyboard: InlineKeyboardMarkup | None
+    ) -> Message | None:
+        if message.attachments:
+            return await self._send_attachment(chat_id, message, keyboard)
+        text = message.text
+        if not text:
+            if keyboard is None:
+                return None  # nothing to show: Telegram would refuse an empty message
+            text = t("telegram.choose")
+        return await self.bot.send_message(chat_id, text, reply_markup=keyboard)
+
+    async def _send_attachment(
+        self, chat_id: str, message: Rendered, keyboard: InlineKeyboardMarkup | None
+    ) -> Message:
+        # The sender gives one attachment per call so that each send is counted once.
+        attachment = message.attachments[0]
+        content = await self._content(attachment)
+        caption = (attachment.caption or message.text)[:MAX_CAPTION] or None
+        if attachment.kind == "photo":
+            return await self.bot.send_photo(
+                chat_id, content, caption=caption, reply_markup=keyboard
+            )
+        return await self.bot.send_document(
+            chat_id, content, caption=caption, reply_markup=keyboard
+        )
+
+    async def _content(self, attachment: Attachment) -> InputFile | str:
+        if attachment.url:
+            return attachment.url
+        try:
+            data = await self.files.get(attachment.sha256)
+        except (OSError, ValueError) as exc:
+            raise PermanentError(f"attachment {attachment.sha256[:12]} unreadable: {exc}") from exc
+        name = attachment.file_name or f"{attachment.sha256[:12]}"
+        return InputFile(data, filename=name)

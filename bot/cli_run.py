@@ -1,0 +1,159 @@
+"""``python -m bot run [telegram|zalo] [--webhook]``: every configured channel, its sender and
+(with --webhook) one web server, in one process, until Ctrl-C or SIGTERM.
+
+Channels are a registry: a channel adds one ``ChannelStarter`` to ``CHANNELS`` (the setting that
+holds its token, and an ``async start(rt)`` that opens its client, registers its sender and
+either a webhook route or a polling task on the Runtime).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app import build_app
+from bot.runtime import Runtime
+from bot.settings import Settings, SettingsError
+from bot.webhook import serve_webhooks
+from messages import t
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStarter:
+    token_setting: str
+    start: Callable[[Runtime], Awaitable[None]]
+
+
+async def start_zalo(rt: Runtime) -> None:
+    from bot.channels.zalo_run import start_zalo as start
+
+    await start(rt)
+
+
+async def start_telegram(rt: Runtime) -> None:
+    """Telegram: getMe + commands, the outbox sender, then polling or the webhook route."""
+    from telegram.error import InvalidToken, TelegramError
+
+    from bot.channels.telegram import TelegramChannel, build_application
+    from bot.channels.telegram_transport import TelegramTransport
+    from bot.rate_limits import TELEGRAM_LIMITS
+    from bot.sender import Sender
+    from bot.webhook import secret_route
+
+    assert rt.app is not None
+    settings = rt.settings
+    application = build_application(settings.telegram_token, settings.telegram_api_url)
+    channel = TelegramChannel(application, rt.app, on_commit=rt.notify)
+    try:
+        await channel.start()
+    except InvalidToken:
+        raise SettingsError(
+            t("telegram.run.token_rejected", platform="Telegram", setting="TELEGRAM_TOKEN")
+        ) from None
+    except TelegramError as exc:
+        raise SettingsError(
+            t(
+                "telegram.run.unreachable",
+                platform="Telegram",
+                url=settings.telegram_api_url,
+                reason=exc.message,
+            )
+        ) from None
+    rt.stack.push_async_callback(channel.close)
+    transport = TelegramTransport(channel.bot, rt.app.files)
+    rt.add_sender(Sender(rt.app.db, transport, TELEGRAM_LIMITS))
+    if not rt.webhook:
+        rt.add_task(channel.poll(), "telegram:poll")
+        return
+    path = "/webhook/telegram"
+    url, secret = rt.public_url(path), rt.webhook_secret
+    rt.routes.append(
+        secret_route(
+            path,
+            header="X-Telegram-Bot-Api-Secret-Token",
+            secret=secret,
+            handle=channel.handle_json,
+        )
+    )
+
+    async def register() -> None:
+        # One connection keeps each person's updates in the order they were sent.
+        await channel.bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=["message", "callback_query"],
+            max_connections=1,
+        )
+
+    rt.after_listen.append(register)
+
+
+#: Every channel ``run`` knows, by name. Zalo: add ``"zalo": ChannelStarter("zalo_token", ...)``.
+CHANNELS: dict[str, ChannelStarter] = {
+    "telegram": ChannelStarter("telegram_token", start_telegram),
+    "zalo": ChannelStarter("zalo_token", start_zalo),
+}
+
+
+def chosen_channels(settings: Settings, named: str | None) -> list[str]:
+    """The channels to start: the named one (its token must be set) or all with a token."""
+    if named is not None:
+        setting = CHANNELS[named].token_setting
+        if not getattr(settings, setting):
+            raise SettingsError(t("telegram.run.missing_token", setting=setting.upper()))
+        return [named]
+    found = [name for name, c in CHANNELS.items() if getattr(settings, c.token_setting)]
+    if not found:
+        raise SettingsError(t("telegram.run.no_channel"))
+    return found
+
+
+async def run(settings: Settings, named: str | None, webhook: bool, stop: asyncio.Event) -> None:
+    """Start the channels and serve until ``stop`` is set; everything closes in reverse."""
+    names = chosen_channels(settings, named)
+    async with AsyncExitStack() as stack:
+        rt = Runtime(settings=settings, webhook=webhook, stack=stack)
+        rt.app = await stack.enter_async_context(build_app(settings, on_commit=rt.notify))
+        for name in names:
+            await CHANNELS[name].start(rt)
+        # The scheduler (reminders) will be started here too, on the same runtime.
+        if webhook:
+            await stack.enter_async_context(
+                serve_webhooks(rt.routes, settings.webhook_host, settings.webhook_port)
+            )
+            for after in rt.after_listen:
+                await after()
+        print(t("telegram.run.listening", channels=", ".join(names)), file=sys.stderr)
+        await stop.wait()
+
+
+def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await run(settings, args.channel, args.webhook, stop)
+
+    asyncio.run(main())
+    return 0
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("run", help="run the bot on Telegram/Zalo (polling or --webhook)")
+    parser.add_argument("channel", nargs="?", choices=sorted(CHANNELS), default=None)
+    parser.add_argument(
+        "--webhook", action="store_true", help="serve webhooks on WEBHOOK_HOST:WEBHOOK_PORT"
+    )
+    parser.set_defaults(handler=_cmd_run)

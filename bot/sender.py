@@ -1,0 +1,310 @@
+"""The outbox sender: delivers pending OutboxMessage rows of one channel through its Transport.
+
+Rows are taken per chat in id order (one worker per chat keeps a chat's messages in order; chats
+run in parallel). Each row is rendered for the channel into platform messages; ``parts_sent`` is
+committed right after the platform accepts each one, so a split reply resumes where it stopped and
+only a message accepted in the instant before a crash can repeat. What the transport raises
+decides the rest (see bot/delivery.py):
+
+    RetryLaterError   the whole channel pauses ``retry_after`` seconds, then the part is retried
+    TransientError    the row backs off exponentially (attempts, next_attempt_at), then retries
+    UnreachableError  the contact is marked unreachable, its pending rows become "dropped"
+    PermanentError    the row becomes "failed" with the reason in last_error
+
+The engine calls ``notify()`` after each commit, so delivery starts at once; a periodic poll
+catches rows written by other processes and rows whose backoff has ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+
+from bot.delivery import (
+    PermanentError,
+    RetryLaterError,
+    TransientError,
+    Transport,
+    UnreachableError,
+)
+from bot.rate_limits import ChannelLimits, RateLimiter
+from bot.render import Rendered, render
+from handlers.types import Channel, reply_from_payload
+from storage.db import Database
+from storage.models import Contact, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def delivery_units(parts: list[Rendered]) -> list[Rendered]:
+    """One platform message per unit: a part with attachments becomes its text, then one unit per
+    attachment, with the buttons on the last unit (so ``parts_sent`` can count each send)."""
+    units: list[Rendered] = []
+    for part in parts:
+        if not part.attachments:
+            units.append(part)
+            continue
+        if part.text:
+            units.append(Rendered(part.text))
+        units += [Rendered("", attachments=[a]) for a in part.attachments]
+        units[-1].buttons = part.buttons
+    return units
+
+
+class Sender:
+    """Drains the outbox of ``transport.channel``; ``run()`` until ``stop()``."""
+
+    def __init__(
+        self,
+        db: Database,
+        transport: Transport,
+        limits: ChannelLimits,
+        *,
+        clock: Clock = utcnow,
+        poll_interval: float = 2.0,
+        max_workers: int = 64,
+        shutdown_grace: float = 10.0,
+    ) -> None:
+        self.db = db
+        self.transport = transport
+        self.channel: Channel = transport.channel
+        self.limits = limits
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.shutdown_grace = shutdown_grace
+        self._limiter = RateLimiter(limits)
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(max_workers)
+        self._inflight: set[asyncio.Task[None]] = set()
+
+    def notify(self) -> None:
+        """New rows were committed: look for work now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until ``stop()``; a database hiccup is logged and retried at the next poll."""
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self._start_due_chats()
+            except Exception:
+                log.exception("%s sender: cannot read the outbox; retrying", self.channel)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def stop(self) -> None:
+        """Let in-flight sends finish and record (up to the grace period), cancel waiting ones."""
+        self._stopping = True
+        self._wake.set()
+        workers = list(self._workers.values())
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        if self._inflight:
+            await asyncio.wait(self._inflight, timeout=self.shutdown_grace)
+
+    async def drain(self, within: float = 30.0) -> None:
+        """Wait until no pending row is due and no worker runs (tests, one-shot delivery)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while loop.time() < deadline:
+            self.notify()
+            await asyncio.sleep(0.05)
+            if not self._workers and not await self._due_chats():
+                return
+        raise TimeoutError("outbox not drained")
+
+    async def _due_chats(self) -> list[str]:
+        now = self.clock()
+        async with self.db.session() as session:
+            result = await session.execute(
+                select(OutboxMessage.chat_id, func.min(OutboxMessage.id).label("first"))
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel == self.channel.value,
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .group_by(OutboxMessage.chat_id)
+                .order_by("first")
+            )
+            return [chat_id for chat_id, _ in result.all()]
+
+    async def _start_due_chats(self) -> None:
+        for chat_id in await self._due_chats():
+            if self._stopping:
+                return
+            if chat_id in self._workers:
+                continue
+            await self._slots.acquire()
+            task = asyncio.create_task(self._drain_chat(chat_id), name=f"send:{chat_id}")
+            self._workers[chat_id] = task
+            task.add_done_callback(functools.partial(self._worker_done, chat_id))
+
+    def _worker_done(self, chat_id: str, task: asyncio.Task[None]) -> None:
+        self._workers.pop(chat_id, None)
+        self._slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "%s sender: worker for %s failed", self.channel, chat_id, exc_info=task.exception()
+            )
+        if not self._stopping:
+            # The chat may have received rows while this worker was finishing.
+            self._wake.set()
+
+    async def _drain_chat(self, chat_id: str) -> None:
+        """Send this chat's rows oldest first; stop at the first row that must wait."""
+        while not self._stopping:
+            row = await self._next_row(chat_id)
+            if row is None or row.next_attempt_at > self.clock():
+                return
+            if not await self._send_row(row):
+                return
+
+    async def _next_row(self, chat_id: str) -> OutboxMessage | None:
+        async with self.db.session() as session:
+            return await session.scalar(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel == self.channel.value,
+                    OutboxMessage.chat_id == chat_id,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(1)
+            )
+
+    async def _send_row(self, row: OutboxMessage) -> bool:
+        """Deliver the remaining parts of ``row``; False when the chat must wait (backoff)."""
+        if await self._is_unreachable(row):
+            await self._drop_chat(row, "contact unreachable")
+            return True
+        units = delivery_units(render(reply_from_payload(row.payload), self.channel))
+        index = row.parts_sent
+        while index < len(units):
+            await self._limiter.acquire(row.chat_id, is_group=row.is_group)
+            try:
+                await self._shielded(self._deliver(row, units, index))
+            except RetryLaterError as exc:
+                log.warning("%s: rate limited, pausing %.1f s", self.channel, exc.retry_after)
+                self._limiter.pause(exc.retry_after)
+                continue
+            except TransientError as exc:
+                await self._back_off(row, str(exc))
+                return False
+            except UnreachableError as exc:
+                await self._drop_chat(row, str(exc), mark_contact=True)
+                return True
+            except PermanentError as exc:
+                log.warning("%s: message %s refused: %s", self.channel, row.id, exc)
+                await self._finish(row, "failed", str(exc))
+                return True
+            except Exception as exc:
+                # A bug or an unreadable attachment: keep the row, retry later, never lose it.
+                log.exception("%s: unexpected error sending message %s", self.channel, row.id)
+                await self._back_off(row, f"{type(exc).__name__}: {exc}")
+                return False
+            index += 1
+        return True
+
+    async def _shielded(self, work: Coroutine[Any, Any, None]) -> None:
+        # A send the platform may already have accepted must be recorded even during shutdown.
+        task = asyncio.create_task(work)
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        await asyncio.shield(task)
+
+    async def _deliver(self, row: OutboxMessage, units: list[Rendered], index: int) -> None:
+        await self.transport.send(row.chat_id, units[index], is_group=row.is_group)
+        done = index + 1 == len(units)
+        values: dict[str, object] = {"parts_sent": index + 1}
+        if done:
+            values.update(status="sent", sent_at=self.clock(), last_error=None)
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+            )
+        row.parts_sent = index + 1
+
+    async def _back_off(self, row: OutboxMessage, reason: str) -> None:
+        attempts = row.attempts + 1
+        if attempts >= self.limits.max_attempts:
+            log.error("%s: message %s given up after %d attempts", self.channel, row.id, attempts)
+            await self._finish(row, "failed", reason, attempts=attempts)
+            return
+        delay = min(self.limits.backoff_base * 2 ** (attempts - 1), self.limits.backoff_max)
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    attempts=attempts,
+                    next_attempt_at=self.clock() + timedelta(seconds=delay),
+                    last_error=reason[:1000],
+                )
+            )
+        asyncio.get_running_loop().call_later(delay, self._wake.set)
+
+    async def _finish(
+        self, row: OutboxMessage, status: str, reason: str, *, attempts: int | None = None
+    ) -> None:
+        values: dict[str, object] = {"status": status, "last_error": reason[:1000]}
+        if attempts is not None:
+            values["attempts"] = attempts
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+            )
+
+    async def _is_unreachable(self, row: OutboxMessage) -> bool:
+        """Unreachable until the person writes again (last_seen_at after unreachable_at)."""
+        async with self.db.session() as session:
+            contact = await session.scalar(self._contact_query(row))
+        return (
+            contact is not None
+            and contact.unreachable_at is not None
+            and contact.last_seen_at <= contact.unreachable_at
+        )
+
+    def _contact_query(self, row: OutboxMessage) -> Select[Contact]:
+        if row.contact_id is not None:
+            return select(Contact).where(Contact.id == row.contact_id)
+        return select(Contact).where(
+            Contact.channel == self.channel.value, Contact.platform_user_id == row.chat_id
+        )
+
+    async def _drop_chat(
+        self, row: OutboxMessage, reason: str, *, mark_contact: bool = False
+    ) -> None:
+        """The chat cannot be written to: every pending row of it becomes "dropped"."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            if mark_contact:
+                contact = await session.scalar(self._contact_query(row))
+                if contact is not None:
+                    contact.unreachable_at = now
+                log.info(
+                    "%s: chat %s unreachable (%s); its pending messages dropped",
+                    self.channel,
+                    row.chat_id,
+                    reason,
+                )
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel == self.channel.value,
+                    OutboxMessage.chat_id == row.chat_id,
+                )
+                .values(status="dropped", last_error=reason[:1000])
+            )
