@@ -1,7 +1,9 @@
-"""Receiving from Zalo: the long-polling loop, the webhook handler, and the switch between them.
+"""Receiving from Zalo: the receiver, the long-polling loop, and the switch polling ↔ webhook.
 
-Both paths end in ``ZaloReceiver.handle_payload``: parse (downloading images), then
-``engine.handle``, which stores the event, its state change and its replies in one transaction.
+Polling and the webhook route (bot/webhook.py ``secret_route`` with ``SECRET_HEADER``: constant-
+time check, 403 otherwise, 200 only once ``handle_payload`` returned) both end in
+``ZaloReceiver.handle_payload``: parse (downloading images), then ``engine.handle``, which stores
+the event, its state change and its replies in one transaction.
 Polling and a webhook are exclusive on Zalo (getUpdates gets nothing while a webhook is set), so
 ``use_polling`` deletes a webhook and ``use_webhook`` sets one, and both say what they did.
 """
@@ -10,12 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
-
-from aiohttp import web
 
 from bot.channels.zalo import IMAGE, ImageFetcher, parse_zalo_update, read_zalo_update
 from bot.channels.zalo_client import ZaloClient, ZaloError, ZaloUnauthorized
@@ -28,8 +27,6 @@ SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/webhook/zalo"
 #: Zalo's rule for secret_token.
 SECRET_LENGTHS = range(8, 257)
-
-WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class ZaloSetupError(Exception):
@@ -102,34 +99,6 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-def zalo_webhook_handler(receiver: ZaloReceiver, secret: str) -> WebHandler:
-    """The aiohttp handler for Zalo's webhook POSTs: 403 unless the secret header matches
-    (constant-time), 200 only once the event is stored, 500 if storing it failed."""
-    expected = secret.encode()
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not expected or not hmac.compare_digest(given, expected):
-            log.warning("zalo webhook: request with a wrong or missing secret refused")
-            return web.json_response({"ok": False}, status=403)
-        try:
-            payload = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response({"ok": False}, status=400)
-        try:
-            await receiver.handle_payload(payload)
-        except Exception:
-            log.exception("zalo webhook: update not stored")
-            return web.json_response({"ok": False}, status=500)
-        return web.json_response({"ok": True})
-
-    return handle
-
-
-def webhook_url(public_url: str) -> str:
-    return public_url.rstrip("/") + WEBHOOK_PATH
-
-
 async def use_polling(client: ZaloClient, say: Callable[[str], None]) -> None:
     """Make getUpdates work: remove a webhook if one is set, and say so."""
     info = await client.get_webhook_info()
@@ -141,15 +110,13 @@ async def use_polling(client: ZaloClient, say: Callable[[str], None]) -> None:
 
 
 async def use_webhook(
-    client: ZaloClient, public_url: str, secret: str, say: Callable[[str], None]
-) -> str:
-    """Point Zalo at our webhook (HTTPS required); returns the URL set."""
-    if not public_url.startswith("https://"):
+    client: ZaloClient, url: str, secret: str, say: Callable[[str], None]
+) -> None:
+    """Point Zalo at our webhook ``url`` (HTTPS, checked first), and say so."""
+    if not url.startswith("https://"):
         raise ZaloSetupError(t("zalo.cli.need_https"))
     if len(secret) not in SECRET_LENGTHS:
         raise ZaloSetupError(t("zalo.cli.bad_secret"))
-    url = webhook_url(public_url)
     # Always set: the secret may have changed, and Zalo never tells which one it holds.
     await client.set_webhook(url, secret)
     say(t("zalo.cli.webhook_set", url=url))
-    return url
