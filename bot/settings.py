@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     case_ref_prefix: str = Field(default="HY")
     intake_expiry_days: int = Field(default=30, ge=1, le=3650)
     due_soon_days: int = Field(default=7, ge=0, le=365)
+    #: Officials' scheduled jobs (local time): behind-plan alerts on working days, the weekly
+    #: digest, the escalation to the office, and the hours when nobody is written to.
+    alerts_time: str = Field(default="08:00", pattern=r"^\d{1,2}:\d{2}$")
+    digest_day: str = Field(default="mon")
+    escalation_days: int = Field(default=7, ge=1, le=365)
+    quiet_start: int = Field(default=21, ge=0, le=23)
+    quiet_end: int = Field(default=7, ge=0, le=23)
 
     telegram_token: str = Field(default="")
     telegram_api_url: str = Field(default="https://api.telegram.org")

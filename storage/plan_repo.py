@@ -71,7 +71,7 @@ async def get_allocations(
         .where(PlanAllocation.unit_id == unit_id, PlanAllocation.year == year)
         .order_by(Program.code)
     )
-    return [(a, p) for a, p in rows.tuples()]
+    return [(a, p) for a, p in rows.all()]
 
 
 async def record_allocation(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.textnorm import fold
 from storage.models import Case, Course, Program, Unit
 from storage.models.plan import HistoricalClass, HistoricalClassProgram, HistoricalDeparture
 
@@ -141,5 +142,5 @@ async def get_report(
         if program:
             figures[unit_id].lines[program] += 1
     programs = list(await session.scalars(select(Program.code).order_by(Program.id)))
-    units = sorted(figures.values(), key=lambda u: (u.name, u.code))
+    units = sorted(figures.values(), key=lambda u: (fold(u.name), u.code))
     return Report(start=start, end=end, programs=programs, units=units)

@@ -132,7 +132,7 @@ async def get_officer_contacts(session: AsyncSession) -> list[OfficerContact]:
             name=o.name,
             recipient=Recipient(Channel(c.channel), c.platform_user_id),
         )
-        for o, c in rows.tuples()
+        for o, c in rows.all()
     ]
 
 
@@ -153,7 +153,7 @@ async def get_officer_rows(
         .outerjoin(Unit, Unit.id == Officer.unit_id)
         .order_by(Officer.id)
     )
-    return [(o, c, u) for o, c, u in rows.tuples()]
+    return [(o, c, u) for o, c, u in rows.all()]
 
 
 async def get_open_invites(
@@ -165,4 +165,4 @@ async def get_open_invites(
         .where(OfficerInvite.used_at.is_(None), OfficerInvite.expires_at > now)
         .order_by(OfficerInvite.id)
     )
-    return [(i, u) for i, u in rows.tuples()]
+    return [(i, u) for i, u in rows.all()]

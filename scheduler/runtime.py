@@ -1,0 +1,269 @@
+"""The scheduler: APScheduler 3 (AsyncIOScheduler) with its jobs persisted in the bot's database.
+
+Why it behaves well across restarts:
+- jobs are added only when missing (never replaced at boot), so a stored ``next_run_time`` in the
+  past survives a restart; ``coalesce`` + unlimited ``misfire_grace_time`` then run it once,
+  however many days were missed;
+- each job sends through the sent-log claim (scheduler/claims.py), so a second run the same day,
+  a restart or a second process sends nothing twice;
+- a job due inside the quiet hours (21:00–07:00 local) is deferred to the end of them.
+
+Start it from ``python -m bot run`` with one line: ``scheduler = await start_scheduler(settings,
+db, files, on_commit=wake_sender)``; stop it with ``scheduler.shutdown(wait=False)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.base import BaseJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings
+from scheduler.alerts import run_daily_alerts
+from scheduler.claims import is_quiet
+from scheduler.digest import run_weekly_digest
+from storage.db import Database
+from storage.files import FileStore
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_TABLE = "scheduler_jobs"
+DAILY_ALERTS = "officials.daily_alerts"
+WEEKLY_DIGEST = "officials.weekly_digest"
+DOSSIER_REMINDERS = "dossier.reminders"
+EXPIRE_DRAFTS = "intake.expire_drafts"
+#: Sync drivers the job store can use on PostgreSQL, in order of preference.
+_PG_DRIVERS = (("psycopg", "psycopg"), ("psycopg2", "psycopg2"), ("pg8000", "pg8000"))
+
+
+@dataclass
+class Runtime:
+    """What the job entry points need; jobs are stored by reference, so they find it here."""
+
+    settings: Settings
+    db: Database
+    files: FileStore
+    clock: Callable[[], datetime]
+    on_commit: Callable[[], None] | None
+    scheduler: AsyncIOScheduler
+
+
+_runtime: Runtime | None = None
+
+
+def _current() -> Runtime:
+    if _runtime is None:
+        raise RuntimeError("scheduler runtime not set: use build_scheduler()")
+    return _runtime
+
+
+def jobstore_url(database_url: str) -> str | None:
+    """The synchronous URL of the same database for APScheduler's job store, or None when no
+    sync driver is installed (PostgreSQL without psycopg)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return url.set(drivername="sqlite").render_as_string(hide_password=False)
+    for driver, module in _PG_DRIVERS:
+        if importlib.util.find_spec(module) is not None:
+            return url.set(drivername=f"postgresql+{driver}").render_as_string(hide_password=False)
+    return None
+
+
+def _jobstore(settings: Settings) -> BaseJobStore:
+    url = jobstore_url(settings.database_url)
+    if url is None:
+        log.warning(
+            "no synchronous PostgreSQL driver (install psycopg[binary]): scheduled jobs kept in "
+            "memory; a run missed while the bot was down will not be caught up"
+        )
+        return MemoryJobStore()
+    return SQLAlchemyJobStore(url=url, tablename=JOB_TABLE)
+
+
+def _at(value: str) -> tuple[int, int]:
+    hour, minute = value.split(":")
+    return int(hour), int(minute)
+
+
+def job_specs(settings: Settings) -> list[tuple[str, str, CronTrigger]]:
+    """(job id, entry point reference, trigger) for every job this build has."""
+    zone = settings.zone
+    hour, minute = _at(settings.alerts_time)
+    specs = [
+        (
+            DAILY_ALERTS,
+            f"{__name__}:fire_daily_alerts",
+            CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute, timezone=zone),
+        ),
+        (
+            WEEKLY_DIGEST,
+            f"{__name__}:fire_weekly_digest",
+            CronTrigger(day_of_week=settings.digest_day, hour=hour, minute=minute, timezone=zone),
+        ),
+    ]
+    if _find("scheduler.dossier_reminders", "run_dossier_reminders") is not None:
+        specs.append(
+            (
+                DOSSIER_REMINDERS,
+                f"{__name__}:fire_dossier_reminders",
+                CronTrigger(minute=15, timezone=zone),
+            )
+        )
+    if _find("handlers.intake", "expire_drafts") is not None:
+        specs.append(
+            (
+                EXPIRE_DRAFTS,
+                f"{__name__}:fire_expire_drafts",
+                CronTrigger(hour=3, minute=30, timezone=zone),
+            )
+        )
+    return specs
+
+
+def _find(module: str, name: str) -> Callable[..., Awaitable[int]] | None:
+    """A colleague's job function, if this build has it."""
+    try:
+        found: Callable[..., Awaitable[int]] | None = getattr(
+            importlib.import_module(module), name, None
+        )
+    except ImportError:
+        return None
+    return found
+
+
+def build_scheduler(
+    settings: Settings,
+    db: Database,
+    files: FileStore,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    on_commit: Callable[[], None] | None = None,
+    jobstore: BaseJobStore | None = None,
+) -> AsyncIOScheduler:
+    """A configured scheduler (not started); the job entry points will use these objects."""
+    global _runtime
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": jobstore or _jobstore(settings)},
+        job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        timezone=settings.zone,
+    )
+    _runtime = Runtime(settings, db, files, clock, on_commit, scheduler)
+    return scheduler
+
+
+def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> list[str]:
+    """Add the missing jobs; keep existing ones (and their pending run) unless their schedule
+    changed in the settings. Returns the ids added or rescheduled."""
+    touched = []
+    for job_id, ref, trigger in job_specs(settings):
+        job = scheduler.get_job(job_id)
+        if job is None:
+            scheduler.add_job(ref, trigger, id=job_id, replace_existing=False)
+            touched.append(job_id)
+        elif str(job.trigger) != str(trigger):
+            job.reschedule(trigger)
+            touched.append(job_id)
+    return touched
+
+
+async def start_scheduler(
+    settings: Settings,
+    db: Database,
+    files: FileStore,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    on_commit: Callable[[], None] | None = None,
+    jobstore: BaseJobStore | None = None,
+) -> AsyncIOScheduler:
+    """Build, register the jobs and start (inside the running event loop)."""
+    scheduler = build_scheduler(
+        settings, db, files, clock=clock, on_commit=on_commit, jobstore=jobstore
+    )
+    # Started paused so the stored jobs are visible before deciding what to add.
+    scheduler.start(paused=True)
+    added = ensure_jobs(scheduler, settings)
+    log.info("scheduler started; jobs added or rescheduled: %s", added or "none")
+    scheduler.resume()
+    return scheduler
+
+
+def _defer_if_quiet(rt: Runtime, job_id: str, ref: str) -> bool:
+    """In quiet hours: schedule one run at the end of them (replacing any earlier deferral)."""
+    s = rt.settings
+    now = rt.clock()
+    if not is_quiet(now, s.zone, s.quiet_start, s.quiet_end):
+        return False
+    local = now.astimezone(s.zone)
+    at = local.replace(hour=s.quiet_end, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at += timedelta(days=1)
+    rt.scheduler.add_job(ref, "date", run_date=at, id=f"{job_id}.deferred", replace_existing=True)
+    log.info("%s deferred to %s (quiet hours)", job_id, at.isoformat())
+    return True
+
+
+async def fire_daily_alerts() -> int:
+    rt = _current()
+    if _defer_if_quiet(rt, DAILY_ALERTS, f"{__name__}:fire_daily_alerts"):
+        return 0
+    s = rt.settings
+    return await run_daily_alerts(
+        rt.db,
+        s.handler_config(),
+        rt.clock(),
+        quiet=(s.quiet_start, s.quiet_end),
+        escalation_days=s.escalation_days,
+        on_commit=rt.on_commit,
+    )
+
+
+async def fire_weekly_digest() -> int:
+    rt = _current()
+    if _defer_if_quiet(rt, WEEKLY_DIGEST, f"{__name__}:fire_weekly_digest"):
+        return 0
+    s = rt.settings
+    return await run_weekly_digest(
+        rt.db,
+        rt.files,
+        s.handler_config(),
+        rt.clock(),
+        quiet=(s.quiet_start, s.quiet_end),
+        on_commit=rt.on_commit,
+    )
+
+
+async def _in_transaction(job: Callable[..., Awaitable[int]], **kwargs: Any) -> int:
+    rt = _current()
+    async with rt.db.session() as session, session.begin():
+        done = await job(session, rt.clock(), **kwargs)
+    if done and rt.on_commit is not None:
+        rt.on_commit()
+    return done
+
+
+async def fire_dossier_reminders() -> int:
+    rt = _current()
+    s = rt.settings
+    job = _find("scheduler.dossier_reminders", "run_dossier_reminders")
+    if job is None or is_quiet(rt.clock(), s.zone, s.quiet_start, s.quiet_end):
+        return 0  # hourly: the next run after the quiet hours catches up
+    return await _in_transaction(job)
+
+
+async def fire_expire_drafts() -> int:
+    job = _find("handlers.intake", "expire_drafts")
+    if job is None:
+        return 0
+    return await _in_transaction(job, days=_current().settings.intake_expiry_days)

@@ -1,0 +1,94 @@
+"""Shared set-up for the officials tests: officers bound through the real /canbo command, plan
+rows, and the outbox as the sender would see it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from bot.app import App
+from handlers.access import Role
+from handlers.officials.accounts import record_invite
+from handlers.types import Channel
+from storage.models import OutboxMessage, Program, Unit
+from storage.models.plan import PlanAllocation, PlanSubmission
+from tests.helpers import Clock, say
+
+
+async def unit_id(app: App, name: str) -> int:
+    async with app.db.session() as session:
+        found = await session.scalar(
+            select(Unit.id).where(Unit.name == name, Unit.valid_to.is_(None))
+        )
+    assert found is not None, name
+    return found
+
+
+async def invite(app: App, clock: Clock, role: str, unit: str | None = None) -> str:
+    async with app.db.session() as session, session.begin():
+        uid = await unit_id(app, unit) if unit else None
+        code, _ = await record_invite(
+            session, role=Role(role), unit_id=uid, name="", now=clock.now()
+        )
+    return code
+
+
+async def make_officer(
+    app: App,
+    clock: Clock,
+    user: str,
+    role: str,
+    unit: str | None = None,
+    channel: Channel = Channel.CONSOLE,
+) -> None:
+    code = await invite(app, clock, role, unit)
+    lines = await say(app, user, f"/canbo {code}", channel=channel)
+    assert lines[0]["meta"]["intent"] == "flow:officials.bind.ok", lines
+
+
+async def add_plan(
+    app: App,
+    unit: str,
+    program: str,
+    year: int,
+    target: int,
+    deadline: date,
+    submitted: tuple[int, ...] = (),
+) -> None:
+    async with app.db.session() as session, session.begin():
+        uid = await unit_id(app, unit)
+        pid = await session.scalar(select(Program.id).where(Program.code == program))
+        assert pid is not None
+        session.add(
+            PlanAllocation(
+                unit_id=uid,
+                program_id=pid,
+                year=year,
+                target_trainees=target,
+                list_deadline=deadline,
+            )
+        )
+        for n in submitted:
+            session.add(
+                PlanSubmission(
+                    unit_id=uid,
+                    program_id=pid,
+                    year=year,
+                    submitted_on=deadline,
+                    trainees=n,
+                    source="import",
+                )
+            )
+
+
+async def pending_outbox(app: App) -> list[OutboxMessage]:
+    """Outbox rows nobody has marked sent (officer notices and alerts)."""
+    async with app.db.session() as session:
+        return list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending")
+                .order_by(OutboxMessage.id)
+            )
+        )
