@@ -6,6 +6,7 @@ from storage.models.catalog import OPEN_START, Course, Program, Unit
 from storage.models.core import Contact, ConversationState, InboundLog, OutboxMessage
 from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, DossierTracker
 from storage.models.faq import FallbackQuestion
+from storage.models.intake import CaseCounter, IntakeDraft
 from storage.models.officials import Officer
 import storage.models.plan  # noqa: F401, I001  (registers the plan and alert tables)
 
@@ -13,6 +14,7 @@ __all__ = [
     "OPEN_START",
     "Base",
     "Case",
+    "CaseCounter",
     "Contact",
     "ConversationState",
     "Course",
@@ -22,6 +24,7 @@ __all__ = [
     "DossierTracker",
     "FallbackQuestion",
     "InboundLog",
+    "IntakeDraft",
     "Notice",
     "Officer",
     "OutboxMessage",

@@ -1,0 +1,114 @@
+"""Cases: status values, references (HY-2026-00042), creation and the seat count of a class."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Case, CaseCounter, Course
+
+
+class CaseStatus(StrEnum):
+    """Every status a case can have; the one module other features import them from."""
+
+    NEW = "new"
+    #: Registered for a class that was full; moves to NEW when a seat frees up.
+    WAITLIST = "waitlist"
+    DOSSIER_IN_PROGRESS = "dossier_in_progress"
+    ELIGIBLE = "eligible"
+    ENROLLED = "enrolled"
+    DEPARTED = "departed"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    #: The person asked for their data to be deleted: the row stays, anonymised, for counts.
+    WITHDRAWN = "withdrawn"
+
+
+class CaseKind(StrEnum):
+    ABROAD = "abroad"
+    COURSE = "course"
+
+
+#: Statuses that do not take a seat in a class.
+NOT_SEATED = frozenset(
+    {CaseStatus.WAITLIST, CaseStatus.REJECTED, CaseStatus.CANCELLED, CaseStatus.WITHDRAWN}
+)
+
+_REF = re.compile(r"^(?P<prefix>[A-Z]+)-(?P<year>\d{4})-(?P<number>\d+)$")
+
+
+def format_ref(prefix: str, year: int, number: int) -> str:
+    return f"{prefix}-{year}-{number:05d}"
+
+
+async def next_ref(session: AsyncSession, prefix: str, year: int) -> str:
+    """Take the next reference of ``year`` in this transaction (sequential, never reused)."""
+    bump = (
+        update(CaseCounter)
+        .where(CaseCounter.prefix == prefix, CaseCounter.year == year)
+        .values(last_number=CaseCounter.last_number + 1)
+        .returning(CaseCounter.last_number)
+    )
+    number = (await session.execute(bump)).scalar_one_or_none()
+    if number is None:
+        # First case of the year: start after any reference already present (imported cases).
+        start = await _highest_existing(session, prefix, year)
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(CaseCounter)
+            .values(prefix=prefix, year=year, last_number=start)
+            .on_conflict_do_nothing()
+        )
+        number = (await session.execute(bump)).scalar_one()
+    return format_ref(prefix, year, number)
+
+
+async def _highest_existing(session: AsyncSession, prefix: str, year: int) -> int:
+    refs = await session.scalars(select(Case.ref).where(Case.ref.like(f"{prefix}-{year}-%")))
+    numbers = [int(m["number"]) for r in refs if (m := _REF.match(r))]
+    return max(numbers, default=0)
+
+
+async def seats_taken(session: AsyncSession, course_id: int) -> int:
+    """Cases holding a seat in the class."""
+    count = await session.scalar(
+        select(func.count(Case.id)).where(
+            Case.course_id == course_id, Case.status.not_in([s.value for s in NOT_SEATED])
+        )
+    )
+    return int(count or 0)
+
+
+async def is_full(session: AsyncSession, course: Course) -> bool:
+    """No seat left: marked full by the office, or as many seated cases as seats."""
+    if course.status == "full":
+        return True
+    return course.seats > 0 and await seats_taken(session, course.id) >= course.seats
+
+
+async def record_case(
+    session: AsyncSession, case: Case, *, prefix: str, year: int, now: datetime
+) -> Case:
+    """Give ``case`` its reference (``year``: the local year) and store it, flushed."""
+    case.ref = await next_ref(session, prefix, year)
+    case.created_at = now
+    case.updated_at = now
+    session.add(case)
+    await session.flush()
+    return case
+
+
+async def get_cases_of_contact(session: AsyncSession, contact_id: int) -> list[Case]:
+    """The cases a contact registered, oldest first."""
+    rows = await session.scalars(
+        select(Case).where(Case.contact_id == contact_id).order_by(Case.id)
+    )
+    return list(rows)
