@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.engine import Engine
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from handlers.dossier import DossierFlow, ReviewFlow
 from handlers.faq import FaqFlow
 from handlers.flow import Flow
+from handlers.intake import IntakeFlow
 from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
+from handlers.privacy import PrivacyFlow
 from handlers.router import Router
+from storage.crypto import KeyConfigError, resolve_key
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import utcnow
@@ -26,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def build_flows() -> list[Flow]:
     """Every conversation flow of this build, in priority order for trigger phrases."""
-    return [MenuFlow(), DossierFlow(), ReviewFlow(), OfficialsFlow()]
+    return [MenuFlow(), DossierFlow(), ReviewFlow(), OfficialsFlow(), IntakeFlow(), PrivacyFlow()]
 
 
 def build_router() -> Router:
@@ -56,6 +59,10 @@ async def build_app(
     on_commit: Callable[[], None] | None = None,
 ) -> AsyncIterator[App]:
     """Open the database (migrated and seeded) and build the engine; closes on exit."""
+    try:
+        resolve_key(settings.encryption_key, settings.environment)
+    except KeyConfigError as exc:
+        raise SettingsError(str(exc)) from None
     db = Database(settings.database_url)
     try:
         await prepare_database(db)

@@ -1,0 +1,184 @@
+"""Applying an answer to the draft: validation, and keeping earlier answers consistent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from handlers.context import Context
+from handlers.intake.drafts import drop, touch
+from handlers.intake.questions import (
+    CHOICES,
+    NEXT_CLASS,
+    SKIP,
+    Option,
+    choice_label,
+    cipher,
+    course_label,
+    current_units,
+    local_today,
+    options_for,
+)
+from handlers.intake.steps import FIELD, MIN_AGE, Step
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    UnitOption,
+    check_age,
+    match_unit,
+    parse_citizen_id,
+    parse_date,
+    parse_name,
+    parse_phone,
+    parse_place,
+)
+from handlers.textnorm import fold
+from messages import t
+from storage.cases_repo import is_full
+from storage.models import Course, IntakeDraft
+
+
+class CourseFullError(Exception):
+    """The chosen class has no seat left: offer the waiting list."""
+
+    def __init__(self, course: Course) -> None:
+        super().__init__(course.code)
+        self.course = course
+
+
+async def apply_choice(ctx: Context, draft: IntakeDraft, step: Step, value: str) -> None:
+    """A pressed option (or a typed label that matched one)."""
+    options = await options_for(step, ctx)
+    if value not in {o.value for o in options}:
+        raise InvalidAnswerError("choose_option")
+    now = ctx.now
+    if step == Step.WHO:
+        touch(draft, now, who=value)
+        if value == "self":
+            touch(draft, now, relationship="self")
+        elif draft.data.get("relationship") == "self":
+            drop(draft, "relationship")
+    elif step == Step.KIND:
+        if draft.data.get("kind") != value:
+            drop(draft, "market", "course_id", "course_label", "waitlist")
+        touch(draft, now, kind=value)
+        _recheck_age(ctx, draft)
+    elif step == Step.ETHNICITY:
+        if value == "other":
+            drop(draft, "ethnicity")
+            touch(draft, now, ethnicity_choice="other")
+        else:
+            touch(draft, now, ethnicity_choice=value, ethnicity=choice_label(step, value))
+    elif step == Step.COMMUNE:
+        label = next(o.label for o in options if o.value == value)
+        touch(draft, now, unit_id=int(value), unit_name=label)
+    elif step == Step.COURSE:
+        await choose_course(ctx, draft, int(value), waitlist=False)
+    elif step == Step.CITIZEN_ID and value == SKIP:
+        touch(draft, now, citizen_id_enc="")
+    elif step == Step.GENDER:
+        touch(draft, now, gender=value)
+        _recheck_citizen_id(ctx, draft)
+    elif step in CHOICES:
+        touch(draft, now, **{_field(step): value})
+    else:
+        raise InvalidAnswerError("choose_option")
+
+
+async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) -> None:
+    """A typed answer; raises InvalidAnswerError with the reason when it is not valid."""
+    now = ctx.now
+    data = draft.data
+    if step == Step.NAME:
+        touch(draft, now, full_name=parse_name(text))
+    elif step == Step.DOB:
+        birth = parse_date(text, local_today(ctx))
+        kind = data.get("kind")
+        if kind in MIN_AGE:
+            check_age(birth, local_today(ctx), MIN_AGE[kind])
+        touch(draft, now, dob=birth.isoformat())
+        _recheck_citizen_id(ctx, draft)
+    elif step == Step.PHONE:
+        touch(draft, now, phone_enc=cipher(ctx).encrypt(parse_phone(text)))
+    elif step == Step.CITIZEN_ID:
+        number = parse_citizen_id(text, birth=_birth(data), gender=data.get("gender"))
+        touch(draft, now, citizen_id_enc=cipher(ctx).encrypt(number))
+    elif step == Step.VILLAGE:
+        touch(draft, now, village=parse_place(text))
+    elif step in (Step.ETHNICITY_OTHER, Step.ETHNICITY):
+        # A typed name not among the buttons is simply the answer ("Hoa", "Thái").
+        touch(draft, now, ethnicity_choice="other", ethnicity=parse_place(text))
+    elif step == Step.COMMUNE:
+        units = [UnitOption(u.id, u.name, u.name_key) for u in await current_units(ctx)]
+        unit = match_unit(text, units)
+        touch(draft, now, unit_id=unit.id, unit_name=unit.name)
+    else:
+        option = _typed_option(text, await options_for(step, ctx))
+        await apply_choice(ctx, draft, step, option.value)
+
+
+async def choose_course(
+    ctx: Context, draft: IntakeDraft, course_id: int, *, waitlist: bool
+) -> None:
+    """Select a class; a full one raises CourseFullError unless joining its waiting list."""
+    if course_id == int(NEXT_CLASS):
+        label = t("intake.summary.next_class")
+        touch(draft, ctx.now, kind="course", course_id=0, course_label=label, waitlist=True)
+        return
+    course = await ctx.session.scalar(select(Course).where(Course.id == course_id))
+    if course is None:
+        raise InvalidAnswerError("choose_option")
+    if not waitlist and await is_full(ctx.session, course):
+        raise CourseFullError(course)
+    touch(
+        draft,
+        ctx.now,
+        kind="course",
+        course_id=course.id,
+        course_label=await course_label(ctx, course),
+        waitlist=waitlist,
+    )
+    drop(draft, "market")
+
+
+def _typed_option(text: str, options: list[Option]) -> Option:
+    key = fold(text)
+    matches = [o for o in options if fold(o.label).startswith(key) or key == fold(o.value)]
+    if len(matches) == 1 and key:
+        return matches[0]
+    raise InvalidAnswerError("choose_option")
+
+
+def _field(step: Step) -> str:
+    return FIELD[step]
+
+
+def _birth(data: dict[str, object]) -> date | None:
+    value = data.get("dob")
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _recheck_age(ctx: Context, draft: IntakeDraft) -> None:
+    """A new kind may need an older applicant: forget a birth date that no longer fits."""
+    birth, kind = _birth(draft.data), draft.data.get("kind")
+    if birth is None or kind not in MIN_AGE:
+        return
+    try:
+        check_age(birth, local_today(ctx), MIN_AGE[kind])
+    except InvalidAnswerError:
+        drop(draft, "dob")
+        touch(draft, ctx.now, notice="intake.age_recheck")
+
+
+def _recheck_citizen_id(ctx: Context, draft: IntakeDraft) -> None:
+    """A changed birth date or gender must still match the citizen id already given."""
+    token = draft.data.get("citizen_id_enc")
+    if not token:
+        return
+    try:
+        parse_citizen_id(
+            cipher(ctx).decrypt(token), birth=_birth(draft.data), gender=draft.data.get("gender")
+        )
+    except InvalidAnswerError:
+        drop(draft, "citizen_id_enc")
+        touch(draft, ctx.now, notice="intake.cid_recheck")

@@ -1,0 +1,270 @@
+"""The registration flow: entry points, buttons and typed answers (flow name "intake")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.intake.answers import CourseFullError, apply_choice, apply_text, choose_course
+from handlers.intake.confirm import confirm_draft
+from handlers.intake.faq_bridge import answered_by_faq
+from handlers.intake.navigation import (
+    RESUME_AFTER,
+    advance,
+    ask_cancel,
+    do_cancel,
+    edit_field,
+    expired_note,
+    go_back,
+    live_draft,
+    new_form,
+    offer_resume,
+    offer_waitlist,
+    parse_step,
+    show_edit,
+    show_step,
+)
+from handlers.intake.questions import course_label, example, shows_example
+from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
+from handlers.intake.validators import InvalidAnswerError, looks_like_question
+from handlers.menu import main_menu_buttons
+from handlers.textnorm import fold
+from handlers.types import Button, Inbound, InboundKind
+from messages import raw, t
+from storage.cases_repo import is_full
+from storage.models import Course, IntakeDraft
+
+
+def _words(key: str) -> set[str]:
+    return {fold(w) for w in raw(key)}
+
+
+class IntakeFlow(Flow):
+    name = "intake"
+    commands = ("dangky",)
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        await self._enter(ctx, {})
+
+    # -- entry -------------------------------------------------------------------------------
+    async def _enter(self, ctx: Context, preset: dict[str, Any]) -> None:
+        draft, expired = await live_draft(ctx)
+        if draft is not None:
+            offer_resume(ctx, draft, preset)
+            return
+        note = expired_note(ctx) if expired else None
+        if ctx.contact.consent_version == t("intake.consent_version"):
+            await new_form(ctx, preset, note=note)
+            return
+        ctx.enter("intake", Step.CONSENT.value, {"preset": preset})
+        text = t("intake.consent", days=ctx.config.intake_expiry_days)
+        ctx.reply(
+            f"{note}\n{text}" if note else text,
+            [[Button("intake:consent:yes", t("intake.consent_yes"))],
+             [Button("intake:consent:no", t("intake.consent_no"))]],
+            intent="flow:intake.consent",
+        )
+
+    async def _enter_course(self, ctx: Context, course_id: int) -> None:
+        course = await ctx.session.get(Course, course_id)
+        if course is None:
+            await self._enter(ctx, {"kind": "course"})
+            return
+        if await is_full(ctx.session, course):
+            offer_waitlist(ctx, course.id, await course_label(ctx, course))
+            return
+        await self._enter(ctx, {"kind": "course", "course_id": course.id})
+
+    # -- buttons -----------------------------------------------------------------------------
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        head, _, rest = action.partition(":")
+        if head in ("start", "") or (head in ("abroad", "course") and not rest):
+            await self._enter(ctx, {"kind": head} if head in ("abroad", "course") else {})
+            return
+        if head == "course" and rest.isdigit():
+            await self._enter_course(ctx, int(rest))
+            return
+        if head == "consent":
+            await self._consent(ctx, accepted=rest == "yes")
+            return
+        if head == "menu":
+            ctx.leave()
+            await ctx.router.flows["menu"].start(event, ctx)
+            return
+        draft, expired = await live_draft(ctx)
+        if head == "waitlist" and rest.isdigit():
+            await self._waitlist(ctx, draft, int(rest))
+            return
+        if head == "other_class":
+            if draft is None:
+                await self._enter(ctx, {"kind": "course"})
+            else:
+                await advance(ctx, draft)
+            return
+        if head == "another":
+            await self._enter(ctx, {})
+            return
+        if draft is None:
+            self._no_form(ctx, expired)
+            return
+        await self._draft_button(ctx, draft, head, rest)
+
+    async def _draft_button(self, ctx: Context, draft: IntakeDraft, head: str, rest: str) -> None:
+        if head == "a":
+            step_value, _, value = rest.partition(":")
+            if step_value != draft.step:
+                await show_step(ctx, draft, note=t("intake.stale_button"))
+                return
+            step = Step(step_value)
+            await self._answer(ctx, draft, lambda: apply_choice(ctx, draft, step, value))
+        elif head == "back":
+            await go_back(ctx, draft)
+        elif head == "cancel":
+            if rest == "yes":
+                await do_cancel(ctx, draft)
+            elif rest == "no":
+                await show_step(ctx, draft)
+            else:
+                ask_cancel(ctx)
+        elif head == "confirm" and first_missing(draft.data) is None:
+            await confirm_draft(ctx, draft)
+        elif head == "edit" and rest:
+            await edit_field(ctx, draft, Step(rest))
+        elif head == "edit":
+            show_edit(ctx, draft)
+        elif head == "summary":
+            await advance(ctx, draft)
+        elif head == "restart":
+            await new_form(ctx, dict(ctx.data.get("preset") or {}))
+        else:  # resume, or a button we no longer know: show where the form is
+            await show_step(ctx, draft)
+
+    async def _consent(self, ctx: Context, *, accepted: bool) -> None:
+        if not accepted:
+            ctx.leave()
+            ctx.reply(
+                t("intake.consent_declined"), main_menu_buttons(), intent="flow:intake.declined"
+            )
+            return
+        ctx.contact.consent_at = ctx.now
+        ctx.contact.consent_version = t("intake.consent_version")
+        await new_form(ctx, dict(ctx.data.get("preset") or {}))
+
+    async def _waitlist(self, ctx: Context, draft: IntakeDraft | None, course_id: int) -> None:
+        if draft is None:
+            await self._enter(ctx, {"kind": "course", "course_id": course_id, "waitlist": True})
+            return
+        await self._answer(ctx, draft, lambda: choose_course(ctx, draft, course_id, waitlist=True))
+
+    def _no_form(self, ctx: Context, expired: bool) -> None:
+        ctx.leave()
+        ctx.reply(
+            expired_note(ctx) if expired else t("intake.no_form"),
+            [[Button("intake:start", t("intake.button.start"))],
+             [Button("privacy:cases", t("intake.button.my_cases"))],
+             [Button("intake:menu", t("intake.button.menu"))]],
+            intent="flow:intake.none",
+        )
+
+    async def _answer(self, ctx: Context, draft: IntakeDraft, apply: Any) -> None:
+        """Apply an answer and move on; a refused one re-asks with its reason."""
+        try:
+            await apply()
+        except CourseFullError as full:
+            offer_waitlist(ctx, full.course.id, await course_label(ctx, full.course))
+            return
+        except InvalidAnswerError as exc:
+            reason = t(f"intake.invalid.{exc.reason}", **exc.params)
+            await show_step(ctx, draft, note=reason)
+            return
+        # Editing or not, the next place is the first empty field, else the summary (an edit
+        # from abroad to course opens the class question, for instance).
+        await advance(ctx, draft)
+
+    # -- typed messages ----------------------------------------------------------------------
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        draft, expired = await live_draft(ctx)
+        if ctx.step == Step.CONSENT.value or draft is None:
+            await self._outside_form(event, ctx, expired)
+            return
+        step = parse_step(draft.step)
+        if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON):
+            await show_step(ctx, draft, note=t("intake.text_only"))
+            return
+        folded = fold(event.text)
+        if folded in _words("intake.words.cancel"):
+            ask_cancel(ctx)
+            return
+        if folded in _words("intake.words.back"):
+            await go_back(ctx, draft)
+            return
+        for flow in ctx.router.flows.values():
+            if flow.name != self.name and flow.claims(folded):
+                # "xem dữ liệu của tôi" mid-form: that flow takes over, the form waits.
+                ctx.leave()
+                ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+                await flow.start(event, ctx)
+                return
+        if self.claims(folded) or self._returning(ctx):
+            if looks_like_question(event.text, raw("intake.question_markers")):
+                await answered_by_faq(event, ctx)
+            offer_resume(ctx, draft)
+            return
+        if ctx.step != draft.step or step not in QUESTIONS:
+            # On the summary, the edit list, a confirmation: only the buttons are answers.
+            if not await answered_by_faq(event, ctx):
+                await show_step(ctx, draft, note=t("intake.choose_option"))
+                return
+            await show_step(ctx, draft)
+            return
+        await self._typed_answer(event, ctx, draft, step)
+
+    async def _typed_answer(
+        self, event: Inbound, ctx: Context, draft: IntakeDraft, step: Step
+    ) -> None:
+        markers = raw("intake.question_markers")
+        question = looks_like_question(event.text, markers)
+        if step in FREE_TEXT and question and await answered_by_faq(event, ctx):
+            await show_step(ctx, draft)
+            return
+        try:
+            await apply_text(ctx, draft, step, event.text)
+        except CourseFullError as full:
+            offer_waitlist(ctx, full.course.id, await course_label(ctx, full.course))
+            return
+        except InvalidAnswerError as exc:
+            wordy = len(event.text.split()) >= 3
+            if step not in FREE_TEXT and (question or wordy) and await answered_by_faq(event, ctx):
+                await show_step(ctx, draft)
+                return
+            reason = t(f"intake.invalid.{exc.reason}", **exc.params)
+            # Typed questions show their example themselves; choices get the hint here.
+            note = (
+                reason
+                if shows_example(step)
+                else t("intake.reask", reason=reason, example=example(step))
+            )
+            await show_step(ctx, draft, note=note)
+            return
+        await advance(ctx, draft)
+
+    async def _outside_form(self, event: Inbound, ctx: Context, expired: bool) -> None:
+        """Text while no form is open (consent question pending, or the form expired)."""
+        if ctx.step == Step.CONSENT.value and not expired:
+            # A question before agreeing is answered, and the consent question shown again.
+            await answered_by_faq(event, ctx)
+            await self._enter(ctx, dict(ctx.data.get("preset") or {}))
+            return
+        ctx.leave()
+        if expired:
+            self._no_form(ctx, expired)
+            return
+        await ctx.dispatch(event)
+
+    def _returning(self, ctx: Context) -> bool:
+        """Back after a long pause, or after another screen (the menu) spoke last."""
+        if ctx.now - ctx.state.updated_at >= RESUME_AFTER:
+            return True
+        last = ctx.state.last_buttons
+        return bool(last) and not any(str(b[0]).startswith("intake:") for b in last)

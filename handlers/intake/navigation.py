@@ -1,0 +1,177 @@
+"""Moving around the form: next question, back, summary, edit, cancel, resume, presets."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete
+
+from handlers.context import Context
+from handlers.intake.answers import CourseFullError, choose_course
+from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
+from handlers.intake.questions import ask, edit_buttons, progress_of, summary_buttons, summary_text
+from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, sequence
+from handlers.intake.validators import InvalidAnswerError
+from handlers.menu import main_menu_buttons
+from handlers.types import Button
+from messages import t
+from storage.models import IntakeDraft
+
+#: After this long without a word, a typed message first gets "you were at question N".
+RESUME_AFTER = timedelta(hours=12)
+
+
+async def live_draft(ctx: Context) -> tuple[IntakeDraft | None, bool]:
+    """The contact's unfinished form, and whether an expired one was just deleted."""
+    draft = await get_draft(ctx.session, ctx.contact.id)
+    if draft is not None and is_expired(draft, ctx.now, ctx.config.intake_expiry_days):
+        await ctx.session.execute(delete(IntakeDraft).where(IntakeDraft.id == draft.id))
+        return None, True
+    return draft, False
+
+
+def expired_note(ctx: Context) -> str:
+    return t("intake.expired", days=ctx.config.intake_expiry_days)
+
+
+async def advance(ctx: Context, draft: IntakeDraft, *, note: str | None = None) -> None:
+    """Ask the first unanswered question, or show the summary when there is none."""
+    notice = draft.data.get("notice")
+    if notice:
+        drop(draft, "notice")
+        note = "\n".join(n for n in (note, t(str(notice))) if n)
+    touch(draft, ctx.now)
+    step = first_missing(draft.data)
+    if step is None:
+        drop(draft, "editing")
+        show_summary(ctx, draft, note=note)
+        return
+    await ask(ctx, draft, step, note=note)
+
+
+def show_summary(ctx: Context, draft: IntakeDraft, *, note: str | None = None) -> None:
+    draft.step = Step.SUMMARY.value
+    ctx.enter("intake", Step.SUMMARY.value, {})
+    text = summary_text(draft.data, ctx)
+    ctx.reply(f"{note}\n{text}" if note else text, summary_buttons(), intent="flow:intake.summary")
+
+
+def show_edit(ctx: Context, draft: IntakeDraft) -> None:
+    ctx.enter("intake", Step.EDIT.value, {})
+    ctx.reply(t("intake.summary.edit_which"), edit_buttons(draft.data), intent="flow:intake.edit")
+
+
+async def edit_field(ctx: Context, draft: IntakeDraft, step: Step) -> None:
+    if step not in sequence(draft.data):
+        show_edit(ctx, draft)
+        return
+    touch(draft, ctx.now, editing=True)
+    await ask(ctx, draft, step)
+
+
+async def go_back(ctx: Context, draft: IntakeDraft) -> None:
+    where = parse_step(ctx.step)
+    if where in (Step.EDIT, Step.CANCEL, Step.RESUME):
+        await show_step(ctx, draft)
+        return
+    if where == Step.COURSE_FULL:
+        await ask(ctx, draft, Step.COURSE)
+        return
+    step = parse_step(draft.step)
+    if draft.data.get("editing"):
+        drop(draft, "editing")
+        await advance(ctx, draft)
+        return
+    if step == Step.SUMMARY:
+        await ask(ctx, draft, sequence(draft.data)[-1])
+        return
+    if step not in QUESTIONS:
+        await show_step(ctx, draft)
+        return
+    before = previous(step, draft.data)
+    if before is None:
+        await ask(ctx, draft, step, note=t("intake.back_first"))
+    else:
+        await ask(ctx, draft, before)
+
+
+async def show_step(ctx: Context, draft: IntakeDraft, *, note: str | None = None) -> None:
+    """Show again where the form is (after a FAQ answer, a cancelled cancel, a resume)."""
+    step = parse_step(draft.step)
+    if step == Step.SUMMARY or (step not in QUESTIONS and first_missing(draft.data) is None):
+        show_summary(ctx, draft, note=note)
+    elif step == Step.EDIT:
+        show_edit(ctx, draft)
+    elif step in QUESTIONS:
+        await ask(ctx, draft, step, note=note)
+    else:
+        await advance(ctx, draft, note=note)
+
+
+def ask_cancel(ctx: Context) -> None:
+    ctx.enter("intake", Step.CANCEL.value, {})
+    ctx.reply(
+        t("intake.cancel_confirm"),
+        [[Button("intake:cancel:yes", t("intake.cancel_yes"))],
+         [Button("intake:cancel:no", t("intake.cancel_no"))]],
+        intent="flow:intake.cancel",
+    )
+
+
+async def do_cancel(ctx: Context, draft: IntakeDraft | None) -> None:
+    if draft is not None:
+        await ctx.session.execute(delete(IntakeDraft).where(IntakeDraft.id == draft.id))
+    ctx.leave()
+    ctx.reply(t("intake.cancelled"), main_menu_buttons(), intent="flow:intake.cancelled")
+
+
+def offer_resume(ctx: Context, draft: IntakeDraft, preset: dict[str, Any] | None = None) -> None:
+    done, total = progress_of(draft)
+    name = draft.data.get("full_name")
+    who = t("intake.resume_who", name=name) if name else ""
+    ctx.enter("intake", Step.RESUME.value, {"preset": preset or {}})
+    ctx.reply(
+        t("intake.resume", who=who, done=done, total=total),
+        [[Button("intake:resume", t("intake.resume_continue"))],
+         [Button("intake:restart", t("intake.resume_restart"))],
+         [Button("intake:cancel", t("intake.button.cancel"))]],
+        intent="flow:intake.resume",
+    )
+
+
+def offer_waitlist(ctx: Context, course_id: int, label: str) -> None:
+    ctx.enter("intake", Step.COURSE_FULL.value, {"course_id": course_id})
+    ctx.reply(
+        t("intake.course.full", label=label),
+        [[Button(f"intake:waitlist:{course_id}", t("intake.button.waitlist"))],
+         [Button("intake:other_class", t("intake.button.other_class"))],
+         [Button("intake:menu", t("intake.button.menu"))]],
+        intent="flow:intake.course_full",
+    )
+
+
+async def new_form(
+    ctx: Context, preset: dict[str, Any], *, note: str | None = None
+) -> IntakeDraft:
+    """A fresh draft (replacing any), with what the entry point already told us."""
+    draft = await record_draft(ctx.session, ctx.contact.id, Step.WHO.value, {}, ctx.now)
+    if preset.get("kind") in ("abroad", "course"):
+        touch(draft, ctx.now, kind=preset["kind"])
+    if preset.get("course_id") is not None:
+        # Filled up or withdrawn meanwhile: the class question comes in its turn.
+        with contextlib.suppress(CourseFullError, InvalidAnswerError):
+            await choose_course(
+                ctx, draft, int(preset["course_id"]), waitlist=bool(preset.get("waitlist"))
+            )
+    await advance(ctx, draft, note=note)
+    return draft
+
+
+def parse_step(value: str | None) -> Step | None:
+    """The Step named by a stored value (None for anything unknown)."""
+    try:
+        return Step(value) if value else None
+    except ValueError:
+        return None

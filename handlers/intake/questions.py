@@ -1,0 +1,210 @@
+"""What each question says and offers: text, example, option buttons, and the summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from handlers.context import Context
+from handlers.intake.steps import FIELD, QUESTIONS, SUMMARY_ROWS, TYPED, Step, progress, sequence
+from handlers.types import Button, Reply
+from messages import t
+from storage.crypto import Cipher
+from storage.models import Course, IntakeDraft, Unit
+
+#: Fixed choices: the stored value (ASCII, also in the button id) → label key intake.option.*.
+CHOICES: dict[Step, tuple[str, ...]] = {
+    Step.WHO: ("self", "relative"),
+    Step.RELATIONSHIP: ("child", "spouse", "sibling", "parent", "grandchild", "other"),
+    Step.KIND: ("abroad", "course"),
+    Step.GENDER: ("male", "female"),
+    Step.ETHNICITY: ("kinh", "tay", "dao", "caolan", "mong", "nung", "sanchay", "other"),
+    Step.HOUSEHOLD: ("ho_ngheo", "can_ngheo", "moi_thoat_ngheo", "khong", "khong_ro"),
+    Step.MARKET: ("japan", "korea", "taiwan", "other", "unsure"),
+}
+SKIP = "skip"
+#: The course "value" meaning: no class chosen, wait for the next one.
+NEXT_CLASS = "0"
+#: Classes people can still register for.
+OPEN_COURSE_STATUSES = ("open", "full", "planned")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+
+
+def cipher(ctx: Context) -> Cipher:
+    return Cipher(ctx.config.encryption_key)
+
+
+def local_today(ctx: Context) -> date:
+    return ctx.now.astimezone(ctx.config.timezone).date()
+
+
+def choice_label(step: Step, value: str) -> str:
+    return t(f"intake.option.{step.value}.{value}")
+
+
+async def current_units(ctx: Context) -> list[Unit]:
+    """Communes valid today (the merged ones have valid_to set)."""
+    today = local_today(ctx)
+    rows = await ctx.session.scalars(
+        select(Unit)
+        .where(Unit.valid_to.is_(None), Unit.valid_from <= today)
+        .order_by(Unit.name_key)
+    )
+    return list(rows)
+
+
+async def open_courses(ctx: Context) -> list[Course]:
+    rows = await ctx.session.scalars(
+        select(Course)
+        .where(Course.status.in_(OPEN_COURSE_STATUSES), Course.start_date >= local_today(ctx))
+        .order_by(Course.start_date, Course.id)
+    )
+    return list(rows)
+
+
+async def course_label(ctx: Context, course: Course) -> str:
+    unit = await ctx.session.get(Unit, course.unit_id) if course.unit_id else None
+    return t(
+        "intake.summary.course_label",
+        occupation=course.occupation,
+        unit=unit.name if unit else course.venue,
+        start=course.start_date.strftime("%d/%m/%Y"),
+    )
+
+
+async def options_for(step: Step, ctx: Context) -> list[Option]:
+    if step in CHOICES:
+        return [Option(v, choice_label(step, v)) for v in CHOICES[step]]
+    if step == Step.COMMUNE:
+        return [Option(str(u.id), u.name) for u in await current_units(ctx)]
+    if step == Step.COURSE:
+        courses = [Option(str(c.id), await course_label(ctx, c)) for c in await open_courses(ctx)]
+        # No class open: the waiting list for the next one is still a real answer.
+        return courses or [Option(NEXT_CLASS, t("intake.button.waitlist_new"))]
+    if step == Step.CITIZEN_ID:
+        return [Option(SKIP, t("intake.button.skip"))]
+    return []
+
+
+def nav_row(*, in_edit: bool = False) -> list[Button]:
+    back = "intake.button.back_to_summary" if in_edit else "intake.button.back"
+    return [
+        Button("intake:back", t(back)),
+        Button("intake:cancel", t("intake.button.cancel")),
+        Button("intake:menu", t("intake.button.menu")),
+    ]
+
+
+def option_rows(step: Step, options: list[Option]) -> list[list[Button]]:
+    buttons = [Button(f"intake:a:{step.value}:{o.value}", o.label) for o in options]
+    # Short labels two to a row keep the keyboard small on a phone; long ones get a row each.
+    if all(len(b.label) <= 14 for b in buttons):
+        return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return [[b] for b in buttons]
+
+
+def display(step: Step, data: dict[str, Any], ctx: Context) -> str | None:
+    """The answer to ``step`` as the user should read it (None: not answered)."""
+    value = data.get(FIELD[step])
+    if value is None:
+        return None
+    if step == Step.PHONE:
+        return cipher(ctx).decrypt(value)
+    if step == Step.CITIZEN_ID:
+        return cipher(ctx).decrypt(value) if value else t("intake.summary.skipped")
+    if step == Step.DOB:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    if step == Step.COMMUNE:
+        return str(data.get("unit_name", ""))
+    if step == Step.ETHNICITY:
+        return str(data.get("ethnicity", ""))
+    if step == Step.COURSE:
+        note = f" {t('intake.summary.waitlist_note')}" if data.get("waitlist") else ""
+        return f"{data.get('course_label', '')}{note}"
+    if step in CHOICES:
+        return choice_label(step, str(value))
+    return str(value)
+
+
+async def ask(
+    ctx: Context, draft: IntakeDraft, step: Step, *, note: str | None = None
+) -> Reply:
+    """Put the question ``step`` to the user (with ``note`` above it, e.g. why it is re-asked)."""
+    draft.step = step.value
+    ctx.enter("intake", step.value, {})
+    data = draft.data
+    parts = [note] if note else []
+    relative = step == Step.NAME and data.get("who") == "relative"
+    key = "intake.ask.full_name_relative" if relative else f"intake.ask.{step.value}"
+    steps = sequence(data)
+    counter = ""
+    if step in steps:
+        counter = t("intake.question_counter", n=steps.index(step) + 1, total=len(steps))
+    parts.append(counter + t(key))
+    current = display(step, data, ctx) if step in QUESTIONS else None
+    if current:
+        parts.append(t("intake.current_value", value=current))
+    if shows_example(step):
+        parts.append(t("intake.example_line", example=example(step)))
+    options = await options_for(step, ctx)
+    if step == Step.COURSE and not options:
+        parts.append(t("intake.ask.course_none"))
+    rows = [*option_rows(step, options), nav_row(in_edit=bool(data.get("editing")))]
+    return ctx.reply("\n".join(parts), rows, intent=f"flow:intake.{step.value}")
+
+
+def _example_key(step: Step) -> str:
+    return {Step.NAME: "full_name", Step.ETHNICITY_OTHER: "ethnicity_other"}.get(step, step.value)
+
+
+def shows_example(step: Step) -> bool:
+    """Typed questions carry an example line; choice questions have their buttons."""
+    return step in TYPED or step in (Step.NAME, Step.VILLAGE, Step.ETHNICITY_OTHER, Step.COMMUNE)
+
+
+def example(step: Step) -> str:
+    if shows_example(step):
+        return t(f"intake.example.{_example_key(step)}")
+    return t("intake.example.choice")
+
+
+def summary_text(data: dict[str, Any], ctx: Context) -> str:
+    lines = [t("intake.summary.title")]
+    applicable = set(sequence(data))
+    for field, step in SUMMARY_ROWS:
+        if step not in applicable:
+            continue
+        lines.append(f"• {t(f'intake.field.{field}')}: {display(step, data, ctx) or '—'}")
+    lines.append(t("intake.summary.footer"))
+    return "\n".join(lines)
+
+
+def summary_buttons() -> list[list[Button]]:
+    return [
+        [Button("intake:confirm", t("intake.button.confirm"))],
+        [Button("intake:edit", t("intake.button.edit"))],
+        [Button("intake:cancel", t("intake.button.cancel"))],
+    ]
+
+
+def edit_buttons(data: dict[str, Any]) -> list[list[Button]]:
+    applicable = set(sequence(data))
+    buttons = [
+        Button(f"intake:edit:{step.value}", t(f"intake.field.{field}"))
+        for field, step in SUMMARY_ROWS
+        if step in applicable
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return [*rows, [Button("intake:summary", t("intake.button.back_to_summary"))]]
+
+
+def progress_of(draft: IntakeDraft) -> tuple[int, int]:
+    return progress(draft.data)

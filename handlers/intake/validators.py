@@ -1,0 +1,196 @@
+"""Parsers of typed answers: untrusted text in, a typed value out or a reason it is wrong.
+
+Each ``parse_*`` raises :class:`InvalidAnswerError` carrying a message key under
+``intake.invalid`` (the reason told to the user, followed by the question's example).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz, process
+
+from handlers.textnorm import fold
+
+
+class InvalidAnswerError(ValueError):
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+# -- dates --------------------------------------------------------------------------------------
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# "12 tháng 3 năm 1999", "ngày 12 tháng 3 năm 1999", folded to ASCII first.
+_WORDS_DATE = re.compile(
+    r"^(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})\s*(?:,\s*)?(?:nam\s+)?(\d{4})$"
+)
+
+MAX_AGE = 100
+
+
+def parse_date(text: str, today: date) -> date:
+    """A birth date as Vietnamese people write it; two-digit years are the latest past one."""
+    raw = fold(text).rstrip(".")
+    day = month = year = 0
+    if m := _NUMERIC_DATE.match(raw):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+        if len(m[3]) == 2:
+            century = today.year // 100 * 100
+            year += century if century + year <= today.year else century - 100
+    elif m := _ISO_DATE.match(raw):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif m := _WORDS_DATE.match(raw):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif re.fullmatch(r"\d{4}", raw):
+        raise InvalidAnswerError("date_year_only")
+    else:
+        raise InvalidAnswerError("date_format")
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        raise InvalidAnswerError("date_impossible") from None
+    if value > today:
+        raise InvalidAnswerError("date_future")
+    if age_on(value, today) > MAX_AGE:
+        raise InvalidAnswerError("date_too_old")
+    return value
+
+
+def age_on(birth: date, today: date) -> int:
+    """Whole years of age on ``today``."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def check_age(birth: date, today: date, minimum: int) -> None:
+    if age_on(birth, today) < minimum:
+        raise InvalidAnswerError("age_too_young", minimum=minimum)
+
+
+# -- phone --------------------------------------------------------------------------------------
+_PHONE_NOISE = re.compile(r"[\s.\-()]")
+#: Vietnamese mobile numbers since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x.
+_MOBILE = re.compile(r"^0[35789]\d{8}$")
+
+
+def parse_phone(text: str) -> str:
+    """A mobile number normalised to 10 digits starting with 0 (0912345678)."""
+    digits = _PHONE_NOISE.sub("", text.strip())
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not digits.isdigit():
+        raise InvalidAnswerError("phone_chars")
+    if len(digits) == 9 and digits[0] in "35789":
+        digits = "0" + digits  # the leading zero is often dropped
+    if len(digits) != 10:
+        raise InvalidAnswerError("phone_length", count=len(digits))
+    if not _MOBILE.match(digits):
+        raise InvalidAnswerError("phone_not_mobile")
+    return digits
+
+
+# -- citizen id ---------------------------------------------------------------------------------
+#: Province codes that open a 12-digit citizen id number (Circular 07/2016/TT-BCA annex).
+_PROVINCES = (
+    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 034 "
+    "035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 067 068 "
+    "070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096"
+)
+PROVINCE_CODES = frozenset(_PROVINCES.split())
+
+
+def parse_citizen_id(text: str, *, birth: date | None = None, gender: str | None = None) -> str:
+    """A 12-digit citizen id: province code, then century/gender digit and the birth year's
+    last two digits, checked against the birth date and gender already given."""
+    digits = re.sub(r"[\s.\-]", "", text)
+    if not digits.isdigit():
+        raise InvalidAnswerError("cid_chars")
+    if len(digits) == 9:
+        raise InvalidAnswerError("cid_old_card")
+    if len(digits) != 12:
+        raise InvalidAnswerError("cid_length", count=len(digits))
+    if digits[:3] not in PROVINCE_CODES:
+        raise InvalidAnswerError("cid_province")
+    # 4th digit: century and sex (0/1: 1900s man/woman, 2/3: 2000s, 4/5: 2100s...).
+    code = int(digits[3])
+    century = 1900 + (code // 2) * 100
+    year = century + int(digits[4:6])
+    if birth is not None and year != birth.year:
+        raise InvalidAnswerError("cid_year", year=birth.year)
+    if gender in ("male", "female") and (code % 2 == 1) != (gender == "female"):
+        raise InvalidAnswerError("cid_gender")
+    return digits
+
+
+# -- free text ----------------------------------------------------------------------------------
+_SPACES = re.compile(r"\s+")
+
+
+def parse_name(text: str) -> str:
+    """A full name: 2–7 words of letters; each word capitalised (nguyễn văn a → Nguyễn Văn A)."""
+    words = _SPACES.sub(" ", text).strip().split(" ")
+    if any(ch.isdigit() for ch in text):
+        raise InvalidAnswerError("name_digits")
+    if not all(w.replace("-", "").replace("'", "").isalpha() for w in words if w):
+        raise InvalidAnswerError("name_chars")
+    if len(words) < 2:
+        raise InvalidAnswerError("name_short")
+    if len(words) > 7 or len(text) > 80:
+        raise InvalidAnswerError("name_long")
+    return " ".join(w[:1].upper() + w[1:].lower() for w in words)
+
+
+def parse_place(text: str) -> str:
+    """A village or hamlet name (thôn 3, bản Khuổi Hóp): any short text with a letter or digit."""
+    value = _SPACES.sub(" ", text).strip()
+    if not any(ch.isalnum() for ch in value):
+        raise InvalidAnswerError("place_empty")
+    if len(value) > 100:
+        raise InvalidAnswerError("place_long")
+    return value
+
+
+# -- communes -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class UnitOption:
+    id: int
+    name: str
+    name_key: str
+
+
+_UNIT_PREFIXES = ("xa ", "phuong ", "thi tran ", "tt ")
+
+
+def match_unit(text: str, units: Sequence[UnitOption]) -> UnitOption:
+    """The commune a typed name means: exact without diacritics ("xã" optional), else one
+    clearly closest spelling; ambiguous or unknown names are refused."""
+    key = fold(text).rstrip(".")
+    for prefix in _UNIT_PREFIXES:
+        if key.startswith(prefix):
+            key = key[len(prefix) :].strip()
+            break
+    for unit in units:
+        if unit.name_key == key:
+            return unit
+    if not key:
+        raise InvalidAnswerError("unit_unknown")
+    found = process.extract(key, [u.name_key for u in units], scorer=fuzz.ratio, limit=2)
+    if found and found[0][1] >= 80 and (len(found) < 2 or found[0][1] - found[1][1] >= 10):
+        return units[found[0][2]]
+    raise InvalidAnswerError("unit_unknown")
+
+
+# -- questions ----------------------------------------------------------------------------------
+def looks_like_question(text: str, markers: Sequence[str]) -> bool:
+    """Does the text read as a question (a "?" or a question phrase as whole words)?"""
+    if text.strip().endswith("?"):
+        return True
+    padded = f" {fold(text).rstrip('.!')} "
+    return any(f" {fold(m)} " in padded for m in markers)

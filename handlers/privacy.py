@@ -1,0 +1,223 @@
+"""The user's own data: "hồ sơ của tôi" (cases and next step), "xem dữ liệu", "xóa dữ liệu".
+
+Flow name "privacy"; buttons ``privacy:cases``, ``privacy:data``, ``privacy:delete``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.intake.questions import cipher
+from handlers.intake.steps import progress
+from handlers.menu import main_menu_buttons
+from handlers.textnorm import fold
+from handlers.types import Button, Inbound
+from messages import has, raw, t
+from storage.cases_repo import get_cases_of_contact
+from storage.erasure import erase_contact_data
+from storage.models import Base, Case, Course, IntakeDraft, OutboxMessage, Unit
+
+ACTIONS = ("cases", "data", "delete")
+
+
+class PrivacyFlow(Flow):
+    name = "privacy"
+    commands = ("tracuu", "dulieu", "xoadulieu")
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        by_command = {"tracuu": "cases", "dulieu": "data", "xoadulieu": "delete"}
+        action = by_command.get(event.command) or _action_of(fold(event.text))
+        if action is None:
+            ctx.reply(t("privacy.choose"), _choices(), intent="flow:privacy")
+            return
+        await self.on_button(event, ctx, action)
+
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        if action == "cases":
+            await self._cases(ctx)
+        elif action == "data":
+            await self._data(ctx)
+        elif action == "delete":
+            ctx.enter(self.name, "delete_confirm", {})
+            ctx.reply(
+                t("privacy.delete_confirm"),
+                [[Button("privacy:delete:yes", t("privacy.delete_yes"))],
+                 [Button("privacy:delete:no", t("privacy.delete_no"))]],
+                intent="flow:privacy.delete_confirm",
+            )
+        elif action == "delete:yes" and ctx.step == "delete_confirm":
+            await self._delete(ctx)
+        elif action == "delete:no":
+            ctx.leave()
+            ctx.reply(t("privacy.delete_cancelled"), main_menu_buttons(), intent="flow:privacy")
+        else:
+            ctx.reply(t("privacy.choose"), _choices(), intent="flow:privacy")
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        # Only the delete confirmation waits for an answer, and only by its buttons: anything
+        # typed instead means "not now", and is handled as if no flow were active.
+        ctx.leave()
+        await ctx.dispatch(event)
+
+    async def _cases(self, ctx: Context) -> None:
+        cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
+        draft = await ctx.session.scalar(
+            select(IntakeDraft).where(IntakeDraft.contact_id == ctx.contact.id)
+        )
+        buttons = [[Button("intake:start", t("privacy.button.register"))],
+                   [Button("intake:menu", t("privacy.button.menu"))]]
+        if not cases and draft is None:
+            ctx.reply(t("privacy.no_cases"), buttons, intent="flow:privacy.cases")
+            return
+        lines = [t("privacy.cases_title")] if cases else []
+        for case in cases:
+            lines.append(
+                t(
+                    "privacy.case_line",
+                    ref=case.ref,
+                    name=case.full_name or "",
+                    interest=await _interest(ctx, case),
+                    status=_label("privacy.status", case.status, "privacy.status_unknown"),
+                    next=_label("privacy.next", case.status, "privacy.next_unknown"),
+                )
+            )
+        if draft is not None:
+            done, total = progress(draft.data)
+            lines.append(t("privacy.draft_line", done=done, total=total))
+        ctx.reply("\n".join(lines), buttons, intent="flow:privacy.cases",
+                  case_refs=[c.ref for c in cases])
+
+    async def _data(self, ctx: Context) -> None:
+        contact = ctx.contact
+        zone = ctx.config.timezone
+        name = ""
+        if contact.display_name:
+            name = t("privacy.data_account_name", name=contact.display_name)
+        lines = [
+            t("privacy.data_title"),
+            t("privacy.data_account", channel=contact.channel, name=name,
+              since=contact.created_at.astimezone(zone).strftime("%d/%m/%Y")),
+        ]
+        if contact.consent_at is not None:
+            lines.append(t("privacy.data_consent",
+                           at=contact.consent_at.astimezone(zone).strftime("%d/%m/%Y %H:%M"),
+                           version=contact.consent_version or ""))
+        else:
+            lines.append(t("privacy.data_no_consent"))
+        for case in await get_cases_of_contact(ctx.session, contact.id):
+            created = case.created_at.astimezone(zone).strftime("%d/%m/%Y")
+            lines.append(t("privacy.data_case", ref=case.ref, created=created,
+                           fields=await _case_fields(ctx, case)))
+            extra = await _attached_rows(ctx, case.id)
+            if extra:
+                lines.append(t("privacy.data_case_extra", count=extra))
+        draft = await ctx.session.scalar(
+            select(IntakeDraft).where(IntakeDraft.contact_id == contact.id)
+        )
+        if draft is not None:
+            lines.append(t("privacy.data_draft", fields=_draft_fields(ctx, draft.data)))
+        messages = await ctx.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.contact_id == contact.id)
+        )
+        lines.append(t("privacy.data_messages", count=int(messages or 0)))
+        lines.append(t("privacy.data_footer"))
+        ctx.reply("\n".join(lines), _choices(), intent="flow:privacy.data")
+
+    async def _delete(self, ctx: Context) -> None:
+        result = await erase_contact_data(ctx.session, ctx.contact, ctx.now)
+        ctx.leave()
+        await ctx.session.flush()
+        for sha256 in result.files:
+            # Removed before the commit: a later failure of this turn would leave rows without
+            # their file, which is the safe side for a deletion request.
+            with contextlib.suppress(OSError, ValueError):
+                ctx.files.path_for(sha256).unlink(missing_ok=True)
+        ctx.reply(t("privacy.deleted", cases=result.cases), main_menu_buttons(),
+                  intent="flow:privacy.deleted")
+
+
+def _action_of(folded: str) -> str | None:
+    for action in ACTIONS:
+        if folded in {fold(p) for p in raw(f"privacy.phrases.{action}")}:
+            return action
+    return None
+
+
+def _choices() -> list[list[Button]]:
+    return [[Button(f"privacy:{a}", t(f"privacy.button.{a}"))] for a in ACTIONS]
+
+
+def _label(prefix: str, status: str, fallback: str) -> str:
+    key = f"{prefix}.{status}"
+    return t(key) if has(key) else t(fallback)
+
+
+async def _interest(ctx: Context, case: Case) -> str:
+    if case.kind == "abroad":
+        market = f"intake.option.market.{case.market}"
+        return f"{t('intake.option.kind.abroad')}: {t(market) if has(market) else ''}"
+    course = await ctx.session.get(Course, case.course_id) if case.course_id else None
+    name = course.occupation if course else t("intake.summary.next_class")
+    return f"{t('intake.option.kind.course')}: {name}"
+
+
+def _option(group: str, value: str | None) -> str:
+    key = f"intake.option.{group}.{value}"
+    return t(key) if value and has(key) else (value or "")
+
+
+async def _case_fields(ctx: Context, case: Case) -> str:
+    unit = await ctx.session.get(Unit, case.unit_id) if case.unit_id else None
+    box = cipher(ctx)
+    pairs: list[tuple[str, Any]] = [
+        ("full_name", case.full_name),
+        ("dob", case.date_of_birth.strftime("%d/%m/%Y") if case.date_of_birth else None),
+        ("gender", _option("gender", case.gender)),
+        ("phone", box.decrypt_opt(case.phone_enc)),
+        ("citizen_id", box.decrypt_opt(case.citizen_id_enc)),
+        ("commune", unit.name if unit else None),
+        ("village", case.village),
+        ("ethnicity", case.ethnicity),
+        ("household", _option("household", case.household_status)),
+        ("kind", await _interest(ctx, case)),
+        ("relationship", _option("relationship", case.relationship_to_registrant)),
+    ]
+    return "; ".join(f"{t(f'intake.field.{k}')}: {v}" for k, v in pairs if v)
+
+
+def _draft_fields(ctx: Context, data: dict[str, Any]) -> str:
+    box = cipher(ctx)
+    pairs = [
+        ("full_name", data.get("full_name")),
+        ("dob", _dmy(data.get("dob"))),
+        ("phone", box.decrypt_opt(data.get("phone_enc"))),
+        ("citizen_id", box.decrypt_opt(data.get("citizen_id_enc") or None)),
+        ("commune", data.get("unit_name")),
+        ("village", data.get("village")),
+        ("ethnicity", data.get("ethnicity")),
+    ]
+    return "; ".join(f"{t(f'intake.field.{k}')}: {v}" for k, v in pairs if v) or "—"
+
+
+async def _attached_rows(ctx: Context, case_id: int) -> int:
+    """Rows other features keep about the case (dossier pages, history, notices)."""
+    cases = Base.metadata.tables["cases"]
+    total = 0
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is cases and fk.parent.table is table:
+                count = await ctx.session.scalar(
+                    select(func.count()).select_from(table).where(fk.parent == case_id)
+                )
+                total += int(count or 0)
+    return total
+
+
+def _dmy(value: Any) -> str | None:
+    return date.fromisoformat(value).strftime("%d/%m/%Y") if isinstance(value, str) else None
