@@ -115,15 +115,24 @@ class Sender:
             await asyncio.wait(self._inflight, timeout=self.shutdown_grace)
 
     async def drain(self, within: float = 30.0) -> None:
-        """Wait until no pending row is due and no worker runs (tests, one-shot delivery)."""
+        """Wait until no row is pending and no worker runs (tests, one-shot delivery)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         while loop.time() < deadline:
             self.notify()
             await asyncio.sleep(0.05)
-            if not self._workers and not await self._due_chats():
+            if not self._workers and not await self._pending_count():
                 return
         raise TimeoutError("outbox not drained")
+
+    async def _pending_count(self) -> int:
+        async with self.db.session() as session:
+            count = await session.scalar(
+                select(func.count()).where(
+                    OutboxMessage.status == "pending", OutboxMessage.channel == self.channel.value
+                )
+            )
+        return int(count or 0)
 
     async def _due_chats(self) -> list[str]:
         now = self.clock()

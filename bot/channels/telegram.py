@@ -245,7 +245,7 @@ class TelegramChannel:
                 )
                 pause = 1.0
             except RetryAfter as exc:
-                await asyncio.sleep(retry_seconds(exc.retry_after))
+                await asyncio.sleep(retry_seconds(exc))
                 continue
             except TelegramError as exc:
                 log.warning("telegram getUpdates failed (%s); retrying in %.0f s", exc, pause)

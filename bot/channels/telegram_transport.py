@@ -9,6 +9,7 @@ TimedOut, NetworkError (5xx), other errors    → TransientError (the sender bac
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
@@ -20,6 +21,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery import PermanentError, RetryLaterError, TransientError, UnreachableError
 from bot.render import Rendered
@@ -47,7 +49,11 @@ def render_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
-def retry_seconds(value: int | timedelta) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
+    """Seconds to wait; PTB 22 warns that the attribute will become a timedelta, so read both."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | timedelta = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -65,7 +71,7 @@ class TelegramTransport:
         try:
             sent = await self._call(chat_id, message, keyboard)
         except RetryAfter as exc:
-            raise RetryLaterError(retry_seconds(exc.retry_after)) from exc
+            raise RetryLaterError(retry_seconds(exc)) from exc
         except Forbidden as exc:
             raise UnreachableError(exc.message) from exc
         except (BadRequest, ChatMigrated, EndPointNotFound) as exc:

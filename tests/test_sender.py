@@ -1,0 +1,226 @@
+"""The outbox sender against the fake Bot API server, through the real PTB client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.channels.telegram import build_application
+from bot.channels.telegram_transport import TelegramTransport
+from bot.rate_limits import ChannelLimits
+from bot.render import render
+from bot.sender import Sender
+from handlers.types import Button, Channel, Reply, reply_to_payload
+from storage.models import Contact, OutboxMessage, utcnow
+from storage.repositories import get_or_create_contact, record_outbox
+from tests.fake_telegram import FakeTelegram
+
+FAST = ChannelLimits(
+    overall_per_second=200.0,
+    private_per_second=50.0,
+    private_burst=5,
+    group_per_minute=600.0,
+    backoff_base=0.05,
+    backoff_max=0.2,
+)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram(private_burst=100, private_rate=100.0)
+    await server.start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def transport(fake: FakeTelegram, app: App) -> AsyncIterator[TelegramTransport]:
+    application = build_application(fake.token, fake.url, read_timeout=0.5)
+    await application.initialize()
+    yield TelegramTransport(application.bot, app.files)
+    await application.shutdown()
+
+
+async def enqueue(app: App, chat_id: int, text: str, **kw: Any) -> int:
+    reply = kw.pop("reply", None) or Reply(text)
+    async with app.db.transaction() as session:
+        contact = None
+        if chat_id > 0:
+            contact = await get_or_create_contact(session, "telegram", str(chat_id), "", utcnow())
+        row = record_outbox(
+            session,
+            channel="telegram",
+            chat_id=str(chat_id),
+            payload=reply_to_payload(reply),
+            now=utcnow(),
+            contact_id=contact.id if contact else None,
+            is_group=chat_id < 0,
+        )
+        await session.flush()
+        return row.id
+
+
+async def rows(app: App) -> list[OutboxMessage]:
+    async with app.db.session() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def deliver(app: App, transport: TelegramTransport, limits: ChannelLimits = FAST) -> Sender:
+    sender = Sender(app.db, transport, limits, poll_interval=0.1)
+    task = asyncio.create_task(sender.run())
+    try:
+        await sender.drain(within=30)
+    finally:
+        await sender.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return sender
+
+
+async def test_messages_of_a_chat_arrive_in_order_with_their_buttons(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    for i in range(5):
+        await enqueue(app, 11, f"tin {i}")
+    await enqueue(app, 11, "chọn", reply=Reply("chọn", [[Button("menu:register", "Đăng ký")]]))
+    await deliver(app, transport)
+    assert fake.texts_to(11) == [f"tin {i}" for i in range(5)] + ["chọn"]
+    assert fake.sent[-1].buttons == [[("menu:register", "Đăng ký")]]
+    assert {r.status for r in await rows(app)} == {"sent"}
+
+
+async def test_long_reply_resumes_after_the_parts_already_sent(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    long_text = "\n\n".join(f"Đoạn {i}: " + "chữ " * 400 for i in range(6))
+    row_id = await enqueue(app, 12, long_text)
+    async with app.db.transaction() as session:
+        row = await session.get(OutboxMessage, row_id)
+        assert row is not None
+        row.parts_sent = 1  # as if the process died right after the first part was accepted
+    await deliver(app, transport)
+    parts = [p.text for p in render(Reply(long_text), Channel.TELEGRAM)]
+    assert len(parts) >= 3
+    assert fake.texts_to(12) == parts[1:]
+    (row,) = await rows(app)
+    assert row.status == "sent" and row.parts_sent == len(parts)
+
+
+async def test_a_429_storm_delivers_everything_exactly_once(
+    app: App, transport: TelegramTransport
+) -> None:
+    strict = FakeTelegram(overall_per_second=8)
+    await strict.start()
+    application = build_application(strict.token, strict.url)
+    await application.initialize()
+    try:
+        tight = TelegramTransport(application.bot, app.files)
+        expected = [f"thông báo {i}" for i in range(30)]
+        for i, text in enumerate(expected):
+            await enqueue(app, 100 + i, text)
+        await deliver(app, tight, FAST)
+        assert strict.rate_limited > 0
+        assert sorted(s.text for s in strict.sent) == sorted(expected)
+    finally:
+        await application.shutdown()
+        await strict.close()
+
+
+async def test_a_5xx_storm_and_timeouts_deliver_everything_exactly_once(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    fake.hang_seconds = 1.0
+    fake.fail("timeout", 2)
+    fake.storm("5xx", 0.4)
+    expected = [f"tin {i}" for i in range(25)]
+    for i, text in enumerate(expected):
+        await enqueue(app, 200 + i % 5, text)
+    await deliver(app, transport)
+    assert fake.failed > 5
+    assert sorted(s.text for s in fake.sent) == sorted(expected)
+    for chat in range(200, 205):  # per-chat order survives the retries
+        assert fake.texts_to(chat) == [t for i, t in enumerate(expected) if i % 5 == chat - 200]
+    assert max(r.attempts for r in await rows(app)) >= 1
+
+
+async def test_a_blocked_user_is_marked_unreachable_and_not_written_to_again(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    fake.blocked.add(31)
+    for i in range(3):
+        await enqueue(app, 31, f"tin {i}")
+    await enqueue(app, 32, "người khác")
+    await deliver(app, transport)
+    statuses = {(r.chat_id, r.status) for r in await rows(app)}
+    assert statuses == {("31", "dropped"), ("32", "sent")}
+    async with app.db.session() as session:
+        contact = await session.scalar(select(Contact).where(Contact.platform_user_id == "31"))
+    assert contact is not None and contact.unreachable_at is not None
+    calls_before = len(fake.calls)
+    await enqueue(app, 31, "tin sau")
+    await deliver(app, transport)
+    assert len(fake.calls) == calls_before  # dropped without asking Telegram again
+    assert fake.texts_to(31) == []
+
+
+async def test_a_refused_message_is_failed_with_the_reason_and_the_next_goes_on(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    fake.fail("bad_request")
+    await enqueue(app, 41, "quá dài")
+    await enqueue(app, 41, "tin tiếp")
+    await deliver(app, transport)
+    first, second = await rows(app)
+    assert first.status == "failed" and "too long" in (first.last_error or "")
+    assert second.status == "sent"
+    assert fake.texts_to(41) == ["tin tiếp"]
+
+
+async def test_a_button_id_over_64_bytes_is_refused_before_sending(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    reply = Reply("chọn", [[Button("x" * 65, "Quá dài")]])
+    await enqueue(app, 42, "", reply=reply)
+    await deliver(app, transport)
+    (row,) = await rows(app)
+    assert row.status == "failed" and "64" in (row.last_error or "")
+    assert fake.sent == []
+
+
+async def test_group_messages_keep_the_group_pace(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    limits = ChannelLimits(overall_per_second=100.0, group_per_minute=240.0)  # one per 0.25 s
+    for i in range(5):
+        await enqueue(app, -500, f"nhóm {i}")
+    await deliver(app, transport, limits)
+    times = [s.at for s in fake.sent]
+    assert fake.texts_to(-500) == [f"nhóm {i}" for i in range(5)]
+    assert times[-1] - times[0] >= 0.9
+
+
+async def test_restart_in_the_middle_of_a_broadcast_sends_each_message_once(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    expected = [f"thông báo {i}" for i in range(60)]
+    for i, text in enumerate(expected):
+        await enqueue(app, 1000 + i, text)
+    limits = ChannelLimits(overall_per_second=40.0, private_per_second=1.0, private_burst=2)
+    first = Sender(app.db, transport, limits, poll_interval=0.1)
+    task = asyncio.create_task(first.run())
+    for _ in range(1000):
+        if len(fake.sent) >= 20:
+            break
+        await asyncio.sleep(0.01)
+    await first.stop()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert 20 <= len(fake.sent) < 60
+    await deliver(app, transport, limits)
+    assert sorted(s.text for s in fake.sent) == sorted(expected)
+    assert {r.status for r in await rows(app)} == {"sent"}
