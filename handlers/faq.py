@@ -1,16 +1,33 @@
-"""Free-text answerer. Foundation version: greetings get the menu, anything else the fallback.
+"""Free-text answering: the knowledge-base matcher behind every message no flow takes.
 
-The knowledge-base matcher replaces the body of ``on_message`` (issue: answering questions).
+Buttons: ``faq:topics_abroad`` / ``faq:topics_training`` list a group's topics;
+``faq:t:<topic id>`` answers one topic (clarify choices and follow-ups use it).
+Replies report ``faq:<id>`` with ``confidence``, ``clarify`` with ``suggestions``,
+``fallback`` or ``smalltalk`` as meta.intent (spec/simulate.md).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from handlers.context import Context
+from handlers.courses import list_courses
 from handlers.flow import Flow
+from handlers.handoff import HandoffFlow
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold
-from handlers.types import Inbound
-from messages import raw, t
+from handlers.router import MENU
+from handlers.types import Button, Inbound, InboundKind
+from handlers.understanding.matcher import Decision, get_matcher
+from handlers.understanding.smalltalk import SmallTalk
+from messages import t
+from messages.faq_loader import Entry, FollowUp, render_answer, topic_button
+from storage.faq_repo import record_fallback_question
+
+#: Topics whose answer is followed by the live class list.
+COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
+HUMAN_TOPIC = "general.human"
+HANDOFF_FLOW = "handoff"
+TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
 
 
 class FaqFlow(Flow):
@@ -20,16 +37,85 @@ class FaqFlow(Flow):
         await self.on_message(event, ctx)
 
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        ctx.reply(
-            t("menu.coming_soon", feature=t("menu.feature.faq")),
-            main_menu_buttons(),
-            intent="flow:faq",
-        )
+        kb = get_matcher().kb
+        if action in TOPIC_GROUPS:
+            entries = kb.group(TOPIC_GROUPS[action])
+            buttons = [[Button(topic_button(e.id), e.title)] for e in entries]
+            ctx.reply(t(f"faq.{action}"), buttons, intent=f"flow:faq.{action}")
+            return
+        topic = action.removeprefix("t:")
+        if action.startswith("t:") and topic in kb.entries:
+            await answer_topic(ctx, kb.entries[topic], confidence=1.0)
+            return
+        ctx.reply(t("faq.unknown_topic"), main_menu_buttons(), intent="fallback")
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
-        folded = fold(event.text)
-        if folded in {fold(w) for w in raw("faq.smalltalk.greetings")}:
-            await ctx.router.flows["menu"].start(event, ctx)
-            ctx.replies[-1].meta["intent"] = "smalltalk"
+        if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or not event.text.strip():
+            ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
             return
-        ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
+        decision = get_matcher().decide(event.text)
+        if decision.outcome == "smalltalk":
+            await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)
+        elif decision.outcome == "answer" and decision.topic is not None:
+            entry = get_matcher().kb.entries[decision.topic]
+            await answer_topic(ctx, entry, confidence=decision.confidence)
+        elif decision.outcome == "clarify":
+            _log(ctx, event.text, decision, ctx.now)
+            _clarify(ctx, decision)
+        else:
+            _log(ctx, event.text, decision, ctx.now)
+            ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
+
+
+async def answer_topic(ctx: Context, entry: Entry, *, confidence: float) -> None:
+    """Send one entry's answer (and, for class topics, the live list; for a person, the
+    hand-off question)."""
+    intent = f"faq:{entry.id}"
+    handoff = ctx.router.get(HANDOFF_FLOW)
+    if entry.id == HUMAN_TOPIC and isinstance(handoff, HandoffFlow):
+        await handoff.begin(ctx, intent=intent, confidence=confidence)
+        return
+    text = render_answer(entry, t("faq.source_label"))
+    follow_ups = [[_follow_up_button(f)] for f in entry.follow_up]
+    if entry.id in COURSE_TOPICS:
+        ctx.reply(text, intent=intent, confidence=confidence)
+        today = ctx.now.astimezone(ctx.config.timezone).date()
+        listing, register = await list_courses(ctx, today)
+        ctx.reply(listing, register + follow_ups, intent=intent, confidence=confidence)
+        return
+    ctx.reply(text, follow_ups, intent=intent, confidence=confidence)
+
+
+def _follow_up_button(follow_up: FollowUp) -> Button:
+    if follow_up.is_topic:
+        title = get_matcher().kb.entries[follow_up.target].title
+        return Button(topic_button(follow_up.target), title)
+    return Button(follow_up.target, follow_up.label)
+
+
+def _clarify(ctx: Context, decision: Decision) -> None:
+    kb = get_matcher().kb
+    buttons = [[Button(topic_button(c.topic), kb.entries[c.topic].title)]
+               for c in decision.candidates]
+    ctx.reply(t("faq.clarify"), buttons, intent="clarify", suggestions=decision.suggestions,
+              confidence=decision.confidence)
+
+
+async def _smalltalk(event: Inbound, ctx: Context, kind: SmallTalk) -> None:
+    if kind == SmallTalk.GREETING:
+        await ctx.router.flows[MENU].start(event, ctx)
+        ctx.replies[-1].meta["intent"] = "smalltalk"
+        return
+    buttons = [] if kind == SmallTalk.BYE else main_menu_buttons()
+    key = {SmallTalk.THANKS: "faq.thanks", SmallTalk.BYE: "faq.bye"}.get(kind, "faq.ack")
+    ctx.reply(t(key), buttons, intent="smalltalk")
+
+
+def _log(ctx: Context, text: str, decision: Decision, now: datetime) -> None:
+    nearest = decision.nearest
+    record_fallback_question(
+        ctx.session, text=text, key=decision.key, outcome=decision.outcome,
+        nearest_topic=nearest.topic if nearest else None,
+        score=round(nearest.probability, 3) if nearest else 0.0,
+        channel=ctx.channel.value, now=now,
+    )

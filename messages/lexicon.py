@@ -15,8 +15,10 @@ class LexiconError(ValueError):
     """The lexicon file is malformed (message names the table or key)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
+    """Compared and hashed by identity, so caches can be keyed on it."""
+
     abbreviations: dict[str, tuple[str, ...]]
     units: dict[str, str]
     particles: frozenset[str]

@@ -1,0 +1,180 @@
+"""How well the bot understands questions: ``python -m bench.faq [--split dev|holdout|all]``.
+
+Reads bench/faq_eval.jsonl (``{"q": ..., "topic": "abroad.loan"}``; ``"topic": null`` for a
+question outside the office's remit) and prints top-1 accuracy, the answer/clarify/fallback
+split, the out-of-remit false-answer rate, match latency and a per-topic confusion summary.
+
+A quarter of the set (chosen by a hash of the question) is the *holdout*: thresholds and
+knowledge-base examples are tuned on the rest (*dev*) only, so the holdout figures show how the
+bot does on questions nobody tuned for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from handlers.understanding.matcher import OUT_OF_REMIT, Decision, Matcher, get_matcher
+from handlers.understanding.normalise import normalise
+
+EVAL_FILE = Path(__file__).parent / "faq_eval.jsonl"
+TARGETS = {"top1": 0.92, "wrong": 0.03, "oor_answered": 0.05, "p99_ms": 5.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    question: str
+    topic: str | None
+
+    @property
+    def split(self) -> str:
+        return "holdout" if zlib.crc32(self.question.encode()) % 4 == 0 else "dev"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    case: Case
+    decision: Decision
+    seconds: float
+
+    @property
+    def ranked_first(self) -> str | None:
+        nearest = self.decision.nearest
+        if self.decision.outcome == "answer":
+            return self.decision.topic
+        return nearest.topic if nearest else None
+
+
+def load_cases(path: Path = EVAL_FILE) -> list[Case]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                row = json.loads(line)
+                cases.append(Case(row["q"], row["topic"]))
+            except (ValueError, KeyError) as exc:
+                raise SystemExit(f"{path.name}:{number}: {exc}") from None
+    return cases
+
+
+def run(matcher: Matcher, cases: list[Case]) -> list[Result]:
+    results = []
+    for case in cases:
+        start = time.perf_counter()
+        decision = matcher.decide(case.question)
+        results.append(Result(case, decision, time.perf_counter() - start))
+    return results
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole:6.1%}" if whole else "   n/a"
+
+
+def report(results: list[Result]) -> dict[str, float]:
+    """Print the figures; returns the ones that have targets."""
+    inside = [r for r in results if r.case.topic]
+    outside = [r for r in results if not r.case.topic]
+    n = len(inside)
+    outcome = Counter(r.decision.outcome for r in inside)
+    correct = sum(r.decision.topic == r.case.topic for r in inside)
+    wrong = sum(r.decision.outcome == "answer" and r.decision.topic != r.case.topic
+                for r in inside)
+    top1 = sum(r.ranked_first == r.case.topic for r in inside)
+    clarify_hit = sum(r.case.topic in r.decision.suggestions for r in inside)
+    oor = Counter(r.decision.outcome for r in outside)
+    ms = sorted(r.seconds * 1000 for r in results)
+    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    print(f"in-remit questions: {n}   out-of-remit: {len(outside)}")
+    print(f"top-1 accuracy (best-ranked topic right) {_pct(top1, n)}")
+    print(f"answered right                           {_pct(correct, n)}")
+    print(f"wrong answer                             {_pct(wrong, n)}")
+    print(f"clarify                                  {_pct(outcome['clarify'], n)}"
+          f"   (right topic offered in {clarify_hit} of {outcome['clarify']})")
+    print(f"fallback / small talk                    {_pct(outcome['fallback'], n)}"
+          f" / {_pct(outcome['smalltalk'], n)}")
+    print(f"out-of-remit answered with a topic       {_pct(oor['answer'], len(outside))}"
+          f"   clarify {_pct(oor['clarify'], len(outside))}"
+          f"   fallback {_pct(oor['fallback'], len(outside))}")
+    print(f"match latency p50 {statistics.median(ms):.2f} ms   p99 {p99:.2f} ms")
+    return {"top1": top1 / n if n else 0.0, "wrong": wrong / n if n else 0.0,
+            "oor_answered": oor["answer"] / len(outside) if outside else 0.0, "p99_ms": p99}
+
+
+def confusion(results: list[Result], verbose: bool) -> None:
+    """Per topic: how many, answered right, and where the rest went."""
+    by_topic: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        by_topic[r.case.topic or OUT_OF_REMIT].append(r)
+    print("\nper topic: n  right  clarify  fallback  wrong → answered as")
+    for topic in sorted(by_topic):
+        rows = by_topic[topic]
+        right = sum(r.decision.topic == topic for r in rows) if topic != OUT_OF_REMIT else sum(
+            r.decision.outcome != "answer" for r in rows)
+        wrong_to = Counter(r.decision.topic for r in rows
+                           if r.decision.outcome == "answer" and r.decision.topic != topic)
+        clar = sum(r.decision.outcome == "clarify" for r in rows)
+        fall = sum(r.decision.outcome == "fallback" for r in rows)
+        wrong_text = ", ".join(f"{t}×{c}" for t, c in wrong_to.most_common())
+        print(f"  {topic:24} {len(rows):3} {right:5} {clar:7} {fall:8}  {wrong_text}")
+    if verbose:
+        print("\nmisses:")
+        for r in results:
+            expected = r.case.topic
+            ok = r.decision.topic == expected if expected else r.decision.outcome != "answer"
+            if not ok or r.decision.outcome == "clarify":
+                got = r.decision.topic or f"{r.decision.outcome} {r.decision.suggestions}"
+                print(f"  [{expected}] → {got} {r.decision.confidence}: {r.case.question}")
+
+
+def rapidfuzz_baseline(matcher: Matcher, cases: list[Case]) -> float:
+    """Top-1 of the plain rapidfuzz approach: the topic of the most similar example."""
+    choices: list[str] = []
+    labels: list[str] = []
+    for entry in matcher.kb.entries.values():
+        for example in (entry.title, *entry.examples):
+            choices.append(normalise(example))
+            labels.append(entry.id)
+    inside = [c for c in cases if c.topic]
+    hits = 0
+    for case in inside:
+        found = process.extractOne(normalise(case.question), choices, scorer=fuzz.token_sort_ratio)
+        hits += found is not None and labels[found[2]] == case.topic
+    return hits / len(inside) if inside else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.faq", description=__doc__)
+    parser.add_argument("--split", choices=("dev", "holdout", "all"), default="all")
+    parser.add_argument("--file", type=Path, default=EVAL_FILE)
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also print the rapidfuzz nearest-example top-1 for comparison")
+    args = parser.parse_args(argv)
+    cases = [c for c in load_cases(args.file) if args.split in ("all", c.split)]
+    start = time.perf_counter()
+    matcher = get_matcher()
+    print(f"split: {args.split}   knowledge base built in {time.perf_counter() - start:.2f} s")
+    run(matcher, cases[:20])  # warm-up, so latency is the steady state
+    results = run(matcher, cases)
+    figures = report(results)
+    confusion(results, args.verbose)
+    if args.baseline:
+        print(f"\nrapidfuzz nearest example (token_sort_ratio) top-1: "
+              f"{rapidfuzz_baseline(matcher, cases):.1%}")
+    missed = [k for k, limit in TARGETS.items()
+              if (figures[k] < limit if k == "top1" else figures[k] > limit)]
+    print("\ntargets met" if not missed else f"\ntargets missed: {', '.join(missed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

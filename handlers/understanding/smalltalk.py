@@ -1,0 +1,60 @@
+"""Greetings, thanks, "ok" and goodbyes: recognised, answered kindly, never taken as topics."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+
+from handlers.understanding.normalise import tokens
+from messages import raw
+from messages.lexicon import Lexicon, load_lexicon
+
+
+class SmallTalk(StrEnum):
+    GREETING = "greetings"
+    THANKS = "thanks"
+    ACK = "ack"
+    BYE = "bye"
+
+
+@cache
+def _phrases(lexicon: Lexicon) -> tuple[tuple[tuple[str, ...], SmallTalk], ...]:
+    found: list[tuple[tuple[str, ...], SmallTalk]] = []
+    for kind in SmallTalk:
+        for phrase in raw(f"faq.smalltalk.{kind.value}"):
+            words = tuple(tokens(phrase, lexicon))
+            if words:
+                found.append((words, kind))
+    # Longest first: "cam on nhieu" is one phrase, not "cam on" plus a stray word.
+    return tuple(sorted(found, key=lambda pk: -len(pk[0])))
+
+
+def smalltalk_words(lexicon: Lexicon | None = None) -> frozenset[str]:
+    """Every word of the small-talk phrases (normalised)."""
+    return frozenset(w for phrase, _ in _phrases(lexicon or load_lexicon()) for w in phrase)
+
+
+def smalltalk_kind(key: str, lexicon: Lexicon | None = None) -> SmallTalk | None:
+    """The kind of small talk if ``key`` (a normalised message) is made only of it, else None.
+
+    A message with nothing left after normalisation (an emoji, "ạ") counts as an acknowledgement.
+    """
+    words = key.split()
+    if not words:
+        return SmallTalk.ACK
+    phrases = _phrases(lexicon or load_lexicon())
+    kinds: list[SmallTalk] = []
+    i = 0
+    while i < len(words):
+        for phrase, kind in phrases:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                kinds.append(kind)
+                i += len(phrase)
+                break
+        else:
+            return None
+    # "ok cảm ơn" is thanks; "chào, cảm ơn nhé" too: thanks and goodbyes outrank the rest.
+    for kind in (SmallTalk.THANKS, SmallTalk.BYE, SmallTalk.GREETING):
+        if kind in kinds:
+            return kind
+    return SmallTalk.ACK

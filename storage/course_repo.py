@@ -1,0 +1,54 @@
+"""Vocational classes for the FAQ answers: the upcoming ones, the user's commune first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Case, Course, Unit
+
+#: Classes people can still join.
+OPEN_STATUSES = ("open", "planned")
+
+
+@dataclass(frozen=True, slots=True)
+class CourseListing:
+    course: Course
+    unit_name: str | None
+    in_own_commune: bool
+
+
+async def find_contact_unit_id(session: AsyncSession, contact_id: int) -> int | None:
+    """The commune of the contact's latest case that names one, if any."""
+    return await session.scalar(
+        select(Case.unit_id)
+        .where(Case.contact_id == contact_id, Case.unit_id.is_not(None))
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+
+
+async def find_upcoming_courses(
+    session: AsyncSession, today: date, *, unit_id: int | None = None, limit: int = 5
+) -> tuple[list[CourseListing], int]:
+    """Open classes starting today or later: the given commune's first, then nearest first.
+
+    Returns at most ``limit`` of them and how many there are in all.
+    """
+    own = case((Course.unit_id == unit_id, 0), else_=1) if unit_id is not None else None
+    order = [own] if own is not None else []
+    query = (
+        select(Course, Unit.name)
+        .outerjoin(Unit, Unit.id == Course.unit_id)
+        .where(Course.start_date >= today, Course.status.in_(OPEN_STATUSES))
+        .order_by(*order, Course.start_date, Course.id)
+    )
+    rows = (await session.execute(query)).all()
+    listings = [
+        CourseListing(course, name, unit_id is not None and course.unit_id == unit_id)
+        for course, name in rows
+    ]
+    return listings[:limit], len(listings)
