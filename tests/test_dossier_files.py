@@ -70,6 +70,7 @@ def test_heic_is_accepted() -> None:
         (b"\xff\xd8\xff" + b"\0" * MAX_BYTES, "too_big", "20 MB"),
         (b"PK\x03\x04 a zip file", "wrong_type", "JPG, PNG, WebP, HEIC"),
         (b"\xff\xd8\xff\xe0 not really a jpeg", "unreadable_image", "chụp lại"),
+        (jpeg(5)[:4000], "unreadable_image", "chụp lại"),
         (png((500, 900)), "too_small", "chụp gần hơn, đủ sáng"),
         (b"%PDF-1.4\n this is not a pdf at all", "pdf_broken", "chụp ảnh từng trang"),
         (None, "pdf_empty", "không có trang nào"),

@@ -27,6 +27,7 @@ from storage.models import Case, DossierDocument, Unit
 #: Vietnamese glyph, and ships with the code so a fresh machine needs no system fonts.
 FONT = Path(__file__).resolve().parents[2] / "storage" / "fonts" / "DejaVuSans.ttf"
 _MARGIN_MM = 10.0
+_EXIF_ORIENTATION = 0x0112
 
 
 def _new_pdf() -> FPDF:
@@ -70,18 +71,38 @@ def _cover(view: DossierView, status: str, unit_name: str, when: str) -> bytes:
     return bytes(doc.output())
 
 
-def _image_page(data: bytes) -> bytes:
-    """One A4 page with the image scaled to fit (HEIC and WebP converted on the way)."""
+def _printable(data: bytes, mime: str) -> tuple[bytes, int, int]:
+    """JPEG bytes fpdf can embed as they are (no re-encoding of an upright JPEG photo), and
+    the size; HEIC, WebP, PNG and rotated photos are converted once."""
     heif_ready()
-    with Image.open(io.BytesIO(data)) as opened:
-        img = ImageOps.exif_transpose(opened).convert("RGB")
+    with Image.open(io.BytesIO(data)) as img:
+        upright = img.getexif().get(_EXIF_ORIENTATION, 1) == 1
+        if mime == "image/jpeg" and upright and img.mode in ("RGB", "L"):
+            return data, img.width, img.height
+        fixed = (ImageOps.exif_transpose(img) or img).convert("RGB")
+    out = io.BytesIO()
+    fixed.save(out, "JPEG", quality=85)
+    return out.getvalue(), fixed.width, fixed.height
+
+
+def _image_page(data: bytes, mime: str) -> bytes:
+    """One A4 page with the image scaled to fit; a file that no longer opens gets a page
+    saying so, so one bad photo never stops the export."""
+    try:
+        jpeg, width, height = _printable(data, mime)
+    except (OSError, ValueError, SyntaxError):
+        doc = _new_pdf()
+        doc.add_page()
+        doc.multi_cell(0, 7, t("dossier.export.unreadable"))
+        return bytes(doc.output())
+    # No font here: loading the TTF costs more than placing the photo.
     doc = FPDF(format="A4")
     doc.set_auto_page_break(auto=False)
     doc.add_page()
     box_w, box_h = doc.w - 2 * _MARGIN_MM, doc.h - 2 * _MARGIN_MM
-    scale = min(box_w / img.width, box_h / img.height)
-    w, h = img.width * scale, img.height * scale
-    doc.image(img, x=(doc.w - w) / 2, y=(doc.h - h) / 2, w=w, h=h)
+    scale = min(box_w / width, box_h / height)
+    w, h = width * scale, height * scale
+    doc.image(io.BytesIO(jpeg), x=(doc.w - w) / 2, y=(doc.h - h) / 2, w=w, h=h)
     return bytes(doc.output())
 
 
@@ -89,7 +110,9 @@ def build_pdf(cover: bytes, documents: list[tuple[DossierDocument, bytes]]) -> b
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover)))
     for doc, data in documents:
-        page_pdf = data if doc.mime_type == "application/pdf" else _image_page(data)
+        page_pdf = (
+            data if doc.mime_type == "application/pdf" else _image_page(data, doc.mime_type)
+        )
         writer.append(PdfReader(io.BytesIO(page_pdf), strict=False))
     out = io.BytesIO()
     writer.write(out)

@@ -68,8 +68,11 @@ def _check_image(data: bytes, mime: str) -> Verdict:
     try:
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            # Decode it all (a JPEG at 1/8 scale: every block is still read, 10x faster) so a
+            # photo cut short by a weak connection is refused now, not found at printing time.
+            img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            img.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return Verdict(False, "unreadable_image")
     if min(width, height) < MIN_SHORT_SIDE:
         return Verdict(False, "too_small", mime_type=mime, width=width, height=height)
