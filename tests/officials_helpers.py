@@ -26,8 +26,8 @@ async def unit_id(app: App, name: str) -> int:
 
 
 async def invite(app: App, clock: Clock, role: str, unit: str | None = None) -> str:
+    uid = await unit_id(app, unit) if unit else None
     async with app.db.session() as session, session.begin():
-        uid = await unit_id(app, unit) if unit else None
         code, _ = await record_invite(
             session, role=Role(role), unit_id=uid, name="", now=clock.now()
         )
@@ -56,8 +56,8 @@ async def add_plan(
     deadline: date,
     submitted: tuple[int, ...] = (),
 ) -> None:
+    uid = await unit_id(app, unit)
     async with app.db.session() as session, session.begin():
-        uid = await unit_id(app, unit)
         pid = await session.scalar(select(Program.id).where(Program.code == program))
         assert pid is not None
         session.add(
