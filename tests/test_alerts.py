@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
-from handlers.config import VIETNAM
 from bot.cli import main
+from handlers.config import VIETNAM
 from scheduler.alerts import run_daily_alerts
 from scheduler.digest import run_weekly_digest
 from storage.db import Database
