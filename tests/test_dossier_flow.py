@@ -159,6 +159,9 @@ async def test_ethnic_minority_needs_proof_and_zalo_asks_for_photos(app: App) ->
     text = texts(lines)
     assert "Đã có 0/6 giấy tờ" in text
     assert "chỉ nhận ảnh" in text
+    # One numbered list, each option with its state (not the list twice).
+    assert text.count("Đơn đề nghị hỗ trợ") == 1
+    assert "2. Giấy tờ chứng minh đối tượng: còn thiếu" in text
     lines = await say(app, "z1", "2", channel=Channel.ZALO)
     assert "căn cước" in texts(lines)
     assert "Zalo không gửi được tệp PDF" in texts(lines)

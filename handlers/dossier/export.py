@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +28,8 @@ from storage.models import Case, DossierDocument, Unit
 #: Vietnamese glyph, and ships with the code so a fresh machine needs no system fonts.
 FONT = Path(__file__).resolve().parents[2] / "storage" / "fonts" / "DejaVuSans.ttf"
 _MARGIN_MM = 10.0
+# fontTools logs every font subsetting at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 _EXIF_ORIENTATION = 0x0112
 
 

@@ -143,9 +143,11 @@ class DossierFlow(Flow):
         tracker = await get_tracker(ctx.session, case.id, ctx.now)
         await maybe_ready(ctx.session, case, ctx.now)
         view = await load_view(ctx.session, case)
-        ctx.reply(checklist_text(view, tracker.status, zalo=ctx.is_zalo), checklist_buttons(view),
-                  intent="flow:dossier.checklist", case_ref=case.ref, have=view.have,
-                  need=view.need)
+        ctx.reply(
+            checklist_text(view, tracker.status, zalo=ctx.is_zalo),
+            checklist_buttons(view, with_state=ctx.is_zalo),
+            intent="flow:dossier.checklist", case_ref=case.ref, have=view.have, need=view.need,
+        )
 
     async def _open_item(self, ctx: Context, case: Case, item_key: str) -> None:
         view = await load_view(ctx.session, case)

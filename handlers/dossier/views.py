@@ -17,11 +17,9 @@ def case_name(case: Case) -> str:
 def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
     lines = [t("dossier.checklist_head", ref=view.case.ref, name=case_name(view.case),
                have=view.have, need=view.need)]
-    for n, v in enumerate(view.items, start=1):
-        line = t("dossier.checklist_line", n=n, title=v.item.title, state=v.label)
-        if v.pages and v.state != ItemState.REJECTED:
-            line += t("dossier.checklist_pages", pages=v.pages)
-        lines.append(line)
+    if not zalo:
+        # On Zalo the numbered options already carry each state: no second list of the same.
+        lines += [item_line(n, v) for n, v in enumerate(view.items, start=1)]
     if status == DossierStatus.COMPLETE:
         lines.append(t("dossier.status_complete"))
     elif status == DossierStatus.READY:
@@ -35,8 +33,20 @@ def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
     return "\n".join(lines)
 
 
-def checklist_buttons(view: DossierView) -> list[list[Button]]:
-    rows = [[Button(f"dossier:item:{v.item.key}", v.item.title)] for v in view.items]
+def item_line(n: int, v: ItemView) -> str:
+    line = t("dossier.checklist_line", n=n, title=v.item.title, state=v.label)
+    if v.pages and v.state != ItemState.REJECTED:
+        line += t("dossier.checklist_pages", pages=v.pages)
+    return line
+
+
+def checklist_buttons(view: DossierView, *, with_state: bool = False) -> list[list[Button]]:
+    rows = [
+        [Button(f"dossier:item:{v.item.key}",
+                t("dossier.option_state", title=v.item.title, state=v.label)
+                if with_state else v.item.title)]
+        for v in view.items
+    ]
     rows.append([Button("menu:start", t("dossier.button.menu"))])
     return rows
 
