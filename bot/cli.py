@@ -92,9 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _plugins() -> list[Callable[[Any], None]]:
     """Sub-command modules of the later features; each adds its own sub-parsers."""
-    from bot import cli_officials
+    from bot import cli_cases, cli_officials
 
-    return [cli_officials.register]
+    return [cli_officials.register, cli_cases.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,197 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.app import App, build_flows
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.intake import expire_drafts
+from handlers.router import Router
+from handlers.types import Button, Inbound
+from storage.models import ConversationState, FallbackQuestion, IntakeDraft
+from tests.helpers import Clock, intents, press, say, texts
+from tests.intake_support import all_cases, fill_form
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def _start_form(app: App, user: str) -> None:
+    await say(app, user, "đăng ký")
+    await press(app, user, "Đồng ý")
+    await press(app, user, "Cho bản thân tôi")
+    await press(app, user, "Đi làm việc ở nước ngoài")
+    await say(app, user, "Lò Văn Minh")
+
+
+async def test_menu_then_register_offers_to_continue(app: App) -> None:
+    await _start_form(app, "u1")
+    await say(app, "u1", "menu")
+    lines = await press(app, "u1", "Đăng ký")
+    assert intents(lines) == ["flow:intake.resume"]
+    assert "Lò Văn Minh" in texts(lines) and "3/12" in texts(lines)
+    lines = await press(app, "u1", "Làm tiếp")
+    assert intents(lines) == ["flow:intake.dob"]
+
+
+async def test_start_command_then_text_reminds_where_they_were(app: App) -> None:
+    await _start_form(app, "u1")
+    await say(app, "u1", "/start")
+    lines = await say(app, "u1", "12/3/1999")
+    assert intents(lines) == ["flow:intake.resume"]
+    lines = await press(app, "u1", "Làm lại từ đầu")
+    assert intents(lines) == ["flow:intake.who"]
+
+
+async def test_coming_back_days_later(app: App, clock: Clock) -> None:
+    await _start_form(app, "u1")
+    clock.advance(days=3)
+    lines = await say(app, "u1", "12/3/1999")
+    assert intents(lines) == ["flow:intake.resume"]
+    await press(app, "u1", "Làm tiếp")
+    lines = await say(app, "u1", "12/3/1999")
+    assert intents(lines) == ["flow:intake.gender"]
+
+
+async def test_unfinished_form_expires_lazily(app: App, clock: Clock) -> None:
+    await _start_form(app, "u1")
+    clock.advance(days=31)
+    lines = await say(app, "u1", "12/3/1999")
+    assert "30 ngày" in texts(lines) and intents(lines) == ["flow:intake.none"]
+    async with app.db.session() as session:
+        assert await session.scalar(select(IntakeDraft)) is None
+
+
+async def test_expire_drafts_job_deletes_old_forms_only(app: App, clock: Clock) -> None:
+    await _start_form(app, "old")
+    clock.advance(days=20)
+    await _start_form(app, "new")
+    clock.advance(days=11)
+    async with app.db.session() as session, session.begin():
+        assert await expire_drafts(session, clock.now(), days=30) == 1
+    async with app.db.session() as session:
+        owners = list(await session.scalars(select(IntakeDraft.contact_id)))
+        flows = list(await session.scalars(select(ConversationState.flow)))
+    assert len(owners) == 1 and flows.count("intake") == 1
+    lines = await say(app, "old", "xin chào")
+    assert not intents(lines)[0].startswith("flow:intake")
+
+
+def _simulate(db: Path, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+           "FILES_DIR": str(db.parent / "files"), "ENVIRONMENT": "development"}
+    env.pop("ENCRYPTION_KEY", None)
+    stdin = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "simulate"], input=stdin, capture_output=True, text=True,
+        cwd=ROOT, env=env, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return [json.loads(x) for x in done.stdout.splitlines()]
+
+
+def test_resume_across_two_simulator_runs(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    first = _simulate(db, [
+        {"user": "u1", "text": "tôi muốn đăng ký"},
+        {"user": "u1", "button": "Đồng ý"},
+        {"user": "u1", "button": "Cho bản thân tôi"},
+        {"user": "u1", "button": "Đi làm việc ở nước ngoài"},
+        {"user": "u1", "text": "Lò Văn Minh"},
+    ])
+    assert first[-1]["meta"]["intent"] == "flow:intake.dob"
+    second = _simulate(db, [
+        {"user": "u1", "text": "/start"},
+        {"user": "u1", "button": "Đăng ký"},
+        {"user": "u1", "button": "Làm tiếp"},
+        {"user": "u1", "text": "12/3/1999"},
+        {"user": "u1", "button": "Nam"},
+        {"user": "u1", "text": "0912345678"},
+        {"user": "u1", "text": "Phù Lưu"},
+        {"user": "u1", "text": "Thôn 3"},
+        {"user": "u1", "button": "Kinh"},
+        {"user": "u1", "button": "Hộ cận nghèo"},
+        {"user": "u1", "button": "Hàn Quốc"},
+        {"user": "u1", "button": "Bỏ qua"},
+        {"user": "u1", "button": "Xác nhận"},
+    ])
+    got = [x["meta"]["intent"] for x in second]
+    assert got[1:4] == ["flow:intake.resume", "flow:intake.dob", "flow:intake.gender"]
+    assert "Lò Văn Minh" in second[-2]["text"] and "0912345678" in second[-2]["text"]
+    assert second[-1]["meta"]["case_ref"] == "HY-2026-00001" or second[-1]["meta"][
+        "case_ref"
+    ].startswith("HY-")
+
+
+class StubFaq(Flow):
+    """Stands in for the FAQ answerer: knows one topic, logs what it does not know."""
+
+    name = "faq"
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        if "bao nhiêu tiền" in event.text:
+            ctx.reply("Chi phí đi Nhật gồm...", [[Button("faq:more", "Xem thêm")]],
+                      intent="faq:abroad.costs")
+            return
+        ctx.session.add(FallbackQuestion(text=event.text, key=event.text))
+        ctx.enter("faq", "clarify", {"x": 1})
+        ctx.reply("Xin lỗi, bot chưa hiểu.", intent="fallback")
+
+
+async def test_a_question_mid_form_is_answered_then_the_form_continues(app: App) -> None:
+    app.engine.router = Router(build_flows(), answerer=StubFaq())
+    await _start_form(app, "u1")
+    lines = await say(app, "u1", "đi Nhật mất bao nhiêu tiền?")
+    assert intents(lines) == ["faq:abroad.costs", "flow:intake.dob"]
+    assert "buttons" not in lines[0] and "Ngày sinh" in lines[1]["text"]
+    lines = await say(app, "u1", "12/3/1999")
+    assert intents(lines) == ["flow:intake.gender"]
+    # A free-text answer that merely looks like a question is still an answer.
+    await press(app, "u1", "Nam")
+    lines = await say(app, "u1", "09123 hỏi")
+    assert intents(lines) == ["flow:intake.phone"] and "chỉ gồm chữ số" in texts(lines)
+    async with app.db.session() as session:
+        logged = list(await session.scalars(select(FallbackQuestion.text)))
+    assert logged == []  # the answerer's log of a phone-like answer was removed
+
+
+async def test_mid_form_question_with_the_real_answerer_keeps_the_form(app: App) -> None:
+    await _start_form(app, "u1")
+    lines = await say(app, "u1", "đi Nhật mất bao nhiêu tiền?")
+    assert intents(lines)[-1] == "flow:intake.dob"
+    lines = await say(app, "u1", "12/3/1999")
+    assert intents(lines) == ["flow:intake.gender"]
+
+
+async def test_a_relative_registers_two_people(app: App) -> None:
+    await fill_form(app, "mum", relative="Con")
+    done = await press(app, "mum", "Xác nhận")
+    first = done[0]["meta"]["case_ref"]
+    lines = await press(app, "mum", "Đăng ký thêm người khác")
+    assert intents(lines) == ["flow:intake.who"]  # consent is not asked twice
+    await press(app, "mum", "Cho người thân")
+    await press(app, "mum", "Cháu")
+    await press(app, "mum", "Học nghề")
+    for text in ("Hoàng Văn Bình", "1/1/2008"):
+        await say(app, "mum", text)
+    await press(app, "mum", "Nam")
+    for text in ("0987654321", "Yen Phu", "Thôn 5"):
+        await say(app, "mum", text)
+    await press(app, "mum", "Dao")
+    await press(app, "mum", "Hộ cận nghèo")
+    await press(app, "mum", "1")
+    await press(app, "mum", "Bỏ qua")
+    done = await press(app, "mum", "Xác nhận")
+    second = done[0]["meta"]["case_ref"]
+    assert first != second
+    cases = await all_cases(app)
+    assert [(c.full_name, c.relationship_to_registrant) for c in cases] == [
+        ("Nguyễn Thị Hoa", "child"), ("Hoàng Văn Bình", "grandchild")
+    ]
+    assert cases[0].contact_id == cases[1].contact_id
+    lines = await say(app, "mum", "hồ sơ của tôi")
+    assert first in texts(lines) and second in texts(lines)

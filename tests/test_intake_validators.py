@@ -1,0 +1,154 @@
+from datetime import date
+
+import pytest
+
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    UnitOption,
+    age_on,
+    check_age,
+    looks_like_question,
+    match_unit,
+    parse_citizen_id,
+    parse_date,
+    parse_name,
+    parse_phone,
+    parse_place,
+)
+
+TODAY = date(2026, 7, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12/3/1999", date(1999, 3, 12)),
+        ("12-03-99", date(1999, 3, 12)),
+        ("12.3.1999", date(1999, 3, 12)),
+        ("12 tháng 3 năm 1999", date(1999, 3, 12)),
+        ("ngày 12 tháng 3 năm 1999", date(1999, 3, 12)),
+        ("12 thang 3 nam 1999", date(1999, 3, 12)),
+        ("1/1/05", date(2005, 1, 1)),
+        ("29/2/2004", date(2004, 2, 29)),
+        ("1999-03-12", date(1999, 3, 12)),
+    ],
+)
+def test_dates_in_vietnamese_formats(text: str, expected: date) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("31/2/2000", "date_impossible"),
+        ("29/2/2001", "date_impossible"),
+        ("12/13/1999", "date_impossible"),
+        ("1/1/2030", "date_future"),
+        ("1999", "date_year_only"),
+        ("hôm qua", "date_format"),
+        ("1/1/1900", "date_too_old"),
+    ],
+)
+def test_impossible_dates_are_refused_with_a_reason(text: str, reason: str) -> None:
+    with pytest.raises(InvalidAnswerError) as err:
+        parse_date(text, TODAY)
+    assert err.value.reason == reason
+
+
+def test_age_rules() -> None:
+    assert age_on(date(2008, 7, 11), TODAY) == 17
+    assert age_on(date(2008, 7, 10), TODAY) == 18
+    check_age(date(2008, 7, 10), TODAY, 18)
+    check_age(date(2011, 7, 10), TODAY, 15)
+    with pytest.raises(InvalidAnswerError) as err:
+        check_age(date(2008, 7, 11), TODAY, 18)
+    assert err.value.params == {"minimum": 18}
+    with pytest.raises(InvalidAnswerError):
+        check_age(date(2011, 7, 11), TODAY, 15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0912345678", "0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678",
+     "+84912345678", "912345678", "(091) 234-5678"],
+)
+def test_phone_formats_normalise_to_ten_digits(text: str) -> None:
+    assert parse_phone(text) in {"0912345678", "0912345678"}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("09123456", "phone_length"),
+        ("091234567890", "phone_length"),
+        ("0912abc678", "phone_chars"),
+        ("0212345678", "phone_not_mobile"),
+    ],
+)
+def test_bad_phones(text: str, reason: str) -> None:
+    with pytest.raises(InvalidAnswerError) as err:
+        parse_phone(text)
+    assert err.value.reason == reason
+
+
+def test_citizen_id_checks_province_century_year_and_gender() -> None:
+    assert parse_citizen_id("008 099 001234") == "008099001234"
+    assert parse_citizen_id("008099001234", birth=date(1999, 3, 12), gender="male") == (
+        "008099001234"
+    )
+    assert parse_citizen_id("008305001234", birth=date(2005, 1, 1), gender="female")
+    cases = [
+        ("00809900123", {}, "cid_length"),
+        ("123456789", {}, "cid_old_card"),
+        ("00809900123x", {}, "cid_chars"),
+        ("003099001234", {}, "cid_province"),
+        ("008099001234", {"birth": date(1998, 1, 1)}, "cid_year"),
+        ("008199001234", {"gender": "male"}, "cid_gender"),
+        ("008299001234", {"birth": date(1999, 1, 1)}, "cid_year"),
+    ]
+    for text, kwargs, reason in cases:
+        with pytest.raises(InvalidAnswerError) as err:
+            parse_citizen_id(text, **kwargs)  # type: ignore[arg-type]
+        assert err.value.reason == reason, text
+
+
+def test_names_are_capitalised_and_checked() -> None:
+    assert parse_name("  nguyễn   thị HOA ") == "Nguyễn Thị Hoa"
+    for text, reason in [("Hoa", "name_short"), ("Nguyen Van 3", "name_digits"),
+                         ("Nguyễn @ Hoa", "name_chars"), ("a b c d e f g h", "name_long")]:
+        with pytest.raises(InvalidAnswerError) as err:
+            parse_name(text)
+        assert err.value.reason == reason
+
+
+def test_place() -> None:
+    assert parse_place(" thôn  3 ") == "thôn 3"
+    with pytest.raises(InvalidAnswerError):
+        parse_place("...")
+
+
+UNITS = [UnitOption(1, "Phù Lưu", "phu luu"), UnitOption(2, "Bạch Xa", "bach xa"),
+         UnitOption(3, "Bình Xa", "binh xa"), UnitOption(4, "Thái Hòa", "thai hoa")]
+
+
+@pytest.mark.parametrize(("text", "unit_id"), [
+    ("Phù Lưu", 1), ("phu luu", 1), ("xã Phù Lưu", 1), ("XA PHU LUU", 1), ("phu lu", 1),
+    ("thai hoa", 4),
+])
+def test_commune_matching_without_diacritics(text: str, unit_id: int) -> None:
+    assert match_unit(text, UNITS).id == unit_id
+
+
+def test_ambiguous_or_unknown_commune_is_refused() -> None:
+    for text in ("b xa", "Hà Nội", ""):
+        with pytest.raises(InvalidAnswerError):
+            match_unit(text, UNITS)
+
+
+def test_question_detection() -> None:
+    markers = ["bao nhiêu", "thế nào"]
+    assert looks_like_question("đi Nhật mất bao nhiêu tiền", markers)
+    assert looks_like_question("di nhat the nao", markers)
+    assert looks_like_question("được không?", markers)
+    assert not looks_like_question("Nguyễn Văn Nào", markers)
+    assert not looks_like_question("0912345678", markers)
