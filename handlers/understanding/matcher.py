@@ -19,9 +19,9 @@ from typing import Any, Literal
 
 import sklearn  # type: ignore[import-untyped]
 from rapidfuzz import fuzz, process
+from scipy.sparse import hstack  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from sklearn.pipeline import make_pipeline, make_union  # type: ignore[import-untyped]
 
 from handlers.understanding.normalise import tokens
 from handlers.understanding.smalltalk import SmallTalk, smalltalk_kind, smalltalk_words
@@ -39,14 +39,16 @@ class Thresholds:
     """Probability levels, tuned on the dev part of bench/faq_eval.jsonl (holdout untouched)."""
 
     #: Answer when the best topic has at least this probability ...
-    answer: float = 0.45
+    answer: float = 0.3
     #: ... and leads the runner-up by at least this much.
-    margin: float = 0.15
+    margin: float = 0.3
     #: Below this the question is not understood (fallback).
     clarify: float = 0.12
     #: Topics offered in a clarify question must have at least this probability.
     suggest: float = 0.05
     max_suggestions: int = 3
+    #: Inverse regularisation of the classifier: lower spreads probability over more topics.
+    regularisation: float = 10.0
     #: Typo repair: a word unknown to the knowledge base is replaced by the closest known word
     #: when they are at least this similar (rapidfuzz ratio, 0–100).
     spelling: float = 85.0
@@ -111,14 +113,14 @@ class Matcher:
         # "repair" them into a knowledge-base word ("chao" is not a typo of "cao").
         lexicon_words = {w for ws in self.lexicon.abbreviations.values() for w in ws}
         self._known = frozenset(self.vocabulary) | lexicon_words | smalltalk_words(self.lexicon)
-        self._model: Any = make_pipeline(
-            make_union(
-                TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)),
-                TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5)),
-            ),
-            LogisticRegression(C=30.0, max_iter=3000),
+        # Words catch the topic; character n-grams inside words catch typos and word forms.
+        self._vectorizers: tuple[Any, ...] = (
+            TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)),
+            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5)),
         )
-        self._model.fit(texts, labels)
+        features = hstack([v.fit_transform(texts) for v in self._vectorizers]).tocsr()
+        self._model: Any = LogisticRegression(C=self.thresholds.regularisation, max_iter=3000)
+        self._model.fit(features, labels)
         self._classes: list[str] = [str(c) for c in self._model.classes_]
 
     def key(self, text: str, *, repair: bool = True) -> str:
@@ -142,7 +144,8 @@ class Matcher:
             return []
         # Input validation costs more than the prediction itself for one short text.
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            probabilities = self._model.predict_proba([key])[0]
+            features = hstack([v.transform([key]) for v in self._vectorizers]).tocsr()
+            probabilities = self._model.predict_proba(features)[0]
         ranked = sorted(zip(self._classes, probabilities, strict=True), key=lambda cp: -cp[1])
         return [Candidate(c, float(p)) for c, p in ranked]
 

@@ -1,0 +1,149 @@
+"""The knowledge base files: complete against the spec, and broken files are caught."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.cli_kb import check_examples, run_check
+from handlers.understanding.matcher import Matcher
+from messages import t
+from messages.faq_loader import (
+    MAX_REPLY,
+    MAX_TITLE,
+    SPEC_TOPIC_IDS,
+    KbError,
+    check_entries,
+    load_kb,
+    read_kb,
+    render_answer,
+)
+
+TODAY = date(2026, 11, 26)
+
+GOOD = '''
+[[entry]]
+id = "abroad.loan"
+title = "Vay vốn"
+answer = "Vay ở Ngân hàng Chính sách xã hội."
+source = "Nghị định 338/2025/NĐ-CP"
+checked = 2026-11-01
+review_by = 2027-05-01
+follow_up = ["abroad.costs"]
+examples = ["vay von di xkld", "vay ngan hang chinh sach", "lai suat vay", "vay bao nhieu", "the chap"]
+
+[[entry]]
+id = "abroad.costs"
+title = "Chi phí"
+answer = "Tiền dịch vụ tối đa 1 tháng lương cho 12 tháng."
+source = "Luật 69/2020/QH14"
+checked = 2026-11-01
+review_by = 2027-05-01
+examples = ["het bao nhieu tien", "chi phi di nhat", "tien dich vu", "ky quy", "phi moi gioi"]
+'''
+
+
+def _messages(kb_dir: Path, today: date = TODAY) -> list[str]:
+    return [p.message for p in check_entries(read_kb(kb_dir), today, "Nguồn")]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "kb.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_shipped_kb_has_every_spec_topic_within_limits() -> None:
+    kb = load_kb()
+    assert set(SPEC_TOPIC_IDS) <= set(kb.entries)
+    for entry in kb.entries.values():
+        assert len(entry.title) <= MAX_TITLE, entry.id
+        assert len(render_answer(entry, t("faq.source_label"))) <= MAX_REPLY, entry.id
+        assert entry.examples, entry.id
+
+
+def test_shipped_kb_passes_the_full_check() -> None:
+    _, problems = run_check(Path("messages/faq"), TODAY)
+    assert [str(p) for p in problems if p.severity == "error"] == []
+
+
+def test_no_answer_names_the_abolished_district_office_as_current() -> None:
+    for entry in load_kb().entries.values():
+        if "Phòng LĐTBXH huyện" in entry.answer:
+            assert "không còn" in entry.answer, entry.id
+
+
+def test_a_clean_small_kb_has_only_missing_spec_topics(tmp_path: Path) -> None:
+    messages = _messages(_write(tmp_path, GOOD))
+    assert all("topic of the spec has no entry" in m for m in messages)
+    assert len(messages) == len(SPEC_TOPIC_IDS) - 2
+
+
+def test_invalid_toml_is_reported_with_its_file(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text('[[entry]]\nid = "abroad.loan\n', encoding="utf-8")
+    problems = read_kb(tmp_path).problems
+    assert problems and problems[0].file == "broken.toml"
+    assert "not valid TOML" in problems[0].message
+
+
+def test_missing_field_is_named(tmp_path: Path) -> None:
+    messages = _messages(_write(tmp_path, GOOD.replace('source = "Luật 69/2020/QH14"\n', "")))
+    assert any("missing field(s): source" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('title = "Chi phí"', 'title = "' + "x" * 41 + '"'), "title must have"),
+        (('"Tiền dịch vụ tối đa 1 tháng lương cho 12 tháng."', '"' + "a" * 950 + '"'),
+         "answer with its source line"),
+        (('["abroad.costs"]', '["abroad.nowhere"]'), "unknown topic 'abroad.nowhere'"),
+        (('"tien dich vu"', '"the chap"'), "duplicate example 'the chap'"),
+        (('source = "Luật 69/2020/QH14"', 'source = ""'), "source is empty"),
+        (('checked = 2026-11-01\nreview_by = 2027-05-01\nexamples = ["het',
+          'checked = "yesterday"\nreview_by = 2027-05-01\nexamples = ["het'), "wrong type for"),
+        (('follow_up = ["abroad.costs"]', 'follow_up = [{ label = "Đi", button = "menu:bad id" }]'),
+         "must look like flow:action"),
+        (('examples = ["het bao nhieu tien", "chi phi di nhat", ',
+          'examples = ['), "needs at least"),
+    ],
+)
+def test_broken_entries_are_caught(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    old, new = change
+    assert old in GOOD
+    messages = _messages(_write(tmp_path, GOOD.replace(old, new, 1)))
+    assert any(expected in m for m in messages), messages
+
+
+def test_duplicate_id_is_an_error(tmp_path: Path) -> None:
+    text = GOOD.replace('id = "abroad.costs"', 'id = "abroad.loan"')
+    assert any("id already used" in m for m in _messages(_write(tmp_path, text)))
+
+
+def test_entry_past_review_date_is_a_warning(tmp_path: Path) -> None:
+    problems = check_entries(read_kb(_write(tmp_path, GOOD)), date(2027, 6, 1), "Nguồn")
+    late = [p for p in problems if "past its review date" in p.message]
+    assert {p.topic for p in late} == {"abroad.loan", "abroad.costs"}
+    assert all(p.severity == "warning" for p in late)
+
+
+def test_load_refuses_a_kb_missing_spec_topics(tmp_path: Path) -> None:
+    with pytest.raises(KbError, match="no entry for"):
+        load_kb.__wrapped__(_write(tmp_path, GOOD))
+
+
+def test_check_reports_an_example_that_leads_elsewhere(tmp_path: Path) -> None:
+    # Same words under two topics (diacritics aside): the matcher can only pick one of them.
+    text = GOOD.replace('"ky quy"', '"Vay vốn đi XKLĐ"')
+    kb = read_kb(_write(tmp_path, text))
+    problems = check_examples(kb, Matcher(kb))
+    assert any("vay von di xkld" in p.message.lower() or "Vay vốn đi XKLĐ" in p.message
+               for p in problems), [str(p) for p in problems]
+
+
+def test_check_reports_out_of_remit_example_answered(tmp_path: Path) -> None:
+    text = GOOD + '\n[out_of_remit]\nexamples = ["tien dich vu", "thoi tiet", "xo so"]\n'
+    kb = read_kb(_write(tmp_path, text))
+    problems = check_examples(kb, Matcher(kb))
+    assert any(p.topic == "out_of_remit" and "tien dich vu" in p.message for p in problems)
