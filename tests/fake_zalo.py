@@ -9,8 +9,10 @@ downloads, and fails on request: ``fail("sendMessage", "429")`` makes the next s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -49,7 +51,8 @@ class FakeZalo:
     image_fetches: list[str] = field(default_factory=list)
     webhook_url: str = ""
     webhook_secret: str = ""
-    _updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    _updates: deque[dict[str, Any]] = field(default_factory=deque)
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _failures: dict[str, list[str]] = field(default_factory=dict)
     _next_id: int = 0
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -57,7 +60,8 @@ class FakeZalo:
     # --- what a test does -------------------------------------------------------------
     def push(self, update: dict[str, Any]) -> None:
         """Queue an event for the next getUpdates."""
-        self._updates.put_nowait(update)
+        self._updates.append(update)
+        self._arrived.set()
 
     def fail(self, method: str, *kinds: str) -> None:
         """The next calls of ``method`` fail, one per kind: "429", "ok_false", "5xx", "401"."""
@@ -153,12 +157,20 @@ class FakeZalo:
     async def _m_getUpdates(self, payload: dict[str, Any]) -> web.Response:
         if self.webhook_url:
             return self._error(400, "Webhook is active")
-        try:
-            update = await asyncio.wait_for(self._updates.get(), self.poll_seconds)
-        except TimeoutError:
-            return self._error(408, "Request timeout")
+        # Wait on an event, not on Queue.get(): a get() cancelled by a timeout at the wrong
+        # moment loses its item on Python 3.11, and the platform does not lose events.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.poll_seconds
+        while not self._updates:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return self._error(408, "Request timeout")
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+        update = self._updates.popleft()
         # Tests push webhook-shaped bodies; getUpdates' result is the bare event.
-        return self._ok(update["result"] if "result" in update else update)
+        return self._ok(update.get("result", update))
 
     async def _m_setWebhook(self, payload: dict[str, Any]) -> web.Response:
         secret = str(payload.get("secret_token", ""))

@@ -36,7 +36,7 @@ class RecordingReceiver(ZaloReceiver):
             self.handled += 1
             self.changed.set()
 
-    async def wait_handled(self, count: int, within: float = 5.0) -> None:
+    async def wait_handled(self, count: int, within: float = 30.0) -> None:
         async with asyncio.timeout(within):
             while self.handled < count:
                 self.changed.clear()
