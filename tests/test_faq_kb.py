@@ -32,7 +32,8 @@ source = "Nghị định 338/2025/NĐ-CP"
 checked = 2026-11-01
 review_by = 2027-05-01
 follow_up = ["abroad.costs"]
-examples = ["vay von di xkld", "vay ngan hang chinh sach", "lai suat vay", "vay bao nhieu", "the chap"]
+examples = ["vay von di xkld", "vay ngan hang chinh sach", "lai suat vay", "vay bao nhieu",
+            "the chap"]
 
 [[entry]]
 id = "abroad.costs"

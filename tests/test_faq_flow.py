@@ -1,0 +1,122 @@
+"""The FAQ flow end to end through the real engine, as the simulator reports it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import bot.app
+from bot.app import App, build_app
+from handlers.flow import Flow
+from handlers.handoff import HandoffFlow
+from handlers.types import Channel, Inbound, InboundKind
+from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
+from storage.models import FallbackQuestion, Notice
+from tests.conftest import make_settings
+from tests.helpers import Clock, intents, press, say, texts
+
+
+@pytest.fixture
+async def app(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[App]:
+    original = bot.app.build_flows
+
+    def with_handoff() -> list[Flow]:
+        flows = original()
+        return flows if any(f.name == "handoff" for f in flows) else [*flows, HandoffFlow()]
+
+    monkeypatch.setattr(bot.app, "build_flows", with_handoff)
+    async with build_app(make_settings(tmp_path), clock=clock.now) as built:
+        yield built
+
+
+async def test_question_is_answered_with_topic_and_confidence(app: App) -> None:
+    lines = await say(app, "u1", "di xkld han quoc het bn tien")
+    assert intents(lines) == ["faq:abroad.costs"]
+    assert 0 < lines[0]["meta"]["confidence"] <= 1
+    assert "Nguồn:" in lines[0]["text"]
+    assert "môi giới" in lines[0]["text"]
+
+
+async def test_follow_up_button_answers_that_topic(app: App) -> None:
+    lines = await say(app, "u1", "nhà nước hỗ trợ gì cho người dân tộc đi xuất khẩu lao động")
+    assert intents(lines) == ["faq:abroad.support"]
+    labels = [row[0] for row in lines[0]["buttons"]]
+    assert labels[:2] == ["Hồ sơ cần nộp", "Vay vốn đi làm việc"]
+    assert "Gặp cán bộ" in labels
+    assert intents(await press(app, "u1", "Vay vốn đi làm việc")) == ["faq:abroad.loan"]
+
+
+@pytest.mark.parametrize("topic", SPEC_TOPIC_IDS)
+async def test_every_topic_answers_from_its_button(app: App, topic: str) -> None:
+    event = Inbound(Channel.CONSOLE, "u1", InboundKind.BUTTON, text="x",
+                    button_id=f"faq:t:{topic}")
+    rows = await app.engine.handle(event)
+    first = rows[0].payload
+    assert first["meta"]["intent"] == f"faq:{topic}"
+    assert first["text"]
+    for row in first["buttons"]:
+        for button_id, _label in row:
+            assert len(button_id.encode()) <= 64
+
+
+async def test_out_of_remit_falls_back_and_is_logged(app: App) -> None:
+    lines = await say(app, "u1", "vay tiền mua xe máy trả góp")
+    assert intents(lines) == ["fallback"]
+    assert "Gặp cán bộ" in [row[0] for row in lines[0]["buttons"]]
+    async with app.db.session() as session:
+        logged = (await session.scalars(select(FallbackQuestion))).all()
+    assert [(q.text, q.outcome) for q in logged] == [("vay tiền mua xe máy trả góp", "fallback")]
+
+
+async def test_clarify_lists_suggestions_and_a_choice_answers(app: App) -> None:
+    lines = await say(app, "u1", "hộ nghèo")
+    assert intents(lines) == ["clarify"]
+    suggestions = lines[0]["meta"]["suggestions"]
+    assert 2 <= len(suggestions) <= 3
+    kb = load_kb()
+    assert [row[0] for row in lines[0]["buttons"]] == [kb.entries[s].title for s in suggestions]
+    assert intents(await press(app, "u1", "1")) == [f"faq:{suggestions[0]}"]
+
+
+async def test_greeting_and_thanks_are_small_talk(app: App) -> None:
+    assert intents(await say(app, "u1", "chào bot")) == ["smalltalk"]
+    assert intents(await say(app, "u1", "cảm ơn nhé")) == ["smalltalk"]
+    async with app.db.session() as session:
+        assert (await session.scalars(select(FallbackQuestion))).all() == []
+
+
+async def test_menu_doors_list_topics(app: App) -> None:
+    await say(app, "u1", "menu")
+    lines = await press(app, "u1", "Đi làm việc ở nước ngoài")
+    assert intents(lines) == ["flow:faq.topics_abroad"]
+    labels = [row[0] for row in lines[0]["buttons"]]
+    assert "Vay vốn đi làm việc" in labels and len(labels) == len(load_kb().group("abroad"))
+    await say(app, "u1", "menu")
+    lines = await press(app, "u1", "Học nghề")
+    assert "Các nghề đang dạy" in [row[0] for row in lines[0]["buttons"]]
+
+
+async def test_human_topic_hands_over_to_an_officer(app: App) -> None:
+    lines = await say(app, "u1", "tôi muốn gặp cán bộ", name="Lò Văn A")
+    assert intents(lines) == ["faq:general.human"]
+    lines = await say(app, "u1", "Con tôi ở Hàn bị nợ lương 3 tháng")
+    assert intents(lines) == ["flow:handoff.done"]
+    async with app.db.session() as session:
+        notice = (await session.scalars(select(Notice))).one()
+    assert notice.kind == "handoff" and notice.text_key == "handoff.notice"
+    assert notice.params["question"] == "Con tôi ở Hàn bị nợ lương 3 tháng"
+    assert notice.params["name"] == "Lò Văn A"
+    # The question was for the officer, not the FAQ: nothing else answered it.
+    assert "Nguồn:" not in texts(lines)
+
+
+async def test_handoff_can_be_cancelled(app: App) -> None:
+    await say(app, "u1", "menu")
+    assert intents(await press(app, "u1", "Gặp cán bộ")) == ["flow:handoff.ask"]
+    lines = await press(app, "u1", "Hủy")
+    assert intents(lines) == ["flow:handoff.cancelled"]
+    async with app.db.session() as session:
+        assert (await session.scalars(select(Notice))).all() == []

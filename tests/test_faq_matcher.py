@@ -1,0 +1,116 @@
+"""The matcher: every topic answerable, out-of-remit questions fall back, small talk, clarify."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.understanding.matcher import OUT_OF_REMIT, Matcher, Thresholds, get_matcher
+from handlers.understanding.smalltalk import SmallTalk
+from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
+
+#: One question per topic, worded unlike the knowledge-base examples.
+QUESTIONS = {
+    "abroad.markets": "bây giờ những nước nào đang nhận người lao động việt nam",
+    "abroad.japan": "con trai em muốn sang nhật làm thực tập sinh",
+    "abroad.korea": "di han quoc theo chuong trinh eps thi nhu the nao",
+    "abroad.taiwan": "sang dai loan lam cong nhan nha may",
+    "abroad.eligibility": "bao nhieu tuoi thi duoc di xuat khau lao dong",
+    "abroad.costs": "đi nhật tổng chi phí hết khoảng bao nhiêu tiền",
+    "abroad.loan": "nha ngheo muon vay von ngan hang chinh sach de di lam viec nuoc ngoai",
+    "abroad.support": "nguoi dan toc di xkld duoc nha nuoc ho tro nhung khoan gi",
+    "abroad.dossier": "làm hồ sơ xin hỗ trợ đi xklđ cần giấy tờ gì",
+    "abroad.enterprises": "lam sao kiem tra cong ty xuat khau lao dong co giay phep",
+    "abroad.scam": "co nguoi doi nop tien truoc moi cho di han, co phai lua dao khong",
+    "abroad.process": "muốn đi làm việc ở nước ngoài thì các bước thế nào",
+    "abroad.contract_rights": "bi chu o nuoc ngoai no luong thi phai lam sao",
+    "abroad.language": "hoc tieng nhat o dau va mat bao lau",
+    "abroad.return": "het hop dong ve nuoc roi thi tim viec o dau",
+    "abroad.family": "con toi o nhat bi cong ty giu ho chieu",
+    "training.courses": "xa minh co day nhung nghe gi",
+    "training.eligibility": "ai duoc hoc nghe mien phi cua nha nuoc",
+    "training.support": "đi học nghề có được hỗ trợ tiền ăn tiền đi lại không",
+    "training.schedule": "bao gio thi khai giang lop hoc nghe",
+    "training.register": "muốn đăng ký học nghề thì làm thế nào",
+    "training.certificate": "hoc xong lop nghe co duoc cap chung chi khong",
+    "training.after": "hoc nghe xong co duoc gioi thieu viec lam khong",
+    "general.contact": "dia chi va so dien thoai de lien he",
+    "general.human": "toi muon noi chuyen voi can bo",
+    "general.privacy": "thông tin cá nhân của tôi có được bảo mật không",
+    "general.about_bot": "bot nay lam duoc nhung gi",
+}
+
+OUT_OF_REMIT_QUESTIONS = [
+    "trời mai có mưa to không",
+    "lam so do cho manh dat nha em",
+    "đăng ký kết hôn cần mang gì",
+    "the bao hiem y te cua con bi mat",
+    "kết quả xổ số hôm qua",
+    "vay trả góp mua xe máy honda",
+    "gia cam sanh dang la bao nhieu",
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return get_matcher()
+
+
+def test_every_spec_topic_has_a_question() -> None:
+    assert set(QUESTIONS) == set(SPEC_TOPIC_IDS)
+
+
+@pytest.mark.parametrize(("topic", "question"), sorted(QUESTIONS.items()))
+def test_every_topic_is_answerable(matcher: Matcher, topic: str, question: str) -> None:
+    decision = matcher.decide(question)
+    assert (decision.outcome, decision.topic) == ("answer", topic), decision.candidates
+
+
+@pytest.mark.parametrize("question", OUT_OF_REMIT_QUESTIONS)
+def test_out_of_remit_falls_back(matcher: Matcher, question: str) -> None:
+    decision = matcher.decide(question)
+    assert decision.outcome == "fallback", decision.candidates
+
+
+def test_nonsense_falls_back(matcher: Matcher) -> None:
+    assert matcher.decide("qwz xkcd plmk").outcome == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("chào bot", SmallTalk.GREETING),
+        ("Xin chào ạ", SmallTalk.GREETING),
+        ("cảm ơn nhiều nhé", SmallTalk.THANKS),
+        ("ok tks", SmallTalk.THANKS),
+        ("oke", SmallTalk.ACK),
+        ("👍", SmallTalk.ACK),
+        ("tạm biệt", SmallTalk.BYE),
+    ],
+)
+def test_small_talk_is_not_a_topic(matcher: Matcher, text: str, kind: SmallTalk) -> None:
+    decision = matcher.decide(text)
+    assert (decision.outcome, decision.smalltalk) == ("smalltalk", kind)
+
+
+def test_greeting_with_a_question_is_the_question(matcher: Matcher) -> None:
+    assert matcher.decide("chào anh, cho em hỏi vay vốn đi hàn thế nào").topic == "abroad.loan"
+
+
+def test_clarify_offers_two_or_three_closest_topics() -> None:
+    # With an answer bar nothing reaches, every understood question becomes a clarify question.
+    strict = Matcher(load_kb(), thresholds=Thresholds(answer=1.01))
+    decision = strict.decide("vay vốn đi hàn quốc")
+    assert decision.outcome == "clarify"
+    assert 2 <= len(decision.suggestions) <= 3
+    assert decision.suggestions[0] == "abroad.loan"
+    assert OUT_OF_REMIT not in decision.suggestions
+
+
+def test_ambiguous_one_word_is_not_answered_blindly(matcher: Matcher) -> None:
+    decision = matcher.decide("giấy tờ")
+    assert decision.outcome in ("clarify", "fallback")
+
+
+def test_typo_in_unknown_word_is_repaired(matcher: Matcher) -> None:
+    assert "xuat" in matcher.key("xuaat khau lao dong").split()
+    assert matcher.decide("chứng chỉi học nghề bị mất").topic == "training.certificate"
