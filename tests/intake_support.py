@@ -12,12 +12,12 @@ from storage.models import Case
 from tests.helpers import press, say
 
 PERSON = {
-    "name": "Nguyễn Thị Hoa",
+    "name": "Nguyễn Thị Mai",
     "dob": "12/3/1999",
     "phone": "0912 345 678",
     "commune": "phu luu",
-    "village": "Thôn Cầu Cao",
-    "cid": "008199001234",
+    "village": "Thôn Khuổi Lếch",
+    "cid": "025199004321",
 }
 
 

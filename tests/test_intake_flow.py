@@ -14,8 +14,8 @@ async def test_full_registration_on_console(app: App) -> None:
     summary = await fill_form(app, "u1")
     assert intents(summary) == ["flow:intake.summary"]
     text = texts(summary)
-    for shown in ("Nguyễn Thị Hoa", "12/03/1999", "Nữ", "0912345678", "Phù Lưu", "Thôn Cầu Cao",
-                  "Tày", "Hộ nghèo", "Nhật Bản", "008199001234"):
+    for shown in ("Nguyễn Thị Mai", "12/03/1999", "Nữ", "0912345678", "Phù Lưu", "Thôn Khuổi Lếch",
+                  "Tày", "Hộ nghèo", "Nhật Bản", "025199004321"):
         assert shown in text
     done = await press(app, "u1", "Xác nhận")
     assert intents(done) == ["flow:intake.done"]
@@ -27,14 +27,14 @@ async def test_full_registration_on_console(app: App) -> None:
     assert case.date_of_birth == date(1999, 3, 12)
     assert case.phone_enc and "0912345678" not in case.phone_enc
     assert Cipher().decrypt(case.phone_enc) == "0912345678"
-    assert case.citizen_id_enc and Cipher().decrypt(case.citizen_id_enc) == "008199001234"
+    assert case.citizen_id_enc and Cipher().decrypt(case.citizen_id_enc) == "025199004321"
     async with app.db.session() as session:
         notice = await session.scalar(select(Notice))
         contact = await session.scalar(select(Contact))
         assert await session.scalar(select(IntakeDraft)) is None
     assert notice is not None and notice.kind == "new_case" and notice.case_id == case.id
     assert notice.text_key == "intake.notice_new_case" and notice.unit_id == case.unit_id
-    assert notice.params["ref"] == ref and "Hoa" not in str(notice.params)
+    assert notice.params["ref"] == ref and "Mai" not in str(notice.params)
     assert notice.delivered_at is None
     assert contact is not None and contact.consent_version == "dk-2026-1"
     assert contact.consent_at is not None

@@ -73,7 +73,7 @@ def test_age_rules() -> None:
      "+84912345678", "912345678", "(091) 234-5678"],
 )
 def test_phone_formats_normalise_to_ten_digits(text: str) -> None:
-    assert parse_phone(text) in {"0912345678", "0912345678"}
+    assert parse_phone(text) in {"0912345678"}
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_citizen_id_checks_province_century_year_and_gender() -> None:
         ("00809900123x", {}, "cid_chars"),
         ("003099001234", {}, "cid_province"),
         ("008099001234", {"birth": date(1998, 1, 1)}, "cid_year"),
-        ("008199001234", {"gender": "male"}, "cid_gender"),
+        ("025199004321", {"gender": "male"}, "cid_gender"),
         ("008299001234", {"birth": date(1999, 1, 1)}, "cid_year"),
     ]
     for text, kwargs, reason in cases:
@@ -113,7 +113,7 @@ def test_citizen_id_checks_province_century_year_and_gender() -> None:
 
 
 def test_names_are_capitalised_and_checked() -> None:
-    assert parse_name("  nguyễn   thị HOA ") == "Nguyễn Thị Hoa"
+    assert parse_name("  nguyễn   thị HOA ") == "Nguyễn Thị Mai"
     for text, reason in [("Hoa", "name_short"), ("Nguyen Van 3", "name_digits"),
                          ("Nguyễn @ Hoa", "name_chars"), ("a b c d e f g h", "name_long")]:
         with pytest.raises(InvalidAnswerError) as err:

@@ -213,10 +213,15 @@ class IntakeFlow(Flow):
             return
         if ctx.step != draft.step or step not in QUESTIONS:
             # On the summary, the edit list, a confirmation: only the buttons are answers.
-            if not await answered_by_faq(event, ctx):
-                await show_step(ctx, draft, note=t("intake.choose_option"))
-                return
-            await show_step(ctx, draft)
+            answered = await answered_by_faq(event, ctx)
+            note = None if answered else t("intake.choose_option")
+            course_id = ctx.data.get("course_id")
+            if ctx.step == Step.COURSE_FULL.value and isinstance(course_id, int):
+                course = await ctx.session.get(Course, course_id)
+                if course is not None:
+                    offer_waitlist(ctx, course.id, await course_label(ctx, course), note=note)
+                    return
+            await show_step(ctx, draft, note=note)
             return
         await self._typed_answer(event, ctx, draft, step)
 

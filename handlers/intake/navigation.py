@@ -141,10 +141,13 @@ def offer_resume(ctx: Context, draft: IntakeDraft, preset: dict[str, Any] | None
     )
 
 
-def offer_waitlist(ctx: Context, course_id: int, label: str) -> None:
+def offer_waitlist(
+    ctx: Context, course_id: int, label: str, *, note: str | None = None
+) -> None:
     ctx.enter("intake", Step.COURSE_FULL.value, {"course_id": course_id})
+    text = t("intake.course.full", label=label)
     ctx.reply(
-        t("intake.course.full", label=label),
+        f"{note}\n{text}" if note else text,
         [[Button(f"intake:waitlist:{course_id}", t("intake.button.waitlist"))],
          [Button("intake:other_class", t("intake.button.other_class"))],
          [Button("intake:menu", t("intake.button.menu"))]],

@@ -1,0 +1,61 @@
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from bot.app import App
+from handlers.types import Channel
+from storage.crypto import Cipher, DecryptError, KeyConfigError, resolve_key
+from storage.models import Course
+from tests.helpers import intents, press, say, texts
+from tests.intake_support import all_cases, fill_form
+
+#: The seeded tea class has 3 seats.
+SMALL = "CH-2026-07"
+
+
+async def _course_id(app: App, code: str) -> int:
+    async with app.db.session() as session:
+        return int(await session.scalar(select(Course.id).where(Course.code == code)) or 0)
+
+
+async def test_course_button_preselects_the_class(app: App) -> None:
+    from bot.inbound import button_event
+    from tests.helpers import _run
+
+    course_id = await _course_id(app, "MA-2027-04")
+    event = button_event(Channel.CONSOLE, "u1", button_id=f"intake:course:{course_id}")
+    lines = await _run(app, event)
+    assert intents(lines) == ["flow:intake.consent"]
+    await press(app, "u1", "Đồng ý")
+    lines = await press(app, "u1", "Cho bản thân tôi")
+    assert intents(lines) == ["flow:intake.full_name"]  # no "abroad or course?" question
+
+
+async def test_full_class_offers_the_waiting_list(app: App) -> None:
+    for n in range(3):
+        await fill_form(app, f"u{n}", kind="Học nghề", choice="Trồng và chế biến chè",
+                        person={"cid": "Bỏ qua"})
+        await press(app, f"u{n}", "Xác nhận")
+    assert [c.status for c in await all_cases(app)] == ["new"] * 3
+    lines = await fill_form(app, "late", kind="Học nghề", choice="Trồng và chế biến chè",
+                            person={"cid": "Bỏ qua"})
+    assert intents(lines) == ["flow:intake.course_full"] and "đủ chỗ" in texts(lines)
+    await press(app, "late", "Vào danh sách chờ")
+    lines = await say(app, "late", "Bỏ qua")
+    assert "(danh sách chờ)" in texts(lines)
+    done = await press(app, "late", "Xác nhận")
+    assert "danh sách chờ" in texts(done)
+    assert (await all_cases(app))[-1].status == "waitlist"
+
+
+def test_keys() -> None:
+    assert resolve_key("", "development")
+    with pytest.raises(KeyConfigError):
+        resolve_key("", "production")
+    with pytest.raises(KeyConfigError):
+        resolve_key("not-a-key", "production")
+    key = Fernet.generate_key().decode()
+    token = Cipher(key).encrypt("0912345678")
+    assert Cipher(f"{Fernet.generate_key().decode()},{key}").decrypt(token) == "0912345678"
+    with pytest.raises(DecryptError):
+        Cipher().decrypt(token)

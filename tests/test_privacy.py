@@ -1,0 +1,126 @@
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+
+from bot.app import App
+from storage.models import Base, Case, Contact, IntakeDraft, Notice, OutboxMessage
+from tests.helpers import intents, press, say, texts
+from tests.intake_support import all_cases, fill_form
+
+SECRETS = ("Nguyễn Thị Mai", "0912345678", "025199004321", "Thôn Khuổi Lếch", "Lò Văn Minh",
+           "0987654321")
+
+
+async def _dump(app: App) -> str:
+    """Every value of every table as text, for "is it anywhere?" checks."""
+    chunks: list[str] = []
+    async with app.db.session() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(text(f'SELECT * FROM "{table.name}"'))).all()
+            chunks.extend(f"{table.name}: {tuple(r)!r}" for r in rows)
+    return "\n".join(chunks)
+
+
+async def test_my_cases_lists_status_and_next_step(app: App) -> None:
+    lines = await say(app, "u1", "hồ sơ của tôi")
+    assert intents(lines) == ["flow:privacy.cases"] and "chưa có hồ sơ" in texts(lines)
+    await fill_form(app, "u1")
+    done = await press(app, "u1", "Xác nhận")
+    ref = done[0]["meta"]["case_ref"]
+    lines = await say(app, "u1", "tra cuu")
+    assert ref in texts(lines) and "chờ cán bộ xã liên hệ" in texts(lines)
+    assert "Bước tiếp theo" in texts(lines)
+    lines = await say(app, "u1", "/tracuu")
+    assert ref in texts(lines)
+
+
+async def test_see_my_data_shows_everything_in_one_message(app: App) -> None:
+    await fill_form(app, "u1")
+    await press(app, "u1", "Xác nhận")
+    lines = await say(app, "u1", "xem dữ liệu của tôi")
+    assert len(lines) == 1 and intents(lines) == ["flow:privacy.data"]
+    for shown in ("Nguyễn Thị Mai", "12/03/1999", "0912345678", "025199004321", "Phù Lưu",
+                  "Thôn Khuổi Lếch", "Tày", "Hộ nghèo", "Nhật Bản", "dk-2026-1"):
+        assert shown in lines[0]["text"], shown
+
+
+async def test_delete_my_data_leaves_no_personal_data_in_any_table(app: App) -> None:
+    await fill_form(app, "u1")
+    await press(app, "u1", "Xác nhận")
+    await fill_form(app, "u1", relative="Con", person={"name": "Lò Văn Minh",
+                                                       "phone": "0987654321"})
+    await press(app, "u1", "Xác nhận")
+    await fill_form(app, "other", person={"name": "Hà Văn Khánh", "phone": "0977000111",
+                                          "village": "Thôn 9", "cid": "Bỏ qua"})
+    await press(app, "other", "Xác nhận")
+    await say(app, "u1", "đăng ký")  # and an unfinished third form
+    await press(app, "u1", "Cho bản thân tôi")
+    before = await _dump(app)
+    assert "Nguyễn Thị Mai" in before
+    lines = await say(app, "u1", "xóa dữ liệu của tôi")  # mid-form: the form waits
+    assert intents(lines) == ["flow:intake.paused", "flow:privacy.delete_confirm"]
+    lines = await press(app, "u1", "Có, xóa hết")
+    assert intents(lines) == ["flow:privacy.deleted"] and "2 hồ sơ" in texts(lines)
+    after = await _dump(app)
+    for secret in SECRETS:
+        # JSON columns may hold the text \u-escaped (SQLite) or as is (PostgreSQL).
+        for form in (secret, json.dumps(secret)[1:-1]):
+            assert form not in after, [x for x in after.splitlines() if form in x]
+    assert "Hà Văn Khánh" in after  # someone else's data stays
+    cases = await all_cases(app)
+    mine = [c for c in cases if c.contact_id is None]
+    assert len(cases) == 3 and len(mine) == 2
+    for case in mine:
+        assert case.status == "withdrawn" and case.phone_enc is None and case.full_name is None
+        assert case.citizen_id_enc is None and case.date_of_birth is None
+        assert case.kind and case.unit_id and case.ethnicity == "Tày"  # counts still work
+    async with app.db.session() as session:
+        assert await session.scalar(select(IntakeDraft)) is None
+        notices = list(await session.scalars(select(Notice.case_id)))
+        contact = await session.scalar(select(Contact).where(Contact.platform_user_id == "u1"))
+        kept = list(await session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.contact_id == contact.id)  # type: ignore[union-attr]
+        ))
+    assert notices == [cases[2].id]
+    assert contact is not None and contact.consent_at is None and contact.display_name == ""
+    assert len(kept) == 1  # only the "deleted" confirmation
+    lines = await say(app, "u1", "hồ sơ của tôi")
+    assert "chưa có hồ sơ" in texts(lines)
+
+
+async def test_not_deleting_keeps_everything(app: App) -> None:
+    await fill_form(app, "u1")
+    await press(app, "u1", "Xác nhận")
+    await say(app, "u1", "xóa dữ liệu")
+    lines = await press(app, "u1", "Không xóa")
+    assert "không xóa gì" in texts(lines)
+    [case] = await all_cases(app)
+    assert case.full_name == "Nguyễn Thị Mai"
+
+
+async def test_delete_also_removes_rows_other_features_attach_to_the_case(
+    app: App, tmp_path: Path
+) -> None:
+    await fill_form(app, "u1")
+    await press(app, "u1", "Xác nhận")
+    [case] = await all_cases(app)
+    sha = await app.files.put(b"photo of a household book")
+    extra: dict[str, Any] = {}
+    tables = Base.metadata.tables
+    if "dossier_documents" in tables:
+        extra = {"case_id": case.id, "item_key": "cccd", "page": 1, "kind": "photo",
+                 "mime_type": "image/jpeg", "size": 10, "sha256": sha, "page_count": 1}
+        async with app.db.session() as session, session.begin():
+            await session.execute(tables["dossier_documents"].insert().values(
+                created_at=case.created_at, **extra))
+    await say(app, "u1", "xóa dữ liệu của tôi")
+    await press(app, "u1", "Có, xóa hết")
+    if extra:
+        async with app.db.session() as session:
+            count = (await session.execute(text("SELECT count(*) FROM dossier_documents"))).scalar()
+        assert count == 0
+        assert not app.files.exists(sha)
+    async with app.db.session() as session:
+        assert (await session.get(Case, case.id)) is not None
