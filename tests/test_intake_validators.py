@@ -113,7 +113,7 @@ def test_citizen_id_checks_province_century_year_and_gender() -> None:
 
 
 def test_names_are_capitalised_and_checked() -> None:
-    assert parse_name("  nguyễn   thị HOA ") == "Nguyễn Thị Mai"
+    assert parse_name("  nguyễn   thị HOA ") == "Nguyễn Thị Hoa"
     for text, reason in [("Hoa", "name_short"), ("Nguyen Van 3", "name_digits"),
                          ("Nguyễn @ Hoa", "name_chars"), ("a b c d e f g h", "name_long")]:
         with pytest.raises(InvalidAnswerError) as err:
