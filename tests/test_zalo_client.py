@@ -150,6 +150,8 @@ async def test_the_token_never_reaches_errors_or_logs(caplog: pytest.LogCaptureF
                                          "description": f"bad path {request.url}"})  # fmt: skip
 
     caplog.set_level(logging.DEBUG)
+    # Another test may have run the CLI's logging set-up, which quiets httpx to WARNING.
+    caplog.set_level(logging.DEBUG, logger="httpx")
     async with ZaloClient(TOKEN, base_url=f"http://127.0.0.1:{port}") as zalo:
         with pytest.raises(ZaloNetworkError) as down:
             await zalo.get_me()
