@@ -33,6 +33,11 @@ TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
 class FaqFlow(Flow):
     name = "faq"
 
+    def __init__(self) -> None:
+        # Build the matcher now: a broken knowledge base stops the start-up with its errors,
+        # and the first question does not wait for the classifier to be trained.
+        get_matcher()
+
     async def start(self, event: Inbound, ctx: Context) -> None:
         await self.on_message(event, ctx)
 

@@ -2,9 +2,10 @@
 
 Ranking: a logistic-regression classifier over TF-IDF features (word 1–2-grams plus character
 2–5-grams inside words) of the normalised example questions, with the out-of-remit examples as
-one more class. Measured on bench/faq_eval.jsonl it ranks the right topic first far more often
-than rapidfuzz nearest-example scoring (see bench/README.md); rapidfuzz still repairs typos in
-words the knowledge base never uses, before the classifier sees them.
+one more class. Chosen by measurement on the dev part of bench/faq_eval.jsonl (top-1, same
+knowledge base): rapidfuzz nearest example 65–68%, TF-IDF cosine to each topic's examples 89%,
+BM25 86%, this classifier 91–95%; it also gives probabilities to set the answer/clarify bars on.
+rapidfuzz still repairs typos in words the knowledge base never uses, before the classifier.
 
 Outcomes: ``answer`` when the best topic is clearly ahead, ``clarify`` (2–3 closest topics)
 when it is plausible but not clear, ``fallback`` when nothing is close or the closest thing is
