@@ -13,6 +13,7 @@ from bot.settings import Settings, SettingsError
 from handlers.dossier import DossierFlow, ReviewFlow
 from handlers.faq import FaqFlow
 from handlers.flow import Flow
+from handlers.handoff import HandoffFlow
 from handlers.intake import IntakeFlow
 from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 def build_flows() -> list[Flow]:
     """Every conversation flow of this build, in priority order for trigger phrases."""
-    return [MenuFlow(), DossierFlow(), ReviewFlow(), OfficialsFlow(), IntakeFlow(), PrivacyFlow()]
+    return [MenuFlow(), DossierFlow(), ReviewFlow(), OfficialsFlow(), IntakeFlow(), PrivacyFlow(), HandoffFlow()]
 
 
 def build_router() -> Router:

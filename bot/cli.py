@@ -92,9 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _plugins() -> list[Callable[[Any], None]]:
     """Sub-command modules of the later features; each adds its own sub-parsers."""
-    from bot import cli_cases, cli_officials
+    from bot import cli_cases, cli_dossier, cli_kb, cli_officials, cli_run
 
-    return [cli_officials.register, cli_cases.register]
+    return [
+        cli_run.register,
+        cli_kb.register,
+        cli_cases.register,
+        cli_dossier.register,
+        cli_officials.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
