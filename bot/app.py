@@ -30,7 +30,15 @@ log = logging.getLogger(__name__)
 
 def build_flows() -> list[Flow]:
     """Every conversation flow of this build, in priority order for trigger phrases."""
-    return [MenuFlow(), DossierFlow(), ReviewFlow(), OfficialsFlow(), IntakeFlow(), PrivacyFlow(), HandoffFlow()]
+    return [
+        MenuFlow(),
+        DossierFlow(),
+        ReviewFlow(),
+        OfficialsFlow(),
+        IntakeFlow(),
+        PrivacyFlow(),
+        HandoffFlow(),
+    ]
 
 
 def build_router() -> Router:
