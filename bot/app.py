@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
 from handlers.privacy import PrivacyFlow
 from handlers.router import Router
+from handlers.understanding.matcher import get_matcher
 from storage.crypto import KeyConfigError, resolve_key
 from storage.db import Database
 from storage.files import FileStore
@@ -56,7 +58,7 @@ class App:
 async def prepare_database(db: Database) -> None:
     """Apply migrations and load the shipped reference data (both idempotent)."""
     await db.upgrade()
-    async with db.session() as session, session.begin():
+    async with db.transaction() as session:
         await seed_defaults(session)
 
 
@@ -75,6 +77,9 @@ async def build_app(
     db = Database(settings.database_url)
     try:
         await prepare_database(db)
+        # The question classifier trains in a second or two: do it now, in a thread, rather
+        # than inside the first user's turn (which holds the database write lock).
+        await asyncio.to_thread(get_matcher)
         files = FileStore(settings.files_dir)
         engine = Engine(
             db, build_router(), files, settings.handler_config(), clock=clock, on_commit=on_commit
