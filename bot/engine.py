@@ -32,6 +32,7 @@ from storage.repositories import (
     load_contact_and_state,
     record_outbox,
     record_update,
+    remember_options,
     seen_update,
 )
 
@@ -110,6 +111,12 @@ class Engine:
                 record_update(session, event.channel, event.update_id, contact.id, now)
             _fill_intents(ctx.replies, state)
             rows = self._record(session, event, contact, state, ctx.replies, ctx, now)
+            for out in ctx.outgoing:
+                offered = out.reply.all_buttons()
+                if offered and not out.to.is_group and out.to.chat_id != event.reply_to:
+                    await remember_options(
+                        session, out.to.channel, out.to.chat_id, [[b.id, b.label] for b in offered]
+                    )
             state.updated_at = now
         return rows
 

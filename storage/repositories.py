@@ -111,3 +111,20 @@ async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> Non
             .where(OutboxMessage.id.in_(ids))
             .values(status="sent", sent_at=now)
         )
+
+
+async def remember_options(
+    session: AsyncSession, channel: str, platform_user_id: str, options: list[list[str]]
+) -> None:
+    """Make ``options`` ([[id, label], ...]) the choices a number typed by this person refers
+    to: the options of the last message they received, whoever caused it."""
+    contact_id = (
+        select(Contact.id)
+        .where(Contact.channel == channel, Contact.platform_user_id == platform_user_id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(ConversationState)
+        .where(ConversationState.contact_id == contact_id)
+        .values(last_buttons=options)
+    )

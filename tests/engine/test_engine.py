@@ -13,7 +13,7 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import MenuFlow
 from handlers.router import Router
-from handlers.types import Channel, Inbound
+from handlers.types import Button, Channel, Inbound, Recipient, Reply
 from storage.models import ConversationState, InboundLog, OutboxMessage
 
 
@@ -112,3 +112,29 @@ async def test_state_and_replies_commit_together(app: App) -> None:
         )
     assert state is not None and state.data == {"seen": ["a"]}
     assert pending == 1
+
+
+class NotifyingFlow(Flow):
+    """Sends the other user a question with options, as a review decision does."""
+
+    name = "notify"
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        await self.on_message(event, ctx)
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        ctx.send(
+            Recipient(Channel.ZALO, "family"),
+            Reply("Chụp lại giấy tờ?", [[Button("count:redo", "Gửi lại")]]),
+        )
+        ctx.reply("Đã báo gia đình.")
+
+
+async def test_a_number_refers_to_the_options_of_the_last_message_received(app: App) -> None:
+    officer = engine_with(app, NotifyingFlow(), answerer=NotifyingFlow())
+    family = engine_with(app)
+    await family.handle(text_event(Channel.ZALO, "family", "xin chào"))
+    await officer.handle(text_event(Channel.ZALO, "officer", "từ chối"))
+    rows = await family.handle(text_event(Channel.ZALO, "family", "1"))
+    # "1" became the "Gửi lại" button, routed to the flow named by its id prefix.
+    assert rows[0].payload["text"] == "xin chào,Gửi lại"
