@@ -49,7 +49,7 @@ PICK = {
     "intake.ask.citizen_id": t("intake.button.skip"),
 }
 TYPE = {
-    "intake.ask.full_name": "Nguyễn Thị Hoa",
+    "intake.ask.full_name": "Nguyễn Thị Mai",
     "intake.ask.dob": "12/3/1999",
     "intake.ask.phone": "0912 345 678",
     "intake.ask.commune": "phu luu",
@@ -92,7 +92,7 @@ async def test_full_registration_on_zalo_by_number_and_by_label(
         texts = await zalo.send(text_update(typed, user=USER))
     else:
         pytest.fail(f"registration did not finish; last message: {texts[-1]!r}")
-    assert case.kind == "abroad" and case.full_name == "Nguyễn Thị Hoa"
+    assert case.kind == "abroad" and case.full_name == "Nguyễn Thị Mai"
     assert any(text.startswith("Đã đăng ký xong! Mã hồ sơ: " + case.ref) for text in texts)
     assert ways == {"number", "label", "typed"}
     assert all(len(text) <= 2000 for text in zalo.fake.sent_texts())
