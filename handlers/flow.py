@@ -34,6 +34,11 @@ class Flow:
         """An event while this flow is the active one (not a button of another flow)."""
         await self.start(event, ctx)
 
+    async def pending_note(self, ctx: Context) -> str | None:
+        """One line the main menu shows about unfinished business in this flow (a form half
+        filled, papers still missing), or None."""
+        return None
+
     def claims(self, folded_text: str) -> bool:
         """Does this free text start the flow? Exact trigger phrases only: free questions go to
         the FAQ, so "đăng ký học nghề thế nào" is answered, not taken as a registration."""

@@ -35,7 +35,11 @@ class MenuFlow(Flow):
             if (ctx.contact.display_name)
             else t("menu.welcome")
         )
-        ctx.reply(greeting, main_menu_buttons(), intent="flow:menu")
+        notes = [
+            note for flow in ctx.router.flows.values() if (note := await flow.pending_note(ctx))
+        ]
+        text = "\n".join([greeting, *notes])
+        ctx.reply(text, main_menu_buttons(), intent="flow:menu")
 
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
         door = DOORS.get(action)

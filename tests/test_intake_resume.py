@@ -38,6 +38,14 @@ async def test_menu_then_register_offers_to_continue(app: App) -> None:
     assert intents(lines) == ["flow:intake.dob"]
 
 
+async def test_the_main_menu_mentions_an_unfinished_form(app: App, clock: Clock) -> None:
+    assert "đăng ký làm dở" not in texts(await say(app, "u1", "/start"))
+    await _start_form(app, "u1")
+    assert "đăng ký làm dở" in texts(await say(app, "u1", "menu"))
+    clock.advance(days=31)
+    assert "đăng ký làm dở" not in texts(await say(app, "u1", "/start"))
+
+
 async def test_start_command_then_text_reminds_where_they_were(app: App) -> None:
     await _start_form(app, "u1")
     await say(app, "u1", "/start")

@@ -8,6 +8,7 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.answers import CourseFullError, apply_choice, apply_text, choose_course
 from handlers.intake.confirm import confirm_draft
+from handlers.intake.drafts import get_draft, is_expired
 from handlers.intake.faq_bridge import answered_by_faq
 from handlers.intake.navigation import (
     RESUME_AFTER,
@@ -47,6 +48,12 @@ class IntakeFlow(Flow):
     async def start(self, event: Inbound, ctx: Context) -> None:
         await self._enter(ctx, {})
 
+    async def pending_note(self, ctx: Context) -> str | None:
+        draft = await get_draft(ctx.session, ctx.contact.id)
+        if draft is None or is_expired(draft, ctx.now, ctx.config.intake_expiry_days):
+            return None
+        return t("intake.menu_pending")
+
     # -- entry -------------------------------------------------------------------------------
     async def _enter(self, ctx: Context, preset: dict[str, Any]) -> None:
         draft, expired = await live_draft(ctx)
@@ -61,8 +68,10 @@ class IntakeFlow(Flow):
         text = t("intake.consent", days=ctx.config.intake_expiry_days)
         ctx.reply(
             f"{note}\n{text}" if note else text,
-            [[Button("intake:consent:yes", t("intake.consent_yes"))],
-             [Button("intake:consent:no", t("intake.consent_no"))]],
+            [
+                [Button("intake:consent:yes", t("intake.consent_yes"))],
+                [Button("intake:consent:no", t("intake.consent_no"))],
+            ],
             intent="flow:intake.consent",
         )
 
@@ -161,9 +170,11 @@ class IntakeFlow(Flow):
         ctx.leave()
         ctx.reply(
             expired_note(ctx) if expired else t("intake.no_form"),
-            [[Button("intake:start", t("intake.button.start"))],
-             [Button("privacy:cases", t("intake.button.my_cases"))],
-             [Button("intake:menu", t("intake.button.menu"))]],
+            [
+                [Button("intake:start", t("intake.button.start"))],
+                [Button("privacy:cases", t("intake.button.my_cases"))],
+                [Button("intake:menu", t("intake.button.menu"))],
+            ],
             intent="flow:intake.none",
         )
 
