@@ -24,6 +24,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from bot.webhook import serve_webhooks
 from messages import t
+from scheduler.runtime import start_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,8 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
         rt.app = await stack.enter_async_context(build_app(settings, on_commit=rt.notify))
         for name in names:
             await CHANNELS[name].start(rt)
-        # The scheduler (reminders) will be started here too, on the same runtime.
+        scheduler = await start_scheduler(settings, rt.app.db, rt.app.files, on_commit=rt.notify)
+        stack.callback(scheduler.shutdown, False)
         if webhook:
             await stack.enter_async_context(
                 serve_webhooks(rt.routes, settings.webhook_host, settings.webhook_port)

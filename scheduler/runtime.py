@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from apscheduler.jobstores.base import BaseJobStore
@@ -70,11 +71,18 @@ def _current() -> Runtime:
 
 
 def jobstore_url(database_url: str) -> str | None:
-    """The synchronous URL of the same database for APScheduler's job store, or None when no
-    sync driver is installed (PostgreSQL without psycopg)."""
+    """The synchronous URL of APScheduler's job store: the same PostgreSQL database, or a
+    SQLite file beside the bot's; None when no sync PostgreSQL driver is installed."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        return url.set(drivername="sqlite").render_as_string(hide_password=False)
+        # A file of its own beside the database: APScheduler writes synchronously from the
+        # event loop, and waiting there for the SQLite write lock held by one of our async
+        # transactions would block the very loop that must finish that transaction.
+        path = Path(url.database or "bot.db")
+        jobs = path.with_name(f"{path.stem}-jobs{path.suffix or '.db'}")
+        return url.set(drivername="sqlite", database=str(jobs)).render_as_string(
+            hide_password=False
+        )
     for driver, module in _PG_DRIVERS:
         if importlib.util.find_spec(module) is not None:
             return url.set(drivername=f"postgresql+{driver}").render_as_string(hide_password=False)

@@ -25,11 +25,9 @@ from tests.helpers import Clock
 from tests.officials_helpers import add_plan, make_officer, pending_outbox
 
 
-def test_jobstore_url_is_the_same_database_with_a_sync_driver() -> None:
-    assert jobstore_url("sqlite+aiosqlite:////data/bot.db") == "sqlite:////data/bot.db"
-    pg = jobstore_url("postgresql+asyncpg://bot:pw@db/bot")
-    # Without a sync PostgreSQL driver installed there is nothing to derive (memory store).
-    assert pg is None or pg.endswith("://bot:pw@db/bot")
+def test_jobstore_url_is_the_same_postgresql_database_or_a_sqlite_file_beside() -> None:
+    assert jobstore_url("sqlite+aiosqlite:////data/bot.db") == "sqlite:////data/bot-jobs.db"
+    assert jobstore_url("postgresql+asyncpg://bot:pw@db/bot") == "postgresql+psycopg://bot:pw@db/bot"
 
 
 async def test_missed_run_fires_once_after_downtime(sqlite_app: App, clock: Clock) -> None:
