@@ -14,7 +14,6 @@ db, files, on_commit=wake_sender)``; stop it with ``scheduler.shutdown(wait=Fals
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
@@ -31,9 +30,11 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
+from handlers.intake import expire_drafts
 from scheduler.alerts import run_daily_alerts
 from scheduler.claims import is_quiet
 from scheduler.digest import run_weekly_digest
+from scheduler.dossier_reminders import run_dossier_reminders
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import utcnow
@@ -120,35 +121,18 @@ def job_specs(settings: Settings) -> list[tuple[str, str, CronTrigger]]:
             f"{__name__}:fire_weekly_digest",
             CronTrigger(day_of_week=settings.digest_day, hour=hour, minute=minute, timezone=zone),
         ),
+        (
+            DOSSIER_REMINDERS,
+            f"{__name__}:fire_dossier_reminders",
+            CronTrigger(minute=15, timezone=zone),
+        ),
+        (
+            EXPIRE_DRAFTS,
+            f"{__name__}:fire_expire_drafts",
+            CronTrigger(hour=3, minute=30, timezone=zone),
+        ),
     ]
-    if _find("scheduler.dossier_reminders", "run_dossier_reminders") is not None:
-        specs.append(
-            (
-                DOSSIER_REMINDERS,
-                f"{__name__}:fire_dossier_reminders",
-                CronTrigger(minute=15, timezone=zone),
-            )
-        )
-    if _find("handlers.intake", "expire_drafts") is not None:
-        specs.append(
-            (
-                EXPIRE_DRAFTS,
-                f"{__name__}:fire_expire_drafts",
-                CronTrigger(hour=3, minute=30, timezone=zone),
-            )
-        )
     return specs
-
-
-def _find(module: str, name: str) -> Callable[..., Awaitable[int]] | None:
-    """A colleague's job function, if this build has it."""
-    try:
-        found: Callable[..., Awaitable[int]] | None = getattr(
-            importlib.import_module(module), name, None
-        )
-    except ImportError:
-        return None
-    return found
 
 
 def build_scheduler(
@@ -254,7 +238,7 @@ async def fire_weekly_digest() -> int:
 
 async def _in_transaction(job: Callable[..., Awaitable[int]], **kwargs: Any) -> int:
     rt = _current()
-    async with rt.db.session() as session, session.begin():
+    async with rt.db.transaction() as session:
         done = await job(session, rt.clock(), **kwargs)
     if done and rt.on_commit is not None:
         rt.on_commit()
@@ -264,14 +248,10 @@ async def _in_transaction(job: Callable[..., Awaitable[int]], **kwargs: Any) -> 
 async def fire_dossier_reminders() -> int:
     rt = _current()
     s = rt.settings
-    job = _find("scheduler.dossier_reminders", "run_dossier_reminders")
-    if job is None or is_quiet(rt.clock(), s.zone, s.quiet_start, s.quiet_end):
+    if is_quiet(rt.clock(), s.zone, s.quiet_start, s.quiet_end):
         return 0  # hourly: the next run after the quiet hours catches up
-    return await _in_transaction(job)
+    return await _in_transaction(run_dossier_reminders)
 
 
 async def fire_expire_drafts() -> int:
-    job = _find("handlers.intake", "expire_drafts")
-    if job is None:
-        return 0
-    return await _in_transaction(job, days=_current().settings.intake_expiry_days)
+    return await _in_transaction(expire_drafts, days=_current().settings.intake_expiry_days)
