@@ -13,13 +13,17 @@ from zoneinfo import ZoneInfo
 
 from handlers.access import Role
 from handlers.config import HandlerConfig
-from handlers.officials.accounts import OfficerContact, get_officer_contacts, officers_for_unit
+from handlers.officials.accounts import (
+    OfficerContact,
+    get_officer_contacts,
+    officers_for_unit,
+    record_for_officers,
+)
 from handlers.officials.progress import program_label
-from handlers.types import Reply, reply_to_payload
+from handlers.types import Reply
 from messages import t
 from scheduler.claims import claim, is_quiet, local_day, lock_job
 from storage.db import Database
-from storage.repositories import record_outbox
 from storage.status import AllocationStatus, Status, get_statuses
 
 log = logging.getLogger(__name__)
@@ -186,13 +190,6 @@ async def run_daily_alerts(
 def _queue(
     session: Any, recipients: tuple[OfficerContact, ...], text: str, now: datetime, rule: str
 ) -> int:
-    payload = reply_to_payload(Reply(text=text, meta={"intent": f"alert:{rule}"}))
-    for officer in recipients:
-        record_outbox(
-            session,
-            channel=officer.recipient.channel.value,
-            chat_id=officer.recipient.chat_id,
-            payload=payload,
-            now=now,
-        )
-    return len(recipients)
+    return record_for_officers(
+        session, recipients, Reply(text=text, meta={"intent": f"alert:{rule}"}), now
+    )

@@ -10,15 +10,14 @@ from datetime import datetime
 
 from handlers.access import Role
 from handlers.config import HandlerConfig
-from handlers.officials.accounts import get_officer_contacts
+from handlers.officials.accounts import get_officer_contacts, record_for_officers
 from handlers.officials.progress import program_label
-from handlers.types import Attachment, Reply, reply_to_payload
+from handlers.types import Attachment, Reply
 from messages import t
 from scheduler.chart import render_progress_chart
 from scheduler.claims import claim, is_quiet, local_day, lock_job
 from storage.db import Database
 from storage.files import FileStore
-from storage.repositories import record_outbox
 from storage.status import AllocationStatus, get_statuses
 
 log = logging.getLogger(__name__)
@@ -90,16 +89,7 @@ async def run_weekly_digest(
                     kind="photo", sha256=sha, file_name=f"tien-do-{today}.png", caption=caption
                 )
             )
-        payload = reply_to_payload(reply)
-        for officer in officers:
-            record_outbox(
-                session,
-                channel=officer.recipient.channel.value,
-                chat_id=officer.recipient.chat_id,
-                payload=payload,
-                now=now,
-            )
-            queued += 1
+        queued += record_for_officers(session, officers, reply, now)
     if queued and on_commit is not None:
         on_commit()
     log.info("weekly digest: %d messages queued", queued)

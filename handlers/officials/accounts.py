@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,9 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import Role
-from handlers.types import Channel, Recipient
+from handlers.types import Channel, Recipient, Reply, reply_to_payload
 from storage.models import Contact, Officer, Unit
 from storage.models.plan import OfficerInvite
+from storage.repositories import record_outbox
 
 INVITE_LIFETIME = timedelta(hours=72)
 #: No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
@@ -166,3 +168,21 @@ async def get_open_invites(
         .order_by(OfficerInvite.id)
     )
     return [(i, u) for i, u in rows.all()]
+
+
+def record_for_officers(
+    session: AsyncSession, officers: Iterable[OfficerContact], reply: Reply, now: datetime
+) -> int:
+    """Queue ``reply`` in the outbox for each officer; returns how many were queued."""
+    payload = reply_to_payload(reply)
+    count = 0
+    for officer in officers:
+        record_outbox(
+            session,
+            channel=officer.recipient.channel.value,
+            chat_id=officer.recipient.chat_id,
+            payload=payload,
+            now=now,
+        )
+        count += 1
+    return count

@@ -8,11 +8,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.officials.accounts import OfficerContact, get_officer_contacts, officers_for_unit
-from handlers.types import Reply, reply_to_payload
+from handlers.officials.accounts import (
+    OfficerContact,
+    get_officer_contacts,
+    officers_for_unit,
+    record_for_officers,
+)
+from handlers.types import Reply
 from messages import MessageKeyError, t
 from storage.models import Notice, Unit
-from storage.repositories import record_outbox
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +49,7 @@ async def deliver_notice(
     meta: dict[str, object] = {"intent": "notice", "notice": notice.kind}
     if notice.case_id is not None:
         meta["case_id"] = notice.case_id
-    payload = reply_to_payload(Reply(text=text, meta=meta))
-    for officer in recipients:
-        record_outbox(
-            session,
-            channel=officer.recipient.channel.value,
-            chat_id=officer.recipient.chat_id,
-            payload=payload,
-            now=now,
-        )
+    record_for_officers(session, recipients, Reply(text=text, meta=meta), now)
     notice.delivered_at = now
     return len(recipients)
 
