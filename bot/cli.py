@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.settings import Settings, SettingsError, load_settings
+from messages import t
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -64,7 +65,7 @@ def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
             await db.dispose()
 
     asyncio.run(main())
-    print("Cơ sở dữ liệu đã được cập nhật.", file=sys.stderr)
+    print(t("cli.db_upgraded"), file=sys.stderr)
     return 0
 
 

@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.config import HandlerConfig
+from messages import t
 
 
 class SettingsError(SystemExit):
@@ -101,4 +102,4 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "?"
-        raise SettingsError(f"Cấu hình sai: {name}: {first['msg']}") from None
+        raise SettingsError(t("cli.bad_setting", name=name, reason=first["msg"])) from None

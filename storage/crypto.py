@@ -15,6 +15,8 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from messages import t
+
 DEV_KEY = base64.urlsafe_b64encode(
     hashlib.sha256(b"hamyen-labour-bot development key, not a secret").digest()
 ).decode("ascii")
@@ -35,18 +37,12 @@ def resolve_key(key: str, environment: str) -> str:
     key = key.strip()
     if not key:
         if environment.strip().lower() == PRODUCTION:
-            raise KeyConfigError(
-                "ENCRYPTION_KEY chưa được đặt: môi trường production không chạy khi thiếu khóa "
-                "mã hóa (tạo khóa: python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())')"
-            )
+            raise KeyConfigError(t("cli.key_missing"))
         return DEV_KEY
     try:
         _fernets(key)
     except (ValueError, TypeError):
-        raise KeyConfigError(
-            "ENCRYPTION_KEY sai định dạng: cần khóa Fernet (32 byte, base64 urlsafe)"
-        ) from None
+        raise KeyConfigError(t("cli.key_malformed")) from None
     return key
 
 

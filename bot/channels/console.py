@@ -10,6 +10,7 @@ from bot.app import App
 from bot.inbound import file_event, text_event
 from bot.render import render
 from handlers.types import Channel, FileRef, InboundKind, reply_from_payload
+from messages import t
 from storage.models import utcnow
 from storage.repositories import mark_sent
 
@@ -28,7 +29,7 @@ def format_message(text: str, labels: list[str], offset: int) -> str:
 async def chat(app: App, user: str | None = None) -> None:
     """Read lines from the terminal until EOF or Ctrl-C, print the bot's replies."""
     user = user or getpass.getuser()
-    print("Gõ tin nhắn rồi Enter. Gửi ảnh: ':anh đường/dẫn.jpg'. Thoát: Ctrl-D.")
+    print(t("cli.chat_intro"))
     await _say(app, user, "/start")
     while True:
         try:
@@ -47,7 +48,7 @@ async def _say(app: App, user: str, line: str) -> None:
         try:
             data = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
-            print(f"(không đọc được tệp {path}: {exc.strerror})")
+            print(t("cli.chat_cannot_read", path=path, reason=exc.strerror))
             return
         event = file_event(Channel.CONSOLE, user, kind, FileRef(data, path.name))
     else:
