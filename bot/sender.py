@@ -13,6 +13,11 @@ decides the rest (see bot/delivery.py):
 
 The engine calls ``notify()`` after each commit, so delivery starts at once; a periodic poll
 catches rows written by other processes and rows whose backoff has ended.
+
+Several processes on one PostgreSQL database (two ``python -m bot run``) never send the same part:
+each part is sent while its row is locked ``FOR UPDATE SKIP LOCKED`` and recorded in that same
+transaction, and a sender only ever works on the oldest pending row of a chat, leaving the chat
+when another process holds that row, so a chat's order survives too. SQLite is one process.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import (
     PermanentError,
@@ -72,6 +78,7 @@ class Sender:
         clock: Clock = utcnow,
         poll_interval: float = 2.0,
         max_workers: int = 64,
+        max_claims: int = 6,
         shutdown_grace: float = 10.0,
     ) -> None:
         self.db = db
@@ -86,7 +93,12 @@ class Sender:
         self._stopping = False
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_workers)
-        self._inflight: set[asyncio.Task[None]] = set()
+        #: PostgreSQL: rows locked at once, each waiting for its rate slot on a pooled connection.
+        self._claims = asyncio.Semaphore(max_claims)
+        self._inflight: set[asyncio.Task[bool]] = set()
+        #: Set while ``run()`` is not running, so that ``stop()`` can wait for it to return.
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def notify(self) -> None:
         """New rows were committed: look for work now rather than at the next poll."""
@@ -94,14 +106,18 @@ class Sender:
 
     async def run(self) -> None:
         """Deliver until ``stop()``; a database hiccup is logged and retried at the next poll."""
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self._start_due_chats()
-            except Exception:
-                log.exception("%s sender: cannot read the outbox; retrying", self.channel)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+        self._idle.clear()
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                try:
+                    await self._start_due_chats()
+                except Exception:
+                    log.exception("%s sender: cannot read the outbox; retrying", self.channel)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+        finally:
+            self._idle.set()
 
     async def stop(self) -> None:
         """Let in-flight sends finish and record (up to the grace period), cancel waiting ones."""
@@ -113,6 +129,10 @@ class Sender:
         await asyncio.gather(*workers, return_exceptions=True)
         if self._inflight:
             await asyncio.wait(self._inflight, timeout=self.shutdown_grace)
+        # run() returns by itself once stopping: cancelling it inside a database call would leave
+        # a connection to be closed after the database is gone (which hangs the event loop).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), self.shutdown_grace)
 
     async def drain(self, within: float = 30.0) -> None:
         """Wait until no row is pending and no worker runs (tests, one-shot delivery)."""
@@ -156,6 +176,9 @@ class Sender:
             if chat_id in self._workers:
                 continue
             await self._slots.acquire()
+            if self._stopping:
+                self._slots.release()
+                return
             task = asyncio.create_task(self._drain_chat(chat_id), name=f"send:{chat_id}")
             self._workers[chat_id] = task
             task.add_done_callback(functools.partial(self._worker_done, chat_id))
@@ -201,9 +224,9 @@ class Sender:
         units = delivery_units(render(reply_from_payload(row.payload), self.channel))
         index = row.parts_sent
         while index < len(units):
-            await self._limiter.acquire(row.chat_id, is_group=row.is_group)
             try:
-                await self._shielded(self._deliver(row, units, index))
+                if not await self._send_unit(row, units, index):
+                    return False  # another process is sending this row: its chat is theirs
             except RetryLaterError as exc:
                 log.warning("%s: rate limited, pausing %.1f s", self.channel, exc.retry_after)
                 self._limiter.pause(exc.retry_after)
@@ -226,23 +249,58 @@ class Sender:
             index += 1
         return True
 
-    async def _shielded(self, work: Coroutine[Any, Any, None]) -> None:
+    async def _shielded(self, work: Coroutine[Any, Any, bool]) -> bool:
         # A send the platform may already have accepted must be recorded even during shutdown.
         task = asyncio.create_task(work)
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
-        await asyncio.shield(task)
+        return await asyncio.shield(task)
 
-    async def _deliver(self, row: OutboxMessage, units: list[Rendered], index: int) -> None:
+    async def _send_unit(self, row: OutboxMessage, units: list[Rendered], index: int) -> bool:
+        """Send part ``index`` of ``row`` and record it; False if another sender has the row."""
+        if self.db.is_sqlite:
+            # One process per SQLite file, and its single writer lock must not wait on the network.
+            await self._limiter.acquire(row.chat_id, is_group=row.is_group)
+            return await self._shielded(self._deliver(row, units, index))
+        # The rate slot is taken AFTER the row is locked, so the pace is measured right before
+        # the request (a lock taken after the slot delayed some sends and earned 429s at the
+        # limit). Each claim holds a pooled connection while it waits: few at a time.
+        async with self._claims:
+            return await self._shielded(self._claim_and_deliver(row, units, index))
+
+    async def _deliver(self, row: OutboxMessage, units: list[Rendered], index: int) -> bool:
         await self.transport.send(row.chat_id, units[index], is_group=row.is_group)
-        done = index + 1 == len(units)
-        values: dict[str, object] = {"parts_sent": index + 1}
-        if done:
-            values.update(status="sent", sent_at=self.clock(), last_error=None)
         async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+            await self._record(session, row, len(units), index)
+        return True
+
+    async def _claim_and_deliver(
+        self, row: OutboxMessage, units: list[Rendered], index: int
+    ) -> bool:
+        async with self.db.transaction() as session:
+            # The lock is held across the send: a part goes out once whatever other processes
+            # do. SKIP LOCKED: a row locked elsewhere is being sent there, do not wait for it.
+            fresh = await session.scalar(
+                select(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .with_for_update(skip_locked=True)
             )
+            if fresh is None or fresh.status != "pending" or fresh.parts_sent != index:
+                return False
+            await self._limiter.acquire(row.chat_id, is_group=row.is_group)
+            await self.transport.send(row.chat_id, units[index], is_group=row.is_group)
+            await self._record(session, row, len(units), index)
+        return True
+
+    async def _record(
+        self, session: AsyncSession, row: OutboxMessage, total: int, index: int
+    ) -> None:
+        values: dict[str, object] = {"parts_sent": index + 1}
+        if index + 1 == total:
+            values.update(status="sent", sent_at=self.clock(), last_error=None)
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+        )
         row.parts_sent = index + 1
 
     async def _back_off(self, row: OutboxMessage, reason: str) -> None:

@@ -62,6 +62,7 @@ async def tg(app: App) -> AsyncIterator[Tg]:
     finally:
         await sender.stop()
         task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
         await channel.close()
         await fake.close()
 
