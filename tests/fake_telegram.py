@@ -85,6 +85,8 @@ class FakeTelegram:
     webhook_secret: str = ""
     commands: list[dict[str, str]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    #: The highest ``offset`` getUpdates was called with: every update below it was confirmed.
+    confirmed: int = 0
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -168,6 +170,7 @@ class FakeTelegram:
         if self.webhook_url:
             return _error(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
+        self.confirmed = max(self.confirmed, offset)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and float(params.get("timeout") or 0) > 0:
