@@ -1,5 +1,6 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
+import storage.models.plan  # noqa: F401  (registers the plan and alert tables)
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.cases import Case, Notice
 from storage.models.catalog import OPEN_START, Course, Program, Unit
@@ -8,7 +9,6 @@ from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, D
 from storage.models.faq import FallbackQuestion
 from storage.models.intake import CaseCounter, IntakeDraft
 from storage.models.officials import Officer
-import storage.models.plan  # noqa: F401, I001  (registers the plan and alert tables)
 
 __all__ = [
     "OPEN_START",
