@@ -15,6 +15,9 @@ from messages import t
 
 LIMITS = {Channel.TELEGRAM: 4096, Channel.ZALO: 2000, Channel.CONSOLE: 4096}
 
+#: Up to this many options the hint names every number; beyond it, the range.
+SPELLED_OUT = 5
+
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n")
 
 
@@ -56,6 +59,9 @@ def numbered_options(buttons: list[Button]) -> str:
     """The options as a numbered list and the hint how to answer."""
     lines = [f"{i}. {b.label}" for i, b in enumerate(buttons, start=1)]
     numbers = [str(i) for i in range(1, len(buttons) + 1)]
+    if len(numbers) > SPELLED_OUT:
+        # "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 hoặc 11" is longer than the list it explains.
+        return "\n".join([*lines, t("menu.choose_range", last=len(numbers))])
     if len(numbers) == 1:
         spoken = numbers[0]
     else:

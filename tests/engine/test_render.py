@@ -39,6 +39,11 @@ def test_a_single_option_hint() -> None:
     assert numbered_options([Button("x:y", "Tiếp tục")]).endswith("Trả lời 1")
 
 
+def test_a_long_list_gives_the_range_not_every_number() -> None:
+    options = [Button(f"x:{i}", f"Xã {i}") for i in range(11)]
+    assert numbered_options(options).endswith("\n11. Xã 10\nTrả lời bằng số, từ 1 đến 11")
+
+
 def test_answer_by_number_label_or_label_without_diacritics() -> None:
     last = [["a:1", "Có"], ["a:2", "Không"], ["a:3", "Học nghề"]]
     for answer in ("3", "Học nghề", "hoc nghe", " HỌC NGHỀ. "):
