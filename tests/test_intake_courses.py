@@ -1,3 +1,5 @@
+import asyncio
+
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
@@ -46,6 +48,19 @@ async def test_full_class_offers_the_waiting_list(app: App) -> None:
     done = await press(app, "late", "Xác nhận")
     assert "danh sách chờ" in texts(done)
     assert (await all_cases(app))[-1].status == "waitlist"
+
+
+async def test_two_people_confirming_the_last_seat_at_once_get_one_seat(app: App) -> None:
+    for n in range(2):
+        await fill_form(app, f"u{n}", kind="Học nghề", choice="Trồng và chế biến chè",
+                        person={"cid": "Bỏ qua"})
+        await press(app, f"u{n}", "Xác nhận")
+    for user in ("a", "b"):
+        await fill_form(app, user, kind="Học nghề", choice="Trồng và chế biến chè",
+                        person={"cid": "Bỏ qua"})
+    await asyncio.gather(press(app, "a", "Xác nhận"), press(app, "b", "Xác nhận"))
+    statuses = sorted(c.status for c in await all_cases(app))
+    assert statuses == ["new", "new", "new", "waitlist"]
 
 
 def test_keys() -> None:

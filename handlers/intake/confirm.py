@@ -23,8 +23,10 @@ async def confirm_draft(ctx: Context, draft: IntakeDraft) -> Case:
     waitlist = kind == "course" and (bool(data.get("waitlist")) or course_id is None)
     became_full = False
     if course_id is not None and not waitlist:
-        course = await ctx.session.get(Course, course_id)
-        # Seats may have gone while this form was open: the case joins the waiting list.
+        # Locked until commit (PostgreSQL): two people confirming the last seat at once are
+        # counted one after the other. Seats may have gone while this form was open: the case
+        # then joins the waiting list.
+        course = await ctx.session.get(Course, course_id, with_for_update=True)
         if course is not None and await is_full(ctx.session, course):
             waitlist = became_full = True
     case = Case(
