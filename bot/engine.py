@@ -23,7 +23,7 @@ from handlers.context import Context
 from handlers.menu import main_menu_buttons
 from handlers.router import Router
 from handlers.textnorm import nfc
-from handlers.types import Inbound, Recipient, Reply, reply_to_payload
+from handlers.types import Inbound, Reply, reply_to_payload
 from messages import t
 from storage.db import Database
 from storage.files import FileStore
@@ -180,9 +180,6 @@ class Engine:
                 contact_id=contact.id,
             )
         return [row]
-
-    def recipient_of(self, event: Inbound) -> Recipient:
-        return Recipient(event.channel, event.reply_to)
 
 
 class _HandlerError(Exception):

@@ -103,8 +103,3 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _run_upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
-
-
-def run_sync(coro: Any) -> Any:
-    """Run a coroutine from synchronous code (the CLI)."""
-    return asyncio.run(coro)
