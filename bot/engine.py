@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.choices import resolve_choice
 from bot.locks import KeyedLocks
@@ -27,7 +27,7 @@ from handlers.types import Inbound, Reply, reply_to_payload
 from messages import t
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import Contact, ConversationState, OutboxMessage, utcnow
+from storage.models import ConversationState, OutboxMessage, utcnow
 from storage.repositories import (
     load_contact_and_state,
     record_outbox,
@@ -110,50 +110,8 @@ class Engine:
             if event.update_id:
                 record_update(session, event.channel, event.update_id, contact.id, now)
             _fill_intents(ctx.replies, state)
-            rows = self._record(session, event, contact, state, ctx.replies, ctx, now)
-            for out in ctx.outgoing:
-                offered = out.reply.all_buttons()
-                if offered and not out.to.is_group and out.to.chat_id != event.reply_to:
-                    await remember_options(
-                        session, out.to.channel, out.to.chat_id, [[b.id, b.label] for b in offered]
-                    )
+            rows = await _record(session, event, contact.id, state, ctx, now)
             state.updated_at = now
-        return rows
-
-    def _record(
-        self,
-        session: Any,
-        event: Inbound,
-        contact: Contact,
-        state: ConversationState,
-        replies: list[Reply],
-        ctx: Context,
-        now: datetime,
-    ) -> list[OutboxMessage]:
-        rows = [
-            record_outbox(
-                session,
-                channel=event.channel,
-                chat_id=event.reply_to,
-                payload=reply_to_payload(reply),
-                now=now,
-                contact_id=contact.id,
-            )
-            for reply in replies
-        ]
-        rows += [
-            record_outbox(
-                session,
-                channel=out.to.channel,
-                chat_id=out.to.chat_id,
-                payload=reply_to_payload(out.reply),
-                now=now,
-                is_group=out.to.is_group,
-            )
-            for out in ctx.outgoing
-        ]
-        offered = [b for reply in replies for b in reply.all_buttons()]
-        state.last_buttons = [[b.id, b.label] for b in offered]
         return rows
 
     async def _apologise(self, event: Inbound, error_id: str) -> list[OutboxMessage]:
@@ -170,16 +128,55 @@ class Engine:
             )
             if event.update_id:
                 record_update(session, event.channel, event.update_id, contact.id, now)
-            state.last_buttons = [[b.id, b.label] for b in reply.all_buttons()]
-            row = record_outbox(
-                session,
-                channel=event.channel,
-                chat_id=event.reply_to,
-                payload=reply_to_payload(reply),
-                now=now,
-                contact_id=contact.id,
-            )
+            state.last_buttons = _options([reply])
+            row = _to_sender(session, event, contact.id, reply, now)
         return [row]
+
+
+async def _record(
+    session: AsyncSession,
+    event: Inbound,
+    contact_id: int,
+    state: ConversationState,
+    ctx: Context,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """Outbox rows for the turn's replies and messages to others; remember what was offered."""
+    rows = [_to_sender(session, event, contact_id, reply, now) for reply in ctx.replies]
+    for out in ctx.outgoing:
+        rows.append(
+            record_outbox(
+                session,
+                channel=out.to.channel,
+                chat_id=out.to.chat_id,
+                payload=reply_to_payload(out.reply),
+                now=now,
+                is_group=out.to.is_group,
+            )
+        )
+        offered = _options([out.reply])
+        if offered and not out.to.is_group and out.to.chat_id != event.reply_to:
+            await remember_options(session, out.to.channel, out.to.chat_id, offered)
+    state.last_buttons = _options(ctx.replies)
+    return rows
+
+
+def _to_sender(
+    session: AsyncSession, event: Inbound, contact_id: int, reply: Reply, now: datetime
+) -> OutboxMessage:
+    return record_outbox(
+        session,
+        channel=event.channel,
+        chat_id=event.reply_to,
+        payload=reply_to_payload(reply),
+        now=now,
+        contact_id=contact_id,
+    )
+
+
+def _options(replies: list[Reply]) -> list[list[str]]:
+    """The options offered by ``replies`` as stored in the state: [[id, label], ...]."""
+    return [[b.id, b.label] for reply in replies for b in reply.all_buttons()]
 
 
 class _HandlerError(Exception):
