@@ -48,12 +48,6 @@ def pick_unit(found: Sequence[Unit], text: str, *, on: date | None = None) -> Un
     return found[0] if found else None
 
 
-async def get_current_units(session: AsyncSession) -> list[Unit]:
-    return list(
-        await session.scalars(select(Unit).where(Unit.valid_to.is_(None)).order_by(Unit.name_key))
-    )
-
-
 async def get_program(session: AsyncSession, code: str) -> Program | None:
     return await session.scalar(select(Program).where(Program.code == code.strip().lower()))
 
