@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from handlers.textnorm import fold
+from handlers.textnorm import fold, nfc
 from storage.models import Case
 
 CHECKLIST_PATH = Path(__file__).resolve().parents[2] / "messages" / "dossier_checklist.toml"
@@ -52,21 +51,17 @@ class Checklist:
         return [i for i in self.items if i.required(groups)]
 
 
-def _nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value).strip()
-
-
 def _item(raw: dict[str, Any]) -> ChecklistItem:
     return ChecklistItem(
         key=str(raw["key"]),
-        title=_nfc(raw["title"]),
-        description=_nfc(raw["description"]),
-        good_photo=_nfc(raw["good_photo"]),
-        pages=_nfc(raw["pages"]),
+        title=nfc(raw["title"]),
+        description=nfc(raw["description"]),
+        good_photo=nfc(raw["good_photo"]),
+        pages=nfc(raw["pages"]),
         min_pages=int(raw.get("min_pages", 1)),
         required_for=frozenset(raw.get("required_for", [])),
         optional=bool(raw.get("optional", False)),
-        group_notes={k: _nfc(v) for k, v in raw.get("group_notes", {}).items()},
+        group_notes={k: nfc(v) for k, v in raw.get("group_notes", {}).items()},
     )
 
 
