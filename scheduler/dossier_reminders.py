@@ -22,6 +22,7 @@ from handlers.dossier.service import maybe_ready
 from handlers.dossier.states import DossierStatus, ItemState
 from handlers.types import Button, Reply, reply_to_payload
 from messages import t
+from scheduler.claims import is_quiet
 from storage.dossier_repo import add_event, trackers_with_status
 from storage.models import Case, Contact, DossierTracker
 from storage.repositories import record_outbox
@@ -29,15 +30,8 @@ from storage.repositories import record_outbox
 FIRST_AFTER = timedelta(days=3)
 THEN_EVERY = timedelta(days=7)
 MAX_REMINDERS = 4
-QUIET_FROM_HOUR = 21
-QUIET_UNTIL_HOUR = 7
 #: A family that sent everything but never pressed "Xong": officers are told after this long.
 READY_SETTLE = timedelta(hours=1)
-
-
-def is_quiet(now: datetime, zone: ZoneInfo = VIETNAM) -> bool:
-    hour = now.astimezone(zone).hour
-    return hour >= QUIET_FROM_HOUR or hour < QUIET_UNTIL_HOUR
 
 
 def due_at(tracker: DossierTracker) -> datetime | None:
