@@ -13,17 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, load_view, reason_text
-from handlers.dossier.states import (
-    CASE_DOSSIER_IN_PROGRESS,
-    CASE_ELIGIBLE,
-    KEEP_PAGES_REASONS,
-    DossierStatus,
-    ItemState,
-)
+from handlers.dossier.states import KEEP_PAGES_REASONS, DossierStatus, ItemState
 from handlers.dossier.validate import Verdict
 from handlers.notices import record_notice
 from handlers.types import Button, Channel, Recipient, Reply
 from messages import t
+from storage.cases_repo import CaseStatus
 from storage.dossier_repo import (
     add_document,
     add_event,
@@ -107,8 +102,8 @@ async def add_page(
         reason=f"page {doc.page}", actor_contact_id=actor.contact_id, actor_role=actor.role,
         actor_name=actor.name,
     )
-    if case.status == "new":
-        case.status = CASE_DOSSIER_IN_PROGRESS
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.DOSSIER_IN_PROGRESS
         case.updated_at = now
     await touch(session, case, now)
     return result
@@ -222,8 +217,8 @@ async def decide(
         add_event(session, case_id=case.id, action="complete", now=now,
                   actor_contact_id=actor.contact_id, actor_role=actor.role, actor_name=actor.name)
         decision.completed = True
-        if case.status in ("new", CASE_DOSSIER_IN_PROGRESS):
-            case.status = CASE_ELIGIBLE
+        if case.status in (CaseStatus.NEW, CaseStatus.DOSSIER_IN_PROGRESS):
+            case.status = CaseStatus.ELIGIBLE
             case.updated_at = now
         if family is not None:
             decision.to_family.append((family, Reply(

@@ -28,8 +28,3 @@ PRESET_REASONS = ("mo", "thieu_trang", "sai_giay_to", "het_han")
 
 #: Reasons after which the old pages are kept and new ones added (the rest replace them).
 KEEP_PAGES_REASONS = frozenset({"thieu_trang"})
-
-#: Case statuses the dossier moves a case to (values of storage.cases_repo.CaseStatus, which
-#: the intake feature owns; repeated here so this package does not depend on intake's module).
-CASE_DOSSIER_IN_PROGRESS = "dossier_in_progress"
-CASE_ELIGIBLE = "eligible"
