@@ -22,7 +22,7 @@ from handlers.officials.accounts import (
 from handlers.officials.progress import program_label
 from handlers.types import Reply
 from messages import t
-from scheduler.claims import claim, is_quiet, local_day, lock_job
+from scheduler.claims import QUIET_END, QUIET_START, claim, is_quiet, local_day, lock_job
 from storage.db import Database
 from storage.status import AllocationStatus, Status, get_statuses
 
@@ -141,7 +141,7 @@ async def run_daily_alerts(
     config: HandlerConfig,
     now: datetime,
     *,
-    quiet: tuple[int, int] = (21, 7),
+    quiet: tuple[int, int] = (QUIET_START, QUIET_END),
     escalation_days: int = ESCALATION_DAYS,
     on_commit: Callable[[], None] | None = None,
 ) -> int:
@@ -156,7 +156,7 @@ async def run_daily_alerts(
         return 0
     today = local_day(now, zone)
     queued = 0
-    async with db.session() as session, session.begin():
+    async with db.transaction() as session:
         await lock_job(session, RULE_BEHIND)
         statuses = await get_statuses(
             session,

@@ -15,7 +15,7 @@ from handlers.officials.progress import program_label
 from handlers.types import Attachment, Reply
 from messages import t
 from scheduler.chart import render_progress_chart
-from scheduler.claims import claim, is_quiet, local_day, lock_job
+from scheduler.claims import QUIET_END, QUIET_START, claim, is_quiet, local_day, lock_job
 from storage.db import Database
 from storage.files import FileStore
 from storage.status import AllocationStatus, get_statuses
@@ -62,7 +62,7 @@ async def run_weekly_digest(
     config: HandlerConfig,
     now: datetime,
     *,
-    quiet: tuple[int, int] = (21, 7),
+    quiet: tuple[int, int] = (QUIET_START, QUIET_END),
     on_commit: Callable[[], None] | None = None,
 ) -> int:
     """Queue the digest to every office and training officer, once per local day."""
@@ -70,7 +70,7 @@ async def run_weekly_digest(
         return 0
     today = local_day(now, config.timezone)
     queued = 0
-    async with db.session() as session, session.begin():
+    async with db.transaction() as session:
         await lock_job(session, RULE_DIGEST)
         officers = [
             o for o in await get_officer_contacts(session) if o.role in (Role.OFFICE, Role.TRAINING)
