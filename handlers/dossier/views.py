@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, ItemView, reason_text
 from handlers.dossier.states import KEEP_PAGES_REASONS, DossierStatus, ItemState
+from handlers.textnorm import fold
 from handlers.types import Attachment, Button
 from messages import raw, t
 from storage.models import Case, DossierDocument
@@ -107,8 +110,7 @@ def _extension(mime: str) -> str:
     }.get(mime, "")
 
 
-def words(key: str) -> set[str]:
-    """A phrase list from the strings, folded for matching."""
-    from handlers.textnorm import fold
-
-    return {fold(w) for w in raw(key)}
+@cache
+def words(key: str) -> frozenset[str]:
+    """A phrase list from the strings, folded for matching (once: claims() sees every text)."""
+    return frozenset(fold(w) for w in raw(key))
