@@ -61,7 +61,7 @@ def _cmd_invite(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(db: Database) -> int:
         now = utcnow()
-        async with db.session() as session, session.begin():
+        async with db.transaction() as session:
             unit_id = None
             if args.unit:
                 try:
@@ -120,7 +120,7 @@ def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: Database) -> int:
-        async with db.session() as session, session.begin():
+        async with db.transaction() as session:
             found = await revoke_officer(session, args.id, utcnow())
         print(t("officials.cli.revoked" if found else "officials.cli.not_found", id=args.id))
         return 0 if found else 1
@@ -134,7 +134,7 @@ def _importer(kind: str) -> Callable[[argparse.Namespace, Settings], int]:
 
         async def work(db: Database) -> int:
             try:
-                async with db.session() as session, session.begin():
+                async with db.transaction() as session:
                     result = await import_file(
                         session, kind, data, now=utcnow(), progress=stderr_bar
                     )
