@@ -45,7 +45,7 @@ async def start_telegram(rt: Runtime) -> None:
     """Telegram: getMe + commands, the outbox sender, then polling or the webhook route."""
     from telegram.error import InvalidToken, TelegramError
 
-    from bot.channels.telegram import TelegramChannel, build_application
+    from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, build_application
     from bot.channels.telegram_transport import TelegramTransport
     from bot.rate_limits import TELEGRAM_LIMITS
     from bot.sender import Sender
@@ -92,7 +92,7 @@ async def start_telegram(rt: Runtime) -> None:
         await channel.bot.set_webhook(
             url,
             secret_token=secret,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=ALLOWED_UPDATES,
             max_connections=1,
         )
 
