@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import Context
+from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
 from handlers.dossier.states import DossierStatus, ItemState
@@ -125,11 +126,11 @@ class DossierFlow(Flow):
             if folded == fold(t("dossier.button.pages")):
                 await self._show_pages(ctx, case)
                 return
-            title = await self._item_title(ctx, case)
-            ctx.reply(t("dossier.item_text", title=title), item_buttons(),
+            entry = load_checklist().get(str(ctx.data.get("item", "")))
+            ctx.reply(t("dossier.item_text", title=entry.title if entry else ""), item_buttons(),
                       intent="flow:dossier.item")
             return
-        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and ctx.flow is not None:
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
             # Anything else: step out and let the rest of the bot answer (FAQ, menu...).
             ctx.leave()
             await ctx.dispatch(event)
@@ -243,9 +244,8 @@ class DossierFlow(Flow):
         if doc is None or doc.case_id != case.id:
             ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
             return
-        view = await load_view(ctx.session, case)
-        v = view.get(doc.item_key)
-        title = v.item.title if v else doc.item_key
+        entry = load_checklist().get(doc.item_key)
+        title = entry.title if entry is not None else doc.item_key
         page = doc.page
         ctx.update(item=doc.item_key)
         ctx.goto("item")
@@ -273,8 +273,3 @@ class DossierFlow(Flow):
     async def _current_case(self, ctx: Context) -> Case | None:
         case_id = ctx.data.get("case_id") if ctx.flow == self.name else None
         return await self._own_case(ctx, str(case_id)) if case_id is not None else None
-
-    async def _item_title(self, ctx: Context, case: Case) -> str:
-        view = await load_view(ctx.session, case)
-        v = view.get(str(ctx.data.get("item", "")))
-        return v.item.title if v is not None else ""

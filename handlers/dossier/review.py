@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import can_open_case, get_officer
 from handlers.context import Context
+from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import ItemView, groups_text, load_view, reason_text
 from handlers.dossier.service import Actor, decide
 from handlers.dossier.states import PRESET_REASONS, DossierStatus
@@ -103,9 +104,8 @@ class ReviewFlow(Flow):
             await self._decide(ctx, case, officer, item_key, approve=False, reason=reason)
         elif verb == "other":
             ctx.enter(self.name, "reason", {"case_id": case.id, "item": item_key})
-            view = await load_view(ctx.session, case)
-            v = view.get(item_key)
-            ctx.reply(t("dossier.review.ask_reason", title=v.item.title if v else item_key),
+            entry = load_checklist().get(item_key)
+            ctx.reply(t("dossier.review.ask_reason", title=entry.title if entry else item_key),
                       intent="flow:review.reason")
         else:
             ctx.leave()
