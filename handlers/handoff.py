@@ -12,6 +12,7 @@ from typing import Any
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
+from handlers.notices import record_notice
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.course_repo import find_contact_unit_id
@@ -59,11 +60,13 @@ class HandoffFlow(Flow):
 
 
 async def record_handoff(ctx: Context, question: str) -> Notice:
-    """Store the question as a notice for the officers of the user's commune (if known)."""
-    notice = Notice(
+    """Notify the officers of the user's commune (if known, else the office) of the question."""
+    return await record_notice(
+        ctx.session,
         kind="handoff",
-        unit_id=await find_contact_unit_id(ctx.session, ctx.contact.id),
         text_key="handoff.notice",
+        now=ctx.now,
+        unit_id=await find_contact_unit_id(ctx.session, ctx.contact.id),
         params={
             "question": question[:QUESTION_MAX],
             "name": ctx.contact.display_name or t("handoff.anonymous"),
@@ -71,7 +74,4 @@ async def record_handoff(ctx: Context, question: str) -> Notice:
             "contact_id": ctx.contact.id,
             "user_id": ctx.contact.platform_user_id,
         },
-        created_at=ctx.now,
     )
-    ctx.session.add(notice)
-    return notice

@@ -17,6 +17,7 @@ from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
 from storage.models import FallbackQuestion, Notice
 from tests.conftest import make_settings
 from tests.helpers import Clock, intents, press, say, texts
+from tests.officials_helpers import make_officer, pending_outbox
 
 
 @pytest.fixture
@@ -111,6 +112,15 @@ async def test_human_topic_hands_over_to_an_officer(app: App) -> None:
     assert notice.params["name"] == "Lò Văn A"
     # The question was for the officer, not the FAQ: nothing else answered it.
     assert "Nguồn:" not in texts(lines)
+
+
+async def test_handoff_question_reaches_an_officer_at_once(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "of", "office")
+    await say(app, "u1", "tôi muốn gặp cán bộ")
+    await say(app, "u1", "Con tôi ở Hàn bị nợ lương 3 tháng")
+    rows = await pending_outbox(app)
+    assert [(r.chat_id, r.payload["meta"]["notice"]) for r in rows] == [("of", "handoff")]
+    assert "Con tôi ở Hàn bị nợ lương 3 tháng" in rows[0].payload["text"]
 
 
 async def test_handoff_can_be_cancelled(app: App) -> None:
