@@ -15,6 +15,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import aiosqlite
@@ -22,8 +23,6 @@ import aiosqlite
 from bot.app import build_app
 from bot.settings import load_settings
 from bot.simulate import output_lines, parse_line
-from storage.models import utcnow
-from storage.repositories import mark_sent
 
 SCRIPT = ["xin chào", "menu", "2", "menu", "1"]
 
@@ -52,10 +51,7 @@ async def engine_rate(path: Path, contacts: int, turns: int) -> tuple[float, lis
             for i in range(turns):
                 line = {"user": f"bench{n}", "text": SCRIPT[i % len(SCRIPT)]}
                 t0 = time.perf_counter()
-                rows = await app.engine.handle(parse_line(line))
-                output_lines(i, rows)
-                async with app.db.transaction() as session:
-                    await mark_sent(session, [r.id for r in rows], utcnow())
+                await app.handle_locally(parse_line(line), partial(output_lines, i))
                 latencies.append(time.perf_counter() - t0)
 
         start = time.perf_counter()

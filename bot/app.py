@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from bot.engine import Engine
 from bot.settings import Settings, SettingsError
@@ -20,14 +21,18 @@ from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
 from handlers.privacy import PrivacyFlow
 from handlers.router import Router
+from handlers.types import Inbound
 from handlers.understanding.matcher import get_matcher
 from storage.crypto import KeyConfigError, resolve_key
 from storage.db import Database
 from storage.files import FileStore
-from storage.models import utcnow
+from storage.models import OutboxMessage, utcnow
+from storage.repositories import mark_sent
 from storage.seed import seed_defaults
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def build_flows() -> list[Flow]:
@@ -53,6 +58,15 @@ class App:
     db: Database
     files: FileStore
     engine: Engine
+
+    async def handle_locally(self, event: Inbound, show: Callable[[list[OutboxMessage]], T]) -> T:
+        """One turn of an in-process channel (terminal, simulator, tests): handle the event,
+        ``show`` its outbox rows, then mark them sent, as a platform sender would."""
+        rows = await self.engine.handle(event)
+        shown = show(rows)
+        async with self.db.transaction() as session:
+            await mark_sent(session, [r.id for r in rows], utcnow())
+        return shown
 
 
 async def prepare_database(db: Database) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -10,8 +11,7 @@ from bot.app import App
 from bot.inbound import button_event, file_event, text_event
 from bot.render import render
 from handlers.types import Channel, FileRef, Inbound, InboundKind, reply_from_payload
-from storage.models import OutboxMessage, utcnow
-from storage.repositories import mark_sent
+from storage.models import OutboxMessage
 
 _CHANNELS = {c.value: c for c in Channel}
 
@@ -85,11 +85,8 @@ async def simulate(app: App, stdin: TextIO, stdout: TextIO) -> int:
             bad = True
             _write(stdout, {"in": line_no, "error": str(exc)})
             continue
-        rows = await app.engine.handle(event)
-        for item in output_lines(line_no, rows):
+        for item in await app.handle_locally(event, partial(output_lines, line_no)):
             _write(stdout, item)
-        async with app.db.transaction() as session:
-            await mark_sent(session, [r.id for r in rows], utcnow())
     return 1 if bad else 0
 
 

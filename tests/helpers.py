@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from bot.app import App
 from bot.inbound import button_event, file_event, text_event
 from bot.simulate import output_lines
 from handlers.types import Channel, FileRef, InboundKind
-from storage.models import utcnow
-from storage.repositories import mark_sent
 
 
 @dataclass
@@ -28,10 +27,7 @@ class Clock:
 
 
 async def _run(app: App, event: Any) -> list[dict[str, Any]]:
-    rows = await app.engine.handle(event)
-    async with app.db.transaction() as session:
-        await mark_sent(session, [r.id for r in rows], utcnow())
-    return output_lines(0, rows)
+    return await app.handle_locally(event, partial(output_lines, 0))
 
 
 async def say(

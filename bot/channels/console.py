@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from functools import partial
 from pathlib import Path
 
 from bot.app import App
@@ -11,8 +12,7 @@ from bot.inbound import file_event, text_event
 from bot.render import render
 from handlers.types import Channel, FileRef, InboundKind, reply_from_payload
 from messages import t
-from storage.models import utcnow
-from storage.repositories import mark_sent
+from storage.models import OutboxMessage
 
 PROMPT = "> "
 #: Typed in the terminal to send a file, since a terminal has no camera.
@@ -53,13 +53,18 @@ async def _say(app: App, user: str, line: str) -> None:
         event = file_event(Channel.CONSOLE, user, kind, FileRef(data, path.name))
     else:
         event = text_event(Channel.CONSOLE, user, line)
-    rows = await app.engine.handle(event)
+    await app.handle_locally(event, partial(_show, event.reply_to))
+
+
+def _show(me: str, rows: list[OutboxMessage]) -> None:
+    # Numbers run across this turn's replies to me, as the engine numbers the options I can
+    # answer; a message to someone else (an officer) is shown with its own numbering.
     offset = 0
     for row in rows:
+        mine = row.chat_id == me
         for message in render(reply_from_payload(row.payload), Channel.CONSOLE):
             labels = [b.label for r in message.buttons for b in r]
-            prefix = "" if row.chat_id == event.reply_to else f"[→ {row.chat_id}] "
-            print(prefix + format_message(message.text, labels, offset))
-            offset += len(labels)
-    async with app.db.transaction() as session:
-        await mark_sent(session, [r.id for r in rows], utcnow())
+            prefix = "" if mine else f"[→ {row.chat_id}] "
+            print(prefix + format_message(message.text, labels, offset if mine else 0))
+            if mine:
+                offset += len(labels)
