@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -155,12 +155,13 @@ async def history_of(session: AsyncSession, case_id: int) -> list[DossierEvent]:
 
 
 async def trackers_with_status(
-    session: AsyncSession, statuses: Sequence[str]
+    session: AsyncSession, statuses: Sequence[str], case_ids: Collection[int] | None = None
 ) -> list[DossierTracker]:
-    rows = await session.scalars(
-        select(DossierTracker).where(DossierTracker.status.in_(list(statuses)))
-    )
-    return list(rows)
+    """Trackers in one of ``statuses``, of the given cases only when ``case_ids`` is given."""
+    query = select(DossierTracker).where(DossierTracker.status.in_(list(statuses)))
+    if case_ids is not None:
+        query = query.where(DossierTracker.case_id.in_(list(case_ids)))
+    return list(await session.scalars(query))
 
 
 async def delete_case_documents(

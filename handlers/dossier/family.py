@@ -256,10 +256,9 @@ class DossierFlow(Flow):
                   intent="flow:dossier.removed")
 
     async def _stop_reminders(self, ctx: Context) -> None:
-        cases = await cases_of_contact(ctx.session, ctx.contact.id)
-        ids = {c.id for c in cases}
-        trackers = [tr for tr in await trackers_with_status(
-            ctx.session, [DossierStatus.OPEN, DossierStatus.READY]) if tr.case_id in ids]
+        ids = [c.id for c in await cases_of_contact(ctx.session, ctx.contact.id)]
+        trackers = await trackers_with_status(
+            ctx.session, [DossierStatus.OPEN, DossierStatus.READY], case_ids=ids)
         for tracker in trackers:
             tracker.reminders_stopped_at = ctx.now
         ctx.reply(t("dossier.stopped" if trackers else "dossier.stopped_none"),
