@@ -87,10 +87,6 @@ class FakeZalo:
         await self.wait_until(lambda: len(self.sent()) >= count, within)
         return self.sent()
 
-    async def wait_calls(self, method: str, count: int, within: float = 5.0) -> None:
-        """Wait until ``method`` was called (accepted or failed) at least ``count`` times."""
-        await self.wait_until(lambda: sum(c.method == method for c in self.calls) >= count, within)
-
     async def wait_until(self, done: Callable[[], bool], within: float = 5.0) -> None:
         async with asyncio.timeout(within):
             while not done():
