@@ -63,6 +63,18 @@ async def test_two_people_confirming_the_last_seat_at_once_get_one_seat(app: App
     assert statuses == ["new", "new", "new", "waitlist"]
 
 
+async def test_no_open_class_says_so_and_offers_the_next_one(app: App) -> None:
+    async with app.db.session() as session, session.begin():
+        for course in await session.scalars(select(Course)):
+            course.status = "cancelled"
+    lines = await fill_form(app, "u1", kind="Học nghề", choice="Ghi danh chờ lớp mới",
+                            person={"cid": "Bỏ qua"})
+    assert intents(lines) == ["flow:intake.summary"] and "Lớp mở đợt tới" in texts(lines)
+    await press(app, "u1", "Sửa thông tin")
+    lines = await press(app, "u1", "Lớp học")
+    assert intents(lines) == ["flow:intake.course"] and "chưa có lớp nào" in texts(lines)
+
+
 def test_keys() -> None:
     assert resolve_key("", "development")
     with pytest.raises(KeyConfigError):

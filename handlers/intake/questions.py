@@ -155,7 +155,7 @@ async def ask(
     if shows_example(step):
         parts.append(t("intake.example_line", example=example(step)))
     options = await options_for(step, ctx)
-    if step == Step.COURSE and not options:
+    if step == Step.COURSE and [o.value for o in options] == [NEXT_CLASS]:
         parts.append(t("intake.ask.course_none"))
     rows = [*option_rows(step, options), nav_row(in_edit=bool(data.get("editing")))]
     return ctx.reply("\n".join(parts), rows, intent=f"flow:intake.{step.value}")
