@@ -9,7 +9,7 @@ import pytest
 from bot.app import App
 from handlers.types import Channel
 from tests.helpers import Clock, say, texts
-from tests.officials_helpers import add_plan, make_officer
+from tests.officials_helpers import add_plan, make_officer, unit_id
 
 REFUSED = "flow:officials.refused"
 #: Who sends: None = a citizen; (role, unit) for officers.
@@ -89,3 +89,24 @@ async def test_zalo_officer_gets_commands_too(sqlite_app: App, clock: Clock) -> 
     await make_officer(sqlite_app, clock, "z1", "commune", "Phù Lưu", channel=Channel.ZALO)
     lines = await say(sqlite_app, "z1", "/quahan", channel=Channel.ZALO)
     assert "44/47" in texts(lines) and "trễ 9 ngày" in texts(lines)
+
+
+async def test_hoso_lists_waiting_dossiers_with_their_unit(sqlite_app: App, clock: Clock) -> None:
+    from storage.models import Case, DossierTracker
+
+    app = sqlite_app
+    units = [await unit_id(app, name) for name in ("Phù Lưu", "Yên Phú")]
+    async with app.db.session() as session, session.begin():
+        for n, uid in enumerate(units):
+            case = Case(ref=f"HY-H-{n}", kind="abroad", unit_id=uid, full_name=f"Người {n}")
+            session.add(case)
+            await session.flush()
+            session.add(DossierTracker(case_id=case.id, status="ready"))
+    await make_officer(app, clock, "of", "office")
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    office = await say(app, "of", "/hoso")
+    assert "HY-H-0 · Người 0 · Phù Lưu" in texts(office)
+    assert "HY-H-1 · Người 1 · Yên Phú" in texts(office)
+    assert len(office[0]["buttons"]) == 2
+    commune = await say(app, "pl", "/hoso")
+    assert "HY-H-0 · Người 0 · Phù Lưu" in texts(commune) and "HY-H-1" not in texts(commune)

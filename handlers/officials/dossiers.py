@@ -3,6 +3,8 @@ the review flow (handlers/dossier/review.py), which checks access again on every
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from handlers.context import Context
 from handlers.dossier.review import list_waiting_dossiers
 from handlers.officials.guard import get_scope
@@ -25,18 +27,15 @@ async def handle_dossiers(event: Inbound, ctx: Context) -> None:
     if not waiting:
         ctx.reply(t("officials.hoso.none", scope=scope.label), intent="flow:officials.dossiers")
         return
-    names: dict[int, str] = {}
-    for w in waiting[:SHOWN]:
-        if w.unit_id is not None and w.unit_id not in names:
-            unit = await ctx.session.get(Unit, w.unit_id)
-            names[w.unit_id] = unit.name if unit else ""
+    shown = waiting[:SHOWN]
+    unit_ids = {w.unit_id for w in shown if w.unit_id is not None}
+    rows = await ctx.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))
+    names: dict[int, str] = {uid: name for uid, name in rows}
     lines = [t("officials.hoso.title", scope=scope.label)]
     lines += [
         t("officials.hoso.row", ref=w.ref, name=w.name, unit=names.get(w.unit_id or 0, ""))
-        for w in waiting[:SHOWN]
+        for w in shown
     ]
     lines.append(t("officials.hoso.open_hint"))
-    buttons = [
-        [Button(w.button_id, t("officials.button.open_case", ref=w.ref))] for w in waiting[:SHOWN]
-    ]
+    buttons = [[Button(w.button_id, t("officials.button.open_case", ref=w.ref))] for w in shown]
     ctx.reply("\n".join(lines), buttons, intent="flow:officials.dossiers")
