@@ -31,11 +31,6 @@ class CaseStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class CaseKind(StrEnum):
-    ABROAD = "abroad"
-    COURSE = "course"
-
-
 #: Statuses that do not take a seat in a class.
 NOT_SEATED = frozenset(
     {CaseStatus.WAITLIST, CaseStatus.REJECTED, CaseStatus.CANCELLED, CaseStatus.WITHDRAWN}

@@ -66,8 +66,5 @@ class Cipher:
         except InvalidToken:
             raise DecryptError("cannot decrypt a stored value with the configured key") from None
 
-    def encrypt_opt(self, value: str | None) -> str | None:
-        return self.encrypt(value) if value else None
-
     def decrypt_opt(self, token: str | None) -> str | None:
         return self.decrypt(token) if token else None

@@ -80,7 +80,7 @@ async def apply_choice(ctx: Context, draft: IntakeDraft, step: Step, value: str)
         touch(draft, now, gender=value)
         _recheck_citizen_id(ctx, draft)
     elif step in CHOICES:
-        touch(draft, now, **{_field(step): value})
+        touch(draft, now, **{FIELD[step]: value})
     else:
         raise InvalidAnswerError("choose_option")
 
@@ -147,10 +147,6 @@ def _typed_option(text: str, options: list[Option]) -> Option:
     if len(matches) == 1 and key:
         return matches[0]
     raise InvalidAnswerError("choose_option")
-
-
-def _field(step: Step) -> str:
-    return FIELD[step]
 
 
 def _birth(data: dict[str, object]) -> date | None:

@@ -11,8 +11,8 @@ from sqlalchemy import delete
 from handlers.context import Context
 from handlers.intake.answers import CourseFullError, choose_course
 from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
-from handlers.intake.questions import ask, edit_buttons, progress_of, summary_buttons, summary_text
-from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, sequence
+from handlers.intake.questions import ask, edit_buttons, summary_buttons, summary_text
+from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, progress, sequence
 from handlers.intake.validators import InvalidAnswerError
 from handlers.menu import main_menu_buttons
 from handlers.types import Button
@@ -128,7 +128,7 @@ async def do_cancel(ctx: Context, draft: IntakeDraft | None) -> None:
 
 
 def offer_resume(ctx: Context, draft: IntakeDraft, preset: dict[str, Any] | None = None) -> None:
-    done, total = progress_of(draft)
+    done, total = progress(draft.data)
     name = draft.data.get("full_name")
     who = t("intake.resume_who", name=name) if name else ""
     ctx.enter("intake", Step.RESUME.value, {"preset": preset or {}})

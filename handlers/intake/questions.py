@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.context import Context
-from handlers.intake.steps import FIELD, QUESTIONS, SUMMARY_ROWS, TYPED, Step, progress, sequence
+from handlers.intake.steps import FIELD, QUESTIONS, SUMMARY_ROWS, TYPED, Step, sequence
 from handlers.types import Button, Reply
 from messages import t
 from storage.crypto import Cipher
@@ -204,7 +204,3 @@ def edit_buttons(data: dict[str, Any]) -> list[list[Button]]:
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return [*rows, [Button("intake:summary", t("intake.button.back_to_summary"))]]
-
-
-def progress_of(draft: IntakeDraft) -> tuple[int, int]:
-    return progress(draft.data)
