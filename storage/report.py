@@ -60,13 +60,6 @@ async def get_report(
     session: AsyncSession, start: date, end: date, *, unit_ids: Sequence[int] | None = None
 ) -> Report:
     """The figures for ``start``..``end`` (inclusive), per unit with any activity."""
-    figures: dict[int, UnitFigures] = {}
-
-    async def units_of(ids: set[int]) -> None:
-        missing = ids - figures.keys()
-        if missing:
-            for unit in await session.scalars(select(Unit).where(Unit.id.in_(missing))):
-                figures[unit.id] = UnitFigures(unit.id, unit.code, unit.name)
 
     def scoped(query: Any, column: Any) -> Any:
         return query if unit_ids is None else query.where(column.in_(list(unit_ids)))
@@ -128,7 +121,11 @@ async def get_report(
         )
     ).all()
 
-    await units_of({r[0] for r in (*classes, *lines, *departures, *courses)})
+    active = {r[0] for r in (*classes, *lines, *departures, *courses)}
+    figures = {
+        u.id: UnitFigures(u.id, u.code, u.name)
+        for u in await session.scalars(select(Unit).where(Unit.id.in_(active)))
+    }
     for unit_id, count, trainees in classes:
         figures[unit_id].classes += int(count)
         figures[unit_id].trainees += int(trainees or 0)
