@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.access import Role
 from handlers.context import Context
 from handlers.officials.guard import get_scope
 from handlers.types import Button, Inbound
@@ -48,7 +49,7 @@ async def handle_progress(event: Inbound, ctx: Context, *, overdue_only: bool) -
         only=only,
     )
     intent = "flow:officials.overdue" if overdue_only else "flow:officials.progress"
-    buttons = submit_button() if scope.officer.role == "commune" else []
+    buttons = submit_button() if scope.officer.role == Role.COMMUNE else []
     if not items:
         key = "officials.progress.no_overdue" if overdue_only else "officials.progress.none"
         ctx.reply(t(key, year=today.year, scope=scope.label), buttons, intent=intent)
