@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
+from handlers.officials.accounts import revoke_officer
 from handlers.types import Channel
+from storage.models import Officer
 from tests.helpers import Clock, say, texts
 from tests.officials_helpers import add_plan, make_officer, unit_id
 
@@ -73,12 +76,9 @@ async def test_officer_can_still_use_the_bot_as_a_citizen(sqlite_app: App, clock
 
 
 async def test_revoked_officer_is_refused(sqlite_app: App, clock: Clock) -> None:
-    from handlers.officials.accounts import revoke_officer
-    from storage.models import Officer
-
     await make_officer(sqlite_app, clock, "u1", "office")
     async with sqlite_app.db.session() as session, session.begin():
-        officer = (await session.scalars(__import__("sqlalchemy").select(Officer))).one()
+        officer = (await session.scalars(select(Officer))).one()
         assert await revoke_officer(session, officer.id, clock.now())
     lines = await say(sqlite_app, "u1", "/tiendo")
     assert lines[0]["meta"]["intent"] == REFUSED
