@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.access import Role
 from handlers.config import HandlerConfig
 from handlers.officials.accounts import (
@@ -188,7 +190,11 @@ async def run_daily_alerts(
 
 
 def _queue(
-    session: Any, recipients: tuple[OfficerContact, ...], text: str, now: datetime, rule: str
+    session: AsyncSession,
+    recipients: tuple[OfficerContact, ...],
+    text: str,
+    now: datetime,
+    rule: str,
 ) -> int:
     return record_for_officers(
         session, recipients, Reply(text=text, meta={"intent": f"alert:{rule}"}), now
