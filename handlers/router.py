@@ -43,17 +43,6 @@ class Router:
     def get(self, name: str) -> Flow | None:
         return self.flows.get(name)
 
-    async def start_flow(self, name: str, event: Inbound, ctx: Context) -> None:
-        """Start a flow by name; a flow this build does not have yet is said honestly."""
-        flow = self.flows.get(name)
-        if flow is None:
-            ctx.reply(
-                t("menu.coming_soon", feature=t(f"menu.feature.{name}")), intent=f"flow:{name}"
-            )
-            await self.flows[MENU].start(event, ctx)
-            return
-        await flow.start(event, ctx)
-
     async def route(self, event: Inbound, ctx: Context) -> None:
         if event.kind == InboundKind.COMMAND:
             flow = self.commands.get(event.command)

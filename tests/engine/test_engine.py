@@ -85,6 +85,14 @@ async def test_messages_of_one_contact_are_processed_in_order_across_100_contact
     assert all(state.data["seen"] == expected for state in states)
 
 
+async def test_per_contact_locks_are_forgotten_once_idle(app: App) -> None:
+    engine = engine_with(app)
+    await asyncio.gather(
+        *(engine.handle(text_event(Channel.ZALO, f"user{c}", "x")) for c in range(50))
+    )
+    assert len(engine._locks) == 0
+
+
 async def test_a_failing_handler_leaves_state_unchanged_and_apologises(app: App) -> None:
     engine = engine_with(app, ExplodingFlow(), answerer=ExplodingFlow())
     rows = await engine.handle(text_event(Channel.CONSOLE, "u", "xin chào", update_id="7"))
