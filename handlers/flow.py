@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from handlers.context import Context
-from handlers.textnorm import fold
+from handlers.textnorm import folded_phrases
 from handlers.types import Inbound
-from messages import has, raw
+from messages import has
 
 
 class Flow:
@@ -45,5 +45,4 @@ class Flow:
         key = f"triggers.{self.name}"
         if not has(key):
             return False
-        phrases = raw(key)
-        return any(folded_text == fold(p) for p in phrases)
+        return folded_text in folded_phrases(key)

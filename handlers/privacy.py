@@ -13,15 +13,16 @@ from sqlalchemy import func, select
 
 from handlers.context import Context
 from handlers.flow import Flow
-from handlers.intake.questions import cipher
+from handlers.intake.drafts import get_draft
+from handlers.intake.questions import cipher, option_label
 from handlers.intake.steps import progress
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound
-from messages import has, raw, t
+from messages import has, t
 from storage.cases_repo import get_cases_of_contact
-from storage.erasure import erase_contact_data
-from storage.models import Base, Case, Course, IntakeDraft, OutboxMessage, Unit
+from storage.erasure import erase_contact_data, references_to
+from storage.models import Base, Case, Course, OutboxMessage, Unit
 
 ACTIONS = ("cases", "data", "delete")
 
@@ -47,8 +48,10 @@ class PrivacyFlow(Flow):
             ctx.enter(self.name, "delete_confirm", {})
             ctx.reply(
                 t("privacy.delete_confirm"),
-                [[Button("privacy:delete:yes", t("privacy.delete_yes"))],
-                 [Button("privacy:delete:no", t("privacy.delete_no"))]],
+                [
+                    [Button("privacy:delete:yes", t("privacy.delete_yes"))],
+                    [Button("privacy:delete:no", t("privacy.delete_no"))],
+                ],
                 intent="flow:privacy.delete_confirm",
             )
         elif action == "delete:yes" and ctx.step == "delete_confirm":
@@ -67,11 +70,11 @@ class PrivacyFlow(Flow):
 
     async def _cases(self, ctx: Context) -> None:
         cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
-        draft = await ctx.session.scalar(
-            select(IntakeDraft).where(IntakeDraft.contact_id == ctx.contact.id)
-        )
-        buttons = [[Button("intake:start", t("privacy.button.register"))],
-                   [Button("intake:menu", t("privacy.button.menu"))]]
+        draft = await get_draft(ctx.session, ctx.contact.id)
+        buttons = [
+            [Button("intake:start", t("privacy.button.register"))],
+            [Button("intake:menu", t("privacy.button.menu"))],
+        ]
         if not cases and draft is None:
             ctx.reply(t("privacy.no_cases"), buttons, intent="flow:privacy.cases")
             return
@@ -90,8 +93,9 @@ class PrivacyFlow(Flow):
         if draft is not None:
             done, total = progress(draft.data)
             lines.append(t("privacy.draft_line", done=done, total=total))
-        ctx.reply("\n".join(lines), buttons, intent="flow:privacy.cases",
-                  case_refs=[c.ref for c in cases])
+        ctx.reply(
+            "\n".join(lines), buttons, intent="flow:privacy.cases", case_refs=[c.ref for c in cases]
+        )
 
     async def _data(self, ctx: Context) -> None:
         contact = ctx.contact
@@ -101,25 +105,37 @@ class PrivacyFlow(Flow):
             name = t("privacy.data_account_name", name=contact.display_name)
         lines = [
             t("privacy.data_title"),
-            t("privacy.data_account", channel=contact.channel, name=name,
-              since=contact.created_at.astimezone(zone).strftime("%d/%m/%Y")),
+            t(
+                "privacy.data_account",
+                channel=contact.channel,
+                name=name,
+                since=contact.created_at.astimezone(zone).strftime("%d/%m/%Y"),
+            ),
         ]
         if contact.consent_at is not None:
-            lines.append(t("privacy.data_consent",
-                           at=contact.consent_at.astimezone(zone).strftime("%d/%m/%Y %H:%M"),
-                           version=contact.consent_version or ""))
+            lines.append(
+                t(
+                    "privacy.data_consent",
+                    at=contact.consent_at.astimezone(zone).strftime("%d/%m/%Y %H:%M"),
+                    version=contact.consent_version or "",
+                )
+            )
         else:
             lines.append(t("privacy.data_no_consent"))
         for case in await get_cases_of_contact(ctx.session, contact.id):
             created = case.created_at.astimezone(zone).strftime("%d/%m/%Y")
-            lines.append(t("privacy.data_case", ref=case.ref, created=created,
-                           fields=await _case_fields(ctx, case)))
+            lines.append(
+                t(
+                    "privacy.data_case",
+                    ref=case.ref,
+                    created=created,
+                    fields=await _case_fields(ctx, case),
+                )
+            )
             extra = await _attached_rows(ctx, case.id)
             if extra:
                 lines.append(t("privacy.data_case_extra", count=extra))
-        draft = await ctx.session.scalar(
-            select(IntakeDraft).where(IntakeDraft.contact_id == contact.id)
-        )
+        draft = await get_draft(ctx.session, contact.id)
         if draft is not None:
             lines.append(t("privacy.data_draft", fields=_draft_fields(ctx, draft.data)))
         messages = await ctx.session.scalar(
@@ -138,13 +154,16 @@ class PrivacyFlow(Flow):
             # their file, which is the safe side for a deletion request.
             with contextlib.suppress(OSError, ValueError):
                 ctx.files.path_for(sha256).unlink(missing_ok=True)
-        ctx.reply(t("privacy.deleted", cases=result.cases), main_menu_buttons(),
-                  intent="flow:privacy.deleted")
+        ctx.reply(
+            t("privacy.deleted", cases=result.cases),
+            main_menu_buttons(),
+            intent="flow:privacy.deleted",
+        )
 
 
 def _action_of(folded: str) -> str | None:
     for action in ACTIONS:
-        if folded in {fold(p) for p in raw(f"privacy.phrases.{action}")}:
+        if folded in folded_phrases(f"privacy.phrases.{action}"):
             return action
     return None
 
@@ -167,26 +186,21 @@ async def _interest(ctx: Context, case: Case) -> str:
     return f"{t('intake.option.kind.course')}: {name}"
 
 
-def _option(group: str, value: str | None) -> str:
-    key = f"intake.option.{group}.{value}"
-    return t(key) if value and has(key) else (value or "")
-
-
 async def _case_fields(ctx: Context, case: Case) -> str:
     unit = await ctx.session.get(Unit, case.unit_id) if case.unit_id else None
     box = cipher(ctx)
     pairs: list[tuple[str, Any]] = [
         ("full_name", case.full_name),
         ("dob", case.date_of_birth.strftime("%d/%m/%Y") if case.date_of_birth else None),
-        ("gender", _option("gender", case.gender)),
+        ("gender", option_label("gender", case.gender)),
         ("phone", box.decrypt_opt(case.phone_enc)),
         ("citizen_id", box.decrypt_opt(case.citizen_id_enc)),
         ("commune", unit.name if unit else None),
         ("village", case.village),
         ("ethnicity", case.ethnicity),
-        ("household", _option("household", case.household_status)),
+        ("household", option_label("household", case.household_status)),
         ("kind", await _interest(ctx, case)),
-        ("relationship", _option("relationship", case.relationship_to_registrant)),
+        ("relationship", option_label("relationship", case.relationship_to_registrant)),
     ]
     return "; ".join(f"{t(f'intake.field.{k}')}: {v}" for k, v in pairs if v)
 
@@ -207,15 +221,12 @@ def _draft_fields(ctx: Context, data: dict[str, Any]) -> str:
 
 async def _attached_rows(ctx: Context, case_id: int) -> int:
     """Rows other features keep about the case (dossier pages, history, notices)."""
-    cases = Base.metadata.tables["cases"]
     total = 0
-    for table in Base.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table is cases and fk.parent.table is table:
-                count = await ctx.session.scalar(
-                    select(func.count()).select_from(table).where(fk.parent == case_id)
-                )
-                total += int(count or 0)
+    for table, column in references_to(Base.metadata.tables["cases"]):
+        count = await ctx.session.scalar(
+            select(func.count()).select_from(table).where(column == case_id)
+        )
+        total += int(count or 0)
     return total
 
 

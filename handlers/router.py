@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 from handlers.context import Context
 from handlers.flow import Flow
-from handlers.textnorm import fold
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Inbound, InboundKind
-from messages import raw, t
+from messages import t
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,9 @@ class Router:
             log.warning("button %r names no flow", event.button_id)
 
         folded = fold(event.text)
-        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in _menu_words():
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in folded_phrases(
+            "triggers.menu"
+        ):
             ctx.leave()
             await self.flows[MENU].start(event, ctx)
             return
@@ -89,7 +91,3 @@ class Router:
             key = "menu.unsupported"
         ctx.reply(t(key), intent="fallback")
         await self.flows[MENU].start(event, ctx)
-
-
-def _menu_words() -> set[str]:
-    return {fold(w) for w in raw("triggers.menu")}

@@ -27,10 +27,9 @@ from handlers.dossier.views import (
     item_text,
     page_attachments,
     pages_buttons,
-    words,
 )
 from handlers.flow import Flow
-from handlers.textnorm import fold
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import (
@@ -49,24 +48,29 @@ class DossierFlow(Flow):
     accepts_files = True
 
     def claims(self, folded_text: str) -> bool:
-        return super().claims(folded_text) or folded_text in words("dossier.stop_phrases")
+        return super().claims(folded_text) or folded_text in folded_phrases("dossier.stop_phrases")
 
     async def start(self, event: Inbound, ctx: Context) -> None:
-        if fold(event.text) in words("dossier.stop_phrases"):
+        if fold(event.text) in folded_phrases("dossier.stop_phrases"):
             await self._stop_reminders(ctx)
             return
         cases = await cases_of_contact(ctx.session, ctx.contact.id)
         if not cases:
             ctx.leave()
-            ctx.reply(t("dossier.no_case"), [[Button("menu:register", t("menu.button.register"))]],
-                      intent="flow:dossier.no_case")
+            ctx.reply(
+                t("dossier.no_case"),
+                [[Button("menu:register", t("menu.button.register"))]],
+                intent="flow:dossier.no_case",
+            )
             return
         if len(cases) == 1:
             await self._open(ctx, cases[0])
             return
         ctx.enter(self.name, "pick", {})
-        buttons = [[Button(f"dossier:case:{c.id}",
-                           t("dossier.case_label", ref=c.ref, name=case_name(c)))] for c in cases]
+        buttons = [
+            [Button(f"dossier:case:{c.id}", t("dossier.case_label", ref=c.ref, name=case_name(c)))]
+            for c in cases
+        ]
         ctx.reply(t("dossier.pick_case", count=len(cases)), buttons, intent="flow:dossier.pick")
 
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
@@ -102,7 +106,7 @@ class DossierFlow(Flow):
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         folded = fold(event.text)
-        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in words(
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in folded_phrases(
             "dossier.stop_phrases"
         ):
             await self._stop_reminders(ctx)
@@ -120,15 +124,20 @@ class DossierFlow(Flow):
             return
         if ctx.step == "item" and event.kind == InboundKind.TEXT:
             # After silent burst photos the last reply's buttons are gone: match typed words.
-            if folded in words("dossier.done_words") or folded == fold(t("dossier.button.done")):
+            if folded in folded_phrases("dossier.done_words") or folded == fold(
+                t("dossier.button.done")
+            ):
                 await self._done(ctx, case)
                 return
             if folded == fold(t("dossier.button.pages")):
                 await self._show_pages(ctx, case)
                 return
             entry = load_checklist().get(str(ctx.data.get("item", "")))
-            ctx.reply(t("dossier.item_text", title=entry.title if entry else ""), item_buttons(),
-                      intent="flow:dossier.item")
+            ctx.reply(
+                t("dossier.item_text", title=entry.title if entry else ""),
+                item_buttons(),
+                intent="flow:dossier.item",
+            )
             return
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
             # Anything else: step out and let the rest of the bot answer (FAQ, menu...).
@@ -147,7 +156,10 @@ class DossierFlow(Flow):
         ctx.reply(
             checklist_text(view, tracker.status, zalo=ctx.is_zalo),
             checklist_buttons(view, with_state=ctx.is_zalo),
-            intent="flow:dossier.checklist", case_ref=case.ref, have=view.have, need=view.need,
+            intent="flow:dossier.checklist",
+            case_ref=case.ref,
+            have=view.have,
+            need=view.need,
         )
 
     async def _open_item(self, ctx: Context, case: Case, item_key: str) -> None:
@@ -162,8 +174,12 @@ class DossierFlow(Flow):
             return
         ctx.update(item=item_key, last_file_at=None, burst_item=None)
         ctx.goto("item")
-        ctx.reply(item_text(v, view.groups, zalo=ctx.is_zalo), item_buttons(),
-                  intent="flow:dossier.item", item=item_key)
+        ctx.reply(
+            item_text(v, view.groups, zalo=ctx.is_zalo),
+            item_buttons(),
+            intent="flow:dossier.item",
+            item=item_key,
+        )
 
     async def _receive(self, ctx: Context, case: Case, data: bytes) -> None:
         item_key = str(ctx.data.get("item", ""))
@@ -178,20 +194,37 @@ class DossierFlow(Flow):
             return
         verdict = await check_file_async(data)
         if not verdict.ok:
-            ctx.reply(t(f"dossier.refuse.{verdict.reason}", width=verdict.width,
-                        height=verdict.height), item_buttons(),
-                      intent="flow:dossier.refused", reason=verdict.reason)
+            ctx.reply(
+                t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height),
+                item_buttons(),
+                intent="flow:dossier.refused",
+                reason=verdict.reason,
+            )
             return
         sha = await ctx.files.put(data)
         actor = Actor("family", ctx.contact.id, ctx.contact.display_name)
-        result = await add_page(ctx.session, case, item_key, sha256=sha, size=len(data),
-                                verdict=verdict, actor=actor, now=ctx.now)
+        result = await add_page(
+            ctx.session,
+            case,
+            item_key,
+            sha256=sha,
+            size=len(data),
+            verdict=verdict,
+            actor=actor,
+            now=ctx.now,
+        )
         if result.duplicate_of is not None:
             dup = result.duplicate_of
             dup_view = view.get(dup.item_key)
-            ctx.reply(t("dossier.refuse.duplicate", page=dup.page,
-                        title=dup_view.item.title if dup_view else title),
-                      item_buttons(), intent="flow:dossier.duplicate")
+            ctx.reply(
+                t(
+                    "dossier.refuse.duplicate",
+                    page=dup.page,
+                    title=dup_view.item.title if dup_view else title,
+                ),
+                item_buttons(),
+                intent="flow:dossier.duplicate",
+            )
             return
         assert result.doc is not None
         in_burst = self._in_burst(ctx, item_key)
@@ -199,9 +232,11 @@ class DossierFlow(Flow):
         ctx.update(last_file_at=ctx.now.isoformat(), burst_item=item_key, explained=True)
         if in_burst and not result.replaced:
             return  # stored in order; acknowledged with the burst's first photo and at "Xong"
-        what = (t("dossier.what_pdf", pages=verdict.pages) if verdict.pages > 1
-                or verdict.mime_type == "application/pdf"
-                else t("dossier.what_page", page=result.doc.page))
+        what = (
+            t("dossier.what_pdf", pages=verdict.pages)
+            if verdict.pages > 1 or verdict.mime_type == "application/pdf"
+            else t("dossier.what_page", page=result.doc.page)
+        )
         text = t("dossier.ack_first" if first_ack else "dossier.ack_again", what=what, title=title)
         if result.replaced:
             text = f"{t('dossier.replaced')}\n{text}"
@@ -232,11 +267,17 @@ class DossierFlow(Flow):
         ctx.goto("item")
         ctx.update(last_file_at=None)
         if not docs:
-            ctx.reply(t("dossier.pages_none", title=v.item.title), item_buttons(),
-                      intent="flow:dossier.pages")
+            ctx.reply(
+                t("dossier.pages_none", title=v.item.title),
+                item_buttons(),
+                intent="flow:dossier.pages",
+            )
             return
-        reply = ctx.reply(t("dossier.pages_head", title=v.item.title, pages=len(docs)),
-                          pages_buttons(docs), intent="flow:dossier.pages")
+        reply = ctx.reply(
+            t("dossier.pages_head", title=v.item.title, pages=len(docs)),
+            pages_buttons(docs),
+            intent="flow:dossier.pages",
+        )
         reply.attachments = page_attachments(docs, "dossier.page_caption")
 
     async def _delete(self, ctx: Context, case: Case, doc_id: str) -> None:
@@ -249,20 +290,29 @@ class DossierFlow(Flow):
         page = doc.page
         ctx.update(item=doc.item_key)
         ctx.goto("item")
-        left = await remove_page(ctx.session, case, doc,
-                                 Actor("family", ctx.contact.id, ctx.contact.display_name),
-                                 ctx.now)
-        ctx.reply(t("dossier.page_removed", page=page, title=title, pages=left), item_buttons(),
-                  intent="flow:dossier.removed")
+        left = await remove_page(
+            ctx.session,
+            case,
+            doc,
+            Actor("family", ctx.contact.id, ctx.contact.display_name),
+            ctx.now,
+        )
+        ctx.reply(
+            t("dossier.page_removed", page=page, title=title, pages=left),
+            item_buttons(),
+            intent="flow:dossier.removed",
+        )
 
     async def _stop_reminders(self, ctx: Context) -> None:
         ids = [c.id for c in await cases_of_contact(ctx.session, ctx.contact.id)]
         trackers = await trackers_with_status(
-            ctx.session, [DossierStatus.OPEN, DossierStatus.READY], case_ids=ids)
+            ctx.session, [DossierStatus.OPEN, DossierStatus.READY], case_ids=ids
+        )
         for tracker in trackers:
             tracker.reminders_stopped_at = ctx.now
-        ctx.reply(t("dossier.stopped" if trackers else "dossier.stopped_none"),
-                  intent="flow:dossier.stop")
+        ctx.reply(
+            t("dossier.stopped" if trackers else "dossier.stopped_none"), intent="flow:dossier.stop"
+        )
 
     # -- lookups -----------------------------------------------------------------------------
     async def _own_case(self, ctx: Context, case_id: str) -> Case | None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, ItemView, reason_text
 from handlers.dossier.states import KEEP_PAGES_REASONS, DossierStatus, ItemState
-from handlers.textnorm import fold
 from handlers.types import Attachment, Button
-from messages import raw, t
+from messages import t
 from storage.models import Case, DossierDocument
 
 
@@ -18,8 +15,15 @@ def case_name(case: Case) -> str:
 
 
 def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
-    lines = [t("dossier.checklist_head", ref=view.case.ref, name=case_name(view.case),
-               have=view.have, need=view.need)]
+    lines = [
+        t(
+            "dossier.checklist_head",
+            ref=view.case.ref,
+            name=case_name(view.case),
+            have=view.have,
+            need=view.need,
+        )
+    ]
     if not zalo:
         # On Zalo the numbered options already carry each state: no second list of the same.
         lines += [item_line(n, v) for n, v in enumerate(view.items, start=1)]
@@ -45,9 +49,14 @@ def item_line(n: int, v: ItemView) -> str:
 
 def checklist_buttons(view: DossierView, *, with_state: bool = False) -> list[list[Button]]:
     rows = [
-        [Button(f"dossier:item:{v.item.key}",
+        [
+            Button(
+                f"dossier:item:{v.item.key}",
                 t("dossier.option_state", title=v.item.title, state=v.label)
-                if with_state else v.item.title)]
+                if with_state
+                else v.item.title,
+            )
+        ]
         for v in view.items
     ]
     rows.append([Button("menu:start", t("dossier.button.menu"))])
@@ -56,8 +65,15 @@ def checklist_buttons(view: DossierView, *, with_state: bool = False) -> list[li
 
 def item_text(v: ItemView, groups: frozenset[str], *, zalo: bool) -> str:
     item = v.item
-    parts = [t("dossier.item_intro", title=item.title, description=item.description,
-               good_photo=item.good_photo, pages=item.pages)]
+    parts = [
+        t(
+            "dossier.item_intro",
+            title=item.title,
+            description=item.description,
+            good_photo=item.good_photo,
+            pages=item.pages,
+        )
+    ]
     parts += item.notes_for(groups)
     if v.state == ItemState.REJECTED:
         parts.append(t("dossier.item_rejected", reason=reason_text(v.reason or "")))
@@ -86,9 +102,9 @@ def pages_buttons(docs: list[DossierDocument]) -> list[list[Button]]:
     return [*rows, *item_buttons()]
 
 
-def page_attachments(docs: list[DossierDocument], caption_key: str, **params: str) -> list[
-    Attachment
-]:
+def page_attachments(
+    docs: list[DossierDocument], caption_key: str, **params: str
+) -> list[Attachment]:
     return [
         Attachment(
             kind=d.kind,
@@ -108,9 +124,3 @@ def _extension(mime: str) -> str:
         "image/heic": ".heic",
         "application/pdf": ".pdf",
     }.get(mime, "")
-
-
-@cache
-def words(key: str) -> frozenset[str]:
-    """A phrase list from the strings, folded for matching (once: claims() sees every text)."""
-    return frozenset(fold(w) for w in raw(key))
