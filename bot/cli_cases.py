@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import prepare_database
 from bot.settings import Settings
+from handlers.intake.questions import option_label
 from handlers.textnorm import fold
-from messages import has, t
+from messages import t
 from storage.crypto import Cipher, KeyConfigError, resolve_key
 from storage.db import Database
 from storage.models import Case, Course, Unit
@@ -118,33 +119,28 @@ async def get_export_rows(
     rows = []
     for case, case_unit, course in (await session.execute(query)).all():
         interest = (
-            _label("market", case.market) if case.kind == "abroad"
+            option_label("market", case.market) if case.kind == "abroad"
             else (course.occupation if course else t("intake.summary.next_class"))
         )
         rows.append({
             "ref": case.ref,
             "status": case.status,
-            "kind": _label("kind", case.kind),
+            "kind": option_label("kind", case.kind),
             "full_name": case.full_name or "",
             "date_of_birth": case.date_of_birth,
-            "gender": _label("gender", case.gender),
+            "gender": option_label("gender", case.gender),
             "phone": box.decrypt_opt(case.phone_enc) or "",
             "citizen_id": box.decrypt_opt(case.citizen_id_enc) or "",
             "unit": case_unit.name if case_unit else "",
             "village": case.village or "",
             "ethnicity": case.ethnicity or "",
-            "household": _label("household", case.household_status),
+            "household": option_label("household", case.household_status),
             "interest": interest,
-            "relationship": _label("relationship", case.relationship_to_registrant)
-            if case.relationship_to_registrant != "self" else _label("who", "self"),
+            "relationship": option_label("relationship", case.relationship_to_registrant)
+            if case.relationship_to_registrant != "self" else option_label("who", "self"),
             "created": case.created_at.astimezone(settings.zone).replace(tzinfo=None),
         })
     return rows
-
-
-def _label(group: str, value: str | None) -> str:
-    key = f"intake.option.{group}.{value}"
-    return t(key) if value and has(key) else (value or "")
 
 
 def render(rows: list[dict[str, Any]], fmt: str) -> bytes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Table, delete, select, update
@@ -41,13 +42,15 @@ class ErasureResult:
     files: set[str] = field(default_factory=set)
 
 
-async def erase_contact_data(session: AsyncSession, contact: Contact, now: Any) -> ErasureResult:
+async def erase_contact_data(
+    session: AsyncSession, contact: Contact, now: datetime
+) -> ErasureResult:
     """Delete or anonymise everything stored about ``contact``; see the module docstring."""
     result = ErasureResult()
     case_ids = list(await session.scalars(select(Case.id).where(Case.contact_id == contact.id)))
     cases = Base.metadata.tables["cases"]
     contacts = Base.metadata.tables["contacts"]
-    for child, column in _references(cases):
+    for child, column in references_to(cases):
         if not _kept(child):
             await _delete_rows(session, child, column, case_ids, result)
     if case_ids:
@@ -66,7 +69,7 @@ async def erase_contact_data(session: AsyncSession, contact: Contact, now: Any) 
             )
         )
     result.cases = len(case_ids)
-    for child, column in _references(contacts):
+    for child, column in references_to(contacts):
         if child.name in _CONTACT_SKIP:
             continue
         if _sets_null(column):
@@ -82,7 +85,7 @@ async def erase_contact_data(session: AsyncSession, contact: Contact, now: Any) 
     return result
 
 
-def _references(table: Table) -> list[tuple[Table, Column[Any]]]:
+def references_to(table: Table) -> list[tuple[Table, Column[Any]]]:
     """(table, column) pairs whose foreign key points at ``table``'s primary key."""
     found = []
     for other in Base.metadata.sorted_tables:
@@ -120,7 +123,7 @@ async def _delete_rows(
     keys = list(table.primary_key.columns)
     if len(keys) == 1:
         own_ids = list(await session.scalars(select(keys[0]).where(column.in_(ids))))
-        for child, child_column in _references(table):
+        for child, child_column in references_to(table):
             if _sets_null(child_column):
                 await session.execute(
                     update(child)

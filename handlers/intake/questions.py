@@ -11,7 +11,7 @@ from sqlalchemy import select
 from handlers.context import Context
 from handlers.intake.steps import FIELD, QUESTIONS, SUMMARY_ROWS, TYPED, Step, sequence
 from handlers.types import Button, Reply
-from messages import t
+from messages import has, t
 from storage.crypto import Cipher
 from storage.models import Course, IntakeDraft, Unit
 
@@ -48,6 +48,12 @@ def local_today(ctx: Context) -> date:
 
 def choice_label(step: Step, value: str) -> str:
     return t(f"intake.option.{step.value}.{value}")
+
+
+def option_label(group: str, value: str | None) -> str:
+    """A stored choice as people read it; a value with no label is shown as stored."""
+    key = f"intake.option.{group}.{value}"
+    return t(key) if value and has(key) else (value or "")
 
 
 async def current_units(ctx: Context) -> list[Unit]:
