@@ -8,8 +8,6 @@ Replies report ``faq:<id>`` with ``confidence``, ``clarify`` with ``suggestions`
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from handlers.context import Context
 from handlers.courses import list_courses
 from handlers.flow import Flow
@@ -65,10 +63,10 @@ class FaqFlow(Flow):
             entry = get_matcher().kb.entries[decision.topic]
             await answer_topic(ctx, entry, confidence=decision.confidence)
         elif decision.outcome == "clarify":
-            _log(ctx, event.text, decision, ctx.now)
+            _log(ctx, event.text, decision)
             _clarify(ctx, decision)
         else:
-            _log(ctx, event.text, decision, ctx.now)
+            _log(ctx, event.text, decision)
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
 
 
@@ -116,11 +114,11 @@ async def _smalltalk(event: Inbound, ctx: Context, kind: SmallTalk) -> None:
     ctx.reply(t(key), buttons, intent="smalltalk")
 
 
-def _log(ctx: Context, text: str, decision: Decision, now: datetime) -> None:
+def _log(ctx: Context, text: str, decision: Decision) -> None:
     nearest = decision.nearest
     record_fallback_question(
         ctx.session, text=text, key=decision.key, outcome=decision.outcome,
         nearest_topic=nearest.topic if nearest else None,
         score=round(nearest.probability, 3) if nearest else 0.0,
-        channel=ctx.channel.value, now=now,
+        channel=ctx.channel.value, now=ctx.now,
     )
