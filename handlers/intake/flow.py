@@ -30,15 +30,11 @@ from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError, looks_like_question
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import raw, t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
-
-
-def _words(key: str) -> set[str]:
-    return {fold(w) for w in raw(key)}
 
 
 class IntakeFlow(Flow):
@@ -204,10 +200,10 @@ class IntakeFlow(Flow):
             await show_step(ctx, draft, note=t("intake.text_only"))
             return
         folded = fold(event.text)
-        if folded in _words("intake.words.cancel"):
+        if folded in folded_phrases("intake.words.cancel"):
             ask_cancel(ctx)
             return
-        if folded in _words("intake.words.back"):
+        if folded in folded_phrases("intake.words.back"):
             await go_back(ctx, draft)
             return
         for flow in ctx.router.flows.values():
