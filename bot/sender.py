@@ -14,9 +14,10 @@ decides the rest (see bot/delivery.py):
 The engine calls ``notify()`` after each commit, so delivery starts at once; a periodic poll
 catches rows written by other processes and rows whose backoff has ended.
 
-Several processes on one PostgreSQL database (two ``python -m bot run``) never send the same part
-nor break a chat's order: each part is sent under a row lock (bot/outbox_rows.py ``claim``).
-SQLite is one process.
+Several processes on one PostgreSQL database (two ``python -m bot run``) never send the same part:
+each part is sent while its row is locked ``FOR UPDATE SKIP LOCKED`` and recorded in that same
+transaction, and a sender only ever works on the oldest pending row of a chat, leaving the chat
+when another process holds that row, so a chat's order survives too. SQLite is one process.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Coroutine
-from datetime import timedelta
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import (
     PermanentError,
@@ -36,14 +40,15 @@ from bot.delivery import (
     Transport,
     UnreachableError,
 )
-from bot.outbox_rows import Clock, OutboxRows
 from bot.rate_limits import ChannelLimits, RateLimiter
 from bot.render import Rendered, render
 from handlers.types import Channel, reply_from_payload
 from storage.db import Database
-from storage.models import OutboxMessage, utcnow
+from storage.models import Contact, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
 
 
 def delivery_units(parts: list[Rendered]) -> list[Rendered]:
@@ -83,7 +88,6 @@ class Sender:
         self.clock = clock
         self.poll_interval = poll_interval
         self.shutdown_grace = shutdown_grace
-        self.rows = OutboxRows(db, self.channel, clock)
         self._limiter = RateLimiter(limits)
         self._wake = asyncio.Event()
         self._stopping = False
@@ -137,12 +141,36 @@ class Sender:
         while loop.time() < deadline:
             self.notify()
             await asyncio.sleep(0.05)
-            if not self._workers and not await self.rows.pending_count():
+            if not self._workers and not await self._pending_count():
                 return
         raise TimeoutError("outbox not drained")
 
+    async def _pending_count(self) -> int:
+        async with self.db.session() as session:
+            count = await session.scalar(
+                select(func.count()).where(
+                    OutboxMessage.status == "pending", OutboxMessage.channel == self.channel.value
+                )
+            )
+        return int(count or 0)
+
+    async def _due_chats(self) -> list[str]:
+        now = self.clock()
+        async with self.db.session() as session:
+            result = await session.execute(
+                select(OutboxMessage.chat_id, func.min(OutboxMessage.id).label("first"))
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel == self.channel.value,
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .group_by(OutboxMessage.chat_id)
+                .order_by("first")
+            )
+            return [chat_id for chat_id, _ in result.all()]
+
     async def _start_due_chats(self) -> None:
-        for chat_id in await self.rows.due_chats():
+        for chat_id in await self._due_chats():
             if self._stopping:
                 return
             if chat_id in self._workers:
@@ -169,16 +197,29 @@ class Sender:
     async def _drain_chat(self, chat_id: str) -> None:
         """Send this chat's rows oldest first; stop at the first row that must wait."""
         while not self._stopping:
-            row = await self.rows.next_row(chat_id)
+            row = await self._next_row(chat_id)
             if row is None or row.next_attempt_at > self.clock():
                 return
             if not await self._send_row(row):
                 return
 
+    async def _next_row(self, chat_id: str) -> OutboxMessage | None:
+        async with self.db.session() as session:
+            return await session.scalar(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel == self.channel.value,
+                    OutboxMessage.chat_id == chat_id,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(1)
+            )
+
     async def _send_row(self, row: OutboxMessage) -> bool:
         """Deliver the remaining parts of ``row``; False when the chat must wait (backoff)."""
-        if await self.rows.is_unreachable(row):
-            await self.rows.drop_chat(row, "contact unreachable", mark_contact=False)
+        if await self._is_unreachable(row):
+            await self._drop_chat(row, "contact unreachable")
             return True
         units = delivery_units(render(reply_from_payload(row.payload), self.channel))
         index = row.parts_sent
@@ -194,17 +235,11 @@ class Sender:
                 await self._back_off(row, str(exc))
                 return False
             except UnreachableError as exc:
-                log.info(
-                    "%s: chat %s unreachable (%s); its pending messages dropped",
-                    self.channel,
-                    row.chat_id,
-                    exc,
-                )
-                await self.rows.drop_chat(row, str(exc), mark_contact=True)
+                await self._drop_chat(row, str(exc), mark_contact=True)
                 return True
             except PermanentError as exc:
                 log.warning("%s: message %s refused: %s", self.channel, row.id, exc)
-                await self.rows.finish(row, "failed", str(exc))
+                await self._finish(row, "failed", str(exc))
                 return True
             except Exception as exc:
                 # A bug or an unreadable attachment: keep the row, retry later, never lose it.
@@ -236,27 +271,107 @@ class Sender:
     async def _deliver(self, row: OutboxMessage, units: list[Rendered], index: int) -> bool:
         await self.transport.send(row.chat_id, units[index], is_group=row.is_group)
         async with self.db.transaction() as session:
-            await self.rows.record(session, row, len(units), index)
+            await self._record(session, row, len(units), index)
         return True
 
     async def _claim_and_deliver(
         self, row: OutboxMessage, units: list[Rendered], index: int
     ) -> bool:
-        async with self.rows.claim(row.id, index) as session:
-            if session is None:
+        async with self.db.transaction() as session:
+            # The lock is held across the send: a part goes out once whatever other processes
+            # do. SKIP LOCKED: a row locked elsewhere is being sent there, do not wait for it.
+            fresh = await session.scalar(
+                select(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .with_for_update(skip_locked=True)
+            )
+            if fresh is None or fresh.status != "pending" or fresh.parts_sent != index:
                 return False
             await self._limiter.acquire(row.chat_id, is_group=row.is_group)
             await self.transport.send(row.chat_id, units[index], is_group=row.is_group)
-            await self.rows.record(session, row, len(units), index)
+            await self._record(session, row, len(units), index)
         return True
+
+    async def _record(
+        self, session: AsyncSession, row: OutboxMessage, total: int, index: int
+    ) -> None:
+        values: dict[str, object] = {"parts_sent": index + 1}
+        if index + 1 == total:
+            values.update(status="sent", sent_at=self.clock(), last_error=None)
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+        )
+        row.parts_sent = index + 1
 
     async def _back_off(self, row: OutboxMessage, reason: str) -> None:
         attempts = row.attempts + 1
         if attempts >= self.limits.max_attempts:
             log.error("%s: message %s given up after %d attempts", self.channel, row.id, attempts)
-            await self.rows.finish(row, "failed", reason, attempts=attempts)
+            await self._finish(row, "failed", reason, attempts=attempts)
             return
         delay = min(self.limits.backoff_base * 2 ** (attempts - 1), self.limits.backoff_max)
-        at = self.clock() + timedelta(seconds=delay)
-        await self.rows.retry_later(row, reason, attempts=attempts, at=at)
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    attempts=attempts,
+                    next_attempt_at=self.clock() + timedelta(seconds=delay),
+                    last_error=reason[:1000],
+                )
+            )
         asyncio.get_running_loop().call_later(delay, self._wake.set)
+
+    async def _finish(
+        self, row: OutboxMessage, status: str, reason: str, *, attempts: int | None = None
+    ) -> None:
+        values: dict[str, object] = {"status": status, "last_error": reason[:1000]}
+        if attempts is not None:
+            values["attempts"] = attempts
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+            )
+
+    async def _is_unreachable(self, row: OutboxMessage) -> bool:
+        """Unreachable until the person writes again (last_seen_at after unreachable_at)."""
+        async with self.db.session() as session:
+            contact = await session.scalar(self._contact_query(row))
+        return (
+            contact is not None
+            and contact.unreachable_at is not None
+            and contact.last_seen_at <= contact.unreachable_at
+        )
+
+    def _contact_query(self, row: OutboxMessage) -> Select[Contact]:
+        if row.contact_id is not None:
+            return select(Contact).where(Contact.id == row.contact_id)
+        return select(Contact).where(
+            Contact.channel == self.channel.value, Contact.platform_user_id == row.chat_id
+        )
+
+    async def _drop_chat(
+        self, row: OutboxMessage, reason: str, *, mark_contact: bool = False
+    ) -> None:
+        """The chat cannot be written to: every pending row of it becomes "dropped"."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            if mark_contact:
+                contact = await session.scalar(self._contact_query(row))
+                if contact is not None:
+                    contact.unreachable_at = now
+                log.info(
+                    "%s: chat %s unreachable (%s); its pending messages dropped",
+                    self.channel,
+                    row.chat_id,
+                    reason,
+                )
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel == self.channel.value,
+                    OutboxMessage.chat_id == row.chat_id,
+                )
+                .values(status="dropped", last_error=reason[:1000])
+            )
