@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.config import HandlerConfig
 from messages import t
+from messages.deployment import profile
 
 
 class SettingsError(SystemExit):
@@ -29,7 +30,8 @@ class Settings(BaseSettings):
     #: production refuses to start without an ENCRYPTION_KEY; development generates one.
     environment: str = Field(default="development")
     encryption_key: str = Field(default="")
-    case_ref_prefix: str = Field(default="HY")
+    #: Default from the deployment profile (messages/deployment.toml); CASE_REF_PREFIX overrides.
+    case_ref_prefix: str = Field(default_factory=lambda: profile().case_ref_prefix)
     intake_expiry_days: int = Field(default=30, ge=1, le=3650)
     due_soon_days: int = Field(default=7, ge=0, le=365)
     #: Officials' scheduled jobs (local time): behind-plan alerts on working days, the weekly

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
+
+from messages.deployment import profile
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -16,6 +18,6 @@ class HandlerConfig:
     #: An allocation is ``due_soon`` when its deadline is within this many days.
     due_soon_days: int = 7
     #: Prefix of case references, e.g. HY-2026-00042.
-    case_ref_prefix: str = "HY"
+    case_ref_prefix: str = field(default_factory=lambda: profile().case_ref_prefix)
     #: Key for encrypting phone and citizen id numbers (Fernet, urlsafe base64).
     encryption_key: str = ""

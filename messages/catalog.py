@@ -2,16 +2,21 @@
 
 Keys are dotted English names (``menu.welcome``); a file's top-level tables give the first part.
 Placeholders are named (``{ref}``). Editing a file and restarting is all it takes to change text.
+The deployment profile's values (``{department}``, ``{communes}``…, see messages/deployment.toml)
+are default placeholders of every string, so no string names an office or a place.
 """
 
 from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from messages.deployment import fill, profile_fields
 
 STRINGS_DIR = Path(__file__).parent / "strings"
 
@@ -66,7 +71,11 @@ def t(key: str, **params: Any) -> str:
     value = raw(key)
     if not isinstance(value, str):
         raise MessageKeyError(f"{key} is not a string")
-    return value.format(**params) if params else value
+    if "{" not in value:
+        return value
+    if params:
+        return value.format_map(ChainMap(params, profile_fields()))
+    return fill(value)
 
 
 def has(key: str) -> bool:
