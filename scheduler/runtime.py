@@ -35,6 +35,7 @@ from scheduler.alerts import run_daily_alerts
 from scheduler.claims import is_quiet
 from scheduler.digest import run_weekly_digest
 from scheduler.dossier_reminders import run_dossier_reminders
+from scheduler.kb_review import run_kb_review
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import utcnow
@@ -46,6 +47,7 @@ DAILY_ALERTS = "officials.daily_alerts"
 WEEKLY_DIGEST = "officials.weekly_digest"
 DOSSIER_REMINDERS = "dossier.reminders"
 EXPIRE_DRAFTS = "intake.expire_drafts"
+KB_REVIEW = "faq.kb_review"
 #: Sync drivers the job store can use on PostgreSQL, in order of preference.
 _PG_DRIVERS = (("psycopg", "psycopg"), ("psycopg2", "psycopg2"), ("pg8000", "pg8000"))
 
@@ -130,6 +132,11 @@ def job_specs(settings: Settings) -> list[tuple[str, str, CronTrigger]]:
             EXPIRE_DRAFTS,
             f"{__name__}:fire_expire_drafts",
             CronTrigger(hour=3, minute=30, timezone=zone),
+        ),
+        (
+            KB_REVIEW,
+            f"{__name__}:fire_kb_review",
+            CronTrigger(day=1, hour=hour, minute=minute, timezone=zone),
         ),
     ]
     return specs
@@ -232,6 +239,17 @@ async def fire_weekly_digest() -> int:
         s.handler_config(),
         rt.clock(),
         quiet=(s.quiet_start, s.quiet_end),
+        on_commit=rt.on_commit,
+    )
+
+
+async def fire_kb_review() -> int:
+    rt = _current()
+    if _defer_if_quiet(rt, KB_REVIEW, f"{__name__}:fire_kb_review"):
+        return 0
+    s = rt.settings
+    return await run_kb_review(
+        rt.db, s.handler_config(), rt.clock(), quiet=(s.quiet_start, s.quiet_end),
         on_commit=rt.on_commit,
     )
 
