@@ -1,7 +1,8 @@
 """Free-text answering: the knowledge-base matcher behind every message no flow takes.
 
 Buttons: ``faq:topics_abroad`` / ``faq:topics_training`` list a group's topics;
-``faq:t:<topic id>`` answers one topic (clarify choices and follow-ups use it).
+``faq:t:<topic id>`` answers one topic (clarify choices and follow-ups use it);
+``faq:d:<topic id>`` sends its details («Xem chi tiết»), so the first message stays short.
 Replies report ``faq:<id>`` with ``confidence``, ``clarify`` with ``suggestions``,
 ``fallback`` or ``smalltalk`` as meta.intent (spec/simulate.md).
 """
@@ -26,6 +27,7 @@ COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
 HUMAN_TOPIC = "general.human"
 HANDOFF_FLOW = "handoff"
 TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
+DETAILS_PREFIX = "d:"
 
 
 class FaqFlow(Flow):
@@ -45,6 +47,11 @@ class FaqFlow(Flow):
             entries = kb.group(TOPIC_GROUPS[action])
             buttons = [[Button(topic_button(e.id), e.title)] for e in entries]
             ctx.reply(t(f"faq.{action}"), buttons, intent=f"flow:faq.{action}")
+            return
+        if action.startswith(DETAILS_PREFIX) and action[len(DETAILS_PREFIX):] in kb.entries:
+            entry = kb.entries[action[len(DETAILS_PREFIX):]]
+            ctx.reply(entry.details or entry.answer, _follow_ups(entry),
+                      intent=f"faq:{entry.id}", confidence=1.0)
             return
         topic = action.removeprefix("t:")
         if action.startswith("t:") and topic in kb.entries:
@@ -78,8 +85,7 @@ async def answer_topic(ctx: Context, entry: Entry, *, confidence: float) -> None
     if entry.id == HUMAN_TOPIC and isinstance(handoff, HandoffFlow):
         await handoff.begin(ctx, intent=intent, confidence=confidence)
         return
-    text = render_answer(entry, t("faq.source_label"))
-    follow_ups = [[_follow_up_button(f)] for f in entry.follow_up]
+    text, follow_ups = topic_reply(entry)
     if entry.id in COURSE_TOPICS:
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()
@@ -87,6 +93,18 @@ async def answer_topic(ctx: Context, entry: Entry, *, confidence: float) -> None
         ctx.reply(listing, register + follow_ups, intent=intent, confidence=confidence)
         return
     ctx.reply(text, follow_ups, intent=intent, confidence=confidence)
+
+
+def topic_reply(entry: Entry) -> tuple[str, list[list[Button]]]:
+    """The first message of an answer: the short text with its source, «Xem chi tiết» when the
+    entry has details, then the follow-ups."""
+    more = [[Button(f"faq:{DETAILS_PREFIX}{entry.id}", t("faq.button.details"))]]
+    return (render_answer(entry, t("faq.source_label")),
+            (more if entry.details else []) + _follow_ups(entry))
+
+
+def _follow_ups(entry: Entry) -> list[list[Button]]:
+    return [[_follow_up_button(f)] for f in entry.follow_up]
 
 
 def _follow_up_button(follow_up: FollowUp) -> Button:

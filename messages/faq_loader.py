@@ -2,6 +2,10 @@
 
 An official edits the TOML files and restarts the bot; ``python -m bot kb check`` runs
 :func:`validate_kb` first and prints every problem with its file and topic id.
+
+Texts may use the deployment profile's placeholders (``{department}``, ``{communes}``…): they are
+filled in when the files are read (messages/deployment.toml). An entry's ``details`` is the longer
+text behind «Xem chi tiết», so the first message stays short on a phone.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from messages.deployment import fill
+from messages.superseded import Superseded, superseded_in
 
 KB_DIR = Path(__file__).parent / "faq"
 
@@ -31,8 +38,11 @@ SPEC_TOPIC_IDS: tuple[str, ...] = (
 SOURCED_GROUPS = ("abroad", "training")
 
 MAX_TITLE = 40
-#: The whole reply (answer and source line) must read on a small phone.
-MAX_REPLY = 900
+#: The first message (answer and source line) must read on a small phone without scrolling:
+#: with its numbered options it stays under about 600 characters on Zalo.
+MAX_REPLY = 480
+#: The text behind «Xem chi tiết».
+MAX_DETAILS = 1200
 MIN_EXAMPLES = 5
 #: Telegram callback data limit.
 MAX_BUTTON_BYTES = 64
@@ -86,6 +96,7 @@ class Entry:
     examples: tuple[str, ...]
     follow_up: tuple[FollowUp, ...] = ()
     file: str = ""
+    details: str = ""
 
     @property
     def group(self) -> str:
@@ -138,6 +149,8 @@ def _entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
         return None
     strings = ("id", "title", "answer", "source")
     wrong = [k for k in strings if not isinstance(raw[k], str)]
+    if not isinstance(raw.get("details", ""), str):
+        wrong.append("details")
     wrong += [k for k in ("checked", "review_by") if type(raw[k]) is not date]
     examples = raw["examples"]
     if not isinstance(examples, list) or not all(isinstance(x, str) for x in examples):
@@ -147,10 +160,11 @@ def _entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
                                 "dates as 2026-11-26, examples as a list of texts)"))
         return None
     return Entry(
-        id=raw["id"].strip(), title=_nfc(raw["title"]), answer=_nfc(raw["answer"]),
+        id=raw["id"].strip(), title=_nfc(fill(raw["title"])), answer=_nfc(fill(raw["answer"])),
         source=_nfc(raw["source"]), checked=raw["checked"], review_by=raw["review_by"],
-        examples=tuple(_nfc(x) for x in examples if x.strip()),
+        examples=tuple(_nfc(fill(x)) for x in examples if x.strip()),
         follow_up=_follow_ups(raw.get("follow_up", []), where, problems), file=file,
+        details=_nfc(fill(raw.get("details", ""))),
     )
 
 
@@ -196,8 +210,21 @@ def render_answer(entry: Entry, source_label: str) -> str:
     return f"{entry.answer}\n\n{source_label}: {entry.source}"
 
 
-def check_entries(kb: KnowledgeBase, today: date, source_label: str) -> list[Problem]:
-    """Content rules that need no matcher: ids, lengths, follow-ups, dates, duplicates."""
+#: An entry is "due for review" this many days before its review_by date.
+REVIEW_NOTICE_DAYS = 31
+
+
+def due_for_review(kb: KnowledgeBase, today: date,
+                   within_days: int = REVIEW_NOTICE_DAYS) -> list[Entry]:
+    """Entries whose review date is past or within ``within_days`` of ``today``, soonest first."""
+    due = [e for e in kb.entries.values() if (e.review_by - today).days <= within_days]
+    return sorted(due, key=lambda e: (e.review_by, e.id))
+
+
+def check_entries(kb: KnowledgeBase, today: date, source_label: str,
+                  superseded: tuple[Superseded, ...] | None = None) -> list[Problem]:
+    """Content rules that need no matcher: ids, lengths, follow-ups, dates, duplicates, and
+    sources that cite a superseded instrument (messages/superseded.toml)."""
     problems = list(kb.problems)
     for topic in SPEC_TOPIC_IDS:
         if topic not in kb.entries:
@@ -206,6 +233,10 @@ def check_entries(kb: KnowledgeBase, today: date, source_label: str) -> list[Pro
     for e in kb.entries.values():
         p = [Problem(e.file, e.id, m) for m in _entry_messages(e, kb, source_label)]
         problems.extend(p)
+        for old in superseded_in(e.source, today, superseded):
+            problems.append(Problem(e.file, e.id, f"source cites {old.instrument}, replaced by "
+                                    f"{old.replaced_by} from {old.since}: check the answer "
+                                    "against the new text and cite it"))
         if e.review_by < today:
             problems.append(Problem(e.file, e.id, f"past its review date ({e.review_by})",
                                     "warning"))
@@ -230,7 +261,11 @@ def _entry_messages(e: Entry, kb: KnowledgeBase, source_label: str) -> list[str]
     reply = render_answer(e, source_label)
     if not e.answer or len(reply) > MAX_REPLY:
         msgs.append(f"answer with its source line must have 1–{MAX_REPLY} characters "
-                    f"(has {len(reply)}); move detail to a follow-up topic")
+                    f"(has {len(reply)}); move the rest to details (behind «Xem chi tiết»)")
+    if len(e.details) > MAX_DETAILS:
+        msgs.append(f"details must have at most {MAX_DETAILS} characters (has {len(e.details)})")
+    if "{" in e.answer + e.details + e.title:
+        msgs.append("unknown placeholder in braces: use one of messages/deployment.toml")
     if e.group in SOURCED_GROUPS and not e.source:
         msgs.append("source is empty: name the law or decree the answer comes from")
     if len(e.examples) < MIN_EXAMPLES:

@@ -45,9 +45,19 @@ async def test_follow_up_button_answers_that_topic(app: App) -> None:
     lines = await say(app, "u1", "nhà nước hỗ trợ gì cho người dân tộc đi xuất khẩu lao động")
     assert intents(lines) == ["faq:abroad.support"]
     labels = [row[0] for row in lines[0]["buttons"]]
-    assert labels[:2] == ["Hồ sơ cần nộp", "Vay vốn đi làm việc"]
+    assert labels[:3] == ["Xem chi tiết", "Hồ sơ cần nộp", "Vay vốn đi làm việc"]
     assert "Gặp cán bộ" in labels
     assert intents(await press(app, "u1", "Vay vốn đi làm việc")) == ["faq:abroad.loan"]
+
+
+async def test_details_option_sends_the_rest_of_the_answer(app: App) -> None:
+    lines = await say(app, "u1", "nhà nước hỗ trợ gì cho người dân tộc đi xuất khẩu lao động")
+    assert "530.000" not in lines[0]["text"]  # the amounts are behind «Xem chi tiết»
+    details = await press(app, "u1", "Xem chi tiết")
+    assert intents(details) == ["faq:abroad.support"]
+    assert "530.000" in details[0]["text"]
+    labels = [row[0] for row in details[0]["buttons"]]
+    assert "Xem chi tiết" not in labels and "Hồ sơ cần nộp" in labels
 
 
 @pytest.mark.parametrize("topic", SPEC_TOPIC_IDS)
