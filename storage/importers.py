@@ -34,7 +34,9 @@ from storage.tables import (
     read_table,
 )
 
-KINDS = {"xa": "xã", "phuong": "phường", "thi tran": "thị trấn"}
+KINDS = {"xa": "xã", "phuong": "phường", "dac khu": "đặc khu", "thi tran": "thị trấn"}
+#: Towns (thị trấn) were abolished with the districts: only rows that ended before this day.
+TOWNS_ENDED = date(2025, 7, 1)
 REQUIRED = {
     "units": ("code", "name", "kind"),
     "programs": ("code", "name"),
@@ -153,6 +155,8 @@ def _check_unit(
         if raw and parsed is None:
             return _err(line, "bad_date", column=column, value=raw)
         dates.append(parsed)
+    if kind == "thị trấn" and (dates[1] is None or dates[1] >= TOWNS_ENDED):
+        return _err(line, "town_abolished", value=name)
     valid_from = dates[0] or OPEN_START
     parent = cells.get("parent", "").strip() or None
 

@@ -152,7 +152,7 @@ async def test_units_and_programs_import(app: App, clock: Clock) -> None:
     with pytest.raises(ImportRejectedError) as caught:
         await run(app, clock, "units", units)
     assert caught.value.errors == [
-        "Dòng 4: loại đơn vị «huyện» không hợp lệ (xã, phường hoặc thị trấn)"
+        "Dòng 4: loại đơn vị «huyện» không hợp lệ (xã, phường hoặc đặc khu)"
     ]
     good = units.rsplit(b"09997", 1)[0]
     assert (await run(app, clock, "units", good)).changed == 2
