@@ -40,9 +40,9 @@ async def test_export_csv_jsonl_xlsx(sqlite_app: App, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8-sig"))))
     assert [r["Mã hồ sơ"] for r in rows] == ["HY-2026-00001", "HY-2026-00002"]
     assert rows[0]["Họ và tên"] == "Nguyễn Thị Mai" and rows[0]["Điện thoại"] == "0912345678"
-    assert rows[0]["Số CCCD"] == "025199004321" and rows[0]["Ngày sinh"] == "1999-03-12"
+    assert rows[0]["Số căn cước"] == "025199004321" and rows[0]["Ngày sinh"] == "1999-03-12"
     assert rows[0]["Nguyện vọng (nước/lớp)"] == "Nhật Bản" and rows[0]["Xã"] == "Phù Lưu"
-    assert rows[1]["Loại đăng ký"] == "Học nghề" and rows[1]["Số CCCD"] == ""
+    assert rows[1]["Loại đăng ký"] == "Học nghề" and rows[1]["Số căn cước"] == ""
 
     done = _export(app, "--format", "jsonl", "--unit", "bach xa")
     lines = [json.loads(x) for x in done.stdout.decode().splitlines()]

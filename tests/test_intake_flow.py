@@ -36,7 +36,7 @@ async def test_full_registration_on_console(app: App) -> None:
     assert notice.text_key == "intake.notice_new_case" and notice.unit_id == case.unit_id
     assert notice.params["ref"] == ref and "Mai" not in str(notice.params)
     assert notice.delivered_at is None
-    assert contact is not None and contact.consent_version == "dk-2026-1"
+    assert contact is not None and contact.consent_version == "dk-2026-2"
     assert contact.consent_at is not None
 
 
@@ -59,7 +59,7 @@ async def test_course_registration_and_refs_are_sequential(app: App) -> None:
         app, "u2", kind="Học nghề", choice="1", person={"dob": "1/1/2010", "cid": "Bỏ qua"}
     )
     assert "Kỹ thuật trồng và chăm sóc cam sành" in texts(summary)
-    assert "Số CCCD: (chưa nhập)" in texts(summary)
+    assert "Số căn cước: (chưa nhập)" in texts(summary)
     done = await press(app, "u2", "Xác nhận")
     assert done[0]["meta"]["case_ref"] == "HY-2026-00002"
     assert "xác nhận trước ngày khai giảng" in texts(done)

@@ -155,7 +155,7 @@ async def test_a_question_mid_form_is_answered_then_the_form_continues(app: App)
     await _start_form(app, "u1")
     lines = await say(app, "u1", "đi Nhật mất bao nhiêu tiền?")
     assert intents(lines) == ["faq:abroad.costs", "flow:intake.dob"]
-    assert "buttons" not in lines[0] and "Ngày sinh" in lines[1]["text"]
+    assert "buttons" not in lines[0] and "ngày sinh" in lines[1]["text"]
     lines = await say(app, "u1", "12/3/1999")
     assert intents(lines) == ["flow:intake.gender"]
     # A free-text answer that merely looks like a question is still an answer.
