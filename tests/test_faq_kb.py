@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli_kb import check_examples, run_check
+from bot.render import render
+from handlers.faq import topic_reply
+from handlers.types import Channel, Reply
 from handlers.understanding.matcher import Matcher
 from messages import t
 from messages.faq_loader import (
@@ -16,12 +19,16 @@ from messages.faq_loader import (
     SPEC_TOPIC_IDS,
     KbError,
     check_entries,
+    due_for_review,
     load_kb,
     read_kb,
     render_answer,
 )
+from messages.superseded import load_superseded
 
-TODAY = date(2026, 11, 26)
+TODAY = date(2026, 12, 2)
+#: The first message of an answer on Zalo (text, source, numbered options) reads without scrolling.
+MAX_ZALO_FIRST = 600
 
 GOOD = '''
 [[entry]]
@@ -97,7 +104,7 @@ def test_missing_field_is_named(tmp_path: Path) -> None:
     ("change", "expected"),
     [
         (('title = "Chi phí"', 'title = "' + "x" * 41 + '"'), "title must have"),
-        (('"Tiền dịch vụ tối đa 1 tháng lương cho 12 tháng."', '"' + "a" * 950 + '"'),
+        (('"Tiền dịch vụ tối đa 1 tháng lương cho 12 tháng."', '"' + "a" * 500 + '"'),
          "answer with its source line"),
         (('["abroad.costs"]', '["abroad.nowhere"]'), "unknown topic 'abroad.nowhere'"),
         (('"tien dich vu"', '"the chap"'), "duplicate example 'the chap'"),
@@ -148,3 +155,54 @@ def test_check_reports_out_of_remit_example_answered(tmp_path: Path) -> None:
     kb = read_kb(_write(tmp_path, text))
     problems = check_examples(kb, Matcher(kb))
     assert any(p.topic == "out_of_remit" and "tien dich vu" in p.message for p in problems)
+
+
+# --- superseded sources, review dates, short first messages -------------------------------
+
+
+def test_a_source_citing_a_superseded_instrument_fails_from_its_date(tmp_path: Path) -> None:
+    kb_dir = _write(tmp_path, GOOD.replace('"Luật 69/2020/QH14"', '"Nghị định 12/2022/NĐ-CP (Điều 44)"'))
+    before = _messages(kb_dir, date(2026, 9, 9))
+    after = check_entries(read_kb(kb_dir), date(2026, 9, 10), "Nguồn")
+    assert not any("replaced by" in m for m in before)
+    stale = [p for p in after if "replaced by" in p.message]
+    assert [(p.topic, p.severity) for p in stale] == [("abroad.costs", "error")]
+    assert "283/2026" in stale[0].message
+
+
+def test_a_similar_number_is_not_taken_for_a_superseded_one() -> None:
+    (row,) = [s for s in load_superseded() if s.instrument == "12/2022/NĐ-CP"]
+    assert row.cited_in("Nghị định 12/2022/NĐ-CP")
+    assert not row.cited_in("Nghị định 112/2022/NĐ-CP")
+    assert not row.cited_in("Nghị định 12/2022/NĐ-CPX")
+
+
+def test_kb_check_command_fails_on_a_superseded_source(tmp_path: Path) -> None:
+    kb_dir = _write(tmp_path, GOOD.replace('"Luật 69/2020/QH14"', '"Thông tư 55/2023/TT-BTC"'))
+    _, problems = run_check(kb_dir, date(2026, 12, 2))
+    assert any("55/2023/TT-BTC" in p.message and p.severity == "error" for p in problems)
+
+
+def test_due_for_review_lists_late_and_soon_entries_soonest_first(tmp_path: Path) -> None:
+    kb = read_kb(_write(tmp_path, GOOD.replace("review_by = 2027-05-01\nfollow_up",
+                                               "review_by = 2027-04-20\nfollow_up")))
+    assert [e.id for e in due_for_review(kb, date(2027, 3, 1))] == []
+    assert [e.id for e in due_for_review(kb, date(2027, 3, 25))] == ["abroad.loan"]
+    assert [e.id for e in due_for_review(kb, date(2027, 5, 2))] == ["abroad.loan", "abroad.costs"]
+
+
+def test_every_first_message_fits_a_phone_screen_on_zalo() -> None:
+    for entry in load_kb().entries.values():
+        text, buttons = topic_reply(entry)
+        first = render(Reply(text, buttons), Channel.ZALO)[0].text
+        assert len(first) <= MAX_ZALO_FIRST, (entry.id, len(first))
+        if entry.details:
+            assert "Xem chi tiết" in first
+
+
+def test_details_are_optional_and_checked(tmp_path: Path) -> None:
+    with_details = GOOD.replace('source = "Luật 69/2020/QH14"',
+                                'details = "' + "d" * 1300 + '"\nsource = "Luật 69/2020/QH14"')
+    assert any("details must have" in m for m in _messages(_write(tmp_path, with_details)))
+    unknown = GOOD.replace("12 tháng.", "12 tháng ở {nowhere}.")
+    assert any("unknown placeholder" in m for m in _messages(_write(tmp_path, unknown)))
