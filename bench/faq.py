@@ -24,6 +24,9 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from bot.render import render
+from handlers.faq import topic_reply
+from handlers.types import Channel, Reply
 from handlers.understanding.matcher import OUT_OF_REMIT, Decision, Matcher, get_matcher
 from handlers.understanding.normalise import normalise
 
@@ -120,6 +123,16 @@ def report(results: list[Result]) -> dict[str, float]:
             "oor_answered": oor["answer"] / len(outside) if outside else 0.0, "p99_ms": p99}
 
 
+def zalo_first_lengths(matcher: Matcher, results: list[Result]) -> list[int]:
+    """Characters of the first Zalo message (text, source, numbered options) of every answer."""
+    lengths = []
+    for r in results:
+        if r.decision.outcome == "answer" and r.decision.topic in matcher.kb.entries:
+            text, buttons = topic_reply(matcher.kb.entries[r.decision.topic])
+            lengths.append(len(render(Reply(text, buttons), Channel.ZALO)[0].text))
+    return sorted(lengths)
+
+
 def confusion(results: list[Result], verbose: bool) -> None:
     """Per topic: how many, answered right, and where the rest went."""
     by_topic: dict[str, list[Result]] = defaultdict(list)
@@ -177,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     run(matcher, cases[:20])  # warm-up, so latency is the steady state
     results = run(matcher, cases)
     figures = report(results)
+    lengths = zalo_first_lengths(matcher, results)
+    if lengths:
+        print(f"first message on Zalo (answers given): median {statistics.median(lengths):.0f}"
+              f" characters, largest {lengths[-1]} (goal ≤ about 600)")
     confusion(results, args.verbose)
     if args.baseline:
         print(f"\nrapidfuzz nearest example (token_sort_ratio) top-1: "
