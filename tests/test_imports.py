@@ -178,3 +178,14 @@ async def test_large_file_shows_progress(sqlite_app: App, clock: Clock) -> None:
     )
     assert result.rows == 1200
     assert seen[-1] == (1200, 1200) and len(seen) > 1
+
+
+async def test_a_town_is_only_a_unit_that_ended_before_july_2025(app: App, clock: Clock) -> None:
+    header = "code,name,kind,parent,valid_from,valid_to\n"
+    current = (header + "09996,Tân Thử,thị trấn,huyện Thử,,\n").encode()
+    with pytest.raises(ImportRejectedError) as caught:
+        await run(app, clock, "units", current)
+    assert "không còn thị trấn" in caught.value.errors[0]
+    ended = (header + "09996,Tân Thử,thị trấn,huyện Thử,,2025-06-30\n"
+             "09995,Đảo Thử,đặc khu,Tuyên Quang,2025-07-01,\n").encode()
+    assert (await run(app, clock, "units", ended)).changed == 2
