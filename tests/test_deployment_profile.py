@@ -92,7 +92,8 @@ def test_shipped_units_file_and_profile_name_the_same_communes() -> None:
 
 def test_another_province_profile_leaves_no_default_name(other_province: Path) -> None:
     shown = [t("menu.welcome"), t("menu.welcome_named", name="Lan"),
-             t("intake.consent", days=30), t("handoff.done"), t("zalo.attachment_elsewhere", name="a"),
+             t("intake.consent", days=30), t("handoff.done"),
+             t("zalo.attachment_elsewhere", name="a"),
              t("dossier.family_complete", ref="BL-2026-00001")]
     kb = read_kb(KB_DIR)
     for topic in ("general.contact", "general.human", "general.privacy", "general.about_bot",
@@ -120,7 +121,7 @@ def test_case_reference_prefix_comes_from_the_profile_unless_set(other_province:
 def test_a_profile_missing_a_field_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(OTHER.replace('province = "Cao Bằng"\n', ""), encoding="utf-8")
-    with pytest.raises(ProfileError, match="area.province"):
+    with pytest.raises(ProfileError, match=r"area\.province"):
         activate(path)
     assert profile().province == "Tuyên Quang"
 

@@ -161,7 +161,8 @@ def test_check_reports_out_of_remit_example_answered(tmp_path: Path) -> None:
 
 
 def test_a_source_citing_a_superseded_instrument_fails_from_its_date(tmp_path: Path) -> None:
-    kb_dir = _write(tmp_path, GOOD.replace('"Luật 69/2020/QH14"', '"Nghị định 12/2022/NĐ-CP (Điều 44)"'))
+    cited = '"Nghị định 12/2022/NĐ-CP (Điều 44)"'
+    kb_dir = _write(tmp_path, GOOD.replace('"Luật 69/2020/QH14"', cited))
     before = _messages(kb_dir, date(2026, 9, 9))
     after = check_entries(read_kb(kb_dir), date(2026, 9, 10), "Nguồn")
     assert not any("replaced by" in m for m in before)

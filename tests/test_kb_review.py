@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.settings import load_settings
 from messages.faq_loader import KnowledgeBase, read_kb
 from scheduler.kb_review import run_kb_review
 from scheduler.runtime import KB_REVIEW, job_specs
@@ -57,7 +58,8 @@ async def test_admins_get_the_entries_due_once_a_month(app: App, clock: Clock,
     config = app.settings.handler_config()
     # 2026-07-10 08:00 local: loan is late, costs due within a month, japan not due.
     assert await run_kb_review(app.db, config, clock.now(), kb=kb) == 1
-    (row,) = [r for r in await pending_outbox(app) if r.payload["meta"]["intent"] == "alert:kb_review"]
+    rows = await pending_outbox(app)
+    (row,) = [r for r in rows if r.payload["meta"]["intent"] == "alert:kb_review"]
     assert row.chat_id == "ad"
     text = row.payload["text"]
     assert "Vay vốn đi làm việc" in text and "ĐÃ QUÁ hạn kiểm tra 01/07/2026" in text
@@ -81,6 +83,7 @@ async def test_nothing_at_night_nothing_when_nothing_is_due(app: App, clock: Clo
     assert await run_kb_review(app.db, config, clock.now(), kb=kb) == 1
 
 
-def test_the_review_job_runs_on_the_first_of_each_month(app: App) -> None:
-    (trigger,) = [trigger for job_id, _ref, trigger in job_specs(app.settings) if job_id == KB_REVIEW]
+def test_the_review_job_runs_on_the_first_of_each_month() -> None:
+    specs = job_specs(load_settings())
+    (trigger,) = [trigger for job_id, _ref, trigger in specs if job_id == KB_REVIEW]
     assert "day='1'" in str(trigger)
