@@ -135,9 +135,9 @@ async def test_see_remove_a_page_and_resume(sqlite_app: App, clock: Clock) -> No
     lines = await say(sqlite_app, "fam", "Xem đã gửi")
     assert intents(lines) == ["flow:dossier.pages"]
     assert [a["sha256"] for a in lines[0]["attachments"]] == [sha for _, sha in before]
-    assert lines[0]["buttons"][:3] == [["Xoá trang 1"], ["Xoá trang 2"], ["Xoá trang 3"]]
-    lines = await say(sqlite_app, "fam", "Xoá trang 2")
-    assert "Đã xoá trang 2" in texts(lines) and "Còn 2 trang" in texts(lines)
+    assert lines[0]["buttons"][:3] == [["Xóa trang 1"], ["Xóa trang 2"], ["Xóa trang 3"]]
+    lines = await say(sqlite_app, "fam", "Xóa trang 2")
+    assert "Đã xóa trang 2" in texts(lines) and "Còn 2 trang" in texts(lines)
     assert await _pages(sqlite_app, "contract") == [(1, before[0][1]), (2, before[2][1])]
     # Leave for the FAQ, come back days later: the pages are still there.
     await say(sqlite_app, "fam", "menu")

@@ -15,6 +15,7 @@ from handlers.config import VIETNAM
 from scheduler import runtime
 from scheduler.runtime import (
     DAILY_ALERTS,
+    KB_REVIEW,
     WEEKLY_DIGEST,
     build_scheduler,
     ensure_jobs,
@@ -77,7 +78,8 @@ async def test_changed_schedule_is_rescheduled(sqlite_app: App, clock: Clock) ->
     second = build_scheduler(later, app.db, app.files, clock=clock.now)
     second.start(paused=True)
     try:
-        assert sorted(ensure_jobs(second, later)) == sorted([DAILY_ALERTS, WEEKLY_DIGEST])
+        touched = sorted(ensure_jobs(second, later))
+        assert touched == sorted([DAILY_ALERTS, WEEKLY_DIGEST, KB_REVIEW])
         job = second.get_job(DAILY_ALERTS)
         assert job is not None
         local = job.next_run_time.astimezone(VIETNAM)
