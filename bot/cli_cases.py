@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import io
 import json
 import sys
@@ -26,6 +25,7 @@ from messages import t
 from storage.crypto import Cipher, KeyConfigError, resolve_key
 from storage.db import Database
 from storage.models import Case, Course, Unit
+from storage.sheet_cells import append_row, csv_text
 
 COLUMNS = (
     "ref", "status", "kind", "full_name", "date_of_birth", "gender", "phone", "citizen_id",
@@ -148,13 +148,10 @@ def render(rows: list[dict[str, Any]], fmt: str) -> bytes:
     if fmt == "jsonl":
         return "".join(json.dumps(_plain(r), ensure_ascii=False) + "\n" for r in rows).encode()
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([t(f"intake.export.{c}") for c in COLUMNS])
-        for row in rows:
-            writer.writerow([_plain(row)[c] for c in COLUMNS])
+        header = [t(f"intake.export.{c}") for c in COLUMNS]
+        text = csv_text([header] + [[_plain(row)[c] for c in COLUMNS] for row in rows])
         # BOM: Excel opens UTF-8 with Vietnamese letters correctly only with it.
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
+        return ("\ufeff" + text).encode("utf-8")
     return _xlsx(rows)
 
 
@@ -171,11 +168,11 @@ def _xlsx(rows: list[dict[str, Any]]) -> bytes:
     sheet = book.active
     sheet.title = t("intake.export.sheet")
     headers = [t(f"intake.export.{c}") for c in COLUMNS]
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row[c] for c in COLUMNS])
+        append_row(sheet, [row[c] for c in COLUMNS])
     widths = [len(h) for h in headers]
     for index, column in enumerate(COLUMNS, start=1):
         for row_no, row in enumerate(rows, start=2):

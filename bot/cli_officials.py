@@ -28,6 +28,7 @@ from storage.importers import ImportRejectedError, import_file
 from storage.models import utcnow
 from storage.plan_repo import AmbiguousUnitError, resolve_unit
 from storage.report import Report, get_report
+from storage.sheet_cells import csv_cell
 from storage.tables import stderr_bar
 
 T = TypeVar("T")
@@ -214,7 +215,8 @@ def render_report_text(report: Report) -> str:
             u.trainees,
             u.departures,
         ]
-        lines.append("\t".join(str(c) for c in cells))
+        # Tab-separated lines get pasted into spreadsheets: unit names stay text.
+        lines.append("\t".join(str(csv_cell(c)) for c in cells))
     return "\n".join(lines)
 
 

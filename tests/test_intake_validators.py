@@ -11,6 +11,7 @@ from handlers.intake.validators import (
     match_unit,
     parse_citizen_id,
     parse_date,
+    parse_ethnicity,
     parse_name,
     parse_phone,
     parse_place,
@@ -125,6 +126,45 @@ def test_place() -> None:
     assert parse_place(" thôn  3 ") == "thôn 3"
     with pytest.raises(InvalidAnswerError):
         parse_place("...")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("H’Hen Niê", "H'hen Niê"), ("Trần Mai-Anh", "Trần Mai-anh"), ("Nguyễn Văn A.", "Nguyễn Văn A"),
+    ("Lò  văn  Minh", "Lò Văn Minh"), ("Nguyễn Thị Ng.Hoa", "Nguyễn Thị Ng.hoa"),
+    ("Nguyễn Thị Mai", "Nguyễn Thị Mai"),
+])
+def test_names_of_any_letters_with_inner_punctuation(text: str, expected: str) -> None:
+    assert parse_name(text) == expected
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("-Nguyễn -Văn", "name_punct"), ("Nguyễn -Văn", "name_punct"), ("Nguyễn Văn-", "name_punct"),
+    ("'Nguyễn Văn", "name_punct"), ("Nguyễn - Văn", "name_punct"), ("Ng..uyễn Văn", "name_punct"),
+    ("=HYPERLINK(Xem) Văn", "name_chars"), ("@Nguyễn Văn", "name_chars"),
+    ("Nguyễn_Văn An", "name_chars"), ("Nguyễn Ng. Hoa", "name_punct"),
+    ("x" * 79 + " y", "name_long"),
+])
+def test_names_refused_with_the_reason(text: str, reason: str) -> None:
+    with pytest.raises(InvalidAnswerError) as err:
+        parse_name(text)
+    assert err.value.reason == reason
+
+
+def test_places_and_ethnicities_are_what_they_are() -> None:
+    for text in ("Thôn 3", "Tổ 5, thôn Làng Bục", "thôn 3/2", "Bản Khuổi Hóp (cũ)", "3A"):
+        assert parse_place(text) == text
+    for text, reason in [("=1+1", "place_chars"), ("-thôn 3", "place_chars"),
+                         ("thôn <b>3</b>", "place_chars"), ("Thôn " + "a" * 100, "place_long")]:
+        with pytest.raises(InvalidAnswerError) as err:
+            parse_place(text)
+        assert err.value.reason == reason
+    for text in ("Hoa", "Sán Dìu", "Cơ-tu", "H'Mông"):
+        assert parse_ethnicity(text) == text
+    for text, reason in [("+Hoa", "ethnicity_chars"), ("Hoa 2", "ethnicity_chars"),
+                         ("...", "ethnicity_empty"), ("Hoa " * 20, "ethnicity_long")]:
+        with pytest.raises(InvalidAnswerError) as err:
+            parse_ethnicity(text)
+        assert err.value.reason == reason
 
 
 UNITS = [UnitOption(1, "Phù Lưu", "phu luu"), UnitOption(2, "Bạch Xa", "bach xa"),

@@ -28,6 +28,7 @@ from handlers.intake.validators import (
     match_unit,
     parse_citizen_id,
     parse_date,
+    parse_ethnicity,
     parse_name,
     parse_phone,
     parse_place,
@@ -107,7 +108,7 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
         touch(draft, now, village=parse_place(text))
     elif step in (Step.ETHNICITY_OTHER, Step.ETHNICITY):
         # A typed name not among the buttons is simply the answer ("Hoa", "Thái").
-        touch(draft, now, ethnicity_choice="other", ethnicity=parse_place(text))
+        touch(draft, now, ethnicity_choice="other", ethnicity=parse_ethnicity(text))
     elif step == Step.COMMUNE:
         units = [UnitOption(u.id, u.name, u.name_key) for u in await current_units(ctx)]
         unit = match_unit(text, units)

@@ -7,6 +7,7 @@ Each ``parse_*`` raises :class:`InvalidAnswerError` carrying a message key under
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -130,30 +131,87 @@ def parse_citizen_id(text: str, *, birth: date | None = None, gender: str | None
 
 
 # -- free text ----------------------------------------------------------------------------------
+# Names, villages and ethnicities end up in officials' spreadsheets: each is checked for what it
+# is (letters of any script, and for places digits), so none can start like a formula.
 _SPACES = re.compile(r"\s+")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+#: Punctuation a village name may hold besides letters, digits and spaces (Tổ 5, Thôn 3/2).
+_PLACE_MARKS = frozenset(".,'-/()")
+MAX_NAME = 80
+MAX_PLACE = 100
+MAX_ETHNICITY = 40
+
+
+def _tidy(text: str) -> str:
+    return _SPACES.sub(" ", text.translate(_APOSTROPHES)).strip()
+
+
+def _is_letter(ch: str, after_letter: bool) -> bool:
+    # Combining marks count as part of the letter before them (scripts NFC cannot compose).
+    return ch.isalpha() or (after_letter and unicodedata.category(ch).startswith("M"))
+
+
+def _word_ok(word: str, inner: str) -> bool:
+    """Letters, with the ``inner`` punctuation only between two letters (H'Hen, Mai-Anh)."""
+    after_letter = False
+    for ch in word:
+        if ch in inner:
+            if not after_letter:
+                return False
+            after_letter = False
+        elif _is_letter(ch, after_letter):
+            after_letter = True
+        else:
+            return False
+    return after_letter
+
+
+def _only_letters_and(text: str, inner: str) -> bool:
+    return all(_is_letter(ch, True) or ch in inner or ch == " " for ch in text)
 
 
 def parse_name(text: str) -> str:
-    """A full name: 2–7 words of letters; each word capitalised (nguyễn văn a → Nguyễn Văn A)."""
-    words = _SPACES.sub(" ", text).strip().split(" ")
-    if any(ch.isdigit() for ch in text):
+    """A full name: 2–7 words of letters, ``.`` ``'`` ``-`` only inside a word; each word
+    capitalised (nguyễn văn a → Nguyễn Văn A)."""
+    value = _tidy(text).rstrip(".").rstrip()
+    if any(ch.isdigit() for ch in value):
         raise InvalidAnswerError("name_digits")
-    if not all(w.replace("-", "").replace("'", "").isalpha() for w in words if w):
+    if not _only_letters_and(value, ".'-"):
         raise InvalidAnswerError("name_chars")
+    words = value.split(" ")
+    if not all(_word_ok(w, ".'-") for w in words):
+        raise InvalidAnswerError("name_punct")
     if len(words) < 2:
         raise InvalidAnswerError("name_short")
-    if len(words) > 7 or len(text) > 80:
+    if len(words) > 7 or len(value) > MAX_NAME:
         raise InvalidAnswerError("name_long")
     return " ".join(w[:1].upper() + w[1:].lower() for w in words)
 
 
 def parse_place(text: str) -> str:
-    """A village or hamlet name (thôn 3, bản Khuổi Hóp): any short text with a letter or digit."""
-    value = _SPACES.sub(" ", text).strip()
+    """A village or hamlet name (thôn 3, bản Khuổi Hóp, tổ 5, thôn 3/2): letters, digits,
+    spaces and a little punctuation, starting with a letter or a digit."""
+    value = _tidy(text)
     if not any(ch.isalnum() for ch in value):
         raise InvalidAnswerError("place_empty")
-    if len(value) > 100:
+    if not value[0].isalnum() or not all(
+        _is_letter(ch, True) or ch.isdigit() or ch == " " or ch in _PLACE_MARKS for ch in value
+    ):
+        raise InvalidAnswerError("place_chars")
+    if len(value) > MAX_PLACE:
         raise InvalidAnswerError("place_long")
+    return value
+
+
+def parse_ethnicity(text: str) -> str:
+    """An ethnic group's name (Hoa, Sán Dìu, Cơ-tu, H'Mông): words of letters."""
+    value = _tidy(text).rstrip(".").rstrip()
+    if not any(ch.isalpha() for ch in value):
+        raise InvalidAnswerError("ethnicity_empty")
+    if not all(_word_ok(w, "'-") for w in value.split(" ")):
+        raise InvalidAnswerError("ethnicity_chars")
+    if len(value) > MAX_ETHNICITY:
+        raise InvalidAnswerError("ethnicity_long")
     return value
 
 
