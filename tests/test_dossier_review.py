@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from handlers.access import get_officer
 from handlers.dossier import list_waiting_dossiers
+from handlers.dossier.validate import check_file
 from storage.dossier_repo import delete_case_documents
 from storage.models import Contact, DossierDocument, DossierEvent, DossierItem, DossierTracker
 from tests.dossier_support import click, jpeg, make_case, make_officer, two_units
@@ -113,6 +114,6 @@ async def test_deleting_a_case_dossier_removes_rows_and_unshared_files(app: App)
                 DossierDocument.case_id == other
             )
         ) == 1
-    shared_sha = hashlib.sha256(shared).hexdigest()
+    shared_sha = hashlib.sha256(check_file(shared).data).hexdigest()  # stored re-encoded
     assert [app.files.exists(h) for h in hashes if h != shared_sha] == [False] * 4
     assert app.files.exists(shared_sha)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import warnings
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, groups_text, load_view
-from handlers.dossier.validate import heif_ready
+from handlers.dossier.validate import MAX_PDF_PAGES, declared_pages, open_image, shape_refusal
 from messages import t
 from storage.dossier_repo import documents_of, get_tracker
 from storage.files import FileStore
@@ -30,7 +32,10 @@ FONT = Path(__file__).resolve().parents[2] / "storage" / "fonts" / "DejaVuSans.t
 _MARGIN_MM = 10.0
 # fontTools logs every font subsetting at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
-_EXIF_ORIENTATION = 0x0112
+#: Long side of a photo as printed: 2,000 px over A4's 190 mm is about 270 dpi.
+PRINT_SIDE = 2000
+#: Pages of one exported dossier at most (a family's dossier has a few dozen).
+MAX_EXPORT_PAGES = 300
 
 
 def _new_pdf() -> FPDF:
@@ -75,17 +80,32 @@ def _cover(view: DossierView, status: str, unit_name: str, when: str) -> bytes:
 
 
 def _printable(data: bytes, mime: str) -> tuple[bytes, int, int]:
-    """JPEG bytes fpdf can embed as they are (no re-encoding of an upright JPEG photo), and
-    the size; HEIC, WebP, PNG and rotated photos are converted once."""
-    heif_ready()
-    with Image.open(io.BytesIO(data)) as img:
-        upright = img.getexif().get(_EXIF_ORIENTATION, 1) == 1
-        if mime == "image/jpeg" and upright and img.mode in ("RGB", "L"):
-            return data, img.width, img.height
-        fixed = (ImageOps.exif_transpose(img) or img).convert("RGB")
+    """A JPEG small enough to print a page from (at most ``PRINT_SIDE`` px on its long side),
+    upright, and its size. Only the header is read before deciding: a stored file too big to
+    decode (one kept before files were checked) raises ValueError instead of filling memory."""
+    with open_image(data, mime) as img:
+        if shape_refusal(*img.size) in ("too_many_pixels", "odd_shape"):
+            raise ValueError("image too large to print")
+        # JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a 40 MP photo never exists in full.
+        img.draft("RGB", (PRINT_SIDE, PRINT_SIDE))
+        fixed = ImageOps.exif_transpose(img)
+    fixed.thumbnail((PRINT_SIDE, PRINT_SIDE))
+    if fixed.mode not in ("RGB", "L"):
+        fixed = fixed.convert("RGBA") if "A" in fixed.getbands() else fixed.convert("RGB")
+        if fixed.mode == "RGBA":
+            white = Image.new("RGB", fixed.size, (255, 255, 255))
+            white.paste(fixed, mask=fixed.getchannel("A"))
+            fixed = white
     out = io.BytesIO()
     fixed.save(out, "JPEG", quality=85)
     return out.getvalue(), fixed.width, fixed.height
+
+
+def _note_page(text: str) -> bytes:
+    doc = _new_pdf()
+    doc.add_page()
+    doc.multi_cell(0, 7, text)
+    return bytes(doc.output())
 
 
 def _image_page(data: bytes, mime: str) -> bytes:
@@ -93,11 +113,9 @@ def _image_page(data: bytes, mime: str) -> bytes:
     saying so, so one bad photo never stops the export."""
     try:
         jpeg, width, height = _printable(data, mime)
-    except (OSError, ValueError, SyntaxError):
-        doc = _new_pdf()
-        doc.add_page()
-        doc.multi_cell(0, 7, t("dossier.export.unreadable"))
-        return bytes(doc.output())
+    except (OSError, ValueError, SyntaxError, EOFError, KeyError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        return _note_page(t("dossier.export.unreadable"))
     # No font here: loading the TTF costs more than placing the photo.
     doc = FPDF(format="A4")
     doc.set_auto_page_break(auto=False)
@@ -109,14 +127,49 @@ def _image_page(data: bytes, mime: str) -> bytes:
     return bytes(doc.output())
 
 
-def build_pdf(cover: bytes, documents: list[tuple[DossierDocument, bytes]]) -> bytes:
+def _pdf_pages(data: bytes) -> PdfReader | None:
+    """The stored PDF, if it still parses (it did when received)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                reader.decrypt("")
+            if declared_pages(reader) < 1 or not reader.pages:
+                return None
+    except Exception:  # a malformed PDF can raise almost anything from inside the parser
+        return None
+    return reader
+
+
+def build_pdf(cover: bytes, documents: Iterable[tuple[DossierDocument, bytes]]) -> bytes:
+    """Cover, then each document: at most ``MAX_PDF_PAGES`` pages of one PDF (more could only
+    come from a file kept before files were checked) and ``MAX_EXPORT_PAGES`` in all, so the
+    file, and the memory it takes, stay bounded; ``documents`` is read one at a time."""
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover)))
+    left_out = 0
     for doc, data in documents:
-        page_pdf = (
-            data if doc.mime_type == "application/pdf" else _image_page(data, doc.mime_type)
-        )
-        writer.append(PdfReader(io.BytesIO(page_pdf), strict=False))
+        room = MAX_EXPORT_PAGES - len(writer.pages)
+        if room <= 0:
+            left_out += 1
+            continue
+        if doc.mime_type != "application/pdf":
+            writer.append(PdfReader(io.BytesIO(_image_page(data, doc.mime_type))))
+            continue
+        reader = _pdf_pages(data)
+        if reader is None:
+            writer.append(PdfReader(io.BytesIO(_note_page(t("dossier.export.unreadable_pdf")))))
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                writer.append(reader, pages=(0, min(len(reader.pages), MAX_PDF_PAGES, room)))
+        except Exception:  # a page that parses but cannot be copied: say so, go on
+            writer.append(PdfReader(io.BytesIO(_note_page(t("dossier.export.unreadable_pdf")))))
+    if left_out:
+        writer.append(PdfReader(io.BytesIO(_note_page(t("dossier.export.left_out",
+                                                          count=left_out)))))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -138,7 +191,8 @@ async def export_dossier(
         await documents_of(session, case.id),
         key=lambda d: (order.get(d.item_key, len(order)), d.page),
     )
-    payload = [(d, await files.get(d.sha256)) for d in docs]
+    # Read in the worker thread, one file at a time, as each page is made.
+    payload = ((d, files.path_for(d.sha256).read_bytes()) for d in docs)
     when = now.astimezone(zone).strftime("%H:%M %d/%m/%Y")
     cover = await asyncio.to_thread(_cover, view, tracker.status, unit.name if unit else "", when)
     data = await asyncio.to_thread(build_pdf, cover, payload)

@@ -18,7 +18,7 @@ from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
 from handlers.dossier.states import DossierStatus, ItemState
-from handlers.dossier.validate import check_file_async
+from handlers.dossier.validate import check_file_async, claimed_type
 from handlers.dossier.views import (
     case_name,
     checklist_buttons,
@@ -120,7 +120,8 @@ class DossierFlow(Flow):
                 ctx.reply(t("dossier.file_needs_item"), intent="flow:dossier.checklist")
                 await self._open(ctx, case)
                 return
-            await self._receive(ctx, case, event.file.data)
+            claimed = claimed_type(event.file.file_name, event.file.mime_type)
+            await self._receive(ctx, case, event.file.data, claimed)
             return
         if ctx.step == "item" and event.kind == InboundKind.TEXT:
             # After silent burst photos the last reply's buttons are gone: match typed words.
@@ -181,7 +182,7 @@ class DossierFlow(Flow):
             item=item_key,
         )
 
-    async def _receive(self, ctx: Context, case: Case, data: bytes) -> None:
+    async def _receive(self, ctx: Context, case: Case, data: bytes, claimed: str) -> None:
         item_key = str(ctx.data.get("item", ""))
         view = await load_view(ctx.session, case)
         v = view.get(item_key)
@@ -192,15 +193,18 @@ class DossierFlow(Flow):
         if v.state == ItemState.APPROVED:
             ctx.reply(t("dossier.refuse.approved", title=title), intent="flow:dossier.refused")
             return
-        verdict = await check_file_async(data)
+        verdict = await check_file_async(data, claimed)
         if not verdict.ok:
             ctx.reply(
-                t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height),
+                t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height,
+                  pages=verdict.pages, claimed=verdict.claimed),
                 item_buttons(),
                 intent="flow:dossier.refused",
                 reason=verdict.reason,
             )
             return
+        # What is stored is the checked file: an image re-encoded from its pixels.
+        data = verdict.data
         sha = await ctx.files.put(data)
         actor = Actor("family", ctx.contact.id, ctx.contact.display_name)
         result = await add_page(

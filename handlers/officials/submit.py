@@ -73,7 +73,7 @@ async def on_message(event: Inbound, ctx: Context) -> None:
         return
     if ctx.step == "submit.count":
         text = event.text.strip()
-        count = int(text) if text.isdigit() else -1
+        count = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else -1
         if not 0 <= count <= MAX_TRAINEES:
             ctx.reply(t("officials.submit.bad_count"), [_cancel_row()])
             return
