@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from handlers.dossier.validate import check_file
 from handlers.types import Channel
 from messages import t
 from storage.crypto import Cipher
@@ -117,4 +118,5 @@ async def test_a_dossier_photo_and_pdf_sent_through_telegram_are_stored(
     assert [(d.item_key, d.page) for d in docs] == [(item_key, 1), (item_key, 2)]
     assert [d.mime_type for d in docs] == ["image/jpeg", "application/pdf"]
     assert docs[1].page_count == 2
-    assert [await app.files.get(d.sha256) for d in docs] == [photo, document]
+    # The photo is stored re-encoded (see handlers/dossier/validate.py), the PDF as sent.
+    assert [await app.files.get(d.sha256) for d in docs] == [check_file(photo).data, document]
