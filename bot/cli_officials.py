@@ -131,7 +131,12 @@ def _cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def _importer(kind: str) -> Callable[[argparse.Namespace, Settings], int]:
     def handler(args: argparse.Namespace, settings: Settings) -> int:
-        data = Path(args.file).read_bytes()
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as exc:
+            print(t("officials.import.cannot_open", file=args.file, error=exc.strerror or exc),
+                  file=sys.stderr)
+            return 1
 
         async def work(db: Database) -> int:
             try:

@@ -7,6 +7,8 @@ key, so re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from storage.tables import (
     Progress,
     Row,
     UnreadableFileError,
+    name_problem,
     parse_date,
     parse_int,
     read_table,
@@ -45,6 +48,24 @@ REQUIRED = {
 }
 #: Files at least this long get a progress bar.
 PROGRESS_FROM = 500
+#: Longest cell accepted (the longest real one, a programme's name, is 300 characters).
+MAX_CELL = 1000
+#: Longest cell value quoted back in a report line.
+MAX_SHOWN = 60
+#: Report lines shown at most (a file of 10,000 bad rows gets 100 and a count of the rest).
+MAX_ERRORS_SHOWN = 100
+_UNIT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}")
+_PROGRAM_CODE = re.compile(r"[a-z0-9_]{1,32}")
+logger = logging.getLogger(__name__)
+
+
+def _column_length(column: Any) -> int:
+    return int(getattr(column.type, "length", None) or MAX_CELL)
+
+
+#: Names as long as their columns hold (PostgreSQL refuses longer ones with an error).
+_UNIT_NAME_MAX = _column_length(Unit.__table__.c.name)
+_PROGRAM_NAME_MAX = _column_length(Program.__table__.c.name)
 
 
 class ImportRejectedError(ValueError):
@@ -85,8 +106,29 @@ async def _lookup(session: AsyncSession) -> _Lookup:
     )
 
 
+def _shown(value: object) -> str:
+    """A cell as quoted in a report line: printable, and short (a cell may be 200,000 long)."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value)[:MAX_SHOWN + 1])
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+
+
 def _err(line: int, key: str, **params: Any) -> str:
-    return t("officials.import.line", line=line, reason=t(f"officials.import.{key}", **params))
+    shown = {k: _shown(v) if k == "value" else v for k, v in params.items()}
+    return t("officials.import.line", line=line, reason=t(f"officials.import.{key}", **shown))
+
+
+def _too_long(line: int, cells: dict[str, str]) -> str | None:
+    for column, value in cells.items():
+        if len(value) > MAX_CELL:
+            return _err(line, "cell_too_long", column=column, length=len(value), most=MAX_CELL)
+    return None
+
+
+def _report(errors: list[str]) -> list[str]:
+    if len(errors) <= MAX_ERRORS_SHOWN:
+        return errors
+    more = t("officials.import.more_errors", count=len(errors) - MAX_ERRORS_SHOWN)
+    return [*errors[:MAX_ERRORS_SHOWN], more]
 
 
 async def import_file(
@@ -100,8 +142,8 @@ async def import_file(
     """Validate then write one file of ``kind`` (units | programs | plan | submissions)."""
     try:
         header, rows = read_table(data)
-    except UnreadableFileError:
-        raise ImportRejectedError([t("officials.import.unreadable")]) from None
+    except UnreadableFileError as exc:
+        raise ImportRejectedError([t(f"officials.import.{exc.reason}")]) from None
     missing = [c for c in REQUIRED[kind] if c not in header]
     if missing:
         raise ImportRejectedError(
@@ -116,7 +158,7 @@ async def import_file(
     errors: list[str] = []
     checker = _CHECKERS[kind]
     for done, (line, cells) in enumerate(rows, start=1):
-        result = checker(session, lookup, line, cells, now)
+        result = _too_long(line, cells) or _checked(checker, session, lookup, line, cells, now)
         if isinstance(result, str):
             errors.append(result)
         else:
@@ -126,7 +168,7 @@ async def import_file(
     if kind == "submissions" and not errors:
         writers = _merge_submissions(session, lookup, rows, now)
     if errors:
-        raise ImportRejectedError(errors)
+        raise ImportRejectedError(_report(errors))
     changed = 0
     for write in writers:
         changed += await write()
@@ -135,6 +177,23 @@ async def import_file(
 
 
 Checked = str | Callable[[], Awaitable[bool]]
+Checker = Callable[[AsyncSession, "_Lookup", int, dict[str, str], datetime], Checked]
+
+
+def _checked(
+    checker: Checker,
+    session: AsyncSession,
+    lookup: _Lookup,
+    line: int,
+    cells: dict[str, str],
+    now: datetime,
+) -> Checked:
+    """The checker's verdict; a cell no rule foresaw is that row's error, never a traceback."""
+    try:
+        return checker(session, lookup, line, cells, now)
+    except Exception:
+        logger.exception("import: unexpected error checking line %d", line)
+        return _err(line, "bad_row")
 
 
 def _check_unit(
@@ -143,8 +202,14 @@ def _check_unit(
     code, name = cells["code"].strip(), cells["name"].strip()
     if not code:
         return _err(line, "no_code")
+    if not _UNIT_CODE.fullmatch(code):
+        return _err(line, "bad_unit_code", value=code)
     if not name:
         return _err(line, "no_name")
+    parent = cells.get("parent", "").strip() or None
+    for value in (name, parent or ""):
+        if value and (problem := name_problem(value, _UNIT_NAME_MAX)):
+            return _err(line, problem, value=value, most=_UNIT_NAME_MAX)
     kind = KINDS.get(fold(cells["kind"]))
     if kind is None:
         return _err(line, "bad_kind", value=cells["kind"])
@@ -158,7 +223,6 @@ def _check_unit(
     if kind == "thị trấn" and (dates[1] is None or dates[1] >= TOWNS_ENDED):
         return _err(line, "town_abolished", value=name)
     valid_from = dates[0] or OPEN_START
-    parent = cells.get("parent", "").strip() or None
 
     async def write() -> bool:
         unit = await session.scalar(
@@ -190,10 +254,12 @@ def _check_program(
     session: AsyncSession, lookup: _Lookup, line: int, cells: dict[str, str], now: datetime
 ) -> Checked:
     code, name = cells["code"].strip().lower(), cells["name"].strip()
-    if not code or not code.replace("_", "").isalnum() or not code.isascii():
+    if not _PROGRAM_CODE.fullmatch(code):
         return _err(line, "bad_program_code", value=cells["code"])
     if not name:
         return _err(line, "no_name")
+    if problem := name_problem(name, _PROGRAM_NAME_MAX):
+        return _err(line, problem, value=name, most=_PROGRAM_NAME_MAX)
 
     async def write() -> bool:
         program = await session.scalar(select(Program).where(Program.code == code))

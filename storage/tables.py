@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import unicodedata
+import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -37,8 +39,21 @@ ALIASES = {
 }
 
 
+#: An import is a table typed by people: 20 MB is far more than any district's file.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: What an xlsx may unpack to: a zip bomb is refused before openpyxl inflates it.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+#: Punctuation a unit or programme name may hold (inside it: it starts with a letter or digit).
+NAME_MARKS = frozenset(".,;:'\"-\u2013/()&+%#")
+
+
 class UnreadableFileError(ValueError):
-    """The bytes are neither an xlsx workbook nor UTF-8 text."""
+    """The bytes are not a readable xlsx workbook or UTF-8 CSV; ``reason`` names why
+    (an officials.import.* key)."""
+
+    def __init__(self, reason: str = "unreadable") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def column_key(header: str) -> str:
@@ -48,6 +63,8 @@ def column_key(header: str) -> str:
 
 def read_table(data: bytes) -> tuple[list[str], list[Row]]:
     """The canonical column names and the non-empty data rows of an xlsx or csv file."""
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFileError("too_big")
     matrix = _xlsx_cells(data) if data[:4] == b"PK\x03\x04" else _csv_cells(data)
     if not matrix:
         return [], []
@@ -77,12 +94,23 @@ def _xlsx_cells(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken archive
-        raise UnreadableFileError(str(exc)) from None
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableFileError() from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFileError("too_big")
     try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a broken archive
+        raise UnreadableFileError() from None
+    try:
+        if not book.worksheets:
+            return []
         sheet = book.worksheets[0]
         return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception:  # broken XML inside a valid zip surfaces only while reading rows
+        raise UnreadableFileError() from None
     finally:
         book.close()
 
@@ -91,22 +119,36 @@ def _csv_cells(data: bytes) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableFileError("not UTF-8") from None
+        raise UnreadableFileError() from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    # A cell may be as long as the file (then refused by the importer as too long, with its
+    # line number): the csv module's default limit would raise instead.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return [[c.strip() for c in row] for row in reader]
+    except csv.Error:
+        raise UnreadableFileError() from None
+
+
+def _digits(value: str, most: int) -> bool:
+    # ASCII only: str.isdigit() is also true for "²" and "٣", which int() refuses or misreads.
+    return 0 < len(value) <= most and value.isascii() and value.isdigit()
 
 
 def parse_date(value: str) -> date | None:
     """``2026-07-15`` or ``15/07/2026`` (also with dashes or dots); None when it is neither."""
     value = value.strip()
+    if len(value) > 40:
+        return None
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
         pass
     for sep in ("/", "-", "."):
         parts = value.split(sep)
-        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+        if len(parts) == 3 and all(_digits(p, 4) for p in parts) and len(parts[2]) == 4:
             try:
                 return date(int(parts[2]), int(parts[1]), int(parts[0]))
             except ValueError:
@@ -115,10 +157,24 @@ def parse_date(value: str) -> date | None:
 
 
 def parse_int(value: str) -> int | None:
+    """A whole number of at most 9 digits (ASCII), optionally negative; else None."""
     value = value.strip().replace(" ", "")
     if value.endswith(".0"):
         value = value[:-2]
-    return int(value) if value.lstrip("-").isdigit() else None
+    return int(value) if _digits(value.removeprefix("-"), 9) else None
+
+
+def name_problem(value: str, longest: int) -> str:
+    """Why ``value`` is not a plausible unit or programme name ("" if it is): it starts with a
+    letter or a digit (so never like a formula), then letters, digits, spaces, NAME_MARKS."""
+    if len(value) > longest:
+        return "name_too_long"
+    if not value[:1].isalnum() or not all(
+        ch.isalnum() or ch == " " or ch in NAME_MARKS or unicodedata.category(ch) == "Mn"
+        for ch in value
+    ):
+        return "bad_name"
+    return ""
 
 
 def stderr_bar(done: int, total: int) -> None:
