@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,8 +87,10 @@ def _printable(data: bytes, mime: str) -> tuple[bytes, int, int]:
         if shape_refusal(*img.size) in ("too_many_pixels", "odd_shape"):
             raise ValueError("image too large to print")
         # JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a 40 MP photo never exists in full.
-        img.draft("RGB", (PRINT_SIDE, PRINT_SIDE))
-        fixed = ImageOps.exif_transpose(img)
+        scale = min(1.0, PRINT_SIDE / max(img.size))
+        img.draft("RGB", (round(img.width * scale), round(img.height * scale)))
+        upright = img.getexif().get(ExifTags.Base.Orientation, 1) == 1
+        fixed = img.copy() if upright else ImageOps.exif_transpose(img)
     fixed.thumbnail((PRINT_SIDE, PRINT_SIDE))
     if fixed.mode not in ("RGB", "L"):
         fixed = fixed.convert("RGBA") if "A" in fixed.getbands() else fixed.convert("RGB")
