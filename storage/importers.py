@@ -113,7 +113,7 @@ def _shown(value: object) -> str:
 
 
 def _err(line: int, key: str, **params: Any) -> str:
-    shown = {k: _shown(v) if k == "value" else v for k, v in params.items()}
+    shown = {k: _shown(v) if isinstance(v, str) else v for k, v in params.items()}
     return t("officials.import.line", line=line, reason=t(f"officials.import.{key}", **shown))
 
 

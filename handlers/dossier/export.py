@@ -20,7 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, groups_text, load_view
-from handlers.dossier.validate import MAX_PDF_PAGES, declared_pages, open_image, shape_refusal
+from handlers.dossier.validate import (
+    MAX_PDF_PAGES,
+    declared_pages,
+    flatten_on_white,
+    open_image,
+    shape_refusal,
+)
 from messages import t
 from storage.dossier_repo import documents_of, get_tracker
 from storage.files import FileStore
@@ -93,11 +99,7 @@ def _printable(data: bytes, mime: str) -> tuple[bytes, int, int]:
         fixed = img.copy() if upright else ImageOps.exif_transpose(img)
     fixed.thumbnail((PRINT_SIDE, PRINT_SIDE))
     if fixed.mode not in ("RGB", "L"):
-        fixed = fixed.convert("RGBA") if "A" in fixed.getbands() else fixed.convert("RGB")
-        if fixed.mode == "RGBA":
-            white = Image.new("RGB", fixed.size, (255, 255, 255))
-            white.paste(fixed, mask=fixed.getchannel("A"))
-            fixed = white
+        fixed = flatten_on_white(fixed)
     out = io.BytesIO()
     fixed.save(out, "JPEG", quality=85)
     return out.getvalue(), fixed.width, fixed.height

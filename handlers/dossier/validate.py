@@ -143,12 +143,12 @@ def _clean(img: Image.Image, mime: str) -> tuple[bytes, str, Image.Image]:
                      transparency=img.info.get("transparency"))
         return out.getvalue(), "image/png", upright
     if upright.mode not in ("L", "RGB", "CMYK"):
-        upright = _flatten(upright)
+        upright = flatten_on_white(upright)
     upright.save(out, "JPEG", quality=JPEG_QUALITY, icc_profile=icc)
     return out.getvalue(), "image/jpeg", upright
 
 
-def _flatten(img: Image.Image) -> Image.Image:
+def flatten_on_white(img: Image.Image) -> Image.Image:
     """RGB, transparent parts on white (as printed)."""
     rgba = img.convert("RGBA")
     white = Image.new("RGB", rgba.size, (255, 255, 255))
