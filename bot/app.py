@@ -91,9 +91,10 @@ async def build_app(
     db = Database(settings.database_url)
     try:
         await prepare_database(db)
-        # The question classifier trains in a second or two: do it now, in a thread, rather
-        # than inside the first user's turn (which holds the database write lock).
-        await asyncio.to_thread(get_matcher)
+        # The question classifier loads from CACHE_DIR, or trains for seconds when the
+        # knowledge base changed: do it now, in a thread, rather than inside the first user's
+        # turn (which holds the database write lock).
+        await asyncio.to_thread(get_matcher, settings.cache_dir)
         files = FileStore(settings.files_dir)
         engine = Engine(
             db, build_router(), files, settings.handler_config(), clock=clock, on_commit=on_commit

@@ -66,18 +66,21 @@ def check_examples(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
     return problems
 
 
-def run_check(directory: Path, today: date) -> tuple[KnowledgeBase, list[Problem]]:
-    """All problems of the knowledge base in ``directory``."""
+def run_check(
+    directory: Path, today: date, cache_dir: Path | None = None
+) -> tuple[KnowledgeBase, list[Problem]]:
+    """All problems of the knowledge base in ``directory``. With ``cache_dir``, the classifier
+    fitted for the check is kept there, so the restart that follows does not fit it again."""
     kb = read_kb(directory)
     problems = check_entries(kb, today, t("faq.source_label"))
     if kb.entries and not any(p.severity == "error" for p in problems):
-        problems += check_examples(kb, Matcher(kb))
+        problems += check_examples(kb, Matcher(kb, cache_dir=cache_dir))
     return kb, problems
 
 
 def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     today = args.today or datetime.now(settings.zone).date()
-    kb, problems = run_check(args.dir, today)
+    kb, problems = run_check(args.dir, today, settings.cache_dir)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity != "error"]
     for problem in errors + warnings:

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite+aiosqlite:///./data/bot.db")
     files_dir: Path = Field(default=Path("./data/files"))
+    #: Derived files the bot can always rebuild (the fitted FAQ classifier): safe to delete.
+    cache_dir: Path = Field(default=Path("./data/cache"))
     timezone: str = Field(default="Asia/Ho_Chi_Minh")
     log_level: str = Field(default="INFO")
     #: production refuses to start without an ENCRYPTION_KEY; development generates one.

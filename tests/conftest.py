@@ -48,6 +48,16 @@ def _postgres_database() -> Iterator[None]:
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _classifier_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One CACHE_DIR for the run: the FAQ classifier is fitted once, and the subprocess tests
+    (which inherit the environment) load it instead of fitting it again."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield
+    patch.undo()
+
+
 async def _reset_postgres(url: str) -> None:
     engine = create_async_engine(url)
     async with engine.begin() as conn:

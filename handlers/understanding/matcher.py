@@ -15,15 +15,12 @@ an out-of-remit question; ``smalltalk`` for greetings, thanks and "ok".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, Literal
+from pathlib import Path
+from typing import Literal
 
-import sklearn  # type: ignore[import-untyped]
 from rapidfuzz import fuzz, process
-from scipy.sparse import hstack  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
+from handlers.understanding.classifier_cache import load_or_fit
 from handlers.understanding.normalise import tokens
 from handlers.understanding.smalltalk import SmallTalk, smalltalk_kind, smalltalk_words
 from messages.faq_loader import KnowledgeBase, load_kb
@@ -96,7 +93,11 @@ class Matcher:
         kb: KnowledgeBase,
         lexicon: Lexicon | None = None,
         thresholds: Thresholds | None = None,
+        *,
+        cache_dir: Path | None = None,
     ) -> None:
+        """Fits the classifier, or loads it from ``cache_dir`` if it was fitted on the same
+        data before (see classifier_cache); without ``cache_dir``, nothing is written."""
         self.kb = kb
         self.lexicon = lexicon or load_lexicon()
         self.thresholds = thresholds or Thresholds()
@@ -115,14 +116,13 @@ class Matcher:
         lexicon_words = {w for ws in self.lexicon.abbreviations.values() for w in ws}
         self._known = frozenset(self.vocabulary) | lexicon_words | smalltalk_words(self.lexicon)
         # Words catch the topic; character n-grams inside words catch typos and word forms.
-        self._vectorizers: tuple[Any, ...] = (
-            TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)),
-            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5)),
+        self._classifier = load_or_fit(
+            texts,
+            labels,
+            regularisation=self.thresholds.regularisation,
+            cache_dir=cache_dir,
+            name="faq",
         )
-        features = hstack([v.fit_transform(texts) for v in self._vectorizers]).tocsr()
-        self._model: Any = LogisticRegression(C=self.thresholds.regularisation, max_iter=3000)
-        self._model.fit(features, labels)
-        self._classes: list[str] = [str(c) for c in self._model.classes_]
 
     def key(self, text: str, *, repair: bool = True) -> str:
         """The normalised text; with ``repair``, unknown words are spelling-corrected."""
@@ -143,11 +143,9 @@ class Matcher:
         """Every class (topics and out-of-remit) with its probability, best first."""
         if not key:
             return []
-        # Input validation costs more than the prediction itself for one short text.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            features = hstack([v.transform([key]) for v in self._vectorizers]).tocsr()
-            probabilities = self._model.predict_proba(features)[0]
-        ranked = sorted(zip(self._classes, probabilities, strict=True), key=lambda cp: -cp[1])
+        probabilities = self._classifier.probabilities(key)
+        pairs = zip(self._classifier.classes, probabilities, strict=True)
+        ranked = sorted(pairs, key=lambda cp: -cp[1])
         return [Candidate(c, float(p)) for c, p in ranked]
 
     def decide(self, text: str) -> Decision:
@@ -170,7 +168,13 @@ class Matcher:
         return Decision("clarify", key, tuple(offered[: th.max_suggestions]))
 
 
-@cache
-def get_matcher() -> Matcher:
-    """The matcher of the shipped knowledge base, built on first use."""
-    return Matcher(load_kb())
+_shipped: Matcher | None = None
+
+
+def get_matcher(cache_dir: Path | None = None) -> Matcher:
+    """The matcher of the shipped knowledge base, built on first use (the start-up passes the
+    ``CACHE_DIR`` setting, so the classifier is fitted once per knowledge-base version)."""
+    global _shipped
+    if _shipped is None:
+        _shipped = Matcher(load_kb(), cache_dir=cache_dir)
+    return _shipped
