@@ -69,7 +69,12 @@ def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Sub-commands defined in this module: running one of them imports no plugin (the plugins
+#: import openpyxl, fpdf, aiohttp, APScheduler…, a second of start-up the chat does not need).
+BUILT_IN = frozenset({"chat", "simulate", "db"})
+
+
+def build_parser(*, plugins: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Hàm Yên labour-office bot")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -86,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         handler=_cmd_db_upgrade
     )
 
-    for register in _plugins():
+    for register in _plugins() if plugins else []:
         register(sub)
     return parser
 
@@ -105,8 +110,10 @@ def _plugins() -> list[Callable[[Any], None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(plugins=command not in BUILT_IN)
+    args = parser.parse_args(words)
     try:
         settings = load_settings()
     except SettingsError as exc:
