@@ -33,6 +33,7 @@ class Run:
     first_reply: float  # seconds from spawning the process to the first reply line
     total: float  # seconds until the process exited
     peak_rss_mb: float
+    cpu: float  # user + system CPU seconds of the process (less sensitive to a busy machine)
 
 
 def simulate(workdir: Path, lines: list[dict[str, str]]) -> Run:
@@ -63,14 +64,17 @@ def simulate(workdir: Path, lines: list[dict[str, str]]) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0 or not first:
         raise SystemExit(f"simulate failed with status {proc.returncode}")
-    return Run(first_reply, total, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux.
+    return Run(first_reply, total, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def _show(label: str, runs: list[Run]) -> None:
     first = [r.first_reply for r in runs]
     rss = [r.peak_rss_mb for r in runs]
+    cpu = [r.cpu for r in runs]
     print(f"{label:34} first reply {statistics.median(first):5.2f} s "
-          f"(min {min(first):.2f}, max {max(first):.2f})   "
+          f"(min {min(first):.2f}, max {max(first):.2f}), "
+          f"CPU {statistics.median(cpu):5.2f} s, "
           f"peak RSS {statistics.median(rss):4.0f} MB (max {max(rss):.0f})")
 
 
@@ -96,7 +100,7 @@ def main() -> None:
             ]
             burst = simulate(workdir, lines)
             print(f"simulate, {args.burst} messages (100 users)   "
-                  f"{burst.total:5.1f} s in all, {args.burst / burst.total:.0f} messages/s   "
+                  f"{burst.total:5.1f} s in all, {args.burst / burst.total:.0f} messages/s, "
                   f"peak RSS {burst.peak_rss_mb:4.0f} MB")
 
 
