@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -9,7 +11,7 @@ from typing import Any
 
 from bot.app import App
 from bot.inbound import button_event, file_event, text_event
-from bot.simulate import output_lines
+from bot.simulate import output_lines, simulate
 from handlers.types import Channel, FileRef, InboundKind
 
 
@@ -54,6 +56,16 @@ async def send_file(
     channel: Channel = Channel.CONSOLE,
 ) -> list[dict[str, Any]]:
     return await _run(app, file_event(channel, user, kind, FileRef(data, file_name or None)))
+
+
+async def simulate_lines(app: App, *lines: dict[str, Any] | str) -> list[dict[str, Any]]:
+    """JSON Lines through ``bot.simulate.simulate`` in this process (no subprocess)."""
+    stdin = "".join(
+        (x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)) + "\n" for x in lines
+    )
+    stdout = io.StringIO()
+    await simulate(app, io.StringIO(stdin), stdout)
+    return [json.loads(line) for line in stdout.getvalue().splitlines()]
 
 
 def texts(lines: list[dict[str, Any]]) -> str:

@@ -1,23 +1,18 @@
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.app import App, build_flows
+from bot.app import App, build_app, build_flows
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake import expire_drafts
 from handlers.router import Router
 from handlers.types import Button, Inbound
 from storage.models import ConversationState, FallbackQuestion, IntakeDraft
-from tests.helpers import Clock, intents, press, say, texts
+from tests.conftest import make_settings
+from tests.helpers import Clock, intents, press, say, simulate_lines, texts
 from tests.intake_support import all_cases, fill_form
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 async def _start_form(app: App, user: str) -> None:
@@ -89,22 +84,14 @@ async def test_expire_drafts_job_deletes_old_forms_only(app: App, clock: Clock) 
     assert not intents(lines)[0].startswith("flow:intake")
 
 
-def _simulate(db: Path, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
-           "FILES_DIR": str(db.parent / "files"), "ENVIRONMENT": "development"}
-    env.pop("ENCRYPTION_KEY", None)
-    stdin = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "simulate"], input=stdin, capture_output=True, text=True,
-        cwd=ROOT, env=env, timeout=120, check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return [json.loads(x) for x in done.stdout.splitlines()]
+async def _simulate(tmp_path: Path, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # A new app on the same database file each time: nothing carried over in memory.
+    async with build_app(make_settings(tmp_path)) as app:
+        return await simulate_lines(app, *lines)
 
 
-def test_resume_across_two_simulator_runs(tmp_path: Path) -> None:
-    db = tmp_path / "bot.db"
-    first = _simulate(db, [
+async def test_resume_across_two_simulator_runs(tmp_path: Path) -> None:
+    first = await _simulate(tmp_path, [
         {"user": "u1", "text": "tôi muốn đăng ký"},
         {"user": "u1", "button": "Đồng ý"},
         {"user": "u1", "button": "Cho bản thân tôi"},
@@ -112,7 +99,7 @@ def test_resume_across_two_simulator_runs(tmp_path: Path) -> None:
         {"user": "u1", "text": "Lò Văn Minh"},
     ])
     assert first[-1]["meta"]["intent"] == "flow:intake.dob"
-    second = _simulate(db, [
+    second = await _simulate(tmp_path, [
         {"user": "u1", "text": "/start"},
         {"user": "u1", "button": "Đăng ký"},
         {"user": "u1", "button": "Làm tiếp"},

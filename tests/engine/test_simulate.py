@@ -1,4 +1,6 @@
-"""The simulator contract (spec/simulate.md), through the real command in a subprocess."""
+"""The simulator contract (spec/simulate.md): the command itself in a subprocess where the
+process matters (exit status, nothing but JSON on stdout, state kept across runs), the same
+simulator function in-process for what the lines say."""
 
 from __future__ import annotations
 
@@ -9,22 +11,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.app import App
+from tests.helpers import simulate_lines
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def simulate(tmp_path: Path, *lines: dict[str, Any] | str) -> tuple[int, list[dict[str, Any]]]:
+    """``python -m bot simulate`` in a subprocess; every stdout line must be JSON."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sim.db'}",
         "FILES_DIR": str(tmp_path / "files"),
     }
-    stdin = (
-        "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines)
-        + "\n"
-    )
     done = subprocess.run(
         [sys.executable, "-m", "bot", "simulate"],
-        input=stdin.encode(),
+        input="".join(
+            (x if isinstance(x, str) else json.dumps(x, ensure_ascii=False)) + "\n" for x in lines
+        ).encode(),
         capture_output=True,
         cwd=ROOT,
         env=env,
@@ -35,13 +39,12 @@ def simulate(tmp_path: Path, *lines: dict[str, Any] | str) -> tuple[int, list[di
     return done.returncode, out
 
 
-def test_each_output_line_is_tagged_with_its_input_line(tmp_path: Path) -> None:
-    code, out = simulate(
-        tmp_path,
+async def test_each_output_line_is_tagged_with_its_input_line(sqlite_app: App) -> None:
+    out = await simulate_lines(
+        sqlite_app,
         {"user": "u1", "text": "/start"},
         {"user": "u2", "text": "menu", "name": "Chị Lan"},
     )
-    assert code == 0
     assert [(o["in"], o["to"]) for o in out] == [(1, "u1"), (2, "u2")]
     assert out[0]["meta"]["intent"] == "flow:menu"
     assert "Đi làm việc ở nước ngoài" in [row[0] for row in out[0]["buttons"]]
@@ -49,8 +52,11 @@ def test_each_output_line_is_tagged_with_its_input_line(tmp_path: Path) -> None:
 
 def test_a_conversation_continues_in_a_second_run_on_the_same_database(tmp_path: Path) -> None:
     _, first = simulate(tmp_path, {"user": "u1", "text": "/start"})
-    _, second = simulate(tmp_path, {"user": "u1", "button": "5"})
-    _, fresh = simulate(tmp_path, {"user": "someone-else", "button": "5"})
+    _, out = simulate(
+        tmp_path, {"user": "u1", "button": "5"}, {"user": "someone-else", "button": "5"}
+    )
+    second = [o for o in out if o["to"] == "u1"]
+    fresh = [o for o in out if o["to"] == "someone-else"]
     labels = [row[0] for row in first[0]["buttons"]]
     assert labels[4] == "Gặp cán bộ"
     # "5" means the fifth option shown in the previous run; a new user has no such option.
@@ -58,8 +64,8 @@ def test_a_conversation_continues_in_a_second_run_on_the_same_database(tmp_path:
     assert not fresh[0]["meta"]["intent"].startswith("flow:handoff")
 
 
-def test_zalo_lines_have_numbered_options_and_no_buttons(tmp_path: Path) -> None:
-    _, out = simulate(tmp_path, {"user": "z1", "text": "menu", "channel": "zalo"})
+async def test_zalo_lines_have_numbered_options_and_no_buttons(sqlite_app: App) -> None:
+    out = await simulate_lines(sqlite_app, {"user": "z1", "text": "menu", "channel": "zalo"})
     assert "buttons" not in out[0]
     assert "5. Gặp cán bộ" in out[0]["text"]
 
