@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -69,12 +70,26 @@ def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-#: Sub-commands defined in this module: running one of them imports no plugin (the plugins
-#: import openpyxl, fpdf, aiohttp, APScheduler…, a second of start-up the chat does not need).
+#: Sub-command modules of the later features (each has ``register(sub)``), in help order.
+PLUGINS = ("cli_run", "cli_kb", "cli_cases", "cli_dossier", "cli_officials")
+#: The module of each plugin sub-command: a command imports only its own module (the plugins
+#: import openpyxl, fpdf, aiohttp, APScheduler…: a second and 40 MB for all of them). A
+#: command missing here still works: every plugin is imported then, as for ``--help``.
+PLUGIN_OF = {
+    "run": "cli_run",
+    "kb": "cli_kb",
+    "cases": "cli_cases",
+    "dossier": "cli_dossier",
+    **dict.fromkeys(
+        ("officials", "units", "programs", "plan", "remind", "report"), "cli_officials"
+    ),
+}
+#: Sub-commands defined in this module: they import no plugin.
 BUILT_IN = frozenset({"chat", "simulate", "db"})
 
 
-def build_parser(*, plugins: bool = True) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for ``command`` (None: every command, as for ``--help``)."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Hàm Yên labour-office bot")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -91,28 +106,22 @@ def build_parser(*, plugins: bool = True) -> argparse.ArgumentParser:
         handler=_cmd_db_upgrade
     )
 
-    for register in _plugins() if plugins else []:
+    for register in _plugins(command):
         register(sub)
     return parser
 
 
-def _plugins() -> list[Callable[[Any], None]]:
-    """Sub-command modules of the later features; each adds its own sub-parsers."""
-    from bot import cli_cases, cli_dossier, cli_kb, cli_officials, cli_run
-
-    return [
-        cli_run.register,
-        cli_kb.register,
-        cli_cases.register,
-        cli_dossier.register,
-        cli_officials.register,
-    ]
+def _plugins(command: str | None) -> list[Callable[[Any], None]]:
+    if command in BUILT_IN:
+        return []
+    names = [PLUGIN_OF[command]] if command in PLUGIN_OF else PLUGINS
+    return [importlib.import_module(f"bot.{name}").register for name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(plugins=command not in BUILT_IN)
+    parser = build_parser(command)
     args = parser.parse_args(words)
     try:
         settings = load_settings()
