@@ -47,12 +47,14 @@ async def load_history(session: AsyncSession) -> int:
     """Insert the shipped historical classes and departures that are missing; returns how many."""
     added = 0
     programs = {p.code: p.id for p in await session.scalars(select(Program))}
+    # The codes already there, one query per table (this runs at every start).
+    classes = set(await session.scalars(select(HistoricalClass.code)))
+    departures = set(await session.scalars(select(HistoricalDeparture.code)))
     for name in CLASS_FILES:
         for row in _rows(name):
-            if await session.scalar(
-                select(HistoricalClass.id).where(HistoricalClass.code == row["code"])
-            ):
+            if row["code"] in classes:
                 continue
+            classes.add(row["code"])
             opened = date.fromisoformat(row["opened_on"])
             item = HistoricalClass(
                 code=row["code"],
@@ -68,10 +70,9 @@ async def load_history(session: AsyncSession) -> int:
             added += 1
     for name in DEPARTURE_FILES:
         for row in _rows(name):
-            if await session.scalar(
-                select(HistoricalDeparture.id).where(HistoricalDeparture.code == row["code"])
-            ):
+            if row["code"] in departures:
                 continue
+            departures.add(row["code"])
             day = date.fromisoformat(row["departed_on"])
             session.add(
                 HistoricalDeparture(

@@ -32,13 +32,13 @@ def _date(value: str) -> date | None:
 
 async def seed_defaults(session: AsyncSession) -> None:
     """Insert the shipped units, programmes and demo courses where missing."""
+    # One query per table for the keys already there (this runs at every start).
+    units = {(code, day) for code, day in await session.execute(select(Unit.code, Unit.valid_from))}
     for name in UNIT_FILES:
         for row in _rows(name):
             valid_from = _date(row["valid_from"]) or OPEN_START
-            exists = await session.scalar(
-                select(Unit.id).where(Unit.code == row["code"], Unit.valid_from == valid_from)
-            )
-            if exists is None:
+            if (row["code"], valid_from) not in units:
+                units.add((row["code"], valid_from))
                 session.add(
                     Unit(
                         code=row["code"],
@@ -50,13 +50,17 @@ async def seed_defaults(session: AsyncSession) -> None:
                         valid_to=_date(row["valid_to"]),
                     )
                 )
+    programs = set(await session.scalars(select(Program.code)))
     for row in _rows("programs.csv"):
-        if await session.scalar(select(Program.id).where(Program.code == row["code"])) is None:
+        if row["code"] not in programs:
+            programs.add(row["code"])
             session.add(Program(code=row["code"], name=row["name"]))
     await session.flush()
+    courses = set(await session.scalars(select(Course.code)))
     for row in _rows("courses.csv"):
-        if await session.scalar(select(Course.id).where(Course.code == row["code"])) is not None:
+        if row["code"] in courses:
             continue
+        courses.add(row["code"])
         program_id = await session.scalar(select(Program.id).where(Program.code == row["program"]))
         unit_id = await session.scalar(
             select(Unit.id).where(Unit.name_key == fold(row["unit"]), Unit.valid_to.is_(None))
