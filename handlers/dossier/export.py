@@ -19,14 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.dossier.checklist import load_checklist
+from handlers.dossier.decoding import declared_pages, flatten_on_white, open_image
 from handlers.dossier.progress import DossierView, groups_text, load_view
-from handlers.dossier.validate import (
-    MAX_PDF_PAGES,
-    declared_pages,
-    flatten_on_white,
-    open_image,
-    shape_refusal,
-)
+from handlers.dossier.validate import MAX_PDF_PAGES, shape_refusal
 from messages import t
 from storage.dossier_repo import documents_of, get_tracker
 from storage.files import FileStore
