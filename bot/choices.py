@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers.textnorm import fold
+from handlers.textnorm import ascii_number, fold
 from handlers.types import Inbound, InboundKind
 
 
@@ -17,8 +17,9 @@ def resolve_choice(event: Inbound, last_buttons: list[Any]) -> Inbound:
     if not last_buttons:
         return _as_text(event)
     answer = event.text.strip().rstrip(".").strip()
-    if answer.isdigit():
-        index = int(answer) - 1
+    number = ascii_number(answer, max_digits=3)
+    if number is not None:
+        index = number - 1
         if 0 <= index < len(last_buttons):
             button_id, label = last_buttons[index]
             return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)

@@ -22,7 +22,7 @@ from handlers.config import HandlerConfig
 from handlers.context import Context
 from handlers.menu import main_menu_buttons
 from handlers.router import Router
-from handlers.textnorm import nfc
+from handlers.textnorm import MAX_TEXT, clean_text
 from handlers.types import Inbound, Reply, reply_to_payload
 from messages import t
 from storage.db import Database
@@ -39,6 +39,9 @@ from storage.repositories import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+#: The length of ``contacts.display_name``.
+NAME_LIMIT = 200
 
 
 class Engine:
@@ -63,22 +66,24 @@ class Engine:
         self._locks = KeyedLocks()
 
     async def handle(self, event: Inbound) -> list[OutboxMessage]:
-        """Process one event; returns the committed outbox rows it produced, in order."""
-        event = _normalised(event)
+        """Process one event; returns the committed outbox rows it produced, in order.
+
+        Nothing an event holds makes this raise: a failure anywhere (cleaning, choices, the
+        handler, the commit) gives the user an apology with an error id, logged with that id;
+        if even the apology cannot be written, the update is recorded as failed, so a platform
+        redelivering it is not answered with the same failure forever."""
         async with self._locks.hold((event.channel, event.user_id)):
+            cleaned = event
             try:
-                rows = await self._process(event)
-            except _HandlerError as exc:
-                rows = await self._apologise(event, exc.error_id)
-            except IntegrityError:
-                # Another process recorded the same update between our check and our commit.
-                log.info("duplicate update %s/%s dropped at commit", event.channel, event.update_id)
-                return []
+                cleaned, cut = _normalised(event)
+                rows = await self._process(cleaned, cut)
+            except Exception as exc:
+                rows = await self._recover(cleaned, exc)
         if rows and self.on_commit is not None:
             self.on_commit()
         return rows
 
-    async def _process(self, event: Inbound) -> list[OutboxMessage]:
+    async def _process(self, event: Inbound, cut: bool = False) -> list[OutboxMessage]:
         now = self.clock()
         async with self.db.transaction() as session:
             if event.update_id and await seen_update(session, event.channel, event.update_id):
@@ -98,24 +103,62 @@ class Engine:
                 files=self.files,
                 channel=event.channel,
             )
-            try:
-                await self.router.route(event, ctx)
-                await session.flush()
-            except Exception as exc:
-                error_id = uuid.uuid4().hex[:8]
-                log.exception(
-                    "handler failed (error id %s) on %s/%s", error_id, event.channel, event.user_id
-                )
-                raise _HandlerError(error_id) from exc
+            await self.router.route(event, ctx)
+            await session.flush()
             if event.update_id:
                 record_update(session, event.channel, event.update_id, contact.id, now)
             _fill_intents(ctx.replies, state)
+            if cut:
+                note = t("menu.text_cut", limit=f"{MAX_TEXT:,}".replace(",", "."))
+                ctx.replies.insert(0, Reply(note, meta={"intent": "notice.text_cut"}))
             rows = await _record(session, event, contact.id, state, ctx, now)
             state.updated_at = now
         return rows
 
+    async def _recover(self, event: Inbound, exc: Exception) -> list[OutboxMessage]:
+        """After a failed turn (its transaction rolled back): the apology, or the failure record."""
+        if isinstance(exc, IntegrityError) and await self._already_recorded(event):
+            # Another process recorded the same update between our check and our commit.
+            log.info("duplicate update %s/%s dropped at commit", event.channel, event.update_id)
+            return []
+        error_id = uuid.uuid4().hex[:8]
+        log.error(
+            "turn failed (error id %s) on %s/%s",
+            error_id,
+            event.channel,
+            event.user_id,
+            exc_info=exc,
+        )
+        try:
+            return await self._apologise(event, error_id)
+        except Exception:
+            log.exception("the apology (error id %s) could not be written either", error_id)
+        await self.record_failed(event.channel, event.update_id, error_id)
+        return []
+
+    async def record_failed(self, channel: str, update_id: str, error_id: str) -> None:
+        """Mark an update consumed without processing it (an adapter that cannot parse it uses
+        this too); a redelivery is then dropped instead of failing again. Never raises."""
+        if not update_id:
+            return
+        try:
+            async with self.db.transaction() as session:
+                if not await seen_update(session, channel, update_id):
+                    record_update(session, channel, update_id, None, self.clock(), failed=error_id)
+        except Exception:
+            log.exception("update %s/%s could not be recorded as failed", channel, update_id)
+
+    async def _already_recorded(self, event: Inbound) -> bool:
+        if not event.update_id:
+            return False
+        try:
+            async with self.db.transaction() as session:
+                return await seen_update(session, event.channel, event.update_id)
+        except Exception:
+            return False
+
     async def _apologise(self, event: Inbound, error_id: str) -> list[OutboxMessage]:
-        """The handler failed: its changes are rolled back; the user gets an apology + menu."""
+        """The turn failed: its changes are rolled back; the user gets an apology + menu."""
         now = self.clock()
         reply = Reply(
             t("menu.error", error_id=error_id),
@@ -179,14 +222,17 @@ def _options(replies: list[Reply]) -> list[list[str]]:
     return [[b.id, b.label] for reply in replies for b in reply.all_buttons()]
 
 
-class _HandlerError(Exception):
-    def __init__(self, error_id: str) -> None:
-        super().__init__(error_id)
-        self.error_id = error_id
-
-
-def _normalised(event: Inbound) -> Inbound:
-    return replace(event, text=nfc(event.text), display_name=nfc(event.display_name))
+def _normalised(event: Inbound) -> tuple[Inbound, bool]:
+    """The event with its text cleaned (handlers/textnorm.clean_text), and whether it was cut."""
+    text, cut = clean_text(event.text)
+    cleaned = replace(
+        event,
+        text=text,
+        command=clean_text(event.command, 64)[0],
+        args=clean_text(event.args)[0],
+        display_name=clean_text(event.display_name, NAME_LIMIT)[0],
+    )
+    return cleaned, cut
 
 
 def _fill_intents(replies: list[Reply], state: ConversationState) -> None:

@@ -10,10 +10,13 @@ from typing import Any, TextIO
 from bot.app import App
 from bot.inbound import button_event, file_event, text_event
 from bot.render import render
+from handlers.textnorm import clean_text
 from handlers.types import Channel, FileRef, Inbound, InboundKind, reply_from_payload
 from storage.models import OutboxMessage
 
 _CHANNELS = {c.value: c for c in Channel}
+#: The length of ``contacts.platform_user_id``.
+MAX_USER = 64
 
 
 class BadLineError(ValueError):
@@ -27,6 +30,8 @@ def parse_line(obj: Any) -> Inbound:
     user = obj.get("user")
     if not isinstance(user, str) or not user:
         raise BadLineError('missing "user"')
+    if clean_text(user, MAX_USER)[0] != user:
+        raise BadLineError(f'"user" must be at most {MAX_USER} printable characters')
     channel = _CHANNELS.get(str(obj.get("channel", "console")))
     if channel is None:
         raise BadLineError(f"unknown channel {obj.get('channel')!r}")
@@ -40,8 +45,9 @@ def parse_line(obj: Any) -> Inbound:
             path = Path(str(obj[key]))
             try:
                 data = path.read_bytes()
-            except OSError as exc:
-                raise BadLineError(f"cannot read {key} {path}: {exc.strerror}") from None
+            except (OSError, ValueError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "bad path"
+                raise BadLineError(f"cannot read {key} {path}: {reason}") from None
             return file_event(
                 channel,
                 user,
@@ -81,7 +87,7 @@ async def simulate(app: App, stdin: TextIO, stdout: TextIO) -> int:
             continue
         try:
             event = parse_line(json.loads(line))
-        except (json.JSONDecodeError, BadLineError) as exc:
+        except (ValueError, RecursionError) as exc:  # bad JSON, too deep, or a BadLineError
             bad = True
             _write(stdout, {"in": line_no, "error": str(exc)})
             continue
@@ -91,5 +97,10 @@ async def simulate(app: App, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _write(stdout: TextIO, obj: dict[str, Any]) -> None:
-    stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    line = json.dumps(obj, ensure_ascii=False)
+    try:
+        line.encode()
+    except UnicodeEncodeError:  # e.g. an error naming a path with a lone surrogate
+        line = json.dumps(obj)
+    stdout.write(line + "\n")
     stdout.flush()

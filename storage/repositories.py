@@ -73,10 +73,23 @@ async def seen_update(session: AsyncSession, channel: str, update_key: str) -> b
 
 
 def record_update(
-    session: AsyncSession, channel: str, update_key: str, contact_id: int | None, now: datetime
+    session: AsyncSession,
+    channel: str,
+    update_key: str,
+    contact_id: int | None,
+    now: datetime,
+    *,
+    failed: str | None = None,
 ) -> None:
+    """Log a processed update; ``failed`` (an error id) marks one consumed without processing."""
     session.add(
-        InboundLog(channel=channel, update_key=update_key, contact_id=contact_id, received_at=now)
+        InboundLog(
+            channel=channel,
+            update_key=update_key[:128],
+            contact_id=contact_id,
+            received_at=now,
+            failed=failed,
+        )
     )
 
 

@@ -29,7 +29,7 @@ from handlers.dossier.views import (
     pages_buttons,
 )
 from handlers.flow import Flow
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import (
@@ -285,7 +285,8 @@ class DossierFlow(Flow):
         reply.attachments = page_attachments(docs, "dossier.page_caption")
 
     async def _delete(self, ctx: Context, case: Case, doc_id: str) -> None:
-        doc = await ctx.session.get(DossierDocument, int(doc_id)) if doc_id.isdigit() else None
+        number = ascii_number(doc_id)
+        doc = await ctx.session.get(DossierDocument, number) if number is not None else None
         if doc is None or doc.case_id != case.id:
             ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
             return
@@ -320,7 +321,8 @@ class DossierFlow(Flow):
 
     # -- lookups -----------------------------------------------------------------------------
     async def _own_case(self, ctx: Context, case_id: str) -> Case | None:
-        case = await ctx.session.get(Case, int(case_id)) if case_id.isdigit() else None
+        number = ascii_number(case_id)
+        case = await ctx.session.get(Case, number) if number is not None else None
         return case if case is not None and case.contact_id == ctx.contact.id else None
 
     async def _current_case(self, ctx: Context) -> Case | None:

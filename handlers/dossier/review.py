@@ -22,6 +22,7 @@ from handlers.dossier.service import Actor, decide
 from handlers.dossier.states import PRESET_REASONS, DossierStatus
 from handlers.dossier.views import case_name, page_attachments
 from handlers.flow import Flow
+from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import documents_of
@@ -88,10 +89,11 @@ class ReviewFlow(Flow):
         verb, _, rest = action.partition(":")
         case_id, _, rest = rest.partition(":")
         item_key, _, reason = rest.partition(":")
-        if verb == "list" or not case_id.isdigit():
+        number = ascii_number(case_id)
+        if verb == "list" or number is None:
             await self.start(event, ctx)
             return
-        found = await self._allowed_case(ctx, int(case_id))
+        found = await self._allowed_case(ctx, number)
         if found is None:
             return
         case, officer = found

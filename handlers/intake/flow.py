@@ -30,7 +30,7 @@ from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError, looks_like_question
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import raw, t
 from storage.cases_repo import is_full
@@ -87,8 +87,9 @@ class IntakeFlow(Flow):
         if head in ("start", "") or (head in ("abroad", "course") and not rest):
             await self._enter(ctx, {"kind": head} if head in ("abroad", "course") else {})
             return
-        if head == "course" and rest.isdigit():
-            await self._enter_course(ctx, int(rest))
+        number = ascii_number(rest)
+        if head == "course" and number is not None:
+            await self._enter_course(ctx, number)
             return
         if head == "consent":
             await self._consent(ctx, accepted=rest == "yes")
@@ -98,8 +99,8 @@ class IntakeFlow(Flow):
             await ctx.router.flows["menu"].start(event, ctx)
             return
         draft, expired = await live_draft(ctx)
-        if head == "waitlist" and rest.isdigit():
-            await self._waitlist(ctx, draft, int(rest))
+        if head == "waitlist" and number is not None:
+            await self._waitlist(ctx, draft, number)
             return
         if head == "other_class":
             if draft is None:

@@ -14,7 +14,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
-from handlers.textnorm import fold
+from handlers.textnorm import ascii_digits, fold
 
 
 class InvalidAnswerError(ValueError):
@@ -86,7 +86,7 @@ def parse_phone(text: str) -> str:
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
-    if not digits.isdigit():
+    if not ascii_digits(digits):
         raise InvalidAnswerError("phone_chars")
     if len(digits) == 9 and digits[0] in "35789":
         digits = "0" + digits  # the leading zero is often dropped
@@ -111,7 +111,7 @@ def parse_citizen_id(text: str, *, birth: date | None = None, gender: str | None
     """A 12-digit citizen id: province code, then century/gender digit and the birth year's
     last two digits, checked against the birth date and gender already given."""
     digits = re.sub(r"[\s.\-]", "", text)
-    if not digits.isdigit():
+    if not ascii_digits(digits):
         raise InvalidAnswerError("cid_chars")
     if len(digits) == 9:
         raise InvalidAnswerError("cid_old_card")

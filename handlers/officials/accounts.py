@@ -8,16 +8,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import Role
 from handlers.types import Channel, Recipient, Reply, reply_to_payload
-from storage.models import Contact, Officer, Unit
+from storage.models import Contact, Officer, SigninFailure, Unit
 from storage.models.plan import OfficerInvite
 from storage.repositories import record_outbox
 
 INVITE_LIFETIME = timedelta(hours=72)
+#: Wrong codes heard from one account per window; then it waits (codes cannot be guessed).
+SIGNIN_ATTEMPTS = 5
+SIGNIN_WINDOW = timedelta(hours=1)
 #: No 0/O, 1/I/L: codes are read aloud over the phone and typed on small keyboards.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -88,6 +91,32 @@ async def redeem_invite(
     await session.flush()
     invite.officer_id = officer.id
     return officer
+
+
+async def signin_blocked_until(
+    session: AsyncSession, contact_id: int, now: datetime
+) -> datetime | None:
+    """When this account may try a code again, if it used up its wrong codes; else None."""
+    recent = (
+        await session.scalars(
+            select(SigninFailure.at)
+            .where(SigninFailure.contact_id == contact_id, SigninFailure.at > now - SIGNIN_WINDOW)
+            .order_by(SigninFailure.at.desc())
+            .limit(SIGNIN_ATTEMPTS)
+        )
+    ).all()
+    if len(recent) < SIGNIN_ATTEMPTS:
+        return None
+    return recent[-1] + SIGNIN_WINDOW
+
+
+async def record_signin(session: AsyncSession, contact_id: int, now: datetime, *, ok: bool) -> None:
+    """Count a wrong code (dropping ones older than the window); a right one clears the count."""
+    stale = SigninFailure.contact_id == contact_id
+    if not ok:
+        stale = stale & (SigninFailure.at <= now - SIGNIN_WINDOW)
+        session.add(SigninFailure(contact_id=contact_id, at=now))
+    await session.execute(delete(SigninFailure).where(stale))
 
 
 async def revoke_officer(session: AsyncSession, officer_id: int, now: datetime) -> bool:

@@ -6,10 +6,12 @@ reading anything; a citizen or an officer of another commune gets a polite refus
 
 from __future__ import annotations
 
+import math
+
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.officials import submit
-from handlers.officials.accounts import redeem_invite
+from handlers.officials.accounts import record_signin, redeem_invite, signin_blocked_until
 from handlers.officials.dossiers import handle_dossiers
 from handlers.officials.notify import deliver_pending_notices
 from handlers.officials.progress import handle_progress
@@ -67,7 +69,13 @@ async def bind_account(event: Inbound, ctx: Context) -> None:
     if not code:
         ctx.reply(t("officials.bind.usage"), intent="flow:officials.bind")
         return
+    blocked_until = await signin_blocked_until(ctx.session, ctx.contact.id, ctx.now)
+    if blocked_until is not None:
+        minutes = max(1, math.ceil((blocked_until - ctx.now).total_seconds() / 60))
+        ctx.reply(t("officials.bind.wait", minutes=minutes), intent="flow:officials.bind.wait")
+        return
     officer = await redeem_invite(ctx.session, code, ctx.contact, ctx.now)
+    await record_signin(ctx.session, ctx.contact.id, ctx.now, ok=officer is not None)
     if officer is None:
         ctx.reply(t("officials.bind.invalid"), intent="flow:officials.bind.invalid")
         return

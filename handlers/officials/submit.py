@@ -9,6 +9,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.officials.guard import get_scope, get_unit_scope
 from handlers.officials.progress import program_label
+from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.models import Program
@@ -73,8 +74,8 @@ async def on_message(event: Inbound, ctx: Context) -> None:
         return
     if ctx.step == "submit.count":
         text = event.text.strip()
-        count = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else -1
-        if not 0 <= count <= MAX_TRAINEES:
+        count = ascii_number(text, max_digits=4)
+        if count is None or count > MAX_TRAINEES:
             ctx.reply(t("officials.submit.bad_count"), [_cancel_row()])
             return
         ctx.update(count=count)

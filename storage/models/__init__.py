@@ -8,7 +8,7 @@ from storage.models.core import Contact, ConversationState, InboundLog, OutboxMe
 from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, DossierTracker
 from storage.models.faq import FallbackQuestion
 from storage.models.intake import CaseCounter, IntakeDraft
-from storage.models.officials import Officer
+from storage.models.officials import Officer, SigninFailure
 
 __all__ = [
     "OPEN_START",
@@ -29,6 +29,7 @@ __all__ = [
     "Officer",
     "OutboxMessage",
     "Program",
+    "SigninFailure",
     "UTCDateTime",
     "Unit",
     "utcnow",

@@ -66,6 +66,8 @@ class InboundLog(Base):
         ForeignKey("contacts.id", ondelete="SET NULL"), default=None
     )
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The error id when the update could not be processed (recorded so it is not retried).
+    failed: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class OutboxMessage(Base):

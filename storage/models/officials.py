@@ -25,3 +25,17 @@ class Officer(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SigninFailure(Base):
+    """One wrong ``/canbo`` code, kept an hour: at most a few per account per hour are heard,
+    so invitation codes cannot be guessed by trying (kept in the database, so a restart does
+    not reset the count)."""
+
+    __tablename__ = "signin_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
