@@ -74,7 +74,7 @@ async def start_telegram(rt: Runtime) -> None:
     transport = TelegramTransport(channel.bot, rt.app.files)
     rt.add_sender(Sender(rt.app.db, transport, TELEGRAM_LIMITS))
     if not rt.webhook:
-        rt.add_task(channel.poll(), "telegram:poll")
+        rt.add_task(channel.poll, "telegram:poll")
         return
     path = "/webhook/telegram"
     url, secret = rt.public_url(path), rt.webhook_secret
@@ -131,7 +131,9 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
         stack.callback(scheduler.shutdown, False)
         if webhook:
             await stack.enter_async_context(
-                serve_webhooks(rt.routes, settings.webhook_host, settings.webhook_port)
+                serve_webhooks(
+                    rt.routes, settings.webhook_host, settings.webhook_port, health=rt.health
+                )
             )
             for after in rt.after_listen:
                 await after()

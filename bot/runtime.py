@@ -35,6 +35,8 @@ class Runtime:
     #: Run once the webhook server listens (e.g. setWebhook, so the first call finds us up).
     after_listen: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     senders: list[Sender] = field(default_factory=list)
+    #: The background tasks (receivers) by name, for /healthz.
+    tasks: dict[str, TaskHealth] = field(default_factory=dict)
     _secret: str = ""
 
     def notify(self) -> None:
@@ -48,11 +50,20 @@ class Runtime:
         task = asyncio.create_task(sender.run(), name=f"sender:{sender.channel}")
         self.stack.push_async_callback(_finish, task, sender.stop)
 
-    def add_task(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        """Run ``work`` until shutdown (then cancelled); a crash is logged."""
-        task = asyncio.create_task(work, name=name)
-        task.add_done_callback(_log_crash)
+    def add_task(self, work: Callable[[], Coroutine[Any, Any, None]], name: str) -> None:
+        """Run ``work()`` until shutdown (then cancelled); if it crashes or ends, it is logged
+        and started again after a pause (see ``supervise``)."""
+        health = self.tasks[name] = TaskHealth()
+        task = asyncio.create_task(supervise(name, work, health), name=name)
         self.stack.push_async_callback(_finish, task, None)
+
+    def health(self) -> dict[str, Any]:
+        """What /healthz says: "ok" while every background task runs."""
+        down = [name for name, h in self.tasks.items() if not h.running]
+        return {
+            "status": "degraded" if down else "ok",
+            "tasks": {name: h.as_json() for name, h in self.tasks.items()},
+        }
 
     @property
     def webhook_secret(self) -> str:
@@ -78,6 +89,41 @@ async def _finish(task: asyncio.Task[None], stop: Callable[[], Awaitable[None]] 
     await asyncio.gather(task, return_exceptions=True)
 
 
-def _log_crash(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("background task %s crashed", task.get_name(), exc_info=task.exception())
+@dataclass
+class TaskHealth:
+    running: bool = False
+    restarts: int = 0
+    last_error: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"running": self.running, "restarts": self.restarts, "last_error": self.last_error}
+
+
+async def supervise(
+    name: str,
+    work: Callable[[], Coroutine[Any, Any, None]],
+    health: TaskHealth,
+    *,
+    backoff_base: float = 1.0,
+    backoff_max: float = 60.0,
+) -> None:
+    """Run ``work()`` again whenever it crashes or returns, after a pause that doubles up to
+    ``backoff_max`` (and starts over after a run that lasted longer than that): a receiver that
+    dies must not leave the bot deaf until someone restarts it."""
+    loop = asyncio.get_running_loop()
+    pause = backoff_base
+    while True:
+        health.running = True
+        started = loop.time()
+        try:
+            await work()
+            log.warning("background task %s ended; starting it again in %.0f s", name, pause)
+        except Exception as exc:
+            health.last_error = type(exc).__name__
+            log.error("background task %s crashed; restarting in %.0f s", name, pause, exc_info=exc)
+        health.running = False
+        health.restarts += 1
+        if loop.time() - started > backoff_max:
+            pause = backoff_base
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, backoff_max)

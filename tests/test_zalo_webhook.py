@@ -186,3 +186,21 @@ async def test_run_zalo_with_a_refused_token_stops_with_one_line(
     with pytest.raises(SettingsError) as caught:
         await run(settings, "zalo", False, asyncio.Event())
     assert "ZALO_TOKEN" in str(caught.value.code)
+
+
+async def test_bodies_that_are_not_updates_get_400_and_group_stickers_no_reply(
+    app: App, webhook: str
+) -> None:
+    async def raw(body: str) -> int:
+        headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+        async with httpx.AsyncClient() as http:
+            response = await http.post(webhook + WEBHOOK_PATH, content=body, headers=headers)
+        return response.status_code
+
+    deep = "[" * 100_000 + "]" * 100_000
+    assert [await raw(b) for b in ("{}", deep, "[]", '{"event_name": ""}', "nul")] == [400] * 5
+    sticker = text_update("", message_id="g1")["result"]
+    sticker["event_name"] = "message.sticker.received"
+    sticker["message"]["chat"]["chat_type"] = "GROUP"
+    assert (await post(webhook, sticker, SECRET)).status_code == 200
+    assert await stored(app) == ([], 0)

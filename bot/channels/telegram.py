@@ -6,13 +6,16 @@ each person's events in order and writes the replies to the outbox; the sender d
 so that the event reaching the engine carries the bytes.
 
 Polling confirms an update (``offset``) only after the engine has committed it, so a crash
-re-delivers it and the inbound log drops the repeat.
+re-delivers it and the inbound log drops the repeat. A batch is read as raw JSON and each update
+built on its own: one that PTB cannot build (a payload shaped by another Bot API version) is
+recorded as failed and skipped, instead of sinking the batch and stopping polling for everyone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -24,6 +27,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.telegram_transport import retry_seconds
 from bot.inbound import button_event, file_event, text_event
+from bot.webhook import MalformedUpdateError
 from handlers.types import Channel, FileRef, Inbound, InboundKind, reply_to_payload
 from handlers.types import Reply as _Reply
 from messages import raw, t
@@ -36,6 +40,8 @@ log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_UPDATES = ["message", "callback_query"]
+#: Webhook deliveries of one update that may fail before it is recorded as failed.
+WEBHOOK_ATTEMPTS = 3
 _TG = Channel.TELEGRAM
 
 
@@ -73,7 +79,10 @@ class ParsedUpdate:
 
 
 def parse_update(update: Update) -> ParsedUpdate | None:
-    """The event an update carries; None for updates the bot ignores (edits, joins, ...)."""
+    """The event an update carries; None for updates the bot ignores without a reply: edits,
+    channel posts, inline queries, payments, membership changes and other service messages,
+    messages of other bots or sent on behalf of a chat, and in groups anything but text,
+    photos and documents."""
     uid = str(update.update_id)
     query = update.callback_query
     if query is not None:
@@ -93,8 +102,12 @@ def parse_update(update: Update) -> ParsedUpdate | None:
             keyboard_message_id=message.message_id if message is not None else None,
         )
     msg = update.message
-    if msg is None or msg.from_user is None:
+    if msg is None or msg.from_user is None or msg.from_user.is_bot or msg.sender_chat:
         return None
+    if msg.successful_payment is not None or msg.refunded_payment is not None:
+        return None
+    if msg.text is None and msg.effective_attachment is None:
+        return None  # a service message: someone joined, a pin, a title change...
     user = str(msg.from_user.id)
     common: dict[str, Any] = {
         "update_id": uid,
@@ -115,12 +128,20 @@ def parse_update(update: Update) -> ParsedUpdate | None:
         ref = FileRef(b"", doc.file_name, doc.mime_type)
         event = file_event(_TG, user, InboundKind.DOCUMENT, ref, caption=caption, **common)
         return ParsedUpdate(event, file_id=doc.file_id, file_size=doc.file_size)
+    if msg.chat.type != msg.chat.PRIVATE:
+        return None  # a sticker or a location in a group needs no "cannot read this"
     kind = InboundKind.UNSUPPORTED
     if msg.sticker is not None:
         kind = InboundKind.STICKER
     elif msg.voice is not None or msg.audio is not None:
         kind = InboundKind.VOICE
     return ParsedUpdate(Inbound(_TG, user, kind, text=caption, **common))
+
+
+def _update_key(data: Any) -> str:
+    """The update's id as the inbound log keys it; empty when the JSON carries none."""
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    return str(update_id) if type(update_id) is int else ""
 
 
 def _chat(chat_id: int, user_id: int) -> str:
@@ -141,6 +162,9 @@ class TelegramChannel:
         self.application = application
         self.app = app
         self.on_commit = on_commit
+        #: Webhook failures per update id, so a failing update is given up, not retried forever
+        #: (only failing updates stay here).
+        self._webhook_failures: dict[str, int] = {}
 
     @property
     def bot(self) -> Bot:
@@ -161,8 +185,41 @@ class TelegramChannel:
         return [BotCommand(name, text) for name, text in raw("telegram.commands") if name in have]
 
     async def handle_json(self, data: dict[str, Any]) -> None:
-        """A webhook body; an exception makes the caller answer 500 so Telegram retries."""
-        await self.handle_update(Update.de_json(data, self.bot))
+        """A webhook body. Not an update at all: MalformedUpdateError (400). An update that
+        fails for a passing reason (a download) raises, so the caller answers 500 and Telegram
+        retries; after WEBHOOK_ATTEMPTS failures it is recorded as failed and answered 200."""
+        key = _update_key(data)
+        if not key:
+            raise MalformedUpdateError("no update_id")
+        if self._webhook_failures.get(key, 0) >= WEBHOOK_ATTEMPTS:
+            return  # given up on already, and recorded as failed
+        try:
+            await self.handle_raw(data)
+        except Exception:
+            failures = self._webhook_failures[key] = self._webhook_failures.get(key, 0) + 1
+            if failures < WEBHOOK_ATTEMPTS:
+                raise
+            await self._give_up(key)
+        else:
+            self._webhook_failures.pop(key, None)
+
+    async def handle_raw(self, data: Any) -> None:
+        """One update as JSON: built by PTB, then handled; one PTB cannot build is recorded as
+        failed (never logged: it holds what a person wrote)."""
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:
+            key = _update_key(data)
+            error_id = uuid.uuid4().hex[:8]
+            log.warning(
+                "telegram update %s could not be read (%s, error id %s); skipped",
+                key or "without an id",
+                type(exc).__name__,
+                error_id,
+            )
+            await self.app.engine.record_failed(_TG, key, error_id)
+            return
+        await self.handle_update(update)
 
     async def handle_update(self, update: Update) -> None:
         """One update through the engine (a repeat of a processed update is dropped there)."""
@@ -233,16 +290,15 @@ class TelegramChannel:
         except TelegramError as exc:
             log.debug("telegram courtesy call failed: %s", exc)
 
-    async def poll(self, *, long_poll: int = 30, retries: int = 5) -> None:
-        """Long polling until cancelled; each update is confirmed only after it was handled."""
+    async def poll(self, *, long_poll: int = 30, retries: int = 3) -> None:
+        """Long polling until cancelled; each update is confirmed only after it was handled, and
+        the offset always moves past it, handled, skipped or failed."""
         await self.bot.delete_webhook()
         offset = 0
         pause = 1.0
         while True:
             try:
-                updates = await self.bot.get_updates(
-                    offset=offset, timeout=long_poll, allowed_updates=ALLOWED_UPDATES
-                )
+                batch = await self._get_updates(offset, long_poll)
                 pause = 1.0
             except RetryAfter as exc:
                 await asyncio.sleep(retry_seconds(exc))
@@ -252,17 +308,33 @@ class TelegramChannel:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 60.0)
                 continue
-            for update in updates:
-                await self._handle_with_retries(update, retries)
-                offset = update.update_id + 1
+            for item in batch:
+                await self._handle_with_retries(item, retries)
+                key = _update_key(item)
+                offset = max(offset, int(key) + 1 if key else 0)
 
-    async def _handle_with_retries(self, update: Update, retries: int) -> None:
+    async def _get_updates(self, offset: int, long_poll: int) -> list[Any]:
+        """One getUpdates batch as raw JSON. PTB's ``get_updates`` builds the whole batch at once
+        (and logs it, personal data included, when that fails), so this goes one level down, to
+        the Bot's request layer, which still maps errors to RetryAfter, InvalidToken..."""
+        data = {"offset": offset, "timeout": long_poll, "allowed_updates": ALLOWED_UPDATES}
+        result = await self.bot._post("getUpdates", data)
+        return result if isinstance(result, list) else []
+
+    async def _handle_with_retries(self, item: Any, retries: int) -> None:
+        key = _update_key(item) or "without an id"
         for attempt in range(1, retries + 1):
             try:
-                await self.handle_update(update)
+                await self.handle_raw(item)
                 return
             except Exception:
-                log.exception("telegram update %s failed (attempt %d)", update.update_id, attempt)
-                await asyncio.sleep(min(2.0**attempt, 30.0))
+                log.exception("telegram update %s failed (attempt %d)", key, attempt)
+                if attempt < retries:
+                    await asyncio.sleep(float(attempt))
         # A poison update must not block everyone behind it.
-        log.error("telegram update %s skipped after %d attempts", update.update_id, retries)
+        await self._give_up(key)
+
+    async def _give_up(self, key: str) -> None:
+        error_id = uuid.uuid4().hex[:8]
+        log.error("telegram update %s skipped after repeated failures (error id %s)", key, error_id)
+        await self.app.engine.record_failed(_TG, key, error_id)

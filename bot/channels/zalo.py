@@ -115,6 +115,8 @@ async def parse_zalo_update(payload: Any, fetch: ImageFetcher) -> Inbound | None
         return file_event(
             Channel.ZALO, user, InboundKind.PHOTO, file, caption=message.caption, **common
         )
+    if message.chat.chat_type == "GROUP":
+        return None  # a sticker or a voice note in a group needs no "cannot read this"
     if name == STICKER:
         return _plain(InboundKind.STICKER, user, common)
     if name == VOICE:

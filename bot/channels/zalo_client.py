@@ -150,7 +150,7 @@ class ZaloClient:
             ) from None
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             body = None
         if not isinstance(body, dict) or "ok" not in body:
             raise _error_for(method, response.status_code, f"HTTP {response.status_code}")

@@ -19,6 +19,7 @@ from typing import Any
 from bot.channels.zalo import IMAGE, ImageFetcher, parse_zalo_update, read_zalo_update
 from bot.channels.zalo_client import ZaloClient, ZaloError, ZaloUnauthorized
 from bot.engine import Engine
+from bot.webhook import MalformedUpdateError
 from messages import t
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,12 @@ class ZaloReceiver:
         self.fetch = fetch
 
     async def handle_payload(self, payload: Any) -> None:
-        """Parse and process one update; returns once the engine has committed it."""
+        """Parse and process one update; returns once the engine has committed it. A payload
+        that is no update at all (``{}``) raises MalformedUpdateError (the webhook's 400)."""
         update = read_zalo_update(payload)
-        if update is not None and update.event_name == IMAGE and update.message is not None:
+        if update is None or not update.event_name:
+            raise MalformedUpdateError("not a Zalo update")
+        if update.event_name == IMAGE and update.message is not None:
             # Downloading takes a moment on a rural connection: show the user we are on it.
             await self._typing(update.message.chat.id or update.message.sender.id)
         event = await parse_zalo_update(payload, self.fetch)
@@ -89,6 +93,8 @@ async def run_polling(
         for payload in updates:
             try:
                 await receiver.handle_payload(payload)
+            except MalformedUpdateError:
+                log.warning("zalo: getUpdates returned something that is not an update; skipped")
             except Exception:
                 # Unlike python-zalo-bot's loop, one bad update must not end the bot.
                 log.exception("zalo: an update could not be processed; polling goes on")

@@ -56,7 +56,7 @@ async def start_zalo(rt: Runtime) -> None:
     rt.add_sender(Sender(rt.app.db, ZaloTransport(client), limits_for(Channel.ZALO, settings)))
     if not rt.webhook:
         await use_polling(client, say)
-        rt.add_task(run_polling(client, receiver), "zalo:poll")
+        rt.add_task(lambda: run_polling(client, receiver), "zalo:poll")
         return
     url, secret = rt.public_url(WEBHOOK_PATH), rt.webhook_secret
     rt.routes.append(
