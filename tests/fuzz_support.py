@@ -265,8 +265,12 @@ class Fuzzer:
         else:
             await reach(self, new)
             if state.startswith("intake."):
-                self._templates[state] = new
+                self._templates[state] = f"fz-{state}"
+                await self._clone(new, self._templates[state])
         self.users[state], self._where[state] = new, await self._position(new)
+        if self._where[state][:2] != _expected(state):
+            # A script that no longer reaches its state would fuzz the wrong one, silently.
+            self.problems.append(f"{state} not reached: {self._where[state]}")
         return new
 
     async def _clone(self, template: str, user: str) -> None:
@@ -316,6 +320,15 @@ class Fuzzer:
                 )
             ).first()
         return tuple(row) if row is not None else ()
+
+
+def _expected(state: str) -> tuple[str | None, str | None]:
+    """(flow, step) a state's name stands for: "intake.dob", "officials.submit.count"; "menu"
+    and "officials.idle" are no flow at all."""
+    if state == "menu" or state.endswith(".idle"):
+        return (None, None)
+    flow, step = state.split(".", 1)
+    return (flow, step)
 
 
 def run_fuzz(app_settings: Settings, examples: int, *, derandomize: bool = True) -> Fuzzer:
