@@ -138,5 +138,5 @@ def _log(ctx: Context, text: str, decision: Decision) -> None:
         ctx.session, text=text, key=decision.key, outcome=decision.outcome,
         nearest_topic=nearest.topic if nearest else None,
         score=round(nearest.probability, 3) if nearest else 0.0,
-        channel=ctx.channel.value, now=ctx.now,
+        channel=ctx.channel.value, now=ctx.now, contact_id=ctx.contact.id,
     )

@@ -67,6 +67,7 @@ async def record_handoff(ctx: Context, question: str) -> Notice:
         text_key="handoff.notice",
         now=ctx.now,
         unit_id=await find_contact_unit_id(ctx.session, ctx.contact.id),
+        contact_id=ctx.contact.id,
         params={
             "question": question[:QUESTION_MAX],
             "name": ctx.contact.display_name or t("handoff.anonymous"),

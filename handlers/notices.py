@@ -24,13 +24,17 @@ async def record_notice(
     now: datetime,
     unit_id: int | None = None,
     case_id: int | None = None,
+    contact_id: int | None = None,
     params: dict[str, Any] | None = None,
 ) -> Notice:
-    """Store a notice for the officers of ``unit_id`` (None: the district office)."""
+    """Store a notice for the officers of ``unit_id`` (None: the district office).
+
+    ``case_id`` or ``contact_id`` names whose data the notice carries (erasure follows them)."""
     notice = Notice(
         kind=kind,
         unit_id=unit_id,
         case_id=case_id,
+        contact_id=contact_id,
         text_key=text_key,
         params=params or {},
         created_at=now,

@@ -146,7 +146,7 @@ class PrivacyFlow(Flow):
         ctx.reply("\n".join(lines), _choices(), intent="flow:privacy.data")
 
     async def _delete(self, ctx: Context) -> None:
-        result = await erase_contact_data(ctx.session, ctx.contact, ctx.now)
+        result = await erase_contact_data(ctx.session, ctx.contact, ctx.now, cipher(ctx))
         ctx.leave()
         await ctx.session.flush()
         for sha256 in result.files:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,14 @@ from sqlalchemy.ext.asyncio import (
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
+#: Set in ``session.info`` by a transaction that erased personal data: on SQLite the WAL is then
+#: checkpointed and truncated after the commit, so the old page images leave the -wal file too.
+CHECKPOINT_AFTER_COMMIT = "checkpoint_after_commit"
+
+# aiosqlite logs every call with its SQL parameters (names, phone numbers) at DEBUG: whatever
+# LOG_LEVEL says, its records stop at INFO. SQLAlchemy's own echo hides parameters (below).
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the single writer; NORMAL sync is safe with WAL and much
@@ -33,6 +42,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted rows are overwritten with zeros, not left in free space (a privacy erasure must
+    # not be recoverable from the file).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -50,7 +62,9 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo}
+        # hide_parameters: SQL logging (echo, or a DEBUG/INFO level on sqlalchemy.engine) and
+        # error messages never show the values, which may be personal data.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             database = parsed.database or ""
             if database and database != ":memory:":
@@ -76,8 +90,22 @@ class Database:
         On SQLite, writers of this process queue on an asyncio lock: waiting there wakes the
         next writer the moment the lock is free, where SQLite's busy handler sleeps and polls.
         """
-        async with self._write_lock, self.sessions() as session, session.begin():
-            yield session
+        async with self._write_lock, self.sessions() as session:
+            async with session.begin():
+                yield session
+            if self.is_sqlite and session.info.pop(CHECKPOINT_AFTER_COMMIT, False):
+                await self.checkpoint()
+
+    async def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database file and truncate it (no-op elsewhere)."""
+        if self.is_sqlite:
+            # On the driver connection, outside any transaction: a checkpoint cannot run inside
+            # one, and SQLAlchemy would begin one (BEGIN IMMEDIATE) before any statement.
+            async with self.engine.connect() as conn:
+                driver = (await conn.get_raw_connection()).driver_connection
+                if driver is not None:
+                    cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    await cursor.close()
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the Alembic migrations up to ``revision`` (idempotent)."""

@@ -13,11 +13,23 @@ The rule is structural, so later features are covered without registering anythi
   name and consent.
 Files in the content-addressed store referenced only by deleted rows (columns named
 ``sha256`` or ``*_sha256``) are returned so the caller can remove them.
+
+Rows about the person that are addressed to someone else follow their links: a hand-off
+question is a notice with ``contact_id``, an officer's message made from a notice has
+``notice_id``, an unanswered question has ``contact_id``; all of these cascade. Two checks by
+content close what no link can say: every message addressed to the person's chat goes (even one
+written without their contact id), and every message still waiting to be sent, to anyone, that
+quotes the person's name, phone or citizen id is deleted too. Finished messages keep no text
+(storage.repositories.FINISHED_PAYLOAD). Other people's conversation states that quote them are
+reset. On SQLite the session is marked so that storage.db checkpoints the WAL after the commit
+(with ``secure_delete`` on, the deleted bytes are zeroed in the database file as well).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,13 +38,19 @@ from sqlalchemy import Column, Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases_repo import CaseStatus
-from storage.models import Base, Case, Contact
+from storage.crypto import Cipher, DecryptError
+from storage.db import CHECKPOINT_AFTER_COMMIT
+from storage.models import Base, Case, Contact, ConversationState, IntakeDraft, OutboxMessage
 
 #: Tables the erasure never touches through the contact (state is reset by the flow; an
 #: officer's account is removed by an administrator, not by a privacy request).
 _CONTACT_SKIP = frozenset({"contacts", "conversation_states", "officers", "cases"})
 #: Statistics links kept until their models declare ``keep_on_erasure`` themselves.
 _KEEP_DEFAULT = frozenset({"plan_submission_cases"})
+#: The personal fields of a case, which a registration draft's data also uses as keys.
+_NAME, _PHONE, _CITIZEN_ID, _VILLAGE = "full_name", "phone_enc", "citizen_id_enc", "village"
+#: Digits of a number written with spaces, dots or dashes between them.
+_SEPARATED_DIGITS = re.compile(r"(?<=\d)[ .\-](?=\d)")
 
 
 @dataclass
@@ -43,10 +61,13 @@ class ErasureResult:
 
 
 async def erase_contact_data(
-    session: AsyncSession, contact: Contact, now: datetime
+    session: AsyncSession, contact: Contact, now: datetime, cipher: Cipher | None = None
 ) -> ErasureResult:
-    """Delete or anonymise everything stored about ``contact``; see the module docstring."""
+    """Delete or anonymise everything stored about ``contact``; see the module docstring.
+
+    ``cipher`` reads the encrypted phone and citizen id, to find messages that quote them."""
     result = ErasureResult()
+    marks = await _identifying_marks(session, contact, cipher or Cipher())
     case_ids = list(await session.scalars(select(Case.id).where(Case.contact_id == contact.id)))
     cases = Base.metadata.tables["cases"]
     contacts = Base.metadata.tables["contacts"]
@@ -78,11 +99,98 @@ async def erase_contact_data(
             )
         else:
             await _delete_rows(session, child, column, [contact.id], result)
+    await _delete_rows(
+        session,
+        Base.metadata.tables["outbox"],
+        Base.metadata.tables["outbox"].c.id,
+        await _messages_about(session, contact, marks),
+        result,
+    )
+    await _reset_states_quoting(session, contact, marks)
     contact.display_name = ""
     contact.consent_at = None
     contact.consent_version = None
     result.files = await _unreferenced(session, result.files)
+    session.info[CHECKPOINT_AFTER_COMMIT] = True
     return result
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """What identifies the person in free text: names as written, numbers as digit strings."""
+
+    texts: frozenset[str]
+    numbers: frozenset[str]
+
+    def found_in(self, value: Any) -> bool:
+        text = json.dumps(value, ensure_ascii=False).casefold()
+        if any(t in text for t in self.texts):
+            return True
+        digits = _SEPARATED_DIGITS.sub("", text)
+        return any(n in digits for n in self.numbers)
+
+
+async def _identifying_marks(session: AsyncSession, contact: Contact, cipher: Cipher) -> _Marks:
+    """The person's names, phones and citizen ids, from their cases and registration drafts."""
+    records: list[dict[str, Any]] = [
+        {_NAME: c.full_name, _PHONE: c.phone_enc, _CITIZEN_ID: c.citizen_id_enc}
+        for c in await session.scalars(select(Case).where(Case.contact_id == contact.id))
+    ]
+    records += [
+        dict(d.data)
+        for d in await session.scalars(
+            select(IntakeDraft).where(IntakeDraft.contact_id == contact.id)
+        )
+    ]
+    texts = {str(r[_NAME]).casefold() for r in records if r.get(_NAME)}
+    numbers: set[str] = set()
+    for token in _tokens(r.get(key) for r in records for key in (_PHONE, _CITIZEN_ID)):
+        try:
+            digits = "".join(ch for ch in cipher.decrypt(token) if ch.isdigit())
+        except DecryptError:
+            continue
+        # A phone is quoted as 0912…, +84912… or 84912…: its last nine digits are in each.
+        numbers.add(digits[-9:] if len(digits) in (10, 11) else digits)
+    return _Marks(frozenset(t for t in texts if len(t) >= 3), frozenset(n for n in numbers if n))
+
+
+def _tokens(values: Iterable[Any]) -> list[str]:
+    return [v for v in values if isinstance(v, str) and v]
+
+
+async def _messages_about(session: AsyncSession, contact: Contact, marks: _Marks) -> list[int]:
+    """Outbox rows addressed to the person's chat, and unsent ones to anyone that quote them."""
+    to_them = select(OutboxMessage.id).where(
+        OutboxMessage.channel == contact.channel,
+        OutboxMessage.chat_id == contact.platform_user_id,
+        OutboxMessage.is_group.is_(False),
+    )
+    ids = set(await session.scalars(to_them))
+    if marks.texts or marks.numbers:
+        pending = await session.execute(
+            select(OutboxMessage.id, OutboxMessage.payload).where(
+                OutboxMessage.status == "pending"
+            )
+        )
+        ids.update(row_id for row_id, payload in pending.all() if marks.found_in(payload))
+    return sorted(ids)
+
+
+async def _reset_states_quoting(session: AsyncSession, contact: Contact, marks: _Marks) -> None:
+    """The person's own state forgets its data; anyone else's that quotes them is reset."""
+    await session.execute(
+        update(ConversationState)
+        .where(ConversationState.contact_id == contact.id)
+        .values(data={}, last_buttons=[])
+    )
+    if not (marks.texts or marks.numbers):
+        return
+    others = await session.scalars(
+        select(ConversationState).where(ConversationState.contact_id != contact.id)
+    )
+    for state in others:
+        if marks.found_in([state.data, state.last_buttons]):
+            state.flow, state.step, state.data, state.last_buttons = None, None, {}, []
 
 
 def references_to(table: Table) -> list[tuple[Table, Column[Any]]]:

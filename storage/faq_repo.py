@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FallbackQuestion
+from storage.redact import mask_numbers
 
 _TEXT_MAX = 500
 
@@ -34,12 +35,22 @@ def record_fallback_question(
     score: float,
     channel: str,
     now: datetime,
+    contact_id: int | None = None,
 ) -> None:
-    """Log one unanswered (or unclear) question; no contact is linked on purpose."""
+    """Log one unanswered (or unclear) question, phone- and ID-like numbers masked.
+
+    ``contact_id`` is never shown (``kb gaps`` groups by wording); it lets the asker's erasure
+    request find the row."""
     session.add(FallbackQuestion(
-        text=text[:_TEXT_MAX], key=key[:_TEXT_MAX], outcome=outcome,
+        text=logged_text(text), key=logged_text(key), outcome=outcome,
         nearest_topic=nearest_topic, score=score, channel=channel, created_at=now,
+        contact_id=contact_id,
     ))
+
+
+def logged_text(text: str) -> str:
+    """What the fallback log stores of ``text``: numbers masked, cut to the column size."""
+    return mask_numbers(text)[:_TEXT_MAX]
 
 
 async def find_gaps(

@@ -102,6 +102,7 @@ def record_outbox(
     now: datetime,
     contact_id: int | None = None,
     is_group: bool = False,
+    notice_id: int | None = None,
 ) -> OutboxMessage:
     row = OutboxMessage(
         channel=channel,
@@ -109,6 +110,8 @@ def record_outbox(
         is_group=is_group,
         contact_id=contact_id,
         payload=payload,
+        intent=_intent_of(payload),
+        notice_id=notice_id,
         status="pending",
         created_at=now,
         next_attempt_at=now,
@@ -117,12 +120,23 @@ def record_outbox(
     return row
 
 
+#: What an outbox row keeps once it is finished (sent, failed, dropped): no text, buttons or
+#: attachments, which may quote a phone number or a name; ``intent`` has its own column.
+FINISHED_PAYLOAD: dict[str, Any] = {}
+
+
+def _intent_of(payload: dict[str, Any]) -> str | None:
+    meta = payload.get("meta")
+    intent = meta.get("intent") if isinstance(meta, dict) else None
+    return str(intent)[:64] if intent else None
+
+
 async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> None:
     if ids:
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
-            .values(status="sent", sent_at=now)
+            .values(status="sent", sent_at=now, payload=FINISHED_PAYLOAD)
         )
 
 

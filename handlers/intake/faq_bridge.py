@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 
 from handlers.context import Context
 from handlers.types import Inbound
+from storage.faq_repo import logged_text
 from storage.models import FallbackQuestion
 
 
@@ -36,7 +37,7 @@ async def answered_by_faq(event: Inbound, ctx: Context) -> bool:
     await ctx.session.flush()
     await ctx.session.execute(
         delete(FallbackQuestion).where(
-            FallbackQuestion.id > last_log, FallbackQuestion.text == event.text[:500]
+            FallbackQuestion.id > last_log, FallbackQuestion.text == logged_text(event.text)
         )
     )
     return False

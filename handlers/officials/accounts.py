@@ -200,9 +200,17 @@ async def get_open_invites(
 
 
 def record_for_officers(
-    session: AsyncSession, officers: Iterable[OfficerContact], reply: Reply, now: datetime
+    session: AsyncSession,
+    officers: Iterable[OfficerContact],
+    reply: Reply,
+    now: datetime,
+    *,
+    notice_id: int | None = None,
 ) -> int:
-    """Queue ``reply`` in the outbox for each officer; returns how many were queued."""
+    """Queue ``reply`` in the outbox for each officer; returns how many were queued.
+
+    ``notice_id`` links each message to the notice it renders, so erasing the notice (the
+    person's data) takes the undelivered and delivered messages with it."""
     payload = reply_to_payload(reply)
     count = 0
     for officer in officers:
@@ -212,6 +220,7 @@ def record_for_officers(
             chat_id=officer.recipient.chat_id,
             payload=payload,
             now=now,
+            notice_id=notice_id,
         )
         count += 1
     return count

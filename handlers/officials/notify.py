@@ -49,7 +49,8 @@ async def deliver_notice(
     meta: dict[str, object] = {"intent": "notice", "notice": notice.kind}
     if notice.case_id is not None:
         meta["case_id"] = notice.case_id
-    record_for_officers(session, recipients, Reply(text=text, meta=meta), now)
+    reply = Reply(text=text, meta=meta)
+    record_for_officers(session, recipients, reply, now, notice_id=notice.id)
     notice.delivered_at = now
     return len(recipients)
 

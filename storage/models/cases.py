@@ -58,6 +58,11 @@ class Notice(Base):
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), default=None
     )
+    #: The person the notice is about or from when no case says it (a hand-off question): the
+    #: notice, and the officers' messages made from it, go with that person's data on erasure.
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), default=None, index=True
+    )
     #: Message key and its placeholders (rendered for each officer at delivery).
     text_key: Mapped[str] = mapped_column(String(64))
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -76,6 +76,8 @@ class OutboxMessage(Base):
     ``payload`` is the channel-neutral reply (text, buttons, attachments, meta); the channel's
     renderer turns it into platform messages when it is sent. ``parts_sent`` counts the platform
     messages already accepted, so a long reply split in several parts resumes where it stopped.
+    Once the row is finished (sent, failed, dropped) the payload is emptied: what delivery
+    accounting needs (channel, chat, status, times, parts, ``intent``) stays, the text does not.
     """
 
     __tablename__ = "outbox"
@@ -89,6 +91,12 @@ class OutboxMessage(Base):
         ForeignKey("contacts.id", ondelete="CASCADE"), default=None
     )
     payload: Mapped[dict[str, Any]] = mapped_column()
+    #: The reply's meta intent (e.g. ``faq:abroad.cost``, ``notice``), kept after the body goes.
+    intent: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: The officers' notice this message was made from: it goes when the notice does (erasure).
+    notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), default=None, index=True
+    )
     #: pending → sent | failed (permanent error, reason in last_error) | dropped (unreachable)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, String
+from sqlalchemy import Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
@@ -13,7 +13,9 @@ from storage.models.base import Base, utcnow
 class FallbackQuestion(Base):
     """One free-text question that got ``fallback`` (or ``clarify``).
 
-    No contact id on purpose: ``kb gaps`` needs the wording, not who asked (general.privacy).
+    ``kb gaps`` shows the wording, never who asked (general.privacy). ``contact_id`` exists only
+    so that "xóa dữ liệu của tôi" finds the asker's questions (the row goes with the contact);
+    phone- and ID-like numbers are masked before the text is stored (storage.faq_repo).
     """
 
     __tablename__ = "faq_fallbacks"
@@ -29,4 +31,7 @@ class FallbackQuestion(Base):
     nearest_topic: Mapped[str | None] = mapped_column(String(64), default=None)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     channel: Mapped[str] = mapped_column(String(16), default="")
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), default=None, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
