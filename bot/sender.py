@@ -11,6 +11,8 @@ decides the rest (see bot/delivery.py):
     UnreachableError  the contact is marked unreachable, its pending rows become "dropped"
     PermanentError    the row becomes "failed" with the reason in last_error
 
+A finished row (sent, failed, dropped) keeps no body: storage.repositories.FINISHED_PAYLOAD.
+
 The engine calls ``notify()`` after each commit, so delivery starts at once; a periodic poll
 catches rows written by other processes and rows whose backoff has ended.
 
@@ -45,6 +47,8 @@ from bot.render import Rendered, render
 from handlers.types import Channel, reply_from_payload
 from storage.db import Database
 from storage.models import Contact, OutboxMessage, utcnow
+from storage.redact import mask_numbers
+from storage.repositories import FINISHED_PAYLOAD
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +301,10 @@ class Sender:
     ) -> None:
         values: dict[str, object] = {"parts_sent": index + 1}
         if index + 1 == total:
-            values.update(status="sent", sent_at=self.clock(), last_error=None)
+            # The body goes only now: until the last part is accepted, a restart resumes from it.
+            values.update(
+                status="sent", sent_at=self.clock(), last_error=None, payload=FINISHED_PAYLOAD
+            )
         await session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
         )
@@ -317,7 +324,7 @@ class Sender:
                 .values(
                     attempts=attempts,
                     next_attempt_at=self.clock() + timedelta(seconds=delay),
-                    last_error=reason[:1000],
+                    last_error=_reason(reason),
                 )
             )
         asyncio.get_running_loop().call_later(delay, self._wake.set)
@@ -325,7 +332,11 @@ class Sender:
     async def _finish(
         self, row: OutboxMessage, status: str, reason: str, *, attempts: int | None = None
     ) -> None:
-        values: dict[str, object] = {"status": status, "last_error": reason[:1000]}
+        values: dict[str, object] = {
+            "status": status,
+            "last_error": _reason(reason),
+            "payload": FINISHED_PAYLOAD,
+        }
         if attempts is not None:
             values["attempts"] = attempts
         async with self.db.transaction() as session:
@@ -373,5 +384,10 @@ class Sender:
                     OutboxMessage.channel == self.channel.value,
                     OutboxMessage.chat_id == row.chat_id,
                 )
-                .values(status="dropped", last_error=reason[:1000])
+                .values(status="dropped", last_error=_reason(reason), payload=FINISHED_PAYLOAD)
             )
+
+
+def _reason(text: str) -> str:
+    """An error as stored in ``last_error``: short, and no phone- or ID-like number."""
+    return mask_numbers(text)[:1000]
