@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from messages import t
 
@@ -17,14 +17,8 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs request URLs at INFO, and bot tokens are part of those URLs.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Library floors (tokens in httpx URLs, message texts in PTB's DEBUG) and number masking.
+    configure_logging(settings.log_level)
 
 
 def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:

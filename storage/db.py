@@ -28,8 +28,11 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 CHECKPOINT_AFTER_COMMIT = "checkpoint_after_commit"
 
 # aiosqlite logs every call with its SQL parameters (names, phone numbers) at DEBUG: whatever
-# LOG_LEVEL says, its records stop at INFO. SQLAlchemy's own echo hides parameters (below).
-logging.getLogger("aiosqlite").setLevel(logging.INFO)
+# LOG_LEVEL says, its records stop at INFO. SQLAlchemy's statements hide parameters (below).
+# SQLAlchemy logs result rows at DEBUG (hide_parameters does not cover those): INFO at most.
+for _name in ("aiosqlite", "sqlalchemy.engine"):
+    if logging.getLogger(_name).level < logging.INFO:
+        logging.getLogger(_name).setLevel(logging.INFO)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
