@@ -50,7 +50,10 @@ def configure_logging(level: str | int) -> None:
 
 
 def apply_library_floors() -> None:
+    """Raise each library's level to its floor, never below the root's (which would switch on
+    lines the configured level hides)."""
+    root = logging.getLogger().getEffectiveLevel()
     for name, floor in LIBRARY_FLOORS.items():
         logger = logging.getLogger(name)
-        if logger.level < floor:  # NOTSET (0) included
-            logger.setLevel(floor)
+        if logger.getEffectiveLevel() < floor:
+            logger.setLevel(max(floor, root))

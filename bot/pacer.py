@@ -1,72 +1,128 @@
-"""The overall send pace of one channel: evenly spaced sends on a planned clock, never more than
-the platform's count in any one-second window.
+"""The send pace of one channel (or one chat): evenly spaced sends on a planned clock, and never
+more than the platform's count in any window, whatever delays the network or the machine adds.
 
-Why not aiolimiter here (it still does the per-chat buckets, bot/rate_limits.py): its leaky
-bucket measures from the moment a waiter actually wakes. With a capacity of one (even spacing)
-every wake-up delay is lost for good: a steady 30/s plan came out at 26.7-28.5/s in the
-broadcast bench. With a larger capacity the bucket lets a burst through after the delay, and
-Telegram counts over ANY one-second window, so a burst on top of the steady rate earns 429s.
-Neither can "keep the schedule".
+Why not aiolimiter: its leaky bucket measures from the moment a waiter actually wakes. With a
+capacity of one (even spacing) every wake-up delay is lost for good: a steady 30/s plan came out
+at 26.7-28.5/s in the broadcast bench. With a larger capacity the bucket lets a burst through
+after the delay, and Telegram counts over ANY one-second window, so a burst on top of the steady
+rate earns 429s. Neither keeps the schedule, and neither can run on an injected clock.
 
-This pacer keeps a planned time for the next send (GCRA's "theoretical arrival time") and moves it
+The pacer keeps a planned time for the next send (GCRA's "theoretical arrival time") and moves it
 on by one interval from the PLANNED time, not from when the wait ended, so a late wake-up is made
-up by the next send instead of slowing the whole stream. Two guards keep that honest:
+up by the next send instead of slowing the whole stream; the planned clock may lag real time by
+at most ``catch_up`` (after an idle spell it restarts from now instead of releasing a burst).
 
-- the planned clock may lag real time by at most ``catch_up`` (one interval): after an idle
-  spell it restarts from now instead of releasing a burst of "owed" sends;
-- a sliding window of the last ``count`` actual send times: a send waits until fewer than
-  ``count`` went out in the last ``window + margin`` seconds. The platform measures arrival, not
-  our departure, so ``margin`` absorbs the difference in network and scheduling delay between two
-  sends ``count`` apart. With the pace below the limit the window never binds in steady state; it
-  only stops a catch-up from squeezing ``count + 1`` sends into one window.
+The window is what makes the limit hold by construction. The platform counts a send when it
+ARRIVES, at some moment between our starting the request and our receiving the answer, and
+scheduling jitter (a busy CPU, a slow event loop) can move that moment anywhere in between. So a
+send holds its slot from ``acquire()`` until ``release()`` after the answer, and a new send may
+start only while fewer than ``count`` sends are in flight or were answered within the last
+``window``. Then any ``window`` of arrival times holds at most ``count`` sends: the last of them
+to start saw all the others in flight or answered less than ``window`` before (their arrivals
+are in the same window), and they were fewer than ``count``. Jitter can slow the stream, never
+cross the limit. The price is the round trip: a send waits ``window`` after the answer to the
+one ``count`` before it, about 25/s instead of 29.4/s at Telegram's limit with a 200 ms round
+trip, and no 429 (whose ``retry_after`` costs whole seconds).
+
+Time comes from a ``Timer``: the event loop's clock in production, a virtual one in tests, so
+pacing tests neither sleep nor depend on how busy the machine is.
 
 Waiters are served in arrival order (asyncio.Lock is FIFO), one at a time: the lock holder sleeps
-until its slot, so the next waiter's slot is computed only after the previous send is recorded.
+until its slot, so the next waiter's slot is computed only after the previous one was taken.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from typing import Protocol
+
+
+class Timer(Protocol):
+    """A monotonic clock in seconds and a way to wait on it."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class LoopTimer:
+    """The running event loop's clock (production)."""
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class Slot:
+    """One send's place in a pacer; ``release()`` once the platform has answered (or failed)."""
+
+    def __init__(self, pacer: Pacer | None = None) -> None:
+        self._pacer = pacer
+
+    def release(self) -> None:
+        if self._pacer is not None:
+            self._pacer._release()
+            self._pacer = None
 
 
 class Pacer:
     """At most ``count`` sends per ``window`` seconds, spaced evenly at ``rate`` per second."""
 
     def __init__(
-        self, rate: float, count: int, *, window: float = 1.0, margin: float = 0.015
+        self,
+        rate: float,
+        count: int,
+        *,
+        window: float = 1.0,
+        timer: Timer | None = None,
+        catch_up: float | None = None,
     ) -> None:
         if rate <= 0 or count < 1:
             raise ValueError("rate must be positive and count at least 1")
         self.interval = 1.0 / rate
         self.count = count
-        self.span = window + margin
+        self.window = window
+        self.timer: Timer = timer or LoopTimer()
+        #: How far the planned clock may lag now (a late wake-up made up); default one interval.
+        self.catch_up = self.interval if catch_up is None else catch_up
         self._lock = asyncio.Lock()
         self._planned = float("-inf")
-        self._sent: deque[float] = deque(maxlen=count)
+        self._in_flight = 0
+        self._answered: deque[float] = deque(maxlen=count)
+        self._changed = asyncio.Event()
         self._paused_until = float("-inf")
 
     def pause_until(self, when: float) -> None:
-        """No send before loop time ``when`` (the platform said "retry after")."""
+        """No send before timer time ``when`` (the platform said "retry after")."""
         self._paused_until = max(self._paused_until, when)
 
-    async def acquire(self) -> None:
-        """Wait for this send's slot; the caller sends right after."""
-        loop = asyncio.get_running_loop()
+    async def acquire(self) -> Slot:
+        """Wait for this send's slot; send right after, then ``release()`` the slot."""
         async with self._lock:
             while True:
-                now = loop.time()
-                # A late wake-up (≤ one interval) keeps the planned slot: the lag is made up.
-                planned = max(self._planned, now - self.interval)
-                start = max(planned, self._paused_until, self._window_opens())
-                if start <= now:
+                now = self.timer.now()
+                planned = max(self._planned, now - self.catch_up)
+                start = max(planned, self._paused_until)
+                if start > now:
+                    # Re-check after sleeping: a pause may have been set meanwhile.
+                    await self.timer.sleep(start - now)
+                    continue
+                recent = [t for t in self._answered if t > now - self.window]
+                if self._in_flight + len(recent) < self.count:
                     break
-                # Re-check after sleeping: a pause may have been set meanwhile.
-                await asyncio.sleep(start - now)
-            self._sent.append(now)
+                if recent:
+                    await self.timer.sleep(recent[0] + self.window - now)
+                else:  # all in flight: the first answer starts the clock
+                    self._changed.clear()
+                    await self._changed.wait()
+            self._in_flight += 1
             self._planned = planned + self.interval
+        return Slot(self)
 
-    def _window_opens(self) -> float:
-        if len(self._sent) < self.count:
-            return float("-inf")
-        return self._sent[0] + self.span
+    def _release(self) -> None:
+        self._in_flight -= 1
+        self._answered.append(self.timer.now())
+        self._changed.set()

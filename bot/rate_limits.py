@@ -1,20 +1,18 @@
 """How fast the sender may write on each channel.
 
 Telegram (Bot FAQ): about 30 messages/s overall, about 1/s in one private chat with short bursts
-tolerated, at most 20/min in one group. The overall rate is kept by a pacer (bot/pacer.py): even
-spacing on a planned clock at ``pace`` of the limit, and never more than the limit in any
-one-second window. Chats and groups use aiolimiter's leaky buckets, where a wake-up delay only
-makes a chat a little slower, which nobody notices. Groups get 19/min.
+tolerated, at most 20/min in one group. Each limit is kept by a pacer (bot/pacer.py): even
+spacing on a planned clock below the limit, and never more than the limit in any window of
+arrival times however late sends arrive. The overall pace aims at ``pace`` of the limit; a chat
+at most ``private_burst`` per ``private_burst / private_per_second`` seconds, spaced at its rate;
+a group 19/min. All of them read one Timer, so tests drive them on a virtual clock.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
-from aiolimiter import AsyncLimiter
-
-from bot.pacer import Pacer
+from bot.pacer import LoopTimer, Pacer, Slot, Timer
 from bot.settings import Settings
 from handlers.types import Channel
 
@@ -28,8 +26,8 @@ class ChannelLimits:
 
     #: The platform's limit, counted over any one-second window.
     overall_per_second: float
-    #: The fraction of that limit the pacer aims at: the rest absorbs network and scheduling
-    #: jitter, so that sends 30 apart never arrive within one second (0.98 measured 0 429s).
+    #: The fraction of that limit the pacer aims at: a steady stream stays a little below the
+    #: limit, so the window (which holds it by construction) rarely has to make a send wait.
     pace: float = 0.98
     #: None: no per-chat limit (the platform sets none).
     private_per_second: float | None = None
@@ -59,52 +57,76 @@ def limits_for(channel: Channel, settings: Settings) -> ChannelLimits:
 
 
 class RateLimiter:
-    """One overall pacer, one bucket per chat, and a channel-wide pause after a 429."""
+    """One overall pacer, one pacer per chat, and a channel-wide pause after a 429."""
 
-    def __init__(self, limits: ChannelLimits) -> None:
+    def __init__(self, limits: ChannelLimits, timer: Timer | None = None) -> None:
         self.limits = limits
+        self.timer: Timer = timer or LoopTimer()
         rate = limits.overall_per_second
-        self._overall = Pacer(rate * limits.pace, max(1, int(rate)))
-        self._chats: dict[str, tuple[AsyncLimiter, float]] = {}
-        self._paused_until = 0.0
+        self._overall = Pacer(rate * limits.pace, max(1, int(rate)), timer=self.timer)
+        self._chats: dict[str, tuple[Pacer, float]] = {}
+        self._paused_until = float("-inf")
 
     def pause(self, seconds: float) -> None:
         """The platform said "retry after": every send of this channel waits that long."""
-        until = asyncio.get_running_loop().time() + max(seconds, 0.0)
+        until = self.timer.now() + max(seconds, 0.0)
         self._paused_until = max(self._paused_until, until)
         self._overall.pause_until(self._paused_until)
 
-    async def acquire(self, chat_id: str, *, is_group: bool) -> None:
-        """Wait until one message may go to ``chat_id``."""
+    async def acquire(self, chat_id: str, *, is_group: bool) -> Slot:
+        """Wait until one message may go to ``chat_id``; ``release()`` the slot once answered."""
         await self._wait_unpaused()
-        chat = self._chat_bucket(chat_id, is_group)
-        if chat is not None:
-            await chat.acquire()
-        await self._overall.acquire()  # which also honours the pause
+        chat = self._chat_pacer(chat_id, is_group)
+        chat_slot = await chat.acquire() if chat is not None else Slot()
+        try:
+            overall = await self._overall.acquire()  # which also honours the pause
+        except BaseException:
+            chat_slot.release()
+            raise
+        return _Both(chat_slot, overall)
 
     async def _wait_unpaused(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
-            remaining = self._paused_until - loop.time()
+            remaining = self._paused_until - self.timer.now()
             if remaining <= 0:
                 return
-            await asyncio.sleep(remaining)
+            await self.timer.sleep(remaining)
 
-    def _chat_bucket(self, chat_id: str, is_group: bool) -> AsyncLimiter | None:
-        now = asyncio.get_running_loop().time()
+    def _chat_pacer(self, chat_id: str, is_group: bool) -> Pacer | None:
+        now = self.timer.now()
         if len(self._chats) > 1000:
             self._chats = {k: v for k, v in self._chats.items() if now - v[1] < _IDLE_SECONDS}
         found = self._chats.get(chat_id)
-        bucket = found[0] if found else self._new_bucket(is_group)
-        if bucket is None:
+        pacer = found[0] if found else self._new_pacer(is_group)
+        if pacer is None:
             return None
-        self._chats[chat_id] = (bucket, now)
-        return bucket
+        self._chats[chat_id] = (pacer, now)
+        return pacer
 
-    def _new_bucket(self, is_group: bool) -> AsyncLimiter | None:
+    def _new_pacer(self, is_group: bool) -> Pacer | None:
+        # A group's sends are spaced at its rate (a late one just comes later); a private chat
+        # may get ``private_burst`` at once after a pause (a reply in two parts), then its rate.
         if is_group and self.limits.group_per_minute:
-            return AsyncLimiter(1, 60 / self.limits.group_per_minute)
+            per_minute = self.limits.group_per_minute
+            return Pacer(
+                per_minute / 60, max(1, int(per_minute)), window=60.0, timer=self.timer,
+                catch_up=0.0,
+            )
         if not is_group and self.limits.private_per_second:
-            burst = self.limits.private_burst
-            return AsyncLimiter(burst, burst / self.limits.private_per_second)
+            rate, burst = self.limits.private_per_second, self.limits.private_burst
+            return Pacer(
+                rate, burst, window=burst / rate, timer=self.timer, catch_up=(burst - 1) / rate
+            )
         return None
+
+
+class _Both(Slot):
+    """The chat's slot and the channel's, released together."""
+
+    def __init__(self, chat: Slot, overall: Slot) -> None:
+        super().__init__()
+        self._parts = (chat, overall)
+
+    def release(self) -> None:
+        for part in self._parts:
+            part.release()

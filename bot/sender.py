@@ -42,6 +42,7 @@ from bot.delivery import (
     Transport,
     UnreachableError,
 )
+from bot.pacer import Slot, Timer
 from bot.rate_limits import ChannelLimits, RateLimiter
 from bot.render import Rendered, render
 from handlers.types import Channel, reply_from_payload
@@ -80,6 +81,7 @@ class Sender:
         limits: ChannelLimits,
         *,
         clock: Clock = utcnow,
+        timer: Timer | None = None,
         poll_interval: float = 2.0,
         max_workers: int = 64,
         max_claims: int = 6,
@@ -92,7 +94,8 @@ class Sender:
         self.clock = clock
         self.poll_interval = poll_interval
         self.shutdown_grace = shutdown_grace
-        self._limiter = RateLimiter(limits)
+        #: Pacing runs on ``timer`` (the loop's clock; a virtual one in tests).
+        self._limiter = RateLimiter(limits, timer)
         self._wake = asyncio.Event()
         self._stopping = False
         self._workers: dict[str, asyncio.Task[None]] = {}
@@ -264,16 +267,18 @@ class Sender:
         """Send part ``index`` of ``row`` and record it; False if another sender has the row."""
         if self.db.is_sqlite:
             # One process per SQLite file, and its single writer lock must not wait on the network.
-            await self._limiter.acquire(row.chat_id, is_group=row.is_group)
-            return await self._shielded(self._deliver(row, units, index))
+            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group)
+            return await self._shielded(self._deliver(row, units, index, slot))
         # The rate slot is taken AFTER the row is locked, so the pace is measured right before
         # the request (a lock taken after the slot delayed some sends and earned 429s at the
         # limit). Each claim holds a pooled connection while it waits: few at a time.
         async with self._claims:
             return await self._shielded(self._claim_and_deliver(row, units, index))
 
-    async def _deliver(self, row: OutboxMessage, units: list[Rendered], index: int) -> bool:
-        await self.transport.send(row.chat_id, units[index], is_group=row.is_group)
+    async def _deliver(
+        self, row: OutboxMessage, units: list[Rendered], index: int, slot: Slot
+    ) -> bool:
+        await self._send_in(slot, row, units[index])
         async with self.db.transaction() as session:
             await self._record(session, row, len(units), index)
         return True
@@ -291,10 +296,18 @@ class Sender:
             )
             if fresh is None or fresh.status != "pending" or fresh.parts_sent != index:
                 return False
-            await self._limiter.acquire(row.chat_id, is_group=row.is_group)
-            await self.transport.send(row.chat_id, units[index], is_group=row.is_group)
+            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group)
+            await self._send_in(slot, row, units[index])
             await self._record(session, row, len(units), index)
         return True
+
+    async def _send_in(self, slot: Slot, row: OutboxMessage, unit: Rendered) -> None:
+        """Send while holding the rate slot; it is released once the platform answered, which
+        is what keeps the limit whatever the network or the machine delays (bot/pacer.py)."""
+        try:
+            await self.transport.send(row.chat_id, unit, is_group=row.is_group)
+        finally:
+            slot.release()
 
     async def _record(
         self, session: AsyncSession, row: OutboxMessage, total: int, index: int

@@ -27,12 +27,17 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: checkpointed and truncated after the commit, so the old page images leave the -wal file too.
 CHECKPOINT_AFTER_COMMIT = "checkpoint_after_commit"
 
-# aiosqlite logs every call with its SQL parameters (names, phone numbers) at DEBUG: whatever
-# LOG_LEVEL says, its records stop at INFO. SQLAlchemy's statements hide parameters (below).
-# SQLAlchemy logs result rows at DEBUG (hide_parameters does not cover those): INFO at most.
-for _name in ("aiosqlite", "sqlalchemy.engine"):
-    if logging.getLogger(_name).level < logging.INFO:
-        logging.getLogger(_name).setLevel(logging.INFO)
+# aiosqlite logs every call with its SQL parameters (names, phone numbers) at DEBUG, and
+# SQLAlchemy its result rows (hide_parameters, below, covers statements only): whatever LOG_LEVEL
+# says, those records are dropped. A filter, not a level: a level would also switch INFO on.
+
+
+def _info_and_above(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.INFO
+
+
+for _name in ("aiosqlite", "sqlalchemy.engine.Engine"):
+    logging.getLogger(_name).addFilter(_info_and_above)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

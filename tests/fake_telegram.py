@@ -15,6 +15,7 @@ import json
 import math
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,10 @@ class FakeTelegram:
     blocked: set[int] = field(default_factory=set)
     #: The highest ``offset`` getUpdates was called with: every update below it was confirmed.
     confirmed: int = 0
+    #: The clock the limits are checked on (a send's ``at``): the event loop's by default; the
+    #: sender's virtual timer in pacing tests, so that a send arrives at a moment between the
+    #: sender's start of the request and its receipt of the answer, as on the real platform.
+    clock: Callable[[], float] | None = None
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -235,7 +240,7 @@ class FakeTelegram:
             return _error(400, "Bad Request: message is too long")
         if failure == "blocked" or chat_id in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
-        now = asyncio.get_running_loop().time()
+        now = self.clock() if self.clock is not None else asyncio.get_running_loop().time()
         chat = self._chat_limit(chat_id)
         wait = max(self._overall.wait(now), chat.wait(now))
         if wait > 0:

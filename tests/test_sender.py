@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.telegram import build_application
 from bot.channels.telegram_transport import TelegramTransport
+from bot.delivery import TransientError
 from bot.rate_limits import ChannelLimits
 from bot.render import Rendered, render
 from bot.sender import Sender
@@ -20,6 +21,7 @@ from storage.db import Database
 from storage.models import Contact, OutboxMessage, utcnow
 from storage.repositories import get_or_create_contact, record_outbox
 from tests.fake_telegram import FakeTelegram
+from tests.virtual_timer import VirtualTimer
 
 FAST = ChannelLimits(
     overall_per_second=200.0,
@@ -32,8 +34,15 @@ FAST = ChannelLimits(
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(private_burst=100, private_rate=100.0)
+def timer() -> VirtualTimer:
+    """The pacing clock of the sender and the fake server's limits: no test here waits on the
+    wall clock for pacing, so a busy machine cannot make one fail."""
+    return VirtualTimer()
+
+
+@pytest.fixture
+async def fake(timer: VirtualTimer) -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram(private_burst=100, private_rate=100.0, clock=timer.now)
     await server.start()
     yield server
     await server.close()
@@ -45,6 +54,18 @@ async def transport(fake: FakeTelegram, app: App) -> AsyncIterator[TelegramTrans
     await application.initialize()
     yield TelegramTransport(application.bot, app.files)
     await application.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _virtual_pacing(timer: VirtualTimer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Sender built in these tests paces on the virtual timer unless told otherwise."""
+    original = Sender.__init__
+
+    def init(self: Sender, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("timer", timer)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sender, "__init__", init)
 
 
 async def enqueue(app: App, chat_id: int, text: str, **kw: Any) -> int:
@@ -113,9 +134,9 @@ async def test_long_reply_resumes_after_the_parts_already_sent(
 
 
 async def test_a_429_storm_delivers_everything_exactly_once(
-    app: App, transport: TelegramTransport
+    app: App, transport: TelegramTransport, timer: VirtualTimer
 ) -> None:
-    strict = FakeTelegram(overall_per_second=8)
+    strict = FakeTelegram(overall_per_second=8, clock=timer.now)
     await strict.start()
     application = build_application(strict.token, strict.url)
     await application.initialize()
@@ -205,23 +226,45 @@ async def test_group_messages_keep_the_group_pace(
     assert times[-1] - times[0] >= 0.9
 
 
+class CutAfter:
+    """A transport whose connection is cut after ``n`` sends: later ones wait for the cut,
+    then fail without reaching the platform (what a process stopped mid-broadcast leaves)."""
+
+    channel = Channel.TELEGRAM
+
+    def __init__(self, inner: TelegramTransport, n: int) -> None:
+        self.inner, self.n, self.started = inner, n, 0
+        self.reached, self.cut = asyncio.Event(), asyncio.Event()
+
+    async def send(self, chat_id: str, message: Rendered, *, is_group: bool = False) -> str:
+        if self.started >= self.n:
+            self.reached.set()
+            await self.cut.wait()
+            raise TransientError("connection lost")
+        self.started += 1
+        return await self.inner.send(chat_id, message, is_group=is_group)
+
+
 async def test_restart_in_the_middle_of_a_broadcast_sends_each_message_once(
     app: App, fake: FakeTelegram, transport: TelegramTransport
 ) -> None:
     expected = [f"thông báo {i}" for i in range(60)]
     for i, text in enumerate(expected):
         await enqueue(app, 1000 + i, text)
-    limits = ChannelLimits(overall_per_second=40.0, private_per_second=1.0, private_burst=2)
-    first = Sender(app.db, transport, limits, poll_interval=0.1)
+    limits = ChannelLimits(
+        overall_per_second=40.0, private_per_second=1.0, private_burst=2, backoff_base=0.05
+    )
+    cut = CutAfter(transport, 20)
+    first = Sender(app.db, cut, limits, poll_interval=0.1)
     task = asyncio.create_task(first.run())
-    for _ in range(1000):
-        if len(fake.sent) >= 20:
-            break
-        await asyncio.sleep(0.01)
-    await first.stop()
+    await asyncio.wait_for(cut.reached.wait(), 30)
+    stopping = asyncio.create_task(first.stop())  # sends in flight finish and are recorded
+    await asyncio.sleep(0)
+    cut.cut.set()
+    await stopping
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
-    assert 20 <= len(fake.sent) < 60
+    assert len(fake.sent) == 20
     await deliver(app, transport, limits)
     assert sorted(s.text for s in fake.sent) == sorted(expected)
     assert {r.status for r in await rows(app)} == {"sent"}
