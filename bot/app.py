@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from bot.engine import Engine
 from bot.settings import Settings, SettingsError
+from handlers.casework import CaseworkFlow
 from handlers.dossier import DossierFlow, ReviewFlow
 from handlers.faq import FaqFlow
 from handlers.flow import Flow
@@ -21,6 +22,7 @@ from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
 from handlers.privacy import PrivacyFlow
 from handlers.router import Router
+from handlers.threads import ThreadFlow
 from handlers.types import Inbound
 from handlers.understanding.matcher import get_matcher
 from storage.crypto import KeyConfigError, resolve_key
@@ -45,6 +47,8 @@ def build_flows() -> list[Flow]:
         IntakeFlow(),
         PrivacyFlow(),
         HandoffFlow(),
+        ThreadFlow(),
+        CaseworkFlow(),
     ]
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app import build_app
+from bot.file_links import file_route
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from bot.webhook import serve_webhooks
@@ -122,6 +123,9 @@ def chosen_channels(settings: Settings, named: str | None) -> list[str]:
 async def run(settings: Settings, named: str | None, webhook: bool, stop: asyncio.Event) -> None:
     """Start the channels and serve until ``stop`` is set; everything closes in reverse."""
     names = chosen_channels(settings, named)
+    if not webhook:
+        # Officers' file links need the webhook server; without it the bot says where to ask.
+        settings = settings.model_copy(update={"file_link_secret": ""})
     async with AsyncExitStack() as stack:
         rt = Runtime(settings=settings, webhook=webhook, stack=stack)
         rt.app = await stack.enter_async_context(build_app(settings, on_commit=rt.notify))
@@ -130,6 +134,10 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
         scheduler = await start_scheduler(settings, rt.app.db, rt.app.files, on_commit=rt.notify)
         stack.callback(scheduler.shutdown, False)
         if webhook:
+            if settings.file_link_secret:
+                rt.routes.append(
+                    file_route(rt.app.db, rt.app.files, settings.file_link_secret)
+                )
             await stack.enter_async_context(
                 serve_webhooks(
                     rt.routes, settings.webhook_host, settings.webhook_port, health=rt.health

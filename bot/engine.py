@@ -34,6 +34,7 @@ from storage.repositories import (
     record_update,
     remember_options,
     seen_update,
+    turn_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,12 @@ async def _record(
 ) -> list[OutboxMessage]:
     """Outbox rows for the turn's replies and messages to others; remember what was offered."""
     rows = [_to_sender(session, event, contact_id, reply, now) for reply in ctx.replies]
+    # Notices and relays the handlers wrote straight to the outbox (officers, other people).
+    others = [r for r in turn_rows(session) if r not in rows]
+    for row in others:
+        offered = [[b[0], b[1]] for line in row.payload.get("buttons", []) for b in line]
+        if offered and not row.is_group and row.chat_id != event.reply_to:
+            await remember_options(session, row.channel, row.chat_id, offered)
     for out in ctx.outgoing:
         rows.append(
             record_outbox(
@@ -201,7 +208,7 @@ async def _record(
         if offered and not out.to.is_group and out.to.chat_id != event.reply_to:
             await remember_options(session, out.to.channel, out.to.chat_id, offered)
     state.last_buttons = _options(ctx.replies)
-    return rows
+    return rows + others
 
 
 def _to_sender(

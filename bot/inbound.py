@@ -14,6 +14,7 @@ def text_event(
     update_id: str = "",
     display_name: str = "",
     chat_id: str = "",
+    reply_to_message_id: str = "",
 ) -> Inbound:
     """A text message; "/cmd args" (or "/cmd@botname args") becomes a COMMAND event."""
     text = nfc(text)
@@ -39,6 +40,7 @@ def text_event(
         update_id=update_id,
         display_name=display_name,
         chat_id=chat_id,
+        reply_to_message_id=reply_to_message_id,
     )
 
 

@@ -278,9 +278,9 @@ class Sender:
     async def _deliver(
         self, row: OutboxMessage, units: list[Rendered], index: int, slot: Slot
     ) -> bool:
-        await self._send_in(slot, row, units[index])
+        sent_id = await self._send_in(slot, row, units[index])
         async with self.db.transaction() as session:
-            await self._record(session, row, len(units), index)
+            await self._record(session, row, len(units), index, sent_id)
         return True
 
     async def _claim_and_deliver(
@@ -297,22 +297,26 @@ class Sender:
             if fresh is None or fresh.status != "pending" or fresh.parts_sent != index:
                 return False
             slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group)
-            await self._send_in(slot, row, units[index])
-            await self._record(session, row, len(units), index)
+            sent_id = await self._send_in(slot, row, units[index])
+            await self._record(session, row, len(units), index, sent_id)
         return True
 
-    async def _send_in(self, slot: Slot, row: OutboxMessage, unit: Rendered) -> None:
+    async def _send_in(self, slot: Slot, row: OutboxMessage, unit: Rendered) -> str:
         """Send while holding the rate slot; it is released once the platform answered, which
-        is what keeps the limit whatever the network or the machine delays (bot/pacer.py)."""
+        is what keeps the limit whatever the network or the machine delays (bot/pacer.py).
+        Returns the platform's id of the message sent."""
         try:
-            await self.transport.send(row.chat_id, unit, is_group=row.is_group)
+            return await self.transport.send(row.chat_id, unit, is_group=row.is_group)
         finally:
             slot.release()
 
     async def _record(
-        self, session: AsyncSession, row: OutboxMessage, total: int, index: int
+        self, session: AsyncSession, row: OutboxMessage, total: int, index: int, sent_id: str = ""
     ) -> None:
         values: dict[str, object] = {"parts_sent": index + 1}
+        if sent_id:
+            # An officer may answer a notice by replying to it (Telegram names the message).
+            values["platform_message_id"] = str(sent_id)[:32]
         if index + 1 == total:
             # The body goes only now: until the last part is accepted, a restart resumes from it.
             values.update(

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_public_url: str = Field(default="")
     webhook_secret: str = Field(default="")
+    #: Signs the links officers on Zalo download files from (served by the webhook server).
+    file_link_secret: str = Field(default="")
 
     @field_validator("timezone")
     @classmethod
@@ -96,6 +98,8 @@ class Settings(BaseSettings):
             due_soon_days=self.due_soon_days,
             case_ref_prefix=self.case_ref_prefix,
             encryption_key=self.encryption_key,
+            file_link_base=self.webhook_public_url if self.file_link_secret else "",
+            file_link_secret=self.file_link_secret,
         )
 
 

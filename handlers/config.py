@@ -21,3 +21,7 @@ class HandlerConfig:
     case_ref_prefix: str = field(default_factory=lambda: profile().case_ref_prefix)
     #: Key for encrypting phone and citizen id numbers (Fernet, urlsafe base64).
     encryption_key: str = ""
+    #: Where the webhook server serves officers' files (Zalo cannot send files): the public
+    #: URL of the bot, and the secret signing the links; empty: no server, no links.
+    file_link_base: str = ""
+    file_link_secret: str = ""

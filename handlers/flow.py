@@ -34,6 +34,11 @@ class Flow:
         """An event while this flow is the active one (not a button of another flow)."""
         await self.start(event, ctx)
 
+    async def on_reply(self, event: Inbound, ctx: Context) -> bool:
+        """The event replies to one of the bot's messages (Telegram): True if this flow took
+        it (an officer answering a person's question by replying to its notice)."""
+        return False
+
     async def pending_note(self, ctx: Context) -> str | None:
         """One line the main menu shows about unfinished business in this flow (a form half
         filled, papers still missing), or None."""

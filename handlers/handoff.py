@@ -1,7 +1,11 @@
-"""Hand-off to a person: the user types one question, officers get it as a notice.
+"""Hand-off to a person: the user's question opens a thread with the officers of their commune.
 
-Steps: ``ask`` (waiting for the question) → done (flow left). Escapes: the cancel button, or
-"menu" (handled by the router before the flow sees the message).
+Steps: ``commune`` (only when the bot does not know the person's commune) → ``ask`` (waiting for
+the question) → ``thread`` (every text the person sends reaches the officers, the one who
+answered first once there is one, until the thread is closed). Escapes: the cancel button,
+«Kết thúc trao đổi», or "menu" (handled by the router before the flow sees the message; the
+thread stays open and the officer's answer still reaches the person).
+The officers' side is handlers/threads.py.
 """
 
 from __future__ import annotations
@@ -9,70 +13,244 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import select
+
 from handlers.context import Context
 from handlers.flow import Flow
+from handlers.intake.questions import current_units
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
-from handlers.types import Button, Inbound, InboundKind
+from handlers.officials.accounts import get_officer_contacts, record_for_officers
+from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_repo import find_contact_unit_id
-from storage.models import Notice
+from storage.crypto import Cipher
+from storage.models import Case, Thread, Unit
+from storage.threads_repo import add_person_message, close_thread, get_open_thread, open_thread
 
 #: Longer questions are cut: a notice must fit in one officer message.
 QUESTION_MAX = 1000
+FLOW = "handoff"
 
 
 class Step(StrEnum):
+    COMMUNE = "commune"
     ASK = "ask"
+    THREAD = "thread"
+
+
+def _cancel_row() -> list[Button]:
+    return [Button(f"{FLOW}:cancel", t("handoff.cancel"))]
+
+
+async def _commune_rows(ctx: Context) -> list[list[Button]]:
+    rows = [[Button(f"{FLOW}:unit:{u.id}", u.name)] for u in await current_units(ctx)]
+    rows.append([Button(f"{FLOW}:unit:0", t("thread.commune_unknown"))])
+    return [*rows, _cancel_row()]
+
+
+def _thread_buttons(thread_id: int) -> list[list[Button]]:
+    return [[Button(f"{FLOW}:end:{thread_id}", t("thread.button_end"))]]
 
 
 class HandoffFlow(Flow):
-    name = "handoff"
+    name = FLOW
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         await self.begin(ctx)
 
     async def begin(self, ctx: Context, *, intent: str | None = None, **meta: Any) -> None:
-        """Ask for the question; ``intent`` lets the FAQ report ``faq:general.human``."""
-        ctx.enter(self.name, Step.ASK, {})
-        ctx.reply(t("handoff.ask"), [[Button(f"{self.name}:cancel", t("handoff.cancel"))]],
+        """Resume the open thread, or ask for the commune (when unknown) or the question;
+        ``intent`` lets the FAQ report ``faq:general.human``."""
+        thread = await get_open_thread(ctx.session, ctx.contact.id)
+        if thread is not None:
+            ctx.enter(self.name, Step.THREAD, {"thread_id": thread.id})
+            ctx.reply(t("thread.resumed"), _thread_buttons(thread.id),
+                      intent=intent or f"flow:{self.name}.{Step.THREAD}", **meta)
+            return
+        unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
+        if unit_id is None:
+            ctx.enter(self.name, Step.COMMUNE, {})
+            ctx.reply(t("thread.ask_commune"), await _commune_rows(ctx),
+                      intent=intent or f"flow:{self.name}.{Step.COMMUNE}", **meta)
+            return
+        self._ask(ctx, unit_id, intent=intent, **meta)
+
+    def _ask(self, ctx: Context, unit_id: int | None, *, intent: str | None = None,
+             **meta: Any) -> None:
+        ctx.enter(self.name, Step.ASK, {"unit_id": unit_id})
+        ctx.reply(t("handoff.ask"), [_cancel_row()],
                   intent=intent or f"flow:{self.name}.{Step.ASK}", **meta)
 
+    async def _open(self, ctx: Context, question: str, unit_id: int | None) -> None:
+        thread = await start_thread(ctx, question, unit_id)
+        ctx.enter(self.name, Step.THREAD, {"thread_id": thread.id})
+        ctx.reply(t("thread.opened"), _thread_buttons(thread.id),
+                  intent=f"flow:{self.name}.done", thread_id=thread.id)
+
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        if action == "cancel":
+        verb, _, arg = action.partition(":")
+        if verb == "cancel":
             ctx.leave()
             ctx.reply(t("handoff.cancelled"), main_menu_buttons(),
                       intent=f"flow:{self.name}.cancelled")
-            return
-        await self.begin(ctx)
+        elif verb == "unit" and ctx.step == Step.COMMUNE and arg.isdigit():
+            unit = await ctx.session.get(Unit, int(arg)) if arg != "0" else None
+            unit_id = unit.id if unit is not None else None
+            pending = str(ctx.data.get("question", ""))
+            if pending:
+                # The question came before the commune: send it now, no need to ask again.
+                await self._open(ctx, pending, unit_id)
+            else:
+                self._ask(ctx, unit_id)
+        elif verb in ("reply", "end") and arg.isdigit():
+            thread = await ctx.session.get(Thread, int(arg))
+            if thread is None or thread.contact_id != ctx.contact.id or thread.status != "open":
+                await self.begin(ctx)
+            elif verb == "reply":
+                ctx.enter(self.name, Step.THREAD, {"thread_id": thread.id})
+                ctx.reply(t("thread.resumed"), _thread_buttons(thread.id),
+                          intent=f"flow:{self.name}.{Step.THREAD}")
+            else:
+                await _end_by_person(ctx, thread)
+        else:
+            await self.begin(ctx)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
-        question = event.text.strip() if event.kind == InboundKind.TEXT else ""
-        if ctx.step != Step.ASK:
+        text = event.text.strip() if event.kind == InboundKind.TEXT else ""
+        if ctx.step not in (Step.COMMUNE, Step.ASK, Step.THREAD):
             await self.begin(ctx)
             return
-        if not question:
-            ctx.reply(t("handoff.ask_text_only"), intent=f"flow:{self.name}.{Step.ASK}")
+        if not text:
+            ctx.reply(t("handoff.ask_text_only"), intent=f"flow:{self.name}.{ctx.step}")
             return
-        await record_handoff(ctx, question)
-        ctx.leave()
-        ctx.reply(t("handoff.done"), main_menu_buttons(), intent=f"flow:{self.name}.done")
+        if ctx.step == Step.COMMUNE:
+            # A question typed before choosing the commune is kept, and the commune asked again.
+            ctx.update(question=text[:QUESTION_MAX])
+            ctx.reply(t("thread.ask_commune"), await _commune_rows(ctx),
+                      intent=f"flow:{self.name}.{Step.COMMUNE}")
+            return
+        if ctx.step == Step.ASK:
+            await self._open(ctx, text, ctx.data.get("unit_id"))
+            return
+        thread = await ctx.session.get(Thread, int(ctx.data.get("thread_id", 0)))
+        if thread is None or thread.status != "open" or thread.contact_id != ctx.contact.id:
+            # Closed by the officer meanwhile: this is a new question.
+            await self._open(ctx, text, await _unit_of(ctx))
+            return
+        await _follow_up(ctx, thread, text)
+        ctx.reply(t("thread.followup_sent"), _thread_buttons(thread.id),
+                  intent=f"flow:{self.name}.{Step.THREAD}", thread_id=thread.id)
 
 
-async def record_handoff(ctx: Context, question: str) -> Notice:
-    """Notify the officers of the user's commune (if known, else the office) of the question."""
-    return await record_notice(
+async def _unit_of(ctx: Context) -> int | None:
+    return await find_contact_unit_id(ctx.session, ctx.contact.id)
+
+
+async def _latest_case(ctx: Context) -> Case | None:
+    case: Case | None = await ctx.session.scalar(
+        select(Case)
+        .where(Case.contact_id == ctx.contact.id)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    return case
+
+
+def person_name(ctx: Context, case: Case | None) -> str:
+    return (case.full_name if case else None) or ctx.contact.display_name or t(
+        "handoff.anonymous"
+    )
+
+
+async def start_thread(ctx: Context, question: str, unit_id: int | None) -> Thread:
+    """Open a thread and tell the officers of ``unit_id`` (the office when it has none)."""
+    question = question[:QUESTION_MAX]
+    case = await _latest_case(ctx)
+    thread = await open_thread(
+        ctx.session,
+        contact_id=ctx.contact.id,
+        unit_id=unit_id,
+        case_id=case.id if case else None,
+        text=question,
+        now=ctx.now,
+    )
+    unit = await ctx.session.get(Unit, unit_id) if unit_id else None
+    case_line = ""
+    if case is not None:
+        phone = Cipher(ctx.config.encryption_key).decrypt(case.phone_enc) if case.phone_enc else ""
+        case_line = t("thread.notice_case", ref=case.ref, phone=phone)
+    await record_notice(
         ctx.session,
         kind="handoff",
-        text_key="handoff.notice",
+        text_key="thread.notice",
         now=ctx.now,
-        unit_id=await find_contact_unit_id(ctx.session, ctx.contact.id),
+        unit_id=unit_id,
         contact_id=ctx.contact.id,
         params={
-            "question": question[:QUESTION_MAX],
-            "name": ctx.contact.display_name or t("handoff.anonymous"),
-            "channel": ctx.channel.value,
-            "contact_id": ctx.contact.id,
-            "user_id": ctx.contact.platform_user_id,
+            "thread_id": thread.id,
+            "name": person_name(ctx, case),
+            "unit": unit.name if unit else t("thread.no_unit"),
+            "case": case_line,
+            "question": question,
+            "buttons": [
+                [f"thread:answer:{thread.id}", "thread.button_answer"],
+                [f"thread:case:{thread.id}", "thread.button_case"],
+                [f"thread:close:{thread.id}", "thread.button_close"],
+            ],
         },
     )
+    return thread
+
+
+async def _follow_up(ctx: Context, thread: Thread, text: str) -> None:
+    """The person's next message: to the officer who answered, else to the thread's unit."""
+    text = text[:QUESTION_MAX]
+    add_person_message(ctx.session, thread, text, ctx.now)
+    case = await ctx.session.get(Case, thread.case_id) if thread.case_id else None
+    params: dict[str, Any] = {
+        "thread_id": thread.id,
+        "name": person_name(ctx, case),
+        "question": text,
+        "buttons": [
+            [f"thread:answer:{thread.id}", "thread.button_answer"],
+            [f"thread:close:{thread.id}", "thread.button_close"],
+        ],
+    }
+    if thread.officer_id is not None:
+        officers = [o for o in await get_officer_contacts(ctx.session)
+                    if o.officer_id == thread.officer_id]
+        if officers:
+            reply = Reply(
+                t("thread.notice_more", **params),
+                [[Button(b[0], t(b[1]))] for b in params["buttons"]],
+                meta={"intent": "notice", "notice": "handoff_more", "thread_id": thread.id},
+            )
+            record_for_officers(ctx.session, officers, reply, ctx.now,
+                                subject_contact_id=ctx.contact.id)
+            return
+    await record_notice(
+        ctx.session,
+        kind="handoff_more",
+        text_key="thread.notice_more",
+        now=ctx.now,
+        unit_id=thread.unit_id,
+        contact_id=ctx.contact.id,
+        params=params,
+    )
+
+
+async def _end_by_person(ctx: Context, thread: Thread) -> None:
+    close_thread(thread, ctx.now)
+    case = await ctx.session.get(Case, thread.case_id) if thread.case_id else None
+    await record_notice(
+        ctx.session,
+        kind="handoff_closed",
+        text_key="thread.notice_closed_by_person",
+        now=ctx.now,
+        unit_id=thread.unit_id,
+        contact_id=ctx.contact.id,
+        params={"thread_id": thread.id, "name": person_name(ctx, case)},
+    )
+    ctx.leave()
+    ctx.reply(t("thread.ended_person"), main_menu_buttons(), intent=f"flow:{FLOW}.ended")

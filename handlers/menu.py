@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.access import get_officer
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.types import Button, Inbound
@@ -22,12 +23,22 @@ def main_menu_buttons() -> list[list[Button]]:
     return [[Button(f"menu:{action}", t(f"menu.button.{action}"))] for action in DOORS]
 
 
+def officer_menu_buttons() -> list[list[Button]]:
+    """The officers' doors: the case list (handlers/casework.py)."""
+    return [[Button("cases:list:all:1", t("casework.button_list"))],
+            [Button("cases:list:call:1", t("casework.button_filter_call"))]]
+
+
 class MenuFlow(Flow):
     name = "menu"
     commands = ("start", "menu", "help")
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         if event.command == "help":
+            if await get_officer(ctx.session, ctx.contact.id) is not None:
+                ctx.reply(t("officerhelp.text"), officer_menu_buttons(),
+                          intent="flow:menu.help.officer")
+                return
             ctx.reply(t("menu.help"), main_menu_buttons(), intent="flow:menu.help")
             return
         greeting = (

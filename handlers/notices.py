@@ -29,7 +29,8 @@ async def record_notice(
 ) -> Notice:
     """Store a notice for the officers of ``unit_id`` (None: the district office).
 
-    ``case_id`` or ``contact_id`` names whose data the notice carries (erasure follows them)."""
+    ``case_id`` or ``contact_id`` names whose data the notice carries (erasure follows them);
+    ``params["buttons"]``: ``[[button id, label key], ...]`` offered with the notice."""
     notice = Notice(
         kind=kind,
         unit_id=unit_id,

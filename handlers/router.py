@@ -60,6 +60,11 @@ class Router:
                 return
             log.warning("button %r names no flow", event.button_id)
 
+        if event.reply_to_message_id:
+            for flow in self.flows.values():
+                if await flow.on_reply(event, ctx):
+                    return
+
         folded = fold(event.text)
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in folded_phrases(
             "triggers.menu"

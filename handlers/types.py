@@ -57,6 +57,8 @@ class Inbound:
     display_name: str = ""
     #: Where replies go (a chat id); defaults to the user id (private chats).
     chat_id: str = ""
+    #: The platform id of the bot's message this one replies to (Telegram), if any.
+    reply_to_message_id: str = ""
 
     @property
     def reply_to(self) -> str:

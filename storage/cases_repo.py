@@ -20,6 +20,10 @@ class CaseStatus(StrEnum):
     NEW = "new"
     #: Registered for a class that was full; moves to NEW when a seat frees up.
     WAITLIST = "waitlist"
+    #: The commune officer has called the person (recorded in chat, /dangky).
+    CALLED = "called"
+    #: The officer asked the person for more information (the note was sent to them).
+    NEEDS_INFO = "needs_info"
     DOSSIER_IN_PROGRESS = "dossier_in_progress"
     ELIGIBLE = "eligible"
     ENROLLED = "enrolled"

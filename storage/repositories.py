@@ -12,6 +12,8 @@ from storage.models import Contact, ConversationState, InboundLog, OutboxMessage
 
 #: last_seen_at is refreshed at most this often: one UPDATE fewer on most turns.
 SEEN_RESOLUTION = timedelta(minutes=10)
+#: ``session.info`` key of the outbox rows recorded in a transaction.
+TURN_ROWS = "outbox_rows"
 
 
 async def get_or_create_contact(
@@ -103,12 +105,14 @@ def record_outbox(
     contact_id: int | None = None,
     is_group: bool = False,
     notice_id: int | None = None,
+    subject_contact_id: int | None = None,
 ) -> OutboxMessage:
     row = OutboxMessage(
         channel=channel,
         chat_id=chat_id,
         is_group=is_group,
         contact_id=contact_id,
+        subject_contact_id=subject_contact_id,
         payload=payload,
         intent=_intent_of(payload),
         notice_id=notice_id,
@@ -117,6 +121,8 @@ def record_outbox(
         next_attempt_at=now,
     )
     session.add(row)
+    # The engine shows every row of a turn (the simulator prints messages to others too).
+    session.info.setdefault(TURN_ROWS, []).append(row)
     return row
 
 
@@ -129,6 +135,12 @@ def _intent_of(payload: dict[str, Any]) -> str | None:
     meta = payload.get("meta")
     intent = meta.get("intent") if isinstance(meta, dict) else None
     return str(intent)[:64] if intent else None
+
+
+def turn_rows(session: AsyncSession) -> list[OutboxMessage]:
+    """Every outbox row recorded in this session so far, in order."""
+    rows: list[OutboxMessage] = session.info.get(TURN_ROWS, [])
+    return rows
 
 
 async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> None:

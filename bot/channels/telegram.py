@@ -115,7 +115,12 @@ def parse_update(update: Update) -> ParsedUpdate | None:
         "chat_id": _chat(msg.chat.id, msg.from_user.id),
     }
     if msg.text is not None:
-        return ParsedUpdate(text_event(_TG, user, msg.text, **common))
+        # A reply to a notice answers the person who asked (the id is mapped to a thread).
+        replied = msg.reply_to_message
+        replied_id = str(replied.message_id) if replied is not None else ""
+        return ParsedUpdate(
+            text_event(_TG, user, msg.text, reply_to_message_id=replied_id, **common)
+        )
     caption = msg.caption or ""
     if msg.photo:
         largest = max(msg.photo, key=lambda p: (p.width * p.height, p.file_size or 0))

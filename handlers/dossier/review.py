@@ -177,7 +177,9 @@ class ReviewFlow(Flow):
                         reason=reason_text(reason or "")), intent="flow:review.rejected")
         if decision.completed:
             ctx.leave()
-            ctx.reply(t("dossier.review.complete", ref=case.ref), intent="flow:review.complete")
+            ctx.reply(t("dossier.review.complete", ref=case.ref),
+                      [[Button(f"cases:pdf:{case.id}", t("casework.button_dossier_pdf"))]],
+                      intent="flow:review.complete")
             return
         await self._next_item(ctx, case)
 

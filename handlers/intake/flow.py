@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.access import get_officer
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.answers import CourseFullError, apply_choice, apply_text, choose_course
@@ -42,6 +43,13 @@ class IntakeFlow(Flow):
     commands = ("dangky",)
 
     async def start(self, event: Inbound, ctx: Context) -> None:
+        cases = ctx.router.get("cases")
+        if event.command == "dangky" and cases is not None and await get_officer(
+            ctx.session, ctx.contact.id
+        ):
+            # For an officer /dangky is the list of registrations (handlers/casework.py).
+            await cases.start(event, ctx)
+            return
         await self._enter(ctx, {})
 
     async def pending_note(self, ctx: Context) -> str | None:

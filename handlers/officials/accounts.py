@@ -206,11 +206,12 @@ def record_for_officers(
     now: datetime,
     *,
     notice_id: int | None = None,
+    subject_contact_id: int | None = None,
 ) -> int:
     """Queue ``reply`` in the outbox for each officer; returns how many were queued.
 
-    ``notice_id`` links each message to the notice it renders, so erasing the notice (the
-    person's data) takes the undelivered and delivered messages with it."""
+    ``notice_id`` links each message to the notice it renders, ``subject_contact_id`` to the
+    person it is about: erasing either (the person's data) takes the messages with it."""
     payload = reply_to_payload(reply)
     count = 0
     for officer in officers:
@@ -221,6 +222,7 @@ def record_for_officers(
             payload=payload,
             now=now,
             notice_id=notice_id,
+            subject_contact_id=subject_contact_id,
         )
         count += 1
     return count

@@ -14,9 +14,9 @@ from handlers.officials.accounts import (
     officers_for_unit,
     record_for_officers,
 )
-from handlers.types import Reply
+from handlers.types import Button, Reply
 from messages import MessageKeyError, t
-from storage.models import Notice, Unit
+from storage.models import Case, Notice, Unit
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,19 @@ async def deliver_notice(
     meta: dict[str, object] = {"intent": "notice", "notice": notice.kind}
     if notice.case_id is not None:
         meta["case_id"] = notice.case_id
-    reply = Reply(text=text, meta=meta)
-    record_for_officers(session, recipients, reply, now, notice_id=notice.id)
+    if "thread_id" in notice.params:
+        meta["thread_id"] = notice.params["thread_id"]
+    buttons = [
+        [Button(str(spec[0]), t(str(spec[1])))] for spec in notice.params.get("buttons", [])
+    ]
+    subject = notice.contact_id
+    if subject is None and notice.case_id is not None:
+        case = await session.get(Case, notice.case_id)
+        subject = case.contact_id if case is not None else None
+    record_for_officers(
+        session, recipients, Reply(text=text, buttons=buttons, meta=meta), now,
+        notice_id=notice.id, subject_contact_id=subject,
+    )
     notice.delivered_at = now
     return len(recipients)
 

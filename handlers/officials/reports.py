@@ -1,15 +1,16 @@
 """/baocao [năm|6thang]: the report as an xlsx file (on Zalo, which cannot send files, a short
-summary and where to get the file)."""
+summary and a signed link to the file, handlers/officials/documents.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from handlers.context import Context
+from handlers.officials.documents import send_file
 from handlers.officials.guard import get_scope
 from handlers.officials.workbook import render_report_xlsx
 from handlers.textnorm import fold
-from handlers.types import Attachment, Inbound
+from handlers.types import Inbound
 from messages import t
 from storage.report import get_report
 from storage.status import get_statuses
@@ -51,22 +52,23 @@ async def handle_report(event: Inbound, ctx: Context) -> None:
         year=today.year,
         unit_ids=scope.unit_ids,
     )
+    summary = ""
     if ctx.is_zalo:
-        ctx.reply(
-            t(
-                "officials.report.zalo",
-                period=label,
-                classes=report.classes,
-                trainees=report.trainees,
-                departures=report.departures,
-                submitted=sum(p.submitted for p in plan),
-                target=sum(p.target for p in plan),
-            ),
-            intent="flow:officials.report",
+        summary = t(
+            "officials.report.zalo",
+            period=label,
+            classes=report.classes,
+            trainees=report.trainees,
+            departures=report.departures,
+            submitted=sum(p.submitted for p in plan),
+            target=sum(p.target for p in plan),
         )
-        return
-    data = render_report_xlsx(report, plan)
-    sha = await ctx.files.put(data)
-    reply = ctx.reply(t("officials.report.sent", period=label), intent="flow:officials.report")
-    name = f"bao-cao-{start.isoformat()}-{end.isoformat()}.xlsx"
-    reply.attachments.append(Attachment(kind="document", sha256=sha, file_name=name))
+    await send_file(
+        ctx,
+        scope.officer,
+        render_report_xlsx(report, plan),
+        file_name=f"bao-cao-{start.isoformat()}-{end.isoformat()}.xlsx",
+        what=t("doclink.what_report"),
+        text=summary or t("officials.report.sent", period=label),
+        intent="flow:officials.report",
+    )

@@ -9,12 +9,14 @@ from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, D
 from storage.models.faq import FallbackQuestion
 from storage.models.intake import CaseCounter, IntakeDraft
 from storage.models.officials import Officer, SigninFailure
+from storage.models.threads import CaseStatusChange, Thread, ThreadMessage
 
 __all__ = [
     "OPEN_START",
     "Base",
     "Case",
     "CaseCounter",
+    "CaseStatusChange",
     "Contact",
     "ConversationState",
     "Course",
@@ -30,6 +32,8 @@ __all__ = [
     "OutboxMessage",
     "Program",
     "SigninFailure",
+    "Thread",
+    "ThreadMessage",
     "UTCDateTime",
     "Unit",
     "utcnow",

@@ -90,6 +90,11 @@ class OutboxMessage(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), default=None
     )
+    #: The person a message to someone else is about (a notice, a relayed question): deleted
+    #: with that person's data.
+    subject_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), default=None, index=True
+    )
     payload: Mapped[dict[str, Any]] = mapped_column()
     #: The reply's meta intent (e.g. ``faq:abroad.cost``, ``notice``), kept after the body goes.
     intent: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -105,3 +110,6 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    #: The platform's id of the (last part of the) message once sent: an officer's reply to a
+    #: notice on Telegram names it.
+    platform_message_id: Mapped[str | None] = mapped_column(String(32), default=None)

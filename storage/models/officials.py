@@ -22,6 +22,8 @@ class Officer(Base):
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None, index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
+    #: How the officer signs answers to people (optional, set by the officer with /tenhienthi).
+    public_name: Mapped[str | None] = mapped_column(String(100), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,353 @@
+"""Cases in chat for officers: ``/dangky`` lists the scope's registrations (newest first, paged,
+filtered), a case card shows what the officer may see, and its buttons record a call or a
+decision. Every change is kept with who and when (storage/threads_repo.py) and told to the
+person in one plain sentence. Scope is checked on every action (handlers/access.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Select, exists, func, or_, select
+
+from handlers.access import can_open_case, get_officer
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.intake.questions import option_label
+from handlers.officials.documents import send_file
+from handlers.officials.guard import get_scope, refuse
+from handlers.types import Button, Inbound, InboundKind, Reply, reply_to_payload
+from messages import has, t
+from storage.cases_repo import CaseStatus
+from storage.crypto import Cipher
+from storage.models import Case, Contact, Course, DossierItem, Officer, Unit
+from storage.repositories import record_outbox
+from storage.threads_repo import get_status_history, record_status_change
+
+FLOW = "cases"
+PAGE = 8
+#: Statuses an officer sets from the case card, in button order; the ones that need a note.
+ACTIONS = (
+    CaseStatus.CALLED,
+    CaseStatus.NEEDS_INFO,
+    CaseStatus.ELIGIBLE,
+    CaseStatus.REJECTED,
+    CaseStatus.DEPARTED,
+    CaseStatus.ENROLLED,
+    CaseStatus.CANCELLED,
+)
+NEEDS_NOTE = {CaseStatus.NEEDS_INFO: "ask_needs_info", CaseStatus.REJECTED: "ask_reason"}
+#: The card's button label key for each action.
+_ACTION_LABEL = {
+    CaseStatus.CALLED: "button_called",
+    CaseStatus.NEEDS_INFO: "button_needs_info",
+    CaseStatus.ELIGIBLE: "button_eligible",
+    CaseStatus.REJECTED: "button_rejected",
+    CaseStatus.DEPARTED: "button_departed",
+    CaseStatus.ENROLLED: "button_enrolled",
+    CaseStatus.CANCELLED: "button_withdrawn",
+}
+NOTE_MAX = 500
+
+
+class Filter(StrEnum):
+    ALL = "all"
+    NEW = "new"
+    CALL = "call"
+    INCOMPLETE = "incomplete"
+    WEEK = "week"
+
+
+#: Cases someone still has to phone: nobody has recorded a call or a decision yet.
+_TO_CALL = (CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.NEEDS_INFO)
+
+
+class CaseworkFlow(Flow):
+    name = FLOW
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        await show_list(ctx, Filter.ALL, 1, event.args)
+
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        verb, _, rest = action.partition(":")
+        parts = rest.split(":")
+        if verb == "list":
+            flt = Filter(parts[0]) if parts[0] in Filter.__members__.values() else Filter.ALL
+            page = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 1
+            await show_list(ctx, flt, page)
+        elif verb == "open" and parts[0].isdigit():
+            await show_card(ctx, int(parts[0]))
+        elif verb == "set" and len(parts) == 2 and parts[0].isdigit():
+            await ask_or_set(ctx, int(parts[0]), parts[1])
+        elif verb == "pdf" and parts[0].isdigit():
+            await send_dossier(ctx, int(parts[0]))
+        elif verb == "cancel":
+            ctx.leave()
+            await show_list(ctx, Filter.ALL, 1)
+        else:
+            await show_list(ctx, Filter.ALL, 1)
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        if ctx.step != "note":
+            ctx.leave()
+            await ctx.dispatch(event)
+            return
+        note = " ".join(event.text.split())[:NOTE_MAX] if event.kind == InboundKind.TEXT else ""
+        if not note:
+            ctx.reply(t("casework.note_text_only"), [_cancel_row()], intent=f"flow:{FLOW}.note")
+            return
+        case_id, status = int(ctx.data["case_id"]), str(ctx.data["status"])
+        ctx.leave()
+        await apply_status(ctx, case_id, status, note)
+
+
+def _cancel_row() -> list[Button]:
+    return [Button(f"{FLOW}:cancel", t("thread.cancel"))]
+
+
+def _week_start(ctx: Context) -> datetime:
+    today = ctx.now.astimezone(ctx.config.timezone).date()
+    monday = today - timedelta(days=today.weekday())
+    return datetime.combine(monday, time(0), tzinfo=ctx.config.timezone)
+
+
+def _filtered(query: Select[Case], flt: Filter, ctx: Context) -> Select[Case]:
+    if flt == Filter.NEW:
+        return query.where(Case.status == CaseStatus.NEW)
+    if flt == Filter.CALL:
+        return query.where(Case.status.in_([s.value for s in _TO_CALL]))
+    if flt == Filter.INCOMPLETE:
+        missing = exists().where(
+            DossierItem.case_id == Case.id, DossierItem.status.in_(("missing", "rejected"))
+        )
+        return query.where(or_(missing, Case.status == CaseStatus.NEEDS_INFO))
+    if flt == Filter.WEEK:
+        return query.where(Case.created_at >= _week_start(ctx))
+    return query
+
+
+async def show_list(ctx: Context, flt: Filter, page: int, unit_text: str = "") -> None:
+    scope = await get_scope(ctx, unit_text)
+    if scope is None:
+        return
+    query = select(Case).where(
+        Case.status != CaseStatus.WITHDRAWN, Case.full_name.is_not(None)
+    )
+    if scope.unit_ids is not None:
+        query = query.where(Case.unit_id.in_(scope.unit_ids))
+    query = _filtered(query, flt, ctx)
+    total = int(
+        await ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    )
+    filter_label = t(f"casework.filter_{flt.value}")
+    filter_row = [
+        Button(f"{FLOW}:list:{f.value}:1", t(f"casework.button_filter_{f.value}"))
+        for f in Filter
+        if f != flt
+    ]
+    if total == 0:
+        ctx.reply(t("casework.none", filter=filter_label, scope=scope.label),
+                  [filter_row[:2], filter_row[2:]], intent=f"flow:{FLOW}.list")
+        return
+    pages = (total + PAGE - 1) // PAGE
+    page = min(max(page, 1), pages)
+    cases = list(
+        await ctx.session.scalars(
+            query.order_by(Case.created_at.desc(), Case.id.desc())
+            .offset((page - 1) * PAGE)
+            .limit(PAGE)
+        )
+    )
+    today = ctx.now.astimezone(ctx.config.timezone).date()
+    box = Cipher(ctx.config.encryption_key)
+    lines = [t("casework.title", scope=scope.label, filter=filter_label, count=total, page=page,
+               pages=pages)]
+    for n, case in enumerate(cases, start=(page - 1) * PAGE + 1):
+        lines.append(
+            t(
+                "casework.row",
+                n=n,
+                ref=case.ref,
+                name=case.full_name or "",
+                age=_age(case.date_of_birth, today),
+                village=case.village or "",
+                kind=t(f"intake.option.kind.{case.kind}") if has(
+                    f"intake.option.kind.{case.kind}") else case.kind,
+                interest=await _interest(ctx, case),
+                phone=box.decrypt_opt(case.phone_enc) or "",
+                status=status_label(case.status),
+            )
+        )
+    buttons = [[Button(f"{FLOW}:open:{c.id}", t("casework.button_open", ref=c.ref))]
+               for c in cases]
+    nav = []
+    if page > 1:
+        nav.append(Button(f"{FLOW}:list:{flt.value}:{page - 1}", t("casework.button_prev")))
+    if page < pages:
+        nav.append(Button(f"{FLOW}:list:{flt.value}:{page + 1}", t("casework.button_next")))
+    if nav:
+        buttons.append(nav)
+    buttons += [filter_row[:2], filter_row[2:]]
+    ctx.reply("\n".join(lines), buttons, intent=f"flow:{FLOW}.list",
+              case_refs=[c.ref for c in cases])
+
+
+def _age(born: date | None, today: date) -> str:
+    if born is None:
+        return t("casework.age_unknown")
+    return str(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+
+
+def status_label(status: str) -> str:
+    key = f"casework.status.{status}"
+    return t(key) if has(key) else status
+
+
+async def _interest(ctx: Context, case: Case) -> str:
+    if case.kind == "abroad":
+        key = f"intake.option.market.{case.market}"
+        return t(key) if has(key) else (case.market or "")
+    course = await ctx.session.get(Course, case.course_id) if case.course_id else None
+    return course.occupation if course else t("intake.summary.next_class")
+
+
+async def _allowed(ctx: Context, case_id: int) -> tuple[Case, Officer] | None:
+    officer = await get_officer(ctx.session, ctx.contact.id)
+    if officer is None:
+        refuse(ctx, "not_officer")
+        return None
+    case = await ctx.session.get(Case, case_id)
+    if case is None or case.full_name is None:
+        ctx.reply(t("casework.not_found"), intent=f"flow:{FLOW}.not_found")
+        return None
+    if not can_open_case(officer, case):
+        refuse(ctx, "out_of_scope")
+        return None
+    return case, officer
+
+
+async def show_card(ctx: Context, case_id: int) -> None:
+    allowed = await _allowed(ctx, case_id)
+    if allowed is None:
+        return
+    case, _ = allowed
+    zone = ctx.config.timezone
+    today = ctx.now.astimezone(zone).date()
+    unit = await ctx.session.get(Unit, case.unit_id) if case.unit_id else None
+    box = Cipher(ctx.config.encryption_key)
+    lines = [
+        t(
+            "casework.card",
+            ref=case.ref,
+            status=status_label(case.status),
+            name=case.full_name or "",
+            dob=case.date_of_birth.strftime("%d/%m/%Y") if case.date_of_birth else "",
+            age=_age(case.date_of_birth, today),
+            gender=option_label("gender", case.gender) or "",
+            phone=box.decrypt_opt(case.phone_enc) or "",
+            village=case.village or "",
+            unit=unit.name if unit else "",
+            kind=t(f"intake.option.kind.{case.kind}") if has(
+                f"intake.option.kind.{case.kind}") else case.kind,
+            interest=await _interest(ctx, case),
+            ethnicity=case.ethnicity or "",
+            household=option_label("household", case.household_status) or "",
+            relationship=option_label("relationship", case.relationship_to_registrant) or "",
+            created=case.created_at.astimezone(zone).strftime("%d/%m/%Y"),
+        )
+    ]
+    history = await get_status_history(ctx.session, case.id)
+    if history:
+        lines.append(t("casework.history_title"))
+        for change in history[-5:]:
+            who = await ctx.session.get(Officer, change.officer_id) if change.officer_id else None
+            lines.append(
+                t(
+                    "casework.history_line",
+                    at=change.created_at.astimezone(zone).strftime("%H:%M %d/%m"),
+                    status=status_label(change.status),
+                    note=f": {change.note}" if change.note else "",
+                    who=(who.public_name or who.name) if who else t("casework.who_bot"),
+                )
+            )
+    actions = [a for a in ACTIONS if _fits(a, case.kind) and a != case.status]
+    buttons = [
+        [Button(f"{FLOW}:set:{case.id}:{a.value}", t(f"casework.{_ACTION_LABEL[a]}"))]
+        for a in actions
+    ]
+    buttons.append([Button(f"{FLOW}:pdf:{case.id}", t("casework.button_dossier_pdf"))])
+    buttons.append([Button(f"{FLOW}:list:all:1", t("casework.button_list"))])
+    ctx.reply("\n".join(lines), buttons, intent=f"flow:{FLOW}.card", case_ref=case.ref)
+
+
+def _fits(status: CaseStatus, kind: str) -> bool:
+    if status == CaseStatus.DEPARTED:
+        return kind == "abroad"
+    if status == CaseStatus.ENROLLED:
+        return kind == "course"
+    return True
+
+
+async def ask_or_set(ctx: Context, case_id: int, status: str) -> None:
+    if status not in {a.value for a in ACTIONS}:
+        await show_card(ctx, case_id)
+        return
+    if await _allowed(ctx, case_id) is None:
+        return
+    note_key = NEEDS_NOTE.get(CaseStatus(status))
+    if note_key is not None:
+        ctx.enter(FLOW, "note", {"case_id": case_id, "status": status})
+        ctx.reply(t(f"casework.{note_key}"), [_cancel_row()], intent=f"flow:{FLOW}.note")
+        return
+    await apply_status(ctx, case_id, status, None)
+
+
+async def apply_status(ctx: Context, case_id: int, status: str, note: str | None) -> None:
+    """Record the change, tell the person in one sentence, confirm to the officer."""
+    allowed = await _allowed(ctx, case_id)
+    if allowed is None:
+        return
+    case, officer = allowed
+    record_status_change(ctx.session, case, status, officer_id=officer.id, note=note, now=ctx.now)
+    person = await ctx.session.get(Contact, case.contact_id) if case.contact_id else None
+    key = "casework.changed"
+    if person is None or person.unreachable_at is not None:
+        key = "casework.changed_unreachable"
+    else:
+        reply = Reply(
+            t(f"casework.tell.{status}", ref=case.ref, note=note or ""),
+            [[Button("privacy:cases", t("privacy.button.cases"))]],
+            meta={"intent": "flow:status.changed", "case_ref": case.ref, "status": status},
+        )
+        record_outbox(
+            ctx.session,
+            channel=person.channel,
+            chat_id=person.platform_user_id,
+            payload=reply_to_payload(reply),
+            now=ctx.now,
+            contact_id=person.id,
+        )
+    ctx.reply(t(key, ref=case.ref, status=status_label(status)),
+              [[Button(f"{FLOW}:open:{case.id}", t("casework.button_open", ref=case.ref))],
+               [Button(f"{FLOW}:list:all:1", t("casework.button_list"))]],
+              intent=f"flow:{FLOW}.changed", case_ref=case.ref, status=status)
+
+
+async def send_dossier(ctx: Context, case_id: int) -> None:
+    """The printable dossier PDF: a document on Telegram, a signed link on Zalo."""
+    from handlers.dossier.export import export_dossier
+
+    allowed = await _allowed(ctx, case_id)
+    if allowed is None:
+        return
+    case, officer = allowed
+    data, _ = await export_dossier(ctx.session, ctx.files, case, ctx.now, ctx.config.timezone)
+    await send_file(
+        ctx,
+        officer,
+        data,
+        file_name=f"{case.ref}.pdf",
+        what=t("doclink.what_dossier", ref=case.ref),
+        intent=f"flow:{FLOW}.pdf",
+    )

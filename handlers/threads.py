@@ -1,0 +1,224 @@
+"""The officers' side of a person's question: answer (button «Trả lời», or on Telegram a reply
+to the notice message), open the person's case, close the thread; ``/tenhienthi`` sets the name
+people see under an answer. Every action checks the officer's scope again (handlers/access.py).
+The person's side is handlers/handoff.py.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.access import can_see_unit, get_officer
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.officials.guard import refuse
+from handlers.types import Button, Inbound, InboundKind, Reply, reply_to_payload
+from messages import t
+from storage.models import Case, Contact, ConversationState, Officer, OutboxMessage, Thread, Unit
+from storage.repositories import record_outbox
+from storage.threads_repo import add_officer_answer, close_thread
+
+FLOW = "thread"
+#: An answer longer than this is cut (one message on every channel).
+ANSWER_MAX = 1500
+
+
+class ThreadFlow(Flow):
+    name = FLOW
+    commands = ("tenhienthi",)
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        await set_public_name(event, ctx)
+
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        verb, _, arg = action.partition(":")
+        if verb == "cancel":
+            ctx.leave()
+            ctx.reply(t("thread.cancelled"), intent=f"flow:{FLOW}.cancelled")
+            return
+        found = await _thread_in_scope(ctx, arg)
+        if found is None:
+            return
+        thread, _ = found
+        if verb == "answer":
+            if thread.status != "open":
+                ctx.reply(t("thread.already_closed", thread_id=thread.id),
+                          intent=f"flow:{FLOW}.closed")
+                return
+            ctx.enter(FLOW, "answer", {"thread_id": thread.id})
+            ctx.reply(
+                t("thread.type_answer", name=await _name(ctx, thread), thread_id=thread.id),
+                [[Button(f"{FLOW}:cancel", t("thread.cancel"))]],
+                intent=f"flow:{FLOW}.answer",
+            )
+        elif verb == "case":
+            if thread.case_id is None:
+                ctx.reply(t("thread.no_case"), intent=f"flow:{FLOW}.case")
+                return
+            casework = ctx.router.get("cases")
+            if casework is not None:
+                await casework.on_button(event, ctx, f"open:{thread.case_id}")
+        elif verb == "close":
+            await _close(ctx, thread)
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        if ctx.step != "answer":
+            ctx.leave()
+            await ctx.dispatch(event)
+            return
+        found = await _thread_in_scope(ctx, str(ctx.data.get("thread_id", "")))
+        if found is None:
+            ctx.leave()
+            return
+        thread, officer = found
+        text = event.text.strip() if event.kind == InboundKind.TEXT else ""
+        if not text:
+            ctx.reply(t("thread.answer_text_only"),
+                      [[Button(f"{FLOW}:cancel", t("thread.cancel"))]],
+                      intent=f"flow:{FLOW}.answer")
+            return
+        ctx.leave()
+        await relay_answer(ctx, thread, officer, text)
+
+    async def on_reply(self, event: Inbound, ctx: Context) -> bool:
+        """A reply (Telegram) to a notice message of a thread answers that thread."""
+        if event.kind != InboundKind.TEXT or not event.text.strip():
+            return False
+        payload = await ctx.session.scalar(
+            select(OutboxMessage.payload)
+            .where(
+                OutboxMessage.channel == event.channel.value,
+                OutboxMessage.chat_id == event.reply_to,
+                OutboxMessage.platform_message_id == event.reply_to_message_id,
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+        thread_id = (payload or {}).get("meta", {}).get("thread_id")
+        if thread_id is None:
+            return False
+        found = await _thread_in_scope(ctx, str(thread_id))
+        if found is None:
+            return True
+        thread, officer = found
+        if thread.status != "open":
+            ctx.reply(t("thread.already_closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
+            return True
+        if ctx.flow == FLOW:
+            ctx.leave()
+        await relay_answer(ctx, thread, officer, event.text.strip())
+        return True
+
+
+async def _thread_in_scope(ctx: Context, thread_id: str) -> tuple[Thread, Officer] | None:
+    """The thread if the sender is an officer who may see it; otherwise a refusal, None."""
+    officer = await get_officer(ctx.session, ctx.contact.id)
+    if officer is None:
+        refuse(ctx, "not_officer")
+        return None
+    thread = await ctx.session.get(Thread, int(thread_id)) if thread_id.isdigit() else None
+    if thread is None:
+        ctx.reply(t("thread.gone"), intent=f"flow:{FLOW}.gone")
+        return None
+    if not (can_see_unit(officer, thread.unit_id) or thread.officer_id == officer.id):
+        refuse(ctx, "out_of_scope")
+        return None
+    return thread, officer
+
+
+async def _name(ctx: Context, thread: Thread) -> str:
+    case = await ctx.session.get(Case, thread.case_id) if thread.case_id else None
+    if case is not None and case.full_name:
+        return case.full_name
+    person = await ctx.session.get(Contact, thread.contact_id)
+    return (person.display_name if person else "") or t("handoff.anonymous")
+
+
+async def signature(ctx: Context, officer: Officer) -> str:
+    """How the answer is marked: from the commune officer (or the office), with the name the
+    officer chose, if any."""
+    unit = await ctx.session.get(Unit, officer.unit_id) if officer.unit_id else None
+    name = officer.public_name
+    if unit is not None:
+        key = "thread.who_commune_named" if name else "thread.who_commune"
+        return t(key, unit=unit.name, name=name or "")
+    key = "thread.who_office_named" if name else "thread.who_office"
+    return t(key, office=t("thread.office"), name=name or "")
+
+
+async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str) -> None:
+    """Send the officer's answer to the person (at once: quiet hours are for the bot's own
+    messages, not for an officer answering) and put them back in the thread."""
+    text = text[:ANSWER_MAX]
+    person = await ctx.session.get(Contact, thread.contact_id)
+    if person is None:
+        ctx.reply(t("thread.gone"), intent=f"flow:{FLOW}.gone")
+        return
+    add_officer_answer(ctx.session, thread, officer.id, text, ctx.now)
+    reply = Reply(
+        t("thread.answer", who=await signature(ctx, officer), text=text),
+        [
+            [Button(f"handoff:reply:{thread.id}", t("thread.button_reply"))],
+            [Button("menu:home", t("thread.button_menu"))],
+        ],
+        meta={"intent": "flow:handoff.answer", "thread_id": thread.id},
+    )
+    _to_person(ctx, person, reply)
+    state = await ctx.session.get(ConversationState, person.id)
+    # The person's next text goes to the officer, unless they are busy with something else.
+    if state is not None and state.flow in (None, "handoff"):
+        state.flow, state.step, state.data = "handoff", "thread", {"thread_id": thread.id}
+    name = await _name(ctx, thread)
+    ctx.reply(
+        t("thread.answer_sent", name=name, thread_id=thread.id),
+        [[Button(f"{FLOW}:close:{thread.id}", t("thread.button_close"))]],
+        intent=f"flow:{FLOW}.answered",
+        thread_id=thread.id,
+    )
+
+
+def _to_person(ctx: Context, person: Contact, reply: Reply) -> None:
+    record_outbox(
+        ctx.session,
+        channel=person.channel,
+        chat_id=person.platform_user_id,
+        payload=reply_to_payload(reply),
+        now=ctx.now,
+        contact_id=person.id,
+    )
+
+
+async def _close(ctx: Context, thread: Thread) -> None:
+    if thread.status != "open":
+        ctx.reply(t("thread.already_closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
+        return
+    close_thread(thread, ctx.now)
+    person = await ctx.session.get(Contact, thread.contact_id)
+    if person is not None:
+        _to_person(
+            ctx,
+            person,
+            Reply(t("thread.closed_person"), [[Button("menu:home", t("thread.button_menu"))]],
+                  meta={"intent": "flow:handoff.closed", "thread_id": thread.id}),
+        )
+        state = await ctx.session.get(ConversationState, person.id)
+        if state is not None and state.flow == "handoff":
+            state.flow, state.step, state.data = None, None, {}
+    ctx.reply(t("thread.closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
+
+
+async def set_public_name(event: Inbound, ctx: Context) -> None:
+    """``/tenhienthi Tên``: the name people see under this officer's answers."""
+    officer = await get_officer(ctx.session, ctx.contact.id)
+    if officer is None:
+        refuse(ctx, "not_officer")
+        return
+    name = " ".join(event.args.split())[:100]
+    if not name:
+        ctx.reply(t("thread.display_name_usage"), intent=f"flow:{FLOW}.name")
+        return
+    cleared = name.casefold() in ("xoa", "xóa", "xoá")
+    officer.public_name = None if cleared else name
+    key = "thread.display_name_cleared" if cleared else "thread.display_name_set"
+    ctx.reply(t(key, who=await signature(ctx, officer)), intent=f"flow:{FLOW}.name")
+
