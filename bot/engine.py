@@ -221,6 +221,7 @@ def _to_sender(
         payload=reply_to_payload(reply),
         now=now,
         contact_id=contact_id,
+        subject_contact_id=reply.about,
     )
 
 

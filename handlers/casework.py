@@ -14,6 +14,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from handlers.access import can_open_case, get_officer
 from handlers.context import Context
 from handlers.flow import Flow
+from handlers.notices import record_notice
 from handlers.intake.questions import option_label
 from handlers.officials.documents import send_file
 from handlers.officials.guard import get_scope, refuse
@@ -278,7 +279,8 @@ async def show_card(ctx: Context, case_id: int) -> None:
     ]
     buttons.append([Button(f"{FLOW}:pdf:{case.id}", t("casework.button_dossier_pdf"))])
     buttons.append([Button(f"{FLOW}:list:all:1", t("casework.button_list"))])
-    ctx.reply("\n".join(lines), buttons, intent=f"flow:{FLOW}.card", case_ref=case.ref)
+    ctx.reply("\n".join(lines), buttons, intent=f"flow:{FLOW}.card",
+              case_ref=case.ref).about = case.contact_id
 
 
 def _fits(status: CaseStatus, kind: str) -> bool:
@@ -351,3 +353,33 @@ async def send_dossier(ctx: Context, case_id: int) -> None:
         what=t("doclink.what_dossier", ref=case.ref),
         intent=f"flow:{FLOW}.pdf",
     )
+
+
+async def latest_change_line(ctx: Context, case: Case) -> str | None:
+    """The person's status view: when the officer last moved the case, and the note if any."""
+    history = await get_status_history(ctx.session, case.id)
+    if not history:
+        return None
+    last = history[-1]
+    return t(
+        "casework.person_update",
+        at=last.created_at.astimezone(ctx.config.timezone).strftime("%d/%m/%Y"),
+        note=f": {last.note}" if last.note else "",
+    )
+
+
+async def tell_officers_of_erasure(ctx: Context, cases: list[Case]) -> None:
+    """A person deleted their data: the officers of each commune concerned are told which
+    references lost their personal data (the notice names no person)."""
+    by_unit: dict[int | None, list[str]] = {}
+    for case in cases:
+        by_unit.setdefault(case.unit_id, []).append(case.ref)
+    for unit_id, refs in by_unit.items():
+        await record_notice(
+            ctx.session,
+            kind="erased",
+            text_key="casework.erased_notice",
+            now=ctx.now,
+            unit_id=unit_id,
+            params={"refs": ", ".join(refs)},
+        )

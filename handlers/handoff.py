@@ -20,11 +20,11 @@ from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
+from handlers.textnorm import fold
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_repo import find_contact_unit_id
-from storage.crypto import Cipher
 from storage.models import Case, Thread, Unit
 from storage.threads_repo import add_person_message, close_thread, get_open_thread, open_thread
 
@@ -133,6 +133,13 @@ class HandoffFlow(Flow):
         if ctx.step == Step.ASK:
             await self._open(ctx, text, ctx.data.get("unit_id"))
             return
+        folded = fold(text)
+        for flow in ctx.router.flows.values():
+            if flow is not self and flow.claims(folded):
+                # A request to the bot itself ("xóa dữ liệu của tôi"), not to the officer.
+                ctx.leave()
+                await flow.start(event, ctx)
+                return
         thread = await ctx.session.get(Thread, int(ctx.data.get("thread_id", 0)))
         if thread is None or thread.status != "open" or thread.contact_id != ctx.contact.id:
             # Closed by the officer meanwhile: this is a new question.
@@ -176,22 +183,20 @@ async def start_thread(ctx: Context, question: str, unit_id: int | None) -> Thre
         now=ctx.now,
     )
     unit = await ctx.session.get(Unit, unit_id) if unit_id else None
-    case_line = ""
-    if case is not None:
-        phone = Cipher(ctx.config.encryption_key).decrypt(case.phone_enc) if case.phone_enc else ""
-        case_line = t("thread.notice_case", ref=case.ref, phone=phone)
+    # With a case, its reference and phone are added when the notice is delivered.
     await record_notice(
         ctx.session,
         kind="handoff",
-        text_key="thread.notice",
+        text_key="thread.notice_with_case" if case is not None else "thread.notice",
         now=ctx.now,
         unit_id=unit_id,
+        case_id=case.id if case is not None else None,
         contact_id=ctx.contact.id,
+        cipher_key=ctx.config.encryption_key,
         params={
             "thread_id": thread.id,
             "name": person_name(ctx, case),
             "unit": unit.name if unit else t("thread.no_unit"),
-            "case": case_line,
             "question": question,
             "buttons": [
                 [f"thread:answer:{thread.id}", "thread.button_answer"],

@@ -26,11 +26,14 @@ async def record_notice(
     case_id: int | None = None,
     contact_id: int | None = None,
     params: dict[str, Any] | None = None,
+    cipher_key: str = "",
 ) -> Notice:
     """Store a notice for the officers of ``unit_id`` (None: the district office).
 
     ``case_id`` or ``contact_id`` names whose data the notice carries (erasure follows them);
-    ``params["buttons"]``: ``[[button id, label key], ...]`` offered with the notice."""
+    ``params["buttons"]``: ``[[button id, label key], ...]`` offered with the notice;
+    ``cipher_key`` decrypts the case's phone for the officers' message (the notice row keeps
+    only the case id: name, village and phone are read from the case when it is delivered)."""
     notice = Notice(
         kind=kind,
         unit_id=unit_id,
@@ -43,5 +46,5 @@ async def record_notice(
     session.add(notice)
     await session.flush()
     # Delivered at once when an officer can receive it, in this same transaction.
-    await deliver_notice(session, notice, now)
+    await deliver_notice(session, notice, now, cipher_key=cipher_key)
     return notice

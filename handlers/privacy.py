@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from handlers.casework import latest_change_line, tell_officers_of_erasure
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
@@ -90,6 +91,9 @@ class PrivacyFlow(Flow):
                     next=_label("privacy.next", case.status, "privacy.next_unknown"),
                 )
             )
+            latest = await latest_change_line(ctx, case)
+            if latest:
+                lines.append(latest)
         if draft is not None:
             done, total = progress(draft.data)
             lines.append(t("privacy.draft_line", done=done, total=total))
@@ -146,7 +150,10 @@ class PrivacyFlow(Flow):
         ctx.reply("\n".join(lines), _choices(), intent="flow:privacy.data")
 
     async def _delete(self, ctx: Context) -> None:
+        cases = [c for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
+                 if c.full_name is not None]
         result = await erase_contact_data(ctx.session, ctx.contact, ctx.now, cipher(ctx))
+        await tell_officers_of_erasure(ctx, cases)
         ctx.leave()
         await ctx.session.flush()
         for sha256 in result.files:

@@ -50,7 +50,7 @@ class ThreadFlow(Flow):
                 t("thread.type_answer", name=await _name(ctx, thread), thread_id=thread.id),
                 [[Button(f"{FLOW}:cancel", t("thread.cancel"))]],
                 intent=f"flow:{FLOW}.answer",
-            )
+            ).about = thread.contact_id
         elif verb == "case":
             if thread.case_id is None:
                 ctx.reply(t("thread.no_case"), intent=f"flow:{FLOW}.case")
@@ -174,7 +174,7 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
         [[Button(f"{FLOW}:close:{thread.id}", t("thread.button_close"))]],
         intent=f"flow:{FLOW}.answered",
         thread_id=thread.id,
-    )
+    ).about = person.id
 
 
 def _to_person(ctx: Context, person: Contact, reply: Reply) -> None:

@@ -92,6 +92,9 @@ class Reply:
     buttons: list[list[Button]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: The contact this message is about, when it is not its recipient (an officer's view of
+    #: a person's question or case): the outbox row is deleted with that person's data.
+    about: int | None = None
 
     def all_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]

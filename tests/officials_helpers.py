@@ -83,12 +83,14 @@ async def add_plan(
 
 
 async def pending_outbox(app: App) -> list[OutboxMessage]:
-    """Outbox rows nobody has marked sent (officer notices and alerts)."""
+    """Messages to officers (notices, alerts): rows addressed to no sender's own chat. The
+    in-process turn shows (and marks sent) every row it produced, notices included, so they
+    are found by whom they are for, not by their status."""
     async with app.db.session() as session:
         return list(
             await session.scalars(
                 select(OutboxMessage)
-                .where(OutboxMessage.status == "pending")
+                .where(OutboxMessage.contact_id.is_(None))
                 .order_by(OutboxMessage.id)
             )
         )

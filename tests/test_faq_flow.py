@@ -17,7 +17,7 @@ from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
 from storage.models import FallbackQuestion, Notice
 from tests.conftest import make_settings
 from tests.helpers import Clock, intents, press, say, texts
-from tests.officials_helpers import make_officer, pending_outbox
+from tests.officials_helpers import make_officer
 
 
 @pytest.fixture
@@ -114,10 +114,14 @@ async def test_human_topic_hands_over_to_an_officer(app: App) -> None:
     lines = await say(app, "u1", "tôi muốn gặp cán bộ", name="Lò Văn A")
     assert intents(lines) == ["faq:general.human"]
     lines = await say(app, "u1", "Con tôi ở Hàn bị nợ lương 3 tháng")
+    # The bot does not know the commune yet: it keeps the question and asks which one.
+    assert intents(lines) == ["flow:handoff.commune"]
+    lines = await press(app, "u1", "Phù Lưu")
     assert intents(lines) == ["flow:handoff.done"]
     async with app.db.session() as session:
         notice = (await session.scalars(select(Notice))).one()
-    assert notice.kind == "handoff" and notice.text_key == "handoff.notice"
+    assert notice.kind == "handoff" and notice.text_key == "thread.notice"
+    assert notice.params["unit"] == "Phù Lưu"
     assert notice.params["question"] == "Con tôi ở Hàn bị nợ lương 3 tháng"
     assert notice.params["name"] == "Lò Văn A"
     # The question was for the officer, not the FAQ: nothing else answered it.
@@ -128,14 +132,17 @@ async def test_handoff_question_reaches_an_officer_at_once(app: App, clock: Cloc
     await make_officer(app, clock, "of", "office")
     await say(app, "u1", "tôi muốn gặp cán bộ")
     await say(app, "u1", "Con tôi ở Hàn bị nợ lương 3 tháng")
-    rows = await pending_outbox(app)
-    assert [(r.chat_id, r.payload["meta"]["notice"]) for r in rows] == [("of", "handoff")]
-    assert "Con tôi ở Hàn bị nợ lương 3 tháng" in rows[0].payload["text"]
+    lines = await press(app, "u1", "Không rõ / xã khác")
+    # The notice is an output line of the same turn, addressed to the officer.
+    notices = [line for line in lines if line["to"] == "of"]
+    assert [line["meta"]["notice"] for line in notices] == ["handoff"]
+    assert "Con tôi ở Hàn bị nợ lương 3 tháng" in notices[0]["text"]
+    assert [row[0] for row in notices[0]["buttons"]] == ["Trả lời", "Xem hồ sơ", "Đóng"]
 
 
 async def test_handoff_can_be_cancelled(app: App) -> None:
     await say(app, "u1", "menu")
-    assert intents(await press(app, "u1", "Gặp cán bộ")) == ["flow:handoff.ask"]
+    assert intents(await press(app, "u1", "Gặp cán bộ")) == ["flow:handoff.commune"]
     lines = await press(app, "u1", "Hủy")
     assert intents(lines) == ["flow:handoff.cancelled"]
     async with app.db.session() as session:

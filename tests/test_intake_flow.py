@@ -33,7 +33,7 @@ async def test_full_registration_on_console(app: App) -> None:
         contact = await session.scalar(select(Contact))
         assert await session.scalar(select(IntakeDraft)) is None
     assert notice is not None and notice.kind == "new_case" and notice.case_id == case.id
-    assert notice.text_key == "intake.notice_new_case" and notice.unit_id == case.unit_id
+    assert notice.text_key == "casework.notice_new_case" and notice.unit_id == case.unit_id
     assert notice.params["ref"] == ref and "Mai" not in str(notice.params)
     assert notice.delivered_at is None
     assert contact is not None and contact.consent_version == "dk-2026-2"

@@ -56,12 +56,12 @@ async def confirm_draft(ctx: Context, draft: IntakeDraft) -> Case:
         if kind == "abroad"
         else str(data.get("course_label", ""))
     )
-    # No name or phone in the notice: officers open the case for those, so a deletion request
-    # leaves nothing personal behind in delivered notices.
+    # Name, village and phone are read from the case when the notice is delivered, so the
+    # notice row keeps none of them (and goes with the case on a deletion request).
     await record_notice(
         ctx.session,
         kind="new_case",
-        text_key="intake.notice_new_case",
+        text_key="casework.notice_new_case",
         now=ctx.now,
         unit_id=case.unit_id,
         case_id=case.id,
@@ -71,7 +71,9 @@ async def confirm_draft(ctx: Context, draft: IntakeDraft) -> Case:
             "unit": unit,
             "interest": interest,
             "waitlist": f" {t('intake.summary.waitlist_note')}" if waitlist else "",
+            "buttons": [[f"cases:open:{case.id}", "casework.button_open_case"]],
         },
+        cipher_key=ctx.config.encryption_key,
     )
     await ctx.session.execute(delete(IntakeDraft).where(IntakeDraft.id == draft.id))
     ctx.leave()

@@ -89,4 +89,4 @@ async def bind_account(event: Inbound, ctx: Context) -> None:
         intent="flow:officials.bind.ok",
     )
     # Notices that waited for an officer of this unit (or the office) go out now.
-    await deliver_pending_notices(ctx.session, ctx.now)
+    await deliver_pending_notices(ctx.session, ctx.now, cipher_key=ctx.config.encryption_key)

@@ -1,0 +1,184 @@
+"""Officers close the loop in chat: a person's question answered and relayed, follow-ups to the
+same officer, the case list and card with status changes told to the person, scope, erasure.
+Driven end to end through the in-process turn the simulator uses (messages to others are
+output lines of the turn that caused them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from storage.models import CaseStatusChange, OutboxMessage, Thread, ThreadMessage
+from tests.dossier_support import click
+from tests.helpers import Clock, intents, press, say
+from tests.intake_support import all_cases, fill_form
+from tests.officials_helpers import make_officer
+
+
+def to(lines: list[dict[str, Any]], user: str) -> list[dict[str, Any]]:
+    return [line for line in lines if line["to"] == user]
+
+
+async def register(app: App, user: str, **person: str) -> str:
+    """A whole registration in Phù Lưu (unless told otherwise); returns the case reference."""
+    await fill_form(app, user, person=person or None)
+    lines = await press(app, user, "Xác nhận")
+    assert intents(lines)[0] == "flow:intake.done", lines
+    return str(lines[0]["meta"]["case_ref"])
+
+
+async def test_question_answered_relayed_and_followed_up(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await make_officer(app, clock, "pl2", "commune", "Phù Lưu")
+    await make_officer(app, clock, "hy", "commune", "Hàm Yên")
+    # The registration notice carries name, phone, village and «Mở hồ sơ».
+    await fill_form(app, "u1")
+    lines = await press(app, "u1", "Xác nhận")
+    ref = lines[0]["meta"]["case_ref"]
+    notice = to(lines, "pl")[0]
+    for part in ("Nguyễn Thị Mai", "0912345678", "Thôn Khuổi Lếch", ref):
+        assert part in notice["text"], notice["text"]
+    assert notice["buttons"] == [["Mở hồ sơ"]]
+    assert to(lines, "hy") == []
+
+    # The question goes to the commune of the person's case, with name, case and phone.
+    await say(app, "u1", "gặp cán bộ")
+    lines = await say(app, "u1", "Bao giờ cán bộ gọi cho tôi?")
+    assert intents(to(lines, "u1")) == ["flow:handoff.done"]
+    notices = to(lines, "pl")
+    assert len(notices) == 1 and len(to(lines, "pl2")) == 1 and to(lines, "hy") == []
+    text = notices[0]["text"]
+    assert "Nguyễn Thị Mai" in text and ref in text and "0912345678" in text
+    assert "Bao giờ cán bộ gọi cho tôi?" in text
+    assert notices[0]["buttons"] == [["Trả lời"], ["Xem hồ sơ"], ["Đóng"]]
+
+    # A commune officer of another commune cannot answer it.
+    thread_button = notices[0]["meta"]["thread_id"]
+    lines = await press(app, "pl", "Trả lời")
+    assert intents(lines) == ["flow:thread.answer"]
+    lines = await say(app, "pl", "Tuần này tôi gọi, anh chị giữ máy nhé.")
+    relayed = to(lines, "u1")
+    assert len(relayed) == 1
+    assert relayed[0]["text"].startswith("💬 Cán bộ xã Phù Lưu trả lời:")
+    assert "Tuần này tôi gọi" in relayed[0]["text"]
+    assert intents(to(lines, "pl")) == ["flow:thread.answered"]
+
+    # The follow-up reaches the officer who answered, not the other one.
+    lines = await say(app, "u1", "Dạ, số của tôi vẫn như cũ ạ")
+    assert intents(to(lines, "u1")) == ["flow:handoff.thread"]
+    assert len(to(lines, "pl")) == 1 and to(lines, "pl2") == []
+    assert "Dạ, số của tôi vẫn như cũ ạ" in to(lines, "pl")[0]["text"]
+
+    # «Menu» leaves the thread; the FAQ answers again; the officer's answer still arrives.
+    assert intents(await say(app, "u1", "menu")) == ["flow:menu"]
+    await say(app, "pl", "/tenhienthi Lê Thu")
+    # On Telegram the officer presses «Trả lời» on the earlier notice: its callback data.
+    await click(app, "pl", f"thread:answer:{thread_button}")
+    lines = await say(app, "pl", "Vâng, tôi ghi nhận.")
+    assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Lê Thu (xã Phù Lưu) trả lời:")
+
+    # Closing: the person is told, and a new message opens a new thread.
+    lines = await click(app, "pl", f"thread:close:{thread_button}")
+    assert intents(to(lines, "pl")) == ["flow:thread.closed"]
+    assert intents(to(lines, "u1")) == ["flow:handoff.closed"]
+    async with app.db.session() as session:
+        thread = await session.get(Thread, thread_button)
+        assert thread is not None and thread.status == "closed"
+        count = await session.scalar(select(func.count()).select_from(ThreadMessage))
+    assert count == 4
+
+
+async def test_officer_outside_scope_cannot_answer(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await make_officer(app, clock, "hy", "commune", "Hàm Yên")
+    await say(app, "u1", "gặp cán bộ")
+    await press(app, "u1", "Phù Lưu")
+    lines = await say(app, "u1", "Cho hỏi lịch học")
+    thread_id = to(lines, "pl")[0]["meta"]["thread_id"]
+    # hy presses a forged button of a thread of Phù Lưu.
+    lines = await click(app, "hy", f"thread:answer:{thread_id}")
+    assert intents(lines) == ["flow:officials.refused"]
+    # A citizen gets the same refusal.
+    assert intents(await click(app, "u2", f"thread:close:{thread_id}")) == [
+        "flow:officials.refused"
+    ]
+
+
+async def test_no_commune_officer_goes_to_the_office(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "of", "office")
+    await say(app, "u1", "gặp cán bộ")
+    await press(app, "u1", "Thái Sơn")
+    lines = await say(app, "u1", "Hỏi về vay vốn")
+    assert len(to(lines, "of")) == 1
+    await press(app, "of", "Trả lời")
+    lines = await say(app, "of", "Anh/chị đến ngân hàng chính sách xã.")
+    assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Sở Nội vụ trả lời:")
+
+
+async def test_case_list_scope_card_and_status_changes(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await make_officer(app, clock, "hy", "commune", "Hàm Yên")
+    await make_officer(app, clock, "of", "office")
+    ref_a = await register(app, "u1")
+    ref_b = await register(app, "u2", name="Hoàng Văn Bình", commune="ham yen",
+                           phone="0987 000 111")
+    # Commune A never sees commune B; the office sees both, newest first.
+    lines = await say(app, "pl", "/dangky")
+    assert intents(lines) == ["flow:cases.list"]
+    assert lines[0]["meta"]["case_refs"] == [ref_a]
+    assert "Nguyễn Thị Mai" in lines[0]["text"] and "0912345678" in lines[0]["text"]
+    assert (await say(app, "hy", "/dangky"))[0]["meta"]["case_refs"] == [ref_b]
+    assert (await say(app, "of", "/dangky"))[0]["meta"]["case_refs"] == [ref_b, ref_a]
+    # A citizen typing /dangky registers, as before.
+    assert intents(await say(app, "u3", "/dangky"))[0].startswith("flow:intake")
+
+    # The card, then each status change reaches the person in one sentence.
+    lines = await press(app, "pl", f"Mở {ref_a}")
+    assert intents(lines) == ["flow:cases.card"]
+    assert "Thôn Khuổi Lếch" in lines[0]["text"]
+    labels = [row[0] for row in lines[0]["buttons"]]
+    assert "Đã gọi điện" in labels and "Đã vào lớp" not in labels  # abroad: no class
+    lines = await press(app, "pl", "Đã gọi điện")
+    assert intents(to(lines, "pl")) == ["flow:cases.changed"]
+    assert to(lines, "u1")[0]["text"] == f"Hồ sơ {ref_a}: cán bộ xã đã ghi nhận đã gọi điện cho anh/chị."
+    await press(app, "pl", f"Mở {ref_a}")
+    assert intents(await press(app, "pl", "Cần bổ sung")) == ["flow:cases.note"]
+    lines = await say(app, "pl", "Gửi thêm ảnh sổ hộ nghèo")
+    assert "Gửi thêm ảnh sổ hộ nghèo" in to(lines, "u1")[0]["text"]
+    await press(app, "pl", f"Mở {ref_a}")
+    await press(app, "pl", "Không đủ điều kiện")
+    lines = await say(app, "pl", "Quá tuổi theo yêu cầu của đơn hàng")
+    assert "Lý do: Quá tuổi" in to(lines, "u1")[0]["text"]
+    # The status view shows it; the history keeps who and when.
+    lines = await say(app, "u1", "hồ sơ của tôi")
+    assert "chưa được duyệt" in lines[0]["text"]
+    async with app.db.session() as session:
+        changes = list(await session.scalars(select(CaseStatusChange).order_by(CaseStatusChange.id)))
+    assert [c.status for c in changes] == ["called", "needs_info", "rejected"]
+    assert all(c.officer_id is not None and c.created_at == clock.now() for c in changes)
+    # Hàm Yên's officer cannot open Phù Lưu's case, even with a forged button.
+    [case_a, _] = await all_cases(app)
+    lines = await click(app, "hy", f"cases:set:{case_a.id}:eligible")
+    assert intents(lines) == ["flow:officials.refused"]
+
+
+async def test_erasure_removes_threads_and_notices_about_the_person(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await register(app, "u1")
+    await say(app, "u1", "gặp cán bộ")
+    await say(app, "u1", "Câu hỏi riêng tư 123")
+    await press(app, "pl", "Trả lời")
+    await say(app, "pl", "Trả lời riêng tư 456")
+    await say(app, "u1", "xóa dữ liệu của tôi")
+    lines = await press(app, "u1", "Có, xóa hết")
+    # The officers are told (without any personal data) that the person deleted their data.
+    told = to(lines, "pl")
+    assert told and "Nguyễn Thị Mai" not in told[0]["text"]
+    async with app.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Thread)) == 0
+        assert await session.scalar(select(func.count()).select_from(ThreadMessage)) == 0
+        payloads = [str(p) for p in await session.scalars(select(OutboxMessage.payload))]
+    for secret in ("Câu hỏi riêng tư 123", "Trả lời riêng tư 456", "Nguyễn Thị Mai", "0912345678"):
+        assert not any(secret in p for p in payloads), secret
