@@ -14,8 +14,8 @@ from sqlalchemy import Select, exists, func, or_, select
 from handlers.access import can_open_case, get_officer
 from handlers.context import Context
 from handlers.flow import Flow
-from handlers.notices import record_notice
 from handlers.intake.questions import option_label
+from handlers.notices import record_notice
 from handlers.officials.documents import send_file
 from handlers.officials.guard import get_scope, refuse
 from handlers.types import Button, Inbound, InboundKind, Reply, reply_to_payload

@@ -20,8 +20,8 @@ from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
-from handlers.textnorm import fold
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
+from handlers.textnorm import fold
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_repo import find_contact_unit_id

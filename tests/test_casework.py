@@ -142,7 +142,8 @@ async def test_case_list_scope_card_and_status_changes(app: App, clock: Clock) -
     assert "Đã gọi điện" in labels and "Đã vào lớp" not in labels  # abroad: no class
     lines = await press(app, "pl", "Đã gọi điện")
     assert intents(to(lines, "pl")) == ["flow:cases.changed"]
-    assert to(lines, "u1")[0]["text"] == f"Hồ sơ {ref_a}: cán bộ xã đã ghi nhận đã gọi điện cho anh/chị."
+    told = f"Hồ sơ {ref_a}: cán bộ xã đã ghi nhận đã gọi điện cho anh/chị."
+    assert to(lines, "u1")[0]["text"] == told
     await press(app, "pl", f"Mở {ref_a}")
     assert intents(await press(app, "pl", "Cần bổ sung")) == ["flow:cases.note"]
     lines = await say(app, "pl", "Gửi thêm ảnh sổ hộ nghèo")
@@ -155,7 +156,8 @@ async def test_case_list_scope_card_and_status_changes(app: App, clock: Clock) -
     lines = await say(app, "u1", "hồ sơ của tôi")
     assert "chưa được duyệt" in lines[0]["text"]
     async with app.db.session() as session:
-        changes = list(await session.scalars(select(CaseStatusChange).order_by(CaseStatusChange.id)))
+        query = select(CaseStatusChange).order_by(CaseStatusChange.id)
+        changes = list(await session.scalars(query))
     assert [c.status for c in changes] == ["called", "needs_info", "rejected"]
     assert all(c.officer_id is not None and c.created_at == clock.now() for c in changes)
     # Hàm Yên's officer cannot open Phù Lưu's case, even with a forged button.
