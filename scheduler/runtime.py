@@ -36,6 +36,7 @@ from scheduler.claims import is_quiet
 from scheduler.digest import run_weekly_digest
 from scheduler.dossier_reminders import run_dossier_reminders
 from scheduler.kb_review import run_kb_review
+from scheduler.thread_reminders import run_thread_reminders
 from storage.db import Database
 from storage.files import FileStore
 from storage.models import utcnow
@@ -48,6 +49,7 @@ WEEKLY_DIGEST = "officials.weekly_digest"
 DOSSIER_REMINDERS = "dossier.reminders"
 EXPIRE_DRAFTS = "intake.expire_drafts"
 KB_REVIEW = "faq.kb_review"
+THREAD_REMINDERS = "handoff.thread_reminders"
 #: Sync drivers the job store can use on PostgreSQL, in order of preference.
 _PG_DRIVERS = (("psycopg", "psycopg"), ("psycopg2", "psycopg2"), ("pg8000", "pg8000"))
 
@@ -137,6 +139,12 @@ def job_specs(settings: Settings) -> list[tuple[str, str, CronTrigger]]:
             KB_REVIEW,
             f"{__name__}:fire_kb_review",
             CronTrigger(day=1, hour=hour, minute=minute, timezone=zone),
+        ),
+        (
+            THREAD_REMINDERS,
+            f"{__name__}:fire_thread_reminders",
+            # Officers at work: hourly in office hours on working days.
+            CronTrigger(day_of_week="mon-fri", hour="7-16", minute=20, timezone=zone),
         ),
     ]
     return specs
@@ -269,6 +277,10 @@ async def fire_dossier_reminders() -> int:
     if is_quiet(rt.clock(), s.zone, s.quiet_start, s.quiet_end):
         return 0  # hourly: the next run after the quiet hours catches up
     return await _in_transaction(run_dossier_reminders)
+
+
+async def fire_thread_reminders() -> int:
+    return await _in_transaction(run_thread_reminders, zone=_current().settings.zone)
 
 
 async def fire_expire_drafts() -> int:

@@ -184,3 +184,43 @@ async def test_erasure_removes_threads_and_notices_about_the_person(app: App, cl
         payloads = [str(p) for p in await session.scalars(select(OutboxMessage.payload))]
     for secret in ("Câu hỏi riêng tư 123", "Trả lời riêng tư 456", "Nguyễn Thị Mai", "0912345678"):
         assert not any(secret in p for p in payloads), secret
+
+
+async def _remind(app: App, clock: Clock) -> list[OutboxMessage]:
+    """One run of the reminder job at the clock's time; returns the rows it queued."""
+    from scheduler.thread_reminders import run_thread_reminders
+
+    async with app.db.transaction() as session:
+        before = set(await session.scalars(select(OutboxMessage.id)))
+        await run_thread_reminders(session, clock.now())
+        rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    return [r for r in rows if r.id not in before]
+
+
+async def test_unanswered_question_reminds_then_escalates(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await make_officer(app, clock, "of", "office")
+    # Friday 08:00 local: the question comes in.
+    await say(app, "u1", "gặp cán bộ")
+    await press(app, "u1", "Phù Lưu")
+    await say(app, "u1", "Xin hỏi lịch phỏng vấn")
+    clock.advance(hours=23)
+    assert await _remind(app, clock) == []  # Saturday: not a working day later yet
+    clock.advance(days=2, hours=1)  # Monday 08:00: one working day
+    rows = await _remind(app, clock)
+    assert [(r.chat_id, r.payload["meta"]["notice"]) for r in rows] == [
+        ("pl", "handoff_reminder")
+    ]
+    assert await _remind(app, clock) == []  # once
+    clock.advance(days=1)  # Tuesday 08:00: two working days → the office
+    rows = await _remind(app, clock)
+    assert [(r.chat_id, r.payload["meta"]["notice"]) for r in rows] == [
+        ("of", "handoff_escalated")
+    ]
+    assert "Xin hỏi lịch phỏng vấn" in rows[0].payload["text"]
+    # The office answers from the escalation; nothing waits any more.
+    await click(app, "of", f"thread:answer:{rows[0].payload['meta']['thread_id']}")
+    lines = await say(app, "of", "Lịch phỏng vấn ngày 20.")
+    assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Sở Nội vụ trả lời:")
+    clock.advance(days=7)
+    assert await _remind(app, clock) == []
