@@ -25,7 +25,7 @@ from messages import t
 from scheduler.alerts import get_alerts, run_daily_alerts
 from storage.db import Database
 from storage.importers import ImportRejectedError, import_file
-from storage.models import utcnow
+from storage.models import Contact, Officer, utcnow
 from storage.plan_repo import AmbiguousUnitError, resolve_unit
 from storage.report import Report, get_report
 from storage.sheet_cells import csv_cell
@@ -123,10 +123,26 @@ def _cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: Database) -> int:
         async with db.transaction() as session:
             found = await revoke_officer(session, args.id, utcnow())
+            officer = await session.get(Officer, args.id)
+            contact = await session.get(Contact, officer.contact_id) if officer else None
+        if found and contact is not None and contact.channel == "telegram":
+            await _hide_telegram_menu(settings, contact.platform_user_id)
         print(t("officials.cli.revoked" if found else "officials.cli.not_found", id=args.id))
         return 0 if found else 1
 
     return _with_db(settings, work)
+
+
+async def _hide_telegram_menu(settings: Settings, chat_id: str) -> None:
+    """The revoked officer's chat loses the officers' command menu now (else at next start)."""
+    if not settings.telegram_token:
+        return
+    from bot.channels.telegram import build_application
+    from bot.channels.telegram_commands import hide_officer_menu
+
+    application = build_application(settings.telegram_token, settings.telegram_api_url)
+    async with application.bot as bot:
+        await hide_officer_menu(bot, chat_id)
 
 
 def _importer(kind: str) -> Callable[[argparse.Namespace, Settings], int]:

@@ -85,6 +85,8 @@ class FakeTelegram:
     webhook_url: str = ""
     webhook_secret: str = ""
     commands: list[dict[str, str]] = field(default_factory=list)
+    #: Commands set for one chat only (BotCommandScopeChat), by chat id.
+    chat_commands: dict[int, list[dict[str, str]]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
     #: The highest ``offset`` getUpdates was called with: every update below it was confirmed.
     confirmed: int = 0
@@ -195,7 +197,19 @@ class FakeTelegram:
         return _ok(True)
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> web.Response:
-        self.commands = json.loads(params["commands"])
+        scope = json.loads(params["scope"]) if params.get("scope") else {}
+        if scope.get("type") == "chat":
+            self.chat_commands[int(scope["chat_id"])] = json.loads(params["commands"])
+        else:
+            self.commands = json.loads(params["commands"])
+        return _ok(True)
+
+    async def _m_deleteMyCommands(self, params: dict[str, Any]) -> web.Response:
+        scope = json.loads(params["scope"]) if params.get("scope") else {}
+        if scope.get("type") == "chat":
+            self.chat_commands.pop(int(scope["chat_id"]), None)
+        else:
+            self.commands = []
         return _ok(True)
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
@@ -347,8 +361,12 @@ def _message(uid: int, message_id: int, **content: Any) -> dict[str, Any]:
     }
 
 
-def text_update(uid: int, text: str, *, message_id: int = 1) -> dict[str, Any]:
+def text_update(
+    uid: int, text: str, *, message_id: int = 1, reply_to: int | None = None
+) -> dict[str, Any]:
     content: dict[str, Any] = {"text": text}
+    if reply_to is not None:
+        content["reply_to_message"] = _message(uid, reply_to, text="…")
     if text.startswith("/"):
         content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return {"message": _message(uid, message_id, **content)}

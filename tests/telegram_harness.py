@@ -59,8 +59,10 @@ class TelegramUser:
         await self.sender.drain(within=10)
         return self.received()[before:]
 
-    async def type(self, text: str) -> list[Sent]:
-        return await self._exchange(text_update(self.uid, text, message_id=self._next_id()))
+    async def type(self, text: str, *, reply_to: int | None = None) -> list[Sent]:
+        """Send ``text``; ``reply_to``: as a reply to the bot's message with that id."""
+        update = text_update(self.uid, text, message_id=self._next_id(), reply_to=reply_to)
+        return await self._exchange(update)
 
     def keyboard(self) -> Sent:
         """The last message that came with buttons (the one a person would press on)."""

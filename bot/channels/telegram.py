@@ -25,12 +25,18 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+from bot.channels.telegram_commands import (
+    citizen_commands,
+    hide_officer_menu,
+    officer_chats,
+    show_officer_menu,
+)
 from bot.channels.telegram_transport import retry_seconds
 from bot.inbound import button_event, file_event, text_event
 from bot.webhook import MalformedUpdateError
 from handlers.types import Channel, FileRef, Inbound, InboundKind, reply_to_payload
 from handlers.types import Reply as _Reply
-from messages import raw, t
+from messages import t
 from storage.repositories import get_or_create_contact, record_outbox, record_update, seen_update
 
 if TYPE_CHECKING:
@@ -43,6 +49,8 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 #: Webhook deliveries of one update that may fail before it is recorded as failed.
 WEBHOOK_ATTEMPTS = 3
 _TG = Channel.TELEGRAM
+#: The intent of the reply to a successful /canbo (bot's officer sign-in).
+BOUND = "flow:officials.bind.ok"
 
 
 def build_application(
@@ -177,17 +185,24 @@ class TelegramChannel:
         return bot
 
     async def start(self) -> None:
-        """getMe (raises telegram.error.InvalidToken for a rejected token), then the commands."""
+        """getMe (raises telegram.error.InvalidToken for a rejected token), then the commands:
+        everyone's, and the officers' menu in each bound officer's chat only."""
         await self.application.initialize()
         await self.bot.set_my_commands(self.commands())
+        async with self.app.db.session() as session:
+            active, revoked = await officer_chats(session)
+        have = self.app.engine.router.commands
+        for chat in sorted(active):
+            await show_officer_menu(self.bot, chat, have)
+        for chat in sorted(revoked):
+            await hide_officer_menu(self.bot, chat)
 
     async def close(self) -> None:
         await self.application.shutdown()
 
     def commands(self) -> list[BotCommand]:
-        """The commands menu: the ones this build really has, described in Vietnamese."""
-        have = self.app.engine.router.commands
-        return [BotCommand(name, text) for name, text in raw("telegram.commands") if name in have]
+        """The commands menu everyone sees (officer commands are per chat)."""
+        return citizen_commands(self.app.engine.router.commands)
 
     async def handle_json(self, data: dict[str, Any]) -> None:
         """A webhook body. Not an update at all: MalformedUpdateError (400). An update that
@@ -245,6 +260,9 @@ class TelegramChannel:
             assert event.file is not None
             event = replace(event, file=replace(event.file, data=data))
         rows = await self.app.engine.handle(event)
+        if any(r.payload.get("meta", {}).get("intent") == BOUND for r in rows):
+            # A new officer: their chat gets the officers' command menu.
+            await show_officer_menu(self.bot, event.user_id, self.app.engine.router.commands)
         if rows and parsed.keyboard_message_id is not None:
             await self._quietly(
                 self.bot.edit_message_reply_markup(
