@@ -83,9 +83,9 @@ async def test_zalo_report_is_a_signed_link_served_once_per_officer(
         assert ok.status == 200 and (await ok.read())[:2] == b"PK"
         parts = path.split("/")
         # Another officer's id, an altered signature, a later expiry: refused.
-        other = "/".join(parts[:3] + [str(int(parts[3]) + 1)] + parts[4:])
-        forged = "/".join(parts[:5] + ["0" * 64] + parts[6:])
-        later = "/".join(parts[:4] + [str(int(parts[4]) + 3600)] + parts[5:])
+        other = "/".join([*parts[:3], str(int(parts[3]) + 1), *parts[4:]])
+        forged = "/".join([*parts[:5], "0" * 64, *parts[6:]])
+        later = "/".join([*parts[:4], str(int(parts[4]) + 3600), *parts[5:]])
         for bad in (other, forged, later):
             assert (await client.get(bad)).status == 403, bad
         # A revoked officer's link stops working.
