@@ -78,3 +78,37 @@ def test_bad_lines_produce_error_lines_and_exit_status_1(tmp_path: Path) -> None
     assert [o["in"] for o in out] == [1, 2, 3]
     assert "error" in out[0] and "error" in out[1]
     assert out[2]["meta"]["intent"] == "flow:menu"
+
+
+def _invite(tmp_path: Path, *args: str) -> str:
+    """A one-time officer code from ``python -m bot officials invite`` on the same database."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sim.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "officials", "invite", *args],
+        capture_output=True, cwd=ROOT, env=env, timeout=120, check=True,
+    )
+    return done.stdout.decode().split("/canbo ")[-1].strip()
+
+
+def test_messages_to_others_are_output_lines_of_the_input_that_caused_them(
+    tmp_path: Path,
+) -> None:
+    code = _invite(tmp_path, "--role", "commune", "--unit", "Phù Lưu")
+    status, out = simulate(
+        tmp_path,
+        # The officer is on Telegram, the person on Zalo: each line is still printed here.
+        {"user": "cb", "text": f"/canbo {code}", "channel": "telegram"},
+        {"user": "p1", "text": "gặp cán bộ", "channel": "zalo"},
+        {"user": "p1", "text": "5", "channel": "zalo"},  # Phù Lưu
+        {"user": "p1", "text": "Xin hỏi lịch học nghề", "channel": "zalo"},
+        {"user": "cb", "button": "Trả lời", "channel": "telegram"},
+        {"user": "cb", "text": "Lớp bắt đầu ngày 15.", "channel": "telegram"},
+    )
+    assert status == 0
+    notice = [o for o in out if o["in"] == 4 and o["to"] == "cb"]
+    assert len(notice) == 1 and "Xin hỏi lịch học nghề" in notice[0]["text"]
+    assert notice[0]["buttons"] == [["Trả lời"], ["Xem hồ sơ"], ["Đóng"]]
+    relayed = [o for o in out if o["in"] == 6 and o["to"] == "p1"]
+    assert len(relayed) == 1 and "buttons" not in relayed[0]  # rendered for Zalo
+    assert "Lớp bắt đầu ngày 15." in relayed[0]["text"]
+    assert "1. Trả lời cán bộ" in relayed[0]["text"]
