@@ -118,3 +118,27 @@ def test_a_link_is_bound_to_its_officer_and_file() -> None:
     assert not check_link("", link, now)
     moved = FileLink("b" * 64, 7, link.expires, link.signature, link.file_name)
     assert not check_link("k", moved, now)
+
+
+async def test_zalo_question_answered_by_a_zalo_officer_through_the_fake_server(
+    app: App, clock: Clock
+) -> None:
+    from tests.fake_zalo import running_fake_zalo, text_update
+    from tests.zalo_harness import zalo_harness
+
+    person, officer = "7f1e2d3c4b5a69788796", "0a1b2c3d4e5f60718293"
+    code = await invite(app, clock, "commune", "Phù Lưu")
+    async with running_fake_zalo() as fake, zalo_harness(app, fake) as zalo:
+        await zalo.send(text_update(f"/canbo {code}", user=officer, message_id="o1"))
+        await zalo.send(text_update("gap can bo", user=person, message_id="p1"))
+        await zalo.send(text_update("Phu Luu", user=person, message_id="p2"))
+        sent = await zalo.send(text_update("Khi nao co lop may?", user=person, message_id="p3"))
+        [notice] = [s for s in sent if "Khi nao co lop may?" in s]
+        assert "1. Trả lời" in notice and "3. Đóng" in notice
+        # The officer answers by number, then types the answer.
+        await zalo.send(text_update("1", user=officer, message_id="o2"))
+        sent = await zalo.send(text_update("Thang sau co lop may.", user=officer, message_id="o3"))
+        relayed = [s for s in sent if s.startswith("💬 Cán bộ xã Phù Lưu trả lời:")]
+        assert len(relayed) == 1 and "Thang sau co lop may." in relayed[0]
+        chats = [c.payload["chat_id"] for c in fake.sent() if "Thang sau" in str(c.payload)]
+        assert person in chats
