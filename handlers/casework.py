@@ -83,6 +83,8 @@ class CaseworkFlow(Flow):
             await ask_or_set(ctx, int(parts[0]), parts[1])
         elif verb == "pdf" and parts[0].isdigit():
             await send_dossier(ctx, int(parts[0]))
+        elif verb in ("withdraw", "withdraw_yes") and parts[0].isdigit():
+            await person_withdraw(ctx, int(parts[0]), confirmed=verb == "withdraw_yes")
         elif verb == "cancel":
             ctx.leave()
             await show_list(ctx, Filter.ALL, 1)
@@ -383,3 +385,47 @@ async def tell_officers_of_erasure(ctx: Context, cases: list[Case]) -> None:
             unit_id=unit_id,
             params={"refs": ", ".join(refs)},
         )
+
+
+#: A person may withdraw a case that is still open.
+WITHDRAWABLE = frozenset(
+    {CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.CALLED, CaseStatus.NEEDS_INFO,
+     CaseStatus.DOSSIER_IN_PROGRESS, CaseStatus.ELIGIBLE}
+)
+
+
+def withdraw_buttons(cases: list[Case]) -> list[list[Button]]:
+    """The person's «Rút đăng ký» buttons under "Hồ sơ của tôi"."""
+    return [[Button(f"{FLOW}:withdraw:{c.id}", t("casework.button_person_withdraw", ref=c.ref))]
+            for c in cases if c.status in WITHDRAWABLE]
+
+
+async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> None:
+    """The person withdraws their own registration; the commune's officers are told."""
+    case = await ctx.session.get(Case, case_id)
+    if case is None or case.contact_id != ctx.contact.id or case.status not in WITHDRAWABLE:
+        ctx.reply(t("casework.not_found"), intent=f"flow:{FLOW}.not_found")
+        return
+    if not confirmed:
+        ctx.reply(
+            t("casework.person_withdraw_confirm", ref=case.ref),
+            [[Button(f"{FLOW}:withdraw_yes:{case.id}", t("casework.button_person_withdraw_yes"))],
+             [Button("privacy:cases", t("privacy.button.cases"))]],
+            intent=f"flow:{FLOW}.withdraw_confirm",
+        )
+        return
+    record_status_change(ctx.session, case, CaseStatus.CANCELLED, officer_id=None, note=None,
+                         now=ctx.now)
+    await record_notice(
+        ctx.session,
+        kind="withdrawn",
+        text_key="casework.withdrawn_notice",
+        now=ctx.now,
+        unit_id=case.unit_id,
+        case_id=case.id,
+        cipher_key=ctx.config.encryption_key,
+        params={"buttons": [[f"{FLOW}:open:{case.id}", "casework.button_open_case"]]},
+    )
+    ctx.reply(t("casework.person_withdrawn", ref=case.ref),
+              [[Button("privacy:cases", t("privacy.button.cases"))]],
+              intent=f"flow:{FLOW}.withdrawn", case_ref=case.ref)

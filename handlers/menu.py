@@ -50,7 +50,10 @@ class MenuFlow(Flow):
             note for flow in ctx.router.flows.values() if (note := await flow.pending_note(ctx))
         ]
         text = "\n".join([greeting, *notes])
-        ctx.reply(text, main_menu_buttons(), intent="flow:menu")
+        buttons = main_menu_buttons()
+        if await get_officer(ctx.session, ctx.contact.id) is not None:
+            buttons = officer_menu_buttons() + buttons
+        ctx.reply(text, buttons, intent="flow:menu")
 
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
         door = DOORS.get(action)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from handlers.casework import latest_change_line, tell_officers_of_erasure
+from handlers.casework import latest_change_line, tell_officers_of_erasure, withdraw_buttons
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
@@ -98,7 +98,10 @@ class PrivacyFlow(Flow):
             done, total = progress(draft.data)
             lines.append(t("privacy.draft_line", done=done, total=total))
         ctx.reply(
-            "\n".join(lines), buttons, intent="flow:privacy.cases", case_refs=[c.ref for c in cases]
+            "\n".join(lines),
+            withdraw_buttons(cases) + buttons,
+            intent="flow:privacy.cases",
+            case_refs=[c.ref for c in cases],
         )
 
     async def _data(self, ctx: Context) -> None:

@@ -224,3 +224,21 @@ async def test_unanswered_question_reminds_then_escalates(app: App, clock: Clock
     assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Sở Nội vụ trả lời:")
     clock.advance(days=7)
     assert await _remind(app, clock) == []
+
+
+async def test_person_withdraws_and_the_commune_officer_is_told(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    ref = await register(app, "u1")
+    lines = await say(app, "u1", "hồ sơ của tôi")
+    assert [f"Rút đăng ký {ref}"] in lines[0]["buttons"]
+    await press(app, "u1", f"Rút đăng ký {ref}")
+    lines = await press(app, "u1", "Có, rút đăng ký")
+    assert intents(to(lines, "u1")) == ["flow:cases.withdrawn"]
+    [told] = to(lines, "pl")
+    assert ref in told["text"] and "Nguyễn Thị Mai" in told["text"]
+    assert told["buttons"] == [["Mở hồ sơ"]]
+    [case] = await all_cases(app)
+    assert case.status == "cancelled"
+    # An officer's menu starts with the case list.
+    lines = await say(app, "pl", "menu")
+    assert lines[0]["buttons"][0] == ["Danh sách hồ sơ"]

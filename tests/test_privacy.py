@@ -78,12 +78,15 @@ async def test_delete_my_data_leaves_no_personal_data_in_any_table(app: App) -> 
         assert case.kind and case.unit_id and case.ethnicity == "Tày"  # counts still work
     async with app.db.session() as session:
         assert await session.scalar(select(IntakeDraft)) is None
-        notices = list(await session.scalars(select(Notice.case_id)))
+        notices = list(await session.scalars(select(Notice.case_id).where(Notice.kind != "erased")))
+        # The officers are told which references lost their data (no name, no case link).
+        erased = list(await session.scalars(select(Notice).where(Notice.kind == "erased")))
         contact = await session.scalar(select(Contact).where(Contact.platform_user_id == "u1"))
         kept = list(await session.scalars(
             select(OutboxMessage.id).where(OutboxMessage.contact_id == contact.id)  # type: ignore[union-attr]
         ))
     assert notices == [cases[2].id]
+    assert len(erased) == 1 and erased[0].case_id is None and "HY-" in erased[0].params["refs"]
     assert contact is not None and contact.consent_at is None and contact.display_name == ""
     assert len(kept) == 1  # only the "deleted" confirmation
     lines = await say(app, "u1", "hồ sơ của tôi")
