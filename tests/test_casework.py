@@ -242,3 +242,34 @@ async def test_person_withdraws_and_the_commune_officer_is_told(app: App, clock:
     # An officer's menu starts with the case list.
     lines = await say(app, "pl", "menu")
     assert lines[0]["buttons"][0] == ["Danh sách hồ sơ"]
+
+
+HOSTILE = [
+    "x" * 5000,
+    "<b>đậm</b> {name} {0} %s \\n ${{}}",
+    "‮ngược‬ 🇻🇳👍🏽 ",
+    "/dangky",  # a command typed as an answer is a command, not an answer
+    "   ",
+]
+
+
+async def test_hostile_questions_and_answers_are_relayed_or_refused_cleanly(
+    app: App, clock: Clock
+) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await say(app, "u1", "gặp cán bộ")
+    await press(app, "u1", "Phù Lưu")
+    for text in HOSTILE:
+        lines = await say(app, "u1", text)
+        assert "error" not in intents(lines), text
+    async with app.db.session() as session:
+        thread_id = await session.scalar(select(Thread.id))
+    for text in HOSTILE:
+        await click(app, "pl", f"thread:answer:{thread_id}")
+        lines = await say(app, "pl", text)
+        assert "error" not in intents(lines), text
+        relayed = to(lines, "u1")
+        if text.strip() and not text.startswith("/"):
+            assert len(relayed) == 1 and len(relayed[0]["text"]) <= 1600
+        else:
+            assert relayed == []

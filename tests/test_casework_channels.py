@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
@@ -142,3 +144,28 @@ async def test_zalo_question_answered_by_a_zalo_officer_through_the_fake_server(
         assert len(relayed) == 1 and "Thang sau co lop may." in relayed[0]
         chats = [c.payload["chat_id"] for c in fake.sent() if "Thang sau" in str(c.payload)]
         assert person in chats
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    officer=st.integers(min_value=0, max_value=10**6),
+    delta=st.integers(min_value=-(10**6), max_value=10**6).filter(bool),
+    name=st.text(max_size=40),
+    signature=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+)
+def test_any_altered_link_is_refused(officer: int, delta: int, name: str, signature: str) -> None:
+    from datetime import UTC, datetime
+
+    from handlers.officials.documents import check_link
+
+    now = datetime(2026, 7, 10, tzinfo=UTC)
+    link = sign_link("k", "c" * 64, officer, name, now)
+    assert check_link("k", link, now)
+    for altered in (
+        replace(link, officer_id=officer + delta),
+        replace(link, expires=link.expires + delta),
+        replace(link, file_name=link.file_name + "x"),
+    ):
+        assert not check_link("k", altered, now)
+    if signature != link.signature:
+        assert not check_link("k", replace(link, signature=signature), now)
