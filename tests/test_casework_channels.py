@@ -9,9 +9,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
 from bot.file_links import file_route
