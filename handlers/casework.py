@@ -18,12 +18,11 @@ from handlers.intake.questions import option_label
 from handlers.notices import record_notice
 from handlers.officials.documents import send_file
 from handlers.officials.guard import get_scope, refuse
-from handlers.types import Button, Inbound, InboundKind, Reply, reply_to_payload
+from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import has, t
 from storage.cases_repo import CaseStatus
 from storage.crypto import Cipher
 from storage.models import Case, Contact, Course, DossierItem, Officer, Unit
-from storage.repositories import record_outbox
 from storage.threads_repo import get_status_history, record_status_change
 
 FLOW = "cases"
@@ -324,14 +323,7 @@ async def apply_status(ctx: Context, case_id: int, status: str, note: str | None
             [[Button("privacy:cases", t("privacy.button.cases"))]],
             meta={"intent": "flow:status.changed", "case_ref": case.ref, "status": status},
         )
-        record_outbox(
-            ctx.session,
-            channel=person.channel,
-            chat_id=person.platform_user_id,
-            payload=reply_to_payload(reply),
-            now=ctx.now,
-            contact_id=person.id,
-        )
+        ctx.tell(person, reply)
     ctx.reply(t(key, ref=case.ref, status=status_label(status)),
               [[Button(f"{FLOW}:open:{case.id}", t("casework.button_open", ref=case.ref))],
                [Button(f"{FLOW}:list:all:1", t("casework.button_list"))]],

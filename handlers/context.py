@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import HandlerConfig
-from handlers.types import Button, Channel, Inbound, Outgoing, Recipient, Reply
+from handlers.types import Button, Channel, Inbound, Outgoing, Recipient, Reply, reply_to_payload
 from storage.models import Contact, ConversationState
+from storage.repositories import record_outbox
 
 if TYPE_CHECKING:
     from handlers.router import Router
@@ -52,6 +53,17 @@ class Context:
     def send(self, to: Recipient, reply: Reply) -> None:
         """Queue a message to someone else (an officer, another contact)."""
         self.outgoing.append(Outgoing(to=to, reply=reply))
+
+    def tell(self, person: Contact, reply: Reply) -> None:
+        """Queue a message to another person, kept as theirs (erased with their data)."""
+        record_outbox(
+            self.session,
+            channel=person.channel,
+            chat_id=person.platform_user_id,
+            payload=reply_to_payload(reply),
+            now=self.now,
+            contact_id=person.id,
+        )
 
     # -- conversation state ----------------------------------------------------------------------
     @property

@@ -12,10 +12,9 @@ from handlers.access import can_see_unit, get_officer
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.officials.guard import refuse
-from handlers.types import Button, Inbound, InboundKind, Reply, reply_to_payload
+from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.models import Case, Contact, ConversationState, Officer, OutboxMessage, Thread, Unit
-from storage.repositories import record_outbox
 from storage.threads_repo import add_officer_answer, close_thread
 
 FLOW = "thread"
@@ -163,7 +162,7 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
         ],
         meta={"intent": "flow:handoff.answer", "thread_id": thread.id},
     )
-    _to_person(ctx, person, reply)
+    ctx.tell(person, reply)
     state = await ctx.session.get(ConversationState, person.id)
     # The person's next text goes to the officer, unless they are busy with something else.
     if state is not None and state.flow in (None, "handoff"):
@@ -177,17 +176,6 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
     ).about = person.id
 
 
-def _to_person(ctx: Context, person: Contact, reply: Reply) -> None:
-    record_outbox(
-        ctx.session,
-        channel=person.channel,
-        chat_id=person.platform_user_id,
-        payload=reply_to_payload(reply),
-        now=ctx.now,
-        contact_id=person.id,
-    )
-
-
 async def _close(ctx: Context, thread: Thread) -> None:
     if thread.status != "open":
         ctx.reply(t("thread.already_closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
@@ -195,8 +183,7 @@ async def _close(ctx: Context, thread: Thread) -> None:
     close_thread(thread, ctx.now)
     person = await ctx.session.get(Contact, thread.contact_id)
     if person is not None:
-        _to_person(
-            ctx,
+        ctx.tell(
             person,
             Reply(t("thread.closed_person"), [[Button("menu:home", t("thread.button_menu"))]],
                   meta={"intent": "flow:handoff.closed", "thread_id": thread.id}),
