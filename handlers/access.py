@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Case, Officer
+from storage.models import Case, Officer, Thread
 
 
 class Role(StrEnum):
@@ -39,3 +39,11 @@ def can_see_unit(officer: Officer | None, unit_id: int | None) -> bool:
 def can_open_case(officer: Officer | None, case: Case) -> bool:
     """Commune officers see their unit's cases; district-level roles see all."""
     return can_see_unit(officer, case.unit_id)
+
+
+def can_see_thread(officer: Officer | None, thread: Thread) -> bool:
+    """A person's conversation: the officers of its commune (the office for every commune), and
+    the officer who answered it."""
+    if officer is None or not officer.active:
+        return False
+    return can_see_unit(officer, thread.unit_id) or thread.officer_id == officer.id

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.access import can_see_unit, get_officer
+from handlers.access import can_see_thread, get_officer
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.officials.guard import refuse
@@ -119,7 +119,7 @@ async def _thread_in_scope(ctx: Context, thread_id: str) -> tuple[Thread, Office
     if thread is None:
         ctx.reply(t("thread.gone"), intent=f"flow:{FLOW}.gone")
         return None
-    if not (can_see_unit(officer, thread.unit_id) or thread.officer_id == officer.id):
+    if not can_see_thread(officer, thread):
         refuse(ctx, "out_of_scope")
         return None
     return thread, officer

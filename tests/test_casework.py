@@ -160,6 +160,11 @@ async def test_case_list_scope_card_and_status_changes(app: App, clock: Clock) -
         changes = list(await session.scalars(query))
     assert [c.status for c in changes] == ["called", "needs_info", "rejected"]
     assert all(c.officer_id is not None and c.created_at == clock.now() for c in changes)
+    # The printable dossier comes as a document (console and Telegram).
+    await press(app, "pl", f"Mở {ref_a}")
+    lines = await press(app, "pl", "Tải hồ sơ PDF")
+    assert intents(lines) == ["flow:cases.pdf"]
+    assert lines[0]["attachments"][0]["file_name"] == f"{ref_a}.pdf"
     # Hàm Yên's officer cannot open Phù Lưu's case, even with a forged button.
     [case_a, _] = await all_cases(app)
     lines = await click(app, "hy", f"cases:set:{case_a.id}:eligible")
