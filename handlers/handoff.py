@@ -85,7 +85,7 @@ class HandoffFlow(Flow):
     async def _open(self, ctx: Context, question: str, unit_id: int | None) -> None:
         thread = await start_thread(ctx, question, unit_id)
         ctx.enter(self.name, Step.THREAD, {"thread_id": thread.id})
-        ctx.reply(t("thread.opened"), _thread_buttons(thread.id),
+        ctx.reply(f"{t('handoff.done')}\n{t('thread.opened_more')}", _thread_buttons(thread.id),
                   intent=f"flow:{self.name}.done", thread_id=thread.id)
 
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:

@@ -142,7 +142,7 @@ async def signature(ctx: Context, officer: Officer) -> str:
         key = "thread.who_commune_named" if name else "thread.who_commune"
         return t(key, unit=unit.name, name=name or "")
     key = "thread.who_office_named" if name else "thread.who_office"
-    return t(key, office=t("thread.office"), name=name or "")
+    return t(key, name=name or "")
 
 
 async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str) -> None:

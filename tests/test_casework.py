@@ -114,7 +114,7 @@ async def test_no_commune_officer_goes_to_the_office(app: App, clock: Clock) -> 
     assert len(to(lines, "of")) == 1
     await press(app, "of", "Trả lời")
     lines = await say(app, "of", "Anh/chị đến ngân hàng chính sách xã.")
-    assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Sở Nội vụ trả lời:")
+    assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Sở Nội vụ tỉnh Tuyên Quang trả lời:")
 
 
 async def test_case_list_scope_card_and_status_changes(app: App, clock: Clock) -> None:
@@ -226,7 +226,7 @@ async def test_unanswered_question_reminds_then_escalates(app: App, clock: Clock
     # The office answers from the escalation; nothing waits any more.
     await click(app, "of", f"thread:answer:{rows[0].payload['meta']['thread_id']}")
     lines = await say(app, "of", "Lịch phỏng vấn ngày 20.")
-    assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Sở Nội vụ trả lời:")
+    assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Sở Nội vụ tỉnh Tuyên Quang trả lời:")
     clock.advance(days=7)
     assert await _remind(app, clock) == []
 
