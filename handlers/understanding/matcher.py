@@ -9,7 +9,10 @@ rapidfuzz still repairs typos in words the knowledge base never uses, before the
 
 Outcomes: ``answer`` when the best topic is clearly ahead, ``clarify`` (2–3 closest topics)
 when it is plausible but not clear, ``fallback`` when nothing is close or the closest thing is
-an out-of-remit question; ``smalltalk`` for greetings, thanks and "ok".
+an out-of-remit question; ``smalltalk`` for greetings, thanks and "ok"; ``action`` when the
+message asks the bot to DO something (register, see a case, talk to an officer...): the actions
+of messages/actions.toml are more classes of the same classifier, labelled ``act:<name>``, so a
+request and a question about it are told apart by the same model, trained on both.
 """
 
 from __future__ import annotations
@@ -23,13 +26,20 @@ from rapidfuzz import fuzz, process
 from handlers.understanding.classifier_cache import load_or_fit
 from handlers.understanding.normalise import tokens
 from handlers.understanding.smalltalk import SmallTalk, smalltalk_kind, smalltalk_words
+from messages.actions import Actions, load_actions
 from messages.faq_loader import KnowledgeBase, load_kb
 from messages.lexicon import Lexicon, load_lexicon
 
 #: The class of the out-of-remit examples (not a topic id: ids always contain a dot).
 OUT_OF_REMIT = "out_of_remit"
+#: Classes of action requests are ``act:<action name>`` (never a topic id: no colon there).
+ACTION_PREFIX = "act:"
 
-Outcome = Literal["answer", "clarify", "fallback", "smalltalk"]
+Outcome = Literal["answer", "clarify", "fallback", "smalltalk", "action"]
+
+
+def is_action(label: str) -> bool:
+    return label.startswith(ACTION_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +60,14 @@ class Thresholds:
     #: Typo repair: a word unknown to the knowledge base is replaced by the closest known word
     #: when they are at least this similar (rapidfuzz ratio, 0–100).
     spelling: float = 85.0
+    #: An action request is taken when its class has at least this probability ...
+    action: float = 0.3
+    #: ... and leads the best question topic by at least this much; a message with a question
+    #: word ("gì", "thế nào") must reach ``action_question`` instead.
+    action_margin: float = 0.1
+    action_question: float = 0.9
+    #: Under a question's answer, an action this likely is offered as a button.
+    offer: float = 0.12
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +83,10 @@ class Decision:
     key: str
     candidates: tuple[Candidate, ...] = ()
     smalltalk: SmallTalk | None = None
+    #: Outcome ``action``: the action name (``intake``, ``privacy.view`` ...).
+    action: str | None = None
+    #: Actions close enough to offer as buttons under an answer.
+    offers: tuple[str, ...] = ()
 
     @property
     def topic(self) -> str | None:
@@ -78,7 +100,10 @@ class Decision:
     @property
     def nearest(self) -> Candidate | None:
         """The best in-remit topic, whatever the outcome (for the fallback log)."""
-        return next((c for c in self.candidates if c.topic != OUT_OF_REMIT), None)
+        return next(
+            (c for c in self.candidates if c.topic != OUT_OF_REMIT and not is_action(c.topic)),
+            None,
+        )
 
     @property
     def suggestions(self) -> list[str]:
@@ -93,12 +118,14 @@ class Matcher:
         kb: KnowledgeBase,
         lexicon: Lexicon | None = None,
         thresholds: Thresholds | None = None,
+        actions: Actions | None = None,
         *,
         cache_dir: Path | None = None,
     ) -> None:
         """Fits the classifier, or loads it from ``cache_dir`` if it was fitted on the same
         data before (see classifier_cache); without ``cache_dir``, nothing is written."""
         self.kb = kb
+        self.actions = actions or load_actions()
         self.lexicon = lexicon or load_lexicon()
         self.thresholds = thresholds or Thresholds()
         texts: list[str] = []
@@ -108,6 +135,13 @@ class Matcher:
                 texts.append(self.key(example, repair=False))
                 labels.append(entry.id)
         for example in kb.out_of_remit:
+            texts.append(self.key(example, repair=False))
+            labels.append(OUT_OF_REMIT)
+        for action in self.actions.actions:
+            for example in action.examples:
+                texts.append(self.key(example, repair=False))
+                labels.append(ACTION_PREFIX + action.name)
+        for example in self.actions.not_actions:
             texts.append(self.key(example, repair=False))
             labels.append(OUT_OF_REMIT)
         self.vocabulary = sorted({w for text in texts for w in text.split()})
@@ -139,6 +173,10 @@ class Matcher:
         )
         return str(found[0]) if found else word
 
+    def _is_question(self, key: str) -> bool:
+        padded = f" {key} "
+        return any(f" {marker} " in padded for marker in self.actions.question_markers)
+
     def rank(self, key: str) -> list[Candidate]:
         """Every class (topics and out-of-remit) with its probability, best first."""
         if not key:
@@ -155,7 +193,29 @@ class Matcher:
         if talk is not None:
             return Decision("smalltalk", plain, smalltalk=talk)
         key = self.key(text)
-        ranked = self.rank(key)
+        th = self.thresholds
+        everything = self.rank(key)
+        if everything and is_action(everything[0].topic):
+            best_action = everything[0]
+            rival = next((c for c in everything if not is_action(c.topic)), None)
+            lead = best_action.probability - (rival.probability if rival else 0.0)
+            bar = th.action_question if self._is_question(key) else th.action
+            if best_action.probability >= bar and lead >= th.action_margin and " " in key:
+                name = best_action.topic.removeprefix(ACTION_PREFIX)
+                return Decision("action", key, (best_action,), action=name)
+        offers = tuple(
+            c.topic.removeprefix(ACTION_PREFIX)
+            for c in everything
+            if is_action(c.topic) and c.probability >= th.offer
+        )[:1]
+        ranked = _without_actions(everything)
+        decision = self._decide_question(key, ranked)
+        if decision.outcome in ("answer", "clarify") and offers:
+            return Decision(decision.outcome, key, decision.candidates, offers=offers)
+        return decision
+
+    def _decide_question(self, key: str, ranked: list[Candidate]) -> Decision:
+        """Answer, clarify or fallback among the question topics (actions left out)."""
         th = self.thresholds
         if not ranked or ranked[0].topic == OUT_OF_REMIT or ranked[0].probability < th.clarify:
             return Decision("fallback", key, tuple(ranked[:3]))
@@ -166,6 +226,15 @@ class Matcher:
         # Always two choices (a question with one option is not a question), a third if close.
         offered = in_remit[:2] + [c for c in in_remit[2:3] if c.probability >= th.suggest]
         return Decision("clarify", key, tuple(offered[: th.max_suggestions]))
+
+
+def _without_actions(ranked: list[Candidate]) -> list[Candidate]:
+    """The question classes only, their probabilities rescaled to sum to one again."""
+    rest = [c for c in ranked if not is_action(c.topic)]
+    total = sum(c.probability for c in rest)
+    if total <= 0:
+        return rest
+    return [Candidate(c.topic, c.probability / total) for c in rest]
 
 
 _shipped: Matcher | None = None

@@ -29,9 +29,16 @@ def _phrases(lexicon: Lexicon) -> tuple[tuple[tuple[str, ...], SmallTalk], ...]:
     return tuple(sorted(found, key=lambda pk: -len(pk[0])))
 
 
+@cache
+def _fillers(lexicon: Lexicon) -> frozenset[str]:
+    """Words that may ride along small talk without making it a question ("ok em cảm ơn nha")."""
+    return frozenset(w for phrase in raw("understanding.smalltalk_fillers") for w in tokens(phrase, lexicon))
+
+
 def smalltalk_words(lexicon: Lexicon | None = None) -> frozenset[str]:
     """Every word of the small-talk phrases (normalised)."""
-    return frozenset(w for phrase, _ in _phrases(lexicon or load_lexicon()) for w in phrase)
+    lex = lexicon or load_lexicon()
+    return frozenset(w for phrase, _ in _phrases(lex) for w in phrase) | _fillers(lex)
 
 
 def smalltalk_kind(key: str, lexicon: Lexicon | None = None) -> SmallTalk | None:
@@ -42,7 +49,12 @@ def smalltalk_kind(key: str, lexicon: Lexicon | None = None) -> SmallTalk | None
     words = key.split()
     if not words:
         return SmallTalk.ACK
-    phrases = _phrases(lexicon or load_lexicon())
+    lex = lexicon or load_lexicon()
+    fillers = _fillers(lex)
+    words = [w for w in words if w not in fillers]
+    if not words:
+        return None
+    phrases = _phrases(lex)
     kinds: list[SmallTalk] = []
     i = 0
     while i < len(words):

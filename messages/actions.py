@@ -1,0 +1,72 @@
+"""Action requests as data (``messages/actions.toml``): examples per action, and slot phrases."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ACTIONS_FILE = Path(__file__).parent / "actions.toml"
+
+
+class ActionsError(ValueError):
+    """The actions file is malformed (the message names the entry)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    #: The action name of docs/simulate.md: the flow (``intake``) or flow.part (``privacy.view``).
+    name: str
+    #: Button id offered under an FAQ answer about this action.
+    offer: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Actions:
+    """Compared and hashed by identity, so caches can be keyed on it."""
+
+    actions: tuple[Action, ...]
+    #: Requests outside the remit that look like ours (trained as out-of-remit).
+    not_actions: tuple[str, ...]
+    #: slot name → value → phrases (normalised words).
+    slots: dict[str, dict[str, tuple[str, ...]]]
+    #: Word sequences that make a message a question (normalised words).
+    question_markers: tuple[str, ...] = ()
+
+    def get(self, name: str) -> Action | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ActionsError(f"{where}: must be a list of non-empty strings")
+    return tuple(value)
+
+
+def parse_actions(data: dict[str, Any]) -> Actions:
+    actions = []
+    for n, entry in enumerate(data.get("action", []), 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise ActionsError(f"action #{n}: needs a name")
+        name = entry["name"]
+        actions.append(
+            Action(name, str(entry.get("offer", "")), _strings(entry.get("examples"), name))
+        )
+    slots: dict[str, dict[str, tuple[str, ...]]] = {}
+    for slot, table in data.get("slots", {}).items():
+        if not isinstance(table, dict):
+            raise ActionsError(f"[slots.{slot}] must be a table")
+        slots[slot] = {k: _strings(v, f"slots.{slot}.{k}") for k, v in table.items()}
+    not_actions = _strings(data.get("not_action", {}).get("examples", []), "not_action")
+    markers = _strings(data.get("question", {}).get("markers", []), "question")
+    return Actions(tuple(actions), not_actions, slots, markers)
+
+
+@cache
+def load_actions(path: Path = ACTIONS_FILE) -> Actions:
+    """The shipped actions file, read once per process."""
+    with path.open("rb") as fh:
+        return parse_actions(tomllib.load(fh))
