@@ -23,6 +23,7 @@ from handlers.officials.flow import OfficialsFlow
 from handlers.privacy import PrivacyFlow
 from handlers.router import Router
 from handlers.threads import ThreadFlow
+from handlers.status import StatusFlow
 from handlers.types import Inbound
 from handlers.understanding.matcher import get_matcher
 from storage.crypto import KeyConfigError, resolve_key
@@ -49,6 +50,7 @@ def build_flows() -> list[Flow]:
         HandoffFlow(),
         ThreadFlow(),
         CaseworkFlow(),
+        StatusFlow(),
     ]
 
 

@@ -8,6 +8,10 @@ from typing import Any
 from handlers.textnorm import ascii_number, fold
 from handlers.types import Inbound, InboundKind
 
+#: Third element of a remembered option that answers to its label but has no number (an
+#: option of an earlier message of the same turn: numbers belong to the latest message).
+LABEL_ONLY = "label"
+
 
 def resolve_choice(event: Inbound, last_buttons: list[Any]) -> Inbound:
     """A TEXT or label-only BUTTON event matching one of ``last_buttons`` ([[id, label], ...])
@@ -20,11 +24,12 @@ def resolve_choice(event: Inbound, last_buttons: list[Any]) -> Inbound:
     number = ascii_number(answer, max_digits=3)
     if number is not None:
         index = number - 1
-        if 0 <= index < len(last_buttons):
-            button_id, label = last_buttons[index]
+        numbered = [b for b in last_buttons if len(b) == 2]
+        if 0 <= index < len(numbered):
+            button_id, label = numbered[index]
             return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
     key = fold(answer)
-    for button_id, label in last_buttons:
+    for button_id, label, *_ in last_buttons:
         if fold(label) == key:
             return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
     return _as_text(event)

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.choices import resolve_choice
+from bot.choices import LABEL_ONLY, resolve_choice
 from bot.locks import KeyedLocks
 from handlers.config import HandlerConfig
 from handlers.context import Context
@@ -207,7 +207,7 @@ async def _record(
         offered = _options([out.reply])
         if offered and not out.to.is_group and out.to.chat_id != event.reply_to:
             await remember_options(session, out.to.channel, out.to.chat_id, offered)
-    state.last_buttons = _options(ctx.replies)
+    state.last_buttons = offered_options(ctx.replies)
     return rows + others
 
 
@@ -223,6 +223,17 @@ def _to_sender(
         contact_id=contact_id,
         subject_contact_id=reply.about,
     )
+
+
+def offered_options(replies: list[Reply]) -> list[list[str]]:
+    """What the user can answer after this turn: the LATEST message's options ([id, label],
+    numbered as shown), then those of earlier messages of the turn, by label only (marked
+    LABEL_ONLY): every message numbers its own options from 1, so "5" means the last one's."""
+    with_options = [r for r in replies if r.buttons]
+    if not with_options:
+        return []
+    older = [[b.id, b.label, LABEL_ONLY] for r in with_options[:-1] for b in r.all_buttons()]
+    return _options(with_options[-1:]) + older
 
 
 def _options(replies: list[Reply]) -> list[list[str]]:

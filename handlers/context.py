@@ -13,6 +13,9 @@ from handlers.types import Button, Channel, Inbound, Outgoing, Recipient, Reply,
 from storage.models import Contact, ConversationState
 from storage.repositories import record_outbox
 
+#: The state data key holding the place of an interrupted flow.
+PAUSED = "_paused"
+
 if TYPE_CHECKING:
     from handlers.router import Router
     from storage.files import FileStore
@@ -32,6 +35,8 @@ class Context:
     channel: Channel
     replies: list[Reply] = field(default_factory=list)
     outgoing: list[Outgoing] = field(default_factory=list)
+    #: Set when ``leave`` went back to a paused flow: the router re-asks that flow's question.
+    resumed: bool = False
 
     # -- saying things -------------------------------------------------------------------------
     def reply(
@@ -92,8 +97,24 @@ class Context:
         """Merge values into the flow data (a new dict, so SQLAlchemy sees the change)."""
         self.state.data = {**self.state.data, **values}
 
-    def leave(self) -> None:
-        """No active flow any more; its data is dropped."""
+    def pause_into(self, place: dict[str, Any]) -> None:
+        """Remember ``place`` (flow, step, data of the flow this one interrupted): leaving this
+        flow goes back there (a hand-off from the middle of the form keeps the form's place)."""
+        self.update(**{PAUSED: place})
+
+    def place(self) -> dict[str, Any]:
+        return {"flow": self.state.flow, "step": self.state.step, "data": dict(self.state.data)}
+
+    def leave(self, *, resume: bool = True) -> None:
+        """No active flow any more; its data is dropped. A flow that interrupted another one
+        (``pause_into``) gives the place back to it, unless ``resume`` is False (the menu)."""
+        paused = self.state.data.get(PAUSED)
+        if resume and isinstance(paused, dict) and paused.get("flow"):
+            self.state.flow = str(paused["flow"])
+            self.state.step = paused.get("step")
+            self.state.data = dict(paused.get("data") or {})
+            self.resumed = True
+            return
         self.state.flow = None
         self.state.step = None
         self.state.data = {}

@@ -4,7 +4,9 @@ Buttons: ``faq:topics_abroad`` / ``faq:topics_training`` list a group's topics;
 ``faq:t:<topic id>`` answers one topic (clarify choices and follow-ups use it);
 ``faq:d:<topic id>`` sends its details («Xem chi tiết»), so the first message stays short.
 Replies report ``faq:<id>`` with ``confidence``, ``clarify`` with ``suggestions``,
-``fallback`` or ``smalltalk`` as meta.intent (spec/simulate.md).
+``fallback`` or ``smalltalk`` as meta.intent (spec/simulate.md). A request to DO something
+starts that action through the router (``flow:<name>``); an answer to a question about an
+action offers the action as a button.
 """
 
 from __future__ import annotations
@@ -12,20 +14,20 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.courses import list_courses
 from handlers.flow import Flow
-from handlers.handoff import HandoffFlow
 from handlers.menu import main_menu_buttons
-from handlers.router import MENU
+from handlers.router import HANDOFF, INTAKE, MENU
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import Decision, get_matcher
+from handlers.understanding.requests import request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t
+from messages.actions import load_actions
 from messages.faq_loader import Entry, FollowUp, render_answer, topic_button
 from storage.faq_repo import record_fallback_question
 
 #: Topics whose answer is followed by the live class list.
 COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
 HUMAN_TOPIC = "general.human"
-HANDOFF_FLOW = "handoff"
 TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
 DETAILS_PREFIX = "d:"
 
@@ -55,7 +57,7 @@ class FaqFlow(Flow):
             return
         topic = action.removeprefix("t:")
         if action.startswith("t:") and topic in kb.entries:
-            await answer_topic(ctx, kb.entries[topic], confidence=1.0)
+            await answer_topic(event, ctx, kb.entries[topic], confidence=1.0)
             return
         ctx.reply(t("faq.unknown_topic"), main_menu_buttons(), intent="fallback")
 
@@ -64,11 +66,15 @@ class FaqFlow(Flow):
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
             return
         decision = get_matcher().decide(event.text)
-        if decision.outcome == "smalltalk":
+        if decision.outcome == "action" and decision.action is not None:
+            slots = request_slots(event.text) if decision.action == INTAKE else {}
+            await ctx.router.start_action(decision.action, event, ctx, slots)
+        elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)
         elif decision.outcome == "answer" and decision.topic is not None:
             entry = get_matcher().kb.entries[decision.topic]
-            await answer_topic(ctx, entry, confidence=decision.confidence)
+            await answer_topic(event, ctx, entry, confidence=decision.confidence,
+                               offers=decision.offers)
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
@@ -77,15 +83,20 @@ class FaqFlow(Flow):
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
 
 
-async def answer_topic(ctx: Context, entry: Entry, *, confidence: float) -> None:
+async def answer_topic(
+    event: Inbound, ctx: Context, entry: Entry, *, confidence: float, offers: tuple[str, ...] = ()
+) -> None:
     """Send one entry's answer (and, for class topics, the live list; for a person, the
-    hand-off question)."""
+    hand-off); ``offers``: actions the question was about, offered first as buttons."""
     intent = f"faq:{entry.id}"
-    handoff = ctx.router.get(HANDOFF_FLOW)
-    if entry.id == HUMAN_TOPIC and isinstance(handoff, HandoffFlow):
-        await handoff.begin(ctx, intent=intent, confidence=confidence)
+    if entry.id == HUMAN_TOPIC and ctx.router.get(HANDOFF) is not None:
+        # Asking for a person is a request: the hand-off starts (docs/simulate.md).
+        await ctx.router.start_action(HANDOFF, event, ctx)
         return
     text, follow_ups = topic_reply(entry)
+    offered = [[b] for b in _offer_buttons(offers)]
+    taken = {b.id for row in follow_ups for b in row}
+    follow_ups = [row for row in offered if row[0].id not in taken] + follow_ups
     if entry.id in COURSE_TOPICS:
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()
@@ -105,6 +116,12 @@ def topic_reply(entry: Entry) -> tuple[str, list[list[Button]]]:
 
 def _follow_ups(entry: Entry) -> list[list[Button]]:
     return [[_follow_up_button(f)] for f in entry.follow_up]
+
+
+def _offer_buttons(offers: tuple[str, ...]) -> list[Button]:
+    actions = load_actions()
+    found = [(name, actions.get(name)) for name in offers]
+    return [Button(a.offer, t(f"faq.offer.{name}")) for name, a in found if a and a.offer]
 
 
 def _follow_up_button(follow_up: FollowUp) -> Button:

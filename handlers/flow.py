@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from handlers.context import Context
 from handlers.textnorm import folded_phrases
 from handlers.types import Inbound
-from messages import has
+from messages import has, t
 
 
 class Flow:
@@ -38,6 +38,33 @@ class Flow:
         """The event replies to one of the bot's messages (Telegram): True if this flow took
         it (an officer answering a person's question by replying to its notice)."""
         return False
+
+    async def start_action(
+        self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
+    ) -> None:
+        """Started by a request in free text (router.start_action): ``part`` is what follows
+        the flow name in the action (``view`` of ``privacy.view``), ``slots`` what the message
+        already said. By default the flow simply starts."""
+        await self.start(event, ctx)
+
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        """Ask the current step's question again (after help, an answered question, or the
+        end of a hand-off that interrupted this flow). By default the flow starts again."""
+        await self.start(event, ctx)
+
+    async def cancel(self, event: Inbound, ctx: Context) -> None:
+        """The user typed "hủy"/"thôi" in this flow: by default leave it for the main menu."""
+        from handlers.menu import main_menu_buttons  # menu imports this module
+
+        ctx.leave(resume=False)
+        ctx.reply(t("escapes.cancelled"), main_menu_buttons(), intent=f"flow:{self.name}.cancelled")
+
+    def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        """Does the current step take this typed text as its answer (a name, a reason, a
+        question for an officer, "xong")? If not, the router first reads it as a request (that
+        action starts) or a question (answered, then ``repeat``). Help, cancel, «Gặp cán bộ»
+        and "menu" are understood in every step either way. By default the flow reads it."""
+        return True
 
     async def pending_note(self, ctx: Context) -> str | None:
         """One line the main menu shows about unfinished business in this flow (a form half

@@ -88,6 +88,16 @@ class HandoffFlow(Flow):
         ctx.reply(f"{t('handoff.done')}\n{t('thread.opened_more')}", _thread_buttons(thread.id),
                   intent=f"flow:{self.name}.done", thread_id=thread.id)
 
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        await self.begin(ctx)
+
+    async def cancel(self, event: Inbound, ctx: Context) -> None:
+        await self.on_button(event, ctx, "cancel")
+
+    def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        # The text is the question (or a follow-up) for the officer: nothing else reads it.
+        return ctx.step in (Step.COMMUNE, Step.ASK, Step.THREAD)
+
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
         verb, _, arg = action.partition(":")
         if verb == "cancel":

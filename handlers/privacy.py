@@ -81,19 +81,7 @@ class PrivacyFlow(Flow):
             return
         lines = [t("privacy.cases_title")] if cases else []
         for case in cases:
-            lines.append(
-                t(
-                    "privacy.case_line",
-                    ref=case.ref,
-                    name=case.full_name or "",
-                    interest=await _interest(ctx, case),
-                    status=_label("privacy.status", case.status, "privacy.status_unknown"),
-                    next=_label("privacy.next", case.status, "privacy.next_unknown"),
-                )
-            )
-            latest = await latest_change_line(ctx, case)
-            if latest:
-                lines.append(latest)
+            lines.append(await case_line(ctx, case))
         if draft is not None:
             done, total = progress(draft.data)
             lines.append(t("privacy.draft_line", done=done, total=total))
@@ -103,6 +91,18 @@ class PrivacyFlow(Flow):
             intent="flow:privacy.cases",
             case_refs=[c.ref for c in cases],
         )
+
+    async def start_action(
+        self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
+    ) -> None:
+        """``privacy.view`` shows the data, ``privacy.delete`` asks to confirm the deletion."""
+        await self.on_button(event, ctx, {"view": "data", "delete": "delete"}.get(part, ""))
+
+    def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        return False  # only buttons answer the delete confirmation
+
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        await self.on_button(event, ctx, "delete" if ctx.step == "delete_confirm" else "")
 
     async def _data(self, ctx: Context) -> None:
         contact = ctx.contact
@@ -150,7 +150,7 @@ class PrivacyFlow(Flow):
         )
         lines.append(t("privacy.data_messages", count=int(messages or 0)))
         lines.append(t("privacy.data_footer"))
-        ctx.reply("\n".join(lines), _choices(), intent="flow:privacy.data")
+        ctx.reply("\n".join(lines), _choices(), intent="flow:privacy.view")
 
     async def _delete(self, ctx: Context) -> None:
         cases = [c for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
@@ -194,6 +194,21 @@ async def _interest(ctx: Context, case: Case) -> str:
     course = await ctx.session.get(Course, case.course_id) if case.course_id else None
     name = course.occupation if course else t("intake.summary.next_class")
     return f"{t('intake.option.kind.course')}: {name}"
+
+
+async def case_line(ctx: Context, case: Case) -> str:
+    """One case as its owner sees it: reference, name, what for, status and next step, and the
+    officer's latest update when there is one."""
+    line = t(
+        "privacy.case_line",
+        ref=case.ref,
+        name=case.full_name or "",
+        interest=await _interest(ctx, case),
+        status=_label("privacy.status", case.status, "privacy.status_unknown"),
+        next=_label("privacy.next", case.status, "privacy.next_unknown"),
+    )
+    latest = await latest_change_line(ctx, case)
+    return f"{line}\n{latest}" if latest else line
 
 
 async def _case_fields(ctx: Context, case: Case) -> str:

@@ -1,27 +1,49 @@
 """Routes one inbound event to the flow that should handle it.
 
-Order: commands; buttons (by id prefix); the menu escape; the active flow; trigger phrases;
-files and stickers outside a flow; then the answerer (FAQ understanding) for free text.
+Order: commands; buttons (by id prefix); the menu escape; a typed case reference (status);
+inside a flow, the escapes every step understands (help, cancel, «Gặp cán bộ», an action
+request or a question the flow does not read itself); the active flow; trigger phrases; files
+and stickers outside a flow; then the answerer (FAQ understanding, which also starts the
+action a request asks for) for free text.
+
+Flows reach each other only by name through ``start_action`` (docs/simulate.md "Action
+intents"): an action whose flow is not registered is answered politely, with its intent.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
 from handlers.context import Context
 from handlers.flow import Flow
+from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases
 from handlers.types import Inbound, InboundKind
-from messages import t
+from handlers.understanding.matcher import get_matcher
+from handlers.understanding.normalise import normalise
+from handlers.understanding.requests import find_reference, request_slots
+from messages import has, raw, t
 
 log = logging.getLogger(__name__)
 
 MENU = "menu"
+HANDOFF = "handoff"
+STATUS = "status"
+INTAKE = "intake"
 
 
 class DuplicateFlowError(ValueError):
     """Two flows registered under one name or one command."""
+
+
+@cache
+def escape_phrases(kind: str) -> frozenset[str]:
+    """The escape phrases ``escapes.words.<kind>``, normalised like a message (teencode expanded,
+    politeness particles dropped: "gap can bo a" is "gặp cán bộ")."""
+    return frozenset(normalise(p) for p in raw(f"escapes.words.{kind}"))
 
 
 class Router:
@@ -44,6 +66,35 @@ class Router:
         return self.flows.get(name)
 
     async def route(self, event: Inbound, ctx: Context) -> None:
+        await self._route(event, ctx)
+        if ctx.resumed:
+            # A hand-off (or another interruption) ended: the paused flow asks its question again.
+            ctx.resumed = False
+            flow = self.flows.get(ctx.flow or "")
+            if flow is not None:
+                await flow.repeat(event, ctx)
+
+    async def start_action(
+        self, name: str, event: Inbound, ctx: Context, slots: dict[str, Any] | None = None
+    ) -> None:
+        """Start the action ``name`` (``intake``, ``privacy.view`` ...) with what the message
+        already said (``slots``). A hand-off from inside a flow keeps that flow's place."""
+        flow_name, _, part = name.partition(".")
+        flow = self.flows.get(flow_name)
+        if flow is None:
+            key = f"escapes.coming.{flow_name}"
+            ctx.reply(t(key if has(key) else "escapes.coming.any"), main_menu_buttons(),
+                      intent=f"flow:{name}")
+            return
+        place = ctx.place() if ctx.flow and ctx.flow != flow_name else None
+        if place is not None and flow_name != HANDOFF:
+            # Another action leaves the flow (an unfinished form stays saved as a draft).
+            ctx.leave(resume=False)
+        await flow.start_action(part, event, ctx, dict(slots or {}))
+        if place is not None and flow_name == HANDOFF and ctx.flow == HANDOFF:
+            ctx.pause_into(place)
+
+    async def _route(self, event: Inbound, ctx: Context) -> None:
         if event.kind == InboundKind.COMMAND:
             flow = self.commands.get(event.command)
             if flow is None:
@@ -58,6 +109,9 @@ class Router:
             if flow is not None:
                 await flow.on_button(event, ctx, action)
                 return
+            if prefix in _ACTION_FLOWS:
+                await self.start_action(prefix, event, ctx)
+                return
             log.warning("button %r names no flow", event.button_id)
 
         if event.reply_to_message_id:
@@ -69,8 +123,11 @@ class Router:
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in folded_phrases(
             "triggers.menu"
         ):
-            ctx.leave()
+            ctx.leave(resume=False)
             await self.flows[MENU].start(event, ctx)
+            return
+
+        if event.kind == InboundKind.TEXT and await self._escape(event, ctx, folded):
             return
 
         if ctx.flow and ctx.flow in self.flows:
@@ -87,6 +144,44 @@ class Router:
 
         await self._non_text(event, ctx)
 
+    async def _escape(self, event: Inbound, ctx: Context, folded: str) -> bool:
+        """What works from anywhere, typed: a case reference; and inside a flow, help, cancel,
+        a person, another action, a question. True when handled."""
+        reference = find_reference(event.text, ctx.config.case_ref_prefix)
+        if reference is not None and len(event.text) <= 80:
+            await self.start_action(STATUS, event, ctx, {"ref": reference})
+            return True
+        flow = self.flows.get(ctx.flow or "")
+        if flow is None:
+            return False
+        key = normalise(event.text)
+        if key in escape_phrases("help"):
+            keys = (f"escapes.help.{flow.name}.{ctx.step}", f"escapes.help.{flow.name}.any")
+            ctx.reply(t(next((k for k in keys if has(k)), "escapes.help.any")),
+                      intent=f"flow:{flow.name}.help")
+            await flow.repeat(event, ctx)
+            return True
+        if key in escape_phrases("cancel"):
+            await flow.cancel(event, ctx)
+            return True
+        if key in escape_phrases("officer") and flow.name != HANDOFF:
+            await self.start_action(HANDOFF, event, ctx)
+            return True
+        if flow.reads_text(ctx, folded):
+            return False
+        decision = get_matcher().decide(event.text)
+        if decision.outcome == "action" and decision.action is not None:
+            slots = request_slots(event.text) if decision.action == INTAKE else {}
+            await self.start_action(decision.action, event, ctx, slots)
+            return True
+        if decision.outcome == "answer":
+            # A question in the middle of a step: answered, then the step is asked again.
+            await self.answerer.on_message(event, ctx)
+            if ctx.flow == flow.name:
+                await flow.repeat(event, ctx)
+            return True
+        return False
+
     async def _non_text(self, event: Inbound, ctx: Context) -> None:
         if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
             key = "menu.file_outside_flow"
@@ -96,3 +191,7 @@ class Router:
             key = "menu.unsupported"
         ctx.reply(t(key), intent="fallback")
         await self.flows[MENU].start(event, ctx)
+
+
+#: Flows named by action buttons that may not be registered yet (answered "coming soon").
+_ACTION_FLOWS = frozenset({"subscribe", "survey"})

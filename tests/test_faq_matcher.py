@@ -108,7 +108,8 @@ def test_clarify_offers_two_or_three_closest_topics() -> None:
 
 def test_ambiguous_one_word_is_not_answered_blindly(matcher: Matcher) -> None:
     decision = matcher.decide("giấy tờ")
-    assert decision.outcome in ("clarify", "fallback")
+    # Not a topic answer; "giấy tờ" alone is the dossier's trigger phrase, so a request is fine.
+    assert decision.outcome in ("clarify", "fallback", "action")
 
 
 def test_typo_in_unknown_word_is_repaired(matcher: Matcher) -> None:

@@ -73,6 +73,23 @@ class DossierFlow(Flow):
         ]
         ctx.reply(t("dossier.pick_case", count=len(cases)), buttons, intent="flow:dossier.pick")
 
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        """Back where the family was: the item being sent, else the checklist."""
+        case = await self._current_case(ctx)
+        if case is None:
+            await self.start(event, ctx)
+        elif ctx.step == "item" and ctx.data.get("item"):
+            await self._open_item(ctx, case, str(ctx.data["item"]))
+        else:
+            await self._open(ctx, case)
+
+    def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        # "xong" after a burst of photos (whose replies carried no buttons) ends the item.
+        return ctx.step == "item" and (
+            folded_text in folded_phrases("dossier.done_words")
+            or folded_text in (fold(t("dossier.button.done")), fold(t("dossier.button.pages")))
+        )
+
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
         verb, _, arg = action.partition(":")
         if verb in ("case", "redo"):

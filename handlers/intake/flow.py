@@ -27,12 +27,14 @@ from handlers.intake.navigation import (
     show_edit,
     show_step,
 )
+from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError, looks_like_question
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
+from handlers.understanding.matcher import get_matcher
 from messages import raw, t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
@@ -51,6 +53,40 @@ class IntakeFlow(Flow):
             await cases.start(event, ctx)
             return
         await self._enter(ctx, {})
+
+    async def start_action(
+        self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
+    ) -> None:
+        """A request in free text: what it says fills the form (a form already open takes
+        the new answers and goes on; otherwise a new one starts, after consent)."""
+        preset = await request_preset(ctx, event.text, slots)
+        draft, _ = await live_draft(ctx)
+        if draft is not None and ctx.flow == self.name and preset:
+            filled = apply_preset(ctx, draft, preset)
+            await advance(ctx, draft, note=prefilled_note(filled))
+            return
+        await self._enter(ctx, preset)
+
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        draft, _ = await live_draft(ctx)
+        if ctx.step == Step.CONSENT.value or draft is None:
+            await self._enter(ctx, dict(ctx.data.get("preset") or {}))
+        elif ctx.step == Step.CANCEL.value:
+            ask_cancel(ctx)
+        else:
+            await show_step(ctx, draft)
+
+    async def cancel(self, event: Inbound, ctx: Context) -> None:
+        draft, _ = await live_draft(ctx)
+        if draft is None:
+            await super().cancel(event, ctx)
+        else:
+            ask_cancel(ctx)
+
+    def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        # The form reads every typed text itself (as by default): names, dates and numbers are answers, and a
+        # question in the middle is answered by faq_bridge before the question is asked again.
+        return True
 
     async def pending_note(self, ctx: Context) -> str | None:
         draft = await get_draft(ctx.session, ctx.contact.id)
@@ -246,6 +282,14 @@ class IntakeFlow(Flow):
     ) -> None:
         markers = raw("intake.question_markers")
         question = looks_like_question(event.text, markers)
+        if step in FREE_TEXT and len(event.text.split()) >= 3:
+            # "đăng ký nhận thông báo lớp mới" typed at the name question is a request, not
+            # a name: that action starts (the form stays saved).
+            decision = get_matcher().decide(event.text)
+            if decision.outcome == "action" and decision.action not in (None, self.name):
+                ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+                await ctx.router.start_action(str(decision.action), event, ctx)
+                return
         if step in FREE_TEXT and question and await answered_by_faq(event, ctx):
             await show_step(ctx, draft)
             return

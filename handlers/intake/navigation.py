@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from handlers.context import Context
 from handlers.intake.answers import CourseFullError, choose_course
 from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
+from handlers.intake.prefill import apply_preset, prefilled_note
 from handlers.intake.questions import ask, edit_buttons, summary_buttons, summary_text
 from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, progress, sequence
 from handlers.intake.validators import InvalidAnswerError
@@ -160,8 +161,8 @@ async def new_form(
 ) -> IntakeDraft:
     """A fresh draft (replacing any), with what the entry point already told us."""
     draft = await record_draft(ctx.session, ctx.contact.id, Step.WHO.value, {}, ctx.now)
-    if preset.get("kind") in ("abroad", "course"):
-        touch(draft, ctx.now, kind=preset["kind"])
+    filled = apply_preset(ctx, draft, preset)
+    note = "\n".join(n for n in (note, prefilled_note(filled)) if n) or None
     if preset.get("course_id") is not None:
         # Filled up or withdrawn meanwhile: the class question comes in its turn.
         with contextlib.suppress(CourseFullError, InvalidAnswerError):

@@ -32,7 +32,8 @@ def _phrases(lexicon: Lexicon) -> tuple[tuple[tuple[str, ...], SmallTalk], ...]:
 @cache
 def _fillers(lexicon: Lexicon) -> frozenset[str]:
     """Words that may ride along small talk without making it a question ("ok em cảm ơn nha")."""
-    return frozenset(w for phrase in raw("understanding.smalltalk_fillers") for w in tokens(phrase, lexicon))
+    phrases = raw("understanding.smalltalk_fillers")
+    return frozenset(w for phrase in phrases for w in tokens(phrase, lexicon))
 
 
 def smalltalk_words(lexicon: Lexicon | None = None) -> frozenset[str]:

@@ -1,0 +1,82 @@
+"""A registration request already answers some questions: fill them, never ask them again.
+
+"e muon dang ky di lam o nuoc ngoai cho con trai" → who = relative, relationship = child,
+kind = abroad; "đăng ký học nấu ăn ở Thái Hòa" → kind = course, the commune, and the class
+when exactly one open class teaches that trade (preferring the commune named).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from handlers.context import Context
+from handlers.intake.drafts import touch
+from handlers.intake.questions import CHOICES, choice_label, current_units, open_courses
+from handlers.intake.steps import Step
+from handlers.textnorm import fold
+from messages import raw, t
+from storage.models import IntakeDraft
+
+#: Preset keys that are answers to a fixed-choice question.
+_CHOICE_SLOTS = {"who": Step.WHO, "relationship": Step.RELATIONSHIP, "kind": Step.KIND,
+                 "market": Step.MARKET}
+
+
+def _padded(text: str) -> str:
+    return f" {' '.join(fold(text).replace(',', ' ').replace('.', ' ').split())} "
+
+
+def _pairs(words: list[str]) -> set[str]:
+    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
+
+
+async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """The form answers of a request: the slots read from the words, plus the commune and the
+    class it names (which need the database)."""
+    preset = {k: v for k, v in slots.items() if k in _CHOICE_SLOTS}
+    padded = _padded(text)
+    unit_id: int | None = None
+    for unit in await current_units(ctx):
+        if f" {unit.name_key} " in padded:
+            unit_id = unit.id
+            preset["unit_id"], preset["unit_name"] = unit.id, unit.name
+            break
+    if preset.get("kind") == "abroad":
+        return preset
+    generic = {" ".join(fold(p).split()) for p in raw("intake.prefill_generic_pairs")}
+    said = _pairs(padded.split()) - generic
+    named = [c for c in await open_courses(ctx) if _pairs(fold(c.occupation).split()) & said]
+    if named:
+        preset["kind"] = "course"
+        local = [c for c in named if c.unit_id == unit_id]
+        if len(local) == 1 or len(named) == 1:
+            preset["course_id"] = (local or named)[0].id
+    return preset
+
+
+def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> list[str]:
+    """Write the preset's valid answers into the draft; returns what was filled, as labels."""
+    filled: list[str] = []
+    for key, step in _CHOICE_SLOTS.items():
+        value = preset.get(key)
+        if not isinstance(value, str) or value not in CHOICES[step]:
+            continue
+        if key == "relationship" and preset.get("who") != "relative":
+            continue
+        if key == "market" and preset.get("kind", draft.data.get("kind")) != "abroad":
+            continue
+        touch(draft, ctx.now, **{key: value})
+        if key != "who":
+            filled.append(choice_label(step, value))
+    if preset.get("who") == "self":
+        touch(draft, ctx.now, relationship="self")
+        filled.insert(0, choice_label(Step.WHO, "self"))
+    if isinstance(preset.get("unit_id"), int) and isinstance(preset.get("unit_name"), str):
+        touch(draft, ctx.now, unit_id=preset["unit_id"], unit_name=preset["unit_name"])
+        filled.append(preset["unit_name"])
+    return filled
+
+
+def prefilled_note(filled: list[str]) -> str | None:
+    return t("intake.prefilled.note", items=", ".join(filled)) if filled else None

@@ -1,0 +1,52 @@
+"""Where a case stands: "hồ sơ của em đến đâu rồi", or its reference typed ("hy 2026 00001").
+
+Flow name "status" (docs/simulate.md action intents). A reference shows that case to its owner
+only; to anyone else the answer is that no such case belongs to this chat, nothing more (not
+even whether the reference exists). Without a reference, the chat's own cases are listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.intake.drafts import get_draft
+from handlers.intake.steps import progress
+from handlers.privacy import case_line
+from handlers.types import Button, Inbound
+from messages import t
+from storage.cases_repo import get_cases_of_contact
+
+
+class StatusFlow(Flow):
+    name = "status"
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        await self.start_action("", event, ctx, {})
+
+    async def start_action(
+        self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
+    ) -> None:
+        cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
+        buttons = [[Button("dossier:start", t("menu.button.dossier"))],
+                   [Button("menu:human", t("menu.button.human"))]]
+        ref = slots.get("ref")
+        if isinstance(ref, str):
+            case = next((c for c in cases if c.ref == ref), None)
+            if case is None:
+                ctx.reply(t("status.not_found", ref=ref), buttons, intent="flow:status.not_found")
+                return
+            ctx.reply(f"{t('status.title', ref=ref)}\n{await case_line(ctx, case)}", buttons,
+                      intent="flow:status.case", case_ref=case.ref)
+            return
+        draft = await get_draft(ctx.session, ctx.contact.id)
+        lines = [t("privacy.cases_title")] if cases else [t("status.none")]
+        lines += [await case_line(ctx, case) for case in cases]
+        if draft is not None:
+            done, total = progress(draft.data)
+            lines.append(t("privacy.draft_line", done=done, total=total))
+        if not cases:
+            buttons = [[Button("intake:start", t("privacy.button.register"))], *buttons[1:]]
+        ctx.reply("\n".join(lines), buttons, intent="flow:status.cases",
+                  case_refs=[c.ref for c in cases])

@@ -1,0 +1,88 @@
+"""What a request says beyond its action: a typed case reference, and the answers it already
+gives to the registration form (kind, country, for whom).
+
+Rules, not learning: a reference has a fixed shape, and the slot phrases are data
+(``[slots]`` of messages/actions.toml), compared on the normalised words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from handlers.textnorm import fold
+from handlers.understanding.normalise import tokens
+from messages.actions import Actions, load_actions
+
+#: "HY-2026-00001", "hy 2026 00001", "HY2026-1", "hy_2026_00001": letters, year, number.
+_REFERENCE = re.compile(r"(?<![a-z0-9])([a-z]{1,6})[\s\-_./]*(\d{4})[\s\-_./]*(\d{1,6})(?![0-9])")
+
+
+def find_reference(text: str, prefix: str) -> str | None:
+    """The case reference typed in ``text`` (any case, spaces or dashes), in its stored form
+    ``PREFIX-YYYY-NNNNN``; None when the text holds none with this deployment's prefix."""
+    for match in _REFERENCE.finditer(fold(text)):
+        letters, year, number = match.groups()
+        if letters == prefix.lower():
+            return f"{prefix.upper()}-{year}-{int(number):05d}"
+    return None
+
+
+@cache
+def _phrases(actions: Actions, slot: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(value, phrase words) of one slot, longest phrase first."""
+    found = [
+        (value, tuple(tokens(phrase)))
+        for value, phrases in actions.slots.get(slot, {}).items()
+        for phrase in phrases
+    ]
+    return tuple(sorted(found, key=lambda vp: -len(vp[1])))
+
+
+def _find(words: list[str], phrase: tuple[str, ...]) -> int:
+    """Index of ``phrase`` in ``words``, or -1."""
+    n = len(phrase)
+    return next((i for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase), -1)
+
+
+def _first(words: list[str], actions: Actions, slot: str) -> str | None:
+    for value, phrase in _phrases(actions, slot):
+        if phrase and _find(words, phrase) >= 0:
+            return value
+    return None
+
+
+def _relationship(words: list[str], actions: Actions) -> str | None:
+    speaker_words = [tuple(tokens(p)) for p in actions.slots.get("not_relative_after", {}).get(
+        "words", ())]
+    for value, phrase in _phrases(actions, "relationship"):
+        at = _find(words, phrase)
+        if at < 0:
+            continue
+        after = words[at + len(phrase):]
+        # "cho con đăng ký" is the speaker (a child to an elder), not "for my child".
+        if any(tuple(after[: len(w)]) == w for w in speaker_words if w):
+            continue
+        return value
+    return None
+
+
+def request_slots(text: str, actions: Actions | None = None) -> dict[str, str]:
+    """The form answers a registration request already gives: ``kind`` (abroad/course),
+    ``market`` (japan/korea/taiwan), ``who`` (self/relative) and ``relationship``."""
+    acts = actions or load_actions()
+    words = tokens(text)
+    slots: dict[str, str] = {}
+    market = _first(words, acts, "market")
+    if market:
+        slots["market"] = market
+    kind = "abroad" if market else _first(words, acts, "kind")
+    if kind:
+        slots["kind"] = kind
+    relationship = _relationship(words, acts)
+    if relationship:
+        slots["who"] = "relative"
+        slots["relationship"] = relationship
+    elif any(_find(words, p) >= 0 for _, p in _phrases(acts, "self") if p):
+        slots["who"] = "self"
+    return slots
