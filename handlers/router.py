@@ -107,7 +107,12 @@ class Router:
             prefix, action = event.button_id.split(":", 1)
             flow = self.flows.get(prefix)
             if flow is not None:
+                paused = ctx.flow
                 await flow.on_button(event, ctx, action)
+                if flow is self.answerer and paused and ctx.flow == paused != prefix:
+                    # A topic chosen after a "which topic?" asked mid-flow: answered, then
+                    # the flow asks its question again.
+                    await self.flows[paused].repeat(event, ctx)
                 return
             if prefix in _ACTION_FLOWS:
                 await self.start_action(prefix, event, ctx)
@@ -179,6 +184,11 @@ class Router:
             await self.answerer.on_message(event, ctx)
             if ctx.flow == flow.name:
                 await flow.repeat(event, ctx)
+            return True
+        if decision.outcome == "clarify" and len(decision.key.split()) >= 3:
+            # "Which topic?" comes last so its numbers answer it; the choice brings the
+            # flow's question back (see the button branch of _route).
+            await self.answerer.on_message(event, ctx)
             return True
         return False
 

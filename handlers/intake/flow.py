@@ -61,7 +61,7 @@ class IntakeFlow(Flow):
         the new answers and goes on; otherwise a new one starts, after consent)."""
         preset = await request_preset(ctx, event.text, slots)
         draft, _ = await live_draft(ctx)
-        if draft is not None and ctx.flow == self.name and preset:
+        if draft is not None and ctx.flow == self.name:
             filled = apply_preset(ctx, draft, preset)
             await advance(ctx, draft, note=prefilled_note(filled))
             return

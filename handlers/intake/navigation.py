@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from handlers.context import Context
 from handlers.intake.answers import CourseFullError, choose_course
 from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
-from handlers.intake.prefill import apply_preset, prefilled_note
+from handlers.intake.prefill import FROM_TEXT, apply_preset, prefilled_note
 from handlers.intake.questions import ask, edit_buttons, summary_buttons, summary_text
 from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, progress, sequence
 from handlers.intake.validators import InvalidAnswerError
@@ -162,13 +162,16 @@ async def new_form(
     """A fresh draft (replacing any), with what the entry point already told us."""
     draft = await record_draft(ctx.session, ctx.contact.id, Step.WHO.value, {}, ctx.now)
     filled = apply_preset(ctx, draft, preset)
-    note = "\n".join(n for n in (note, prefilled_note(filled)) if n) or None
     if preset.get("course_id") is not None:
         # Filled up or withdrawn meanwhile: the class question comes in its turn.
         with contextlib.suppress(CourseFullError, InvalidAnswerError):
             await choose_course(
                 ctx, draft, int(preset["course_id"]), waitlist=bool(preset.get("waitlist"))
             )
+            filled.append(str(draft.data.get("course_label", "")))
+    if preset.get(FROM_TEXT):
+        # Say what the message was understood to say, so a wrong guess is seen at once.
+        note = "\n".join(n for n in (note, prefilled_note(filled)) if n) or None
     await advance(ctx, draft, note=note)
     return draft
 

@@ -18,6 +18,8 @@ from handlers.textnorm import fold
 from messages import raw, t
 from storage.models import IntakeDraft
 
+#: Preset key marking answers read from a typed message (the form says what it understood).
+FROM_TEXT = "from_text"
 #: Preset keys that are answers to a fixed-choice question.
 _CHOICE_SLOTS = {"who": Step.WHO, "relationship": Step.RELATIONSHIP, "kind": Step.KIND,
                  "market": Step.MARKET}
@@ -34,7 +36,8 @@ def _pairs(words: list[str]) -> set[str]:
 async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict[str, Any]:
     """The form answers of a request: the slots read from the words, plus the commune and the
     class it names (which need the database)."""
-    preset = {k: v for k, v in slots.items() if k in _CHOICE_SLOTS}
+    preset: dict[str, Any] = {k: v for k, v in slots.items() if k in _CHOICE_SLOTS}
+    preset[FROM_TEXT] = True
     padded = _padded(text)
     unit_id: int | None = None
     for unit in await current_units(ctx):

@@ -1,0 +1,134 @@
+"""Requests start actions (docs/simulate.md "Action intents"), end to end through the engine,
+on the console and on Zalo: the failures seen in issue 13, status by reference, and a
+registration started by a free-text request that fills what it already said."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.choices import resolve_choice
+from bot.engine import offered_options
+from handlers.types import Button, Channel, Inbound, InboundKind, Reply
+from storage.models import Case, IntakeDraft
+from tests.dossier_support import make_case
+from tests.helpers import intents, press, say, texts
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+
+#: What people typed (issue 13, "Seen") → what the bot must start.
+SEEN = [
+    ("Tôi muốn đăng ký đi làm việc ở nước ngoài", "flow:intake"),
+    ("đăng ký đi Nhật", "flow:intake"),
+    ("e muon dang ky di lam o nuoc ngoai", "flow:intake"),
+    ("dừng nhận tin", "flow:subscribe"),
+    ("gặp cán bộ", "flow:handoff"),
+    ("thui cam on nha", "smalltalk"),
+    ("ok e cam on", "smalltalk"),
+    ("dạ vâng em hiểu rồi", "smalltalk"),
+    ("HY-2026-00001", "flow:status"),
+    ("hồ sơ của em đến đâu rồi", "flow:status"),
+    ("cho em xem bot lưu gì về em", "flow:privacy.view"),
+    ("xoá hết dữ liệu của tôi đi", "flow:privacy.delete"),
+    ("em muốn làm phiếu khảo sát học nghề", "flow:survey"),
+]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_seen_requests_start_their_action(app: App, channel: Channel) -> None:
+    for n, (text, expected) in enumerate(SEEN):
+        lines = await say(app, f"u{n}", text, channel=channel)
+        assert intents(lines)[0].startswith(expected), (text, intents(lines))
+        assert "chưa hiểu" not in texts(lines), text
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_question_about_an_action_is_answered_and_offers_it(
+    app: App, channel: Channel
+) -> None:
+    lines = await say(app, "u1", "đăng ký đi Hàn cần giấy tờ gì?", channel=channel)
+    assert intents(lines)[0].startswith("faq:")
+    assert "Đăng ký ngay" in (texts(lines) + str([line.get("buttons") for line in lines]))
+    lines = await press(app, "u1", "Đăng ký ngay", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_status_by_reference_owner_and_stranger(app: App, channel: Channel) -> None:
+    await make_case(app, "owner", ref="HY-2026-00001", name="Lò Văn Sáng", channel=channel)
+    for typed in ("hy 2026 00001", "HY-2026-00001", "mã của em là Hy-2026-1 ạ"):
+        lines = await say(app, "owner", typed, channel=channel)
+        assert intents(lines) == ["flow:status.case"], typed
+        assert "HY-2026-00001" in texts(lines) and "Lò Văn Sáng" in texts(lines)
+    lines = await say(app, "stranger", "HY-2026-00001", channel=channel)
+    assert intents(lines) == ["flow:status.not_found"]
+    assert "Lò Văn Sáng" not in texts(lines) and "không có hồ sơ" in texts(lines).lower()
+    lines = await say(app, "owner", "hồ sơ của em đến đâu rồi", channel=channel)
+    assert intents(lines) == ["flow:status.cases"] and "HY-2026-00001" in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_registration_from_a_free_text_request(app: App, channel: Channel) -> None:
+    """The request names the kind and the person: neither is asked. The form then takes 13
+    turns from the request to the registered case, plus one per mistake (here a wrong date and
+    a question in the middle: 15)."""
+    script: list[tuple[str, str]] = [
+        ("say", "e muon dang ky di lam o nuoc ngoai cho con trai"),
+        ("press", "Đồng ý"),
+        ("say", "Lò Văn Minh"),
+        ("say", "32/13/2001"),  # a mistake: re-asked with the reason
+        ("say", "15/08/2001"),
+        ("press", "Nam"),
+        ("say", "đi nhật hết bao nhiêu tiền?"),  # a question: answered, the form goes on
+        ("say", "0987654321"),
+        ("say", "phu luu"),
+        ("say", "Thôn Cầu Cao"),
+        ("press", "Tày"),
+        ("press", "Hộ nghèo"),
+        ("press", "Nhật Bản"),
+        ("press", "Bỏ qua"),
+        ("press", "Xác nhận"),
+    ]
+    asked: list[str] = []
+    for turn, (how, text) in enumerate(script, 1):
+        send = say if how == "say" else press
+        lines = await send(app, "fam", text, channel=channel)
+        asked += intents(lines)
+        if intents(lines)[-1] == "flow:intake.done":
+            break
+    assert "flow:intake.done" in asked
+    assert turn == 15, turn
+    for step in ("who", "relationship", "kind"):
+        assert f"flow:intake.{step}" not in asked, step
+    async with app.db.session() as session:
+        case = (await session.scalars(select(Case))).one()
+        assert await session.scalar(select(IntakeDraft)) is None
+    assert case.kind == "abroad" and case.full_name == "Lò Văn Minh"
+
+
+async def test_request_names_country_class_commune(app: App) -> None:
+    lines = await say(app, "u1", "đăng ký cho cháu tôi học lớp nấu ăn ở Thái Hòa")
+    assert intents(lines) == ["flow:intake.consent"]
+    lines = await press(app, "u1", "Đồng ý")
+    assert "Nấu ăn" in texts(lines) or "nấu ăn" in texts(lines).lower()
+    async with app.db.session() as session:
+        draft = (await session.scalars(select(IntakeDraft))).one()
+    assert draft.data["who"] == "relative" and draft.data["relationship"] == "grandchild"
+    assert draft.data["kind"] == "course" and draft.data["unit_name"] == "Thái Hòa"
+    assert draft.data.get("course_id")
+
+
+def test_a_bare_number_answers_the_latest_message_only() -> None:
+    """Zalo numbers each message's options from 1: "2" is the latest message's second."""
+    menu = Reply("menu", [[Button(f"menu:{i}", f"Mục {i}")] for i in range(1, 6)])
+    item = Reply("item", [[Button("dossier:done", "Xong")], [Button("dossier:pages", "Trang")]])
+    remembered = offered_options([menu, item])
+
+    def chosen(text: str) -> str:
+        event = Inbound(Channel.ZALO, "u1", InboundKind.TEXT, text=text)
+        return resolve_choice(event, remembered).button_id
+
+    assert chosen("2") == "dossier:pages"
+    assert chosen("5") == ""  # not the older menu's fifth option
+    assert chosen("Mục 5") == "menu:5"  # its label still answers it
