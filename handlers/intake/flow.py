@@ -39,6 +39,10 @@ from messages import raw, t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
 
+#: Questions where any typed text could be the answer (a name; an ethnicity not among the
+#: options): a question or a request typed there must be caught before it is saved.
+ANY_TEXT = FREE_TEXT | {Step.ETHNICITY}
+
 
 class IntakeFlow(Flow):
     name = "intake"
@@ -82,11 +86,6 @@ class IntakeFlow(Flow):
             await super().cancel(event, ctx)
         else:
             ask_cancel(ctx)
-
-    def reads_text(self, ctx: Context, folded_text: str) -> bool:
-        # The form reads every typed text itself (as by default): names, dates and numbers are answers, and a
-        # question in the middle is answered by faq_bridge before the question is asked again.
-        return True
 
     async def pending_note(self, ctx: Context) -> str | None:
         draft = await get_draft(ctx.session, ctx.contact.id)
@@ -282,7 +281,7 @@ class IntakeFlow(Flow):
     ) -> None:
         markers = raw("intake.question_markers")
         question = looks_like_question(event.text, markers)
-        if step in FREE_TEXT and len(event.text.split()) >= 3:
+        if step in ANY_TEXT and len(event.text.split()) >= 3:
             # "đăng ký nhận thông báo lớp mới" typed at the name question is a request, not
             # a name: that action starts (the form stays saved).
             decision = get_matcher().decide(event.text)
@@ -290,7 +289,7 @@ class IntakeFlow(Flow):
                 ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
                 await ctx.router.start_action(str(decision.action), event, ctx)
                 return
-        if step in FREE_TEXT and question and await answered_by_faq(event, ctx):
+        if step in ANY_TEXT and question and await answered_by_faq(event, ctx):
             await show_step(ctx, draft)
             return
         try:

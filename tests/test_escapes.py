@@ -1,0 +1,118 @@
+"""Escapes work in every step (issue 13): help says what the step expects, a question is
+answered and the step asked again, «Gặp cán bộ» hands off and then gives the place back,
+cancel stops, "menu" leaves; on the console and on Zalo, in the form and in the dossier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from handlers.types import Channel
+from tests.dossier_support import make_case, two_units
+from tests.helpers import intents, press, say, texts
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+QUESTION = "đi nhật hết bao nhiêu tiền?"
+
+#: step → how to answer it (press a label or type a text).
+ANSWERS: dict[str, tuple[str, str]] = {
+    "consent": ("press", "Đồng ý"),
+    "who": ("press", "Cho bản thân tôi"),
+    "kind": ("press", "Đi làm việc ở nước ngoài"),
+    "full_name": ("say", "Nguyễn Thị Mai"),
+    "dob": ("say", "12/3/1999"),
+    "gender": ("press", "Nữ"),
+    "phone": ("say", "0912345678"),
+    "commune": ("say", "phu luu"),
+    "village": ("say", "Thôn Khuổi Lếch"),
+    "ethnicity": ("press", "Tày"),
+    "household": ("press", "Hộ nghèo"),
+    "market": ("press", "Nhật Bản"),
+    "citizen_id": ("say", "025199004321"),
+}
+
+
+def _step(lines: list[dict[str, Any]]) -> str:
+    return intents(lines)[-1]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_escapes_from_every_step_of_the_form(app: App, channel: Channel) -> None:
+    async def send(how: str, text: str) -> list[dict[str, Any]]:
+        return await (say if how == "say" else press)(app, "u1", text, channel=channel)
+
+    lines = await send("say", "đăng ký")
+    seen: list[str] = []
+    while (where := _step(lines)) != "flow:intake.summary":
+        step = where.removeprefix("flow:intake.")
+        assert step in ANSWERS, where
+        seen.append(step)
+
+        lines = await send("say", "hướng dẫn")
+        assert intents(lines)[0] == "flow:intake.help" and _step(lines) == where, step
+
+        lines = await send("say", QUESTION)
+        assert intents(lines)[0] == "faq:abroad.costs" and _step(lines) == where, step
+
+        lines = await send("say", "gặp cán bộ")
+        assert intents(lines) == ["flow:handoff.ask"], step
+        lines = await send("say", "Cho em hỏi lịch phỏng vấn tháng sau")
+        assert intents(lines)[0] == "flow:handoff.done" and _step(lines) == where, step
+
+        if step != "consent":
+            lines = await send("say", "hủy")
+            assert _step(lines) == "flow:intake.cancel", step
+            lines = await send("press", "Không, làm tiếp")
+            assert _step(lines) == where, step
+
+        lines = await send(*ANSWERS[step])
+    assert len(seen) == len(ANSWERS)
+
+    # The summary: the same escapes, and "menu" keeps the form for later.
+    lines = await send("say", "giúp với")
+    assert intents(lines) == ["flow:intake.help", "flow:intake.summary"]
+    lines = await send("say", "menu")
+    assert intents(lines) == ["flow:menu"] and "đăng ký" in texts(lines).lower()
+    lines = await send("say", "đăng ký")
+    assert _step(lines) == "flow:intake.resume"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_escapes_from_the_dossier(app: App, channel: Channel) -> None:
+    unit, _ = await two_units(app)
+    await make_case(app, "fam", unit_id=unit, channel=channel)
+
+    async def send(text: str) -> list[dict[str, Any]]:
+        return await say(app, "fam", text, channel=channel)
+
+    lines = await send("hồ sơ")
+    assert _step(lines) == "flow:dossier.checklist"
+    for where in ("flow:dossier.checklist", "flow:dossier.item"):
+        lines = await send("hướng dẫn")
+        assert intents(lines)[0] == "flow:dossier.help" and _step(lines) == where
+        lines = await send("xin hỏi đi nhật hết bao nhiêu tiền")
+        assert intents(lines)[0] == "faq:abroad.costs" and _step(lines) == where
+        lines = await send("gap can bo")
+        assert intents(lines) == ["flow:handoff.ask"]
+        lines = await send("Nhà em chưa có sổ hộ nghèo thì sao ạ")
+        assert intents(lines)[0] == "flow:handoff.done" and _step(lines) == where
+        if where == "flow:dossier.checklist":
+            lines = await press(app, "fam", "1", channel=channel)
+            assert _step(lines) == "flow:dossier.item"
+
+    # A question in an item is not answered with "send the photos of the pages".
+    lines = await send("chua ky hop dong thi lam sao")
+    assert intents(lines)[0] in ("clarify",) or intents(lines)[0].startswith("faq:")
+    # After an answer in the item, a number answers the item's options (the latest message).
+    lines = await send(QUESTION)
+    assert _step(lines) == "flow:dossier.item"
+    lines = await press(app, "fam", "1", channel=channel)  # «Xong»
+    assert intents(lines)[0].startswith("flow:dossier")
+    assert "faq:" not in " ".join(intents(lines))
+
+    lines = await send("thôi")
+    assert intents(lines) == ["flow:dossier.cancelled"]
+    lines = await send("2")  # the main menu's second door, not a dossier item
+    assert intents(lines)[0] == "flow:faq.topics_training"
