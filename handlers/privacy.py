@@ -16,7 +16,6 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
-from handlers.intake.steps import progress
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound
@@ -42,7 +41,8 @@ class PrivacyFlow(Flow):
 
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
         if action == "cases":
-            await self._cases(ctx)
+            # Where the cases stand is the status flow's answer (docs/simulate.md).
+            await ctx.router.start_action("status", event, ctx)
         elif action == "data":
             await self._data(ctx)
         elif action == "delete":
@@ -68,29 +68,6 @@ class PrivacyFlow(Flow):
         # typed instead means "not now", and is handled as if no flow were active.
         ctx.leave()
         await ctx.dispatch(event)
-
-    async def _cases(self, ctx: Context) -> None:
-        cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
-        draft = await get_draft(ctx.session, ctx.contact.id)
-        buttons = [
-            [Button("intake:start", t("privacy.button.register"))],
-            [Button("intake:menu", t("privacy.button.menu"))],
-        ]
-        if not cases and draft is None:
-            ctx.reply(t("privacy.no_cases"), buttons, intent="flow:privacy.cases")
-            return
-        lines = [t("privacy.cases_title")] if cases else []
-        for case in cases:
-            lines.append(await case_line(ctx, case))
-        if draft is not None:
-            done, total = progress(draft.data)
-            lines.append(t("privacy.draft_line", done=done, total=total))
-        ctx.reply(
-            "\n".join(lines),
-            withdraw_buttons(cases) + buttons,
-            intent="flow:privacy.cases",
-            case_refs=[c.ref for c in cases],
-        )
 
     async def start_action(
         self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]

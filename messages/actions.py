@@ -22,6 +22,10 @@ class Action:
     #: Button id offered under an FAQ answer about this action.
     offer: str
     examples: tuple[str, ...]
+    #: Asked for as a question ("bot lưu gì về em?"): question words do not hold it back.
+    asked_as_question: bool = False
+    #: FAQ topics whose answer, to a message that is not a question, means this action.
+    requests_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -35,6 +39,8 @@ class Actions:
     slots: dict[str, dict[str, tuple[str, ...]]]
     #: Word sequences that make a message a question (normalised words).
     question_markers: tuple[str, ...] = ()
+    #: Phrases removed before looking for question words ("thế nào rồi" asks for a status).
+    not_markers: tuple[str, ...] = ()
 
     def get(self, name: str) -> Action | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -53,7 +59,13 @@ def parse_actions(data: dict[str, Any]) -> Actions:
             raise ActionsError(f"action #{n}: needs a name")
         name = entry["name"]
         actions.append(
-            Action(name, str(entry.get("offer", "")), _strings(entry.get("examples"), name))
+            Action(
+                name,
+                str(entry.get("offer", "")),
+                _strings(entry.get("examples"), name),
+                asked_as_question=bool(entry.get("asked_as_question", False)),
+                requests_of=_strings(entry.get("requests_of", []), f"{name} requests_of"),
+            )
         )
     slots: dict[str, dict[str, tuple[str, ...]]] = {}
     for slot, table in data.get("slots", {}).items():
@@ -61,8 +73,10 @@ def parse_actions(data: dict[str, Any]) -> Actions:
             raise ActionsError(f"[slots.{slot}] must be a table")
         slots[slot] = {k: _strings(v, f"slots.{slot}.{k}") for k, v in table.items()}
     not_actions = _strings(data.get("not_action", {}).get("examples", []), "not_action")
-    markers = _strings(data.get("question", {}).get("markers", []), "question")
-    return Actions(tuple(actions), not_actions, slots, markers)
+    question = data.get("question", {})
+    markers = _strings(question.get("markers", []), "question")
+    not_markers = _strings(question.get("not_markers", []), "question")
+    return Actions(tuple(actions), not_actions, slots, markers, not_markers)
 
 
 @cache

@@ -25,7 +25,7 @@ async def _dump(app: App) -> str:
 
 async def test_my_cases_lists_status_and_next_step(app: App) -> None:
     lines = await say(app, "u1", "hồ sơ của tôi")
-    assert intents(lines) == ["flow:privacy.cases"] and "chưa có hồ sơ" in texts(lines)
+    assert intents(lines) == ["flow:status.cases"] and "chưa có hồ sơ" in texts(lines)
     await fill_form(app, "u1")
     done = await press(app, "u1", "Xác nhận")
     ref = done[0]["meta"]["case_ref"]

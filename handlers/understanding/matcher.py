@@ -64,8 +64,10 @@ class Thresholds:
     action: float = 0.3
     #: ... and leads the best question topic by at least this much; a message with a question
     #: word ("gì", "thế nào") must reach ``action_question`` instead.
-    action_margin: float = 0.1
+    action_margin: float = 0.0
     action_question: float = 0.9
+    #: Not a question: a request this likely is taken even behind a question topic.
+    action_close: float = 0.3
     #: Under a question's answer, an action this likely is offered as a button.
     offer: float = 0.12
 
@@ -175,6 +177,8 @@ class Matcher:
 
     def _is_question(self, key: str) -> bool:
         padded = f" {key} "
+        for phrase in self.actions.not_markers:
+            padded = padded.replace(f" {phrase} ", " ")
         return any(f" {marker} " in padded for marker in self.actions.question_markers)
 
     def rank(self, key: str) -> list[Candidate]:
@@ -195,13 +199,20 @@ class Matcher:
         key = self.key(text)
         th = self.thresholds
         everything = self.rank(key)
-        if everything and is_action(everything[0].topic):
-            best_action = everything[0]
+        question = self._is_question(key)
+        best_action = next((c for c in everything if is_action(c.topic)), None)
+        if best_action is not None and " " in key:
+            name = best_action.topic.removeprefix(ACTION_PREFIX)
+            action = self.actions.get(name)
+            asked = question and not (action is not None and action.asked_as_question)
             rival = next((c for c in everything if not is_action(c.topic)), None)
             lead = best_action.probability - (rival.probability if rival else 0.0)
-            bar = th.action_question if self._is_question(key) else th.action
-            if best_action.probability >= bar and lead >= th.action_margin and " " in key:
-                name = best_action.topic.removeprefix(ACTION_PREFIX)
+            p = best_action.probability
+            # A request clearly ahead; or, not asked as a question, a request that is close
+            # behind a topic ("ghi tên em đi Đài Loan": the Taiwan topic, but a request).
+            if (lead >= th.action_margin and p >= (th.action_question if asked else th.action)) \
+                    or (not asked and p >= th.action_close and rival is not None
+                        and rival.topic != OUT_OF_REMIT and len(key.split()) >= 3):
                 return Decision("action", key, (best_action,), action=name)
         offers = tuple(
             c.topic.removeprefix(ACTION_PREFIX)
@@ -210,6 +221,12 @@ class Matcher:
         )[:1]
         ranked = _without_actions(everything)
         decision = self._decide_question(key, ranked)
+        if decision.outcome == "answer" and not question:
+            # Topics whose examples are plain requests ("muốn học nghề"): the request it is.
+            taker = next((a for a in self.actions.actions if decision.topic in a.requests_of),
+                         None)
+            if taker is not None:
+                return Decision("action", key, decision.candidates, action=taker.name)
         if decision.outcome in ("answer", "clarify") and offers:
             return Decision(decision.outcome, key, decision.candidates, offers=offers)
         return decision
