@@ -45,6 +45,8 @@ SERVED_BY_ACTION = {
 class Case:
     question: str
     topic: str | None
+    #: A second topic the message also asks about (answering either is answering it).
+    also: str | None = None
 
     @property
     def split(self) -> str:
@@ -67,7 +69,14 @@ class Result:
         if decision.outcome == "action" and decision.action is not None:
             served = decision.action in SERVED_BY_ACTION.get(self.case.topic or "", set())
             return self.case.topic if served else f"act:{decision.action}"
-        return decision.topic
+        # Two topics answered: right when one of them is the one asked.
+        return next((t for t in decision.topics if t == self.case.topic), decision.topic)
+
+    @property
+    def partly(self) -> bool:
+        """Answered the second question of a two-question message but not the first."""
+        return self.is_answer and self.answered != self.case.topic and (
+            self.case.also is not None and self.case.also in self.decision.topics)
 
     @property
     def is_answer(self) -> bool:
@@ -87,7 +96,7 @@ def load_cases(path: Path = EVAL_FILE) -> list[Case]:
         if line.strip():
             try:
                 row = json.loads(line)
-                cases.append(Case(row["q"], row["topic"]))
+                cases.append(Case(row["q"], row["topic"], row.get("also")))
             except (ValueError, KeyError) as exc:
                 raise SystemExit(f"{path.name}:{number}: {exc}") from None
     return cases
@@ -118,7 +127,8 @@ def report(results: list[Result]) -> dict[str, float]:
     n = len(inside)
     outcome = Counter(r.decision.outcome for r in inside)
     correct = sum(r.answered == r.case.topic for r in inside)
-    wrong = sum(r.is_answer and r.answered != r.case.topic for r in inside)
+    wrong = sum(r.is_answer and r.answered != r.case.topic and not r.partly for r in inside)
+    partly = sum(r.partly for r in inside)
     top1 = sum(r.ranked_first == r.case.topic for r in inside)
     clarify_hit = sum(r.case.topic in r.decision.suggestions for r in inside)
     oor = Counter(r.decision.outcome for r in outside)
@@ -127,9 +137,12 @@ def report(results: list[Result]) -> dict[str, float]:
     p99 = _p99(ms)
     print(f"in-remit questions: {n}   out-of-remit: {len(outside)}")
     print(f"top-1 accuracy (best-ranked topic right) {_pct(top1, n)}")
+    pairs = sum(len(r.decision.topics) == 2 and r.answered == r.case.topic for r in inside)
     print(f"answered right                           {_pct(correct, n)}"
-          f"   (of which by starting the asked action: {outcome['action']})")
-    print(f"wrong answer                             {_pct(wrong, n)}")
+          f"   (of which by starting the asked action: {outcome['action']}, "
+          f"with two topics answered: {pairs})")
+    print(f"wrong answer                             {_pct(wrong, n)}"
+          f"   (besides: only the other question of a two-question message: {partly})")
     print(f"clarify                                  {_pct(outcome['clarify'], n)}"
           f"   (right topic offered in {clarify_hit} of {outcome['clarify']})")
     print(f"fallback / small talk                    {_pct(outcome['fallback'], n)}"

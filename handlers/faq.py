@@ -72,9 +72,11 @@ class FaqFlow(Flow):
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)
         elif decision.outcome == "answer" and decision.topic is not None:
-            entry = get_matcher().kb.entries[decision.topic]
-            await answer_topic(event, ctx, entry, confidence=decision.confidence,
-                               offers=decision.offers)
+            # One topic, or two when the message asked two things: each answered in turn.
+            for candidate in decision.candidates:
+                entry = get_matcher().kb.entries[candidate.topic]
+                await answer_topic(event, ctx, entry, confidence=round(candidate.probability, 3),
+                                   offers=decision.offers)
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)

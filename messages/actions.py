@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ class Actions:
     question_markers: tuple[str, ...] = ()
     #: Phrases removed before looking for question words ("thế nào rồi" asks for a status).
     not_markers: tuple[str, ...] = ()
+    #: More question examples per FAQ topic id, typed the way people type on Zalo.
+    questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, name: str) -> Action | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -76,7 +78,11 @@ def parse_actions(data: dict[str, Any]) -> Actions:
     question = data.get("question", {})
     markers = _strings(question.get("markers", []), "question")
     not_markers = _strings(question.get("not_markers", []), "question")
-    return Actions(tuple(actions), not_actions, slots, markers, not_markers)
+    questions = {
+        topic: _strings(examples, f"questions.{topic}")
+        for topic, examples in data.get("questions", {}).items()
+    }
+    return Actions(tuple(actions), not_actions, slots, markers, not_markers, questions)
 
 
 @cache

@@ -62,7 +62,31 @@ def test_every_spec_topic_has_a_question() -> None:
 @pytest.mark.parametrize(("topic", "question"), sorted(QUESTIONS.items()))
 def test_every_topic_is_answerable(matcher: Matcher, topic: str, question: str) -> None:
     decision = matcher.decide(question)
+    if topic == "general.human":
+        # Asking for a person is a request: the hand-off action (docs/simulate.md).
+        assert (decision.outcome, decision.action) == ("action", "handoff"), decision.candidates
+        return
     assert (decision.outcome, decision.topic) == ("answer", topic), decision.candidates
+
+
+REQUESTS = {
+    "e muon dang ky di lam o nuoc ngoai": "intake",
+    "dừng nhận tin": "subscribe",
+    "hồ sơ của em đến đâu rồi": "status",
+    "xoá hết dữ liệu của em đi": "privacy.delete",
+    "cho em gặp cán bộ": "handoff",
+}
+
+
+@pytest.mark.parametrize(("text", "action"), sorted(REQUESTS.items()))
+def test_requests_are_actions(matcher: Matcher, text: str, action: str) -> None:
+    decision = matcher.decide(text)
+    assert (decision.outcome, decision.action) == ("action", action), decision.candidates
+
+
+def test_a_question_about_an_action_is_answered_and_offers_it(matcher: Matcher) -> None:
+    decision = matcher.decide("đăng ký học nghề cần giấy tờ gì vậy")
+    assert decision.outcome == "answer" and decision.offers == ("intake",)
 
 
 @pytest.mark.parametrize("question", OUT_OF_REMIT_QUESTIONS)

@@ -134,3 +134,12 @@ def test_a_bare_number_answers_the_latest_message_only() -> None:
     assert chosen("2") == "dossier:pages"
     assert chosen("5") == ""  # not the older menu's fifth option
     assert chosen("Mục 5") == "menu:5"  # its label still answers it
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_message_with_two_questions_gets_both_answers(
+    app: App, channel: Channel
+) -> None:
+    text = "đi nhật hết bao nhiêu tiền với lại có được vay ngân hàng không ạ"
+    lines = await say(app, "u1", text, channel=channel)
+    assert {"faq:abroad.costs", "faq:abroad.loan"} <= set(intents(lines))

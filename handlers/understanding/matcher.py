@@ -17,6 +17,8 @@ request and a question about it are told apart by the same model, trained on bot
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -36,6 +38,13 @@ OUT_OF_REMIT = "out_of_remit"
 ACTION_PREFIX = "act:"
 
 Outcome = Literal["answer", "clarify", "fallback", "smalltalk", "action"]
+
+
+#: Where a message asking two things is cut: punctuation, and joining words ("với lại", "còn",
+#: "và" only with their diacritics: "con" is a child, "va" a bump).
+_CLAUSES = re.compile(
+    r"[,;?!.\n]+|\b(?:với lại|voi lai|với cả|voi ca|thêm nữa|them nua|ngoài ra|ngoai ra|còn|và)\b"
+)
 
 
 def is_action(label: str) -> bool:
@@ -68,6 +77,12 @@ class Thresholds:
     action_question: float = 0.9
     #: Not a question: a request this likely is taken even behind a question topic.
     action_close: float = 0.3
+    #: Two topics answered together (a message asking two things, or sitting between two):
+    #: each at least ``pair_each``, together at least ``pair_sum``, in a message of at least
+    #: ``pair_words`` words.
+    pair_each: float = 0.2
+    pair_sum: float = 0.6
+    pair_words: int = 6
     #: Under a question's answer, an action this likely is offered as a button.
     offer: float = 0.12
 
@@ -94,6 +109,11 @@ class Decision:
     def topic(self) -> str | None:
         """The answered topic (outcome ``answer``), else None."""
         return self.candidates[0].topic if self.outcome == "answer" else None
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """Every answered topic: one, or two for a message that asks two things."""
+        return tuple(c.topic for c in self.candidates) if self.outcome == "answer" else ()
 
     @property
     def confidence(self) -> float:
@@ -139,6 +159,11 @@ class Matcher:
         for example in kb.out_of_remit:
             texts.append(self.key(example, repair=False))
             labels.append(OUT_OF_REMIT)
+        for topic, examples in self.actions.questions.items():
+            if topic in kb.entries:  # a topic removed from the KB: its extra examples go too
+                for example in examples:
+                    texts.append(self.key(example, repair=False))
+                    labels.append(topic)
         for action in self.actions.actions:
             for example in action.examples:
                 texts.append(self.key(example, repair=False))
@@ -220,6 +245,9 @@ class Matcher:
             if is_action(c.topic) and c.probability >= th.offer
         )[:1]
         ranked = _without_actions(everything)
+        both = self._two_questions(text, key)
+        if both is not None:
+            return both
         decision = self._decide_question(key, ranked)
         if decision.outcome == "answer" and not question:
             # Topics whose examples are plain requests ("muốn học nghề"): the request it is.
@@ -227,9 +255,31 @@ class Matcher:
                          None)
             if taker is not None:
                 return Decision("action", key, decision.candidates, action=taker.name)
+        if decision.outcome == "answer" and not offers:
+            # A question about registering ("đăng ký học nghề cần gì?") offers to register.
+            offers = tuple(a.name for a in self.actions.actions
+                           if set(decision.topics) & set(a.requests_of))[:1]
         if decision.outcome in ("answer", "clarify") and offers:
             return Decision(decision.outcome, key, decision.candidates, offers=offers)
         return decision
+
+    def _two_questions(self, text: str, key: str) -> Decision | None:
+        """A long message whose clauses are each clearly about a different topic ("đi Nhật hết
+        bao nhiêu, với lại vay ở đâu"): both topics are answered."""
+        th = self.thresholds
+        if len(key.split()) < th.pair_words:
+            return None
+        lowered = unicodedata.normalize("NFC", text).lower()
+        clauses = [k for c in _CLAUSES.split(lowered) if c and len((k := self.key(c)).split()) >= 3]
+        if len(clauses) < 2:
+            return None
+        found: list[Candidate] = []
+        for clause_key in clauses:
+            ranked = _without_actions(self.rank(clause_key))
+            decision = self._decide_question(clause_key, ranked)
+            if len(decision.topics) == 1 and all(c.topic != decision.topics[0] for c in found):
+                found.append(decision.candidates[0])
+        return Decision("answer", key, tuple(found[:2])) if len(found) >= 2 else None
 
     def _decide_question(self, key: str, ranked: list[Candidate]) -> Decision:
         """Answer, clarify or fallback among the question topics (actions left out)."""
@@ -240,6 +290,12 @@ class Matcher:
         if best.probability >= th.answer and best.probability - second.probability >= th.margin:
             return Decision("answer", key, (best,))
         in_remit = [c for c in ranked if c.topic != OUT_OF_REMIT]
+        pair = in_remit[:2]
+        if (len(pair) == 2 and pair[1].probability >= th.pair_each
+                and pair[0].probability + pair[1].probability >= th.pair_sum
+                and len(key.split()) >= th.pair_words):
+            # A long message between two topics usually asks both: answer both, briefly.
+            return Decision("answer", key, tuple(pair))
         # Always two choices (a question with one option is not a question), a third if close.
         offered = in_remit[:2] + [c for c in in_remit[2:3] if c.probability >= th.suggest]
         return Decision("clarify", key, tuple(offered[: th.max_suggestions]))
