@@ -29,16 +29,10 @@ from handlers.faq import topic_reply
 from handlers.types import Channel, Reply
 from handlers.understanding.matcher import OUT_OF_REMIT, Decision, Matcher, get_matcher
 from handlers.understanding.normalise import normalise
+from messages.actions import load_actions
 
 EVAL_FILE = Path(__file__).parent / "faq_eval.jsonl"
 TARGETS = {"top1": 0.92, "wrong": 0.03, "oor_answered": 0.05, "p99_ms": 5.0}
-#: Requests in the set (written before the bot took actions) are served right by starting the
-#: action: "em muon dang ky lop nau an" (training.register) opens the registration form.
-SERVED_BY_ACTION = {
-    "training.register": {"intake"},
-    "general.human": {"handoff"},
-    "general.privacy": {"privacy.view", "privacy.delete"},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +61,10 @@ class Result:
         (``act:<name>`` when the action does not serve the expected topic)."""
         decision = self.decision
         if decision.outcome == "action" and decision.action is not None:
-            served = decision.action in SERVED_BY_ACTION.get(self.case.topic or "", set())
+            # A request in the set (written before the bot took actions) is served right by
+            # starting its action: "em muon dang ky lop nau an" opens the registration form.
+            action = load_actions().get(decision.action)
+            served = action is not None and self.case.topic in action.serves
             return self.case.topic if served else f"act:{decision.action}"
         # Two topics answered: right when one of them is the one asked.
         return next((t for t in decision.topics if t == self.case.topic), decision.topic)

@@ -55,6 +55,14 @@ def check_examples(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
                 problems.append(Problem(entry.file, entry.id, f"example {example!r} only gets "
                                         f"a clarify question ({decision.suggestions})", "warning"))
                 continue
+            if decision.outcome == "action":
+                # A plain request ("gặp cán bộ", "đăng ký học nghề") starts its action now.
+                action = matcher.actions.get(decision.action or "")
+                if action is None or entry.id not in action.serves:
+                    problems.append(Problem(
+                        entry.file, entry.id, f"example {example!r} is a request: it starts "
+                        f"{decision.action}; word it as a question", "warning"))
+                continue
             got = decision.topic or f"{decision.outcome} {decision.suggestions or ''}".strip()
             problems.append(Problem(entry.file, entry.id, f"example {example!r} leads to {got}; "
                                     "reword it or move it to that entry"))

@@ -26,6 +26,9 @@ class Action:
     asked_as_question: bool = False
     #: FAQ topics whose answer, to a message that is not a question, means this action.
     requests_of: tuple[str, ...] = ()
+    #: FAQ topics whose plain requests this action serves (the topic's examples may be
+    #: requests that start it: "gặp cán bộ" is general.human's and the hand-off's).
+    serves: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -67,6 +70,8 @@ def parse_actions(data: dict[str, Any]) -> Actions:
                 _strings(entry.get("examples"), name),
                 asked_as_question=bool(entry.get("asked_as_question", False)),
                 requests_of=_strings(entry.get("requests_of", []), f"{name} requests_of"),
+                serves=_strings(entry.get("requests_of", []) + entry.get("serves", []),
+                                f"{name} serves"),
             )
         )
     slots: dict[str, dict[str, tuple[str, ...]]] = {}

@@ -143,3 +143,12 @@ async def test_a_message_with_two_questions_gets_both_answers(
     text = "đi nhật hết bao nhiêu tiền với lại có được vay ngân hàng không ạ"
     lines = await say(app, "u1", text, channel=channel)
     assert {"faq:abroad.costs", "faq:abroad.loan"} <= set(intents(lines))
+
+
+async def test_register_for_a_class_button_does_not_ask_the_kind(app: App) -> None:
+    """Seen: after «Đăng ký học nghề» the form still asked "Anh/chị đăng ký việc gì?"."""
+    await say(app, "u1", "đăng ký học nghề như thế nào")
+    await press(app, "u1", "Đăng ký học nghề")
+    await press(app, "u1", "Đồng ý")
+    lines = await press(app, "u1", "Cho bản thân tôi")
+    assert intents(lines) == ["flow:intake.full_name"]
