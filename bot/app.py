@@ -22,8 +22,8 @@ from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
 from handlers.privacy import PrivacyFlow
 from handlers.router import Router
-from handlers.threads import ThreadFlow
 from handlers.status import StatusFlow
+from handlers.threads import ThreadFlow
 from handlers.types import Inbound
 from handlers.understanding.matcher import get_matcher
 from storage.crypto import KeyConfigError, resolve_key

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from handlers.context import Context
+from handlers.context import PAUSED, Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.menu import main_menu_buttons
@@ -70,7 +70,7 @@ class HandoffFlow(Flow):
             return
         unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
         if unit_id is None:
-            ctx.enter(self.name, Step.COMMUNE, {})
+            _enter(ctx, Step.COMMUNE, {})
             ctx.reply(t("thread.ask_commune"), await _commune_rows(ctx),
                       intent=intent or f"flow:{self.name}.{Step.COMMUNE}", **meta)
             return
@@ -78,12 +78,18 @@ class HandoffFlow(Flow):
 
     def _ask(self, ctx: Context, unit_id: int | None, *, intent: str | None = None,
              **meta: Any) -> None:
-        ctx.enter(self.name, Step.ASK, {"unit_id": unit_id})
+        _enter(ctx, Step.ASK, {"unit_id": unit_id})
         ctx.reply(t("handoff.ask"), [_cancel_row()],
                   intent=intent or f"flow:{self.name}.{Step.ASK}", **meta)
 
     async def _open(self, ctx: Context, question: str, unit_id: int | None) -> None:
         thread = await start_thread(ctx, question, unit_id)
+        if ctx.data.get(PAUSED):
+            # Asked from the middle of a form or a dossier: the question goes to the officer and
+            # the person goes back to their place; the officer's answer brings «Trả lời».
+            ctx.reply(t("handoff.done"), intent=f"flow:{self.name}.done", thread_id=thread.id)
+            ctx.leave()
+            return
         ctx.enter(self.name, Step.THREAD, {"thread_id": thread.id})
         ctx.reply(f"{t('handoff.done')}\n{t('thread.opened_more')}", _thread_buttons(thread.id),
                   intent=f"flow:{self.name}.done", thread_id=thread.id)
@@ -156,8 +162,19 @@ class HandoffFlow(Flow):
             await self._open(ctx, text, await _unit_of(ctx))
             return
         await _follow_up(ctx, thread, text)
+        if ctx.data.get(PAUSED):
+            ctx.reply(t("thread.followup_sent"), intent=f"flow:{self.name}.{Step.THREAD}",
+                      thread_id=thread.id)
+            ctx.leave()  # back to the interrupted form or dossier
+            return
         ctx.reply(t("thread.followup_sent"), _thread_buttons(thread.id),
                   intent=f"flow:{self.name}.{Step.THREAD}", thread_id=thread.id)
+
+
+def _enter(ctx: Context, step: Step, data: dict[str, Any]) -> None:
+    """Go to ``step`` keeping the place of a flow this hand-off interrupted (see Router)."""
+    paused = ctx.data.get(PAUSED) if ctx.flow == HandoffFlow.name else None
+    ctx.enter(HandoffFlow.name, step, {**data, PAUSED: paused} if paused else data)
 
 
 async def _unit_of(ctx: Context) -> int | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from handlers.casework import latest_change_line, tell_officers_of_erasure, withdraw_buttons
+from handlers.casework import latest_change_line, tell_officers_of_erasure
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft

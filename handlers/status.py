@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.casework import withdraw_buttons
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
@@ -48,5 +49,5 @@ class StatusFlow(Flow):
             lines.append(t("privacy.draft_line", done=done, total=total))
         if not cases:
             buttons = [[Button("intake:start", t("privacy.button.register"))], *buttons[1:]]
-        ctx.reply("\n".join(lines), buttons, intent="flow:status.cases",
+        ctx.reply("\n".join(lines), withdraw_buttons(cases) + buttons, intent="flow:status.cases",
                   case_refs=[c.ref for c in cases])

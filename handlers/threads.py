@@ -14,7 +14,16 @@ from handlers.flow import Flow
 from handlers.officials.guard import refuse
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
-from storage.models import Case, Contact, ConversationState, Officer, OutboxMessage, Thread, Unit
+from storage.models import (
+    Case,
+    Contact,
+    ConversationState,
+    Notice,
+    Officer,
+    OutboxMessage,
+    Thread,
+    Unit,
+)
 from storage.threads_repo import add_officer_answer, close_thread
 
 FLOW = "thread"
@@ -83,8 +92,10 @@ class ThreadFlow(Flow):
         """A reply (Telegram) to a notice message of a thread answers that thread."""
         if event.kind != InboundKind.TEXT or not event.text.strip():
             return False
-        payload = await ctx.session.scalar(
-            select(OutboxMessage.payload)
+        # Through the notice the message was made from: a delivered outbox row keeps no body.
+        params = await ctx.session.scalar(
+            select(Notice.params)
+            .join(OutboxMessage, OutboxMessage.notice_id == Notice.id)
             .where(
                 OutboxMessage.channel == event.channel.value,
                 OutboxMessage.chat_id == event.reply_to,
@@ -93,7 +104,7 @@ class ThreadFlow(Flow):
             .order_by(OutboxMessage.id.desc())
             .limit(1)
         )
-        thread_id = (payload or {}).get("meta", {}).get("thread_id")
+        thread_id = (params or {}).get("thread_id")
         if thread_id is None:
             return False
         found = await _thread_in_scope(ctx, str(thread_id))

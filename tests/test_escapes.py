@@ -15,6 +15,8 @@ from tests.helpers import intents, press, say, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 QUESTION = "đi nhật hết bao nhiêu tiền?"
+#: The question went to the officer: a new conversation, or a follow-up in the open one.
+HANDED = ("flow:handoff.done", "flow:handoff.thread")
 
 #: step → how to answer it (press a label or type a text).
 ANSWERS: dict[str, tuple[str, str]] = {
@@ -57,9 +59,12 @@ async def test_escapes_from_every_step_of_the_form(app: App, channel: Channel) -
         assert intents(lines)[0] == "faq:abroad.costs" and _step(lines) == where, step
 
         lines = await send("say", "gặp cán bộ")
-        assert intents(lines) == ["flow:handoff.ask"], step
+        if intents(lines) == ["flow:handoff.commune"]:  # no commune known yet: asked first
+            lines = await send("press", "1")
+        # The first time the question is asked for; later the open conversation is resumed.
+        assert intents(lines) in (["flow:handoff.ask"], ["flow:handoff.thread"]), step
         lines = await send("say", "Cho em hỏi lịch phỏng vấn tháng sau")
-        assert intents(lines)[0] == "flow:handoff.done" and _step(lines) == where, step
+        assert intents(lines)[0] in HANDED and _step(lines) == where, step
 
         if step != "consent":
             lines = await send("say", "hủy")
@@ -95,9 +100,9 @@ async def test_escapes_from_the_dossier(app: App, channel: Channel) -> None:
         lines = await send("xin hỏi đi nhật hết bao nhiêu tiền")
         assert intents(lines)[0] == "faq:abroad.costs" and _step(lines) == where
         lines = await send("gap can bo")
-        assert intents(lines) == ["flow:handoff.ask"]
+        assert intents(lines) in (["flow:handoff.ask"], ["flow:handoff.thread"])
         lines = await send("Nhà em chưa có sổ hộ nghèo thì sao ạ")
-        assert intents(lines)[0] == "flow:handoff.done" and _step(lines) == where
+        assert intents(lines)[0] in HANDED and _step(lines) == where
         if where == "flow:dossier.checklist":
             lines = await press(app, "fam", "1", channel=channel)
             assert _step(lines) == "flow:dossier.item"

@@ -114,11 +114,11 @@ async def test_menu_doors_list_topics(app: App) -> None:
 
 async def test_human_topic_hands_over_to_an_officer(app: App) -> None:
     lines = await say(app, "u1", "tôi muốn gặp cán bộ", name="Lò Văn A")
-    assert intents(lines) == ["flow:handoff.ask"]
-    lines = await say(app, "u1", "Con tôi ở Hàn bị nợ lương 3 tháng")
-    # The bot does not know the commune yet: it keeps the question and asks which one.
+    # The bot does not know the commune yet: it asks which one, then the question.
     assert intents(lines) == ["flow:handoff.commune"]
     lines = await press(app, "u1", "Phù Lưu")
+    assert intents(lines) == ["flow:handoff.ask"]
+    lines = await say(app, "u1", "Con tôi ở Hàn bị nợ lương 3 tháng")
     assert intents(lines) == ["flow:handoff.done"]
     async with app.db.session() as session:
         notice = (await session.scalars(select(Notice))).one()
@@ -133,8 +133,8 @@ async def test_human_topic_hands_over_to_an_officer(app: App) -> None:
 async def test_handoff_question_reaches_an_officer_at_once(app: App, clock: Clock) -> None:
     await make_officer(app, clock, "of", "office")
     await say(app, "u1", "tôi muốn gặp cán bộ")
-    await say(app, "u1", "Con tôi ở Hàn bị nợ lương 3 tháng")
-    lines = await press(app, "u1", "Không rõ / xã khác")
+    await press(app, "u1", "Không rõ / xã khác")
+    lines = await say(app, "u1", "Con tôi ở Hàn bị nợ lương 3 tháng")
     # The notice is an output line of the same turn, addressed to the officer.
     notices = [line for line in lines if line["to"] == "of"]
     assert [line["meta"]["notice"] for line in notices] == ["handoff"]
