@@ -70,8 +70,9 @@ class App:
         ``show`` its outbox rows, then mark them sent, as a platform sender would."""
         rows = await self.engine.handle(event)
         shown = show(rows)
-        async with self.db.transaction() as session:
-            await mark_sent(session, [r.id for r in rows], utcnow())
+        if rows:
+            ids = [r.id for r in rows]
+            await self.engine.batch.run(lambda session: mark_sent(session, ids, utcnow()))
         return shown
 
 
@@ -105,6 +106,9 @@ async def build_app(
         engine = Engine(
             db, build_router(), files, settings.handler_config(), clock=clock, on_commit=on_commit
         )
-        yield App(settings=settings, db=db, files=files, engine=engine)
+        try:
+            yield App(settings=settings, db=db, files=files, engine=engine)
+        finally:
+            await engine.batch.close()
     finally:
         await db.dispose()

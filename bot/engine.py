@@ -1,8 +1,11 @@
-"""The engine: one inbound event → one database transaction → outbox rows.
+"""The engine: one inbound event → its share of one database transaction → outbox rows.
 
-For each event: drop a redelivery (inbound log), load the contact and its state (locked), let the
-router's handler decide, then commit the new state, domain rows and outgoing messages together.
-Delivery happens after the commit, from the outbox, so a crash never loses a reply.
+For each event: load the contact and its state (locked), record the update in the inbound log
+(a redelivery is dropped there), let the router's handler decide, then keep the new state,
+domain rows and outgoing messages together. Events of different contacts are group-committed
+(storage/group_commit.py): gathered while the previous transaction runs and committed in one; a
+turn that fails is rolled back alone (the others run again without it). Delivery happens after
+the commit, from the outbox, so a crash never loses a reply.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,8 +31,10 @@ from handlers.types import Inbound, Reply, reply_to_payload
 from messages import t
 from storage.db import Database
 from storage.files import FileStore
+from storage.group_commit import GroupCommit
 from storage.models import ConversationState, OutboxMessage, utcnow
 from storage.repositories import (
+    claim_update,
     load_contact_and_state,
     record_outbox,
     record_update,
@@ -65,6 +71,9 @@ class Engine:
         self.clock = clock
         self.on_commit = on_commit
         self._locks = KeyedLocks()
+        #: Shared transactions for the turns of different contacts (and for other short writes
+        #: that can ride along, like marking local replies shown).
+        self.batch = GroupCommit(db)
 
     async def handle(self, event: Inbound) -> list[OutboxMessage]:
         """Process one event; returns the committed outbox rows it produced, in order.
@@ -77,43 +86,47 @@ class Engine:
             cleaned = event
             try:
                 cleaned, cut = _normalised(event)
-                rows = await self._process(cleaned, cut)
+                # The contact's lock is held until the batch holding this event committed, so
+                # one contact's events never share a batch and always commit in order.
+                rows = await self.batch.run(partial(self._process, cleaned, cut))
             except Exception as exc:
                 rows = await self._recover(cleaned, exc)
         if rows and self.on_commit is not None:
             self.on_commit()
         return rows
 
-    async def _process(self, event: Inbound, cut: bool = False) -> list[OutboxMessage]:
+    async def _process(
+        self, event: Inbound, cut: bool, session: AsyncSession
+    ) -> list[OutboxMessage]:
+        """One turn inside the batch's transaction; raising rolls back only this turn."""
         now = self.clock()
-        async with self.db.transaction() as session:
-            if event.update_id and await seen_update(session, event.channel, event.update_id):
-                log.info("redelivered update %s/%s ignored", event.channel, event.update_id)
-                return []
-            contact, state = await load_contact_and_state(
-                session, event.channel, event.user_id, event.display_name, now
-            )
-            event = resolve_choice(event, state.last_buttons)
-            ctx = Context(
-                session=session,
-                contact=contact,
-                state=state,
-                now=now,
-                config=self.config,
-                router=self.router,
-                files=self.files,
-                channel=event.channel,
-            )
-            await self.router.route(event, ctx)
-            await session.flush()
-            if event.update_id:
-                record_update(session, event.channel, event.update_id, contact.id, now)
-            _fill_intents(ctx.replies, state)
-            if cut:
-                note = t("menu.text_cut", limit=f"{MAX_TEXT:,}".replace(",", "."))
-                ctx.replies.insert(0, Reply(note, meta={"intent": "notice.text_cut"}))
-            rows = await _record(session, event, contact.id, state, ctx, now)
-            state.updated_at = now
+        contact, state = await load_contact_and_state(
+            session, event.channel, event.user_id, event.display_name, now
+        )
+        if event.update_id and not await claim_update(
+            session, event.channel, event.update_id, contact.id, now
+        ):
+            log.info("redelivered update %s/%s ignored", event.channel, event.update_id)
+            return []
+        event = resolve_choice(event, state.last_buttons)
+        ctx = Context(
+            session=session,
+            contact=contact,
+            state=state,
+            now=now,
+            config=self.config,
+            router=self.router,
+            files=self.files,
+            channel=event.channel,
+        )
+        await self.router.route(event, ctx)
+        await session.flush()
+        _fill_intents(ctx.replies, state)
+        if cut:
+            note = t("menu.text_cut", limit=f"{MAX_TEXT:,}".replace(",", "."))
+            ctx.replies.insert(0, Reply(note, meta={"intent": "notice.text_cut"}))
+        rows = await _record(session, event, contact.id, state, ctx, now)
+        state.updated_at = now
         return rows
 
     async def _recover(self, event: Inbound, exc: Exception) -> list[OutboxMessage]:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, ConversationState, InboundLog, OutboxMessage
@@ -72,6 +73,27 @@ async def seen_update(session: AsyncSession, channel: str, update_key: str) -> b
         )
     )
     return found is not None
+
+
+async def claim_update(
+    session: AsyncSession, channel: str, update_key: str, contact_id: int | None, now: datetime
+) -> bool:
+    """Record the update as processed; False when it already was (a redelivery).
+
+    One statement (INSERT … ON CONFLICT DO NOTHING) instead of a look-up and an insert. On
+    PostgreSQL a concurrent transaction holding the same key makes this wait for its outcome,
+    so two processes never both claim one update.
+    """
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    claimed = await session.scalar(
+        dialect.insert(InboundLog)
+        .values(
+            channel=channel, update_key=update_key[:128], contact_id=contact_id, received_at=now
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+        .returning(InboundLog.id)
+    )
+    return claimed is not None
 
 
 def record_update(

@@ -1,0 +1,146 @@
+"""Group commit: units of work of different callers share one transaction.
+
+A turn's own work is short; what costs is the transaction around it (BEGIN, COMMIT, and on
+SQLite every statement crossing into the driver's thread while the single write lock is held).
+``GroupCommit.run(work)`` queues ``work``; a flusher gathers what arrived meanwhile (at most
+``max_batch`` units) and runs the units one after the other in ONE transaction. A unit that
+raises gets its exception and only it: the transaction is rolled back and the other units run
+again in a new one. (That replaces a SAVEPOINT per unit, which cost two statements, each a trip
+to the driver, on every unit to save work only in the rare failing batch.) Results are handed
+out only after the COMMIT, so a caller never acts on (acknowledges, sends) work that a crash
+could still undo; units must therefore be safe to run again (database work, idempotent file
+writes), which every turn is: nothing of it leaves the process before the commit.
+
+If the shared transaction itself fails (the COMMIT, a broken connection, a deadlock between two
+processes' batches on PostgreSQL), every unit of the batch is run again alone in its own
+transaction, so one unit's trouble never becomes its neighbours'.
+
+Callers keep their own ordering (the engine holds a per-contact lock while its unit is queued),
+so two units of one contact never share a batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Work = Callable[[AsyncSession], Awaitable[Any]]
+
+
+@dataclass(slots=True)
+class _Unit:
+    work: Work
+    future: asyncio.Future[Any]
+    result: Any = None
+
+
+class _UnitFailed(Exception):
+    """One unit raised: the batch is rolled back and run again without it."""
+
+    def __init__(self, unit: _Unit, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.unit = unit
+        self.error = error
+
+
+class GroupCommit:
+    """Runs awaitable units of database work in shared transactions (see the module doc)."""
+
+    def __init__(self, db: Database, *, window: float = 0.0, max_batch: int = 64) -> None:
+        self.db = db
+        self.window = window
+        self.max_batch = max_batch
+        self._pending: list[_Unit] = []
+        self._flusher: asyncio.Task[None] | None = None
+        #: Batches committed and units in them, for benchmarks and tests.
+        self.batches = 0
+        self.units = 0
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run ``work(session)`` in the next batch; returns its result once committed."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Unit(work, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="group-commit")
+        return await future
+
+    async def close(self, *, abort: bool = False) -> None:
+        """Finish what is queued (shutdown); with ``abort``, roll back the batch in progress
+        and drop the rest, as a crash would (their callers get CancelledError)."""
+        if self._flusher is not None:
+            if abort:
+                self._flusher.cancel()
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        for unit in self._pending:
+            unit.future.cancel()
+        self._pending.clear()
+
+    async def _flush(self) -> None:
+        while self._pending:
+            if len(self._pending) < self.max_batch:
+                # Let the callers woken by the last commit queue their next units.
+                await asyncio.sleep(self.window)
+            batch = self._pending[: self.max_batch]
+            del self._pending[: self.max_batch]
+            try:
+                await self._run_batch(batch)
+            except asyncio.CancelledError:
+                for unit in batch:
+                    unit.future.cancel()
+                raise
+
+    async def _run_batch(self, batch: list[_Unit]) -> None:
+        while batch := [u for u in batch if not u.future.done()]:
+            try:
+                await self._together(batch)
+            except _UnitFailed as failed:
+                # Everything was rolled back; the failing unit alone gets its error, the others
+                # run again in a new transaction (without it, they cannot fail because of it).
+                failed.unit.future.set_exception(failed.error)
+                continue
+            except Exception as exc:
+                log.warning(
+                    "group commit of %d units failed (%r); running them one by one",
+                    len(batch),
+                    exc,
+                )
+                for unit in batch:
+                    await self._alone(unit)
+                return
+            self.batches += 1
+            self.units += len(batch)
+            for unit in batch:
+                if not unit.future.done():
+                    unit.future.set_result(unit.result)
+            return
+
+    async def _together(self, batch: list[_Unit]) -> None:
+        async with self.db.transaction() as session:
+            for unit in batch:
+                try:
+                    unit.result = await unit.work(session)
+                    # Flushed per unit: a failing write is blamed on its own unit.
+                    await session.flush()
+                except Exception as exc:
+                    raise _UnitFailed(unit, exc) from exc
+
+    async def _alone(self, unit: _Unit) -> None:
+        if unit.future.done():
+            return
+        try:
+            async with self.db.transaction() as session:
+                result = await unit.work(session)
+        except Exception as exc:
+            unit.future.set_exception(exc)
+        else:
+            unit.future.set_result(result)

@@ -1,0 +1,109 @@
+"""Group commit keeps the engine's guarantees: one contact's failure is its own, batches really
+form, and a crash in the middle of a batch under load loses nothing and repeats nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from bot.app import App, build_app
+from bot.engine import Engine
+from bot.inbound import text_event
+from bot.settings import Settings
+from handlers.context import Context
+from handlers.types import Channel, Inbound
+from storage.models import Contact, ConversationState, InboundLog, OutboxMessage
+from tests.engine.test_engine import CountingFlow, engine_with
+
+
+class PickyFlow(CountingFlow):
+    """Counts like CountingFlow, but fails on the text "boom" after changing the state."""
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        await super().on_message(event, ctx)
+        if event.text == "boom":
+            raise RuntimeError("handler bug")
+
+
+async def test_one_failing_turn_in_a_batch_rolls_back_only_itself(app: App) -> None:
+    engine = engine_with(app, answerer=PickyFlow())
+    users = [f"u{i}" for i in range(30)]
+    results = await asyncio.gather(
+        *(engine.handle(text_event(Channel.ZALO, u, "boom" if u == "u7" else "ok")) for u in users)
+    )
+    assert engine.batch.units >= 30 and engine.batch.batches < 30, "turns were grouped"
+    by_user = dict(zip(users, results, strict=True))
+    assert by_user["u7"][0].payload["meta"]["intent"] == "error"
+    assert all(rows[0].payload["text"] == "ok" for u, rows in by_user.items() if u != "u7")
+    async with app.db.session() as s:
+        seen = dict(
+            (
+                await s.execute(
+                    select(Contact.platform_user_id, ConversationState.data).join(
+                        ConversationState, ConversationState.contact_id == Contact.id
+                    )
+                )
+            ).all()
+        )
+    assert seen["u7"] == {}, "the failing turn's state change was rolled back"
+    assert all(seen[u] == {"seen": ["ok"]} for u in users if u != "u7")
+
+
+class StallingFlow(CountingFlow):
+    """Counts; the text "stall" hangs the turn (and with it the whole batch) until cancelled."""
+
+    stalled = asyncio.Event()
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        await super().on_message(event, ctx)
+        if event.text.startswith("stall"):
+            self.stalled.set()
+            await asyncio.Event().wait()
+
+
+async def _send_all(engine: Engine, texts: dict[str, list[str]]) -> None:
+    """Each user's messages in order (update ids "user:i"), all users at once; a platform
+    re-delivers everything not acknowledged, here simply everything."""
+
+    async def user(name: str) -> None:
+        for i, text in enumerate(texts[name]):
+            await engine.handle(text_event(Channel.TELEGRAM, name, text, update_id=f"{name}:{i}"))
+
+    await asyncio.gather(*(user(name) for name in texts))
+
+
+async def test_a_crash_in_the_middle_of_a_batch_under_load_loses_and_repeats_nothing(
+    settings: Settings,
+) -> None:
+    texts = {f"p{u}": [f"m{i}" for i in range(6)] for u in range(40)}
+    texts["p13"][3] = "stall"
+    flow = StallingFlow()
+    async with build_app(settings) as app:
+        engine = engine_with(app, answerer=flow)
+        crashing = asyncio.create_task(_send_all(engine, texts))
+        await asyncio.wait_for(flow.stalled.wait(), 30)
+        # The process dies with a batch half done (and more queued behind it).
+        await engine.batch.close(abort=True)
+        crashing.cancel()
+        await asyncio.gather(crashing, return_exceptions=True)
+    texts["p13"][3] = "m3"  # after the restart the platform re-delivers it (and the rest)
+    async with build_app(settings) as app:
+        await _send_all(engine_with(app), texts)
+        async with app.db.session() as s:
+            logged = Counter((await s.scalars(select(InboundLog.update_key))).all())
+            replies = await s.scalar(select(func.count()).select_from(OutboxMessage))
+            states = dict(
+                (
+                    await s.execute(
+                        select(Contact.platform_user_id, ConversationState.data).join(
+                            ConversationState, ConversationState.contact_id == Contact.id
+                        )
+                    )
+                ).all()
+            )
+    every = {f"{u}:{i}" for u, msgs in texts.items() for i in range(len(msgs))}
+    assert set(logged) == every and set(logged.values()) == {1}, "each update exactly once"
+    assert replies == len(every), "each with its one reply in the outbox"
+    assert all(states[u] == {"seen": msgs} for u, msgs in texts.items()), "in order, no repeats"
