@@ -68,7 +68,8 @@ async def main(contacts: int, turns: int) -> None:
     print(f"raw aiosqlite commits/s : {raw:8.0f}")
     print(f"engine turns/s          : {rate:8.0f}  ({contacts} contacts x {turns} turns)")
     print(f"ratio turns/raw         : {rate / raw:8.3f}  (target >= 0.1)")
-    print(f"turn latency p50 / p99  : {cuts[49] * 1000:.1f} ms / {cuts[98] * 1000:.1f} ms  (p99 target <= 500 ms)")
+    p50, p99 = cuts[49] * 1000, cuts[98] * 1000
+    print(f"turn latency p50 / p99  : {p50:.1f} ms / {p99:.1f} ms  (p99 target <= 500 ms)")
 
 
 if __name__ == "__main__":

@@ -46,11 +46,15 @@ async def start_telegram(rt: Runtime) -> None:
     """Telegram: getMe + commands, the outbox sender, then polling or the webhook route."""
     from telegram.error import InvalidToken, TelegramError
 
-    from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, build_application
+    from bot.channels.telegram import (
+        ALLOWED_UPDATES,
+        TelegramChannel,
+        build_application,
+        update_keys,
+    )
     from bot.channels.telegram_transport import TelegramTransport
     from bot.rate_limits import TELEGRAM_LIMITS
     from bot.sender import Sender
-    from bot.webhook import secret_route
 
     assert rt.app is not None
     settings = rt.settings
@@ -79,13 +83,12 @@ async def start_telegram(rt: Runtime) -> None:
         return
     path = "/webhook/telegram"
     url, secret = rt.public_url(path), rt.webhook_secret
-    rt.routes.append(
-        secret_route(
-            path,
-            header="X-Telegram-Bot-Api-Secret-Token",
-            secret=secret,
-            handle=channel.handle_json,
-        )
+    rt.store_first_route(
+        "telegram",
+        path,
+        header="X-Telegram-Bot-Api-Secret-Token",
+        keys=update_keys,
+        process=channel.handle_raw,
     )
 
     async def register() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import App
+from bot.inbox import Inbox, Keys, Process
 from bot.sender import Sender
 from bot.settings import Settings, SettingsError
 from messages import t
@@ -37,7 +38,27 @@ class Runtime:
     senders: list[Sender] = field(default_factory=list)
     #: The background tasks (receivers) by name, for /healthz.
     tasks: dict[str, TaskHealth] = field(default_factory=dict)
+    #: Webhook updates are stored here first and processed after (bot/inbox.py).
+    inbox: Inbox | None = None
     _secret: str = ""
+
+    def store_first_route(
+        self, channel: str, path: str, *, header: str, keys: Keys, process: Process
+    ) -> None:
+        """A webhook route that stores each update and acknowledges it; this process also
+        processes stored updates of ``channel`` (with any other worker on the database)."""
+        from bot.webhook import secret_route
+
+        assert self.app is not None
+        if self.inbox is None:
+            self.inbox = Inbox(self.app.engine.batch, self.app.engine.clock)
+            self.add_task(self.inbox.run, "inbox")
+        self.inbox.register(channel, keys, process)
+        self.routes.append(
+            secret_route(
+                path, header=header, secret=self.webhook_secret, handle=self.inbox.handler(channel)
+            )
+        )
 
     def notify(self) -> None:
         """The engine committed replies: wake every sender."""

@@ -157,6 +157,24 @@ def _update_key(data: Any) -> str:
     return str(update_id) if type(update_id) is int else ""
 
 
+def update_keys(data: dict[str, Any]) -> tuple[str, str]:
+    """(update id, sender id) of a raw webhook body, read without parsing the whole update
+    (it is stored first; a body too odd to parse is recorded as failed when it is processed).
+    A body without an update id is no update: MalformedUpdateError (400, nothing stored)."""
+    key = _update_key(data)
+    if not key:
+        raise MalformedUpdateError("no update_id")
+    user = ""
+    for kind in ("message", "callback_query", "edited_message"):
+        part = data.get(kind)
+        if isinstance(part, dict):
+            sender = part.get("from")
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int | str):
+                user = str(sender["id"])
+            break
+    return key, user
+
+
 def _chat(chat_id: int, user_id: int) -> str:
     # Private chats have the user's id; only a group needs its own address for replies.
     return "" if chat_id == user_id else str(chat_id)

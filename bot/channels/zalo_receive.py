@@ -30,6 +30,18 @@ WEBHOOK_PATH = "/webhook/zalo"
 SECRET_LENGTHS = range(8, 257)
 
 
+def update_keys(payload: dict[str, Any]) -> tuple[str, str]:
+    """(de-duplication key, sender id) of a raw Zalo update ("" when it has none); a payload
+    that is no update at all raises MalformedUpdateError (the webhook's 400, nothing stored)."""
+    update = read_zalo_update(payload)
+    if update is None or not update.event_name:
+        raise MalformedUpdateError("not a Zalo update")
+    if update.message is None:
+        return "", ""
+    message = update.message
+    return update.key, message.sender.id or message.chat.id
+
+
 class ZaloSetupError(Exception):
     """The webhook cannot be used as configured (message is for the operator)."""
 

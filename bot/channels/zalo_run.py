@@ -14,6 +14,7 @@ from bot.channels.zalo_receive import (
     ZaloReceiver,
     ZaloSetupError,
     run_polling,
+    update_keys,
     use_polling,
     use_webhook,
 )
@@ -22,7 +23,6 @@ from bot.rate_limits import limits_for
 from bot.runtime import Runtime
 from bot.sender import Sender
 from bot.settings import SettingsError
-from bot.webhook import secret_route
 from handlers.types import Channel
 from messages import t
 
@@ -59,10 +59,12 @@ async def start_zalo(rt: Runtime) -> None:
         rt.add_task(lambda: run_polling(client, receiver), "zalo:poll")
         return
     url, secret = rt.public_url(WEBHOOK_PATH), rt.webhook_secret
-    rt.routes.append(
-        secret_route(
-            WEBHOOK_PATH, header=SECRET_HEADER, secret=secret, handle=receiver.handle_payload
-        )
+    rt.store_first_route(
+        "zalo",
+        WEBHOOK_PATH,
+        header=SECRET_HEADER,
+        keys=update_keys,
+        process=receiver.handle_payload,
     )
 
     async def register() -> None:
