@@ -122,7 +122,9 @@ async def serve_webhooks(
     """Listen on host:port while inside; yields the bound port (useful with port 0)."""
     runner = web.AppRunner(build_webhook_app(routes, health), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    # A burst opens many connections at once: a deep accept queue instead of resets. With
+    # reuse_port, several worker processes can listen on the same port (docs/deploy.md).
+    site = web.TCPSite(runner, host, port, backlog=1024, reuse_port=True)
     await site.start()
     server = site._server
     sockets = getattr(server, "sockets", None) or []
