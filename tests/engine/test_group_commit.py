@@ -33,7 +33,8 @@ async def test_one_failing_turn_in_a_batch_rolls_back_only_itself(app: App) -> N
     results = await asyncio.gather(
         *(engine.handle(text_event(Channel.ZALO, u, "boom" if u == "u7" else "ok")) for u in users)
     )
-    assert engine.batch.units >= 30 and engine.batch.batches < 30, "turns were grouped"
+    # 29 turns committed (the failing one apologises in a transaction of its own), in batches.
+    assert engine.batch.units == 29 and engine.batch.batches < 29, "turns were grouped"
     by_user = dict(zip(users, results, strict=True))
     assert by_user["u7"][0].payload["meta"]["intent"] == "error"
     assert all(rows[0].payload["text"] == "ok" for u, rows in by_user.items() if u != "u7")
