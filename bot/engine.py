@@ -40,6 +40,7 @@ from storage.repositories import (
     record_update,
     remember_options,
     seen_update,
+    start_turn,
     turn_rows,
 )
 
@@ -100,6 +101,7 @@ class Engine:
     ) -> list[OutboxMessage]:
         """One turn inside the batch's transaction; raising rolls back only this turn."""
         now = self.clock()
+        start_turn(session)
         contact, state = await load_contact_and_state(
             session, event.channel, event.user_id, event.display_name, now
         )

@@ -159,6 +159,12 @@ def _intent_of(payload: dict[str, Any]) -> str | None:
     return str(intent)[:64] if intent else None
 
 
+def start_turn(session: AsyncSession) -> None:
+    """A new turn in ``session``: turn_rows counts from here (a group commit runs the turns of
+    several people one after the other in one session)."""
+    session.info[TURN_ROWS] = []
+
+
 def turn_rows(session: AsyncSession) -> list[OutboxMessage]:
     """Every outbox row recorded in this session so far, in order."""
     rows: list[OutboxMessage] = session.info.get(TURN_ROWS, [])

@@ -38,6 +38,8 @@ async def test_one_failing_turn_in_a_batch_rolls_back_only_itself(app: App) -> N
     by_user = dict(zip(users, results, strict=True))
     assert by_user["u7"][0].payload["meta"]["intent"] == "error"
     assert all(rows[0].payload["text"] == "ok" for u, rows in by_user.items() if u != "u7")
+    # Each turn gets back its own rows only, though the batch shared one session.
+    assert all({r.chat_id for r in rows} == {u} for u, rows in by_user.items())
     async with app.db.session() as s:
         seen = dict(
             (
