@@ -183,7 +183,10 @@ def all_states() -> list[tuple[str, Reach]]:
         ("officials.submit.file", _officer(*_SUBMIT[:3])),
         ("officials.submit.confirm", _officer(*_SUBMIT)),
         ("privacy.delete_confirm", _script(("say", "xóa dữ liệu của tôi"))),
-        ("handoff.ask", _script(("say", "gặp cán bộ"))),
+        ("handoff.commune", _script(("say", "gặp cán bộ"))),
+        ("handoff.ask", _script(("say", "gặp cán bộ"), ("press", "Phù Lưu"))),
+        ("handoff.thread", _script(("say", "gặp cán bộ"), ("press", "Phù Lưu"),
+                                   ("say", "Cho hỏi lịch phỏng vấn"))),
     ]
 
 

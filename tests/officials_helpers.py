@@ -4,6 +4,7 @@ rows, and the outbox as the sender would see it."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -41,10 +42,12 @@ async def make_officer(
     role: str,
     unit: str | None = None,
     channel: Channel = Channel.CONSOLE,
-) -> None:
+) -> list[dict[str, Any]]:
+    """Invite and bind an officer; returns the output lines of the binding turn."""
     code = await invite(app, clock, role, unit)
     lines = await say(app, user, f"/canbo {code}", channel=channel)
     assert lines[0]["meta"]["intent"] == "flow:officials.bind.ok", lines
+    return lines
 
 
 async def add_plan(

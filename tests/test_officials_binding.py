@@ -52,10 +52,12 @@ async def test_pending_notice_is_delivered_when_the_officer_binds(app: App, cloc
             unit_id=phu_luu,
         )
     assert await pending_outbox(app) == []
-    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    lines = await make_officer(app, clock, "pl", "commune", "Phù Lưu")
     rows = await pending_outbox(app)
-    assert [(r.chat_id, r.payload["meta"]["intent"]) for r in rows] == [("pl", "notice")]
-    assert "hồ sơ mới" in rows[0].payload["text"]
+    assert [(r.chat_id, r.intent) for r in rows] == [("pl", "notice")]
+    # Shown in the binding turn (a delivered row keeps no body).
+    notices = [line["text"] for line in lines if line["meta"]["intent"] == "notice"]
+    assert len(notices) == 1 and "hồ sơ mới" in notices[0]
 
 
 async def test_notice_goes_at_once_to_commune_or_else_the_office(app: App, clock: Clock) -> None:
