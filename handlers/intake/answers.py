@@ -25,6 +25,8 @@ from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
     check_age,
+    is_phrase,
+    match_option,
     match_unit,
     parse_citizen_id,
     parse_date,
@@ -33,8 +35,8 @@ from handlers.intake.validators import (
     parse_phone,
     parse_place,
 )
-from handlers.textnorm import fold
-from messages import t
+from handlers.textnorm import folded_phrases
+from messages import has, raw, t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
 
@@ -101,11 +103,17 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
         _recheck_citizen_id(ctx, draft)
     elif step == Step.PHONE:
         touch(draft, now, phone_enc=cipher(ctx).encrypt(parse_phone(text)))
+    elif step == Step.CITIZEN_ID and is_phrase(text, folded_phrases("intake.words_answer.skip")):
+        touch(draft, now, citizen_id_enc="")  # optional: "không có", "chưa có", "bỏ qua"
     elif step == Step.CITIZEN_ID:
         number = parse_citizen_id(text, birth=_birth(data), gender=data.get("gender"))
         touch(draft, now, citizen_id_enc=cipher(ctx).encrypt(number))
     elif step == Step.VILLAGE:
         touch(draft, now, village=parse_place(text))
+    elif step == Step.ETHNICITY and (
+        option := _typed_option(step, text, await options_for(step, ctx), strict=False)
+    ):
+        await apply_choice(ctx, draft, step, option.value)
     elif step in (Step.ETHNICITY_OTHER, Step.ETHNICITY):
         # A typed name not among the buttons is simply the answer ("Hoa", "Thái").
         touch(draft, now, ethnicity_choice="other", ethnicity=parse_ethnicity(text))
@@ -114,7 +122,8 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
         unit = match_unit(text, units)
         touch(draft, now, unit_id=unit.id, unit_name=unit.name)
     else:
-        option = _typed_option(text, await options_for(step, ctx))
+        option = _typed_option(step, text, await options_for(step, ctx))
+        assert option is not None
         await apply_choice(ctx, draft, step, option.value)
 
 
@@ -142,12 +151,20 @@ async def choose_course(
     drop(draft, "market")
 
 
-def _typed_option(text: str, options: list[Option]) -> Option:
-    key = fold(text)
-    matches = [o for o in options if fold(o.label).startswith(key) or key == fold(o.value)]
-    if len(matches) == 1 and key:
-        return matches[0]
-    raise InvalidAnswerError("choose_option")
+def _typed_option(
+    step: Step, text: str, options: list[Option], *, strict: bool = True
+) -> Option | None:
+    """The option a typed answer names (label, synonym, initials, close spelling); when not
+    ``strict``, None instead of the refusal."""
+    key = f"intake.synonyms.{step.value}"
+    synonyms = raw(key) if has(key) else {}
+    try:
+        value = match_option(text, [(o.value, o.label) for o in options], synonyms)
+    except InvalidAnswerError:
+        if strict:
+            raise
+        return None
+    return next(o for o in options if o.value == value)
 
 
 def _birth(data: dict[str, object]) -> date | None:

@@ -30,7 +30,7 @@ from handlers.intake.navigation import (
 from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
-from handlers.intake.validators import InvalidAnswerError, looks_like_question
+from handlers.intake.validators import InvalidAnswerError, is_phrase, looks_like_question
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
@@ -261,6 +261,13 @@ class IntakeFlow(Flow):
             if looks_like_question(event.text, raw("intake.question_markers")):
                 await answered_by_faq(event, ctx)
             offer_resume(ctx, draft)
+            return
+        if (
+            step == Step.SUMMARY == parse_step(ctx.step)
+            and first_missing(draft.data) is None
+            and is_phrase(event.text, folded_phrases("intake.words_answer.confirm"))
+        ):
+            await confirm_draft(ctx, draft)  # "đúng rồi", "ok" on the summary
             return
         if ctx.step != draft.step or step not in QUESTIONS:
             # On the summary, the edit list, a confirmation: only the buttons are answers.

@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.context import Context
-from handlers.intake.steps import FIELD, QUESTIONS, SUMMARY_ROWS, TYPED, Step, sequence
+from handlers.intake.steps import (
+    FIELD,
+    QUESTIONS,
+    SUMMARY_ROWS,
+    TYPED,
+    Step,
+    answered,
+    remaining,
+    sequence,
+)
 from handlers.types import Button, Reply
 from messages import has, t
 from storage.crypto import Cipher
@@ -150,10 +159,10 @@ async def ask(
     parts = [note] if note else []
     relative = step == Step.NAME and data.get("who") == "relative"
     key = "intake.ask.full_name_relative" if relative else f"intake.ask.{step.value}"
-    steps = sequence(data)
     counter = ""
-    if step in steps:
-        counter = t("intake.question_counter", n=steps.index(step) + 1, total=len(steps))
+    if step in sequence(data):
+        left = remaining(data) + (1 if answered(step, data) else 0)
+        counter = t("intake.question_counter", left=left)
     parts.append(counter + t(key))
     current = display(step, data, ctx) if step in QUESTIONS else None
     if current:

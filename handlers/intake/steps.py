@@ -101,6 +101,20 @@ def sequence(data: dict[str, Any]) -> list[Step]:
     return steps
 
 
+def remaining(data: dict[str, Any]) -> int:
+    """Questions still to answer, counted so the number only ever goes down: a choice not
+    made yet is counted with the longest path it can open (for someone else: their
+    relationship too; another ethnicity: its name), so an answer never adds a question."""
+    longest = dict(data)
+    if data.get("who") is None:
+        longest["who"] = "relative"
+    if data.get("ethnicity_choice") is None:
+        longest["ethnicity_choice"] = "other"
+    if data.get("kind") is None:
+        longest["kind"] = "abroad"  # abroad and course both add one question
+    return sum(not answered(s, data) for s in sequence(longest))
+
+
 def answered(step: Step, data: dict[str, Any]) -> bool:
     return data.get(FIELD[step]) is not None
 

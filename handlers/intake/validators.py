@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,29 +25,30 @@ class InvalidAnswerError(ValueError):
 
 
 # -- dates --------------------------------------------------------------------------------------
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-# "12 tháng 3 năm 1999", "ngày 12 tháng 3 năm 1999", folded to ASCII first.
+# Day, month, year separated by / . - or spaces ("15/8/1998", "15.08.98", "15 8 1998").
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{2}|\d{4})$")
+# Year first ("1998-08-15", "1998/08/15", "1998.8.15").
+_ISO_DATE = re.compile(r"^(\d{4})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})$")
+# "12 tháng 3 năm 1999", "ngày 12 tháng 3 năm 1999", "15 thg 8 1998", "15 th 8, 98",
+# folded to ASCII first.
 _WORDS_DATE = re.compile(
-    r"^(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})\s*(?:,\s*)?(?:nam\s+)?(\d{4})$"
+    r"^(?:ngay\s+|ng\s+)?(\d{1,2})\s*(?:thang|thg|th|t)\s*(\d{1,2})\s*(?:,\s*)?"
+    r"(?:nam\s+|n\s+)?(\d{2}|\d{4})$"
 )
+# "15081998", "150898": eight or six digits typed without separators.
+_PACKED_DATE = re.compile(r"^(\d{2})(\d{2})(\d{4}|\d{2})$")
 
 MAX_AGE = 100
 
 
 def parse_date(text: str, today: date) -> date:
     """A birth date as Vietnamese people write it; two-digit years are the latest past one."""
-    raw = fold(text).rstrip(".")
+    raw = " ".join(fold(text).rstrip(".").split())
     day = month = year = 0
-    if m := _NUMERIC_DATE.match(raw):
-        day, month, year = int(m[1]), int(m[2]), int(m[3])
-        if len(m[3]) == 2:
-            century = today.year // 100 * 100
-            year += century if century + year <= today.year else century - 100
-    elif m := _ISO_DATE.match(raw):
+    if m := _ISO_DATE.match(raw):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
-    elif m := _WORDS_DATE.match(raw):
-        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := (_NUMERIC_DATE.match(raw) or _WORDS_DATE.match(raw) or _PACKED_DATE.match(raw)):
+        day, month, year = int(m[1]), int(m[2]), _full_year(m[3], today)
     elif re.fullmatch(r"\d{4}", raw):
         raise InvalidAnswerError("date_year_only")
     else:
@@ -61,6 +62,15 @@ def parse_date(text: str, today: date) -> date:
     if age_on(value, today) > MAX_AGE:
         raise InvalidAnswerError("date_too_old")
     return value
+
+
+def _full_year(digits: str, today: date) -> int:
+    """A two-digit year is the latest one not in the future (98 → 1998, 05 → 2005)."""
+    year = int(digits)
+    if len(digits) == 2:
+        century = today.year // 100 * 100
+        year += century if century + year <= today.year else century - 100
+    return year
 
 
 def age_on(birth: date, today: date) -> int:
@@ -252,3 +262,68 @@ def looks_like_question(text: str, markers: Sequence[str]) -> bool:
         return True
     padded = f" {fold(text).rstrip('.!')} "
     return any(f" {fold(m)} " in padded for m in markers)
+
+
+# -- options ------------------------------------------------------------------------------------
+_PUNCT = re.compile(r"[^\w\s/]")
+#: A typed option closer than this (rapidfuzz ratio, 0-100) to one label or synonym is it.
+_FUZZY_MIN = 85
+_FUZZY_MARGIN = 8
+
+
+def _key(text: str) -> str:
+    return " ".join(_PUNCT.sub(" ", fold(text)).split())
+
+
+def _initials(label: str) -> str:
+    """"Hộ cận nghèo" → "hcn": people type the first letters of long labels."""
+    words = _key(label).replace("/", " ").split()
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
+
+
+def match_option(
+    text: str,
+    options: Sequence[tuple[str, str]],
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """The option value a typed answer means, or InvalidAnswerError("choose_option").
+
+    ``options`` are (value, label). Tried in order: the label or a synonym exactly (without
+    diacritics or punctuation), the label's initials, the start of one label, the longest
+    label or synonym standing as whole words in a longer answer ("nhà em hộ cận nghèo ạ"),
+    then one clearly closest spelling ("ho can ngeo")."""
+    key = _key(text)
+    if not key:
+        raise InvalidAnswerError("choose_option")
+    names: list[tuple[str, str]] = []  # (folded name, value)
+    for value, label in options:
+        names.append((_key(label), value))
+        names.append((_key(value.replace("_", " ")), value))
+        names += [(_key(s), value) for s in (synonyms or {}).get(value, ())]
+    names = [(n, v) for n, v in names if n]
+    exact = {v for n, v in names if n == key}
+    exact |= {v for v, label in options if _initials(label) == key}
+    if len(exact) == 1:
+        return exact.pop()
+    prefix = {v for n, v in names if n.startswith(key) and len(key) >= 2}
+    if len(prefix) == 1:
+        return prefix.pop()
+    padded = f" {key} "
+    inside = sorted(((len(n), v) for n, v in names if f" {n} " in padded), reverse=True)
+    if inside and (len(inside) == 1 or inside[0][0] > inside[1][0] or inside[0][1] == inside[1][1]):
+        return inside[0][1]
+    found = process.extract(key, [n for n, _ in names], scorer=fuzz.ratio, limit=len(names))
+    best = [(score, names[i][1]) for _, score, i in found if score >= _FUZZY_MIN]
+    if best and all(v == best[0][1] or best[0][0] - s >= _FUZZY_MARGIN for s, v in best):
+        return best[0][1]
+    raise InvalidAnswerError("choose_option")
+
+
+def is_phrase(text: str, phrases: Collection[str]) -> bool:
+    """Is the answer one of ``phrases`` (folded, punctuation and polite particles aside)?"""
+    key = _key(text)
+    return key in phrases or " ".join(w for w in key.split() if w not in _PARTICLES) in phrases
+
+
+#: Politeness typed around a short answer ("không có ạ", "ok ạ", "đúng rồi nhé").
+_PARTICLES = frozenset({"a", "ah", "ak", "nhe", "nha", "oi", "e", "em", "anh", "chi", "vay"})
