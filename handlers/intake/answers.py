@@ -156,8 +156,7 @@ def _typed_option(
 ) -> Option | None:
     """The option a typed answer names (label, synonym, initials, close spelling); when not
     ``strict``, None instead of the refusal."""
-    key = f"intake.synonyms.{step.value}"
-    synonyms = raw(key) if has(key) else {}
+    synonyms = option_synonyms(step, [o.value for o in options])
     try:
         value = match_option(text, [(o.value, o.label) for o in options], synonyms)
     except InvalidAnswerError:
@@ -165,6 +164,12 @@ def _typed_option(
             raise
         return None
     return next(o for o in options if o.value == value)
+
+
+def option_synonyms(step: Step, values: list[str]) -> dict[str, list[str]]:
+    """How people type each option of ``step`` besides its label (intake.synonyms.*)."""
+    keys = {v: f"intake.synonyms.{step.value}.{v}" for v in values}
+    return {v: list(raw(key)) for v, key in keys.items() if has(key)}
 
 
 def _birth(data: dict[str, object]) -> date | None:

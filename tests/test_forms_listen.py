@@ -1,0 +1,121 @@
+"""Forms listen: the answers people actually type are understood (issue 13)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from handlers.intake.answers import option_synonyms
+from handlers.intake.questions import CHOICES, choice_label
+from handlers.intake.steps import Step, remaining, sequence
+from handlers.intake.validators import InvalidAnswerError, is_phrase, match_option, parse_date
+from handlers.textnorm import folded_phrases
+
+TODAY = date(2026, 6, 1)
+
+
+def _pick(step: Step, text: str) -> str:
+    options = [(v, choice_label(step, v)) for v in CHOICES[step]]
+    return match_option(text, options, option_synonyms(step, list(CHOICES[step])))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1998/08/15", date(1998, 8, 15)),
+        ("1998.8.15", date(1998, 8, 15)),
+        ("15 8 1998", date(1998, 8, 15)),
+        ("15-08-1998", date(1998, 8, 15)),
+        ("15.8.98", date(1998, 8, 15)),
+        ("15 thg 8 1998", date(1998, 8, 15)),
+        ("15 thg 8, 1998", date(1998, 8, 15)),
+        ("ngày 15 tháng 8 năm 1998", date(1998, 8, 15)),
+        ("15/8/05", date(2005, 8, 15)),
+        ("15081998", date(1998, 8, 15)),
+    ],
+)
+def test_usual_written_dates_are_read(text: str, expected: date) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+def test_an_unread_date_shows_the_accepted_forms() -> None:
+    with pytest.raises(InvalidAnswerError) as exc:
+        parse_date("mùng năm tháng tám", TODAY)
+    assert exc.value.reason == "date_format"
+    from messages import t
+
+    assert "1998/08/15" in t("intake.invalid.date_format")
+    assert "15 thg 8 1998" in t("intake.invalid.date_format")
+
+
+@pytest.mark.parametrize(
+    ("step", "text", "value"),
+    [
+        (Step.WHO, "ban than", "self"),
+        (Step.WHO, "cho con trai", "relative"),
+        (Step.HOUSEHOLD, "can ngheo", "can_ngheo"),
+        (Step.HOUSEHOLD, "hcn", "can_ngheo"),
+        (Step.HOUSEHOLD, "nha em ho can ngheo a", "can_ngheo"),
+        (Step.HOUSEHOLD, "ho ngheo", "ho_ngheo"),
+        (Step.HOUSEHOLD, "khong biet", "khong_ro"),
+        (Step.HOUSEHOLD, "ho can ngeo", "can_ngheo"),
+        (Step.KIND, "xkld", "abroad"),
+        (Step.KIND, "hoc nghe", "course"),
+        (Step.MARKET, "nhat", "japan"),
+        (Step.MARKET, "Hàn Quốc.", "korea"),
+        (Step.GENDER, "nu", "female"),
+        (Step.RELATIONSHIP, "con trai", "child"),
+        (Step.ETHNICITY, "hmong", "mong"),
+    ],
+)
+def test_options_match_by_label_synonym_initials_and_spelling(
+    step: Step, text: str, value: str
+) -> None:
+    assert _pick(step, text) == value
+
+
+@pytest.mark.parametrize("text", ["abc xyz", "", "ho"])
+def test_unclear_option_is_refused(text: str) -> None:
+    with pytest.raises(InvalidAnswerError):
+        _pick(Step.HOUSEHOLD, text)
+
+
+@pytest.mark.parametrize("text", ["khong co", "Chưa có ạ", "bỏ qua", "ko co"])
+def test_optional_answer_words(text: str) -> None:
+    assert is_phrase(text, folded_phrases("intake.words_answer.skip"))
+
+
+@pytest.mark.parametrize("text", ["ok dung roi", "Đúng rồi!", "ok", "dạ đúng rồi ạ"])
+def test_confirmation_words(text: str) -> None:
+    assert is_phrase(text, folded_phrases("intake.words_answer.confirm"))
+
+
+def test_step_count_never_goes_up() -> None:
+    """The issue saw 1/11 → 2/12 → 4/13: each answer must take the count down."""
+    answers = [
+        ("who", "relative"),
+        ("relationship", "child"),
+        ("kind", "abroad"),
+        ("full_name", "Nguyễn Văn A"),
+        ("dob", "1998-08-15"),
+        ("gender", "male"),
+        ("phone_enc", "x"),
+        ("unit_id", 1),
+        ("village", "Thôn 3"),
+        ("ethnicity_choice", "other"),
+        ("ethnicity", "Hoa"),
+        ("household", "khong"),
+        ("market", "japan"),
+        ("citizen_id_enc", ""),
+    ]
+    data: dict[str, object] = {}
+    counts = [remaining(data)]
+    for key, value in answers:
+        data[key] = value
+        counts.append(remaining(data))
+    assert counts == sorted(counts, reverse=True)
+    assert counts[-1] == 0
+    assert all(a - b <= 1 for a, b in itertools.pairwise(counts))
+    assert counts[0] == len(sequence(data))
