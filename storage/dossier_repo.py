@@ -154,6 +154,36 @@ async def history_of(session: AsyncSession, case_id: int) -> list[DossierEvent]:
     return list(rows)
 
 
+async def last_review(session: AsyncSession, case_id: int, item_key: str) -> DossierEvent | None:
+    """The item's latest officer decision (approved or rejected), if any."""
+    return await session.scalar(
+        select(DossierEvent)
+        .where(
+            DossierEvent.case_id == case_id,
+            DossierEvent.item_key == item_key,
+            DossierEvent.action.in_(("approved", "rejected")),
+        )
+        .order_by(DossierEvent.created_at.desc(), DossierEvent.id.desc())
+        .limit(1)
+    )
+
+
+async def events_after(
+    session: AsyncSession, case_id: int, item_key: str, event_id: int
+) -> list[DossierEvent]:
+    """The item's history after one event (by id: ids grow with time in one database)."""
+    rows = await session.scalars(
+        select(DossierEvent)
+        .where(
+            DossierEvent.case_id == case_id,
+            DossierEvent.item_key == item_key,
+            DossierEvent.id > event_id,
+        )
+        .order_by(DossierEvent.id)
+    )
+    return list(rows)
+
+
 async def trackers_with_status(
     session: AsyncSession, statuses: Sequence[str], case_ids: Collection[int] | None = None
 ) -> list[DossierTracker]:

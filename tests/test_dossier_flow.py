@@ -89,11 +89,19 @@ async def test_complete_dossier_family_officer_family(app: App) -> None:
     lines = await click(app, "can_bo", f"review:ok:{case_id}:receipts")
     assert "Hộ chiếu và thị thực" in texts(lines)  # still waiting for the family
 
-    # The family redoes the passport: the old file is replaced.
+    # The family redoes the passport: it chooses to replace page 1 (nothing is dropped unasked).
     lines = await click(app, "fam", f"dossier:redo:{case_id}:passport_visa")
     assert "ảnh bị mờ" in texts(lines)
+    assert "vẫn được giữ" in texts(lines)
+    lines = await click(app, "fam", "dossier:pages")
+    assert ["Thay trang 1", "Xóa trang 1"] in lines[-1]["buttons"]
+    async with app.db.session() as session:
+        old_id = await session.scalar(
+            select(DossierDocument.id).where(DossierDocument.item_key == "passport_visa")
+        )
+    await click(app, "fam", f"dossier:rep:{old_id}")
     lines = await send_file(app, "fam", jpeg(30))
-    assert "thay bằng ảnh mới" in texts(lines)
+    assert "Đã thay trang 1 bằng ảnh mới" in texts(lines)
     lines = await say(app, "fam", "xong")
     assert "Đã có 5/5 giấy tờ" in texts(lines)
     async with app.db.session() as session:

@@ -118,6 +118,8 @@ class DossierFlow(Flow):
             await self._show_pages(ctx, case)
         elif verb == "del":
             await self._delete(ctx, case, arg)
+        elif verb == "rep":
+            await self._choose_replace(ctx, case, arg)
         else:
             await self._open(ctx, case)
 
@@ -190,7 +192,7 @@ class DossierFlow(Flow):
             ctx.reply(t("dossier.item_approved", title=v.item.title), intent="flow:dossier.item")
             await self._open(ctx, case)
             return
-        ctx.update(item=item_key, last_file_at=None, burst_item=None)
+        ctx.update(item=item_key, last_file_at=None, burst_item=None, replace_doc=None)
         ctx.goto("item")
         ctx.reply(
             item_text(v, view.groups, zalo=ctx.is_zalo),
@@ -224,6 +226,7 @@ class DossierFlow(Flow):
         data = verdict.data
         sha = await ctx.files.put(data)
         actor = Actor("family", ctx.contact.id, ctx.contact.display_name)
+        replace = await self._page_to_replace(ctx, case, item_key)
         result = await add_page(
             ctx.session,
             case,
@@ -233,6 +236,7 @@ class DossierFlow(Flow):
             verdict=verdict,
             actor=actor,
             now=ctx.now,
+            replace=replace,
         )
         if result.duplicate_of is not None:
             dup = result.duplicate_of
@@ -260,7 +264,8 @@ class DossierFlow(Flow):
         )
         text = t("dossier.ack_first" if first_ack else "dossier.ack_again", what=what, title=title)
         if result.replaced:
-            text = f"{t('dossier.replaced')}\n{text}"
+            ctx.update(replace_doc=None)
+            text = t("dossier.replaced", page=result.doc.page)
         ctx.reply(text, item_buttons(), intent="flow:dossier.received", page=result.doc.page)
 
     def _in_burst(self, ctx: Context, item_key: str) -> bool:
@@ -323,6 +328,34 @@ class DossierFlow(Flow):
             t("dossier.page_removed", page=page, title=title, pages=left),
             item_buttons(),
             intent="flow:dossier.removed",
+        )
+
+    async def _page_to_replace(
+        self, ctx: Context, case: Case, item_key: str
+    ) -> DossierDocument | None:
+        """The page the family chose to replace with the next photo (none: add a page)."""
+        doc_id = ctx.data.get("replace_doc")
+        if not isinstance(doc_id, int):
+            return None
+        doc = await ctx.session.get(DossierDocument, doc_id)
+        if doc is None or doc.case_id != case.id or doc.item_key != item_key:
+            ctx.update(replace_doc=None)
+            return None
+        return doc
+
+    async def _choose_replace(self, ctx: Context, case: Case, doc_id: str) -> None:
+        doc = await ctx.session.get(DossierDocument, int(doc_id)) if doc_id.isdigit() else None
+        if doc is None or doc.case_id != case.id:
+            ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
+            return
+        entry = load_checklist().get(doc.item_key)
+        ctx.update(item=doc.item_key, replace_doc=doc.id, last_file_at=None)
+        ctx.goto("item")
+        ctx.reply(
+            t("dossier.replace_which", page=doc.page,
+              title=entry.title if entry is not None else doc.item_key),
+            item_buttons(),
+            intent="flow:dossier.replace",
         )
 
     async def _stop_reminders(self, ctx: Context) -> None:

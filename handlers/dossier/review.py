@@ -8,7 +8,7 @@ Access is checked on every action (handlers.access), never only when opening.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,8 +25,8 @@ from handlers.flow import Flow
 from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
-from storage.dossier_repo import documents_of
-from storage.models import Case, DossierTracker, Officer
+from storage.dossier_repo import documents_of, events_after, last_review
+from storage.models import Case, DossierDocument, DossierTracker, Officer
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,26 @@ async def list_waiting_dossiers(session: AsyncSession, officer: Officer) -> list
         for case, tracker in rows.all()
         if can_open_case(officer, case)
     ]
+
+
+async def changes_since_review(
+    session: AsyncSession, case_id: int, item_key: str, docs: list[DossierDocument]
+) -> tuple[str | None, set[int]]:
+    """What the family changed in an item since the officer last decided on it: a line for
+    the officer, and the ids of the pages that are new (sent or replaced since)."""
+    review = await last_review(session, case_id, item_key)
+    if review is None:
+        return None, set()
+    fresh = {d.id for d in docs if d.created_at > review.created_at}
+    removed = sum(e.action == "removed" for e in await events_after(
+        session, case_id, item_key, review.id))
+    pages = [str(d.page) for d in docs if d.id in fresh] or [t("dossier.review.none_pages")]
+    kept = [str(d.page) for d in docs if d.id not in fresh] or [t("dossier.review.none_pages")]
+    line = t("dossier.review.changes", reason=reason_text(review.reason or "") or review.action,
+             new=", ".join(pages), kept=", ".join(kept))
+    if removed:
+        line += " " + t("dossier.review.changes_removed", count=removed)
+    return line, fresh
 
 
 def decision_buttons(case_id: int, item_key: str) -> list[list[Button]]:
@@ -148,14 +168,21 @@ class ReviewFlow(Flow):
         n = view.items.index(v) + 1
         ctx.enter(self.name, "item", {"case_id": case.id, "item": v.item.key})
         docs = await documents_of(ctx.session, case.id, v.item.key)
+        text = t("dossier.review.item", n=n, total=len(view.items), title=v.item.title,
+                 pages=len(docs))
+        changes, fresh = await changes_since_review(ctx.session, case.id, v.item.key, docs)
         reply = ctx.reply(
-            t("dossier.review.item", n=n, total=len(view.items), title=v.item.title,
-              pages=len(docs)),
+            f"{changes}\n{text}" if changes else text,
             decision_buttons(case.id, v.item.key),
             intent="flow:review.item", case_ref=case.ref, item=v.item.key,
         )
-        reply.attachments = page_attachments(docs, "dossier.review.page_caption", ref=case.ref,
-                                             title=v.item.title)
+        attachments = page_attachments(docs, "dossier.review.page_caption", ref=case.ref,
+                                       title=v.item.title)
+        mark = t("dossier.review.new_mark")
+        reply.attachments = [
+            replace(a, caption=f"{a.caption} {mark}") if doc.id in fresh else a
+            for a, doc in zip(attachments, docs, strict=True)
+        ]
 
     async def _decide(self, ctx: Context, case: Case, officer: Officer, item_key: str, *,
                       approve: bool, reason: str | None) -> None:

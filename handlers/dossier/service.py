@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, load_view, reason_text
-from handlers.dossier.states import KEEP_PAGES_REASONS, DossierStatus, ItemState
+from handlers.dossier.states import DossierStatus, ItemState
 from handlers.dossier.validate import Verdict
 from handlers.notices import record_notice
 from handlers.types import Button, Channel, Recipient, Reply
@@ -22,7 +22,6 @@ from storage.cases_repo import CaseStatus
 from storage.dossier_repo import (
     add_document,
     add_event,
-    clear_item_documents,
     find_duplicate,
     get_item,
     get_tracker,
@@ -44,7 +43,7 @@ class Actor:
 class PageResult:
     doc: DossierDocument | None = None
     duplicate_of: DossierDocument | None = None
-    #: Old pages were dropped because the item had been rejected (mờ, sai giấy tờ...).
+    #: The new file took the place of the page the family chose to replace.
     replaced: bool = False
 
 
@@ -66,21 +65,28 @@ async def add_page(
     verdict: Verdict,
     actor: Actor,
     now: datetime,
+    replace: DossierDocument | None = None,
 ) -> PageResult:
-    """Attach a validated, stored file as the item's next page (a duplicate is not added)."""
+    """Attach a validated, stored file as the item's next page, or in place of the page
+    ``replace`` the family chose (a duplicate is not added)."""
     duplicate = await find_duplicate(session, case.id, sha256)
     if duplicate is not None:
         return PageResult(duplicate_of=duplicate)
     item = await get_item(session, case.id, item_key, now)
     result = PageResult()
-    if item.status == ItemState.REJECTED and item.reason not in KEEP_PAGES_REASONS:
-        # A blurred or wrong paper is replaced, not added to: the officer should not see it again.
-        result.replaced = await clear_item_documents(session, case.id, item_key) > 0
-        if result.replaced:
-            add_event(
-                session, case_id=case.id, item_key=item_key, action="replaced", now=now,
-                actor_contact_id=actor.contact_id, actor_role=actor.role, actor_name=actor.name,
-            )
+    # Pages are never dropped because the item was rejected: the family says which page a new
+    # photo replaces (``replace``); otherwise it is added after the others.
+    page = 0
+    if replace is not None and replace.case_id == case.id and replace.item_key == item_key:
+        page = replace.page
+        await session.delete(replace)
+        await session.flush()
+        result.replaced = True
+        add_event(
+            session, case_id=case.id, item_key=item_key, action="replaced", now=now,
+            reason=f"page {page}", actor_contact_id=actor.contact_id, actor_role=actor.role,
+            actor_name=actor.name,
+        )
     doc = DossierDocument(
         case_id=case.id,
         item_key=item_key,
@@ -93,7 +99,13 @@ async def add_page(
         sender_contact_id=actor.contact_id,
         created_at=now,
     )
-    result.doc = await add_document(session, doc)
+    if page:
+        doc.page = page
+        session.add(doc)
+        await session.flush()
+        result.doc = doc
+    else:
+        result.doc = await add_document(session, doc)
     item.status = ItemState.SENT
     item.reason = None
     item.updated_at = now

@@ -98,7 +98,13 @@ def item_buttons() -> list[list[Button]]:
 
 
 def pages_buttons(docs: list[DossierDocument]) -> list[list[Button]]:
-    rows = [[Button(f"dossier:del:{d.id}", t("dossier.button.delete", page=d.page))] for d in docs]
+    rows = [
+        [
+            Button(f"dossier:rep:{d.id}", t("dossier.button.replace", page=d.page)),
+            Button(f"dossier:del:{d.id}", t("dossier.button.delete", page=d.page)),
+        ]
+        for d in docs
+    ]
     return [*rows, *item_buttons()]
 
 
