@@ -154,34 +154,42 @@ async def history_of(session: AsyncSession, case_id: int) -> list[DossierEvent]:
     return list(rows)
 
 
-async def last_review(session: AsyncSession, case_id: int, item_key: str) -> DossierEvent | None:
-    """The item's latest officer decision (approved or rejected), if any."""
+#: History action recording the pages an officer decided on (reason: their sha256, comma-joined).
+REVIEWED_PAGES = "reviewed_pages"
+
+
+async def last_reviewed_pages(
+    session: AsyncSession, case_id: int, item_key: str
+) -> tuple[DossierEvent, set[str]] | None:
+    """The item's latest decision record and the hashes of the pages it covered, if any."""
+    event = await session.scalar(
+        select(DossierEvent)
+        .where(
+            DossierEvent.case_id == case_id,
+            DossierEvent.item_key == item_key,
+            DossierEvent.action == REVIEWED_PAGES,
+        )
+        .order_by(DossierEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None
+    return event, {part for part in (event.reason or "").split(",") if part}
+
+
+async def decision_before(session: AsyncSession, event: DossierEvent) -> DossierEvent | None:
+    """The approval or rejection recorded just before ``event`` (same item)."""
     return await session.scalar(
         select(DossierEvent)
         .where(
-            DossierEvent.case_id == case_id,
-            DossierEvent.item_key == item_key,
+            DossierEvent.case_id == event.case_id,
+            DossierEvent.item_key == event.item_key,
             DossierEvent.action.in_(("approved", "rejected")),
+            DossierEvent.id < event.id,
         )
-        .order_by(DossierEvent.created_at.desc(), DossierEvent.id.desc())
+        .order_by(DossierEvent.id.desc())
         .limit(1)
     )
-
-
-async def events_after(
-    session: AsyncSession, case_id: int, item_key: str, event_id: int
-) -> list[DossierEvent]:
-    """The item's history after one event (by id: ids grow with time in one database)."""
-    rows = await session.scalars(
-        select(DossierEvent)
-        .where(
-            DossierEvent.case_id == case_id,
-            DossierEvent.item_key == item_key,
-            DossierEvent.id > event_id,
-        )
-        .order_by(DossierEvent.id)
-    )
-    return list(rows)
 
 
 async def trackers_with_status(

@@ -25,7 +25,7 @@ from handlers.flow import Flow
 from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
-from storage.dossier_repo import documents_of, events_after, last_review
+from storage.dossier_repo import decision_before, documents_of, last_reviewed_pages
 from storage.models import Case, DossierDocument, DossierTracker, Officer
 
 
@@ -62,18 +62,21 @@ async def changes_since_review(
 ) -> tuple[str | None, set[int]]:
     """What the family changed in an item since the officer last decided on it: a line for
     the officer, and the ids of the pages that are new (sent or replaced since)."""
-    review = await last_review(session, case_id, item_key)
-    if review is None:
+    last = await last_reviewed_pages(session, case_id, item_key)
+    if last is None:
         return None, set()
-    fresh = {d.id for d in docs if d.created_at > review.created_at}
-    removed = sum(e.action == "removed" for e in await events_after(
-        session, case_id, item_key, review.id))
-    pages = [str(d.page) for d in docs if d.id in fresh] or [t("dossier.review.none_pages")]
-    kept = [str(d.page) for d in docs if d.id not in fresh] or [t("dossier.review.none_pages")]
-    line = t("dossier.review.changes", reason=reason_text(review.reason or "") or review.action,
-             new=", ".join(pages), kept=", ".join(kept))
-    if removed:
-        line += " " + t("dossier.review.changes_removed", count=removed)
+    event, seen = last
+    fresh = {d.id for d in docs if d.sha256 not in seen}
+    gone = len(seen - {d.sha256 for d in docs})
+    decision = await decision_before(session, event)
+    none = t("dossier.review.none_pages")
+    new = [str(d.page) for d in docs if d.id in fresh] or [none]
+    kept = [str(d.page) for d in docs if d.id not in fresh] or [none]
+    reason = reason_text(decision.reason or "") if decision and decision.reason else ""
+    line = t("dossier.review.changes", reason=reason or t("dossier.review.last_review"),
+             new=", ".join(new), kept=", ".join(kept))
+    if gone:
+        line += " " + t("dossier.review.changes_removed", count=gone)
     return line, fresh
 
 

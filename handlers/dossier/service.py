@@ -20,8 +20,10 @@ from handlers.types import Button, Channel, Recipient, Reply
 from messages import t
 from storage.cases_repo import CaseStatus
 from storage.dossier_repo import (
+    REVIEWED_PAGES,
     add_document,
     add_event,
+    documents_of,
     find_duplicate,
     get_item,
     get_tracker,
@@ -204,6 +206,14 @@ async def decide(
         session, case_id=case.id, item_key=item_key, now=now,
         action="approved" if approve else "rejected", reason=item.reason,
         actor_contact_id=actor.contact_id, actor_role=actor.role, actor_name=actor.name,
+    )
+    # The pages the officer decided on, so the next review shows what changed since.
+    # Content hashes, not row ids: a replaced page's row id may be reused by the database.
+    seen = [d.sha256 for d in await documents_of(session, case.id, item_key)]
+    add_event(
+        session, case_id=case.id, item_key=item_key, now=now, action=REVIEWED_PAGES,
+        reason=",".join(seen), actor_contact_id=actor.contact_id,
+        actor_role=actor.role, actor_name=actor.name,
     )
     tracker = await get_tracker(session, case.id, now)
     decision = Decision()
