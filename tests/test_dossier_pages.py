@@ -87,3 +87,23 @@ async def test_family_replaces_only_the_page_it_chooses(app: App, channel: Chann
     await click(app, "fam", "dossier:done", channel=channel)
     lines = await click(app, "cb", f"review:open:{case_id}")
     assert "trang mới hoặc thay: 2; giữ nguyên: 1" in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_photo_before_choosing_an_item_is_kept(app: App, channel: Channel) -> None:
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit, channel=channel)
+    await click(app, "fam", f"dossier:case:{case_id}", channel=channel)
+    await click(app, "fam", "dossier:item:request_form", channel=channel)
+    await send_file(app, "fam", jpeg(1), channel=channel)
+    await click(app, "fam", "dossier:done", channel=channel)
+    # Back on the checklist, a photo arrives before any item is chosen.
+    lines = await send_file(app, "fam", jpeg(2), channel=channel)
+    assert "giấy tờ nào" in texts(lines)
+    shown = texts(lines) + str(lines[-1].get("buttons"))
+    # The request form is already sent: the missing items come first.
+    assert shown.index("Hợp đồng") < shown.index("Đơn đề nghị")
+    await send_file(app, "fam", jpeg(3), channel=channel)  # same burst, kept quietly
+    lines = await click(app, "fam", "dossier:put:contract", channel=channel)
+    assert "Đã lưu 2 ảnh vào «Hợp đồng" in texts(lines)
+    assert [p for p, _ in await _pages(app, "contract")] == [1, 2]

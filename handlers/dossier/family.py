@@ -18,7 +18,7 @@ from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
 from handlers.dossier.states import DossierStatus, ItemState
-from handlers.dossier.validate import check_file_async, claimed_type
+from handlers.dossier.validate import Verdict, check_file_async, claimed_type
 from handlers.dossier.views import (
     case_name,
     checklist_buttons,
@@ -41,6 +41,8 @@ from storage.dossier_repo import (
 from storage.models import Case, DossierDocument
 
 BURST_SECONDS = 60
+#: Files kept while the family has not said which item they belong to.
+MAX_HELD = 30
 
 
 class DossierFlow(Flow):
@@ -118,6 +120,8 @@ class DossierFlow(Flow):
             await self._show_pages(ctx, case)
         elif verb == "del":
             await self._delete(ctx, case, arg)
+        elif verb == "put":
+            await self._put_held(ctx, case, arg)
         elif verb == "rep":
             await self._choose_replace(ctx, case, arg)
         else:
@@ -135,11 +139,10 @@ class DossierFlow(Flow):
             await self.start(event, ctx)
             return
         if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT) and event.file is not None:
-            if ctx.step != "item":
-                ctx.reply(t("dossier.file_needs_item"), intent="flow:dossier.checklist")
-                await self._open(ctx, case)
-                return
             claimed = claimed_type(event.file.file_name, event.file.mime_type)
+            if ctx.step != "item":
+                await self._hold_file(ctx, case, event.file.data, claimed)
+                return
             await self._receive(ctx, case, event.file.data, claimed)
             return
         if ctx.step == "item" and event.kind == InboundKind.TEXT:
@@ -329,6 +332,55 @@ class DossierFlow(Flow):
             item_buttons(),
             intent="flow:dossier.removed",
         )
+
+    async def _hold_file(self, ctx: Context, case: Case, data: bytes, claimed: str) -> None:
+        """A file sent before choosing an item: checked, stored and kept in the flow until the
+        family says which item it is (the items still missing are offered first)."""
+        verdict = await check_file_async(data, claimed)
+        if not verdict.ok:
+            ctx.reply(
+                t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height,
+                  pages=verdict.pages, claimed=verdict.claimed),
+                intent="flow:dossier.refused",
+                reason=verdict.reason,
+            )
+            return
+        sha = await ctx.files.put(verdict.data)
+        held = list(ctx.data.get("held_files") or [])[: MAX_HELD - 1]
+        held.append({"sha": sha, "size": len(verdict.data), "mime": verdict.mime_type,
+                     "kind": verdict.kind, "pages": verdict.pages})
+        ctx.update(held_files=held)
+        if len(held) > 1:
+            return  # the question is already on screen; one reply per burst
+        view = await load_view(ctx.session, case)
+        open_items = [v for v in view.items if v.state != ItemState.APPROVED]
+        ordered = [v for v in open_items if v in view.missing]
+        ordered += [v for v in open_items if v not in ordered]
+        rows = [[Button(f"dossier:put:{v.item.key}", v.item.title)] for v in ordered]
+        rows.append([Button("dossier:list", t("dossier.button.checklist"))])
+        ctx.reply(t("dossier.held_which"), rows, intent="flow:dossier.held")
+
+    async def _put_held(self, ctx: Context, case: Case, item_key: str) -> None:
+        """Store the held files as pages of the item the family named."""
+        held = [h for h in ctx.data.get("held_files") or [] if isinstance(h, dict)]
+        view = await load_view(ctx.session, case)
+        v = view.get(item_key)
+        if v is None or not held or v.state == ItemState.APPROVED:
+            await self._open_item(ctx, case, item_key)
+            return
+        actor = Actor("family", ctx.contact.id, ctx.contact.display_name)
+        kept = 0
+        for h in held:
+            verdict = Verdict(ok=True, mime_type=str(h["mime"]), kind=str(h["kind"]),
+                              pages=int(h["pages"]))
+            result = await add_page(ctx.session, case, item_key, sha256=str(h["sha"]),
+                                    size=int(h["size"]), verdict=verdict, actor=actor,
+                                    now=ctx.now)
+            kept += result.doc is not None
+        ctx.update(held_files=None)
+        ctx.reply(t("dossier.held_saved", count=kept, title=v.item.title),
+                  intent="flow:dossier.received")
+        await self._open_item(ctx, case, item_key)
 
     async def _page_to_replace(
         self, ctx: Context, case: Case, item_key: str
