@@ -46,7 +46,7 @@ def due_at(tracker: DossierTracker) -> datetime | None:
 
 def reminder_reply(view: DossierView) -> Reply:
     lines = []
-    for v in view.missing:
+    for v in view.missing_now:
         if v.state == ItemState.REJECTED:
             lines.append(
                 t(
@@ -81,7 +81,7 @@ async def run_dossier_reminders(
                 await maybe_ready(session, case, now)
             continue
         due = due_at(tracker)
-        if quiet or due is None or due > now:
+        if quiet or due is None or due > now or not view.missing_now:
             continue
         contact = await session.get(Contact, case.contact_id)
         if contact is None or contact.unreachable_at is not None:

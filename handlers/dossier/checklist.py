@@ -29,6 +29,8 @@ class ChecklistItem:
     min_pages: int = 1
     required_for: frozenset[str] = frozenset()
     optional: bool = False
+    #: Exists only later (contract, visa, tickets): not asked for right after registering.
+    later: bool = False
     group_notes: dict[str, str] = field(default_factory=dict)
 
     def required(self, groups: frozenset[str]) -> bool:
@@ -61,6 +63,7 @@ def _item(raw: dict[str, Any]) -> ChecklistItem:
         min_pages=int(raw.get("min_pages", 1)),
         required_for=frozenset(raw.get("required_for", [])),
         optional=bool(raw.get("optional", False)),
+        later=bool(raw.get("later", False)),
         group_notes={k: nfc(v) for k, v in raw.get("group_notes", {}).items()},
     )
 

@@ -354,7 +354,8 @@ class DossierFlow(Flow):
             return  # the question is already on screen; one reply per burst
         view = await load_view(ctx.session, case)
         open_items = [v for v in view.items if v.state != ItemState.APPROVED]
-        ordered = [v for v in open_items if v in view.missing]
+        ordered = [v for v in open_items if v in view.missing_now]
+        ordered += [v for v in open_items if v in view.missing and v not in ordered]
         ordered += [v for v in open_items if v not in ordered]
         rows = [[Button(f"dossier:put:{v.item.key}", v.item.title)] for v in ordered]
         rows.append([Button("dossier:list", t("dossier.button.checklist"))])

@@ -28,6 +28,8 @@ class ItemView:
     @property
     def label(self) -> str:
         """The state as words: "cần chụp lại (ảnh bị mờ...)" includes the reason."""
+        if self.state == ItemState.MISSING and self.item.later:
+            return t("dossier.state_later")
         text = t(f"dossier.state.{self.state.value}")
         if self.state == ItemState.REJECTED and self.reason:
             text = f"{text} ({reason_text(self.reason)})"
@@ -56,6 +58,12 @@ class DossierView:
     def missing(self) -> list[ItemView]:
         """Required items still to send or to redo (what reminders list)."""
         return [v for v in self.required if not v.has_something]
+
+    @property
+    def missing_now(self) -> list[ItemView]:
+        """Missing items the family can send now (papers that only exist later, such as the
+        contract or the visa, are left out until something was sent for them)."""
+        return [v for v in self.missing if not (v.item.later and v.state == ItemState.MISSING)]
 
     @property
     def all_present(self) -> bool:
