@@ -32,7 +32,7 @@ async def _contract_rejected(app: App, channel: Channel) -> tuple[int, list[Any]
     case_id = await make_case(app, "fam", unit_id=unit, channel=channel)
     await make_officer(app, "cb", role="commune", unit_id=unit)
     turns = 0
-    for action in ("dossier:case:%d" % case_id, "dossier:item:contract"):
+    for action in (f"dossier:case:{case_id}", "dossier:item:contract"):
         await click(app, "fam", action, channel=channel)
         turns += 1
     for seed in (1, 2):
