@@ -65,7 +65,7 @@ async def _journey(
     """Play the persona until the registration is done; returns (turns, steps asked, last)."""
     queues = {step: list(values) for step, values in answers.items()}
     lines = await say(app, user, request, channel=channel)
-    turns, asked = 1, []
+    turns, asked = 1, list[str]()
     while turns < 30:
         intent = lines[-1]["meta"]["intent"]
         if intent == "flow:intake.done":
