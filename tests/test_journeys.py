@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import App
 from handlers.types import Channel
-from tests.helpers import say, texts
+from tests.helpers import press, say, texts
 from tests.intake_support import all_cases
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -109,3 +109,27 @@ async def test_step_count_goes_down_one_by_one(app: App, channel: Channel) -> No
         counts.append(int(texts(lines).split("(Còn ")[1].split()[0]))
         lines = await say(app, "c1", answer, channel=channel)
     assert counts == sorted(counts, reverse=True) and len(set(counts)) == len(counts)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_class_question_is_paged_and_filtered(app: App, channel: Channel) -> None:
+    """Five classes a message at most, the applicant's commune first; "lớp ở X" filters."""
+    answers = {k: v for k, v in RELATIVE_CLASS.items() if k not in ("course", "summary")}
+    queues = {step: list(values) for step, values in answers.items()}
+    lines = await say(app, "p1", "tôi muốn đăng ký", channel=channel)
+    while lines[-1]["meta"]["intent"] != "flow:intake.course":
+        step = lines[-1]["meta"]["intent"].removeprefix("flow:intake.")
+        lines = await say(app, "p1", queues[step].pop(0), channel=channel)
+    first = texts(lines) + str(lines[-1].get("buttons", ""))
+    print(f"class question on {channel.value}: {len(texts(lines))} characters")
+    assert first.count("khai giảng") <= 5
+    assert "Xem thêm lớp" in first
+    assert first.index("Phù Lưu") < first.index("khai giảng") + 200  # own commune first
+    lines = await press(app, "p1", "Xem thêm lớp", channel=channel)
+    assert "Lớp 6–7 trên 7" in texts(lines)
+    lines = await say(app, "p1", "lop o thai son", channel=channel)
+    shown = texts(lines) + str(lines[-1].get("buttons", ""))
+    assert "Các lớp ở Thái Sơn" in shown
+    assert shown.count("khai giảng") == shown.count("Thái Sơn – khai giảng") >= 1
+    lines = await say(app, "p1", "lớp ở Bạch Xa", channel=channel)
+    assert "Không có lớp nào đang mở ở Bạch Xa" in texts(lines)

@@ -149,9 +149,7 @@ def display(step: Step, data: dict[str, Any], ctx: Context) -> str | None:
     return str(value)
 
 
-async def ask(
-    ctx: Context, draft: IntakeDraft, step: Step, *, note: str | None = None
-) -> Reply:
+async def ask(ctx: Context, draft: IntakeDraft, step: Step, *, note: str | None = None) -> Reply:
     """Put the question ``step`` to the user (with ``note`` above it, e.g. why it is re-asked)."""
     draft.step = step.value
     ctx.enter("intake", step.value, {})
@@ -172,8 +170,44 @@ async def ask(
     options = await options_for(step, ctx)
     if step == Step.COURSE and [o.value for o in options] == [NEXT_CLASS]:
         parts.append(t("intake.ask.course_none"))
-    rows = [*option_rows(step, options), nav_row(in_edit=bool(data.get("editing")))]
+    more: list[list[Button]] = []
+    if step == Step.COURSE and len(options) > CLASSES_PER_PAGE:
+        options, more = await _class_page(ctx, data, parts)
+    rows = [*option_rows(step, options), *more, nav_row(in_edit=bool(data.get("editing")))]
     return ctx.reply("\n".join(parts), rows, intent=f"flow:intake.{step.value}")
+
+
+#: Classes offered in one message: a longer list does not read on a small phone.
+CLASSES_PER_PAGE = 5
+
+
+async def _class_page(
+    ctx: Context, data: dict[str, Any], parts: list[str]
+) -> tuple[list[Option], list[list[Button]]]:
+    """One page of the open classes: those of the commune asked for ("lớp ở Bạch Xa"), else
+    those of the applicant's commune first; a button for the next page."""
+    courses = await open_courses(ctx)
+    wanted = data.get("class_unit")
+    if isinstance(wanted, int):
+        courses = [c for c in courses if c.unit_id == wanted]
+        parts.append(t("intake.classes.filtered", unit=str(data.get("class_unit_name", ""))))
+    home = data.get("unit_id")
+    courses.sort(key=lambda c: c.unit_id != home)  # stable: by start date within each
+    page = int(data.get("class_page") or 0)
+    start = page * CLASSES_PER_PAGE
+    if start >= len(courses):
+        page, start = 0, 0
+    shown = courses[start : start + CLASSES_PER_PAGE]
+    options = [Option(str(c.id), await course_label(ctx, c)) for c in shown]
+    parts.append(
+        t("intake.classes.page", first=start + 1, last=start + len(shown), total=len(courses))
+    )
+    buttons: list[list[Button]] = []
+    if start + CLASSES_PER_PAGE < len(courses):
+        buttons.append([Button(f"intake:classes:{page + 1}", t("intake.classes.more"))])
+    elif page:
+        buttons.append([Button("intake:classes:0", t("intake.classes.first"))])
+    return options, buttons
 
 
 def _example_key(step: Step) -> str:
