@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import HandlerConfig
 from handlers.types import Button, Channel, Inbound, Outgoing, Recipient, Reply, reply_to_payload
+from messages import has, t
 from storage.models import Contact, ConversationState
 from storage.repositories import record_outbox
 
@@ -122,6 +123,13 @@ class Context:
     @property
     def is_zalo(self) -> bool:
         return self.channel == Channel.ZALO
+
+    def text(self, key: str, **params: Any) -> str:
+        """The string ``key`` worded for this channel: on Zalo (no buttons, numbered lists)
+        its ``<key>_zalo`` variant when there is one."""
+        if self.is_zalo and has(f"{key}_zalo"):
+            return t(f"{key}_zalo", **params)
+        return t(key, **params)
 
     async def dispatch(self, event: Inbound) -> None:
         """Route ``event`` as if the user had sent it (e.g. a menu button starting a flow)."""

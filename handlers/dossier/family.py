@@ -157,7 +157,7 @@ class DossierFlow(Flow):
                 return
             entry = load_checklist().get(str(ctx.data.get("item", "")))
             ctx.reply(
-                t("dossier.item_text", title=entry.title if entry else ""),
+                ctx.text("dossier.item_text", title=entry.title if entry else ""),
                 item_buttons(),
                 intent="flow:dossier.item",
             )
@@ -245,7 +245,7 @@ class DossierFlow(Flow):
             dup = result.duplicate_of
             dup_view = view.get(dup.item_key)
             ctx.reply(
-                t(
+                ctx.text(
                     "dossier.refuse.duplicate",
                     page=dup.page,
                     title=dup_view.item.title if dup_view else title,
@@ -265,7 +265,8 @@ class DossierFlow(Flow):
             if verdict.pages > 1 or verdict.mime_type == "application/pdf"
             else t("dossier.what_page", page=result.doc.page)
         )
-        text = t("dossier.ack_first" if first_ack else "dossier.ack_again", what=what, title=title)
+        text = ctx.text("dossier.ack_first" if first_ack else "dossier.ack_again", what=what,
+                        title=title)
         if result.replaced:
             ctx.update(replace_doc=None)
             text = t("dossier.replaced", page=result.doc.page)
@@ -303,7 +304,7 @@ class DossierFlow(Flow):
             )
             return
         reply = ctx.reply(
-            t("dossier.pages_head", title=v.item.title, pages=len(docs)),
+            ctx.text("dossier.pages_head", title=v.item.title, pages=len(docs)),
             pages_buttons(docs),
             intent="flow:dossier.pages",
         )

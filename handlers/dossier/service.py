@@ -225,7 +225,8 @@ async def decide(
         # The 3-day reminder countdown restarts from the officer's request.
         tracker.last_activity_at = now
         if family is not None:
-            text = t("dossier.family_rejected", ref=case.ref, title=title,
+            key = "dossier.family_rejected" + ("_zalo" if family.channel == Channel.ZALO else "")
+            text = t(key, ref=case.ref, title=title,
                      reason=reason_text(item.reason or ""))
             buttons = [[Button(f"dossier:redo:{case.id}:{item_key}",
                                t("dossier.button.redo"))]]

@@ -97,7 +97,7 @@ class IntakeFlow(Flow):
         draft = await get_draft(ctx.session, ctx.contact.id)
         if draft is None or is_expired(draft, ctx.now, ctx.config.intake_expiry_days):
             return None
-        return t("intake.menu_pending")
+        return ctx.text("intake.menu_pending")
 
     # -- entry -------------------------------------------------------------------------------
     async def _enter(self, ctx: Context, preset: dict[str, Any]) -> None:
@@ -236,7 +236,7 @@ class IntakeFlow(Flow):
             offer_waitlist(ctx, full.course.id, await course_label(ctx, full.course))
             return
         except InvalidAnswerError as exc:
-            reason = t(f"intake.invalid.{exc.reason}", **exc.params)
+            reason = ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
             await show_step(ctx, draft, note=reason)
             return
         # Editing or not, the next place is the first empty field, else the summary (an edit
@@ -282,7 +282,7 @@ class IntakeFlow(Flow):
         if ctx.step != draft.step or step not in QUESTIONS:
             # On the summary, the edit list, a confirmation: only the buttons are answers.
             answered = await answered_by_faq(event, ctx)
-            note = None if answered else t("intake.choose_option")
+            note = None if answered else ctx.text("intake.choose_option")
             course_id = ctx.data.get("course_id")
             if ctx.step == Step.COURSE_FULL.value and isinstance(course_id, int):
                 course = await ctx.session.get(Course, course_id)
@@ -321,7 +321,7 @@ class IntakeFlow(Flow):
             if step not in FREE_TEXT and (question or wordy) and await answered_by_faq(event, ctx):
                 await show_step(ctx, draft)
                 return
-            reason = t(f"intake.invalid.{exc.reason}", **exc.params)
+            reason = ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
             # Typed questions show their example themselves; choices get the hint here.
             note = (
                 reason

@@ -161,7 +161,7 @@ async def ask(ctx: Context, draft: IntakeDraft, step: Step, *, note: str | None 
     if step in sequence(data):
         left = remaining(data) + (1 if answered(step, data) else 0)
         counter = t("intake.question_counter", left=left)
-    parts.append(counter + t(key))
+    parts.append(counter + ctx.text(key))
     current = display(step, data, ctx) if step in QUESTIONS else None
     if current:
         parts.append(t("intake.current_value", value=current))
@@ -232,7 +232,7 @@ def summary_text(data: dict[str, Any], ctx: Context) -> str:
         if step not in applicable:
             continue
         lines.append(f"• {t(f'intake.field.{field}')}: {display(step, data, ctx) or '—'}")
-    lines.append(t("intake.summary.footer"))
+    lines.append(ctx.text("intake.summary.footer"))
     return "\n".join(lines)
 
 
