@@ -10,7 +10,13 @@ import pytest
 from handlers.intake.answers import option_synonyms
 from handlers.intake.questions import CHOICES, choice_label
 from handlers.intake.steps import Step, remaining, sequence
-from handlers.intake.validators import InvalidAnswerError, is_phrase, match_option, parse_date
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    contains_phrase,
+    is_phrase,
+    match_option,
+    parse_date,
+)
 from handlers.textnorm import folded_phrases
 
 TODAY = date(2026, 6, 1)
@@ -119,3 +125,15 @@ def test_step_count_never_goes_up() -> None:
     assert counts[-1] == 0
     assert all(a - b <= 1 for a, b in itertools.pairwise(counts))
     assert counts[0] == len(sequence(data))
+
+
+@pytest.mark.parametrize(
+    "text", ["dang ky nhan thong bao lop moi", "em muon hoi ve lop hoc", "cam on bot nhieu"]
+)
+def test_a_sentence_is_not_a_name(text: str) -> None:
+    assert contains_phrase(text, folded_phrases("intake.not_name.phrases"))
+
+
+@pytest.mark.parametrize("text", ["Nguyễn Thị Nhàn", "Hồ Văn Được", "Hà Thị Lớp", "Lò Văn Muôn"])
+def test_real_names_pass(text: str) -> None:
+    assert not contains_phrase(text, folded_phrases("intake.not_name.phrases"))

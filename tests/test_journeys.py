@@ -10,9 +10,11 @@ import importlib.util
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Channel
+from storage.models import IntakeDraft
 from tests.helpers import press, say, texts
 from tests.intake_support import all_cases
 
@@ -135,3 +137,21 @@ async def test_class_question_is_paged_and_filtered(app: App, channel: Channel) 
     assert shown.count("khai giảng") == shown.count("Thái Sơn – khai giảng") >= 1
     lines = await say(app, "p1", "lớp ở Bạch Xa", channel=channel)
     assert "Không có lớp nào đang mở ở Bạch Xa" in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_request_after_cancel_and_question_is_not_a_name(
+    app: App, channel: Channel
+) -> None:
+    """Seen in the issue: after a cancel and a question, "dang ky nhan thong bao lop moi" was
+    saved as the applicant's name."""
+    for text in ("tôi muốn đăng ký", "dong y", "ban than", "xkld", "huy"):
+        lines = await say(app, "n1", text, channel=channel)
+    await press(app, "n1", "Không, làm tiếp", channel=channel)
+    await say(app, "n1", "hoc nghe co mat tien khong?", channel=channel)
+    await say(app, "n1", "dang ky nhan thong bao lop moi", channel=channel)
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None and "full_name" not in draft.data
+    lines = await say(app, "n1", "tôi muốn đăng ký", channel=channel)
+    assert "Thông Báo" not in texts(lines)

@@ -25,6 +25,7 @@ from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
     check_age,
+    contains_phrase,
     is_phrase,
     match_option,
     match_unit,
@@ -93,6 +94,8 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
     now = ctx.now
     data = draft.data
     if step == Step.NAME:
+        if contains_phrase(text, folded_phrases("intake.not_name.phrases")):
+            raise InvalidAnswerError("name_sentence")  # a request or a sentence, not a name
         touch(draft, now, full_name=parse_name(text))
     elif step == Step.DOB:
         birth = parse_date(text, local_today(ctx))

@@ -325,5 +325,11 @@ def is_phrase(text: str, phrases: Collection[str]) -> bool:
     return key in phrases or " ".join(w for w in key.split() if w not in _PARTICLES) in phrases
 
 
+def contains_phrase(text: str, phrases: Collection[str]) -> bool:
+    """Does one of ``phrases`` (folded) stand as whole words in the text?"""
+    padded = f" {_key(text)} "
+    return any(f" {p} " in padded for p in phrases)
+
+
 #: Politeness typed around a short answer ("không có ạ", "ok ạ", "đúng rồi nhé").
 _PARTICLES = frozenset({"a", "ah", "ak", "nhe", "nha", "oi", "e", "em", "anh", "chi", "vay"})
