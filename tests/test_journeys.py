@@ -155,3 +155,12 @@ async def test_a_request_after_cancel_and_question_is_not_a_name(
     assert draft is not None and "full_name" not in draft.data
     lines = await say(app, "n1", "tôi muốn đăng ký", channel=channel)
     assert "Thông Báo" not in texts(lines)
+    # Typed straight at the name question, a request is refused with the reason, not saved.
+    if lines[-1]["meta"]["intent"] == "flow:intake.resume":
+        lines = await press(app, "n1", "Làm tiếp", channel=channel)
+    assert lines[-1]["meta"]["intent"] == "flow:intake.full_name"
+    lines = await say(app, "n1", "nhan thong bao lop moi giup em", channel=channel)
+    assert "không phải họ tên" in texts(lines)
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None and "full_name" not in draft.data
