@@ -137,7 +137,8 @@ async def test_see_remove_a_page_and_resume(sqlite_app: App, clock: Clock) -> No
     lines = await say(sqlite_app, "fam", "Xem đã gửi")
     assert intents(lines) == ["flow:dossier.pages"]
     assert [a["sha256"] for a in lines[0]["attachments"]] == [sha for _, sha in before]
-    assert lines[0]["buttons"][:3] == [["Xóa trang 1"], ["Xóa trang 2"], ["Xóa trang 3"]]
+    assert [row[-1] for row in lines[0]["buttons"][:3]] == ["Xóa trang 1", "Xóa trang 2",
+                                                            "Xóa trang 3"]
     lines = await say(sqlite_app, "fam", "Xóa trang 2")
     assert "Đã xóa trang 2" in texts(lines) and "Còn 2 trang" in texts(lines)
     assert await _pages(sqlite_app, "contract") == [(1, before[0][1]), (2, before[2][1])]
@@ -152,4 +153,4 @@ async def test_a_file_outside_any_item_is_not_lost_silently(sqlite_app: App) -> 
     await make_case(sqlite_app, "fam")
     await say(sqlite_app, "fam", "hồ sơ")
     lines = await send_file(sqlite_app, "fam", jpeg(1))
-    assert "chọn giấy tờ" in texts(lines)
+    assert "giữ ảnh này" in texts(lines) and "giấy tờ nào" in texts(lines)
