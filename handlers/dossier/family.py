@@ -217,13 +217,7 @@ class DossierFlow(Flow):
             return
         verdict = await check_file_async(data, claimed)
         if not verdict.ok:
-            ctx.reply(
-                t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height,
-                  pages=verdict.pages, claimed=verdict.claimed),
-                item_buttons(),
-                intent="flow:dossier.refused",
-                reason=verdict.reason,
-            )
+            self._refuse(ctx, verdict, item_buttons())
             return
         # What is stored is the checked file: an image re-encoded from its pixels.
         data = verdict.data
@@ -271,6 +265,16 @@ class DossierFlow(Flow):
             ctx.update(replace_doc=None)
             text = t("dossier.replaced", page=result.doc.page)
         ctx.reply(text, item_buttons(), intent="flow:dossier.received", page=result.doc.page)
+
+    @staticmethod
+    def _refuse(ctx: Context, verdict: Verdict, buttons: list[list[Button]] | None) -> None:
+        ctx.reply(
+            t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height,
+              pages=verdict.pages, claimed=verdict.claimed),
+            buttons,
+            intent="flow:dossier.refused",
+            reason=verdict.reason,
+        )
 
     def _in_burst(self, ctx: Context, item_key: str) -> bool:
         last = ctx.data.get("last_file_at")
@@ -339,12 +343,7 @@ class DossierFlow(Flow):
         family says which item it is (the items still missing are offered first)."""
         verdict = await check_file_async(data, claimed)
         if not verdict.ok:
-            ctx.reply(
-                t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height,
-                  pages=verdict.pages, claimed=verdict.claimed),
-                intent="flow:dossier.refused",
-                reason=verdict.reason,
-            )
+            self._refuse(ctx, verdict, None)
             return
         sha = await ctx.files.put(verdict.data)
         held = list(ctx.data.get("held_files") or [])[: MAX_HELD - 1]
