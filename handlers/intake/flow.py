@@ -8,8 +8,9 @@ from handlers.access import get_officer
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.answers import CourseFullError, apply_choice, apply_text, choose_course
+from handlers.intake.classes import filter_classes
 from handlers.intake.confirm import confirm_draft
-from handlers.intake.drafts import drop, get_draft, is_expired, touch
+from handlers.intake.drafts import get_draft, is_expired, touch
 from handlers.intake.faq_bridge import answered_by_faq
 from handlers.intake.navigation import (
     RESUME_AFTER,
@@ -28,13 +29,7 @@ from handlers.intake.navigation import (
     show_step,
 )
 from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
-from handlers.intake.questions import (
-    course_label,
-    current_units,
-    example,
-    open_courses,
-    shows_example,
-)
+from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError, is_phrase, looks_like_question
 from handlers.menu import main_menu_buttons
@@ -296,7 +291,7 @@ class IntakeFlow(Flow):
     async def _typed_answer(
         self, event: Inbound, ctx: Context, draft: IntakeDraft, step: Step
     ) -> None:
-        if step == Step.COURSE and await self._filter_classes(ctx, draft, event.text):
+        if step == Step.COURSE and await filter_classes(ctx, draft, event.text):
             return
         markers = raw("intake.question_markers")
         question = looks_like_question(event.text, markers)
@@ -344,27 +339,6 @@ class IntakeFlow(Flow):
             self._no_form(ctx, expired)
             return
         await ctx.dispatch(event)
-
-    async def _filter_classes(self, ctx: Context, draft: IntakeDraft, text: str) -> bool:
-        """ "lớp ở Bạch Xa", "o bach xa", "Bạch Xa" at the class question: that commune's
-        classes (True when the text named a commune)."""
-        padded = f" {' '.join(fold(text).replace(',', ' ').split())} "
-        for unit in await current_units(ctx):
-            if padded.strip() in (unit.name_key, f"xa {unit.name_key}") or (
-                f" o {unit.name_key} " in padded or f" o xa {unit.name_key} " in padded
-            ):
-                courses = [c for c in await open_courses(ctx) if c.unit_id == unit.id]
-                if not courses:
-                    drop(draft, "class_unit", "class_unit_name")
-                    touch(draft, ctx.now, class_page=0)
-                    await show_step(ctx, draft, note=t("intake.classes.filtered_none",
-                                                       unit=unit.name))
-                    return True
-                touch(draft, ctx.now, class_unit=unit.id, class_unit_name=unit.name,
-                      class_page=0)
-                await show_step(ctx, draft)
-                return True
-        return False
 
     def _returning(self, ctx: Context) -> bool:
         """Back after a long pause, or after another screen (the menu) spoke last."""
