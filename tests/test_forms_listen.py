@@ -137,3 +137,11 @@ def test_a_sentence_is_not_a_name(text: str) -> None:
 @pytest.mark.parametrize("text", ["Nguyễn Thị Nhàn", "Hồ Văn Được", "Hà Thị Lớp", "Lò Văn Muôn"])
 def test_real_names_pass(text: str) -> None:
     assert not contains_phrase(text, folded_phrases("intake.not_name.phrases"))
+
+
+def test_a_question_naming_an_option_does_not_choose_it() -> None:
+    options = [(v, choice_label(Step.KIND, v)) for v in CHOICES[Step.KIND]]
+    synonyms = option_synonyms(Step.KIND, list(CHOICES[Step.KIND]))
+    assert match_option("em di nhat a", options, synonyms) == "abroad"
+    with pytest.raises(InvalidAnswerError):
+        match_option("đi nhật hết bao nhiêu tiền?", options, synonyms, loose=False)

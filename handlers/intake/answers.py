@@ -27,6 +27,7 @@ from handlers.intake.validators import (
     check_age,
     contains_phrase,
     is_phrase,
+    looks_like_question,
     match_option,
     match_unit,
     parse_citizen_id,
@@ -161,7 +162,12 @@ def _typed_option(
     ``strict``, None instead of the refusal."""
     synonyms = option_synonyms(step, [o.value for o in options])
     try:
-        value = match_option(text, [(o.value, o.label) for o in options], synonyms)
+        value = match_option(
+            text,
+            [(o.value, o.label) for o in options],
+            synonyms,
+            loose=not looks_like_question(text, raw("intake.question_markers")),
+        )
     except InvalidAnswerError:
         if strict:
             raise

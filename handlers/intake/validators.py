@@ -285,13 +285,16 @@ def match_option(
     text: str,
     options: Sequence[tuple[str, str]],
     synonyms: Mapping[str, Sequence[str]] | None = None,
+    *,
+    loose: bool = True,
 ) -> str:
     """The option value a typed answer means, or InvalidAnswerError("choose_option").
 
     ``options`` are (value, label). Tried in order: the label or a synonym exactly (without
     diacritics or punctuation), the label's initials, the start of one label, the longest
     label or synonym standing as whole words in a longer answer ("nhà em hộ cận nghèo ạ"),
-    then one clearly closest spelling ("ho can ngeo")."""
+    then one clearly closest spelling ("ho can ngeo"). The last two only when ``loose``: a
+    question ("đi nhật hết bao nhiêu tiền?") names an option without choosing it."""
     key = _key(text)
     if not key:
         raise InvalidAnswerError("choose_option")
@@ -308,6 +311,8 @@ def match_option(
     prefix = {v for n, v in names if n.startswith(key) and len(key) >= 2}
     if len(prefix) == 1:
         return prefix.pop()
+    if not loose:
+        raise InvalidAnswerError("choose_option")
     padded = f" {key} "
     inside = sorted(((len(n), v) for n, v in names if f" {n} " in padded), reverse=True)
     if inside and (len(inside) == 1 or inside[0][0] > inside[1][0] or inside[0][1] == inside[1][1]):
