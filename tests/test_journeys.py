@@ -6,7 +6,6 @@ turns and fails if an informal answer is refused (the form asks the same questio
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
@@ -21,9 +20,8 @@ from tests.intake_support import all_cases
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 #: Requests understood (kind and country read from the message: branch h13a). Until that lands
 #: the journeys start from the plain "tôi muốn đăng ký" and take the two questions more.
-PREFILL = importlib.util.find_spec("handlers.intake.prefill") is not None
-ABROAD_REQUEST = "e muon dang ky di lam o nuoc ngoai, di nhat" if PREFILL else "tôi muốn đăng ký"
-CLASS_REQUEST = "toi muon dang ky hoc nghe cho con trai" if PREFILL else "tôi muốn đăng ký"
+ABROAD_REQUEST = "e muon dang ky di lam o nuoc ngoai, di nhat"
+CLASS_REQUEST = "toi muon dang ky hoc nghe cho con trai"
 
 SELF_ABROAD = {
     "consent": ["dong y"],
@@ -90,7 +88,7 @@ async def test_registration_from_a_request_with_mistakes(app: App, channel: Chan
     assert case.citizen_id_enc in (None, "")
     assert asked.count("phone") == 2 and all(asked.count(s) == 1 for s in set(asked) - {"phone"})
     print(f"registration journey on {channel.value}: {turns} turns ({', '.join(asked)})")
-    assert turns <= (14 if PREFILL else 16)
+    assert turns <= 14
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
