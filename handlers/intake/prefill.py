@@ -71,15 +71,20 @@ def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> li
             continue
         touch(draft, ctx.now, **{key: value})
         if key != "who":
-            filled.append(choice_label(step, value))
+            filled.append(_labelled(key, choice_label(step, value)))
     if preset.get("who") == "self":
         touch(draft, ctx.now, relationship="self")
-        filled.insert(0, choice_label(Step.WHO, "self"))
+        filled.insert(0, _labelled("who", choice_label(Step.WHO, "self")))
     if isinstance(preset.get("unit_id"), int) and isinstance(preset.get("unit_name"), str):
         touch(draft, ctx.now, unit_id=preset["unit_id"], unit_name=preset["unit_name"])
-        filled.append(preset["unit_name"])
+        filled.append(_labelled("commune", preset["unit_name"]))
     return filled
 
 
+def _labelled(field: str, value: str) -> str:
+    """"Quan hệ: Con" — the summary's own field name, so a bare "Con" is not left to guess."""
+    return f"{t(f'intake.field.{field}')}: {value}"
+
+
 def prefilled_note(filled: list[str]) -> str | None:
-    return t("intake.prefilled.note", items=", ".join(filled)) if filled else None
+    return t("intake.prefilled.note", items="; ".join(filled)) if filled else None
