@@ -1,67 +1,16 @@
-"""Text normalisation shared by every matcher: NFC on the way in, diacritic-insensitive keys."""
+"""Matching helpers of the handlers on top of messages/text.py (where cleaning and folding live,
+so that storage/ can use them without importing handlers/)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import cache
 
 from messages import raw
+from messages.text import MAX_TEXT, ascii_digits, ascii_number, clean_text, fold, nfc
 
-_SPACES = re.compile(r"\s+")
-
-#: The most of one message the bot reads; a longer one is cut and the user is told so.
-MAX_TEXT = 4000
-#: Format characters kept: the zero-width joiner and the tag characters that build emoji.
-_ASCII_DIGITS = re.compile(r"[0-9]+")
-_KEPT_FORMAT = re.compile(r"[\u200d\U000e0020-\U000e007f]")
-
-
-def nfc(text: str) -> str:
-    """Unicode NFC form with surrounding white space removed (what we store)."""
-    return unicodedata.normalize("NFC", text).strip()
-
-
-def clean_text(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
-    """What the bot stores and reads of a typed text, and whether it had to be cut: surrogate
-    pairs joined and lone surrogates replaced (they cannot be stored as UTF-8), control and
-    invisible format characters dropped (line breaks kept, tabs as spaces), NFC, stripped, at
-    most ``limit`` characters."""
-    # NFC can at most triple a text; cutting first bounds the work a huge message costs.
-    head = text[: limit * 3 + 1]
-    joined = head.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    cleaned = nfc("".join(_kept(ch) for ch in joined.replace("\r\n", "\n")))
-    cut = len(cleaned) > limit or len(text) > len(head)
-    return cleaned[:limit].rstrip(), cut
-
-
-def _kept(ch: str) -> str:
-    if ch in "\n\r":
-        return "\n"
-    if ch == "\t":
-        return " "
-    category = unicodedata.category(ch)
-    if category == "Cc" or (category == "Cf" and not _KEPT_FORMAT.match(ch)):
-        return ""
-    return ch
-
-
-def ascii_digits(text: str) -> bool:
-    """Only 0-9, at least one: "²", "①" and "٣" pass str.isdigit() but are not numbers here."""
-    return bool(_ASCII_DIGITS.fullmatch(text))
-
-
-def ascii_number(text: str, max_digits: int = 9) -> int | None:
-    """The number ``text`` spells in at most ``max_digits`` ASCII digits, else None (int() of a
-    few thousand digits is slow, and of more than 4,300 raises)."""
-    return int(text) if len(text) <= max_digits and ascii_digits(text) else None
-
-
-def fold(text: str) -> str:
-    """Lower-case, diacritics removed (đ → d), white space collapsed: the key we compare on."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _SPACES.sub(" ", stripped).strip()
+__all__ = [
+    "MAX_TEXT", "ascii_digits", "ascii_number", "clean_text", "fold", "folded_phrases", "nfc",
+]
 
 
 @cache

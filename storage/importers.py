@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.textnorm import fold
 from messages import t
+from messages.text import fold
 from storage.models import OPEN_START, Program, Unit
 from storage.plan_repo import (
     AmbiguousUnitError,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.textnorm import fold
+from messages.text import fold
 from storage.models import Case, Course, Program, Unit
 from storage.models.plan import PlanAllocation, PlanSubmission, SubmissionCase
 

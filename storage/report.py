@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.textnorm import fold
+from messages.text import fold
 from storage.models import Case, Course, Program, Unit
 from storage.models.plan import HistoricalClass, HistoricalClassProgram, HistoricalDeparture
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.textnorm import fold
+from messages.text import fold
 from storage.history import load_history
 from storage.models import OPEN_START, Course, Program, Unit
 

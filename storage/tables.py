@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
 
-from handlers.textnorm import fold
+from messages.text import fold
 
 #: Line number (1 = header) and the cells by canonical column name.
 Row = tuple[int, dict[str, str]]
