@@ -11,10 +11,19 @@ from storage.models.inbox import StoredUpdate
 from storage.models.intake import CaseCounter, IntakeDraft
 from storage.models.officials import Officer, SigninFailure
 from storage.models.threads import CaseStatusChange, Thread, ThreadMessage
+from storage.models.outreach import (
+    Broadcast,
+    BroadcastRecipient,
+    Subscription,
+    SurveyResponse,
+    SurveyRound,
+)
 
 __all__ = [
     "OPEN_START",
     "Base",
+    "Broadcast",
+    "BroadcastRecipient",
     "Case",
     "CaseCounter",
     "CaseStatusChange",
@@ -36,6 +45,9 @@ __all__ = [
     "StoredUpdate",
     "Thread",
     "ThreadMessage",
+    "Subscription",
+    "SurveyResponse",
+    "SurveyRound",
     "UTCDateTime",
     "Unit",
     "utcnow",

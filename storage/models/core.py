@@ -113,3 +113,5 @@ class OutboxMessage(Base):
     #: The platform's id of the (last part of the) message once sent: an officer's reply to a
     #: notice on Telegram names it.
     platform_message_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: 0 conversation (replies, notices), 1 bulk (announcements): bulk never delays a reply.
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
