@@ -20,6 +20,7 @@ from handlers.handoff import HandoffFlow
 from handlers.intake import IntakeFlow
 from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
+from handlers.outreach import SubscribeFlow
 from handlers.privacy import PrivacyFlow
 from handlers.router import Router
 from handlers.status import StatusFlow
@@ -51,6 +52,7 @@ def build_flows() -> list[Flow]:
         ThreadFlow(),
         CaseworkFlow(),
         StatusFlow(),
+        SubscribeFlow(),
     ]
 
 

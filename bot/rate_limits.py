@@ -10,6 +10,7 @@ a group 19/min. All of them read one Timer, so tests drive them on a virtual clo
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from bot.pacer import LoopTimer, Pacer, Slot, Timer
@@ -66,6 +67,13 @@ class RateLimiter:
         self._overall = Pacer(rate * limits.pace, max(1, int(rate)), timer=self.timer)
         self._chats: dict[str, tuple[Pacer, float]] = {}
         self._paused_until = float("-inf")
+        #: Conversation sends waiting for the overall pace; bulk sends wait until there are none,
+        #: and only one bulk send queues at the pacer at a time, so a reply is never more than
+        #: one interval behind an announcement.
+        self._urgent = 0
+        self._no_urgent = asyncio.Event()
+        self._no_urgent.set()
+        self._bulk_gate = asyncio.Lock()
 
     def pause(self, seconds: float) -> None:
         """The platform said "retry after": every send of this channel waits that long."""
@@ -73,17 +81,34 @@ class RateLimiter:
         self._paused_until = max(self._paused_until, until)
         self._overall.pause_until(self._paused_until)
 
-    async def acquire(self, chat_id: str, *, is_group: bool) -> Slot:
-        """Wait until one message may go to ``chat_id``; ``release()`` the slot once answered."""
+    async def acquire(self, chat_id: str, *, is_group: bool, bulk: bool = False) -> Slot:
+        """Wait until one message may go to ``chat_id``; ``release()`` the slot once answered.
+        ``bulk`` (announcements) yields the overall pace to every conversation send waiting."""
         await self._wait_unpaused()
         chat = self._chat_pacer(chat_id, is_group)
         chat_slot = await chat.acquire() if chat is not None else Slot()
         try:
-            overall = await self._overall.acquire()  # which also honours the pause
+            overall = await (self._bulk_slot() if bulk else self._urgent_slot())
         except BaseException:
             chat_slot.release()
             raise
         return _Both(chat_slot, overall)
+
+    async def _bulk_slot(self) -> Slot:
+        async with self._bulk_gate:
+            while self._urgent:
+                await self._no_urgent.wait()
+            return await self._overall.acquire()
+
+    async def _urgent_slot(self) -> Slot:
+        self._urgent += 1
+        self._no_urgent.clear()
+        try:
+            return await self._overall.acquire()  # which also honours the pause
+        finally:
+            self._urgent -= 1
+            if not self._urgent:
+                self._no_urgent.set()
 
     async def _wait_unpaused(self) -> None:
         while True:

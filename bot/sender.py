@@ -85,6 +85,7 @@ class Sender:
         poll_interval: float = 2.0,
         max_workers: int = 64,
         max_claims: int = 6,
+        max_bulk_workers: int = 16,
         shutdown_grace: float = 10.0,
     ) -> None:
         self.db = db
@@ -103,6 +104,11 @@ class Sender:
         #: PostgreSQL: rows locked at once, each waiting for its rate slot on a pooled connection.
         self._claims = asyncio.Semaphore(max_claims)
         self._inflight: set[asyncio.Task[bool]] = set()
+        #: Announcements (outbox priority 1) use at most this many workers and their own claims,
+        #: so the chats of people talking to the bot always find a free worker and connection.
+        self.max_bulk_workers = max_bulk_workers
+        self._bulk_chats: set[str] = set()
+        self._bulk_claims = asyncio.Semaphore(2)
         #: Set while ``run()`` is not running, so that ``stop()`` can wait for it to return.
         self._idle = asyncio.Event()
         self._idle.set()
@@ -161,26 +167,33 @@ class Sender:
             )
         return int(count or 0)
 
-    async def _due_chats(self) -> list[str]:
+    async def _due_chats(self) -> list[tuple[str, bool]]:
+        """(chat id, only announcements pending) of the chats with due rows, replies first."""
         now = self.clock()
         async with self.db.session() as session:
             result = await session.execute(
-                select(OutboxMessage.chat_id, func.min(OutboxMessage.id).label("first"))
+                select(
+                    OutboxMessage.chat_id,
+                    func.min(OutboxMessage.priority).label("urgency"),
+                    func.min(OutboxMessage.id).label("first"),
+                )
                 .where(
                     OutboxMessage.status == "pending",
                     OutboxMessage.channel == self.channel.value,
                     OutboxMessage.next_attempt_at <= now,
                 )
                 .group_by(OutboxMessage.chat_id)
-                .order_by("first")
+                .order_by("urgency", "first")
             )
-            return [chat_id for chat_id, _ in result.all()]
+            return [(chat_id, urgency > 0) for chat_id, urgency, _ in result.all()]
 
     async def _start_due_chats(self) -> None:
-        for chat_id in await self._due_chats():
+        for chat_id, bulk in await self._due_chats():
             if self._stopping:
                 return
             if chat_id in self._workers:
+                continue
+            if bulk and len(self._bulk_chats) >= self.max_bulk_workers:
                 continue
             await self._slots.acquire()
             if self._stopping:
@@ -188,10 +201,13 @@ class Sender:
                 return
             task = asyncio.create_task(self._drain_chat(chat_id), name=f"send:{chat_id}")
             self._workers[chat_id] = task
+            if bulk:
+                self._bulk_chats.add(chat_id)
             task.add_done_callback(functools.partial(self._worker_done, chat_id))
 
     def _worker_done(self, chat_id: str, task: asyncio.Task[None]) -> None:
         self._workers.pop(chat_id, None)
+        self._bulk_chats.discard(chat_id)
         self._slots.release()
         if not task.cancelled() and task.exception() is not None:
             log.error(
@@ -265,14 +281,15 @@ class Sender:
 
     async def _send_unit(self, row: OutboxMessage, units: list[Rendered], index: int) -> bool:
         """Send part ``index`` of ``row`` and record it; False if another sender has the row."""
+        bulk = row.priority > 0
         if self.db.is_sqlite:
             # One process per SQLite file, and its single writer lock must not wait on the network.
-            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group)
+            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group, bulk=row.priority > 0)
             return await self._shielded(self._deliver(row, units, index, slot))
         # The rate slot is taken AFTER the row is locked, so the pace is measured right before
         # the request (a lock taken after the slot delayed some sends and earned 429s at the
         # limit). Each claim holds a pooled connection while it waits: few at a time.
-        async with self._claims:
+        async with self._bulk_claims if bulk else self._claims:
             return await self._shielded(self._claim_and_deliver(row, units, index))
 
     async def _deliver(
@@ -296,7 +313,7 @@ class Sender:
             )
             if fresh is None or fresh.status != "pending" or fresh.parts_sent != index:
                 return False
-            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group)
+            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group, bulk=row.priority > 0)
             sent_id = await self._send_in(slot, row, units[index])
             await self._record(session, row, len(units), index, sent_id)
         return True

@@ -71,6 +71,11 @@ class Flow:
         filled, papers still missing), or None."""
         return None
 
+    def interrupts(self, folded_text: str) -> bool:
+        """Does this free text start the flow even while another flow is active ("dừng nhận
+        tin" works anywhere)? Checked before the active flow; by default never."""
+        return False
+
     def claims(self, folded_text: str) -> bool:
         """Does this free text start the flow? Exact trigger phrases only: free questions go to
         the FAQ, so "đăng ký học nghề thế nào" is answered, not taken as a registration."""

@@ -132,6 +132,12 @@ class Router:
             await self.flows[MENU].start(event, ctx)
             return
 
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
+            for flow in self.flows.values():
+                if flow.interrupts(folded):
+                    await flow.start(event, ctx)
+                    return
+
         if event.kind == InboundKind.TEXT and await self._escape(event, ctx, folded):
             return
 

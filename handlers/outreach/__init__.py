@@ -1,0 +1,6 @@
+"""Outreach flows: announcement subscriptions (``subscribe``), the training-needs survey
+(``survey``) and the officers' broadcast and survey commands."""
+
+from handlers.outreach.subscribe import SubscribeFlow
+
+__all__ = ["SubscribeFlow"]

@@ -1,0 +1,219 @@
+"""``subscribe``: choosing which announcements to receive, and stopping them.
+
+"nhận thông báo", "báo cho tôi khi có lớp mới" … start it: the commune (from the person's case
+when known, else asked), the topics as toggles, a country when work abroad is chosen, confirm.
+"dừng nhận tin", "/stop", "hủy nhận thông báo" stop everything from any state, in one sentence,
+without leaving what the person was doing; "nhận lại thông báo" undoes it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.intake.questions import current_units
+from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
+from handlers.textnorm import fold, folded_phrases
+from handlers.types import Button, Inbound, InboundKind
+from messages import t
+from storage.course_repo import find_contact_unit_id
+from storage.models import Unit
+from storage.outreach_repo import resume, stop_all, subscribe
+
+NAME = "subscribe"
+TOPICS = ("training", "abroad", "scam")
+COUNTRIES = ("any", "japan", "korea", "taiwan")
+
+
+class Step(StrEnum):
+    UNIT = "unit"
+    TOPICS = "topics"
+    COUNTRY = "country"
+    CONFIRM = "confirm"
+
+
+class Action(StrEnum):
+    TOPIC = "topic"
+    COUNTRY = "country"
+    DONE = "done"
+    YES = "yes"
+    NO = "no"
+    STOP = "stop"
+    RESUME = "resume"
+
+    def button(self, label: str, arg: str = "") -> Button:
+        return Button(f"{NAME}:{self.value}" + (f":{arg}" if arg else ""), label)
+
+
+def is_stop(folded_text: str) -> bool:
+    return folded_text in folded_phrases("outreach_stop.phrases")
+
+
+def topics_label(topics: list[str]) -> str:
+    labels = []
+    for topic in topics:
+        base, _, country = topic.partition(":")
+        label = t(f"outreach.topic.{base}")
+        if country:
+            label += f" ({t(f'outreach.country.{country}')})"
+        labels.append(label)
+    return ", ".join(labels)
+
+
+class SubscribeFlow(Flow):
+    name = NAME
+    commands = ("stop", "nhantin")
+
+    def interrupts(self, folded_text: str) -> bool:
+        return is_stop(folded_text)
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        folded = fold(event.text)
+        if event.command == "stop" or is_stop(folded):
+            await self._stop(ctx)
+            return
+        if folded in folded_phrases("outreach_stop.resume_phrases"):
+            await self._resume(ctx)
+            return
+        unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
+        ctx.enter(NAME, Step.TOPICS, {"unit_id": unit_id, "topics": []})
+        if unit_id is None:
+            ctx.goto(Step.UNIT)
+            ctx.reply(t("outreach.ask_unit"), intent=f"flow:{NAME}.{Step.UNIT}")
+            return
+        self._ask_topics(ctx)
+
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        verb, _, arg = action.partition(":")
+        if verb == Action.STOP:
+            await self._stop(ctx)
+        elif verb == Action.RESUME:
+            await self._resume(ctx)
+        elif ctx.flow != NAME:
+            await self.start(event, ctx)
+        elif verb == Action.TOPIC and arg in TOPICS:
+            await self._toggle(ctx, arg)
+        elif verb == Action.COUNTRY and arg in COUNTRIES:
+            topics = [x for x in ctx.data.get("topics", []) if not x.startswith("abroad")]
+            topics.append("abroad" if arg == "any" else f"abroad:{arg}")
+            ctx.update(topics=topics)
+            self._ask_topics(ctx)
+        elif verb == Action.DONE:
+            await self._confirm(ctx)
+        elif verb == Action.YES and ctx.step == Step.CONFIRM:
+            await self._save(ctx)
+        elif verb == Action.NO:
+            ctx.leave()
+            ctx.reply(t("outreach.cancelled"), intent=f"flow:{NAME}.cancelled")
+        else:
+            await self._repeat(ctx)
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        if ctx.step == Step.UNIT and event.kind == InboundKind.TEXT:
+            units = await current_units(ctx)
+            options = [UnitOption(u.id, u.name, u.name_key) for u in units]
+            try:
+                unit = match_unit(event.text, options)
+            except InvalidAnswerError:
+                ctx.reply(
+                    t("outreach.unit_unknown", text=event.text[:60]),
+                    intent=f"flow:{NAME}.{Step.UNIT}",
+                )
+                return
+            ctx.update(unit_id=unit.id)
+            self._ask_topics(ctx)
+            return
+        # A question or anything else: leave the form and let the router answer it.
+        ctx.leave()
+        await ctx.dispatch(event)
+
+    # -- steps -------------------------------------------------------------------------------
+    def _ask_topics(self, ctx: Context) -> None:
+        ctx.goto(Step.TOPICS)
+        chosen: list[str] = ctx.data.get("topics", [])
+        lines = [t("outreach.ask_topics")]
+        lines.append(
+            t("outreach.chosen", topics=topics_label(chosen))
+            if chosen
+            else t("outreach.none_chosen")
+        )
+        buttons = [[Action.TOPIC.button(t(f"outreach.topic.{x}"), x)] for x in TOPICS]
+        buttons.append([Action.DONE.button(t("outreach.button.done"))])
+        ctx.reply("\n".join(lines), buttons, intent=f"flow:{NAME}.{Step.TOPICS}")
+
+    async def _toggle(self, ctx: Context, topic: str) -> None:
+        chosen: list[str] = list(ctx.data.get("topics", []))
+        present = [x for x in chosen if x.split(":")[0] == topic]
+        if present:
+            ctx.update(topics=[x for x in chosen if x not in present])
+            self._ask_topics(ctx)
+            return
+        if topic == "abroad":
+            ctx.goto(Step.COUNTRY)
+            buttons = [[Action.COUNTRY.button(t(f"outreach.country.{c}"), c)] for c in COUNTRIES]
+            ctx.reply(t("outreach.ask_country"), buttons, intent=f"flow:{NAME}.{Step.COUNTRY}")
+            return
+        ctx.update(topics=[*chosen, topic])
+        self._ask_topics(ctx)
+
+    async def _confirm(self, ctx: Context) -> None:
+        topics: list[str] = ctx.data.get("topics", [])
+        if not topics:
+            self._ask_topics(ctx)
+            return
+        ctx.goto(Step.CONFIRM)
+        ctx.reply(
+            t(
+                "outreach.confirm",
+                topics=topics_label(topics),
+                unit=await _unit_name(ctx, ctx.data.get("unit_id")),
+            ),
+            [[Action.YES.button(t("outreach.button.yes")), Action.NO.button(t("outreach.button.no"))]],
+            intent=f"flow:{NAME}.{Step.CONFIRM}",
+        )
+
+    async def _save(self, ctx: Context) -> None:
+        await subscribe(
+            ctx.session, ctx.contact.id, ctx.data.get("unit_id"), ctx.data["topics"], ctx.now
+        )
+        ctx.leave()
+        ctx.reply(t("outreach.done"), intent=f"flow:{NAME}.done")
+
+    async def _repeat(self, ctx: Context) -> None:
+        if ctx.step == Step.CONFIRM:
+            await self._confirm(ctx)
+        elif ctx.step == Step.UNIT:
+            ctx.reply(t("outreach.ask_unit"), intent=f"flow:{NAME}.{Step.UNIT}")
+        else:
+            self._ask_topics(ctx)
+
+    async def _stop(self, ctx: Context) -> None:
+        # Whatever the person was doing stays as it was: stopping news is not leaving a form.
+        await stop_all(ctx.session, ctx.contact.id, ctx.now)
+        ctx.reply(
+            t("outreach.stopped"),
+            [[Action.RESUME.button(t("outreach.button.resume"))]],
+            intent=f"flow:{NAME}.stop",
+        )
+
+    async def _resume(self, ctx: Context) -> None:
+        sub = await resume(ctx.session, ctx.contact.id, ctx.now)
+        if sub is None:
+            if ctx.flow == NAME:
+                ctx.leave()
+            ctx.reply(t("outreach.nothing_to_resume"), intent=f"flow:{NAME}.resume")
+            return
+        ctx.reply(
+            t(
+                "outreach.resumed",
+                topics=topics_label([str(x) for x in sub.topics]),
+                unit=await _unit_name(ctx, sub.unit_id),
+            ),
+            intent=f"flow:{NAME}.resume",
+        )
+
+
+async def _unit_name(ctx: Context, unit_id: int | None) -> str:
+    unit = await ctx.session.get(Unit, unit_id) if unit_id else None
+    return unit.name if unit else t("outreach.all_units")

@@ -1,0 +1,250 @@
+"""Reads and writes of outreach: who subscribed to what, who an announcement reaches, how a
+broadcast went. The rules of the audience live here, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.cases_repo import CaseStatus
+from storage.models import (
+    Broadcast,
+    BroadcastRecipient,
+    Case,
+    Contact,
+    OutboxMessage,
+    Subscription,
+)
+
+#: Interests an announcement (and a subscription) can name; "abroad:<country>" narrows abroad.
+INTERESTS = ("training", "abroad", "scam")
+#: Case kind → the interest of announcements about it.
+CASE_INTEREST = {"course": "training", "abroad": "abroad"}
+#: Cases that no longer want news about their kind.
+CLOSED_CASES = frozenset(
+    {CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.CANCELLED, CaseStatus.WITHDRAWN}
+)
+#: Outbox priority of announcements (conversation replies are 0, and go first).
+BULK = 1
+
+
+class InterestError(ValueError):
+    """Not an interest: training, abroad, abroad:<country>, scam."""
+
+
+def parse_interest(value: str) -> str:
+    """The canonical interest string, or InterestError."""
+    value = value.strip().lower()
+    base, _, country = value.partition(":")
+    if base not in INTERESTS or (country and base != "abroad") or value.endswith(":"):
+        raise InterestError(value)
+    return value
+
+
+def topic_matches(topic: str, interest: str) -> bool:
+    """Does a subscribed topic receive an announcement of ``interest``? "abroad" takes every
+    country; "abroad:japan" takes announcements about Japan and about working abroad at large."""
+    if topic == interest:
+        return True
+    t_base, _, t_country = topic.partition(":")
+    i_base, _, i_country = interest.partition(":")
+    return t_base == i_base == "abroad" and (not t_country or not i_country)
+
+
+def is_unreachable(contact: Contact) -> bool:
+    return contact.unreachable_at is not None and contact.last_seen_at <= contact.unreachable_at
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    contact_ids: list[int]
+    subscribers: int
+    case_holders: int
+
+
+async def audience(
+    session: AsyncSession, unit_ids: Iterable[int], interest: str
+) -> Audience:
+    """Who an announcement of ``interest`` to ``unit_ids`` (empty: every unit) reaches:
+    subscribers of a matching topic in those units, plus people with an open case of that kind
+    there; never anyone who said stop, never an unreachable contact."""
+    units = set(unit_ids)
+    stopped: set[int] = set()
+    chosen: set[int] = set()
+    for sub in (await session.scalars(select(Subscription))).all():
+        if sub.stopped_at is not None:
+            stopped.add(sub.contact_id)
+            continue
+        if units and sub.unit_id not in units:
+            continue
+        if any(topic_matches(str(t), interest) for t in sub.topics):
+            chosen.add(sub.contact_id)
+    subscribers = len(chosen)
+    kind = next((k for k, i in CASE_INTEREST.items() if interest.split(":")[0] == i), None)
+    holders: set[int] = set()
+    if kind is not None:
+        query = select(Case.contact_id, Case.unit_id, Case.market).where(
+            Case.kind == kind,
+            Case.contact_id.is_not(None),
+            Case.status.not_in([s.value for s in CLOSED_CASES]),
+        )
+        country = interest.partition(":")[2]
+        for contact_id, unit_id, market in (await session.execute(query)).all():
+            if units and unit_id not in units:
+                continue
+            if country and market not in (None, country, "unsure"):
+                continue
+            holders.add(contact_id)
+    everyone = (chosen | holders) - stopped
+    if everyone:
+        blocked = {
+            c.id
+            for c in (
+                await session.scalars(select(Contact).where(Contact.id.in_(everyone)))
+            ).all()
+            if is_unreachable(c)
+        }
+        everyone -= blocked
+    return Audience(sorted(everyone), subscribers, len(holders - chosen))
+
+
+# -- subscriptions ---------------------------------------------------------------------------
+
+
+async def get_subscription(session: AsyncSession, contact_id: int) -> Subscription | None:
+    return await session.scalar(select(Subscription).where(Subscription.contact_id == contact_id))
+
+
+async def subscribe(
+    session: AsyncSession, contact_id: int, unit_id: int | None, topics: list[str], now: datetime
+) -> Subscription:
+    sub = await get_subscription(session, contact_id)
+    if sub is None:
+        sub = Subscription(contact_id=contact_id, created_at=now)
+        session.add(sub)
+    sub.unit_id = unit_id
+    sub.topics = list(dict.fromkeys(topics))
+    sub.updated_at = now
+    sub.stopped_at = None
+    await session.flush()
+    return sub
+
+
+async def stop_all(session: AsyncSession, contact_id: int, now: datetime) -> int:
+    """The person said stop: no announcement from now on, including those already queued for
+    them (their outbox rows are cancelled). Returns how many queued ones were cancelled."""
+    sub = await get_subscription(session, contact_id)
+    if sub is None:
+        sub = Subscription(contact_id=contact_id, created_at=now, topics=[])
+        session.add(sub)
+    sub.stopped_at = now
+    sub.updated_at = now
+    await session.execute(
+        update(BroadcastRecipient)
+        .where(BroadcastRecipient.contact_id == contact_id, BroadcastRecipient.status == "waiting")
+        .values(status="skipped", reason="stopped")
+    )
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.contact_id == contact_id,
+            OutboxMessage.priority == BULK,
+            OutboxMessage.status == "pending",
+        )
+        .values(status="cancelled", last_error="stopped by the person")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def resume(session: AsyncSession, contact_id: int, now: datetime) -> Subscription | None:
+    """Undo a stop: the earlier choice applies again. None when there was nothing to resume."""
+    sub = await get_subscription(session, contact_id)
+    if sub is None or not sub.topics:
+        return None
+    sub.stopped_at = None
+    sub.updated_at = now
+    return sub
+
+
+# -- broadcasts ------------------------------------------------------------------------------
+
+
+async def broadcast_report(session: AsyncSession, broadcast: Broadcast) -> dict[str, Any]:
+    """How a broadcast went: recipients queued, sent, failed, blocked (unreachable), skipped
+    (stopped or cancelled before sending), waiting (not queued yet) and pending (queued)."""
+    rows = (
+        await session.execute(
+            select(BroadcastRecipient.status, OutboxMessage.status, func.count())
+            .outerjoin(OutboxMessage, OutboxMessage.id == BroadcastRecipient.outbox_id)
+            .where(BroadcastRecipient.broadcast_id == broadcast.id)
+            .group_by(BroadcastRecipient.status, OutboxMessage.status)
+        )
+    ).all()
+    counts = {"sent": 0, "failed": 0, "blocked": 0, "skipped": 0, "waiting": 0, "pending": 0}
+    total = 0
+    for recipient_status, outbox_status, n in rows:
+        total += n
+        if recipient_status == "waiting":
+            counts["waiting"] += n
+        elif recipient_status == "skipped" or outbox_status == "cancelled":
+            counts["skipped"] += n
+        elif outbox_status == "sent":
+            counts["sent"] += n
+        elif outbox_status == "failed":
+            counts["failed"] += n
+        elif outbox_status == "dropped":
+            counts["blocked"] += n
+        else:
+            counts["pending"] += n
+    return {
+        "id": broadcast.id,
+        "status": broadcast.status,
+        "interest": broadcast.interest,
+        "unit_ids": list(broadcast.unit_ids),
+        "send_at": broadcast.send_at.isoformat(),
+        "recipients": total,
+        "queued": total - counts["waiting"] - counts["skipped"],
+        **counts,
+        "stop_reason": broadcast.stop_reason,
+    }
+
+
+async def cancel_broadcast(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
+    """Nothing more of it goes out: waiting recipients skipped, queued rows cancelled."""
+    await _halt(session, broadcast, "cancelled", now, None)
+
+
+async def halt_broadcast(
+    session: AsyncSession, broadcast: Broadcast, status: str, now: datetime, reason: str | None
+) -> None:
+    await _halt(session, broadcast, status, now, reason)
+
+
+async def _halt(
+    session: AsyncSession, broadcast: Broadcast, status: str, now: datetime, reason: str | None
+) -> None:
+    broadcast.status = status
+    broadcast.finished_at = now
+    broadcast.stop_reason = reason
+    await session.execute(
+        update(BroadcastRecipient)
+        .where(
+            BroadcastRecipient.broadcast_id == broadcast.id,
+            BroadcastRecipient.status == "waiting",
+        )
+        .values(status="skipped", reason=status)
+    )
+    queued = select(BroadcastRecipient.outbox_id).where(
+        BroadcastRecipient.broadcast_id == broadcast.id,
+        BroadcastRecipient.outbox_id.is_not(None),
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(queued), OutboxMessage.status == "pending")
+        .values(status="cancelled", last_error=status)
+    )
