@@ -25,6 +25,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from bot.webhook import serve_webhooks
 from messages import t
+from scheduler.broadcasts import Dispatcher, DispatchPolicy
 from scheduler.runtime import start_scheduler
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
             await CHANNELS[name].start(rt)
         scheduler = await start_scheduler(settings, rt.app.db, rt.app.files, on_commit=rt.notify)
         stack.callback(scheduler.shutdown, False)
+        start_dispatcher(rt)
         if webhook:
             if settings.file_link_secret:
                 rt.routes.append(
@@ -150,6 +152,16 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
                 await after()
         print(t("telegram.run.listening", channels=", ".join(names)), file=sys.stderr)
         await stop.wait()
+
+
+def start_dispatcher(rt: Runtime) -> None:
+    """Announcements: due broadcasts become outbox rows, batch by batch (scheduler/broadcasts)."""
+    assert rt.app is not None
+    s = rt.settings
+    policy = DispatchPolicy(s.zone, s.quiet_start, s.quiet_end)
+    dispatcher = Dispatcher(rt.app.db, policy, on_commit=rt.notify)
+    rt.add_task(dispatcher.run(), "broadcasts")
+    rt.stack.callback(dispatcher.stop)
 
 
 def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:

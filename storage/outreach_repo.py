@@ -67,9 +67,7 @@ class Audience:
     case_holders: int
 
 
-async def audience(
-    session: AsyncSession, unit_ids: Iterable[int], interest: str
-) -> Audience:
+async def audience(session: AsyncSession, unit_ids: Iterable[int], interest: str) -> Audience:
     """Who an announcement of ``interest`` to ``unit_ids`` (empty: every unit) reaches:
     subscribers of a matching topic in those units, plus people with an open case of that kind
     there; never anyone who said stop, never an unreachable contact."""
@@ -99,14 +97,13 @@ async def audience(
                 continue
             if country and market not in (None, country, "unsure"):
                 continue
-            holders.add(contact_id)
+            if contact_id is not None:
+                holders.add(contact_id)
     everyone = (chosen | holders) - stopped
     if everyone:
         blocked = {
             c.id
-            for c in (
-                await session.scalars(select(Contact).where(Contact.id.in_(everyone)))
-            ).all()
+            for c in (await session.scalars(select(Contact).where(Contact.id.in_(everyone)))).all()
             if is_unreachable(c)
         }
         everyone -= blocked
@@ -248,3 +245,31 @@ async def _halt(
         .where(OutboxMessage.id.in_(queued), OutboxMessage.status == "pending")
         .values(status="cancelled", last_error=status)
     )
+
+
+async def create_broadcast(
+    session: AsyncSession,
+    *,
+    unit_ids: list[int],
+    interest: str,
+    text: str,
+    send_at: datetime,
+    now: datetime,
+    officer_id: int | None = None,
+    photo_sha256: str = "",
+    course_id: int | None = None,
+) -> Broadcast:
+    broadcast = Broadcast(
+        officer_id=officer_id,
+        unit_ids=sorted(set(unit_ids)),
+        interest=parse_interest(interest),
+        text=text,
+        photo_sha256=photo_sha256,
+        course_id=course_id,
+        status="scheduled",
+        send_at=send_at,
+        created_at=now,
+    )
+    session.add(broadcast)
+    await session.flush()
+    return broadcast

@@ -169,7 +169,12 @@ class SubscribeFlow(Flow):
                 topics=topics_label(topics),
                 unit=await _unit_name(ctx, ctx.data.get("unit_id")),
             ),
-            [[Action.YES.button(t("outreach.button.yes")), Action.NO.button(t("outreach.button.no"))]],
+            [
+                [
+                    Action.YES.button(t("outreach.button.yes")),
+                    Action.NO.button(t("outreach.button.no")),
+                ]
+            ],
             intent=f"flow:{NAME}.{Step.CONFIRM}",
         )
 
