@@ -2,5 +2,6 @@
 (``survey``) and the officers' broadcast and survey commands."""
 
 from handlers.outreach.subscribe import SubscribeFlow
+from handlers.outreach.survey import SurveyFlow
 
-__all__ = ["SubscribeFlow"]
+__all__ = ["SubscribeFlow", "SurveyFlow"]

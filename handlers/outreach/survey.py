@@ -1,0 +1,341 @@
+"""``survey``: the training-needs questionnaire (messages/survey.toml), for one open round.
+
+Consent first; every answer is saved at once (``survey_responses``), so the person can leave and
+come back to the first unanswered question; one response per person per round; "xem khảo sát"
+shows the answers and offers to delete them. Officers use ``/khaosat`` (handlers/outreach/
+survey_officer.py) to open a round, invite people and see the results.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from handlers.access import get_officer
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.intake.questions import current_units
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    UnitOption,
+    looks_like_question,
+    match_unit,
+)
+from handlers.outreach import survey_officer
+from handlers.textnorm import fold, folded_phrases
+from handlers.types import Button, Inbound, InboundKind
+from messages import raw, t
+from messages.survey import Question, questionnaire
+from storage.models import SurveyResponse, SurveyRound, Unit
+from storage.survey_repo import covers, delete_responses, get_response, open_rounds, responses_of
+
+NAME = "survey"
+CONSENT = "consent"
+OTHER = "other_trade"
+
+
+class Action(StrEnum):
+    CONSENT = "consent"
+    DECLINE = "decline"
+    OPTION = "opt"
+    DONE = "done"
+    SKIP = "skip"
+    VIEW = "view"
+    DELETE = "delete"
+    DELETE_YES = "delete_yes"
+
+    def button(self, label: str, arg: str = "") -> Button:
+        return Button(f"{NAME}:{self.value}" + (f":{arg}" if arg else ""), label)
+
+
+class SurveyFlow(Flow):
+    name = NAME
+    commands = ("khaosat",)
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        if event.command == "khaosat":
+            officer = await get_officer(ctx.session, ctx.contact.id)
+            if officer is not None:
+                await survey_officer.start(event, ctx, officer)
+                return
+        folded = fold(event.text)
+        if folded in folded_phrases("survey.phrases.view"):
+            await _view(ctx)
+            return
+        if folded in folded_phrases("survey.phrases.delete"):
+            _ask_delete(ctx)
+            return
+        await _begin(ctx)
+
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        verb, _, arg = action.partition(":")
+        if verb.startswith("o_"):
+            officer = await get_officer(ctx.session, ctx.contact.id)
+            await survey_officer.on_button(ctx, officer, verb, arg)
+        elif verb == Action.VIEW:
+            await _view(ctx)
+        elif verb == Action.DELETE:
+            _ask_delete(ctx)
+        elif verb == Action.DELETE_YES:
+            count = await delete_responses(ctx.session, ctx.contact.id)
+            if ctx.flow == NAME:
+                ctx.leave()
+            ctx.reply(t("survey.deleted", count=count), intent=f"flow:{NAME}.deleted")
+        elif ctx.flow != NAME:
+            await _begin(ctx)
+        elif verb == Action.CONSENT and ctx.step == CONSENT:
+            await _consented(ctx)
+        elif verb == Action.DECLINE:
+            ctx.leave()
+            ctx.reply(t("survey.declined"), intent=f"flow:{NAME}.declined")
+        else:
+            response = await _response(ctx)
+            if response is None:
+                await _begin(ctx)
+                return
+            await _answer_button(ctx, response, verb, arg)
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        response = await _response(ctx)
+        question = questionnaire().get(ctx.step or "")
+        typed = event.kind == InboundKind.TEXT and event.text.strip()
+        if response is not None and typed and ctx.step == OTHER:
+            await _save(ctx, response, "trades_other", event.text.strip()[:200])
+            return
+        if (
+            response is not None
+            and typed
+            and question is not None
+            and question.kind in ("unit", "text")
+            and not _is_question(event.text)
+        ):
+            await _answer_text(ctx, response, question, event.text.strip())
+            return
+        if typed and not _is_question(event.text) and response is not None:
+            await _ask_next(ctx, response, again=True)
+            return
+        # A question or anything else: the answers are kept; the router answers it.
+        ctx.leave()
+        await ctx.dispatch(event)
+
+
+def _is_question(text: str) -> bool:
+    return looks_like_question(text, raw("survey.question_markers"))
+
+
+async def _begin(ctx: Context) -> None:
+    rounds = await open_rounds(ctx.session)
+    if not rounds:
+        ctx.leave()
+        ctx.reply(t("survey.none_open"), intent=f"flow:{NAME}.none_open")
+        return
+    # A response under way in any open round is resumed; a finished one is shown.
+    for found in rounds:
+        response = await get_response(ctx.session, found.id, ctx.contact.id)
+        if response is not None and response.status == "draft":
+            ctx.enter(NAME, "", {"round": found.id, "response": response.id})
+            await _ask_next(ctx, response, resumed=True)
+            return
+    latest = rounds[0]
+    done = await get_response(ctx.session, latest.id, ctx.contact.id)
+    if done is not None:
+        ctx.leave()
+        ctx.reply(
+            t("survey.already"),
+            [
+                [Action.VIEW.button(t("survey.button.view"))],
+                [Action.DELETE.button(t("survey.button.delete"))],
+            ],
+            intent=f"flow:{NAME}.already",
+        )
+        return
+    ctx.enter(NAME, CONSENT, {"round": latest.id})
+    ctx.reply(
+        t("survey.consent"),
+        [
+            [
+                Action.CONSENT.button(t("survey.button.consent")),
+                Action.DECLINE.button(t("survey.button.decline")),
+            ]
+        ],
+        intent=f"flow:{NAME}.{CONSENT}",
+    )
+
+
+async def _consented(ctx: Context) -> None:
+    response = SurveyResponse(
+        round_id=int(ctx.data["round"]),
+        contact_id=ctx.contact.id,
+        answers={},
+        status="draft",
+        consent_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(response)
+    await ctx.session.flush()
+    ctx.update(response=response.id)
+    await _ask_next(ctx, response)
+
+
+async def _response(ctx: Context) -> SurveyResponse | None:
+    response_id = ctx.data.get("response")
+    if response_id is None:
+        return None
+    found = await ctx.session.get(SurveyResponse, int(response_id))
+    if found is None or found.contact_id != ctx.contact.id:
+        return None
+    return found
+
+
+async def _ask_next(
+    ctx: Context, response: SurveyResponse, *, resumed: bool = False, again: bool = False
+) -> None:
+    answers = response.answers
+    if "trades" in answers and "other" in answers["trades"] and "trades_other" not in answers:
+        ctx.goto(OTHER)
+        ctx.reply(t("survey.ask_other"), intent=f"flow:{NAME}.{OTHER}")
+        return
+    for question in questionnaire().questions:
+        if question.id in answers:
+            continue
+        ctx.goto(question.id)
+        lead = [t("survey.resumed")] if resumed else [t("survey.again")] if again else []
+        ctx.reply(
+            "\n".join([*lead, _question_text(question, response)]),
+            _question_buttons(question, response),
+            intent=f"flow:{NAME}.{question.id}",
+        )
+        return
+    await _finish(ctx, response)
+
+
+def _question_text(question: Question, response: SurveyResponse) -> str:
+    if question.kind != "multi":
+        return question.text
+    chosen = response.answers.get(f"_{question.id}", [])
+    labels = ", ".join(question.options[c] for c in chosen if c in question.options)
+    return (
+        question.text
+        + "\n"
+        + (t("survey.chosen", items=labels) if labels else t("survey.none_chosen"))
+    )
+
+
+def _question_buttons(question: Question, response: SurveyResponse) -> list[list[Button]]:
+    rows = [[Action.OPTION.button(label, value)] for value, label in question.options.items()]
+    if question.kind == "multi":
+        rows.append([Action.DONE.button(t("survey.button.done"))])
+    if question.optional:
+        rows.append([Action.SKIP.button(t("survey.button.skip"))])
+    return rows
+
+
+async def _answer_button(ctx: Context, response: SurveyResponse, verb: str, arg: str) -> None:
+    question = questionnaire().get(ctx.step or "")
+    if question is None:
+        await _ask_next(ctx, response)
+        return
+    if verb == Action.SKIP and question.optional:
+        await _save(ctx, response, question.id, "")
+    elif verb == Action.OPTION and arg in question.options and question.kind == "choice":
+        await _save(ctx, response, question.id, arg)
+    elif verb == Action.OPTION and arg in question.options and question.kind == "multi":
+        key = f"_{question.id}"
+        chosen: list[str] = list(response.answers.get(key, []))
+        chosen = [c for c in chosen if c != arg] if arg in chosen else [*chosen, arg]
+        response.answers = {**response.answers, key: chosen}
+        response.updated_at = ctx.now
+        await _ask_next(ctx, response)
+    elif verb == Action.DONE and question.kind == "multi":
+        chosen = list(response.answers.get(f"_{question.id}", []))
+        if not chosen:
+            await _ask_next(ctx, response, again=True)
+            return
+        answers = {k: v for k, v in response.answers.items() if k != f"_{question.id}"}
+        response.answers = answers
+        await _save(ctx, response, question.id, chosen)
+    else:
+        await _ask_next(ctx, response, again=True)
+
+
+async def _answer_text(
+    ctx: Context, response: SurveyResponse, question: Question, text: str
+) -> None:
+    if question.kind == "text":
+        await _save(ctx, response, question.id, text[:200])
+        return
+    units = await current_units(ctx)
+    try:
+        unit = match_unit(text, [UnitOption(u.id, u.name, u.name_key) for u in units])
+    except InvalidAnswerError:
+        ctx.reply(t("survey.unit_unknown", text=text[:60]), intent=f"flow:{NAME}.unit")
+        return
+    found = await ctx.session.get(SurveyRound, response.round_id)
+    if found is not None and not covers(found, unit.id):
+        ctx.leave()
+        await ctx.session.delete(response)
+        ctx.reply(t("survey.not_here", unit=unit.name), intent=f"flow:{NAME}.not_here")
+        return
+    response.unit_id = unit.id
+    await _save(ctx, response, "unit", unit.id)
+
+
+async def _save(ctx: Context, response: SurveyResponse, key: str, value: Any) -> None:
+    response.answers = {**response.answers, key: value}
+    response.updated_at = ctx.now
+    await _ask_next(ctx, response)
+
+
+async def _finish(ctx: Context, response: SurveyResponse) -> None:
+    response.status = "complete"
+    response.updated_at = ctx.now
+    ctx.leave()
+    ctx.reply(
+        t("survey.thanks"),
+        [[Action.VIEW.button(t("survey.button.view"))]],
+        intent=f"flow:{NAME}.done",
+    )
+
+
+async def _view(ctx: Context) -> None:
+    found = await responses_of(ctx.session, ctx.contact.id)
+    if not found:
+        ctx.reply(t("survey.nothing"), intent=f"flow:{NAME}.view")
+        return
+    lines = [t("survey.view_title")]
+    for response in found:
+        lines.extend(await answer_lines(ctx, response))
+    ctx.reply(
+        "\n".join(lines),
+        [[Action.DELETE.button(t("survey.button.delete"))]],
+        intent=f"flow:{NAME}.view",
+    )
+
+
+async def answer_lines(ctx: Context, response: SurveyResponse) -> list[str]:
+    """One line per answered question, as the person would read it (also the privacy view)."""
+    form = questionnaire()
+    lines = []
+    for question in form.questions:
+        value = response.answers.get(question.id)
+        if value is None or value == "":
+            continue
+        if question.kind == "unit":
+            unit = await ctx.session.get(Unit, int(value))
+            shown = unit.name if unit else ""
+        elif isinstance(value, list):
+            shown = ", ".join(form.label(question.id, str(v)) for v in value)
+            if "trades_other" in response.answers and question.id == "trades":
+                shown += f" ({response.answers['trades_other']})"
+        else:
+            shown = form.label(question.id, str(value))
+        lines.append(f"• {question.label}: {shown}")
+    return lines
+
+
+def _ask_delete(ctx: Context) -> None:
+    ctx.reply(
+        t("survey.delete_confirm"),
+        [[Action.DELETE_YES.button(t("survey.button.delete_yes"))]],
+        intent=f"flow:{NAME}.delete",
+    )

@@ -1,0 +1,109 @@
+"""``/khaosat`` for officers: open a survey round for the communes in their scope, invite people
+through an announcement, and read a short summary of the results in chat."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from handlers.access import DISTRICT_ROLES, can_see_unit
+from handlers.context import Context
+from handlers.types import Button, Inbound
+from messages import t
+from messages.survey import questionnaire
+from storage.models import Officer, SurveyRound
+from storage.outreach_repo import create_broadcast
+from storage.survey_repo import open_round, open_rounds, results
+
+NAME = "survey"
+#: Trades shown per commune in the chat summary (the export has them all).
+TOP = 3
+
+
+def _scope(officer: Officer) -> list[int]:
+    """Units of a new round: the officer's commune, or every unit (empty) for the office."""
+    if officer.role in DISTRICT_ROLES or officer.unit_id is None:
+        return []
+    return [officer.unit_id]
+
+
+def _in_scope(officer: Officer | None, found: SurveyRound) -> bool:
+    if officer is None:
+        return False
+    if officer.role in DISTRICT_ROLES:
+        return True
+    return bool(found.unit_ids) and all(can_see_unit(officer, int(u)) for u in found.unit_ids)
+
+
+def _round_buttons(found: SurveyRound) -> list[list[Button]]:
+    return [
+        [Button(f"{NAME}:o_invite:{found.id}", t("survey.officer.button.invite", id=found.id))],
+        [Button(f"{NAME}:o_results:{found.id}", t("survey.officer.button.results", id=found.id))],
+    ]
+
+
+async def start(event: Inbound, ctx: Context, officer: Officer) -> None:
+    mine = [r for r in await open_rounds(ctx.session) if _in_scope(officer, r)]
+    buttons = [[Button(f"{NAME}:o_open", t("survey.officer.button.open"))]]
+    for found in mine[:3]:
+        buttons += _round_buttons(found)
+    text = (
+        t("survey.officer.open_rounds", ids=", ".join(f"#{r.id}" for r in mine))
+        if mine
+        else t("survey.officer.no_round")
+    )
+    ctx.reply(text, buttons, intent=f"flow:{NAME}.officer")
+
+
+async def on_button(ctx: Context, officer: Officer | None, verb: str, arg: str) -> None:
+    if officer is None:
+        ctx.reply(t("survey.officer.not_officer"), intent=f"flow:{NAME}.officer.refused")
+        return
+    if verb == "o_open":
+        opened = await open_round(
+            ctx.session, _scope(officer), questionnaire().version, ctx.now, officer.id
+        )
+        ctx.reply(
+            t("survey.officer.opened", id=opened.id),
+            _round_buttons(opened),
+            intent=f"flow:{NAME}.officer.opened",
+        )
+        return
+    found = await ctx.session.get(SurveyRound, int(arg)) if arg.isdigit() else None
+    if found is None or not _in_scope(officer, found):
+        ctx.reply(t("survey.officer.not_found"), intent=f"flow:{NAME}.officer.refused")
+        return
+    if verb == "o_invite":
+        broadcast = await create_broadcast(
+            ctx.session,
+            unit_ids=[int(u) for u in found.unit_ids],
+            interest="training",
+            text=t("survey.officer.invite_text"),
+            send_at=ctx.now,
+            now=ctx.now,
+            officer_id=officer.id,
+        )
+        ctx.reply(
+            t("survey.officer.invited", id=broadcast.id), intent=f"flow:{NAME}.officer.invited"
+        )
+    elif verb == "o_results":
+        ctx.reply(await summary(ctx, found, officer), intent=f"flow:{NAME}.officer.results")
+
+
+async def summary(ctx: Context, found: SurveyRound, officer: Officer) -> str:
+    scope = None if officer.role in DISTRICT_ROLES else [officer.unit_id or -1]
+    got = await results(ctx.session, found, scope)
+    if not got.responses:
+        return t("survey.officer.no_results", id=found.id)
+    form = questionnaire()
+    per_commune: dict[str, Counter[str]] = defaultdict(Counter)
+    for (commune, trade), n in got.counts.items():
+        per_commune[commune][trade] += n
+    lines = [t("survey.officer.results_title", id=found.id, count=len(got.responses))]
+    for commune in sorted(per_commune):
+        top = ", ".join(
+            f"{form.label('trades', trade)} {n}"
+            for trade, n in per_commune[commune].most_common(TOP)
+        )
+        lines.append(f"• {commune or '?'}: {top}")
+    lines.append(t("survey.officer.results_more"))
+    return "\n".join(lines)

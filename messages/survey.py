@@ -1,0 +1,74 @@
+"""The training-needs questionnaire (``messages/survey.toml``), loaded and checked once."""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+SURVEY_FILE = Path(__file__).parent / "survey.toml"
+KINDS = frozenset({"choice", "multi", "unit", "text"})
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    kind: str
+    text: str
+    options: dict[str, str] = field(default_factory=dict)
+    #: A short name for the answer lists (the person's view, exports).
+    label: str = ""
+    optional: bool = False
+    #: multi: «Khác» is followed by a question asking for it in words.
+    other: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Questionnaire:
+    version: str
+    questions: tuple[Question, ...]
+
+    def get(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def label(self, question_id: str, value: str) -> str:
+        question = self.get(question_id)
+        return question.options.get(value, value) if question else value
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def read_questionnaire(path: Path = SURVEY_FILE) -> Questionnaire:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    questions = []
+    for raw in data["questions"]:
+        kind = raw["kind"]
+        if kind not in KINDS:
+            raise ValueError(f"{path.name}: question {raw['id']}: unknown kind {kind!r}")
+        options = {str(k): _nfc(str(v)) for k, v in raw.get("options", {}).items()}
+        if kind in ("choice", "multi") and not options:
+            raise ValueError(f"{path.name}: question {raw['id']} has no options")
+        questions.append(
+            Question(
+                id=raw["id"],
+                kind=kind,
+                text=_nfc(raw["text"]),
+                options=options,
+                label=_nfc(raw.get("label", raw["id"])),
+                optional=bool(raw.get("optional", False)),
+                other=bool(raw.get("other", False)),
+            )
+        )
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids) or "unit" not in ids or "trades" not in ids:
+        raise ValueError(f"{path.name}: question ids must be unique and include unit, trades")
+    return Questionnaire(str(data["version"]), tuple(questions))
+
+
+@cache
+def questionnaire() -> Questionnaire:
+    return read_questionnaire()

@@ -1,0 +1,107 @@
+"""Survey rounds and responses: open a round, keep one response per person per round, count
+wanted trades per commune."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import SurveyResponse, SurveyRound, Unit
+
+
+async def open_round(
+    session: AsyncSession,
+    unit_ids: list[int],
+    version: str,
+    now: datetime,
+    officer_id: int | None = None,
+) -> SurveyRound:
+    found = SurveyRound(
+        version=version, unit_ids=sorted(set(unit_ids)), officer_id=officer_id, opened_at=now
+    )
+    session.add(found)
+    await session.flush()
+    return found
+
+
+async def open_rounds(session: AsyncSession) -> list[SurveyRound]:
+    return list(
+        await session.scalars(
+            select(SurveyRound)
+            .where(SurveyRound.closed_at.is_(None))
+            .order_by(SurveyRound.id.desc())
+        )
+    )
+
+
+def covers(found: SurveyRound, unit_id: int | None) -> bool:
+    return not found.unit_ids or unit_id in found.unit_ids
+
+
+async def get_response(
+    session: AsyncSession, round_id: int, contact_id: int
+) -> SurveyResponse | None:
+    return await session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.round_id == round_id, SurveyResponse.contact_id == contact_id
+        )
+    )
+
+
+async def responses_of(session: AsyncSession, contact_id: int) -> list[SurveyResponse]:
+    return list(
+        await session.scalars(
+            select(SurveyResponse)
+            .where(SurveyResponse.contact_id == contact_id)
+            .order_by(SurveyResponse.id)
+        )
+    )
+
+
+async def delete_responses(session: AsyncSession, contact_id: int) -> int:
+    result = await session.execute(
+        delete(SurveyResponse).where(SurveyResponse.contact_id == contact_id)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass
+class Results:
+    round: SurveyRound
+    #: (commune name, trade id) → number of complete responses wanting it
+    counts: Counter[tuple[str, str]]
+    responses: list[dict[str, Any]]
+
+
+async def results(
+    session: AsyncSession, found: SurveyRound, scope: list[int] | None = None
+) -> Results:
+    """Complete responses of ``found`` (only communes in ``scope`` when given)."""
+    query = (
+        select(SurveyResponse, Unit.name)
+        .outerjoin(Unit, Unit.id == SurveyResponse.unit_id)
+        .where(SurveyResponse.round_id == found.id, SurveyResponse.status == "complete")
+        .order_by(SurveyResponse.id)
+    )
+    if scope is not None:
+        query = query.where(SurveyResponse.unit_id.in_(scope))
+    counts: Counter[tuple[str, str]] = Counter()
+    rows = []
+    for response, unit_name in (await session.execute(query)).all():
+        commune = unit_name or ""
+        for trade in response.answers.get("trades", []):
+            counts[(commune, str(trade))] += 1
+        rows.append(
+            {
+                "response": response.id,
+                "commune": commune,
+                "updated": response.updated_at.isoformat(),
+                **{k: v for k, v in response.answers.items() if k != "unit"},
+            }
+        )
+    return Results(found, counts, rows)
