@@ -65,7 +65,7 @@ def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 #: Sub-command modules of the later features (each has ``register(sub)``), in help order.
-PLUGINS = ("cli_run", "cli_kb", "cli_cases", "cli_dossier", "cli_officials", "cli_outreach")
+PLUGINS = ("cli_run", "cli_kb", "cli_cases", "cli_dossier", "cli_officials", "cli_outreach", "cli_survey")
 #: The module of each plugin sub-command: a command imports only its own module (the plugins
 #: import openpyxl, fpdf, aiohttp, APScheduler…: a second and 40 MB for all of them). A
 #: command missing here still works: every plugin is imported then, as for ``--help``.
@@ -75,6 +75,7 @@ PLUGIN_OF = {
     "cases": "cli_cases",
     "dossier": "cli_dossier",
     "broadcast": "cli_outreach",
+    "survey": "cli_survey",
     **dict.fromkeys(
         ("officials", "units", "programs", "plan", "remind", "report"), "cli_officials"
     ),
