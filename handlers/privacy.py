@@ -17,6 +17,7 @@ from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
 from handlers.menu import main_menu_buttons
+from handlers.outreach.mine import outreach_lines
 from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound
 from messages import has, t
@@ -122,6 +123,7 @@ class PrivacyFlow(Flow):
         draft = await get_draft(ctx.session, contact.id)
         if draft is not None:
             lines.append(t("privacy.data_draft", fields=_draft_fields(ctx, draft.data)))
+        lines += await outreach_lines(ctx)
         messages = await ctx.session.scalar(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.contact_id == contact.id)
         )

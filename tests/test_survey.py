@@ -1,0 +1,238 @@
+"""The training-needs survey end to end: on the console (leave and resume, one response per
+round, view, delete, privacy view and erasure, the officer's /khaosat), on Telegram (buttons)
+and on Zalo (numbers); the results table and a formula typed as an answer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from messages import t
+from messages.survey import questionnaire
+from storage.models import Broadcast, SurveyResponse, SurveyRound
+from storage.survey_export import cell, render
+from storage.survey_repo import open_round, results
+from tests.fake_zalo import FakeZalo, running_fake_zalo, text_update
+from tests.helpers import Clock, intents, press, say, texts
+from tests.officials_helpers import make_officer
+from tests.outreach_support import unit_id
+from tests.telegram_harness import TelegramHarness, telegram_harness
+from tests.zalo_harness import ZaloHarness, zalo_harness
+
+FORM = questionnaire()
+#: Question id → what the person answers: option labels to pick (in order), or text to type.
+ANSWERS: dict[str, list[str] | str] = {
+    "age_group": ["25–34 tuổi"],
+    "gender": ["Nữ"],
+    "unit": "phu luu",
+    "village": '=HYPERLINK("http://x")',
+    "work": ["Làm ruộng, nương, chăn nuôi"],
+    "trades": ["May công nghiệp", "Nghề khác", t("survey.button.done")],
+    "other_trade": "Làm bánh",
+    "time": ["Buổi tối"],
+    "place": ["Tại xã"],
+    "abroad": ["Đang cân nhắc"],
+}
+
+
+async def _open(app: App, clock: Clock, units: list[int] | None = None) -> int:
+    async with app.db.transaction() as session:
+        return (await open_round(session, units or [], FORM.version, clock.now())).id
+
+
+def _step(intent: str) -> str:
+    return intent.removeprefix("flow:survey.")
+
+
+async def _answer_console(app: App, user: str, step: str) -> list[dict[str, object]]:
+    wanted = ANSWERS[step]
+    if isinstance(wanted, str):
+        return await say(app, user, wanted)
+    lines: list[dict[str, object]] = []
+    for label in wanted:
+        lines = await press(app, user, label)
+    return lines
+
+
+async def test_survey_on_the_console(app: App, clock: Clock) -> None:
+    round_id = await _open(app, clock)
+    lines = await say(app, "an", "khao sat nhu cau hoc nghe")
+    assert intents(lines) == ["flow:survey.consent"]
+    lines = await press(app, "an", t("survey.button.consent"))
+    seen = []
+    for _ in range(20):
+        step = _step(intents(lines)[-1])
+        if step == "done":
+            break
+        seen.append(step)
+        if step == "work":
+            # Leave in the middle, ask something else, come back: answers kept, resumed.
+            await say(app, "an", "menu")
+            lines = await say(app, "an", "khảo sát")
+            assert t("survey.resumed") in texts(lines) and _step(intents(lines)[-1]) == "work"
+        lines = await _answer_console(app, "an", step)
+    assert seen == [
+        "age_group",
+        "gender",
+        "unit",
+        "village",
+        "work",
+        "trades",
+        "other_trade",
+        "time",
+        "place",
+        "abroad",
+    ]
+    async with app.db.session() as session:
+        [response] = (await session.scalars(select(SurveyResponse))).all()
+    assert response.status == "complete" and response.round_id == round_id
+    assert response.answers["trades"] == ["sewing", "other"]
+    assert response.answers["trades_other"] == "Làm bánh"
+    # One response per round.
+    again = await say(app, "an", "khao sat nhu cau hoc nghe")
+    assert intents(again) == ["flow:survey.already"]
+    view = texts(await say(app, "an", "xem khảo sát"))
+    assert "May công nghiệp, Nghề khác (Làm bánh)" in view and "Phù Lưu" in view
+    # The privacy view shows them too; deleting the survey answers removes them.
+    assert "Làm bánh" in texts(await say(app, "an", "xem dữ liệu của tôi"))
+    await say(app, "an", "xóa khảo sát")
+    deleted = await press(app, "an", t("survey.button.delete_yes"))
+    assert intents(deleted) == ["flow:survey.deleted"]
+    async with app.db.session() as session:
+        assert (await session.scalars(select(SurveyResponse))).all() == []
+
+
+async def test_results_table_and_formula_cells(app: App, clock: Clock) -> None:
+    await _open(app, clock)
+    for user in ("an", "binh"):
+        lines = await say(app, user, "khao sat nhu cau hoc nghe")
+        lines = await press(app, user, t("survey.button.consent"))
+        while (step := _step(intents(lines)[-1])) != "done":
+            lines = await _answer_console(app, user, step)
+    async with app.db.session() as session:
+        found = await session.scalar(select(SurveyResponse))
+        assert found is not None
+        got = await results(session, await session.get(SurveyRound, found.round_id))  # type: ignore[arg-type]
+    assert got.counts[("Phù Lưu", "sewing")] == 2
+    trades = dict(FORM.get("trades").options)  # type: ignore[union-attr]
+    data = render(got, trades, "csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data)))
+    assert rows[0][:3] == ["commune", "May công nghiệp", "Nghề khác"]
+    assert rows[1][:3] == ["Phù Lưu", "2", "2"]
+    assert not any(c.startswith("=") for row in rows for c in row)
+    assert any(c.startswith("'=HYPERLINK") for row in rows for c in row)
+    assert cell("-1+2") == "'-1+2" and cell("@x") == "'@x" and cell(3) == 3
+    assert render(got, trades, "xlsx")[:2] == b"PK"
+
+
+async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    lines = await say(app, "cb", "/khaosat")
+    assert t("survey.officer.no_round") in texts(lines)
+    opened = await press(app, "cb", t("survey.officer.button.open"))
+    assert intents(opened) == ["flow:survey.officer.opened"]
+    [label_invite, label_results] = [b for row in opened[0]["buttons"] for b in row]
+    invited = await press(app, "cb", label_invite)
+    assert intents(invited) == ["flow:survey.officer.invited"]
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and len(broadcast.unit_ids) == 1
+    assert "khảo sát nhu cầu học nghề" in broadcast.text
+    # A person answers; the officer's summary counts them.
+    lines = await say(app, "an", "khao sat nhu cau hoc nghe")
+    lines = await press(app, "an", t("survey.button.consent"))
+    while (step := _step(intents(lines)[-1])) != "done":
+        lines = await _answer_console(app, "an", step)
+    await say(app, "cb", "/khaosat")
+    summary = texts(await press(app, "cb", label_results))
+    assert "1 người" in summary and "Phù Lưu: May công nghiệp 1" in summary
+
+
+async def test_a_person_outside_the_round_communes_is_told(app: App, clock: Clock) -> None:
+    await _open(app, clock, [await unit_id(app, "Yên Phú")])
+    lines = await say(app, "an", "khao sat nhu cau hoc nghe")
+    lines = await press(app, "an", t("survey.button.consent"))
+    while (step := _step(intents(lines)[-1])) not in ("done", "not_here"):
+        lines = await _answer_console(app, "an", step)
+    assert step == "not_here"
+    async with app.db.session() as session:
+        assert (await session.scalars(select(SurveyResponse))).all() == []
+
+
+# -- Telegram and Zalo -------------------------------------------------------------------------
+
+
+def _question_id(text: str) -> str:
+    if t("survey.ask_other") in text:
+        return "other_trade"
+    for question in FORM.questions:
+        if question.text.split("\n")[0] in text:
+            return question.id
+    return ""
+
+
+@pytest.fixture
+async def tg(app: App) -> AsyncIterator[TelegramHarness]:
+    async with telegram_harness(app) as harness:
+        yield harness
+
+
+async def test_survey_on_telegram(tg: TelegramHarness, app: App, clock: Clock) -> None:
+    await _open(app, clock)
+    user = tg.user(701)
+    [consent] = await user.type("khảo sát nhu cầu học nghề")
+    assert consent.buttons
+    sent = await user.press(t("survey.button.consent"))
+    for _ in range(20):
+        step = _question_id(sent[-1].text)
+        if not step:
+            break
+        wanted = ANSWERS[step]
+        if isinstance(wanted, str):
+            sent = await user.type(wanted)
+        else:
+            for label in wanted:
+                sent = await user.press(label)
+    assert t("survey.thanks") in sent[-1].text
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and response.status == "complete"
+
+
+_OPTION = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
+
+
+@pytest.fixture
+async def zalo(app: App) -> AsyncIterator[ZaloHarness]:
+    server: FakeZalo
+    async with running_fake_zalo() as server, zalo_harness(app, server) as harness:
+        yield harness
+
+
+async def test_survey_on_zalo_by_numbers(zalo: ZaloHarness, app: App, clock: Clock) -> None:
+    await _open(app, clock)
+    user = "5a4b3c2d1e0f99887766"
+    said = await zalo.send(text_update("khao sat nhu cau hoc nghe", user=user))
+    said = await zalo.send(text_update("1", user=user))  # consent
+    for _ in range(20):
+        step = _question_id(said[-1])
+        if not step:
+            break
+        wanted = ANSWERS[step]
+        if isinstance(wanted, str):
+            said = await zalo.send(text_update(wanted, user=user))
+            continue
+        for label in wanted:
+            labels = dict((v, k) for k, v in _OPTION.findall(said[-1]))
+            said = await zalo.send(text_update(labels[label], user=user))
+    assert t("survey.thanks") in said[-1]
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and response.answers["trades"] == ["sewing", "other"]
+    assert all(len(text) <= 2000 for text in zalo.fake.sent_texts())
