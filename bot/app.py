@@ -20,7 +20,7 @@ from handlers.handoff import HandoffFlow
 from handlers.intake import IntakeFlow
 from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
-from handlers.outreach import SubscribeFlow, SurveyFlow
+from handlers.outreach import ComposeFlow, SubscribeFlow, SurveyFlow
 from handlers.privacy import PrivacyFlow
 from handlers.router import Router
 from handlers.status import StatusFlow
@@ -54,6 +54,7 @@ def build_flows() -> list[Flow]:
         StatusFlow(),
         SubscribeFlow(),
         SurveyFlow(),
+        ComposeFlow(),
     ]
 
 

@@ -100,6 +100,7 @@ class Settings(BaseSettings):
             encryption_key=self.encryption_key,
             file_link_base=self.webhook_public_url if self.file_link_secret else "",
             file_link_secret=self.file_link_secret,
+            quiet_hours=(self.quiet_start, self.quiet_end),
         )
 
 

@@ -25,3 +25,5 @@ class HandlerConfig:
     #: URL of the bot, and the secret signing the links; empty: no server, no links.
     file_link_base: str = ""
     file_link_secret: str = ""
+    #: (start, end) local hours in which nothing scheduled is sent (QUIET_START, QUIET_END).
+    quiet_hours: tuple[int, int] = (21, 7)

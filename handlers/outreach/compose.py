@@ -1,0 +1,282 @@
+"""``/thongbao``: an officer writes an announcement in chat.
+
+Text (within every channel's limit) → optional photo → communes (a commune officer: their own;
+the office: all or typed names) → topic → when (now, or a time outside the quiet hours) →
+preview with the number of recipients → confirm. The broadcast is then delivered by the
+dispatcher (scheduler/broadcasts.py) like one created from the terminal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from handlers.access import DISTRICT_ROLES, get_officer
+from handlers.context import Context
+from handlers.flow import Flow
+from handlers.intake.questions import current_units
+from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
+from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
+from handlers.outreach.subscribe import topics_label
+from handlers.types import Attachment, Button, Inbound, InboundKind
+from messages import t
+from storage.models import Broadcast, Officer, Unit
+from storage.outreach_repo import audience, broadcast_report, create_broadcast
+
+NAME = "broadcast"
+INTERESTS = ("training", "abroad", "abroad:japan", "abroad:korea", "abroad:taiwan", "scam")
+
+
+class Step(StrEnum):
+    TEXT = "text"
+    PHOTO = "photo"
+    UNITS = "units"
+    INTEREST = "interest"
+    WHEN = "when"
+    PREVIEW = "preview"
+
+
+class Action(StrEnum):
+    NO_PHOTO = "nophoto"
+    ALL_UNITS = "all"
+    INTEREST = "interest"
+    NOW = "now"
+    SEND = "send"
+    CANCEL = "cancel"
+    REPORT = "report"
+
+    def button(self, label: str, arg: str = "") -> Button:
+        return Button(f"{NAME}:{self.value}" + (f":{arg}" if arg else ""), label)
+
+
+def _intent(step: str) -> str:
+    return f"flow:{NAME}.{step}"
+
+
+class ComposeFlow(Flow):
+    name = NAME
+    commands = ("thongbao",)
+    accepts_files = True
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        officer = await get_officer(ctx.session, ctx.contact.id)
+        if officer is None:
+            ctx.reply(t("compose.not_officer"), intent=_intent("refused"))
+            return
+        ctx.enter(NAME, Step.TEXT, {})
+        ctx.reply(
+            t("compose.ask_text"),
+            [
+                [Action.REPORT.button(t("compose.button.report"))],
+                [Action.CANCEL.button(t("compose.button.cancel"))],
+            ],
+            intent=_intent(Step.TEXT),
+        )
+
+    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+        officer = await get_officer(ctx.session, ctx.contact.id)
+        verb, _, arg = action.partition(":")
+        if officer is None:
+            ctx.leave()
+            ctx.reply(t("compose.not_officer"), intent=_intent("refused"))
+        elif verb == Action.CANCEL:
+            ctx.leave()
+            ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
+        elif verb == Action.REPORT:
+            await _reports(ctx, officer)
+        elif ctx.flow != NAME:
+            await self.start(event, ctx)
+        elif verb == Action.NO_PHOTO and ctx.step == Step.PHOTO:
+            await _ask_units(ctx, officer)
+        elif verb == Action.ALL_UNITS and ctx.step == Step.UNITS:
+            ctx.update(units=[])
+            _ask_interest(ctx)
+        elif verb == Action.INTEREST and arg in INTERESTS and ctx.step == Step.INTEREST:
+            ctx.update(interest=arg)
+            _ask_when(ctx)
+        elif verb == Action.NOW and ctx.step == Step.WHEN:
+            ctx.update(at=None)
+            await _preview(ctx)
+        elif verb == Action.SEND and ctx.step == Step.PREVIEW:
+            await _send(ctx, officer)
+        else:
+            ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        officer = await get_officer(ctx.session, ctx.contact.id)
+        if officer is None:
+            ctx.leave()
+            return
+        if ctx.step == Step.PHOTO and event.kind == InboundKind.PHOTO and event.file:
+            ctx.update(photo=await ctx.files.put(event.file.data))
+            await _ask_units(ctx, officer)
+            return
+        if event.kind != InboundKind.TEXT:
+            ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+            return
+        if ctx.step == Step.TEXT:
+            try:
+                ctx.update(text=check_text(event.text))
+            except RuleError as exc:
+                ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.TEXT))
+                return
+            ctx.goto(Step.PHOTO)
+            ctx.reply(
+                t("compose.ask_photo"),
+                [[Action.NO_PHOTO.button(t("compose.button.no_photo"))]],
+                intent=_intent(Step.PHOTO),
+            )
+        elif ctx.step == Step.UNITS:
+            await _typed_units(ctx, officer, event.text)
+        elif ctx.step == Step.WHEN:
+            await _typed_time(ctx, event.text)
+        else:
+            ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+
+
+async def _ask_units(ctx: Context, officer: Officer) -> None:
+    if officer.role not in DISTRICT_ROLES:
+        ctx.update(units=[officer.unit_id] if officer.unit_id else [])
+        _ask_interest(ctx)
+        return
+    ctx.goto(Step.UNITS)
+    ctx.reply(
+        t("compose.ask_units"),
+        [[Action.ALL_UNITS.button(t("compose.button.all_units"))]],
+        intent=_intent(Step.UNITS),
+    )
+
+
+async def _typed_units(ctx: Context, officer: Officer, text: str) -> None:
+    options = [UnitOption(u.id, u.name, u.name_key) for u in await current_units(ctx)]
+    chosen = []
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            chosen.append(match_unit(part, options).id)
+        except InvalidAnswerError:
+            ctx.reply(t("outreach.rule.unit", unit=part.strip()[:60]), intent=_intent(Step.UNITS))
+            return
+    try:
+        check_scope(officer, chosen)
+    except RuleError as exc:
+        ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.UNITS))
+        return
+    ctx.update(units=chosen)
+    _ask_interest(ctx)
+
+
+def _ask_interest(ctx: Context) -> None:
+    ctx.goto(Step.INTEREST)
+    ctx.reply(
+        t("compose.ask_interest"),
+        [[Action.INTEREST.button(topics_label([i]), i)] for i in INTERESTS],
+        intent=_intent(Step.INTEREST),
+    )
+
+
+def _ask_when(ctx: Context) -> None:
+    ctx.goto(Step.WHEN)
+    ctx.reply(
+        t("compose.ask_when"),
+        [[Action.NOW.button(t("compose.button.now"))]],
+        intent=_intent(Step.WHEN),
+    )
+
+
+async def _typed_time(ctx: Context, text: str) -> None:
+    zone = ctx.config.timezone
+    local = ctx.now.astimezone(zone)
+    try:
+        parsed = datetime.strptime(text.strip(), "%H:%M %d/%m/%Y").replace(tzinfo=zone)
+    except ValueError:
+        try:
+            parsed = datetime.strptime(f"{text.strip()}/{local.year}", "%H:%M %d/%m/%Y").replace(
+                tzinfo=zone
+            )
+        except ValueError:
+            ctx.reply(t("compose.bad_time"), intent=_intent(Step.WHEN))
+            return
+    try:
+        when = check_time(parsed, ctx.now, zone, ctx.config.quiet_hours)
+    except RuleError as exc:
+        ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.WHEN))
+        return
+    ctx.update(at=when.isoformat())
+    await _preview(ctx)
+
+
+async def _preview(ctx: Context) -> None:
+    data = ctx.data
+    who = await audience(ctx.session, data.get("units", []), data["interest"])
+    names = await _unit_names(ctx, data.get("units", []))
+    zone = ctx.config.timezone
+    at = datetime.fromisoformat(data["at"]) if data.get("at") else None
+    ctx.goto(Step.PREVIEW)
+    preview = ctx.reply(
+        t(
+            "compose.preview",
+            text=data["text"],
+            stop_line=t("outreach.stop_line"),
+            count=len(who.contact_ids),
+            units=names,
+            topic=topics_label([data["interest"]]),
+            when=at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if at else t("compose.now"),
+        ),
+        [
+            [
+                Action.SEND.button(t("compose.button.send")),
+                Action.CANCEL.button(t("compose.button.cancel")),
+            ]
+        ],
+        intent=_intent(Step.PREVIEW),
+        recipients=len(who.contact_ids),
+    )
+    if data.get("photo"):
+        preview.attachments.append(Attachment("photo", sha256=data["photo"]))
+
+
+async def _send(ctx: Context, officer: Officer) -> None:
+    data = ctx.data
+    at = datetime.fromisoformat(data["at"]) if data.get("at") else ctx.now
+    broadcast = await create_broadcast(
+        ctx.session,
+        unit_ids=[int(u) for u in data.get("units", [])],
+        interest=data["interest"],
+        text=data["text"],
+        send_at=at,
+        now=ctx.now,
+        officer_id=officer.id,
+        photo_sha256=data.get("photo", ""),
+    )
+    ctx.leave()
+    ctx.reply(t("compose.created", id=broadcast.id), intent=_intent("created"))
+
+
+async def _reports(ctx: Context, officer: Officer) -> None:
+    query = select(Broadcast).order_by(Broadcast.id.desc()).limit(3)
+    if officer.role not in DISTRICT_ROLES:
+        query = query.where(Broadcast.officer_id == officer.id)
+    found = (await ctx.session.scalars(query)).all()
+    if not found:
+        ctx.reply(t("compose.no_reports"), intent=_intent("report"))
+        return
+    lines = []
+    for broadcast in found:
+        report = await broadcast_report(ctx.session, broadcast)
+        lines.append(
+            t("outreach.report.line", waiting_all=report["waiting"] + report["pending"], **report)
+        )
+        if report["stop_reason"]:
+            lines.append(str(report["stop_reason"]))
+    ctx.reply("\n".join(lines), intent=_intent("report"))
+
+
+async def _unit_names(ctx: Context, unit_ids: list[int]) -> str:
+    if not unit_ids:
+        return t("outreach.all_units")
+    names = (await ctx.session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)))).all()
+    return ", ".join(sorted(names))

@@ -1,0 +1,84 @@
+"""/thongbao: an officer composes an announcement in chat; subscribing and stopping in chat."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import App
+from messages import t
+from storage.models import Broadcast, ConversationState, Subscription
+from tests.helpers import Clock, intents, press, say, texts
+from tests.officials_helpers import make_officer
+from tests.outreach_support import person, unit_id
+
+
+async def test_commune_officer_composes_for_their_commune(app: App, clock: Clock) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    for i in range(3):
+        await person(app, f"s{i}", clock.now(), unit=pl, topics=["training"])
+    await person(app, "other", clock.now(), unit=await unit_id(app, "Yên Phú"), topics=["training"])
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    assert intents(await say(app, "cb", "/thongbao")) == ["flow:broadcast.text"]
+    assert "1.800" in texts(await say(app, "cb", "x" * 1801))
+    await say(app, "cb", "Lớp may công nghiệp khai giảng 15/12 tại nhà văn hóa thôn Cầu Cao.")
+    interest = await press(app, "cb", t("compose.button.no_photo"))
+    # A commune officer is not asked which communes: their own.
+    assert intents(interest) == ["flow:broadcast.interest"]
+    await press(app, "cb", t("outreach.topic.training"))
+    assert "21:00" in texts(await say(app, "cb", "22:00 11/07"))  # quiet hours refused
+    preview = await say(app, "cb", "09:00 11/07")
+    assert preview[0]["meta"]["recipients"] == 3
+    assert "Gửi tới 3 người" in texts(preview) and "dừng nhận tin" in texts(preview)
+    created = await press(app, "cb", t("compose.button.send"))
+    assert intents(created) == ["flow:broadcast.created"]
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None
+    assert broadcast.unit_ids == [pl] and broadcast.interest == "training"
+    assert broadcast.send_at.hour == 2  # 09:00 local
+    await say(app, "cb", "/thongbao")
+    report = texts(await press(app, "cb", t("compose.button.report")))
+    assert f"#{broadcast.id}" in report
+
+
+async def test_office_targets_typed_communes_and_scope_is_enforced(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "vp", "office")
+    await say(app, "vp", "/thongbao")
+    await say(app, "vp", "Cảnh báo: không nộp tiền cho người tự xưng môi giới.")
+    units = await press(app, "vp", t("compose.button.no_photo"))
+    assert intents(units) == ["flow:broadcast.units"]
+    assert "Không tìm thấy" in texts(await say(app, "vp", "phu luu, xyz"))
+    await say(app, "vp", "phu luu, yen phu")
+    await press(app, "vp", t("outreach.topic.scam"))
+    await press(app, "vp", t("compose.button.now"))
+    await press(app, "vp", t("compose.button.send"))
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and len(broadcast.unit_ids) == 2
+
+
+async def test_a_citizen_cannot_compose(app: App) -> None:
+    assert intents(await say(app, "dan", "/thongbao")) == ["flow:broadcast.refused"]
+
+
+async def test_stop_works_in_the_middle_of_a_registration(app: App, clock: Clock) -> None:
+    await say(app, "an", "nhận thông báo")
+    await say(app, "an", "phu luu")
+    await press(app, "an", t("outreach.topic.scam"))
+    await press(app, "an", t("outreach.button.done"))
+    assert intents(await press(app, "an", t("outreach.button.yes"))) == ["flow:subscribe.done"]
+    await say(app, "an", "/dangky")
+    for phrase in ("dung nhan tin", "/stop", "Hủy nhận thông báo"):
+        lines = await say(app, "an", phrase)
+        assert intents(lines) == ["flow:subscribe.stop"] and len(lines) == 1
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+        state = await session.scalar(select(ConversationState))
+    assert sub is not None and sub.stopped_at is not None
+    assert state is not None and state.flow == "intake"
+    # The registration is still where it was; stopping is undone in one step.
+    resumed = await press(app, "an", t("outreach.button.resume"))
+    assert "Cảnh báo lừa đảo" in texts(resumed)
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.stopped_at is None and sub.topics == ["scam"]
