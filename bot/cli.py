@@ -65,7 +65,15 @@ def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 #: Sub-command modules of the later features (each has ``register(sub)``), in help order.
-PLUGINS = ("cli_run", "cli_kb", "cli_cases", "cli_dossier", "cli_officials", "cli_outreach", "cli_survey")
+PLUGINS = (
+    "cli_run",
+    "cli_kb",
+    "cli_cases",
+    "cli_dossier",
+    "cli_officials",
+    "cli_outreach",
+    "cli_survey",
+)
 #: The module of each plugin sub-command: a command imports only its own module (the plugins
 #: import openpyxl, fpdf, aiohttp, APScheduler…: a second and 40 MB for all of them). A
 #: command missing here still works: every plugin is imported then, as for ``--help``.

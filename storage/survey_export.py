@@ -1,31 +1,30 @@
 """Survey results as files for officials: csv, xlsx (two sheets) or json.
 
-Every text cell goes through ``cell()``: answers are typed by the public, and a spreadsheet must
-never read one as a formula (OWASP CSV injection: a leading = + - @ tab or CR is neutralised
-with a leading apostrophe). When storage/sheet_cells.py lands, ``cell`` delegates to it.
+Answers are typed by the public, and a spreadsheet must never read one as a formula: every
+cell is written through storage/sheet_cells.py (the OWASP CSV rule; XLSX text cells as strings).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
 
 from openpyxl import Workbook
 
+from storage.sheet_cells import append_row, csv_cell, csv_text
 from storage.survey_repo import Results
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: Any) -> Any:
-    """A value safe to put in a spreadsheet cell."""
+    """A list answer (trades) as one text cell; text neutralised for CSV."""
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return csv_cell(value)
+
+
+def _plain(value: Any) -> Any:
+    return "; ".join(str(v) for v in value) if isinstance(value, list) else value
 
 
 def table(results: Results, trades: dict[str, str]) -> tuple[list[str], list[list[Any]]]:
@@ -61,26 +60,19 @@ def render(results: Results, trades: dict[str, str], fmt: str) -> bytes:
         }
         return json.dumps(data, ensure_ascii=False, indent=1).encode()
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([cell(h) for h in header])
-        writer.writerows([[cell(v) for v in line] for line in rows])
-        writer.writerow([])
-        writer.writerow(columns)
-        for r in results.responses:
-            writer.writerow([cell(r.get(k, "")) for k in columns])
-        return out.getvalue().encode("utf-8-sig")
+        raw_rows = [[_plain(r.get(k, "")) for k in columns] for r in results.responses]
+        text = csv_text([header, *rows, [], columns, *raw_rows])
+        return text.encode("utf-8-sig")
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "theo xã"
-    sheet.append([cell(h) for h in header])
-    for line in rows:
-        sheet.append([cell(v) for v in line])
+    for line in [header, *rows]:
+        append_row(sheet, line)
     raw = book.create_sheet("phiếu trả lời")
-    raw.append(columns)
+    append_row(raw, columns)
     for r in results.responses:
-        raw.append([cell(r.get(k, "")) for k in columns])
+        append_row(raw, [_plain(r.get(k, "")) for k in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

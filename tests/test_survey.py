@@ -10,6 +10,7 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import App
@@ -128,7 +129,11 @@ async def test_results_table_and_formula_cells(app: App, clock: Clock) -> None:
     assert not any(c.startswith("=") for row in rows for c in row)
     assert any(c.startswith("'=HYPERLINK") for row in rows for c in row)
     assert cell("-1+2") == "'-1+2" and cell("@x") == "'@x" and cell(3) == 3
-    assert render(got, trades, "xlsx")[:2] == b"PK"
+    book = load_workbook(io.BytesIO(render(got, trades, "xlsx")))
+    village = [
+        c for row in book["phiếu trả lời"].iter_rows() for c in row if "HYPERLINK" in str(c.value)
+    ]
+    assert village and all(c.data_type == "s" for c in village)
 
 
 async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: Clock) -> None:
