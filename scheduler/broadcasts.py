@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.outreach.new_class import offer_new_courses
 from handlers.types import Attachment, Reply, reply_to_payload
 from messages import t
 from scheduler.claims import is_quiet
@@ -255,7 +256,10 @@ class Dispatcher:
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                if await dispatch_once(self.db, self.policy, self.clock()) and self.on_commit:
+                async with self.db.transaction() as session:
+                    offers = await offer_new_courses(session, self.clock())
+                queued = await dispatch_once(self.db, self.policy, self.clock())
+                if (offers or queued) and self.on_commit:
                     self.on_commit()
             except Exception:
                 log.exception("broadcast dispatcher: pass failed; retrying")

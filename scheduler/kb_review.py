@@ -26,8 +26,15 @@ def render_review(entries: list[Entry], today: date) -> str:
     lines = [t("faq.review.title", count=len(entries))]
     for e in entries:
         key = "faq.review.row_late" if e.review_by < today else "faq.review.row"
-        lines.append(t(key, title=e.title, topic=e.id, review_by=e.review_by.strftime("%d/%m/%Y"),
-                       source=e.source or t("faq.review.no_source")))
+        lines.append(
+            t(
+                key,
+                title=e.title,
+                topic=e.id,
+                review_by=e.review_by.strftime("%d/%m/%Y"),
+                source=e.source or t("faq.review.no_source"),
+            )
+        )
     lines.append(t("faq.review.footer"))
     return "\n".join(lines)
 
@@ -53,8 +60,9 @@ async def run_kb_review(
         await lock_job(session, RULE_KB_REVIEW)
         admins = [o for o in await get_officer_contacts(session) if o.role == Role.ADMIN]
         # The claim's day is the first of the month: a second run in the same month finds it.
-        if not admins or not await claim(session, RULE_KB_REVIEW, "admins",
-                                         today.replace(day=1), now):
+        if not admins or not await claim(
+            session, RULE_KB_REVIEW, "admins", today.replace(day=1), now
+        ):
             return 0
         reply = Reply(text=render_review(due, today), meta={"intent": "alert:kb_review"})
         queued = record_for_officers(session, admins, reply, now)

@@ -257,7 +257,10 @@ async def fire_kb_review() -> int:
         return 0
     s = rt.settings
     return await run_kb_review(
-        rt.db, s.handler_config(), rt.clock(), quiet=(s.quiet_start, s.quiet_end),
+        rt.db,
+        s.handler_config(),
+        rt.clock(),
+        quiet=(s.quiet_start, s.quiet_end),
         on_commit=rt.on_commit,
     )
 

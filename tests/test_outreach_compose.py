@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import partial
+
 from sqlalchemy import select
 
 from bot.app import App
+from bot.inbound import button_event
+from bot.simulate import output_lines
+from handlers.outreach.new_class import offer_new_courses
+from handlers.types import Channel
 from messages import t
-from storage.models import Broadcast, ConversationState, Subscription
+from storage.models import Broadcast, ConversationState, Course, OutboxMessage, Subscription
 from tests.helpers import Clock, intents, press, say, texts
 from tests.officials_helpers import make_officer
 from tests.outreach_support import person, unit_id
@@ -82,3 +89,44 @@ async def test_stop_works_in_the_middle_of_a_registration(app: App, clock: Clock
     async with app.db.session() as session:
         sub = await session.scalar(select(Subscription))
     assert sub is not None and sub.stopped_at is None and sub.topics == ["scam"]
+
+
+async def test_a_new_class_is_offered_to_its_officers_and_announced(app: App, clock: Clock) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await person(app, "sub", clock.now(), unit=pl, topics=["training"])
+    await person(app, "waiting", clock.now(), case=("course", pl), case_status="waitlist")
+    async with app.db.transaction() as session:
+        # The first look marks the classes that already exist: no flood at first start.
+        assert await offer_new_courses(session, clock.now()) == 0
+        session.add(
+            Course(
+                code="NEW-1",
+                occupation="May công nghiệp",
+                unit_id=pl,
+                venue="Nhà văn hóa thôn Cầu Cao",
+                start_date=date(2026, 8, 3),
+                seats=30,
+            )
+        )
+    async with app.db.transaction() as session:
+        assert await offer_new_courses(session, clock.now()) == 1
+        assert await offer_new_courses(session, clock.now()) == 0
+        course = await session.scalar(select(Course).where(Course.code == "NEW-1"))
+        offer = await session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.chat_id == "cb")
+            .order_by(OutboxMessage.id.desc())
+        )
+    assert course is not None and offer is not None
+    assert "May công nghiệp" in offer.payload["text"]
+    [[button_id, _]] = offer.payload["buttons"][0]
+    preview = await app.handle_locally(
+        button_event(Channel.CONSOLE, "cb", button_id=button_id), partial(output_lines, 0)
+    )
+    assert preview[0]["meta"]["recipients"] == 2  # the subscriber and the waiting list
+    await press(app, "cb", t("compose.button.send"))
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and broadcast.course_id == course.id
+    assert broadcast.unit_ids == [pl] and "03/08/2026" in broadcast.text

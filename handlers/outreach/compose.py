@@ -18,11 +18,12 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
+from handlers.outreach.new_class import course_text
 from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
 from handlers.outreach.subscribe import topics_label
 from handlers.types import Attachment, Button, Inbound, InboundKind
 from messages import t
-from storage.models import Broadcast, Officer, Unit
+from storage.models import Broadcast, Course, Officer, Unit
 from storage.outreach_repo import audience, broadcast_report, create_broadcast
 
 NAME = "broadcast"
@@ -46,6 +47,7 @@ class Action(StrEnum):
     SEND = "send"
     CANCEL = "cancel"
     REPORT = "report"
+    COURSE = "course"
 
     def button(self, label: str, arg: str = "") -> Button:
         return Button(f"{NAME}:{self.value}" + (f":{arg}" if arg else ""), label)
@@ -86,6 +88,8 @@ class ComposeFlow(Flow):
             ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
         elif verb == Action.REPORT:
             await _reports(ctx, officer)
+        elif verb == Action.COURSE and arg.isdigit():
+            await _announce_course(ctx, officer, int(arg))
         elif ctx.flow != NAME:
             await self.start(event, ctx)
         elif verb == Action.NO_PHOTO and ctx.step == Step.PHOTO:
@@ -251,6 +255,7 @@ async def _send(ctx: Context, officer: Officer) -> None:
         now=ctx.now,
         officer_id=officer.id,
         photo_sha256=data.get("photo", ""),
+        course_id=data.get("course"),
     )
     ctx.leave()
     ctx.reply(t("compose.created", id=broadcast.id), intent=_intent("created"))
@@ -280,3 +285,27 @@ async def _unit_names(ctx: Context, unit_ids: list[int]) -> str:
         return t("outreach.all_units")
     names = (await ctx.session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)))).all()
     return ", ".join(sorted(names))
+
+
+async def _announce_course(ctx: Context, officer: Officer, course_id: int) -> None:
+    """The one-tap offer of a new class: straight to the preview, ready to send."""
+    course = await ctx.session.get(Course, course_id)
+    units = [course.unit_id] if course is not None and course.unit_id else []
+    try:
+        check_scope(officer, units)
+    except RuleError:
+        course = None
+    if course is None:
+        ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
+        return
+    ctx.enter(
+        NAME,
+        Step.PREVIEW,
+        {
+            "text": await course_text(ctx.session, course),
+            "units": units,
+            "interest": "training",
+            "course": course.id,
+        },
+    )
+    await _preview(ctx)
