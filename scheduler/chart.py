@@ -45,3 +45,25 @@ def render_progress_chart(title: str, bars: list[tuple[str, int, int]]) -> bytes
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def render_count_chart(title: str, bars: list[tuple[str, int]]) -> bytes:
+    """One horizontal bar per (label, count), scaled to the largest count (survey answers)."""
+    height = _MARGIN * 3 + 24 + _ROW * max(len(bars), 1)
+    image = Image.new("RGB", (_WIDTH, height), "white")
+    draw = ImageDraw.Draw(image)
+    font, bold = _font(15), _font(18)
+    draw.text((_MARGIN, _MARGIN), title, fill="black", font=bold)
+    top = _MARGIN * 2 + 24
+    span = _WIDTH - _LABEL - _MARGIN * 2 - 60
+    most = max((count for _, count in bars), default=0) or 1
+    for n, (label, count) in enumerate(bars):
+        y = top + n * _ROW
+        draw.text((_MARGIN, y + 6), label[:24], fill="black", font=font)
+        x0 = _MARGIN + _LABEL
+        if count > 0:
+            draw.rectangle((x0, y + 4, x0 + int(span * count / most), y + _ROW - 6), fill="#1565c0")
+        draw.text((x0 + span + 8, y + 6), str(count), fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

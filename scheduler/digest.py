@@ -16,6 +16,7 @@ from handlers.types import Attachment, Reply
 from messages import t
 from scheduler.chart import render_progress_chart
 from scheduler.claims import QUIET_END, QUIET_START, claim, is_quiet, local_day, lock_job
+from scheduler.survey_digest import add_survey_chart
 from storage.db import Database
 from storage.files import FileStore
 from storage.status import AllocationStatus, get_statuses
@@ -89,6 +90,7 @@ async def run_weekly_digest(
                     kind="photo", sha256=sha, file_name=f"tien-do-{today}.png", caption=caption
                 )
             )
+        await add_survey_chart(session, files, reply)
         queued += record_for_officers(session, officers, reply, now)
     if queued and on_commit is not None:
         on_commit()

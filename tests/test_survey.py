@@ -16,7 +16,8 @@ from sqlalchemy import select
 from bot.app import App
 from messages import t
 from messages.survey import questionnaire
-from storage.models import Broadcast, SurveyResponse, SurveyRound
+from scheduler.digest import run_weekly_digest
+from storage.models import Broadcast, OutboxMessage, SurveyResponse, SurveyRound
 from storage.survey_export import cell, render
 from storage.survey_repo import open_round, results
 from tests.fake_zalo import FakeZalo, running_fake_zalo, text_update
@@ -241,3 +242,24 @@ async def test_survey_on_zalo_by_numbers(zalo: ZaloHarness, app: App, clock: Clo
         response = await session.scalar(select(SurveyResponse))
     assert response is not None and response.answers["trades"] == ["sewing", "other"]
     assert all(len(text) <= 2000 for text in zalo.fake.sent_texts())
+
+
+async def test_weekly_digest_carries_the_survey_chart(app: App, clock: Clock) -> None:
+    await _open(app, clock)
+    await make_officer(app, clock, "of", "office")
+    lines = await say(app, "an", "khao sat nhu cau hoc nghe")
+    lines = await press(app, "an", t("survey.button.consent"))
+    while (step := _step(intents(lines)[-1])) != "done":
+        lines = await _answer_console(app, "an", step)
+    config = app.settings.handler_config()
+    assert await run_weekly_digest(app.db, app.files, config, clock.now()) == 1
+    async with app.db.session() as session:
+        row = await session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.chat_id == "of")
+            .order_by(OutboxMessage.id.desc())
+        )
+    assert row is not None
+    [chart] = [a for a in row.payload["attachments"] if a["file_name"].startswith("khao-sat")]
+    assert "1 người trả lời" in chart["caption"] and "Khảo sát" in row.payload["text"]
+    assert (await app.files.get(chart["sha256"])).startswith(b"\x89PNG")
