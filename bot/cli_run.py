@@ -160,7 +160,7 @@ def start_dispatcher(rt: Runtime) -> None:
     s = rt.settings
     policy = DispatchPolicy(s.zone, s.quiet_start, s.quiet_end)
     dispatcher = Dispatcher(rt.app.db, policy, on_commit=rt.notify)
-    rt.add_task(dispatcher.run(), "broadcasts")
+    rt.add_task(dispatcher.run, "broadcasts")
     rt.stack.callback(dispatcher.stop)
 
 
