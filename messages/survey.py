@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from messages.deployment import fill
+
 SURVEY_FILE = Path(__file__).parent / "survey.toml"
 KINDS = frozenset({"choice", "multi", "unit", "text"})
 
@@ -56,7 +58,7 @@ def read_questionnaire(path: Path = SURVEY_FILE) -> Questionnaire:
             Question(
                 id=raw["id"],
                 kind=kind,
-                text=_nfc(raw["text"]),
+                text=fill(_nfc(raw["text"])),
                 options=options,
                 label=_nfc(raw.get("label", raw["id"])),
                 optional=bool(raw.get("optional", False)),

@@ -77,45 +77,107 @@ async def dispatch_once(db: Database, policy: DispatchPolicy, now: datetime) -> 
         return 0
     async with db.session() as session:
         due = (
-            await session.scalars(
-                select(Broadcast.id)
-                .where(Broadcast.status.in_(("scheduled", "sending")), Broadcast.send_at <= now)
-                .order_by(Broadcast.send_at, Broadcast.id)
+            (
+                await session.execute(
+                    select(Broadcast.id, Broadcast.status)
+                    .where(Broadcast.status.in_(("scheduled", "sending")), Broadcast.send_at <= now)
+                    .order_by(Broadcast.send_at, Broadcast.id)
+                )
             )
-        ).all()
+            .tuples()
+            .all()
+        )
     queued = 0
-    for broadcast_id in due:
-        async with db.transaction() as session:
-            queued += await _dispatch(session, broadcast_id, policy, now)
+    for broadcast_id, status in due:
+        if status == "scheduled":
+            await _start(db, broadcast_id)
+        queued += await _dispatch(db, broadcast_id, policy, now)
     return queued
 
 
-async def _dispatch(
-    session: AsyncSession, broadcast_id: int, policy: DispatchPolicy, now: datetime
-) -> int:
-    broadcast = await session.scalar(
-        select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
-    )
-    if broadcast is None or broadcast.status not in ("scheduled", "sending"):
-        return 0
-    if broadcast.status == "scheduled":
-        await _fix_recipients(session, broadcast)
-        broadcast.status = "sending"
-    if await _refused_too_often(session, broadcast, policy, now):
-        return 0
-    queued = 0
-    for channel in await _channels_waiting(session, broadcast.id):
-        room = policy.window - await _pending_bulk(session, channel)
-        if room > 0:
-            queued += await _queue_batch(session, broadcast, channel, room, now)
-    left = await session.scalar(
-        select(func.count()).where(
-            BroadcastRecipient.broadcast_id == broadcast.id, BroadcastRecipient.status == "waiting"
+async def _start(db: Database, broadcast_id: int) -> None:
+    """Once: the audience is fixed when the broadcast starts."""
+    async with db.transaction() as session:
+        broadcast = await session.scalar(
+            select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
         )
-    )
-    if not left:
-        broadcast.status = "done"
-        broadcast.finished_at = now
+        if broadcast is not None and broadcast.status == "scheduled":
+            await _fix_recipients(session, broadcast)
+            broadcast.status = "sending"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one pass will do for a broadcast, read before the write transaction: the counts
+    over all its recipients are the slow part, and SQLite's single write lock (which people's
+    turns need too) must not be held while they are made."""
+
+    refused: tuple[int, int] | None  # (failed, sent) when the broadcast must stop
+    rooms: dict[str, int]  # channel → rows it may queue
+    left: int  # recipients still waiting
+
+
+async def _plan(db: Database, broadcast_id: int, policy: DispatchPolicy) -> _Plan:
+    async with db.session() as session:
+        counts = dict(
+            (
+                await session.execute(
+                    select(OutboxMessage.status, func.count())
+                    .join(BroadcastRecipient, BroadcastRecipient.outbox_id == OutboxMessage.id)
+                    .where(BroadcastRecipient.broadcast_id == broadcast_id)
+                    .group_by(OutboxMessage.status)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        failed, sent = counts.get("failed", 0), counts.get("sent", 0)
+        refused = (failed, sent) if failed >= policy.max_refusals and failed > sent else None
+        waiting = (
+            (
+                await session.execute(
+                    select(Contact.channel, func.count())
+                    .join(BroadcastRecipient, BroadcastRecipient.contact_id == Contact.id)
+                    .where(
+                        BroadcastRecipient.broadcast_id == broadcast_id,
+                        BroadcastRecipient.status == "waiting",
+                    )
+                    .group_by(Contact.channel)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        rooms = {}
+        for channel, _ in waiting:
+            room = policy.window - await _pending_bulk(session, channel)
+            if room > 0:
+                rooms[channel] = room
+    return _Plan(refused, rooms, sum(n for _, n in waiting))
+
+
+async def _dispatch(db: Database, broadcast_id: int, policy: DispatchPolicy, now: datetime) -> int:
+    plan = await _plan(db, broadcast_id, policy)
+    queued = 0
+    async with db.transaction() as session:
+        broadcast = await session.scalar(
+            select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
+        )
+        if broadcast is None or broadcast.status != "sending":
+            return 0
+        if plan.refused is not None:
+            failed, sent = plan.refused
+            log.warning("broadcast %s stopped: %d refusals, %d sent", broadcast.id, failed, sent)
+            reason = t("outreach.report.refused", failed=failed, sent=sent)
+            await halt_broadcast(session, broadcast, "stopped", now, reason)
+            return 0
+        taken = 0
+        for channel, room in plan.rooms.items():
+            done, seen = await _queue_batch(session, broadcast, channel, room, now)
+            queued, taken = queued + done, taken + seen
+        if taken >= plan.left:
+            broadcast.status = "done"
+            broadcast.finished_at = now
     return queued
 
 
@@ -139,22 +201,6 @@ async def _fix_recipients(session: AsyncSession, broadcast: Broadcast) -> None:
         )
 
 
-async def _channels_waiting(session: AsyncSession, broadcast_id: int) -> list[str]:
-    return list(
-        (
-            await session.scalars(
-                select(Contact.channel)
-                .join(BroadcastRecipient, BroadcastRecipient.contact_id == Contact.id)
-                .where(
-                    BroadcastRecipient.broadcast_id == broadcast_id,
-                    BroadcastRecipient.status == "waiting",
-                )
-                .distinct()
-            )
-        ).all()
-    )
-
-
 async def _pending_bulk(session: AsyncSession, channel: str) -> int:
     count = await session.scalar(
         select(func.count()).where(
@@ -168,7 +214,8 @@ async def _pending_bulk(session: AsyncSession, channel: str) -> int:
 
 async def _queue_batch(
     session: AsyncSession, broadcast: Broadcast, channel: str, room: int, now: datetime
-) -> int:
+) -> tuple[int, int]:
+    """Queue up to ``room`` waiting recipients on ``channel``: (queued, recipients taken)."""
     rows = (
         await session.execute(
             select(BroadcastRecipient, Contact, Subscription.stopped_at)
@@ -209,29 +256,7 @@ async def _queue_batch(
     await session.flush()
     for recipient, row in queued:
         recipient.status, recipient.outbox_id = "queued", row.id
-    return len(queued)
-
-
-async def _refused_too_often(
-    session: AsyncSession, broadcast: Broadcast, policy: DispatchPolicy, now: datetime
-) -> bool:
-    """Repeated refusals by the platform (failed sends outnumbering sent ones): stop."""
-    rows = (
-        await session.execute(
-            select(OutboxMessage.status, func.count())
-            .join(BroadcastRecipient, BroadcastRecipient.outbox_id == OutboxMessage.id)
-            .where(BroadcastRecipient.broadcast_id == broadcast.id)
-            .group_by(OutboxMessage.status)
-        )
-    ).all()
-    counts = dict((status, n) for status, n in rows)
-    failed, sent = counts.get("failed", 0), counts.get("sent", 0)
-    if failed < policy.max_refusals or failed <= sent:
-        return False
-    reason = t("outreach.report.refused", failed=failed, sent=sent)
-    log.warning("broadcast %s stopped: %d refusals, %d sent", broadcast.id, failed, sent)
-    await halt_broadcast(session, broadcast, "stopped", now, reason)
-    return True
+    return len(queued), len(rows)
 
 
 class Dispatcher:
