@@ -155,13 +155,23 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
 
 
 def start_dispatcher(rt: Runtime) -> None:
-    """Announcements: due broadcasts become outbox rows, batch by batch (scheduler/broadcasts)."""
+    """Announcements: due broadcasts become outbox rows, batch by batch (scheduler/broadcasts).
+    On shutdown its pass is let finish: cancelling it inside a database call would leave a
+    connection to close after the database is gone."""
     assert rt.app is not None
     s = rt.settings
     policy = DispatchPolicy(s.zone, s.quiet_start, s.quiet_end)
     dispatcher = Dispatcher(rt.app.db, policy, on_commit=rt.notify)
-    rt.add_task(dispatcher.run, "broadcasts")
-    rt.stack.callback(dispatcher.stop)
+    task = asyncio.create_task(dispatcher.run(), name="broadcasts")
+
+    async def finish() -> None:
+        dispatcher.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(task), 10)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    rt.stack.push_async_callback(finish)
 
 
 def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
