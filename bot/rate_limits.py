@@ -134,7 +134,10 @@ class RateLimiter:
         if is_group and self.limits.group_per_minute:
             per_minute = self.limits.group_per_minute
             return Pacer(
-                per_minute / 60, max(1, int(per_minute)), window=60.0, timer=self.timer,
+                per_minute / 60,
+                max(1, int(per_minute)),
+                window=60.0,
+                timer=self.timer,
                 catch_up=0.0,
             )
         if not is_group and self.limits.private_per_second:

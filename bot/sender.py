@@ -284,7 +284,9 @@ class Sender:
         bulk = row.priority > 0
         if self.db.is_sqlite:
             # One process per SQLite file, and its single writer lock must not wait on the network.
-            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group, bulk=row.priority > 0)
+            slot = await self._limiter.acquire(
+                row.chat_id, is_group=row.is_group, bulk=row.priority > 0
+            )
             return await self._shielded(self._deliver(row, units, index, slot))
         # The rate slot is taken AFTER the row is locked, so the pace is measured right before
         # the request (a lock taken after the slot delayed some sends and earned 429s at the
@@ -313,7 +315,9 @@ class Sender:
             )
             if fresh is None or fresh.status != "pending" or fresh.parts_sent != index:
                 return False
-            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group, bulk=row.priority > 0)
+            slot = await self._limiter.acquire(
+                row.chat_id, is_group=row.is_group, bulk=row.priority > 0
+            )
             sent_id = await self._send_in(slot, row, units[index])
             await self._record(session, row, len(units), index, sent_id)
         return True

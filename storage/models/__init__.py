@@ -7,10 +7,8 @@ from storage.models.catalog import OPEN_START, Course, Program, Unit
 from storage.models.core import Contact, ConversationState, InboundLog, OutboxMessage
 from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, DossierTracker
 from storage.models.faq import FallbackQuestion
-from storage.models.inbox import StoredUpdate
 from storage.models.intake import CaseCounter, IntakeDraft
 from storage.models.officials import Officer, SigninFailure
-from storage.models.threads import CaseStatusChange, Thread, ThreadMessage
 from storage.models.outreach import (
     Broadcast,
     BroadcastRecipient,
@@ -18,6 +16,7 @@ from storage.models.outreach import (
     SurveyResponse,
     SurveyRound,
 )
+from storage.models.threads import CaseStatusChange, Thread, ThreadMessage
 
 __all__ = [
     "OPEN_START",
@@ -42,12 +41,11 @@ __all__ = [
     "OutboxMessage",
     "Program",
     "SigninFailure",
-    "StoredUpdate",
-    "Thread",
-    "ThreadMessage",
     "Subscription",
     "SurveyResponse",
     "SurveyRound",
+    "Thread",
+    "ThreadMessage",
     "UTCDateTime",
     "Unit",
     "utcnow",
