@@ -77,16 +77,12 @@ async def dispatch_once(db: Database, policy: DispatchPolicy, now: datetime) -> 
         return 0
     async with db.session() as session:
         due = (
-            (
-                await session.execute(
-                    select(Broadcast.id, Broadcast.status)
-                    .where(Broadcast.status.in_(("scheduled", "sending")), Broadcast.send_at <= now)
-                    .order_by(Broadcast.send_at, Broadcast.id)
-                )
+            await session.execute(
+                select(Broadcast.id, Broadcast.status)
+                .where(Broadcast.status.in_(("scheduled", "sending")), Broadcast.send_at <= now)
+                .order_by(Broadcast.send_at, Broadcast.id)
             )
-            .tuples()
-            .all()
-        )
+        ).all()
     queued = 0
     for broadcast_id, status in due:
         if status == "scheduled":
@@ -127,27 +123,21 @@ async def _plan(db: Database, broadcast_id: int, policy: DispatchPolicy) -> _Pla
                     .where(BroadcastRecipient.broadcast_id == broadcast_id)
                     .group_by(OutboxMessage.status)
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         failed, sent = counts.get("failed", 0), counts.get("sent", 0)
         refused = (failed, sent) if failed >= policy.max_refusals and failed > sent else None
         waiting = (
-            (
-                await session.execute(
-                    select(Contact.channel, func.count())
-                    .join(BroadcastRecipient, BroadcastRecipient.contact_id == Contact.id)
-                    .where(
-                        BroadcastRecipient.broadcast_id == broadcast_id,
-                        BroadcastRecipient.status == "waiting",
-                    )
-                    .group_by(Contact.channel)
+            await session.execute(
+                select(Contact.channel, func.count())
+                .join(BroadcastRecipient, BroadcastRecipient.contact_id == Contact.id)
+                .where(
+                    BroadcastRecipient.broadcast_id == broadcast_id,
+                    BroadcastRecipient.status == "waiting",
                 )
+                .group_by(Contact.channel)
             )
-            .tuples()
-            .all()
-        )
+        ).all()
         rooms = {}
         for channel, _ in waiting:
             room = policy.window - await _pending_bulk(session, channel)
