@@ -7,6 +7,7 @@ from storage.models.catalog import OPEN_START, Course, Program, Unit
 from storage.models.core import Contact, ConversationState, InboundLog, OutboxMessage
 from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, DossierTracker
 from storage.models.faq import FallbackQuestion
+from storage.models.inbox import StoredUpdate
 from storage.models.intake import CaseCounter, IntakeDraft
 from storage.models.officials import Officer, SigninFailure
 from storage.models.outreach import (
@@ -41,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "Program",
     "SigninFailure",
+    "StoredUpdate",
     "Subscription",
     "SurveyResponse",
     "SurveyRound",

@@ -1,7 +1,7 @@
 """outreach: subscriptions, broadcasts, survey rounds; outbox priority
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0013"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
