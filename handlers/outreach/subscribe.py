@@ -68,6 +68,10 @@ class SubscribeFlow(Flow):
     def interrupts(self, folded_text: str) -> bool:
         return is_stop(folded_text)
 
+    def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        # Only a commune name is an answer here; a longer sentence is read as a request.
+        return ctx.step == Step.UNIT and len(folded_text.split()) <= 3
+
     async def start(self, event: Inbound, ctx: Context) -> None:
         folded = fold(event.text)
         if event.command == "stop" or is_stop(folded):

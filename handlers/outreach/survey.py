@@ -52,6 +52,11 @@ class SurveyFlow(Flow):
     name = NAME
     commands = ("khaosat",)
 
+    def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        # A commune, a village, a trade are short: a sentence is read as a request or question.
+        limit = {"unit": 3, "village": 6, OTHER: 6}.get(ctx.step or "", 0)
+        return len(folded_text.split()) <= limit
+
     async def start(self, event: Inbound, ctx: Context) -> None:
         if event.command == "khaosat":
             officer = await get_officer(ctx.session, ctx.contact.id)
