@@ -130,3 +130,13 @@ async def test_a_new_class_is_offered_to_its_officers_and_announced(app: App, cl
         broadcast = await session.scalar(select(Broadcast))
     assert broadcast is not None and broadcast.course_id == course.id
     assert broadcast.unit_ids == [pl] and "03/08/2026" in broadcast.text
+
+
+async def test_the_commune_is_chosen_by_its_number_on_zalo(app: App) -> None:
+    lines = await say(app, "zz", "bao cho toi khi co lop moi", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:subscribe.unit"] and "5. Phù Lưu" in texts(lines)
+    lines = await say(app, "zz", "5", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:subscribe.topics"]
+    async with app.db.session() as session:
+        state = await session.scalar(select(ConversationState))
+    assert state is not None and state.data["unit_id"] == await unit_id(app, "Phù Lưu")

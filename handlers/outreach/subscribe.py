@@ -34,6 +34,7 @@ class Step(StrEnum):
 
 
 class Action(StrEnum):
+    UNIT = "unit"
     TOPIC = "topic"
     COUNTRY = "country"
     DONE = "done"
@@ -84,9 +85,14 @@ class SubscribeFlow(Flow):
         ctx.enter(NAME, Step.TOPICS, {"unit_id": unit_id, "topics": []})
         if unit_id is None:
             ctx.goto(Step.UNIT)
-            ctx.reply(t("outreach.ask_unit"), intent=f"flow:{NAME}.{Step.UNIT}")
+            await self._ask_unit(ctx)
             return
         self._ask_topics(ctx)
+
+    async def _ask_unit(self, ctx: Context) -> None:
+        """The communes as options (a number on Zalo), or a name typed."""
+        rows = [[Action.UNIT.button(u.name, str(u.id))] for u in await current_units(ctx)]
+        ctx.reply(t("outreach.ask_unit"), rows, intent=f"flow:{NAME}.{Step.UNIT}")
 
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
         verb, _, arg = action.partition(":")
@@ -96,6 +102,13 @@ class SubscribeFlow(Flow):
             await self._resume(ctx)
         elif ctx.flow != NAME:
             await self.start(event, ctx)
+        elif verb == Action.UNIT and ctx.step == Step.UNIT and arg.isascii() and arg.isdigit():
+            unit = await ctx.session.get(Unit, int(arg))
+            if unit is None:
+                await self._ask_unit(ctx)
+                return
+            ctx.update(unit_id=unit.id)
+            self._ask_topics(ctx)
         elif verb == Action.TOPIC and arg in TOPICS:
             await self._toggle(ctx, arg)
         elif verb == Action.COUNTRY and arg in COUNTRIES:
@@ -124,6 +137,7 @@ class SubscribeFlow(Flow):
                     t("outreach.unit_unknown", text=event.text[:60]),
                     intent=f"flow:{NAME}.{Step.UNIT}",
                 )
+                await self._ask_unit(ctx)
                 return
             ctx.update(unit_id=unit.id)
             self._ask_topics(ctx)
@@ -193,7 +207,7 @@ class SubscribeFlow(Flow):
         if ctx.step == Step.CONFIRM:
             await self._confirm(ctx)
         elif ctx.step == Step.UNIT:
-            ctx.reply(t("outreach.ask_unit"), intent=f"flow:{NAME}.{Step.UNIT}")
+            await self._ask_unit(ctx)
         else:
             self._ask_topics(ctx)
 
