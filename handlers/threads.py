@@ -12,6 +12,7 @@ from handlers.access import can_see_thread, get_officer
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.officials.guard import refuse
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.models import (
@@ -215,7 +216,7 @@ async def set_public_name(event: Inbound, ctx: Context) -> None:
     if not name:
         ctx.reply(t("thread.display_name_usage"), intent=f"flow:{FLOW}.name")
         return
-    cleared = name.casefold() in ("xoa", "xóa", "xoá")
+    cleared = fold(name) in folded_phrases("thread.display_name_clear_words")
     officer.public_name = None if cleared else name
     key = "thread.display_name_cleared" if cleared else "thread.display_name_set"
     ctx.reply(t(key, who=await signature(ctx, officer)), intent=f"flow:{FLOW}.name")

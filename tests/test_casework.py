@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app import App
-from storage.models import CaseStatusChange, OutboxMessage, Thread, ThreadMessage
+from storage.models import CaseStatusChange, Officer, OutboxMessage, Thread, ThreadMessage
 from tests.dossier_support import click
 from tests.helpers import Clock, intents, press, say
 from tests.intake_support import all_cases, fill_form
@@ -78,6 +78,12 @@ async def test_question_answered_relayed_and_followed_up(app: App, clock: Clock)
     await click(app, "pl", f"thread:answer:{thread_button}")
     lines = await say(app, "pl", "Vâng, tôi ghi nhận.")
     assert to(lines, "u1")[0]["text"].startswith("💬 Cán bộ Lê Thu (xã Phù Lưu) trả lời:")
+    assert intents(await say(app, "pl", "/tenhienthi xoa")) == ["flow:thread.name"]
+    async with app.db.session() as session:
+        named = await session.scalar(
+            select(func.count()).select_from(Officer).where(Officer.public_name.is_not(None))
+        )
+    assert named == 0, "«Lê Thu» was cleared"
 
     # Closing: the person is told, and a new message opens a new thread.
     lines = await click(app, "pl", f"thread:close:{thread_button}")
