@@ -18,6 +18,7 @@ from handlers.intake.questions import option_label
 from handlers.notices import record_notice
 from handlers.officials.documents import send_file
 from handlers.officials.guard import get_scope, refuse
+from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import has, t
 from storage.cases_repo import CaseStatus
@@ -74,15 +75,15 @@ class CaseworkFlow(Flow):
         parts = rest.split(":")
         if verb == "list":
             flt = Filter(parts[0]) if parts[0] in Filter.__members__.values() else Filter.ALL
-            page = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 1
+            page = int(parts[1]) if len(parts) > 1 and ascii_number(parts[1]) is not None else 1
             await show_list(ctx, flt, page)
-        elif verb == "open" and parts[0].isdigit():
+        elif verb == "open" and ascii_number(parts[0]) is not None:
             await show_card(ctx, int(parts[0]))
-        elif verb == "set" and len(parts) == 2 and parts[0].isdigit():
+        elif verb == "set" and len(parts) == 2 and ascii_number(parts[0]) is not None:
             await ask_or_set(ctx, int(parts[0]), parts[1])
-        elif verb == "pdf" and parts[0].isdigit():
+        elif verb == "pdf" and ascii_number(parts[0]) is not None:
             await send_dossier(ctx, int(parts[0]))
-        elif verb in ("withdraw", "withdraw_yes") and parts[0].isdigit():
+        elif verb in ("withdraw", "withdraw_yes") and ascii_number(parts[0]) is not None:
             await person_withdraw(ctx, int(parts[0]), confirmed=verb == "withdraw_yes")
         elif verb == "cancel":
             ctx.leave()

@@ -21,7 +21,7 @@ from handlers.intake.questions import current_units
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
-from handlers.textnorm import fold
+from handlers.textnorm import ascii_number, fold
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_repo import find_contact_unit_id
@@ -110,7 +110,7 @@ class HandoffFlow(Flow):
             ctx.leave()
             ctx.reply(t("handoff.cancelled"), main_menu_buttons(),
                       intent=f"flow:{self.name}.cancelled")
-        elif verb == "unit" and ctx.step == Step.COMMUNE and arg.isdigit():
+        elif verb == "unit" and ctx.step == Step.COMMUNE and ascii_number(arg) is not None:
             unit = await ctx.session.get(Unit, int(arg)) if arg != "0" else None
             unit_id = unit.id if unit is not None else None
             pending = str(ctx.data.get("question", ""))
@@ -119,7 +119,7 @@ class HandoffFlow(Flow):
                 await self._open(ctx, pending, unit_id)
             else:
                 self._ask(ctx, unit_id)
-        elif verb in ("reply", "end") and arg.isdigit():
+        elif verb in ("reply", "end") and ascii_number(arg) is not None:
             thread = await ctx.session.get(Thread, int(arg))
             if thread is None or thread.contact_id != ctx.contact.id or thread.status != "open":
                 await self.begin(ctx)

@@ -12,7 +12,7 @@ from handlers.access import can_see_thread, get_officer
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.officials.guard import refuse
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.models import (
@@ -127,7 +127,9 @@ async def _thread_in_scope(ctx: Context, thread_id: str) -> tuple[Thread, Office
     if officer is None:
         refuse(ctx, "not_officer")
         return None
-    thread = await ctx.session.get(Thread, int(thread_id)) if thread_id.isdigit() else None
+    thread = (
+        await ctx.session.get(Thread, number) if (number := ascii_number(thread_id)) else None
+    )
     if thread is None:
         ctx.reply(t("thread.gone"), intent=f"flow:{FLOW}.gone")
         return None

@@ -19,9 +19,10 @@ from handlers.officials.accounts import SIGNIN_ATTEMPTS
 from handlers.textnorm import MAX_TEXT, ascii_number, clean_text
 from handlers.types import Channel, InboundKind
 from storage.models import Contact, InboundLog, IntakeDraft, SigninFailure
+from tests.dossier_support import click
 from tests.helpers import Clock, intents, press, say, texts
 from tests.intake_support import PERSON, fill_form
-from tests.officials_helpers import invite
+from tests.officials_helpers import invite, make_officer
 
 POISON_NUMBERS = ["²", "①", "٣", "9" * 5000, "-1", "1" * 40]
 MENU = [["menu:abroad", "Đi làm việc ở nước ngoài"], ["menu:officer", "Gặp cán bộ"]]
@@ -183,3 +184,21 @@ async def test_five_wrong_codes_an_hour_then_a_polite_wait_that_survives_a_resta
             select(SigninFailure.id).join(Contact).where(Contact.platform_user_id == "u1")
         )
     assert left is None
+
+
+# Forged callback data (Telegram lets a client send any 64 bytes): an id that is not a small
+# ASCII number is refused politely by every flow that reads one, never the apology.
+FORGED_IDS = [
+    "thread:answer:²", "thread:close:" + "9" * 60, "handoff:reply:٣", "handoff:end:²",
+    "handoff:unit:①", "cases:open:²", "cases:set:²:called", "cases:pdf:" + "9" * 60,
+    "cases:list:all:²", "cases:withdraw:٣", "broadcast:course:²", "subscribe:unit:²",
+    "survey:open:²", "dossier:replace:²", "intake:classes:²",
+]
+
+
+async def test_forged_numeric_button_ids_get_an_answer_not_an_error(app: App) -> None:
+    await make_officer(app, Clock(), "of", "office")
+    for user in ("of", "u1"):
+        for button_id in FORGED_IDS:
+            lines = await click(app, user, button_id)
+            assert "error" not in intents(lines), (user, button_id, lines)

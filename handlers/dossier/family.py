@@ -397,7 +397,8 @@ class DossierFlow(Flow):
         return doc
 
     async def _choose_replace(self, ctx: Context, case: Case, doc_id: str) -> None:
-        doc = await ctx.session.get(DossierDocument, int(doc_id)) if doc_id.isdigit() else None
+        number = ascii_number(doc_id)
+        doc = await ctx.session.get(DossierDocument, number) if number else None
         if doc is None or doc.case_id != case.id:
             ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
             return

@@ -152,7 +152,7 @@ class IntakeFlow(Flow):
             else:
                 await advance(ctx, draft)
             return
-        if head == "classes" and rest.isdigit() and draft is not None:
+        if head == "classes" and ascii_number(rest) is not None and draft is not None:
             touch(draft, ctx.now, class_page=int(rest))
             await show_step(ctx, draft)
             return

@@ -21,6 +21,7 @@ from handlers.intake.validators import InvalidAnswerError, UnitOption, match_uni
 from handlers.outreach.new_class import course_text
 from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
 from handlers.outreach.subscribe import topics_label
+from handlers.textnorm import ascii_number
 from handlers.types import Attachment, Button, Inbound, InboundKind
 from messages import t
 from storage.models import Broadcast, Course, Officer, Unit
@@ -88,7 +89,7 @@ class ComposeFlow(Flow):
             ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
         elif verb == Action.REPORT:
             await _reports(ctx, officer)
-        elif verb == Action.COURSE and arg.isdigit():
+        elif verb == Action.COURSE and ascii_number(arg) is not None:
             await _announce_course(ctx, officer, int(arg))
         elif ctx.flow != NAME:
             await self.start(event, ctx)

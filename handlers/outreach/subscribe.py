@@ -14,7 +14,7 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.course_repo import find_contact_unit_id
@@ -102,7 +102,7 @@ class SubscribeFlow(Flow):
             await self._resume(ctx)
         elif ctx.flow != NAME:
             await self.start(event, ctx)
-        elif verb == Action.UNIT and ctx.step == Step.UNIT and arg.isascii() and arg.isdigit():
+        elif verb == Action.UNIT and ctx.step == Step.UNIT and ascii_number(arg) is not None:
             unit = await ctx.session.get(Unit, int(arg))
             if unit is None:
                 await self._ask_unit(ctx)

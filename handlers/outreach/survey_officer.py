@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 
 from handlers.access import DISTRICT_ROLES, can_see_unit
 from handlers.context import Context
+from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound
 from messages import t
 from messages.survey import questionnaire
@@ -68,7 +69,7 @@ async def on_button(ctx: Context, officer: Officer | None, verb: str, arg: str) 
             intent=f"flow:{NAME}.officer.opened",
         )
         return
-    found = await ctx.session.get(SurveyRound, int(arg)) if arg.isdigit() else None
+    found = await ctx.session.get(SurveyRound, int(arg)) if ascii_number(arg) is not None else None
     if found is None or not _in_scope(officer, found):
         ctx.reply(t("survey.officer.not_found"), intent=f"flow:{NAME}.officer.refused")
         return
