@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import InboundKind
+from storage import tables
 from storage.models import Case, Course
 from storage.models.plan import PlanSubmission
-from tests.helpers import Clock, press, say, send_file, texts
+from tests.dossier_support import jpeg
+from tests.file_corpus import html_as_pdf, jpeg_with_zip, pdf_pages, png_bomb
+from tests.helpers import Clock, intents, press, say, send_file, texts
 from tests.officials_helpers import add_plan, make_officer, unit_id
+from tests.test_imports import xlsx
 
 
 async def add_applicants(app: App, unit: str, names: list[str]) -> None:
@@ -36,7 +41,7 @@ async def test_report_a_submission_with_photo_and_applicants(app: App, clock: Cl
     await press(app, "pl", "MTQG 2026–2035")
     assert "chữ số" in texts(await say(app, "pl", "hai mươi"))
     await say(app, "pl", "20")
-    lines = await send_file(app, "pl", b"\xff\xd8 fake jpeg", kind=InboundKind.PHOTO)
+    lines = await send_file(app, "pl", jpeg(1), kind=InboundKind.PHOTO)
     assert "Hoàng Văn A" in texts(lines) and "Lý Thị B" in texts(lines)
     lines = await press(app, "pl", "Tính cả 2 người")
     assert "22 học viên" in texts(lines) and "có kèm danh sách" in texts(lines)
@@ -63,3 +68,61 @@ async def test_buttons_of_another_units_flow_are_refused(app: App, clock: Clock)
     await make_officer(app, clock, "yp", "commune", "Yên Phú")
     lines = await say(app, "yp", "/nopds Phù Lưu")
     assert lines[0]["meta"]["intent"] == "flow:officials.refused"
+
+
+async def _at_file_step(app: App, clock: Clock) -> None:
+    await add_plan(app, "Phù Lưu", "ntp_2026", 2026, 47, date(2026, 7, 1))
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await say(app, "pl", "/nopds")
+    await press(app, "pl", "MTQG 2026–2035")
+    await say(app, "pl", "20")
+
+
+@pytest.mark.parametrize(
+    ("build", "kind", "name", "words"),
+    [
+        (lambda: png_bomb(13_000, 13_000), InboundKind.PHOTO, "", "hơn 40 triệu điểm ảnh"),
+        (lambda: png_bomb(600, 60_000), InboundKind.DOCUMENT, "ds.png", "600×60000"),
+        (html_as_pdf, InboundKind.DOCUMENT, "ds.pdf", "Bot nhận danh sách là tệp Excel"),
+        (lambda: pdf_pages(500), InboundKind.DOCUMENT, "ds.pdf", "có 500 trang"),
+        (lambda: b"PK\x03\x04 not a workbook", InboundKind.DOCUMENT, "ds.xlsx", "Excel bị hỏng"),
+    ],
+    ids=["pixel bomb", "strip", "html as pdf", "long pdf", "broken xlsx"],
+)
+async def test_an_officers_list_file_gets_the_same_checks_as_a_familys(
+    app: App, clock: Clock, build: object, kind: InboundKind, name: str, words: str
+) -> None:
+    await _at_file_step(app, clock)
+    assert callable(build)
+    lines = await send_file(app, "pl", build(), kind=kind, file_name=name)
+    assert words in texts(lines) and "Bỏ qua" in texts(lines)
+    assert intents(lines) == ["flow:officials.submit.refused"]
+    # Still at the file step: a good file is then taken.
+    lines = await send_file(app, "pl", jpeg(2), kind=InboundKind.PHOTO)
+    assert "Đã nhận tệp danh sách" in texts(lines)
+
+
+async def test_a_zip_bomb_workbook_is_refused_and_a_photo_stored_re_encoded(
+    app: App, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _at_file_step(app, clock)
+    monkeypatch.setattr(tables, "MAX_UNPACKED_BYTES", 2_000)
+    bomb = xlsx([["ho_ten"], ["x" * 5000]])
+    lines = await send_file(app, "pl", bomb, kind=InboundKind.DOCUMENT, file_name="ds.xlsx")
+    assert "Excel quá lớn" in texts(lines)
+    monkeypatch.undo()
+    with_zip = jpeg_with_zip()
+    await send_file(app, "pl", with_zip, kind=InboundKind.PHOTO)
+    await press(app, "pl", "Xác nhận")
+    async with app.db.session() as session:
+        row = await session.scalar(select(PlanSubmission).where(PlanSubmission.source == "chat"))
+    assert row is not None and row.file_sha256 is not None
+    stored = await app.files.get(row.file_sha256)
+    assert stored != with_zip and b"PK\x03\x04" not in stored
+
+
+async def test_a_readable_workbook_is_kept_as_sent(app: App, clock: Clock) -> None:
+    await _at_file_step(app, clock)
+    book = xlsx([["ho_ten", "ngay_sinh"], ["Hoàng Văn A", "2001-02-03"]])
+    lines = await send_file(app, "pl", book, kind=InboundKind.DOCUMENT, file_name="ds.xlsx")
+    assert "Đã nhận tệp danh sách" in texts(lines)

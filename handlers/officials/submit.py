@@ -6,11 +6,14 @@ registered through the bot (confirm onto the list, optional) → confirm → sav
 
 from __future__ import annotations
 
+import asyncio
+
 from handlers.context import Context
+from handlers.dossier.validate import check_file_async, claimed_type
 from handlers.officials.guard import get_scope, get_unit_scope
 from handlers.officials.progress import program_label
 from handlers.textnorm import ascii_number
-from handlers.types import Button, Inbound, InboundKind
+from handlers.types import Button, FileRef, Inbound, InboundKind
 from messages import t
 from storage.models import Program
 from storage.plan_repo import (
@@ -21,6 +24,7 @@ from storage.plan_repo import (
     get_unconfirmed_applicants,
     record_chat_submission,
 )
+from storage.tables import UnreadableFileError, read_table
 
 FLOW = "officials"
 MAX_TRAINEES = 1000
@@ -82,13 +86,16 @@ async def on_message(event: Inbound, ctx: Context) -> None:
         _ask_file(ctx)
         return
     if ctx.step == "submit.file" and event.file is not None:
-        is_xlsx = event.file.data[:4] == b"PK\x03\x04"
-        if event.kind == InboundKind.PHOTO or (event.kind == InboundKind.DOCUMENT and is_xlsx):
-            ctx.update(file=await ctx.files.put(event.file.data))
-            ctx.reply(t("officials.submit.file_ok"))
-            await _after_file(ctx)
+        if event.kind not in (InboundKind.PHOTO, InboundKind.DOCUMENT):
+            ctx.reply(t("officials.submit.bad_file"), _file_buttons())
             return
-        ctx.reply(t("officials.submit.bad_file"), _file_buttons())
+        stored, refusal = await _checked_list_file(event.file)
+        if stored is None:
+            ctx.reply(refusal, _file_buttons(), intent="flow:officials.submit.refused")
+            return
+        ctx.update(file=await ctx.files.put(stored))
+        ctx.reply(t("officials.submit.file_ok"))
+        await _after_file(ctx)
         return
     # Anything else: repeat the question of the current step.
     if ctx.step == "submit.file":
@@ -97,6 +104,27 @@ async def on_message(event: Inbound, ctx: Context) -> None:
         ctx.reply(t("officials.submit.bad_count"), [_cancel_row()])
     else:
         await _ask_confirm(ctx)
+
+
+async def _checked_list_file(file: FileRef) -> tuple[bytes | None, str]:
+    """What to store of an officer's trainee list, or (None, why it is refused). The same checks
+    as a family's papers: a workbook must open as one (a zip bomb or a broken archive is
+    refused before openpyxl inflates it), a photo or PDF passes the dossier's file checks and a
+    photo is stored re-encoded."""
+    if file.data[:4] == b"PK\x03\x04":
+        try:
+            await asyncio.to_thread(read_table, file.data)
+        except UnreadableFileError as error:
+            return None, t(f"officials.submit.bad_xlsx.{error.reason}")
+        return file.data, ""
+    verdict = await check_file_async(file.data, claimed_type(file.file_name, file.mime_type))
+    if verdict.reason in ("wrong_type", "not_as_named"):
+        return None, t("officials.submit.bad_file")
+    if not verdict.ok:
+        refusal = t(f"dossier.refuse.{verdict.reason}", width=verdict.width,
+                    height=verdict.height, pages=verdict.pages, claimed=verdict.claimed)
+        return None, f"{refusal}\n{t('officials.submit.resend')}"
+    return verdict.data, ""
 
 
 def _file_buttons() -> list[list[Button]]:
