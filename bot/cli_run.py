@@ -150,6 +150,10 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
             )
             for after in rt.after_listen:
                 await after()
+        elif settings.health_port:
+            await stack.enter_async_context(
+                serve_webhooks([], settings.webhook_host, settings.health_port, health=rt.health)
+            )
         print(t("telegram.run.listening", channels=", ".join(names)), file=sys.stderr)
         await stop.wait()
 

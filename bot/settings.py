@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_public_url: str = Field(default="")
     webhook_secret: str = Field(default="")
+    #: Polling mode serves ``/healthz`` alone on this port (0: not at all); in webhook mode it is
+    #: always served on WEBHOOK_PORT beside the webhooks.
+    health_port: int = Field(default=0, ge=0, le=65535)
     #: Signs the links officers on Zalo download files from (served by the webhook server).
     file_link_secret: str = Field(default="")
 

@@ -205,6 +205,33 @@ async def test_run_in_webhook_mode_registers_the_url_and_answers_through_the_sen
         await fake.close()
 
 
+async def test_run_in_polling_mode_serves_healthz_on_the_health_port(tmp_path: Path) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    port = _free_port()
+    settings = make_settings(
+        tmp_path, telegram_token=fake.token, telegram_api_url=fake.url, health_port=port
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(settings, "telegram", False, stop))
+    try:
+        fake.inject(text_update(508, "/start"))
+        await until(lambda: bool(fake.texts_to(508)))
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/healthz") as response,
+        ):
+            report = await response.json()
+            assert response.status == 200 and report["status"] == "ok"
+            assert report["tasks"]["telegram:poll"]["running"] is True
+            async with http.post(f"http://127.0.0.1:{port}/webhook/telegram", json={}) as r:
+                assert r.status == 404  # polling: no webhook is served
+    finally:
+        stop.set()
+        await task
+        await fake.close()
+
+
 async def test_run_stops_with_one_line_when_telegram_rejects_the_token(tmp_path: Path) -> None:
     fake = FakeTelegram()
     await fake.start()
