@@ -102,7 +102,13 @@ def _classifier_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     """One CACHE_DIR for the run: the FAQ classifier is fitted once, and the subprocess tests
     (which inherit the environment) load it instead of fitting it again."""
     patch = pytest.MonkeyPatch()
-    patch.setenv("CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    base = tmp_path_factory.getbasetemp()
+    # Under pytest-xdist each worker has its own base under one shared parent: the workers share
+    # the cache too (written by rename, so a reader never sees half a file).
+    shared = base.parent if base.name.startswith("popen-gw") else base
+    cache = shared / "classifier-cache"
+    cache.mkdir(exist_ok=True)
+    patch.setenv("CACHE_DIR", str(cache))
     yield
     patch.undo()
 

@@ -1,14 +1,18 @@
+import asyncio
 import csv
 import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.app import App
+from bot.cli import main as cli_main
 from tests.helpers import press
 from tests.intake_support import fill_form
 
@@ -24,18 +28,32 @@ async def _two_cases(app: App) -> None:
     await press(app, "u2", "Xác nhận")
 
 
-def _export(app: App, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "DATABASE_URL": app.settings.database_url,
-           "FILES_DIR": str(app.settings.files_dir), "ENVIRONMENT": "development"}
-    env.pop("ENCRYPTION_KEY", None)
-    return subprocess.run([sys.executable, "-m", "bot", "cases", "export", *args],
-                          capture_output=True, cwd=ROOT, env=env, timeout=120, check=False)
+@dataclass
+class Done:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+async def _export(app: App, *args: str) -> Done:
+    """``python -m bot cases export`` in this process (its start-up is proven elsewhere)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", app.settings.database_url)
+        patch.setenv("FILES_DIR", str(app.settings.files_dir))
+        patch.setenv("ENVIRONMENT", "development")
+        patch.delenv("ENCRYPTION_KEY", raising=False)
+        out, err = io.BytesIO(), io.StringIO()
+        patch.setattr(sys, "stdout", io.TextIOWrapper(out, encoding="utf-8"))
+        patch.setattr(sys, "stderr", err)
+        code = await asyncio.to_thread(cli_main, ["cases", "export", *args])
+        sys.stdout.flush()
+        return Done(code, out.getvalue(), err.getvalue().encode())
 
 
 async def test_export_csv_jsonl_xlsx(sqlite_app: App, tmp_path: Path) -> None:
     app = sqlite_app
     await _two_cases(app)
-    done = _export(app, "--format", "csv")
+    done = await _export(app, "--format", "csv")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8-sig"))))
     assert [r["Mã hồ sơ"] for r in rows] == ["HY-2026-00001", "HY-2026-00002"]
@@ -44,13 +62,13 @@ async def test_export_csv_jsonl_xlsx(sqlite_app: App, tmp_path: Path) -> None:
     assert rows[0]["Nguyện vọng (nước/lớp)"] == "Nhật Bản" and rows[0]["Xã"] == "Phù Lưu"
     assert rows[1]["Loại đăng ký"] == "Học nghề" and rows[1]["Số căn cước"] == ""
 
-    done = _export(app, "--format", "jsonl", "--unit", "bach xa")
+    done = await _export(app, "--format", "jsonl", "--unit", "bach xa")
     lines = [json.loads(x) for x in done.stdout.decode().splitlines()]
     assert [x["ref"] for x in lines] == ["HY-2026-00002"]
     assert lines[0]["full_name"] == "Lò Văn Minh" and lines[0]["status"] == "new"
 
     out = tmp_path / "cases.xlsx"
-    done = _export(app, "--format", "xlsx", "--since", "10/07/2026", "--output", str(out))
+    done = await _export(app, "--format", "xlsx", "--since", "10/07/2026", "--output", str(out))
     assert done.returncode == 0, done.stderr
     sheet = load_workbook(out).active
     assert sheet.cell(1, 1).value == "Mã hồ sơ" and sheet.cell(1, 1).font.bold
@@ -59,8 +77,8 @@ async def test_export_csv_jsonl_xlsx(sqlite_app: App, tmp_path: Path) -> None:
     assert sheet.column_dimensions["D"].width >= len("Nguyễn Thị Mai")
     assert sheet.column_dimensions["A"].width <= 50
 
-    assert _export(app, "--since", "11/07/2026").stdout.decode("utf-8-sig").count("\n") == 1
-    bad = _export(app, "--unit", "Hà Nội")
+    assert (await _export(app, "--since", "11/07/2026")).stdout.decode("utf-8-sig").count("\n") == 1
+    bad = await _export(app, "--unit", "Hà Nội")
     assert bad.returncode == 2 and "Hà Nội" in bad.stderr.decode()
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App
-from tests.helpers import simulate_lines
+from tests.helpers import Clock, simulate_lines
+from tests.officials_helpers import invite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,22 +81,12 @@ def test_bad_lines_produce_error_lines_and_exit_status_1(tmp_path: Path) -> None
     assert out[2]["meta"]["intent"] == "flow:menu"
 
 
-def _invite(tmp_path: Path, *args: str) -> str:
-    """A one-time officer code from ``python -m bot officials invite`` on the same database."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'sim.db'}"}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "officials", "invite", *args],
-        capture_output=True, cwd=ROOT, env=env, timeout=120, check=True,
-    )
-    return done.stdout.decode().split("/canbo ")[-1].strip()
-
-
-def test_messages_to_others_are_output_lines_of_the_input_that_caused_them(
-    tmp_path: Path,
+async def test_messages_to_others_are_output_lines_of_the_input_that_caused_them(
+    sqlite_app: App, clock: Clock
 ) -> None:
-    code = _invite(tmp_path, "--role", "commune", "--unit", "Phù Lưu")
-    status, out = simulate(
-        tmp_path,
+    code = await invite(sqlite_app, clock, "commune", "Phù Lưu")
+    out = await simulate_lines(
+        sqlite_app,
         # The officer is on Telegram, the person on Zalo: each line is still printed here.
         {"user": "cb", "text": f"/canbo {code}", "channel": "telegram"},
         {"user": "p1", "text": "gặp cán bộ", "channel": "zalo"},
@@ -104,7 +95,6 @@ def test_messages_to_others_are_output_lines_of_the_input_that_caused_them(
         {"user": "cb", "button": "Trả lời", "channel": "telegram"},
         {"user": "cb", "text": "Lớp bắt đầu ngày 15.", "channel": "telegram"},
     )
-    assert status == 0
     notice = [o for o in out if o["in"] == 4 and o["to"] == "cb"]
     assert len(notice) == 1 and "Xin hỏi lịch học nghề" in notice[0]["text"]
     assert notice[0]["buttons"] == [["Trả lời"], ["Xem hồ sơ"], ["Đóng"]]
