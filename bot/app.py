@@ -30,6 +30,7 @@ from handlers.understanding.matcher import get_matcher
 from storage.crypto import KeyConfigError, resolve_key
 from storage.db import Database
 from storage.files import FileStore
+from storage.group_commit import Gathered
 from storage.models import OutboxMessage, utcnow
 from storage.repositories import mark_sent
 from storage.seed import seed_defaults
@@ -75,9 +76,14 @@ class App:
         rows = await self.engine.handle(event)
         shown = show(rows)
         if rows:
-            ids = [r.id for r in rows]
-            await self.engine.batch.run(lambda session: mark_sent(session, ids, utcnow()))
+            await self._shown.add([r.id for r in rows])
         return shown
+
+    def __post_init__(self) -> None:
+        #: The rows shown by all turns of a batch are marked sent in one statement.
+        self._shown: Gathered[int] = Gathered(
+            self.engine.batch, lambda session, ids: mark_sent(session, ids, utcnow())
+        )
 
 
 async def prepare_database(db: Database) -> None:

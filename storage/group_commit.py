@@ -25,7 +25,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +35,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 Work = Callable[[AsyncSession], Awaitable[Any]]
 
 
@@ -144,3 +146,38 @@ class GroupCommit:
             unit.future.set_exception(exc)
         else:
             unit.future.set_result(result)
+
+
+class Gathered(Generic[Item]):
+    """Items from many callers written by ONE unit of a batch (e.g. outbox rows marked sent:
+    one UPDATE for the batch instead of one per turn).
+
+    ``await gathered.add(items)`` returns once a unit holding them committed. The unit takes the
+    items queued until it first runs and keeps exactly those if the batch runs it again (a
+    neighbour failed), so nothing is written twice or dropped.
+    """
+
+    def __init__(
+        self,
+        batch: GroupCommit,
+        write: Callable[[AsyncSession, list[Item]], Awaitable[None]],
+    ) -> None:
+        self._batch = batch
+        self._write = write
+        self._items: list[Item] = []
+        self._next: asyncio.Future[None] | None = None
+
+    async def add(self, items: list[Item]) -> None:
+        if self._next is None or self._next.done():
+            self._items = []
+            self._next = asyncio.ensure_future(self._batch.run(partial(self._unit, self._items)))
+        self._items.extend(items)
+        # Shielded: one caller cancelled must not cancel the write the others wait for.
+        await asyncio.shield(self._next)
+
+    async def _unit(self, items: list[Item], session: AsyncSession) -> None:
+        if self._items is items:
+            # From now on, new items go to the next unit.
+            self._next = None
+            self._items = []
+        await self._write(session, items)

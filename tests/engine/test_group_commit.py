@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, build_app
 from bot.engine import Engine
@@ -14,7 +15,9 @@ from bot.inbound import text_event
 from bot.settings import Settings
 from handlers.context import Context
 from handlers.types import Channel, Inbound
-from storage.models import Contact, ConversationState, InboundLog, OutboxMessage
+from storage.group_commit import Gathered, GroupCommit
+from storage.models import Contact, ConversationState, InboundLog, OutboxMessage, utcnow
+from storage.repositories import record_update
 from tests.engine.test_engine import CountingFlow, engine_with
 
 
@@ -110,3 +113,36 @@ async def test_a_crash_in_the_middle_of_a_batch_under_load_loses_and_repeats_not
     assert set(logged) == every and set(logged.values()) == {1}, "each update exactly once"
     assert replies == len(every), "each with its one reply in the outbox"
     assert all(states[u] == {"seen": msgs} for u, msgs in texts.items()), "in order, no repeats"
+
+
+async def test_gathered_items_are_written_once_by_one_unit_even_when_a_neighbour_fails(
+    app: App,
+) -> None:
+    batch = GroupCommit(app.db)
+
+    async def write(session: AsyncSession, keys: list[str]) -> None:
+        now = utcnow()
+        for key in keys:
+            record_update(session, "console", key, None, now)
+
+    gathered: Gathered[str] = Gathered(batch, write)
+
+    async def failing(_session: AsyncSession) -> None:
+        raise RuntimeError("neighbour bug")
+
+    # Three callers and a failing unit queued together: the batch runs twice (the second time
+    # without the failing unit); the gathered unit keeps exactly its items.
+    results = await asyncio.gather(
+        gathered.add(["a"]),
+        gathered.add(["b", "c"]),
+        batch.run(failing),
+        gathered.add(["d"]),
+        return_exceptions=True,
+    )
+    assert [r if r is None else type(r) for r in results] == [None, None, RuntimeError, None]
+    await gathered.add(["e"])  # a later caller gets a new unit
+    async with app.db.session() as s:
+        keys = (await s.scalars(select(InboundLog.update_key))).all()
+    assert sorted(keys) == ["a", "b", "c", "d", "e"], "each exactly once"
+    assert batch.units == 2, "one unit for the four items queued together, one for the last"
+    await batch.close()
