@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Case, Officer, Thread
@@ -23,9 +23,13 @@ DISTRICT_ROLES = frozenset({Role.OFFICE, Role.TRAINING, Role.ADMIN})
 
 async def get_officer(session: AsyncSession, contact_id: int) -> Officer | None:
     """The active officer account bound to this contact, if any."""
-    return await session.scalar(
-        select(Officer).where(Officer.contact_id == contact_id, Officer.active.is_(True))
-    )
+    return await session.scalar(_OFFICER_OF, {"contact_id": contact_id})
+
+
+#: Built once (asked on every menu): see storage/repositories.py.
+_OFFICER_OF = select(Officer).where(
+    Officer.contact_id == bindparam("contact_id"), Officer.active.is_(True)
+)
 
 
 def can_see_unit(officer: Officer | None, unit_id: int | None) -> bool:

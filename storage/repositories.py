@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,16 @@ async def get_or_create_contact(
     return contact
 
 
+# The turn's statements are built once: building a statement and its cache key costs about as
+# much CPU as running it (SQLAlchemy then finds the compiled form in its cache).
+_CONTACT_AND_STATE = (
+    select(Contact, ConversationState)
+    .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
+    .where(Contact.channel == bindparam("channel"), Contact.platform_user_id == bindparam("user"))
+    .with_for_update(of=Contact)
+)
+
+
 async def load_contact_and_state(
     session: AsyncSession, channel: str, platform_user_id: str, display_name: str, now: datetime
 ) -> tuple[Contact, ConversationState]:
@@ -34,12 +44,7 @@ async def load_contact_and_state(
     the same person's messages at once; SQLite serialises writers anyway.
     """
     found = (
-        await session.execute(
-            select(Contact, ConversationState)
-            .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
-            .where(Contact.channel == channel, Contact.platform_user_id == platform_user_id)
-            .with_for_update(of=Contact)
-        )
+        await session.execute(_CONTACT_AND_STATE, {"channel": channel, "user": platform_user_id})
     ).first()
     state: ConversationState | None
     if found is None:
@@ -84,16 +89,25 @@ async def claim_update(
     PostgreSQL a concurrent transaction holding the same key makes this wait for its outcome,
     so two processes never both claim one update.
     """
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     claimed = await session.scalar(
-        dialect.insert(InboundLog)
-        .values(
-            channel=channel, update_key=update_key[:128], contact_id=contact_id, received_at=now
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
-        .returning(InboundLog.id)
+        _CLAIM[session.get_bind().dialect.name == "sqlite"],
+        {
+            "channel": channel,
+            "update_key": update_key[:128],
+            "contact_id": contact_id,
+            "received_at": now,
+        },
     )
     return claimed is not None
+
+
+#: INSERT … ON CONFLICT DO NOTHING RETURNING id, by "is it SQLite?".
+_CLAIM = {
+    is_sqlite: dialect.insert(InboundLog)
+    .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+    .returning(InboundLog.id)
+    for is_sqlite, dialect in ((True, sqlite), (False, postgresql))
+}
 
 
 def record_update(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationState, IntakeDraft
@@ -16,7 +16,11 @@ FLOW = "intake"
 
 
 async def get_draft(session: AsyncSession, contact_id: int) -> IntakeDraft | None:
-    return await session.scalar(select(IntakeDraft).where(IntakeDraft.contact_id == contact_id))
+    return await session.scalar(_DRAFT_OF, {"contact_id": contact_id})
+
+
+#: Built once (asked on every menu): see storage/repositories.py.
+_DRAFT_OF = select(IntakeDraft).where(IntakeDraft.contact_id == bindparam("contact_id"))
 
 
 async def record_draft(
