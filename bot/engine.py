@@ -29,6 +29,7 @@ from handlers.router import Router
 from handlers.textnorm import MAX_TEXT, clean_text
 from handlers.types import Inbound, Reply, reply_to_payload
 from messages import t
+from storage.core_writes import insert_rows, save_state
 from storage.db import Database
 from storage.files import FileStore
 from storage.group_commit import GroupCommit
@@ -36,7 +37,7 @@ from storage.models import ConversationState, OutboxMessage, utcnow
 from storage.repositories import (
     claim_update,
     load_contact_and_state,
-    record_outbox,
+    new_outbox,
     record_update,
     remember_options,
     seen_update,
@@ -122,14 +123,12 @@ class Engine:
             channel=event.channel,
         )
         await self.router.route(event, ctx)
-        await session.flush()
         _fill_intents(ctx.replies, state)
         if cut:
             note = t("menu.text_cut", limit=f"{MAX_TEXT:,}".replace(",", "."))
             ctx.replies.insert(0, Reply(note, meta={"intent": "notice.text_cut"}))
-        rows = await _record(session, event, contact.id, state, ctx, now)
         state.updated_at = now
-        return rows
+        return await _record(session, event, contact.id, state, ctx, now)
 
     async def _recover(self, event: Inbound, exc: Exception) -> list[OutboxMessage]:
         """After a failed turn (its transaction rolled back): the apology, or the failure record."""
@@ -188,7 +187,8 @@ class Engine:
             if event.update_id:
                 record_update(session, event.channel, event.update_id, contact.id, now)
             state.last_buttons = _options([reply])
-            row = _to_sender(session, event, contact.id, reply, now)
+            row = _to_sender(event, contact.id, reply, now)
+            session.add(row)
         return [row]
 
 
@@ -200,37 +200,42 @@ async def _record(
     ctx: Context,
     now: datetime,
 ) -> list[OutboxMessage]:
-    """Outbox rows for the turn's replies and messages to others; remember what was offered."""
-    rows = [_to_sender(session, event, contact_id, reply, now) for reply in ctx.replies]
+    """Keep the state, write outbox rows for the turn's replies and messages to others, and
+    remember what was offered to whom.
+
+    The state and the turn's own rows go through prebuilt statements (storage/core_writes.py),
+    the handler's other writes through the ORM's flush, before the rows that may refer to them.
+    """
+    state.last_buttons = offered_options(ctx.replies)
+    await save_state(session, state)
+    await session.flush()
+    rows = [_to_sender(event, contact_id, reply, now) for reply in ctx.replies]
+    rows += [
+        new_outbox(
+            channel=out.to.channel,
+            chat_id=out.to.chat_id,
+            payload=reply_to_payload(out.reply),
+            now=now,
+            is_group=out.to.is_group,
+        )
+        for out in ctx.outgoing
+    ]
+    await insert_rows(session, rows)
     # Notices and relays the handlers wrote straight to the outbox (officers, other people).
-    others = [r for r in turn_rows(session) if r not in rows]
+    others = turn_rows(session)
     for row in others:
         offered = [[b[0], b[1]] for line in row.payload.get("buttons", []) for b in line]
         if offered and not row.is_group and row.chat_id != event.reply_to:
             await remember_options(session, row.channel, row.chat_id, offered)
     for out in ctx.outgoing:
-        rows.append(
-            record_outbox(
-                session,
-                channel=out.to.channel,
-                chat_id=out.to.chat_id,
-                payload=reply_to_payload(out.reply),
-                now=now,
-                is_group=out.to.is_group,
-            )
-        )
         offered = _options([out.reply])
         if offered and not out.to.is_group and out.to.chat_id != event.reply_to:
             await remember_options(session, out.to.channel, out.to.chat_id, offered)
-    state.last_buttons = offered_options(ctx.replies)
     return rows + others
 
 
-def _to_sender(
-    session: AsyncSession, event: Inbound, contact_id: int, reply: Reply, now: datetime
-) -> OutboxMessage:
-    return record_outbox(
-        session,
+def _to_sender(event: Inbound, contact_id: int, reply: Reply, now: datetime) -> OutboxMessage:
+    return new_outbox(
         channel=event.channel,
         chat_id=event.reply_to,
         payload=reply_to_payload(reply),

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.core_writes import insert_rows
 from storage.models import Contact, ConversationState, InboundLog, OutboxMessage
 
 #: last_seen_at is refreshed at most this often: one UPDATE fewer on most turns.
@@ -55,8 +56,7 @@ async def load_contact_and_state(
             created_at=now,
             last_seen_at=now,
         )
-        session.add(contact)
-        await session.flush()
+        await insert_rows(session, [contact])
         state = None
     else:
         contact, state = found
@@ -66,8 +66,7 @@ async def load_contact_and_state(
             contact.display_name = display_name
     if state is None:
         state = ConversationState(contact_id=contact.id, data={}, last_buttons=[], updated_at=now)
-        session.add(state)
-        await session.flush()
+        await insert_rows(session, [state])
     return contact, state
 
 
@@ -143,7 +142,36 @@ def record_outbox(
     notice_id: int | None = None,
     subject_contact_id: int | None = None,
 ) -> OutboxMessage:
-    row = OutboxMessage(
+    row = new_outbox(
+        channel=channel,
+        chat_id=chat_id,
+        payload=payload,
+        now=now,
+        contact_id=contact_id,
+        is_group=is_group,
+        notice_id=notice_id,
+        subject_contact_id=subject_contact_id,
+    )
+    session.add(row)
+    # The engine shows every row of a turn (the simulator prints messages to others too).
+    session.info.setdefault(TURN_ROWS, []).append(row)
+    return row
+
+
+def new_outbox(
+    *,
+    channel: str,
+    chat_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+    contact_id: int | None = None,
+    is_group: bool = False,
+    notice_id: int | None = None,
+    subject_contact_id: int | None = None,
+) -> OutboxMessage:
+    """A pending outbox row, in no session yet (``record_outbox`` adds it; the engine writes
+    its turn's replies with storage/core_writes.insert_rows)."""
+    return OutboxMessage(
         channel=channel,
         chat_id=chat_id,
         is_group=is_group,
@@ -156,10 +184,6 @@ def record_outbox(
         created_at=now,
         next_attempt_at=now,
     )
-    session.add(row)
-    # The engine shows every row of a turn (the simulator prints messages to others too).
-    session.info.setdefault(TURN_ROWS, []).append(row)
-    return row
 
 
 #: What an outbox row keeps once it is finished (sent, failed, dropped): no text, buttons or
