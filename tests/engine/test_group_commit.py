@@ -146,3 +146,46 @@ async def test_gathered_items_are_written_once_by_one_unit_even_when_a_neighbour
     assert sorted(keys) == ["a", "b", "c", "d", "e"], "each exactly once"
     assert batch.units == 2, "one unit for the four items queued together, one for the last"
     await batch.close()
+
+
+class NudgingFlow(CountingFlow):
+    """Counts (keeping other data); "nudge <user>" changes that person's state, as an officer's
+    answer does (handlers/threads.py)."""
+
+    async def on_message(self, event: Inbound, ctx: Context) -> None:
+        if event.text.startswith("nudge "):
+            person = await ctx.session.scalar(
+                select(Contact).where(Contact.platform_user_id == event.text.split()[1])
+            )
+            assert person is not None
+            state = await ctx.session.get(ConversationState, person.id)
+            assert state is not None
+            state.data = {**state.data, "nudged": event.text.split()[2]}
+            ctx.reply("nudged")
+            return
+        seen = [*ctx.data.get("seen", []), event.text]
+        ctx.update(seen=seen)
+        ctx.reply(",".join(seen))
+
+
+async def test_a_turn_changing_someone_elses_state_in_the_same_batch_loses_nothing(
+    app: App,
+) -> None:
+    engine = engine_with(app, answerer=NudgingFlow())
+    await engine.handle(text_event(Channel.ZALO, "person", "a"))
+    # Both orders inside one batch: the person's own turn first, then the officer's; then the
+    # officer's first. Each turn's write must see the other's.
+    for first, second, mark in (("person", "officer", "1"), ("officer", "person", "2")):
+        texts = {"person": f"b{mark}", "officer": f"nudge person {mark}"}
+        batches = engine.batch.batches
+        await asyncio.gather(
+            *(engine.handle(text_event(Channel.ZALO, u, texts[u])) for u in (first, second))
+        )
+        assert engine.batch.batches == batches + 1, "the two turns shared one transaction"
+    async with app.db.session() as s:
+        data = await s.scalar(
+            select(ConversationState.data)
+            .join(Contact, Contact.id == ConversationState.contact_id)
+            .where(Contact.platform_user_id == "person")
+        )
+    assert data == {"seen": ["a", "b1", "b2"], "nudged": "2"}
