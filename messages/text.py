@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
@@ -27,8 +28,12 @@ def clean_text(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
     most ``limit`` characters."""
     # NFC can at most triple a text; cutting first bounds the work a huge message costs.
     head = text[: limit * 3 + 1]
-    joined = head.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    cleaned = nfc("".join(_kept(ch) for ch in joined.replace("\r\n", "\n")))
+    if head.isprintable():
+        # The usual case, checked in C: no control, format, separator or surrogate character.
+        cleaned = nfc(head)
+    else:
+        joined = head.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        cleaned = nfc("".join(_kept(ch) for ch in joined.replace("\r\n", "\n")))
     cut = len(cleaned) > limit or len(text) > len(head)
     return cleaned[:limit].rstrip(), cut
 
@@ -55,8 +60,10 @@ def ascii_number(text: str, max_digits: int = 9) -> int | None:
     return int(text) if len(text) <= max_digits and ascii_digits(text) else None
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lower-case, diacritics removed (đ → d), white space collapsed: the key we compare on."""
+    """Lower-case, diacritics removed (đ → d), white space collapsed: the key we compare on.
+    Cached: every turn folds the same button labels and trigger phrases again."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", stripped).strip()
