@@ -86,17 +86,16 @@ class Context:
 
     def enter(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
         """Make ``flow`` the active flow at ``step`` (data replaced when given)."""
-        self.state.flow = flow
-        self.state.step = step
+        self._set(flow=flow, step=step)
         if data is not None:
-            self.state.data = dict(data)
+            self._set(data=dict(data))
 
     def goto(self, step: str) -> None:
-        self.state.step = step
+        self._set(step=step)
 
     def update(self, **values: Any) -> None:
         """Merge values into the flow data (a new dict, so SQLAlchemy sees the change)."""
-        self.state.data = {**self.state.data, **values}
+        self._set(data={**self.state.data, **values})
 
     def pause_into(self, place: dict[str, Any]) -> None:
         """Remember ``place`` (flow, step, data of the flow this one interrupted): leaving this
@@ -111,14 +110,21 @@ class Context:
         (``pause_into``) gives the place back to it, unless ``resume`` is False (the menu)."""
         paused = self.state.data.get(PAUSED)
         if resume and isinstance(paused, dict) and paused.get("flow"):
-            self.state.flow = str(paused["flow"])
-            self.state.step = paused.get("step")
-            self.state.data = dict(paused.get("data") or {})
+            self._set(
+                flow=str(paused["flow"]),
+                step=paused.get("step"),
+                data=dict(paused.get("data") or {}),
+            )
             self.resumed = True
             return
-        self.state.flow = None
-        self.state.step = None
-        self.state.data = {}
+        self._set(flow=None, step=None, data={})
+
+    def _set(self, **values: Any) -> None:
+        # Only what changes: assigning even an equal value marks the state changed, and the
+        # ORM then flushes it before the handler's next query (the engine writes it anyway).
+        for key, value in values.items():
+            if getattr(self.state, key) != value:
+                setattr(self.state, key, value)
 
     @property
     def is_zalo(self) -> bool:
