@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from storage.group_commit import GroupCommit
+from storage.group_commit import Gathered, GroupCommit
 from storage.inbox import Claimed, claim_updates, finish_updates, retry_or_fail, store_update
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class Inbox:
         self.idle_poll = idle_poll
         self._channels: dict[str, tuple[Keys, Process]] = {}
         self._wake = asyncio.Event()
+        #: The updates processed while a batch runs are deleted in one statement with it.
+        self._finished: Gathered[int] = Gathered(batch, finish_updates)
 
     def register(self, channel: str, keys: Keys, process: Process) -> None:
         self._channels[channel] = (keys, process)
@@ -100,4 +102,4 @@ class Inbox:
             if failed:
                 log.error("%s: stored update %d recorded as failed", row.channel, row.id)
             return
-        await self.batch.run(lambda s: finish_updates(s, [row.id]))
+        await self._finished.add([row.id])
