@@ -18,7 +18,7 @@ from bot.channels.zalo_receive import SECRET_HEADER, WEBHOOK_PATH, ZaloReceiver,
 from bot.inbox import Inbox
 from bot.settings import Settings
 from bot.webhook import secret_route, serve_webhooks
-from storage.inbox import MAX_ATTEMPTS, claim_updates, waiting_count
+from storage.inbox import MAX_ATTEMPTS, claim_updates, finish_updates, store_update, waiting_count
 from storage.models import ConversationState, InboundLog, OutboxMessage, StoredUpdate
 from tests.fake_zalo import TOKEN, text_update
 from tests.helpers import Clock
@@ -163,3 +163,25 @@ async def test_a_poison_update_is_recorded_as_failed_and_the_persons_next_one_go
     ]
     assert await counts(app) == (2, 2, 0)
     assert states == 2
+
+
+async def test_a_claim_takes_only_each_persons_earliest_waiting_update(
+    app: App, clock: Clock
+) -> None:
+    async with app.db.transaction() as s:
+        for n, user in enumerate(["p1", "p2", "p1", "p1", "p2"]):
+            await store_update(s, "zalo", f"k{n}", user, {"n": n}, clock.now())
+
+    async def claim() -> list[int]:
+        async with app.db.transaction() as s:
+            return [c.payload["n"] for c in await claim_updates(s, ["zalo"], clock.now(), 10)]
+
+    assert await claim() == [0, 1], "one per person, the earliest"
+    assert await claim() == [], "each person's next one waits while the first is processed"
+    async with app.db.transaction() as s:
+        first = await s.scalar(select(StoredUpdate.id).where(StoredUpdate.update_key == "k0"))
+        assert first is not None
+        await finish_updates(s, [first])
+    assert await claim() == [2], "p1's next; p2's first is still being processed"
+    clock.advance(minutes=2)
+    assert await claim() == [1, 2], "a lapsed lease gives back the same update, not the next"
