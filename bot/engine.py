@@ -187,6 +187,8 @@ class Engine:
             if event.update_id:
                 record_update(session, event.channel, event.update_id, contact.id, now)
             state.last_buttons = _options([reply])
+            state.updated_at = now
+            await save_state(session, state)
             row = _to_sender(event, contact.id, reply, now)
             session.add(row)
         return [row]

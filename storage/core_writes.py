@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, Update, bindparam, insert, update
+from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -77,6 +77,7 @@ async def insert_rows(session: AsyncSession, rows: list[Any]) -> None:
 
 
 _STATE = _table(ConversationState)
+_NEW_STATE: Insert = insert(_STATE)
 _SAVE_STATE: Update = (
     update(_STATE)
     .where(_STATE.c.contact_id == bindparam("key"))
@@ -91,10 +92,14 @@ _SAVE_STATE: Update = (
 
 
 async def save_state(session: AsyncSession, state: ConversationState) -> None:
-    """Write the whole state with one prebuilt UPDATE. The object leaves the session first, so
-    the ORM neither writes its changes too (a statement autoflushes the session) nor keeps it: a
-    later turn of the same transaction that looks at this person's state (an officer answering
-    them) reads the row afresh."""
+    """Write the whole state with one prebuilt statement: an UPDATE, or the INSERT of a new
+    state (a person's first turn: see repositories.load_contact_and_state). A loaded state
+    leaves the session first, so the ORM neither writes its changes too (a statement
+    autoflushes the session) nor keeps it: a later turn of the same transaction that looks at
+    this person's state (an officer answering them) reads the row afresh."""
+    if inspect(state).transient:
+        await session.execute(_NEW_STATE, column_values(state))
+        return
     values = {
         "key": state.contact_id,
         "flow": state.flow,

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.core_writes import insert_rows
+from storage.core_writes import insert_rows, save_state
 from storage.models import Contact, ConversationState, InboundLog, OutboxMessage
 
 #: last_seen_at is refreshed at most this often: one UPDATE fewer on most turns.
@@ -22,7 +22,10 @@ async def get_or_create_contact(
     session: AsyncSession, channel: str, platform_user_id: str, display_name: str, now: datetime
 ) -> Contact:
     """The contact for (channel, user id), created on first contact."""
-    contact, _ = await load_contact_and_state(session, channel, platform_user_id, display_name, now)
+    contact, state = await load_contact_and_state(
+        session, channel, platform_user_id, display_name, now
+    )
+    await save_state(session, state)
     return contact
 
 
@@ -39,7 +42,9 @@ _CONTACT_AND_STATE = (
 async def load_contact_and_state(
     session: AsyncSession, channel: str, platform_user_id: str, display_name: str, now: datetime
 ) -> tuple[Contact, ConversationState]:
-    """The contact and its conversation state in one query, both created on first contact.
+    """The contact and its conversation state in one query, both created on first contact:
+    the contact row at once, the state row by ``save_state`` (storage/core_writes.py), which
+    the caller runs once the state is final (one statement fewer on a person's first turn).
 
     The contact row is locked for the transaction (PostgreSQL), so two processes never handle
     the same person's messages at once; SQLite serialises writers anyway.
@@ -65,8 +70,9 @@ async def load_contact_and_state(
         if display_name and not contact.display_name:
             contact.display_name = display_name
     if state is None:
-        state = ConversationState(contact_id=contact.id, data={}, last_buttons=[], updated_at=now)
-        await insert_rows(session, [state])
+        state = ConversationState(
+            contact_id=contact.id, flow=None, step=None, data={}, last_buttons=[], updated_at=now
+        )
     return contact, state
 
 
