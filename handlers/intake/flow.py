@@ -89,6 +89,10 @@ class IntakeFlow(Flow):
             ask_cancel(ctx)
 
     async def pending_note(self, ctx: Context) -> str | None:
+        if ctx.contact.consent_at is None:
+            # No consent, no draft (a draft holds personal data): most people who open the
+            # menu never registered, and are spared the look-up.
+            return None
         draft = await get_draft(ctx.session, ctx.contact.id)
         if draft is None or is_expired(draft, ctx.now, ctx.config.intake_expiry_days):
             return None
