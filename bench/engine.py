@@ -2,7 +2,7 @@
 
 200 contacts talk at once to a SQLite file; beside it, the raw commit rate of aiosqlite on the
 same machine in the same run (one small insert per transaction). The figure that matters is the
-ratio turns/s ÷ raw commits/s (target ≥ 0.5): it says how much of SQLite's own write rate the
+ratio turns/s ÷ raw commits/s (target ≥ 0.1): it says how much of SQLite's own write rate the
 engine keeps, whatever the machine.
 
 Then a webhook burst: ``--burst`` updates (default 1,000) posted at once to Zalo's webhook route
@@ -130,11 +130,16 @@ async def webhook_burst(path: Path, updates: int) -> tuple[float, float]:
 
 async def main(contacts: int, turns: int, burst: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        raw = await raw_commit_rate(Path(tmp) / "raw.db")
+        # The raw rate swings with the machine (page cache, other processes): five rounds before
+        # and five after the engine's run, each on a new file; the ratio uses their median.
+        raws = [await raw_commit_rate(Path(tmp) / f"raw{n}.db") for n in range(5)]
         rate, latencies = await engine_rate(Path(tmp) / "engine.db", contacts, turns)
+        raws += [await raw_commit_rate(Path(tmp) / f"raw{n}.db") for n in range(5, 10)]
+        raw = statistics.median(raws)
         acked, processed = await webhook_burst(Path(tmp) / "burst.db", burst) if burst else (0, 0)
     cuts = statistics.quantiles(latencies, n=100)
-    print(f"raw aiosqlite commits/s : {raw:8.0f}")
+    spread = f"{min(raws):.0f}–{max(raws):.0f}"
+    print(f"raw aiosqlite commits/s : {raw:8.0f}  (median of 10 rounds, {spread})")
     print(f"engine turns/s          : {rate:8.0f}  ({contacts} contacts x {turns} turns)")
     print(f"ratio turns/raw         : {rate / raw:8.3f}  (target >= 0.1)")
     p50, p99 = cuts[49] * 1000, cuts[98] * 1000
