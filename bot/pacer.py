@@ -29,6 +29,14 @@ pacing tests neither sleep nor depend on how busy the machine is.
 
 Waiters are served in arrival order (asyncio.Lock is FIFO), one at a time: the lock holder sleeps
 until its slot, so the next waiter's slot is computed only after the previous one was taken.
+
+Urgent sends (conversation replies) do not queue: ``acquire(urgent=True)`` skips the lock and the
+planned spacing, and takes the next free place in the window at once (moving the planned clock
+on, so the stream behind it yields one interval). The window still holds by construction: an
+urgent send, too, starts only while fewer than ``count`` sends are in flight or recent. So that
+a reply finds a free place, the other sends may fill only ``count - reserve`` places while an
+urgent send was seen within ``reserve_for`` seconds: a busy broadcast runs at 29/30 of the limit
+while people chat with the bot, at the full pace otherwise.
 """
 
 from __future__ import annotations
@@ -79,9 +87,11 @@ class Pacer:
         window: float = 1.0,
         timer: Timer | None = None,
         catch_up: float | None = None,
+        reserve: int = 0,
+        reserve_for: float = 30.0,
     ) -> None:
-        if rate <= 0 or count < 1:
-            raise ValueError("rate must be positive and count at least 1")
+        if rate <= 0 or count < 1 or not 0 <= reserve < count:
+            raise ValueError("rate must be positive, count at least 1, reserve below count")
         self.interval = 1.0 / rate
         self.count = count
         self.window = window
@@ -94,13 +104,20 @@ class Pacer:
         self._answered: deque[float] = deque(maxlen=count)
         self._changed = asyncio.Event()
         self._paused_until = float("-inf")
+        #: Places of the window kept free for urgent sends, while one was seen lately.
+        self.reserve = reserve
+        self.reserve_for = reserve_for
+        self._urgent_seen = float("-inf")
 
     def pause_until(self, when: float) -> None:
         """No send before timer time ``when`` (the platform said "retry after")."""
         self._paused_until = max(self._paused_until, when)
 
-    async def acquire(self) -> Slot:
-        """Wait for this send's slot; send right after, then ``release()`` the slot."""
+    async def acquire(self, *, urgent: bool = False) -> Slot:
+        """Wait for this send's slot; send right after, then ``release()`` the slot.
+        ``urgent``: take the next free place in the window, ahead of every queued send."""
+        if urgent:
+            return await self._acquire_urgent()
         async with self._lock:
             while True:
                 now = self.timer.now()
@@ -110,17 +127,44 @@ class Pacer:
                     # Re-check after sleeping: a pause may have been set meanwhile.
                     await self.timer.sleep(start - now)
                     continue
-                recent = [t for t in self._answered if t > now - self.window]
-                if self._in_flight + len(recent) < self.count:
+                recent = self._recent(now)
+                if self._in_flight + len(recent) < self._places(now):
                     break
-                if recent:
-                    await self.timer.sleep(recent[0] + self.window - now)
-                else:  # all in flight: the first answer starts the clock
-                    self._changed.clear()
-                    await self._changed.wait()
+                await self._wait_for_a_place(recent, now)
             self._in_flight += 1
             self._planned = planned + self.interval
         return Slot(self)
+
+    async def _acquire_urgent(self) -> Slot:
+        while True:
+            now = self.timer.now()
+            self._urgent_seen = now
+            if self._paused_until > now:
+                await self.timer.sleep(self._paused_until - now)
+                continue
+            recent = self._recent(now)
+            if self._in_flight + len(recent) < self.count:
+                break
+            await self._wait_for_a_place(recent, now)
+        self._in_flight += 1
+        self._planned = max(self._planned, now - self.catch_up) + self.interval
+        return Slot(self)
+
+    def _places(self, now: float) -> int:
+        """Places of the window a non-urgent send may fill."""
+        if now - self._urgent_seen < self.reserve_for:
+            return self.count - self.reserve
+        return self.count
+
+    def _recent(self, now: float) -> list[float]:
+        return [t for t in self._answered if t > now - self.window]
+
+    async def _wait_for_a_place(self, recent: list[float], now: float) -> None:
+        if recent:
+            await self.timer.sleep(recent[0] + self.window - now)
+        else:  # all in flight: the first answer starts the clock
+            self._changed.clear()
+            await self._changed.wait()
 
     def _release(self) -> None:
         self._in_flight -= 1

@@ -34,6 +34,9 @@ class ChannelLimits:
     private_per_second: float | None = None
     private_burst: int = 1
     group_per_minute: float | None = None
+    #: Places of the overall window that announcements leave free while people are chatting,
+    #: so that a reply goes out at once instead of after the next free place (bot/pacer.py).
+    reply_reserve: int = 1
     backoff_base: float = 1.0
     backoff_max: float = 600.0
     #: With the defaults, about six hours of retries before a row is marked failed.
@@ -64,12 +67,18 @@ class RateLimiter:
         self.limits = limits
         self.timer: Timer = timer or LoopTimer()
         rate = limits.overall_per_second
-        self._overall = Pacer(rate * limits.pace, max(1, int(rate)), timer=self.timer)
+        count = max(1, int(rate))
+        self._overall = Pacer(
+            rate * limits.pace,
+            count,
+            timer=self.timer,
+            reserve=min(limits.reply_reserve, count - 1),
+        )
         self._chats: dict[str, tuple[Pacer, float]] = {}
         self._paused_until = float("-inf")
         #: Conversation sends waiting for the overall pace; bulk sends wait until there are none,
-        #: and only one bulk send queues at the pacer at a time, so a reply is never more than
-        #: one interval behind an announcement.
+        #: and only one bulk send queues at the pacer at a time. A conversation send takes the
+        #: next free place of the window ahead of it (``urgent``), which the bulk sends leave.
         self._urgent = 0
         self._no_urgent = asyncio.Event()
         self._no_urgent.set()
@@ -104,7 +113,7 @@ class RateLimiter:
         self._urgent += 1
         self._no_urgent.clear()
         try:
-            return await self._overall.acquire()  # which also honours the pause
+            return await self._overall.acquire(urgent=True)  # which also honours the pause
         finally:
             self._urgent -= 1
             if not self._urgent:

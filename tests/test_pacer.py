@@ -10,7 +10,7 @@ import random
 import pytest
 
 from bot.pacer import Pacer
-from bot.rate_limits import ChannelLimits, RateLimiter
+from bot.rate_limits import TELEGRAM_LIMITS, ChannelLimits, RateLimiter
 from tests.virtual_timer import VirtualTimer
 
 
@@ -119,3 +119,90 @@ async def test_chats_and_groups_keep_their_own_pace() -> None:
     assert private[1] - private[0] < 0.1  # a reply in two parts goes at once
     assert all(b - a >= 2.0 - 1e-9 for a, b in zip(private, private[2:], strict=False))
     assert all(b - a >= 60.0 - 1e-9 for a, b in zip(group, group[19:], strict=False))
+
+
+async def _broadcast_with_replies(
+    seed: int, *, bulk: int = 300, replies: int = 40, trip: float = 0.05
+) -> tuple[list[float], list[float], list[float]]:
+    """A broadcast of ``bulk`` sends by 16 workers at Telegram's limit, each answered after up to
+    ``trip`` seconds, while ``replies`` conversation sends come at random moments. Returns the
+    arrival times of all sends, the replies' waits for their slot, and the bulk start times."""
+    timer = EventTimer()
+    limiter = RateLimiter(TELEGRAM_LIMITS, timer)
+    rng = random.Random(seed)
+    arrivals: list[float] = []
+    waits: list[float] = []
+    bulk_starts: list[float] = []
+    queue = list(range(bulk))
+
+    async def send(chat: str, *, is_bulk: bool) -> float:
+        asked = timer.now()
+        slot = await limiter.acquire(chat, is_group=False, bulk=is_bulk)
+        started = timer.now()
+        took = rng.random() * trip
+        arrivals.append(started + rng.random() * took)
+        await timer.sleep(took)
+        slot.release()
+        return started - asked
+
+    async def bulk_worker() -> None:
+        while queue:
+            n = queue.pop()
+            bulk_starts.append(timer.now())
+            await send(f"b{n}", is_bulk=True)
+
+    async def chatter(n: int) -> None:
+        await timer.sleep(rng.uniform(0.5, bulk / 30 - 0.5))
+        waits.append(await send(f"c{n}", is_bulk=False))
+
+    work = asyncio.gather(
+        *(bulk_worker() for _ in range(16)), *(chatter(n) for n in range(replies))
+    )
+    await timer.run(work)
+    await work
+    return sorted(arrivals), waits, sorted(bulk_starts)
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_a_reply_during_a_broadcast_takes_the_next_place_at_once(seed: int) -> None:
+    arrivals, waits, bulk_starts = await _broadcast_with_replies(seed)
+    assert len(arrivals) == 340 and len(waits) == 40
+    # A reply waits for no announcement: the broadcast leaves a place of the window free while
+    # people chat. Only a reply right after another (before the next place frees, one interval
+    # plus the answers' jitter) waits for that place. (Queued behind the announcements, as
+    # before, nearly every reply waited for the slot of the send ahead of it.)
+    assert sum(1 for w in waits if w == 0.0) >= 0.85 * len(waits)
+    assert max(waits) <= 1 / 30 + 0.05
+    # The platform's count holds for every window of arrivals, replies included ...
+    assert _tightest(arrivals) >= 1.0
+    # ... and the broadcast still runs near the limit: 29 of the 30 places, minus the replies.
+    span = bulk_starts[-1] - bulk_starts[0]
+    assert (len(bulk_starts) + len(waits)) / span >= 0.9 * 30
+
+
+async def test_a_broadcast_alone_uses_the_whole_window() -> None:
+    # No reply seen lately: nothing reserved, the stream keeps the planned 29.4/s.
+    _arrivals, _waits, starts = await _broadcast_with_replies(1, bulk=300, replies=0, trip=0.0)
+    assert (len(starts) - 1) / (starts[-1] - starts[0]) >= 0.97 * 30
+
+
+async def test_the_reserve_is_kept_only_while_replies_come() -> None:
+    timer = VirtualTimer()
+    pacer = Pacer(1000.0, 5, timer=timer, reserve=2, reserve_for=10.0)
+    (await pacer.acquire(urgent=True)).release()
+    held = [await pacer.acquire() for _ in range(2)]  # 1 answered + 2 in flight: 3 = 5 - 2
+    began = timer.now()
+    third = asyncio.create_task(pacer.acquire())
+    await asyncio.sleep(0)
+    assert not third.done()  # a fourth place is reserved for replies
+    reply = await pacer.acquire(urgent=True)  # ... which one takes at once
+    assert timer.now() == began
+    for slot in (*held, reply):
+        slot.release()
+    (await third).release()
+    timer_after = VirtualTimer(timer.now() + 11.0)
+    pacer.timer = timer_after  # no reply for longer than reserve_for: all five places again
+    slots = [await pacer.acquire() for _ in range(5)]
+    assert timer_after.now() - (timer.now() + 11.0) < 0.01
+    for slot in slots:
+        slot.release()
