@@ -7,18 +7,19 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.channels.telegram import build_application
 from bot.channels.telegram_transport import TelegramTransport
 from bot.delivery import TransientError
-from bot.rate_limits import ChannelLimits
+from bot.rate_limits import TELEGRAM_LIMITS, ChannelLimits
 from bot.render import Rendered, render
 from bot.sender import Sender
 from handlers.types import Button, Channel, Reply, reply_to_payload
 from storage.db import Database
 from storage.models import Contact, OutboxMessage, utcnow
+from storage.outreach_repo import BULK
 from storage.repositories import get_or_create_contact, record_outbox
 from tests.fake_telegram import FakeTelegram
 from tests.virtual_timer import VirtualTimer
@@ -298,12 +299,16 @@ class Counting:
 
     channel = Channel.TELEGRAM
 
-    def __init__(self, inner: TelegramTransport) -> None:
-        self.inner, self.sends = inner, 0
+    def __init__(self, inner: TelegramTransport, signal_at: int = 0) -> None:
+        self.inner, self.sends, self.signal_at = inner, 0, signal_at
+        self.reached = asyncio.Event()
 
     async def send(self, chat_id: str, message: Rendered, *, is_group: bool = False) -> str:
         self.sends += 1
-        return await self.inner.send(chat_id, message, is_group=is_group)
+        sent = await self.inner.send(chat_id, message, is_group=is_group)
+        if self.sends == self.signal_at:
+            self.reached.set()
+        return sent
 
 
 async def test_two_sender_processes_on_postgresql_send_each_message_once_in_order(
@@ -334,3 +339,39 @@ async def test_two_sender_processes_on_postgresql_send_each_message_once_in_orde
         assert fake.texts_to(chat) == texts
     assert len(fake.sent) == sum(len(texts) for texts in expected.values())
     assert all(c.sends > 0 for c in counted)  # both really worked, on different chats or rows
+
+
+async def test_a_reply_during_a_broadcast_overtakes_it_without_a_429(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    # 120 announcements (outbox priority 1) at Telegram's real limit; a person writes when a
+    # third of them are out. Their reply is the next message out, not one queued behind.
+    for i in range(120):
+        row_id = await enqueue(app, 5000 + i, f"thông báo {i}")
+        async with app.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row_id).values(priority=BULK)
+            )
+    counting = Counting(transport, signal_at=40)
+    sender = Sender(app.db, counting, TELEGRAM_LIMITS, poll_interval=0.1)
+    task = asyncio.create_task(sender.run())
+    try:
+        await asyncio.wait_for(counting.reached.wait(), 60)
+        out_before = len(fake.sent)
+        await enqueue(app, 77, "trả lời")
+        sender.notify()
+        await sender.drain(within=60)
+    finally:
+        await sender.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert fake.rate_limited == 0
+    order = [s.text for s in fake.sent]
+    reply_at = order.index("trả lời")
+    assert sorted(order) == sorted([f"thông báo {i}" for i in range(120)] + ["trả lời"])
+    # It overtook the 80 announcements still queued: only those already taken by the sender's
+    # workers (at most ``max_bulk_workers``) may go first. (The virtual clock moves with each
+    # announcement's pace while the reply's own database work takes real time, so the count of
+    # sends, not the virtual milliseconds, is what this test can hold to; the pacer's own test
+    # shows the reply waiting for no announcement's slot.)
+    assert reply_at - out_before <= sender.max_bulk_workers, order[out_before : reply_at + 1]
