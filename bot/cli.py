@@ -73,6 +73,7 @@ PLUGINS = (
     "cli_officials",
     "cli_outreach",
     "cli_survey",
+    "cli_courses",
 )
 #: The module of each plugin sub-command: a command imports only its own module (the plugins
 #: import openpyxl, fpdf, aiohttp, APScheduler…: a second and 40 MB for all of them). A
@@ -84,6 +85,7 @@ PLUGIN_OF = {
     "dossier": "cli_dossier",
     "broadcast": "cli_outreach",
     "survey": "cli_survey",
+    "courses": "cli_courses",
     **dict.fromkeys(
         ("officials", "units", "programs", "plan", "remind", "report"), "cli_officials"
     ),

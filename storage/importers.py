@@ -1,4 +1,5 @@
-"""Imports of units, programmes, plan allocations and submissions (spec: data-formats.md).
+"""Imports of units, programmes, plan allocations, submissions and classes (spec: data-formats.md;
+classes are this project's extension of it).
 
 Every import is all or nothing: each row is checked first, every bad row is reported (line number
 and reason, in Vietnamese), and only a clean file is written. Rows are upserts on their natural
@@ -7,6 +8,7 @@ key, so re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections import defaultdict
@@ -20,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import t
 from messages.text import fold
-from storage.models import OPEN_START, Program, Unit
+from storage.models import OPEN_START, Course, Program, Unit
 from storage.plan_repo import (
     AmbiguousUnitError,
     pick_unit,
@@ -45,6 +47,7 @@ REQUIRED = {
     "programs": ("code", "name"),
     "plan": ("unit", "program", "year", "target_trainees", "list_deadline"),
     "submissions": ("unit", "program", "year", "submitted_on", "trainees"),
+    "courses": ("unit", "trade", "start_date"),
 }
 #: Files at least this long get a progress bar.
 PROGRESS_FROM = 500
@@ -56,6 +59,11 @@ MAX_SHOWN = 60
 MAX_ERRORS_SHOWN = 100
 _UNIT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}")
 _PROGRAM_CODE = re.compile(r"[a-z0-9_]{1,32}")
+_COURSE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+#: A class's statuses (storage.models.Course.status).
+COURSE_STATUSES = ("planned", "open", "full", "running", "finished", "cancelled")
+#: Optional whole-number columns of a class: (least, most).
+_COURSE_NUMBERS = {"duration_days": (1, 3650), "duration_hours": (1, 10000), "seats": (0, 10000)}
 logger = logging.getLogger(__name__)
 
 
@@ -66,6 +74,8 @@ def _column_length(column: Any) -> int:
 #: Names as long as their columns hold (PostgreSQL refuses longer ones with an error).
 _UNIT_NAME_MAX = _column_length(Unit.__table__.c.name)
 _PROGRAM_NAME_MAX = _column_length(Program.__table__.c.name)
+_TRADE_MAX = _column_length(Course.__table__.c.occupation)
+_VENUE_MAX = _column_length(Course.__table__.c.venue)
 
 
 class ImportRejectedError(ValueError):
@@ -167,6 +177,8 @@ async def import_file(
             progress(done, len(rows))
     if kind == "submissions" and not errors:
         writers = _merge_submissions(session, lookup, rows, now)
+    if kind == "courses":
+        errors += _repeated_courses(lookup, rows)
     if errors:
         raise ImportRejectedError(_report(errors))
     changed = 0
@@ -376,9 +388,157 @@ def _merge_submissions(
     return [writer(k, v) for k, v in totals.items()]
 
 
+@dataclass(frozen=True, slots=True)
+class CourseFields:
+    """One class as checked from a row: what the ``courses`` table needs."""
+
+    code: str
+    unit: Unit
+    occupation: str
+    start_date: date
+    program_id: int | None
+    venue: str
+    duration_days: int | None
+    duration_hours: int | None
+    seats: int
+    status: str
+
+
+def course_code(unit: Unit, occupation: str, start: date) -> str:
+    """The code of a class given without one: the same row always gets the same code, so a
+    file re-imported changes nothing."""
+    digest = hashlib.sha256(fold(occupation).encode()).hexdigest()[:6]
+    return f"{unit.code}-{start:%Y%m%d}-{digest}"
+
+
+def _parse_course(lookup: _Lookup, line: int, cells: dict[str, str]) -> str | CourseFields:
+    try:
+        unit = lookup.unit(cells["unit"])
+    except AmbiguousUnitError:
+        return _err(line, "ambiguous_unit", value=cells["unit"])
+    if unit is None:
+        return _err(line, "unknown_unit", value=cells["unit"])
+    occupation = cells["trade"].strip()
+    if not occupation:
+        return _err(line, "no_trade")
+    for value, most in ((occupation, _TRADE_MAX), (cells.get("venue", "").strip(), _VENUE_MAX)):
+        if value and (problem := name_problem(value, most)):
+            return _err(line, problem, value=value, most=most)
+    start = parse_date(cells["start_date"])
+    if start is None:
+        return _err(line, "bad_date", column="start_date", value=cells["start_date"])
+    if not 2000 <= start.year <= 2100:
+        return _err(line, "start_too_far", value=cells["start_date"])
+    code = cells.get("code", "").strip()
+    if code and not _COURSE_CODE.fullmatch(code):
+        return _err(line, "bad_course_code", value=code)
+    program_id = None
+    if program_text := cells.get("program", "").strip():
+        program = lookup.programs.get(program_text.lower())
+        if program is None:
+            return _err(line, "unknown_program", value=program_text)
+        program_id = program.id
+    numbers: dict[str, int | None] = {}
+    for column, (least, most) in _COURSE_NUMBERS.items():
+        raw = cells.get(column, "").strip()
+        number = parse_int(raw) if raw else None
+        if raw and (number is None or not least <= number <= most):
+            return _err(line, "bad_whole", column=column, value=raw, least=least, most=most)
+        numbers[column] = number
+    status = fold(cells.get("status", "")) or "open"
+    if status not in COURSE_STATUSES:
+        return _err(line, "bad_course_status", value=cells.get("status", ""))
+    return CourseFields(
+        code=code or course_code(unit, occupation, start),
+        unit=unit,
+        occupation=occupation,
+        start_date=start,
+        program_id=program_id,
+        venue=cells.get("venue", "").strip(),
+        duration_days=numbers["duration_days"],
+        duration_hours=numbers["duration_hours"],
+        seats=numbers["seats"] or 0,
+        status=status,
+    )
+
+
+async def write_course(session: AsyncSession, fields: CourseFields) -> Course | None:
+    """Insert the class, or update the one with its code; None when nothing changed."""
+    course = await session.scalar(select(Course).where(Course.code == fields.code))
+    values = {
+        "occupation": fields.occupation,
+        "unit_id": fields.unit.id,
+        "start_date": fields.start_date,
+        "program_id": fields.program_id,
+        "venue": fields.venue,
+        "duration_days": fields.duration_days,
+        "duration_hours": fields.duration_hours,
+        "seats": fields.seats,
+        "status": fields.status,
+    }
+    if course is None:
+        course = Course(code=fields.code, **values)
+        session.add(course)
+        await session.flush()
+        return course
+    if all(getattr(course, k) == v for k, v in values.items()):
+        return None
+    for key, value in values.items():
+        setattr(course, key, value)
+    return course
+
+
+def _check_course(
+    session: AsyncSession, lookup: _Lookup, line: int, cells: dict[str, str], now: datetime
+) -> Checked:
+    fields = _parse_course(lookup, line, cells)
+    if isinstance(fields, str):
+        return fields
+
+    async def write() -> bool:
+        return await write_course(session, fields) is not None
+
+    return write
+
+
+def _repeated_courses(lookup: _Lookup, rows: list[Row]) -> list[str]:
+    """A class twice in one file (same code, or same commune, trade and day) is an error:
+    which of the two rows should win is the officer's call, not the importer's."""
+    first: dict[str, int] = {}
+    errors = []
+    for line, cells in rows:
+        try:
+            fields = _parse_course(lookup, line, cells)
+        except Exception:  # reported by the row's own check
+            continue
+        if isinstance(fields, str):
+            continue
+        if fields.code in first:
+            errors.append(
+                _err(line, "duplicate_course", value=fields.code, first=first[fields.code])
+            )
+        else:
+            first[fields.code] = line
+    return errors
+
+
+async def check_course_cells(
+    session: AsyncSession, cells: dict[str, str]
+) -> str | CourseFields:
+    """One class typed on the command line, checked by the import's rules; an error is the
+    reason alone (there is no line to name)."""
+    lookup = await _lookup(session)
+    cells = {column: cells.get(column) or "" for column in {*REQUIRED["courses"], *cells}}
+    found = _too_long(1, cells) or _parse_course(lookup, 1, cells)
+    if isinstance(found, str):
+        return found.removeprefix(t("officials.import.line", line=1, reason=""))
+    return found
+
+
 _CHECKERS = {
     "units": _check_unit,
     "programs": _check_program,
     "plan": _check_plan,
     "submissions": _check_submission,
+    "courses": _check_course,
 }

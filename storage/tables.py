@@ -36,6 +36,18 @@ ALIASES = {
     "han_nop": "list_deadline",
     "ngay_nop": "submitted_on",
     "so_hoc_vien": "trainees",
+    "ma_lop": "code",
+    "nghe": "trade",
+    "ten_nghe": "trade",
+    "occupation": "trade",
+    "khai_giang": "start_date",
+    "ngay_khai_giang": "start_date",
+    "start": "start_date",
+    "dia_diem": "venue",
+    "so_ngay": "duration_days",
+    "so_gio": "duration_hours",
+    "so_cho": "seats",
+    "trang_thai": "status",
 }
 
 

@@ -5,7 +5,9 @@ is still open there (the waiting list included).
 
 ``offer_new_courses`` runs in the dispatcher's loop: a course nobody was offered yet (no
 ``course_offer`` notice) gets its offer once. Courses present when the feature first runs are
-marked as seen without an offer, so a first start does not flood officers.
+marked as seen without an offer, so a first start does not flood officers. A course added or
+imported from the terminal (``python -m bot courses add|import``) calls ``start_offering``
+first, so that first look cannot swallow it: the running bot offers it like any new course.
 """
 
 from __future__ import annotations
@@ -41,12 +43,39 @@ async def course_text(session: AsyncSession, course: Course) -> str:
     )
 
 
-async def offer_new_courses(session: AsyncSession, now: datetime) -> int:
-    """Offer each course not offered yet; returns how many offers were queued."""
-    offered = {
+async def _offered(session: AsyncSession) -> set[int]:
+    return {
         int(n.params.get("course_id", 0))
         for n in await session.scalars(select(Notice).where(Notice.kind == KIND))
     }
+
+
+async def start_offering(session: AsyncSession, now: datetime) -> None:
+    """Before the first course is added from outside the bot: if no offer was ever made, the
+    courses that exist now are marked as seen (what the bot's first look would do), so the
+    course about to be added is the one offered."""
+    if not await _offered(session):
+        # Course 0 (none) too: with no course yet, the bot's first look must still see that
+        # it is not the first.
+        session.add(_seen(None, 0, now))
+        for course in await session.scalars(select(Course)):
+            session.add(_seen(course.unit_id, course.id, now))
+
+
+def _seen(unit_id: int | None, course_id: int, now: datetime) -> Notice:
+    return Notice(
+        kind=KIND,
+        unit_id=unit_id,
+        text_key="compose.course_offer",
+        params={"course_id": course_id},
+        created_at=now,
+        delivered_at=now,
+    )
+
+
+async def offer_new_courses(session: AsyncSession, now: datetime) -> int:
+    """Offer each course not offered yet; returns how many offers were queued."""
+    offered = await _offered(session)
     bootstrap = not offered
     new = [
         c for c in await session.scalars(select(Course).order_by(Course.id)) if c.id not in offered
@@ -73,14 +102,5 @@ async def offer_new_courses(session: AsyncSession, now: datetime) -> int:
                 )
             )
         )
-        session.add(
-            Notice(
-                kind=KIND,
-                unit_id=course.unit_id,
-                text_key="compose.course_offer",
-                params={"course_id": course.id},
-                created_at=now,
-                delivered_at=now,
-            )
-        )
+        session.add(_seen(course.unit_id, course.id, now))
     return sent
