@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.app import App, build_app
+from bot.app import App, build_app, settle_memory
 from bot.channels.telegram import build_application
 from bot.channels.telegram_transport import TelegramTransport
 from bot.inbound import text_event
@@ -153,6 +153,7 @@ async def main(recipients: int, chatters: int, every: float, baseline: float) ->
             sender = Sender(app.db, TelegramTransport(application.bot, app.files), TELEGRAM_LIMITS)
             senders.append(sender)
             sender_task = asyncio.create_task(sender.run())
+            settle_memory()  # as ``python -m bot run`` does once started
             loop = asyncio.get_running_loop()
             arrivals = Arrivals(fake)
             watch = asyncio.create_task(arrivals.run())

@@ -19,7 +19,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import build_app
+from bot.app import build_app, settle_memory
 from bot.file_links import file_route
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
@@ -154,6 +154,7 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
             await stack.enter_async_context(
                 serve_webhooks([], settings.webhook_host, settings.health_port, health=rt.health)
             )
+        settle_memory()
         print(t("telegram.run.listening", channels=", ".join(names)), file=sys.stderr)
         await stop.wait()
 

@@ -220,28 +220,39 @@ class Sender:
     async def _drain_chat(self, chat_id: str) -> None:
         """Send this chat's rows oldest first; stop at the first row that must wait."""
         while not self._stopping:
-            row = await self._next_row(chat_id)
-            if row is None or row.next_attempt_at > self.clock():
+            found = await self._next_row(chat_id)
+            if found is None or found[0].next_attempt_at > self.clock():
                 return
-            if not await self._send_row(row):
+            if not await self._send_row(*found):
                 return
 
-    async def _next_row(self, chat_id: str) -> OutboxMessage | None:
+    async def _next_row(self, chat_id: str) -> tuple[OutboxMessage, bool] | None:
+        """The chat's oldest pending row, and whether its contact is unreachable: one read
+        (each read before a send is a wait on a busy machine, a reply's included)."""
         async with self.db.session() as session:
-            return await session.scalar(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.channel == self.channel.value,
-                    OutboxMessage.chat_id == chat_id,
+            found = (
+                await session.execute(
+                    select(OutboxMessage, Contact.unreachable_at, Contact.last_seen_at)
+                    .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.channel == self.channel.value,
+                        OutboxMessage.chat_id == chat_id,
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(1)
                 )
-                .order_by(OutboxMessage.id)
-                .limit(1)
-            )
+            ).first()
+        if found is None:
+            return None
+        row, unreachable_at, last_seen_at = found
+        if row.contact_id is None:  # a chat known by its id only (officers' groups)
+            return row, await self._is_unreachable(row)
+        return row, unreachable_at is not None and last_seen_at <= unreachable_at
 
-    async def _send_row(self, row: OutboxMessage) -> bool:
+    async def _send_row(self, row: OutboxMessage, unreachable: bool = False) -> bool:
         """Deliver the remaining parts of ``row``; False when the chat must wait (backoff)."""
-        if await self._is_unreachable(row):
+        if unreachable:
             await self._drop_chat(row, "contact unreachable")
             return True
         units = delivery_units(render(reply_from_payload(row.payload), self.channel))
