@@ -36,6 +36,7 @@ from storage.models import (
     Broadcast,
     BroadcastRecipient,
     Contact,
+    Course,
     OutboxMessage,
     Subscription,
     utcnow,
@@ -267,12 +268,24 @@ class Dispatcher:
         self.on_commit = on_commit
         self.poll_interval = poll_interval
         self._stopping = asyncio.Event()
+        #: The classes as last seen (highest id, count): the offers' write transaction is
+        #: taken only when they changed, not every poll (SQLite has one writer: people's turns).
+        self._courses_seen: tuple[int | None, int] | None = None
+
+    async def _offer_new_courses(self) -> int:
+        async with self.db.session() as session:
+            seen = (await session.execute(select(func.max(Course.id), func.count(Course.id)))).one()
+        if (seen[0], seen[1]) == self._courses_seen:
+            return 0
+        async with self.db.transaction() as session:
+            offers = await offer_new_courses(session, self.clock())
+        self._courses_seen = (seen[0], seen[1])
+        return offers
 
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                async with self.db.transaction() as session:
-                    offers = await offer_new_courses(session, self.clock())
+                offers = await self._offer_new_courses()
                 queued = await dispatch_once(self.db, self.policy, self.clock())
                 if (offers or queued) and self.on_commit:
                     self.on_commit()
