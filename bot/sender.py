@@ -71,6 +71,11 @@ def delivery_units(parts: list[Rendered]) -> list[Rendered]:
     return units
 
 
+#: A chat whose worker raised (not a platform refusal: those are retried per row) is started
+#: again after this pause, doubling up to the maximum.
+WORKER_BACKOFF_BASE = 0.5
+WORKER_BACKOFF_MAX = 60.0
+
 class Sender:
     """Drains the outbox of ``transport.channel``; ``run()`` until ``stop()``."""
 
@@ -112,6 +117,9 @@ class Sender:
         #: Set while ``run()`` is not running, so that ``stop()`` can wait for it to return.
         self._idle = asyncio.Event()
         self._idle.set()
+        #: Chats whose worker raised: (consecutive failures, not before this timer time). A
+        #: worker that keeps failing is started again after a doubling pause, not in a tight loop.
+        self._resting: dict[str, tuple[int, float]] = {}
 
     def notify(self) -> None:
         """New rows were committed: look for work now rather than at the next poll."""
@@ -193,6 +201,9 @@ class Sender:
                 return
             if chat_id in self._workers:
                 continue
+            resting = self._resting.get(chat_id)
+            if resting is not None and resting[1] > self._limiter.timer.now():
+                continue
             if bulk and len(self._bulk_chats) >= self.max_bulk_workers:
                 continue
             await self._slots.acquire()
@@ -213,6 +224,11 @@ class Sender:
             log.error(
                 "%s sender: worker for %s failed", self.channel, chat_id, exc_info=task.exception()
             )
+            failures = self._resting.get(chat_id, (0, 0.0))[0] + 1
+            pause = min(WORKER_BACKOFF_MAX, WORKER_BACKOFF_BASE * 2 ** (failures - 1))
+            self._resting[chat_id] = (failures, self._limiter.timer.now() + pause)
+        else:
+            self._resting.pop(chat_id, None)
         if not self._stopping:
             # The chat may have received rows while this worker was finishing.
             self._wake.set()

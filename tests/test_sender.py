@@ -385,3 +385,39 @@ async def test_a_reply_during_a_broadcast_overtakes_it_without_a_429(
     # clock moves with their pace, not with the reply's database work.)
     asked, got = slots.index(("asks", "77")), slots.index(("gets", "77"))
     assert [chat for what, chat in slots[asked:got] if what == "gets"] == []
+
+
+async def test_a_worker_that_keeps_failing_is_restarted_after_a_doubling_pause(
+    app: App, fake: FakeTelegram, transport: TelegramTransport, timer: VirtualTimer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attempts: list[float] = []
+    original = Sender._next_row
+
+    async def next_row(self: Sender, chat_id: str) -> Any:
+        if chat_id == "21":
+            attempts.append(timer.now())
+            raise RuntimeError("the outbox row cannot be read")
+        return await original(self, chat_id)
+
+    monkeypatch.setattr(Sender, "_next_row", next_row)
+    await enqueue(app, 21, "hỏng")
+    await enqueue(app, 22, "tin thường")
+    sender = Sender(app.db, transport, FAST, poll_interval=0.01)
+    task = asyncio.create_task(sender.run())
+    try:
+        await asyncio.sleep(0.5)  # ~50 polls: the failing chat is not started again meanwhile
+        assert fake.texts_to(22) == ["tin thường"]
+        assert len(attempts) == 1
+        for pause, tries in ((0.5, 2), (1.0, 3)):
+            timer._now += pause  # the pacing clock moves past the pause: tried once more
+            for _ in range(100):
+                await asyncio.sleep(0.01)
+                if len(attempts) == tries:
+                    break
+            await asyncio.sleep(0.1)
+            assert len(attempts) == tries
+    finally:
+        await sender.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
