@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.textnorm import folded_phrases
 from handlers.types import Inbound
@@ -11,7 +12,9 @@ from messages import has, t
 
 
 class Flow:
-    """A named conversation. Button ids ``"<name>:<action>"`` are routed to ``on_button``.
+    """A named conversation. Its buttons are declared as :class:`handlers.callbacks.CallbackData`
+    classes whose prefix starts with the flow's name; the router parses a pressed button's id and
+    hands the instance to ``on_callback``.
 
     ``commands`` (without the slash) start the flow; so does a text equal (diacritics aside) to
     one of the phrases listed under the messages key ``triggers.<name>``.
@@ -26,8 +29,13 @@ class Flow:
         """Entered from the menu, a command or a trigger phrase."""
         raise NotImplementedError
 
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        """A button of this flow was pressed (``data`` is one of the flow's declared button
+        classes); by default any button (re)starts the flow."""
+        await self.start(event, ctx)
+
     async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        """A button of this flow was pressed; by default any button (re)starts the flow."""
+        """Legacy string routing for flows not yet declaring their buttons."""
         await self.start(event, ctx)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:

@@ -1,10 +1,10 @@
 """Routes one inbound event to the flow that should handle it.
 
-Order: commands; buttons (by id prefix); the menu escape; a typed case reference (status);
-inside a flow, the escapes every step understands (help, cancel, «Gặp cán bộ», an action
-request or a question the flow does not read itself); the active flow; trigger phrases; files
-and stickers outside a flow; then the answerer (FAQ understanding, which also starts the
-action a request asks for) for free text.
+Order: commands; buttons (parsed into their declared class, handlers/callbacks.py); the menu
+escape; a typed case reference (status); inside a flow, the escapes every step understands
+(help, cancel, «Gặp cán bộ», an action request or a question the flow does not read itself);
+the active flow; trigger phrases; files and stickers outside a flow; then the answerer (FAQ
+understanding, which also starts the action a request asks for) for free text.
 
 Flows reach each other only by name through ``start_action`` (docs/simulate.md "Action
 intents"): an action whose flow is not registered is answered politely, with its intent.
@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
+from handlers.callbacks import BadCallback, flow_of, parse
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
@@ -103,21 +104,9 @@ class Router:
             await flow.start(event, ctx)
             return
 
-        if event.kind == InboundKind.BUTTON and ":" in event.button_id:
-            prefix, action = event.button_id.split(":", 1)
-            flow = self.flows.get(prefix)
-            if flow is not None:
-                paused = ctx.flow
-                await flow.on_button(event, ctx, action)
-                if flow is self.answerer and paused and ctx.flow == paused != prefix:
-                    # A topic chosen after a "which topic?" asked mid-flow: answered, then
-                    # the flow asks its question again.
-                    await self.flows[paused].repeat(event, ctx)
-                return
-            if prefix in _ACTION_FLOWS:
-                await self.start_action(prefix, event, ctx)
-                return
-            log.warning("button %r names no flow", event.button_id)
+        if event.kind == InboundKind.BUTTON and event.button_id:
+            await self._button(event, ctx)
+            return
 
         if event.reply_to_message_id:
             for flow in self.flows.values():
@@ -154,6 +143,44 @@ class Router:
             return
 
         await self._non_text(event, ctx)
+
+    async def _button(self, event: Inbound, ctx: Context) -> None:
+        """A pressed button: its id parsed into the declared class, handed to its flow. An id
+        the bot does not make (an old message's button after an update, a forged one) gets a
+        polite word and the current step again, never silence or the error apology."""
+        try:
+            data = parse(event.button_id)
+        except BadCallback:
+            data = None
+        name = data.flow if data is not None else flow_of(event.button_id)
+        flow = self.flows.get(name)
+        if flow is None:
+            if name in _ACTION_FLOWS:
+                await self.start_action(name, event, ctx)
+            else:
+                await self._outdated(event, ctx)
+            return
+        paused = ctx.flow
+        if data is not None:
+            await flow.on_callback(event, ctx, data)
+        elif type(flow).on_button is not Flow.on_button:
+            await flow.on_button(event, ctx, event.button_id.partition(":")[2])
+        else:
+            await self._outdated(event, ctx)
+            return
+        if flow is self.answerer and paused and ctx.flow == paused != name:
+            # A topic chosen after a "which topic?" asked mid-flow: answered, then the flow
+            # asks its question again.
+            await self.flows[paused].repeat(event, ctx)
+
+    async def _outdated(self, event: Inbound, ctx: Context) -> None:
+        log.info("button id not made by this bot (outdated or forged)")
+        ctx.reply(t("escapes.outdated_button"), intent="button.outdated")
+        flow = self.flows.get(ctx.flow or "")
+        if flow is not None:
+            await flow.repeat(event, ctx)
+        else:
+            await self.flows[MENU].start(event, ctx)
 
     async def _escape(self, event: Inbound, ctx: Context, folded: str) -> bool:
         """What works from anywhere, typed: a case reference; and inside a flow, help, cancel,

@@ -1,8 +1,7 @@
 """The officer's review flow: open a dossier, receive each item's files, approve or reject.
 
-Button ids carry the case (and item) so an old message's buttons still act on the right
-dossier: ``review:open:<case>``, ``review:ok:<case>:<item>``, ``review:no:<case>:<item>:<reason>``,
-``review:other:<case>:<item>`` (then the reason is typed), ``review:later:<case>``.
+Buttons (declared below) carry the case (and item) so an old message's buttons still act on
+the right dossier; «Lý do khác» asks for the reason as text.
 Access is checked on every action (handlers.access), never only when opening.
 """
 
@@ -15,18 +14,54 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import can_open_case, get_officer
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import ItemView, groups_text, load_view, reason_text
 from handlers.dossier.service import Actor, decide
-from handlers.dossier.states import PRESET_REASONS, DossierStatus
+from handlers.dossier.states import DossierStatus, PresetReason
 from handlers.dossier.views import case_name, page_attachments
 from handlers.flow import Flow
-from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import decision_before, documents_of, last_reviewed_pages
 from storage.models import Case, DossierDocument, DossierTracker, Officer
+
+
+@dataclass(frozen=True)
+class OpenDossier(CallbackData, prefix="review:open"):
+    case_id: int
+
+
+@dataclass(frozen=True)
+class Approve(CallbackData, prefix="review:ok"):
+    case_id: int
+    item_key: str
+
+
+@dataclass(frozen=True)
+class Reject(CallbackData, prefix="review:no"):
+    case_id: int
+    item_key: str
+    reason: PresetReason
+
+
+@dataclass(frozen=True)
+class RejectOther(CallbackData, prefix="review:other"):
+    """Reject with the officer's own words (typed next)."""
+
+    case_id: int
+    item_key: str
+
+
+@dataclass(frozen=True)
+class Later(CallbackData, prefix="review:later"):
+    case_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WaitingList(CallbackData, prefix="review:list"):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +86,7 @@ async def list_waiting_dossiers(session: AsyncSession, officer: Officer) -> list
     )
     return [
         WaitingDossier(case.id, case.ref, case_name(case), case.unit_id,
-                       tracker.ready_notified_at, f"review:open:{case.id}")
+                       tracker.ready_notified_at, OpenDossier(case.id).pack())
         for case, tracker in rows.all()
         if can_open_case(officer, case)
     ]
@@ -81,12 +116,11 @@ async def changes_since_review(
 
 
 def decision_buttons(case_id: int, item_key: str) -> list[list[Button]]:
-    base = f"review:{{}}:{case_id}:{item_key}"
-    rows = [[Button(base.format("ok"), t("dossier.review.button.approve"))]]
-    rows += [[Button(f"review:no:{case_id}:{item_key}:{r}", t(f"dossier.review.button.{r}"))]
-             for r in PRESET_REASONS]
-    rows.append([Button(base.format("other"), t("dossier.review.button.other"))])
-    rows.append([Button(f"review:later:{case_id}", t("dossier.review.button.later"))])
+    rows = [[Approve(case_id, item_key).button(t("dossier.review.button.approve"))]]
+    rows += [[Reject(case_id, item_key, r).button(t(f"dossier.review.button.{r.value}"))]
+             for r in PresetReason]
+    rows.append([RejectOther(case_id, item_key).button(t("dossier.review.button.other"))])
+    rows.append([Later(case_id).button(t("dossier.review.button.later"))])
     return rows
 
 
@@ -108,33 +142,30 @@ class ReviewFlow(Flow):
         ctx.reply(t("dossier.review.waiting_head", count=len(waiting)), buttons,
                   intent="flow:review.list")
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        verb, _, rest = action.partition(":")
-        case_id, _, rest = rest.partition(":")
-        item_key, _, reason = rest.partition(":")
-        number = ascii_number(case_id)
-        if verb == "list" or number is None:
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        if not isinstance(data, OpenDossier | Approve | Reject | RejectOther):
+            ctx.leave()  # «Để sau», the waiting list
             await self.start(event, ctx)
             return
-        found = await self._allowed_case(ctx, number)
+        found = await self._allowed_case(ctx, data.case_id)
         if found is None:
             return
         case, officer = found
-        if verb == "open":
-            await self._summary(ctx, case)
-            await self._next_item(ctx, case)
-        elif verb == "ok":
-            await self._decide(ctx, case, officer, item_key, approve=True, reason=None)
-        elif verb == "no" and reason in PRESET_REASONS:
-            await self._decide(ctx, case, officer, item_key, approve=False, reason=reason)
-        elif verb == "other":
-            ctx.enter(self.name, "reason", {"case_id": case.id, "item": item_key})
-            entry = load_checklist().get(item_key)
-            ctx.reply(t("dossier.review.ask_reason", title=entry.title if entry else item_key),
-                      intent="flow:review.reason")
-        else:
-            ctx.leave()
-            await self.start(event, ctx)
+        match data:
+            case OpenDossier():
+                await self._summary(ctx, case)
+                await self._next_item(ctx, case)
+            case Approve(item_key=item_key):
+                await self._decide(ctx, case, officer, item_key, approve=True, reason=None)
+            case Reject(item_key=item_key, reason=reason):
+                await self._decide(ctx, case, officer, item_key, approve=False,
+                                   reason=reason.value)
+            case RejectOther(item_key=item_key):
+                ctx.enter(self.name, "reason", {"case_id": case.id, "item": item_key})
+                entry = load_checklist().get(item_key)
+                ctx.reply(t("dossier.review.ask_reason",
+                            title=entry.title if entry else item_key),
+                          intent="flow:review.reason")
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         if ctx.step == "reason" and event.kind == InboundKind.TEXT and event.text.strip():

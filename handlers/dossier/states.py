@@ -23,8 +23,16 @@ class DossierStatus(StrEnum):
     COMPLETE = "complete"  # every required item approved: đủ điều kiện nộp
 
 
-#: Preset rejection reasons (keys of dossier.reason.*); anything else is the officer's own text.
-PRESET_REASONS = ("mo", "thieu_trang", "sai_giay_to", "het_han")
+class PresetReason(StrEnum):
+    """Preset rejection reasons (keys of dossier.reason.*); else the officer's own text."""
+
+    BLURRY = "mo"
+    PAGES_MISSING = "thieu_trang"
+    WRONG_PAPER = "sai_giay_to"
+    EXPIRED = "het_han"
+
+
+PRESET_REASONS = tuple(r.value for r in PresetReason)
 
 #: Reasons after which the old pages are kept and new ones added (the rest replace them).
 KEEP_PAGES_REASONS = frozenset({"thieu_trang"})
