@@ -96,11 +96,18 @@ class CallbackData:
 def parse(value: str) -> CallbackData:
     """The declared button ``value`` packs, or :class:`BadCallback` (never another error)."""
     parts = value.split(SEP, 2)
-    for prefix in (SEP.join(parts[:2]), parts[0]) if len(parts) > 1 else (parts[0],):
+    prefixes = (SEP.join(parts[:2]), parts[0]) if len(parts) > 1 else (parts[0],)
+    error = BadCallback(f"no button declared for {value[:80]!r}")
+    for prefix in prefixes:
         cls = _REGISTRY.get(prefix)
         if cls is not None:
-            return cls.unpack(value)
-    raise BadCallback(f"no button declared for {value[:80]!r}")
+            # "privacy:delete" is the one-part prefix "privacy" with the value "delete" when
+            # no button "privacy:delete" takes no values: the longer prefix is tried first.
+            try:
+                return cls.unpack(value)
+            except BadCallback as exc:
+                error = exc
+    raise error
 
 
 def flow_of(value: str) -> str:

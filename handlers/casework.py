@@ -6,19 +6,20 @@ person in one plain sentence. Scope is checked on every action (handlers/access.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Select, exists, func, or_, select
 
 from handlers.access import can_open_case, get_officer
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import option_label
 from handlers.notices import record_notice
 from handlers.officials.documents import send_file
 from handlers.officials.guard import get_scope, refuse
-from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import has, t
 from storage.cases_repo import CaseStatus
@@ -64,32 +65,72 @@ class Filter(StrEnum):
 _TO_CALL = (CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.NEEDS_INFO)
 
 
+@dataclass(frozen=True)
+class CaseList(CallbackData, prefix="cases:list"):
+    filter: Filter = Filter.ALL
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class OpenCase(CallbackData, prefix="cases:open"):
+    case_id: int
+
+
+@dataclass(frozen=True)
+class SetStatus(CallbackData, prefix="cases:set"):
+    case_id: int
+    status: CaseStatus
+
+
+@dataclass(frozen=True)
+class DossierPdf(CallbackData, prefix="cases:pdf"):
+    case_id: int
+
+
+@dataclass(frozen=True)
+class Withdraw(CallbackData, prefix="cases:withdraw"):
+    """The person asks to withdraw their registration (then confirms)."""
+
+    case_id: int
+
+
+@dataclass(frozen=True)
+class WithdrawConfirmed(CallbackData, prefix="cases:withdraw_yes"):
+    case_id: int
+
+
+@dataclass(frozen=True)
+class Cancel(CallbackData, prefix="cases:cancel"):
+    pass
+
+
+def _my_cases_button() -> Button:
+    from handlers.privacy import Action, Choose  # privacy imports this module
+
+    return Choose(Action.CASES).button(t("privacy.button.cases"))
+
+
 class CaseworkFlow(Flow):
     name = FLOW
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         await show_list(ctx, Filter.ALL, 1, event.args)
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        verb, _, rest = action.partition(":")
-        parts = rest.split(":")
-        if verb == "list":
-            flt = Filter(parts[0]) if parts[0] in Filter.__members__.values() else Filter.ALL
-            page = int(parts[1]) if len(parts) > 1 and ascii_number(parts[1]) is not None else 1
-            await show_list(ctx, flt, page)
-        elif verb == "open" and ascii_number(parts[0]) is not None:
-            await show_card(ctx, int(parts[0]))
-        elif verb == "set" and len(parts) == 2 and ascii_number(parts[0]) is not None:
-            await ask_or_set(ctx, int(parts[0]), parts[1])
-        elif verb == "pdf" and ascii_number(parts[0]) is not None:
-            await send_dossier(ctx, int(parts[0]))
-        elif verb in ("withdraw", "withdraw_yes") and ascii_number(parts[0]) is not None:
-            await person_withdraw(ctx, int(parts[0]), confirmed=verb == "withdraw_yes")
-        elif verb == "cancel":
-            ctx.leave()
-            await show_list(ctx, Filter.ALL, 1)
-        else:
-            await show_list(ctx, Filter.ALL, 1)
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        match data:
+            case CaseList(filter=flt, page=page):
+                await show_list(ctx, flt, page)
+            case OpenCase(case_id=case_id):
+                await show_card(ctx, case_id)
+            case SetStatus(case_id=case_id, status=status):
+                await ask_or_set(ctx, case_id, status.value)
+            case DossierPdf(case_id=case_id):
+                await send_dossier(ctx, case_id)
+            case Withdraw(case_id=case_id) | WithdrawConfirmed(case_id=case_id):
+                await person_withdraw(ctx, case_id, confirmed=isinstance(data, WithdrawConfirmed))
+            case _:
+                ctx.leave()
+                await show_list(ctx, Filter.ALL, 1)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         if ctx.step != "note":
@@ -106,7 +147,7 @@ class CaseworkFlow(Flow):
 
 
 def _cancel_row() -> list[Button]:
-    return [Button(f"{FLOW}:cancel", t("thread.cancel"))]
+    return [Cancel().button(t("thread.cancel"))]
 
 
 def _week_start(ctx: Context) -> datetime:
@@ -145,7 +186,7 @@ async def show_list(ctx: Context, flt: Filter, page: int, unit_text: str = "") -
     )
     filter_label = t(f"casework.filter_{flt.value}")
     filter_row = [
-        Button(f"{FLOW}:list:{f.value}:1", t(f"casework.button_filter_{f.value}"))
+        CaseList(f, 1).button(t(f"casework.button_filter_{f.value}"))
         for f in Filter
         if f != flt
     ]
@@ -182,13 +223,13 @@ async def show_list(ctx: Context, flt: Filter, page: int, unit_text: str = "") -
                 status=status_label(case.status),
             )
         )
-    buttons = [[Button(f"{FLOW}:open:{c.id}", t("casework.button_open", ref=c.ref))]
+    buttons = [[OpenCase(c.id).button(t("casework.button_open", ref=c.ref))]
                for c in cases]
     nav = []
     if page > 1:
-        nav.append(Button(f"{FLOW}:list:{flt.value}:{page - 1}", t("casework.button_prev")))
+        nav.append(CaseList(flt, page - 1).button(t("casework.button_prev")))
     if page < pages:
-        nav.append(Button(f"{FLOW}:list:{flt.value}:{page + 1}", t("casework.button_next")))
+        nav.append(CaseList(flt, page + 1).button(t("casework.button_next")))
     if nav:
         buttons.append(nav)
     buttons += [filter_row[:2], filter_row[2:]]
@@ -276,11 +317,11 @@ async def show_card(ctx: Context, case_id: int) -> None:
             )
     actions = [a for a in ACTIONS if _fits(a, case.kind) and a != case.status]
     buttons = [
-        [Button(f"{FLOW}:set:{case.id}:{a.value}", t(f"casework.{_ACTION_LABEL[a]}"))]
+        [SetStatus(case.id, a).button(t(f"casework.{_ACTION_LABEL[a]}"))]
         for a in actions
     ]
-    buttons.append([Button(f"{FLOW}:pdf:{case.id}", t("casework.button_dossier_pdf"))])
-    buttons.append([Button(f"{FLOW}:list:all:1", t("casework.button_list"))])
+    buttons.append([DossierPdf(case.id).button(t("casework.button_dossier_pdf"))])
+    buttons.append([CaseList().button(t("casework.button_list"))])
     ctx.reply("\n".join(lines), buttons, intent=f"flow:{FLOW}.card",
               case_ref=case.ref).about = case.contact_id
 
@@ -321,13 +362,13 @@ async def apply_status(ctx: Context, case_id: int, status: str, note: str | None
     else:
         reply = Reply(
             t(f"casework.tell.{status}", ref=case.ref, note=note or ""),
-            [[Button("privacy:cases", t("privacy.button.cases"))]],
+            [[_my_cases_button()]],
             meta={"intent": "flow:status.changed", "case_ref": case.ref, "status": status},
         )
         ctx.tell(person, reply)
     ctx.reply(t(key, ref=case.ref, status=status_label(status)),
-              [[Button(f"{FLOW}:open:{case.id}", t("casework.button_open", ref=case.ref))],
-               [Button(f"{FLOW}:list:all:1", t("casework.button_list"))]],
+              [[OpenCase(case.id).button(t("casework.button_open", ref=case.ref))],
+               [CaseList().button(t("casework.button_list"))]],
               intent=f"flow:{FLOW}.changed", case_ref=case.ref, status=status)
 
 
@@ -389,7 +430,7 @@ WITHDRAWABLE = frozenset(
 
 def withdraw_buttons(cases: list[Case]) -> list[list[Button]]:
     """The person's «Rút đăng ký» buttons under "Hồ sơ của tôi"."""
-    return [[Button(f"{FLOW}:withdraw:{c.id}", t("casework.button_person_withdraw", ref=c.ref))]
+    return [[Withdraw(c.id).button(t("casework.button_person_withdraw", ref=c.ref))]
             for c in cases if c.status in WITHDRAWABLE]
 
 
@@ -402,8 +443,8 @@ async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> Non
     if not confirmed:
         ctx.reply(
             t("casework.person_withdraw_confirm", ref=case.ref),
-            [[Button(f"{FLOW}:withdraw_yes:{case.id}", t("casework.button_person_withdraw_yes"))],
-             [Button("privacy:cases", t("privacy.button.cases"))]],
+            [[WithdrawConfirmed(case.id).button(t("casework.button_person_withdraw_yes"))],
+             [_my_cases_button()]],
             intent=f"flow:{FLOW}.withdraw_confirm",
         )
         return
@@ -417,8 +458,8 @@ async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> Non
         unit_id=case.unit_id,
         case_id=case.id,
         cipher_key=ctx.config.encryption_key,
-        params={"buttons": [[f"{FLOW}:open:{case.id}", "casework.button_open_case"]]},
+        params={"buttons": [[OpenCase(case.id).pack(), "casework.button_open_case"]]},
     )
     ctx.reply(t("casework.person_withdrawn", ref=case.ref),
-              [[Button("privacy:cases", t("privacy.button.cases"))]],
+              [[_my_cases_button()]],
               intent=f"flow:{FLOW}.withdrawn", case_ref=case.ref)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,8 +18,31 @@ from storage.repositories import record_outbox
 PAUSED = "_paused"
 
 if TYPE_CHECKING:
-    from handlers.router import Router
+    from handlers.callbacks import CallbackData
     from storage.files import FileStore
+
+
+class Flows(Protocol):
+    """What a flow may ask of the others (the router implements it): by name, never by
+    reaching into the router's tables."""
+
+    def has_flow(self, name: str) -> bool: ...
+
+    async def start_flow(self, name: str, event: Inbound, ctx: Context) -> bool: ...
+
+    async def start_action(
+        self, name: str, event: Inbound, ctx: Context, slots: dict[str, Any] | None = None
+    ) -> None: ...
+
+    async def press(self, data: CallbackData, event: Inbound, ctx: Context) -> bool: ...
+
+    async def answer_question(self, event: Inbound, ctx: Context) -> None: ...
+
+    def claiming_flow(self, folded_text: str, *, besides: str) -> str | None: ...
+
+    async def pending_notes(self, ctx: Context) -> list[str]: ...
+
+    async def route(self, event: Inbound, ctx: Context) -> None: ...
 
 
 @dataclass
@@ -31,7 +54,7 @@ class Context:
     state: ConversationState
     now: datetime
     config: HandlerConfig
-    router: Router
+    router: Flows
     files: FileStore
     channel: Channel
     replies: list[Reply] = field(default_factory=list)
@@ -140,3 +163,35 @@ class Context:
     async def dispatch(self, event: Inbound) -> None:
         """Route ``event`` as if the user had sent it (e.g. a menu button starting a flow)."""
         await self.router.route(event, self)
+
+    # -- other flows (through the router, by name) -------------------------------------------
+    def has_flow(self, name: str) -> bool:
+        """Is the flow ``name`` part of this deployment?"""
+        return self.router.has_flow(name)
+
+    async def start_flow(self, event: Inbound, name: str) -> bool:
+        """Start the flow ``name`` as a command or the menu would; False if it is not here."""
+        return await self.router.start_flow(name, event, self)
+
+    async def start_action(
+        self, event: Inbound, name: str, slots: dict[str, Any] | None = None
+    ) -> None:
+        """Start the action ``name`` (``intake``, ``privacy.view`` ...) with what the message
+        already said; an action whose flow is not here is answered politely."""
+        await self.router.start_action(name, event, self, slots)
+
+    async def press(self, event: Inbound, data: CallbackData) -> bool:
+        """Act as if the button ``data`` of another flow had been pressed."""
+        return await self.router.press(data, event, self)
+
+    async def answer_question(self, event: Inbound) -> None:
+        """Let the answerer (the FAQ) answer ``event``'s text."""
+        await self.router.answer_question(event, self)
+
+    def claiming_flow(self, folded_text: str, *, besides: str) -> str | None:
+        """The flow other than ``besides`` that this text starts ("xem dữ liệu của tôi")."""
+        return self.router.claiming_flow(folded_text, besides=besides)
+
+    async def pending_notes(self) -> list[str]:
+        """The lines of unfinished business every flow has for the main menu."""
+        return await self.router.pending_notes(self)

@@ -59,5 +59,5 @@ async def list_courses(ctx: Context, today: date) -> tuple[str, list[list[Button
     listings, total = await find_upcoming_courses(
         ctx.session, today, unit_id=unit_id, limit=MAX_SHOWN
     )
-    can_register = ctx.router.get(REGISTER_FLOW) is not None
+    can_register = ctx.has_flow(REGISTER_FLOW)
     return render_course_list(listings, total, can_register=can_register)

@@ -1,8 +1,7 @@
 """Free-text answering: the knowledge-base matcher behind every message no flow takes.
 
-Buttons: ``faq:topics_abroad`` / ``faq:topics_training`` list a group's topics;
-``faq:t:<topic id>`` answers one topic (clarify choices and follow-ups use it);
-``faq:d:<topic id>`` sends its details («Xem chi tiết»), so the first message stays short.
+Buttons (declared below): a group's topic list; one topic answered (clarify choices and
+follow-ups use it); a topic's details («Xem chi tiết»), so the first message stays short.
 Replies report ``faq:<id>`` with ``confidence``, ``clarify`` with ``suggestions``,
 ``fallback`` or ``smalltalk`` as meta.intent (spec/simulate.md). A request to DO something
 starts that action through the router (``flow:<name>``); an answer to a question about an
@@ -11,25 +10,45 @@ action offers the action as a button.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.courses import list_courses
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
-from handlers.router import HANDOFF, INTAKE, MENU
+from handlers.router import HANDOFF, INTAKE
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import Decision, get_matcher
 from handlers.understanding.requests import request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t
 from messages.actions import load_actions
-from messages.faq_loader import Entry, FollowUp, render_answer, topic_button
+from messages.faq_loader import Entry, FollowUp, render_answer
 from storage.faq_repo import record_fallback_question
 
 #: Topics whose answer is followed by the live class list.
 COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
 HUMAN_TOPIC = "general.human"
 TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
-DETAILS_PREFIX = "d:"
+
+
+@dataclass(frozen=True)
+class TopicGroup(CallbackData, prefix="faq"):
+    group: Literal["topics_abroad", "topics_training"]
+
+
+@dataclass(frozen=True)
+class Topic(CallbackData, prefix="faq:t"):
+    """One topic answered (``messages.faq_loader.topic_button`` writes the same id)."""
+
+    topic: str
+
+
+@dataclass(frozen=True)
+class Details(CallbackData, prefix="faq:d"):
+    topic: str
 
 
 class FaqFlow(Flow):
@@ -43,22 +62,22 @@ class FaqFlow(Flow):
     async def start(self, event: Inbound, ctx: Context) -> None:
         await self.on_message(event, ctx)
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         kb = get_matcher().kb
-        if action in TOPIC_GROUPS:
-            entries = kb.group(TOPIC_GROUPS[action])
-            buttons = [[Button(topic_button(e.id), e.title)] for e in entries]
-            ctx.reply(t(f"faq.{action}"), buttons, intent=f"flow:faq.{action}")
-            return
-        if action.startswith(DETAILS_PREFIX) and action[len(DETAILS_PREFIX):] in kb.entries:
-            entry = kb.entries[action[len(DETAILS_PREFIX):]]
-            ctx.reply(entry.details or entry.answer, _follow_ups(entry),
-                      intent=f"faq:{entry.id}", confidence=1.0)
-            return
-        topic = action.removeprefix("t:")
-        if action.startswith("t:") and topic in kb.entries:
-            await answer_topic(event, ctx, kb.entries[topic], confidence=1.0)
-            return
+        match data:
+            case TopicGroup(group=group):
+                entries = kb.group(TOPIC_GROUPS[group])
+                buttons = [[Topic(e.id).button(e.title)] for e in entries]
+                ctx.reply(t(f"faq.{group}"), buttons, intent=f"flow:faq.{group}")
+                return
+            case Details(topic=topic) if topic in kb.entries:
+                entry = kb.entries[topic]
+                ctx.reply(entry.details or entry.answer, _follow_ups(entry),
+                          intent=f"faq:{entry.id}", confidence=1.0)
+                return
+            case Topic(topic=topic) if topic in kb.entries:
+                await answer_topic(event, ctx, kb.entries[topic], confidence=1.0)
+                return
         ctx.reply(t("faq.unknown_topic"), main_menu_buttons(), intent="fallback")
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
@@ -68,7 +87,7 @@ class FaqFlow(Flow):
         decision = get_matcher().decide(event.text)
         if decision.outcome == "action" and decision.action is not None:
             slots = request_slots(event.text) if decision.action == INTAKE else {}
-            await ctx.router.start_action(decision.action, event, ctx, slots)
+            await ctx.start_action(event, decision.action, slots)
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)
         elif decision.outcome == "answer" and decision.topic is not None:
@@ -91,9 +110,9 @@ async def answer_topic(
     """Send one entry's answer (and, for class topics, the live list; for a person, the
     hand-off); ``offers``: actions the question was about, offered first as buttons."""
     intent = f"faq:{entry.id}"
-    if entry.id == HUMAN_TOPIC and ctx.router.get(HANDOFF) is not None:
+    if entry.id == HUMAN_TOPIC and ctx.has_flow(HANDOFF):
         # Asking for a person is a request: the hand-off starts (docs/simulate.md).
-        await ctx.router.start_action(HANDOFF, event, ctx)
+        await ctx.start_action(event, HANDOFF)
         return
     text, follow_ups = topic_reply(entry)
     offered = [[b] for b in _offer_buttons(offers)]
@@ -111,7 +130,7 @@ async def answer_topic(
 def topic_reply(entry: Entry) -> tuple[str, list[list[Button]]]:
     """The first message of an answer: the short text with its source, «Xem chi tiết» when the
     entry has details, then the follow-ups."""
-    more = [[Button(f"faq:{DETAILS_PREFIX}{entry.id}", t("faq.button.details"))]]
+    more = [[Details(entry.id).button(t("faq.button.details"))]]
     return (render_answer(entry, t("faq.source_label")),
             (more if entry.details else []) + _follow_ups(entry))
 
@@ -129,13 +148,13 @@ def _offer_buttons(offers: tuple[str, ...]) -> list[Button]:
 def _follow_up_button(follow_up: FollowUp) -> Button:
     if follow_up.is_topic:
         title = get_matcher().kb.entries[follow_up.target].title
-        return Button(topic_button(follow_up.target), title)
+        return Topic(follow_up.target).button(title)
     return Button(follow_up.target, follow_up.label)
 
 
 def _clarify(ctx: Context, decision: Decision) -> None:
     kb = get_matcher().kb
-    buttons = [[Button(topic_button(c.topic), kb.entries[c.topic].title)]
+    buttons = [[Topic(c.topic).button(kb.entries[c.topic].title)]
                for c in decision.candidates]
     ctx.reply(t("faq.clarify"), buttons, intent="clarify", suggestions=decision.suggestions,
               confidence=decision.confidence)
@@ -143,7 +162,7 @@ def _clarify(ctx: Context, decision: Decision) -> None:
 
 async def _smalltalk(event: Inbound, ctx: Context, kind: SmallTalk) -> None:
     if kind == SmallTalk.GREETING:
-        await ctx.router.flows[MENU].start(event, ctx)
+        await ctx.start_flow(event, "menu")
         ctx.replies[-1].meta["intent"] = "smalltalk"
         return
     buttons = [] if kind == SmallTalk.BYE else main_menu_buttons()

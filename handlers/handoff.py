@@ -10,18 +10,20 @@ The officers' side is handlers/threads.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 
+from handlers.callbacks import CallbackData
 from handlers.context import PAUSED, Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
-from handlers.textnorm import ascii_number, fold
+from handlers.textnorm import fold
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_repo import find_contact_unit_id
@@ -39,18 +41,42 @@ class Step(StrEnum):
     THREAD = "thread"
 
 
+@dataclass(frozen=True)
+class Cancel(CallbackData, prefix="handoff:cancel"):
+    pass
+
+
+@dataclass(frozen=True)
+class PickUnit(CallbackData, prefix="handoff:unit"):
+    """The person's commune; 0: they do not know it."""
+
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class ReplyToThread(CallbackData, prefix="handoff:reply"):
+    """Under an officer's answer: write back in that thread."""
+
+    thread_id: int
+
+
+@dataclass(frozen=True)
+class EndThread(CallbackData, prefix="handoff:end"):
+    thread_id: int
+
+
 def _cancel_row() -> list[Button]:
-    return [Button(f"{FLOW}:cancel", t("handoff.cancel"))]
+    return [Cancel().button(t("handoff.cancel"))]
 
 
 async def _commune_rows(ctx: Context) -> list[list[Button]]:
-    rows = [[Button(f"{FLOW}:unit:{u.id}", u.name)] for u in await current_units(ctx)]
-    rows.append([Button(f"{FLOW}:unit:0", t("thread.commune_unknown"))])
+    rows = [[PickUnit(u.id).button(u.name)] for u in await current_units(ctx)]
+    rows.append([PickUnit(0).button(t("thread.commune_unknown"))])
     return [*rows, _cancel_row()]
 
 
 def _thread_buttons(thread_id: int) -> list[list[Button]]:
-    return [[Button(f"{FLOW}:end:{thread_id}", t("thread.button_end"))]]
+    return [[EndThread(thread_id).button(t("thread.button_end"))]]
 
 
 class HandoffFlow(Flow):
@@ -98,39 +124,38 @@ class HandoffFlow(Flow):
         await self.begin(ctx)
 
     async def cancel(self, event: Inbound, ctx: Context) -> None:
-        await self.on_button(event, ctx, "cancel")
+        ctx.leave()
+        ctx.reply(t("handoff.cancelled"), main_menu_buttons(), intent=f"flow:{self.name}.cancelled")
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # The text is the question (or a follow-up) for the officer: nothing else reads it.
         return ctx.step in (Step.COMMUNE, Step.ASK, Step.THREAD)
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        verb, _, arg = action.partition(":")
-        if verb == "cancel":
-            ctx.leave()
-            ctx.reply(t("handoff.cancelled"), main_menu_buttons(),
-                      intent=f"flow:{self.name}.cancelled")
-        elif verb == "unit" and ctx.step == Step.COMMUNE and ascii_number(arg) is not None:
-            unit = await ctx.session.get(Unit, int(arg)) if arg != "0" else None
-            unit_id = unit.id if unit is not None else None
-            pending = str(ctx.data.get("question", ""))
-            if pending:
-                # The question came before the commune: send it now, no need to ask again.
-                await self._open(ctx, pending, unit_id)
-            else:
-                self._ask(ctx, unit_id)
-        elif verb in ("reply", "end") and ascii_number(arg) is not None:
-            thread = await ctx.session.get(Thread, int(arg))
-            if thread is None or thread.contact_id != ctx.contact.id or thread.status != "open":
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        match data:
+            case Cancel():
+                await self.cancel(event, ctx)
+            case PickUnit(unit_id=unit_id) if ctx.step == Step.COMMUNE:
+                unit = await ctx.session.get(Unit, unit_id) if unit_id else None
+                known = unit.id if unit is not None else None
+                pending = str(ctx.data.get("question", ""))
+                if pending:
+                    # The question came before the commune: send it now, not asked again.
+                    await self._open(ctx, pending, known)
+                else:
+                    self._ask(ctx, known)
+            case ReplyToThread(thread_id=thread_id) | EndThread(thread_id=thread_id):
+                thread = await ctx.session.get(Thread, thread_id)
+                if thread is None or thread.contact_id != ctx.contact.id or thread.status != "open":
+                    await self.begin(ctx)
+                elif isinstance(data, ReplyToThread):
+                    ctx.enter(self.name, Step.THREAD, {"thread_id": thread.id})
+                    ctx.reply(t("thread.resumed"), _thread_buttons(thread.id),
+                              intent=f"flow:{self.name}.{Step.THREAD}")
+                else:
+                    await _end_by_person(ctx, thread)
+            case _:
                 await self.begin(ctx)
-            elif verb == "reply":
-                ctx.enter(self.name, Step.THREAD, {"thread_id": thread.id})
-                ctx.reply(t("thread.resumed"), _thread_buttons(thread.id),
-                          intent=f"flow:{self.name}.{Step.THREAD}")
-            else:
-                await _end_by_person(ctx, thread)
-        else:
-            await self.begin(ctx)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         text = event.text.strip() if event.kind == InboundKind.TEXT else ""
@@ -150,12 +175,12 @@ class HandoffFlow(Flow):
             await self._open(ctx, text, ctx.data.get("unit_id"))
             return
         folded = fold(text)
-        for flow in ctx.router.flows.values():
-            if flow is not self and flow.claims(folded):
-                # A request to the bot itself ("xóa dữ liệu của tôi"), not to the officer.
-                ctx.leave()
-                await flow.start(event, ctx)
-                return
+        other = ctx.claiming_flow(folded, besides=self.name)
+        if other is not None:
+            # A request to the bot itself ("xóa dữ liệu của tôi"), not to the officer.
+            ctx.leave()
+            await ctx.start_flow(event, other)
+            return
         thread = await ctx.session.get(Thread, int(ctx.data.get("thread_id", 0)))
         if thread is None or thread.status != "open" or thread.contact_id != ctx.contact.id:
             # Closed by the officer meanwhile: this is a new question.
@@ -225,14 +250,21 @@ async def start_thread(ctx: Context, question: str, unit_id: int | None) -> Thre
             "name": person_name(ctx, case),
             "unit": unit.name if unit else t("thread.no_unit"),
             "question": question,
-            "buttons": [
-                [f"thread:answer:{thread.id}", "thread.button_answer"],
-                [f"thread:case:{thread.id}", "thread.button_case"],
-                [f"thread:close:{thread.id}", "thread.button_close"],
-            ],
+            "buttons": officer_buttons(thread.id, with_case=True),
         },
     )
     return thread
+
+
+def officer_buttons(thread_id: int, *, with_case: bool) -> list[list[str]]:
+    """The buttons under a notice to officers, as the notice keeps them: [id, label key]."""
+    from handlers.threads import Answer, CloseThread, OpenThreadCase  # threads imports this module
+
+    rows = [[Answer(thread_id).pack(), "thread.button_answer"]]
+    if with_case:
+        rows.append([OpenThreadCase(thread_id).pack(), "thread.button_case"])
+    rows.append([CloseThread(thread_id).pack(), "thread.button_close"])
+    return rows
 
 
 async def _follow_up(ctx: Context, thread: Thread, text: str) -> None:
@@ -244,10 +276,7 @@ async def _follow_up(ctx: Context, thread: Thread, text: str) -> None:
         "thread_id": thread.id,
         "name": person_name(ctx, case),
         "question": text,
-        "buttons": [
-            [f"thread:answer:{thread.id}", "thread.button_answer"],
-            [f"thread:close:{thread.id}", "thread.button_close"],
-        ],
+        "buttons": officer_buttons(thread.id, with_case=False),
     }
     if thread.officer_id is not None:
         officers = [o for o in await get_officer_contacts(ctx.session)

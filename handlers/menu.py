@@ -2,25 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from handlers.access import get_officer
+from handlers.callbacks import CallbackData, parse
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.types import Button, Inbound
 from messages import t
 
-#: Menu action → the flow that serves it, and the action passed to that flow's ``on_button``
-#: (None: the flow's ``start``).
-DOORS: dict[str, tuple[str, str | None]] = {
-    "abroad": ("faq", "topics_abroad"),
-    "training": ("faq", "topics_training"),
-    "register": ("intake", None),
-    "dossier": ("dossier", None),
-    "human": ("handoff", None),
+
+class Door(StrEnum):
+    ABROAD = "abroad"
+    TRAINING = "training"
+    REGISTER = "register"
+    DOSSIER = "dossier"
+    HUMAN = "human"
+
+
+@dataclass(frozen=True)
+class OpenDoor(CallbackData, prefix="menu"):
+    door: Door
+
+
+@dataclass(frozen=True)
+class Home(CallbackData, prefix="menu:home"):
+    pass
+
+
+@dataclass(frozen=True)
+class Start(CallbackData, prefix="menu:start"):
+    """Same as «Menu» (ids kept for messages already sent)."""
+
+
+#: Door → the flow that serves it, and the button of that flow it presses (None: ``start``).
+#: The button is written packed: the FAQ's module imports this one.
+DOORS: dict[Door, tuple[str, str | None]] = {
+    Door.ABROAD: ("faq", "faq:topics_abroad"),
+    Door.TRAINING: ("faq", "faq:topics_training"),
+    Door.REGISTER: ("intake", None),
+    Door.DOSSIER: ("dossier", None),
+    Door.HUMAN: ("handoff", None),
 }
 
 
 def main_menu_buttons() -> list[list[Button]]:
-    return [[Button(f"menu:{action}", t(f"menu.button.{action}"))] for action in DOORS]
+    return [[OpenDoor(door).button(t(f"menu.button.{door.value}"))] for door in DOORS]
 
 
 def officer_menu_buttons() -> list[list[Button]]:
@@ -46,31 +74,26 @@ class MenuFlow(Flow):
             if (ctx.contact.display_name)
             else t("menu.welcome")
         )
-        notes = [
-            note for flow in ctx.router.flows.values() if (note := await flow.pending_note(ctx))
-        ]
+        notes = await ctx.pending_notes()
         text = "\n".join([greeting, *notes])
         buttons = main_menu_buttons()
         if await get_officer(ctx.session, ctx.contact.id) is not None:
             buttons = officer_menu_buttons() + buttons
         ctx.reply(text, buttons, intent="flow:menu")
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        door = DOORS.get(action)
-        if door is None:
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        if not isinstance(data, OpenDoor):
             await self.start(event, ctx)
             return
-        flow_name, flow_action = door
+        flow_name, button = DOORS[data.door]
         ctx.leave()
-        flow = ctx.router.get(flow_name)
-        if flow is None:
+        if not ctx.has_flow(flow_name):
             ctx.reply(
-                t("menu.coming_soon", feature=t(f"menu.button.{action}")),
+                t("menu.coming_soon", feature=t(f"menu.button.{data.door.value}")),
                 main_menu_buttons(),
                 intent=f"flow:{flow_name}",
             )
-            return
-        if flow_action is None:
-            await flow.start(event, ctx)
+        elif button is None:
+            await ctx.start_flow(event, flow_name)
         else:
-            await flow.on_button(event, ctx, flow_action)
+            await ctx.press(event, parse(button))

@@ -1,16 +1,19 @@
 """The user's own data: "hồ sơ của tôi" (cases and next step), "xem dữ liệu", "xóa dữ liệu".
 
-Flow name "privacy"; buttons ``privacy:cases``, ``privacy:data``, ``privacy:delete``.
+Flow name "privacy"; its buttons are declared below (``Choose(Action.CASES)`` ...).
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 
+from handlers.callbacks import CallbackData
 from handlers.casework import latest_change_line, tell_officers_of_erasure
 from handlers.context import Context
 from handlers.flow import Flow
@@ -25,7 +28,21 @@ from storage.cases_repo import get_cases_of_contact
 from storage.erasure import erase_contact_data, references_to
 from storage.models import Base, Case, Course, OutboxMessage, Unit
 
-ACTIONS = ("cases", "data", "delete")
+
+class Action(StrEnum):
+    CASES = "cases"
+    DATA = "data"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Choose(CallbackData, prefix="privacy"):
+    action: Action
+
+
+@dataclass(frozen=True)
+class ConfirmDelete(CallbackData, prefix="privacy:delete"):
+    answer: Literal["yes", "no"]
 
 
 class PrivacyFlow(Flow):
@@ -38,29 +55,37 @@ class PrivacyFlow(Flow):
         if action is None:
             ctx.reply(t("privacy.choose"), _choices(), intent="flow:privacy")
             return
-        await self.on_button(event, ctx, action)
+        await self._act(event, ctx, Action(action))
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        if action == "cases":
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        match data:
+            case Choose(action=action):
+                await self._act(event, ctx, action)
+            case ConfirmDelete(answer="yes") if ctx.step == "delete_confirm":
+                await self._delete(ctx)
+            case ConfirmDelete(answer="no"):
+                ctx.leave()
+                ctx.reply(t("privacy.delete_cancelled"), main_menu_buttons(),
+                          intent="flow:privacy")
+            case _:
+                await self._act(event, ctx, None)
+
+    async def _act(self, event: Inbound, ctx: Context, action: Action | None) -> None:
+        if action == Action.CASES:
             # Where the cases stand is the status flow's answer (docs/simulate.md).
-            await ctx.router.start_action("status", event, ctx)
-        elif action == "data":
+            await ctx.start_action(event, "status")
+        elif action == Action.DATA:
             await self._data(ctx)
-        elif action == "delete":
+        elif action == Action.DELETE:
             ctx.enter(self.name, "delete_confirm", {})
             ctx.reply(
                 t("privacy.delete_confirm"),
                 [
-                    [Button("privacy:delete:yes", t("privacy.delete_yes"))],
-                    [Button("privacy:delete:no", t("privacy.delete_no"))],
+                    [ConfirmDelete("yes").button(t("privacy.delete_yes"))],
+                    [ConfirmDelete("no").button(t("privacy.delete_no"))],
                 ],
                 intent="flow:privacy.delete_confirm",
             )
-        elif action == "delete:yes" and ctx.step == "delete_confirm":
-            await self._delete(ctx)
-        elif action == "delete:no":
-            ctx.leave()
-            ctx.reply(t("privacy.delete_cancelled"), main_menu_buttons(), intent="flow:privacy")
         else:
             ctx.reply(t("privacy.choose"), _choices(), intent="flow:privacy")
 
@@ -74,13 +99,14 @@ class PrivacyFlow(Flow):
         self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
     ) -> None:
         """``privacy.view`` shows the data, ``privacy.delete`` asks to confirm the deletion."""
-        await self.on_button(event, ctx, {"view": "data", "delete": "delete"}.get(part, ""))
+        by_part = {"view": Action.DATA, "delete": Action.DELETE}
+        await self._act(event, ctx, by_part.get(part))
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         return False  # only buttons answer the delete confirmation
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
-        await self.on_button(event, ctx, "delete" if ctx.step == "delete_confirm" else "")
+        await self._act(event, ctx, Action.DELETE if ctx.step == "delete_confirm" else None)
 
     async def _data(self, ctx: Context) -> None:
         contact = ctx.contact
@@ -150,15 +176,15 @@ class PrivacyFlow(Flow):
         )
 
 
-def _action_of(folded: str) -> str | None:
-    for action in ACTIONS:
-        if folded in folded_phrases(f"privacy.phrases.{action}"):
+def _action_of(folded: str) -> Action | None:
+    for action in Action:
+        if folded in folded_phrases(f"privacy.phrases.{action.value}"):
             return action
     return None
 
 
 def _choices() -> list[list[Button]]:
-    return [[Button(f"privacy:{a}", t(f"privacy.button.{a}"))] for a in ACTIONS]
+    return [[Choose(a).button(t(f"privacy.button.{a.value}"))] for a in Action]
 
 
 def _label(prefix: str, status: str, fallback: str) -> str:

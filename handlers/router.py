@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
-from handlers.callbacks import BadCallback, flow_of, parse
+from handlers.callbacks import BadCallback, CallbackData, flow_of, parse
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
@@ -65,6 +65,34 @@ class Router:
 
     def get(self, name: str) -> Flow | None:
         return self.flows.get(name)
+
+    # -- what flows may ask (handlers.context.Flows) -------------------------------------------
+    def has_flow(self, name: str) -> bool:
+        return name in self.flows
+
+    async def start_flow(self, name: str, event: Inbound, ctx: Context) -> bool:
+        flow = self.flows.get(name)
+        if flow is None:
+            return False
+        await flow.start(event, ctx)
+        return True
+
+    async def press(self, data: CallbackData, event: Inbound, ctx: Context) -> bool:
+        flow = self.flows.get(data.flow)
+        if flow is None:
+            return False
+        await flow.on_callback(event, ctx, data)
+        return True
+
+    async def answer_question(self, event: Inbound, ctx: Context) -> None:
+        await self.answerer.on_message(event, ctx)
+
+    def claiming_flow(self, folded_text: str, *, besides: str) -> str | None:
+        return next((f.name for f in self.flows.values()
+                     if f.name != besides and f.claims(folded_text)), None)
+
+    async def pending_notes(self, ctx: Context) -> list[str]:
+        return [note for flow in self.flows.values() if (note := await flow.pending_note(ctx))]
 
     async def route(self, event: Inbound, ctx: Context) -> None:
         await self._route(event, ctx)

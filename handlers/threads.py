@@ -6,13 +6,18 @@ The person's side is handlers/handoff.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from handlers.access import can_see_thread, get_officer
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
+from handlers.handoff import ReplyToThread
+from handlers.menu import Home
 from handlers.officials.guard import refuse
-from handlers.textnorm import ascii_number, fold, folded_phrases
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.models import (
@@ -32,6 +37,32 @@ FLOW = "thread"
 ANSWER_MAX = 1500
 
 
+@dataclass(frozen=True)
+class Cancel(CallbackData, prefix="thread:cancel"):
+    pass
+
+
+@dataclass(frozen=True)
+class Answer(CallbackData, prefix="thread:answer"):
+    thread_id: int
+
+
+@dataclass(frozen=True)
+class OpenThreadCase(CallbackData, prefix="thread:case"):
+    """The case of the person who asked, in the case list (handlers/casework.py)."""
+
+    thread_id: int
+
+
+@dataclass(frozen=True)
+class CloseThread(CallbackData, prefix="thread:close"):
+    thread_id: int
+
+
+def _cancel_row() -> list[Button]:
+    return [Cancel().button(t("thread.cancel"))]
+
+
 class ThreadFlow(Flow):
     name = FLOW
     commands = ("tenhienthi",)
@@ -39,51 +70,50 @@ class ThreadFlow(Flow):
     async def start(self, event: Inbound, ctx: Context) -> None:
         await set_public_name(event, ctx)
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        verb, _, arg = action.partition(":")
-        if verb == "cancel":
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        if not isinstance(data, Answer | OpenThreadCase | CloseThread):
             ctx.leave()
             ctx.reply(t("thread.cancelled"), intent=f"flow:{FLOW}.cancelled")
             return
-        found = await _thread_in_scope(ctx, arg)
+        found = await _thread_in_scope(ctx, data.thread_id)
         if found is None:
             return
         thread, _ = found
-        if verb == "answer":
-            if thread.status != "open":
-                ctx.reply(t("thread.already_closed", thread_id=thread.id),
-                          intent=f"flow:{FLOW}.closed")
-                return
-            ctx.enter(FLOW, "answer", {"thread_id": thread.id})
-            ctx.reply(
-                t("thread.type_answer", name=await _name(ctx, thread), thread_id=thread.id),
-                [[Button(f"{FLOW}:cancel", t("thread.cancel"))]],
-                intent=f"flow:{FLOW}.answer",
-            ).about = thread.contact_id
-        elif verb == "case":
-            if thread.case_id is None:
-                ctx.reply(t("thread.no_case"), intent=f"flow:{FLOW}.case")
-                return
-            casework = ctx.router.get("cases")
-            if casework is not None:
-                await casework.on_button(event, ctx, f"open:{thread.case_id}")
-        elif verb == "close":
-            await _close(ctx, thread)
+        match data:
+            case Answer():
+                if thread.status != "open":
+                    ctx.reply(t("thread.already_closed", thread_id=thread.id),
+                              intent=f"flow:{FLOW}.closed")
+                    return
+                ctx.enter(FLOW, "answer", {"thread_id": thread.id})
+                ctx.reply(
+                    t("thread.type_answer", name=await _name(ctx, thread), thread_id=thread.id),
+                    [_cancel_row()],
+                    intent=f"flow:{FLOW}.answer",
+                ).about = thread.contact_id
+            case OpenThreadCase():
+                if thread.case_id is None:
+                    ctx.reply(t("thread.no_case"), intent=f"flow:{FLOW}.case")
+                    return
+                from handlers.casework import OpenCase  # casework reaches threads' notices
+
+                await ctx.press(event, OpenCase(thread.case_id))
+            case CloseThread():
+                await _close(ctx, thread)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         if ctx.step != "answer":
             ctx.leave()
             await ctx.dispatch(event)
             return
-        found = await _thread_in_scope(ctx, str(ctx.data.get("thread_id", "")))
+        found = await _thread_in_scope(ctx, ctx.data.get("thread_id"))
         if found is None:
             ctx.leave()
             return
         thread, officer = found
         text = event.text.strip() if event.kind == InboundKind.TEXT else ""
         if not text:
-            ctx.reply(t("thread.answer_text_only"),
-                      [[Button(f"{FLOW}:cancel", t("thread.cancel"))]],
+            ctx.reply(t("thread.answer_text_only"), [_cancel_row()],
                       intent=f"flow:{FLOW}.answer")
             return
         ctx.leave()
@@ -108,7 +138,7 @@ class ThreadFlow(Flow):
         thread_id = (params or {}).get("thread_id")
         if thread_id is None:
             return False
-        found = await _thread_in_scope(ctx, str(thread_id))
+        found = await _thread_in_scope(ctx, thread_id)
         if found is None:
             return True
         thread, officer = found
@@ -121,14 +151,15 @@ class ThreadFlow(Flow):
         return True
 
 
-async def _thread_in_scope(ctx: Context, thread_id: str) -> tuple[Thread, Officer] | None:
+async def _thread_in_scope(ctx: Context, thread_id: object) -> tuple[Thread, Officer] | None:
     """The thread if the sender is an officer who may see it; otherwise a refusal, None."""
     officer = await get_officer(ctx.session, ctx.contact.id)
     if officer is None:
         refuse(ctx, "not_officer")
         return None
     thread = (
-        await ctx.session.get(Thread, number) if (number := ascii_number(thread_id)) else None
+        await ctx.session.get(Thread, thread_id)
+        if isinstance(thread_id, int) and 0 < thread_id < 2**31 else None
     )
     if thread is None:
         ctx.reply(t("thread.gone"), intent=f"flow:{FLOW}.gone")
@@ -171,8 +202,8 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
     reply = Reply(
         t("thread.answer", who=await signature(ctx, officer), text=text),
         [
-            [Button(f"handoff:reply:{thread.id}", t("thread.button_reply"))],
-            [Button("menu:home", t("thread.button_menu"))],
+            [ReplyToThread(thread.id).button(t("thread.button_reply"))],
+            [Home().button(t("thread.button_menu"))],
         ],
         meta={"intent": "flow:handoff.answer", "thread_id": thread.id},
     )
@@ -184,7 +215,7 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
     name = await _name(ctx, thread)
     ctx.reply(
         t("thread.answer_sent", name=name, thread_id=thread.id),
-        [[Button(f"{FLOW}:close:{thread.id}", t("thread.button_close"))]],
+        [[CloseThread(thread.id).button(t("thread.button_close"))]],
         intent=f"flow:{FLOW}.answered",
         thread_id=thread.id,
     ).about = person.id
@@ -199,7 +230,7 @@ async def _close(ctx: Context, thread: Thread) -> None:
     if person is not None:
         ctx.tell(
             person,
-            Reply(t("thread.closed_person"), [[Button("menu:home", t("thread.button_menu"))]],
+            Reply(t("thread.closed_person"), [[Home().button(t("thread.button_menu"))]],
                   meta={"intent": "flow:handoff.closed", "thread_id": thread.id}),
         )
         state = await ctx.session.get(ConversationState, person.id)

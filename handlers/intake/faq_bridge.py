@@ -23,7 +23,7 @@ async def answered_by_faq(event: Inbound, ctx: Context) -> bool:
     n_replies, n_outgoing = len(ctx.replies), len(ctx.outgoing)
     await ctx.session.flush()
     last_log = await ctx.session.scalar(select(func.max(FallbackQuestion.id))) or 0
-    await ctx.router.answerer.on_message(event, ctx)
+    await ctx.answer_question(event)
     # The answerer may move the conversation (a clarify step); the form keeps it.
     ctx.state.flow, ctx.state.step, ctx.state.data = saved
     new = ctx.replies[n_replies:]

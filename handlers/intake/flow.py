@@ -50,12 +50,11 @@ class IntakeFlow(Flow):
     commands = ("dangky",)
 
     async def start(self, event: Inbound, ctx: Context) -> None:
-        cases = ctx.router.get("cases")
-        if event.command == "dangky" and cases is not None and await get_officer(
+        if event.command == "dangky" and ctx.has_flow("cases") and await get_officer(
             ctx.session, ctx.contact.id
         ):
             # For an officer /dangky is the list of registrations (handlers/casework.py).
-            await cases.start(event, ctx)
+            await ctx.start_flow(event, "cases")
             return
         await self._enter(ctx, {})
 
@@ -144,7 +143,7 @@ class IntakeFlow(Flow):
             return
         if head == "menu":
             ctx.leave()
-            await ctx.router.flows["menu"].start(event, ctx)
+            await ctx.start_flow(event, "menu")
             return
         draft, expired = await live_draft(ctx)
         if head == "waitlist" and number is not None:
@@ -259,13 +258,13 @@ class IntakeFlow(Flow):
         if folded in folded_phrases("intake.words.back"):
             await go_back(ctx, draft)
             return
-        for flow in ctx.router.flows.values():
-            if flow.name != self.name and flow.claims(folded):
-                # "xem dữ liệu của tôi" mid-form: that flow takes over, the form waits.
-                ctx.leave()
-                ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
-                await flow.start(event, ctx)
-                return
+        other = ctx.claiming_flow(folded, besides=self.name)
+        if other is not None:
+            # "xem dữ liệu của tôi" mid-form: that flow takes over, the form waits.
+            ctx.leave()
+            ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+            await ctx.start_flow(event, other)
+            return
         if self.claims(folded) or self._returning(ctx):
             if looks_like_question(event.text, raw("intake.question_markers")):
                 await answered_by_faq(event, ctx)
@@ -305,7 +304,7 @@ class IntakeFlow(Flow):
             decision = get_matcher().decide(event.text)
             if decision.outcome == "action" and decision.action not in (None, self.name):
                 ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
-                await ctx.router.start_action(str(decision.action), event, ctx)
+                await ctx.start_action(event, str(decision.action))
                 return
         if step in ANY_TEXT and question and await answered_by_faq(event, ctx):
             await show_step(ctx, draft)
