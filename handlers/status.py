@@ -11,9 +11,11 @@ from typing import Any
 
 from handlers.casework import withdraw_buttons
 from handlers.context import Context
+from handlers.dossier.buttons import Start as DossierStart
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.steps import progress
+from handlers.menu import Door, OpenDoor
 from handlers.privacy import case_line
 from handlers.types import Button, Inbound
 from messages import t
@@ -30,8 +32,8 @@ class StatusFlow(Flow):
         self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
     ) -> None:
         cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
-        buttons = [[Button("dossier:start", t("menu.button.dossier"))],
-                   [Button("menu:human", t("menu.button.human"))]]
+        buttons = [[DossierStart().button(t("menu.button.dossier"))],
+                   [OpenDoor(Door.HUMAN).button(t("menu.button.human"))]]
         ref = slots.get("ref")
         if isinstance(ref, str):
             case = next((c for c in cases if c.ref == ref), None)

@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import VIETNAM
+from handlers.dossier.buttons import PickCase, StopReminders
 from handlers.dossier.progress import DossierView, load_view, reason_text
 from handlers.dossier.service import maybe_ready
 from handlers.dossier.states import DossierStatus, ItemState
-from handlers.types import Button, Reply, reply_to_payload
+from handlers.types import Reply, reply_to_payload
 from messages import t
 from scheduler.claims import is_quiet
 from storage.dossier_repo import add_event, trackers_with_status
@@ -59,8 +60,8 @@ def reminder_reply(view: DossierView) -> Reply:
             lines.append(t("dossier.reminder_line", title=v.item.title))
     text = t("dossier.reminder", ref=view.case.ref, count=len(lines), lines="\n".join(lines))
     buttons = [
-        [Button(f"dossier:case:{view.case.id}", t("dossier.button.checklist"))],
-        [Button("dossier:stop", t("dossier.button.stop"))],
+        [PickCase(view.case.id).button(t("dossier.button.checklist"))],
+        [StopReminders().button(t("dossier.button.stop"))],
     ]
     return Reply(text, buttons, meta={"intent": "flow:dossier.reminder", "case_ref": view.case.ref})
 

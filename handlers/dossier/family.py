@@ -13,7 +13,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from handlers.callbacks import CallbackData
 from handlers.context import Context
+from handlers.dossier.buttons import (
+    Checklist,
+    DeletePage,
+    Done,
+    OpenItem,
+    Pages,
+    PickCase,
+    PutHeld,
+    Redo,
+    ReplacePage,
+    StopReminders,
+)
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
@@ -29,6 +42,7 @@ from handlers.dossier.views import (
     pages_buttons,
 )
 from handlers.flow import Flow
+from handlers.menu import Door, OpenDoor
 from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
@@ -61,7 +75,7 @@ class DossierFlow(Flow):
             ctx.leave()
             ctx.reply(
                 t("dossier.no_case"),
-                [[Button("menu:register", t("menu.button.register"))]],
+                [[OpenDoor(Door.REGISTER).button(t("menu.button.register"))]],
                 intent="flow:dossier.no_case",
             )
             return
@@ -70,7 +84,7 @@ class DossierFlow(Flow):
             return
         ctx.enter(self.name, "pick", {})
         buttons = [
-            [Button(f"dossier:case:{c.id}", t("dossier.case_label", ref=c.ref, name=case_name(c)))]
+            [PickCase(c.id).button(t("dossier.case_label", ref=c.ref, name=case_name(c)))]
             for c in cases
         ]
         ctx.reply(t("dossier.pick_case", count=len(cases)), buttons, intent="flow:dossier.pick")
@@ -92,40 +106,40 @@ class DossierFlow(Flow):
             or folded_text in (fold(t("dossier.button.done")), fold(t("dossier.button.pages")))
         )
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        verb, _, arg = action.partition(":")
-        if verb in ("case", "redo"):
-            case_id, _, item_key = arg.partition(":")
-            case = await self._own_case(ctx, case_id)
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        if isinstance(data, PickCase | Redo):
+            case = await self._own_case(ctx, data.case_id)
             if case is None:
                 ctx.reply(t("dossier.not_your_case"), intent="flow:dossier.not_found")
                 await self.start(event, ctx)
-            elif item_key:
+            elif data.item_key:
                 ctx.enter(self.name, "checklist", {"case_id": case.id})
-                await self._open_item(ctx, case, item_key)
+                await self._open_item(ctx, case, data.item_key)
             else:
                 await self._open(ctx, case)
             return
-        if verb == "stop":
+        if isinstance(data, StopReminders):
             await self._stop_reminders(ctx)
             return
         case = await self._current_case(ctx)
         if case is None:
             await self.start(event, ctx)
-        elif verb == "item":
-            await self._open_item(ctx, case, arg)
-        elif verb == "done":
-            await self._done(ctx, case)
-        elif verb == "pages":
-            await self._show_pages(ctx, case)
-        elif verb == "del":
-            await self._delete(ctx, case, arg)
-        elif verb == "put":
-            await self._put_held(ctx, case, arg)
-        elif verb == "rep":
-            await self._choose_replace(ctx, case, arg)
-        else:
-            await self._open(ctx, case)
+            return
+        match data:
+            case OpenItem(item_key=item_key):
+                await self._open_item(ctx, case, item_key)
+            case Done():
+                await self._done(ctx, case)
+            case Pages():
+                await self._show_pages(ctx, case)
+            case DeletePage(doc_id=doc_id):
+                await self._delete(ctx, case, doc_id)
+            case PutHeld(item_key=item_key):
+                await self._put_held(ctx, case, item_key)
+            case ReplacePage(doc_id=doc_id):
+                await self._choose_replace(ctx, case, doc_id)
+            case _:
+                await self._open(ctx, case)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         folded = fold(event.text)
@@ -314,9 +328,8 @@ class DossierFlow(Flow):
         )
         reply.attachments = page_attachments(docs, "dossier.page_caption")
 
-    async def _delete(self, ctx: Context, case: Case, doc_id: str) -> None:
-        number = ascii_number(doc_id)
-        doc = await ctx.session.get(DossierDocument, number) if number is not None else None
+    async def _delete(self, ctx: Context, case: Case, doc_id: int) -> None:
+        doc = await ctx.session.get(DossierDocument, doc_id)
         if doc is None or doc.case_id != case.id:
             ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
             return
@@ -357,8 +370,8 @@ class DossierFlow(Flow):
         ordered = [v for v in open_items if v in view.missing_now]
         ordered += [v for v in open_items if v in view.missing and v not in ordered]
         ordered += [v for v in open_items if v not in ordered]
-        rows = [[Button(f"dossier:put:{v.item.key}", v.item.title)] for v in ordered]
-        rows.append([Button("dossier:list", t("dossier.button.checklist"))])
+        rows = [[PutHeld(v.item.key).button(v.item.title)] for v in ordered]
+        rows.append([Checklist().button(t("dossier.button.checklist"))])
         ctx.reply(t("dossier.held_which"), rows, intent="flow:dossier.held")
 
     async def _put_held(self, ctx: Context, case: Case, item_key: str) -> None:
@@ -396,9 +409,8 @@ class DossierFlow(Flow):
             return None
         return doc
 
-    async def _choose_replace(self, ctx: Context, case: Case, doc_id: str) -> None:
-        number = ascii_number(doc_id)
-        doc = await ctx.session.get(DossierDocument, number) if number else None
+    async def _choose_replace(self, ctx: Context, case: Case, doc_id: int) -> None:
+        doc = await ctx.session.get(DossierDocument, doc_id)
         if doc is None or doc.case_id != case.id:
             ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
             return
@@ -424,11 +436,11 @@ class DossierFlow(Flow):
         )
 
     # -- lookups -----------------------------------------------------------------------------
-    async def _own_case(self, ctx: Context, case_id: str) -> Case | None:
-        number = ascii_number(case_id)
+    async def _own_case(self, ctx: Context, case_id: object) -> Case | None:
+        number = case_id if isinstance(case_id, int) else ascii_number(str(case_id))
         case = await ctx.session.get(Case, number) if number is not None else None
         return case if case is not None and case.contact_id == ctx.contact.id else None
 
     async def _current_case(self, ctx: Context) -> Case | None:
         case_id = ctx.data.get("case_id") if ctx.flow == self.name else None
-        return await self._own_case(ctx, str(case_id)) if case_id is not None else None
+        return await self._own_case(ctx, case_id) if case_id is not None else None

@@ -11,12 +11,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.dossier.buttons import Redo
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, load_view, reason_text
 from handlers.dossier.states import DossierStatus, ItemState
 from handlers.dossier.validate import Verdict
 from handlers.notices import record_notice
-from handlers.types import Button, Channel, Recipient, Reply
+from handlers.types import Channel, Recipient, Reply
 from messages import t
 from storage.cases_repo import CaseStatus
 from storage.dossier_repo import (
@@ -228,8 +229,7 @@ async def decide(
             key = "dossier.family_rejected" + ("_zalo" if family.channel == Channel.ZALO else "")
             text = t(key, ref=case.ref, title=title,
                      reason=reason_text(item.reason or ""))
-            buttons = [[Button(f"dossier:redo:{case.id}:{item_key}",
-                               t("dossier.button.redo"))]]
+            buttons = [[Redo(case.id, item_key).button(t("dossier.button.redo"))]]
             decision.to_family.append((family, Reply(text, buttons, meta={
                 "intent": "flow:dossier.rejected", "case_ref": case.ref, "item": item_key})))
         return decision

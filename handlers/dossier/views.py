@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from handlers.dossier.buttons import Checklist, DeletePage, Done, OpenItem, Pages, ReplacePage
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, ItemView, reason_text
 from handlers.dossier.states import KEEP_PAGES_REASONS, DossierStatus, ItemState
+from handlers.menu import Start as MenuStart
 from handlers.types import Attachment, Button
 from messages import t
 from storage.models import Case, DossierDocument
@@ -50,8 +52,7 @@ def item_line(n: int, v: ItemView) -> str:
 def checklist_buttons(view: DossierView, *, with_state: bool = False) -> list[list[Button]]:
     rows = [
         [
-            Button(
-                f"dossier:item:{v.item.key}",
+            OpenItem(v.item.key).button(
                 t("dossier.option_state", title=v.item.title, state=v.label)
                 if with_state
                 else v.item.title,
@@ -59,7 +60,7 @@ def checklist_buttons(view: DossierView, *, with_state: bool = False) -> list[li
         ]
         for v in view.items
     ]
-    rows.append([Button("menu:start", t("dossier.button.menu"))])
+    rows.append([MenuStart().button(t("dossier.button.menu"))])
     return rows
 
 
@@ -91,17 +92,17 @@ def item_text(v: ItemView, groups: frozenset[str], *, zalo: bool) -> str:
 
 def item_buttons() -> list[list[Button]]:
     return [
-        [Button("dossier:done", t("dossier.button.done"))],
-        [Button("dossier:pages", t("dossier.button.pages"))],
-        [Button("dossier:list", t("dossier.button.checklist"))],
+        [Done().button(t("dossier.button.done"))],
+        [Pages().button(t("dossier.button.pages"))],
+        [Checklist().button(t("dossier.button.checklist"))],
     ]
 
 
 def pages_buttons(docs: list[DossierDocument]) -> list[list[Button]]:
     rows = [
         [
-            Button(f"dossier:rep:{d.id}", t("dossier.button.replace", page=d.page)),
-            Button(f"dossier:del:{d.id}", t("dossier.button.delete", page=d.page)),
+            ReplacePage(d.id).button(t("dossier.button.replace", page=d.page)),
+            DeletePage(d.id).button(t("dossier.button.delete", page=d.page)),
         ]
         for d in docs
     ]
