@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.context import Context
+from handlers.intake.buttons import StartCourse
 from handlers.types import Button
 from messages import t
 from storage.course_repo import CourseListing, find_contact_unit_id, find_upcoming_courses
@@ -15,7 +16,7 @@ REGISTER_FLOW = "intake"
 
 
 def register_button_id(course_id: int) -> str:
-    return f"{REGISTER_FLOW}:course:{course_id}"
+    return StartCourse(course_id).pack()
 
 
 def _duration(listing: CourseListing) -> str:

@@ -13,11 +13,12 @@ from handlers.casework import withdraw_buttons
 from handlers.context import Context
 from handlers.dossier.buttons import Start as DossierStart
 from handlers.flow import Flow
+from handlers.intake.buttons import Start as IntakeStart
 from handlers.intake.drafts import get_draft
 from handlers.intake.steps import progress
 from handlers.menu import Door, OpenDoor
 from handlers.privacy import case_line
-from handlers.types import Button, Inbound
+from handlers.types import Inbound
 from messages import t
 from storage.cases_repo import get_cases_of_contact
 
@@ -50,6 +51,6 @@ class StatusFlow(Flow):
             done, total = progress(draft.data)
             lines.append(t("privacy.draft_line", done=done, total=total))
         if not cases:
-            buttons = [[Button("intake:start", t("privacy.button.register"))], *buttons[1:]]
+            buttons = [[IntakeStart().button(t("privacy.button.register"))], *buttons[1:]]
         ctx.reply("\n".join(lines), withdraw_buttons(cases) + buttons, intent="flow:status.cases",
                   case_refs=[c.ref for c in cases])

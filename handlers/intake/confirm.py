@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import delete
 
 from handlers.context import Context
+from handlers.intake.buttons import Another, ToMenu
 from handlers.intake.questions import cipher, local_today
 from handlers.notices import record_notice
-from handlers.types import Button
 from messages import t
 from storage.cases_repo import CaseStatus, is_full, record_case
 from storage.models import Case, Course, IntakeDraft
@@ -17,6 +17,11 @@ from storage.models import Case, Course, IntakeDraft
 
 async def confirm_draft(ctx: Context, draft: IntakeDraft) -> Case:
     """Create the case in this event's transaction, notify the commune, thank the user."""
+    # Case work and privacy import the form's questions: their buttons are imported here.
+    from handlers.casework import OpenCase
+    from handlers.privacy import Action
+    from handlers.privacy import Choose as MyCases
+
     data = draft.data
     kind = str(data["kind"])
     course_id = int(data["course_id"]) if kind == "course" and data.get("course_id") else None
@@ -71,7 +76,7 @@ async def confirm_draft(ctx: Context, draft: IntakeDraft) -> Case:
             "unit": unit,
             "interest": interest,
             "waitlist": f" {t('intake.summary.waitlist_note')}" if waitlist else "",
-            "buttons": [[f"cases:open:{case.id}", "casework.button_open_case"]],
+            "buttons": [[OpenCase(case.id).pack(), "casework.button_open_case"]],
         },
         cipher_key=ctx.config.encryption_key,
     )
@@ -87,9 +92,9 @@ async def confirm_draft(ctx: Context, draft: IntakeDraft) -> Case:
     ctx.reply(
         "\n".join(parts),
         [
-            [Button("intake:another", t("intake.button.another"))],
-            [Button("privacy:cases", t("intake.button.my_cases"))],
-            [Button("intake:menu", t("intake.button.menu"))],
+            [Another().button(t("intake.button.another"))],
+            [MyCases(Action.CASES).button(t("intake.button.my_cases"))],
+            [ToMenu().button(t("intake.button.menu"))],
         ],
         intent="flow:intake.done",
         case_ref=case.ref,

@@ -5,9 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.access import get_officer
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.answers import CourseFullError, apply_choice, apply_text, choose_course
+from handlers.intake.buttons import (
+    Another,
+    Back,
+    Cancel,
+    Choose,
+    ClassPage,
+    Confirm,
+    Consent,
+    Edit,
+    OtherClass,
+    Restart,
+    Start,
+    StartAbroad,
+    StartCourse,
+    Summary,
+    ToMenu,
+    Waitlist,
+)
 from handlers.intake.classes import filter_classes
 from handlers.intake.confirm import confirm_draft
 from handlers.intake.drafts import get_draft, is_expired, touch
@@ -33,7 +52,7 @@ from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError, is_phrase, looks_like_question
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import ascii_number, fold, folded_phrases
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from messages import raw, t
@@ -43,6 +62,12 @@ from storage.models import Course, IntakeDraft
 #: Questions where any typed text could be the answer (a name; an ethnicity not among the
 #: options): a question or a request typed there must be caught before it is saved.
 ANY_TEXT = FREE_TEXT | {Step.ETHNICITY}
+
+
+def my_cases_button(label: str) -> Button:
+    from handlers.privacy import Action, Choose  # privacy imports the form's questions
+
+    return Choose(Action.CASES).button(label)
 
 
 class IntakeFlow(Flow):
@@ -112,8 +137,8 @@ class IntakeFlow(Flow):
         ctx.reply(
             f"{note}\n{text}" if note else text,
             [
-                [Button("intake:consent:yes", t("intake.consent_yes"))],
-                [Button("intake:consent:no", t("intake.consent_no"))],
+                [Consent("yes").button(t("intake.consent_yes"))],
+                [Consent("no").button(t("intake.consent_no"))],
             ],
             intent="flow:intake.consent",
         )
@@ -129,73 +154,74 @@ class IntakeFlow(Flow):
         await self._enter(ctx, {"kind": "course", "course_id": course.id})
 
     # -- buttons -----------------------------------------------------------------------------
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        head, _, rest = action.partition(":")
-        if head in ("start", "") or (head in ("abroad", "course") and not rest):
-            await self._enter(ctx, {"kind": head} if head in ("abroad", "course") else {})
-            return
-        number = ascii_number(rest)
-        if head == "course" and number is not None:
-            await self._enter_course(ctx, number)
-            return
-        if head == "consent":
-            await self._consent(ctx, accepted=rest == "yes")
-            return
-        if head == "menu":
-            ctx.leave()
-            await ctx.start_flow(event, "menu")
-            return
-        draft, expired = await live_draft(ctx)
-        if head == "waitlist" and number is not None:
-            await self._waitlist(ctx, draft, number)
-            return
-        if head == "other_class":
-            if draft is None:
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        match data:
+            case Start() | Another():
+                await self._enter(ctx, {})
+                return
+            case StartAbroad():
+                await self._enter(ctx, {"kind": "abroad"})
+                return
+            case StartCourse(course_id=None):
                 await self._enter(ctx, {"kind": "course"})
-            else:
-                await advance(ctx, draft)
-            return
-        if head == "classes" and ascii_number(rest) is not None and draft is not None:
-            touch(draft, ctx.now, class_page=int(rest))
-            await show_step(ctx, draft)
-            return
-        if head == "another":
-            await self._enter(ctx, {})
-            return
+                return
+            case StartCourse(course_id=int(course_id)):
+                await self._enter_course(ctx, course_id)
+                return
+            case Consent(answer=answer):
+                await self._consent(ctx, accepted=answer == "yes")
+                return
+            case ToMenu():
+                ctx.leave()
+                await ctx.start_flow(event, "menu")
+                return
+        draft, expired = await live_draft(ctx)
+        match data:
+            case Waitlist(course_id=course_id):
+                await self._waitlist(ctx, draft, course_id)
+                return
+            case OtherClass():
+                if draft is None:
+                    await self._enter(ctx, {"kind": "course"})
+                else:
+                    await advance(ctx, draft)
+                return
+            case ClassPage(page=page) if draft is not None:
+                touch(draft, ctx.now, class_page=page)
+                await show_step(ctx, draft)
+                return
         if draft is None:
             self._no_form(ctx, expired)
             return
-        await self._draft_button(ctx, draft, head, rest)
+        await self._draft_button(ctx, draft, data)
 
-    async def _draft_button(self, ctx: Context, draft: IntakeDraft, head: str, rest: str) -> None:
-        if head == "a":
-            step_value, _, value = rest.partition(":")
-            if step_value != draft.step:
-                await show_step(ctx, draft, note=t("intake.stale_button"))
-                return
-            step = Step(step_value)
-            await self._answer(ctx, draft, lambda: apply_choice(ctx, draft, step, value))
-        elif head == "back":
-            await go_back(ctx, draft)
-        elif head == "cancel":
-            if rest == "yes":
+    async def _draft_button(self, ctx: Context, draft: IntakeDraft, data: CallbackData) -> None:
+        match data:
+            case Choose(step=step, value=value):
+                if step.value != draft.step:
+                    await show_step(ctx, draft, note=t("intake.stale_button"))
+                    return
+                await self._answer(ctx, draft, lambda: apply_choice(ctx, draft, step, value))
+            case Back():
+                await go_back(ctx, draft)
+            case Cancel(answer="yes"):
                 await do_cancel(ctx, draft)
-            elif rest == "no":
+            case Cancel(answer="no"):
                 await show_step(ctx, draft)
-            else:
+            case Cancel():
                 ask_cancel(ctx)
-        elif head == "confirm" and first_missing(draft.data) is None:
-            await confirm_draft(ctx, draft)
-        elif head == "edit" and rest:
-            await edit_field(ctx, draft, Step(rest))
-        elif head == "edit":
-            show_edit(ctx, draft)
-        elif head == "summary":
-            await advance(ctx, draft)
-        elif head == "restart":
-            await new_form(ctx, dict(ctx.data.get("preset") or {}))
-        else:  # resume, or a button we no longer know: show where the form is
-            await show_step(ctx, draft)
+            case Confirm() if first_missing(draft.data) is None:
+                await confirm_draft(ctx, draft)
+            case Edit(step=Step() as step):
+                await edit_field(ctx, draft, step)
+            case Edit():
+                show_edit(ctx, draft)
+            case Summary():
+                await advance(ctx, draft)
+            case Restart():
+                await new_form(ctx, dict(ctx.data.get("preset") or {}))
+            case _:  # resume, or a button of a step gone by: show where the form is
+                await show_step(ctx, draft)
 
     async def _consent(self, ctx: Context, *, accepted: bool) -> None:
         if not accepted:
@@ -219,9 +245,9 @@ class IntakeFlow(Flow):
         ctx.reply(
             expired_note(ctx) if expired else t("intake.no_form"),
             [
-                [Button("intake:start", t("intake.button.start"))],
-                [Button("privacy:cases", t("intake.button.my_cases"))],
-                [Button("intake:menu", t("intake.button.menu"))],
+                [Start().button(t("intake.button.start"))],
+                [my_cases_button(t("intake.button.my_cases"))],
+                [ToMenu().button(t("intake.button.menu"))],
             ],
             intent="flow:intake.none",
         )

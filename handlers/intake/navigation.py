@@ -10,13 +10,13 @@ from sqlalchemy import delete
 
 from handlers.context import Context
 from handlers.intake.answers import CourseFullError, choose_course
+from handlers.intake.buttons import Cancel, OtherClass, Restart, Resume, ToMenu, Waitlist
 from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
 from handlers.intake.prefill import FROM_TEXT, apply_preset, prefilled_note
 from handlers.intake.questions import ask, edit_buttons, summary_buttons, summary_text
 from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, progress, sequence
 from handlers.intake.validators import InvalidAnswerError
 from handlers.menu import main_menu_buttons
-from handlers.types import Button
 from messages import t
 from storage.models import IntakeDraft
 
@@ -115,8 +115,8 @@ def ask_cancel(ctx: Context) -> None:
     ctx.enter("intake", Step.CANCEL.value, {})
     ctx.reply(
         t("intake.cancel_confirm"),
-        [[Button("intake:cancel:yes", t("intake.cancel_yes"))],
-         [Button("intake:cancel:no", t("intake.cancel_no"))]],
+        [[Cancel("yes").button(t("intake.cancel_yes"))],
+         [Cancel("no").button(t("intake.cancel_no"))]],
         intent="flow:intake.cancel",
     )
 
@@ -135,9 +135,9 @@ def offer_resume(ctx: Context, draft: IntakeDraft, preset: dict[str, Any] | None
     ctx.enter("intake", Step.RESUME.value, {"preset": preset or {}})
     ctx.reply(
         t("intake.resume", who=who, done=done, total=total),
-        [[Button("intake:resume", t("intake.resume_continue"))],
-         [Button("intake:restart", t("intake.resume_restart"))],
-         [Button("intake:cancel", t("intake.button.cancel"))]],
+        [[Resume().button(t("intake.resume_continue"))],
+         [Restart().button(t("intake.resume_restart"))],
+         [Cancel().button(t("intake.button.cancel"))]],
         intent="flow:intake.resume",
     )
 
@@ -149,9 +149,9 @@ def offer_waitlist(
     text = t("intake.course.full", label=label)
     ctx.reply(
         f"{note}\n{text}" if note else text,
-        [[Button(f"intake:waitlist:{course_id}", t("intake.button.waitlist"))],
-         [Button("intake:other_class", t("intake.button.other_class"))],
-         [Button("intake:menu", t("intake.button.menu"))]],
+        [[Waitlist(course_id).button(t("intake.button.waitlist"))],
+         [OtherClass().button(t("intake.button.other_class"))],
+         [ToMenu().button(t("intake.button.menu"))]],
         intent="flow:intake.course_full",
     )
 

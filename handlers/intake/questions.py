@@ -9,6 +9,16 @@ from typing import Any
 from sqlalchemy import select
 
 from handlers.context import Context
+from handlers.intake.buttons import (
+    Back,
+    Cancel,
+    Choose,
+    ClassPage,
+    Confirm,
+    Edit,
+    Summary,
+    ToMenu,
+)
 from handlers.intake.steps import (
     FIELD,
     QUESTIONS,
@@ -112,14 +122,14 @@ async def options_for(step: Step, ctx: Context) -> list[Option]:
 def nav_row(*, in_edit: bool = False) -> list[Button]:
     back = "intake.button.back_to_summary" if in_edit else "intake.button.back"
     return [
-        Button("intake:back", t(back)),
-        Button("intake:cancel", t("intake.button.cancel")),
-        Button("intake:menu", t("intake.button.menu")),
+        Back().button(t(back)),
+        Cancel().button(t("intake.button.cancel")),
+        ToMenu().button(t("intake.button.menu")),
     ]
 
 
 def option_rows(step: Step, options: list[Option]) -> list[list[Button]]:
-    buttons = [Button(f"intake:a:{step.value}:{o.value}", o.label) for o in options]
+    buttons = [Choose(step, o.value).button(o.label) for o in options]
     # Short labels two to a row keep the keyboard small on a phone; long ones get a row each.
     if all(len(b.label) <= 14 for b in buttons):
         return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -204,9 +214,9 @@ async def _class_page(
     )
     buttons: list[list[Button]] = []
     if start + CLASSES_PER_PAGE < len(courses):
-        buttons.append([Button(f"intake:classes:{page + 1}", t("intake.classes.more"))])
+        buttons.append([ClassPage(page + 1).button(t("intake.classes.more"))])
     elif page:
-        buttons.append([Button("intake:classes:0", t("intake.classes.first"))])
+        buttons.append([ClassPage(0).button(t("intake.classes.first"))])
     return options, buttons
 
 
@@ -238,18 +248,18 @@ def summary_text(data: dict[str, Any], ctx: Context) -> str:
 
 def summary_buttons() -> list[list[Button]]:
     return [
-        [Button("intake:confirm", t("intake.button.confirm"))],
-        [Button("intake:edit", t("intake.button.edit"))],
-        [Button("intake:cancel", t("intake.button.cancel"))],
+        [Confirm().button(t("intake.button.confirm"))],
+        [Edit().button(t("intake.button.edit"))],
+        [Cancel().button(t("intake.button.cancel"))],
     ]
 
 
 def edit_buttons(data: dict[str, Any]) -> list[list[Button]]:
     applicable = set(sequence(data))
     buttons = [
-        Button(f"intake:edit:{step.value}", t(f"intake.field.{field}"))
+        Edit(step).button(t(f"intake.field.{field}"))
         for field, step in SUMMARY_ROWS
         if step in applicable
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return [*rows, [Button("intake:summary", t("intake.button.back_to_summary"))]]
+    return [*rows, [Summary().button(t("intake.button.back_to_summary"))]]
