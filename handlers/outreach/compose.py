@@ -8,27 +8,30 @@ dispatcher (scheduler/broadcasts.py) like one created from the terminal.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import select
 
 from handlers.access import DISTRICT_ROLES, get_officer
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
-from handlers.outreach.new_class import course_text
+from handlers.outreach.new_class import AnnounceCourse, course_text
 from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
 from handlers.outreach.subscribe import topics_label
-from handlers.textnorm import ascii_number
-from handlers.types import Attachment, Button, Inbound, InboundKind
+from handlers.types import Attachment, Inbound, InboundKind
 from messages import t
 from storage.models import Broadcast, Course, Officer, Unit
 from storage.outreach_repo import audience, broadcast_report, create_broadcast
 
 NAME = "broadcast"
-INTERESTS = ("training", "abroad", "abroad:japan", "abroad:korea", "abroad:taiwan", "scam")
+InterestTopic = Literal["training", "abroad", "scam"]
+InterestCountry = Literal["japan", "korea", "taiwan"]
 
 
 class Step(StrEnum):
@@ -40,18 +43,50 @@ class Step(StrEnum):
     PREVIEW = "preview"
 
 
-class Action(StrEnum):
-    NO_PHOTO = "nophoto"
-    ALL_UNITS = "all"
-    INTEREST = "interest"
-    NOW = "now"
-    SEND = "send"
-    CANCEL = "cancel"
-    REPORT = "report"
-    COURSE = "course"
+@dataclass(frozen=True)
+class NoPhoto(CallbackData, prefix="broadcast:nophoto"):
+    pass
 
-    def button(self, label: str, arg: str = "") -> Button:
-        return Button(f"{NAME}:{self.value}" + (f":{arg}" if arg else ""), label)
+
+@dataclass(frozen=True)
+class AllUnits(CallbackData, prefix="broadcast:all"):
+    pass
+
+
+@dataclass(frozen=True)
+class Interest(CallbackData, prefix="broadcast:interest"):
+    """Who hears it: a topic, for work abroad optionally one country (``abroad:japan``)."""
+
+    topic: InterestTopic
+    country: InterestCountry | None = None
+
+    @property
+    def value(self) -> str:
+        return self.topic + (f":{self.country}" if self.country else "")
+
+
+INTERESTS = (Interest("training"), Interest("abroad"), Interest("abroad", "japan"),
+             Interest("abroad", "korea"), Interest("abroad", "taiwan"), Interest("scam"))
+
+
+@dataclass(frozen=True)
+class Now(CallbackData, prefix="broadcast:now"):
+    pass
+
+
+@dataclass(frozen=True)
+class Send(CallbackData, prefix="broadcast:send"):
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel(CallbackData, prefix="broadcast:cancel"):
+    pass
+
+
+@dataclass(frozen=True)
+class Report(CallbackData, prefix="broadcast:report"):
+    pass
 
 
 def _intent(step: str) -> str:
@@ -72,42 +107,48 @@ class ComposeFlow(Flow):
         ctx.reply(
             t("compose.ask_text"),
             [
-                [Action.REPORT.button(t("compose.button.report"))],
-                [Action.CANCEL.button(t("compose.button.cancel"))],
+                [Report().button(t("compose.button.report"))],
+                [Cancel().button(t("compose.button.cancel"))],
             ],
             intent=_intent(Step.TEXT),
         )
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         officer = await get_officer(ctx.session, ctx.contact.id)
-        verb, _, arg = action.partition(":")
         if officer is None:
             ctx.leave()
             ctx.reply(t("compose.not_officer"), intent=_intent("refused"))
-        elif verb == Action.CANCEL:
-            ctx.leave()
-            ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
-        elif verb == Action.REPORT:
-            await _reports(ctx, officer)
-        elif verb == Action.COURSE and ascii_number(arg) is not None:
-            await _announce_course(ctx, officer, int(arg))
-        elif ctx.flow != NAME:
+            return
+        match data:
+            case Cancel():
+                ctx.leave()
+                ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
+                return
+            case Report():
+                await _reports(ctx, officer)
+                return
+            case AnnounceCourse(course_id=course_id):
+                await _announce_course(ctx, officer, course_id)
+                return
+        if ctx.flow != NAME:
             await self.start(event, ctx)
-        elif verb == Action.NO_PHOTO and ctx.step == Step.PHOTO:
-            await _ask_units(ctx, officer)
-        elif verb == Action.ALL_UNITS and ctx.step == Step.UNITS:
-            ctx.update(units=[])
-            _ask_interest(ctx)
-        elif verb == Action.INTEREST and arg in INTERESTS and ctx.step == Step.INTEREST:
-            ctx.update(interest=arg)
-            _ask_when(ctx)
-        elif verb == Action.NOW and ctx.step == Step.WHEN:
-            ctx.update(at=None)
-            await _preview(ctx)
-        elif verb == Action.SEND and ctx.step == Step.PREVIEW:
-            await _send(ctx, officer)
-        else:
-            ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+            return
+        match data:
+            case NoPhoto() if ctx.step == Step.PHOTO:
+                await _ask_units(ctx, officer)
+            case AllUnits() if ctx.step == Step.UNITS:
+                ctx.update(units=[])
+                _ask_interest(ctx)
+            case Interest() if ctx.step == Step.INTEREST and data in INTERESTS:
+                ctx.update(interest=data.value)
+                _ask_when(ctx)
+            case Now() if ctx.step == Step.WHEN:
+                ctx.update(at=None)
+                await _preview(ctx)
+            case Send() if ctx.step == Step.PREVIEW:
+                await _send(ctx, officer)
+            case _:
+                ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         officer = await get_officer(ctx.session, ctx.contact.id)
@@ -130,7 +171,7 @@ class ComposeFlow(Flow):
             ctx.goto(Step.PHOTO)
             ctx.reply(
                 t("compose.ask_photo"),
-                [[Action.NO_PHOTO.button(t("compose.button.no_photo"))]],
+                [[NoPhoto().button(t("compose.button.no_photo"))]],
                 intent=_intent(Step.PHOTO),
             )
         elif ctx.step == Step.UNITS:
@@ -149,7 +190,7 @@ async def _ask_units(ctx: Context, officer: Officer) -> None:
     ctx.goto(Step.UNITS)
     ctx.reply(
         t("compose.ask_units"),
-        [[Action.ALL_UNITS.button(t("compose.button.all_units"))]],
+        [[AllUnits().button(t("compose.button.all_units"))]],
         intent=_intent(Step.UNITS),
     )
 
@@ -178,7 +219,7 @@ def _ask_interest(ctx: Context) -> None:
     ctx.goto(Step.INTEREST)
     ctx.reply(
         t("compose.ask_interest"),
-        [[Action.INTEREST.button(topics_label([i]), i)] for i in INTERESTS],
+        [[i.button(topics_label([i.value]))] for i in INTERESTS],
         intent=_intent(Step.INTEREST),
     )
 
@@ -187,7 +228,7 @@ def _ask_when(ctx: Context) -> None:
     ctx.goto(Step.WHEN)
     ctx.reply(
         t("compose.ask_when"),
-        [[Action.NOW.button(t("compose.button.now"))]],
+        [[Now().button(t("compose.button.now"))]],
         intent=_intent(Step.WHEN),
     )
 
@@ -233,8 +274,8 @@ async def _preview(ctx: Context) -> None:
         ),
         [
             [
-                Action.SEND.button(t("compose.button.send")),
-                Action.CANCEL.button(t("compose.button.cancel")),
+                Send().button(t("compose.button.send")),
+                Cancel().button(t("compose.button.cancel")),
             ]
         ],
         intent=_intent(Step.PREVIEW),

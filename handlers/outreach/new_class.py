@@ -12,11 +12,13 @@ first, so that first look cannot swallow it: the running bot offers it like any 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.callbacks import CallbackData
 from handlers.officials.accounts import (
     get_officer_contacts,
     officers_for_unit,
@@ -29,8 +31,15 @@ from storage.models import Course, Notice, Unit
 KIND = "course_offer"
 
 
+@dataclass(frozen=True)
+class AnnounceCourse(CallbackData, prefix="broadcast:course"):
+    """The offer to announce a new class (the composer, handlers/outreach/compose.py, acts)."""
+
+    course_id: int
+
+
 def offer_button(course_id: int) -> Button:
-    return Button(f"broadcast:course:{course_id}", t("compose.button.announce_course"))
+    return AnnounceCourse(course_id).button(t("compose.button.announce_course"))
 
 
 async def course_text(session: AsyncSession, course: Course) -> str:

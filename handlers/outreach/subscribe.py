@@ -8,22 +8,27 @@ without leaving what the person was doing; "nhận lại thông báo" undoes it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal, get_args
 
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
-from handlers.textnorm import ascii_number, fold, folded_phrases
-from handlers.types import Button, Inbound, InboundKind
+from handlers.textnorm import fold, folded_phrases
+from handlers.types import Inbound, InboundKind
 from messages import t
 from storage.course_repo import find_contact_unit_id
 from storage.models import Unit
 from storage.outreach_repo import resume, stop_all, subscribe
 
 NAME = "subscribe"
-TOPICS = ("training", "abroad", "scam")
-COUNTRIES = ("any", "japan", "korea", "taiwan")
+Topic = Literal["training", "abroad", "scam"]
+Country = Literal["any", "japan", "korea", "taiwan"]
+TOPICS: tuple[Topic, ...] = get_args(Topic)
+COUNTRIES: tuple[Country, ...] = get_args(Country)
 
 
 class Step(StrEnum):
@@ -33,18 +38,49 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
-class Action(StrEnum):
-    UNIT = "unit"
-    TOPIC = "topic"
-    COUNTRY = "country"
-    DONE = "done"
-    YES = "yes"
-    NO = "no"
-    STOP = "stop"
-    RESUME = "resume"
+@dataclass(frozen=True)
+class Start(CallbackData, prefix="subscribe:start"):
+    pass
 
-    def button(self, label: str, arg: str = "") -> Button:
-        return Button(f"{NAME}:{self.value}" + (f":{arg}" if arg else ""), label)
+
+@dataclass(frozen=True)
+class PickUnit(CallbackData, prefix="subscribe:unit"):
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class ToggleTopic(CallbackData, prefix="subscribe:topic"):
+    topic: Topic
+
+
+@dataclass(frozen=True)
+class PickCountry(CallbackData, prefix="subscribe:country"):
+    country: Country
+
+
+@dataclass(frozen=True)
+class Done(CallbackData, prefix="subscribe:done"):
+    pass
+
+
+@dataclass(frozen=True)
+class Yes(CallbackData, prefix="subscribe:yes"):
+    pass
+
+
+@dataclass(frozen=True)
+class No(CallbackData, prefix="subscribe:no"):
+    pass
+
+
+@dataclass(frozen=True)
+class Stop(CallbackData, prefix="subscribe:stop"):
+    pass
+
+
+@dataclass(frozen=True)
+class Resume(CallbackData, prefix="subscribe:resume"):
+    pass
 
 
 def is_stop(folded_text: str) -> bool:
@@ -91,40 +127,43 @@ class SubscribeFlow(Flow):
 
     async def _ask_unit(self, ctx: Context) -> None:
         """The communes as options (a number on Zalo), or a name typed."""
-        rows = [[Action.UNIT.button(u.name, str(u.id))] for u in await current_units(ctx)]
+        rows = [[PickUnit(u.id).button(u.name)] for u in await current_units(ctx)]
         ctx.reply(t("outreach.ask_unit"), rows, intent=f"flow:{NAME}.{Step.UNIT}")
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        verb, _, arg = action.partition(":")
-        if verb == Action.STOP:
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        if isinstance(data, Stop):
             await self._stop(ctx)
-        elif verb == Action.RESUME:
+            return
+        if isinstance(data, Resume):
             await self._resume(ctx)
-        elif ctx.flow != NAME:
+            return
+        if ctx.flow != NAME:
             await self.start(event, ctx)
-        elif verb == Action.UNIT and ctx.step == Step.UNIT and ascii_number(arg) is not None:
-            unit = await ctx.session.get(Unit, int(arg))
-            if unit is None:
-                await self._ask_unit(ctx)
-                return
-            ctx.update(unit_id=unit.id)
-            self._ask_topics(ctx)
-        elif verb == Action.TOPIC and arg in TOPICS:
-            await self._toggle(ctx, arg)
-        elif verb == Action.COUNTRY and arg in COUNTRIES:
-            topics = [x for x in ctx.data.get("topics", []) if not x.startswith("abroad")]
-            topics.append("abroad" if arg == "any" else f"abroad:{arg}")
-            ctx.update(topics=topics)
-            self._ask_topics(ctx)
-        elif verb == Action.DONE:
-            await self._confirm(ctx)
-        elif verb == Action.YES and ctx.step == Step.CONFIRM:
-            await self._save(ctx)
-        elif verb == Action.NO:
-            ctx.leave()
-            ctx.reply(t("outreach.cancelled"), intent=f"flow:{NAME}.cancelled")
-        else:
-            await self._repeat(ctx)
+            return
+        match data:
+            case PickUnit(unit_id=unit_id) if ctx.step == Step.UNIT:
+                unit = await ctx.session.get(Unit, unit_id)
+                if unit is None:
+                    await self._ask_unit(ctx)
+                    return
+                ctx.update(unit_id=unit.id)
+                self._ask_topics(ctx)
+            case ToggleTopic(topic=topic):
+                await self._toggle(ctx, topic)
+            case PickCountry(country=country):
+                topics = [x for x in ctx.data.get("topics", []) if not x.startswith("abroad")]
+                topics.append("abroad" if country == "any" else f"abroad:{country}")
+                ctx.update(topics=topics)
+                self._ask_topics(ctx)
+            case Done():
+                await self._confirm(ctx)
+            case Yes() if ctx.step == Step.CONFIRM:
+                await self._save(ctx)
+            case No():
+                ctx.leave()
+                ctx.reply(t("outreach.cancelled"), intent=f"flow:{NAME}.cancelled")
+            case _:
+                await self._repeat(ctx)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         if ctx.step == Step.UNIT and event.kind == InboundKind.TEXT:
@@ -156,8 +195,8 @@ class SubscribeFlow(Flow):
             if chosen
             else t("outreach.none_chosen")
         )
-        buttons = [[Action.TOPIC.button(t(f"outreach.topic.{x}"), x)] for x in TOPICS]
-        buttons.append([Action.DONE.button(t("outreach.button.done"))])
+        buttons = [[ToggleTopic(x).button(t(f"outreach.topic.{x}"))] for x in TOPICS]
+        buttons.append([Done().button(t("outreach.button.done"))])
         ctx.reply("\n".join(lines), buttons, intent=f"flow:{NAME}.{Step.TOPICS}")
 
     async def _toggle(self, ctx: Context, topic: str) -> None:
@@ -169,7 +208,7 @@ class SubscribeFlow(Flow):
             return
         if topic == "abroad":
             ctx.goto(Step.COUNTRY)
-            buttons = [[Action.COUNTRY.button(t(f"outreach.country.{c}"), c)] for c in COUNTRIES]
+            buttons = [[PickCountry(c).button(t(f"outreach.country.{c}"))] for c in COUNTRIES]
             ctx.reply(t("outreach.ask_country"), buttons, intent=f"flow:{NAME}.{Step.COUNTRY}")
             return
         ctx.update(topics=[*chosen, topic])
@@ -189,8 +228,8 @@ class SubscribeFlow(Flow):
             ),
             [
                 [
-                    Action.YES.button(t("outreach.button.yes")),
-                    Action.NO.button(t("outreach.button.no")),
+                    Yes().button(t("outreach.button.yes")),
+                    No().button(t("outreach.button.no")),
                 ]
             ],
             intent=f"flow:{NAME}.{Step.CONFIRM}",
@@ -216,7 +255,7 @@ class SubscribeFlow(Flow):
         await stop_all(ctx.session, ctx.contact.id, ctx.now)
         ctx.reply(
             t("outreach.stopped"),
-            [[Action.RESUME.button(t("outreach.button.resume"))]],
+            [[Resume().button(t("outreach.button.resume"))]],
             intent=f"flow:{NAME}.stop",
         )
 

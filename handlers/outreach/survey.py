@@ -8,10 +8,11 @@ survey_officer.py) to open a round, invite people and see the results.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
 from handlers.access import get_officer
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
@@ -34,18 +35,51 @@ CONSENT = "consent"
 OTHER = "other_trade"
 
 
-class Action(StrEnum):
-    CONSENT = "consent"
-    DECLINE = "decline"
-    OPTION = "opt"
-    DONE = "done"
-    SKIP = "skip"
-    VIEW = "view"
-    DELETE = "delete"
-    DELETE_YES = "delete_yes"
+@dataclass(frozen=True)
+class Start(CallbackData, prefix="survey:start"):
+    pass
 
-    def button(self, label: str, arg: str = "") -> Button:
-        return Button(f"{NAME}:{self.value}" + (f":{arg}" if arg else ""), label)
+
+@dataclass(frozen=True)
+class Consent(CallbackData, prefix="survey:consent"):
+    pass
+
+
+@dataclass(frozen=True)
+class Decline(CallbackData, prefix="survey:decline"):
+    pass
+
+
+@dataclass(frozen=True)
+class Option(CallbackData, prefix="survey:opt"):
+    """An option of the current question (its key in messages/survey.toml)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Done(CallbackData, prefix="survey:done"):
+    pass
+
+
+@dataclass(frozen=True)
+class Skip(CallbackData, prefix="survey:skip"):
+    pass
+
+
+@dataclass(frozen=True)
+class View(CallbackData, prefix="survey:view"):
+    pass
+
+
+@dataclass(frozen=True)
+class Delete(CallbackData, prefix="survey:delete"):
+    pass
+
+
+@dataclass(frozen=True)
+class DeleteConfirmed(CallbackData, prefix="survey:delete_yes"):
+    pass
 
 
 class SurveyFlow(Flow):
@@ -72,33 +106,33 @@ class SurveyFlow(Flow):
             return
         await _begin(ctx)
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        verb, _, arg = action.partition(":")
-        if verb.startswith("o_"):
-            officer = await get_officer(ctx.session, ctx.contact.id)
-            await survey_officer.on_button(ctx, officer, verb, arg)
-        elif verb == Action.VIEW:
-            await _view(ctx)
-        elif verb == Action.DELETE:
-            _ask_delete(ctx)
-        elif verb == Action.DELETE_YES:
-            count = await delete_responses(ctx.session, ctx.contact.id)
-            if ctx.flow == NAME:
-                ctx.leave()
-            ctx.reply(t("survey.deleted", count=count), intent=f"flow:{NAME}.deleted")
-        elif ctx.flow != NAME:
-            await _begin(ctx)
-        elif verb == Action.CONSENT and ctx.step == CONSENT:
-            await _consented(ctx)
-        elif verb == Action.DECLINE:
-            ctx.leave()
-            ctx.reply(t("survey.declined"), intent=f"flow:{NAME}.declined")
-        else:
-            response = await _response(ctx)
-            if response is None:
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        match data:
+            case survey_officer.OpenRound() | survey_officer.Invite() | survey_officer.Results():
+                officer = await get_officer(ctx.session, ctx.contact.id)
+                await survey_officer.on_callback(ctx, officer, data)
+            case View():
+                await _view(ctx)
+            case Delete():
+                _ask_delete(ctx)
+            case DeleteConfirmed():
+                count = await delete_responses(ctx.session, ctx.contact.id)
+                if ctx.flow == NAME:
+                    ctx.leave()
+                ctx.reply(t("survey.deleted", count=count), intent=f"flow:{NAME}.deleted")
+            case _ if ctx.flow != NAME:
                 await _begin(ctx)
-                return
-            await _answer_button(ctx, response, verb, arg)
+            case Consent() if ctx.step == CONSENT:
+                await _consented(ctx)
+            case Decline():
+                ctx.leave()
+                ctx.reply(t("survey.declined"), intent=f"flow:{NAME}.declined")
+            case _:
+                response = await _response(ctx)
+                if response is None:
+                    await _begin(ctx)
+                    return
+                await _answer_button(ctx, response, data)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         response = await _response(ctx)
@@ -148,8 +182,8 @@ async def _begin(ctx: Context) -> None:
         ctx.reply(
             t("survey.already"),
             [
-                [Action.VIEW.button(t("survey.button.view"))],
-                [Action.DELETE.button(t("survey.button.delete"))],
+                [View().button(t("survey.button.view"))],
+                [Delete().button(t("survey.button.delete"))],
             ],
             intent=f"flow:{NAME}.already",
         )
@@ -159,8 +193,8 @@ async def _begin(ctx: Context) -> None:
         t("survey.consent"),
         [
             [
-                Action.CONSENT.button(t("survey.button.consent")),
-                Action.DECLINE.button(t("survey.button.decline")),
+                Consent().button(t("survey.button.consent")),
+                Decline().button(t("survey.button.decline")),
             ]
         ],
         intent=f"flow:{NAME}.{CONSENT}",
@@ -227,31 +261,32 @@ def _question_text(question: Question, response: SurveyResponse) -> str:
 
 
 def _question_buttons(question: Question, response: SurveyResponse) -> list[list[Button]]:
-    rows = [[Action.OPTION.button(label, value)] for value, label in question.options.items()]
+    rows = [[Option(value).button(label)] for value, label in question.options.items()]
     if question.kind == "multi":
-        rows.append([Action.DONE.button(t("survey.button.done"))])
+        rows.append([Done().button(t("survey.button.done"))])
     if question.optional:
-        rows.append([Action.SKIP.button(t("survey.button.skip"))])
+        rows.append([Skip().button(t("survey.button.skip"))])
     return rows
 
 
-async def _answer_button(ctx: Context, response: SurveyResponse, verb: str, arg: str) -> None:
+async def _answer_button(ctx: Context, response: SurveyResponse, data: CallbackData) -> None:
     question = questionnaire().get(ctx.step or "")
     if question is None:
         await _ask_next(ctx, response)
         return
-    if verb == Action.SKIP and question.optional:
+    arg = data.value if isinstance(data, Option) and data.value in question.options else None
+    if isinstance(data, Skip) and question.optional:
         await _save(ctx, response, question.id, "")
-    elif verb == Action.OPTION and arg in question.options and question.kind == "choice":
+    elif arg is not None and question.kind == "choice":
         await _save(ctx, response, question.id, arg)
-    elif verb == Action.OPTION and arg in question.options and question.kind == "multi":
+    elif arg is not None and question.kind == "multi":
         key = f"_{question.id}"
         chosen: list[str] = list(response.answers.get(key, []))
         chosen = [c for c in chosen if c != arg] if arg in chosen else [*chosen, arg]
         response.answers = {**response.answers, key: chosen}
         response.updated_at = ctx.now
         await _ask_next(ctx, response)
-    elif verb == Action.DONE and question.kind == "multi":
+    elif isinstance(data, Done) and question.kind == "multi":
         chosen = list(response.answers.get(f"_{question.id}", []))
         if not chosen:
             await _ask_next(ctx, response, again=True)
@@ -297,7 +332,7 @@ async def _finish(ctx: Context, response: SurveyResponse) -> None:
     ctx.leave()
     ctx.reply(
         t("survey.thanks"),
-        [[Action.VIEW.button(t("survey.button.view"))]],
+        [[View().button(t("survey.button.view"))]],
         intent=f"flow:{NAME}.done",
     )
 
@@ -312,7 +347,7 @@ async def _view(ctx: Context) -> None:
         lines.extend(await answer_lines(ctx, response))
     ctx.reply(
         "\n".join(lines),
-        [[Action.DELETE.button(t("survey.button.delete"))]],
+        [[Delete().button(t("survey.button.delete"))]],
         intent=f"flow:{NAME}.view",
     )
 
@@ -341,6 +376,6 @@ async def answer_lines(ctx: Context, response: SurveyResponse) -> list[str]:
 def _ask_delete(ctx: Context) -> None:
     ctx.reply(
         t("survey.delete_confirm"),
-        [[Action.DELETE_YES.button(t("survey.button.delete_yes"))]],
+        [[DeleteConfirmed().button(t("survey.button.delete_yes"))]],
         intent=f"flow:{NAME}.delete",
     )

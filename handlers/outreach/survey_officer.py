@@ -4,10 +4,11 @@ through an announcement, and read a short summary of the results in chat."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from handlers.access import DISTRICT_ROLES, can_see_unit
+from handlers.callbacks import CallbackData
 from handlers.context import Context
-from handlers.textnorm import ascii_number
 from handlers.types import Button, Inbound
 from messages import t
 from messages.survey import questionnaire
@@ -18,6 +19,24 @@ from storage.survey_repo import open_round, open_rounds, results
 NAME = "survey"
 #: Trades shown per commune in the chat summary (the export has them all).
 TOP = 3
+
+
+@dataclass(frozen=True)
+class OpenRound(CallbackData, prefix="survey:o_open"):
+    pass
+
+
+@dataclass(frozen=True)
+class Invite(CallbackData, prefix="survey:o_invite"):
+    round_id: int
+
+
+@dataclass(frozen=True)
+class Results(CallbackData, prefix="survey:o_results"):
+    round_id: int
+
+
+OfficerButton = OpenRound | Invite | Results
 
 
 def _scope(officer: Officer) -> list[int]:
@@ -37,14 +56,14 @@ def _in_scope(officer: Officer | None, found: SurveyRound) -> bool:
 
 def _round_buttons(found: SurveyRound) -> list[list[Button]]:
     return [
-        [Button(f"{NAME}:o_invite:{found.id}", t("survey.officer.button.invite", id=found.id))],
-        [Button(f"{NAME}:o_results:{found.id}", t("survey.officer.button.results", id=found.id))],
+        [Invite(found.id).button(t("survey.officer.button.invite", id=found.id))],
+        [Results(found.id).button(t("survey.officer.button.results", id=found.id))],
     ]
 
 
 async def start(event: Inbound, ctx: Context, officer: Officer) -> None:
     mine = [r for r in await open_rounds(ctx.session) if _in_scope(officer, r)]
-    buttons = [[Button(f"{NAME}:o_open", t("survey.officer.button.open"))]]
+    buttons = [[OpenRound().button(t("survey.officer.button.open"))]]
     for found in mine[:3]:
         buttons += _round_buttons(found)
     text = (
@@ -55,11 +74,11 @@ async def start(event: Inbound, ctx: Context, officer: Officer) -> None:
     ctx.reply(text, buttons, intent=f"flow:{NAME}.officer")
 
 
-async def on_button(ctx: Context, officer: Officer | None, verb: str, arg: str) -> None:
+async def on_callback(ctx: Context, officer: Officer | None, data: OfficerButton) -> None:
     if officer is None:
         ctx.reply(t("survey.officer.not_officer"), intent=f"flow:{NAME}.officer.refused")
         return
-    if verb == "o_open":
+    if isinstance(data, OpenRound):
         opened = await open_round(
             ctx.session, _scope(officer), questionnaire().version, ctx.now, officer.id
         )
@@ -69,11 +88,11 @@ async def on_button(ctx: Context, officer: Officer | None, verb: str, arg: str) 
             intent=f"flow:{NAME}.officer.opened",
         )
         return
-    found = await ctx.session.get(SurveyRound, int(arg)) if ascii_number(arg) is not None else None
+    found = await ctx.session.get(SurveyRound, data.round_id)
     if found is None or not _in_scope(officer, found):
         ctx.reply(t("survey.officer.not_found"), intent=f"flow:{NAME}.officer.refused")
         return
-    if verb == "o_invite":
+    if isinstance(data, Invite):
         broadcast = await create_broadcast(
             ctx.session,
             unit_ids=[int(u) for u in found.unit_ids],
@@ -86,7 +105,7 @@ async def on_button(ctx: Context, officer: Officer | None, verb: str, arg: str) 
         ctx.reply(
             t("survey.officer.invited", id=broadcast.id), intent=f"flow:{NAME}.officer.invited"
         )
-    elif verb == "o_results":
+    else:
         ctx.reply(await summary(ctx, found, officer), intent=f"flow:{NAME}.officer.results")
 
 
