@@ -34,10 +34,6 @@ class Flow:
         classes); by default any button (re)starts the flow."""
         await self.start(event, ctx)
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        """Legacy string routing for flows not yet declaring their buttons."""
-        await self.start(event, ctx)
-
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         """An event while this flow is the active one (not a button of another flow)."""
         await self.start(event, ctx)

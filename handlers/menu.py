@@ -53,8 +53,10 @@ def main_menu_buttons() -> list[list[Button]]:
 
 def officer_menu_buttons() -> list[list[Button]]:
     """The officers' doors: the case list (handlers/casework.py)."""
-    return [[Button("cases:list:all:1", t("casework.button_list"))],
-            [Button("cases:list:call:1", t("casework.button_filter_call"))]]
+    from handlers.casework import CaseList, Filter  # case work's module imports the menu's
+
+    return [[CaseList(Filter.ALL).button(t("casework.button_list"))],
+            [CaseList(Filter.CALL).button(t("casework.button_filter_call"))]]
 
 
 class MenuFlow(Flow):

@@ -189,13 +189,10 @@ class Router:
                 await self._outdated(event, ctx)
             return
         paused = ctx.flow
-        if data is not None:
-            await flow.on_callback(event, ctx, data)
-        elif type(flow).on_button is not Flow.on_button:
-            await flow.on_button(event, ctx, event.button_id.partition(":")[2])
-        else:
+        if data is None:
             await self._outdated(event, ctx)
             return
+        await flow.on_callback(event, ctx, data)
         if flow is self.answerer and paused and ctx.flow == paused != name:
             # A topic chosen after a "which topic?" asked mid-flow: answered, then the flow
             # asks its question again.

@@ -20,6 +20,7 @@ from handlers.officials.accounts import (
     officers_for_unit,
     record_for_officers,
 )
+from handlers.threads import Answer, CloseThread
 from handlers.types import Button, Reply
 from messages import t
 from storage.models import Case, Contact, Thread, Unit
@@ -50,8 +51,8 @@ async def _labels(session: AsyncSession, thread: Thread) -> tuple[str, str]:
 
 def _buttons(thread_id: int) -> list[list[Button]]:
     return [
-        [Button(f"thread:answer:{thread_id}", t("thread.button_answer"))],
-        [Button(f"thread:close:{thread_id}", t("thread.button_close"))],
+        [Answer(thread_id).button(t("thread.button_answer"))],
+        [CloseThread(thread_id).button(t("thread.button_close"))],
     ]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
+from handlers.casework import DossierPdf
 from handlers.context import Context
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import ItemView, groups_text, load_view, reason_text
@@ -239,7 +240,7 @@ class ReviewFlow(Flow):
         if decision.completed:
             ctx.leave()
             ctx.reply(t("dossier.review.complete", ref=case.ref),
-                      [[Button(f"cases:pdf:{case.id}", t("casework.button_dossier_pdf"))]],
+                      [[DossierPdf(case.id).button(t("casework.button_dossier_pdf"))]],
                       intent="flow:review.complete")
             return
         await self._next_item(ctx, case)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.officials import submit
 from handlers.officials.accounts import record_signin, redeem_invite, signin_blocked_until
 from handlers.officials.dossiers import handle_dossiers
 from handlers.officials.notify import deliver_pending_notices
-from handlers.officials.progress import handle_progress
+from handlers.officials.progress import Submit, handle_progress
 from handlers.officials.reports import handle_report
 from handlers.types import Inbound
 from messages import t
@@ -39,21 +40,21 @@ class OfficialsFlow(Flow):
         else:
             await submit.start_submission(event, ctx)
 
-    async def on_button(self, event: Inbound, ctx: Context, action: str) -> None:
-        verb, _, arg = action.partition(":")
-        if verb == "submit":
-            await submit.start_submission(event, ctx)
-        elif verb == "sp":
-            await submit.on_program(ctx, arg)
-        elif verb == "skipfile":
-            await submit.on_skip_file(ctx)
-        elif verb == "apply":
-            await submit.on_applicants(ctx, arg)
-        elif verb == "confirm":
-            await submit.on_confirm(ctx)
-        elif verb == "cancel":
-            ctx.leave()
-            ctx.reply(t("officials.submit.cancelled"), intent="flow:officials.submit.cancelled")
+    async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        match data:
+            case Submit():
+                await submit.start_submission(event, ctx)
+            case submit.PickProgram(code=code):
+                await submit.on_program(ctx, code)
+            case submit.SkipFile():
+                await submit.on_skip_file(ctx)
+            case submit.Applicants(answer=answer):
+                await submit.on_applicants(ctx, answer)
+            case submit.Confirm():
+                await submit.on_confirm(ctx)
+            case submit.Cancel():
+                ctx.leave()
+                ctx.reply(t("officials.submit.cancelled"), intent="flow:officials.submit.cancelled")
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         if ctx.step and ctx.step.startswith("submit."):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from handlers.access import Role
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.officials.guard import get_scope
 from handlers.types import Button, Inbound
@@ -30,8 +33,13 @@ def render_row(item: AllocationStatus, today_days_late: int) -> str:
     return row
 
 
+@dataclass(frozen=True)
+class Submit(CallbackData, prefix="officials:submit"):
+    """Start /nopds (handlers/officials/submit.py) from under the progress table."""
+
+
 def submit_button() -> list[list[Button]]:
-    return [[Button("officials:submit", t("officials.button.submit"))]]
+    return [[Submit().button(t("officials.button.submit"))]]
 
 
 async def handle_progress(event: Inbound, ctx: Context, *, overdue_only: bool) -> None:

@@ -7,7 +7,10 @@ registered through the bot (confirm onto the list, optional) → confirm → sav
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from typing import Literal
 
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.dossier.validate import check_file_async, claimed_type
 from handlers.officials.guard import get_scope, get_unit_scope
@@ -32,8 +35,35 @@ MAX_TRAINEES = 1000
 NAMES_SHOWN = 10
 
 
+@dataclass(frozen=True)
+class PickProgram(CallbackData, prefix="officials:sp"):
+    code: str
+
+
+@dataclass(frozen=True)
+class SkipFile(CallbackData, prefix="officials:skipfile"):
+    pass
+
+
+@dataclass(frozen=True)
+class Applicants(CallbackData, prefix="officials:apply"):
+    """Count the bot's registrations as applicants too (yes) or not."""
+
+    answer: Literal["yes", "no"]
+
+
+@dataclass(frozen=True)
+class Confirm(CallbackData, prefix="officials:confirm"):
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel(CallbackData, prefix="officials:cancel"):
+    pass
+
+
 def _cancel_row() -> list[Button]:
-    return [Button(f"{FLOW}:cancel", t("officials.button.cancel"))]
+    return [Cancel().button(t("officials.button.cancel"))]
 
 
 async def start_submission(event: Inbound, ctx: Context) -> None:
@@ -45,7 +75,7 @@ async def start_submission(event: Inbound, ctx: Context) -> None:
     planned = [p for _, p in await get_allocations(ctx.session, unit_id, year)]
     programs: list[Program] = planned or await get_programs(ctx.session)
     ctx.enter(FLOW, "submit.program", {"unit_id": unit_id, "unit": scope.label, "year": year})
-    buttons = [[Button(f"{FLOW}:sp:{p.code}", program_label(p.code))] for p in programs]
+    buttons = [[PickProgram(p.code).button(program_label(p.code))] for p in programs]
     ctx.reply(
         t("officials.submit.choose_program", unit=scope.label),
         [*buttons, _cancel_row()],
@@ -128,7 +158,7 @@ async def _checked_list_file(file: FileRef) -> tuple[bytes | None, str]:
 
 
 def _file_buttons() -> list[list[Button]]:
-    return [[Button(f"{FLOW}:skipfile", t("officials.button.skip"))], _cancel_row()]
+    return [[SkipFile().button(t("officials.button.skip"))], _cancel_row()]
 
 
 def _ask_file(ctx: Context) -> None:
@@ -162,11 +192,11 @@ async def _after_file(ctx: Context) -> None:
         t("officials.submit.applicants", count=len(names), names=shown),
         [
             [
-                Button(
-                    f"{FLOW}:apply:yes", t("officials.button.confirm_applicants", count=len(names))
+                Applicants("yes").button(
+                    t("officials.button.confirm_applicants", count=len(names))
                 )
             ],
-            [Button(f"{FLOW}:apply:no", t("officials.button.no_applicants"))],
+            [Applicants("no").button(t("officials.button.no_applicants"))],
         ],
         intent="flow:officials.submit.applicants",
     )
@@ -201,7 +231,7 @@ async def _ask_confirm(ctx: Context) -> None:
             extra=t("officials.submit.extra", count=len(case_ids)) if case_ids else "",
             file=t("officials.submit.with_file") if data.get("file") else "",
         ),
-        [[Button(f"{FLOW}:confirm", t("officials.button.confirm"))], _cancel_row()],
+        [[Confirm().button(t("officials.button.confirm"))], _cancel_row()],
         intent="flow:officials.submit.confirm",
     )
 
