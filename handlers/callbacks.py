@@ -32,6 +32,8 @@ from messages.text import ascii_number
 SEP = ":"
 #: Telegram's limit on callback data, in bytes.
 MAX_BYTES = 64
+#: Numbers in ids have at most 9 digits (messages.text.ascii_number's default).
+MAX_NUMBER = 999_999_999
 
 
 class BadCallback(ValueError):
@@ -95,6 +97,8 @@ class CallbackData:
 
 def parse(value: str) -> CallbackData:
     """The declared button ``value`` packs, or :class:`BadCallback` (never another error)."""
+    if len(value) > MAX_BYTES or len(value.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise BadCallback("longer than any id the bot makes")
     parts = value.split(SEP, 2)
     prefixes = (SEP.join(parts[:2]), parts[0]) if len(parts) > 1 else (parts[0],)
     error = BadCallback(f"no button declared for {value[:80]!r}")
@@ -186,8 +190,8 @@ def _encode(cls: type, name: str, kind: Any, value: Any) -> str:
     if kind is bool:
         return "1" if value else "0"
     if kind is int:
-        if not isinstance(value, int) or value < 0:
-            raise ValueError(f"{cls.__name__}.{name}: {value!r} is not a number ≥ 0")
+        if not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
+            raise ValueError(f"{cls.__name__}.{name}: {value!r} is not a number 0…{MAX_NUMBER}")
         return str(value)
     if isinstance(value, Enum):
         value = value.value

@@ -42,6 +42,11 @@ class Step(StrEnum):
 
 
 @dataclass(frozen=True)
+class Start(CallbackData, prefix="handoff:start"):
+    """«Gặp cán bộ» offered under an answer."""
+
+
+@dataclass(frozen=True)
 class Cancel(CallbackData, prefix="handoff:cancel"):
     pass
 

@@ -7,8 +7,10 @@ even whether the reference exists). Without a reference, the chat's own cases ar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from handlers.callbacks import CallbackData
 from handlers.casework import withdraw_buttons
 from handlers.context import Context
 from handlers.dossier.buttons import Start as DossierStart
@@ -21,6 +23,11 @@ from handlers.privacy import case_line
 from handlers.types import Inbound
 from messages import t
 from storage.cases_repo import get_cases_of_contact
+
+
+@dataclass(frozen=True)
+class Start(CallbackData, prefix="status:start"):
+    """«Hồ sơ của tôi» offered under an answer (any button of this flow shows the cases)."""
 
 
 class StatusFlow(Flow):
