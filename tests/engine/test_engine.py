@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from bot.app import App
 from bot.engine import Engine
 from bot.inbound import text_event
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import MenuFlow
 from handlers.router import Router
-from handlers.types import Button, Channel, Inbound, Recipient, Reply
+from handlers.types import Channel, Inbound, Recipient, Reply
 from storage.models import ConversationState, InboundLog, OutboxMessage
 
 
@@ -122,6 +124,11 @@ async def test_state_and_replies_commit_together(app: App) -> None:
     assert pending == 1
 
 
+@dataclass(frozen=True)
+class Redo(CallbackData, prefix="count:redo"):
+    pass
+
+
 class NotifyingFlow(Flow):
     """Sends the other user a question with options, as a review decision does."""
 
@@ -133,7 +140,7 @@ class NotifyingFlow(Flow):
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         ctx.send(
             Recipient(Channel.ZALO, "family"),
-            Reply("Chụp lại giấy tờ?", [[Button("count:redo", "Gửi lại")]]),
+            Reply("Chụp lại giấy tờ?", [[Redo().button("Gửi lại")]]),
         )
         ctx.reply("Đã báo gia đình.")
 
