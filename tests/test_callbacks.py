@@ -181,6 +181,17 @@ def test_button_ids_written_as_data_name_declared_buttons() -> None:
         parse(button_id)
 
 
+def test_every_declared_button_names_a_registered_flow() -> None:
+    """A typo in a prefix ("dosier:done") would make a button that no flow answers."""
+    from bot.app import build_flows
+    from handlers.callbacks import _REGISTRY
+
+    flows = {flow.name for flow in build_flows()} | {"faq"}
+    ours = {p: cls for p, cls in _REGISTRY.items() if cls.__module__.startswith("handlers.")}
+    assert len(ours) > 60
+    assert {p for p in ours if p.split(":")[0] not in flows} == set()
+
+
 def test_flows_split_no_ids_and_reach_others_only_through_the_context() -> None:
     """No string routing left in the flows: no ``on_button``, no ``ctx.router``."""
     offenders = []
