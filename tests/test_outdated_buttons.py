@@ -110,3 +110,22 @@ def test_any_string_as_a_button_id_gets_a_reply_and_no_exception(tmp_path: Path)
             pressed()
         finally:
             runner.run(context.__aexit__(None, None, None))
+
+
+GONE = ["review:open:999999", "review:ok:999999:contract", "cases:open:999999",
+        "cases:set:999999:called", "cases:pdf:999999", "cases:withdraw:999999",
+        "dossier:case:999999", "dossier:redo:999999:contract", "dossier:del:999999",
+        "thread:answer:999999", "thread:close:999999", "handoff:reply:999999",
+        "handoff:end:999999", "survey:o_results:999999", "broadcast:course:999999",
+        "intake:course:999999", "intake:waitlist:999999", "faq:t:no.such_topic"]
+
+
+async def test_a_button_for_something_no_longer_there_is_answered(app: App) -> None:
+    """Well-formed ids naming a case, thread, page or round that is gone: each flow says so."""
+    await make_officer(app, Clock(), "of", "office")
+    for user in ("u1", "of"):
+        for button_id in GONE:
+            lines = await click(app, user, button_id)
+            assert lines, (user, button_id)
+            assert "error" not in intents(lines), (user, button_id, lines)
+            assert "button.outdated" not in intents(lines), (user, button_id)  # it parsed
