@@ -49,6 +49,8 @@ MAX_BUTTON_BYTES = 64
 TOPIC_BUTTON_PREFIX = "faq:t:"
 
 _ID = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
+#: A topic id travels in button ids (``faq:d:<id>``), which Telegram limits to 64 bytes.
+MAX_ID = 48
 _BUTTON = re.compile(r"^[a-z_]+:[A-Za-z0-9_.:-]+$")
 _REQUIRED = ("id", "title", "answer", "source", "checked", "review_by", "examples")
 
@@ -254,8 +256,8 @@ def check_entries(kb: KnowledgeBase, today: date, source_label: str,
 
 def _entry_messages(e: Entry, kb: KnowledgeBase, source_label: str) -> list[str]:
     msgs: list[str] = []
-    if not _ID.match(e.id):
-        msgs.append("id must look like group.name (lower case, a-z and _)")
+    if not _ID.match(e.id) or len(e.id) > MAX_ID:
+        msgs.append(f"id must look like group.name (lower case, a-z and _, ≤ {MAX_ID} characters)")
     if not e.title or len(e.title) > MAX_TITLE:
         msgs.append(f"title must have 1–{MAX_TITLE} characters (has {len(e.title)})")
     reply = render_answer(e, source_label)

@@ -54,6 +54,9 @@ def read_questionnaire(path: Path = SURVEY_FILE) -> Questionnaire:
         options = {str(k): _nfc(str(v)) for k, v in raw.get("options", {}).items()}
         if kind in ("choice", "multi") and not options:
             raise ValueError(f"{path.name}: question {raw['id']} has no options")
+        # An option's key travels in its button id (``survey:opt:<key>``, at most 64 bytes).
+        if any(not k.isascii() or ":" in k or len(k) > 40 for k in options):
+            raise ValueError(f"{path.name}: question {raw['id']}: option keys are short ASCII")
         questions.append(
             Question(
                 id=raw["id"],

@@ -169,6 +169,15 @@ def test_every_button_the_flows_make_fits_and_parses() -> None:
         assert parse(packed) == data
 
 
+@pytest.mark.parametrize("key", ["a:b", "", "x" * 33, "giấy"])
+def test_checklist_keys_that_could_not_travel_in_a_button_are_refused(key: str) -> None:
+    from handlers.dossier.checklist import parse_checklist
+
+    item = {"key": key, "title": "T", "description": "D", "good_photo": "G", "pages": "1"}
+    with pytest.raises(ValueError, match="bad item key"):
+        parse_checklist({"item": [item]})
+
+
 def test_button_ids_written_as_data_name_declared_buttons() -> None:
     """Offers (messages/actions.toml), FAQ follow-ups and the topic ids the loader writes."""
     from handlers.understanding.matcher import get_matcher

@@ -115,6 +115,7 @@ def test_missing_field_is_named(tmp_path: Path) -> None:
          "must look like flow:action"),
         (('examples = ["het bao nhieu tien", "chi phi di nhat", ',
           'examples = ['), "needs at least"),
+        (('id = "abroad.costs"', 'id = "abroad.' + "x" * 50 + '"'), "≤ 48 characters"),
     ],
 )
 def test_broken_entries_are_caught(tmp_path: Path, change: tuple[str, str], expected: str) -> None:

@@ -74,7 +74,8 @@ def parse_checklist(data: dict[str, Any]) -> Checklist:
     if len(set(keys)) != len(keys):
         raise ValueError("dossier checklist: an item key is used twice")
     for item in items:
-        if not item.key.isascii() or len(item.key) > 32:
+        # The key travels in button ids (handlers/dossier/buttons.py): short ASCII, no ":".
+        if not item.key.isascii() or len(item.key) > 32 or ":" in item.key or not item.key:
             raise ValueError(f"dossier checklist: bad item key {item.key!r}")
     return Checklist(items=items, confirmed=bool(data.get("confirmed", False)))
 
