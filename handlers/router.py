@@ -22,7 +22,7 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases
-from handlers.types import Inbound, InboundKind
+from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.normalise import normalise
 from handlers.understanding.requests import find_reference, request_slots
@@ -200,12 +200,20 @@ class Router:
 
     async def _outdated(self, event: Inbound, ctx: Context) -> None:
         log.info("button id not made by this bot (outdated or forged)")
-        ctx.reply(t("escapes.outdated_button"), intent="button.outdated")
         flow = self.flows.get(ctx.flow or "")
-        if flow is not None:
+        if flow is None:
+            ctx.reply(t("escapes.outdated_button"), intent="button.outdated")
+            await self.flows[MENU].start(event, ctx)
+        elif type(flow).repeat is not Flow.repeat:
+            ctx.reply(t("escapes.outdated_button"), intent="button.outdated")
             await flow.repeat(event, ctx)
         else:
-            await self.flows[MENU].start(event, ctx)
+            # A flow that cannot ask its step again (its ``repeat`` would start it over, losing
+            # what was typed): the options of the last message are offered again, numbered
+            # as they were, and the step stays where it is.
+            again = [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
+                     if isinstance(b, list) and len(b) == 2]
+            ctx.reply(t("escapes.outdated_button"), again, intent="button.outdated")
 
     async def _escape(self, event: Inbound, ctx: Context, folded: str) -> bool:
         """What works from anywhere, typed: a case reference; and inside a flow, help, cancel,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.app import App, build_app, build_flows
 from handlers.callbacks import declared_prefixes
 from handlers.types import Channel
+from messages import t
 from storage.models import Contact, ConversationState
 from tests.conftest import make_settings
 from tests.dossier_support import click
@@ -129,3 +130,19 @@ async def test_a_button_for_something_no_longer_there_is_answered(app: App) -> N
             assert lines, (user, button_id)
             assert "error" not in intents(lines), (user, button_id, lines)
             assert "button.outdated" not in intents(lines), (user, button_id)  # it parsed
+
+
+async def test_an_outdated_button_keeps_a_typed_draft_and_offers_the_options_again(
+    app: App,
+) -> None:
+    """The composer cannot ask a step again without starting over: the options of its last
+    message are offered again, numbered as before, and the typed announcement is kept."""
+    clock = Clock()
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/thongbao")
+    await say(app, "cb", "Lớp may công nghiệp khai giảng 15/12 tại nhà văn hóa thôn Cầu Cao.")
+    lines = await click(app, "cb", "broadcast:gone_after_update")
+    assert intents(lines) == ["button.outdated"]
+    assert lines[0]["buttons"] == [[t("compose.button.no_photo")]]
+    lines = await press(app, "cb", "1")
+    assert intents(lines) == ["flow:broadcast.interest"]

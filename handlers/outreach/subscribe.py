@@ -242,6 +242,9 @@ class SubscribeFlow(Flow):
         ctx.leave()
         ctx.reply(t("outreach.done"), intent=f"flow:{NAME}.done")
 
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        await self._repeat(ctx)
+
     async def _repeat(self, ctx: Context) -> None:
         if ctx.step == Step.CONFIRM:
             await self._confirm(ctx)
