@@ -46,14 +46,15 @@ class Flow:
     async def start_action(
         self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
     ) -> None:
-        """Started by a request in free text (router.start_action): ``part`` is what follows
+        """Started by a request in free text (``ctx.start_action``): ``part`` is what follows
         the flow name in the action (``view`` of ``privacy.view``), ``slots`` what the message
         already said. By default the flow simply starts."""
         await self.start(event, ctx)
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
-        """Ask the current step's question again (after help, an answered question, or the
-        end of a hand-off that interrupted this flow). By default the flow starts again."""
+        """Ask the current step's question again (after help, an answered question, an
+        outdated button, or the end of a hand-off that interrupted this flow). By default the
+        flow starts again."""
         await self.start(event, ctx)
 
     async def cancel(self, event: Inbound, ctx: Context) -> None:
