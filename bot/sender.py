@@ -119,7 +119,7 @@ class Sender:
         self._idle.set()
         #: Chats whose worker raised: (consecutive failures, not before this timer time). A
         #: worker that keeps failing is started again after a doubling pause, not in a tight loop.
-        self._resting: dict[str, tuple[int, float]] = {}
+        self._resting: dict[str, tuple[int, datetime]] = {}
 
     def notify(self) -> None:
         """New rows were committed: look for work now rather than at the next poll."""
@@ -202,7 +202,7 @@ class Sender:
             if chat_id in self._workers:
                 continue
             resting = self._resting.get(chat_id)
-            if resting is not None and resting[1] > self._limiter.timer.now():
+            if resting is not None and resting[1] > self.clock():
                 continue
             if bulk and len(self._bulk_chats) >= self.max_bulk_workers:
                 continue
@@ -224,9 +224,11 @@ class Sender:
             log.error(
                 "%s sender: worker for %s failed", self.channel, chat_id, exc_info=task.exception()
             )
-            failures = self._resting.get(chat_id, (0, 0.0))[0] + 1
+            failures = self._resting[chat_id][0] + 1 if chat_id in self._resting else 1
             pause = min(WORKER_BACKOFF_MAX, WORKER_BACKOFF_BASE * 2 ** (failures - 1))
-            self._resting[chat_id] = (failures, self._limiter.timer.now() + pause)
+            self._resting[chat_id] = (failures, self.clock() + timedelta(seconds=pause))
+            if not self._stopping:
+                asyncio.get_running_loop().call_later(pause, self._wake.set)
         else:
             self._resting.pop(chat_id, None)
         if not self._stopping:
