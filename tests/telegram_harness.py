@@ -116,7 +116,7 @@ async def telegram_harness(app: App) -> AsyncIterator[TelegramHarness]:
     """The fake server, the PTB application polling it, the engine and a fast sender."""
     fake = FakeTelegram(private_burst=100, private_rate=100.0)
     await fake.start()
-    application = build_application(fake.token, fake.url, read_timeout=2.0)
+    application = build_application(fake.token, fake.url, read_timeout=5.0)
     sender = Sender(app.db, TelegramTransport(application.bot, app.files), FAST, poll_interval=0.1)
     channel = TelegramChannel(application, app, on_commit=sender.notify)
     app.engine.on_commit = sender.notify

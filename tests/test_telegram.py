@@ -49,7 +49,7 @@ class Tg:
 async def tg(app: App) -> AsyncIterator[Tg]:
     fake = FakeTelegram(private_burst=100, private_rate=100.0)
     await fake.start()
-    application = build_application(fake.token, fake.url, read_timeout=2.0)
+    application = build_application(fake.token, fake.url, read_timeout=5.0)
     sender = Sender(
         app.db, TelegramTransport(application.bot, app.files), LIMITS, poll_interval=0.1
     )
