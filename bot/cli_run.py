@@ -135,7 +135,9 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
         rt.app = await stack.enter_async_context(build_app(settings, on_commit=rt.notify))
         for name in names:
             await CHANNELS[name].start(rt)
-        scheduler = await start_scheduler(settings, rt.app.db, rt.app.files, on_commit=rt.notify)
+        scheduler = await start_scheduler(
+            settings.scheduler_config(), rt.app.db, rt.app.files, on_commit=rt.notify
+        )
         stack.callback(scheduler.shutdown, False)
         start_dispatcher(rt)
         if webhook:

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from handlers.config import HandlerConfig
 from messages import t
 from messages.deployment import profile
+from scheduler.config import SchedulerConfig
 
 
 class SettingsError(SystemExit):
@@ -104,6 +105,17 @@ class Settings(BaseSettings):
             file_link_base=self.webhook_public_url if self.file_link_secret else "",
             file_link_secret=self.file_link_secret,
             quiet_hours=(self.quiet_start, self.quiet_end),
+        )
+
+    def scheduler_config(self) -> SchedulerConfig:
+        """What the scheduler needs (it never reads these settings itself)."""
+        hour, minute = self.alerts_time.split(":")
+        return SchedulerConfig(
+            database_url=self.database_url,
+            handler=self.handler_config(),
+            alerts_at=(int(hour), int(minute)),
+            digest_day=self.digest_day,
+            escalation_days=self.escalation_days,
         )
 
 

@@ -8,8 +8,10 @@ Why it behaves well across restarts:
   a restart or a second process sends nothing twice;
 - a job due inside the quiet hours (21:00–07:00 local) is deferred to the end of them.
 
-Start it from ``python -m bot run`` with one line: ``scheduler = await start_scheduler(settings,
-db, files, on_commit=wake_sender)``; stop it with ``scheduler.shutdown(wait=False)``.
+Start it from ``python -m bot run`` with one line: ``scheduler = await start_scheduler(
+settings.scheduler_config(), db, files, on_commit=wake_sender)``; stop it with
+``scheduler.shutdown(wait=False)``. Its settings come as a :class:`SchedulerConfig` (never
+``bot.settings``: a lower layer imports no higher one).
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import make_url
 
-from bot.settings import Settings
 from handlers.intake import expire_drafts
 from scheduler.alerts import run_daily_alerts
 from scheduler.claims import is_quiet
+from scheduler.config import SchedulerConfig
 from scheduler.digest import run_weekly_digest
 from scheduler.dossier_reminders import run_dossier_reminders
 from scheduler.kb_review import run_kb_review
@@ -58,7 +60,7 @@ _PG_DRIVERS = (("psycopg", "psycopg"), ("psycopg2", "psycopg2"), ("pg8000", "pg8
 class Runtime:
     """What the job entry points need; jobs are stored by reference, so they find it here."""
 
-    settings: Settings
+    config: SchedulerConfig
     db: Database
     files: FileStore
     clock: Callable[[], datetime]
@@ -94,8 +96,8 @@ def jobstore_url(database_url: str) -> str | None:
     return None
 
 
-def _jobstore(settings: Settings) -> BaseJobStore:
-    url = jobstore_url(settings.database_url)
+def _jobstore(config: SchedulerConfig) -> BaseJobStore:
+    url = jobstore_url(config.database_url)
     if url is None:
         log.warning(
             "no synchronous PostgreSQL driver (install psycopg[binary]): scheduled jobs kept in "
@@ -105,15 +107,10 @@ def _jobstore(settings: Settings) -> BaseJobStore:
     return SQLAlchemyJobStore(url=url, tablename=JOB_TABLE)
 
 
-def _at(value: str) -> tuple[int, int]:
-    hour, minute = value.split(":")
-    return int(hour), int(minute)
-
-
-def job_specs(settings: Settings) -> list[tuple[str, str, CronTrigger]]:
+def job_specs(config: SchedulerConfig) -> list[tuple[str, str, CronTrigger]]:
     """(job id, entry point reference, trigger) for every job this build has."""
-    zone = settings.zone
-    hour, minute = _at(settings.alerts_time)
+    zone = config.zone
+    hour, minute = config.alerts_at
     specs = [
         (
             DAILY_ALERTS,
@@ -123,7 +120,7 @@ def job_specs(settings: Settings) -> list[tuple[str, str, CronTrigger]]:
         (
             WEEKLY_DIGEST,
             f"{__name__}:fire_weekly_digest",
-            CronTrigger(day_of_week=settings.digest_day, hour=hour, minute=minute, timezone=zone),
+            CronTrigger(day_of_week=config.digest_day, hour=hour, minute=minute, timezone=zone),
         ),
         (
             DOSSIER_REMINDERS,
@@ -151,7 +148,7 @@ def job_specs(settings: Settings) -> list[tuple[str, str, CronTrigger]]:
 
 
 def build_scheduler(
-    settings: Settings,
+    config: SchedulerConfig,
     db: Database,
     files: FileStore,
     *,
@@ -162,19 +159,19 @@ def build_scheduler(
     """A configured scheduler (not started); the job entry points will use these objects."""
     global _runtime
     scheduler = AsyncIOScheduler(
-        jobstores={"default": jobstore or _jobstore(settings)},
+        jobstores={"default": jobstore or _jobstore(config)},
         job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
-        timezone=settings.zone,
+        timezone=config.zone,
     )
-    _runtime = Runtime(settings, db, files, clock, on_commit, scheduler)
+    _runtime = Runtime(config, db, files, clock, on_commit, scheduler)
     return scheduler
 
 
-def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> list[str]:
+def ensure_jobs(scheduler: AsyncIOScheduler, config: SchedulerConfig) -> list[str]:
     """Add the missing jobs; keep existing ones (and their pending run) unless their schedule
     changed in the settings. Returns the ids added or rescheduled."""
     touched = []
-    for job_id, ref, trigger in job_specs(settings):
+    for job_id, ref, trigger in job_specs(config):
         job = scheduler.get_job(job_id)
         if job is None:
             scheduler.add_job(ref, trigger, id=job_id, replace_existing=False)
@@ -186,7 +183,7 @@ def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> list[str]:
 
 
 async def start_scheduler(
-    settings: Settings,
+    config: SchedulerConfig,
     db: Database,
     files: FileStore,
     *,
@@ -196,11 +193,11 @@ async def start_scheduler(
 ) -> AsyncIOScheduler:
     """Build, register the jobs and start (inside the running event loop)."""
     scheduler = build_scheduler(
-        settings, db, files, clock=clock, on_commit=on_commit, jobstore=jobstore
+        config, db, files, clock=clock, on_commit=on_commit, jobstore=jobstore
     )
     # Started paused so the stored jobs are visible before deciding what to add.
     scheduler.start(paused=True)
-    added = ensure_jobs(scheduler, settings)
+    added = ensure_jobs(scheduler, config)
     log.info("scheduler started; jobs added or rescheduled: %s", added or "none")
     scheduler.resume()
     return scheduler
@@ -208,12 +205,13 @@ async def start_scheduler(
 
 def _defer_if_quiet(rt: Runtime, job_id: str, ref: str) -> bool:
     """In quiet hours: schedule one run at the end of them (replacing any earlier deferral)."""
-    s = rt.settings
+    c = rt.config
+    start, end = c.quiet_hours
     now = rt.clock()
-    if not is_quiet(now, s.zone, s.quiet_start, s.quiet_end):
+    if not is_quiet(now, c.zone, start, end):
         return False
-    local = now.astimezone(s.zone)
-    at = local.replace(hour=s.quiet_end, minute=0, second=0, microsecond=0)
+    local = now.astimezone(c.zone)
+    at = local.replace(hour=end, minute=0, second=0, microsecond=0)
     if at <= local:
         at += timedelta(days=1)
     rt.scheduler.add_job(ref, "date", run_date=at, id=f"{job_id}.deferred", replace_existing=True)
@@ -225,13 +223,13 @@ async def fire_daily_alerts() -> int:
     rt = _current()
     if _defer_if_quiet(rt, DAILY_ALERTS, f"{__name__}:fire_daily_alerts"):
         return 0
-    s = rt.settings
+    c = rt.config
     return await run_daily_alerts(
         rt.db,
-        s.handler_config(),
+        c.handler,
         rt.clock(),
-        quiet=(s.quiet_start, s.quiet_end),
-        escalation_days=s.escalation_days,
+        quiet=c.quiet_hours,
+        escalation_days=c.escalation_days,
         on_commit=rt.on_commit,
     )
 
@@ -240,13 +238,13 @@ async def fire_weekly_digest() -> int:
     rt = _current()
     if _defer_if_quiet(rt, WEEKLY_DIGEST, f"{__name__}:fire_weekly_digest"):
         return 0
-    s = rt.settings
+    c = rt.config
     return await run_weekly_digest(
         rt.db,
         rt.files,
-        s.handler_config(),
+        c.handler,
         rt.clock(),
-        quiet=(s.quiet_start, s.quiet_end),
+        quiet=c.quiet_hours,
         on_commit=rt.on_commit,
     )
 
@@ -255,12 +253,12 @@ async def fire_kb_review() -> int:
     rt = _current()
     if _defer_if_quiet(rt, KB_REVIEW, f"{__name__}:fire_kb_review"):
         return 0
-    s = rt.settings
+    c = rt.config
     return await run_kb_review(
         rt.db,
-        s.handler_config(),
+        c.handler,
         rt.clock(),
-        quiet=(s.quiet_start, s.quiet_end),
+        quiet=c.quiet_hours,
         on_commit=rt.on_commit,
     )
 
@@ -276,15 +274,15 @@ async def _in_transaction(job: Callable[..., Awaitable[int]], **kwargs: Any) -> 
 
 async def fire_dossier_reminders() -> int:
     rt = _current()
-    s = rt.settings
-    if is_quiet(rt.clock(), s.zone, s.quiet_start, s.quiet_end):
+    c = rt.config
+    if is_quiet(rt.clock(), c.zone, *c.quiet_hours):
         return 0  # hourly: the next run after the quiet hours catches up
     return await _in_transaction(run_dossier_reminders)
 
 
 async def fire_thread_reminders() -> int:
-    return await _in_transaction(run_thread_reminders, zone=_current().settings.zone)
+    return await _in_transaction(run_thread_reminders, zone=_current().config.zone)
 
 
 async def fire_expire_drafts() -> int:
-    return await _in_transaction(expire_drafts, days=_current().settings.intake_expiry_days)
+    return await _in_transaction(expire_drafts, days=_current().config.handler.intake_expiry_days)

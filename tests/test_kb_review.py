@@ -84,6 +84,6 @@ async def test_nothing_at_night_nothing_when_nothing_is_due(app: App, clock: Clo
 
 
 def test_the_review_job_runs_on_the_first_of_each_month() -> None:
-    specs = job_specs(load_settings())
+    specs = job_specs(load_settings().scheduler_config())
     (trigger,) = [trigger for job_id, _ref, trigger in specs if job_id == KB_REVIEW]
     assert "day='1'" in str(trigger)

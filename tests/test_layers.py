@@ -1,5 +1,6 @@
 """Lower layers never import higher ones: storage/ and messages/ know nothing of handlers/ or
-bot/, handlers/ nothing of bot/ (read from the source, so a lazy import counts too)."""
+bot/, handlers/ nothing of bot/, scheduler/ nothing of bot/ (it gets a SchedulerConfig, not the
+bot's settings). Read from the source, so a lazy import counts too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ FORBIDDEN = {
     "messages": {"storage", "handlers", "bot", "scheduler"},
     "storage": {"handlers", "bot", "scheduler"},
     "handlers": {"bot", "scheduler"},
+    "scheduler": {"bot"},
 }
 
 
@@ -33,3 +35,12 @@ def test_a_layer_imports_no_higher_layer(layer: str) -> None:
         for path in sorted((ROOT / layer).rglob("*.py"))
     }
     assert {name: pkgs for name, pkgs in wrong.items() if pkgs} == {}
+
+
+def test_a_lazy_import_of_a_higher_layer_is_seen(tmp_path: Path) -> None:
+    job = tmp_path / "job.py"
+    job.write_text(
+        "import asyncio\n\ndef fire() -> None:\n    from bot.settings import load_settings\n",
+        encoding="utf-8",
+    )
+    assert _imported_packages(job) & FORBIDDEN["scheduler"] == {"bot"}

@@ -33,12 +33,13 @@ def test_jobstore_url_is_the_same_postgresql_database_or_a_sqlite_file_beside() 
 
 async def test_missed_run_fires_once_after_downtime(sqlite_app: App, clock: Clock) -> None:
     app = sqlite_app
+    config = app.settings.scheduler_config()
     await add_plan(app, "Phù Lưu", "ntp_2026", 2026, 47, date(2026, 7, 1), submitted=(44,))
     await make_officer(app, clock, "pl", "commune", "Phù Lưu")
     # First life: the jobs are stored; then the bot is down for three days of runs.
-    first = build_scheduler(app.settings, app.db, app.files, clock=clock.now)
+    first = build_scheduler(config, app.db, app.files, clock=clock.now)
     first.start(paused=True)
-    assert DAILY_ALERTS in ensure_jobs(first, app.settings)
+    assert DAILY_ALERTS in ensure_jobs(first, config)
     three_days_ago = datetime.now(UTC) - timedelta(days=3)
     first.modify_job(DAILY_ALERTS, next_run_time=three_days_ago)
     first.shutdown(wait=False)
@@ -50,10 +51,10 @@ async def test_missed_run_fires_once_after_downtime(sqlite_app: App, clock: Cloc
         runs.append(event.job_id)
         done.set()
 
-    second = build_scheduler(app.settings, app.db, app.files, clock=clock.now)
+    second = build_scheduler(config, app.db, app.files, clock=clock.now)
     second.add_listener(on_executed, EVENT_JOB_EXECUTED)
     second.start(paused=True)
-    assert ensure_jobs(second, app.settings) == []  # found, not replaced
+    assert ensure_jobs(second, config) == []  # found, not replaced
     second.resume()
     try:
         await asyncio.wait_for(done.wait(), 10)
@@ -68,17 +69,18 @@ async def test_missed_run_fires_once_after_downtime(sqlite_app: App, clock: Cloc
 
 async def test_changed_schedule_is_rescheduled(sqlite_app: App, clock: Clock) -> None:
     app = sqlite_app
-    first = await start_scheduler(app.settings, app.db, app.files, clock=clock.now)
+    config = app.settings.scheduler_config()
+    first = await start_scheduler(config, app.db, app.files, clock=clock.now)
     first.shutdown(wait=False)
     later = load_settings(
         database_url=app.settings.database_url,
         files_dir=app.settings.files_dir,
         alerts_time="09:30",
     )
-    second = build_scheduler(later, app.db, app.files, clock=clock.now)
+    second = build_scheduler(later.scheduler_config(), app.db, app.files, clock=clock.now)
     second.start(paused=True)
     try:
-        touched = sorted(ensure_jobs(second, later))
+        touched = sorted(ensure_jobs(second, later.scheduler_config()))
         assert touched == sorted([DAILY_ALERTS, WEEKLY_DIGEST, KB_REVIEW])
         job = second.get_job(DAILY_ALERTS)
         assert job is not None
@@ -94,7 +96,8 @@ async def test_run_due_in_quiet_hours_is_deferred_to_seven(sqlite_app: App, cloc
     await make_officer(app, clock, "pl", "commune", "Phù Lưu")
     clock.at = datetime(2026, 7, 10, 22, 15, tzinfo=VIETNAM).astimezone(UTC)
     scheduler = build_scheduler(
-        app.settings, app.db, app.files, clock=clock.now, jobstore=MemoryJobStore()
+        app.settings.scheduler_config(), app.db, app.files, clock=clock.now,
+        jobstore=MemoryJobStore(),
     )
     scheduler.start(paused=True)
     try:
