@@ -43,12 +43,13 @@ def register(sub: Any) -> None:
 
 
 def check_examples(kb: KnowledgeBase, matcher: Matcher) -> list[Problem]:
-    """Every example must lead to its entry; every out-of-remit example to the fallback."""
+    """Every example must lead to its entry (answered, alone or beside a second topic);
+    every out-of-remit example to the fallback."""
     problems: list[Problem] = []
     for entry in kb.entries.values():
         for example in entry.examples:
             decision = matcher.decide(example)
-            if decision.outcome == "answer" and decision.topic == entry.id:
+            if decision.outcome == "answer" and entry.id in decision.topics:
                 continue
             first = decision.candidates[0].topic if decision.candidates else None
             if decision.outcome == "clarify" and first == entry.id:

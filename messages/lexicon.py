@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +24,11 @@ class Lexicon:
     particles: frozenset[str]
     #: Longest first, so "cho em hoi chut" is removed before "cho em hoi".
     phrases: tuple[tuple[str, ...], ...]
+    #: Topic id of a country → the (normalised) words naming it, longest first.
+    countries: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    #: Topic id → phrases that make a message about something else ("vay mua xe máy" is not
+    #: a loan to work abroad): a topic is never answered to a message holding one of them.
+    not_topic: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -45,6 +50,20 @@ def _str_list(table: dict[str, object], name: str) -> list[str]:
     return [unicodedata.normalize("NFC", v).lower() for v in values]
 
 
+def _phrase_table(data: dict[str, object], name: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """A table of topic id → list of phrases (each kept as its words, longest first)."""
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise LexiconError(f"[{name}] must be a table")
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for topic, words in table.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.split() for w in words):
+            raise LexiconError(f"[{name}] {topic}: a list of words")
+        out[topic] = tuple(sorted({tuple(w.lower().split()) for w in words}, key=len,
+                                  reverse=True))
+    return out
+
+
 def parse_lexicon(data: dict[str, object]) -> Lexicon:
     """A Lexicon from the parsed TOML document."""
     particles = data.get("particles", {})
@@ -57,6 +76,8 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         units=_str_table(data, "units"),
         particles=frozenset(_str_list(particles, "words")),
         phrases=tuple(phrases),
+        countries=_phrase_table(data, "countries"),
+        not_topic=_phrase_table(data, "not_topic"),
     )
 
 

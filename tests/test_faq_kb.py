@@ -144,10 +144,11 @@ def test_load_refuses_a_kb_missing_spec_topics(tmp_path: Path) -> None:
 
 def test_check_reports_an_example_that_leads_elsewhere(tmp_path: Path) -> None:
     # Same words under two topics (diacritics aside): the matcher can only pick one of them.
-    text = GOOD.replace('"ky quy"', '"Vay vốn đi XKLĐ"')
+    # (Short: a long message between two topics gets both answers, and then both are fine.)
+    text = GOOD.replace('"ky quy"', '"Vay vốn"')
     kb = read_kb(_write(tmp_path, text))
     problems = check_examples(kb, Matcher(kb))
-    assert any("vay von di xkld" in p.message.lower() or "Vay vốn đi XKLĐ" in p.message
+    assert any("vay von" in p.message.lower() or "Vay vốn" in p.message
                for p in problems), [str(p) for p in problems]
 
 

@@ -95,6 +95,28 @@ def test_out_of_remit_falls_back(matcher: Matcher, question: str) -> None:
     assert decision.outcome == "fallback", decision.candidates
 
 
+def test_a_side_of_working_in_one_country_is_answered_with_the_country(matcher: Matcher) -> None:
+    # The name alone pulls it to the Taiwan topic; without it, the question is about papers.
+    decision = matcher.decide("sang đài loan cần giấy tờ gì")
+    assert (decision.outcome, decision.topics) == ("answer", ("abroad.dossier", "abroad.taiwan"))
+    # Other words still naming the country ("EPS" is Korea's): the country's topic alone.
+    decision = matcher.decide("di han quoc theo chuong trinh eps thi nhu the nao")
+    assert decision.topics == ("abroad.korea",)
+
+
+@pytest.mark.parametrize("question", ["vay nóng 5 triệu lãi ngày ở đâu",
+                                      "mua xe may tra gop lai suat bao nhieu",
+                                      "con bò bây giờ bán được bao nhiêu tiền"])
+def test_a_loan_or_price_of_something_else_is_not_the_abroad_topic(
+    matcher: Matcher, question: str
+) -> None:
+    decision = matcher.decide(question)
+    assert decision.outcome == "fallback", decision.candidates
+    # Still answered when it is the loan to work abroad.
+    assert matcher.decide("vay ngân hàng chính sách đi nhật được bao nhiêu").topics == (
+        "abroad.loan",)
+
+
 def test_nonsense_falls_back(matcher: Matcher) -> None:
     assert matcher.decide("qwz xkcd plmk").outcome == "fallback"
 

@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 
 from handlers.understanding.normalise import normalise
+from messages.lexicon import LexiconError, load_lexicon, parse_lexicon
 
 
 @pytest.mark.parametrize(
@@ -45,3 +46,16 @@ def test_doubled_vowels_of_real_words_survive() -> None:
 
 def test_only_emoji_and_particles_is_empty() -> None:
     assert normalise("👍 ạ") == ""
+
+
+def test_lexicon_phrase_tables_are_read_and_checked() -> None:
+    lexicon = parse_lexicon({"countries": {"abroad.japan": ["Nhat", "nhat ban"]},
+                             "not_topic": {"abroad.loan": ["vay nong"]}})
+    assert lexicon.countries == {"abroad.japan": (("nhat", "ban"), ("nhat",))}
+    assert lexicon.not_topic == {"abroad.loan": (("vay", "nong"),)}
+    with pytest.raises(LexiconError, match="countries"):
+        parse_lexicon({"countries": {"abroad.japan": "nhat"}})
+    with pytest.raises(LexiconError, match="not_topic"):
+        parse_lexicon({"not_topic": {"abroad.loan": ["  "]}})
+    # The shipped lexicon names a country for each country topic of the knowledge base.
+    assert {"abroad.japan", "abroad.korea", "abroad.taiwan"} <= set(load_lexicon().countries)

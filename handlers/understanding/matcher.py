@@ -26,7 +26,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from handlers.understanding.classifier_cache import load_or_fit
-from handlers.understanding.normalise import tokens
+from handlers.understanding.normalise import drop_phrases, tokens
 from handlers.understanding.smalltalk import SmallTalk, smalltalk_kind, smalltalk_words
 from messages.actions import Actions, load_actions
 from messages.faq_loader import KnowledgeBase, load_kb
@@ -80,11 +80,15 @@ class Thresholds:
     #: Two topics answered together (a message asking two things, or sitting between two):
     #: each at least ``pair_each``, together at least ``pair_sum``, in a message of at least
     #: ``pair_words`` words.
-    pair_each: float = 0.2
-    pair_sum: float = 0.6
+    pair_each: float = 0.15
+    pair_sum: float = 0.5
     pair_words: int = 6
     #: Under a question's answer, an action this likely is offered as a button.
     offer: float = 0.12
+    #: A question led by a country's topic is read again without the country's name; when
+    #: that reading answers another topic with at least this probability, the message asks
+    #: about that side of working there: both are answered, that topic first.
+    aspect: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +221,25 @@ class Matcher:
 
     def decide(self, text: str) -> Decision:
         """Answer, clarify, fallback or small talk for one message."""
+        decision = self._decide_message(text)
+        return self._without_foreign(decision) if decision.outcome == "answer" else decision
+
+    def _without_foreign(self, decision: Decision) -> Decision:
+        """Leave out the answered topics the message is clearly not about (lexicon
+        ``[not_topic]``: "vay nóng", "mua xe trả góp" are not the loan to work abroad)."""
+        padded = f" {decision.key} "
+        kept = tuple(
+            c for c in decision.candidates
+            if not any(f" {' '.join(p)} " in padded
+                       for p in self.lexicon.not_topic.get(c.topic, ()))
+        )
+        if len(kept) == len(decision.candidates):
+            return decision
+        if not kept:
+            return Decision("fallback", decision.key, decision.candidates)
+        return Decision("answer", decision.key, kept, offers=decision.offers)
+
+    def _decide_message(self, text: str) -> Decision:
         plain = self.key(text, repair=False)
         talk = smalltalk_kind(plain, self.lexicon)
         if talk is not None:
@@ -248,7 +271,7 @@ class Matcher:
         both = self._two_questions(text, key)
         if both is not None:
             return both
-        decision = self._decide_question(key, ranked)
+        decision = self._decide(key, ranked)
         if decision.outcome == "answer" and not question:
             # Topics whose examples are plain requests ("muốn học nghề"): the request it is.
             taker = next((a for a in self.actions.actions if decision.topic in a.requests_of),
@@ -276,10 +299,38 @@ class Matcher:
         found: list[Candidate] = []
         for clause_key in clauses:
             ranked = _without_actions(self.rank(clause_key))
-            decision = self._decide_question(clause_key, ranked)
+            decision = self._decide(clause_key, ranked)
             if len(decision.topics) == 1 and all(c.topic != decision.topics[0] for c in found):
                 found.append(decision.candidates[0])
         return Decision("answer", key, tuple(found[:2])) if len(found) >= 2 else None
+
+    def _decide(self, key: str, ranked: list[Candidate]) -> Decision:
+        """The question's decision, or its side of working abroad when a country's name is
+        all that pulls it to the country's topic (see ``_country_aspect``)."""
+        decision = self._decide_question(key, ranked)
+        return self._country_aspect(key, decision) or decision
+
+    def _country_aspect(self, key: str, decision: Decision) -> Decision | None:
+        """"đang làm bên Nhật muốn chuyển chỗ làm": the Japan topic wins on the name alone;
+        without the name the message is clearly about changing employer. Both are answered,
+        the side asked about first."""
+        countries = self.lexicon.countries
+        if decision.outcome not in ("answer", "clarify") or not decision.candidates:
+            return None
+        country = decision.candidates[0]
+        words = key.split()
+        kept = drop_phrases(words, countries.get(country.topic, ()))
+        if len(kept) < 2 or len(kept) == len(words):
+            return None
+        # Other words may still name the country ("EPS" is Korea's): then it stays.
+        ranked = _without_actions(self.rank(" ".join(kept)))
+        if len(ranked) < 2 or ranked[0].topic in countries or ranked[0].topic == OUT_OF_REMIT:
+            return None
+        aspect, runner_up = ranked[0], ranked[1]
+        th = self.thresholds
+        if aspect.probability < th.aspect or aspect.probability - runner_up.probability < th.margin:
+            return None
+        return Decision("answer", key, (aspect, country))
 
     def _decide_question(self, key: str, ranked: list[Candidate]) -> Decision:
         """Answer, clarify or fallback among the question topics (actions left out)."""

@@ -37,7 +37,7 @@ def _expand(token: str, lex: Lexicon) -> list[str]:
     return list(lex.abbreviations.get(token, (token,)))
 
 
-def _drop_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
+def drop_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -64,7 +64,7 @@ def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
         if folded in lex.particles:
             continue
         out.extend(_expand(folded, lex))
-    return _drop_phrases(out, lex.phrases)
+    return drop_phrases(out, lex.phrases)
 
 
 def normalise(text: str, lexicon: Lexicon | None = None) -> str:
