@@ -91,11 +91,8 @@ class FaqFlow(Flow):
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)
         elif decision.outcome == "answer" and decision.topic is not None:
-            # One topic, or two when the message asked two things: each answered in turn.
-            for candidate in decision.candidates:
-                entry = get_matcher().kb.entries[candidate.topic]
-                await answer_topic(event, ctx, entry, confidence=round(candidate.probability, 3),
-                                   offers=decision.offers)
+            # One topic, or two when the message asked two things (see answer_two).
+            await answer_two(event, ctx, decision)
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
@@ -104,17 +101,52 @@ class FaqFlow(Flow):
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
 
 
+async def answer_two(event: Inbound, ctx: Context, decision: Decision) -> None:
+    """The answered topic; or two, briefly, for a message that asked two things: the first
+    topic's short answer alone, then the second's, under which are the options of both
+    («Chi tiết: <title>» for each), since a typed number answers the latest message only."""
+    kb = get_matcher().kb
+    pair = [(kb.entries[c.topic], round(c.probability, 3)) for c in decision.candidates]
+    if len(pair) == 2 and {e.id for e, _ in pair} <= COURSE_TOPICS:
+        pair = pair[:1]  # both would show the same class list
+    if len(pair) != 2 or any(e.id == HUMAN_TOPIC for e, _ in pair):
+        for entry, confidence in pair:
+            await answer_topic(event, ctx, entry, confidence=confidence, offers=decision.offers)
+        return
+    # The class list, with its buttons, comes last.
+    (first, confidence), (second, second_confidence) = sorted(
+        pair, key=lambda ec: ec[0].id in COURSE_TOPICS)
+    ctx.reply(topic_reply(first)[0], intent=f"faq:{first.id}", confidence=confidence)
+    await answer_topic(event, ctx, second, confidence=second_confidence,
+                       offers=decision.offers, also=first)
+
+
+def _named_details(entry: Entry) -> list[list[Button]]:
+    """The entry's «Xem chi tiết» row, labelled with its title (two answers share one list)."""
+    if not entry.details:
+        return []
+    button = topic_reply(entry)[1][0][0]
+    return [[Button(button.id, t("faq.button.details_of", title=entry.title))]]
+
+
 async def answer_topic(
-    event: Inbound, ctx: Context, entry: Entry, *, confidence: float, offers: tuple[str, ...] = ()
+    event: Inbound, ctx: Context, entry: Entry, *, confidence: float,
+    offers: tuple[str, ...] = (), also: Entry | None = None,
 ) -> None:
     """Send one entry's answer (and, for class topics, the live list; for a person, the
-    hand-off); ``offers``: actions the question was about, offered first as buttons."""
+    hand-off); ``offers``: actions the question was about, offered first as buttons;
+    ``also``: a topic answered just before, whose details are offered here too."""
     intent = f"faq:{entry.id}"
     if entry.id == HUMAN_TOPIC and ctx.has_flow(HANDOFF):
         # Asking for a person is a request: the hand-off starts (docs/simulate.md).
         await ctx.start_action(event, HANDOFF)
         return
     text, follow_ups = topic_reply(entry)
+    if also is not None:
+        # Of the other follow-ups, one (not the topic just answered): a phone-sized message.
+        answered = topic_button(also.id)
+        others = [row for row in follow_ups[1 if entry.details else 0:] if row[0].id != answered]
+        follow_ups = _named_details(also) + _named_details(entry) + others[:1]
     offered = [[b] for b in _offer_buttons(offers)]
     taken = {b.id for row in follow_ups for b in row}
     follow_ups = [row for row in offered if row[0].id not in taken] + follow_ups

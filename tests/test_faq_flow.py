@@ -149,3 +149,23 @@ async def test_handoff_can_be_cancelled(app: App) -> None:
     assert intents(lines) == ["flow:handoff.cancelled"]
     async with app.db.session() as session:
         assert (await session.scalars(select(Notice))).all() == []
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_two_questions_in_one_message_get_both_answers_briefly(
+    app: App, channel: Channel
+) -> None:
+    lines = await say(app, "u1", "đi hàn hết bao nhiêu tiền, với lại vay vốn ngân hàng ở đâu ạ",
+                      channel=channel)
+    assert intents(lines) == ["faq:abroad.costs", "faq:abroad.loan"]
+    # Only the last message has options (a typed number answers the latest one), with the
+    # details of both, named; no follow-up back to the topic just answered.
+    assert lines[0].get("buttons", []) == [] and "1." not in lines[0]["text"].split("Nguồn:")[1]
+    last = lines[1]["text"] if channel == Channel.ZALO else str(lines[1]["buttons"])
+    assert "Chi tiết: Chi phí, tiền dịch vụ, ký quỹ" in last and "Chi tiết: Vay vốn" in last
+    assert last.count("Chi phí, tiền dịch vụ, ký quỹ") == 1
+    for line in lines:
+        assert len(line["text"]) <= 600 or channel == Channel.CONSOLE
+    picked = await say(app, "u1", "1", channel=channel) if channel == Channel.ZALO else \
+        await press(app, "u1", "Chi tiết: Chi phí, tiền dịch vụ, ký quỹ")
+    assert intents(picked) == ["faq:abroad.costs"] and "Ký quỹ" in picked[0]["text"]
