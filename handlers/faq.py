@@ -15,7 +15,7 @@ from typing import Literal
 
 from handlers.callbacks import CallbackData
 from handlers.context import Context
-from handlers.courses import list_courses
+from handlers.courses import list_courses, typed_place
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.router import HANDOFF, INTAKE
@@ -30,6 +30,7 @@ from storage.faq_repo import record_fallback_question
 
 #: Topics whose answer is followed by the live class list.
 COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
+CLASS_LIST_TOPIC = "training.courses"
 HUMAN_TOPIC = "general.human"
 TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
 
@@ -85,7 +86,12 @@ class FaqFlow(Flow):
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
             return
         decision = get_matcher().decide(event.text)
-        if decision.outcome == "action" and decision.action is not None:
+        if decision.outcome in ("clarify", "fallback") and typed_place(event.text) is not None:
+            # "lớp ở Yên Bái": classes asked for a place the knowledge base cannot know; the
+            # list says it is not one of the communes and shows them all.
+            entry = get_matcher().kb.entries[CLASS_LIST_TOPIC]
+            await answer_topic(event, ctx, entry, confidence=decision.confidence)
+        elif decision.outcome == "action" and decision.action is not None:
             slots = request_slots(event.text) if decision.action == INTAKE else {}
             await ctx.start_action(event, decision.action, slots)
         elif decision.outcome == "smalltalk":
@@ -153,7 +159,7 @@ async def answer_topic(
     if entry.id in COURSE_TOPICS:
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()
-        listing, register = await list_courses(ctx, today)
+        listing, register = await list_courses(ctx, today, event.text)
         ctx.reply(listing, register + follow_ups, intent=intent, confidence=confidence)
         return
     ctx.reply(text, follow_ups, intent=intent, confidence=confidence)

@@ -31,10 +31,21 @@ async def find_contact_unit_id(session: AsyncSession, contact_id: int) -> int | 
     )
 
 
+async def find_current_units(session: AsyncSession, today: date) -> list[Unit]:
+    """The communes valid today (merged ones have ``valid_to`` set)."""
+    rows = await session.scalars(
+        select(Unit).where(Unit.valid_to.is_(None), Unit.valid_from <= today)
+        .order_by(Unit.name_key)
+    )
+    return list(rows)
+
+
 async def find_upcoming_courses(
-    session: AsyncSession, today: date, *, unit_id: int | None = None, limit: int = 5
+    session: AsyncSession, today: date, *, unit_id: int | None = None, limit: int = 5,
+    only_unit_id: int | None = None,
 ) -> tuple[list[CourseListing], int]:
-    """Open classes starting today or later: the given commune's first, then nearest first.
+    """Open classes starting today or later: the given commune's first, then nearest first;
+    with ``only_unit_id``, only that commune's classes.
 
     Returns at most ``limit`` of them and how many there are in all.
     """
@@ -46,6 +57,8 @@ async def find_upcoming_courses(
         .where(Course.start_date >= today, Course.status.in_(OPEN_STATUSES))
         .order_by(*order, Course.start_date, Course.id)
     )
+    if only_unit_id is not None:
+        query = query.where(Course.unit_id == only_unit_id)
     rows = (await session.execute(query)).all()
     listings = [
         CourseListing(course, name, unit_id is not None and course.unit_id == unit_id)

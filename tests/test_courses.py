@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from handlers.courses import render_course_list
+from handlers.courses import render_course_list, typed_place
+from handlers.types import Channel
 from storage.course_repo import CourseListing, find_upcoming_courses
 from storage.models import Case as CaseRow
 from storage.models import Contact, Course, Unit
@@ -85,3 +87,75 @@ def test_without_registration_the_list_says_so_honestly() -> None:
     _, buttons = render_course_list([CourseListing(course, "Hàm Yên", False)], 1,
                                     can_register=True)
     assert [[b.id for b in row] for row in buttons] == [["intake:course:7"]]
+
+
+# --- "lớp ở Bạch Xa": the list of one commune ---------------------------------------------
+
+
+def _class_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line[:1].isdigit() and " – " in line]
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+@pytest.mark.parametrize("typed", ["lớp ở Bạch Xa", "lop o bach xa", "co lop nao o Bach Xa khong"])
+async def test_a_commune_named_filters_the_list_still_five_a_message(
+    sqlite_app: App, channel: Channel, typed: str
+) -> None:
+    bach_xa = await _unit_id(sqlite_app, "Bạch Xa")
+    async with sqlite_app.db.session() as session, session.begin():
+        session.add_all([
+            Course(code=f"BX{n}", occupation=f"Nghề {n}", unit_id=bach_xa,
+                   venue=f"Nhà văn hóa thôn {n}, xã Bạch Xa", start_date=date(2026, 8, n),
+                   seats=20)
+            for n in range(1, 7)
+        ])
+    lines = await say(sqlite_app, "u1", typed, channel=channel)
+    assert set(intents(lines)) == {"faq:training.courses"}
+    listing = lines[-1]["text"]
+    assert listing.startswith("Các lớp sắp khai giảng ở xã Bạch Xa:")
+    shown = _class_lines(listing)
+    assert len(shown) == 5 and all("xã Bạch Xa" in line for line in shown)
+    assert "Còn 1 lớp nữa" in listing
+    if channel == Channel.ZALO:
+        assert "5. Đăng ký lớp 5" in listing and "bấm" not in listing.lower()
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_phu_luu_shows_only_its_class(sqlite_app: App, channel: Channel) -> None:
+    lines = await say(sqlite_app, "u1", "co lop nao o Phu Luu khong", channel=channel)
+    shown = _class_lines(lines[-1]["text"])
+    assert len(shown) == 1 and "xã Phù Lưu" in shown[0]
+
+
+async def test_a_commune_without_classes_says_so_and_shows_the_others(app: App) -> None:
+    lines = await say(app, "u1", "lớp ở Bạch Xa")
+    listing = lines[-1]["text"]
+    assert listing.startswith("Xã Bạch Xa hiện chưa có lớp nào sắp khai giảng.")
+    assert len(_class_lines(listing)) == 5
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+@pytest.mark.parametrize(("typed", "place"), [("lớp ở Hà Nội", "Hà Nội"),
+                                              ("co lop nao o yen bai khong a", "yen bai")])
+async def test_an_unknown_place_is_said_politely_with_the_whole_list(
+    sqlite_app: App, channel: Channel, typed: str, place: str
+) -> None:
+    lines = await say(sqlite_app, "u1", typed, channel=channel)
+    assert set(intents(lines)) == {"faq:training.courses"}
+    listing = lines[-1]["text"]
+    assert listing.startswith(f"Dạ, «{place}» không thuộc các xã của vùng (")
+    assert "Bạch Xa" in listing.splitlines()[0] and len(_class_lines(listing)) == 5
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("lớp ở Hà Nội", "Hà Nội"),
+    ("có lớp nào tại Yên Bái không ạ", "Yên Bái"),
+    ("lớp ở xã Minh Khương nhé", "Minh Khương"),
+    ("lớp ở gần nhà em", None),
+    ("lop may o xa minh bao gio hoc", None),
+    ("lớp học ở đâu", None),
+    ("lop o thon 3", None),
+    ("em ở Hà Nội", None),  # not about classes
+])
+def test_the_place_a_class_question_names(text: str, place: str | None) -> None:
+    assert typed_place(text) == place

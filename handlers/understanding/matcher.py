@@ -29,6 +29,7 @@ from handlers.understanding.classifier_cache import load_or_fit
 from handlers.understanding.normalise import drop_phrases, tokens
 from handlers.understanding.smalltalk import SmallTalk, smalltalk_kind, smalltalk_words
 from messages.actions import Actions, load_actions
+from messages.deployment import profile
 from messages.faq_loader import KnowledgeBase, load_kb
 from messages.lexicon import Lexicon, load_lexicon
 
@@ -154,6 +155,11 @@ class Matcher:
         self.actions = actions or load_actions()
         self.lexicon = lexicon or load_lexicon()
         self.thresholds = thresholds or Thresholds()
+        # A commune's name says "a commune" to the matcher, whichever it is: "lớp ở Bạch Xa"
+        # reads as "lớp ở xã" (class list), not as two unknown words pulling anywhere.
+        self._communes = tuple(sorted(
+            {tuple(tokens(c.name, self.lexicon)) for c in profile().communes}, key=len,
+            reverse=True))
         texts: list[str] = []
         labels: list[str] = []
         for entry in kb.entries.values():
@@ -191,7 +197,7 @@ class Matcher:
 
     def key(self, text: str, *, repair: bool = True) -> str:
         """The normalised text; with ``repair``, unknown words are spelling-corrected."""
-        words = tokens(text, self.lexicon)
+        words = _commune_as_word(tokens(text, self.lexicon), self._communes)
         if repair:
             words = [self._repair(w) for w in words]
         return " ".join(words)
@@ -350,6 +356,26 @@ class Matcher:
         # Always two choices (a question with one option is not a question), a third if close.
         offered = in_remit[:2] + [c for c in in_remit[2:3] if c.probability >= th.suggest]
         return Decision("clarify", key, tuple(offered[: th.max_suggestions]))
+
+
+#: What a commune's name is read as (the word for commune, without diacritics).
+COMMUNE_WORD = "xa"
+
+
+def _commune_as_word(words: list[str], communes: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Every commune name in ``words`` replaced by the word for commune ("xã Phù Lưu" → "xa")."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        name = next((c for c in communes if c and tuple(words[i:i + len(c)]) == c), None)
+        if name is None:
+            out.append(words[i])
+            i += 1
+            continue
+        if not out or out[-1] != COMMUNE_WORD:
+            out.append(COMMUNE_WORD)
+        i += len(name)
+    return out
 
 
 def _without_actions(ranked: list[Candidate]) -> list[Candidate]:
