@@ -29,6 +29,8 @@ class Lexicon:
     #: Topic id → phrases that make a message about something else ("vay mua xe máy" is not
     #: a loan to work abroad): a topic is never answered to a message holding one of them.
     not_topic: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    #: Words joining two questions in one message ("với lại"), compared with diacritics.
+    joiners: tuple[str, ...] = ()
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -43,10 +45,17 @@ def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
     return out
 
 
-def _str_list(table: dict[str, object], name: str) -> list[str]:
+def _table(data: dict[str, object], name: str) -> dict[str, object]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise LexiconError(f"[{name}] must be a table")
+    return table
+
+
+def _str_list(table: dict[str, object], name: str, section: str = "particles") -> list[str]:
     values = table.get(name, [])
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise LexiconError(f"[particles] {name} must be a list of strings")
+        raise LexiconError(f"[{section}] {name} must be a list of strings")
     return [unicodedata.normalize("NFC", v).lower() for v in values]
 
 
@@ -78,6 +87,7 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         phrases=tuple(phrases),
         countries=_phrase_table(data, "countries"),
         not_topic=_phrase_table(data, "not_topic"),
+        joiners=tuple(_str_list(_table(data, "clauses"), "joiners", "clauses")),
     )
 
 

@@ -41,11 +41,11 @@ ACTION_PREFIX = "act:"
 Outcome = Literal["answer", "clarify", "fallback", "smalltalk", "action"]
 
 
-#: Where a message asking two things is cut: punctuation, and joining words ("với lại", "còn",
-#: "và" only with their diacritics: "con" is a child, "va" a bump).
-_CLAUSES = re.compile(
-    r"[,;?!.\n]+|\b(?:với lại|voi lai|với cả|voi ca|thêm nữa|them nua|ngoài ra|ngoai ra|còn|và)\b"
-)
+def _clause_pattern(joiners: tuple[str, ...]) -> re.Pattern[str]:
+    """Where a message asking two things is cut: punctuation, and the joining words of the
+    lexicon ([clauses])."""
+    words = "|".join(re.escape(j) for j in sorted(joiners, key=len, reverse=True))
+    return re.compile(r"[,;?!.\n]+" + (rf"|\b(?:{words})\b" if words else ""))
 
 
 def is_action(label: str) -> bool:
@@ -155,6 +155,7 @@ class Matcher:
         self.actions = actions or load_actions()
         self.lexicon = lexicon or load_lexicon()
         self.thresholds = thresholds or Thresholds()
+        self._clauses = _clause_pattern(self.lexicon.joiners)
         # A commune's name says "a commune" to the matcher, whichever it is: "lớp ở Bạch Xa"
         # reads as "lớp ở xã" (class list), not as two unknown words pulling anywhere.
         self._communes = tuple(sorted(
@@ -299,7 +300,8 @@ class Matcher:
         if len(key.split()) < th.pair_words:
             return None
         lowered = unicodedata.normalize("NFC", text).lower()
-        clauses = [k for c in _CLAUSES.split(lowered) if c and len((k := self.key(c)).split()) >= 3]
+        clauses = [k for c in self._clauses.split(lowered)
+                   if c and len((k := self.key(c)).split()) >= 3]
         if len(clauses) < 2:
             return None
         found: list[Candidate] = []
