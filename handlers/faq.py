@@ -97,8 +97,8 @@ class FaqFlow(Flow):
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)
         elif decision.outcome == "answer" and decision.topic is not None:
-            # One topic, or two when the message asked two things (see answer_two).
-            await answer_two(event, ctx, decision)
+            # One topic, or two when the message asked two things (see answer_topics).
+            await answer_topics(event, ctx, decision)
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
@@ -107,7 +107,7 @@ class FaqFlow(Flow):
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
 
 
-async def answer_two(event: Inbound, ctx: Context, decision: Decision) -> None:
+async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:
     """The answered topic; or two, briefly, for a message that asked two things: the first
     topic's short answer alone, then the second's, under which are the options of both
     («Chi tiết: <title>» for each), since a typed number answers the latest message only."""
