@@ -117,6 +117,16 @@ def test_a_loan_or_price_of_something_else_is_not_the_abroad_topic(
         "abroad.loan",)
 
 
+@pytest.mark.parametrize(("question", "topic"), [
+    ("lop o bach xa", "training.courses"),
+    ("các lớp ở Hùng Đức", "training.courses"),
+    ("ủy ban xã Thái Hòa ở đâu", "general.contact"),
+])
+def test_a_commune_name_reads_as_a_commune(matcher: Matcher, question: str, topic: str) -> None:
+    assert matcher.key(question).split().count("xa") == 1
+    assert matcher.decide(question).topics == (topic,)
+
+
 def test_nonsense_falls_back(matcher: Matcher) -> None:
     assert matcher.decide("qwz xkcd plmk").outcome == "fallback"
 
