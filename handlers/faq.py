@@ -150,7 +150,7 @@ async def answer_topic(
     text, follow_ups = topic_reply(entry)
     if also is not None:
         # Of the other follow-ups, one (not the topic just answered): a phone-sized message.
-        answered = topic_button(also.id)
+        answered = Topic(also.id).pack()
         others = [row for row in follow_ups[1 if entry.details else 0:] if row[0].id != answered]
         follow_ups = _named_details(also) + _named_details(entry) + others[:1]
     offered = [[b] for b in _offer_buttons(offers)]
