@@ -20,7 +20,7 @@ from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.router import HANDOFF, INTAKE
 from handlers.types import Button, Inbound, InboundKind
-from handlers.understanding.matcher import Decision, get_matcher
+from handlers.understanding.matcher import OUT_OF_REMIT, Decision, get_matcher
 from handlers.understanding.requests import request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t
@@ -32,6 +32,8 @@ from storage.faq_repo import record_fallback_question
 COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
 CLASS_LIST_TOPIC = "training.courses"
 HUMAN_TOPIC = "general.human"
+#: How sure the matcher must be that a question is outside the office's work to say so.
+OUTSIDE_CONFIDENCE = 0.6
 TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
 
 
@@ -104,7 +106,12 @@ class FaqFlow(Flow):
             _clarify(ctx, decision)
         else:
             _log(ctx, event.text, decision)
-            ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
+            # Understood, but not the office's work (weather, land, marriage…): say so and where
+            # to ask, rather than "not understood" (the intent stays the spec's fallback).
+            outside = (decision.candidates and decision.candidates[0].topic == OUT_OF_REMIT
+                       and decision.candidates[0].probability >= OUTSIDE_CONFIDENCE)
+            key = "faq.out_of_remit" if outside else "faq.fallback"
+            ctx.reply(t(key), main_menu_buttons(), intent="fallback")
 
 
 async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:

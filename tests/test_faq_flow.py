@@ -84,6 +84,20 @@ async def test_out_of_remit_falls_back_and_is_logged(app: App) -> None:
     assert [(q.text, q.outcome) for q in logged] == [("vay tiền mua xe máy trả góp", "fallback")]
 
 
+@pytest.mark.parametrize(
+    ("text", "outside"),
+    [("thoi tiet hom nay the nao", True), ("đăng ký kết hôn cần gì", True),
+     ("vay tiền mua xe máy trả góp", True), ("abc xyz qwe", False), ("asdfgh", False)],
+)
+async def test_a_question_outside_the_offices_work_is_told_so_and_gibberish_is_not(
+    sqlite_app: App, text: str, outside: bool
+) -> None:
+    lines = await say(sqlite_app, "u1", text)
+    assert intents(lines) == ["fallback"]
+    assert ("không thuộc việc bot hỗ trợ" in lines[0]["text"]) is outside
+    assert ("bot chưa hiểu" in lines[0]["text"]) is not outside
+
+
 async def test_clarify_lists_suggestions_and_a_choice_answers(app: App) -> None:
     lines = await say(app, "u1", "hộ nghèo")
     assert intents(lines) == ["clarify"]
