@@ -24,14 +24,9 @@ from bot.cli_officials import _with_db
 from bot.settings import Settings
 from handlers.outreach.new_class import start_offering
 from messages import t
+from storage.course_import import COURSE_STATUSES, check_course_cells, write_course
 from storage.db import Database
-from storage.importers import (
-    COURSE_STATUSES,
-    ImportRejectedError,
-    check_course_cells,
-    import_file,
-    write_course,
-)
+from storage.importers import ImportRejectedError, import_file
 from storage.models import Course, Unit, utcnow
 from storage.tables import stderr_bar
 
