@@ -126,3 +126,23 @@ async def test_a_readable_workbook_is_kept_as_sent(app: App, clock: Clock) -> No
     book = xlsx([["ho_ten", "ngay_sinh"], ["Hoàng Văn A", "2001-02-03"]])
     lines = await send_file(app, "pl", book, kind=InboundKind.DOCUMENT, file_name="ds.xlsx")
     assert "Đã nhận tệp danh sách" in texts(lines)
+
+
+async def test_a_number_that_is_not_an_option_asks_for_the_programme_again(
+    app: App, clock: Clock
+) -> None:
+    await add_plan(app, "Phù Lưu", "ntp_2026", 2026, 47, date(2026, 7, 1))
+    await add_applicants(app, "Phù Lưu", ["Hoàng Văn A"])
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await say(app, "pl", "/nopds")
+    for odd in ("7", "abc"):  # not one of the 2 options: the programmes again, nothing skipped
+        lines = await say(app, "pl", odd)
+        assert intents(lines) == ["flow:officials.submit.program"]
+    await press(app, "pl", "MTQG 2026–2035")
+    await say(app, "pl", "20")
+    lines = await press(app, "pl", "Bỏ qua")
+    assert intents(lines) == ["flow:officials.submit.applicants"]
+    lines = await say(app, "pl", "hmm")  # the applicants question again, not the summary
+    assert intents(lines) == ["flow:officials.submit.applicants"]
+    lines = await press(app, "pl", "Tính cả 1 người")
+    assert "21 học viên" in texts(lines)

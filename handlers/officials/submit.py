@@ -70,14 +70,21 @@ async def start_submission(event: Inbound, ctx: Context) -> None:
     scope = await get_scope(ctx, event.args, commune_only=True)
     if scope is None or not scope.unit_ids:
         return
-    unit_id = scope.unit_ids[0]
     year = ctx.now.astimezone(ctx.config.timezone).year
-    planned = [p for _, p in await get_allocations(ctx.session, unit_id, year)]
+    ctx.enter(
+        FLOW, "submit.program", {"unit_id": scope.unit_ids[0], "unit": scope.label, "year": year}
+    )
+    await _ask_program(ctx)
+
+
+async def _ask_program(ctx: Context) -> None:
+    """The programmes planned for the unit this year (else all), as options."""
+    planned = [p for _, p in await get_allocations(ctx.session, ctx.data["unit_id"],
+                                                   ctx.data["year"])]
     programs: list[Program] = planned or await get_programs(ctx.session)
-    ctx.enter(FLOW, "submit.program", {"unit_id": unit_id, "unit": scope.label, "year": year})
     buttons = [[PickProgram(p.code).button(program_label(p.code))] for p in programs]
     ctx.reply(
-        t("officials.submit.choose_program", unit=scope.label),
+        t("officials.submit.choose_program", unit=ctx.data["unit"]),
         [*buttons, _cancel_row()],
         intent="flow:officials.submit.program",
     )
@@ -128,10 +135,14 @@ async def on_message(event: Inbound, ctx: Context) -> None:
         await _after_file(ctx)
         return
     # Anything else: repeat the question of the current step.
-    if ctx.step == "submit.file":
+    if ctx.step == "submit.program":
+        await _ask_program(ctx)
+    elif ctx.step == "submit.file":
         ctx.reply(t("officials.submit.bad_file"), _file_buttons())
     elif ctx.step == "submit.count":
         ctx.reply(t("officials.submit.bad_count"), [_cancel_row()])
+    elif ctx.step == "submit.applicants":
+        await _after_file(ctx)
     else:
         await _ask_confirm(ctx)
 
