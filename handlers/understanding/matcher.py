@@ -234,12 +234,7 @@ class Matcher:
     def _without_foreign(self, decision: Decision) -> Decision:
         """Leave out the answered topics the message is clearly not about (lexicon
         ``[not_topic]``: "vay nóng", "mua xe trả góp" are not the loan to work abroad)."""
-        padded = f" {decision.key} "
-        kept = tuple(
-            c for c in decision.candidates
-            if not any(f" {' '.join(p)} " in padded
-                       for p in self.lexicon.not_topic.get(c.topic, ()))
-        )
+        kept = tuple(self._foreign_left_out(decision.key, list(decision.candidates)))
         if len(kept) == len(decision.candidates):
             return decision
         if not kept:
@@ -315,8 +310,17 @@ class Matcher:
     def _decide(self, key: str, ranked: list[Candidate]) -> Decision:
         """The question's decision, or its side of working abroad when a country's name is
         all that pulls it to the country's topic (see ``_country_aspect``)."""
-        decision = self._decide_question(key, ranked)
+        decision = self._decide_question(key, self._foreign_left_out(key, ranked))
         return self._country_aspect(key, decision) or decision
+
+    def _foreign_left_out(self, key: str, ranked: list[Candidate]) -> list[Candidate]:
+        """The ranking without the topics the message is clearly not about (lexicon
+        ``[not_topic]``): "học phí bao nhiêu" is decided among the others, not left
+        unanswered because the abroad costs ranked first."""
+        padded = f" {key} "
+        return [c for c in ranked
+                if not any(f" {' '.join(p)} " in padded
+                           for p in self.lexicon.not_topic.get(c.topic, ()))]
 
     def _country_aspect(self, key: str, decision: Decision) -> Decision | None:
         """"đang làm bên Nhật muốn chuyển chỗ làm": the Japan topic wins on the name alone;
