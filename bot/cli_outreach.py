@@ -36,6 +36,7 @@ from storage.outreach_repo import (
     parse_interest,
 )
 from storage.plan_repo import AmbiguousUnitError, resolve_unit
+from storage.repositories import by_id_or_latest
 
 
 class CliError(Exception):
@@ -180,10 +181,7 @@ async def _cancel(args: argparse.Namespace, settings: Settings, db: Database) ->
 
 async def _report(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     async with db.session() as session:
-        if args.id is None:
-            broadcast = await session.scalar(select(Broadcast).order_by(Broadcast.id.desc()))
-        else:
-            broadcast = await session.get(Broadcast, args.id)
+        broadcast = await by_id_or_latest(session, Broadcast, args.id)
         if broadcast is None:
             raise CliError(t("cli.broadcast.not_found", id=args.id or "-"))
         report = await broadcast_report(session, broadcast)

@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.cli_outreach import CliError, _wrap
 from bot.settings import Settings
 from messages import t
@@ -23,6 +21,7 @@ from messages.survey import questionnaire
 from storage.db import Database
 from storage.models import SurveyRound, utcnow
 from storage.plan_repo import AmbiguousUnitError, resolve_unit
+from storage.repositories import by_id_or_latest
 from storage.survey_export import render
 from storage.survey_repo import open_round, results
 
@@ -70,10 +69,7 @@ async def _close(args: argparse.Namespace, settings: Settings, db: Database) -> 
 
 async def _results(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     async with db.session() as session:
-        if args.round is None:
-            found = await session.scalar(select(SurveyRound).order_by(SurveyRound.id.desc()))
-        else:
-            found = await session.get(SurveyRound, args.round)
+        found = await by_id_or_latest(session, SurveyRound, args.round)
         if found is None:
             raise CliError(t("cli.survey.not_found", id=args.round or "-"))
         got = await results(session, found)

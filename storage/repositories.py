@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.core_writes import insert_rows, save_state
-from storage.models import Contact, ConversationState, InboundLog, OutboxMessage
+from storage.models import (
+    Broadcast,
+    Contact,
+    ConversationState,
+    InboundLog,
+    OutboxMessage,
+    SurveyRound,
+)
 
 #: last_seen_at is refreshed at most this often: one UPDATE fewer on most turns.
 SEEN_RESOLUTION = timedelta(minutes=10)
@@ -239,3 +246,16 @@ async def remember_options(
         .where(ConversationState.contact_id == contact_id)
         .values(last_buttons=options)
     )
+
+
+#: The tables whose commands report "this one, or by default the latest".
+Reported = TypeVar("Reported", Broadcast, SurveyRound)
+
+
+async def by_id_or_latest(
+    session: AsyncSession, model: type[Reported], row_id: int | None
+) -> Reported | None:
+    """The row with ``row_id``, or the newest one when no id is given (the commands' default)."""
+    if row_id is not None:
+        return await session.get(model, row_id)
+    return await session.scalar(select(model).order_by(model.id.desc()))
