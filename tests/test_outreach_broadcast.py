@@ -4,6 +4,7 @@ quiet hours, repeated refusals, cancel, and a broadcast created by another proce
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -202,7 +203,8 @@ async def test_cancel(app: App, clock: Clock) -> None:
 
 
 async def test_broadcast_from_another_process_is_picked_up(
-    app: App, settings: Settings, clock: Clock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    app: App, settings: Settings, clock: Clock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """``python -m bot broadcast send`` (its own event loop and database handle, as another
     process has) while a dispatcher polls: the rows appear without anyone waking it."""
@@ -240,3 +242,9 @@ async def test_broadcast_from_another_process_is_picked_up(
         dispatcher.stop()
         await task
     assert len(await _bulk_rows(app)) == 3 and woken
+    # ``broadcast report`` without an id is the latest; an unknown id is said, exit status 2.
+    capsys.readouterr()
+    assert await asyncio.to_thread(cli.main, ["broadcast", "report", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["queued"] == 3 and {"id", "sent", "failed", "blocked", "skipped"} <= set(report)
+    assert await asyncio.to_thread(cli.main, ["broadcast", "report", str(report["id"] + 1)]) != 0

@@ -4,6 +4,7 @@ and on Zalo (numbers); the results table and a formula typed as an answer."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -13,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot import cli
 from bot.app import App
 from messages import t
 from messages.survey import questionnaire
@@ -110,7 +112,10 @@ async def test_survey_on_the_console(app: App, clock: Clock) -> None:
         assert (await session.scalars(select(SurveyResponse))).all() == []
 
 
-async def test_results_table_and_formula_cells(app: App, clock: Clock) -> None:
+async def test_results_table_and_formula_cells(
+    app: App, clock: Clock, monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
     await _open(app, clock)
     for user in ("an", "binh"):
         lines = await say(app, user, "khao sat nhu cau hoc nghe")
@@ -135,6 +140,12 @@ async def test_results_table_and_formula_cells(app: App, clock: Clock) -> None:
         c for row in book["phiếu trả lời"].iter_rows() for c in row if "HYPERLINK" in str(c.value)
     ]
     assert village and all(c.data_type == "s" for c in village)
+    # ``survey results`` without --round: the latest round, as the command prints it.
+    monkeypatch.setenv("DATABASE_URL", app.settings.database_url)
+    monkeypatch.setenv("FILES_DIR", str(app.settings.files_dir))
+    capsysbinary.readouterr()
+    assert await asyncio.to_thread(cli.main, ["survey", "results", "--format", "csv"]) == 0
+    assert capsysbinary.readouterr().out.decode("utf-8-sig").splitlines()[1].startswith("Phù Lưu,2")
 
 
 async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: Clock) -> None:
