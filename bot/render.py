@@ -55,9 +55,10 @@ def split_text(text: str, limit: int) -> list[str]:
     return [p for p in parts if p]
 
 
-def numbered_options(buttons: list[Button]) -> str:
-    """The options as a numbered list and the hint how to answer."""
-    lines = [f"{i}. {b.label}" for i, b in enumerate(buttons, start=1)]
+def numbered_options(buttons: list[Button], listed: int = 0) -> str:
+    """The options as a numbered list and the hint how to answer; the first ``listed`` are
+    already numbered in the text (Reply.listed), so only the numbers after them are written."""
+    lines = [f"{i}. {b.label}" for i, b in enumerate(buttons, start=1)][listed:]
     numbers = [str(i) for i in range(1, len(buttons) + 1)]
     if len(numbers) > SPELLED_OUT:
         # "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 hoặc 11" is longer than the list it explains.
@@ -75,7 +76,8 @@ def render(reply: Reply, channel: Channel) -> list[Rendered]:
     text = reply.text
     keep_buttons = channel != Channel.ZALO
     if buttons and not keep_buttons:
-        text = f"{text}\n\n{numbered_options(buttons)}" if text else numbered_options(buttons)
+        options = numbered_options(buttons, min(reply.listed, len(buttons)))
+        text = f"{text}\n\n{options}" if text else options
     parts = split_text(text, LIMITS[channel]) or [""]
     messages = [Rendered(part) for part in parts]
     if keep_buttons:

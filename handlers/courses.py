@@ -3,14 +3,21 @@
 A message naming a commune ("lớp ở Bạch Xa", "co lop nao o Phu Luu khong") gets that commune's
 classes (names compared without diacritics, from the units data); a place that is not one of
 the communes ("lớp ở Hà Nội") is said so politely, with the whole list.
+
+Five classes a message, each in two short lines (trade and commune; first day, length, seats),
+so that a Zalo message stays under ~600 characters; «Xem thêm lớp» shows the next five. The
+classes are numbered in the text and those numbers register (Reply.listed): Zalo, which writes
+buttons as a numbered list, does not repeat them as "Đăng ký lớp 1 … 5".
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from textwrap import shorten
 
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.intake.buttons import StartCourse
 from handlers.textnorm import fold, folded_phrases, nfc
@@ -92,52 +99,120 @@ async def asked_place(ctx: Context, text: str, today: date) -> Place | None:
     return Place(typed) if typed else None
 
 
+@dataclass(frozen=True)
+class MoreClasses(CallbackData, prefix="faq:classes"):
+    """«Xem thêm lớp»: the list from the ``offset``-th class on; ``unit_id``: one commune's."""
+
+    offset: int
+    unit_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassList:
+    """One message of the class list: ``listed`` = its first buttons are the classes, in the
+    order the text numbers them (Reply.listed: Zalo does not write them out twice)."""
+
+    text: str
+    buttons: list[list[Button]]
+    listed: int
+
+
+#: Longest trade name (or venue, for a class of no commune) shown: one phone line.
+OCCUPATION_CHARS = 42
+#: A start date closer than this needs no year ("12/01"): it cannot be next year's same day.
+NO_YEAR_WITHIN = timedelta(days=300)
+
+
+def _place(listing: CourseListing) -> str:
+    if listing.unit_name:
+        return t("faq.courses.commune", name=listing.unit_name)
+    return _short(listing.course.venue)
+
+
+def _short(text: str) -> str:
+    return shorten(text, OCCUPATION_CHARS, placeholder="…")
+
+
+def _start(start: date, today: date | None) -> str:
+    near = today is not None and today <= start < today + NO_YEAR_WITHIN
+    return start.strftime("%d/%m" if near else "%d/%m/%Y")
+
+
 def render_course_list(
-    listings: list[CourseListing], total: int, *, can_register: bool, header: str | None = None
+    listings: list[CourseListing], total: int, *, can_register: bool, header: str | None = None,
+    offset: int = 0, unit_id: int | None = None, today: date | None = None,
 ) -> tuple[str, list[list[Button]]]:
-    """The list text and, when registration through the bot exists, one button per class."""
+    """The list text and, when registration through the bot exists, one button per class
+    (numbered as in the text), then «Xem thêm lớp» when more follow this page; ``today``
+    lets near start dates go without their year."""
     if not listings:
         return t("faq.courses.none"), []
-    lines = [header or t("faq.courses.header")]
+    own = listings[0].unit_name if listings[0].in_own_commune else None
+    if header is None:
+        header = t("faq.courses.header_own", commune=own) if own else t("faq.courses.header")
+    lines = [header]
     buttons: list[list[Button]] = []
     for n, listing in enumerate(listings, 1):
         course = listing.course
-        key = "faq.courses.line_own_commune" if listing.in_own_commune else "faq.courses.line"
         lines.append(t(
-            key, n=n, occupation=course.occupation,
-            venue=course.venue or listing.unit_name or "",
-            start=course.start_date.strftime("%d/%m/%Y"), duration=_duration(listing),
-            seats=course.seats,
+            "faq.courses.line", n=n, occupation=_short(course.occupation),
+            place=_place(listing), start=_start(course.start_date, today),
+            duration=_duration(listing), seats=course.seats,
         ))
         if can_register:
             buttons.append([Button(register_button_id(course.id), t("faq.courses.button", n=n))])
-    if total > len(listings):
-        lines.append(t("faq.courses.more", count=total - len(listings)))
-    if not can_register:
-        lines.append(t("faq.courses.register_soon"))
+    last = offset + len(listings)
+    footer = [t("faq.courses.choose")] if can_register else [t("faq.courses.register_soon")]
+    if offset or total > last:
+        footer.insert(0, t("faq.courses.page", first=offset + 1, last=last, total=total))
+    if total > last:
+        buttons.append([MoreClasses(last, unit_id).button(t("faq.courses.more_button"))])
+    lines.append(" ".join(footer))
     return "\n".join(lines), buttons
 
 
 async def list_courses(
-    ctx: Context, today: date, text: str = ""
-) -> tuple[str, list[list[Button]]]:
+    ctx: Context, today: date, text: str = "", *, page: MoreClasses | None = None
+) -> ClassList:
     """The upcoming classes for this contact (their commune first, once known); only the
-    commune's classes when ``text`` names one (see the module docstring)."""
-    can_register = ctx.has_flow(REGISTER_FLOW)
+    commune's classes when ``text`` names one (see the module docstring); ``page``: a later
+    page of a list already shown."""
+    if page is not None:
+        return await _page(ctx, today, page.offset, page.unit_id) or _none()
     place = await asked_place(ctx, text, today) if text else None
     note = None
     if place is not None and place.unit_id is not None:
-        listings, total = await find_upcoming_courses(
-            ctx.session, today, only_unit_id=place.unit_id, limit=MAX_SHOWN)
-        if listings:
-            return render_course_list(listings, total, can_register=can_register,
-                                      header=t("faq.courses.header_in", commune=place.name))
+        found = await _page(ctx, today, 0, place.unit_id)
+        if found is not None:
+            return found
         note = t("faq.courses.none_in", commune=place.name)
     elif place is not None:
         communes = ", ".join(c.name for c in profile().communes)
         note = t("faq.courses.unknown_place", place=place.name, communes=communes)
-    unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
-    listings, total = await find_upcoming_courses(
-        ctx.session, today, unit_id=unit_id, limit=MAX_SHOWN
-    )
-    return render_course_list(listings, total, can_register=can_register, header=note)
+    return await _page(ctx, today, 0, None, note) or _none()
+
+
+async def _page(
+    ctx: Context, today: date, offset: int, only_unit_id: int | None, note: str | None = None
+) -> ClassList | None:
+    """Five classes from ``offset`` on (one commune's, or all with the contact's first);
+    None when there are none."""
+    if only_unit_id is not None:
+        listings, total = await find_upcoming_courses(
+            ctx.session, today, only_unit_id=only_unit_id, limit=MAX_SHOWN, offset=offset)
+    else:
+        own = await find_contact_unit_id(ctx.session, ctx.contact.id)
+        listings, total = await find_upcoming_courses(
+            ctx.session, today, unit_id=own, limit=MAX_SHOWN, offset=offset)
+    if not listings:
+        return None
+    if only_unit_id is not None and note is None:
+        note = t("faq.courses.header_in", commune=listings[0].unit_name or "")
+    can_register = ctx.has_flow(REGISTER_FLOW)
+    text, buttons = render_course_list(listings, total, can_register=can_register, header=note,
+                                       offset=offset, unit_id=only_unit_id, today=today)
+    return ClassList(text, buttons, len(listings) if can_register else 0)
+
+
+def _none() -> ClassList:
+    return ClassList(t("faq.courses.none"), [], 0)

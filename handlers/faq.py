@@ -15,7 +15,7 @@ from typing import Literal
 
 from handlers.callbacks import CallbackData
 from handlers.context import Context
-from handlers.courses import list_courses, typed_place
+from handlers.courses import MoreClasses, list_courses, typed_place
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.router import HANDOFF, INTAKE
@@ -80,6 +80,12 @@ class FaqFlow(Flow):
                 return
             case Topic(topic=topic) if topic in kb.entries:
                 await answer_topic(event, ctx, kb.entries[topic], confidence=1.0)
+                return
+            case MoreClasses():
+                today = ctx.now.astimezone(ctx.config.timezone).date()
+                classes = await list_courses(ctx, today, page=data)
+                ctx.reply(classes.text, classes.buttons, intent=f"faq:{CLASS_LIST_TOPIC}",
+                          confidence=1.0).listed = classes.listed
                 return
         ctx.reply(t("faq.unknown_topic"), main_menu_buttons(), intent="fallback")
 
@@ -166,8 +172,9 @@ async def answer_topic(
     if entry.id in COURSE_TOPICS:
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()
-        listing, register = await list_courses(ctx, today, event.text)
-        ctx.reply(listing, register + follow_ups, intent=intent, confidence=confidence)
+        classes = await list_courses(ctx, today, event.text)
+        ctx.reply(classes.text, classes.buttons + follow_ups, intent=intent,
+                  confidence=confidence).listed = classes.listed
         return
     ctx.reply(text, follow_ups, intent=intent, confidence=confidence)
 

@@ -95,6 +95,9 @@ class Reply:
     #: The contact this message is about, when it is not its recipient (an officer's view of
     #: a person's question or case): the outbox row is deleted with that person's data.
     about: int | None = None
+    #: The text already shows the first ``listed`` options as its numbered lines 1, 2, …
+    #: (a class list): Zalo, which has no buttons, does not write them out a second time.
+    listed: int = 0
 
     def all_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]
@@ -133,6 +136,7 @@ def reply_to_payload(reply: Reply) -> dict[str, Any]:
             for a in reply.attachments
         ],
         "meta": reply.meta,
+        **({"listed": reply.listed} if reply.listed else {}),
     }
 
 
@@ -142,4 +146,9 @@ def reply_from_payload(payload: dict[str, Any]) -> Reply:
         buttons=[[Button(b[0], b[1]) for b in row] for row in payload.get("buttons", [])],
         attachments=[Attachment(**a) for a in payload.get("attachments", [])],
         meta=dict(payload.get("meta", {})),
+        listed=_whole(payload.get("listed", 0)),
     )
+
+
+def _whole(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

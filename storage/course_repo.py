@@ -42,12 +42,13 @@ async def find_current_units(session: AsyncSession, today: date) -> list[Unit]:
 
 async def find_upcoming_courses(
     session: AsyncSession, today: date, *, unit_id: int | None = None, limit: int = 5,
-    only_unit_id: int | None = None,
+    only_unit_id: int | None = None, offset: int = 0,
 ) -> tuple[list[CourseListing], int]:
     """Open classes starting today or later: the given commune's first, then nearest first;
     with ``only_unit_id``, only that commune's classes.
 
-    Returns at most ``limit`` of them and how many there are in all.
+    Returns at most ``limit`` of them from the ``offset``-th on (a page) and how many there
+    are in all.
     """
     own = case((Course.unit_id == unit_id, 0), else_=1) if unit_id is not None else None
     order = [own] if own is not None else []
@@ -64,4 +65,4 @@ async def find_upcoming_courses(
         CourseListing(course, name, unit_id is not None and course.unit_id == unit_id)
         for course, name in rows
     ]
-    return listings[:limit], len(listings)
+    return listings[offset:offset + limit], len(listings)
