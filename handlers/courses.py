@@ -118,7 +118,7 @@ class ClassList:
 
 
 #: Longest trade name (or venue, for a class of no commune) shown: one phone line.
-OCCUPATION_CHARS = 42
+OCCUPATION_CHARS = 40
 #: A start date closer than this needs no year ("12/01"): it cannot be next year's same day.
 NO_YEAR_WITHIN = timedelta(days=300)
 
@@ -164,7 +164,8 @@ def render_course_list(
     last = offset + len(listings)
     footer = [t("faq.courses.choose")] if can_register else [t("faq.courses.register_soon")]
     if offset or total > last:
-        footer.insert(0, t("faq.courses.page", first=offset + 1, last=last, total=total))
+        key = "faq.courses.page_on" if offset and unit_id is None else "faq.courses.page"
+        footer.insert(0, t(key, first=offset + 1, last=last, total=total))
     if total > last:
         buttons.append([MoreClasses(last, unit_id).button(t("faq.courses.more_button"))])
     lines.append(" ".join(footer))

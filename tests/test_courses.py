@@ -13,6 +13,7 @@ from handlers.types import Channel
 from storage.course_repo import CourseListing, find_upcoming_courses
 from storage.models import Case as CaseRow
 from storage.models import Contact, Course, Unit
+from tests.dossier_support import click
 from tests.helpers import intents, press, say
 
 TODAY = date(2026, 7, 10)  # the test clock's day
@@ -62,9 +63,11 @@ async def test_own_commune_comes_first_once_known(sqlite_app: App) -> None:
     lines = await say(sqlite_app, "u1", "bao giờ khai giảng lớp học nghề")
     assert intents(lines) == ["faq:training.schedule", "faq:training.schedule"]
     listing = lines[1]["text"].splitlines()
-    assert listing[1].startswith("1. Nấu ăn") and "(xã của anh/chị)" in listing[1]
-    # Then the others, nearest first.
-    assert listing[2].startswith("2. Kỹ thuật trồng và chăm sóc cam sành")
+    # Said once in the header, not on every line (a Zalo message stays short).
+    assert listing[0] == "Lớp sắp khai giảng, xã Thái Hòa của anh/chị trước:"
+    assert listing[1] == "1. Nấu ăn – Thái Hòa"
+    # Then the others, nearest first (two lines a class).
+    assert listing[3].startswith("2. Kỹ thuật trồng và chăm sóc cam sành")
 
 
 async def test_each_class_has_a_register_button_into_intake(sqlite_app: App) -> None:
@@ -72,7 +75,7 @@ async def test_each_class_has_a_register_button_into_intake(sqlite_app: App) -> 
     assert intents(lines)[0] == "faq:training.courses"
     labels = [row[0] for row in lines[1]["buttons"]]
     assert labels[0] == "Đăng ký lớp 1"
-    assert "Còn 2 lớp nữa" in lines[1]["text"]
+    assert "Lớp 1–5 trên 7" in lines[1]["text"] and labels[5] == "Xem thêm lớp"
     pressed = await press(sqlite_app, "u1", "Đăng ký lớp 1")
     assert intents(pressed)[0].startswith("flow:intake")
 
@@ -114,17 +117,24 @@ async def test_a_commune_named_filters_the_list_still_five_a_message(
     listing = lines[-1]["text"]
     assert listing.startswith("Các lớp sắp khai giảng ở xã Bạch Xa:")
     shown = _class_lines(listing)
-    assert len(shown) == 5 and all("xã Bạch Xa" in line for line in shown)
-    assert "Còn 1 lớp nữa" in listing
+    assert len(shown) == 5 and all(line.endswith("– Bạch Xa") for line in shown)
+    assert "Lớp 1–5 trên 6." in listing
     if channel == Channel.ZALO:
-        assert "5. Đăng ký lớp 5" in listing and "bấm" not in listing.lower()
+        # The numbers of the classes are the ones to answer: not repeated as options.
+        assert "Đăng ký lớp" not in listing and "bấm" not in listing.lower()
+        assert "\n6. Xem thêm lớp\n" in listing
+    lines = await say(sqlite_app, "u1", "xem them lop", channel=channel)
+    listing = lines[-1]["text"]
+    assert listing.startswith("Các lớp sắp khai giảng ở xã Bạch Xa:")
+    assert [line.split(" – ")[0] for line in _class_lines(listing)] == ["1. Nghề 6"]
+    assert "Lớp 6–6 trên 6." in listing
 
 
 @pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
 async def test_phu_luu_shows_only_its_class(sqlite_app: App, channel: Channel) -> None:
     lines = await say(sqlite_app, "u1", "co lop nao o Phu Luu khong", channel=channel)
     shown = _class_lines(lines[-1]["text"])
-    assert len(shown) == 1 and "xã Phù Lưu" in shown[0]
+    assert len(shown) == 1 and shown[0].endswith("– Phù Lưu")
 
 
 async def test_a_commune_without_classes_says_so_and_shows_the_others(app: App) -> None:
@@ -159,3 +169,83 @@ async def test_an_unknown_place_is_said_politely_with_the_whole_list(
 ])
 def test_the_place_a_class_question_names(text: str, place: str | None) -> None:
     assert typed_place(text) == place
+
+
+# --- a phone-sized list: five classes a message, paged ---------------------------------------
+
+LONG_VENUE = ("Nhà văn hóa thôn Khuôn Khán (cạnh trường mầm non), xã {commune}, tỉnh Tuyên "
+              "Quang, khu trung tâm hành chính mới")
+LONG_TRADES = ["Kỹ thuật trồng và chăm sóc cây cam sành",
+               "Chăn nuôi gia súc, gia cầm và phòng bệnh",
+               "Sửa chữa máy nông nghiệp và máy cày cầm tay", "Kỹ thuật trồng chè và chế biến chè",
+               "May công nghiệp và thiết kế thời trang cơ bản", "Chế biến lâm sản ngoài gỗ và quế"]
+
+
+async def _long_classes(app: App) -> list[int]:
+    """Six classes with long names and venues, before the shipped ones (nearest first)."""
+    communes = ["Thái Hòa", "Bạch Xa", "Phù Lưu", "Hùng Đức", "Yên Phú", "Bình Xa"]
+    units = [await _unit_id(app, name) for name in communes]
+    async with app.db.session() as session, session.begin():
+        courses = [Course(code=f"LONG{n}", occupation=trade, unit_id=unit,
+                          venue=LONG_VENUE.format(commune=commune),
+                          start_date=date(2026, 7, 11 + n), duration_hours=300, seats=35)
+                   for n, (trade, unit, commune)
+                   in enumerate(zip(LONG_TRADES, units, communes, strict=True))]
+        session.add_all(courses)
+        await session.flush()
+        return [c.id for c in courses]
+
+
+async def test_a_zalo_class_list_of_five_long_classes_stays_under_600_characters(
+    sqlite_app: App,
+) -> None:
+    """The issue saw class lists as two 1,240-character messages on Zalo. Five long classes
+    (the person's commune first), the page line, «Xem thêm lớp» and the answer's follow-ups
+    fit one message of at most 600 characters, still saying for each class what a person
+    needs to choose: the trade, the commune, the first day, the length and the seats."""
+    await _long_classes(sqlite_app)
+    await say(sqlite_app, "z1", "chào", channel=Channel.ZALO)
+    yen_phu = await _unit_id(sqlite_app, "Yên Phú")
+    async with sqlite_app.db.session() as session, session.begin():
+        contact_id = await session.scalar(select(Contact.id))
+        session.add(CaseRow(ref="HY-2026-09998", contact_id=contact_id, kind="course",
+                            unit_id=yen_phu))
+    pages = [await say(sqlite_app, "z1", "co lop hoc nghe nao sap mo ko", channel=Channel.ZALO)]
+    pages.append(await say(sqlite_app, "z1", "xem them lop", channel=Channel.ZALO))
+    pages.append(await say(sqlite_app, "z1", "6", channel=Channel.ZALO))  # «Xem thêm lớp» by number
+    for page in pages:
+        assert all(len(line["text"]) <= 600 for line in page), page[-1]["text"]
+    first = pages[0][-1]["text"]
+    print(f"Zalo class list pages: {[len(p[-1]['text']) for p in pages]} characters")
+    assert first.startswith("Lớp sắp khai giảng, xã Yên Phú của anh/chị trước:")
+    shown = _class_lines(first)
+    assert len(shown) == 5 and shown[0].startswith("1. May công nghiệp")
+    assert shown[0].endswith("– Yên Phú")
+    details = [line for line in first.splitlines() if line.startswith("   ")]
+    assert len(details) == 5 and all("300 giờ" in d and "35 chỗ" in d for d in details)
+    assert details[2].strip().startswith("11/07,")  # the first day, no year: this summer
+    assert "Đăng ký lớp" not in first and "bấm" not in first.lower()
+    assert "Lớp 1–5 trên" in first and "6. Xem thêm lớp" in first
+    assert "Lớp 6–10 trên" in pages[1][-1]["text"] and "Lớp 11–" in pages[2][-1]["text"]
+
+
+async def test_a_class_number_on_a_later_page_registers_that_class(sqlite_app: App) -> None:
+    ids = await _long_classes(sqlite_app)
+    await say(sqlite_app, "z2", "lớp học nghề sắp mở", channel=Channel.ZALO)
+    page = await say(sqlite_app, "z2", "Xem thêm lớp", channel=Channel.ZALO)
+    assert _class_lines(page[-1]["text"])[0].startswith("1. Chế biến lâm sản ngoài gỗ và quế")
+    lines = await say(sqlite_app, "z2", "1", channel=Channel.ZALO)
+    assert intents(lines)[0].startswith("flow:intake")
+    # The same page's buttons on Telegram: the sixth class, and «Xem thêm lớp» from the 11th.
+    async with sqlite_app.db.session() as session:
+        listings, total = await find_upcoming_courses(session, TODAY, limit=5, offset=5)
+    _, buttons = render_course_list(listings, total, can_register=True, offset=5)
+    assert buttons[0][0].id == f"intake:course:{ids[5]}"
+    assert buttons[-1][0].id == "faq:classes:10" and buttons[-1][0].label == "Xem thêm lớp"
+
+
+async def test_an_outdated_more_classes_button_gets_no_list_of_nothing(sqlite_app: App) -> None:
+    """«Xem thêm lớp» pressed after the classes are gone (or a forged offset) says there are
+    none, politely, instead of an empty list."""
+    lines = await click(sqlite_app, "u1", "faq:classes:500")
+    assert intents(lines) == ["faq:training.courses"] and "chưa có lớp nào" in lines[0]["text"]

@@ -1,7 +1,14 @@
 from bot.choices import resolve_choice
 from bot.inbound import button_event, text_event
 from bot.render import numbered_options, render, split_text
-from handlers.types import Button, Channel, InboundKind, Reply
+from handlers.types import (
+    Button,
+    Channel,
+    InboundKind,
+    Reply,
+    reply_from_payload,
+    reply_to_payload,
+)
 
 OPTIONS = [[Button("a:1", "Có")], [Button("a:2", "Không"), Button("a:3", "Học nghề")]]
 
@@ -62,3 +69,26 @@ def test_commands_are_parsed_with_bot_names_and_arguments() -> None:
     event = text_event(Channel.TELEGRAM, "u", "/canbo@HamYenBot  AB12CD ")
     assert event.kind == InboundKind.COMMAND
     assert (event.command, event.args) == ("canbo", "AB12CD")
+
+
+def test_options_the_text_already_numbers_are_not_written_twice_on_zalo() -> None:
+    """A class list numbers its classes 1, 2 in the text (Reply.listed = 2): on Zalo only the
+    options after them are written, numbered on, and the hint still covers every number."""
+    reply = Reply("Lớp:\n1. May – xã Phù Lưu\n2. Nấu ăn – xã Bạch Xa", OPTIONS, listed=2)
+    (message,) = render(reply, Channel.ZALO)
+    assert message.text.endswith("Bạch Xa\n\n3. Học nghề\nTrả lời 1, 2 hoặc 3")
+    assert "1. Có" not in message.text
+    (telegram,) = render(reply, Channel.TELEGRAM)
+    assert telegram.buttons == OPTIONS and telegram.text == reply.text
+
+
+def test_listed_survives_the_outbox_and_a_forged_value_is_ignored() -> None:
+    reply = Reply("Lớp:", OPTIONS, listed=2)
+    assert reply_from_payload(reply_to_payload(reply)).listed == 2
+    assert "listed" not in reply_to_payload(Reply("x", OPTIONS))
+    for forged in ("2", -1, True, None, 2.5):
+        payload = {**reply_to_payload(reply), "listed": forged}
+        assert reply_from_payload(payload).listed == 0
+    # More listed than there are options: every option is taken as already shown.
+    (message,) = render(Reply("Lớp:", OPTIONS, listed=9), Channel.ZALO)
+    assert message.text == "Lớp:\n\nTrả lời 1, 2 hoặc 3"
