@@ -119,6 +119,9 @@ class ClassList:
 
 #: Longest trade name (or venue, for a class of no commune) shown: one phone line.
 OCCUPATION_CHARS = 40
+#: The list's text on one page at most: on Zalo the options (the next page, the answer's
+#: follow-ups, the hint: about 100 characters) come after it, within ~600.
+TEXT_CHARS = 490
 #: A start date closer than this needs no year ("12/01"): it cannot be next year's same day.
 NO_YEAR_WITHIN = timedelta(days=300)
 
@@ -141,35 +144,46 @@ def _start(start: date, today: date | None) -> str:
 def render_course_list(
     listings: list[CourseListing], total: int, *, can_register: bool, header: str | None = None,
     offset: int = 0, unit_id: int | None = None, today: date | None = None,
-) -> tuple[str, list[list[Button]]]:
+) -> ClassList:
     """The list text and, when registration through the bot exists, one button per class
     (numbered as in the text), then «Xem thêm lớp» when more follow this page; ``today``
-    lets near start dates go without their year."""
+    lets near start dates go without their year. Classes stop before the text would pass
+    TEXT_CHARS (a long note, long names): the next page starts from the first one left out."""
     if not listings:
-        return t("faq.courses.none"), []
+        return _none()
     own = listings[0].unit_name if listings[0].in_own_commune else None
     if header is None:
         header = t("faq.courses.header_own", commune=own) if own else t("faq.courses.header")
     lines = [header]
     buttons: list[list[Button]] = []
+    page_key = "faq.courses.page_on" if offset and unit_id is None else "faq.courses.page"
+    # Room for the footer kept first, so that adding it cannot push the text over the budget.
+    room = TEXT_CHARS - len(header) - 2
+    room -= len(t("faq.courses.choose" if can_register else "faq.courses.register_soon"))
+    if offset or total > 1:
+        room -= len(t(page_key, first=offset + 1, last=offset + MAX_SHOWN, total=total)) + 1
     for n, listing in enumerate(listings, 1):
         course = listing.course
-        lines.append(t(
+        line = t(
             "faq.courses.line", n=n, occupation=_short(course.occupation),
             place=_place(listing), start=_start(course.start_date, today),
             duration=_duration(listing), seats=course.seats,
-        ))
+        )
+        room -= len(line) + 1
+        if room < 0 and n > 1:
+            break
+        lines.append(line)
         if can_register:
             buttons.append([Button(register_button_id(course.id), t("faq.courses.button", n=n))])
-    last = offset + len(listings)
+    shown = len(lines) - 1
+    last = offset + shown
     footer = [t("faq.courses.choose")] if can_register else [t("faq.courses.register_soon")]
     if offset or total > last:
-        key = "faq.courses.page_on" if offset and unit_id is None else "faq.courses.page"
-        footer.insert(0, t(key, first=offset + 1, last=last, total=total))
+        footer.insert(0, t(page_key, first=offset + 1, last=last, total=total))
     if total > last:
         buttons.append([MoreClasses(last, unit_id).button(t("faq.courses.more_button"))])
     lines.append(" ".join(footer))
-    return "\n".join(lines), buttons
+    return ClassList("\n".join(lines), buttons, shown if can_register else 0)
 
 
 async def list_courses(
@@ -209,10 +223,8 @@ async def _page(
         return None
     if only_unit_id is not None and note is None:
         note = t("faq.courses.header_in", commune=listings[0].unit_name or "")
-    can_register = ctx.has_flow(REGISTER_FLOW)
-    text, buttons = render_course_list(listings, total, can_register=can_register, header=note,
-                                       offset=offset, unit_id=only_unit_id, today=today)
-    return ClassList(text, buttons, len(listings) if can_register else 0)
+    return render_course_list(listings, total, can_register=ctx.has_flow(REGISTER_FLOW),
+                              header=note, offset=offset, unit_id=only_unit_id, today=today)
 
 
 def _none() -> ClassList:
