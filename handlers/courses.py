@@ -4,8 +4,9 @@ A message naming a commune ("lớp ở Bạch Xa", "co lop nao o Phu Luu khong")
 classes (names compared without diacritics, from the units data); a place that is not one of
 the communes ("lớp ở Hà Nội") is said so politely, with the whole list.
 
-Five classes a message, each in two short lines (trade and commune; first day, length, seats),
-so that a Zalo message stays under ~600 characters; «Xem thêm lớp» shows the next five. The
+At most five classes a message, each in two short lines (trade and commune; first day, length,
+seats), fewer when a note or long names would pass TEXT_CHARS, so that a Zalo message stays
+under ~600 characters; «Xem thêm lớp» shows the next ones. The
 classes are numbered in the text and those numbers register (Reply.listed): Zalo, which writes
 buttons as a numbered list, does not repeat them as "Đăng ký lớp 1 … 5".
 """
@@ -210,7 +211,7 @@ async def list_courses(
 async def _page(
     ctx: Context, today: date, offset: int, only_unit_id: int | None, note: str | None = None
 ) -> ClassList | None:
-    """Five classes from ``offset`` on (one commune's, or all with the contact's first);
+    """Up to five classes from ``offset`` on (one commune's, or all, the contact's first);
     None when there are none."""
     if only_unit_id is not None:
         listings, total = await find_upcoming_courses(
