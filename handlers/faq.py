@@ -130,7 +130,8 @@ async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> Non
         pair = pair[:1]  # both would show the same class list
     if len(pair) != 2 or any(e.id == HUMAN_TOPIC for e, _ in pair):
         for entry, confidence in pair:
-            await answer_topic(event, ctx, entry, confidence=confidence, offers=decision.offers)
+            await answer_topic(event, ctx, entry, confidence=confidence, offers=decision.offers,
+                               runners_up=decision.also_offered)
         return
     # The class list, with its buttons, comes last.
     (first, confidence), (second, second_confidence) = sorted(
@@ -151,10 +152,12 @@ def _named_details(entry: Entry) -> list[list[Button]]:
 async def answer_topic(
     event: Inbound, ctx: Context, entry: Entry, *, confidence: float,
     offers: tuple[str, ...] = (), also: Entry | None = None,
+    runners_up: tuple[str, ...] = (),
 ) -> None:
     """Send one entry's answer (and, for class topics, the live list; for a person, the
     hand-off); ``offers``: actions the question was about, offered first as buttons;
-    ``also``: a topic answered just before, whose details are offered here too."""
+    ``also``: a topic answered just before, whose details are offered here too;
+    ``runners_up``: topics the question was nearly about, offered right after the answer."""
     intent = f"faq:{entry.id}"
     if entry.id == HUMAN_TOPIC and ctx.has_flow(HANDOFF):
         # Asking for a person is a request: the hand-off starts (docs/simulate.md).
@@ -166,7 +169,10 @@ async def answer_topic(
         answered = Topic(also.id).pack()
         others = [row for row in follow_ups[1 if entry.details else 0:] if row[0].id != answered]
         follow_ups = _named_details(also) + _named_details(entry) + others[:1]
-    offered = [[b] for b in _offer_buttons(offers)]
+    kb = get_matcher().kb
+    offered = [[b] for b in _offer_buttons(offers)] + [
+        [Topic(topic).button(kb.entries[topic].title)]
+        for topic in runners_up if topic in kb.entries and topic != entry.id]
     taken = {b.id for row in follow_ups for b in row}
     follow_ups = [row for row in offered if row[0].id not in taken] + follow_ups
     if entry.id in COURSE_TOPICS:

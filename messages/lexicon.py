@@ -31,6 +31,8 @@ class Lexicon:
     not_topic: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     #: Words joining two questions in one message ("với lại"), compared with diacritics.
     joiners: tuple[str, ...] = ()
+    #: Word sequences read as others in context ("di han" → "di han quoc"), longest first.
+    rewrites: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -73,6 +75,13 @@ def _phrase_table(data: dict[str, object], name: str) -> dict[str, tuple[tuple[s
     return out
 
 
+def _rewrites(data: dict[str, object]) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    pairs = [(tuple(k.split()), tuple(v.split())) for k, v in _str_table(data, "rewrites").items()]
+    if any(not k or not v for k, v in pairs):
+        raise LexiconError("[rewrites] keys and values must hold words")
+    return tuple(sorted(pairs, key=lambda kv: -len(kv[0])))
+
+
 def parse_lexicon(data: dict[str, object]) -> Lexicon:
     """A Lexicon from the parsed TOML document."""
     particles = data.get("particles", {})
@@ -88,6 +97,7 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         countries=_phrase_table(data, "countries"),
         not_topic=_phrase_table(data, "not_topic"),
         joiners=tuple(_str_list(_table(data, "clauses"), "joiners", "clauses")),
+        rewrites=_rewrites(data),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bot.app import App, build_app
 from handlers.flow import Flow
 from handlers.handoff import HandoffFlow
 from handlers.types import Channel, Inbound, InboundKind
+from handlers.understanding.matcher import get_matcher
 from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
 from storage.models import FallbackQuestion, Notice
 from tests.conftest import make_settings
@@ -34,11 +36,34 @@ async def app(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 async def test_question_is_answered_with_topic_and_confidence(app: App) -> None:
-    lines = await say(app, "u1", "di xkld han quoc het bn tien")
+    lines = await say(app, "u1", "di xkld het bn tien")
     assert intents(lines) == ["faq:abroad.costs"]
     assert 0 < lines[0]["meta"]["confidence"] <= 1
     assert "Nguồn:" in lines[0]["text"]
     assert "môi giới" in lines[0]["text"]
+
+
+async def test_costs_asked_for_one_country_answer_the_country_too(app: App) -> None:
+    lines = await say(app, "u1", "di xkld han quoc het bn tien")
+    assert intents(lines) == ["faq:abroad.costs", "faq:abroad.korea"]
+    assert "môi giới" in lines[0]["text"] and "EPS" in lines[1]["text"]
+
+
+async def test_a_narrow_lead_answers_and_offers_the_runner_up(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Leaning to one topic, not by the answer margin (out of reach here): answered, the
+    # runner-up one option away.
+    matcher = get_matcher()
+    monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, margin=1.01))
+    text = "xin giấy khám sức khỏe ở trạm xá được không"
+    decision = matcher.decide(text)
+    assert decision.outcome == "answer" and decision.also_offered, decision
+    lines = await say(app, "u1", text)
+    assert intents(lines) == [f"faq:{decision.topic}"]
+    runner_up = load_kb().entries[decision.also_offered[0]].title
+    assert runner_up in [row[0] for row in lines[0]["buttons"]]
+    assert intents(await press(app, "u1", runner_up)) == [f"faq:{decision.also_offered[0]}"]
 
 
 async def test_follow_up_button_answers_that_topic(app: App) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.understanding.matcher import OUT_OF_REMIT, Matcher, Thresholds, get_matcher
+from handlers.understanding.matcher import (
+    OUT_OF_REMIT,
+    Candidate,
+    Matcher,
+    Thresholds,
+    get_matcher,
+)
 from handlers.understanding.smalltalk import SmallTalk
 from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
 
@@ -179,3 +185,42 @@ def test_ambiguous_one_word_is_not_answered_blindly(matcher: Matcher) -> None:
 def test_typo_in_unknown_word_is_repaired(matcher: Matcher) -> None:
     assert "xuat" in matcher.key("xuaat khau lao dong").split()
     assert matcher.decide("chứng chỉi học nghề bị mất").topic == "training.certificate"
+
+
+def test_a_pay_question_naming_a_country_is_answered_with_the_country(matcher: Matcher) -> None:
+    # The side asked about ranks first (pay, rights); the country named is answered too.
+    decision = matcher.decide("sang han lam bi chu no luong thi sao")
+    assert decision.topics == ("abroad.contract_rights", "abroad.korea")
+    # Not when the words only look like a country's name: "hết hạn" is not Korea.
+    assert "abroad.korea" not in matcher.decide("hop dong lao dong het han roi").topics
+
+
+def test_studying_abroad_is_not_working_abroad(matcher: Matcher) -> None:
+    assert matcher.decide("du hoc nhat ban het bao nhieu tien").outcome == "fallback"
+    assert matcher.decide("du hoc han quoc").outcome == "fallback"
+
+
+def _ranked(*pairs: tuple[str, float]) -> list[Candidate]:
+    return [Candidate(topic, p) for topic, p in pairs]
+
+
+def test_a_clear_but_narrow_lead_is_answered_with_the_runner_up_offered(matcher: Matcher) -> None:
+    th = matcher.thresholds
+    best = th.answer + 0.05
+    # Ahead of everything by the lean, not by the answer margin: answered, runner-up offered.
+    ranked = _ranked(("abroad.dossier", best), ("abroad.process", best - th.lean - 0.01),
+                     (OUT_OF_REMIT, 0.02))
+    assert best - ranked[1].probability < th.margin
+    long_key = " ".join(["w"] * th.lean_words)
+    decision = matcher._decide_question(long_key, ranked)
+    assert (decision.outcome, decision.topics) == ("answer", ("abroad.dossier",))
+    assert decision.also_offered == ("abroad.process",)
+    # Too short to lean on ("hộ nghèo"): which topic is asked.
+    assert matcher._decide_question("w", ranked).outcome == "clarify"
+    # A closer runner-up: the person is asked which topic.
+    ranked = _ranked(("abroad.dossier", best), ("abroad.process", best - th.lean + 0.02))
+    assert matcher._decide_question(long_key, ranked).outcome == "clarify"
+    # Out-of-remit close behind counts as a rival: never answered on a narrow lead.
+    ranked = _ranked(("abroad.korea", best), (OUT_OF_REMIT, best - 0.05),
+                     ("abroad.return", 0.01))
+    assert matcher._decide_question(long_key, ranked).outcome == "clarify"

@@ -14,13 +14,14 @@ from messages.lexicon import LexiconError, load_lexicon, parse_lexicon
     ("typed", "key"),
     [
         ("Đi XKLĐ Hàn hết bn tiền ạ??", "di xuat khau lao dong han het bao nhieu tien"),
+        ("đi Hàn hết bn tiền", "di han quoc het bao nhieu tien"),
         ("di xkld han quoc het bn tien", "di xuat khau lao dong han quoc het bao nhieu tien"),
         ("hoc nghe co dc ho tro tien an ko", "hoc nghe co duoc ho tro tien an khong"),
         ("học nghề có đc hỗ trợ tiền ăn hok", "hoc nghe co duoc ho tro tien an khong"),
         ("tts nhat can j", "thuc tap sinh nhat can gi"),
         ("ĐI NHẬT", "di nhat"),
         ("khongggg điiii", "khong di"),
-        ("vay vốn 😀😀 đi hàn!!!", "vay von di han"),
+        ("vay vốn 😀😀 đi hàn!!!", "vay von di han quoc"),
         ("cho em hỏi đi nhật cần gì ạ", "di nhat can gi"),
         ("vay 100tr", "vay 100 trieu"),
     ],
@@ -31,8 +32,8 @@ def test_normalise_gives_one_key(typed: str, key: str) -> None:
 
 def test_particle_vay_is_dropped_but_loan_vay_kept() -> None:
     # "vậy" (so) and "vay" (a loan) fold to the same letters; only the particle goes.
-    assert normalise("đi hàn vậy") == "di han"
-    assert normalise("vay đi hàn") == "vay di han"
+    assert normalise("đi hàn vậy") == "di han quoc"
+    assert normalise("vay đi hàn") == "vay di han quoc"
 
 
 def test_decomposed_unicode_equals_composed() -> None:
@@ -59,3 +60,22 @@ def test_lexicon_phrase_tables_are_read_and_checked() -> None:
         parse_lexicon({"not_topic": {"abroad.loan": ["  "]}})
     # The shipped lexicon names a country for each country topic of the knowledge base.
     assert {"abroad.japan", "abroad.korea", "abroad.taiwan"} <= set(load_lexicon().countries)
+
+
+def test_words_read_in_context() -> None:
+    # "hàn" after going or a place word is Korea; "hết hạn" (expired) and "thợ hàn" are not.
+    assert normalise("đang ở hàn muốn về") == "dang o han quoc muon ve"
+    assert normalise("sang han quoc lam") == "sang han quoc lam"  # not "han quoc quoc"
+    assert normalise("hợp đồng hết hạn") == "hop dong het han"
+    assert normalise("học nghề hàn điện") == "hoc nghe han dien"
+    # "chủ nhật" (Sunday) and "tốt nhất" (best) do not name Japan.
+    assert "nhat" not in normalise("làm bên đó chủ nhật có được nghỉ không, nước nào tốt nhất")
+
+
+def test_lexicon_rewrites_are_read_longest_first_and_checked() -> None:
+    lexicon = parse_lexicon({"rewrites": {"di han": "di han quoc", "di han quoc": "di han quoc"}})
+    assert lexicon.rewrites[0] == (("di", "han", "quoc"), ("di", "han", "quoc"))
+    assert normalise("di han quoc", lexicon) == "di han quoc"
+    assert normalise("di han", lexicon) == "di han quoc"
+    with pytest.raises(LexiconError, match="rewrites"):
+        parse_lexicon({"rewrites": {"di han": "  "}})

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +35,9 @@ from messages.lexicon import Lexicon, load_lexicon
 
 #: The class of the out-of-remit examples (not a topic id: ids always contain a dot).
 OUT_OF_REMIT = "out_of_remit"
+#: Topics about working abroad (a country's topic is answered beside them, see
+#: ``Matcher._country_named``).
+ABROAD_GROUP = "abroad."
 #: Classes of action requests are ``act:<action name>`` (never a topic id: no colon there).
 ACTION_PREFIX = "act:"
 
@@ -90,6 +93,15 @@ class Thresholds:
     #: that reading answers another topic with at least this probability, the message asks
     #: about that side of working there: both are answered, that topic first.
     aspect: float = 0.5
+    #: Between answering and asking "which topic?": a best topic of at least ``answer`` that
+    #: leads every other class (out-of-remit included) by at least this much is answered,
+    #: with the runner-up offered as a button: a clarify costs a turn and often the person.
+    lean: float = 0.2
+    #: ... in a message of at least this many words ("hộ nghèo" alone asks which topic).
+    lean_words: int = 4
+    #: A country named in a question about one side of working abroad: its topic is answered
+    #: too when the classifier gives it at least this much ("hết hạn" is not Korea).
+    country: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +121,8 @@ class Decision:
     action: str | None = None
     #: Actions close enough to offer as buttons under an answer.
     offers: tuple[str, ...] = ()
+    #: Outcome ``answer``: a close runner-up topic, offered as a button under the answer.
+    also_offered: tuple[str, ...] = ()
 
     @property
     def topic(self) -> str | None:
@@ -239,7 +253,7 @@ class Matcher:
             return decision
         if not kept:
             return Decision("fallback", decision.key, decision.candidates)
-        return Decision("answer", decision.key, kept, offers=decision.offers)
+        return replace(decision, candidates=kept)
 
     def _decide_message(self, text: str) -> Decision:
         plain = self.key(text, repair=False)
@@ -285,7 +299,7 @@ class Matcher:
             offers = tuple(a.name for a in self.actions.actions
                            if set(decision.topics) & set(a.requests_of))[:1]
         if decision.outcome in ("answer", "clarify") and offers:
-            return Decision(decision.outcome, key, decision.candidates, offers=offers)
+            return replace(decision, offers=offers)
         return decision
 
     def _two_questions(self, text: str, key: str) -> Decision | None:
@@ -310,8 +324,30 @@ class Matcher:
     def _decide(self, key: str, ranked: list[Candidate]) -> Decision:
         """The question's decision, or its side of working abroad when a country's name is
         all that pulls it to the country's topic (see ``_country_aspect``)."""
-        decision = self._decide_question(key, self._foreign_left_out(key, ranked))
-        return self._country_aspect(key, decision) or decision
+        kept = self._foreign_left_out(key, ranked)
+        decision = self._decide_question(key, kept)
+        decision = self._country_aspect(key, decision) or decision
+        return self._country_named(key, kept, decision) or decision
+
+    def _country_named(
+        self, key: str, ranked: list[Candidate], decision: Decision
+    ) -> Decision | None:
+        """"lương bên Hàn một tháng bao nhiêu": one side of working abroad (pay) asked about
+        one country. The side is answered, and the country's own topic with it, when the
+        message names the country and the ranking does not rule its topic out."""
+        if decision.outcome != "answer" or len(decision.candidates) != 1:
+            return None
+        answered = decision.candidates[0]
+        countries = self.lexicon.countries
+        if answered.topic in countries or not answered.topic.startswith(ABROAD_GROUP):
+            return None
+        words = key.split()
+        named = [c for c in ranked if c.topic in countries
+                 and c.probability >= self.thresholds.country
+                 and len(drop_phrases(words, countries[c.topic])) < len(words)]
+        if len(named) != 1:
+            return None
+        return replace(decision, candidates=(answered, named[0]))
 
     def _foreign_left_out(self, key: str, ranked: list[Candidate]) -> list[Candidate]:
         """The ranking without the topics the message is clearly not about (lexicon
@@ -359,6 +395,12 @@ class Matcher:
                 and len(key.split()) >= th.pair_words):
             # A long message between two topics usually asks both: answer both, briefly.
             return Decision("answer", key, tuple(pair))
+        if (best.probability >= th.answer and best.probability - second.probability >= th.lean
+                and len(key.split()) >= th.lean_words):
+            # Ahead of everything, if not by much: answered, the runner-up one tap away.
+            runner_up = next((c.topic for c in in_remit[1:2]), None)
+            return Decision("answer", key, (best,),
+                            also_offered=(runner_up,) if runner_up else ())
         # Always two choices (a question with one option is not a question), a third if close.
         offered = in_remit[:2] + [c for c in in_remit[2:3] if c.probability >= th.suggest]
         return Decision("clarify", key, tuple(offered[: th.max_suggestions]))

@@ -3,8 +3,8 @@ dong han het bao nhieu tien".
 
 Steps: NFC and lower case; punctuation and emoji become spaces; filler particles are dropped
 while diacritics still tell "vậy" (so) from "vay" (a loan); diacritics folded (đ → d); letters
-typed three times or more squeezed; short forms and teencode expanded (lexicon data); padding
-phrases ("cho em hỏi") removed.
+typed three times or more squeezed; short forms and teencode expanded (lexicon data); words
+read in context ("đi hàn" is Korea, "hết hạn" is not); padding phrases ("cho em hỏi") removed.
 """
 
 from __future__ import annotations
@@ -51,6 +51,23 @@ def drop_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> lis
     return out
 
 
+def rewrite(tokens: list[str], rules: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+            ) -> list[str]:
+    """Each word sequence of ``rules`` (longest first) replaced by its reading."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for phrase, reading in rules:
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                out.extend(reading)
+                i += len(phrase)
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """The normalised words of ``text`` (see the module docstring)."""
     lex = lexicon or load_lexicon()
@@ -64,7 +81,7 @@ def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
         if folded in lex.particles:
             continue
         out.extend(_expand(folded, lex))
-    return drop_phrases(out, lex.phrases)
+    return drop_phrases(rewrite(out, lex.rewrites), lex.phrases)
 
 
 def normalise(text: str, lexicon: Lexicon | None = None) -> str:
