@@ -46,6 +46,8 @@ class Actions:
     not_markers: tuple[str, ...] = ()
     #: More question examples per FAQ topic id, typed the way people type on Zalo.
     questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Last words that make a message a yes/no question ("lớp học có mất tiền không").
+    question_endings: tuple[str, ...] = ()
 
     def get(self, name: str) -> Action | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -83,11 +85,13 @@ def parse_actions(data: dict[str, Any]) -> Actions:
     question = data.get("question", {})
     markers = _strings(question.get("markers", []), "question")
     not_markers = _strings(question.get("not_markers", []), "question")
+    endings = _strings(question.get("endings", []), "question")
     questions = {
         topic: _strings(examples, f"questions.{topic}")
         for topic, examples in data.get("questions", {}).items()
     }
-    return Actions(tuple(actions), not_actions, slots, markers, not_markers, questions)
+    return Actions(tuple(actions), not_actions, slots, markers, not_markers, questions,
+                   question_endings=endings)
 
 
 @cache

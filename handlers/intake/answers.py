@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from handlers.context import Context
 from handlers.intake.drafts import drop, touch
+from handlers.intake.faq_bridge import asks_question
 from handlers.intake.questions import (
     CHOICES,
     NEXT_CLASS,
@@ -27,7 +28,6 @@ from handlers.intake.validators import (
     check_age,
     contains_phrase,
     is_phrase,
-    looks_like_question,
     match_option,
     match_unit,
     parse_citizen_id,
@@ -166,7 +166,7 @@ def _typed_option(
             text,
             [(o.value, o.label) for o in options],
             synonyms,
-            loose=not looks_like_question(text, raw("intake.question_markers")),
+            loose=not asks_question(text),
         )
     except InvalidAnswerError:
         if strict:

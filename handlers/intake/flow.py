@@ -30,7 +30,12 @@ from handlers.intake.buttons import (
 from handlers.intake.classes import filter_classes
 from handlers.intake.confirm import confirm_draft
 from handlers.intake.drafts import get_draft, is_expired, touch
-from handlers.intake.faq_bridge import answered_by_faq
+from handlers.intake.faq_bridge import (
+    answered_by_faq,
+    asks_question,
+    clearly_asks,
+    offer_choices,
+)
 from handlers.intake.navigation import (
     RESUME_AFTER,
     advance,
@@ -50,12 +55,12 @@ from handlers.intake.navigation import (
 from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
-from handlers.intake.validators import InvalidAnswerError, is_phrase, looks_like_question
+from handlers.intake.validators import InvalidAnswerError, is_phrase
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
-from messages import raw, t
+from messages import t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
 
@@ -292,9 +297,10 @@ class IntakeFlow(Flow):
             await ctx.start_flow(event, other)
             return
         if self.claims(folded) or self._returning(ctx):
-            if looks_like_question(event.text, raw("intake.question_markers")):
-                await answered_by_faq(event, ctx)
+            faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text))
+                   if asks_question(event.text) else None)
             offer_resume(ctx, draft)
+            offer_choices(ctx, faq)
             return
         if (
             step == Step.SUMMARY == parse_step(ctx.step)
@@ -305,15 +311,17 @@ class IntakeFlow(Flow):
             return
         if ctx.step != draft.step or step not in QUESTIONS:
             # On the summary, the edit list, a confirmation: only the buttons are answers.
-            answered = await answered_by_faq(event, ctx)
-            note = None if answered else ctx.text("intake.choose_option")
+            faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
+            note = None if faq else ctx.text("intake.choose_option")
             course_id = ctx.data.get("course_id")
             if ctx.step == Step.COURSE_FULL.value and isinstance(course_id, int):
                 course = await ctx.session.get(Course, course_id)
                 if course is not None:
                     offer_waitlist(ctx, course.id, await course_label(ctx, course), note=note)
+                    offer_choices(ctx, faq)
                     return
             await show_step(ctx, draft, note=note)
+            offer_choices(ctx, faq)
             return
         await self._typed_answer(event, ctx, draft, step)
 
@@ -322,8 +330,7 @@ class IntakeFlow(Flow):
     ) -> None:
         if step == Step.COURSE and await filter_classes(ctx, draft, event.text):
             return
-        markers = raw("intake.question_markers")
-        question = looks_like_question(event.text, markers)
+        question = asks_question(event.text)
         if step in ANY_TEXT and len(event.text.split()) >= 3:
             # "đăng ký nhận thông báo lớp mới" typed at the name question is a request, not
             # a name: that action starts (the form stays saved).
@@ -332,9 +339,13 @@ class IntakeFlow(Flow):
                 ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
                 await ctx.start_action(event, str(decision.action))
                 return
-        if step in ANY_TEXT and question and await answered_by_faq(event, ctx):
-            await show_step(ctx, draft)
-            return
+        if step in ANY_TEXT and question:
+            faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
+            if faq is not None:
+                # Answered, or "which topic?": the form's question again, the topics first.
+                await show_step(ctx, draft)
+                offer_choices(ctx, faq)
+                return
         try:
             await apply_text(ctx, draft, step, event.text)
         except CourseFullError as full:
@@ -342,8 +353,11 @@ class IntakeFlow(Flow):
             return
         except InvalidAnswerError as exc:
             wordy = len(event.text.split()) >= 3
-            if step not in FREE_TEXT and (question or wordy) and await answered_by_faq(event, ctx):
+            faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text))
+                   if step not in FREE_TEXT and (question or wordy) else None)
+            if faq is not None:
                 await show_step(ctx, draft)
+                offer_choices(ctx, faq)
                 return
             reason = ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
             # Typed questions show their example themselves; choices get the hint here.
@@ -360,8 +374,9 @@ class IntakeFlow(Flow):
         """Text while no form is open (consent question pending, or the form expired)."""
         if ctx.step == Step.CONSENT.value and not expired:
             # A question before agreeing is answered, and the consent question shown again.
-            await answered_by_faq(event, ctx)
+            faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
             await self._enter(ctx, dict(ctx.data.get("preset") or {}))
+            offer_choices(ctx, faq)
             return
         ctx.leave()
         if expired:

@@ -225,7 +225,17 @@ class Matcher:
         )
         return str(found[0]) if found else word
 
+    def is_question(self, text: str) -> bool:
+        """Does the message ask something: a question word, or a yes/no ending ("có mất
+        tiền không"); a form uses it to tell a question from an answer."""
+        key = self.key(text, repair=False)
+        words = key.split()
+        return self._is_question(key) or (
+            len(words) >= 2 and words[-1] in self.actions.question_endings)
+
     def _is_question(self, key: str) -> bool:
+        """Question words, which raise the bar for starting an action ("cho em đăng ký được
+        không" is still a request, so yes/no endings do not count here)."""
         padded = f" {key} "
         for phrase in self.actions.not_markers:
             padded = padded.replace(f" {phrase} ", " ")

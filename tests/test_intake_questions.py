@@ -1,0 +1,128 @@
+"""A question typed at a form step is a question, whatever the matcher makes of it (issue 13):
+answered, or "which topic?" with the topics offered first among the step's options, or told it
+was not understood; then the step's question again. Never saved as a name, never "not a name".
+Through the engine on the console and on Zalo (no buttons: numbered options)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from handlers.types import Channel
+from handlers.understanding.matcher import get_matcher
+from messages import t
+from messages.faq_loader import load_kb
+from storage.models import IntakeDraft
+from tests.helpers import intents, press, say, texts
+from tests.test_escapes import ANSWERS
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+NAME_STEP = "flow:intake.full_name"
+NOT_A_NAME = "không phải họ tên"
+
+
+async def _at_name_step(app: App, channel: Channel) -> None:
+    await say(app, "u1", "tôi muốn đăng ký", channel=channel)
+    await press(app, "u1", "Đồng ý", channel=channel)
+    await press(app, "u1", "Cho bản thân tôi", channel=channel)
+    lines = await press(app, "u1", "Học nghề", channel=channel)
+    assert intents(lines)[-1] == NAME_STEP
+
+
+def _options(lines: list[dict[str, Any]], channel: Channel) -> str:
+    """The options of the last message as the person sees them."""
+    last = lines[-1]
+    if channel == Channel.ZALO:
+        return str(last["text"])
+    return " | ".join(label for row in last.get("buttons", []) for label in row)
+
+
+async def _saved_name(app: App) -> object:
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+        assert draft is not None
+        return draft.data.get("full_name")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("question", ["học phí bao nhiêu", "lớp học có mất tiền không"])
+async def test_a_question_the_matcher_only_narrows_is_clarified_at_the_name_step(
+    app: App, channel: Channel, question: str
+) -> None:
+    decision = get_matcher().decide(question)
+    assert decision.outcome == "clarify", decision  # the case under test
+    await _at_name_step(app, channel)
+    lines = await say(app, "u1", question, channel=channel)
+    assert NOT_A_NAME not in texts(lines)
+    assert intents(lines) == ["clarify", NAME_STEP]
+    assert lines[0]["meta"]["suggestions"] == decision.suggestions
+    # The topics come first among the step's options, so "1" is the first topic.
+    kb = load_kb()
+    titles = [kb.entries[s].title for s in decision.suggestions]
+    shown = _options(lines, channel)
+    assert all(title in shown for title in titles)
+    assert shown.index(titles[0]) < shown.index(t("intake.button.back"))
+    assert await _saved_name(app) is None
+
+    # Choosing a topic by its number answers it, then the name is asked again.
+    lines = await (say if channel == Channel.ZALO else press)(app, "u1", "1", channel=channel)
+    assert intents(lines) == [f"faq:{decision.suggestions[0]}", NAME_STEP]
+    assert await _saved_name(app) is None
+
+    # The name typed after that is the name.
+    lines = await say(app, "u1", "Nguyễn Văn An", channel=channel)
+    assert intents(lines)[-1] == "flow:intake.dob"
+    assert await _saved_name(app) == "Nguyễn Văn An"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_question_answered_at_the_name_step_asks_the_name_again(
+    app: App, channel: Channel
+) -> None:
+    await _at_name_step(app, channel)
+    lines = await say(app, "u1", "hoc nghe co duoc ho tro tien an khong", channel=channel)
+    assert intents(lines) == ["faq:training.support", NAME_STEP]
+    assert NOT_A_NAME not in texts(lines)
+    assert await _saved_name(app) is None
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_question_outside_the_remit_is_still_not_a_name(
+    app: App, channel: Channel
+) -> None:
+    await _at_name_step(app, channel)
+    lines = await say(app, "u1", "giá lúa hôm nay bao nhiêu", channel=channel)
+    assert intents(lines) == ["fallback", NAME_STEP]
+    assert NOT_A_NAME not in texts(lines)
+    assert t("intake.faq_unanswered") in texts(lines)
+    assert await _saved_name(app) is None
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_narrowed_question_is_clarified_at_every_step_of_the_form(
+    app: App, channel: Channel
+) -> None:
+    question = "học phí bao nhiêu"
+    suggestions = get_matcher().decide(question).suggestions
+    assert suggestions
+
+    async def send(how: str, text: str) -> list[dict[str, Any]]:
+        return await (say if how == "say" else press)(app, "u1", text, channel=channel)
+
+    lines = await send("say", "đăng ký")
+    seen: list[str] = []
+    while (where := intents(lines)[-1]) != "flow:intake.summary":
+        step = where.removeprefix("flow:intake.")
+        seen.append(step)
+        lines = await send("say", question)
+        assert intents(lines) == ["clarify", where], step
+        assert lines[0]["meta"]["suggestions"] == suggestions, step
+        assert "không phải" not in texts(lines).lower(), step
+        lines = await send(*ANSWERS[step])
+    assert len(seen) == len(ANSWERS)
+    lines = await send("say", question)
+    assert intents(lines) == ["clarify", "flow:intake.summary"]
+    assert t("intake.choose_option") not in texts(lines)
