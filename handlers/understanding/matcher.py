@@ -94,8 +94,10 @@ class Thresholds:
     #: about that side of working there: both are answered, that topic first.
     aspect: float = 0.5
     #: Between answering and asking "which topic?": a best topic of at least ``answer`` that
-    #: leads every other class (out-of-remit included) by at least this much is answered,
-    #: with the runner-up offered as a button: a clarify costs a turn and often the person.
+    #: leads every other topic by at least this much (and out-of-remit by the full
+    #: ``margin``: a question outside the remit is never answered on a narrow lead) is
+    #: answered, with the runner-up offered as a button: a clarify costs a turn and often the
+    #: person.
     lean: float = 0.2
     #: ... in a message of at least this many words ("hộ nghèo" alone asks which topic).
     lean_words: int = 4
@@ -399,13 +401,16 @@ class Matcher:
         if best.probability >= th.answer and best.probability - second.probability >= th.margin:
             return Decision("answer", key, (best,))
         in_remit = [c for c in ranked if c.topic != OUT_OF_REMIT]
+        outside = next((c.probability for c in ranked if c.topic == OUT_OF_REMIT), 0.0)
         pair = in_remit[:2]
-        if (len(pair) == 2 and pair[1].probability >= th.pair_each
+        # Out-of-remit as likely as either topic: the message may be neither.
+        if (len(pair) == 2 and pair[1].probability >= max(th.pair_each, outside)
                 and pair[0].probability + pair[1].probability >= th.pair_sum
                 and len(key.split()) >= th.pair_words):
             # A long message between two topics usually asks both: answer both, briefly.
             return Decision("answer", key, tuple(pair))
         if (best.probability >= th.answer and best.probability - second.probability >= th.lean
+                and best.probability - outside >= th.margin
                 and len(key.split()) >= th.lean_words):
             # Ahead of everything, if not by much: answered, the runner-up one tap away.
             runner_up = next((c.topic for c in in_remit[1:2]), None)
