@@ -124,7 +124,7 @@ async def test_a_question_outside_the_offices_work_is_told_so_and_gibberish_is_n
 
 
 async def test_clarify_lists_suggestions_and_a_choice_answers(app: App) -> None:
-    lines = await say(app, "u1", "hộ nghèo")
+    lines = await say(app, "u1", "người dân tộc")
     assert intents(lines) == ["clarify"]
     suggestions = lines[0]["meta"]["suggestions"]
     assert 2 <= len(suggestions) <= 3

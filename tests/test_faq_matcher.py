@@ -224,3 +224,15 @@ def test_a_clear_but_narrow_lead_is_answered_with_the_runner_up_offered(matcher:
     ranked = _ranked(("abroad.korea", best), (OUT_OF_REMIT, best - 0.05),
                      ("abroad.return", 0.01))
     assert matcher._decide_question(long_key, ranked).outcome == "clarify"
+
+
+def test_greetings_and_thanks_around_a_question_are_not_a_second_question(
+    matcher: Matcher,
+) -> None:
+    # The thanks clause is not read as a question of its own, nor do courtesies pull.
+    decision = matcher.decide("chào chị, cho em hỏi vay vốn đi hàn thế nào, em cảm ơn chị nhiều")
+    assert decision.outcome == "answer" and decision.topics[0] == "abroad.loan"
+    assert len(decision.topics) == 1
+    assert "cam on" not in decision.key and "chao" not in decision.key
+    # Alone, they are still small talk.
+    assert matcher.decide("em cảm ơn chị nhiều").outcome == "smalltalk"

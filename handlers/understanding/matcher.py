@@ -27,7 +27,13 @@ from rapidfuzz import fuzz, process
 
 from handlers.understanding.classifier_cache import load_or_fit
 from handlers.understanding.normalise import drop_phrases, tokens
-from handlers.understanding.smalltalk import SmallTalk, smalltalk_kind, smalltalk_words
+from handlers.understanding.smalltalk import (
+    SmallTalk,
+    content_words,
+    smalltalk_kind,
+    smalltalk_words,
+    without_courtesies,
+)
 from messages.actions import Actions, load_actions
 from messages.deployment import profile
 from messages.faq_loader import KnowledgeBase, load_kb
@@ -94,13 +100,15 @@ class Thresholds:
     #: about that side of working there: both are answered, that topic first.
     aspect: float = 0.5
     #: Between answering and asking "which topic?": a best topic of at least ``answer`` that
-    #: leads every other topic by at least this much (and out-of-remit by the full
-    #: ``margin``: a question outside the remit is never answered on a narrow lead) is
+    #: leads every other topic by at least this much (and out-of-remit by ``lean_outside``:
+    #: a question outside the remit is never answered on a narrow lead) is
     #: answered, with the runner-up offered as a button: a clarify costs a turn and often the
     #: person.
     lean: float = 0.2
     #: ... in a message of at least this many words ("hộ nghèo" alone asks which topic).
     lean_words: int = 4
+    #: ... and leading out-of-remit by at least this much (the answer margin).
+    lean_outside: float = 0.3
     #: A country named in a question about one side of working abroad: its topic is answered
     #: too when the classifier gives it at least this much ("hết hạn" is not Korea).
     country: float = 0.05
@@ -219,6 +227,10 @@ class Matcher:
             words = [self._repair(w) for w in words]
         return " ".join(words)
 
+    def _question_key(self, text: str) -> str:
+        """The key of a question, without the greetings and thanks around it."""
+        return " ".join(without_courtesies(self.key(text).split(), self.lexicon))
+
     def _repair(self, word: str) -> str:
         if word in self._known or len(word) < 5 or word.isdigit():
             return word
@@ -272,7 +284,7 @@ class Matcher:
         talk = smalltalk_kind(plain, self.lexicon)
         if talk is not None:
             return Decision("smalltalk", plain, smalltalk=talk)
-        key = self.key(text)
+        key = self._question_key(text) or plain
         th = self.thresholds
         everything = self.rank(key)
         question = self._is_question(key)
@@ -321,8 +333,10 @@ class Matcher:
         if len(key.split()) < th.pair_words:
             return None
         lowered = unicodedata.normalize("NFC", text).lower()
+        # A clause of courtesies and pronouns ("em cảm ơn chị nhiều") asks nothing.
         clauses = [k for c in self._clauses.split(lowered)
-                   if c and len((k := self.key(c)).split()) >= 3]
+                   if c and len((k := self._question_key(c)).split()) >= 3
+                   and len(content_words(k.split(), self.lexicon)) >= 2]
         if len(clauses) < 2:
             return None
         found: list[Candidate] = []
@@ -410,7 +424,7 @@ class Matcher:
             # A long message between two topics usually asks both: answer both, briefly.
             return Decision("answer", key, tuple(pair))
         if (best.probability >= th.answer and best.probability - second.probability >= th.lean
-                and best.probability - outside >= th.margin
+                and best.probability - outside >= th.lean_outside
                 and len(key.split()) >= th.lean_words):
             # Ahead of everything, if not by much: answered, the runner-up one tap away.
             runner_up = next((c.topic for c in in_remit[1:2]), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 
-from handlers.understanding.normalise import tokens
+from handlers.understanding.normalise import drop_phrases, tokens
 from messages import raw
 from messages.lexicon import Lexicon, load_lexicon
 
@@ -34,6 +34,21 @@ def _fillers(lexicon: Lexicon) -> frozenset[str]:
     """Words that may ride along small talk without making it a question ("ok em cảm ơn nha")."""
     phrases = raw("understanding.smalltalk_fillers")
     return frozenset(w for phrase in phrases for w in tokens(phrase, lexicon))
+
+
+def without_courtesies(words: list[str], lexicon: Lexicon | None = None) -> list[str]:
+    """``words`` without greetings and thanks ("dạ em chào anh, … em cảm ơn"): riding along a
+    question, they say nothing about its topic."""
+    lex = lexicon or load_lexicon()
+    courtesies = (SmallTalk.GREETING, SmallTalk.THANKS)
+    phrases = tuple(p for p, kind in _phrases(lex) if kind in courtesies)
+    return drop_phrases(words, phrases)
+
+
+def content_words(words: list[str], lexicon: Lexicon | None = None) -> list[str]:
+    """``words`` without the pronouns and fillers that ride along small talk ("em", "chị")."""
+    fillers = _fillers(lexicon or load_lexicon())
+    return [w for w in words if w not in fillers]
 
 
 def smalltalk_words(lexicon: Lexicon | None = None) -> frozenset[str]:
