@@ -31,6 +31,10 @@ class Lexicon:
     not_topic: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     #: Words joining two questions in one message ("với lại"), compared with diacritics.
     joiners: tuple[str, ...] = ()
+    #: Letters typed for others inside a word ("tjen" → "tien"), and at its start ("jo" →
+    #: "gio"), for words not in ``abbreviations``.
+    letters: dict[str, str] = field(default_factory=dict)
+    letters_initial: dict[str, str] = field(default_factory=dict)
     #: Word sequences read as others in context ("di han" → "di han quoc"), longest first.
     rewrites: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
@@ -98,6 +102,8 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         not_topic=_phrase_table(data, "not_topic"),
         joiners=tuple(_str_list(_table(data, "clauses"), "joiners", "clauses")),
         rewrites=_rewrites(data),
+        letters=_str_table(data, "letters"),
+        letters_initial=_str_table(data, "letters_initial"),
     )
 
 

@@ -79,3 +79,33 @@ def test_lexicon_rewrites_are_read_longest_first_and_checked() -> None:
     assert normalise("di han", lexicon) == "di han quoc"
     with pytest.raises(LexiconError, match="rewrites"):
         parse_lexicon({"rewrites": {"di han": "  "}})
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        # Teencode words and letters typed for others ("j" for "i", "gi" at a word's start).
+        ("bj di nb thj het bn tjen z a", "bay gio di nhat ban thi het bao nhieu tien"),
+        ("e ms hc xog c3 mun di", "em moi hoc xong cap 3 muon di"),
+        ("ck e o dl jờ ko lien lac dc", "chong em o dai loan gio khong lien lac duoc"),
+        ("vk e nhjeu benh", "vo em nhieu benh"),
+        ("jp", "nhat ban"),  # a listed short form is not respelled
+        # "dk" read by the words around it.
+        ("co du dk di ko", "co du dieu kien di khong"),
+        ("can nhung dk j", "can nhung dieu kien gi"),
+        ("cho e dk hoc nghe", "cho em dang ky hoc nghe"),
+        # Voice-to-text mishearings.
+        ("hàng quốc còn tuyển không", "han quoc con tuyen khong"),
+        ("đi đài lan làm nhà máy", "di dai loan lam nha may"),
+        ("thi e pê ét ở đâu", "thi eps o dau"),
+    ],
+)
+def test_teencode_and_voice_typing_read_as_meant(typed: str, key: str) -> None:
+    assert normalise(typed) == key
+
+
+def test_lexicon_letters_are_read() -> None:
+    lexicon = parse_lexicon({"letters": {"j": "i"}, "letters_initial": {"j": "gi"}})
+    assert normalise("tjen", lexicon) == "tien"
+    assert normalise("jup", lexicon) == "giup"
+    assert normalise("tien", parse_lexicon({})) == "tien"

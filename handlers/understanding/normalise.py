@@ -34,7 +34,24 @@ def _expand(token: str, lex: Lexicon) -> list[str]:
     if match:
         number, unit = match.groups()
         return [number, lex.units.get(unit, unit)]
+    if token not in lex.abbreviations and (lex.letters or lex.letters_initial):
+        token = _respell(token, lex)
     return list(lex.abbreviations.get(token, (token,)))
+
+
+def _respell(token: str, lex: Lexicon) -> str:
+    """Letters typed for others ("tjen" → "tien", "jo" → "gio"), per the lexicon."""
+    head = next((f for f in lex.letters_initial if token.startswith(f) and len(token) > len(f)),
+                None)
+    if head is not None:
+        token = lex.letters_initial[head] + token[len(head):]
+        start = len(lex.letters_initial[head])
+    else:
+        start = 0
+    rest = token[start:]
+    for typed, meant in lex.letters.items():
+        rest = rest.replace(typed, meant)
+    return token[:start] + rest
 
 
 def drop_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
