@@ -9,6 +9,7 @@ from handlers.understanding.matcher import (
     Candidate,
     Matcher,
     Thresholds,
+    _without_actions,
     get_matcher,
 )
 from handlers.understanding.smalltalk import SmallTalk
@@ -236,3 +237,29 @@ def test_greetings_and_thanks_around_a_question_are_not_a_second_question(
     assert "cam on" not in decision.key and "chao" not in decision.key
     # Alone, they are still small talk.
     assert matcher.decide("em cảm ơn chị nhiều").outcome == "smalltalk"
+
+
+#: A story, then the question (written for this test, not from an eval file).
+STORY = ("dạ cháu chào chú ạ cháu là con nhà nông năm nay cháu 21 tuổi cháu đã đi làm công "
+         "nhân ở bắc ninh được 2 năm giờ cháu muốn đi nhật để kiếm thêm thu nhập thì tổng chi "
+         "phí hết bao nhiêu ạ")
+
+
+def test_a_story_then_a_question_is_answered_by_its_question(matcher: Matcher) -> None:
+    key = matcher.key(STORY)
+    whole = matcher._decide(key, _without_actions(matcher.rank(key)))
+    assert whole.outcome == "clarify"  # the story spreads the probability ...
+    decision = matcher.decide(STORY)  # ... the last words settle it
+    assert decision.outcome == "answer" and decision.topics[0] == "abroad.costs"
+    assert decision.also_offered and decision.also_offered[0] != "abroad.costs"
+
+
+def test_an_ending_about_another_topic_confirms_nothing(matcher: Matcher) -> None:
+    key = "em nam nay 30 tuoi o nha lam ruong muon di lam o nuoc ngoai thi vay von o dau"
+    ranked = _ranked(("abroad.costs", 0.3), ("abroad.loan", 0.12), (OUT_OF_REMIT, 0.01))
+    clarify = matcher._decide_question(key, ranked)
+    assert clarify.outcome == "clarify"
+    # The ending reads as the loan, not the best-ranked costs: still "which topic?".
+    assert matcher._confirmed_by_ending(key, clarify) is None
+    # Too short to have a story before the question: nothing to confirm.
+    assert matcher._confirmed_by_ending("di nhat het bao nhieu tien", clarify) is None

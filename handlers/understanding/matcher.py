@@ -109,6 +109,9 @@ class Thresholds:
     lean_words: int = 4
     #: ... and leading out-of-remit by at least this much (the answer margin).
     lean_outside: float = 0.3
+    #: A long message whose best topic only gets a clarify is answered when its last this
+    #: many words, read alone, answer that same topic (the question comes after the story).
+    ending_words: int = 6
     #: A country named in a question about one side of working abroad: its topic is answered
     #: too when the classifier gives it at least this much ("hết hạn" is not Korea).
     country: float = 0.05
@@ -312,6 +315,8 @@ class Matcher:
         if both is not None:
             return both
         decision = self._decide(key, ranked)
+        if decision.outcome == "clarify":
+            decision = self._confirmed_by_ending(key, decision) or decision
         if decision.outcome == "answer" and not question:
             # Topics whose examples are plain requests ("muốn học nghề"): the request it is.
             taker = next((a for a in self.actions.actions if decision.topic in a.requests_of),
@@ -346,6 +351,23 @@ class Matcher:
             if len(decision.topics) == 1 and all(c.topic != decision.topics[0] for c in found):
                 found.append(decision.candidates[0])
         return Decision("answer", key, tuple(found[:2])) if len(found) >= 2 else None
+
+    def _confirmed_by_ending(self, key: str, decision: Decision) -> Decision | None:
+        """A long message that tells a story before asking ("em 22 tuổi, học hết lớp 12, ở
+        nhà làm nương… rồi hết bao nhiêu tiền"): the story spreads the probability, the
+        question is at the end. When the message's best topic is also what its last words,
+        read alone, clearly answer, it is answered, the runner-up offered."""
+        words = key.split()
+        n = self.thresholds.ending_words
+        if len(words) < n + 3:
+            return None
+        ending = " ".join(words[-n:])
+        read = self._decide(ending, _without_actions(self.rank(ending)))
+        best = decision.candidates[0]
+        if read.outcome != "answer" or read.topics[0] != best.topic:
+            return None
+        runner_up = tuple(c.topic for c in decision.candidates[1:2])
+        return Decision("answer", key, (best,), also_offered=runner_up)
 
     def _decide(self, key: str, ranked: list[Candidate]) -> Decision:
         """The question's decision, or its side of working abroad when a country's name is
