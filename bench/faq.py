@@ -25,7 +25,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.render import render
-from handlers.faq import topic_reply
+from handlers.faq import Topic, topic_reply
 from handlers.types import Channel, Reply
 from handlers.understanding.matcher import OUT_OF_REMIT, Decision, Matcher, get_matcher
 from handlers.understanding.normalise import normalise
@@ -157,12 +157,16 @@ def report(results: list[Result]) -> dict[str, float]:
 
 
 def zalo_first_lengths(matcher: Matcher, results: list[Result]) -> list[int]:
-    """Characters of the first Zalo message (text, source, numbered options) of every answer."""
+    """Characters of the first Zalo message (text, source, numbered options, the runner-up
+    topic offered) of every answer."""
     lengths = []
+    kb = matcher.kb
     for r in results:
-        if r.decision.outcome == "answer" and r.decision.topic in matcher.kb.entries:
-            text, buttons = topic_reply(matcher.kb.entries[r.decision.topic])
-            lengths.append(len(render(Reply(text, buttons), Channel.ZALO)[0].text))
+        if r.decision.outcome == "answer" and r.decision.topic in kb.entries:
+            text, buttons = topic_reply(kb.entries[r.decision.topic])
+            offered = [[Topic(t).button(kb.entries[t].title)] for t in r.decision.also_offered
+                       if t in kb.entries]
+            lengths.append(len(render(Reply(text, offered + buttons), Channel.ZALO)[0].text))
     return sorted(lengths)
 
 
