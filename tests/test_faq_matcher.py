@@ -263,3 +263,10 @@ def test_an_ending_about_another_topic_confirms_nothing(matcher: Matcher) -> Non
     assert matcher._confirmed_by_ending(key, clarify) is None
     # Too short to have a story before the question: nothing to confirm.
     assert matcher._confirmed_by_ending("di nhat het bao nhieu tien", clarify) is None
+
+
+def test_two_questions_one_naming_a_country_are_both_answered(matcher: Matcher) -> None:
+    # The first clause is answered with its country ("đi Đài Loan hết bao nhiêu"): what it
+    # asks (the costs) is one of the two answers, the loan the other.
+    decision = matcher.decide("đi đài loan hết bao nhiêu tiền còn vay ngân hàng thì vay ở đâu")
+    assert decision.topics == ("abroad.costs", "abroad.loan")

@@ -348,7 +348,9 @@ class Matcher:
         for clause_key in clauses:
             ranked = _without_actions(self.rank(clause_key))
             decision = self._decide(clause_key, ranked)
-            if len(decision.topics) == 1 and all(c.topic != decision.topics[0] for c in found):
+            # A clause may itself be answered with its country ("đi Đài Loan hết bao nhiêu"):
+            # its first topic is what that clause asks.
+            if decision.topics and all(c.topic != decision.topics[0] for c in found):
                 found.append(decision.candidates[0])
         return Decision("answer", key, tuple(found[:2])) if len(found) >= 2 else None
 
