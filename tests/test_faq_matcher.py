@@ -261,6 +261,8 @@ def test_an_ending_about_another_topic_confirms_nothing(matcher: Matcher) -> Non
     assert clarify.outcome == "clarify"
     # The ending reads as the loan, not the best-ranked costs: still "which topic?".
     assert matcher._confirmed_by_ending(key, clarify) is None
+    # A message that may well be outside the remit is not answered on its ending.
+    assert matcher.decide("ly hôn với chồng đang ở hàn quốc thì làm thế nào").outcome != "answer"
     # Too short to have a story before the question: nothing to confirm.
     assert matcher._confirmed_by_ending("di nhat het bao nhieu tien", clarify) is None
 

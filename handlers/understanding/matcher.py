@@ -360,12 +360,15 @@ class Matcher:
         question is at the end. When the message's best topic is also what its last words,
         read alone, clearly answer, it is answered, the runner-up offered."""
         words = key.split()
-        n = self.thresholds.ending_words
-        if len(words) < n + 3:
+        th = self.thresholds
+        n = th.ending_words
+        best = decision.candidates[0]
+        outside = next((c.probability for c in self.rank(key) if c.topic == OUT_OF_REMIT), 0.0)
+        # Never on a message that may well be outside the remit ("ly hôn với chồng ở Hàn").
+        if len(words) < n + 3 or best.probability - outside < th.lean:
             return None
         ending = " ".join(words[-n:])
         read = self._decide(ending, _without_actions(self.rank(ending)))
-        best = decision.candidates[0]
         if read.outcome != "answer" or read.topics[0] != best.topic:
             return None
         runner_up = tuple(c.topic for c in decision.candidates[1:2])
