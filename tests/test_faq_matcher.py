@@ -106,6 +106,9 @@ def test_a_side_of_working_in_one_country_is_answered_with_the_country(matcher: 
     # The name alone pulls it to the Taiwan topic; without it, the question is about papers.
     decision = matcher.decide("sang đài loan cần giấy tờ gì")
     assert (decision.outcome, decision.topics) == ("answer", ("abroad.dossier", "abroad.taiwan"))
+    # A reading without the name that is fairly clear is enough: both are answered.
+    decision = matcher.decide("có công ty ở thái nguyên về làng tuyển đi đài loan có đáng tin không")
+    assert decision.topics == ("abroad.enterprises", "abroad.taiwan")
     # Other words still naming the country ("EPS" is Korea's): the country's topic alone.
     decision = matcher.decide("di han quoc theo chuong trinh eps thi nhu the nao")
     assert decision.topics == ("abroad.korea",)

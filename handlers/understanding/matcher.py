@@ -98,7 +98,7 @@ class Thresholds:
     #: A question led by a country's topic is read again without the country's name; when
     #: that reading answers another topic with at least this probability, the message asks
     #: about that side of working there: both are answered, that topic first.
-    aspect: float = 0.5
+    aspect: float = 0.4
     #: Between answering and asking "which topic?": a best topic of at least ``answer`` that
     #: leads every other topic by at least this much (and out-of-remit by ``lean_outside``:
     #: a question outside the remit is never answered on a narrow lead) is
