@@ -107,7 +107,7 @@ def test_a_side_of_working_in_one_country_is_answered_with_the_country(matcher: 
     decision = matcher.decide("sang đài loan cần giấy tờ gì")
     assert (decision.outcome, decision.topics) == ("answer", ("abroad.dossier", "abroad.taiwan"))
     # A reading without the name that is fairly clear is enough: both are answered.
-    decision = matcher.decide("có công ty ở thái nguyên về làng tuyển đi đài loan có đáng tin không")
+    decision = matcher.decide("có công ty ở thái nguyên về làng tuyển đi đài loan có đáng tin")
     assert decision.topics == ("abroad.enterprises", "abroad.taiwan")
     # Other words still naming the country ("EPS" is Korea's): the country's topic alone.
     decision = matcher.decide("di han quoc theo chuong trinh eps thi nhu the nao")
@@ -275,3 +275,15 @@ def test_two_questions_one_naming_a_country_are_both_answered(matcher: Matcher) 
     # asks (the costs) is one of the two answers, the loan the other.
     decision = matcher.decide("đi đài loan hết bao nhiêu tiền còn vay ngân hàng thì vay ở đâu")
     assert decision.topics == ("abroad.costs", "abroad.loan")
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("lớp học có mất tiền không", True),
+    ("học phí bao nhiêu", True),
+    ("em 17 tuổi đi được chưa", True),
+    ("tôi không", False),
+    ("Nguyễn Văn An", False),
+    ("không có", False),
+])
+def test_a_question_is_told_from_an_answer(matcher: Matcher, text: str, asks: bool) -> None:
+    assert matcher.is_question(text) is asks

@@ -247,8 +247,9 @@ class Matcher:
         tiền không"); a form uses it to tell a question from an answer."""
         key = self.key(text, repair=False)
         words = key.split()
+        # "tôi không" (I do not) answers; "có mất tiền không" asks.
         return self._is_question(key) or (
-            len(words) >= 2 and words[-1] in self.actions.question_endings)
+            len(words) >= 3 and words[-1] in self.actions.question_endings)
 
     def _is_question(self, key: str) -> bool:
         """Question words, which raise the bar for starting an action ("cho em đăng ký được
