@@ -101,9 +101,8 @@ class Thresholds:
     aspect: float = 0.4
     #: Between answering and asking "which topic?": a best topic of at least ``answer`` that
     #: leads every other topic by at least this much (and out-of-remit by ``lean_outside``:
-    #: a question outside the remit is never answered on a narrow lead) is
-    #: answered, with the runner-up offered as a button: a clarify costs a turn and often the
-    #: person.
+    #: a question outside the remit is never answered on a narrow lead) is answered, with the
+    #: runner-up offered as a button: a clarify costs a turn and often the person.
     lean: float = 0.2
     #: ... in a message of at least this many words ("hộ nghèo" alone asks which topic).
     lean_words: int = 4
@@ -364,7 +363,8 @@ class Matcher:
         th = self.thresholds
         n = th.ending_words
         best = decision.candidates[0]
-        outside = next((c.probability for c in self.rank(key) if c.topic == OUT_OF_REMIT), 0.0)
+        outside = next((c.probability for c in _without_actions(self.rank(key))
+                        if c.topic == OUT_OF_REMIT), 0.0)
         # Never on a message that may well be outside the remit ("ly hôn với chồng ở Hàn").
         if len(words) < n + 3 or best.probability - outside < th.lean:
             return None
