@@ -199,6 +199,16 @@ def test_a_pay_question_naming_a_country_is_answered_with_the_country(matcher: M
     assert "abroad.korea" not in matcher.decide("hop dong lao dong het han roi").topics
 
 
+@pytest.mark.parametrize("question", [
+    "ck e mun lam lai cccd bi mat thi lam o dau",  # a lost citizen card, the husband's
+    "con em đi học mẫu giáo có được miễn học phí không",  # a child's school fees
+])
+def test_a_relative_or_a_fee_outside_the_remit_is_not_answered(
+    matcher: Matcher, question: str
+) -> None:
+    assert matcher.decide(question).outcome != "answer"
+
+
 def test_studying_abroad_is_not_working_abroad(matcher: Matcher) -> None:
     assert matcher.decide("du hoc nhat ban het bao nhieu tien").outcome == "fallback"
     assert matcher.decide("du hoc han quoc").outcome == "fallback"

@@ -90,6 +90,7 @@ def test_lexicon_rewrites_are_read_longest_first_and_checked() -> None:
         ("ck e o dl jờ ko lien lac dc", "chong em o dai loan gio khong lien lac duoc"),
         ("vk e nhjeu benh", "vo em nhieu benh"),
         ("jp", "nhat ban"),  # a listed short form is not respelled
+        ("lam lai cccd", "lam lai can cuoc"),  # nor squeezed ("ccc" is not "c" there)
         # "dk" read by the words around it.
         ("co du dk di ko", "co du dieu kien di khong"),
         ("can nhung dk j", "can nhung dieu kien gi"),

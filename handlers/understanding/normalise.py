@@ -94,7 +94,9 @@ def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
     for word in words:
         if word in lex.particles:
             continue
-        folded = _squeeze(fold(word))
+        folded = fold(word)
+        # A listed short form is read before squeezing: "cccd" is not "cd".
+        folded = folded if folded in lex.abbreviations else _squeeze(folded)
         if folded in lex.particles:
             continue
         out.extend(_expand(folded, lex))
