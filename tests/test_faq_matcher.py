@@ -209,6 +209,16 @@ def test_a_relative_or_a_fee_outside_the_remit_is_not_answered(
     assert matcher.decide(question).outcome != "answer"
 
 
+@pytest.mark.parametrize("question", [
+    "gia dinh e ho ngheo co dc ho tro xay nha khong",
+    "nhà dột nát xin hỗ trợ sửa nhà ở đâu",
+])
+def test_housing_support_is_not_a_labour_support(matcher: Matcher, question: str) -> None:
+    assert matcher.decide(question).outcome != "answer"
+    # The support to work abroad is still answered.
+    assert matcher.decide("hộ nghèo đi xuất khẩu lao động được hỗ trợ những gì").outcome == "answer"
+
+
 def test_studying_abroad_is_not_working_abroad(matcher: Matcher) -> None:
     assert matcher.decide("du hoc nhat ban het bao nhieu tien").outcome == "fallback"
     assert matcher.decide("du hoc han quoc").outcome == "fallback"
