@@ -10,7 +10,8 @@ The rule is structural, so later features are covered without registering anythi
 - every row that references the contact is deleted (drafts, outbox...), or has that reference
   set to NULL where the foreign key says ``ON DELETE SET NULL`` (logs, authorship);
 - the contact row itself stays (it is how the bot can still answer them) but loses its display
-  name and consent.
+  name and consent; a stop of announcements ("dừng nhận tin") stays too, as a bare stop (no
+  commune, no topics): deleting one's data must not start the announcements again.
 Files in the content-addressed store referenced only by deleted rows (columns named
 ``sha256`` or ``*_sha256``) are returned so the caller can remove them.
 
@@ -40,7 +41,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.cases_repo import CaseStatus
 from storage.crypto import Cipher, DecryptError
 from storage.db import CHECKPOINT_AFTER_COMMIT
-from storage.models import Base, Case, Contact, ConversationState, IntakeDraft, OutboxMessage
+from storage.models import (
+    Base,
+    Case,
+    Contact,
+    ConversationState,
+    IntakeDraft,
+    OutboxMessage,
+    Subscription,
+)
 
 #: Tables the erasure never touches through the contact (state is reset by the flow; an
 #: officer's account is removed by an administrator, not by a privacy request).
@@ -90,6 +99,11 @@ async def erase_contact_data(
             )
         )
     result.cases = len(case_ids)
+    stopped = await session.scalar(
+        select(Subscription.id).where(
+            Subscription.contact_id == contact.id, Subscription.stopped_at.is_not(None)
+        )
+    )
     for child, column in references_to(contacts):
         if child.name in _CONTACT_SKIP:
             continue
@@ -107,6 +121,13 @@ async def erase_contact_data(
         result,
     )
     await _reset_states_quoting(session, contact, marks)
+    if stopped is not None:
+        session.add(
+            Subscription(
+                contact_id=contact.id, unit_id=None, topics=[], created_at=now, updated_at=now,
+                stopped_at=now,
+            )
+        )
     contact.display_name = ""
     contact.consent_at = None
     contact.consent_version = None

@@ -187,3 +187,28 @@ async def _bulk(app: App) -> list[OutboxMessage]:
     async with app.db.session() as session:
         return list(await session.scalars(select(OutboxMessage).where(
             OutboxMessage.priority == BULK)))
+
+
+async def test_a_stop_outlives_the_deletion_of_my_data(app: App, clock: Clock) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    await _subscribe(app, "an")
+    await say(app, "an", "dừng nhận tin")
+    await say(app, "an", "xóa dữ liệu của tôi")
+    await press(app, "an", "Có, xóa hết")
+    async with app.db.session() as session:
+        [sub] = (await session.scalars(select(Subscription))).all()
+    assert sub.stopped_at is not None and sub.topics == [] and sub.unit_id is None
+    # Registered again for a class there (an open case of that kind), like someone who never
+    # stopped: the stop still keeps them out of the announcements.
+    for user in ("an", "binh"):
+        await fill_form(app, user, kind="Học nghề", choice="Trồng và chế biến chè",
+                        person={"cid": "Bỏ qua"})
+        await press(app, user, t("intake.button.confirm"))
+    async with app.db.session() as session:
+        who = await audience(session, [pl], "training")
+        ids = dict((await session.execute(select(Contact.platform_user_id, Contact.id))).all())
+    assert ids["binh"] in who.contact_ids and ids["an"] not in who.contact_ids
+    assert "Đã dừng nhận thông báo" in texts(await say(app, "an", "xem dữ liệu của tôi"))
+    assert intents(await say(app, "an", "nhận lại thông báo")) == ["flow:subscribe.resume"]
+    async with app.db.session() as session:
+        assert (await session.scalar(select(Subscription.stopped_at))) is not None
