@@ -41,7 +41,7 @@ from storage.models import (
     Subscription,
     utcnow,
 )
-from storage.outreach_repo import BULK, audience, halt_broadcast, is_unreachable
+from storage.outreach_repo import BULK, UNREACHABLE, audience, halt_broadcast, is_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ async def _queue_batch(
             recipient.status, recipient.reason = "skipped", "stopped"
             continue
         if is_unreachable(contact):
-            recipient.status, recipient.reason = "skipped", "unreachable"
+            recipient.status, recipient.reason = "skipped", UNREACHABLE
             continue
         row = OutboxMessage(
             channel=contact.channel,

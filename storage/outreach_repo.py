@@ -31,6 +31,8 @@ CLOSED_CASES = frozenset(
 )
 #: Outbox priority of announcements (conversation replies are 0, and go first).
 BULK = 1
+#: Why a recipient was skipped when the platform had said the bot cannot write to them.
+UNREACHABLE = "unreachable"
 
 
 class InterestError(ValueError):
@@ -172,25 +174,40 @@ async def resume(session: AsyncSession, contact_id: int, now: datetime) -> Subsc
 
 
 async def broadcast_report(session: AsyncSession, broadcast: Broadcast) -> dict[str, Any]:
-    """How a broadcast went: recipients queued, sent, failed, blocked (unreachable), skipped
-    (stopped or cancelled before sending), waiting (not queued yet) and pending (queued)."""
+    """How a broadcast went: recipients queued (given an outbox row that was not cancelled),
+    sent, failed, blocked (the platform said the bot cannot write to them, before or when
+    sending), skipped (stopped or cancelled before sending), waiting (not queued yet) and
+    pending (queued, not sent yet). Every recipient is in exactly one of sent, failed,
+    blocked, skipped, waiting, pending."""
     rows = (
         await session.execute(
-            select(BroadcastRecipient.status, OutboxMessage.status, func.count())
+            select(
+                BroadcastRecipient.status,
+                BroadcastRecipient.reason,
+                OutboxMessage.status,
+                func.count(),
+            )
             .outerjoin(OutboxMessage, OutboxMessage.id == BroadcastRecipient.outbox_id)
             .where(BroadcastRecipient.broadcast_id == broadcast.id)
-            .group_by(BroadcastRecipient.status, OutboxMessage.status)
+            .group_by(BroadcastRecipient.status, BroadcastRecipient.reason, OutboxMessage.status)
         )
     ).all()
     counts = {"sent": 0, "failed": 0, "blocked": 0, "skipped": 0, "waiting": 0, "pending": 0}
-    total = 0
-    for recipient_status, outbox_status, n in rows:
+    total = queued = 0
+    for recipient_status, reason, outbox_status, n in rows:
         total += n
         if recipient_status == "waiting":
             counts["waiting"] += n
-        elif recipient_status == "skipped" or outbox_status == "cancelled":
+            continue
+        if recipient_status == "skipped" and reason == UNREACHABLE:
+            # Found blocked before their turn came: blocked, like those the sender finds so.
+            counts["blocked"] += n
+            continue
+        if recipient_status == "skipped" or outbox_status == "cancelled":
             counts["skipped"] += n
-        elif outbox_status == "sent":
+            continue
+        queued += n
+        if outbox_status == "sent":
             counts["sent"] += n
         elif outbox_status == "failed":
             counts["failed"] += n
@@ -205,7 +222,7 @@ async def broadcast_report(session: AsyncSession, broadcast: Broadcast) -> dict[
         "unit_ids": list(broadcast.unit_ids),
         "send_at": broadcast.send_at.isoformat(),
         "recipients": total,
-        "queued": total - counts["waiting"] - counts["skipped"],
+        "queued": queued,
         **counts,
         "stop_reason": broadcast.stop_reason,
     }

@@ -1,0 +1,129 @@
+"""Stopping announcements works from wherever the person is ("dừng nhận tin", "/stop", "hủy
+nhận thông báo" in any spelling), leaves what they were doing as it was and keeps them out of
+every later audience; a contact the platform reports blocked is skipped and counted as blocked
+in the report, whether found so before their turn or when it is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.app import App
+from handlers.types import Channel
+from messages import t
+from scheduler.broadcasts import DispatchPolicy, dispatch_once
+from storage.models import (
+    Broadcast,
+    BroadcastRecipient,
+    Contact,
+    ConversationState,
+    OutboxMessage,
+    Subscription,
+)
+from storage.outreach_repo import BULK, audience, broadcast_report, create_broadcast
+from storage.survey_repo import open_round
+from tests.helpers import Clock, intents, press, say
+from tests.outreach_support import person, unit_id
+
+Setup = Callable[[App, Clock, Channel], Awaitable[object]]
+
+
+async def _in_survey(app: App, clock: Clock, channel: Channel) -> None:
+    async with app.db.transaction() as session:
+        await open_round(session, [], "2026-12", clock.now())
+    await say(app, "u", "khao sat nhu cau hoc nghe", channel=channel)
+    await press(app, "u", t("survey.button.consent"), channel=channel)
+
+
+STATES: dict[str, Setup] = {
+    "survey": _in_survey,
+    # asks the commune: no case to take it from
+    "subscribe": lambda app, clock, ch: say(app, "u", "nhận thông báo", channel=ch),
+    "privacy": lambda app, clock, ch: say(app, "u", "xóa dữ liệu của tôi", channel=ch),
+    "handoff": lambda app, clock, ch: say(app, "u", "gặp cán bộ", channel=ch),
+    "menu": lambda app, clock, ch: say(app, "u", "menu", channel=ch),
+}
+
+
+@pytest.mark.parametrize(
+    ("state", "phrase", "channel"),
+    [
+        ("survey", "dừng nhận tin", Channel.ZALO),
+        ("subscribe", "/stop", Channel.TELEGRAM),
+        ("privacy", "DUNG NHAN TIN", Channel.CONSOLE),
+        ("handoff", "huỷ nhận thông báo", Channel.ZALO),
+        ("menu", "tắt thông báo", Channel.TELEGRAM),
+    ],
+)
+async def test_stop_from_any_state(
+    app: App, clock: Clock, state: str, phrase: str, channel: Channel
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    subscriber = await person(app, "u", clock.now(), unit=pl, topics=["training"],
+                              channel=channel.value)
+    await STATES[state](app, clock, channel)
+    async with app.db.session() as session:
+        before = await session.scalar(
+            select(ConversationState.flow).where(ConversationState.contact_id == subscriber)
+        )
+    lines = await say(app, "u", phrase, channel=channel)
+    assert intents(lines) == ["flow:subscribe.stop"], lines
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+        after = await session.scalar(
+            select(ConversationState.flow).where(ConversationState.contact_id == subscriber)
+        )
+        who = await audience(session, [pl], "training")
+    assert sub is not None and sub.stopped_at is not None
+    assert after == before and (state == "menu" or before)  # what they were doing stays
+    assert who.contact_ids == []
+
+
+async def test_blocked_contacts_are_skipped_and_counted_as_blocked(
+    app: App, clock: Clock
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    ids = [await person(app, f"p{i}", clock.now(), unit=pl, topics=["training"])
+           for i in range(4)]
+    # p3 blocked the bot long ago: never a recipient.
+    async with app.db.transaction() as session:
+        contact = await session.get(Contact, ids[3])
+        assert contact is not None
+        contact.unreachable_at = contact.last_seen_at + timedelta(seconds=1)
+        broadcast = await create_broadcast(session, unit_ids=[pl], interest="training",
+                                           text="Lớp may.", send_at=clock.now(), now=clock.now())
+    policy = DispatchPolicy(app.settings.zone, window=1)
+    assert await dispatch_once(app.db, policy, clock.now()) == 1  # p0 queued
+    # p0's message is refused as blocked when sent; p1 blocks the bot before their turn.
+    async with app.db.transaction() as session:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.priority == BULK)
+                              .values(status="dropped", payload={}))
+        contact = await session.get(Contact, ids[1])
+        assert contact is not None
+        contact.unreachable_at = contact.last_seen_at + timedelta(seconds=1)
+    for _ in range(3):
+        await dispatch_once(app.db, policy, clock.now())
+        async with app.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.priority == BULK, OutboxMessage.status == "pending")
+                .values(status="sent", payload={})
+            )
+    async with app.db.session() as session:
+        queued_for = set(await session.scalars(
+            select(OutboxMessage.contact_id).where(OutboxMessage.priority == BULK)))
+        reasons = dict((await session.execute(
+            select(BroadcastRecipient.contact_id, BroadcastRecipient.reason))).all())
+        found = await session.get(Broadcast, broadcast.id)
+        assert found is not None
+        report = await broadcast_report(session, found)
+    assert queued_for == {ids[0], ids[2]} and reasons[ids[1]] == "unreachable"
+    assert ids[3] not in reasons
+    assert (report["recipients"], report["sent"], report["blocked"], report["skipped"]) == (
+        3, 1, 2, 0)
+    assert report["queued"] == 2 and report["status"] == "done"
+    parts = ("sent", "failed", "blocked", "skipped", "waiting", "pending")
+    assert sum(int(report[k]) for k in parts) == report["recipients"]
