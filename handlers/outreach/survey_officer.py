@@ -14,7 +14,7 @@ from messages import t
 from messages.survey import questionnaire
 from storage.models import Officer, SurveyRound
 from storage.outreach_repo import create_broadcast
-from storage.survey_repo import open_round, open_rounds, results
+from storage.survey_repo import covers, open_round, open_rounds, results
 
 NAME = "survey"
 #: Trades shown per commune in the chat summary (the export has them all).
@@ -47,11 +47,20 @@ def _scope(officer: Officer) -> list[int]:
 
 
 def _in_scope(officer: Officer | None, found: SurveyRound) -> bool:
+    """The office: every round. A commune officer: a round that covers their commune (the
+    office's for every commune too); they read its answers and invite people of their commune
+    only (``summary``, ``_invited_units``)."""
     if officer is None:
         return False
     if officer.role in DISTRICT_ROLES:
         return True
-    return bool(found.unit_ids) and all(can_see_unit(officer, int(u)) for u in found.unit_ids)
+    return can_see_unit(officer, officer.unit_id) and covers(found, officer.unit_id)
+
+
+def _invited_units(officer: Officer, found: SurveyRound) -> list[int]:
+    if officer.role in DISTRICT_ROLES:
+        return [int(u) for u in found.unit_ids]
+    return _scope(officer)
 
 
 def _round_buttons(found: SurveyRound) -> list[list[Button]]:
@@ -95,7 +104,7 @@ async def on_callback(ctx: Context, officer: Officer | None, data: OfficerButton
     if isinstance(data, Invite):
         broadcast = await create_broadcast(
             ctx.session,
-            unit_ids=[int(u) for u in found.unit_ids],
+            unit_ids=_invited_units(officer, found),
             interest="training",
             text=t("survey.officer.invite_text"),
             send_at=ctx.now,

@@ -1,0 +1,67 @@
+"""Survey results in chat follow the officer's scope: the office reads every commune, a commune
+officer their own commune's answers of any round that covers it (and no other commune's, even
+by a button id typed by hand); a commune officer invites only the people of their commune."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.inbound import button_event
+from bot.simulate import output_lines
+from handlers.outreach.survey_officer import Invite, Results
+from handlers.types import Channel
+from storage.models import Broadcast, SurveyResponse
+from storage.repositories import get_or_create_contact
+from storage.survey_repo import open_round
+from tests.helpers import Clock, intents, texts
+from tests.officials_helpers import make_officer
+from tests.outreach_support import unit_id
+
+
+async def _tap(app: App, user: str, button_id: str) -> list[dict[str, Any]]:
+    event = button_event(Channel.CONSOLE, user, button_id=button_id)
+    return await app.handle_locally(event, partial(output_lines, 0))
+
+
+async def _round_with_answers(app: App, clock: Clock, units: list[int], answers: dict[int, str]
+                              ) -> int:
+    """A round over ``units`` with one complete response per commune (trade id as given)."""
+    async with app.db.transaction() as session:
+        found = await open_round(session, units, "2026-12", clock.now())
+        for n, (unit, trade) in enumerate(answers.items()):
+            contact = await get_or_create_contact(session, "console", f"p{n}", "", clock.now())
+            session.add(SurveyResponse(round_id=found.id, contact_id=contact.id, unit_id=unit,
+                                       answers={"unit": unit, "trades": [trade]},
+                                       status="complete", consent_at=clock.now()))
+        return found.id
+
+
+async def test_survey_results_in_chat_follow_the_officers_scope(app: App, clock: Clock) -> None:
+    pl, yp = await unit_id(app, "Phù Lưu"), await unit_id(app, "Yên Phú")
+    await make_officer(app, clock, "vp", "office")
+    await make_officer(app, clock, "cb-pl", "commune", "Phù Lưu")
+    await make_officer(app, clock, "cb-yp", "commune", "Yên Phú")
+    both = await _round_with_answers(app, clock, [pl, yp], {pl: "sewing", yp: "welding"})
+    office = texts(await _tap(app, "vp", Results(both).pack()))
+    assert "Phù Lưu" in office and "Yên Phú" in office
+    for officer, own, other in (("cb-pl", "Phù Lưu", "Yên Phú"), ("cb-yp", "Yên Phú", "Phù Lưu")):
+        seen = texts(await _tap(app, officer, Results(both).pack()))
+        assert own in seen and other not in seen, (officer, seen)
+    # Inviting to the two-commune round, a commune officer invites their own commune.
+    await _tap(app, "cb-yp", Invite(both).pack())
+    async with app.db.session() as session:
+        [invitation] = (await session.scalars(select(Broadcast))).all()
+    assert invitation.unit_ids == [yp]
+    # A round of one commune is not another commune's officer's to read or to invite for.
+    only_pl = await _round_with_answers(app, clock, [pl], {pl: "sewing"})
+    assert "Phù Lưu" in texts(await _tap(app, "cb-pl", Results(only_pl).pack()))
+    refused = await _tap(app, "cb-yp", Results(only_pl).pack())
+    assert intents(refused) == ["flow:survey.officer.refused"]
+    refused = await _tap(app, "cb-yp", Invite(only_pl).pack())
+    assert intents(refused) == ["flow:survey.officer.refused"]
+    async with app.db.session() as session:
+        assert await session.scalar(select(func.count(Broadcast.id))) == 1
