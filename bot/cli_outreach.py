@@ -90,24 +90,18 @@ def _rule(key: str, **params: Any) -> CliError:
 async def _send(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     now = utcnow()
     try:
+        at = datetime.fromisoformat(args.at) if args.at else None
+    except ValueError:
+        raise CliError(t("cli.broadcast.bad_at", at=args.at[:60])) from None
+    try:
         text = check_text(args.text)
         interest = parse_interest(args.interest)
-        when = (
-            check_time(
-                datetime.fromisoformat(args.at),
-                now,
-                settings.zone,
-                (settings.quiet_start, settings.quiet_end),
-            )
-            if args.at
-            else now
-        )
+        quiet = (settings.quiet_start, settings.quiet_end)
+        when = check_time(at, now, settings.zone, quiet) if at else now
     except RuleError as exc:
         raise _rule(str(exc)) from None
     except InterestError:
         raise _rule("interest") from None
-    except ValueError:
-        raise _rule("past") from None
     photo = ""
     if args.photo:
         try:
@@ -182,8 +176,10 @@ async def _cancel(args: argparse.Namespace, settings: Settings, db: Database) ->
 async def _report(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     async with db.session() as session:
         broadcast = await by_id_or_latest(session, Broadcast, args.id)
+        if broadcast is None and args.id is None:
+            raise CliError(t("cli.broadcast.none"))
         if broadcast is None:
-            raise CliError(t("cli.broadcast.not_found", id=args.id or "-"))
+            raise CliError(t("cli.broadcast.not_found", id=args.id))
         report = await broadcast_report(session, broadcast)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False))

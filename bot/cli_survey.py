@@ -70,8 +70,10 @@ async def _close(args: argparse.Namespace, settings: Settings, db: Database) -> 
 async def _results(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     async with db.session() as session:
         found = await by_id_or_latest(session, SurveyRound, args.round)
+        if found is None and args.round is None:
+            raise CliError(t("cli.survey.none"))
         if found is None:
-            raise CliError(t("cli.survey.not_found", id=args.round or "-"))
+            raise CliError(t("cli.survey.not_found", id=args.round))
         got = await results(session, found)
     trades = questionnaire().get("trades")
     data = render(got, dict(trades.options) if trades else {}, args.format)
