@@ -48,14 +48,17 @@ def csv_text(rows: Iterable[Iterable[object]]) -> str:
 
 def append_row(sheet: Worksheet, values: Sequence[object]) -> None:
     """``sheet.append(values)`` with every text cell stored as plain text, never a formula."""
-    from openpyxl.cell.cell import Cell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
     cells: list[object] = []
     for value in values:
         if isinstance(value, str):
-            cell = Cell(sheet, value=value)
+            # Control characters cannot be written to an XLSX file at all (openpyxl raises):
+            # the bot drops them from what people type, an older row or an import may not have.
+            text = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = Cell(sheet, value=text)
             cell.data_type = "s"
-            if value.startswith(FORMULA_STARTS):
+            if text.startswith(FORMULA_STARTS):
                 cell.quotePrefix = True
             cells.append(cell)
         else:

@@ -10,9 +10,12 @@ import csv
 import io
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -21,6 +24,9 @@ from bot.app import App
 from messages import t
 from storage.models import Broadcast, SurveyResponse, SurveyRound
 from storage.repositories import get_or_create_contact
+from storage.sheet_cells import FORMULA_STARTS
+from storage.survey_export import render
+from storage.survey_repo import Results
 from tests.helpers import Clock
 from tests.outreach_support import person, unit_id
 
@@ -164,3 +170,28 @@ async def test_survey_commands_and_inert_exports(
     assert code == 2 and "#999" in err
     code, _, err = await _bot(capsys, "survey", "results", "--round", "999", "--format", "csv")
     assert code == 2 and "#999" in err
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    village=st.text(alphabet=st.sampled_from("=+-@\t\r＝＋－＠'\"1A(),;ăđ \n"), max_size=12),
+    other=st.text(max_size=20),
+    commune=st.sampled_from(["Phù Lưu", "=cmd|' /C calc'!A0", "-1", "@x"]),
+)
+def test_every_survey_export_is_inert(village: str, other: str, commune: str) -> None:
+    """Whatever a person typed (village, other trade) or a unit list named a commune: no CSV
+    cell a spreadsheet would run, no XLSX formula or error cell, JSON as typed."""
+    found = Results(
+        SurveyRound(id=1, version="2026-12", unit_ids=[]),
+        Counter({(commune, "other"): 1, (commune, "sewing"): 1}),
+        [{"response": 1, "commune": commune, "updated": "2026-12-02T08:00:00",
+          "village": village, "trades": ["sewing", "other"], "trades_other": other}],
+    )
+    trades = {"sewing": "May công nghiệp", "other": "Nghề khác"}
+    rows = list(csv.reader(io.StringIO(render(found, trades, "csv").decode("utf-8-sig"))))
+    assert not [c for row in rows for c in row if c.startswith(FORMULA_STARTS)]
+    book = load_workbook(io.BytesIO(render(found, trades, "xlsx")))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type in ("f", "e")]
+    [raw] = json.loads(render(found, trades, "json"))["responses"]
+    assert (raw["village"], raw["trades_other"]) == (village, other)
