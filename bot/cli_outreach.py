@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import prepare_database
 from bot.settings import Settings
@@ -36,7 +37,7 @@ from storage.outreach_repo import (
     parse_interest,
 )
 from storage.plan_repo import AmbiguousUnitError, resolve_unit
-from storage.repositories import by_id_or_latest
+from storage.repositories import Reported, by_id_or_latest
 
 
 class CliError(Exception):
@@ -83,6 +84,33 @@ def _wrap(work: Any) -> Any:
     return handler
 
 
+async def unit_ids_of(session: AsyncSession, names: list[str]) -> list[int]:
+    """The communes named by ``--unit`` (code or name); CliError for one not found or
+    ambiguous."""
+    unit_ids = []
+    for name in names:
+        try:
+            unit = await resolve_unit(session, name)
+        except AmbiguousUnitError:
+            unit = None
+        if unit is None:
+            raise _rule("unit", unit=name)
+        unit_ids.append(unit.id)
+    return unit_ids
+
+
+async def id_or_latest(
+    session: AsyncSession, model: type[Reported], row_id: int | None, messages: str
+) -> Reported:
+    """The row the command names, or the latest; CliError (``<messages>.not_found`` or
+    ``<messages>.none``) when there is none."""
+    found = await by_id_or_latest(session, model, row_id)
+    if found is None:
+        raise CliError(t(f"{messages}.none") if row_id is None
+                       else t(f"{messages}.not_found", id=row_id))
+    return found
+
+
 def _rule(key: str, **params: Any) -> CliError:
     return CliError(t(f"outreach.rule.{key}", **params))
 
@@ -110,15 +138,7 @@ async def _send(args: argparse.Namespace, settings: Settings, db: Database) -> i
         except OSError:
             raise _rule("photo", path=args.photo) from None
     async with db.transaction() as session:
-        unit_ids = []
-        for name in args.unit:
-            try:
-                unit = await resolve_unit(session, name)
-            except AmbiguousUnitError:
-                unit = None
-            if unit is None:
-                raise _rule("unit", unit=name)
-            unit_ids.append(unit.id)
+        unit_ids = await unit_ids_of(session, args.unit)
         who = await audience(session, unit_ids, interest)
         print(
             t("cli.broadcast.preview", count=len(who.contact_ids), when=_local(when, settings)),
@@ -175,11 +195,7 @@ async def _cancel(args: argparse.Namespace, settings: Settings, db: Database) ->
 
 async def _report(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     async with db.session() as session:
-        broadcast = await by_id_or_latest(session, Broadcast, args.id)
-        if broadcast is None and args.id is None:
-            raise CliError(t("cli.broadcast.none"))
-        if broadcast is None:
-            raise CliError(t("cli.broadcast.not_found", id=args.id))
+        broadcast = await id_or_latest(session, Broadcast, args.id, "cli.broadcast")
         report = await broadcast_report(session, broadcast)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False))

@@ -14,14 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli_outreach import CliError, _wrap
+from bot.cli_outreach import CliError, _wrap, id_or_latest, unit_ids_of
 from bot.settings import Settings
 from messages import t
 from messages.survey import questionnaire
 from storage.db import Database
 from storage.models import SurveyRound, utcnow
-from storage.plan_repo import AmbiguousUnitError, resolve_unit
-from storage.repositories import by_id_or_latest
 from storage.survey_export import render
 from storage.survey_repo import open_round, results
 
@@ -44,15 +42,7 @@ def register(sub: Any) -> None:
 
 async def _open(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     async with db.transaction() as session:
-        unit_ids = []
-        for name in args.unit:
-            try:
-                unit = await resolve_unit(session, name)
-            except AmbiguousUnitError:
-                unit = None
-            if unit is None:
-                raise CliError(t("outreach.rule.unit", unit=name))
-            unit_ids.append(unit.id)
+        unit_ids = await unit_ids_of(session, args.unit)
         found = await open_round(session, unit_ids, questionnaire().version, utcnow())
         print(found.id)
     return 0
@@ -69,11 +59,7 @@ async def _close(args: argparse.Namespace, settings: Settings, db: Database) -> 
 
 async def _results(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     async with db.session() as session:
-        found = await by_id_or_latest(session, SurveyRound, args.round)
-        if found is None and args.round is None:
-            raise CliError(t("cli.survey.none"))
-        if found is None:
-            raise CliError(t("cli.survey.not_found", id=args.round))
+        found = await id_or_latest(session, SurveyRound, args.round, "cli.survey")
         got = await results(session, found)
     trades = questionnaire().get("trades")
     data = render(got, dict(trades.options) if trades else {}, args.format)
