@@ -20,6 +20,7 @@ from storage.models import (
     OutboxMessage,
     Subscription,
 )
+from storage.repositories import FINISHED_PAYLOAD
 
 #: Interests an announcement (and a subscription) can name; "abroad:<country>" narrows abroad.
 INTERESTS = ("training", "abroad", "scam")
@@ -155,7 +156,7 @@ async def stop_all(session: AsyncSession, contact_id: int, now: datetime) -> int
             OutboxMessage.priority == BULK,
             OutboxMessage.status == "pending",
         )
-        .values(status="cancelled", last_error="stopped by the person")
+        .values(status="cancelled", last_error="stopped by the person", payload=FINISHED_PAYLOAD)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -260,7 +261,7 @@ async def _halt(
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(queued), OutboxMessage.status == "pending")
-        .values(status="cancelled", last_error=status)
+        .values(status="cancelled", last_error=status, payload=FINISHED_PAYLOAD)
     )
 
 

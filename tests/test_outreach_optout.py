@@ -23,7 +23,13 @@ from storage.models import (
     OutboxMessage,
     Subscription,
 )
-from storage.outreach_repo import BULK, audience, broadcast_report, create_broadcast
+from storage.outreach_repo import (
+    BULK,
+    audience,
+    broadcast_report,
+    cancel_broadcast,
+    create_broadcast,
+)
 from storage.survey_repo import open_round
 from tests.helpers import Clock, intents, press, say
 from tests.outreach_support import person, unit_id
@@ -127,3 +133,29 @@ async def test_blocked_contacts_are_skipped_and_counted_as_blocked(
     assert report["queued"] == 2 and report["status"] == "done"
     parts = ("sent", "failed", "blocked", "skipped", "waiting", "pending")
     assert sum(int(report[k]) for k in parts) == report["recipients"]
+
+
+async def test_an_announcement_cancelled_by_a_stop_or_a_cancel_keeps_no_text(
+    app: App, clock: Clock
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    for user in ("a", "b"):
+        await person(app, user, clock.now(), unit=pl, topics=["training"])
+    for text in ("Lớp may.", "Lớp hàn."):
+        async with app.db.transaction() as session:
+            await create_broadcast(session, unit_ids=[pl], interest="training", text=text,
+                                   send_at=clock.now(), now=clock.now())
+    assert await dispatch_once(app.db, DispatchPolicy(app.settings.zone), clock.now()) == 4
+    await say(app, "a", "dừng nhận tin", channel=Channel.TELEGRAM)
+    async with app.db.transaction() as session:
+        second = await session.get(Broadcast, 2)
+        assert second is not None
+        await cancel_broadcast(session, second, clock.now())
+    async with app.db.session() as session:
+        rows = (await session.execute(select(OutboxMessage.chat_id, OutboxMessage.status,
+                                             OutboxMessage.payload)
+                                      .where(OutboxMessage.priority == BULK))).all()
+    cancelled = [(chat, payload) for chat, status, payload in rows if status == "cancelled"]
+    assert sorted(chat for chat, _ in cancelled) == ["a", "a", "b"]
+    assert all(payload == {} for _, payload in cancelled)
+    assert [status for chat, status, _ in rows if chat == "b"].count("pending") == 1
