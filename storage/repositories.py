@@ -28,9 +28,10 @@ TURN_ROWS = "outbox_rows"
 async def get_or_create_contact(
     session: AsyncSession, channel: str, platform_user_id: str, display_name: str, now: datetime
 ) -> Contact:
-    """The contact for (channel, user id), created on first contact."""
+    """The contact for (channel, user id), created on first contact. Not a turn of theirs: a
+    contact marked unreachable stays so (``load_contact_and_state``'s ``revive``)."""
     contact, state = await load_contact_and_state(
-        session, channel, platform_user_id, display_name, now
+        session, channel, platform_user_id, display_name, now, revive=False
     )
     await save_state(session, state)
     return contact
@@ -47,7 +48,13 @@ _CONTACT_AND_STATE = (
 
 
 async def load_contact_and_state(
-    session: AsyncSession, channel: str, platform_user_id: str, display_name: str, now: datetime
+    session: AsyncSession,
+    channel: str,
+    platform_user_id: str,
+    display_name: str,
+    now: datetime,
+    *,
+    revive: bool = True,
 ) -> tuple[Contact, ConversationState]:
     """The contact and its conversation state in one query, both created on first contact:
     the contact row at once, the state row by ``save_state`` (storage/core_writes.py), which
@@ -72,7 +79,13 @@ async def load_contact_and_state(
         state = None
     else:
         contact, state = found
-        if now - contact.last_seen_at > SEEN_RESOLUTION:
+        # A person marked unreachable (they had blocked the bot) who writes (``revive``: this
+        # is their turn) is reachable again at once: last_seen_at then moves whatever its
+        # resolution, or the replies to them, and announcements, would be dropped for up to
+        # ten minutes more.
+        marked = contact.unreachable_at if revive else None
+        stale = now - contact.last_seen_at > SEEN_RESOLUTION
+        if stale or (marked is not None and contact.last_seen_at <= marked):
             contact.last_seen_at = now
         if display_name and not contact.display_name:
             contact.display_name = display_name

@@ -159,3 +159,20 @@ async def test_an_announcement_cancelled_by_a_stop_or_a_cancel_keeps_no_text(
     assert sorted(chat for chat, _ in cancelled) == ["a", "a", "b"]
     assert all(payload == {} for _, payload in cancelled)
     assert [status for chat, status, _ in rows if chat == "b"].count("pending") == 1
+
+
+async def test_a_blocked_contact_who_writes_again_is_reachable_again(
+    app: App, clock: Clock
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    blocked = await person(app, "b", clock.now(), unit=pl, topics=["training"], blocked=True,
+                           channel=Channel.TELEGRAM.value)
+
+    async def reached() -> bool:
+        async with app.db.session() as session:
+            return blocked in (await audience(session, [pl], "training")).contact_ids
+
+    assert not await reached()
+    clock.advance(minutes=5)
+    await say(app, "b", "menu", channel=Channel.TELEGRAM)  # unblocked the bot, wrote again
+    assert await reached()
