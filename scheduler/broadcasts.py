@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,6 +42,7 @@ from storage.models import (
     utcnow,
 )
 from storage.outreach_repo import BULK, UNREACHABLE, audience, halt_broadcast, is_unreachable
+from storage.repositories import FINISHED_PAYLOAD
 
 log = logging.getLogger(__name__)
 
@@ -245,9 +246,30 @@ async def _queue_batch(
     # chatting people's turns need too) is held as briefly as possible.
     session.add_all([row for _, row in queued])
     await session.flush()
-    for recipient, row in queued:
-        recipient.status, recipient.outbox_id = "queued", row.id
-    return len(queued), len(rows)
+    if not queued:
+        return 0, len(rows)
+    # Only recipients still waiting become queued: one who said stop after the read above (in
+    # another transaction, on PostgreSQL) stays skipped, and the row just written for them is
+    # cancelled, never sent. (Locking the rows read instead deadlocks with the person's turn,
+    # which holds their contact row that the new outbox row's key needs.)
+    outbox_of = {recipient.id: row.id for recipient, row in queued}
+    taken = set(
+        await session.scalars(
+            update(BroadcastRecipient)
+            .where(BroadcastRecipient.id.in_(outbox_of), BroadcastRecipient.status == "waiting")
+            .values(status="queued", outbox_id=case(outbox_of, value=BroadcastRecipient.id))
+            .returning(BroadcastRecipient.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    late = [outbox_id for recipient_id, outbox_id in outbox_of.items() if recipient_id not in taken]
+    if late:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(late))
+            .values(status="cancelled", last_error="stopped", payload=FINISHED_PAYLOAD)
+        )
+    return len(queued) - len(late), len(rows)
 
 
 class Dispatcher:

@@ -5,16 +5,18 @@ in the report, whether found so before their turn or when it is sent."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.util import await_only
 
 from bot.app import App
 from handlers.types import Channel
 from messages import t
-from scheduler.broadcasts import DispatchPolicy, dispatch_once
+from scheduler.broadcasts import DispatchPolicy, _queue_batch, dispatch_once
 from storage.models import (
     Broadcast,
     BroadcastRecipient,
@@ -176,3 +178,41 @@ async def test_a_blocked_contact_who_writes_again_is_reachable_again(
     clock.advance(minutes=5)
     await say(app, "b", "menu", channel=Channel.TELEGRAM)  # unblocked the bot, wrote again
     assert await reached()
+
+
+async def test_a_stop_while_a_batch_is_being_queued_still_wins(
+    app: App, clock: Clock, backend: str
+) -> None:
+    """PostgreSQL (SQLite serialises writers, so there is no such moment): the person says stop
+    after the dispatcher read their subscription and before it wrote their outbox row. The
+    batch marks only recipients still waiting as queued and cancels the row it wrote for one
+    who is not, instead of overwriting the stop."""
+    if backend != "postgres":
+        pytest.skip("only PostgreSQL runs two writers at once")
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "p0", clock.now(), unit=pl, topics=["training"])
+    async with app.db.transaction() as session:
+        broadcast = await create_broadcast(session, unit_ids=[pl], interest="training",
+                                           text="Lớp may.", send_at=clock.now(), now=clock.now())
+    # The audience is fixed (window 0: nothing queued yet).
+    assert await dispatch_once(app.db, DispatchPolicy(app.settings.zone, window=0),
+                               clock.now()) == 0
+    stop: asyncio.Future[list[dict[str, object]]] | None = None
+
+    def between_read_and_write(*_: object) -> None:
+        nonlocal stop
+        if stop is None:
+            stop = asyncio.ensure_future(say(app, "p0", "dừng nhận tin", channel=Channel.TELEGRAM))
+            await_only(asyncio.sleep(0.5))  # time enough for the stop to finish, if it can
+
+    async with app.db.transaction() as session:
+        locked = await session.get(Broadcast, broadcast.id, with_for_update=True)
+        assert locked is not None
+        event.listen(session.sync_session, "before_flush", between_read_and_write)
+        assert await _queue_batch(session, locked, "telegram", 10, clock.now()) == (0, 1)
+    assert stop is not None
+    assert intents(await stop) == ["flow:subscribe.stop"]
+    async with app.db.session() as session:
+        statuses = list(await session.scalars(
+            select(OutboxMessage.status).where(OutboxMessage.priority == BULK)))
+    assert statuses == ["cancelled"]
