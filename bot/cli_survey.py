@@ -61,8 +61,9 @@ async def _results(args: argparse.Namespace, settings: Settings, db: Database) -
     async with db.session() as session:
         found = await id_or_latest(session, SurveyRound, args.round, "cli.survey")
         got = await results(session, found)
-    trades = questionnaire().get("trades")
-    data = render(got, dict(trades.options) if trades else {}, args.format)
+    form = questionnaire()
+    trades = form.get("trades")
+    data = render(got, dict(trades.options) if trades else {}, args.format, form.label)
     if args.output:
         await asyncio.to_thread(Path(args.output).write_bytes, data)
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 from openpyxl import Workbook
@@ -23,8 +24,21 @@ def cell(value: Any) -> Any:
     return csv_cell(value)
 
 
+#: (question id, answer id) → what officials read (the questionnaire's label).
+Label = Callable[[str, str], str]
+
+
 def _plain(value: Any) -> Any:
     return "; ".join(str(v) for v in value) if isinstance(value, list) else value
+
+
+def _shown(key: str, value: Any, label: Label | None) -> Any:
+    """An answer in a spreadsheet: option ids as their labels when ``label`` is given."""
+    if label is None:
+        return _plain(value)
+    if isinstance(value, list):
+        return "; ".join(label(key, str(v)) for v in value)
+    return label(key, value) if isinstance(value, str) else value
 
 
 def table(results: Results, trades: dict[str, str]) -> tuple[list[str], list[list[Any]]]:
@@ -48,7 +62,11 @@ def _raw_columns(results: Results) -> list[str]:
     return columns
 
 
-def render(results: Results, trades: dict[str, str], fmt: str) -> bytes:
+def render(
+    results: Results, trades: dict[str, str], fmt: str, label: Label | None = None
+) -> bytes:
+    """The export as bytes. JSON keeps the answers' ids; CSV and XLSX show them through
+    ``label`` (the questionnaire's labels) when it is given."""
     header, rows = table(results, trades)
     columns = _raw_columns(results)
     if fmt == "json":
@@ -60,7 +78,7 @@ def render(results: Results, trades: dict[str, str], fmt: str) -> bytes:
         }
         return json.dumps(data, ensure_ascii=False, indent=1).encode()
     if fmt == "csv":
-        raw_rows = [[_plain(r.get(k, "")) for k in columns] for r in results.responses]
+        raw_rows = [[_shown(k, r.get(k, ""), label) for k in columns] for r in results.responses]
         text = csv_text([header, *rows, [], columns, *raw_rows])
         return text.encode("utf-8-sig")
     book = Workbook()
@@ -72,7 +90,7 @@ def render(results: Results, trades: dict[str, str], fmt: str) -> bytes:
     raw = book.create_sheet("phiếu trả lời")
     append_row(raw, columns)
     for r in results.responses:
-        append_row(raw, [_plain(r.get(k, "")) for k in columns])
+        append_row(raw, [_shown(k, r.get(k, ""), label) for k in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -140,8 +140,8 @@ async def test_survey_commands_and_inert_exports(
         session.add(SurveyResponse(
             round_id=round_id, contact_id=contact.id, unit_id=pl, status="complete",
             consent_at=clock.now(),
-            answers={"unit": pl, "village": "=1+2", "trades": ["sewing", "other"],
-                     "trades_other": "@SUM(A1)"},
+            answers={"unit": pl, "gender": "female", "village": "=1+2",
+                     "trades": ["sewing", "other"], "trades_other": "@SUM(A1)"},
         ))
     code, out, _ = await _bot(capsys, "survey", "results", "--format", "json")
     data = json.loads(out)
@@ -149,10 +149,13 @@ async def test_survey_commands_and_inert_exports(
     assert data["table"][0]["commune"] == "Phù Lưu" and data["table"][0]["total_responses"] == 1
     [raw] = data["responses"]
     assert raw["village"] == "=1+2" and "contact_id" not in raw and "an" not in raw.values()
+    assert (raw["gender"], raw["trades"]) == ("female", ["sewing", "other"])  # JSON: the ids
     code, out, _ = await _bot(capsys, "survey", "results", "--round", str(round_id),
                               "--format", "csv")
     cells = [c for row in csv.reader(io.StringIO(out.lstrip("\ufeff"))) for c in row]
     assert code == 0 and "'=1+2" in cells and "'@SUM(A1)" in cells
+    # A spreadsheet shows the answers as officials read them.
+    assert "Nữ" in cells and "May công nghiệp; Nghề khác" in cells and "female" not in cells
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
     target = tmp_path / "ket-qua.xlsx"
     code, out, _ = await _bot(capsys, "survey", "results", "--format", "xlsx",
@@ -160,7 +163,7 @@ async def test_survey_commands_and_inert_exports(
     assert code == 0 and out == ""
     book = load_workbook(target)
     texts = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value]
-    assert any(c.value == "=1+2" for c in texts)
+    assert any(c.value == "=1+2" for c in texts) and any(c.value == "Nữ" for c in texts)
     assert all(c.data_type != "f" for c in texts)
     assert (await _bot(capsys, "survey", "close", str(round_id)))[0] == 0
     async with app.db.session() as session:
