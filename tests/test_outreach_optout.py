@@ -6,7 +6,9 @@ in the report, whether found so before their turn or when it is sent."""
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -17,9 +19,11 @@ from bot.app import App
 from handlers.types import Channel
 from messages import t
 from scheduler.broadcasts import DispatchPolicy, _queue_batch, dispatch_once
+from storage.erasure import erase_contact_data
 from storage.models import (
     Broadcast,
     BroadcastRecipient,
+    Case,
     Contact,
     ConversationState,
     OutboxMessage,
@@ -31,7 +35,11 @@ from storage.outreach_repo import (
     broadcast_report,
     cancel_broadcast,
     create_broadcast,
+    resume,
+    stop_all,
+    subscribe,
 )
+from storage.repositories import load_contact_and_state
 from storage.survey_repo import open_round
 from tests.helpers import Clock, intents, press, say
 from tests.outreach_support import person, unit_id
@@ -216,3 +224,68 @@ async def test_a_stop_while_a_batch_is_being_queued_still_wins(
         statuses = list(await session.scalars(
             select(OutboxMessage.status).where(OutboxMessage.priority == BULK)))
     assert statuses == ["cancelled"]
+
+
+@dataclass
+class _Model:
+    """What the audience rule says about one person, kept by hand."""
+
+    topics: list[str] | None = None  # None: never subscribed (or erased without a stop)
+    unit: int | None = None
+    stopped: bool = False
+    case_open: bool = False
+    blocked: bool = False
+
+    def reached(self, pl: int) -> bool:
+        subscribed = self.topics is not None and "training" in self.topics and self.unit == pl
+        return not self.blocked and not self.stopped and (subscribed or self.case_open)
+
+
+async def test_random_sequences_of_subscribe_stop_resume_block_erase_keep_the_rule(
+    app: App, clock: Clock
+) -> None:
+    """Seeded random histories (subscribe, stop, resume, block, write again, register, delete
+    my data) of many people: after every step each one is in the audience exactly when the
+    rule says, a stop surviving everything but a new subscription."""
+    pl, yp = await unit_id(app, "Phù Lưu"), await unit_id(app, "Yên Phú")
+    rng = random.Random(15)
+    ops = ("subscribe", "stop", "resume", "block", "write", "register", "erase")
+    now = clock.now()
+    for n in range(25):
+        user, model = f"r{n}", _Model()
+        contact_id = await person(app, user, now)
+        for _ in range(8):
+            op = rng.choice(ops)
+            now += timedelta(minutes=1)
+            async with app.db.transaction() as session:
+                contact = await session.get(Contact, contact_id)
+                assert contact is not None
+                if op == "subscribe":
+                    unit, topics = rng.choice((pl, yp)), rng.choice((["training"], ["scam"]))
+                    await subscribe(session, contact_id, unit, topics, now)
+                    model.topics, model.unit, model.stopped = topics, unit, False
+                elif op == "stop":
+                    await stop_all(session, contact_id, now)
+                    model.topics = model.topics if model.topics is not None else []
+                    model.stopped = True
+                elif op == "resume":
+                    if await resume(session, contact_id, now) is not None:
+                        model.stopped = False
+                elif op == "block":
+                    contact.unreachable_at = now
+                    model.blocked = True
+                elif op == "write":
+                    await load_contact_and_state(session, "telegram", user, "", now)
+                    model.blocked = False
+                elif op == "register":
+                    session.add(Case(ref=f"HY-R-{n}-{now.minute}", contact_id=contact_id,
+                                     kind="course", status="new", unit_id=pl,
+                                     created_at=now, updated_at=now))
+                    model.case_open = True
+                else:
+                    await erase_contact_data(session, contact, now)
+                    model.case_open = False
+                    model.topics, model.unit = ([], None) if model.stopped else (None, None)
+            async with app.db.session() as session:
+                who = await audience(session, [pl], "training")
+            assert (contact_id in who.contact_ids) == model.reached(pl), (user, op, model)
