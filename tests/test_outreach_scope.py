@@ -1,6 +1,7 @@
 """Survey results in chat follow the officer's scope: the office reads every commune, a commune
 officer their own commune's answers of any round that covers it (and no other commune's, even
-by a button id typed by hand); a commune officer invites only the people of their commune."""
+by a button id typed by hand); a commune officer invites only the people of their commune.
+The announcements' report in chat: a commune officer sees their own, the office all."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from bot.inbound import button_event
 from bot.simulate import output_lines
 from handlers.outreach.survey_officer import Invite, Results
 from handlers.types import Channel
-from storage.models import Broadcast, SurveyResponse
+from messages import t
+from storage.models import Broadcast, Contact, Officer, SurveyResponse
+from storage.outreach_repo import create_broadcast
 from storage.repositories import get_or_create_contact
 from storage.survey_repo import open_round
-from tests.helpers import Clock, intents, texts
+from tests.helpers import Clock, intents, press, say, texts
 from tests.officials_helpers import make_officer
 from tests.outreach_support import unit_id
 
@@ -65,3 +68,32 @@ async def test_survey_results_in_chat_follow_the_officers_scope(app: App, clock:
     assert intents(refused) == ["flow:survey.officer.refused"]
     async with app.db.session() as session:
         assert await session.scalar(select(func.count(Broadcast.id))) == 1
+
+
+async def test_the_report_in_chat_shows_a_commune_officer_only_their_announcements(
+    app: App, clock: Clock
+) -> None:
+    pl, yp = await unit_id(app, "Phù Lưu"), await unit_id(app, "Yên Phú")
+    await make_officer(app, clock, "vp", "office")
+    await make_officer(app, clock, "cb-pl", "commune", "Phù Lưu")
+    await make_officer(app, clock, "cb-yp", "commune", "Yên Phú")
+    ids = {}
+    for officer, unit in (("cb-pl", pl), ("cb-yp", yp)):
+        async with app.db.transaction() as session:
+            found = await session.scalar(select(Officer).join(
+                Contact, Contact.id == Officer.contact_id).where(
+                Contact.platform_user_id == officer))
+            assert found is not None
+            made = await create_broadcast(session, unit_ids=[unit], interest="training",
+                                          text=f"Tin của {officer}", send_at=clock.now(),
+                                          now=clock.now(), officer_id=found.id)
+            ids[officer] = made.id
+
+    async def report(user: str) -> str:
+        await say(app, user, "/thongbao")
+        return texts(await press(app, user, t("compose.button.report")))
+
+    assert f"#{ids['cb-pl']}" in await report("cb-pl")
+    assert f"#{ids['cb-yp']}" not in await report("cb-pl")
+    office = await report("vp")
+    assert f"#{ids['cb-pl']}" in office and f"#{ids['cb-yp']}" in office
