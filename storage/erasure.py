@@ -22,8 +22,10 @@ content close what no link can say: every message addressed to the person's chat
 written without their contact id), and every message still waiting to be sent, to anyone, that
 quotes the person's name, phone or citizen id is deleted too. Finished messages keep no text
 (storage.repositories.FINISHED_PAYLOAD). Other people's conversation states that quote them are
-reset. On SQLite the session is marked so that storage.db checkpoints the WAL after the commit
-(with ``secure_delete`` on, the deleted bytes are zeroed in the database file as well).
+reset; an announcement whose text quotes them keeps its text with their name and numbers
+replaced by ``***``. On SQLite the session is marked so that storage.db checkpoints the WAL
+after the commit (with ``secure_delete`` on, the deleted bytes are zeroed in the database file
+as well).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from storage.crypto import Cipher, DecryptError
 from storage.db import CHECKPOINT_AFTER_COMMIT
 from storage.models import (
     Base,
+    Broadcast,
     Case,
     Contact,
     ConversationState,
@@ -121,6 +124,7 @@ async def erase_contact_data(
         result,
     )
     await _reset_states_quoting(session, contact, marks)
+    await _redact_announcements(session, marks)
     if stopped is not None:
         session.add(
             Subscription(
@@ -173,6 +177,24 @@ async def _identifying_marks(session: AsyncSession, contact: Contact, cipher: Ci
         # A phone is quoted as 0912…, +84912… or 84912…: its last nine digits are in each.
         numbers.add(digits[-9:] if len(digits) in (10, 11) else digits)
     return _Marks(frozenset(t for t in texts if len(t) >= 3), frozenset(n for n in numbers if n))
+
+
+#: What stands for the person's name or number in an announcement that quoted it.
+REDACTED = "***"
+
+
+async def _redact_announcements(session: AsyncSession, marks: _Marks) -> None:
+    """An officer's announcement that quotes the person (a list of names, a congratulation)
+    loses their name and numbers: in the stored text, and so in every copy not queued yet."""
+    if not (marks.texts or marks.numbers):
+        return
+    patterns = [re.compile(re.escape(text), re.IGNORECASE) for text in marks.texts]
+    # A number as written: any of its digits may be separated by a space, a dot or a dash.
+    patterns += [re.compile("[ .\\-]?".join(number)) for number in marks.numbers]
+    for broadcast in await session.scalars(select(Broadcast)):
+        if marks.found_in(broadcast.text):
+            for pattern in patterns:
+                broadcast.text = pattern.sub(REDACTED, broadcast.text)
 
 
 def _tokens(values: Iterable[Any]) -> list[str]:

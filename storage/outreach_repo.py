@@ -204,7 +204,9 @@ async def broadcast_report(session: AsyncSession, broadcast: Broadcast) -> dict[
             # Found blocked before their turn came: blocked, like those the sender finds so.
             counts["blocked"] += n
             continue
-        if recipient_status == "skipped" or outbox_status == "cancelled":
+        if recipient_status == "skipped" or outbox_status in ("cancelled", None):
+            # (No outbox row behind a queued recipient: it was deleted unsent, with the data of
+            # someone it quoted.)
             counts["skipped"] += n
             continue
         queued += n

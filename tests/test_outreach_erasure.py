@@ -36,7 +36,7 @@ from storage.survey_export import render
 from storage.survey_repo import open_round, results
 from tests.helpers import Clock, intents, press, say, texts
 from tests.intake_support import fill_form
-from tests.outreach_support import unit_id
+from tests.outreach_support import person, unit_id
 from tests.test_erasure import _dump, _forms
 
 VILLAGE = "Thôn Nà Khoang"
@@ -212,3 +212,41 @@ async def test_a_stop_outlives_the_deletion_of_my_data(app: App, clock: Clock) -
     assert intents(await say(app, "an", "nhận lại thông báo")) == ["flow:subscribe.resume"]
     async with app.db.session() as session:
         assert (await session.scalar(select(Subscription.stopped_at))) is not None
+
+
+async def test_an_announcement_that_quotes_me_loses_my_name_and_number(
+    app: App, clock: Clock
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    await fill_form(app, "mai")  # Nguyễn Thị Mai, 0912 345 678, Phù Lưu
+    await press(app, "mai", t("intake.button.confirm"))
+    for user in ("x1", "x2", "x3"):
+        await person(app, user, clock.now(), unit=pl, topics=["training"])
+    async with app.db.transaction() as session:
+        made = await create_broadcast(
+            session, unit_ids=[pl], interest="training", send_at=clock.now(), now=clock.now(),
+            text="Chúc mừng chị NGUYỄN THỊ MAI (sđt 0912.345.678) và anh Hà Văn Khánh.",
+        )
+    await dispatch_once(app.db, DispatchPolicy(app.settings.zone, window=1), clock.now())
+    await say(app, "mai", "xóa dữ liệu của tôi")
+    await press(app, "mai", "Có, xóa hết")
+    async with app.db.transaction() as session:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.priority == BULK)
+                              .values(status="sent", payload={}))
+    for _ in range(4):
+        await dispatch_once(app.db, DispatchPolicy(app.settings.zone, window=1), clock.now())
+        async with app.db.transaction() as session:
+            await session.execute(update(OutboxMessage).where(
+                OutboxMessage.priority == BULK, OutboxMessage.status == "pending"
+            ).values(status="sent"))
+    async with app.db.session() as session:
+        found = await session.get(Broadcast, made.id)
+        later = [p["text"] for p in await session.scalars(
+            select(OutboxMessage.payload).where(OutboxMessage.priority == BULK)) if p]
+    assert found is not None
+    assert found.text == "Chúc mừng chị *** (sđt 0***) và anh Hà Văn Khánh."
+    assert len(later) == 2 and all(text.startswith(found.text) for text in later)
+    # The copy queued before, which quoted her, went unsent: skipped in the report.
+    async with app.db.session() as session:
+        report = await broadcast_report(session, found)
+    assert (report["sent"], report["skipped"], report["pending"], report["queued"]) == (2, 1, 0, 2)
