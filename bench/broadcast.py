@@ -112,7 +112,11 @@ async def main(recipients: int, chatters: int, every: float, baseline: float) ->
         settings = load_settings(
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", files_dir=Path(tmp)
         )
-        async with build_app(settings, on_commit=lambda: [s.notify() for s in senders]) as app:
+        def notify(chats: list[tuple[str, str]]) -> None:
+            for sender in senders:
+                sender.notify(chats)
+
+        async with build_app(settings, on_commit=notify) as app:
             now = utcnow()
             async with app.db.transaction() as session:
                 await session.execute(

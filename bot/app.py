@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from bot.engine import Engine
+from bot.engine import Engine, OnCommit
 from bot.settings import Settings, SettingsError
 from handlers.casework import CaseworkFlow
 from handlers.dossier import DossierFlow, ReviewFlow
@@ -108,7 +108,7 @@ async def build_app(
     settings: Settings,
     *,
     clock: Callable[[], datetime] = utcnow,
-    on_commit: Callable[[], None] | None = None,
+    on_commit: OnCommit | None = None,
 ) -> AsyncIterator[App]:
     """Open the database (migrated and seeded) and build the engine; closes on exit."""
     try:

@@ -48,6 +48,9 @@ from storage.repositories import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+#: Called after a turn committed, with the (channel, chat id) of each outbox row it wrote: the
+#: senders start those chats at once (bot/sender.py ``Sender.notify``).
+OnCommit = Callable[[list[tuple[str, str]]], None]
 
 #: The length of ``contacts.display_name``.
 NAME_LIMIT = 200
@@ -64,7 +67,7 @@ class Engine:
         config: HandlerConfig | None = None,
         *,
         clock: Clock = utcnow,
-        on_commit: Callable[[], None] | None = None,
+        on_commit: OnCommit | None = None,
     ) -> None:
         self.db = db
         self.router = router
@@ -94,7 +97,8 @@ class Engine:
             except Exception as exc:
                 rows = await self._recover(cleaned, exc)
         if rows and self.on_commit is not None:
-            self.on_commit()
+            # The chats, so that the sender starts them without looking through the outbox.
+            self.on_commit([(row.channel, row.chat_id) for row in rows])
         return rows
 
     async def _process(

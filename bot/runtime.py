@@ -7,7 +7,7 @@ import asyncio
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,10 +60,11 @@ class Runtime:
             )
         )
 
-    def notify(self) -> None:
-        """The engine committed replies: wake every sender."""
+    def notify(self, replies: Collection[tuple[str, str]] = ()) -> None:
+        """Rows were committed (``replies``: the engine's chats, see ``Sender.notify``): wake
+        every sender."""
         for sender in self.senders:
-            sender.notify()
+            sender.notify(replies)
 
     def add_sender(self, sender: Sender) -> None:
         """Run ``sender`` in the background; on shutdown it finishes its in-flight sends."""

@@ -13,8 +13,12 @@ decides the rest (see bot/delivery.py):
 
 A finished row (sent, failed, dropped) keeps no body: storage.repositories.FINISHED_PAYLOAD.
 
-The engine calls ``notify()`` after each commit, so delivery starts at once; a periodic poll
-catches rows written by other processes and rows whose backoff has ended.
+The engine calls ``notify(replies)`` after each commit with the chats its turn wrote to: they
+start at once, with no outbox-wide lookup in front of a person's reply (during a broadcast that
+lookup ran ~30 times a second and was most of the replies' slowest waits). Other writers call
+``notify()`` for a lookup now; a periodic poll catches rows written by other processes and rows
+whose backoff has ended. Announcement chats are looked up a batch at a time (``bulk_batch``)
+and started from that batch as their workers finish, not by a lookup per finished chat.
 
 Several processes on one PostgreSQL database (two ``python -m bot run``) never send the same part:
 each part is sent while its row is locked ``FOR UPDATE SKIP LOCKED`` and recorded in that same
@@ -28,7 +32,8 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections import deque
+from collections.abc import Callable, Collection, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -91,6 +96,7 @@ class Sender:
         max_workers: int = 64,
         max_claims: int = 6,
         max_bulk_workers: int = 16,
+        bulk_batch: int = 32,
         shutdown_grace: float = 10.0,
     ) -> None:
         self.db = db
@@ -105,7 +111,13 @@ class Sender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._workers: dict[str, asyncio.Task[None]] = {}
-        self._slots = asyncio.Semaphore(max_workers)
+        self.max_workers = max_workers
+        #: Chats that got new rows while their worker ran: started again when it ends, in case
+        #: it had already read the chat's last row.
+        #: (The value: whether those rows are all announcements.)
+        self._again: dict[str, bool] = {}
+        #: The last lookup found due chats it could not start for want of a free worker.
+        self._starved = False
         #: PostgreSQL: rows locked at once, each waiting for its rate slot on a pooled connection.
         self._claims = asyncio.Semaphore(max_claims)
         self._inflight: set[asyncio.Task[bool]] = set()
@@ -114,6 +126,10 @@ class Sender:
         self.max_bulk_workers = max_bulk_workers
         self._bulk_chats: set[str] = set()
         self._bulk_claims = asyncio.Semaphore(2)
+        #: Announcement chats of the last lookup not started yet (oldest first): a finished
+        #: announcement worker starts the next of them; the lookup runs again once they are gone.
+        self.bulk_batch = bulk_batch
+        self._bulk_backlog: deque[str] = deque()
         #: Set while ``run()`` is not running, so that ``stop()`` can wait for it to return.
         self._idle = asyncio.Event()
         self._idle.set()
@@ -121,9 +137,16 @@ class Sender:
         #: worker that keeps failing is started again after a doubling pause, not in a tight loop.
         self._resting: dict[str, tuple[int, datetime]] = {}
 
-    def notify(self) -> None:
-        """New rows were committed: look for work now rather than at the next poll."""
-        self._wake.set()
+    def notify(self, replies: Collection[tuple[str, str]] = ()) -> None:
+        """New rows were committed. ``replies``: the (channel, chat id) of conversation rows
+        (the engine's after a turn): those chats of this channel start at once. Without them,
+        look for work now rather than at the next poll."""
+        if not replies:
+            self._wake.set()
+            return
+        for channel, chat_id in dict.fromkeys(replies):
+            if channel == self.channel.value and not self._start(chat_id, bulk=False):
+                self._wake.set()  # it cannot start now: the lookup finds the chat later
 
     async def run(self) -> None:
         """Deliver until ``stop()``; a database hiccup is logged and retried at the next poll."""
@@ -175,51 +198,88 @@ class Sender:
             )
         return int(count or 0)
 
-    async def _due_chats(self) -> list[tuple[str, bool]]:
-        """(chat id, only announcements pending) of the chats with due rows, replies first."""
+    async def _due_chats(self) -> tuple[list[str], list[str]]:
+        """The chats with due rows: (those with a conversation row, oldest first; up to
+        ``bulk_batch`` of those with announcements only, oldest first, none of which has a
+        worker). Two grouped reads over the pending rows (few: the dispatcher queues an
+        announcement a window at a time); the announcements' one is limited, so a lookup
+        costs the same whatever the size of the broadcast."""
         now = self.clock()
+        due = (
+            OutboxMessage.status == "pending",
+            OutboxMessage.channel == self.channel.value,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        first = func.min(OutboxMessage.id)
         async with self.db.session() as session:
-            result = await session.execute(
-                select(
-                    OutboxMessage.chat_id,
-                    func.min(OutboxMessage.priority).label("urgency"),
-                    func.min(OutboxMessage.id).label("first"),
-                )
-                .where(
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.channel == self.channel.value,
-                    OutboxMessage.next_attempt_at <= now,
-                )
+            urgent = await session.scalars(
+                select(OutboxMessage.chat_id)
+                .where(*due, OutboxMessage.priority == 0)
                 .group_by(OutboxMessage.chat_id)
-                .order_by("urgency", "first")
+                .order_by(first)
             )
-            return [(chat_id, urgency > 0) for chat_id, urgency, _ in result.all()]
+            urgent_chats = list(urgent)
+            wanted = self.bulk_batch - len(self._bulk_backlog)
+            if wanted <= 0:
+                return urgent_chats, []
+            bulk = await session.scalars(
+                select(OutboxMessage.chat_id)
+                .where(*due)
+                .group_by(OutboxMessage.chat_id)
+                .having(func.min(OutboxMessage.priority) > 0)
+                .order_by(first)
+                # The chats with a worker are the oldest: skip them after the read.
+                .limit(wanted + len(self._bulk_chats) + len(self._bulk_backlog))
+            )
+            taken = set(self._workers).union(self._bulk_backlog)
+            bulk_chats = [chat for chat in bulk if chat not in taken][:wanted]
+        return urgent_chats, bulk_chats
 
     async def _start_due_chats(self) -> None:
-        for chat_id, bulk in await self._due_chats():
-            if self._stopping:
-                return
-            if chat_id in self._workers:
-                continue
-            resting = self._resting.get(chat_id)
-            if resting is not None and resting[1] > self.clock():
-                continue
-            if bulk and len(self._bulk_chats) >= self.max_bulk_workers:
-                continue
-            await self._slots.acquire()
-            if self._stopping:
-                self._slots.release()
-                return
-            task = asyncio.create_task(self._drain_chat(chat_id), name=f"send:{chat_id}")
-            self._workers[chat_id] = task
-            if bulk:
-                self._bulk_chats.add(chat_id)
-            task.add_done_callback(functools.partial(self._worker_done, chat_id))
+        urgent, bulk = await self._due_chats()
+        self._starved = False
+        for chat_id in urgent:
+            if not self._start(chat_id, bulk=False) and self._full():
+                self._starved = True
+                break
+        self._bulk_backlog.extend(bulk)
+        self._start_backlog()
+
+    def _full(self, *, bulk: bool = False) -> bool:
+        if len(self._workers) >= self.max_workers:
+            return True
+        return bulk and len(self._bulk_chats) >= self.max_bulk_workers
+
+    def _start(self, chat_id: str, *, bulk: bool) -> bool:
+        """Start a worker for ``chat_id`` (or tell its running worker to look again); False
+        when it cannot start now (no free worker, resting after failures, stopping)."""
+        if self._stopping:
+            return False
+        if chat_id in self._workers:
+            self._again[chat_id] = self._again.get(chat_id, True) and bulk
+            return True
+        resting = self._resting.get(chat_id)
+        if resting is not None and resting[1] > self.clock():
+            return False
+        if self._full(bulk=bulk):
+            return False
+        task = asyncio.create_task(self._drain_chat(chat_id), name=f"send:{chat_id}")
+        self._workers[chat_id] = task
+        if bulk:
+            self._bulk_chats.add(chat_id)
+        task.add_done_callback(functools.partial(self._worker_done, chat_id))
+        return True
+
+    def _start_backlog(self) -> None:
+        """Start announcement chats of the last lookup while announcement workers are free."""
+        while self._bulk_backlog and not self._full(bulk=True):
+            self._start(self._bulk_backlog.popleft(), bulk=True)
 
     def _worker_done(self, chat_id: str, task: asyncio.Task[None]) -> None:
         self._workers.pop(chat_id, None)
+        was_bulk = chat_id in self._bulk_chats
         self._bulk_chats.discard(chat_id)
-        self._slots.release()
+        again = self._again.pop(chat_id, None)
         if not task.cancelled() and task.exception() is not None:
             log.error(
                 "%s sender: worker for %s failed", self.channel, chat_id, exc_info=task.exception()
@@ -229,10 +289,19 @@ class Sender:
             self._resting[chat_id] = (failures, self.clock() + timedelta(seconds=pause))
             if not self._stopping:
                 asyncio.get_running_loop().call_later(pause, self._wake.set)
+            again = None
         else:
             self._resting.pop(chat_id, None)
-        if not self._stopping:
-            # The chat may have received rows while this worker was finishing.
+        if self._stopping:
+            return
+        if again is not None:
+            # Rows came for this chat while its worker ran: it may have read its last row first.
+            self._start(chat_id, bulk=again)
+        if was_bulk:
+            self._start_backlog()
+            if not self._bulk_backlog:
+                self._wake.set()  # the batch is used up: look up the next one
+        if self._starved:
             self._wake.set()
 
     async def _drain_chat(self, chat_id: str) -> None:
