@@ -128,9 +128,15 @@ class RateLimiter:
 
     def _chat_pacer(self, chat_id: str, is_group: bool) -> Pacer | None:
         now = self.timer.now()
-        if len(self._chats) > 1000:
-            self._chats = {k: v for k, v in self._chats.items() if now - v[1] < _IDLE_SECONDS}
-        found = self._chats.get(chat_id)
+        # The chats are kept least recently used first (each use moves its chat to the end), so
+        # forgetting the idle ones looks at those only: a broadcast to thousands of chats must
+        # not copy them all on each send (it did, once past 1,000, every send of a broadcast).
+        while self._chats:
+            oldest = next(iter(self._chats))
+            if now - self._chats[oldest][1] < _IDLE_SECONDS:
+                break
+            del self._chats[oldest]
+        found = self._chats.pop(chat_id, None)
         pacer = found[0] if found else self._new_pacer(is_group)
         if pacer is None:
             return None

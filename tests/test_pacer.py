@@ -121,6 +121,26 @@ async def test_chats_and_groups_keep_their_own_pace() -> None:
     assert all(b - a >= 60.0 - 1e-9 for a, b in zip(group, group[19:], strict=False))
 
 
+async def test_chats_idle_two_minutes_are_forgotten_during_a_long_broadcast() -> None:
+    # 5,000 chats at 30/s (about 170 s on the virtual clock): the limiter remembers the chats
+    # of the last two minutes only, and a chat used again keeps its own pace.
+    timer = VirtualTimer()
+    limiter = RateLimiter(TELEGRAM_LIMITS, timer)
+    (await limiter.acquire("first", is_group=False)).release()
+    for i in range(5000):
+        (await limiter.acquire(str(i), is_group=False)).release()
+        if i % 1000 == 0:
+            (await limiter.acquire("chatty", is_group=False)).release()
+    remembered = set(limiter._chats)
+    assert "first" not in remembered and "0" not in remembered and "4999" in remembered
+    assert "chatty" in remembered  # last used about 35 s before the end
+    assert len(remembered) <= 120 * 30 + 1
+    before = timer.now()
+    for _ in range(3):  # a burst of 2, then its rate of 1/s
+        (await limiter.acquire("4999", is_group=False)).release()
+    assert timer.now() - before >= 1.0
+
+
 async def _broadcast_with_replies(
     seed: int, *, bulk: int = 300, replies: int = 40, trip: float = 0.05
 ) -> tuple[list[float], list[float], list[float]]:
