@@ -130,6 +130,8 @@ class Sender:
         #: announcement worker starts the next of them; the lookup runs again once they are gone.
         self.bulk_batch = bulk_batch
         self._bulk_backlog: deque[str] = deque()
+        #: The last lookup found as many announcement chats as it asked for: there may be more.
+        self._bulk_more = False
         #: Set while ``run()`` is not running, so that ``stop()`` can wait for it to return.
         self._idle = asyncio.Event()
         self._idle.set()
@@ -198,12 +200,12 @@ class Sender:
             )
         return int(count or 0)
 
-    async def _due_chats(self) -> tuple[list[str], list[str]]:
-        """The chats with due rows: (those with a conversation row, oldest first; up to
-        ``bulk_batch`` of those with announcements only, oldest first, none of which has a
-        worker). Two grouped reads over the pending rows (few: the dispatcher queues an
-        announcement a window at a time); the announcements' one is limited, so a lookup
-        costs the same whatever the size of the broadcast."""
+    async def _due_chats(self, wanted: int) -> tuple[list[str], list[str]]:
+        """The chats with due rows: those with a conversation row, and up to ``wanted`` of
+        those with announcements only that have no worker and are not in the backlog, each
+        oldest first. Two grouped reads over the pending rows (few: the dispatcher queues an
+        announcement a window at a time); the announcements' one is limited, so a lookup costs
+        the same whatever the size of the broadcast."""
         now = self.clock()
         due = (
             OutboxMessage.status == "pending",
@@ -212,36 +214,39 @@ class Sender:
         )
         first = func.min(OutboxMessage.id)
         async with self.db.session() as session:
-            urgent = await session.scalars(
-                select(OutboxMessage.chat_id)
-                .where(*due, OutboxMessage.priority == 0)
-                .group_by(OutboxMessage.chat_id)
-                .order_by(first)
+            urgent = list(
+                await session.scalars(
+                    select(OutboxMessage.chat_id)
+                    .where(*due, OutboxMessage.priority == 0)
+                    .group_by(OutboxMessage.chat_id)
+                    .order_by(first)
+                )
             )
-            urgent_chats = list(urgent)
-            wanted = self.bulk_batch - len(self._bulk_backlog)
             if wanted <= 0:
-                return urgent_chats, []
+                return urgent, []
+            taken = set(self._workers).union(self._bulk_backlog)
             bulk = await session.scalars(
                 select(OutboxMessage.chat_id)
                 .where(*due)
                 .group_by(OutboxMessage.chat_id)
                 .having(func.min(OutboxMessage.priority) > 0)
                 .order_by(first)
-                # The chats with a worker are the oldest: skip them after the read.
-                .limit(wanted + len(self._bulk_chats) + len(self._bulk_backlog))
+                # The chats already taken are among the oldest: skipped after the read.
+                .limit(wanted + len(taken))
             )
-            taken = set(self._workers).union(self._bulk_backlog)
-            bulk_chats = [chat for chat in bulk if chat not in taken][:wanted]
-        return urgent_chats, bulk_chats
+            return urgent, [chat for chat in bulk if chat not in taken][:wanted]
 
     async def _start_due_chats(self) -> None:
-        urgent, bulk = await self._due_chats()
+        wanted = self.bulk_batch - len(self._bulk_backlog)
+        urgent, bulk = await self._due_chats(wanted)
         self._starved = False
         for chat_id in urgent:
             if not self._start(chat_id, bulk=False) and self._full():
                 self._starved = True
                 break
+        # Fewer than asked for: no other announcement is due now; the next lookup waits for
+        # the dispatcher's notify() or the poll, not for a worker to finish.
+        self._bulk_more = wanted <= 0 or len(bulk) >= wanted
         self._bulk_backlog.extend(bulk)
         self._start_backlog()
 
@@ -299,18 +304,23 @@ class Sender:
             self._start(chat_id, bulk=again)
         if was_bulk:
             self._start_backlog()
-            if not self._bulk_backlog:
+            if not self._bulk_backlog and self._bulk_more:
                 self._wake.set()  # the batch is used up: look up the next one
         if self._starved:
             self._wake.set()
 
     async def _drain_chat(self, chat_id: str) -> None:
-        """Send this chat's rows oldest first; stop at the first row that must wait."""
+        """Send this chat's rows oldest first; stop at the first row that must wait. A chat
+        started for announcements stops after one: a recipient rarely has a second, which the
+        next lookup finds (a reply that comes meanwhile starts the chat again at once), so a
+        recipient costs one read, not a second one finding nothing."""
         while not self._stopping:
             found = await self._next_row(chat_id)
             if found is None or found[0].next_attempt_at > self.clock():
                 return
             if not await self._send_row(*found):
+                return
+            if found[0].priority > 0 and chat_id in self._bulk_chats:
                 return
 
     async def _next_row(self, chat_id: str) -> tuple[OutboxMessage, bool] | None:

@@ -1,0 +1,146 @@
+"""When the sender looks through the outbox. A person's reply is started by the engine's commit,
+which names the chat, not by an outbox-wide lookup; a broadcast is looked up a batch of chats at
+a time and each recipient is read once. (A lookup used to run each time a chat's worker ended,
+about 30 times a second during a broadcast, in front of the replies: bench.broadcast.)"""
+
+# ruff: noqa: F811  (the fixtures of tests/test_sender.py, imported, are the tests' arguments)
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from bot.app import App
+from bot.channels.telegram_transport import TelegramTransport
+from bot.inbound import text_event
+from bot.rate_limits import TELEGRAM_LIMITS
+from bot.sender import Sender
+from handlers.types import Channel
+from storage.models import OutboxMessage
+from storage.outreach_repo import BULK
+from tests.fake_telegram import FakeTelegram
+from tests.test_sender import (  # noqa: F401
+    FAST,
+    _virtual_pacing,
+    enqueue,
+    fake,
+    timer,
+    transport,
+)
+
+
+async def _announcements(app: App, chats: range) -> None:
+    for chat in chats:
+        row_id = await enqueue(app, chat, f"thông báo {chat}")
+        async with app.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row_id).values(priority=BULK)
+            )
+
+
+async def _until(condition: Callable[[], object], within: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(0.01)
+
+
+def _count_lookups(monkeypatch: pytest.MonkeyPatch, *, hang_after: int = 0) -> list[int]:
+    """Counts the sender's outbox-wide lookups; with ``hang_after``, the later ones never end
+    (the database busy, the loop slow): what still goes out does not wait for a lookup."""
+    calls = [0]
+    never = asyncio.Event()
+    original = Sender._due_chats
+
+    async def due_chats(self: Sender, wanted: int) -> Any:
+        calls[0] += 1
+        if hang_after and calls[0] > hang_after:
+            await never.wait()
+        return await original(self, wanted)
+
+    monkeypatch.setattr(Sender, "_due_chats", due_chats)
+    return calls
+
+
+async def _stopped(sender: Sender, task: asyncio.Task[None]) -> None:
+    task.cancel()  # the run loop may be inside a lookup that never ends
+    await asyncio.gather(task, return_exceptions=True)
+    await sender.stop()
+
+
+async def test_a_reply_during_a_broadcast_goes_out_while_the_outbox_lookup_hangs(
+    app: App, fake: FakeTelegram, transport: TelegramTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _announcements(app, range(5000, 5040))
+    lookups = _count_lookups(monkeypatch, hang_after=1)
+    sender = Sender(app.db, transport, TELEGRAM_LIMITS, poll_interval=0.05)
+    app.engine.on_commit = sender.notify
+    task = asyncio.create_task(sender.run())
+    try:
+        await _until(lambda: lookups[0] == 2 and fake.sent)  # the broadcast runs, lookup hangs
+        await app.engine.handle(text_event(Channel.TELEGRAM, "77", "menu"))
+        await _until(lambda: fake.texts_to(77))
+    finally:
+        await _stopped(sender, task)
+    assert lookups[0] == 2
+
+
+async def test_a_broadcast_is_looked_up_a_batch_at_a_time_and_each_recipient_read_once(
+    app: App, fake: FakeTelegram, transport: TelegramTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chats = range(6000, 6120)
+    await _announcements(app, chats)
+    lookups = _count_lookups(monkeypatch)
+    reads: Counter[str] = Counter()
+    original = Sender._next_row
+
+    async def next_row(self: Sender, chat_id: str) -> Any:
+        reads[chat_id] += 1
+        return await original(self, chat_id)
+
+    monkeypatch.setattr(Sender, "_next_row", next_row)
+    sender = Sender(app.db, transport, TELEGRAM_LIMITS, poll_interval=60.0)  # no poll meanwhile
+    task = asyncio.create_task(sender.run())
+    try:
+        await _until(lambda: len(fake.sent) >= len(chats))
+    finally:
+        await _stopped(sender, task)
+    assert sorted(s.text for s in fake.sent) == sorted(f"thông báo {c}" for c in chats)
+    assert set(reads.values()) == {1}  # not a second read finding nothing more
+    # About one lookup per batch of chats, not one per chat.
+    assert lookups[0] <= len(chats) // 10, lookups
+
+
+async def test_a_reply_committed_as_its_chats_worker_ends_is_sent_without_a_lookup(
+    app: App, fake: FakeTelegram, transport: TelegramTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The chat's worker has read that nothing more is pending when the engine commits a new
+    # row for it and names the chat: the chat starts again as that worker ends.
+    await enqueue(app, 31, "tin 1")
+    lookups = _count_lookups(monkeypatch, hang_after=1)  # only the first lookup ends
+    original = Sender._next_row
+    committed: list[int] = []
+
+    async def next_row(self: Sender, chat_id: str) -> Any:
+        found = await original(self, chat_id)
+        if chat_id == "31" and found is None and not committed:
+            committed.append(await enqueue(app, 31, "tin 2"))
+            self.notify([("telegram", "31")])
+        return found
+
+    monkeypatch.setattr(Sender, "_next_row", next_row)
+    sender = Sender(app.db, transport, FAST, poll_interval=0.05)
+    task = asyncio.create_task(sender.run())
+    try:
+        await _until(lambda: len(fake.texts_to(31)) == 2)
+    finally:
+        await _stopped(sender, task)
+    assert fake.texts_to(31) == ["tin 1", "tin 2"]  # though every lookup after the first hangs
+    assert lookups[0] >= 1
