@@ -37,6 +37,9 @@ class ChannelLimits:
     #: Places of the overall window that announcements leave free while people are chatting,
     #: so that a reply goes out at once instead of after the next free place (bot/pacer.py).
     reply_reserve: int = 1
+    #: ... and while replies come often (bot/pacer.py: more than one in ten seconds would wait
+    #: for the place the one before took).
+    busy_reply_reserve: int = 2
     backoff_base: float = 1.0
     backoff_max: float = 600.0
     #: With the defaults, about six hours of retries before a row is marked failed.
@@ -73,6 +76,7 @@ class RateLimiter:
             count,
             timer=self.timer,
             reserve=min(limits.reply_reserve, count - 1),
+            busy_reserve=min(max(limits.busy_reply_reserve, limits.reply_reserve), count - 1),
         )
         self._chats: dict[str, tuple[Pacer, float]] = {}
         self._paused_until = float("-inf")

@@ -142,11 +142,17 @@ async def test_chats_idle_two_minutes_are_forgotten_during_a_long_broadcast() ->
 
 
 async def _broadcast_with_replies(
-    seed: int, *, bulk: int = 300, replies: int = 40, trip: float = 0.05
+    seed: int,
+    *,
+    bulk: int = 300,
+    replies: int = 40,
+    trip: float = 0.05,
+    every: float | None = None,
 ) -> tuple[list[float], list[float], list[float]]:
     """A broadcast of ``bulk`` sends by 16 workers at Telegram's limit, each answered after up to
-    ``trip`` seconds, while ``replies`` conversation sends come at random moments. Returns the
-    arrival times of all sends, the replies' waits for their slot, and the bulk start times."""
+    ``trip`` seconds, while ``replies`` conversation sends come at random moments (``every``:
+    one each ``every`` seconds instead). Returns the arrival times of all sends, the replies'
+    waits for their slot, and the bulk start times."""
     timer = EventTimer()
     limiter = RateLimiter(TELEGRAM_LIMITS, timer)
     rng = random.Random(seed)
@@ -172,7 +178,7 @@ async def _broadcast_with_replies(
             await send(f"b{n}", is_bulk=True)
 
     async def chatter(n: int) -> None:
-        await timer.sleep(rng.uniform(0.5, bulk / 30 - 0.5))
+        await timer.sleep(0.5 + n * every if every else rng.uniform(0.5, bulk / 30 - 0.5))
         waits.append(await send(f"c{n}", is_bulk=False))
 
     work = asyncio.gather(
@@ -198,6 +204,31 @@ async def test_a_reply_during_a_broadcast_takes_the_next_place_at_once(seed: int
     # ... and the broadcast still runs near the limit: 29 of the 30 places, minus the replies.
     span = bulk_starts[-1] - bulk_starts[0]
     assert (len(bulk_starts) + len(waits)) / span >= 0.9 * 30
+
+
+async def test_replies_that_come_often_find_a_place_at_once() -> None:
+    # Five replies a second during the broadcast. With one place kept, a reply within one
+    # interval of another waited for that place: 37 of these 300 (up to 87 ms); two places are
+    # kept now, and only a third reply that close waits.
+    waited, replies = 0, 0
+    for seed in range(4):
+        arrivals, waits, bulk_starts = await _broadcast_with_replies(
+            seed, bulk=450, replies=75, trip=0.006
+        )
+        waited, replies = waited + sum(1 for w in waits if w > 0), replies + len(waits)
+        assert _tightest(arrivals) >= 1.0
+        span = bulk_starts[-1] - bulk_starts[0]
+        assert (len(bulk_starts) + len(waits)) / span >= 0.95 * 30
+    assert replies == 300 and waited <= 6
+
+
+async def test_a_reply_now_and_then_costs_the_broadcast_one_place_only() -> None:
+    # One reply every 6 s (never three within ten seconds): one place is kept, not two.
+    arrivals, waits, _ = await _broadcast_with_replies(
+        1, bulk=600, replies=3, trip=0.006, every=6.0
+    )
+    assert len(waits) == 3 and _tightest(arrivals) >= 1.0
+    assert (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) >= 0.955 * 30  # two: 0.933
 
 
 async def test_a_broadcast_alone_uses_the_whole_window() -> None:
