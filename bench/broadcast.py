@@ -160,7 +160,8 @@ async def main(recipients: int, chatters: int, every: float, baseline: float) ->
                 )
             application = build_application(fake.token, fake.url)
             await application.initialize()
-            sender = Sender(app.db, TelegramTransport(application.bot, app.files), TELEGRAM_LIMITS)
+            transport = TelegramTransport(application.bot, app.files)
+            sender = Sender(app.db, transport, TELEGRAM_LIMITS, batch=app.engine.batch)
             senders.append(sender)
             sender_task = asyncio.create_task(sender.run())
             settle_memory()  # as ``python -m bot run`` does once started

@@ -78,7 +78,7 @@ async def start_telegram(rt: Runtime) -> None:
         ) from None
     rt.stack.push_async_callback(channel.close)
     transport = TelegramTransport(channel.bot, rt.app.files)
-    rt.add_sender(Sender(rt.app.db, transport, TELEGRAM_LIMITS))
+    rt.add_sender(Sender(rt.app.db, transport, TELEGRAM_LIMITS, batch=rt.app.engine.batch))
     if not rt.webhook:
         rt.add_task(channel.poll, "telegram:poll")
         return

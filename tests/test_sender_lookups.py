@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.channels.telegram_transport import TelegramTransport
@@ -144,3 +144,25 @@ async def test_a_reply_committed_as_its_chats_worker_ends_is_sent_without_a_look
         await _stopped(sender, task)
     assert fake.texts_to(31) == ["tin 1", "tin 2"]  # though every lookup after the first hangs
     assert lookups[0] >= 1
+
+
+async def test_with_the_engines_group_commit_sends_are_recorded_in_its_transactions(
+    app: App, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    # SQLite: what was sent is recorded in the turns' shared transactions, not in one
+    # transaction per send holding the single write lock in front of people's turns.
+    for i in range(20):
+        await enqueue(app, 7000 + i, f"tin {i}")
+    units = app.engine.batch.units
+    sender = Sender(app.db, transport, FAST, poll_interval=0.05, batch=app.engine.batch)
+    task = asyncio.create_task(sender.run())
+    try:
+        await sender.drain(within=30)
+    finally:
+        await _stopped(sender, task)
+    assert sorted(s.text for s in fake.sent) == sorted(f"tin {i}" for i in range(20))
+    async with app.db.session() as session:
+        statuses = list(await session.scalars(select(OutboxMessage.status)))
+    assert statuses == ["sent"] * 20
+    if app.db.is_sqlite:
+        assert app.engine.batch.units - units == 20

@@ -53,7 +53,8 @@ async def start_zalo(rt: Runtime) -> None:
     downloader = ImageDownloader()
     rt.stack.push_async_callback(downloader.aclose)
     receiver = ZaloReceiver(rt.app.engine, client, downloader)
-    rt.add_sender(Sender(rt.app.db, ZaloTransport(client), limits_for(Channel.ZALO, settings)))
+    limits = limits_for(Channel.ZALO, settings)
+    rt.add_sender(Sender(rt.app.db, ZaloTransport(client), limits, batch=rt.app.engine.batch))
     if not rt.webhook:
         await use_polling(client, say)
         rt.add_task(lambda: run_polling(client, receiver), "zalo:poll")
