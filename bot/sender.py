@@ -292,9 +292,7 @@ class Sender:
         self._bulk_chats.discard(chat_id)
         again = self._again.pop(chat_id, None)
         if not task.cancelled() and task.exception() is not None:
-            log.error(
-                "%s sender: worker for %s failed", self.channel, chat_id, exc_info=task.exception()
-            )
+            log.error("%s sender: a chat's worker failed", self.channel, exc_info=task.exception())
             failures = self._resting[chat_id][0] + 1 if chat_id in self._resting else 1
             pause = min(WORKER_BACKOFF_MAX, WORKER_BACKOFF_BASE * 2 ** (failures - 1))
             self._resting[chat_id] = (failures, self.clock() + timedelta(seconds=pause))
@@ -528,10 +526,11 @@ class Sender:
                 contact = await session.scalar(self._contact_query(row))
                 if contact is not None:
                     contact.unreachable_at = now
+                # The row id, not the platform's chat id: logs carry no personal identifiers.
                 log.info(
-                    "%s: chat %s unreachable (%s); its pending messages dropped",
+                    "%s: message %s: chat unreachable (%s); its pending messages dropped",
                     self.channel,
-                    row.chat_id,
+                    row.id,
                     reason,
                 )
             await session.execute(
