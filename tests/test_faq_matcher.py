@@ -307,3 +307,39 @@ def test_two_questions_one_naming_a_country_are_both_answered(matcher: Matcher) 
 ])
 def test_a_question_is_told_from_an_answer(matcher: Matcher, text: str, asks: bool) -> None:
     assert matcher.is_question(text) is asks
+
+
+#: Everyday questions a labour office is wrongly brought, typed as on Zalo, one per kind that a
+#: labour topic used to absorb: household registration, a pension, school enrolment, school
+#: meals, a loan to build a house, a loan app's debt collectors, flood aid, a poor-household
+#: certificate, land papers, a spouse's residence abroad.
+OUT_OF_REMIT_TYPED = [
+    "e muon nhap khau cho vo ve nha chong thi lam sao",
+    "me e 60 tuoi roi co duoc nhan luong huu ko",
+    "con e vao lop 6 thi nop ho so o dau",
+    "tien an ban tru cho con o truong dtts co duoc ho tro ko",
+    "vay von lam nha o ngan hang chinh sach duoc bao nhieu",
+    "e vay app ma gio ko tra duoc no chung no goi khap ho hang",
+    "nha e bi lu cuon mat ngo thi co duoc ho tro gi ko",
+    "e muon lam giay chung nhan ho ngheo thi nop o dau",
+    "dat nha e chua co giay to gi muon lam bia do thi bat dau tu dau",
+    "chong e o dai loan muon bao lanh e sang song cung thi lam sao",
+]
+
+
+@pytest.mark.parametrize("question", OUT_OF_REMIT_TYPED)
+def test_typed_out_of_remit_questions_are_never_answered(matcher: Matcher, question: str) -> None:
+    decision = matcher.decide(question)
+    assert decision.outcome not in ("answer", "action"), decision.candidates
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    # The same words, asked about working abroad: still answered.
+    ("vay di nhat co can the chap so do khong", "abroad.loan"),
+    ("vay ngan hang chinh sach di han quoc duoc bao nhieu", "abroad.loan"),
+    ("chua di nghia vu quan su co duoc di xkld khong", "abroad.eligibility"),
+])
+def test_the_words_of_those_kinds_in_a_labour_question_still_answer(
+    matcher: Matcher, question: str, topic: str
+) -> None:
+    assert topic in matcher.decide(question).topics

@@ -229,6 +229,12 @@ class Matcher:
             words = [self._repair(w) for w in words]
         return " ".join(words)
 
+    def known_share(self, text: str) -> float:
+        """The share of the message's words that some example uses: a message mostly of words
+        nobody wrote ("abc xyz qwe") is not understood, whichever class ranks first."""
+        words = self.key(text, repair=False).split()
+        return sum(w in self._known for w in words) / len(words) if words else 0.0
+
     def _question_key(self, text: str) -> str:
         """The key of a question, without the greetings and thanks around it."""
         return " ".join(without_courtesies(self.key(text).split(), self.lexicon))
