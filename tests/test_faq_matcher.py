@@ -324,6 +324,11 @@ OUT_OF_REMIT_TYPED = [
     "e muon lam giay chung nhan ho ngheo thi nop o dau",
     "dat nha e chua co giay to gi muon lam bia do thi bat dau tu dau",
     "chong e o dai loan muon bao lanh e sang song cung thi lam sao",
+    # A tour, a house fire, a loan for a cattle shed, a money-laundering phone scam.
+    "tour di nhat ban 5 ngay gia bao nhieu",
+    "nha e bi chay rui ro co duoc xa ho tro k",
+    "vay ngan hang lam chuong trai 100tr can gi",
+    "cong an goi dien bao e lien quan rua tien thi lam sao",
 ]
 
 
@@ -338,6 +343,7 @@ def test_typed_out_of_remit_questions_are_never_answered(matcher: Matcher, quest
     ("vay di nhat co can the chap so do khong", "abroad.loan"),
     ("vay ngan hang chinh sach di han quoc duoc bao nhieu", "abroad.loan"),
     ("chua di nghia vu quan su co duoc di xkld khong", "abroad.eligibility"),
+    ("đi du lịch sang hàn rồi trốn ở lại làm được không", "abroad.scam"),
 ])
 def test_the_words_of_those_kinds_in_a_labour_question_still_answer(
     matcher: Matcher, question: str, topic: str
