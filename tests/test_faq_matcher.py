@@ -329,6 +329,13 @@ OUT_OF_REMIT_TYPED = [
     "nha e bi chay rui ro co duoc xa ho tro k",
     "vay ngan hang lam chuong trai 100tr can gi",
     "cong an goi dien bao e lien quan rua tien thi lam sao",
+    # The poor household's electricity, seedlings, a concrete village road, enlisting, a
+    # student loan.
+    "e muon xin ho tro tien dien cho ho ngheo",
+    "ho tro giong cay trong cho ho ngheo nam nay co k",
+    "xin ho tro be tong hoa duong thon thi lam don gui ai",
+    "e 45 tuoi roi co duoc dang ky di bo doi ko",
+    "vay tien cho con di hoc dai hoc o ngan hang chinh sach",
 ]
 
 
