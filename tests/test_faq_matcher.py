@@ -336,6 +336,8 @@ OUT_OF_REMIT_TYPED = [
     "xin ho tro be tong hoa duong thon thi lam don gui ai",
     "e 45 tuoi roi co duoc dang ky di bo doi ko",
     "vay tien cho con di hoc dai hoc o ngan hang chinh sach",
+    # Another office's address.
+    "tram thu y o xa o dau",
 ]
 
 
