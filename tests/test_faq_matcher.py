@@ -338,6 +338,8 @@ OUT_OF_REMIT_TYPED = [
     "vay tien cho con di hoc dai hoc o ngan hang chinh sach",
     # Another office's address.
     "tram thu y o xa o dau",
+    # A shop's business licence.
+    "e muon mo quan tap hoa can giay phep kinh doanh ko",
 ]
 
 
