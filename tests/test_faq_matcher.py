@@ -340,6 +340,9 @@ OUT_OF_REMIT_TYPED = [
     "tram thu y o xa o dau",
     # A shop's business licence.
     "e muon mo quan tap hoa can giay phep kinh doanh ko",
+    # A finance company's debt collectors; planting forest.
+    "e muon kien cty tai chinh vi doi no ca nha",
+    "ho tro trong rung san xuat moi ha bao nhieu",
 ]
 
 
@@ -360,3 +363,16 @@ def test_the_words_of_those_kinds_in_a_labour_question_still_answer(
     matcher: Matcher, question: str, topic: str
 ) -> None:
     assert topic in matcher.decide(question).topics
+
+
+def test_a_message_whose_best_topic_is_ruled_out_is_never_answered_by_the_runner_up(
+    matcher: Matcher,
+) -> None:
+    # "trả góp" rules the abroad loan out; the costs, clearly ahead of what is left, would be
+    # answered: the message is likely outside the remit, so they are only offered.
+    ranked = _ranked(("abroad.loan", 0.6), ("abroad.costs", 0.36), (OUT_OF_REMIT, 0.04))
+    decision = matcher._decide("vay tra gop lai bao nhieu", ranked)
+    assert decision.outcome == "clarify"
+    assert decision.candidates[0].topic == "abroad.costs"
+    # Nothing ruled out: the same ranking is answered.
+    assert matcher._decide("vay di xuat khau", ranked).topics == ("abroad.loan",)

@@ -387,7 +387,13 @@ class Matcher:
         kept = self._foreign_left_out(key, ranked)
         decision = self._decide_question(key, kept)
         decision = self._country_aspect(key, decision) or decision
-        return self._country_named(key, kept, decision) or decision
+        decision = self._country_named(key, kept, decision) or decision
+        if decision.outcome == "answer" and kept and ranked and kept[0] != ranked[0]:
+            # The best-ranked topic was ruled out ("vay trả góp", "đòi nợ"): the message is
+            # likely about something outside the remit, so the runner-up is offered, never
+            # answered on its own ("kiện công ty tài chính đòi nợ" is not a worker's rights).
+            return self._clarify(key, kept)
+        return decision
 
     def _country_named(
         self, key: str, ranked: list[Candidate], decision: Decision
@@ -464,6 +470,12 @@ class Matcher:
             runner_up = next((c.topic for c in in_remit[1:2]), None)
             return Decision("answer", key, (best,),
                             also_offered=(runner_up,) if runner_up else ())
+        return self._clarify(key, ranked)
+
+    def _clarify(self, key: str, ranked: list[Candidate]) -> Decision:
+        """"Which topic?" among the best in-remit topics of ``ranked``."""
+        th = self.thresholds
+        in_remit = [c for c in ranked if c.topic != OUT_OF_REMIT]
         # Always two choices (a question with one option is not a question), a third if close.
         offered = in_remit[:2] + [c for c in in_remit[2:3] if c.probability >= th.suggest]
         return Decision("clarify", key, tuple(offered[: th.max_suggestions]))
