@@ -31,6 +31,8 @@ class ChecklistItem:
     optional: bool = False
     #: Exists only later (contract, visa, tickets): not asked for right after registering.
     later: bool = False
+    #: What families type to name the item ("hoa don", "visa"), besides its title.
+    words: tuple[str, ...] = ()
     group_notes: dict[str, str] = field(default_factory=dict)
 
     def required(self, groups: frozenset[str]) -> bool:
@@ -64,6 +66,7 @@ def _item(raw: dict[str, Any]) -> ChecklistItem:
         required_for=frozenset(raw.get("required_for", [])),
         optional=bool(raw.get("optional", False)),
         later=bool(raw.get("later", False)),
+        words=tuple(nfc(w) for w in raw.get("words", [])),
         group_notes={k: nfc(v) for k, v in raw.get("group_notes", {}).items()},
     )
 

@@ -42,6 +42,7 @@ from handlers.dossier.views import (
     pages_buttons,
 )
 from handlers.flow import Flow
+from handlers.intake.validators import InvalidAnswerError, match_option
 from handlers.menu import Door, OpenDoor
 from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
@@ -57,6 +58,16 @@ from storage.models import Case, DossierDocument
 BURST_SECONDS = 60
 #: Files kept while the family has not said which item they belong to.
 MAX_HELD = 30
+
+
+def named_item(text: str) -> str | None:
+    """The checklist item a typed answer names ("hoa don", "visa", "chứng chỉ"), or None."""
+    items = load_checklist().items
+    try:
+        return match_option(text, [(i.key, i.title) for i in items],
+                            {i.key: i.words for i in items}, loose=False)
+    except InvalidAnswerError:
+        return None
 
 
 class DossierFlow(Flow):
@@ -90,20 +101,29 @@ class DossierFlow(Flow):
         ctx.reply(t("dossier.pick_case", count=len(cases)), buttons, intent="flow:dossier.pick")
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
-        """Back where the family was: the item being sent, else the checklist."""
+        """Back where the family was: the item being sent, else the checklist (or the question
+        which item the held photos are)."""
         case = await self._current_case(ctx)
         if case is None:
             await self.start(event, ctx)
         elif ctx.step == "item" and ctx.data.get("item"):
             await self._open_item(ctx, case, str(ctx.data["item"]))
         else:
-            await self._open(ctx, case)
+            await self._repeat_checklist(ctx, case)
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # "xong" after a burst of photos (whose replies carried no buttons) ends the item.
-        return ctx.step == "item" and (
+        if ctx.step == "item":
+            return (
+                folded_text in folded_phrases("dossier.done_words")
+                or folded_text in (fold(t("dossier.button.done")), fold(t("dossier.button.pages")))
+                or named_item(folded_text) not in (None, ctx.data.get("item"))
+            )
+        # At the checklist an item typed by name ("hoa don") is a choice, not a question, and
+        # "xong" is not "what after the course?".
+        return ctx.step == "checklist" and (
             folded_text in folded_phrases("dossier.done_words")
-            or folded_text in (fold(t("dossier.button.done")), fold(t("dossier.button.pages")))
+            or named_item(folded_text) is not None
         )
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
@@ -169,6 +189,11 @@ class DossierFlow(Flow):
             if folded == fold(t("dossier.button.pages")):
                 await self._show_pages(ctx, case)
                 return
+            other = named_item(event.text)
+            if other is not None and other != ctx.data.get("item"):
+                # Another item named: this one is finished (its pages are kept), go there.
+                await self._done(ctx, case, then=other)
+                return
             entry = load_checklist().get(str(ctx.data.get("item", "")))
             ctx.reply(
                 ctx.text("dossier.item_text", title=entry.title if entry else ""),
@@ -176,6 +201,18 @@ class DossierFlow(Flow):
                 intent="flow:dossier.item",
             )
             return
+        if ctx.step == "checklist" and event.kind == InboundKind.TEXT:
+            item_key = named_item(event.text)
+            if item_key is not None:
+                if ctx.data.get("held_files"):
+                    await self._put_held(ctx, case, item_key)
+                else:
+                    await self._open_item(ctx, case, item_key)
+                return
+            if folded in folded_phrases("dossier.done_words") or ctx.data.get("held_files"):
+                # Photos still waiting for their item are never dropped by a stray word.
+                await self._repeat_checklist(ctx, case)
+                return
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
             # Anything else: step out and let the rest of the bot answer (FAQ, menu...).
             ctx.leave()
@@ -186,7 +223,12 @@ class DossierFlow(Flow):
     # -- steps -------------------------------------------------------------------------------
     async def _open(self, ctx: Context, case: Case) -> None:
         """The checklist with progress; also where the ready notice is triggered."""
-        ctx.enter(self.name, "checklist", {"case_id": case.id})
+        held = ctx.data.get("held_files") if ctx.flow == self.name else None
+        # Photos sent before choosing their item stay held across a question or the checklist.
+        data: dict[str, object] = {"case_id": case.id}
+        if held:
+            data["held_files"] = held
+        ctx.enter(self.name, "checklist", data)
         tracker = await get_tracker(ctx.session, case.id, ctx.now)
         await maybe_ready(ctx.session, case, ctx.now)
         view = await load_view(ctx.session, case)
@@ -296,12 +338,15 @@ class DossierFlow(Flow):
             return False
         return ctx.now - datetime.fromisoformat(str(last)) < timedelta(seconds=BURST_SECONDS)
 
-    async def _done(self, ctx: Context, case: Case) -> None:
+    async def _done(self, ctx: Context, case: Case, *, then: str | None = None) -> None:
         view = await load_view(ctx.session, case)
         v = view.get(str(ctx.data.get("item", "")))
-        if v is not None:
+        if v is not None and (v.pages or then is None):
             key = "dossier.done" if v.pages else "dossier.done_empty"
             ctx.reply(t(key, title=v.item.title, pages=v.pages), intent="flow:dossier.done")
+        if then is not None:
+            await self._open_item(ctx, case, then)
+            return
         await self._open(ctx, case)
 
     async def _show_pages(self, ctx: Context, case: Case) -> None:
@@ -365,6 +410,16 @@ class DossierFlow(Flow):
         ctx.update(held_files=held)
         if len(held) > 1:
             return  # the question is already on screen; one reply per burst
+        await self._ask_held(ctx, case)
+
+    async def _repeat_checklist(self, ctx: Context, case: Case) -> None:
+        """The checklist again, or, while photos wait for their item, which item they are."""
+        if ctx.data.get("held_files"):
+            await self._ask_held(ctx, case)
+        else:
+            await self._open(ctx, case)
+
+    async def _ask_held(self, ctx: Context, case: Case) -> None:
         view = await load_view(ctx.session, case)
         open_items = [v for v in view.items if v.state != ItemState.APPROVED]
         ordered = [v for v in open_items if v in view.missing_now]
