@@ -4,14 +4,20 @@ and on Zalo where the rendering matters."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from handlers.outreach.compose import parse_send_time
 from handlers.types import Channel
-from storage.models import DossierDocument
+from messages import t
+from storage.models import Broadcast, DossierDocument
 from tests.dossier_support import click, jpeg, make_case, two_units
-from tests.helpers import intents, say, send_file, texts
+from tests.helpers import Clock, intents, press, say, send_file, texts
+from tests.officials_helpers import make_officer
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -66,3 +72,62 @@ async def test_items_are_chosen_by_name_and_xong_is_not_a_question(
     lines = await say(app, "me", "xong", channel=channel)
     assert intents(lines) == ["flow:dossier.checklist"], intents(lines)
     assert await _pages(app) == {"receipts": 1}
+
+
+# -- /thongbao ----------------------------------------------------------------------------------
+async def test_help_while_composing_keeps_the_text_and_says_what_the_step_expects(
+    app: App, clock: Clock
+) -> None:
+    """«giúp» used to start the composition over: the text was lost, and the next «Không có
+    ảnh» became the announcement."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/thongbao")
+    await say(app, "cb", "Lớp may công nghiệp khai giảng 15/12.")
+    lines = await say(app, "cb", "giúp")
+    assert intents(lines) == ["flow:broadcast.help", "flow:broadcast.photo"]
+    assert "ảnh" in lines[0]["text"] and "gặp cán bộ" not in lines[0]["text"]
+    assert intents(await press(app, "cb", t("compose.button.no_photo"))) == [
+        "flow:broadcast.interest"
+    ]
+    await press(app, "cb", t("outreach.topic.training"))
+    lines = await say(app, "cb", "sáng mai")  # no hour: the accepted forms, «Gửi ngay» kept
+    assert intents(lines) == ["flow:broadcast.when"] and lines[-1].get("buttons")
+    preview = await say(app, "cb", "9h30 ngày 11/7")  # local time 08:00 on 10/07 now
+    assert "09:30 11/07/2026" in texts(preview), texts(preview)
+    assert intents(await say(app, "cb", "ok gửi đi")) == ["flow:broadcast.created"]
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and broadcast.text == "Lớp may công nghiệp khai giảng 15/12."
+
+
+async def test_cancel_while_composing_says_nothing_was_sent(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/thongbao")
+    await say(app, "cb", "Cảnh báo lừa đảo.")
+    lines = await say(app, "cb", "hủy")
+    assert texts(lines) == t("compose.cancelled") and not lines[0].get("buttons")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("08:30 15/12", (2026, 12, 15, 8, 30)),
+        ("8h 3/12", (2026, 12, 3, 8, 0)),
+        ("8h30 ngày 3/12/2026", (2026, 12, 3, 8, 30)),
+        ("15/12 8 giờ", (2026, 12, 15, 8, 0)),
+        ("2h chiều mai", (2026, 12, 3, 14, 0)),
+        ("16h", (2026, 12, 2, 16, 0)),
+        ("9h", (2026, 12, 3, 9, 0)),  # already past today: tomorrow
+        ("8 giờ sáng ngày 5/1", (2027, 1, 5, 8, 0)),  # January: next year's
+        ("9h ngày 15-12", (2026, 12, 15, 9, 0)),
+        ("8h 31/2", None),
+        ("sáng mai", None),
+    ],
+)
+def test_send_times_as_officers_type_them(
+    typed: str, expected: tuple[int, int, int, int, int] | None
+) -> None:
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    at = parse_send_time(typed, datetime(2026, 12, 2, 15, 0, tzinfo=zone))
+    assert (at and (at.year, at.month, at.day, at.hour, at.minute)) == expected
+    assert at is None or at.tzinfo is zone

@@ -8,8 +8,9 @@ dispatcher (scheduler/broadcasts.py) like one created from the terminal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -20,11 +21,12 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
-from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
+from handlers.intake.validators import InvalidAnswerError, UnitOption, is_phrase, match_unit
 from handlers.outreach.new_class import AnnounceCourse, course_text
 from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
 from handlers.outreach.subscribe import topics_label
-from handlers.types import Attachment, Inbound, InboundKind
+from handlers.textnorm import fold, folded_phrases
+from handlers.types import Attachment, Button, Inbound, InboundKind
 from messages import t
 from storage.models import Broadcast, Course, Officer, Unit
 from storage.outreach_repo import audience, broadcast_report, create_broadcast
@@ -104,14 +106,19 @@ class ComposeFlow(Flow):
             ctx.reply(t("compose.not_officer"), intent=_intent("refused"))
             return
         ctx.enter(NAME, Step.TEXT, {})
-        ctx.reply(
-            t("compose.ask_text"),
-            [
-                [Report().button(t("compose.button.report"))],
-                [Cancel().button(t("compose.button.cancel"))],
-            ],
-            intent=_intent(Step.TEXT),
-        )
+        _ask_text(ctx)
+
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        """The current step again (after «giúp» or a question): what was written is kept."""
+        officer = await get_officer(ctx.session, ctx.contact.id)
+        if officer is None:
+            ctx.leave()
+            return
+        await _ask_step(ctx, officer)
+
+    async def cancel(self, event: Inbound, ctx: Context) -> None:
+        ctx.leave(resume=False)
+        ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         officer = await get_officer(ctx.session, ctx.contact.id)
@@ -149,6 +156,7 @@ class ComposeFlow(Flow):
                 await _send(ctx, officer)
             case _:
                 ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+                await _ask_step(ctx, officer)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         officer = await get_officer(ctx.session, ctx.contact.id)
@@ -161,6 +169,7 @@ class ComposeFlow(Flow):
             return
         if event.kind != InboundKind.TEXT:
             ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+            await _ask_step(ctx, officer)
             return
         if ctx.step == Step.TEXT:
             try:
@@ -168,18 +177,56 @@ class ComposeFlow(Flow):
             except RuleError as exc:
                 ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.TEXT))
                 return
-            ctx.goto(Step.PHOTO)
-            ctx.reply(
-                t("compose.ask_photo"),
-                [[NoPhoto().button(t("compose.button.no_photo"))]],
-                intent=_intent(Step.PHOTO),
-            )
+            _ask_photo(ctx)
         elif ctx.step == Step.UNITS:
             await _typed_units(ctx, officer, event.text)
         elif ctx.step == Step.WHEN:
             await _typed_time(ctx, event.text)
+        elif ctx.step == Step.PREVIEW and is_phrase(
+            event.text, folded_phrases("intake.words_answer.confirm")
+        ):
+            await _send(ctx, officer)  # "ok", "gửi đi" typed under the preview
         else:
             ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+            await _ask_step(ctx, officer)
+
+
+async def _ask_step(ctx: Context, officer: Officer) -> None:
+    """Ask the question of the step the composition is at, with its buttons."""
+    match ctx.step:
+        case Step.PHOTO:
+            _ask_photo(ctx)
+        case Step.UNITS:
+            await _ask_units(ctx, officer)
+        case Step.INTEREST:
+            _ask_interest(ctx)
+        case Step.WHEN:
+            _ask_when(ctx)
+        case Step.PREVIEW:
+            await _preview(ctx)
+        case _:
+            _ask_text(ctx)
+
+
+def _ask_text(ctx: Context) -> None:
+    ctx.goto(Step.TEXT)
+    ctx.reply(
+        t("compose.ask_text"),
+        [
+            [Report().button(t("compose.button.report"))],
+            [Cancel().button(t("compose.button.cancel"))],
+        ],
+        intent=_intent(Step.TEXT),
+    )
+
+
+def _ask_photo(ctx: Context) -> None:
+    ctx.goto(Step.PHOTO)
+    ctx.reply(
+        t("compose.ask_photo"),
+        [[NoPhoto().button(t("compose.button.no_photo"))]],
+        intent=_intent(Step.PHOTO),
+    )
 
 
 async def _ask_units(ctx: Context, officer: Officer) -> None:
@@ -224,35 +271,68 @@ def _ask_interest(ctx: Context) -> None:
     )
 
 
+def _when_buttons() -> list[list[Button]]:
+    return [[Now().button(t("compose.button.now"))]]
+
+
 def _ask_when(ctx: Context) -> None:
     ctx.goto(Step.WHEN)
-    ctx.reply(
-        t("compose.ask_when"),
-        [[Now().button(t("compose.button.now"))]],
-        intent=_intent(Step.WHEN),
-    )
+    ctx.reply(t("compose.ask_when"), _when_buttons(), intent=_intent(Step.WHEN))
 
 
 async def _typed_time(ctx: Context, text: str) -> None:
     zone = ctx.config.timezone
-    local = ctx.now.astimezone(zone)
-    try:
-        parsed = datetime.strptime(text.strip(), "%H:%M %d/%m/%Y").replace(tzinfo=zone)
-    except ValueError:
-        try:
-            parsed = datetime.strptime(f"{text.strip()}/{local.year}", "%H:%M %d/%m/%Y").replace(
-                tzinfo=zone
-            )
-        except ValueError:
-            ctx.reply(t("compose.bad_time"), intent=_intent(Step.WHEN))
-            return
+    parsed = parse_send_time(text, ctx.now.astimezone(zone))
+    if parsed is None:
+        ctx.reply(t("compose.bad_time"), _when_buttons(), intent=_intent(Step.WHEN))
+        return
     try:
         when = check_time(parsed, ctx.now, zone, ctx.config.quiet_hours)
     except RuleError as exc:
-        ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.WHEN))
+        ctx.reply(t(f"outreach.rule.{exc}"), _when_buttons(), intent=_intent(Step.WHEN))
         return
     ctx.update(at=when.isoformat())
     await _preview(ctx)
+
+
+_CLOCK = re.compile(
+    r"(?<![\d/.-])(\d{1,2})\s*(?::|h|gio|g)(?:\s*(\d{2}))?(?:\s*(?:phut|p)\b)?"
+    r"(?:\s*(sang|trua|chieu|toi)\b)?(?![\d/])"
+)
+_DATE = re.compile(r"(?<![\d:])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?(?![\d:])")
+_DAYS_AHEAD = {"hom nay": 0, "ngay mai": 1, "mai": 1, "ngay kia": 2}
+
+
+def parse_send_time(text: str, local_now: datetime) -> datetime | None:
+    """A send time as officers type it, in ``local_now``'s zone: "08:30 15/12", "8h 3/12",
+    "8h30 ngày 3/12/2026", "15/12 8 giờ", "2h chiều mai", "9h" (today, or tomorrow once past).
+    A date without a year is this year's, or next year's once it is more than a day past."""
+    folded = " ".join(fold(text).split())
+    clock = _CLOCK.search(folded)
+    if clock is None:
+        return None
+    hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
+    if clock.group(3) in ("chieu", "toi") and hour < 12:
+        hour += 12
+    rest = folded[: clock.start()] + " " + folded[clock.end() :]
+    found = _DATE.search(rest)
+    try:
+        if found is not None:
+            day, month = int(found.group(1)), int(found.group(2))
+            year = int(found.group(3)) if found.group(3) else local_now.year
+            year += 2000 if year < 100 else 0
+            at = local_now.replace(year=year, month=month, day=day, hour=hour, minute=minute,
+                                   second=0, microsecond=0)
+            if not found.group(3) and (local_now - at).days >= 1:
+                at = at.replace(year=year + 1)
+            return at
+        ahead = next((n for word, n in _DAYS_AHEAD.items() if f" {word} " in f" {rest} "), None)
+        at = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if ahead is None:
+            return at if at > local_now else at + timedelta(days=1)
+        return at + timedelta(days=ahead)
+    except ValueError:
+        return None
 
 
 async def _preview(ctx: Context) -> None:
