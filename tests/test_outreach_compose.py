@@ -136,7 +136,8 @@ async def test_the_commune_is_chosen_by_its_number_on_zalo(app: App) -> None:
     lines = await say(app, "zz", "bao cho toi khi co lop moi", channel=Channel.ZALO)
     assert intents(lines) == ["flow:subscribe.unit"] and "5. Phù Lưu" in texts(lines)
     lines = await say(app, "zz", "5", channel=Channel.ZALO)
-    assert intents(lines) == ["flow:subscribe.topics"]
+    # The request named its topic (new classes): only confirmed, not chosen again.
+    assert intents(lines) == ["flow:subscribe.confirm"] and "Lớp học nghề mới" in texts(lines)
     async with app.db.session() as session:
         state = await session.scalar(select(ConversationState))
     assert state is not None and state.data["unit_id"] == await unit_id(app, "Phù Lưu")

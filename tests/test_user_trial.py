@@ -12,12 +12,14 @@ from sqlalchemy import select
 
 from bot.app import App
 from handlers.outreach.compose import parse_send_time
+from handlers.outreach.subscribe import topics_in
 from handlers.types import Channel
 from messages import t
-from storage.models import Broadcast, DossierDocument
+from storage.models import Broadcast, DossierDocument, Subscription
 from tests.dossier_support import click, jpeg, make_case, two_units
 from tests.helpers import Clock, intents, press, say, send_file, texts
 from tests.officials_helpers import make_officer
+from tests.outreach_support import person, unit_id
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -131,3 +133,32 @@ def test_send_times_as_officers_type_them(
     at = parse_send_time(typed, datetime(2026, 12, 2, 15, 0, tzinfo=zone))
     assert (at and (at.year, at.month, at.day, at.hour, at.minute)) == expected
     assert at is None or at.tzinfo is zone
+
+
+# -- subscribing --------------------------------------------------------------------------------
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_subscription_request_is_only_confirmed_and_ok_confirms_it(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """"ok" under the confirmation used to be small talk: the person left with nothing saved."""
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "ba", clock.now(), case=("course", pl), channel=channel.value)
+    lines = await say(app, "ba", "bao cho toi khi co lop moi", channel=channel)
+    assert intents(lines) == ["flow:subscribe.confirm"] and "Lớp học nghề mới" in texts(lines)
+    assert intents(await say(app, "ba", "ok", channel=channel)) == ["flow:subscribe.done"]
+    lines = await say(app, "ba", "nhan thong bao", channel=channel)
+    assert intents(lines) == ["flow:subscribe.topics"]
+    await say(app, "ba", "lua dao", channel=channel)  # a topic typed by name
+    lines = await say(app, "ba", "xong", channel=channel)
+    assert intents(lines) == ["flow:subscribe.confirm"] and "lừa đảo" in texts(lines)
+    await say(app, "ba", "dong y", channel=channel)
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.topics == ["scam"]
+
+
+def test_topics_named_in_a_request() -> None:
+    assert topics_in("báo cho tôi khi có lớp mới") == ["training"]
+    assert topics_in("nhận tin tuyển đi hàn") == ["abroad:korea"]
+    assert topics_in("cho e nhan tin xkld va canh bao lua dao") == ["abroad", "scam"]
+    assert topics_in("nhận thông báo") == []

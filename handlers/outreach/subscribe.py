@@ -16,10 +16,16 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
-from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    UnitOption,
+    is_phrase,
+    match_option,
+    match_unit,
+)
 from handlers.textnorm import fold, folded_phrases
 from handlers.types import Inbound, InboundKind
-from messages import t
+from messages import raw, t
 from storage.course_repo import find_contact_unit_id
 from storage.models import Unit
 from storage.outreach_repo import resume, stop_all, subscribe
@@ -61,6 +67,11 @@ class PickCountry(CallbackData, prefix="subscribe:country"):
 @dataclass(frozen=True)
 class Done(CallbackData, prefix="subscribe:done"):
     pass
+
+
+@dataclass(frozen=True)
+class EditTopics(CallbackData, prefix="subscribe:edit"):
+    """At the confirmation: choose other topics than those the request named."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,14 @@ class SubscribeFlow(Flow):
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # Only a commune name is an answer here; a longer sentence is read as a request.
-        return ctx.step == Step.UNIT and len(folded_text.split()) <= 3
+        if ctx.step == Step.UNIT:
+            return len(folded_text.split()) <= 3
+        # "ok" under the confirmation, a topic typed by name: answers, not small talk.
+        if ctx.step == Step.CONFIRM:
+            return _said(folded_text, "intake.words_answer.confirm")
+        return ctx.step == Step.TOPICS and (
+            _said(folded_text, "dossier.done_words") or _typed_topic(folded_text) is not None
+        )
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         folded = fold(event.text)
@@ -118,12 +136,19 @@ class SubscribeFlow(Flow):
             await self._resume(ctx)
             return
         unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
-        ctx.enter(NAME, Step.TOPICS, {"unit_id": unit_id, "topics": []})
+        # "báo cho tôi khi có lớp mới": the topic is said already, only confirmed.
+        ctx.enter(NAME, Step.TOPICS, {"unit_id": unit_id, "topics": topics_in(event.text)})
         if unit_id is None:
             ctx.goto(Step.UNIT)
             await self._ask_unit(ctx)
             return
-        self._ask_topics(ctx)
+        await self._after_unit(ctx)
+
+    async def _after_unit(self, ctx: Context) -> None:
+        if ctx.data.get("topics"):
+            await self._confirm(ctx)
+        else:
+            self._ask_topics(ctx)
 
     async def _ask_unit(self, ctx: Context) -> None:
         """The communes as options (a number on Zalo), or a name typed."""
@@ -147,6 +172,8 @@ class SubscribeFlow(Flow):
                     await self._ask_unit(ctx)
                     return
                 ctx.update(unit_id=unit.id)
+                await self._after_unit(ctx)
+            case EditTopics():
                 self._ask_topics(ctx)
             case ToggleTopic(topic=topic):
                 await self._toggle(ctx, topic)
@@ -179,8 +206,20 @@ class SubscribeFlow(Flow):
                 await self._ask_unit(ctx)
                 return
             ctx.update(unit_id=unit.id)
-            self._ask_topics(ctx)
+            await self._after_unit(ctx)
             return
+        folded = fold(event.text)
+        if ctx.step == Step.CONFIRM and _said(folded, "intake.words_answer.confirm"):
+            await self._save(ctx)
+            return
+        if ctx.step == Step.TOPICS and event.kind == InboundKind.TEXT:
+            topic = _typed_topic(folded)
+            if topic is not None:
+                await self._toggle(ctx, topic)
+                return
+            if _said(folded, "dossier.done_words"):
+                await self._confirm(ctx)
+                return
         # A question or anything else: leave the form and let the router answer it.
         ctx.leave()
         await ctx.dispatch(event)
@@ -230,7 +269,8 @@ class SubscribeFlow(Flow):
                 [
                     Yes().button(t("outreach.button.yes")),
                     No().button(t("outreach.button.no")),
-                ]
+                ],
+                [EditTopics().button(t("outreach.button.edit_topics"))],
             ],
             intent=f"flow:{NAME}.{Step.CONFIRM}",
         )
@@ -277,6 +317,40 @@ class SubscribeFlow(Flow):
             ),
             intent=f"flow:{NAME}.resume",
         )
+
+
+def _said(folded_text: str, key: str) -> bool:
+    return is_phrase(folded_text, folded_phrases(key))
+
+
+def _typed_topic(folded_text: str) -> Topic | None:
+    """A topic typed by its name or a usual word for it ("lua dao", "lop hoc")."""
+    try:
+        found = match_option(
+            folded_text,
+            [(x, t(f"outreach.topic.{x}")) for x in TOPICS],
+            {x: raw(f"outreach.topic_words.{x}") for x in TOPICS},
+            loose=False,
+        )
+    except InvalidAnswerError:
+        return None
+    return next(x for x in TOPICS if x == found)
+
+
+def topics_in(text: str) -> list[str]:
+    """The topics a subscription request names ("báo cho tôi khi có lớp mới" → training;
+    "nhận tin tuyển đi Hàn" → abroad:korea), in the order of TOPICS."""
+    padded = f" {' '.join(fold(text).replace(',', ' ').split())} "
+    found: list[str] = []
+    for topic in TOPICS:
+        if any(f" {fold(w)} " in padded for w in raw(f"outreach.topic_words.{topic}")):
+            found.append(topic)
+    if "abroad" in found:
+        countries = [c for c in COUNTRIES if c != "any" and any(
+            f" {fold(w)} " in padded for w in raw(f"outreach.country_words.{c}"))]
+        if len(countries) == 1:
+            found[found.index("abroad")] = f"abroad:{countries[0]}"
+    return found
 
 
 async def _unit_name(ctx: Context, unit_id: int | None) -> str:
