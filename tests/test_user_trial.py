@@ -15,7 +15,9 @@ from handlers.outreach.compose import parse_send_time
 from handlers.outreach.subscribe import topics_in
 from handlers.types import Channel
 from messages import t
-from storage.models import Broadcast, DossierDocument, Subscription
+from messages.survey import questionnaire
+from storage.models import Broadcast, DossierDocument, Subscription, SurveyResponse
+from storage.survey_repo import open_round
 from tests.dossier_support import click, jpeg, make_case, two_units
 from tests.helpers import Clock, intents, press, say, send_file, texts
 from tests.officials_helpers import make_officer
@@ -162,3 +164,54 @@ def test_topics_named_in_a_request() -> None:
     assert topics_in("nhận tin tuyển đi hàn") == ["abroad:korea"]
     assert topics_in("cho e nhan tin xkld va canh bao lua dao") == ["abroad", "scam"]
     assert topics_in("nhận thông báo") == []
+
+
+# -- the survey ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_survey_takes_answers_as_typed_and_keeps_them_when_left(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """"28" at the age question went to the FAQ (abroad eligibility); "xem khảo sát" at the
+    commune step was taken as a commune's name; «hủy» said nothing of the answers kept."""
+    async with app.db.transaction() as session:
+        await open_round(session, [], questionnaire().version, clock.now())
+
+    async def step(text: str) -> str:
+        lines = await say(app, "me", text, channel=channel)
+        return intents(lines)[-1].removeprefix("flow:survey.")
+
+    assert await step("khao sat") == "consent"
+    lines = await say(app, "me", "giúp", channel=channel)
+    assert "đồng ý" in lines[0]["text"] and intents(lines)[-1] == "flow:survey.consent"
+    assert await step("1") == "age_group"
+    assert await step("28") == "gender"
+    assert await step("nam") == "unit"
+    lines = await say(app, "me", "hủy", channel=channel)
+    assert texts(lines) == t("survey.paused")
+    assert await step("khao sat") == "unit"  # resumed where it was left
+    lines = await say(app, "me", "xem khao sat", channel=channel)
+    assert "Tuổi: 25–34 tuổi" in texts(lines) and "Giới tính: Nam" in texts(lines)
+    assert await step("khao sat") == "unit"
+    for typed in ("phu luu", "bo qua", "lam ruong", "may", "xe may", "xong", "toi", "xa", "co"):
+        last = await step(typed)
+    assert last == "done"
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and response.answers["trades"] == ["sewing", "motorbike"]
+    assert response.answers["time"] == "evening" and response.answers["place"] == "commune"
+
+
+async def test_survey_results_come_as_a_workbook_not_a_terminal_command(
+    app: App, clock: Clock
+) -> None:
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/khaosat")
+    opened = await press(app, "cb", t("survey.officer.button.open"))
+    [_, label_results] = [b for row in opened[0]["buttons"] for b in row]
+    for typed in ("khao sat", "1", "28", "nu", "phu luu", "bo qua", "1", "may", "xong", "1",
+                  "2", "1"):
+        await say(app, "an", typed)
+    lines = await press(app, "cb", label_results)
+    assert "Phù Lưu: May công nghiệp 1" in texts(lines)
+    assert "python" not in texts(lines)
+    assert lines[-1]["attachments"][0]["file_name"] == "khao-sat-1.xlsx"

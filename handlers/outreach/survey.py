@@ -8,6 +8,7 @@ survey_officer.py) to open a round, invite people and see the results.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,9 @@ from handlers.intake.questions import current_units
 from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
+    is_phrase,
     looks_like_question,
+    match_option,
     match_unit,
 )
 from handlers.outreach import survey_officer
@@ -87,9 +90,23 @@ class SurveyFlow(Flow):
     commands = ("khaosat",)
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        # "xem khảo sát" is not a commune's name: the flow's own phrases come first.
+        if _own_phrase(folded_text):
+            return True
         # A commune, a village, a trade are short: a sentence is read as a request or question.
         limit = {"unit": 3, "village": 6, OTHER: 6}.get(ctx.step or "", 0)
-        return len(folded_text.split()) <= limit
+        if len(folded_text.split()) <= limit:
+            return True
+        # An option typed ("lam ruong", "28 tuoi", "xong") answers; it is not a question.
+        question = questionnaire().get(ctx.step or "")
+        return question is not None and _typed_answer(question, folded_text) is not None
+
+    async def cancel(self, event: Inbound, ctx: Context) -> None:
+        """«hủy» mid-survey: the answers given so far are kept for later."""
+        kept = ctx.data.get("response") is not None
+        ctx.leave(resume=False)
+        ctx.reply(t("survey.paused" if kept else "escapes.cancelled"),
+                  intent=f"flow:{NAME}.cancelled")
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         if event.command == "khaosat":
@@ -135,9 +152,16 @@ class SurveyFlow(Flow):
                 await _answer_button(ctx, response, data)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
+        if event.kind == InboundKind.TEXT and _own_phrase(fold(event.text)):
+            await self.start(event, ctx)  # view, delete, or carry on
+            return
         response = await _response(ctx)
         question = questionnaire().get(ctx.step or "")
         typed = event.kind == InboundKind.TEXT and event.text.strip()
+        answer = _typed_answer(question, event.text) if typed and question else None
+        if response is not None and answer is not None:
+            await _answer_button(ctx, response, answer)
+            return
         if response is not None and typed and ctx.step == OTHER:
             await _save(ctx, response, "trades_other", event.text.strip()[:200])
             return
@@ -156,6 +180,52 @@ class SurveyFlow(Flow):
         # A question or anything else: the answers are kept; the router answers it.
         ctx.leave()
         await ctx.dispatch(event)
+
+
+def _own_phrase(folded_text: str) -> bool:
+    return any(folded_text in folded_phrases(key)
+               for key in ("survey.phrases.view", "survey.phrases.delete", "triggers.survey"))
+
+
+def _typed_answer(question: Question, text: str) -> CallbackData | None:
+    """What a typed answer means at ``question``, as the button it stands for: an option by
+    its label ("buoi toi", "lam ruong"), an age in years for an age-range question ("28",
+    "28 tuổi"), "xong" for several choices, "bỏ qua" for an optional one."""
+    if question.kind not in ("choice", "multi"):
+        return None
+    if question.kind == "multi" and is_phrase(text, folded_phrases("dossier.done_words")):
+        return Done()
+    if question.optional and is_phrase(text, folded_phrases("intake.words_answer.skip")):
+        return Skip()
+    try:
+        return Option(match_option(text, list(question.options.items()), loose=False))
+    except InvalidAnswerError:
+        pass
+    # A word or two of one label ("toi" for «Buổi tối», "xe may" for «Sửa chữa xe máy»).
+    words = f" {' '.join(fold(text).split())} "
+    inside = [k for k, label in question.options.items()
+              if words.strip() and words in f" {' '.join(fold(label).replace(',', ' ').split())} "]
+    if len(inside) == 1:
+        return Option(inside[0])
+    age = _age_option(question, text)
+    return Option(age) if age is not None else None
+
+
+_AGE = re.compile(r"^\D*?(\d{1,2})\s*(?:t|tuoi)?\D*$")
+
+
+def _age_option(question: Question, text: str) -> str | None:
+    """The option whose key is an age range ("25_34", "60_plus") holding the typed age."""
+    found = _AGE.match(fold(text))
+    if found is None:
+        return None
+    age = int(found.group(1))
+    for key in question.options:
+        low, _, high = key.partition("_")
+        if low.isdigit() and ((high == "plus" and age > int(low))
+                              or (high.isdigit() and int(low) <= age <= int(high))):
+            return key
+    return None
 
 
 def _is_question(text: str) -> bool:

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from handlers.access import DISTRICT_ROLES, can_see_unit
 from handlers.callbacks import CallbackData
 from handlers.context import Context
+from handlers.officials.documents import send_file
 from handlers.types import Button, Inbound
 from messages import t
 from messages.survey import questionnaire
+from storage import survey_repo
 from storage.models import Officer, SurveyRound
 from storage.outreach_repo import create_broadcast
 from storage.survey_repo import covers, open_round, open_rounds, results
@@ -115,14 +117,34 @@ async def on_callback(ctx: Context, officer: Officer | None, data: OfficerButton
             t("survey.officer.invited", id=broadcast.id), intent=f"flow:{NAME}.officer.invited"
         )
     else:
-        ctx.reply(await summary(ctx, found, officer), intent=f"flow:{NAME}.officer.results")
+        await _results(ctx, found, officer)
 
 
-async def summary(ctx: Context, found: SurveyRound, officer: Officer) -> str:
+async def _results(ctx: Context, found: SurveyRound, officer: Officer) -> None:
+    """The short summary, with the full commune × trade table as a workbook (a document, or a
+    link on Zalo): an officer is never told to run a terminal command."""
     scope = None if officer.role in DISTRICT_ROLES else [officer.unit_id or -1]
     got = await results(ctx.session, found, scope)
     if not got.responses:
-        return t("survey.officer.no_results", id=found.id)
+        ctx.reply(t("survey.officer.no_results", id=found.id),
+                  intent=f"flow:{NAME}.officer.results")
+        return
+    from storage.survey_export import render  # openpyxl: only when a file is asked for
+
+    trades = questionnaire().get("trades")
+    await send_file(
+        ctx,
+        officer,
+        render(got, dict(trades.options) if trades else {}, "xlsx"),
+        file_name=f"khao-sat-{found.id}.xlsx",
+        what=t("doclink.what_survey", id=found.id),
+        text=summary(found, got),
+        intent=f"flow:{NAME}.officer.results",
+    )
+
+
+def summary(found: SurveyRound, got: survey_repo.Results) -> str:
+    """Per commune, the trades most asked for."""
     form = questionnaire()
     per_commune: dict[str, Counter[str]] = defaultdict(Counter)
     for (commune, trade), n in got.counts.items():
@@ -134,5 +156,4 @@ async def summary(ctx: Context, found: SurveyRound, officer: Officer) -> str:
             for trade, n in per_commune[commune].most_common(TOP)
         )
         lines.append(f"• {commune or '?'}: {top}")
-    lines.append(t("survey.officer.results_more"))
     return "\n".join(lines)
