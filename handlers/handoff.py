@@ -129,8 +129,12 @@ class HandoffFlow(Flow):
         await self.begin(ctx)
 
     async def cancel(self, event: Inbound, ctx: Context) -> None:
+        # From the middle of a form the form's question follows: no menu between (two numbered
+        # lists in a row on Zalo).
+        paused = bool(ctx.data.get(PAUSED))
         ctx.leave()
-        ctx.reply(t("handoff.cancelled"), main_menu_buttons(), intent=f"flow:{self.name}.cancelled")
+        ctx.reply(t("handoff.cancelled"), [] if paused else main_menu_buttons(),
+                  intent=f"flow:{self.name}.cancelled")
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # The text is the question (or a follow-up) for the officer: nothing else reads it.

@@ -215,3 +215,40 @@ async def test_survey_results_come_as_a_workbook_not_a_terminal_command(
     assert "Phù Lưu: May công nghiệp 1" in texts(lines)
     assert "python" not in texts(lines)
     assert lines[-1]["attachments"][0]["file_name"] == "khao-sat-1.xlsx"
+
+
+# -- the registration form ----------------------------------------------------------------------
+FORM_ANSWERS = {
+    "consent": "dong y", "who": "ban than", "kind": "xkld", "full_name": "nguyen van hung",
+    "dob": "15/8/1998", "gender": "nam", "phone": "0912345678", "commune": "phu luu",
+    "village": "thon 3", "ethnicity": "tay", "household": "can ngheo", "market": "nhat",
+    "citizen_id": "ko co",
+}
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_help_says_what_every_step_of_the_form_expects(
+    app: App, channel: Channel
+) -> None:
+    generic = t("escapes.help.intake.any")
+    lines = await say(app, "me", "toi muon dang ky", channel=channel)
+    while (step := intents(lines)[-1].removeprefix("flow:intake.")) != "summary":
+        help_lines = await say(app, "me", "giúp", channel=channel)
+        assert help_lines[0]["text"] != generic, step
+        assert intents(help_lines)[-1] == f"flow:intake.{step}"
+        lines = await say(app, "me", FORM_ANSWERS[step], channel=channel)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_cancelling_a_hand_off_mid_form_shows_only_the_form_question(
+    app: App, channel: Channel
+) -> None:
+    """The cancelled hand-off used to carry the main menu, then the form's question: on Zalo
+    two numbered lists in a row."""
+    for text in ("toi muon dang ky", "dong y", "ban than", "xkld"):
+        await say(app, "me", text, channel=channel)
+    lines = await say(app, "me", "gap can bo", channel=channel)
+    assert intents(lines) == ["flow:handoff.commune"]
+    lines = await say(app, "me", "huy", channel=channel)
+    assert intents(lines) == ["flow:handoff.cancelled", "flow:intake.full_name"]
+    assert lines[0]["text"] == t("handoff.cancelled") and not lines[0].get("buttons")
