@@ -4,6 +4,7 @@ and on Zalo where the rendering matters."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -252,3 +253,15 @@ async def test_cancelling_a_hand_off_mid_form_shows_only_the_form_question(
     lines = await say(app, "me", "huy", channel=channel)
     assert intents(lines) == ["flow:handoff.cancelled", "flow:intake.full_name"]
     assert lines[0]["text"] == t("handoff.cancelled") and not lines[0].get("buttons")
+
+
+async def test_the_resume_offer_counts_like_the_form(app: App) -> None:
+    """The form said "(Còn 6 câu)" and the resume offer "đã trả lời 7/12 câu" (5 left)."""
+    for text in ("e muon dang ky di nhat", "dong y", "nguyen van hung", "15/8/1998", "nam"):
+        lines = await say(app, "me", text)
+    counter = re.search(r"\(Còn (\d+) câu\)", texts(lines))
+    assert counter is not None
+    await say(app, "me", "menu")
+    offer = texts(await say(app, "me", "dang ky"))
+    done, total = map(int, re.findall(r"(\d+)/(\d+) câu", offer)[0])
+    assert total - done == int(counter.group(1)), offer

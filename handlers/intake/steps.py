@@ -134,6 +134,7 @@ def previous(step: Step, data: dict[str, Any]) -> Step | None:
 
 
 def progress(data: dict[str, Any]) -> tuple[int, int]:
-    """(answered, total) questions, for "đã trả lời 5/13 câu"."""
-    steps = sequence(data)
-    return sum(answered(s, data) for s in steps), len(steps)
+    """(answered, total) questions, for "đã trả lời 5/13 câu": total less answered is the
+    form's own "(Còn N câu)", counted the same way (see ``remaining``)."""
+    done = sum(answered(s, data) for s in sequence(data))
+    return done, done + remaining(data)
