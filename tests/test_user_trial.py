@@ -21,8 +21,11 @@ from storage.models import Broadcast, DossierDocument, Subscription, SurveyRespo
 from storage.survey_repo import open_round
 from tests.dossier_support import click, jpeg, make_case, two_units
 from tests.helpers import Clock, intents, press, say, send_file, texts
+from tests.intake_support import all_cases
 from tests.officials_helpers import make_officer
 from tests.outreach_support import person, unit_id
+from tests.test_journeys import RELATIVE_CLASS
+from tests.test_journeys import _journey as journey
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -265,3 +268,18 @@ async def test_the_resume_offer_counts_like_the_form(app: App) -> None:
     offer = texts(await say(app, "me", "dang ky"))
     done, total = map(int, re.findall(r"(\d+)/(\d+) câu", offer)[0])
     assert total - done == int(counter.group(1)), offer
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_mother_registers_her_son_from_one_sentence(app: App, channel: Channel) -> None:
+    """"đăng ký học nghề cho con trai tôi ở Bạch Xa": relative, child, class, commune and now
+    the gender are read from the sentence and never asked."""
+    answers = {**RELATIVE_CLASS, "dob": ["15-8-05"], "citizen_id": ["chua co"]}
+    turns, asked, _ = await journey(
+        app, "me", channel, "dang ky hoc nghe cho con trai toi o bach xa", answers
+    )
+    assert not {"who", "relationship", "kind", "gender", "commune"} & set(asked), asked
+    [case] = await all_cases(app)
+    assert (case.gender, case.kind) == ("male", "course")
+    print(f"mother registering her son on {channel.value}: {turns} turns ({', '.join(asked)})")
+    assert turns <= 11

@@ -1,8 +1,8 @@
 """A registration request already answers some questions: fill them, never ask them again.
 
 "e muon dang ky di lam o nuoc ngoai cho con trai" → who = relative, relationship = child,
-kind = abroad; "đăng ký học nấu ăn ở Thái Hòa" → kind = course, the commune, and the class
-when exactly one open class teaches that trade (preferring the commune named).
+gender = male, kind = abroad; "đăng ký học nấu ăn ở Thái Hòa" → kind = course, the commune,
+and the class when exactly one open class teaches that trade (preferring the commune named).
 """
 
 from __future__ import annotations
@@ -45,6 +45,13 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
             unit_id = unit.id
             preset["unit_id"], preset["unit_name"] = unit.id, unit.name
             break
+    if preset.get("who") == "relative":
+        # "cho con trai tôi": the gender is said too.
+        gender = next((g for g in ("male", "female")
+                       if any(f" {fold(w)} " in padded for w in raw(f"intake.prefill_gender.{g}"))),
+                      None)
+        if gender is not None:
+            preset["gender"] = gender
     if preset.get("kind") == "abroad":
         return preset
     generic = {" ".join(fold(p).split()) for p in raw("intake.prefill_generic_pairs")}
@@ -75,6 +82,11 @@ def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> li
     if preset.get("who") == "self":
         touch(draft, ctx.now, relationship="self")
         filled.insert(0, _labelled("who", choice_label(Step.WHO, "self")))
+    gender = preset.get("gender")
+    relative = preset.get("who") == "relative"
+    if relative and isinstance(gender, str) and gender in CHOICES[Step.GENDER]:
+        touch(draft, ctx.now, gender=gender)
+        filled.append(_labelled("gender", choice_label(Step.GENDER, gender)))
     if isinstance(preset.get("unit_id"), int) and isinstance(preset.get("unit_name"), str):
         touch(draft, ctx.now, unit_id=preset["unit_id"], unit_name=preset["unit_name"])
         filled.append(_labelled("commune", preset["unit_name"]))
