@@ -71,6 +71,11 @@ class Flow:
         and "menu" are understood in every step either way. By default the flow reads it."""
         return True
 
+    async def takes_stray_file(self, event: Inbound, ctx: Context) -> bool:
+        """A photo or file sent outside any flow: True if this flow kept it (the dossier, for
+        a person with one case to send papers for). By default, no."""
+        return False
+
     async def pending_note(self, ctx: Context) -> str | None:
         """One line the main menu shows about unfinished business in this flow (a form half
         filled, papers still missing), or None."""

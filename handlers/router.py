@@ -260,6 +260,9 @@ class Router:
 
     async def _non_text(self, event: Inbound, ctx: Context) -> None:
         if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
+            for flow in self.flows.values():
+                if flow.accepts_files and await flow.takes_stray_file(event, ctx):
+                    return
             key = "menu.file_outside_flow"
         elif event.kind in (InboundKind.STICKER, InboundKind.VOICE):
             key = "menu.text_and_photos_only"

@@ -82,6 +82,23 @@ async def test_items_are_chosen_by_name_and_xong_is_not_a_question(
     assert await _pages(app) == {"receipts": 1}
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_photo_sent_with_no_dossier_open_is_kept_for_the_case(
+    app: App, channel: Channel
+) -> None:
+    """Right after registering, a photo was answered "chưa mở hồ sơ nào" and thrown away."""
+    lines = await send_file(app, "nobody", jpeg(5), channel=channel)
+    assert texts(lines).startswith(t("menu.file_outside_flow"))  # no case: nothing to keep
+    unit, _ = await two_units(app)
+    await make_case(app, "me", unit_id=unit, channel=channel)
+    lines = await send_file(app, "me", jpeg(6), channel=channel)
+    assert intents(lines) == ["flow:dossier.held"] and "HY-2026-00001" in texts(lines)
+    await send_file(app, "me", jpeg(7), channel=channel)  # the burst's second page: no reply
+    lines = await say(app, "me", "don de nghi", channel=channel)
+    assert "Đã lưu 2 ảnh vào «Đơn đề nghị hỗ trợ»" in texts(lines)
+    assert await _pages(app) == {"request_form": 2}
+
+
 # -- /thongbao ----------------------------------------------------------------------------------
 async def test_help_while_composing_keeps_the_text_and_says_what_the_step_expects(
     app: App, clock: Clock

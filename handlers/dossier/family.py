@@ -100,6 +100,17 @@ class DossierFlow(Flow):
         ]
         ctx.reply(t("dossier.pick_case", count=len(cases)), buttons, intent="flow:dossier.pick")
 
+    async def takes_stray_file(self, event: Inbound, ctx: Context) -> bool:
+        """A photo sent with no dossier open, by a person with one case: most likely a paper
+        for it. It is kept and the bot asks which item it is (never discarded)."""
+        cases = await cases_of_contact(ctx.session, ctx.contact.id)
+        if len(cases) != 1 or event.file is None:
+            return False
+        ctx.enter(self.name, "checklist", {"case_id": cases[0].id, "from_outside": True})
+        await self._hold_file(ctx, cases[0], event.file.data,
+                              claimed_type(event.file.file_name, event.file.mime_type))
+        return True
+
     async def repeat(self, event: Inbound, ctx: Context) -> None:
         """Back where the family was: the item being sent, else the checklist (or the question
         which item the held photos are)."""
@@ -427,7 +438,9 @@ class DossierFlow(Flow):
         ordered += [v for v in open_items if v not in ordered]
         rows = [[PutHeld(v.item.key).button(v.item.title)] for v in ordered]
         rows.append([Checklist().button(t("dossier.button.checklist"))])
-        ctx.reply(t("dossier.held_which"), rows, intent="flow:dossier.held")
+        # Sent with no dossier open: say which dossier, and the way out if it is not a paper.
+        key = "dossier.held_outside" if ctx.data.get("from_outside") else "dossier.held_which"
+        ctx.reply(t(key, ref=case.ref), rows, intent="flow:dossier.held")
 
     async def _put_held(self, ctx: Context, case: Case, item_key: str) -> None:
         """Store the held files as pages of the item the family named."""
