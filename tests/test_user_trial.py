@@ -300,3 +300,14 @@ async def test_a_mother_registers_her_son_from_one_sentence(app: App, channel: C
     assert (case.gender, case.kind) == ("male", "course")
     print(f"mother registering her son on {channel.value}: {turns} turns ({', '.join(asked)})")
     assert turns <= 11
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_trigger_phrase_fills_the_form_like_a_request(app: App, channel: Channel) -> None:
+    """"đăng ký học nghề" (an exact trigger phrase) started an empty form that asked "Anh/chị
+    đăng ký việc gì?"."""
+    await say(app, "me", "dang ky hoc nghe", channel=channel)
+    lines = await say(app, "me", "dong y", channel=channel)
+    assert intents(lines) == ["flow:intake.who"] and "Học nghề" in texts(lines)
+    lines = await say(app, "me", "ban than", channel=channel)
+    assert intents(lines) == ["flow:intake.full_name"]  # not "kind"

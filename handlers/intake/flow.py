@@ -60,6 +60,7 @@ from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
+from handlers.understanding.requests import request_slots
 from messages import t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
@@ -85,6 +86,15 @@ class IntakeFlow(Flow):
         ):
             # For an officer /dangky is the list of registrations (handlers/casework.py).
             await ctx.start_flow(event, "cases")
+            return
+        if event.kind == InboundKind.TEXT and event.text.strip():
+            # A trigger phrase is a request too: "đăng ký học nghề" has said what to register
+            # for, "đăng ký cho con" for whom; the form does not ask it again. A bare "tôi
+            # muốn đăng ký" still asks for whom (a mother says it for her son).
+            slots = request_slots(event.text)
+            if slots.get("who") == "self":
+                del slots["who"]
+            await self.start_action("", event, ctx, slots)
             return
         await self._enter(ctx, {})
 
