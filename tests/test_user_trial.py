@@ -311,3 +311,18 @@ async def test_a_trigger_phrase_fills_the_form_like_a_request(app: App, channel:
     assert intents(lines) == ["flow:intake.who"] and "Học nghề" in texts(lines)
     lines = await say(app, "me", "ban than", channel=channel)
     assert intents(lines) == ["flow:intake.full_name"]  # not "kind"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_undoing_a_stop_mid_form_brings_the_form_question_back(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "me", clock.now(), unit=pl, topics=["scam"], channel=channel.value)
+    for text in ("toi muon dang ky", "dong y"):
+        await say(app, "me", text, channel=channel)
+    lines = await say(app, "me", "dung nhan tin", channel=channel)
+    assert intents(lines) == ["flow:subscribe.stop"]  # one sentence, the form kept
+    lines = await say(app, "me", "1", channel=channel)  # «Nhận lại thông báo»
+    assert intents(lines) == ["flow:subscribe.resume", "flow:intake.who"]
+    assert intents(await say(app, "me", "ban than", channel=channel)) == ["flow:intake.kind"]

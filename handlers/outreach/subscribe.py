@@ -317,6 +317,10 @@ class SubscribeFlow(Flow):
             ),
             intent=f"flow:{NAME}.resume",
         )
+        if ctx.flow and ctx.flow != NAME:
+            # Undone from the middle of a form: the form's question follows, so the next
+            # answer has its question on screen.
+            ctx.resumed = True
 
 
 def _said(folded_text: str, key: str) -> bool:
