@@ -57,12 +57,15 @@ async def test_complete_dossier_family_officer_family(app: App) -> None:
     assert "chờ duyệt" in texts(lines) or "Cán bộ xã đang xem" in texts(lines)
     async with app.db.session() as session:
         notices = list(await session.scalars(select(Notice).where(Notice.case_id == case_id)))
-    assert [(n.kind, n.text_key, n.params) for n in notices] == [
-        ("dossier_ready", "dossier.notice_ready", {"ref": "HY-2026-00001"})
+    assert [(n.kind, n.text_key, n.params["ref"]) for n in notices] == [
+        ("dossier_ready", "dossier.notice_ready", "HY-2026-00001")
     ]
+    # The notice opens the review in one tap.
+    [[button_id, label_key]] = notices[0].params["buttons"]
+    assert (button_id, label_key) == (f"review:open:{case_id}", "casework.button_open_case")
 
     # The officer opens it and receives each document itself.
-    lines = await click(app, "can_bo", f"review:open:{case_id}")
+    lines = await click(app, "can_bo", button_id)
     assert "HY-2026-00001" in lines[0]["text"]
     first = lines[-1]
     assert first["meta"]["item"] == "request_form"

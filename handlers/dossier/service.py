@@ -163,6 +163,8 @@ async def maybe_ready(session: AsyncSession, case: Case, now: datetime) -> bool:
     view = await load_view(session, case)
     if not view.all_present or not view.waiting_review:
         return False
+    from handlers.dossier.review import OpenDossier  # review imports this module
+
     tracker.status = DossierStatus.READY
     tracker.ready_notified_at = now
     add_event(session, case_id=case.id, action="ready", now=now, actor_role="system")
@@ -173,7 +175,9 @@ async def maybe_ready(session: AsyncSession, case: Case, now: datetime) -> bool:
         now=now,
         unit_id=case.unit_id,
         case_id=case.id,
-        params={"ref": case.ref},
+        # One tap to the review (the officer typed /hoso and picked the case).
+        params={"ref": case.ref,
+                "buttons": [[OpenDossier(case.id).pack(), "casework.button_open_case"]]},
     )
     return True
 
