@@ -88,7 +88,7 @@ async def test_a_photo_sent_with_no_dossier_open_is_kept_for_the_case(
 ) -> None:
     """Right after registering, a photo was answered "chưa mở hồ sơ nào" and thrown away."""
     lines = await send_file(app, "nobody", jpeg(5), channel=channel)
-    assert texts(lines).startswith(t("menu.file_outside_flow"))  # no case: nothing to keep
+    assert texts(lines).startswith(t("dossier.file_no_case"))  # no case: where papers go
     unit, _ = await two_units(app)
     await make_case(app, "me", unit_id=unit, channel=channel)
     lines = await send_file(app, "me", jpeg(6), channel=channel)

@@ -105,8 +105,8 @@ async def test_a_photo_is_downloaded_at_once_and_reaches_the_engine(
     assert fake.image_fetches == ["page1.jpg"]
     actions = [c.payload for c in fake.calls if c.method == "sendChatAction"]
     assert actions == [{"chat_id": "u-photo", "action": "typing"}]
-    # No dossier is open: the router says where files belong, then the menu.
-    assert texts[0] == t("menu.file_outside_flow")
+    # No case to send papers for: the bot says where papers go, with the menu.
+    assert texts[0].startswith(t("dossier.file_no_case"))
 
 
 async def test_polling_survives_an_update_that_fails_and_a_platform_error(

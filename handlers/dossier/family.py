@@ -43,7 +43,7 @@ from handlers.dossier.views import (
 )
 from handlers.flow import Flow
 from handlers.intake.validators import InvalidAnswerError, match_option
-from handlers.menu import Door, OpenDoor
+from handlers.menu import Door, OpenDoor, main_menu_buttons
 from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
@@ -104,6 +104,11 @@ class DossierFlow(Flow):
         """A photo sent with no dossier open, by a person with one case: most likely a paper
         for it. It is kept and the bot asks which item it is (never discarded)."""
         cases = await cases_of_contact(ctx.session, ctx.contact.id)
+        if not cases:
+            # Not "open a dossier first": there is none to open (a class registration, or
+            # nothing yet). Where papers go instead.
+            ctx.reply(t("dossier.file_no_case"), main_menu_buttons(), intent="fallback")
+            return True
         if len(cases) != 1 or event.file is None:
             return False
         ctx.enter(self.name, "checklist", {"case_id": cases[0].id, "from_outside": True})
