@@ -326,3 +326,18 @@ async def test_undoing_a_stop_mid_form_brings_the_form_question_back(
     lines = await say(app, "me", "1", channel=channel)  # «Nhận lại thông báo»
     assert intents(lines) == ["flow:subscribe.resume", "flow:intake.who"]
     assert intents(await say(app, "me", "ban than", channel=channel)) == ["flow:intake.kind"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_escapes_while_subscribing(app: App, channel: Channel) -> None:
+    lines = await say(app, "me", "nhan thong bao", channel=channel)
+    assert intents(lines) == ["flow:subscribe.unit"]
+    lines = await say(app, "me", "giúp", channel=channel)
+    assert "xã" in lines[0]["text"] and lines[0]["text"] != t("escapes.help.any")
+    assert intents(lines)[-1] == "flow:subscribe.unit"
+    lines = await say(app, "me", "di nhat het bao nhieu tien", channel=channel)
+    assert intents(lines)[0].startswith("faq:") and intents(lines)[-1] == "flow:subscribe.unit"
+    lines = await say(app, "me", "5", channel=channel)  # the latest message: the communes
+    assert intents(lines) == ["flow:subscribe.topics"]
+    lines = await say(app, "me", "hủy", channel=channel)
+    assert lines[0]["text"].startswith(t("outreach.cancelled"))

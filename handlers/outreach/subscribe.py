@@ -23,6 +23,7 @@ from handlers.intake.validators import (
     match_option,
     match_unit,
 )
+from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases
 from handlers.types import Inbound, InboundKind
 from messages import raw, t
@@ -126,6 +127,10 @@ class SubscribeFlow(Flow):
         return ctx.step == Step.TOPICS and (
             _said(folded_text, "dossier.done_words") or _typed_topic(folded_text) is not None
         )
+
+    async def cancel(self, event: Inbound, ctx: Context) -> None:
+        ctx.leave(resume=False)
+        ctx.reply(t("outreach.cancelled"), main_menu_buttons(), intent=f"flow:{NAME}.cancelled")
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         folded = fold(event.text)
