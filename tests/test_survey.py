@@ -156,7 +156,9 @@ async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: 
     assert intents(opened) == ["flow:survey.officer.opened"]
     [label_invite, label_results] = [b for row in opened[0]["buttons"] for b in row]
     invited = await press(app, "cb", label_invite)
-    assert intents(invited) == ["flow:survey.officer.invited"]
+    # The invitation is previewed with its count first, then sent.
+    assert intents(invited) == ["flow:broadcast.preview"] and "Gửi tới" in texts(invited)
+    assert intents(await press(app, "cb", t("compose.button.send"))) == ["flow:broadcast.created"]
     async with app.db.session() as session:
         broadcast = await session.scalar(select(Broadcast))
     assert broadcast is not None and len(broadcast.unit_ids) == 1

@@ -420,14 +420,16 @@ async def _announce_course(ctx: Context, officer: Officer, course_id: int) -> No
     if course is None:
         ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
         return
-    ctx.enter(
-        NAME,
-        Step.PREVIEW,
-        {
-            "text": await course_text(ctx.session, course),
-            "units": units,
-            "interest": "training",
-            "course": course.id,
-        },
-    )
+    await preview_ready(ctx, await course_text(ctx.session, course), units, course=course.id)
+
+
+async def preview_ready(
+    ctx: Context, text: str, units: list[int], *, course: int | None = None
+) -> None:
+    """An announcement written by the bot (a new class, a survey invitation): straight to the
+    preview with its recipient count, sent when the officer confirms."""
+    data: dict[str, object] = {"text": text, "units": units, "interest": "training"}
+    if course is not None:
+        data["course"] = course
+    ctx.enter(NAME, Step.PREVIEW, data)
     await _preview(ctx)

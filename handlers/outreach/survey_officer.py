@@ -10,12 +10,12 @@ from handlers.access import DISTRICT_ROLES, can_see_unit
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.officials.documents import send_file
+from handlers.outreach.compose import preview_ready
 from handlers.types import Button, Inbound
 from messages import t
 from messages.survey import questionnaire
 from storage import survey_repo
 from storage.models import Officer, SurveyRound
-from storage.outreach_repo import create_broadcast
 from storage.survey_repo import covers, open_round, open_rounds, results
 
 NAME = "survey"
@@ -104,18 +104,9 @@ async def on_callback(ctx: Context, officer: Officer | None, data: OfficerButton
         ctx.reply(t("survey.officer.not_found"), intent=f"flow:{NAME}.officer.refused")
         return
     if isinstance(data, Invite):
-        broadcast = await create_broadcast(
-            ctx.session,
-            unit_ids=_invited_units(officer, found),
-            interest="training",
-            text=t("survey.officer.invite_text"),
-            send_at=ctx.now,
-            now=ctx.now,
-            officer_id=officer.id,
-        )
-        ctx.reply(
-            t("survey.officer.invited", id=broadcast.id), intent=f"flow:{NAME}.officer.invited"
-        )
+        # The invitation is previewed with its recipient count, and sent on «Gửi».
+        await preview_ready(ctx, t("survey.officer.invite_text"),
+                            _invited_units(officer, found))
     else:
         await _results(ctx, found, officer)
 
