@@ -19,6 +19,7 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
+from handlers.intake.validators import is_phrase
 from handlers.menu import main_menu_buttons
 from handlers.outreach.mine import outreach_lines
 from handlers.textnorm import fold, folded_phrases
@@ -90,8 +91,12 @@ class PrivacyFlow(Flow):
             ctx.reply(t("privacy.choose"), _choices(), intent="flow:privacy")
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
-        # Only the delete confirmation waits for an answer, and only by its buttons: anything
-        # typed instead means "not now", and is handled as if no flow were active.
+        # Only the delete confirmation waits for an answer, and only its buttons delete: "không"
+        # typed is the «Không xóa» it means; anything else typed means "not now", and is
+        # handled as if no flow were active.
+        if ctx.step == "delete_confirm" and _declines(event.text):
+            await self.on_callback(event, ctx, ConfirmDelete("no"))
+            return
         ctx.leave()
         await ctx.dispatch(event)
 
@@ -103,7 +108,8 @@ class PrivacyFlow(Flow):
         await self._act(event, ctx, by_part.get(part))
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
-        return False  # only buttons answer the delete confirmation
+        # Only the buttons delete; a typed "không" declines (it was "bot chưa hiểu").
+        return ctx.step == "delete_confirm" and _declines(folded_text)
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
         await self._act(event, ctx, Action.DELETE if ctx.step == "delete_confirm" else None)
@@ -201,6 +207,10 @@ async def _interest(ctx: Context, case: Case) -> str:
     return f"{t('intake.option.kind.course')}: {name}"
 
 
+def _declines(text: str) -> bool:
+    return is_phrase(text, folded_phrases("intake.words_answer.skip"))
+
+
 async def case_line(ctx: Context, case: Case) -> str:
     """One case as its owner sees it: reference, name, what for, status and next step, and the
     officer's latest update when there is one."""
@@ -230,7 +240,9 @@ async def _case_fields(ctx: Context, case: Case) -> str:
         ("ethnicity", case.ethnicity),
         ("household", option_label("household", case.household_status)),
         ("kind", await _interest(ctx, case)),
-        ("relationship", option_label("relationship", case.relationship_to_registrant)),
+        # "self" is not a relationship: shown only for a relative's case.
+        ("relationship", None if case.relationship_to_registrant == "self"
+         else option_label("relationship", case.relationship_to_registrant)),
     ]
     return "; ".join(f"{t(f'intake.field.{k}')}: {v}" for k, v in pairs if v)
 

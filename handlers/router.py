@@ -223,9 +223,15 @@ class Router:
             await self.start_action(STATUS, event, ctx, {"ref": reference})
             return True
         flow = self.flows.get(ctx.flow or "")
-        if flow is None:
-            return False
         key = normalise(event.text)
+        if flow is None:
+            if key in escape_phrases("help"):
+                # "giúp" with no flow open: how to use the bot, and the menu (it was a
+                # "which topic?" between unrelated topics).
+                ctx.reply(t("escapes.help.top"), intent="flow:menu.help")
+                await self.flows[MENU].start(event, ctx)
+                return True
+            return False
         if key in escape_phrases("help"):
             keys = (f"escapes.help.{flow.name}.{ctx.step}", f"escapes.help.{flow.name}.any")
             ctx.reply(t(next((k for k in keys if has(k)), "escapes.help.any")),

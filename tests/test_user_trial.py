@@ -341,3 +341,23 @@ async def test_escapes_while_subscribing(app: App, channel: Channel) -> None:
     assert intents(lines) == ["flow:subscribe.topics"]
     lines = await say(app, "me", "hủy", channel=channel)
     assert lines[0]["text"].startswith(t("outreach.cancelled"))
+
+
+# -- outside any flow, and seeing or deleting one's data ------------------------------------------
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_help_outside_a_flow_and_declining_a_deletion_by_typing(
+    app: App, channel: Channel
+) -> None:
+    lines = await say(app, "me", "giúp", channel=channel)  # was "which topic?" of three
+    assert intents(lines) == ["flow:menu.help", "flow:menu"]
+    await journey(app, "me", channel, "e muon dang ky di nhat", {
+        "consent": ["dong y"], "full_name": ["nguyen van hung"], "dob": ["15/8/1998"],
+        "gender": ["nam"], "phone": ["0912345678"], "commune": ["phu luu"],
+        "village": ["thon 3"], "ethnicity": ["tay"], "household": ["can ngheo"],
+        "citizen_id": ["ko co"], "summary": ["ok dung roi"]})
+    lines = await say(app, "me", "xem du lieu cua toi", channel=channel)
+    assert "Quan hệ" not in texts(lines)  # was "Quan hệ: self" for one's own case
+    await say(app, "me", "xoa du lieu cua toi", channel=channel)
+    lines = await say(app, "me", "khong", channel=channel)  # was "bot chưa hiểu"
+    assert texts(lines).startswith(t("privacy.delete_cancelled"))
+    assert len(await all_cases(app)) == 1
