@@ -132,8 +132,11 @@ class HandoffFlow(Flow):
         # From the middle of a form the form's question follows: no menu between (two numbered
         # lists in a row on Zalo).
         paused = bool(ctx.data.get(PAUSED))
+        # In a conversation already sent, nothing is unsent: the thread stays open for the
+        # officer's answer ("chưa gửi gì" would be false).
+        key = "thread.left_open" if ctx.step == Step.THREAD else "handoff.cancelled"
         ctx.leave()
-        ctx.reply(t("handoff.cancelled"), [] if paused else main_menu_buttons(),
+        ctx.reply(t(key), [] if paused else main_menu_buttons(),
                   intent=f"flow:{self.name}.cancelled")
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:

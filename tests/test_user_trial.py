@@ -361,3 +361,15 @@ async def test_help_outside_a_flow_and_declining_a_deletion_by_typing(
     lines = await say(app, "me", "khong", channel=channel)  # was "bot chưa hiểu"
     assert texts(lines).startswith(t("privacy.delete_cancelled"))
     assert len(await all_cases(app)) == 1
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_help_and_cancel_in_a_conversation_with_an_officer(
+    app: App, channel: Channel
+) -> None:
+    for text in ("gap can bo", "phu luu", "e muon hoi lich phong van"):
+        await say(app, "me", text, channel=channel)
+    lines = await say(app, "me", "giúp", channel=channel)
+    assert "đang trao đổi với cán bộ" in lines[0]["text"]  # not "type your question"
+    lines = await say(app, "me", "hủy", channel=channel)
+    assert texts(lines).startswith(t("thread.left_open"))  # not "chưa gửi gì cho cán bộ"
