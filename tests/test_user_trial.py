@@ -20,6 +20,7 @@ from messages.survey import questionnaire
 from storage.models import Broadcast, DossierDocument, Subscription, SurveyResponse
 from storage.survey_repo import open_round
 from tests.dossier_support import click, jpeg, make_case, two_units
+from tests.dossier_support import make_officer as dossier_officer
 from tests.helpers import Clock, intents, press, say, send_file, texts
 from tests.intake_support import all_cases
 from tests.officials_helpers import make_officer
@@ -373,3 +374,31 @@ async def test_help_and_cancel_in_a_conversation_with_an_officer(
     assert "đang trao đổi với cán bộ" in lines[0]["text"]  # not "type your question"
     lines = await say(app, "me", "hủy", channel=channel)
     assert texts(lines).startswith(t("thread.left_open"))  # not "chưa gửi gì cho cán bộ"
+
+
+# -- an officer reviewing a dossier -------------------------------------------------------------
+async def test_help_while_reviewing_keeps_the_item_under_review(app: App) -> None:
+    """«giúp» on an item restarted the review at the waiting list; the item's buttons were
+    gone and «Lý do khác» typed after it was read as an out-of-remit question."""
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit)
+    await dossier_officer(app, "cb", role="commune", unit_id=unit)
+    await click(app, "fam", f"dossier:case:{case_id}")
+    for n, key in enumerate(("request_form", "contract", "passport_visa", "training_cert",
+                             "receipts"), start=1):
+        await click(app, "fam", f"dossier:item:{key}")
+        await send_file(app, "fam", jpeg(n))
+        await send_file(app, "fam", jpeg(n + 10))
+        await click(app, "fam", "dossier:done")
+    lines = await click(app, "cb", f"review:open:{case_id}")
+    assert intents(lines)[-1] == "flow:review.item"
+    lines = await say(app, "cb", "giúp")
+    assert intents(lines) == ["flow:review.help", "flow:review.item"]
+    assert "Duyệt" in lines[0]["text"] and not lines[-1].get("attachments")  # no re-send
+    lines = await press(app, "cb", "Lý do khác")
+    assert intents(lines) == ["flow:review.reason"]
+    lines = await say(app, "cb", "giúp")
+    assert intents(lines) == ["flow:review.help", "flow:review.reason"]
+    lines = await say(app, "cb", "trang 2 bị mờ, chụp lại giúp")
+    assert "flow:review.rejected" in intents(lines)
+    assert any(line["to"] == "fam" and "trang 2 bị mờ" in line["text"] for line in lines)

@@ -143,6 +143,28 @@ class ReviewFlow(Flow):
         ctx.reply(t("dossier.review.waiting_head", count=len(waiting)), buttons,
                   intent="flow:review.list")
 
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        """After «giúp» or a question: the item under review again (its decision buttons; the
+        pages were just sent), or the reason question; the list only when no case is open."""
+        case_id = ctx.data.get("case_id")
+        if ctx.step not in ("item", "reason") or not isinstance(case_id, int):
+            await self.start(event, ctx)
+            return
+        found = await self._allowed_case(ctx, case_id)
+        if found is None:
+            return
+        case, _ = found
+        if ctx.step == "reason":
+            self._ask_reason(ctx, case, str(ctx.data.get("item", "")))
+        else:
+            await self._next_item(ctx, case, with_pages=False)
+
+    def _ask_reason(self, ctx: Context, case: Case, item_key: str) -> None:
+        ctx.enter(self.name, "reason", {"case_id": case.id, "item": item_key})
+        entry = load_checklist().get(item_key)
+        ctx.reply(t("dossier.review.ask_reason", title=entry.title if entry else item_key),
+                  intent="flow:review.reason")
+
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         if not isinstance(data, OpenDossier | Approve | Reject | RejectOther):
             ctx.leave()  # «Để sau», the waiting list
@@ -162,11 +184,7 @@ class ReviewFlow(Flow):
                 await self._decide(ctx, case, officer, item_key, approve=False,
                                    reason=reason.value)
             case RejectOther(item_key=item_key):
-                ctx.enter(self.name, "reason", {"case_id": case.id, "item": item_key})
-                entry = load_checklist().get(item_key)
-                ctx.reply(t("dossier.review.ask_reason",
-                            title=entry.title if entry else item_key),
-                          intent="flow:review.reason")
+                self._ask_reason(ctx, case, item_key)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         if ctx.step == "reason" and event.kind == InboundKind.TEXT and event.text.strip():
@@ -189,7 +207,7 @@ class ReviewFlow(Flow):
                   for n, v in enumerate(view.items, start=1)]
         ctx.reply("\n".join(lines), intent="flow:review.open", case_ref=case.ref)
 
-    async def _next_item(self, ctx: Context, case: Case) -> None:
+    async def _next_item(self, ctx: Context, case: Case, *, with_pages: bool = True) -> None:
         """Show the next item waiting for review, with its files; or say what is left."""
         view = await load_view(ctx.session, case)
         pending = view.waiting_review
@@ -211,6 +229,8 @@ class ReviewFlow(Flow):
             decision_buttons(case.id, v.item.key),
             intent="flow:review.item", case_ref=case.ref, item=v.item.key,
         )
+        if not with_pages:
+            return
         attachments = page_attachments(docs, "dossier.review.page_caption", ref=case.ref,
                                        title=v.item.title)
         mark = t("dossier.review.new_mark")
