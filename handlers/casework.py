@@ -297,7 +297,9 @@ async def show_card(ctx: Context, case_id: int) -> None:
             interest=await _interest(ctx, case),
             ethnicity=case.ethnicity or "",
             household=option_label("household", case.household_status) or "",
-            relationship=option_label("relationship", case.relationship_to_registrant) or "",
+            relationship=t("casework.registrant_self")
+            if case.relationship_to_registrant == "self"  # not an option label: was "self"
+            else option_label("relationship", case.relationship_to_registrant) or "",
             created=case.created_at.astimezone(zone).strftime("%d/%m/%Y"),
         )
     ]

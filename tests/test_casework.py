@@ -144,6 +144,7 @@ async def test_case_list_scope_card_and_status_changes(app: App, clock: Clock) -
     lines = await press(app, "pl", f"Mở {ref_a}")
     assert intents(lines) == ["flow:cases.card"]
     assert "Thôn Khuổi Lếch" in lines[0]["text"]
+    assert "self" not in lines[0]["text"]  # "Người đăng ký: chính người này"
     labels = [row[0] for row in lines[0]["buttons"]]
     assert "Đã gọi điện" in labels and "Đã vào lớp" not in labels  # abroad: no class
     lines = await press(app, "pl", "Đã gọi điện")
