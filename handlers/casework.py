@@ -116,6 +116,14 @@ class CaseworkFlow(Flow):
     async def start(self, event: Inbound, ctx: Context) -> None:
         await show_list(ctx, Filter.ALL, 1, event.args)
 
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        """After «giúp» or a question while a note is awaited: the note's question again (the
+        list was shown while the next text was still taken as the note)."""
+        if ctx.step == "note" and isinstance(ctx.data.get("case_id"), int):
+            await ask_or_set(ctx, int(ctx.data["case_id"]), str(ctx.data.get("status", "")))
+            return
+        await self.start(event, ctx)
+
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         match data:
             case CaseList(filter=flt, page=page):

@@ -25,6 +25,7 @@ from tests.helpers import Clock, intents, press, say, send_file, texts
 from tests.intake_support import all_cases
 from tests.officials_helpers import make_officer
 from tests.outreach_support import person, unit_id
+from tests.test_casework import register
 from tests.test_journeys import RELATIVE_CLASS
 from tests.test_journeys import _journey as journey
 
@@ -402,3 +403,19 @@ async def test_help_while_reviewing_keeps_the_item_under_review(app: App) -> Non
     lines = await say(app, "cb", "trang 2 bị mờ, chụp lại giúp")
     assert "flow:review.rejected" in intents(lines)
     assert any(line["to"] == "fam" and "trang 2 bị mờ" in line["text"] for line in lines)
+
+
+async def test_help_while_writing_a_note_to_the_person_asks_for_the_note_again(
+    app: App, clock: Clock
+) -> None:
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    ref = await register(app, "u1")
+    await say(app, "cb", "/dangky")
+    await press(app, "cb", f"Mở {ref}")
+    lines = await press(app, "cb", "Cần bổ sung")
+    assert intents(lines) == ["flow:cases.note"]
+    lines = await say(app, "cb", "giúp")
+    # It showed the case list while the next text was still taken as the note.
+    assert intents(lines) == ["flow:cases.help", "flow:cases.note"]
+    lines = await say(app, "cb", "Cần bổ sung giấy xác nhận hộ nghèo")
+    assert intents([x for x in lines if x["to"] == "cb"]) == ["flow:cases.changed"]
