@@ -5,7 +5,7 @@ and on Zalo where the rendering matters."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,7 @@ from tests.dossier_support import click, jpeg, make_case, two_units
 from tests.dossier_support import make_officer as dossier_officer
 from tests.helpers import Clock, intents, press, say, send_file, texts
 from tests.intake_support import all_cases
-from tests.officials_helpers import make_officer
+from tests.officials_helpers import add_plan, make_officer
 from tests.outreach_support import person, unit_id
 from tests.test_casework import register
 from tests.test_journeys import RELATIVE_CLASS
@@ -419,3 +419,15 @@ async def test_help_while_writing_a_note_to_the_person_asks_for_the_note_again(
     assert intents(lines) == ["flow:cases.help", "flow:cases.note"]
     lines = await say(app, "cb", "Cần bổ sung giấy xác nhận hộ nghèo")
     assert intents([x for x in lines if x["to"] == "cb"]) == ["flow:cases.changed"]
+
+
+async def test_help_during_nopds_keeps_the_programme_chosen(app: App, clock: Clock) -> None:
+    await add_plan(app, "Phù Lưu", "ntp_2026", 2026, 47, date(2026, 7, 1))
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await say(app, "pl", "/nopds")
+    await press(app, "pl", "MTQG 2026–2035")
+    lines = await say(app, "pl", "giúp")
+    # It started /nopds over at the programme question.
+    assert intents(lines) == ["flow:officials.help", "flow:officials.submit.count"]
+    assert "số học viên" in lines[0]["text"]
+    assert intents(await say(app, "pl", "20")) == ["flow:officials.submit.file"]

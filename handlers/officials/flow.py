@@ -40,6 +40,11 @@ class OfficialsFlow(Flow):
         else:
             await submit.start_submission(event, ctx)
 
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        if ctx.step and ctx.step.startswith("submit."):
+            await submit.ask_again(ctx)
+        # The other commands answer at once: nothing is waiting to be asked again.
+
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         match data:
             case Submit():

@@ -90,6 +90,33 @@ async def _ask_program(ctx: Context) -> None:
     )
 
 
+async def ask_again(ctx: Context) -> None:
+    """The current step's question again (after «giúp» or a question): what was chosen so
+    far is kept (it started /nopds over)."""
+    if await get_unit_scope(ctx, ctx.data.get("unit_id", 0)) is None:
+        ctx.leave()
+        return
+    if ctx.step == "submit.count" and ctx.data.get("program"):
+        _ask_count(ctx, str(ctx.data["program"]))
+    elif ctx.step == "submit.file":
+        _ask_file(ctx)
+    elif ctx.step == "submit.applicants":
+        await _after_file(ctx)
+    elif ctx.step == "submit.confirm":
+        await _ask_confirm(ctx)
+    else:
+        await _ask_program(ctx)
+
+
+def _ask_count(ctx: Context, code: str) -> None:
+    ctx.goto("submit.count")
+    ctx.reply(
+        t("officials.submit.ask_count", program=program_label(code)),
+        [_cancel_row()],
+        intent="flow:officials.submit.count",
+    )
+
+
 async def on_program(ctx: Context, code: str) -> None:
     if ctx.flow != FLOW or "unit_id" not in ctx.data:
         return
@@ -100,12 +127,7 @@ async def on_program(ctx: Context, code: str) -> None:
     if program is None:
         return
     ctx.update(program=program.code, program_id=program.id)
-    ctx.goto("submit.count")
-    ctx.reply(
-        t("officials.submit.ask_count", program=program_label(program.code)),
-        [_cancel_row()],
-        intent="flow:officials.submit.count",
-    )
+    _ask_count(ctx, program.code)
 
 
 async def on_message(event: Inbound, ctx: Context) -> None:
