@@ -70,6 +70,24 @@ class ThreadFlow(Flow):
     async def start(self, event: Inbound, ctx: Context) -> None:
         await set_public_name(event, ctx)
 
+    async def repeat(self, event: Inbound, ctx: Context) -> None:
+        """After «giúp» while an answer is awaited: ask for the answer again (by default the
+        flow's start, /tenhienthi, answered about display names)."""
+        found = await _thread_in_scope(ctx, ctx.data.get("thread_id"))
+        if ctx.step != "answer" or found is None:
+            ctx.leave()
+            return
+        thread, _ = found
+        self._ask_answer(ctx, thread, await _name(ctx, thread))
+
+    def _ask_answer(self, ctx: Context, thread: Thread, name: str) -> None:
+        ctx.enter(FLOW, "answer", {"thread_id": thread.id})
+        ctx.reply(
+            t("thread.type_answer", name=name, thread_id=thread.id),
+            [_cancel_row()],
+            intent=f"flow:{FLOW}.answer",
+        ).about = thread.contact_id
+
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         if not isinstance(data, Answer | OpenThreadCase | CloseThread):
             ctx.leave()
@@ -85,12 +103,7 @@ class ThreadFlow(Flow):
                     ctx.reply(t("thread.already_closed", thread_id=thread.id),
                               intent=f"flow:{FLOW}.closed")
                     return
-                ctx.enter(FLOW, "answer", {"thread_id": thread.id})
-                ctx.reply(
-                    t("thread.type_answer", name=await _name(ctx, thread), thread_id=thread.id),
-                    [_cancel_row()],
-                    intent=f"flow:{FLOW}.answer",
-                ).about = thread.contact_id
+                self._ask_answer(ctx, thread, await _name(ctx, thread))
             case OpenThreadCase():
                 if thread.case_id is None:
                     ctx.reply(t("thread.no_case"), intent=f"flow:{FLOW}.case")

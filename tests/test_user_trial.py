@@ -431,3 +431,19 @@ async def test_help_during_nopds_keeps_the_programme_chosen(app: App, clock: Clo
     assert intents(lines) == ["flow:officials.help", "flow:officials.submit.count"]
     assert "số học viên" in lines[0]["text"]
     assert intents(await say(app, "pl", "20")) == ["flow:officials.submit.file"]
+
+
+async def test_help_while_answering_a_person_asks_for_the_answer_again(
+    app: App, clock: Clock
+) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await register(app, "u1")
+    await say(app, "u1", "gặp cán bộ")
+    lines = await say(app, "u1", "Bao giờ cán bộ gọi cho tôi?")
+    [thread_id] = {x["meta"]["thread_id"] for x in lines if x["to"] == "pl"}
+    await click(app, "pl", f"thread:answer:{thread_id}")
+    lines = await say(app, "pl", "giúp")
+    # It answered about display names (/tenhienthi, the flow's start).
+    assert intents(lines) == ["flow:thread.help", "flow:thread.answer"]
+    lines = await say(app, "pl", "Chiều mai cán bộ gọi anh/chị nhé.")
+    assert any(x["to"] == "u1" and "Chiều mai" in x["text"] for x in lines)
