@@ -447,3 +447,9 @@ async def test_help_while_answering_a_person_asks_for_the_answer_again(
     assert intents(lines) == ["flow:thread.help", "flow:thread.answer"]
     lines = await say(app, "pl", "Chiều mai cán bộ gọi anh/chị nhé.")
     assert any(x["to"] == "u1" and "Chiều mai" in x["text"] for x in lines)
+
+
+async def test_the_summary_says_for_whom_without_cho_twice(app: App) -> None:
+    lines = await say(app, "me", "e muon dang ky di nhat")
+    lines = await say(app, "me", "dong y")
+    assert "Đăng ký cho: Bản thân" in texts(lines)  # was "Đăng ký cho: Cho bản thân tôi"

@@ -81,7 +81,7 @@ def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> li
             filled.append(_labelled(key, choice_label(step, value)))
     if preset.get("who") == "self":
         touch(draft, ctx.now, relationship="self")
-        filled.insert(0, _labelled("who", choice_label(Step.WHO, "self")))
+        filled.insert(0, _labelled("who", t("intake.summary.who.self")))
     gender = preset.get("gender")
     relative = preset.get("who") == "relative"
     if relative and isinstance(gender, str) and gender in CHOICES[Step.GENDER]:

@@ -154,6 +154,9 @@ def display(step: Step, data: dict[str, Any], ctx: Context) -> str | None:
     if step == Step.COURSE:
         note = f" {t('intake.summary.waitlist_note')}" if data.get("waitlist") else ""
         return f"{data.get('course_label', '')}{note}"
+    if step == Step.WHO:
+        # The option reads "Cho bản thân tôi"; beside "Đăng ký cho:" that said "cho" twice.
+        return t(f"intake.summary.who.{value}")
     if step in CHOICES:
         return choice_label(step, str(value))
     return str(value)
