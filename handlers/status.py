@@ -48,7 +48,8 @@ class StatusFlow(Flow):
             if case is None:
                 ctx.reply(t("status.not_found", ref=ref), buttons, intent="flow:status.not_found")
                 return
-            ctx.reply(f"{t('status.title', ref=ref)}\n{await case_line(ctx, case)}", buttons,
+            # The case line starts with its reference: no title repeating it above.
+            ctx.reply(await case_line(ctx, case), buttons,
                       intent="flow:status.case", case_ref=case.ref)
             return
         draft = await get_draft(ctx.session, ctx.contact.id)

@@ -61,6 +61,7 @@ async def test_status_by_reference_owner_and_stranger(app: App, channel: Channel
         lines = await say(app, "owner", typed, channel=channel)
         assert intents(lines) == ["flow:status.case"], typed
         assert "HY-2026-00001" in texts(lines) and "Lò Văn Sáng" in texts(lines)
+        assert texts(lines).count("HY-2026-00001") == 1  # no title repeating the reference
     lines = await say(app, "stranger", "HY-2026-00001", channel=channel)
     assert intents(lines) == ["flow:status.not_found"]
     assert "Lò Văn Sáng" not in texts(lines) and "không có hồ sơ" in texts(lines).lower()
