@@ -179,7 +179,7 @@ async def test_a_subscription_request_is_only_confirmed_and_ok_confirms_it(
     await say(app, "ba", "dong y", channel=channel)
     async with app.db.session() as session:
         sub = await session.scalar(select(Subscription))
-    assert sub is not None and sub.topics == ["scam"]
+    assert sub is not None and sub.topics == ["training", "scam"]  # the classes kept
 
 
 def test_topics_named_in_a_request() -> None:
@@ -453,3 +453,24 @@ async def test_the_summary_says_for_whom_without_cho_twice(app: App) -> None:
     lines = await say(app, "me", "e muon dang ky di nhat")
     lines = await say(app, "me", "dong y")
     assert "Đăng ký cho: Bản thân" in texts(lines)  # was "Đăng ký cho: Cho bản thân tôi"
+
+
+async def test_a_second_subscription_request_adds_to_the_topics_received(
+    app: App, clock: Clock
+) -> None:
+    """Saving replaces the topics: "nhận tin lừa đảo" after "báo cho tôi khi có lớp mới"
+    silently dropped the classes."""
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "me", clock.now(), unit=pl, topics=["training", "abroad:korea"],
+                 channel="console")
+    for request in ("cho e nhan tin lua dao", "nhận tin tuyển đi nhật"):
+        lines = await say(app, "me", request)
+        assert intents(lines) == ["flow:subscribe.confirm"], request
+        await say(app, "me", "ok")
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    # Japan replaces Korea (one country at a time), the rest is kept.
+    assert sub is not None and sub.topics == ["training", "scam", "abroad:japan"]
+    lines = await say(app, "me", "nhan thong bao")  # nothing named: the topics, pre-chosen
+    assert intents(lines) == ["flow:subscribe.topics"]
+    assert "Đã chọn: Lớp học nghề mới" in texts(lines)

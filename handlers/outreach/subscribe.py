@@ -29,7 +29,7 @@ from handlers.types import Inbound, InboundKind
 from messages import raw, t
 from storage.course_repo import find_contact_unit_id
 from storage.models import Unit
-from storage.outreach_repo import resume, stop_all, subscribe
+from storage.outreach_repo import get_subscription, resume, stop_all, subscribe
 
 NAME = "subscribe"
 Topic = Literal["training", "abroad", "scam"]
@@ -140,9 +140,18 @@ class SubscribeFlow(Flow):
         if folded in folded_phrases("outreach_stop.resume_phrases"):
             await self._resume(ctx)
             return
+        # Saving replaces the topics: start from those already received (a second request
+        # "nhận tin lừa đảo" adds scam warnings, it does not drop the classes).
+        current = await get_subscription(ctx.session, ctx.contact.id)
+        kept = list(current.topics) if current and current.stopped_at is None else []
+        named = topics_in(event.text)
+        said = {x.split(":")[0] for x in named}  # a country named replaces the one kept
+        topics = [k for k in kept if k.split(":")[0] not in said] + named
         unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
+        if unit_id is None and current is not None:
+            unit_id = current.unit_id
         # "báo cho tôi khi có lớp mới": the topic is said already, only confirmed.
-        ctx.enter(NAME, Step.TOPICS, {"unit_id": unit_id, "topics": topics_in(event.text)})
+        ctx.enter(NAME, Step.TOPICS, {"unit_id": unit_id, "topics": topics, "named": bool(named)})
         if unit_id is None:
             ctx.goto(Step.UNIT)
             await self._ask_unit(ctx)
@@ -150,7 +159,7 @@ class SubscribeFlow(Flow):
         await self._after_unit(ctx)
 
     async def _after_unit(self, ctx: Context) -> None:
-        if ctx.data.get("topics"):
+        if ctx.data.get("named"):
             await self._confirm(ctx)
         else:
             self._ask_topics(ctx)
