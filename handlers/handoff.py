@@ -19,6 +19,7 @@ from sqlalchemy import select
 from handlers.callbacks import CallbackData
 from handlers.context import PAUSED, Context
 from handlers.flow import Flow
+from handlers.intake.drafts import get_draft
 from handlers.intake.questions import current_units
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
@@ -228,8 +229,10 @@ async def _latest_case(ctx: Context) -> Case | None:
     return case
 
 
-def person_name(ctx: Context, case: Case | None) -> str:
-    return (case.full_name if case else None) or ctx.contact.display_name or t(
+def person_name(ctx: Context, case: Case | None, typed: str | None = None) -> str:
+    """The case's name, else the one typed in a registration under way, else the platform's
+    display name."""
+    return (case.full_name if case else None) or typed or ctx.contact.display_name or t(
         "handoff.anonymous"
     )
 
@@ -247,6 +250,10 @@ async def start_thread(ctx: Context, question: str, unit_id: int | None) -> Thre
         now=ctx.now,
     )
     unit = await ctx.session.get(Unit, unit_id) if unit_id else None
+    # Asked from the middle of a first registration: the name typed there (after consent),
+    # not "(không rõ tên)".
+    draft = await get_draft(ctx.session, ctx.contact.id) if case is None else None
+    typed = draft.data.get("full_name") if draft is not None else None
     # With a case, its reference and phone are added when the notice is delivered.
     await record_notice(
         ctx.session,
@@ -259,7 +266,7 @@ async def start_thread(ctx: Context, question: str, unit_id: int | None) -> Thre
         cipher_key=ctx.config.encryption_key,
         params={
             "thread_id": thread.id,
-            "name": person_name(ctx, case),
+            "name": person_name(ctx, case, typed if isinstance(typed, str) else None),
             "unit": unit.name if unit else t("thread.no_unit"),
             "question": question,
             "buttons": officer_buttons(thread.id, with_case=True),

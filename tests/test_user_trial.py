@@ -474,3 +474,15 @@ async def test_a_second_subscription_request_adds_to_the_topics_received(
     lines = await say(app, "me", "nhan thong bao")  # nothing named: the topics, pre-chosen
     assert intents(lines) == ["flow:subscribe.topics"]
     assert "Đã chọn: Lớp học nghề mới" in texts(lines)
+
+
+async def test_a_question_from_the_middle_of_a_registration_names_the_person(
+    app: App, clock: Clock
+) -> None:
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    for text in ("e muon dang ky di nhat", "dong y", "nguyen van hung", "gap can bo",
+                 "phu luu"):
+        await say(app, "me", text)
+    lines = await say(app, "me", "cho e hoi ve khoan vay")
+    [notice] = [x for x in lines if x["to"] == "pl"]
+    assert "Nguyen Van Hung" in notice["text"], notice["text"]  # was "(không rõ tên)"
