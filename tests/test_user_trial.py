@@ -486,3 +486,14 @@ async def test_a_question_from_the_middle_of_a_registration_names_the_person(
     lines = await say(app, "me", "cho e hoi ve khoan vay")
     [notice] = [x for x in lines if x["to"] == "pl"]
     assert "Nguyen Van Hung" in notice["text"], notice["text"]  # was "(không rõ tên)"
+
+
+async def test_a_preview_to_nobody_says_so(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "vp", "office")
+    await say(app, "vp", "/thongbao")
+    await say(app, "vp", "Cảnh báo: không nộp tiền cho người tự xưng môi giới.")
+    await press(app, "vp", t("compose.button.no_photo"))
+    await say(app, "vp", "phu luu, yen phu")
+    await press(app, "vp", t("outreach.topic.scam"))
+    lines = await press(app, "vp", t("compose.button.now"))
+    assert lines[0]["meta"]["recipients"] == 0 and t("compose.nobody") in texts(lines)

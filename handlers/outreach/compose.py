@@ -342,16 +342,20 @@ async def _preview(ctx: Context) -> None:
     zone = ctx.config.timezone
     at = datetime.fromisoformat(data["at"]) if data.get("at") else None
     ctx.goto(Step.PREVIEW)
+    text = t(
+        "compose.preview",
+        text=data["text"],
+        stop_line=t("outreach.stop_line"),
+        count=len(who.contact_ids),
+        units=names,
+        topic=topics_label([data["interest"]]),
+        when=at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if at else t("compose.now"),
+    )
+    if not who.contact_ids:
+        # "Gửi tới 0 người … Gửi không?" alone reads like a send that did something.
+        text += "\n" + t("compose.nobody")
     preview = ctx.reply(
-        t(
-            "compose.preview",
-            text=data["text"],
-            stop_line=t("outreach.stop_line"),
-            count=len(who.contact_ids),
-            units=names,
-            topic=topics_label([data["interest"]]),
-            when=at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if at else t("compose.now"),
-        ),
+        text,
         [
             [
                 Send().button(t("compose.button.send")),
