@@ -497,3 +497,26 @@ async def test_a_preview_to_nobody_says_so(app: App, clock: Clock) -> None:
     await press(app, "vp", t("outreach.topic.scam"))
     lines = await press(app, "vp", t("compose.button.now"))
     assert lines[0]["meta"]["recipients"] == 0 and t("compose.nobody") in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_survey_offers_the_rounds_communes_by_number(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """The commune had to be typed; "5" on Zalo was "no commune called 5"."""
+    pl, yp = await unit_id(app, "Phù Lưu"), await unit_id(app, "Yên Phú")
+    async with app.db.transaction() as session:
+        await open_round(session, [pl, yp], questionnaire().version, clock.now())
+    for text in ("khao sat", "1", "28", "nam"):
+        lines = await say(app, "me", text, channel=channel)
+    assert intents(lines) == ["flow:survey.unit"]
+    shown = texts(lines) + str(lines[-1].get("buttons", ""))
+    assert "Phù Lưu" in shown and "Yên Phú" in shown and "Bạch Xa" not in shown  # the round's
+    lines = await say(app, "me", "xyz", channel=channel)
+    assert intents(lines) == ["flow:survey.unit"] and ("Phù Lưu" in texts(lines) + str(
+        lines[-1].get("buttons", "")))
+    lines = await say(app, "me", "1", channel=channel)
+    assert intents(lines) == ["flow:survey.village"]
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and response.unit_id == pl

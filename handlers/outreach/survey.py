@@ -61,6 +61,13 @@ class Option(CallbackData, prefix="survey:opt"):
 
 
 @dataclass(frozen=True)
+class PickUnit(CallbackData, prefix="survey:unit"):
+    """A commune of the round, as a numbered option (typing its name works too)."""
+
+    unit_id: int
+
+
+@dataclass(frozen=True)
 class Done(CallbackData, prefix="survey:done"):
     pass
 
@@ -144,6 +151,13 @@ class SurveyFlow(Flow):
             case Decline():
                 ctx.leave()
                 ctx.reply(t("survey.declined"), intent=f"flow:{NAME}.declined")
+            case PickUnit(unit_id=unit_id) if ctx.step == "unit":
+                response = await _response(ctx)
+                unit = await ctx.session.get(Unit, unit_id)
+                if response is None or unit is None:
+                    await _begin(ctx)
+                    return
+                await _choose_unit(ctx, response, unit)
             case _:
                 response = await _response(ctx)
                 if response is None:
@@ -309,9 +323,12 @@ async def _ask_next(
             continue
         ctx.goto(question.id)
         lead = [t("survey.resumed")] if resumed else [t("survey.again")] if again else []
+        rows = _question_buttons(question, response)
+        if question.kind == "unit":
+            rows = await _unit_rows(ctx, response)
         ctx.reply(
             "\n".join([*lead, _question_text(question, response)]),
-            _question_buttons(question, response),
+            rows,
             intent=f"flow:{NAME}.{question.id}",
         )
         return
@@ -378,8 +395,20 @@ async def _answer_text(
     try:
         unit = match_unit(text, [UnitOption(u.id, u.name, u.name_key) for u in units])
     except InvalidAnswerError:
-        ctx.reply(t("survey.unit_unknown", text=text[:60]), intent=f"flow:{NAME}.unit")
+        ctx.reply(t("survey.unit_unknown", text=text[:60]), await _unit_rows(ctx, response),
+                  intent=f"flow:{NAME}.unit")
         return
+    await _choose_unit(ctx, response, next(u for u in units if u.id == unit.id))
+
+
+async def _unit_rows(ctx: Context, response: SurveyResponse) -> list[list[Button]]:
+    """The round's communes as numbered options (a number is what Zalo users type)."""
+    found = await ctx.session.get(SurveyRound, response.round_id)
+    units = [u for u in await current_units(ctx) if found is None or covers(found, u.id)]
+    return [[PickUnit(u.id).button(u.name)] for u in units]
+
+
+async def _choose_unit(ctx: Context, response: SurveyResponse, unit: Unit) -> None:
     found = await ctx.session.get(SurveyRound, response.round_id)
     if found is not None and not covers(found, unit.id):
         ctx.leave()
