@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.inbound import button_event
 from bot.simulate import output_lines
+from handlers.outreach.compose import Send
 from handlers.outreach.survey_officer import Invite, Results
 from handlers.types import Channel
 from messages import t
@@ -54,8 +55,10 @@ async def test_survey_results_in_chat_follow_the_officers_scope(app: App, clock:
     for officer, own, other in (("cb-pl", "Phù Lưu", "Yên Phú"), ("cb-yp", "Yên Phú", "Phù Lưu")):
         seen = texts(await _tap(app, officer, Results(both).pack()))
         assert own in seen and other not in seen, (officer, seen)
-    # Inviting to the two-commune round, a commune officer invites their own commune.
+    # Inviting to the two-commune round, a commune officer invites their own commune (the
+    # invitation is previewed, then sent).
     await _tap(app, "cb-yp", Invite(both).pack())
+    await _tap(app, "cb-yp", Send().pack())
     async with app.db.session() as session:
         [invitation] = (await session.scalars(select(Broadcast))).all()
     assert invitation.unit_ids == [yp]
