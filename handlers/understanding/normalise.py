@@ -55,17 +55,8 @@ def _respell(token: str, lex: Lexicon) -> str:
 
 
 def drop_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for phrase in phrases:
-            if tuple(tokens[i : i + len(phrase)]) == phrase:
-                i += len(phrase)
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
-    return out
+    """``tokens`` without each word sequence of ``phrases`` (a rewrite to nothing)."""
+    return rewrite(tokens, tuple((phrase, ()) for phrase in phrases))
 
 
 def rewrite(tokens: list[str], rules: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
