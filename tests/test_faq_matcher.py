@@ -82,6 +82,9 @@ REQUESTS = {
     "hồ sơ của em đến đâu rồi": "status",
     "xoá hết dữ liệu của em đi": "privacy.delete",
     "cho em gặp cán bộ": "handoff",
+    # the topic to receive named after the request: not a question about the country
+    "nhan thong bao xuat khau lao dong han quoc": "subscribe",
+    "nhận thông báo tuyển đi nhật và lừa đảo": "subscribe",
 }
 
 
