@@ -27,7 +27,8 @@ from rapidfuzz import fuzz, process
 from bot.render import render
 from handlers.faq import Topic, topic_reply
 from handlers.types import Channel, Reply
-from handlers.understanding.matcher import OUT_OF_REMIT, Decision, Matcher, get_matcher
+from handlers.understanding.decision import OUT_OF_REMIT, Decision
+from handlers.understanding.matcher import Matcher, get_matcher
 from handlers.understanding.normalise import normalise
 from messages.actions import load_actions
 

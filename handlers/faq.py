@@ -20,7 +20,8 @@ from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.router import HANDOFF, INTAKE
 from handlers.types import Button, Inbound, InboundKind
-from handlers.understanding.matcher import OUT_OF_REMIT, Decision, get_matcher
+from handlers.understanding.decision import OUT_OF_REMIT, Decision
+from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t

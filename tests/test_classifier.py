@@ -22,7 +22,7 @@ from handlers.understanding.classifier import (
     fit,
     word_grams,
 )
-from handlers.understanding.matcher import OUT_OF_REMIT
+from handlers.understanding.decision import OUT_OF_REMIT
 from handlers.understanding.normalise import normalise
 from messages.faq_loader import load_kb
 

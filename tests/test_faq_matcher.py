@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.understanding.matcher import (
+from handlers.understanding.decision import (
     OUT_OF_REMIT,
     Candidate,
-    Matcher,
     Thresholds,
-    _without_actions,
-    get_matcher,
+    without_actions,
 )
+from handlers.understanding.matcher import Matcher, get_matcher
 from handlers.understanding.smalltalk import SmallTalk
 from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
 
@@ -273,7 +272,7 @@ STORY = ("dạ cháu chào chú ạ cháu là con nhà nông năm nay cháu 21 t
 
 def test_a_story_then_a_question_is_answered_by_its_question(matcher: Matcher) -> None:
     key = matcher.key(STORY)
-    whole = matcher._decide(key, _without_actions(matcher.rank(key)))
+    whole = matcher._decide(key, without_actions(matcher.rank(key)))
     assert whole.outcome == "clarify"  # the story spreads the probability ...
     decision = matcher.decide(STORY)  # ... the last words settle it
     assert decision.outcome == "answer" and decision.topics[0] == "abroad.costs"

@@ -1,0 +1,134 @@
+"""What the matcher decided about a message (handlers/understanding/matcher.py): the ranked
+classes, the outcome, and the thresholds the decision rules use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from handlers.understanding.smalltalk import SmallTalk
+
+#: The class of the out-of-remit examples (not a topic id: ids always contain a dot).
+OUT_OF_REMIT = "out_of_remit"
+#: Topics about working abroad (a country's topic is answered beside them, see
+#: ``Matcher._country_named``).
+ABROAD_GROUP = "abroad."
+#: Classes of action requests are ``act:<action name>`` (never a topic id: no colon there).
+ACTION_PREFIX = "act:"
+
+Outcome = Literal["answer", "clarify", "fallback", "smalltalk", "action"]
+
+
+def is_action(label: str) -> bool:
+    return label.startswith(ACTION_PREFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Probability levels, tuned on the dev part of bench/faq_eval.jsonl (holdout untouched)."""
+
+    #: Answer when the best topic has at least this probability ...
+    answer: float = 0.3
+    #: ... and leads the runner-up by at least this much.
+    margin: float = 0.3
+    #: Below this the question is not understood (fallback).
+    clarify: float = 0.12
+    #: Topics offered in a clarify question must have at least this probability.
+    suggest: float = 0.05
+    max_suggestions: int = 3
+    #: Inverse regularisation of the classifier: lower spreads probability over more topics.
+    regularisation: float = 10.0
+    #: Typo repair: a word unknown to the knowledge base is replaced by the closest known word
+    #: when they are at least this similar (rapidfuzz ratio, 0–100).
+    spelling: float = 85.0
+    #: An action request is taken when its class has at least this probability ...
+    action: float = 0.3
+    #: ... and leads the best question topic by at least this much; a message with a question
+    #: word ("gì", "thế nào") must reach ``action_question`` instead.
+    action_margin: float = 0.0
+    action_question: float = 0.9
+    #: Not a question: a request this likely is taken even behind a question topic.
+    action_close: float = 0.3
+    #: Two topics answered together (a message asking two things, or sitting between two):
+    #: each at least ``pair_each``, together at least ``pair_sum``, in a message of at least
+    #: ``pair_words`` words.
+    pair_each: float = 0.15
+    pair_sum: float = 0.5
+    pair_words: int = 6
+    #: Under a question's answer, an action this likely is offered as a button.
+    offer: float = 0.12
+    #: A question led by a country's topic is read again without the country's name; when
+    #: that reading answers another topic with at least this probability, the message asks
+    #: about that side of working there: both are answered, that topic first.
+    aspect: float = 0.4
+    #: Between answering and asking "which topic?": a best topic of at least ``answer`` that
+    #: leads every other topic by at least this much (and out-of-remit by ``lean_outside``:
+    #: a question outside the remit is never answered on a narrow lead) is answered, with the
+    #: runner-up offered as a button: a clarify costs a turn and often the person.
+    lean: float = 0.2
+    #: ... in a message of at least this many words ("hộ nghèo" alone asks which topic).
+    lean_words: int = 4
+    #: ... and leading out-of-remit by at least this much (the answer margin).
+    lean_outside: float = 0.3
+    #: A long message whose best topic only gets a clarify is answered when its last this
+    #: many words, read alone, answer that same topic (the question comes after the story).
+    ending_words: int = 6
+    #: A country named in a question about one side of working abroad: its topic is answered
+    #: too when the classifier gives it at least this much ("hết hạn" is not Korea).
+    country: float = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    topic: str
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    #: The normalised question (what was compared; also the fallback log's grouping key).
+    key: str
+    candidates: tuple[Candidate, ...] = ()
+    smalltalk: SmallTalk | None = None
+    #: Outcome ``action``: the action name (``intake``, ``privacy.view`` ...).
+    action: str | None = None
+    #: Actions close enough to offer as buttons under an answer.
+    offers: tuple[str, ...] = ()
+    #: Outcome ``answer``: a close runner-up topic, offered as a button under the answer.
+    also_offered: tuple[str, ...] = ()
+
+    @property
+    def topic(self) -> str | None:
+        """The answered topic (outcome ``answer``), else None."""
+        return self.candidates[0].topic if self.outcome == "answer" else None
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """Every answered topic: one, or two for a message that asks two things."""
+        return tuple(c.topic for c in self.candidates) if self.outcome == "answer" else ()
+
+    @property
+    def confidence(self) -> float:
+        return round(self.candidates[0].probability, 3) if self.candidates else 0.0
+
+    @property
+    def nearest(self) -> Candidate | None:
+        """The best in-remit topic, whatever the outcome (for the fallback log)."""
+        return next(
+            (c for c in self.candidates if c.topic != OUT_OF_REMIT and not is_action(c.topic)),
+            None,
+        )
+
+    @property
+    def suggestions(self) -> list[str]:
+        return [c.topic for c in self.candidates] if self.outcome == "clarify" else []
+
+
+def without_actions(ranked: list[Candidate]) -> list[Candidate]:
+    """The question classes only, their probabilities rescaled to sum to one again."""
+    rest = [c for c in ranked if not is_action(c.topic)]
+    total = sum(c.probability for c in rest)
+    if total <= 0:
+        return rest
+    return [Candidate(c.topic, c.probability / total) for c in rest]
