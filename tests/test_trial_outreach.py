@@ -1,0 +1,245 @@
+"""Found by trying the product as its users would (a worker and a mother on Zalo, an officer on
+Telegram): announcements (/thongbao), subscribing and the survey. Each fix is kept here, through
+the real engine, on the console and on Zalo where the rendering matters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from handlers.outreach.compose import parse_send_time
+from handlers.outreach.subscribe import topics_in
+from handlers.types import Channel
+from messages import t
+from messages.survey import questionnaire
+from storage.models import Broadcast, Subscription, SurveyResponse
+from storage.survey_repo import open_round
+from tests.helpers import Clock, intents, press, say, texts
+from tests.officials_helpers import make_officer
+from tests.outreach_support import person, unit_id
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+
+async def test_help_while_composing_keeps_the_text_and_says_what_the_step_expects(
+    app: App, clock: Clock
+) -> None:
+    """«giúp» used to start the composition over: the text was lost, and the next «Không có
+    ảnh» became the announcement."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/thongbao")
+    await say(app, "cb", "Lớp may công nghiệp khai giảng 15/12.")
+    lines = await say(app, "cb", "giúp")
+    assert intents(lines) == ["flow:broadcast.help", "flow:broadcast.photo"]
+    assert "ảnh" in lines[0]["text"] and "gặp cán bộ" not in lines[0]["text"]
+    assert intents(await press(app, "cb", t("compose.button.no_photo"))) == [
+        "flow:broadcast.interest"
+    ]
+    await press(app, "cb", t("outreach.topic.training"))
+    lines = await say(app, "cb", "sáng mai")  # no hour: the accepted forms, «Gửi ngay» kept
+    assert intents(lines) == ["flow:broadcast.when"] and lines[-1].get("buttons")
+    preview = await say(app, "cb", "9h30 ngày 11/7")  # local time 08:00 on 10/07 now
+    assert "09:30 11/07/2026" in texts(preview), texts(preview)
+    assert intents(await say(app, "cb", "ok gửi đi")) == ["flow:broadcast.created"]
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and broadcast.text == "Lớp may công nghiệp khai giảng 15/12."
+
+
+async def test_cancel_while_composing_says_nothing_was_sent(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/thongbao")
+    await say(app, "cb", "Cảnh báo lừa đảo.")
+    lines = await say(app, "cb", "hủy")
+    assert texts(lines) == t("compose.cancelled") and not lines[0].get("buttons")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("08:30 15/12", (2026, 12, 15, 8, 30)),
+        ("8h 3/12", (2026, 12, 3, 8, 0)),
+        ("8h30 ngày 3/12/2026", (2026, 12, 3, 8, 30)),
+        ("15/12 8 giờ", (2026, 12, 15, 8, 0)),
+        ("2h chiều mai", (2026, 12, 3, 14, 0)),
+        ("16h", (2026, 12, 2, 16, 0)),
+        ("9h", (2026, 12, 3, 9, 0)),  # already past today: tomorrow
+        ("8 giờ sáng ngày 5/1", (2027, 1, 5, 8, 0)),  # January: next year's
+        ("9h ngày 15-12", (2026, 12, 15, 9, 0)),
+        ("8h 31/2", None),
+        ("sáng mai", None),
+    ],
+)
+def test_send_times_as_officers_type_them(
+    typed: str, expected: tuple[int, int, int, int, int] | None
+) -> None:
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    at = parse_send_time(typed, datetime(2026, 12, 2, 15, 0, tzinfo=zone))
+    assert (at and (at.year, at.month, at.day, at.hour, at.minute)) == expected
+    assert at is None or at.tzinfo is zone
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_subscription_request_is_only_confirmed_and_ok_confirms_it(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """"ok" under the confirmation used to be small talk: the person left with nothing saved."""
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "ba", clock.now(), case=("course", pl), channel=channel.value)
+    lines = await say(app, "ba", "bao cho toi khi co lop moi", channel=channel)
+    assert intents(lines) == ["flow:subscribe.confirm"] and "Lớp học nghề mới" in texts(lines)
+    assert intents(await say(app, "ba", "ok", channel=channel)) == ["flow:subscribe.done"]
+    lines = await say(app, "ba", "nhan thong bao", channel=channel)
+    assert intents(lines) == ["flow:subscribe.topics"]
+    await say(app, "ba", "lua dao", channel=channel)  # a topic typed by name
+    lines = await say(app, "ba", "xong", channel=channel)
+    assert intents(lines) == ["flow:subscribe.confirm"] and "lừa đảo" in texts(lines)
+    await say(app, "ba", "dong y", channel=channel)
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.topics == ["training", "scam"]  # the classes kept
+
+
+def test_topics_named_in_a_request() -> None:
+    assert topics_in("báo cho tôi khi có lớp mới") == ["training"]
+    assert topics_in("nhận tin tuyển đi hàn") == ["abroad:korea"]
+    assert topics_in("cho e nhan tin xkld va canh bao lua dao") == ["abroad", "scam"]
+    assert topics_in("nhận thông báo") == []
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_survey_takes_answers_as_typed_and_keeps_them_when_left(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """"28" at the age question went to the FAQ (abroad eligibility); "xem khảo sát" at the
+    commune step was taken as a commune's name; «hủy» said nothing of the answers kept."""
+    async with app.db.transaction() as session:
+        await open_round(session, [], questionnaire().version, clock.now())
+
+    async def step(text: str) -> str:
+        lines = await say(app, "me", text, channel=channel)
+        return intents(lines)[-1].removeprefix("flow:survey.")
+
+    assert await step("khao sat") == "consent"
+    lines = await say(app, "me", "giúp", channel=channel)
+    assert "đồng ý" in lines[0]["text"] and intents(lines)[-1] == "flow:survey.consent"
+    assert await step("1") == "age_group"
+    assert await step("28") == "gender"
+    assert await step("nam") == "unit"
+    lines = await say(app, "me", "hủy", channel=channel)
+    assert texts(lines) == t("survey.paused")
+    assert await step("khao sat") == "unit"  # resumed where it was left
+    lines = await say(app, "me", "xem khao sat", channel=channel)
+    assert "Tuổi: 25–34 tuổi" in texts(lines) and "Giới tính: Nam" in texts(lines)
+    assert await step("khao sat") == "unit"
+    for typed in ("phu luu", "bo qua", "lam ruong", "may", "xe may", "xong", "toi", "xa", "co"):
+        last = await step(typed)
+    assert last == "done"
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and response.answers["trades"] == ["sewing", "motorbike"]
+    assert response.answers["time"] == "evening" and response.answers["place"] == "commune"
+
+
+async def test_survey_results_come_as_a_workbook_not_a_terminal_command(
+    app: App, clock: Clock
+) -> None:
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/khaosat")
+    opened = await press(app, "cb", t("survey.officer.button.open"))
+    [_, label_results] = [b for row in opened[0]["buttons"] for b in row]
+    for typed in ("khao sat", "1", "28", "nu", "phu luu", "bo qua", "1", "may", "xong", "1",
+                  "2", "1"):
+        await say(app, "an", typed)
+    lines = await press(app, "cb", label_results)
+    assert "Phù Lưu: May công nghiệp 1" in texts(lines)
+    assert "python" not in texts(lines)
+    assert lines[-1]["attachments"][0]["file_name"] == "khao-sat-1.xlsx"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_undoing_a_stop_mid_form_brings_the_form_question_back(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "me", clock.now(), unit=pl, topics=["scam"], channel=channel.value)
+    for text in ("toi muon dang ky", "dong y"):
+        await say(app, "me", text, channel=channel)
+    lines = await say(app, "me", "dung nhan tin", channel=channel)
+    assert intents(lines) == ["flow:subscribe.stop"]  # one sentence, the form kept
+    lines = await say(app, "me", "1", channel=channel)  # «Nhận lại thông báo»
+    assert intents(lines) == ["flow:subscribe.resume", "flow:intake.who"]
+    assert intents(await say(app, "me", "ban than", channel=channel)) == ["flow:intake.kind"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_escapes_while_subscribing(app: App, channel: Channel) -> None:
+    lines = await say(app, "me", "nhan thong bao", channel=channel)
+    assert intents(lines) == ["flow:subscribe.unit"]
+    lines = await say(app, "me", "giúp", channel=channel)
+    assert "xã" in lines[0]["text"] and lines[0]["text"] != t("escapes.help.any")
+    assert intents(lines)[-1] == "flow:subscribe.unit"
+    lines = await say(app, "me", "di nhat het bao nhieu tien", channel=channel)
+    assert intents(lines)[0].startswith("faq:") and intents(lines)[-1] == "flow:subscribe.unit"
+    lines = await say(app, "me", "5", channel=channel)  # the latest message: the communes
+    assert intents(lines) == ["flow:subscribe.topics"]
+    lines = await say(app, "me", "hủy", channel=channel)
+    assert lines[0]["text"].startswith(t("outreach.cancelled"))
+
+
+async def test_a_second_subscription_request_adds_to_the_topics_received(
+    app: App, clock: Clock
+) -> None:
+    """Saving replaces the topics: "nhận tin lừa đảo" after "báo cho tôi khi có lớp mới"
+    silently dropped the classes."""
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "me", clock.now(), unit=pl, topics=["training", "abroad:korea"],
+                 channel="console")
+    for request in ("cho e nhan tin lua dao", "nhận tin tuyển đi nhật"):
+        lines = await say(app, "me", request)
+        assert intents(lines) == ["flow:subscribe.confirm"], request
+        await say(app, "me", "ok")
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    # Japan replaces Korea (one country at a time), the rest is kept.
+    assert sub is not None and sub.topics == ["training", "scam", "abroad:japan"]
+    lines = await say(app, "me", "nhan thong bao")  # nothing named: the topics, pre-chosen
+    assert intents(lines) == ["flow:subscribe.topics"]
+    assert "Đã chọn: Lớp học nghề mới" in texts(lines)
+
+
+async def test_a_preview_to_nobody_says_so(app: App, clock: Clock) -> None:
+    await make_officer(app, clock, "vp", "office")
+    await say(app, "vp", "/thongbao")
+    await say(app, "vp", "Cảnh báo: không nộp tiền cho người tự xưng môi giới.")
+    await press(app, "vp", t("compose.button.no_photo"))
+    await say(app, "vp", "phu luu, yen phu")
+    await press(app, "vp", t("outreach.topic.scam"))
+    lines = await press(app, "vp", t("compose.button.now"))
+    assert lines[0]["meta"]["recipients"] == 0 and t("compose.nobody") in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_survey_offers_the_rounds_communes_by_number(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """The commune had to be typed; "5" on Zalo was "no commune called 5"."""
+    pl, yp = await unit_id(app, "Phù Lưu"), await unit_id(app, "Yên Phú")
+    async with app.db.transaction() as session:
+        await open_round(session, [pl, yp], questionnaire().version, clock.now())
+    for text in ("khao sat", "1", "28", "nam"):
+        lines = await say(app, "me", text, channel=channel)
+    assert intents(lines) == ["flow:survey.unit"]
+    shown = texts(lines) + str(lines[-1].get("buttons", ""))
+    assert "Phù Lưu" in shown and "Yên Phú" in shown and "Bạch Xa" not in shown  # the round's
+    lines = await say(app, "me", "xyz", channel=channel)
+    assert intents(lines) == ["flow:survey.unit"] and ("Phù Lưu" in texts(lines) + str(
+        lines[-1].get("buttons", "")))
+    lines = await say(app, "me", "1", channel=channel)
+    assert intents(lines) == ["flow:survey.village"]
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and response.unit_id == pl
