@@ -6,7 +6,8 @@ Steps: ``pick`` (several cases) → ``checklist`` → ``item`` (files go here). 
 A burst (an album, or photos sent one after the other) gets ONE acknowledgement: the first
 photo of an item is answered with an explanation; photos of the same item arriving within
 ``BURST_SECONDS`` of the previous one are stored in order without a reply. "Xong" then says how
-many pages were kept. Refusals and duplicates are always answered, one per file.
+many pages were kept. Refusals and duplicates are always answered, one per file. Files sent
+before an item is chosen are held until the family names it (handlers/dossier/held.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from datetime import datetime, timedelta
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.dossier.buttons import (
-    Checklist,
     DeletePage,
     Done,
     OpenItem,
@@ -28,10 +28,11 @@ from handlers.dossier.buttons import (
     StopReminders,
 )
 from handlers.dossier.checklist import load_checklist
+from handlers.dossier.held import ask_held, hold_file, put_held, refuse_file
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
 from handlers.dossier.states import DossierStatus, ItemState
-from handlers.dossier.validate import Verdict, check_file_async, claimed_type
+from handlers.dossier.validate import check_file_async, claimed_type
 from handlers.dossier.views import (
     case_name,
     checklist_buttons,
@@ -45,7 +46,7 @@ from handlers.flow import Flow
 from handlers.intake.validators import InvalidAnswerError, match_option
 from handlers.menu import Door, OpenDoor, main_menu_buttons
 from handlers.textnorm import ascii_number, fold, folded_phrases
-from handlers.types import Button, Inbound, InboundKind
+from handlers.types import Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import (
     cases_of_contact,
@@ -56,8 +57,6 @@ from storage.dossier_repo import (
 from storage.models import Case, DossierDocument
 
 BURST_SECONDS = 60
-#: Files kept while the family has not said which item they belong to.
-MAX_HELD = 30
 
 
 def named_item(text: str) -> str | None:
@@ -112,7 +111,7 @@ class DossierFlow(Flow):
         if len(cases) != 1 or event.file is None:
             return False
         ctx.enter(self.name, "checklist", {"case_id": cases[0].id, "from_outside": True})
-        await self._hold_file(ctx, cases[0], event.file.data,
+        await hold_file(ctx, cases[0], event.file.data,
                               claimed_type(event.file.file_name, event.file.mime_type))
         return True
 
@@ -171,7 +170,8 @@ class DossierFlow(Flow):
             case DeletePage(doc_id=doc_id):
                 await self._delete(ctx, case, doc_id)
             case PutHeld(item_key=item_key):
-                await self._put_held(ctx, case, item_key)
+                await put_held(ctx, case, item_key)
+                await self._open_item(ctx, case, item_key)
             case ReplacePage(doc_id=doc_id):
                 await self._choose_replace(ctx, case, doc_id)
             case _:
@@ -191,7 +191,7 @@ class DossierFlow(Flow):
         if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT) and event.file is not None:
             claimed = claimed_type(event.file.file_name, event.file.mime_type)
             if ctx.step != "item":
-                await self._hold_file(ctx, case, event.file.data, claimed)
+                await hold_file(ctx, case, event.file.data, claimed)
                 return
             await self._receive(ctx, case, event.file.data, claimed)
             return
@@ -221,9 +221,8 @@ class DossierFlow(Flow):
             item_key = named_item(event.text)
             if item_key is not None:
                 if ctx.data.get("held_files"):
-                    await self._put_held(ctx, case, item_key)
-                else:
-                    await self._open_item(ctx, case, item_key)
+                    await put_held(ctx, case, item_key)
+                await self._open_item(ctx, case, item_key)
                 return
             if folded in folded_phrases("dossier.done_words") or ctx.data.get("held_files"):
                 # Photos still waiting for their item are never dropped by a stray word.
@@ -289,7 +288,7 @@ class DossierFlow(Flow):
             return
         verdict = await check_file_async(data, claimed)
         if not verdict.ok:
-            self._refuse(ctx, verdict, item_buttons())
+            refuse_file(ctx, verdict, item_buttons())
             return
         # What is stored is the checked file: an image re-encoded from its pixels.
         data = verdict.data
@@ -337,16 +336,6 @@ class DossierFlow(Flow):
             ctx.update(replace_doc=None)
             text = t("dossier.replaced", page=result.doc.page)
         ctx.reply(text, item_buttons(), intent="flow:dossier.received", page=result.doc.page)
-
-    @staticmethod
-    def _refuse(ctx: Context, verdict: Verdict, buttons: list[list[Button]] | None) -> None:
-        ctx.reply(
-            t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height,
-              pages=verdict.pages, claimed=verdict.claimed),
-            buttons,
-            intent="flow:dossier.refused",
-            reason=verdict.reason,
-        )
 
     def _in_burst(self, ctx: Context, item_key: str) -> bool:
         last = ctx.data.get("last_file_at")
@@ -412,62 +401,12 @@ class DossierFlow(Flow):
             intent="flow:dossier.removed",
         )
 
-    async def _hold_file(self, ctx: Context, case: Case, data: bytes, claimed: str) -> None:
-        """A file sent before choosing an item: checked, stored and kept in the flow until the
-        family says which item it is (the items still missing are offered first)."""
-        verdict = await check_file_async(data, claimed)
-        if not verdict.ok:
-            self._refuse(ctx, verdict, None)
-            return
-        sha = await ctx.files.put(verdict.data)
-        held = list(ctx.data.get("held_files") or [])[: MAX_HELD - 1]
-        held.append({"sha": sha, "size": len(verdict.data), "mime": verdict.mime_type,
-                     "kind": verdict.kind, "pages": verdict.pages})
-        ctx.update(held_files=held)
-        if len(held) > 1:
-            return  # the question is already on screen; one reply per burst
-        await self._ask_held(ctx, case)
-
     async def _repeat_checklist(self, ctx: Context, case: Case) -> None:
         """The checklist again, or, while photos wait for their item, which item they are."""
         if ctx.data.get("held_files"):
-            await self._ask_held(ctx, case)
+            await ask_held(ctx, case)
         else:
             await self._open(ctx, case)
-
-    async def _ask_held(self, ctx: Context, case: Case) -> None:
-        view = await load_view(ctx.session, case)
-        open_items = [v for v in view.items if v.state != ItemState.APPROVED]
-        ordered = [v for v in open_items if v in view.missing_now]
-        ordered += [v for v in open_items if v in view.missing and v not in ordered]
-        ordered += [v for v in open_items if v not in ordered]
-        rows = [[PutHeld(v.item.key).button(v.item.title)] for v in ordered]
-        rows.append([Checklist().button(t("dossier.button.checklist"))])
-        # Sent with no dossier open: say which dossier, and the way out if it is not a paper.
-        key = "dossier.held_outside" if ctx.data.get("from_outside") else "dossier.held_which"
-        ctx.reply(t(key, ref=case.ref), rows, intent="flow:dossier.held")
-
-    async def _put_held(self, ctx: Context, case: Case, item_key: str) -> None:
-        """Store the held files as pages of the item the family named."""
-        held = [h for h in ctx.data.get("held_files") or [] if isinstance(h, dict)]
-        view = await load_view(ctx.session, case)
-        v = view.get(item_key)
-        if v is None or not held or v.state == ItemState.APPROVED:
-            await self._open_item(ctx, case, item_key)
-            return
-        actor = Actor("family", ctx.contact.id, ctx.contact.display_name)
-        kept = 0
-        for h in held:
-            verdict = Verdict(ok=True, mime_type=str(h["mime"]), kind=str(h["kind"]),
-                              pages=int(h["pages"]))
-            result = await add_page(ctx.session, case, item_key, sha256=str(h["sha"]),
-                                    size=int(h["size"]), verdict=verdict, actor=actor,
-                                    now=ctx.now)
-            kept += result.doc is not None
-        ctx.update(held_files=None)
-        ctx.reply(t("dossier.held_saved", count=kept, title=v.item.title),
-                  intent="flow:dossier.received")
-        await self._open_item(ctx, case, item_key)
 
     async def _page_to_replace(
         self, ctx: Context, case: Case, item_key: str

@@ -1,0 +1,79 @@
+"""Files a family sent before saying which paper they are: checked, stored and kept in the
+flow data (``held_files``) until the family names the item; never discarded."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.dossier.buttons import Checklist, PutHeld
+from handlers.dossier.progress import load_view
+from handlers.dossier.service import Actor, add_page
+from handlers.dossier.states import ItemState
+from handlers.dossier.validate import Verdict, check_file_async
+from handlers.types import Button
+from messages import t
+from storage.models import Case
+
+#: Files kept while the family has not said which item they belong to.
+MAX_HELD = 30
+
+
+def refuse_file(ctx: Context, verdict: Verdict, buttons: list[list[Button]] | None) -> None:
+    ctx.reply(
+        t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height,
+          pages=verdict.pages, claimed=verdict.claimed),
+        buttons,
+        intent="flow:dossier.refused",
+        reason=verdict.reason,
+    )
+
+
+async def hold_file(ctx: Context, case: Case, data: bytes, claimed: str) -> None:
+    """A file sent before choosing an item: checked, stored and kept in the flow until the
+    family says which item it is (the items still missing are offered first)."""
+    verdict = await check_file_async(data, claimed)
+    if not verdict.ok:
+        refuse_file(ctx, verdict, None)
+        return
+    sha = await ctx.files.put(verdict.data)
+    held = list(ctx.data.get("held_files") or [])[: MAX_HELD - 1]
+    held.append({"sha": sha, "size": len(verdict.data), "mime": verdict.mime_type,
+                 "kind": verdict.kind, "pages": verdict.pages})
+    ctx.update(held_files=held)
+    if len(held) > 1:
+        return  # the question is already on screen; one reply per burst
+    await ask_held(ctx, case)
+
+
+async def ask_held(ctx: Context, case: Case) -> None:
+    view = await load_view(ctx.session, case)
+    open_items = [v for v in view.items if v.state != ItemState.APPROVED]
+    ordered = [v for v in open_items if v in view.missing_now]
+    ordered += [v for v in open_items if v in view.missing and v not in ordered]
+    ordered += [v for v in open_items if v not in ordered]
+    rows = [[PutHeld(v.item.key).button(v.item.title)] for v in ordered]
+    rows.append([Checklist().button(t("dossier.button.checklist"))])
+    # Sent with no dossier open: say which dossier, and the way out if it is not a paper.
+    key = "dossier.held_outside" if ctx.data.get("from_outside") else "dossier.held_which"
+    ctx.reply(t(key, ref=case.ref), rows, intent="flow:dossier.held")
+
+
+async def put_held(ctx: Context, case: Case, item_key: str) -> None:
+    """Store the held files as pages of the item the family named (the caller then opens
+    that item)."""
+    held = [h for h in ctx.data.get("held_files") or [] if isinstance(h, dict)]
+    view = await load_view(ctx.session, case)
+    v = view.get(item_key)
+    if v is None or not held or v.state == ItemState.APPROVED:
+        return
+    actor = Actor("family", ctx.contact.id, ctx.contact.display_name)
+    kept = 0
+    for h in held:
+        verdict = Verdict(ok=True, mime_type=str(h["mime"]), kind=str(h["kind"]),
+                          pages=int(h["pages"]))
+        result = await add_page(ctx.session, case, item_key, sha256=str(h["sha"]),
+                                size=int(h["size"]), verdict=verdict, actor=actor,
+                                now=ctx.now)
+        kept += result.doc is not None
+    ctx.update(held_files=None)
+    ctx.reply(t("dossier.held_saved", count=kept, title=v.item.title),
+              intent="flow:dossier.received")
