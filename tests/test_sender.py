@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -364,8 +365,20 @@ async def test_a_reply_during_a_broadcast_overtakes_it_without_a_429(
     slots: list[tuple[str, str]] = []
     acquire = sender._limiter.acquire
 
+    coming, reply_asked = asyncio.Event(), asyncio.Event()
+
     async def logged(chat_id: str, *, is_group: bool, bulk: bool = False) -> Slot:
         slots.append(("asks", chat_id))
+        if chat_id == "77":
+            reply_asked.set()
+        elif coming.is_set() and not reply_asked.is_set():
+            # The reply's database work (written, looked up, read) takes real time, while the
+            # virtual clock runs on at the announcements' pace: on a loaded machine all 80
+            # could go out meanwhile. Announcements not yet asking wait (a bounded real time)
+            # for the reply to ask, so the order shows the sender's choice, not the machine's
+            # speed; a reply never started still comes last.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reply_asked.wait(), 10)
         slot = await acquire(chat_id, is_group=is_group, bulk=bulk)
         slots.append(("gets", chat_id))
         return slot
@@ -374,6 +387,7 @@ async def test_a_reply_during_a_broadcast_overtakes_it_without_a_429(
     task = asyncio.create_task(sender.run())
     try:
         await asyncio.wait_for(counting.reached.wait(), 60)
+        coming.set()
         await enqueue(app, 77, "trả lời")
         sender.notify()
         await sender.drain(within=60)
