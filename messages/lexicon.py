@@ -37,6 +37,11 @@ class Lexicon:
     letters_initial: dict[str, str] = field(default_factory=dict)
     #: Word sequences read as others in context ("di han" → "di han quoc"), longest first.
     rewrites: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    #: Phrases that place a message's matter in Vietnam ("cong ty o bac giang no luong"), and
+    #: the words that place it abroad after all: a message with the first and none of the
+    #: second (nor a country) is not about working abroad.
+    domestic: tuple[tuple[str, ...], ...] = ()
+    abroad: tuple[tuple[str, ...], ...] = ()
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -79,6 +84,12 @@ def _phrase_table(data: dict[str, object], name: str) -> dict[str, tuple[tuple[s
     return out
 
 
+def _phrases(table: dict[str, object], name: str, section: str) -> tuple[tuple[str, ...], ...]:
+    """A list of phrases, each kept as its words, longest first."""
+    return tuple(sorted({tuple(p.split()) for p in _str_list(table, name, section) if p.split()},
+                        key=len, reverse=True))
+
+
 def _rewrites(data: dict[str, object]) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     pairs = [(tuple(k.split()), tuple(v.split())) for k, v in _str_table(data, "rewrites").items()]
     if any(not k or not v for k, v in pairs):
@@ -104,6 +115,8 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         rewrites=_rewrites(data),
         letters=_str_table(data, "letters"),
         letters_initial=_str_table(data, "letters_initial"),
+        domestic=_phrases(_table(data, "domestic"), "phrases", "domestic"),
+        abroad=_phrases(_table(data, "domestic"), "abroad", "domestic"),
     )
 
 

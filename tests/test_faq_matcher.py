@@ -354,8 +354,45 @@ def test_typed_out_of_remit_questions_are_never_answered(matcher: Matcher, quest
     assert decision.outcome not in ("answer", "action"), decision.candidates
 
 
+# Matters at home (lexicon ``[domestic]``): a job, wage or pension in Vietnam, a commune
+# service; other supports and loans; studying or founding something is not registering.
+OUT_OF_REMIT_AT_HOME = [
+    "bo em du 60 tuoi dong bao hiem xa hoi 22 nam bao gio duoc linh luong huu",
+    "e lam cong nhan o bac giang bi cong ty no luong 3 thang thi kien o dau",
+    "e dang lam o kcn song cong cong ty bat tang ca ma ko tra tien thi bao ai",
+    "con e du tuoi di bo doi chua",
+    "lam giay khai tu cho bo o dau",
+    "con e hoc mau giao co duoc ho tro tien an khong",
+    "con e bi tu ky thi co truong nao nhan ko a",
+    "chong e di tu ve muon xin viec o dia phuong thi the nao",
+    "e muon vay agribank 300tr lam nha can the chap gi",
+    "vay von trong cam can the chap so do khong",
+    "e muon vay 50tr mo quan tap hoa",
+    "e muon mo xuong moc nho o nha thi co duoc vay von uu dai khong",
+    "vay ngan hang chinh sach cho con hoc cao dang duoc bao nhieu",
+    "e bi lua chuyen khoan 20tr qua facebook thi lam sao lay lai",
+    "xin so dien thoai cong an xa",
+    "e muon lam phu ho o thanh pho thi tim viec o dau",
+    "nha nuoc ho tro tien mua may gat lua cho nong dan dung khong",
+    "nha e muon lap dat dien mat troi co duoc ho tro khong",
+    "e muon dang ky thanh lap hop tac xa",
+    "e muon di hoc dai hoc o trung quoc",
+    "chau e muon di du hoc han quoc thi chi phi bao nhieu",  # "abroad.*": studying abroad
+    "xin cap lai so ho khau",
+]
+
+
+@pytest.mark.parametrize("question", OUT_OF_REMIT_AT_HOME)
+def test_matters_at_home_are_never_answered(matcher: Matcher, question: str) -> None:
+    decision = matcher.decide(question)
+    assert decision.outcome not in ("answer", "action"), decision.candidates
+
+
 @pytest.mark.parametrize(("question", "topic"), [
     # The same words, asked about working abroad: still answered.
+    ("dang lam o bac ninh muon di han quoc can gi", "abroad.korea"),
+    ("cty o ha noi bao phi dich vu 3 thang luong co dung khong", "abroad.costs"),
+    ("di han ve co duoc nhan lai tien luong huu khong", "abroad.return"),
     ("vay di nhat co can the chap so do khong", "abroad.loan"),
     ("vay ngan hang chinh sach di han quoc duoc bao nhieu", "abroad.loan"),
     ("chua di nghia vu quan su co duoc di xkld khong", "abroad.eligibility"),

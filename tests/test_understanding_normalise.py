@@ -58,6 +58,11 @@ def test_lexicon_phrase_tables_are_read_and_checked() -> None:
         parse_lexicon({"countries": {"abroad.japan": "nhat"}})
     with pytest.raises(LexiconError, match="not_topic"):
         parse_lexicon({"not_topic": {"abroad.loan": ["  "]}})
+    home = parse_lexicon({"domestic": {"phrases": ["bac ninh", "kcn"], "abroad": ["xuat khau"]}})
+    assert home.domestic == (("bac", "ninh"), ("kcn",))
+    assert home.abroad == (("xuat", "khau"),)
+    with pytest.raises(LexiconError, match="domestic"):
+        parse_lexicon({"domestic": {"phrases": "bac ninh"}})
     # The shipped lexicon names a country for each country topic of the knowledge base.
     assert {"abroad.japan", "abroad.korea", "abroad.taiwan"} <= set(load_lexicon().countries)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -189,7 +190,10 @@ class Matcher:
         th = self.thresholds
         everything = self.rank(key)
         question = self._is_question(key)
-        best_action = next((c for c in everything if is_action(c.topic)), None)
+        # "muốn đi học đại học ở Trung Quốc" is not a request to register (lexicon
+        # ``[not_topic]`` of the action).
+        best_action = next((c for c in self._foreign_left_out(key, everything)
+                            if is_action(c.topic)), None)
         if best_action is not None and " " in key:
             name = best_action.topic.removeprefix(ACTION_PREFIX)
             action = self.actions.get(name)
@@ -309,12 +313,21 @@ class Matcher:
 
     def _foreign_left_out(self, key: str, ranked: list[Candidate]) -> list[Candidate]:
         """The ranking without the topics the message is clearly not about (lexicon
-        ``[not_topic]``): "học phí bao nhiêu" is decided among the others, not left
+        ``[not_topic]``, ``"abroad.*"`` for every topic of working abroad, and ``[domestic]``
+        for a matter at home): "học phí bao nhiêu" is decided among the others, not left
         unanswered because the abroad costs ranked first."""
         padded = f" {key} "
+
+        def holds(phrases: Iterable[tuple[str, ...]]) -> bool:
+            return any(f" {' '.join(p)} " in padded for p in phrases)
+
+        lexicon = self.lexicon
+        at_home = holds(lexicon.domestic) and not (
+            holds(lexicon.abroad) or any(holds(named) for named in lexicon.countries.values()))
+        group = lexicon.not_topic.get(f"{ABROAD_GROUP}*", ())
         return [c for c in ranked
-                if not any(f" {' '.join(p)} " in padded
-                           for p in self.lexicon.not_topic.get(c.topic, ()))]
+                if not (c.topic.startswith(ABROAD_GROUP) and (at_home or holds(group)))
+                and not holds(lexicon.not_topic.get(c.topic, ()))]
 
     def _country_aspect(self, key: str, decision: Decision) -> Decision | None:
         """"đang làm bên Nhật muốn chuyển chỗ làm": the Japan topic wins on the name alone;
