@@ -70,6 +70,9 @@ def test_lexicon_phrase_tables_are_read_and_checked() -> None:
 def test_words_read_in_context() -> None:
     # "hàn" after going or a place word is Korea; "hết hạn" (expired) and "thợ hàn" are not.
     assert normalise("đang ở hàn muốn về") == "dang o han quoc muon ve"
+    # "hd" beside signing or expiry is a contract.
+    assert normalise("hd thuong ky may nam") == "hop dong thuong ky may nam"
+    assert normalise("het han hd") == "het han hop dong"
     assert normalise("sang han quoc lam") == "sang han quoc lam"  # not "han quoc quoc"
     assert normalise("hợp đồng hết hạn") == "hop dong het han"
     assert normalise("học nghề hàn điện") == "hoc nghe han dien"
