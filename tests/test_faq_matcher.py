@@ -379,6 +379,11 @@ OUT_OF_REMIT_AT_HOME = [
     "e muon di hoc dai hoc o trung quoc",
     "chau e muon di du hoc han quoc thi chi phi bao nhieu",  # "abroad.*": studying abroad
     "xin cap lai so ho khau",
+    "tach khau ra o rieng can giay to gi",
+    # "training.*" / "abroad.*" with "#", any number: a child at school.
+    "con e hoc lop 7, nha can ngheo co dc mien hoc phi ko",
+    "con em đang học lớp 11 có được hỗ trợ tiền ăn không",
+    "ho ngheo co duoc mien hoc phi cho con hoc cap 2 ko",
 ]
 
 
@@ -393,6 +398,8 @@ def test_matters_at_home_are_never_answered(matcher: Matcher, question: str) -> 
     ("dang lam o bac ninh muon di han quoc can gi", "abroad.korea"),
     ("cty o ha noi bao phi dich vu 3 thang luong co dung khong", "abroad.costs"),
     ("di han ve co duoc nhan lai tien luong huu khong", "abroad.return"),
+    # A child in a vocational class (no number): its support is answered.
+    ("con em dang hoc lop may o xa co duoc ho tro tien an khong", "training.support"),
     ("vay di nhat co can the chap so do khong", "abroad.loan"),
     ("vay ngan hang chinh sach di han quoc duoc bao nhieu", "abroad.loan"),
     ("chua di nghia vu quan su co duoc di xkld khong", "abroad.eligibility"),

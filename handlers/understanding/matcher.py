@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -54,6 +55,23 @@ def _clause_pattern(joiners: tuple[str, ...]) -> re.Pattern[str]:
     lexicon ([clauses])."""
     words = "|".join(re.escape(j) for j in sorted(joiners, key=len, reverse=True))
     return re.compile(r"[,;?!.\n]+" + (rf"|\b(?:{words})\b" if words else ""))
+
+
+#: In a ``[not_topic]`` phrase, any number: "con học lớp 7" is a child's school.
+NUMBER = "#"
+
+
+def _phrase_in(padded: str, phrase: tuple[str, ...]) -> bool:
+    """Whether the words of ``phrase`` are in ``padded`` (a key with a space each side)."""
+    if NUMBER not in phrase:
+        return f" {' '.join(phrase)} " in padded
+    return _number_pattern(phrase).search(padded) is not None
+
+
+@cache
+def _number_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    words = (r"\d+" if w == NUMBER else re.escape(w) for w in phrase)
+    return re.compile(f" {' '.join(words)} ")
 
 
 class Matcher:
@@ -313,21 +331,22 @@ class Matcher:
 
     def _foreign_left_out(self, key: str, ranked: list[Candidate]) -> list[Candidate]:
         """The ranking without the topics the message is clearly not about (lexicon
-        ``[not_topic]``, ``"abroad.*"`` for every topic of working abroad, and ``[domestic]``
-        for a matter at home): "học phí bao nhiêu" is decided among the others, not left
-        unanswered because the abroad costs ranked first."""
+        ``[not_topic]``, where ``"abroad.*"`` is every topic of a group and ``#`` any number;
+        ``[domestic]`` for a matter at home): "học phí bao nhiêu" is decided among the others,
+        not left unanswered because the abroad costs ranked first."""
         padded = f" {key} "
 
         def holds(phrases: Iterable[tuple[str, ...]]) -> bool:
-            return any(f" {' '.join(p)} " in padded for p in phrases)
+            return any(_phrase_in(padded, p) for p in phrases)
 
         lexicon = self.lexicon
+        not_topic = lexicon.not_topic
         at_home = holds(lexicon.domestic) and not (
             holds(lexicon.abroad) or any(holds(named) for named in lexicon.countries.values()))
-        group = lexicon.not_topic.get(f"{ABROAD_GROUP}*", ())
         return [c for c in ranked
-                if not (c.topic.startswith(ABROAD_GROUP) and (at_home or holds(group)))
-                and not holds(lexicon.not_topic.get(c.topic, ()))]
+                if not (c.topic.startswith(ABROAD_GROUP) and at_home)
+                and not holds(not_topic.get(c.topic, ()))
+                and not holds(not_topic.get(f"{c.topic.partition('.')[0]}.*", ()))]
 
     def _country_aspect(self, key: str, decision: Decision) -> Decision | None:
         """"đang làm bên Nhật muốn chuyển chỗ làm": the Japan topic wins on the name alone;
