@@ -380,6 +380,8 @@ OUT_OF_REMIT_AT_HOME = [
     "chau e muon di du hoc han quoc thi chi phi bao nhieu",  # "abroad.*": studying abroad
     "xin cap lai so ho khau",
     "tach khau ra o rieng can giay to gi",
+    "chau e lay vo han quoc ve co duoc nhap quoc tich khong",
+    "le hoi long tong xa minh to chuc ngay nao",
     # "training.*" / "abroad.*" with "#", any number: a child at school.
     "con e hoc lop 7, nha can ngheo co dc mien hoc phi ko",
     "con em đang học lớp 11 có được hỗ trợ tiền ăn không",
