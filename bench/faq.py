@@ -25,7 +25,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.render import render
-from handlers.faq import Topic, topic_reply
+from handlers.faq import Topic, offered_first, topic_reply
 from handlers.types import Channel, Reply
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
 from handlers.understanding.matcher import Matcher, get_matcher
@@ -167,7 +167,8 @@ def zalo_first_lengths(matcher: Matcher, results: list[Result]) -> list[int]:
             text, buttons = topic_reply(kb.entries[r.decision.topic])
             offered = [[Topic(t).button(kb.entries[t].title)] for t in r.decision.also_offered
                        if t in kb.entries]
-            lengths.append(len(render(Reply(text, offered + buttons), Channel.ZALO)[0].text))
+            reply = Reply(text, offered_first(offered, buttons))
+            lengths.append(len(render(reply, Channel.ZALO)[0].text))
     return sorted(lengths)
 
 

@@ -178,8 +178,7 @@ async def answer_topic(
     offered = [[b] for b in _offer_buttons(offers)] + [
         [Topic(topic).button(kb.entries[topic].title)]
         for topic in runners_up if topic in kb.entries and topic != entry.id]
-    taken = {b.id for row in follow_ups for b in row}
-    follow_ups = [row for row in offered if row[0].id not in taken] + follow_ups
+    follow_ups = offered_first(offered, follow_ups)
     if entry.id in COURSE_TOPICS:
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()
@@ -188,6 +187,17 @@ async def answer_topic(
                   confidence=confidence).listed = classes.listed
         return
     ctx.reply(text, follow_ups, intent=intent, confidence=confidence)
+
+
+def offered_first(
+    offered: list[list[Button]], follow_ups: list[list[Button]]
+) -> list[list[Button]]:
+    """The options under an answer: what the question was nearly about (an action, a
+    runner-up topic) first, taking the places of the last follow-ups, so that an answer's
+    first message is no longer with them than without (a phone screen on Zalo)."""
+    taken = {b.id for row in follow_ups for b in row}
+    first = [row for row in offered if row[0].id not in taken]
+    return (first + follow_ups)[:max(len(follow_ups), len(first))]
 
 
 def topic_reply(entry: Entry) -> tuple[str, list[list[Button]]]:

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 import bot.app
 from bot.app import App, build_app
+from bot.render import render
+from handlers.faq import Topic, offered_first, topic_reply
 from handlers.flow import Flow
 from handlers.handoff import HandoffFlow
-from handlers.types import Channel, Inbound, InboundKind
+from handlers.types import Channel, Inbound, InboundKind, Reply
 from handlers.understanding.matcher import get_matcher
 from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
 from storage.models import FallbackQuestion, Notice
@@ -210,3 +212,19 @@ async def test_two_questions_in_one_message_get_both_answers_briefly(
     picked = await say(app, "u1", "1", channel=channel) if channel == Channel.ZALO else \
         await press(app, "u1", "Chi tiết: Chi phí, tiền dịch vụ, ký quỹ")
     assert intents(picked) == ["faq:abroad.costs"] and "Ký quỹ" in picked[0]["text"]
+
+
+def test_an_offer_takes_the_place_of_the_last_follow_up() -> None:
+    """A runner-up topic or an action offered under an answer comes first and keeps the
+    answer's first message as short as without it (the Taiwan answer with the countries
+    offered was 616 characters on Zalo)."""
+    kb = get_matcher().kb
+    text, follow_ups = topic_reply(kb.entries["abroad.taiwan"])
+    offer = [[Topic("abroad.markets").button(kb.entries["abroad.markets"].title)]]
+    rows = offered_first(offer, follow_ups)
+    assert rows[0] == offer[0] and len(rows) == len(follow_ups)
+    assert rows[1:] == follow_ups[:-1]
+    assert len(render(Reply(text, rows), Channel.ZALO)[0].text) <= 600
+    # An offer already among the follow-ups is not repeated; with no follow-ups it is all.
+    assert offered_first([follow_ups[1]], follow_ups) == follow_ups
+    assert offered_first(offer, []) == offer
