@@ -382,6 +382,7 @@ OUT_OF_REMIT_AT_HOME = [
     "tach khau ra o rieng can giay to gi",
     "chau e lay vo han quoc ve co duoc nhap quoc tich khong",
     "le hoi long tong xa minh to chuc ngay nao",
+    "le hoi den y la nam nay to chuc ngay nao",  # "general.*"
     # "training.*" / "abroad.*" with "#", any number: a child at school.
     "con e hoc lop 7, nha can ngheo co dc mien hoc phi ko",
     "con em đang học lớp 11 có được hỗ trợ tiền ăn không",
@@ -424,3 +425,14 @@ def test_a_message_whose_best_topic_is_ruled_out_is_never_answered_by_the_runner
     assert decision.candidates[0].topic == "abroad.costs"
     # Nothing ruled out: the same ranking is answered.
     assert matcher._decide("vay di xuat khau", ranked).topics == ("abroad.loan",)
+
+
+def test_a_message_comparing_countries_is_not_answered_with_one_of_them(
+    matcher: Matcher,
+) -> None:
+    decision = matcher.decide("dang o nhat muon chuyen sang han duoc khong")
+    assert decision.topics == ("abroad.markets",)
+    assert matcher.decide("co di duoc chau au k hay chi co nhat han dai loan thoi").topics \
+        in ((), ("abroad.markets",))
+    # One country named: its own topic.
+    assert "abroad.taiwan" in matcher.decide("di dai loan het bao nhieu tien").topics

@@ -13,6 +13,8 @@ OUT_OF_REMIT = "out_of_remit"
 #: Topics about working abroad (a country's topic is answered beside them, see
 #: ``Matcher._country_named``).
 ABROAD_GROUP = "abroad."
+#: Which countries people go to: what a message comparing countries asks.
+MARKETS = "abroad.markets"
 #: Classes of action requests are ``act:<action name>`` (never a topic id: no colon there).
 ACTION_PREFIX = "act:"
 

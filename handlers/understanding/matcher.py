@@ -30,6 +30,7 @@ from handlers.understanding.classifier_cache import load_or_fit
 from handlers.understanding.decision import (
     ABROAD_GROUP,
     ACTION_PREFIX,
+    MARKETS,
     OUT_OF_REMIT,
     Candidate,
     Decision,
@@ -302,6 +303,7 @@ class Matcher:
         decision = self._decide_question(key, kept)
         decision = self._country_aspect(key, decision) or decision
         decision = self._country_named(key, kept, decision) or decision
+        decision = self._countries_compared(key, kept, decision) or decision
         if decision.outcome == "answer" and kept and ranked and kept[0] != ranked[0]:
             # The best-ranked topic was ruled out ("vay trả góp", "đòi nợ"): the message is
             # likely about something outside the remit, so the runner-up is offered, never
@@ -328,6 +330,22 @@ class Matcher:
         if len(named) != 1:
             return None
         return replace(decision, candidates=(answered, named[0]))
+
+    def _countries_compared(
+        self, key: str, ranked: list[Candidate], decision: Decision
+    ) -> Decision | None:
+        """"có đi được châu Âu không hay chỉ Nhật, Hàn, Đài Loan": a message naming several
+        countries asks which to go to, not about one of them (the countries' topic)."""
+        countries = self.lexicon.countries
+        if decision.outcome != "answer" or decision.topics[0] not in countries:
+            return None
+        padded = f" {key} "
+        named = [t for t, phrases in countries.items()
+                 if any(_phrase_in(padded, p) for p in phrases)]
+        markets = next((c for c in ranked if c.topic == MARKETS), None)
+        if len(named) < 2 or markets is None:
+            return None
+        return Decision("answer", key, (markets,))
 
     def _foreign_left_out(self, key: str, ranked: list[Candidate]) -> list[Candidate]:
         """The ranking without the topics the message is clearly not about (lexicon
