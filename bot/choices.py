@@ -13,15 +13,25 @@ from handlers.types import Inbound, InboundKind
 LABEL_ONLY = "label"
 
 
-def resolve_choice(event: Inbound, last_buttons: list[Any]) -> Inbound:
+def typed_number(event: Inbound, last_buttons: list[Any]) -> int | None:
+    """The number a TEXT event is, when it would pick one of the numbered ``last_buttons``."""
+    if event.kind != InboundKind.TEXT:
+        return None
+    number = ascii_number(_answer(event), max_digits=3)
+    numbered = [b for b in last_buttons if len(b) == 2]
+    return number if number is not None and 1 <= number <= len(numbered) else None
+
+
+def resolve_choice(event: Inbound, last_buttons: list[Any], *, numbers: bool = True) -> Inbound:
     """A TEXT or label-only BUTTON event matching one of ``last_buttons`` ([[id, label], ...])
-    becomes a BUTTON event carrying that button's id; anything else is returned unchanged."""
+    becomes a BUTTON event carrying that button's id; anything else is returned unchanged.
+    ``numbers=False``: a number picks nothing (the options belong to an older message)."""
     if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or event.button_id:
         return event
     if not last_buttons:
         return _as_text(event)
-    answer = event.text.strip().rstrip(".").strip()
-    number = ascii_number(answer, max_digits=3)
+    answer = _answer(event)
+    number = ascii_number(answer, max_digits=3) if numbers else None
     if number is not None:
         index = number - 1
         numbered = [b for b in last_buttons if len(b) == 2]
@@ -33,6 +43,10 @@ def resolve_choice(event: Inbound, last_buttons: list[Any]) -> Inbound:
         if fold(label) == key:
             return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
     return _as_text(event)
+
+
+def _answer(event: Inbound) -> str:
+    return event.text.strip().rstrip(".").strip()
 
 
 def _as_text(event: Inbound) -> Inbound:

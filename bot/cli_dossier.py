@@ -28,7 +28,7 @@ from storage.db import Database
 from storage.dossier_repo import documents_of
 from storage.files import FileStore
 from storage.models import utcnow
-from storage.repositories import record_outbox
+from storage.repositories import record_outbox, remember_options
 
 
 def register(sub: Any) -> None:
@@ -108,6 +108,11 @@ async def _review(args: argparse.Namespace, settings: Settings) -> int:
                     session, channel=recipient.channel, chat_id=recipient.chat_id,
                     payload=reply_to_payload(reply), now=now, contact_id=case.contact_id,
                 )
+                if offered := [[b.id, b.label] for b in reply.all_buttons()]:
+                    # A number the family types next picks these (bot/engine.py).
+                    await remember_options(
+                        session, recipient.channel, recipient.chat_id, offered, now
+                    )
             view = await load_view(session, case)
             state = next((v.label for v in view.items if v.item.key == item.key), "")
             ref = case.ref

@@ -20,7 +20,7 @@ from functools import partial
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.choices import LABEL_ONLY, resolve_choice
+from bot.choices import LABEL_ONLY, resolve_choice, typed_number
 from bot.locks import KeyedLocks
 from handlers.config import HandlerConfig
 from handlers.context import Context
@@ -38,6 +38,7 @@ from storage.repositories import (
     claim_update,
     load_contact_and_state,
     new_outbox,
+    received_since,
     record_update,
     remember_options,
     seen_update,
@@ -115,7 +116,15 @@ class Engine:
         ):
             log.info("redelivered update %s/%s ignored", event.channel, event.update_id)
             return []
-        event = resolve_choice(event, state.last_buttons)
+        # A typed number answers the options of the latest message only: when a message
+        # without options (an announcement, a reminder, a notice) reached the chat after the
+        # options were offered, the number picks nothing and the person is asked again. A
+        # read here, on a typed number, rather than a state write per announcement recipient.
+        number = typed_number(event, state.last_buttons)
+        outdated = number is not None and await received_since(
+            session, event.channel, event.reply_to, state.updated_at
+        )
+        event = resolve_choice(event, state.last_buttons, numbers=not outdated)
         ctx = Context(
             session=session,
             contact=contact,
@@ -125,6 +134,7 @@ class Engine:
             router=self.router,
             files=self.files,
             channel=event.channel,
+            outdated_number=number if outdated else None,
         )
         await self.router.route(event, ctx)
         _fill_intents(ctx.replies, state)
@@ -232,11 +242,11 @@ async def _record(
     for row in others:
         offered = [[b[0], b[1]] for line in row.payload.get("buttons", []) for b in line]
         if offered and not row.is_group and row.chat_id != event.reply_to:
-            await remember_options(session, row.channel, row.chat_id, offered)
+            await remember_options(session, row.channel, row.chat_id, offered, now)
     for out in ctx.outgoing:
         offered = _options([out.reply])
         if offered and not out.to.is_group and out.to.chat_id != event.reply_to:
-            await remember_options(session, out.to.channel, out.to.chat_id, offered)
+            await remember_options(session, out.to.channel, out.to.chat_id, offered, now)
     return rows + others
 
 

@@ -61,6 +61,9 @@ class Context:
     outgoing: list[Outgoing] = field(default_factory=list)
     #: Set when ``leave`` went back to a paused flow: the router re-asks that flow's question.
     resumed: bool = False
+    #: A typed number meant for options that a later message without options followed (an
+    #: announcement, a notice): it picks nothing; the router says so and offers them again.
+    outdated_number: int | None = None
 
     # -- saying things -------------------------------------------------------------------------
     def reply(

@@ -136,6 +136,10 @@ class Router:
             await self._button(event, ctx)
             return
 
+        if ctx.outdated_number is not None:
+            await self._outdated_number(event, ctx, ctx.outdated_number)
+            return
+
         if event.reply_to_message_id:
             for flow in self.flows.values():
                 if await flow.on_reply(event, ctx):
@@ -214,6 +218,20 @@ class Router:
             again = [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
                      if isinstance(b, list) and len(b) == 2]
             ctx.reply(t("escapes.outdated_button"), again, intent="button.outdated")
+
+    async def _outdated_number(self, event: Inbound, ctx: Context, number: int) -> None:
+        """A number typed after a message without options (an announcement, a notice) that
+        came after the options it would pick: never a guess. The polite word, then the step
+        asked again (a flow that can), or the earlier options, numbered as they were."""
+        log.info("typed number after a message without options: not taken as a choice")
+        ctx.reply(t("escapes.outdated_number", number=number), intent="number.outdated")
+        flow = self.flows.get(ctx.flow or "")
+        if flow is not None and type(flow).repeat is not Flow.repeat:
+            await flow.repeat(event, ctx)
+            return
+        earlier = [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
+                   if isinstance(b, list) and len(b) == 2]
+        ctx.replies[-1].buttons = earlier
 
     async def _escape(self, event: Inbound, ctx: Context, folded: str) -> bool:
         """What works from anywhere, typed: a case reference; and inside a flow, help, cancel,

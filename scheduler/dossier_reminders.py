@@ -26,7 +26,7 @@ from messages import t
 from scheduler.claims import is_quiet
 from storage.dossier_repo import add_event, trackers_with_status
 from storage.models import Case, Contact, DossierTracker
-from storage.repositories import record_outbox
+from storage.repositories import record_outbox, remember_options
 
 FIRST_AFTER = timedelta(days=3)
 THEN_EVERY = timedelta(days=7)
@@ -87,14 +87,18 @@ async def run_dossier_reminders(
         contact = await session.get(Contact, case.contact_id)
         if contact is None or contact.unreachable_at is not None:
             continue
+        reminder = reminder_reply(view)
         record_outbox(
             session,
             channel=contact.channel,
             chat_id=contact.platform_user_id,
-            payload=reply_to_payload(reminder_reply(view)),
+            payload=reply_to_payload(reminder),
             now=now,
             contact_id=contact.id,
         )
+        # A number typed next picks the reminder's options, not the ones before it.
+        offered = [[b.id, b.label] for b in reminder.all_buttons()]
+        await remember_options(session, contact.channel, contact.platform_user_id, offered, now)
         tracker.reminders_sent += 1
         tracker.last_reminder_at = now
         add_event(

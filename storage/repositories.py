@@ -245,10 +245,15 @@ async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> Non
 
 
 async def remember_options(
-    session: AsyncSession, channel: str, platform_user_id: str, options: list[list[str]]
+    session: AsyncSession,
+    channel: str,
+    platform_user_id: str,
+    options: list[list[str]],
+    now: datetime,
 ) -> None:
     """Make ``options`` ([[id, label], ...]) the choices a number typed by this person refers
-    to: the options of the last message they received, whoever caused it."""
+    to: the options of the last message they received, whoever caused it. The state's
+    ``updated_at`` says when they were offered (``received_since`` compares with it)."""
     contact_id = (
         select(Contact.id)
         .where(Contact.channel == channel, Contact.platform_user_id == platform_user_id)
@@ -257,8 +262,28 @@ async def remember_options(
     await session.execute(
         update(ConversationState)
         .where(ConversationState.contact_id == contact_id)
-        .values(last_buttons=options)
+        .values(last_buttons=options, updated_at=now)
     )
+
+
+async def received_since(
+    session: AsyncSession, channel: str, chat_id: str, since: datetime
+) -> bool:
+    """Whether ``chat_id`` was sent a message written after ``since`` (an announcement, a
+    reminder, a notice: anything the person's own turn at ``since`` did not write). One
+    lookup in ``ix_outbox_chat``; a message not delivered yet does not count (the person has
+    not seen it), nor one that never will be (cancelled, dropped, failed)."""
+    found = await session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.created_at > since,
+            OutboxMessage.status == "sent",
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 #: The tables whose commands report "this one, or by default the latest".

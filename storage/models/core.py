@@ -81,7 +81,12 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "channel", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "channel", "next_attempt_at"),
+        # What a chat received after a time (bot/engine.py: is a typed number still meant for
+        # the options the person was offered, or did a message without options come since?).
+        Index("ix_outbox_chat", "channel", "chat_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
