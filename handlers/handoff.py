@@ -20,6 +20,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import PAUSED, Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
+from handlers.intake.prefill import fill_commune
 from handlers.intake.questions import current_units
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
@@ -100,7 +101,7 @@ class HandoffFlow(Flow):
             ctx.reply(t("thread.resumed"), _thread_buttons(thread.id),
                       intent=intent or f"flow:{self.name}.{Step.THREAD}", **meta)
             return
-        unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
+        unit_id = await _unit_of(ctx)
         if unit_id is None:
             _enter(ctx, Step.COMMUNE, {})
             ctx.reply(t("thread.ask_commune"), await _commune_rows(ctx),
@@ -151,6 +152,10 @@ class HandoffFlow(Flow):
             case PickUnit(unit_id=unit_id) if ctx.step == Step.COMMUNE:
                 unit = await ctx.session.get(Unit, unit_id) if unit_id else None
                 known = unit.id if unit is not None else None
+                paused = ctx.data.get(PAUSED)
+                if unit is not None and isinstance(paused, dict):
+                    # Chosen in the middle of the form: the form does not ask it again.
+                    ctx.update(**{PAUSED: await fill_commune(ctx, paused, unit.id, unit.name)})
                 pending = str(ctx.data.get("question", ""))
                 if pending:
                     # The question came before the commune: send it now, not asked again.
@@ -216,7 +221,14 @@ def _enter(ctx: Context, step: Step, data: dict[str, Any]) -> None:
 
 
 async def _unit_of(ctx: Context) -> int | None:
-    return await find_contact_unit_id(ctx.session, ctx.contact.id)
+    """The person's commune: their latest case's, else the one their unfinished registration
+    already has (not asked twice)."""
+    unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
+    if unit_id is None:
+        draft = await get_draft(ctx.session, ctx.contact.id)
+        typed = draft.data.get("unit_id") if draft is not None else None
+        unit_id = typed if isinstance(typed, int) else None
+    return unit_id
 
 
 async def _latest_case(ctx: Context) -> Case | None:

@@ -12,7 +12,7 @@ from handlers.context import Context
 from handlers.intake.answers import CourseFullError, choose_course
 from handlers.intake.buttons import Cancel, OtherClass, Restart, Resume, ToMenu, Waitlist
 from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
-from handlers.intake.prefill import FROM_TEXT, apply_preset, prefilled_note
+from handlers.intake.prefill import FROM_TEXT, apply_preset, prefilled_note, take_filled_note
 from handlers.intake.questions import ask, edit_buttons, summary_buttons, summary_text
 from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, progress, sequence
 from handlers.intake.validators import InvalidAnswerError
@@ -43,6 +43,7 @@ async def advance(ctx: Context, draft: IntakeDraft, *, note: str | None = None) 
     if notice:
         drop(draft, "notice")
         note = "\n".join(n for n in (note, t(str(notice))) if n)
+    note = _joined(take_filled_note(draft), note)
     touch(draft, ctx.now)
     step = first_missing(draft.data)
     if step is None:
@@ -100,6 +101,7 @@ async def go_back(ctx: Context, draft: IntakeDraft) -> None:
 
 async def show_step(ctx: Context, draft: IntakeDraft, *, note: str | None = None) -> None:
     """Show again where the form is (after a FAQ answer, a cancelled cancel, a resume)."""
+    note = _joined(take_filled_note(draft), note)
     step = parse_step(draft.step)
     if step == Step.SUMMARY or (step not in QUESTIONS and first_missing(draft.data) is None):
         show_summary(ctx, draft, note=note)
@@ -174,6 +176,10 @@ async def new_form(
         note = "\n".join(n for n in (note, prefilled_note(filled)) if n) or None
     await advance(ctx, draft, note=note)
     return draft
+
+
+def _joined(*notes: str | None) -> str | None:
+    return "\n".join(n for n in notes if n) or None
 
 
 def parse_step(value: str | None) -> Step | None:

@@ -11,15 +11,18 @@ import itertools
 from typing import Any
 
 from handlers.context import Context
-from handlers.intake.drafts import touch
+from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import CHOICES, choice_label, current_units, open_courses
-from handlers.intake.steps import Step
+from handlers.intake.steps import Step, answered, first_missing
 from handlers.textnorm import fold
 from messages import raw, t
 from storage.models import IntakeDraft
 
 #: Preset key marking answers read from a typed message (the form says what it understood).
 FROM_TEXT = "from_text"
+#: Draft key: answers given outside the form (the commune chosen for «Gặp cán bộ» in the
+#: middle of it), said once when the form goes on (``take_filled_note``).
+FILLED_ELSEWHERE = "filled_elsewhere"
 #: Preset keys that are answers to a fixed-choice question.
 _CHOICE_SLOTS = {"who": Step.WHO, "relationship": Step.RELATIONSHIP, "kind": Step.KIND,
                  "market": Step.MARKET}
@@ -100,3 +103,38 @@ def _labelled(field: str, value: str) -> str:
 
 def prefilled_note(filled: list[str]) -> str | None:
     return t("intake.prefilled.note", items="; ".join(filled)) if filled else None
+
+
+async def fill_commune(
+    ctx: Context, place: dict[str, Any], unit_id: int, unit_name: str
+) -> dict[str, Any]:
+    """The commune a person chose outside the form (for «Gặp cán bộ» in the middle of it)
+    answers the form's commune question: never asked again. ``place`` is the paused form's
+    (flow, step, data); returns it, with the commune in the consent step's preset when the
+    form has no draft yet. A commune the form already has is kept."""
+    if place.get("flow") != "intake":
+        return place
+    if place.get("step") == Step.CONSENT.value:
+        data = dict(place.get("data") or {})
+        preset = {"unit_id": unit_id, "unit_name": unit_name, FROM_TEXT: True,
+                  **dict(data.get("preset") or {})}
+        return {**place, "data": {**data, "preset": preset}}
+    draft = await get_draft(ctx.session, ctx.contact.id)
+    if draft is None or answered(Step.COMMUNE, draft.data):
+        return place
+    filled = apply_preset(ctx, draft, {"unit_id": unit_id, "unit_name": unit_name})
+    draft.data = {**draft.data, FILLED_ELSEWHERE: filled}
+    if draft.step == Step.COMMUNE.value:
+        # Paused at that very question: the form goes on with the next one.
+        following = first_missing(draft.data)
+        draft.step = following.value if following is not None else Step.SUMMARY.value
+    return place
+
+
+def take_filled_note(draft: IntakeDraft) -> str | None:
+    """Once: "Bot đã ghi …" for the answers ``fill_commune`` put in the draft."""
+    filled = draft.data.get(FILLED_ELSEWHERE)
+    if filled is None:
+        return None
+    drop(draft, FILLED_ELSEWHERE)
+    return prefilled_note([str(item) for item in filled]) if isinstance(filled, list) else None

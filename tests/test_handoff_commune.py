@@ -1,0 +1,111 @@
+"""The commune is asked once (issue 13): chosen for «Gặp cán bộ» in the middle of the form, it
+fills the form's commune question; answered in the form, the hand-off does not ask it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from handlers.types import Channel
+from tests.helpers import intents, press, say, texts
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+QUESTION = "Cho em hỏi bao giờ có đợt tuyển đi Nhật?"
+
+
+async def _hand_off(app: App, channel: Channel, commune: str = "Phù Lưu") -> list[dict[str, Any]]:
+    """«Gặp cán bộ», the commune, the question; returns the last turn's lines."""
+    assert intents(await say(app, "u1", "gặp cán bộ", channel=channel)) == [
+        "flow:handoff.commune"
+    ]
+    assert intents(await press(app, "u1", commune, channel=channel)) == ["flow:handoff.ask"]
+    return await say(app, "u1", QUESTION, channel=channel)
+
+
+async def _finish(app: App, channel: Channel, answers: list[tuple[str, str]]) -> list[str]:
+    """Answer the form's questions; returns every step it asked on the way (and, last, the
+    text of the last message)."""
+    asked: list[str] = []
+    lines: list[dict[str, Any]] = []
+    for how, text in answers:
+        lines = await (say if how == "say" else press)(app, "u1", text, channel=channel)
+        asked.append(intents(lines)[-1])
+    return [*asked, texts(lines)]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_commune_chosen_at_the_commune_step_is_not_asked_again(
+    app: App, channel: Channel
+) -> None:
+    await say(app, "u1", "tôi muốn đăng ký đi làm việc nước ngoài", channel=channel)
+    await press(app, "u1", "Đồng ý", channel=channel)
+    for text in ("Nguyễn Thị Mai", "12/3/1999"):
+        await say(app, "u1", text, channel=channel)
+    await press(app, "u1", "Nữ", channel=channel)
+    lines = await say(app, "u1", "0912345678", channel=channel)
+    assert intents(lines)[-1] == "flow:intake.commune"
+
+    lines = await _hand_off(app, channel)
+    assert intents(lines) == ["flow:handoff.done", "flow:intake.village"], lines
+    assert "Xã: Phù Lưu" in lines[-1]["text"]
+    asked = await _finish(app, channel, [
+        ("say", "Thôn Khuổi Lếch"), ("press", "Tày"), ("press", "Hộ nghèo"),
+        ("press", "Nhật Bản"), ("say", "025199004321"),
+    ])
+    *steps, summary = asked
+    assert "flow:intake.commune" not in steps and steps[-1] == "flow:intake.summary"
+    assert "Phù Lưu" in summary
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_commune_chosen_before_the_commune_step_fills_it(
+    app: App, channel: Channel
+) -> None:
+    await say(app, "u1", "tôi muốn đăng ký đi làm việc nước ngoài", channel=channel)
+    await press(app, "u1", "Đồng ý", channel=channel)
+    lines = await say(app, "u1", "Nguyễn Thị Mai", channel=channel)
+    assert intents(lines)[-1] == "flow:intake.dob"
+
+    lines = await _hand_off(app, channel, "Thái Hòa")
+    # Back at the question it left, told what the form now holds.
+    assert intents(lines) == ["flow:handoff.done", "flow:intake.dob"], lines
+    assert "Xã: Thái Hòa" in lines[-1]["text"]
+    asked = await _finish(app, channel, [
+        ("say", "12/3/1999"), ("press", "Nữ"), ("say", "0912345678"),
+    ])
+    assert asked[-2] == "flow:intake.village", asked
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_commune_chosen_before_consent_fills_the_new_form(
+    app: App, channel: Channel
+) -> None:
+    lines = await say(app, "u1", "tôi muốn đăng ký đi làm việc nước ngoài", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    lines = await _hand_off(app, channel)
+    assert intents(lines) == ["flow:handoff.done", "flow:intake.consent"], lines
+    lines = await press(app, "u1", "Đồng ý", channel=channel)
+    assert "Xã: Phù Lưu" in lines[-1]["text"]
+    asked = await _finish(app, channel, [
+        ("say", "Nguyễn Thị Mai"), ("say", "12/3/1999"), ("press", "Nữ"),
+        ("say", "0912345678"),
+    ])
+    assert asked[-2] == "flow:intake.village", asked
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_commune_answered_in_the_form_is_not_asked_by_the_hand_off(
+    app: App, channel: Channel
+) -> None:
+    await say(app, "u1", "tôi muốn đăng ký đi làm việc nước ngoài", channel=channel)
+    await press(app, "u1", "Đồng ý", channel=channel)
+    await _finish(app, channel, [
+        ("say", "Nguyễn Thị Mai"), ("say", "12/3/1999"), ("press", "Nữ"),
+        ("say", "0912345678"), ("say", "phu luu"),
+    ])
+    lines = await say(app, "u1", "gặp cán bộ", channel=channel)
+    assert intents(lines) == ["flow:handoff.ask"], lines
+    lines = await say(app, "u1", QUESTION, channel=channel)
+    assert intents(lines) == ["flow:handoff.done", "flow:intake.village"], lines
