@@ -36,7 +36,7 @@ async def test_full_registration_on_console(app: App) -> None:
     assert notice.text_key == "casework.notice_new_case" and notice.unit_id == case.unit_id
     assert notice.params["ref"] == ref and "Mai" not in str(notice.params)
     assert notice.delivered_at is None
-    assert contact is not None and contact.consent_version == "dk-2026-2"
+    assert contact is not None and contact.consent_version == "dk-2026-3"
     assert contact.consent_at is not None
 
 

@@ -42,7 +42,7 @@ async def test_see_my_data_shows_everything_in_one_message(app: App) -> None:
     lines = await say(app, "u1", "xem dữ liệu của tôi")
     assert len(lines) == 1 and intents(lines) == ["flow:privacy.view"]
     for shown in ("Nguyễn Thị Mai", "12/03/1999", "0912345678", "025199004321", "Phù Lưu",
-                  "Thôn Khuổi Lếch", "Tày", "Hộ nghèo", "Nhật Bản", "dk-2026-2"):
+                  "Thôn Khuổi Lếch", "Tày", "Hộ nghèo", "Nhật Bản", "dk-2026-3"):
         assert shown in lines[0]["text"], shown
 
 

@@ -33,7 +33,8 @@ class Another(CallbackData, prefix="intake:another"):
 
 @dataclass(frozen=True)
 class Consent(CallbackData, prefix="intake:consent"):
-    answer: Literal["yes", "no"]
+    #: "more": the whole consent text (the first message says the key facts).
+    answer: Literal["yes", "no", "more"]
 
 
 @dataclass(frozen=True)

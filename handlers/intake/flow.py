@@ -61,13 +61,21 @@ from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import request_slots
-from messages import t
+from messages import raw, t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
 
 #: Questions where any typed text could be the answer (a name; an ethnicity not among the
 #: options): a question or a request typed there must be caught before it is saved.
 ANY_TEXT = FREE_TEXT | {Step.ETHNICITY}
+
+
+def has_valid_consent(version: str | None) -> bool:
+    """Whether an agreement to consent text ``version`` still stands (the current text, or
+    an earlier one saying the same: ``intake.consent_still_valid``)."""
+    return version is not None and (
+        version == t("intake.consent_version") or version in raw("intake.consent_still_valid")
+    )
 
 
 def my_cases_button(label: str) -> Button:
@@ -144,19 +152,23 @@ class IntakeFlow(Flow):
             offer_resume(ctx, draft, preset)
             return
         note = expired_note(ctx) if expired else None
-        if ctx.contact.consent_version == t("intake.consent_version"):
+        if has_valid_consent(ctx.contact.consent_version):
             await new_form(ctx, preset, note=note)
             return
         ctx.enter("intake", Step.CONSENT.value, {"preset": preset})
-        text = t("intake.consent", days=ctx.config.intake_expiry_days)
-        ctx.reply(
-            f"{note}\n{text}" if note else text,
-            [
-                [Consent("yes").button(t("intake.consent_yes"))],
-                [Consent("no").button(t("intake.consent_no"))],
-            ],
-            intent="flow:intake.consent",
-        )
+        self._ask_consent(ctx, note)
+
+    def _ask_consent(self, ctx: Context, note: str | None = None, *, details: bool = False) -> None:
+        """The key facts and yes / no / «Xem chi tiết»; ``details``: the whole text, yes / no."""
+        text = t("intake.consent_details" if details else "intake.consent",
+                 days=ctx.config.intake_expiry_days)
+        buttons = [
+            [Consent("yes").button(t("intake.consent_yes"))],
+            [Consent("no").button(t("intake.consent_no"))],
+        ]
+        if not details:
+            buttons.append([Consent("more").button(t("intake.consent_more"))])
+        ctx.reply(f"{note}\n{text}" if note else text, buttons, intent="flow:intake.consent")
 
     async def _enter_course(self, ctx: Context, course_id: int) -> None:
         course = await ctx.session.get(Course, course_id)
@@ -182,6 +194,12 @@ class IntakeFlow(Flow):
                 return
             case StartCourse(course_id=int(course_id)):
                 await self._enter_course(ctx, course_id)
+                return
+            case Consent(answer="more"):
+                if ctx.step == Step.CONSENT.value:
+                    self._ask_consent(ctx, details=True)
+                else:  # agreed or left meanwhile: where the form is
+                    await self.repeat(event, ctx)
                 return
             case Consent(answer=answer):
                 await self._consent(ctx, accepted=answer == "yes")

@@ -1,0 +1,57 @@
+"""The consent screen on a phone (issue 13): the first message says the key facts (what is
+collected, why, who sees it, how to delete) within 600 characters on Zalo, «Xem chi tiết» shows
+the whole text; the agreement records the version agreed to; an agreement to the earlier text,
+which says the same at length, stays valid."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from handlers.types import Channel
+from storage.models import Contact
+from storage.repositories import get_or_create_contact
+from tests.helpers import Clock, intents, press, say
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+
+
+async def _version(app: App, user: str) -> str | None:
+    async with app.db.session() as session:
+        contact = await session.scalar(select(Contact).where(Contact.platform_user_id == user))
+    assert contact is not None
+    return contact.consent_version
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_key_facts_first_details_on_request(app: App, channel: Channel) -> None:
+    lines = await say(app, "u1", "tôi muốn đăng ký", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    first = lines[0]["text"]
+    if channel == Channel.ZALO:
+        assert len(first) <= 600, len(first)
+        assert "3. Xem chi tiết" in first
+    for fact in ("họ tên", "số điện thoại", "xét hỗ trợ", "Sở Nội vụ", "xóa dữ liệu của tôi"):
+        assert fact in first, fact
+
+    lines = await press(app, "u1", "Xem chi tiết", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    details = lines[0]["text"]
+    for fact in ("mã hóa", "tối đa 5 năm", "30 ngày", "xem dữ liệu của tôi"):
+        assert fact in details, fact
+    assert await _version(app, "u1") is None  # reading is not agreeing
+
+    lines = await say(app, "u1", "1", channel=channel)  # Đồng ý, numbered on the details
+    assert intents(lines)[-1] == "flow:intake.who"
+    assert await _version(app, "u1") == "dk-2026-3"
+
+
+@pytest.mark.parametrize(("version", "asked"), [("dk-2026-2", False), ("dk-2026-1", True)])
+async def test_earlier_agreements(app: App, clock: Clock, version: str, asked: bool) -> None:
+    """dk-2026-2 (the same text at length) stands; an unknown older text is asked again."""
+    async with app.db.transaction() as session:
+        contact = await get_or_create_contact(session, "console", "u1", "", clock.now())
+        contact.consent_at, contact.consent_version = clock.now(), version
+    lines = await say(app, "u1", "tôi muốn đăng ký")
+    assert (intents(lines) == ["flow:intake.consent"]) is asked, lines
