@@ -140,3 +140,32 @@ async def test_a_question_from_the_middle_of_a_registration_names_the_person(
     lines = await say(app, "me", "cho e hoi ve khoan vay")
     [notice] = [x for x in lines if x["to"] == "pl"]
     assert "Nguyen Van Hung" in notice["text"], notice["text"]  # was "(không rõ tên)"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_name_step_answers_myself_and_my_son_in_their_own_words(
+    app: App, channel: Channel
+) -> None:
+    """"ban than" at the name question means "I register for myself", not "a sentence": the
+    bot asks for their own full name; "con trai toi" and "ho ngheo" get their own word too;
+    none is saved as a name."""
+    async def at_name(user: str, request: str) -> None:
+        await say(app, user, request, channel=channel)
+        lines = await say(app, user, "dong y", channel=channel)
+        assert intents(lines)[-1] == "flow:intake.full_name", lines
+
+    await at_name("u1", "tôi muốn đăng ký đi làm việc ở nước ngoài")
+    sentence = t("intake.invalid.name_sentence")
+    for typed, said in [("ban than", "đăng ký cho chính mình"), ("chính tôi", "chính mình"),
+                        ("con trai toi", "người được đăng ký"), ("ho ngheo", "phần sau")]:
+        lines = await say(app, "u1", typed, channel=channel)
+        assert intents(lines) == ["flow:intake.full_name"], (typed, lines)
+        assert said in lines[0]["text"] and sentence not in lines[0]["text"], typed
+        assert len(lines[0]["text"]) <= 600
+    lines = await say(app, "u1", "nguyen van hung", channel=channel)
+    assert intents(lines) == ["flow:intake.dob"]
+
+    await at_name("u2", "đăng ký đi làm việc ở nước ngoài cho con trai tôi")
+    lines = await say(app, "u2", "bản thân", channel=channel)
+    assert intents(lines) == ["flow:intake.full_name"]
+    assert "người thân ấy" in lines[0]["text"]

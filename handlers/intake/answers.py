@@ -90,13 +90,30 @@ async def apply_choice(ctx: Context, draft: IntakeDraft, step: Step, value: str)
         raise InvalidAnswerError("choose_option")
 
 
+def not_a_name(text: str, *, for_relative: bool = False) -> str | None:
+    """Why ``text``, typed at the name question, is no name (the ``intake.invalid`` reason),
+    or None: "bản thân" (themselves), "con trai tôi" (who, not the name), "hộ nghèo" (a later
+    question), a sentence or a request."""
+    if is_phrase(text, folded_phrases("intake.not_name.self_answers")) or contains_phrase(
+        text, folded_phrases("intake.not_name.self_words")
+    ):
+        return "name_self_relative" if for_relative else "name_self"
+    for kind in ("relative", "later"):
+        if contains_phrase(text, folded_phrases(f"intake.not_name.{kind}_words")):
+            return f"name_{kind}"
+    if contains_phrase(text, folded_phrases("intake.not_name.phrases")):
+        return "name_sentence"
+    return None
+
+
 async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) -> None:
     """A typed answer; raises InvalidAnswerError with the reason when it is not valid."""
     now = ctx.now
     data = draft.data
     if step == Step.NAME:
-        if contains_phrase(text, folded_phrases("intake.not_name.phrases")):
-            raise InvalidAnswerError("name_sentence")  # a request or a sentence, not a name
+        refusal = not_a_name(text, for_relative=data.get("who") == "relative")
+        if refusal is not None:
+            raise InvalidAnswerError(refusal)
         touch(draft, now, full_name=parse_name(text))
     elif step == Step.DOB:
         birth = parse_date(text, local_today(ctx))
