@@ -133,6 +133,7 @@ async def test_class_question_is_paged_and_filtered(app: App, channel: Channel) 
     shown = texts(lines) + str(lines[-1].get("buttons", ""))
     assert "Các lớp ở Thái Sơn" in shown
     assert shown.count("khai giảng") == shown.count("Thái Sơn – khai giảng") >= 1
+    assert "Lớp 1–" not in shown  # one page holds them all: no "Lớp 1–1 trên 1"
     lines = await say(app, "p1", "lớp ở Bạch Xa", channel=channel)
     assert "Không có lớp nào đang mở ở Bạch Xa" in texts(lines)
 

@@ -212,9 +212,11 @@ async def _class_page(
         page, start = 0, 0
     shown = courses[start : start + CLASSES_PER_PAGE]
     options = [Option(str(c.id), await course_label(ctx, c)) for c in shown]
-    parts.append(
-        t("intake.classes.page", first=start + 1, last=start + len(shown), total=len(courses))
-    )
+    if len(courses) > CLASSES_PER_PAGE:
+        parts.append(t("intake.classes.page", first=start + 1, last=start + len(shown),
+                       total=len(courses)))
+    else:
+        parts.append(t("intake.classes.all"))
     buttons: list[list[Button]] = []
     if start + CLASSES_PER_PAGE < len(courses):
         buttons.append([ClassPage(page + 1).button(t("intake.classes.more"))])
