@@ -161,7 +161,8 @@ class PrivacyFlow(Flow):
         )
         lines.append(t("privacy.data_messages", count=int(messages or 0)))
         lines.append(t("privacy.data_footer"))
-        ctx.reply("\n".join(lines), _choices(), intent="flow:privacy.view")
+        # The data shown: no «Xem dữ liệu của tôi» under it (it is what the person reads).
+        ctx.reply("\n".join(lines), _choices(besides=Action.DATA), intent="flow:privacy.view")
 
     async def _delete(self, ctx: Context) -> None:
         cases = [c for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
@@ -189,8 +190,8 @@ def _action_of(folded: str) -> Action | None:
     return None
 
 
-def _choices() -> list[list[Button]]:
-    return [[Choose(a).button(t(f"privacy.button.{a.value}"))] for a in Action]
+def _choices(besides: Action | None = None) -> list[list[Button]]:
+    return [[Choose(a).button(t(f"privacy.button.{a.value}"))] for a in Action if a != besides]
 
 
 def _label(prefix: str, status: str, fallback: str) -> str:

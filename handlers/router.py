@@ -21,7 +21,7 @@ from handlers.callbacks import BadCallback, CallbackData, flow_of, parse
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.normalise import normalise
@@ -166,6 +166,12 @@ class Router:
             await self.flows[ctx.flow].on_message(event, ctx)
             return
 
+        number = ascii_number(event.text.strip().rstrip(".").strip(), max_digits=3)
+        if event.kind == InboundKind.TEXT and number is not None:
+            # A number no option of the latest message has (it was "not the bot's remit").
+            self._unknown_number(ctx, number)
+            return
+
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
             for flow in self.flows.values():
                 if flow.claims(folded):
@@ -232,6 +238,14 @@ class Router:
         earlier = [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
                    if isinstance(b, list) and len(b) == 2]
         ctx.replies[-1].buttons = earlier
+
+    def _unknown_number(self, ctx: Context, number: int) -> None:
+        """Outside any flow, a number the latest message offers no option for: said so, with
+        that message's options again (the main menu when it had none)."""
+        offered = [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
+                   if isinstance(b, list) and len(b) == 2]
+        ctx.reply(t("escapes.unknown_number", number=number), offered or main_menu_buttons(),
+                  intent="number.unknown")
 
     async def _escape(self, event: Inbound, ctx: Context, folded: str) -> bool:
         """What works from anywhere, typed: a case reference; and inside a flow, help, cancel,

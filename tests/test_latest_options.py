@@ -147,3 +147,27 @@ async def test_a_pressed_button_stays_valid_after_an_announcement(
         app, "u1", "menu:human", channel=Channel.TELEGRAM
     )
     assert intents(lines)[0].startswith("flow:handoff"), lines
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_number_no_option_has_is_said_so_not_out_of_remit(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """"3" under two options (the status card) said "not the bot's remit"; now: no such
+    option, the same options again; with no options at all, the main menu."""
+    await make_case(app, "u1", channel=channel)
+    lines = await say(app, "u1", "hy 2026 00001", channel=channel)
+    assert intents(lines) == ["flow:status.case"]
+    lines = await say(app, "u1", "3", channel=channel)
+    assert intents(lines) == ["number.unknown"], lines
+    assert "không có lựa chọn số 3" in lines[0]["text"]
+    assert "không thuộc việc bot hỗ trợ" not in lines[0]["text"]
+    if channel == Channel.ZALO:
+        assert "2. Gặp cán bộ" in lines[0]["text"]
+    else:
+        assert lines[0]["buttons"] == [["Hồ sơ hỗ trợ"], ["Gặp cán bộ"]]
+    assert intents(await say(app, "u1", "2", channel=channel))[0].startswith("flow:handoff")
+
+    lines = await say(app, "u2", "9", channel=channel)  # a first message: no options yet
+    assert intents(lines) == ["number.unknown"]
+    assert "Gặp cán bộ" in lines[0]["text"] + str(lines[0].get("buttons"))

@@ -41,6 +41,8 @@ async def test_see_my_data_shows_everything_in_one_message(app: App) -> None:
     await press(app, "u1", "Xác nhận")
     lines = await say(app, "u1", "xem dữ liệu của tôi")
     assert len(lines) == 1 and intents(lines) == ["flow:privacy.view"]
+    # Under the data: what to do with it, not «Xem dữ liệu của tôi» again.
+    assert lines[0]["buttons"] == [["Hồ sơ của tôi"], ["Xóa dữ liệu của tôi"]]
     for shown in ("Nguyễn Thị Mai", "12/03/1999", "0912345678", "025199004321", "Phù Lưu",
                   "Thôn Khuổi Lếch", "Tày", "Hộ nghèo", "Nhật Bản", "dk-2026-3"):
         assert shown in lines[0]["text"], shown
