@@ -103,6 +103,25 @@ async def test_a_subscription_request_is_only_confirmed_and_ok_confirms_it(
     assert sub is not None and sub.topics == ["training", "scam"]  # the classes kept
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_subscription_request_naming_a_commune_takes_it(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """Registered in Bạch Xa, "nhan thong bao lop moi o phu luu" was confirmed for Bạch Xa."""
+    bx = await unit_id(app, "Bạch Xa")
+    await person(app, "ba", clock.now(), case=("course", bx), channel=channel.value)
+    lines = await say(app, "ba", "nhan thong bao lop moi o phu luu", channel=channel)
+    assert intents(lines) == ["flow:subscribe.confirm"]
+    assert "Phù Lưu" in texts(lines) and "Bạch Xa" not in texts(lines)
+    await say(app, "ba", "ok", channel=channel)
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.unit_id == await unit_id(app, "Phù Lưu")
+    # Nothing named: the person's own commune, as before.
+    lines = await say(app, "ba", "bao cho toi khi co lop moi", channel=channel)
+    assert "Bạch Xa" in texts(lines)
+
+
 def test_topics_named_in_a_request() -> None:
     assert topics_in("báo cho tôi khi có lớp mới") == ["training"]
     assert topics_in("nhận tin tuyển đi hàn") == ["abroad:korea"]

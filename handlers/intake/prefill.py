@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.intake.drafts import drop, get_draft, touch
-from handlers.intake.questions import CHOICES, choice_label, current_units, open_courses
+from handlers.intake.questions import CHOICES, choice_label, named_unit, open_courses
 from handlers.intake.steps import Step, answered, first_missing
 from handlers.textnorm import fold
 from messages import raw, t
@@ -42,12 +42,10 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
     preset: dict[str, Any] = {k: v for k, v in slots.items() if k in _CHOICE_SLOTS}
     preset[FROM_TEXT] = True
     padded = _padded(text)
-    unit_id: int | None = None
-    for unit in await current_units(ctx):
-        if f" {unit.name_key} " in padded:
-            unit_id = unit.id
-            preset["unit_id"], preset["unit_name"] = unit.id, unit.name
-            break
+    unit = await named_unit(ctx, text)
+    unit_id = unit.id if unit is not None else None
+    if unit is not None:
+        preset["unit_id"], preset["unit_name"] = unit.id, unit.name
     if preset.get("who") == "relative":
         # "cho con trai tôi": the gender is said too.
         gender = next((g for g in ("male", "female")

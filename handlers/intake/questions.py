@@ -29,6 +29,7 @@ from handlers.intake.steps import (
     remaining,
     sequence,
 )
+from handlers.textnorm import fold
 from handlers.types import Button, Reply
 from messages import has, t
 from storage.crypto import Cipher
@@ -84,6 +85,12 @@ async def current_units(ctx: Context) -> list[Unit]:
         .order_by(Unit.name_key)
     )
     return list(rows)
+
+
+async def named_unit(ctx: Context, text: str) -> Unit | None:
+    """The commune a message names in whole words ("nhận tin lớp mới ở phu luu"), if any."""
+    padded = f" {' '.join(fold(text).replace(',', ' ').replace('.', ' ').split())} "
+    return next((u for u in await current_units(ctx) if f" {u.name_key} " in padded), None)
 
 
 async def open_courses(ctx: Context) -> list[Course]:

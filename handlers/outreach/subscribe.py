@@ -15,7 +15,7 @@ from typing import Literal, get_args
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
-from handlers.intake.questions import current_units
+from handlers.intake.questions import current_units, named_unit
 from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
@@ -147,7 +147,11 @@ class SubscribeFlow(Flow):
         named = topics_in(event.text)
         said = {x.split(":")[0] for x in named}  # a country named replaces the one kept
         topics = [k for k in kept if k.split(":")[0] not in said] + named
-        unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
+        # The commune the message names ("lớp mới ở Phù Lưu"), else the person's own.
+        named_in_text = await named_unit(ctx, event.text)
+        unit_id = named_in_text.id if named_in_text is not None else None
+        if unit_id is None:
+            unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
         if unit_id is None and current is not None:
             unit_id = current.unit_id
         # "báo cho tôi khi có lớp mới": the topic is said already, only confirmed.
