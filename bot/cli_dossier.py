@@ -108,7 +108,7 @@ async def _review(args: argparse.Namespace, settings: Settings) -> int:
                     session, channel=recipient.channel, chat_id=recipient.chat_id,
                     payload=reply_to_payload(reply), now=now, contact_id=case.contact_id,
                 )
-                if offered := [[b.id, b.label] for b in reply.all_buttons()]:
+                if offered := reply.offered():
                     # A number the family types next picks these (bot/engine.py).
                     await remember_options(
                         session, recipient.channel, recipient.chat_id, offered, now

@@ -274,7 +274,7 @@ def offered_options(replies: list[Reply]) -> list[list[str]]:
 
 def _options(replies: list[Reply]) -> list[list[str]]:
     """The options offered by ``replies`` as stored in the state: [[id, label], ...]."""
-    return [[b.id, b.label] for reply in replies for b in reply.all_buttons()]
+    return [option for reply in replies for option in reply.offered()]
 
 
 def _normalised(event: Inbound) -> tuple[Inbound, bool]:

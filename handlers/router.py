@@ -221,9 +221,7 @@ class Router:
             # A flow that cannot ask its step again (its ``repeat`` would start it over, losing
             # what was typed): the options of the last message are offered again, numbered
             # as they were, and the step stays where it is.
-            again = [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
-                     if isinstance(b, list) and len(b) == 2]
-            ctx.reply(t("escapes.outdated_button"), again, intent="button.outdated")
+            ctx.reply(t("escapes.outdated_button"), _last_options(ctx), intent="button.outdated")
 
     async def _outdated_number(self, event: Inbound, ctx: Context, number: int) -> None:
         """A number typed after a message without options (an announcement, a notice) that
@@ -235,17 +233,13 @@ class Router:
         if flow is not None and type(flow).repeat is not Flow.repeat:
             await flow.repeat(event, ctx)
             return
-        earlier = [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
-                   if isinstance(b, list) and len(b) == 2]
-        ctx.replies[-1].buttons = earlier
+        ctx.replies[-1].buttons = _last_options(ctx)
 
     def _unknown_number(self, ctx: Context, number: int) -> None:
         """Outside any flow, a number the latest message offers no option for: said so, with
         that message's options again (the main menu when it had none)."""
-        offered = [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
-                   if isinstance(b, list) and len(b) == 2]
-        ctx.reply(t("escapes.unknown_number", number=number), offered or main_menu_buttons(),
-                  intent="number.unknown")
+        ctx.reply(t("escapes.unknown_number", number=number),
+                  _last_options(ctx) or main_menu_buttons(), intent="number.unknown")
 
     async def _escape(self, event: Inbound, ctx: Context, folded: str) -> bool:
         """What works from anywhere, typed: a case reference; and inside a flow, help, cancel,
@@ -312,3 +306,9 @@ class Router:
 
 #: Flows named by action buttons that may not be registered yet (answered "coming soon").
 _ACTION_FLOWS = frozenset({"subscribe", "survey"})
+
+
+def _last_options(ctx: Context) -> list[list[Button]]:
+    """The numbered options of the latest message that offered some, as they were."""
+    return [[Button(str(b[0]), str(b[1]))] for b in ctx.state.last_buttons
+            if isinstance(b, list) and len(b) == 2]

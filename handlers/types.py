@@ -102,6 +102,10 @@ class Reply:
     def all_buttons(self) -> list[Button]:
         return [b for row in self.buttons for b in row]
 
+    def offered(self) -> list[list[str]]:
+        """Its options as the conversation state remembers them: [[id, label], ...]."""
+        return [[b.id, b.label] for b in self.all_buttons()]
+
 
 @dataclass(frozen=True, slots=True)
 class Recipient:

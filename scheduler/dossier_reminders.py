@@ -97,8 +97,9 @@ async def run_dossier_reminders(
             contact_id=contact.id,
         )
         # A number typed next picks the reminder's options, not the ones before it.
-        offered = [[b.id, b.label] for b in reminder.all_buttons()]
-        await remember_options(session, contact.channel, contact.platform_user_id, offered, now)
+        await remember_options(
+            session, contact.channel, contact.platform_user_id, reminder.offered(), now
+        )
         tracker.reminders_sent += 1
         tracker.last_reminder_at = now
         add_event(
