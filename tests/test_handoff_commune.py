@@ -13,6 +13,10 @@ from tests.helpers import intents, press, say, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 QUESTION = "Cho em hỏi bao giờ có đợt tuyển đi Nhật?"
+REQUEST = "tôi muốn đăng ký đi làm việc nước ngoài"
+#: The form's answers up to its commune question.
+TO_COMMUNE = [("say", "Nguyễn Thị Mai"), ("say", "12/3/1999"), ("press", "Nữ"),
+              ("say", "0912345678")]
 
 
 async def _hand_off(app: App, channel: Channel, commune: str = "Phù Lưu") -> list[dict[str, Any]]:
@@ -22,6 +26,11 @@ async def _hand_off(app: App, channel: Channel, commune: str = "Phù Lưu") -> l
     ]
     assert intents(await press(app, "u1", commune, channel=channel)) == ["flow:handoff.ask"]
     return await say(app, "u1", QUESTION, channel=channel)
+
+
+async def _agreed(app: App, channel: Channel) -> None:
+    await say(app, "u1", REQUEST, channel=channel)
+    await press(app, "u1", "Đồng ý", channel=channel)
 
 
 async def _finish(app: App, channel: Channel, answers: list[tuple[str, str]]) -> list[str]:
@@ -39,13 +48,8 @@ async def _finish(app: App, channel: Channel, answers: list[tuple[str, str]]) ->
 async def test_commune_chosen_at_the_commune_step_is_not_asked_again(
     app: App, channel: Channel
 ) -> None:
-    await say(app, "u1", "tôi muốn đăng ký đi làm việc nước ngoài", channel=channel)
-    await press(app, "u1", "Đồng ý", channel=channel)
-    for text in ("Nguyễn Thị Mai", "12/3/1999"):
-        await say(app, "u1", text, channel=channel)
-    await press(app, "u1", "Nữ", channel=channel)
-    lines = await say(app, "u1", "0912345678", channel=channel)
-    assert intents(lines)[-1] == "flow:intake.commune"
+    await _agreed(app, channel)
+    assert (await _finish(app, channel, TO_COMMUNE))[-2] == "flow:intake.commune"
 
     lines = await _hand_off(app, channel)
     assert intents(lines) == ["flow:handoff.done", "flow:intake.village"], lines
@@ -63,18 +67,14 @@ async def test_commune_chosen_at_the_commune_step_is_not_asked_again(
 async def test_commune_chosen_before_the_commune_step_fills_it(
     app: App, channel: Channel
 ) -> None:
-    await say(app, "u1", "tôi muốn đăng ký đi làm việc nước ngoài", channel=channel)
-    await press(app, "u1", "Đồng ý", channel=channel)
-    lines = await say(app, "u1", "Nguyễn Thị Mai", channel=channel)
-    assert intents(lines)[-1] == "flow:intake.dob"
+    await _agreed(app, channel)
+    assert (await _finish(app, channel, TO_COMMUNE[:1]))[-2] == "flow:intake.dob"
 
     lines = await _hand_off(app, channel, "Thái Hòa")
     # Back at the question it left, told what the form now holds.
     assert intents(lines) == ["flow:handoff.done", "flow:intake.dob"], lines
     assert "Xã: Thái Hòa" in lines[-1]["text"]
-    asked = await _finish(app, channel, [
-        ("say", "12/3/1999"), ("press", "Nữ"), ("say", "0912345678"),
-    ])
+    asked = await _finish(app, channel, TO_COMMUNE[1:])
     assert asked[-2] == "flow:intake.village", asked
 
 
@@ -82,16 +82,13 @@ async def test_commune_chosen_before_the_commune_step_fills_it(
 async def test_commune_chosen_before_consent_fills_the_new_form(
     app: App, channel: Channel
 ) -> None:
-    lines = await say(app, "u1", "tôi muốn đăng ký đi làm việc nước ngoài", channel=channel)
+    lines = await say(app, "u1", REQUEST, channel=channel)
     assert intents(lines) == ["flow:intake.consent"]
     lines = await _hand_off(app, channel)
     assert intents(lines) == ["flow:handoff.done", "flow:intake.consent"], lines
     lines = await press(app, "u1", "Đồng ý", channel=channel)
     assert "Xã: Phù Lưu" in lines[-1]["text"]
-    asked = await _finish(app, channel, [
-        ("say", "Nguyễn Thị Mai"), ("say", "12/3/1999"), ("press", "Nữ"),
-        ("say", "0912345678"),
-    ])
+    asked = await _finish(app, channel, TO_COMMUNE)
     assert asked[-2] == "flow:intake.village", asked
 
 
@@ -99,12 +96,8 @@ async def test_commune_chosen_before_consent_fills_the_new_form(
 async def test_commune_answered_in_the_form_is_not_asked_by_the_hand_off(
     app: App, channel: Channel
 ) -> None:
-    await say(app, "u1", "tôi muốn đăng ký đi làm việc nước ngoài", channel=channel)
-    await press(app, "u1", "Đồng ý", channel=channel)
-    await _finish(app, channel, [
-        ("say", "Nguyễn Thị Mai"), ("say", "12/3/1999"), ("press", "Nữ"),
-        ("say", "0912345678"), ("say", "phu luu"),
-    ])
+    await _agreed(app, channel)
+    await _finish(app, channel, [*TO_COMMUNE, ("say", "phu luu")])
     lines = await say(app, "u1", "gặp cán bộ", channel=channel)
     assert intents(lines) == ["flow:handoff.ask"], lines
     lines = await say(app, "u1", QUESTION, channel=channel)
