@@ -42,6 +42,9 @@ async def test_key_facts_first_details_on_request(app: App, channel: Channel) ->
         assert fact in details, fact
     assert await _version(app, "u1") is None  # reading is not agreeing
 
+    # Typed, "chi tiet" asks for them too.
+    lines = await say(app, "u1", "chi tiet", channel=channel)
+    assert "tối đa 5 năm" in lines[0]["text"]
     lines = await say(app, "u1", "1", channel=channel)  # Đồng ý, numbered on the details
     assert intents(lines)[-1] == "flow:intake.who"
     assert await _version(app, "u1") == "dk-2026-3"

@@ -401,6 +401,9 @@ class IntakeFlow(Flow):
     async def _outside_form(self, event: Inbound, ctx: Context, expired: bool) -> None:
         """Text while no form is open (consent question pending, or the form expired)."""
         if ctx.step == Step.CONSENT.value and not expired:
+            if fold(event.text) in folded_phrases("intake.consent_more_words"):
+                self._ask_consent(ctx, details=True)  # "chi tiet", "dieu khoan"
+                return
             # A question before agreeing is answered, and the consent question shown again.
             faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
             await self._enter(ctx, dict(ctx.data.get("preset") or {}))
