@@ -228,12 +228,13 @@ class Router:
         came after the options it would pick: never a guess. The polite word, then the step
         asked again (a flow that can), or the earlier options, numbered as they were."""
         log.info("typed number after a message without options: not taken as a choice")
-        ctx.reply(t("escapes.outdated_number", number=number), intent="number.outdated")
+        text = t("escapes.outdated_number", number=number)
         flow = self.flows.get(ctx.flow or "")
         if flow is not None and type(flow).repeat is not Flow.repeat:
+            ctx.reply(text, intent="number.outdated")
             await flow.repeat(event, ctx)
             return
-        ctx.replies[-1].buttons = _last_options(ctx)
+        ctx.reply(text, _last_options(ctx), intent="number.outdated")
 
     def _unknown_number(self, ctx: Context, number: int) -> None:
         """Outside any flow, a number the latest message offers no option for: said so, with
