@@ -169,3 +169,25 @@ async def test_the_name_step_answers_myself_and_my_son_in_their_own_words(
     lines = await say(app, "u2", "bản thân", channel=channel)
     assert intents(lines) == ["flow:intake.full_name"]
     assert "người thân ấy" in lines[0]["text"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_number_no_option_has_is_told_so_in_the_form(app: App, channel: Channel) -> None:
+    """"6" under the five options of the gender question said "choose one, or type 1"; "12"
+    at the commune question said the commune was not found."""
+    await say(app, "u1", "tôi muốn đăng ký đi làm việc ở nước ngoài", channel=channel)
+    await say(app, "u1", "dong y", channel=channel)
+    for typed in ("Lò Thị Mai", "3/4/2000"):
+        await say(app, "u1", typed, channel=channel)
+    lines = await say(app, "u1", "6", channel=channel)
+    assert intents(lines) == ["flow:intake.gender"]
+    assert lines[0]["text"].startswith("Dạ, không có lựa chọn số 6.")
+    await say(app, "u1", "nu", channel=channel)
+    await say(app, "u1", "0912345678", channel=channel)
+    lines = await say(app, "u1", "12", channel=channel)
+    assert intents(lines) == ["flow:intake.commune"]
+    assert "không có lựa chọn số 12" in lines[0]["text"]
+    assert "không tìm thấy xã" not in lines[0]["text"]
+    # A number an option has still picks it.
+    lines = await say(app, "u1", "3", channel=channel)  # Hàm Yên
+    assert intents(lines) == ["flow:intake.village"]

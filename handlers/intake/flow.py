@@ -54,10 +54,10 @@ from handlers.intake.navigation import (
 )
 from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import course_label, example, shows_example
-from handlers.intake.steps import FREE_TEXT, QUESTIONS, Step, first_missing
+from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError, is_phrase
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import request_slots
@@ -388,12 +388,16 @@ class IntakeFlow(Flow):
                 offer_choices(ctx, faq)
                 return
             reason = ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
-            # Typed questions show their example themselves; choices get the hint here.
-            note = (
-                reason
-                if shows_example(step)
-                else t("intake.reask", reason=reason, example=example(step))
-            )
+            number = ascii_number(event.text.strip().rstrip("."), max_digits=3)
+            # A number none of the options has ("6" under five) is told so where the answer
+            # is an option; typed questions show their example themselves; choices get the
+            # hint here.
+            if number is not None and step not in TYPED | FREE_TEXT:
+                note = t("escapes.unknown_option_number", number=number)
+            elif shows_example(step):
+                note = reason
+            else:
+                note = t("intake.reask", reason=reason, example=example(step))
             await show_step(ctx, draft, note=note)
             return
         await advance(ctx, draft)
