@@ -21,7 +21,8 @@ from handlers.context import PAUSED, Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.prefill import fill_commune
-from handlers.intake.questions import current_units
+from handlers.intake.questions import current_units, named_unit
+from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
@@ -141,6 +142,21 @@ class HandoffFlow(Flow):
         ctx.reply(t(key), [] if paused else main_menu_buttons(),
                   intent=f"flow:{self.name}.cancelled")
 
+    async def _commune_chosen(self, ctx: Context, unit: Unit | None, question: str = "") -> None:
+        """The commune (None: not known), then the question: asked for, or sent when it came
+        already (typed before the commune, or with it)."""
+        paused = ctx.data.get(PAUSED)
+        if unit is not None and isinstance(paused, dict):
+            # Chosen in the middle of the form: the form does not ask it again.
+            ctx.update(**{PAUSED: await fill_commune(ctx, paused, unit.id, unit.name)})
+        known = unit.id if unit is not None else None
+        pending = question or str(ctx.data.get("question", ""))
+        if pending:
+            # The question came before the commune: send it now, not asked again.
+            await self._open(ctx, pending, known)
+        else:
+            self._ask(ctx, known)
+
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # The text is the question (or a follow-up) for the officer: nothing else reads it.
         return ctx.step in (Step.COMMUNE, Step.ASK, Step.THREAD)
@@ -151,17 +167,7 @@ class HandoffFlow(Flow):
                 await self.cancel(event, ctx)
             case PickUnit(unit_id=unit_id) if ctx.step == Step.COMMUNE:
                 unit = await ctx.session.get(Unit, unit_id) if unit_id else None
-                known = unit.id if unit is not None else None
-                paused = ctx.data.get(PAUSED)
-                if unit is not None and isinstance(paused, dict):
-                    # Chosen in the middle of the form: the form does not ask it again.
-                    ctx.update(**{PAUSED: await fill_commune(ctx, paused, unit.id, unit.name)})
-                pending = str(ctx.data.get("question", ""))
-                if pending:
-                    # The question came before the commune: send it now, not asked again.
-                    await self._open(ctx, pending, known)
-                else:
-                    self._ask(ctx, known)
+                await self._commune_chosen(ctx, unit)
             case ReplyToThread(thread_id=thread_id) | EndThread(thread_id=thread_id):
                 thread = await ctx.session.get(Thread, thread_id)
                 if thread is None or thread.contact_id != ctx.contact.id or thread.status != "open":
@@ -184,6 +190,21 @@ class HandoffFlow(Flow):
             ctx.reply(t("handoff.ask_text_only"), intent=f"flow:{self.name}.{ctx.step}")
             return
         if ctx.step == Step.COMMUNE:
+            # The commune typed ("xa phu luu"), alone or with the question ("em o phu luu,
+            # muon hoi ..."): taken, the question sent.
+            units = await current_units(ctx)
+            try:
+                typed = match_unit(text, [UnitOption(u.id, u.name, u.name_key) for u in units])
+                alone: Unit | None = next(u for u in units if u.id == typed.id)
+            except InvalidAnswerError:
+                alone = None
+            named = alone or await named_unit(ctx, text)
+            if named is not None:
+                # "em o xa phu luu" is the commune only; a few more words make the question.
+                short = len(text.split()) - len(named.name_key.split()) <= 3
+                question = "" if alone or short else text[:QUESTION_MAX]
+                await self._commune_chosen(ctx, named, question)
+                return
             # A question typed before choosing the commune is kept, and the commune asked again.
             ctx.update(question=text[:QUESTION_MAX])
             ctx.reply(t("thread.ask_commune"), await _commune_rows(ctx),

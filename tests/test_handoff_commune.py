@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Channel
+from storage.models import Thread, Unit
 from tests.helpers import intents, press, say, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -102,3 +104,23 @@ async def test_commune_answered_in_the_form_is_not_asked_by_the_hand_off(
     assert intents(lines) == ["flow:handoff.ask"], lines
     lines = await say(app, "u1", QUESTION, channel=channel)
     assert intents(lines) == ["flow:handoff.done", "flow:intake.village"], lines
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_typed_commune_is_taken_with_or_without_the_question(
+    app: App, channel: Channel
+) -> None:
+    """At «Anh/chị ở xã nào?», "em o xa phu luu" was kept as the question (sent to the
+    officers later) and the commune asked again; a question naming the commune is sent."""
+    await say(app, "u1", "gặp cán bộ", channel=channel)
+    lines = await say(app, "u1", "em o xa phu luu", channel=channel)
+    assert intents(lines) == ["flow:handoff.ask"], lines
+    await say(app, "u1", "hủy", channel=channel)
+    await say(app, "u2", "gặp cán bộ", channel=channel)
+    lines = await say(app, "u2", "em o thai hoa, muon hoi lich phong van di han", channel=channel)
+    assert intents(lines) == ["flow:handoff.done"], lines
+    async with app.db.session() as session:
+        unit = await session.scalar(
+            select(Unit.name).join(Thread, Thread.unit_id == Unit.id)
+        )
+    assert unit == "Thái Hòa"
