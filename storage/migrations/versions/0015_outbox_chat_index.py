@@ -2,7 +2,7 @@
 a given time are found without reading the whole outbox (a typed number answers the options of
 the latest message only: bot/engine.py asks whether a message came after them)
 
-Revision ID: 0015_h9
+Revision ID: 0015
 Revises: 0014
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0015_h9"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
