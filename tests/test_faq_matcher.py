@@ -160,6 +160,7 @@ def test_nonsense_falls_back(matcher: Matcher) -> None:
         ("ok tks", SmallTalk.THANKS),
         ("oke", SmallTalk.ACK),
         ("👍", SmallTalk.ACK),
+        ("xong", SmallTalk.ACK),  # "done", not "what after the course?"
         ("tạm biệt", SmallTalk.BYE),
     ],
 )
