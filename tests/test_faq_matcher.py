@@ -384,6 +384,8 @@ OUT_OF_REMIT_AT_HOME = [
     "chau e lay vo han quoc ve co duoc nhap quoc tich khong",
     "le hoi long tong xa minh to chuc ngay nao",
     "le hoi den y la nam nay to chuc ngay nao",  # "general.*"
+    "mat can cuoc roi lam lai mat bao lau moi co",
+    "thue phong tro het han ma chu nha giu tien coc k tra thi lam sao",
     # "training.*" / "abroad.*" with "#", any number: a child at school.
     "con e hoc lop 7, nha can ngheo co dc mien hoc phi ko",
     "con em đang học lớp 11 có được hỗ trợ tiền ăn không",
