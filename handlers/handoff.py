@@ -26,7 +26,7 @@ from handlers.intake.validators import InvalidAnswerError, UnitOption, match_uni
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
-from handlers.textnorm import fold
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_repo import find_contact_unit_id
@@ -211,6 +211,13 @@ class HandoffFlow(Flow):
                       intent=f"flow:{self.name}.{Step.COMMUNE}")
             return
         if ctx.step == Step.ASK:
+            if ctx.data.get(PAUSED) and fold(text).strip(" .!") in folded_phrases(
+                "handoff.back_to_form"
+            ):
+                # "tiếp tục đăng ký": «Gặp cán bộ» was pressed by mistake; nothing is sent
+                # to the officer and the form asks its question again.
+                await self.cancel(event, ctx)
+                return
             await self._open(ctx, text, ctx.data.get("unit_id"))
             return
         folded = fold(text)

@@ -124,3 +124,21 @@ async def test_a_typed_commune_is_taken_with_or_without_the_question(
             select(Unit.name).join(Thread, Thread.unit_id == Unit.id)
         )
     assert unit == "Thái Hòa"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_going_back_to_the_form_at_the_question_step_sends_nothing(
+    app: App, channel: Channel
+) -> None:
+    await _agreed(app, channel)
+    await _finish(app, channel, TO_COMMUNE[:1])
+    await say(app, "u1", "gặp cán bộ", channel=channel)
+    await press(app, "u1", "Phù Lưu", channel=channel)
+    lines = await say(app, "u1", "tiep tuc dang ky", channel=channel)
+    assert intents(lines) == ["flow:handoff.cancelled", "flow:intake.dob"], lines
+    async with app.db.session() as session:
+        assert (await session.scalars(select(Thread))).all() == []
+    # A real question at that step is still sent (the commune chosen is the form's now).
+    assert intents(await say(app, "u1", "gặp cán bộ", channel=channel)) == ["flow:handoff.ask"]
+    lines = await say(app, "u1", QUESTION, channel=channel)
+    assert intents(lines)[0] == "flow:handoff.done"
