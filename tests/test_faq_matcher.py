@@ -385,6 +385,11 @@ OUT_OF_REMIT_AT_HOME = [
     "le hoi long tong xa minh to chuc ngay nao",
     "le hoi den y la nam nay to chuc ngay nao",  # "general.*"
     "mat can cuoc roi lam lai mat bao lau moi co",
+    "lam so do het bao nhieu tien le phi",
+    "xa co ho tro giong bo cho ho ngheo ko a",
+    "ho ngheo co dc nha nuoc ho tro tien lam nha ko",
+    "o thi tran co lop hoc them tieng anh cho con lop 5 ko",
+    "em dat coc 50 trieu mua manh dat o thon ben gio ben ban khong tra coc",
     "thue phong tro het han ma chu nha giu tien coc k tra thi lam sao",
     # "training.*" / "abroad.*" with "#", any number: a child at school.
     "con e hoc lop 7, nha can ngheo co dc mien hoc phi ko",
@@ -404,6 +409,9 @@ def test_matters_at_home_are_never_answered(matcher: Matcher, question: str) -> 
     ("dang lam o bac ninh muon di han quoc can gi", "abroad.korea"),
     ("cty o ha noi bao phi dich vu 3 thang luong co dung khong", "abroad.costs"),
     ("di han ve co duoc nhan lai tien luong huu khong", "abroad.return"),
+    # A household whose land was taken for a road is a priority group for the support.
+    ("hộ bị thu hồi đất làm đường thì con đi lao động nước ngoài có được hỗ trợ gì không",
+     "abroad.support"),
     # A child in a vocational class (no number): its support is answered.
     ("con em dang hoc lop may o xa co duoc ho tro tien an khong", "training.support"),
     ("vay di nhat co can the chap so do khong", "abroad.loan"),
@@ -439,3 +447,14 @@ def test_a_message_comparing_countries_is_not_answered_with_one_of_them(
         in ((), ("abroad.markets",))
     # One country named: its own topic.
     assert "abroad.taiwan" in matcher.decide("di dai loan het bao nhieu tien").topics
+
+
+def test_a_request_asked_as_a_question_that_no_topic_answers_starts_the_action(
+    matcher: Matcher,
+) -> None:
+    # Asked with "ở đâu", the request is below the bar for a question, and no topic answers:
+    # it is taken rather than "not understood".
+    decision = matcher.decide("Tôi muốn đăng ký cho con gái học lớp may thì làm thủ tục ở đâu ạ")
+    assert (decision.outcome, decision.action) == ("action", "intake")
+    # A question a topic answers stays its answer.
+    assert matcher.decide("dang ky hoc nghe can giay to gi").outcome == "answer"

@@ -238,6 +238,11 @@ class Matcher:
         decision = self._decide(key, ranked)
         if decision.outcome == "clarify":
             decision = self._confirmed_by_ending(key, decision) or decision
+        if (decision.outcome == "fallback" and best_action is not None
+                and everything[0] is best_action
+                and best_action.probability >= th.action_unanswered):
+            return Decision("action", key, (best_action,),
+                            action=best_action.topic.removeprefix(ACTION_PREFIX))
         if decision.outcome == "answer" and not question:
             # Topics whose examples are plain requests ("muốn học nghề"): the request it is.
             taker = next((a for a in self.actions.actions if decision.topic in a.requests_of),
