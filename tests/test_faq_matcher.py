@@ -390,6 +390,10 @@ OUT_OF_REMIT_AT_HOME = [
     "ho ngheo co dc nha nuoc ho tro tien lam nha ko",
     "o thi tran co lop hoc them tieng anh cho con lop 5 ko",
     "em dat coc 50 trieu mua manh dat o thon ben gio ben ban khong tra coc",
+    "ho ngheo co duoc ho tro tien an tet khong",
+    "ho so xin hoc bong cho con gom nhung gi",
+    "vay tien cho con di hoc trung cap co duoc khong",
+    "dang ky hoc bo tuc van hoa lop 9",
     "thue phong tro het han ma chu nha giu tien coc k tra thi lam sao",
     # "training.*" / "abroad.*" with "#", any number: a child at school.
     "con e hoc lop 7, nha can ngheo co dc mien hoc phi ko",
