@@ -99,6 +99,12 @@ def parse(value: str) -> CallbackData:
     """The declared button ``value`` packs, or :class:`BadCallback` (never another error)."""
     if len(value) > MAX_BYTES or len(value.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise BadCallback("longer than any id the bot makes")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate ("\ud800", JSON-escaped by a hostile client) is no id the bot made,
+        # and packing it again would raise.
+        raise BadCallback("not text the bot writes") from None
     parts = value.split(SEP, 2)
     prefixes = (SEP.join(parts[:2]), parts[0]) if len(parts) > 1 else (parts[0],)
     error = BadCallback(f"no button declared for {value[:80]!r}")

@@ -82,6 +82,7 @@ def test_pack_and_parse_round_trip() -> None:
         "sample:pick:7::blue:1:m",  # empty value
         "sample:pick:7:passport:green:1:m", "sample:pick:7:passport:blue:2:m",  # unknown values
         "sample:pick:7:passport:blue:1:xl", "sample:purple", "SAMPLE:pick:7:p:blue:1:m",
+        "sample:pick:7:\ud800:blue:1:m",  # a lone surrogate (JSON "\ud800"): no text at all
     ],
 )
 def test_forged_ids_raise_bad_callback_only(forged: str) -> None:
