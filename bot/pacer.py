@@ -177,7 +177,9 @@ class Pacer:
         return self.count - self.reserve
 
     def _recent(self, now: float) -> list[float]:
-        return [t for t in self._answered if t > now - self.window]
+        # ``t + window > now``, not ``t > now - window``: the wait below ends at ``t + window``
+        # exactly, where the other form can still count ``t`` by a rounding (and wait again).
+        return [t for t in self._answered if t + self.window > now]
 
     async def _wait_for_a_place(self, recent: list[float], now: float) -> None:
         if recent:

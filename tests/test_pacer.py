@@ -257,3 +257,14 @@ async def test_the_reserve_is_kept_only_while_replies_come() -> None:
     assert timer_after.now() - (timer.now() + 11.0) < 0.01
     for slot in slots:
         slot.release()
+
+
+async def test_a_wait_for_a_window_place_ends_where_it_should() -> None:
+    # A send waiting for the oldest answer to leave the window slept until ``answer + window``,
+    # and was then still counted by ``answer > now - window`` after a rounding: it slept 0 s
+    # again and again and the clock never moved (this broadcast never ended).
+    arrivals, waits, _ = await asyncio.wait_for(
+        _broadcast_with_replies(0, bulk=600, replies=100, trip=0.006), 30
+    )
+    assert len(arrivals) == 700 and len(waits) == 100
+    assert _tightest(arrivals) >= 1.0
