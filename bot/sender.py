@@ -198,7 +198,7 @@ class Sender:
         raise TimeoutError("outbox not drained")
 
     async def _pending_count(self) -> int:
-        async with self.db.session() as session:
+        async with self.db.reader() as session:
             count = await session.scalar(
                 select(func.count()).where(
                     OutboxMessage.status == "pending", OutboxMessage.channel == self.channel.value
@@ -219,7 +219,7 @@ class Sender:
             OutboxMessage.next_attempt_at <= now,
         )
         first = func.min(OutboxMessage.id)
-        async with self.db.session() as session:
+        async with self.db.reader() as session:
             urgent = list(
                 await session.scalars(
                     select(OutboxMessage.chat_id)
@@ -330,7 +330,7 @@ class Sender:
     async def _next_row(self, chat_id: str) -> tuple[OutboxMessage, bool] | None:
         """The chat's oldest pending row, and whether its contact is unreachable: one read
         (each read before a send is a wait on a busy machine, a reply's included)."""
-        async with self.db.session() as session:
+        async with self.db.reader() as session:
             found = (
                 await session.execute(
                     select(OutboxMessage, Contact.unreachable_at, Contact.last_seen_at)
@@ -501,7 +501,7 @@ class Sender:
 
     async def _is_unreachable(self, row: OutboxMessage) -> bool:
         """Unreachable until the person writes again (last_seen_at after unreachable_at)."""
-        async with self.db.session() as session:
+        async with self.db.reader() as session:
             contact = await session.scalar(self._contact_query(row))
         return (
             contact is not None

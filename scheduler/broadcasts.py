@@ -77,7 +77,7 @@ async def dispatch_once(db: Database, policy: DispatchPolicy, now: datetime) -> 
     """One pass over the due broadcasts; returns how many outbox rows were queued."""
     if is_quiet(now, policy.zone, policy.quiet_start, policy.quiet_end):
         return 0
-    async with db.session() as session:
+    async with db.reader() as session:
         due = (
             await session.execute(
                 select(Broadcast.id, Broadcast.status)
@@ -116,7 +116,7 @@ class _Plan:
 
 
 async def _plan(db: Database, broadcast_id: int, policy: DispatchPolicy) -> _Plan:
-    async with db.session() as session:
+    async with db.reader() as session:
         counts = dict(
             (
                 await session.execute(
@@ -295,7 +295,7 @@ class Dispatcher:
         self._courses_seen: tuple[int | None, int] | None = None
 
     async def _offer_new_courses(self) -> int:
-        async with self.db.session() as session:
+        async with self.db.reader() as session:
             seen = (await session.execute(select(func.max(Course.id), func.count(Course.id)))).one()
         if (seen[0], seen[1]) == self._courses_seen:
             return 0

@@ -59,11 +59,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: The execution option of ``Database.reader()`` sessions: their transactions only read.
+_READ_ONLY = "hamyen_read_only"
+
+
 def _sqlite_begin(conn: Connection) -> None:
     # IMMEDIATE takes the write lock up front. A deferred transaction that reads, then writes,
     # fails at once with SQLITE_BUSY when another connection wrote in between (busy_timeout
     # does not help there); waiting for the lock at BEGIN is what serialises writers safely.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A reader's transaction never writes: a deferred BEGIN, which in WAL mode reads a snapshot
+    # without the lock (IMMEDIATE made every read wait for the writer, then hold it up).
+    if conn.get_execution_options().get(_READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -88,12 +97,21 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = async_sessionmaker(
+            self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
         self._write_lock: asyncio.Lock | contextlib.nullcontext[None] = (
             asyncio.Lock() if self.is_sqlite else contextlib.nullcontext()
         )
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def reader(self) -> AsyncSession:
+        """A session that only reads. On SQLite it neither waits for this process's writer nor
+        holds the write lock meanwhile (``session()``'s transactions take it, as writers must);
+        it sees the database as of its first statement."""
+        return self._readers()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

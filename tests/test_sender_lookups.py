@@ -166,3 +166,21 @@ async def test_with_the_engines_group_commit_sends_are_recorded_in_its_transacti
     assert statuses == ["sent"] * 20
     if app.db.is_sqlite:
         assert app.engine.batch.units - units == 20
+
+
+async def test_the_senders_reads_do_not_wait_for_a_writer(
+    app: App, transport: TelegramTransport
+) -> None:
+    # Every read used to BEGIN IMMEDIATE, i.e. take SQLite's single write lock: a reply's read
+    # of its row waited for whatever group commit or broadcast batch was being written, then
+    # held the turns up in turn (bench.broadcast: most of the replies' slowest sends). The
+    # sender's reads now read a snapshot beside the writer (storage.db: Database.reader()),
+    # as PostgreSQL's always did.
+    await enqueue(app, 42, "trả lời")
+    sender = Sender(app.db, transport, TELEGRAM_LIMITS)
+    async with app.db.transaction() as session:  # a writer holds the lock meanwhile
+        await session.execute(update(OutboxMessage).values(attempts=0))
+        found = await asyncio.wait_for(sender._next_row("42"), 5)
+        urgent, _bulk = await asyncio.wait_for(sender._due_chats(8), 5)
+    assert found is not None and found[0].chat_id == "42" and not found[1]
+    assert urgent == ["42"]
