@@ -39,17 +39,24 @@ urgent send was seen within ``reserve_for`` seconds: a busy broadcast runs at 29
 while people chat with the bot, at the full pace otherwise.
 
 One reserved place is not enough when replies come often. The place a reply took is reserved
-again only at the next send leaving the window (up to one interval, ~34 ms at Telegram's pace),
-so a reply within that time of another waited for it: measured on the virtual clock at 3-5
-replies a second, 9-17% of the replies waited, up to 35-57 ms, the whole of the chatters' p99
-during a broadcast. So while urgent sends come often (``busy_count`` within ``busy_for``
-seconds: more than one in ten seconds would wait) ``busy_reserve`` places are kept instead:
-with two, under 2% waited. It costs the broadcast one more place (28/30) only then.
+again only at the next send leaving the window (about one interval, ~34 ms at Telegram's pace),
+so a reply finds no place when as many replies as places came within that time. So the reserve
+follows the replies' recent rate: the fewest places (``reserve`` to ``max_reserve``) for which
+that chance, Poisson at that rate over one interval, is below ``miss`` (1%: the p99 reply must
+not be a waiting one). With Telegram's limits (bot/rate_limits.py): one place, two from three
+replies in ten seconds, three from about 4.4 a second. The rate is counted since the first reply
+of the last ``rate_for`` seconds (replies that began lately count at once), and a reserve is
+lowered only after ``rate_for`` seconds without needing it (the count swings). Measured on the
+virtual clock at 5 replies a second beside a saturating broadcast: with two places 1.1% of the
+replies waited (up to 0.1 s, the chatters' p99 during a broadcast), with three 0.2%. The price
+is paid only while replies come that often: the broadcast then keeps 27 of the 30 places, minus
+the replies (0.79 of the limit beside 5 replies a second, where two places gave 0.81).
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import deque
 from typing import Protocol
 
@@ -97,12 +104,12 @@ class Pacer:
         catch_up: float | None = None,
         reserve: int = 0,
         reserve_for: float = 30.0,
-        busy_reserve: int | None = None,
-        busy_count: int = 3,
-        busy_for: float = 10.0,
+        max_reserve: int | None = None,
+        miss: float = 0.01,
+        rate_for: float = 10.0,
     ) -> None:
-        busy = reserve if busy_reserve is None else busy_reserve
-        if rate <= 0 or count < 1 or not 0 <= reserve <= busy < count or busy_count < 1:
+        most = reserve if max_reserve is None else max_reserve
+        if rate <= 0 or count < 1 or not 0 <= reserve <= most < count or not 0 < miss < 1:
             raise ValueError("rate must be positive, count at least 1, reserves below count")
         self.interval = 1.0 / rate
         self.count = count
@@ -116,14 +123,19 @@ class Pacer:
         self._answered: deque[float] = deque(maxlen=count)
         self._changed = asyncio.Event()
         self._paused_until = float("-inf")
-        #: Places of the window kept free for urgent sends, while one was seen lately.
+        #: Places of the window kept free for urgent sends, while one was seen lately: at least
+        #: ``reserve``, more while they come often (``_reserve``), at most ``max_reserve``.
         self.reserve = reserve
         self.reserve_for = reserve_for
         self._urgent_seen = float("-inf")
-        #: More places while urgent sends come often: the last ``busy_count`` urgent sends.
-        self.busy_reserve = busy
-        self.busy_for = busy_for
-        self._urgent_times: deque[float] = deque(maxlen=busy_count)
+        self.max_reserve = most
+        #: The chance of an urgent send finding no place that the reserve is sized for.
+        self.miss = miss
+        #: Urgent sends of the last ``rate_for`` seconds: their rate sizes the reserve.
+        self.rate_for = rate_for
+        self._urgent_times: deque[float] = deque(maxlen=max(64, 10 * count))
+        #: The reserve last raised (or kept), and until when it is kept.
+        self._held = (0, float("-inf"))
 
     def pause_until(self, when: float) -> None:
         """No send before timer time ``when`` (the platform said "retry after")."""
@@ -171,10 +183,34 @@ class Pacer:
         """Places of the window a non-urgent send may fill."""
         if now - self._urgent_seen >= self.reserve_for:
             return self.count
+        return self.count - self._reserve(now)
+
+    def _reserve(self, now: float) -> int:
+        """The fewest places (from ``reserve`` to ``max_reserve``) such that an urgent send
+        finds them all taken by earlier ones with a chance below ``miss``. A place an urgent
+        send took is kept again once the next send leaves the window, about one interval
+        later; at the recent rate of urgent sends, how many came within one interval is
+        Poisson, and a send finds no place when at least as many as the reserve did."""
         times = self._urgent_times
-        if len(times) == times.maxlen and now - times[0] < self.busy_for:
-            return self.count - self.busy_reserve
-        return self.count - self.reserve
+        while times and now - times[0] >= self.rate_for:
+            times.popleft()
+        # The rate since the first of them (at least a second): replies that began lately are
+        # counted at their rate at once, not diluted over the whole ``rate_for`` for a while.
+        rate = (len(times) - 1) / max(now - times[0], 1.0) if times else 0.0
+        expected = rate * self.interval
+        places, exactly, fewer = 0, math.exp(-expected), 0.0  # P(N = places), P(N < places)
+        while places < self.max_reserve and (places < self.reserve or 1.0 - fewer >= self.miss):
+            fewer += exactly
+            places += 1
+            exactly *= expected / places
+        # A reserve is lowered only after ``rate_for`` seconds without needing it: the rate
+        # counted over a few seconds swings, and each dip left a place short while replies came
+        # as often as before.
+        held, until = self._held
+        if places >= held or now >= until:
+            self._held = (places, now + self.rate_for)
+            return places
+        return held
 
     def _recent(self, now: float) -> list[float]:
         # ``t + window > now``, not ``t > now - window``: the wait below ends at ``t + window``

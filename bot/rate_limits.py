@@ -37,9 +37,11 @@ class ChannelLimits:
     #: Places of the overall window that announcements leave free while people are chatting,
     #: so that a reply goes out at once instead of after the next free place (bot/pacer.py).
     reply_reserve: int = 1
-    #: ... and while replies come often (bot/pacer.py: more than one in ten seconds would wait
-    #: for the place the one before took).
-    busy_reply_reserve: int = 2
+    #: ... more while replies come often, up to this many: as many as keep the chance of a
+    #: reply finding no free place below ``reply_miss`` at their recent rate (bot/pacer.py:
+    #: two from 3 replies in ten seconds, three from about 4.4 a second).
+    max_reply_reserve: int = 3
+    reply_miss: float = 0.01
     backoff_base: float = 1.0
     backoff_max: float = 600.0
     #: With the defaults, about six hours of retries before a row is marked failed.
@@ -76,7 +78,8 @@ class RateLimiter:
             count,
             timer=self.timer,
             reserve=min(limits.reply_reserve, count - 1),
-            busy_reserve=min(max(limits.busy_reply_reserve, limits.reply_reserve), count - 1),
+            max_reserve=min(max(limits.max_reply_reserve, limits.reply_reserve), count - 1),
+            miss=limits.reply_miss,
         )
         self._chats: dict[str, tuple[Pacer, float]] = {}
         self._paused_until = float("-inf")

@@ -148,13 +148,16 @@ async def _broadcast_with_replies(
     replies: int = 40,
     trip: float = 0.05,
     every: float | None = None,
+    limits: ChannelLimits = TELEGRAM_LIMITS,
+    asked: list[float] | None = None,
 ) -> tuple[list[float], list[float], list[float]]:
     """A broadcast of ``bulk`` sends by 16 workers at Telegram's limit, each answered after up to
     ``trip`` seconds, while ``replies`` conversation sends come at random moments (``every``:
     one each ``every`` seconds instead). Returns the arrival times of all sends, the replies'
-    waits for their slot, and the bulk start times."""
+    waits for their slot, and the bulk start times; ``asked`` gets when each reply asked (in
+    the order of the waits)."""
     timer = EventTimer()
-    limiter = RateLimiter(TELEGRAM_LIMITS, timer)
+    limiter = RateLimiter(limits, timer)
     rng = random.Random(seed)
     arrivals: list[float] = []
     waits: list[float] = []
@@ -179,7 +182,10 @@ async def _broadcast_with_replies(
 
     async def chatter(n: int) -> None:
         await timer.sleep(0.5 + n * every if every else rng.uniform(0.5, bulk / 30 - 0.5))
+        when = timer.now()
         waits.append(await send(f"c{n}", is_bulk=False))
+        if asked is not None:
+            asked.append(when)
 
     work = asyncio.gather(
         *(bulk_worker() for _ in range(16)), *(chatter(n) for n in range(replies))
@@ -207,19 +213,26 @@ async def test_a_reply_during_a_broadcast_takes_the_next_place_at_once(seed: int
 
 
 async def test_replies_that_come_often_find_a_place_at_once() -> None:
-    # Five replies a second during the broadcast. With one place kept, a reply within one
-    # interval of another waited for that place: 37 of these 300 (up to 87 ms); two places are
-    # kept now, and only a third reply that close waits.
+    # Five replies a second during a broadcast that fills every place it may. The place a reply
+    # took is kept again only when the next send leaves the window (about one interval), so a
+    # reply finds no place when as many came within that time as places are kept. With two
+    # places (the reserve before it followed the replies' rate) 6 of these 542 waited, up to
+    # 0.1 s; the reserve now grows to three at this rate: fewer than 1% wait at all.
     waited, replies = 0, 0
     for seed in range(4):
+        asked: list[float] = []
         arrivals, waits, bulk_starts = await _broadcast_with_replies(
-            seed, bulk=450, replies=75, trip=0.006
+            seed, bulk=900, replies=150, trip=0.006, asked=asked
         )
-        waited, replies = waited + sum(1 for w in waits if w > 0), replies + len(waits)
-        assert _tightest(arrivals) >= 1.0
+        assert len(waits) == 150 and _tightest(arrivals) >= 1.0
+        # The first replies after a broadcast ran alone may wait: nothing was kept for them.
+        coming = [w for at, w in zip(asked, waits, strict=True) if at >= min(asked) + 2.0]
+        waited, replies = waited + sum(1 for w in coming if w > 0), replies + len(coming)
+        # The price: the broadcast leaves a third place free while replies come this often.
         span = bulk_starts[-1] - bulk_starts[0]
-        assert (len(bulk_starts) + len(waits)) / span >= 0.95 * 30
-    assert replies == 300 and waited <= 6
+        assert (len(bulk_starts) + len(waits)) / span >= 0.9 * 30
+        assert len(bulk_starts) / span >= 0.77 * 30
+    assert replies > 500 and waited < 0.01 * replies
 
 
 async def test_a_reply_now_and_then_costs_the_broadcast_one_place_only() -> None:
