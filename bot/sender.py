@@ -11,7 +11,8 @@ decides the rest (see bot/delivery.py):
     UnreachableError  the contact is marked unreachable, its pending rows become "dropped"
     PermanentError    the row becomes "failed" with the reason in last_error
 
-A finished row (sent, failed, dropped) keeps no body: storage.repositories.FINISHED_PAYLOAD.
+A finished row (sent, failed, dropped) keeps no body. Reading and settling rows is
+bot/outbox_rows.py; this module decides which chats to work, when, and in which order.
 
 The engine calls ``notify(replies)`` after each commit with the chats its turn wrote to: they
 start at once, with no outbox-wide lookup in front of a person's reply (during a broadcast that
@@ -37,8 +38,7 @@ from collections.abc import Callable, Collection, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select
 
 from bot.delivery import (
     PermanentError,
@@ -47,15 +47,14 @@ from bot.delivery import (
     Transport,
     UnreachableError,
 )
+from bot.outbox_rows import OutboxRows
 from bot.pacer import Slot, Timer
 from bot.rate_limits import ChannelLimits, RateLimiter
 from bot.render import Rendered, render
 from handlers.types import Channel, reply_from_payload
 from storage.db import Database
 from storage.group_commit import GroupCommit
-from storage.models import Contact, OutboxMessage, utcnow
-from storage.redact import mask_numbers
-from storage.repositories import FINISHED_PAYLOAD
+from storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +105,8 @@ class Sender:
         self.channel: Channel = transport.channel
         self.limits = limits
         self.clock = clock
+        #: Reading and settling the rows; this class decides when and in which order.
+        self.rows = OutboxRows(db, self.channel, limits, clock)
         self.poll_interval = poll_interval
         self.shutdown_grace = shutdown_grace
         #: SQLite: the engine's group commit, so that what was sent is recorded in the turns'
@@ -328,33 +329,14 @@ class Sender:
                 return
 
     async def _next_row(self, chat_id: str) -> tuple[OutboxMessage, bool] | None:
-        """The chat's oldest pending row, and whether its contact is unreachable: one read
-        (each read before a send is a wait on a busy machine, a reply's included)."""
-        async with self.db.reader() as session:
-            found = (
-                await session.execute(
-                    select(OutboxMessage, Contact.unreachable_at, Contact.last_seen_at)
-                    .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
-                    .where(
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.channel == self.channel.value,
-                        OutboxMessage.chat_id == chat_id,
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(1)
-                )
-            ).first()
-        if found is None:
-            return None
-        row, unreachable_at, last_seen_at = found
-        if row.contact_id is None:  # a chat known by its id only (officers' groups)
-            return row, await self._is_unreachable(row)
-        return row, unreachable_at is not None and last_seen_at <= unreachable_at
+        """The chat's oldest pending row and whether its contact is unreachable (the one read
+        before each send; tests count and interrupt it here)."""
+        return await self.rows.next_row(chat_id)
 
     async def _send_row(self, row: OutboxMessage, unreachable: bool = False) -> bool:
         """Deliver the remaining parts of ``row``; False when the chat must wait (backoff)."""
         if unreachable:
-            await self._drop_chat(row, "contact unreachable")
+            await self.rows.drop_chat(row, "contact unreachable")
             return True
         units = delivery_units(render(reply_from_payload(row.payload), self.channel))
         index = row.parts_sent
@@ -370,11 +352,11 @@ class Sender:
                 await self._back_off(row, str(exc))
                 return False
             except UnreachableError as exc:
-                await self._drop_chat(row, str(exc), mark_contact=True)
+                await self.rows.drop_chat(row, str(exc), mark_contact=True)
                 return True
             except PermanentError as exc:
                 log.warning("%s: message %s refused: %s", self.channel, row.id, exc)
-                await self._finish(row, "failed", str(exc))
+                await self.rows.finish(row, "failed", str(exc))
                 return True
             except Exception as exc:
                 # A bug or an unreadable attachment: keep the row, retry later, never lose it.
@@ -410,7 +392,7 @@ class Sender:
         self, row: OutboxMessage, units: list[Rendered], index: int, slot: Slot
     ) -> bool:
         sent_id = await self._send_in(slot, row, units[index])
-        record = functools.partial(self._record, row=row, total=len(units), index=index)
+        record = functools.partial(self.rows.record, row=row, total=len(units), index=index)
         if self.batch is not None:
             # Run again with the rest of its batch if a neighbour fails: the same values.
             await self.batch.run(functools.partial(record, sent_id=sent_id))
@@ -436,8 +418,13 @@ class Sender:
                 row.chat_id, is_group=row.is_group, bulk=row.priority > 0
             )
             sent_id = await self._send_in(slot, row, units[index])
-            await self._record(session, row, len(units), index, sent_id)
+            await self.rows.record(session, row, len(units), index, sent_id)
         return True
+
+    async def _back_off(self, row: OutboxMessage, reason: str) -> None:
+        delay = await self.rows.back_off(row, reason)
+        if delay is not None:
+            asyncio.get_running_loop().call_later(delay, self._wake.set)
 
     async def _send_in(self, slot: Slot, row: OutboxMessage, unit: Rendered) -> str:
         """Send while holding the rate slot; it is released once the platform answered, which
@@ -447,103 +434,3 @@ class Sender:
             return await self.transport.send(row.chat_id, unit, is_group=row.is_group)
         finally:
             slot.release()
-
-    async def _record(
-        self, session: AsyncSession, row: OutboxMessage, total: int, index: int, sent_id: str = ""
-    ) -> None:
-        values: dict[str, object] = {"parts_sent": index + 1}
-        if sent_id:
-            # An officer may answer a notice by replying to it (Telegram names the message).
-            values["platform_message_id"] = str(sent_id)[:32]
-        if index + 1 == total:
-            # The body goes only now: until the last part is accepted, a restart resumes from it.
-            values.update(
-                status="sent", sent_at=self.clock(), last_error=None, payload=FINISHED_PAYLOAD
-            )
-        await session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
-        )
-        row.parts_sent = index + 1
-
-    async def _back_off(self, row: OutboxMessage, reason: str) -> None:
-        attempts = row.attempts + 1
-        if attempts >= self.limits.max_attempts:
-            log.error("%s: message %s given up after %d attempts", self.channel, row.id, attempts)
-            await self._finish(row, "failed", reason, attempts=attempts)
-            return
-        delay = min(self.limits.backoff_base * 2 ** (attempts - 1), self.limits.backoff_max)
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    attempts=attempts,
-                    next_attempt_at=self.clock() + timedelta(seconds=delay),
-                    last_error=_reason(reason),
-                )
-            )
-        asyncio.get_running_loop().call_later(delay, self._wake.set)
-
-    async def _finish(
-        self, row: OutboxMessage, status: str, reason: str, *, attempts: int | None = None
-    ) -> None:
-        values: dict[str, object] = {
-            "status": status,
-            "last_error": _reason(reason),
-            "payload": FINISHED_PAYLOAD,
-        }
-        if attempts is not None:
-            values["attempts"] = attempts
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
-            )
-
-    async def _is_unreachable(self, row: OutboxMessage) -> bool:
-        """Unreachable until the person writes again (last_seen_at after unreachable_at)."""
-        async with self.db.reader() as session:
-            contact = await session.scalar(self._contact_query(row))
-        return (
-            contact is not None
-            and contact.unreachable_at is not None
-            and contact.last_seen_at <= contact.unreachable_at
-        )
-
-    def _contact_query(self, row: OutboxMessage) -> Select[Contact]:
-        if row.contact_id is not None:
-            return select(Contact).where(Contact.id == row.contact_id)
-        return select(Contact).where(
-            Contact.channel == self.channel.value, Contact.platform_user_id == row.chat_id
-        )
-
-    async def _drop_chat(
-        self, row: OutboxMessage, reason: str, *, mark_contact: bool = False
-    ) -> None:
-        """The chat cannot be written to: every pending row of it becomes "dropped"."""
-        now = self.clock()
-        async with self.db.transaction() as session:
-            if mark_contact:
-                contact = await session.scalar(self._contact_query(row))
-                if contact is not None:
-                    contact.unreachable_at = now
-                # The row id, not the platform's chat id: logs carry no personal identifiers.
-                log.info(
-                    "%s: message %s: chat unreachable (%s); its pending messages dropped",
-                    self.channel,
-                    row.id,
-                    reason,
-                )
-            await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.channel == self.channel.value,
-                    OutboxMessage.chat_id == row.chat_id,
-                )
-                .values(status="dropped", last_error=_reason(reason), payload=FINISHED_PAYLOAD)
-            )
-
-
-def _reason(text: str) -> str:
-    """An error as stored in ``last_error``: short, and no phone- or ID-like number."""
-    return mask_numbers(text)[:1000]

@@ -1,0 +1,163 @@
+"""A channel's outbox rows as the sender reads and settles them: the chat's next row and whether
+its contact can be written to, a part recorded as sent, a backoff, a final status, a chat
+dropped. bot/sender.py decides when and in which order; this module only reads and writes rows.
+
+A finished row (sent, failed, dropped) keeps no body: storage.repositories.FINISHED_PAYLOAD.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.rate_limits import ChannelLimits
+from handlers.types import Channel
+from storage.db import Database
+from storage.models import Contact, OutboxMessage
+from storage.redact import mask_numbers
+from storage.repositories import FINISHED_PAYLOAD
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRows:
+    """The rows of ``channel`` in ``db``; times come from ``clock``."""
+
+    def __init__(
+        self, db: Database, channel: Channel, limits: ChannelLimits,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.db = db
+        self.channel = channel
+        self.limits = limits
+        self.clock = clock
+
+    async def next_row(self, chat_id: str) -> tuple[OutboxMessage, bool] | None:
+        """The chat's oldest pending row, and whether its contact is unreachable: one read
+        (each read before a send is a wait on a busy machine, a reply's included)."""
+        async with self.db.reader() as session:
+            found = (
+                await session.execute(
+                    select(OutboxMessage, Contact.unreachable_at, Contact.last_seen_at)
+                    .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.channel == self.channel.value,
+                        OutboxMessage.chat_id == chat_id,
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(1)
+                )
+            ).first()
+        if found is None:
+            return None
+        row, unreachable_at, last_seen_at = found
+        if row.contact_id is None:  # a chat known by its id only (officers' groups)
+            return row, await self._is_unreachable(row)
+        return row, unreachable_at is not None and last_seen_at <= unreachable_at
+
+    async def record(
+        self, session: AsyncSession, row: OutboxMessage, total: int, index: int, sent_id: str = ""
+    ) -> None:
+        """Part ``index`` of ``total`` was accepted by the platform (as ``sent_id``)."""
+        values: dict[str, object] = {"parts_sent": index + 1}
+        if sent_id:
+            # An officer may answer a notice by replying to it (Telegram names the message).
+            values["platform_message_id"] = str(sent_id)[:32]
+        if index + 1 == total:
+            # The body goes only now: until the last part is accepted, a restart resumes from it.
+            values.update(
+                status="sent", sent_at=self.clock(), last_error=None, payload=FINISHED_PAYLOAD
+            )
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+        )
+        row.parts_sent = index + 1
+
+    async def back_off(self, row: OutboxMessage, reason: str) -> float | None:
+        """Retry ``row`` later; returns the delay in seconds, or None when it was given up."""
+        attempts = row.attempts + 1
+        if attempts >= self.limits.max_attempts:
+            log.error("%s: message %s given up after %d attempts", self.channel, row.id, attempts)
+            await self.finish(row, "failed", reason, attempts=attempts)
+            return None
+        delay: float = min(self.limits.backoff_base * 2 ** (attempts - 1), self.limits.backoff_max)
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(
+                    attempts=attempts,
+                    next_attempt_at=self.clock() + timedelta(seconds=delay),
+                    last_error=_reason(reason),
+                )
+            )
+        return delay
+
+    async def finish(
+        self, row: OutboxMessage, status: str, reason: str, *, attempts: int | None = None
+    ) -> None:
+        values: dict[str, object] = {
+            "status": status,
+            "last_error": _reason(reason),
+            "payload": FINISHED_PAYLOAD,
+        }
+        if attempts is not None:
+            values["attempts"] = attempts
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+            )
+
+    async def drop_chat(
+        self, row: OutboxMessage, reason: str, *, mark_contact: bool = False
+    ) -> None:
+        """The chat cannot be written to: every pending row of it becomes "dropped"."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            if mark_contact:
+                contact = await session.scalar(self._contact_query(row))
+                if contact is not None:
+                    contact.unreachable_at = now
+                # The row id, not the platform's chat id: logs carry no personal identifiers.
+                log.info(
+                    "%s: message %s: chat unreachable (%s); its pending messages dropped",
+                    self.channel,
+                    row.id,
+                    reason,
+                )
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel == self.channel.value,
+                    OutboxMessage.chat_id == row.chat_id,
+                )
+                .values(status="dropped", last_error=_reason(reason), payload=FINISHED_PAYLOAD)
+            )
+
+    async def _is_unreachable(self, row: OutboxMessage) -> bool:
+        """Unreachable until the person writes again (last_seen_at after unreachable_at)."""
+        async with self.db.reader() as session:
+            contact = await session.scalar(self._contact_query(row))
+        return (
+            contact is not None
+            and contact.unreachable_at is not None
+            and contact.last_seen_at <= contact.unreachable_at
+        )
+
+    def _contact_query(self, row: OutboxMessage) -> Select[Contact]:
+        if row.contact_id is not None:
+            return select(Contact).where(Contact.id == row.contact_id)
+        return select(Contact).where(
+            Contact.channel == self.channel.value, Contact.platform_user_id == row.chat_id
+        )
+
+
+def _reason(text: str) -> str:
+    """An error as stored in ``last_error``: short, and no phone- or ID-like number."""
+    return mask_numbers(text)[:1000]
