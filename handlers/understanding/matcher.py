@@ -341,16 +341,18 @@ class Matcher:
     ) -> Decision | None:
         """"có đi được châu Âu không hay chỉ Nhật, Hàn, Đài Loan": a message naming several
         countries asks which to go to, not about one of them (the countries' topic)."""
-        countries = self.lexicon.countries
-        if decision.outcome != "answer" or decision.topics[0] not in countries:
+        if decision.outcome != "answer" or decision.topics[0] not in self.lexicon.countries:
             return None
-        padded = f" {key} "
-        named = [t for t, phrases in countries.items()
-                 if any(_phrase_in(padded, p) for p in phrases)]
         markets = next((c for c in ranked if c.topic == MARKETS), None)
-        if len(named) < 2 or markets is None:
+        if len(self._countries_named(key)) < 2 or markets is None:
             return None
         return Decision("answer", key, (markets,))
+
+    def _countries_named(self, key: str) -> list[str]:
+        """The country topics whose names (lexicon ``[countries]``) the message holds."""
+        padded = f" {key} "
+        return [topic for topic, names in self.lexicon.countries.items()
+                if any(_phrase_in(padded, name) for name in names)]
 
     def _foreign_left_out(self, key: str, ranked: list[Candidate]) -> list[Candidate]:
         """The ranking without the topics the message is clearly not about (lexicon
@@ -365,7 +367,7 @@ class Matcher:
         lexicon = self.lexicon
         not_topic = lexicon.not_topic
         at_home = holds(lexicon.domestic) and not (
-            holds(lexicon.abroad) or any(holds(named) for named in lexicon.countries.values()))
+            holds(lexicon.abroad) or self._countries_named(key))
         return [c for c in ranked
                 if not (c.topic.startswith(ABROAD_GROUP) and at_home)
                 and not holds(not_topic.get(c.topic, ()))
