@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers.textnorm import ascii_number, fold
+from handlers.textnorm import fold, option_number
 from handlers.types import Inbound, InboundKind
 
 #: Third element of a remembered option that answers to its label but has no number (an
@@ -17,7 +17,7 @@ def typed_number(event: Inbound, last_buttons: list[Any]) -> int | None:
     """The number a TEXT event is, when it would pick one of the numbered ``last_buttons``."""
     if event.kind != InboundKind.TEXT:
         return None
-    number = ascii_number(_answer(event), max_digits=3)
+    number = option_number(event.text)
     numbered = [b for b in last_buttons if len(b) == 2]
     return number if number is not None and 1 <= number <= len(numbered) else None
 
@@ -30,8 +30,8 @@ def resolve_choice(event: Inbound, last_buttons: list[Any], *, numbers: bool = T
         return event
     if not last_buttons:
         return _as_text(event)
-    answer = _answer(event)
-    number = ascii_number(answer, max_digits=3) if numbers else None
+    answer = event.text.strip().rstrip(".").strip()
+    number = option_number(answer) if numbers else None
     if number is not None:
         index = number - 1
         numbered = [b for b in last_buttons if len(b) == 2]
@@ -43,10 +43,6 @@ def resolve_choice(event: Inbound, last_buttons: list[Any], *, numbers: bool = T
         if fold(label) == key:
             return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
     return _as_text(event)
-
-
-def _answer(event: Inbound) -> str:
-    return event.text.strip().rstrip(".").strip()
 
 
 def _as_text(event: Inbound) -> Inbound:

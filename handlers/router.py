@@ -21,7 +21,7 @@ from handlers.callbacks import BadCallback, CallbackData, flow_of, parse
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import ascii_number, fold, folded_phrases
+from handlers.textnorm import fold, folded_phrases, option_number
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.normalise import normalise
@@ -166,7 +166,7 @@ class Router:
             await self.flows[ctx.flow].on_message(event, ctx)
             return
 
-        number = ascii_number(event.text.strip().rstrip(".").strip(), max_digits=3)
+        number = option_number(event.text)
         if event.kind == InboundKind.TEXT and number is not None:
             # A number no option of the latest message has (it was "not the bot's remit").
             self._unknown_number(ctx, number)
@@ -214,7 +214,7 @@ class Router:
         if flow is None:
             ctx.reply(t("escapes.outdated_button"), intent="button.outdated")
             await self.flows[MENU].start(event, ctx)
-        elif type(flow).repeat is not Flow.repeat:
+        elif _can_repeat(flow):
             ctx.reply(t("escapes.outdated_button"), intent="button.outdated")
             await flow.repeat(event, ctx)
         else:
@@ -230,7 +230,7 @@ class Router:
         log.info("typed number after a message without options: not taken as a choice")
         text = t("escapes.outdated_number", number=number)
         flow = self.flows.get(ctx.flow or "")
-        if flow is not None and type(flow).repeat is not Flow.repeat:
+        if flow is not None and _can_repeat(flow):
             ctx.reply(text, intent="number.outdated")
             await flow.repeat(event, ctx)
             return
@@ -307,6 +307,12 @@ class Router:
 
 #: Flows named by action buttons that may not be registered yet (answered "coming soon").
 _ACTION_FLOWS = frozenset({"subscribe", "survey"})
+
+
+def _can_repeat(flow: Flow) -> bool:
+    """Whether ``flow`` can ask its current step again (its own ``repeat``; the default one
+    would start it over, losing what was typed)."""
+    return type(flow).repeat is not Flow.repeat
 
 
 def _last_options(ctx: Context) -> list[list[Button]]:

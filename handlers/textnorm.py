@@ -10,7 +10,13 @@ from messages.text import MAX_TEXT, ascii_digits, ascii_number, clean_text, fold
 
 __all__ = [
     "MAX_TEXT", "ascii_digits", "ascii_number", "clean_text", "fold", "folded_phrases", "nfc",
+    "option_number",
 ]
+
+
+def option_number(text: str) -> int | None:
+    """The option number a typed answer is ("2", " 2. ", "２"), or None: at most 3 digits."""
+    return ascii_number(text.strip().rstrip(".").strip(), max_digits=3)
 
 
 @cache

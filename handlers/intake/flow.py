@@ -57,7 +57,7 @@ from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError, is_phrase
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import ascii_number, fold, folded_phrases
+from handlers.textnorm import fold, folded_phrases, option_number
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import request_slots
@@ -388,7 +388,7 @@ class IntakeFlow(Flow):
                 offer_choices(ctx, faq)
                 return
             reason = ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
-            number = ascii_number(event.text.strip().rstrip("."), max_digits=3)
+            number = option_number(event.text)
             # A number none of the options has ("6" under five) is told so where the answer
             # is an option; typed questions show their example themselves; choices get the
             # hint here.
