@@ -177,6 +177,13 @@ class Router:
                 if flow.claims(folded):
                     await flow.start(event, ctx)
                     return
+            if folded.strip(" .!") in folded_phrases("escapes.resume_words"):
+                # "tiếp tục" after the menu said a registration is unfinished: that flow
+                # goes on (its start offers to resume), not "outside the bot's work".
+                for flow in self.flows.values():
+                    if await flow.pending_note(ctx) is not None:
+                        await flow.start(event, ctx)
+                        return
             await self.answerer.on_message(event, ctx)
             return
 

@@ -123,3 +123,18 @@ async def test_escapes_from_the_dossier(app: App, channel: Channel) -> None:
     assert intents(lines) == ["flow:dossier.cancelled"]
     lines = await send("2")  # the main menu's second door, not a dossier item
     assert intents(lines)[0] == "flow:faq.topics_training"
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_tiep_tuc_after_the_menu_resumes_the_unfinished_registration(
+    app: App, channel: Channel
+) -> None:
+    await say(app, "r1", "e muon dang ky di han", channel=channel)
+    await press(app, "r1", "Đồng ý", channel=channel)
+    await say(app, "r1", "Nguyễn Văn Nam", channel=channel)
+    assert intents(await say(app, "r1", "menu", channel=channel))[-1] == "flow:menu"
+    lines = await say(app, "r1", "tiep tuc", channel=channel)
+    assert intents(lines)[-1].startswith("flow:intake"), lines
+    # With nothing unfinished, the same words are not an action.
+    assert not intents(await say(app, "r2", "tiep tuc", channel=channel))[-1].startswith(
+        "flow:intake")
