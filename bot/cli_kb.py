@@ -81,7 +81,7 @@ def run_check(
     """All problems of the knowledge base in ``directory``. With ``cache_dir``, the classifier
     fitted for the check is kept there, so the restart that follows does not fit it again."""
     kb = read_kb(directory)
-    problems = check_entries(kb, today, t("faq.source_label"))
+    problems = check_entries(kb, today, t("faq.source_line"))
     if kb.entries and not any(p.severity == "error" for p in problems):
         problems += check_examples(kb, Matcher(kb, cache_dir=cache_dir))
     return kb, problems

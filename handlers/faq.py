@@ -127,8 +127,9 @@ class FaqFlow(Flow):
 
 async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:
     """The answered topic; or two, briefly, for a message that asked two things: the first
-    topic's short answer alone, then the second's, under which are the options of both
-    («Chi tiết: <title>» for each), since a typed number answers the latest message only."""
+    topic's one-sentence brief alone, then the second's, under which are the options of both
+    («Chi tiết: <title>» opens each full answer), since a typed number answers the latest
+    message only."""
     kb = get_matcher().kb
     pair = [(kb.entries[c.topic], round(c.probability, 3)) for c in decision.candidates]
     if len(pair) == 2 and {e.id for e, _ in pair} <= COURSE_TOPICS:
@@ -141,17 +142,21 @@ async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> Non
     # The class list, with its buttons, comes last.
     (first, confidence), (second, second_confidence) = sorted(
         pair, key=lambda ec: ec[0].id in COURSE_TOPICS)
-    ctx.reply(topic_reply(first)[0], intent=f"faq:{first.id}", confidence=confidence)
+    ctx.reply(brief_text(first), intent=f"faq:{first.id}", confidence=confidence)
     await answer_topic(event, ctx, second, confidence=second_confidence,
                        offers=decision.offers, also=first)
 
 
-def _named_details(entry: Entry) -> list[list[Button]]:
-    """The entry's «Xem chi tiết» row, labelled with its title (two answers share one list)."""
-    if not entry.details:
-        return []
-    button = topic_reply(entry)[1][0][0]
-    return [[Button(button.id, t("faq.button.details_of", title=entry.title))]]
+def brief_text(entry: Entry) -> str:
+    """One topic of a message that asked two: its title, its brief, its source line."""
+    text = t("faq.brief", title=entry.title, brief=entry.brief or entry.answer)
+    return render_answer(entry, t("faq.source_line"), text)
+
+
+def _full_answer(entry: Entry) -> list[list[Button]]:
+    """The row that opens the entry's full answer, labelled with its title (two briefs share
+    one list)."""
+    return [[Topic(entry.id).button(t("faq.button.details_of", title=entry.title))]]
 
 
 async def answer_topic(
@@ -161,7 +166,8 @@ async def answer_topic(
 ) -> None:
     """Send one entry's answer (and, for class topics, the live list; for a person, the
     hand-off); ``offers``: actions the question was about, offered first as buttons;
-    ``also``: a topic answered just before, whose details are offered here too;
+    ``also``: a topic answered just before in brief: this one is brief too, and both full
+    answers are offered;
     ``runners_up``: topics the question was nearly about, offered right after the answer."""
     intent = f"faq:{entry.id}"
     if entry.id == HUMAN_TOPIC and ctx.has_flow(HANDOFF):
@@ -171,9 +177,10 @@ async def answer_topic(
     text, follow_ups = topic_reply(entry)
     if also is not None:
         # Of the other follow-ups, one (not the topic just answered): a phone-sized message.
+        text = brief_text(entry)
         answered = Topic(also.id).pack()
         others = [row for row in follow_ups[1 if entry.details else 0:] if row[0].id != answered]
-        follow_ups = _named_details(also) + _named_details(entry) + others[:1]
+        follow_ups = _full_answer(also) + _full_answer(entry) + others[:1]
     kb = get_matcher().kb
     offered = [[b] for b in _offer_buttons(offers)] + [
         [Topic(topic).button(kb.entries[topic].title)]
@@ -204,7 +211,7 @@ def topic_reply(entry: Entry) -> tuple[str, list[list[Button]]]:
     """The first message of an answer: the short text with its source, «Xem chi tiết» when the
     entry has details, then the follow-ups."""
     more = [[Details(entry.id).button(t("faq.button.details"))]]
-    return (render_answer(entry, t("faq.source_label")),
+    return (render_answer(entry, t("faq.source_line")),
             (more if entry.details else []) + _follow_ups(entry))
 
 

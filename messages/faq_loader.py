@@ -43,6 +43,9 @@ MAX_TITLE = 40
 MAX_REPLY = 480
 #: The text behind «Xem chi tiết».
 MAX_DETAILS = 1200
+#: The one-sentence answer given when a message asked two things (two briefs and their sources
+#: make one phone screen each).
+MAX_BRIEF = 180
 MIN_EXAMPLES = 5
 #: Telegram callback data limit.
 MAX_BUTTON_BYTES = 64
@@ -99,6 +102,8 @@ class Entry:
     follow_up: tuple[FollowUp, ...] = ()
     file: str = ""
     details: str = ""
+    #: The key fact in one sentence; empty: the answer stands in for it.
+    brief: str = ""
 
     @property
     def group(self) -> str:
@@ -151,8 +156,7 @@ def _entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
         return None
     strings = ("id", "title", "answer", "source")
     wrong = [k for k in strings if not isinstance(raw[k], str)]
-    if not isinstance(raw.get("details", ""), str):
-        wrong.append("details")
+    wrong += [k for k in ("details", "brief") if not isinstance(raw.get(k, ""), str)]
     wrong += [k for k in ("checked", "review_by") if type(raw[k]) is not date]
     examples = raw["examples"]
     if not isinstance(examples, list) or not all(isinstance(x, str) for x in examples):
@@ -166,7 +170,7 @@ def _entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
         source=_nfc(raw["source"]), checked=raw["checked"], review_by=raw["review_by"],
         examples=tuple(_nfc(fill(x)) for x in examples if x.strip()),
         follow_up=_follow_ups(raw.get("follow_up", []), where, problems), file=file,
-        details=_nfc(fill(raw.get("details", ""))),
+        details=_nfc(fill(raw.get("details", ""))), brief=_nfc(fill(raw.get("brief", ""))),
     )
 
 
@@ -205,11 +209,15 @@ def read_kb(directory: Path = KB_DIR) -> KnowledgeBase:
     return KnowledgeBase(entries, tuple(out_of_remit), tuple(problems))
 
 
-def render_answer(entry: Entry, source_label: str) -> str:
-    """The answer as sent: the text, then the legal source on one short line."""
+def render_answer(entry: Entry, source_line: str, text: str | None = None) -> str:
+    """The answer as sent (or ``text``, one of its shorter forms): the text, then the legal
+    source and the day it was checked on one short line (``source_line`` has ``{source}`` and
+    ``{checked}``, shown dd/mm/yyyy)."""
+    text = entry.answer if text is None else text
     if not entry.source:
-        return entry.answer
-    return f"{entry.answer}\n\n{source_label}: {entry.source}"
+        return text
+    line = source_line.format(source=entry.source, checked=entry.checked.strftime("%d/%m/%Y"))
+    return f"{text}\n\n{line}"
 
 
 #: An entry is "due for review" this many days before its review_by date.
@@ -223,7 +231,7 @@ def due_for_review(kb: KnowledgeBase, today: date,
     return sorted(due, key=lambda e: (e.review_by, e.id))
 
 
-def check_entries(kb: KnowledgeBase, today: date, source_label: str,
+def check_entries(kb: KnowledgeBase, today: date, source_line: str,
                   superseded: tuple[Superseded, ...] | None = None) -> list[Problem]:
     """Content rules that need no matcher: ids, lengths, follow-ups, dates, duplicates, and
     sources that cite a superseded instrument (messages/superseded.toml)."""
@@ -233,7 +241,7 @@ def check_entries(kb: KnowledgeBase, today: date, source_label: str,
             problems.append(Problem("", topic, "topic of the spec has no entry"))
     seen: dict[str, str] = {}
     for e in kb.entries.values():
-        p = [Problem(e.file, e.id, m) for m in _entry_messages(e, kb, source_label)]
+        p = [Problem(e.file, e.id, m) for m in _entry_messages(e, kb, source_line)]
         problems.extend(p)
         for old in superseded_in(e.source, today, superseded):
             problems.append(Problem(e.file, e.id, f"source cites {old.instrument}, replaced by "
@@ -254,19 +262,21 @@ def check_entries(kb: KnowledgeBase, today: date, source_label: str,
     return problems
 
 
-def _entry_messages(e: Entry, kb: KnowledgeBase, source_label: str) -> list[str]:
+def _entry_messages(e: Entry, kb: KnowledgeBase, source_line: str) -> list[str]:
     msgs: list[str] = []
     if not _ID.match(e.id) or len(e.id) > MAX_ID:
         msgs.append(f"id must look like group.name (lower case, a-z and _, ≤ {MAX_ID} characters)")
     if not e.title or len(e.title) > MAX_TITLE:
         msgs.append(f"title must have 1–{MAX_TITLE} characters (has {len(e.title)})")
-    reply = render_answer(e, source_label)
+    reply = render_answer(e, source_line)
     if not e.answer or len(reply) > MAX_REPLY:
         msgs.append(f"answer with its source line must have 1–{MAX_REPLY} characters "
                     f"(has {len(reply)}); move the rest to details (behind «Xem chi tiết»)")
+    if len(e.brief) > MAX_BRIEF:
+        msgs.append(f"brief must have at most {MAX_BRIEF} characters (has {len(e.brief)})")
     if len(e.details) > MAX_DETAILS:
         msgs.append(f"details must have at most {MAX_DETAILS} characters (has {len(e.details)})")
-    if "{" in e.answer + e.details + e.title:
+    if "{" in e.answer + e.details + e.title + e.brief:
         msgs.append("unknown placeholder in braces: use one of messages/deployment.toml")
     if e.group in SOURCED_GROUPS and not e.source:
         msgs.append("source is empty: name the law or decree the answer comes from")

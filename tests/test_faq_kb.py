@@ -14,6 +14,7 @@ from handlers.types import Channel, Reply
 from handlers.understanding.matcher import Matcher
 from messages import t
 from messages.faq_loader import (
+    MAX_BRIEF,
     MAX_REPLY,
     MAX_TITLE,
     SPEC_TOPIC_IDS,
@@ -27,6 +28,7 @@ from messages.faq_loader import (
 from messages.superseded import load_superseded
 
 TODAY = date(2026, 12, 2)
+SOURCE_LINE = "Nguồn: {source}\nKiểm tra: {checked}"
 #: The first message of an answer on Zalo (text, source, numbered options) reads without scrolling.
 MAX_ZALO_FIRST = 600
 
@@ -54,7 +56,7 @@ examples = ["het bao nhieu tien", "chi phi di nhat", "tien dich vu", "ky quy", "
 
 
 def _messages(kb_dir: Path, today: date = TODAY) -> list[str]:
-    return [p.message for p in check_entries(read_kb(kb_dir), today, "Nguồn")]
+    return [p.message for p in check_entries(read_kb(kb_dir), today, SOURCE_LINE)]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -67,7 +69,9 @@ def test_shipped_kb_has_every_spec_topic_within_limits() -> None:
     assert set(SPEC_TOPIC_IDS) <= set(kb.entries)
     for entry in kb.entries.values():
         assert len(entry.title) <= MAX_TITLE, entry.id
-        assert len(render_answer(entry, t("faq.source_label"))) <= MAX_REPLY, entry.id
+        assert len(render_answer(entry, t("faq.source_line"))) <= MAX_REPLY, entry.id
+        # A message that asks two things gets both briefs (handlers/faq.answer_topics).
+        assert 0 < len(entry.brief) <= MAX_BRIEF, entry.id
         assert entry.examples, entry.id
 
 
@@ -131,7 +135,7 @@ def test_duplicate_id_is_an_error(tmp_path: Path) -> None:
 
 
 def test_entry_past_review_date_is_a_warning(tmp_path: Path) -> None:
-    problems = check_entries(read_kb(_write(tmp_path, GOOD)), date(2027, 6, 1), "Nguồn")
+    problems = check_entries(read_kb(_write(tmp_path, GOOD)), date(2027, 6, 1), SOURCE_LINE)
     late = [p for p in problems if "past its review date" in p.message]
     assert {p.topic for p in late} == {"abroad.loan", "abroad.costs"}
     assert all(p.severity == "warning" for p in late)
@@ -166,7 +170,7 @@ def test_a_source_citing_a_superseded_instrument_fails_from_its_date(tmp_path: P
     cited = '"Nghị định 12/2022/NĐ-CP (Điều 44)"'
     kb_dir = _write(tmp_path, GOOD.replace('"Luật 69/2020/QH14"', cited))
     before = _messages(kb_dir, date(2026, 9, 9))
-    after = check_entries(read_kb(kb_dir), date(2026, 9, 10), "Nguồn")
+    after = check_entries(read_kb(kb_dir), date(2026, 9, 10), SOURCE_LINE)
     assert not any("replaced by" in m for m in before)
     stale = [p for p in after if "replaced by" in p.message]
     assert [(p.topic, p.severity) for p in stale] == [("abroad.costs", "error")]
@@ -209,3 +213,12 @@ def test_details_are_optional_and_checked(tmp_path: Path) -> None:
     assert any("details must have" in m for m in _messages(_write(tmp_path, with_details)))
     unknown = GOOD.replace("12 tháng.", "12 tháng ở {nowhere}.")
     assert any("unknown placeholder" in m for m in _messages(_write(tmp_path, unknown)))
+
+
+def test_a_brief_is_optional_and_checked(tmp_path: Path) -> None:
+    brief = GOOD.replace('source = "Luật 69/2020/QH14"',
+                         'brief = "' + "b" * (MAX_BRIEF + 1) + '"\nsource = "Luật 69/2020/QH14"')
+    assert any("brief must have" in m for m in _messages(_write(tmp_path, brief)))
+    assert not any("brief" in m for m in _messages(_write(tmp_path, GOOD)))
+    wrong = GOOD.replace('source = "Luật 69/2020/QH14"', 'brief = 3\nsource = "Luật 69/2020/QH14"')
+    assert any("wrong type for: brief" in m for m in _messages(_write(tmp_path, wrong)))
