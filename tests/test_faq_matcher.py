@@ -462,3 +462,14 @@ def test_a_request_asked_as_a_question_that_no_topic_answers_starts_the_action(
     assert (decision.outcome, decision.action) == ("action", "intake")
     # A question a topic answers stays its answer.
     assert matcher.decide("dang ky hoc nghe can giay to gi").outcome == "answer"
+
+
+def test_the_programmes_formal_name_is_not_a_question_about_the_contract(
+    matcher: Matcher,
+) -> None:
+    """"đi làm việc ở nước ngoài theo hợp đồng" names the programme: who may go on it is
+    eligibility, not the contract (was the steps to go, 0.35)."""
+    formal = "Những ai thì được đi làm việc ở nước ngoài theo hợp đồng ạ?"
+    assert matcher.decide(formal).topics[0] == "abroad.eligibility"
+    assert matcher.decide("hop dong lao dong o nuoc ngoai co nhung quyen loi gi").topics[0] == (
+        "abroad.contract_rights")
