@@ -346,8 +346,8 @@ async def _follow_up(ctx: Context, thread: Thread, text: str) -> None:
                 [[Button(b[0], t(b[1]))] for b in params["buttons"]],
                 meta={"intent": "notice", "notice": "handoff_more", "thread_id": thread.id},
             )
-            record_for_officers(ctx.session, officers, reply, ctx.now,
-                                subject_contact_id=ctx.contact.id)
+            await record_for_officers(ctx.session, officers, reply, ctx.now,
+                                      subject_contact_id=ctx.contact.id)
             return
     await record_notice(
         ctx.session,

@@ -177,25 +177,26 @@ async def run_daily_alerts(
                 session, RULE_BEHIND, f"unit:{unit_id}", today, now
             ):
                 continue
-            queued += _queue(session, recipients, render_unit_alert(unit_alerts), now, RULE_BEHIND)
+            text = render_unit_alert(unit_alerts)
+            queued += await _queue(session, recipients, text, now, RULE_BEHIND)
         late = compute_escalation(alerts, escalation_days)
         office = tuple(o for o in officers if o.role == Role.OFFICE)
         if late and office and await claim(session, RULE_ESCALATION, "district", today, now):
             text = render_escalation(late, escalation_days)
-            queued += _queue(session, office, text, now, RULE_ESCALATION)
+            queued += await _queue(session, office, text, now, RULE_ESCALATION)
     if queued and on_commit is not None:
         on_commit()
     log.info("daily alerts: %d messages queued", queued)
     return queued
 
 
-def _queue(
+async def _queue(
     session: AsyncSession,
     recipients: tuple[OfficerContact, ...],
     text: str,
     now: datetime,
     rule: str,
 ) -> int:
-    return record_for_officers(
+    return await record_for_officers(
         session, recipients, Reply(text=text, meta={"intent": f"alert:{rule}"}), now
     )

@@ -91,7 +91,7 @@ async def run_weekly_digest(
                 )
             )
         await add_survey_chart(session, files, reply)
-        queued += record_for_officers(session, officers, reply, now)
+        queued += await record_for_officers(session, officers, reply, now)
     if queued and on_commit is not None:
         on_commit()
     log.info("weekly digest: %d messages queued", queued)

@@ -65,7 +65,7 @@ async def run_kb_review(
         ):
             return 0
         reply = Reply(text=render_review(due, today), meta={"intent": "alert:kb_review"})
-        queued = record_for_officers(session, admins, reply, now)
+        queued = await record_for_officers(session, admins, reply, now)
     if queued and on_commit is not None:
         on_commit()
     log.info("knowledge-base review: %d entries due, %d messages queued", len(due), queued)

@@ -77,7 +77,8 @@ async def run_thread_reminders(
             text = t("thread.escalated", thread_id=thread.id, name=name, unit=unit,
                      question=await first_question(session, thread.id))
             reply = Reply(text, _buttons(thread.id), meta={**meta, "notice": "handoff_escalated"})
-            record_for_officers(session, office, reply, now, subject_contact_id=thread.contact_id)
+            await record_for_officers(session, office, reply, now,
+                                      subject_contact_id=thread.contact_id)
             thread.escalated_at = now
             done += 1
         elif thread.reminded_at is None and now >= add_working_days(since, REMIND_AFTER, zone):
@@ -88,8 +89,8 @@ async def run_thread_reminders(
             text = t("thread.reminder", thread_id=thread.id, name=name, unit=unit,
                      since=since.astimezone(zone).strftime("%H:%M %d/%m"))
             reply = Reply(text, _buttons(thread.id), meta={**meta, "notice": "handoff_reminder"})
-            record_for_officers(session, recipients, reply, now,
-                                subject_contact_id=thread.contact_id)
+            await record_for_officers(session, recipients, reply, now,
+                                      subject_contact_id=thread.contact_id)
             thread.reminded_at = now
             done += 1
     await session.flush()

@@ -5,6 +5,7 @@ change) it picks those. Pressed buttons (Telegram callback data) carry their own
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,14 +13,16 @@ from sqlalchemy import update
 
 from bot.app import App
 from bot.settings import Settings
+from handlers.outreach.new_class import offer_new_courses
 from handlers.types import Channel, Reply, reply_to_payload
 from scheduler.broadcasts import DispatchPolicy, dispatch_once
 from scheduler.dossier_reminders import run_dossier_reminders
-from storage.models import OutboxMessage
+from storage.models import Course, OutboxMessage
 from storage.outreach_repo import BULK, create_broadcast
 from storage.repositories import get_or_create_contact, record_outbox
 from tests.dossier_support import click, jpeg, make_case
 from tests.helpers import Clock, intents, say, send_file, texts
+from tests.officials_helpers import make_officer
 from tests.outreach_support import person, unit_id
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -171,3 +174,29 @@ async def test_a_number_no_option_has_is_said_so_not_out_of_remit(
     lines = await say(app, "u2", "9", channel=channel)  # a first message: no options yet
     assert intents(lines) == ["number.unknown"]
     assert "Gặp cán bộ" in lines[0]["text"] + str(lines[0].get("buttons"))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_officers_number_picks_the_options_of_a_message_written_outside_a_turn(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """A new class's one-tap offer is written by a command or the scheduler, not in a turn of
+    the officer's: a number typed after it picks its options (it used to get "not one of the
+    options of the latest message", those being the menu's from before)."""
+    pl = await unit_id(app, "Phù Lưu")
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=channel)
+    await person(app, "sub", clock.now(), unit=pl, topics=["training"])
+    assert intents(await say(app, "cb", "menu", channel=channel))[0].startswith("flow:")
+    async with app.db.transaction() as session:
+        await offer_new_courses(session, clock.now())  # the first look marks what exists
+        session.add(Course(code="NEW-1", occupation="May công nghiệp", unit_id=pl,
+                           venue="Nhà văn hóa thôn Cầu Cao", start_date=date(2026, 8, 3),
+                           seats=30))
+    clock.advance(minutes=5)
+    async with app.db.transaction() as session:
+        assert await offer_new_courses(session, clock.now()) == 1
+        await session.execute(update(OutboxMessage).where(OutboxMessage.chat_id == "cb")
+                              .values(status="sent"))
+    clock.advance(minutes=5)
+    lines = await say(app, "cb", "1", channel=channel)
+    assert lines[0]["meta"]["recipients"] == 1, lines  # the offer's announcement preview

@@ -15,7 +15,7 @@ from handlers.access import Role
 from handlers.types import Channel, Recipient, Reply, reply_to_payload
 from storage.models import Contact, Officer, SigninFailure, Unit
 from storage.models.plan import OfficerInvite
-from storage.repositories import record_outbox
+from storage.repositories import record_outbox, remember_options
 
 INVITE_LIFETIME = timedelta(hours=72)
 #: Wrong codes heard from one account per window; then it waits (codes cannot be guessed).
@@ -199,7 +199,7 @@ async def get_open_invites(
     return [(i, u) for i, u in rows.all()]
 
 
-def record_for_officers(
+async def record_for_officers(
     session: AsyncSession,
     officers: Iterable[OfficerContact],
     reply: Reply,
@@ -211,10 +211,17 @@ def record_for_officers(
     """Queue ``reply`` in the outbox for each officer; returns how many were queued.
 
     ``notice_id`` links each message to the notice it renders, ``subject_contact_id`` to the
-    person it is about: erasing either (the person's data) takes the messages with it."""
+    person it is about: erasing either (the person's data) takes the messages with it. Its
+    options become what a number the officer types next picks (a notice, a reminder or the
+    digest is often written outside any turn: by the scheduler, the dispatcher, a command)."""
     payload = reply_to_payload(reply)
+    offered = reply.offered()
     count = 0
     for officer in officers:
+        if offered and not officer.recipient.is_group:
+            await remember_options(
+                session, officer.recipient.channel.value, officer.recipient.chat_id, offered, now
+            )
         record_outbox(
             session,
             channel=officer.recipient.channel.value,

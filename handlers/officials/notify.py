@@ -80,7 +80,7 @@ async def deliver_notice(
     if subject is None and notice.case_id is not None:
         case = await session.get(Case, notice.case_id)
         subject = case.contact_id if case is not None else None
-    record_for_officers(
+    await record_for_officers(
         session, recipients, Reply(text=text, buttons=buttons, meta=meta), now,
         notice_id=notice.id, subject_contact_id=subject,
     )

@@ -95,21 +95,16 @@ async def offer_new_courses(session: AsyncSession, now: datetime) -> int:
     sent = 0
     for course in new:
         # The first pass ever only marks what exists; a course added later is offered.
-        sent += (
-            0
-            if bootstrap or course.status in ("cancelled", "finished")
-            else (
-                record_for_officers(
-                    session,
-                    officers_for_unit(officers, course.unit_id),
-                    Reply(
-                        t("compose.course_offer", text=await course_text(session, course)),
-                        [[offer_button(course.id)]],
-                        meta={"intent": "notice", "notice": KIND},
-                    ),
-                    now,
-                )
+        if not bootstrap and course.status not in ("cancelled", "finished"):
+            sent += await record_for_officers(
+                session,
+                officers_for_unit(officers, course.unit_id),
+                Reply(
+                    t("compose.course_offer", text=await course_text(session, course)),
+                    [[offer_button(course.id)]],
+                    meta={"intent": "notice", "notice": KIND},
+                ),
+                now,
             )
-        )
         session.add(_seen(course.unit_id, course.id, now))
     return sent
