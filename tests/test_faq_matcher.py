@@ -473,3 +473,10 @@ def test_the_programmes_formal_name_is_not_a_question_about_the_contract(
     assert matcher.decide(formal).topics[0] == "abroad.eligibility"
     assert matcher.decide("hop dong lao dong o nuoc ngoai co nhung quyen loi gi").topics[0] == (
         "abroad.contract_rights")
+
+
+def test_va_without_diacritics_joins_two_questions(matcher: Matcher) -> None:
+    """"va" is "và" typed without diacritics: two questions joined by it get both topics (the
+    conditions were dropped: only the costs were answered)."""
+    decision = matcher.decide("di han can dieu kien gi va chi phi bao nhieu")
+    assert set(decision.topics) == {"abroad.eligibility", "abroad.costs"}
