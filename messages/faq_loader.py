@@ -115,6 +115,9 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     out_of_remit: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    #: More out-of-remit questions that train only the remit check (``[remit_check]``), not
+    #: the topic classifier: see handlers/understanding/matcher.py.
+    remit_check: tuple[str, ...] = ()
 
     def group(self, name: str) -> list[Entry]:
         """Entries of a group (``abroad``, ``training``, ``general``) in file order."""
@@ -179,6 +182,7 @@ def read_kb(directory: Path = KB_DIR) -> KnowledgeBase:
     problems: list[Problem] = []
     entries: dict[str, Entry] = {}
     out_of_remit: list[str] = []
+    remit_check: list[str] = []
     files = sorted(directory.glob("*.toml"))
     if not files:
         problems.append(Problem(str(directory), "", "no .toml files found"))
@@ -201,12 +205,13 @@ def read_kb(directory: Path = KB_DIR) -> KnowledgeBase:
                                         f"id already used in {entries[entry.id].file}"))
                 continue
             entries[entry.id] = entry
-        oor = data.get("out_of_remit", {}).get("examples", [])
-        if not isinstance(oor, list) or not all(isinstance(x, str) for x in oor):
-            problems.append(Problem(path.name, "out_of_remit", "examples must be a list of texts"))
-        else:
-            out_of_remit.extend(_nfc(x) for x in oor if x.strip())
-    return KnowledgeBase(entries, tuple(out_of_remit), tuple(problems))
+        for table, found in (("out_of_remit", out_of_remit), ("remit_check", remit_check)):
+            texts = data.get(table, {}).get("examples", [])
+            if not isinstance(texts, list) or not all(isinstance(x, str) for x in texts):
+                problems.append(Problem(path.name, table, "examples must be a list of texts"))
+            else:
+                found.extend(_nfc(x) for x in texts if x.strip())
+    return KnowledgeBase(entries, tuple(out_of_remit), tuple(problems), tuple(remit_check))
 
 
 def render_answer(entry: Entry, source_line: str, text: str | None = None) -> str:

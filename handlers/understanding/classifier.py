@@ -128,14 +128,19 @@ def vectorizers() -> tuple[Any, Any]:
     )
 
 
-def fit(texts: Sequence[str], labels: Sequence[str], *, regularisation: float) -> Classifier:
-    """Fit on ``texts`` (already normalised) with their ``labels``; seconds, not milliseconds."""
+def fit(
+    texts: Sequence[str], labels: Sequence[str], *, regularisation: float, balanced: bool = False
+) -> Classifier:
+    """Fit on ``texts`` (already normalised) with their ``labels``; seconds, not milliseconds.
+    ``balanced`` weighs each class by the inverse of its size (scikit-learn's
+    ``class_weight="balanced"``): a class with few examples counts as much as a large one."""
     from scipy.sparse import hstack  # type: ignore[import-untyped]
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     word_vec, char_vec = vectorizers()
     features = hstack([word_vec.fit_transform(texts), char_vec.fit_transform(texts)]).tocsr()
-    model = LogisticRegression(C=regularisation, max_iter=MAX_ITER)
+    model = LogisticRegression(C=regularisation, max_iter=MAX_ITER,
+                               class_weight="balanced" if balanced else None)
     model.fit(features, list(labels))
     return Classifier(
         classes=tuple(str(c) for c in model.classes_),

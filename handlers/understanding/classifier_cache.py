@@ -51,9 +51,12 @@ def _code_and_libraries() -> str:
     return f"{hashlib.sha256(source).hexdigest()};{versions}"
 
 
-def cache_key(texts: Sequence[str], labels: Sequence[str], *, regularisation: float) -> str:
+def cache_key(
+    texts: Sequence[str], labels: Sequence[str], *, regularisation: float, balanced: bool = False
+) -> str:
     """The key of the classifier these inputs fit (hex SHA-256)."""
-    inputs = [FORMAT, _code_and_libraries(), regularisation, list(labels), list(texts)]
+    fit_parameters: list[object] = [regularisation, "balanced"] if balanced else [regularisation]
+    inputs = [FORMAT, _code_and_libraries(), *fit_parameters, list(labels), list(texts)]
     return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -64,10 +67,12 @@ def load_or_fit(
     regularisation: float,
     cache_dir: Path | None,
     name: str,
+    balanced: bool = False,
 ) -> Classifier:
     """The classifier of these inputs: from this process, from ``cache_dir``, or fitted now
-    (and then saved in ``cache_dir``). ``name`` tells apart the classifiers sharing a directory."""
-    key = cache_key(texts, labels, regularisation=regularisation)
+    (and then saved in ``cache_dir``). ``name`` tells apart the classifiers sharing a directory;
+    ``balanced`` is passed to :func:`classifier.fit`."""
+    key = cache_key(texts, labels, regularisation=regularisation, balanced=balanced)
     path = cache_dir / f"{name}-{key[:KEY_CHARS]}.npz" if cache_dir is not None else None
     found = _built.get(key)
     fitted_now = False
@@ -75,7 +80,8 @@ def load_or_fit(
         found = _load(path, key) if path is not None else None
         if found is None:
             started = time.perf_counter()
-            found = classifier.fit(texts, labels, regularisation=regularisation)
+            found = classifier.fit(texts, labels, regularisation=regularisation,
+                                   balanced=balanced)
             fitted_now = True
             log.info("%s classifier fitted in %.1f s", name, time.perf_counter() - started)
         if len(_built) >= _MAX_BUILT:

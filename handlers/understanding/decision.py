@@ -10,6 +10,8 @@ from handlers.understanding.smalltalk import SmallTalk
 
 #: The class of the out-of-remit examples (not a topic id: ids always contain a dot).
 OUT_OF_REMIT = "out_of_remit"
+#: The other class of the remit check (every topic and action together).
+IN_REMIT = "in_remit"
 #: Topics about working abroad (a country's topic is answered beside them, see
 #: ``Matcher._country_named``).
 ABROAD_GROUP = "abroad."
@@ -81,6 +83,13 @@ class Thresholds:
     #: A country named in a question about one side of working abroad: its topic is answered
     #: too when the classifier gives it at least this much ("hết hạn" is not Korea).
     country: float = 0.05
+    #: An answer or an action whose message the remit check (handlers/understanding/remit.py)
+    #: finds outside the remit with at least this probability falls back instead ...
+    outside: float = 0.6
+    #: ... in a message of at least this many words.
+    outside_words: int = 3
+    #: Inverse regularisation of the remit check's models.
+    remit_regularisation: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)

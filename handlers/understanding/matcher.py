@@ -39,6 +39,7 @@ from handlers.understanding.decision import (
     without_actions,
 )
 from handlers.understanding.normalise import drop_phrases, tokens
+from handlers.understanding.remit import RemitCheck
 from handlers.understanding.smalltalk import (
     content_words,
     smalltalk_kind,
@@ -133,6 +134,9 @@ class Matcher:
             cache_dir=cache_dir,
             name="faq",
         )
+        self._remit = RemitCheck(
+            texts, labels, [self.key(x, repair=False) for x in kb.remit_check],
+            regularisation=self.thresholds.remit_regularisation, cache_dir=cache_dir)
 
     def key(self, text: str, *, repair: bool = True) -> str:
         """The normalised text; with ``repair``, unknown words are spelling-corrected."""
@@ -188,7 +192,32 @@ class Matcher:
     def decide(self, text: str) -> Decision:
         """Answer, clarify, fallback or small talk for one message."""
         decision = self._decide_message(text)
-        return self._without_foreign(decision) if decision.outcome == "answer" else decision
+        if decision.outcome == "answer":
+            decision = self._without_foreign(decision)
+        return self._within_remit(decision)
+
+    def outside(self, decision: Decision) -> float:
+        """How likely the remit check finds an answered or acted-on message outside the
+        office's remit (0 for other outcomes)."""
+        if decision.outcome == "answer" and decision.topic is not None:
+            return self._remit.outside(decision.key, decision.topic)
+        if decision.outcome == "action" and decision.action is not None:
+            return self._remit.outside(decision.key, ACTION_PREFIX + decision.action)
+        return 0.0
+
+    def _within_remit(self, decision: Decision) -> Decision:
+        """An answer or action the remit check finds outside the remit falls back, with
+        out-of-remit first among the candidates (the reply says it is not the office's
+        work). One or two words are left to the topic classifier: what they say is a
+        knowledge-base phrase ("lịch học", "thị trường") far more often than another matter."""
+        th = self.thresholds
+        if len(decision.key.split()) < th.outside_words:
+            return decision
+        outside = self.outside(decision)
+        if outside < th.outside:
+            return decision
+        ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
+        return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked))
 
     def _without_foreign(self, decision: Decision) -> Decision:
         """Leave out the answered topics the message is clearly not about (lexicon
