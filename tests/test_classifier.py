@@ -61,13 +61,15 @@ def _training_set(per_topic: int) -> tuple[list[str], list[str]]:
 class Reference:
     """The same model as scikit-learn objects, predicting through scikit-learn."""
 
-    def __init__(self, texts: list[str], labels: list[str], regularisation: float) -> None:
+    def __init__(self, texts: list[str], labels: list[str], regularisation: float,
+                 class_weight: str | None = None) -> None:
         self.vectorizers = (
             TfidfVectorizer(sublinear_tf=True, ngram_range=WORD_NGRAMS),
             TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=CHAR_NGRAMS),
         )
         features = hstack([v.fit_transform(texts) for v in self.vectorizers]).tocsr()
-        self.model = LogisticRegression(C=regularisation, max_iter=MAX_ITER)
+        self.model = LogisticRegression(C=regularisation, max_iter=MAX_ITER,
+                                        class_weight=class_weight)
         self.model.fit(features, labels)
 
     def probabilities(self, text: str) -> Any:
@@ -110,3 +112,20 @@ def test_two_classes_use_the_logistic_function() -> None:
     for text in [*texts, "vay tien di nhat", ""]:
         np.testing.assert_allclose(ours.probabilities(text), reference.probabilities(text),
                                    rtol=0, atol=1e-12)
+
+
+def test_balanced_classes_are_scikit_learns_class_weight() -> None:
+    """Three small classes and one large: each class weighs as much in the fit."""
+    texts, labels = _training_set(per_topic=2)
+    texts += [normalise(x) for x in load_kb().out_of_remit[:40]]
+    labels += [OUT_OF_REMIT] * 40
+    ours = fit(texts, labels, regularisation=10.0, balanced=True)
+    reference = Reference(texts, labels, 10.0, class_weight="balanced")
+    plain = fit(texts, labels, regularisation=10.0)
+    held_out, _ = _training_set(per_topic=5)
+    for text in [*texts[:20], *held_out, "vay tien lam nha", ""]:
+        np.testing.assert_allclose(ours.probabilities(text), reference.probabilities(text),
+                                   rtol=0, atol=1e-9)
+    outside = ours.classes.index(OUT_OF_REMIT)
+    # The large class no longer takes what nothing else explains.
+    assert ours.probabilities("qwz xkcd")[outside] < plain.probabilities("qwz xkcd")[outside]

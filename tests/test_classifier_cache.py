@@ -165,17 +165,40 @@ def test_the_matcher_follows_the_knowledge_base_content_not_its_files(
     kb_dir.mkdir()
     (kb_dir / "a.toml").write_text(KB, encoding="utf-8")
     Matcher(read_kb(kb_dir), cache_dir=cache)
+    # The topic classifier and the remit check's two models, one file each.
+    assert fits.count == 3
+    assert sorted(f.name.split("-")[0] for f in cache.glob("*.npz")) == ["faq", "remit", "remit"]
     # Same content under another file name: loaded, not fitted.
     (kb_dir / "a.toml").rename(kb_dir / "b.toml")
     _fresh_process(monkeypatch)
     Matcher(read_kb(kb_dir), cache_dir=cache)
-    assert fits.count == 1
+    assert fits.count == 3
     # One more example: fitted again, whatever the file's name or time stamp.
     (kb_dir / "b.toml").write_text(KB.replace('"ky quy"', '"ky quy", "tien coc"'), "utf-8")
     _fresh_process(monkeypatch)
     matcher = Matcher(read_kb(kb_dir), cache_dir=cache)
-    assert fits.count == 2
+    assert fits.count == 6 and len(list(cache.glob("*.npz"))) == 3
     assert matcher.rank(matcher.key("tien coc"))[0].topic == "abroad.costs"
+
+
+def test_a_remit_check_example_refits_only_the_remit_check(
+    tmp_path: Path, fits: Fits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb_dir, cache = tmp_path / "kb", tmp_path / "cache"
+    kb_dir.mkdir()
+    remit = '\n[remit_check]\nexamples = ["ho tro giong bo"]\n'
+    (kb_dir / "a.toml").write_text(KB + remit, encoding="utf-8")
+    Matcher(read_kb(kb_dir), cache_dir=cache)
+    _fresh_process(monkeypatch)
+    (kb_dir / "a.toml").write_text(KB + remit.replace('"]', '", "vay tien lam nha"]'), "utf-8")
+    Matcher(read_kb(kb_dir), cache_dir=cache)
+    assert fits.count == 3 + 2  # the topic classifier is loaded, the remit check refitted
+
+
+def test_balanced_classes_change_the_key() -> None:
+    plain = classifier_cache.cache_key(TEXTS, LABELS, regularisation=1.0)
+    assert classifier_cache.cache_key(TEXTS, LABELS, regularisation=1.0, balanced=True) != plain
+    assert classifier_cache.cache_key(TEXTS, LABELS, regularisation=1.0, balanced=False) == plain
 
 
 def test_a_classifier_built_without_a_directory_is_saved_when_one_is_given(

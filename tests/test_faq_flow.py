@@ -117,6 +117,8 @@ async def test_out_of_remit_falls_back_and_is_logged(app: App) -> None:
     ("text", "outside"),
     [("thoi tiet hom nay the nao", True), ("đăng ký kết hôn cần gì", True),
      ("vay tiền mua xe máy trả góp", True), ("abc xyz qwe", False), ("asdfgh", False),
+     # A labour word about another matter, stopped by the remit check after a topic won.
+     ("hồ sơ khám thai ở bệnh viện huyện", True),
      # Words nobody wrote: the out-of-remit class ranks first on them, yet they say nothing.
      ("xyz", False), ("12345", False), ("hjkl zxcv", False)],
 )

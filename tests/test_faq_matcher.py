@@ -7,6 +7,7 @@ import pytest
 from handlers.understanding.decision import (
     OUT_OF_REMIT,
     Candidate,
+    Decision,
     Thresholds,
     without_actions,
 )
@@ -480,3 +481,72 @@ def test_va_without_diacritics_joins_two_questions(matcher: Matcher) -> None:
     conditions were dropped: only the costs were answered)."""
     decision = matcher.decide("di han can dieu kien gi va chi phi bao nhieu")
     assert set(decision.topics) == {"abroad.eligibility", "abroad.costs"}
+
+
+# A word the labour topics use about another matter (written for this test, in none of the
+# knowledge-base files): the topic classifier answers each with a topic (a dossier, costs,
+# Korea, rights, registering); the remit check (handlers/understanding/remit.py) stops them.
+OUT_OF_REMIT_SHARED_WORD = [
+    "ho so kham thai o benh vien huyen",
+    "ho so xin lam giao vien hop dong o truong",
+    "ho so xin chuyen cong tac giao vien",
+    "chi phi mo mat o benh vien tinh",
+    "chi phi nuoi con nho moi thang",
+    "thuoc bo han quoc co tot khong",
+    "luong cong an xa bao nhieu",
+    "dang ky cho be hoc lop nang khieu",
+]
+
+
+@pytest.mark.parametrize("question", OUT_OF_REMIT_SHARED_WORD)
+def test_a_labour_word_about_another_matter_is_not_answered(
+    matcher: Matcher, question: str
+) -> None:
+    decision = matcher.decide(question)
+    assert decision.outcome == "fallback", decision
+    # Out-of-remit first: the reply says it is not the office's work (handlers/faq.py).
+    assert decision.candidates[0].topic == OUT_OF_REMIT
+    assert decision.candidates[0].probability >= matcher.thresholds.outside
+
+
+# The same words about the office's work are still answered.
+SHARED_WORD_IN_REMIT = {
+    "ho so di han gom nhung gi": "abroad.dossier",
+    "vay tien di nhat o dau": "abroad.loan",
+    "hoc phi hoc nghe bao nhieu": "training.support",
+    "tien coc di dai loan bao nhieu": "abroad.costs",
+    "luong ben dai loan 1 thang bao nhieu": "abroad.contract_rights",
+    "hoc xong co chung chi khong": "training.certificate",
+    "di xkld duoc ho tro bao nhieu": "abroad.support",
+}
+
+
+@pytest.mark.parametrize(("question", "topic"), sorted(SHARED_WORD_IN_REMIT.items()))
+def test_the_same_words_about_the_offices_work_are_answered(
+    matcher: Matcher, question: str, topic: str
+) -> None:
+    decision = matcher.decide(question)
+    assert topic in decision.topics, decision
+    assert matcher.outside(decision) < matcher.thresholds.outside
+
+
+def test_only_short_messages_are_checked(matcher: Matcher) -> None:
+    def answered(key: str) -> Decision:
+        return Decision("answer", key, (Candidate("abroad.contract_rights", 0.9),))
+
+    # Two words are a knowledge-base phrase far more often than another matter; a long
+    # message tells its matter in words the topic classifier and the lexicon read.
+    two, short = answered("bao hiem"), answered("mua bao hiem xe may o dau")
+    long = answered(" ".join(["mua bao hiem xe may o dau"] * 3))
+    for decision in (two, short, long):
+        assert matcher.outside(decision) >= matcher.thresholds.outside
+    assert matcher._within_remit(two) is two
+    assert matcher._within_remit(long) is long
+    assert matcher._within_remit(short).outcome == "fallback"
+
+
+def test_the_remit_check_only_judges_answers_and_actions(matcher: Matcher) -> None:
+    assert matcher.outside(matcher.decide("thoi tiet hom nay the nao")) == 0.0
+    assert matcher.outside(matcher.decide("xin chào")) == 0.0
+    acted = matcher.decide("dang ky cho be hoc lop nang khieu")
+    assert acted.outcome == "fallback"

@@ -86,8 +86,12 @@ class Thresholds:
     #: An answer or an action whose message the remit check (handlers/understanding/remit.py)
     #: finds outside the remit with at least this probability falls back instead ...
     outside: float = 0.6
-    #: ... in a message of at least this many words.
+    #: ... in a message of ``outside_words`` to ``outside_max_words`` words: one or two words
+    #: are a knowledge-base phrase ("lịch học") far more often than another matter, and a long
+    #: message tells its matter in words the topic classifier and the lexicon read, while
+    #: its everyday words (a family, a farm, a bank) pull the check outside.
     outside_words: int = 3
+    outside_max_words: int = 12
     #: Inverse regularisation of the remit check's models.
     remit_regularisation: float = 30.0
 

@@ -208,10 +208,9 @@ class Matcher:
     def _within_remit(self, decision: Decision) -> Decision:
         """An answer or action the remit check finds outside the remit falls back, with
         out-of-remit first among the candidates (the reply says it is not the office's
-        work). One or two words are left to the topic classifier: what they say is a
-        knowledge-base phrase ("lịch học", "thị trường") far more often than another matter."""
+        work). Only short messages are checked (``Thresholds.outside_words``)."""
         th = self.thresholds
-        if len(decision.key.split()) < th.outside_words:
+        if not th.outside_words <= len(decision.key.split()) <= th.outside_max_words:
             return decision
         outside = self.outside(decision)
         if outside < th.outside:
