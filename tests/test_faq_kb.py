@@ -163,6 +163,26 @@ def test_check_reports_out_of_remit_example_answered(tmp_path: Path) -> None:
     assert any(p.topic == "out_of_remit" and "tien dich vu" in p.message for p in problems)
 
 
+def test_remit_check_questions_are_read_apart_from_the_out_of_remit_examples(
+    tmp_path: Path,
+) -> None:
+    text = (GOOD + '\n[out_of_remit]\nexamples = ["thoi tiet"]\n'
+            '\n[remit_check]\nexamples = ["ho tro giong bo", " ", "vay tien lam nha"]\n')
+    kb = read_kb(_write(tmp_path, text))
+    assert kb.out_of_remit == ("thoi tiet",)
+    assert kb.remit_check == ("ho tro giong bo", "vay tien lam nha")
+    broken = read_kb(_write(tmp_path, GOOD + '\n[remit_check]\nexamples = "ho tro giong bo"\n'))
+    assert any(p.topic == "remit_check" for p in broken.problems)
+    assert not broken.remit_check
+
+
+def test_the_shipped_remit_check_questions_are_many_and_not_topic_examples() -> None:
+    kb = load_kb()
+    assert len(kb.remit_check) >= 300
+    examples = {e.lower() for entry in kb.entries.values() for e in entry.examples}
+    assert not examples & {q.lower() for q in kb.remit_check}
+
+
 # --- superseded sources, review dates, short first messages -------------------------------
 
 
