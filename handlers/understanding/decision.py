@@ -85,7 +85,7 @@ class Thresholds:
     country: float = 0.05
     #: An answer or an action whose message the remit check (handlers/understanding/remit.py)
     #: finds outside the remit with at least this probability falls back instead ...
-    outside: float = 0.6
+    outside: float = 0.55
     #: ... in a message of ``outside_words`` to ``outside_max_words`` words: one or two words
     #: are a knowledge-base phrase ("lịch học") far more often than another matter, and a long
     #: message tells its matter in words the topic classifier and the lexicon read, while
