@@ -518,6 +518,9 @@ SHARED_WORD_IN_REMIT = {
     "luong ben dai loan 1 thang bao nhieu": "abroad.contract_rights",
     "hoc xong co chung chi khong": "training.certificate",
     "di xkld duoc ho tro bao nhieu": "abroad.support",
+    # A word alone, in the frames every question uses, is the office's matter.
+    "chua ky hop dong thi lam sao": "abroad.contract_rights",
+    "hop dong het han thi sao": "abroad.contract_rights",
 }
 
 
