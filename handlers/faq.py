@@ -33,9 +33,9 @@ from storage.faq_repo import record_fallback_question
 COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
 CLASS_LIST_TOPIC = "training.courses"
 HUMAN_TOPIC = "general.human"
-#: How sure the matcher must be that a question is outside the office's work to say so.
-OUTSIDE_CONFIDENCE = 0.6
-#: ... and at least this share of its words known to the examples (gibberish is not understood:
+#: To say a question is outside the office's work, the matcher must be as sure of it as its
+#: remit check must be to stop an answer (``Thresholds.outside``; one bar for both), and at
+#: least this share of its words known to the examples (gibberish is not understood:
 #: the out-of-remit class, the largest, ranks first on words nobody wrote).
 OUTSIDE_KNOWN_WORDS = 0.5
 TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
@@ -119,7 +119,8 @@ class FaqFlow(Flow):
             # Understood, but not the office's work (weather, land, marriage…): say so and where
             # to ask, rather than "not understood" (the intent stays the spec's fallback).
             outside = (decision.candidates and decision.candidates[0].topic == OUT_OF_REMIT
-                       and decision.candidates[0].probability >= OUTSIDE_CONFIDENCE
+                       and decision.candidates[0].probability
+                       >= get_matcher().thresholds.outside
                        and get_matcher().known_share(event.text) >= OUTSIDE_KNOWN_WORDS)
             key = "faq.out_of_remit" if outside else "faq.fallback"
             ctx.reply(t(key), main_menu_buttons(), intent="fallback")
