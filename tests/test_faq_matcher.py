@@ -553,3 +553,16 @@ def test_the_remit_check_only_judges_answers_and_actions(matcher: Matcher) -> No
     assert matcher.outside(matcher.decide("xin chào")) == 0.0
     acted = matcher.decide("dang ky cho be hoc lop nang khieu")
     assert acted.outcome == "fallback"
+
+
+@pytest.mark.parametrize("question", [
+    "muon vay 50tr mua phan bon trong ngo thi vay ngan hang dc ko",
+    "vay tien mua giong trong lua",
+    "xin ban sao ho so benh an o benh vien tinh the nao",
+])
+def test_farm_loans_and_medical_records_are_not_labour_topics(
+    matcher: Matcher, question: str
+) -> None:
+    """Long messages the remit check does not look at: a loan for fertiliser or seed is not
+    the loan to work abroad, a medical record is not a dossier (lexicon [not_topic])."""
+    assert matcher.decide(question).outcome != "answer"
