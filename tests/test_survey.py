@@ -184,6 +184,32 @@ async def test_a_person_outside_the_round_communes_is_told(app: App, clock: Cloc
         assert (await session.scalars(select(SurveyResponse))).all() == []
 
 
+async def test_each_commune_round_takes_its_own_people(app: App, clock: Clock) -> None:
+    """Two communes each open their round; the newest is the other commune's. A person of
+    the first commune is offered it at the commune question and their answers land in their
+    commune's round (they were told "not open for your commune" and the draft deleted)."""
+    phu_luu = await _open(app, clock, [await unit_id(app, "Phù Lưu")])
+    bach_xa = await _open(app, clock, [await unit_id(app, "Bạch Xa")])
+    await say(app, "an", "khao sat nhu cau hoc nghe")
+    lines = await press(app, "an", t("survey.button.consent"))
+    while (step := _step(intents(lines)[-1])) not in ("done", "not_here"):
+        if step == "unit":
+            assert "Phù Lưu" in [b for row in lines[-1]["buttons"] for b in row]
+        lines = await _answer_console(app, "an", step)
+    assert step == "done"
+    # Someone whose commune the bot knows (subscribed for Bạch Xa) starts in that round.
+    await say(app, "binh", "bao cho toi khi co lop hoc nghe moi")
+    await say(app, "binh", "bach xa")
+    await say(app, "binh", "ok")
+    await say(app, "binh", "khao sat nhu cau hoc nghe")
+    await press(app, "binh", t("survey.button.consent"))
+    async with app.db.session() as session:
+        rows = {r.contact_id: r.round_id for r in await session.scalars(select(SurveyResponse))}
+        an = await session.scalar(select(SurveyResponse).where(SurveyResponse.status == "complete"))
+    assert an is not None and an.round_id == phu_luu
+    assert sorted(rows.values()) == sorted([phu_luu, bach_xa])
+
+
 # -- Telegram and Zalo -------------------------------------------------------------------------
 
 

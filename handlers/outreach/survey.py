@@ -30,7 +30,9 @@ from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import raw, t
 from messages.survey import Question, questionnaire
+from storage.course_repo import find_contact_unit_id
 from storage.models import SurveyResponse, SurveyRound, Unit
+from storage.outreach_repo import get_subscription
 from storage.survey_repo import covers, delete_responses, get_response, open_rounds, responses_of
 
 NAME = "survey"
@@ -259,7 +261,10 @@ async def _begin(ctx: Context) -> None:
             ctx.enter(NAME, "", {"round": found.id, "response": response.id})
             await _ask_next(ctx, response, resumed=True)
             return
-    latest = rounds[0]
+    # Each commune may run its own round: the person's (from their case or subscription)
+    # first, else the newest; the commune question can still move them to theirs.
+    known = await _known_unit(ctx)
+    latest = next((r for r in rounds if known is not None and covers(r, known)), rounds[0])
     done = await get_response(ctx.session, latest.id, ctx.contact.id)
     if done is not None:
         ctx.leave()
@@ -283,6 +288,31 @@ async def _begin(ctx: Context) -> None:
         ],
         intent=f"flow:{NAME}.{CONSENT}",
     )
+
+
+async def _known_unit(ctx: Context) -> int | None:
+    """The person's commune when the bot knows it: their latest case's, else the one they
+    subscribed for."""
+    found = await find_contact_unit_id(ctx.session, ctx.contact.id)
+    if found is None:
+        subscription = await get_subscription(ctx.session, ctx.contact.id)
+        found = subscription.unit_id if subscription is not None else None
+    return found
+
+
+async def _round_for(ctx: Context, response: SurveyResponse, unit_id: int) -> SurveyRound | None:
+    """The open round the response belongs in once its commune is known: its own if that
+    covers the commune, else the newest open one that does and that this person has not
+    answered yet."""
+    found = await ctx.session.get(SurveyRound, response.round_id)
+    if found is not None and covers(found, unit_id):
+        return found
+    for other in await open_rounds(ctx.session):
+        if covers(other, unit_id) and await get_response(
+            ctx.session, other.id, ctx.contact.id
+        ) is None:
+            return other
+    return None
 
 
 async def _consented(ctx: Context) -> None:
@@ -402,19 +432,24 @@ async def _answer_text(
 
 
 async def _unit_rows(ctx: Context, response: SurveyResponse) -> list[list[Button]]:
-    """The round's communes as numbered options (a number is what Zalo users type)."""
-    found = await ctx.session.get(SurveyRound, response.round_id)
-    units = [u for u in await current_units(ctx) if found is None or covers(found, u.id)]
+    """The communes of the open rounds as numbered options (a number is what Zalo users
+    type): each commune may run its own round."""
+    rounds = await open_rounds(ctx.session)
+    units = [u for u in await current_units(ctx) if any(covers(r, u.id) for r in rounds)]
     return [[PickUnit(u.id).button(u.name)] for u in units]
 
 
 async def _choose_unit(ctx: Context, response: SurveyResponse, unit: Unit) -> None:
-    found = await ctx.session.get(SurveyRound, response.round_id)
-    if found is not None and not covers(found, unit.id):
+    found = await _round_for(ctx, response, unit.id)
+    if found is None:
         ctx.leave()
         await ctx.session.delete(response)
         ctx.reply(t("survey.not_here", unit=unit.name), intent=f"flow:{NAME}.not_here")
         return
+    if found.id != response.round_id:
+        # The round the person started in is another commune's: the answers move to theirs.
+        response.round_id = found.id
+        ctx.update(round=found.id)
     response.unit_id = unit.id
     await _save(ctx, response, "unit", unit.id)
 
