@@ -53,6 +53,21 @@ async def get_response(
     )
 
 
+async def has_draft(session: AsyncSession, contact_id: int) -> bool:
+    """Whether the contact left a response half answered in a round still open."""
+    found = await session.scalar(
+        select(SurveyResponse.id)
+        .join(SurveyRound, SurveyRound.id == SurveyResponse.round_id)
+        .where(
+            SurveyResponse.contact_id == contact_id,
+            SurveyResponse.status == "draft",
+            SurveyRound.closed_at.is_(None),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def responses_of(session: AsyncSession, contact_id: int) -> list[SurveyResponse]:
     return list(
         await session.scalars(

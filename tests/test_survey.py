@@ -210,6 +210,25 @@ async def test_each_commune_round_takes_its_own_people(app: App, clock: Clock) -
     assert sorted(rows.values()) == sorted([phu_luu, bach_xa])
 
 
+async def test_menu_mentions_a_half_answered_survey_and_tiep_tuc_resumes_it(
+    app: App, clock: Clock
+) -> None:
+    """Left half-way (the menu), the person comes back with "tiep tuc": it was "bot chưa
+    hiểu" and the menu said nothing of the survey."""
+    await _open(app, clock)
+    await say(app, "an", "khao sat nhu cau hoc nghe")
+    await press(app, "an", t("survey.button.consent"))
+    await _answer_console(app, "an", "age_group")
+    menu = await say(app, "an", "menu")
+    assert t("survey.menu_pending") in texts(menu)
+    lines = await say(app, "an", "tiep tuc")
+    assert intents(lines) == ["flow:survey.gender"] and t("survey.resumed") in texts(lines)
+    # Finished: the menu no longer mentions it.
+    while (step := _step(intents(lines)[-1])) != "done":
+        lines = await _answer_console(app, "an", step)
+    assert t("survey.menu_pending") not in texts(await say(app, "an", "menu"))
+
+
 # -- Telegram and Zalo -------------------------------------------------------------------------
 
 

@@ -33,7 +33,14 @@ from messages.survey import Question, questionnaire
 from storage.course_repo import find_contact_unit_id
 from storage.models import SurveyResponse, SurveyRound, Unit
 from storage.outreach_repo import get_subscription
-from storage.survey_repo import covers, delete_responses, get_response, open_rounds, responses_of
+from storage.survey_repo import (
+    covers,
+    delete_responses,
+    get_response,
+    has_draft,
+    open_rounds,
+    responses_of,
+)
 
 NAME = "survey"
 CONSENT = "consent"
@@ -109,6 +116,13 @@ class SurveyFlow(Flow):
         # An option typed ("lam ruong", "28 tuoi", "xong") answers; it is not a question.
         question = questionnaire().get(ctx.step or "")
         return question is not None and _typed_answer(question, folded_text) is not None
+
+    async def pending_note(self, ctx: Context) -> str | None:
+        # The menu says a survey is half answered, and "tiếp tục" outside any flow resumes it
+        # (the router starts a flow with a pending note; _begin resumes the draft).
+        if not await has_draft(ctx.session, ctx.contact.id):
+            return None
+        return t("survey.menu_pending")
 
     async def cancel(self, event: Inbound, ctx: Context) -> None:
         """«hủy» mid-survey: the answers given so far are kept for later."""
