@@ -289,3 +289,21 @@ async def test_random_sequences_of_subscribe_stop_resume_block_erase_keep_the_ru
             async with app.db.session() as session:
                 who = await audience(session, [pl], "training")
             assert (contact_id in who.contact_ids) == model.reached(pl), (user, op, model)
+
+
+@pytest.mark.parametrize("undo", ["nhan lai", "thoi nhan lai di", "bat lai"])
+async def test_a_stop_is_undone_in_the_words_people_type(
+    app: App, clock: Clock, undo: str
+) -> None:
+    """Under "Đã dừng …", "nhan lai" was the return-home FAQ (ký quỹ "nhận lại") and "thoi
+    nhan lai di" a "which topic?"; only the exact «nhận lại thông báo» undid the stop."""
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "u", clock.now(), unit=pl, topics=["training"], channel="zalo")
+    assert intents(await say(app, "u", "dung nhan tin", channel=Channel.ZALO)) == [
+        "flow:subscribe.stop"
+    ]
+    lines = await say(app, "u", undo, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:subscribe.resume"], lines
+    async with app.db.session() as session:
+        who = await audience(session, [pl], "training")
+    assert len(who.contact_ids) == 1
