@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot import cli
 from bot.app import App
+from handlers.types import Channel
 from messages import t
 from messages.survey import questionnaire
 from scheduler.digest import run_weekly_digest
@@ -227,6 +228,29 @@ async def test_menu_mentions_a_half_answered_survey_and_tiep_tuc_resumes_it(
     while (step := _step(intents(lines)[-1])) != "done":
         lines = await _answer_console(app, "an", step)
     assert t("survey.menu_pending") not in texts(await say(app, "an", "menu"))
+
+
+async def test_a_second_round_for_the_same_commune_is_a_choice_not_a_slip(
+    app: App, clock: Clock
+) -> None:
+    """On Zalo «1» under /khaosat is «Mở đợt khảo sát mới» even while a round is open: it
+    opened a second round for the same commune, splitting its answers."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=Channel.ZALO)
+    await say(app, "cb", "/khaosat", channel=Channel.ZALO)
+    assert intents(await say(app, "cb", "1", channel=Channel.ZALO)) == [
+        "flow:survey.officer.opened"
+    ]
+    await say(app, "cb", "/khaosat", channel=Channel.ZALO)
+    lines = await say(app, "cb", "1", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:survey.officer.already_open"]
+    async with app.db.session() as session:
+        assert len((await session.scalars(select(SurveyRound))).all()) == 1
+    # Chosen on purpose: the open round is closed (its answers kept) and a new one opened.
+    lines = await say(app, "cb", t("survey.officer.button.replace", id=1), channel=Channel.ZALO)
+    assert intents(lines) == ["flow:survey.officer.opened"]
+    async with app.db.session() as session:
+        rounds = (await session.scalars(select(SurveyRound).order_by(SurveyRound.id))).all()
+    assert [r.closed_at is None for r in rounds] == [False, True]
 
 
 # -- Telegram and Zalo -------------------------------------------------------------------------

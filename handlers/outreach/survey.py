@@ -148,7 +148,12 @@ class SurveyFlow(Flow):
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         match data:
-            case survey_officer.OpenRound() | survey_officer.Invite() | survey_officer.Results():
+            case (
+                survey_officer.OpenRound()
+                | survey_officer.Invite()
+                | survey_officer.Results()
+                | survey_officer.ReplaceRound()
+            ):
                 officer = await get_officer(ctx.session, ctx.contact.id)
                 await survey_officer.on_callback(ctx, officer, data)
             case View():

@@ -38,7 +38,14 @@ class Results(CallbackData, prefix="survey:o_results"):
     round_id: int
 
 
-OfficerButton = OpenRound | Invite | Results
+@dataclass(frozen=True)
+class ReplaceRound(CallbackData, prefix="survey:o_replace"):
+    """Close the round open for the officer's communes and open a new one."""
+
+    round_id: int
+
+
+OfficerButton = OpenRound | Invite | Results | ReplaceRound
 
 
 def _scope(officer: Officer) -> list[int]:
@@ -72,6 +79,11 @@ def _round_buttons(found: SurveyRound) -> list[list[Button]]:
     ]
 
 
+def _same_scope(officer: Officer, found: SurveyRound) -> bool:
+    """A round opened for exactly the communes a new one of this officer would cover."""
+    return sorted(int(u) for u in found.unit_ids) == sorted(_scope(officer))
+
+
 async def start(event: Inbound, ctx: Context, officer: Officer) -> None:
     mine = [r for r in await open_rounds(ctx.session) if _in_scope(officer, r)]
     buttons = [[OpenRound().button(t("survey.officer.button.open"))]]
@@ -90,25 +102,48 @@ async def on_callback(ctx: Context, officer: Officer | None, data: OfficerButton
         ctx.reply(t("survey.officer.not_officer"), intent=f"flow:{NAME}.officer.refused")
         return
     if isinstance(data, OpenRound):
-        opened = await open_round(
-            ctx.session, _scope(officer), questionnaire().version, ctx.now, officer.id
-        )
-        ctx.reply(
-            t("survey.officer.opened", id=opened.id),
-            _round_buttons(opened),
-            intent=f"flow:{NAME}.officer.opened",
-        )
+        await _open_new(ctx, officer)
         return
     found = await ctx.session.get(SurveyRound, data.round_id)
     if found is None or not _in_scope(officer, found):
         ctx.reply(t("survey.officer.not_found"), intent=f"flow:{NAME}.officer.refused")
         return
-    if isinstance(data, Invite):
+    if isinstance(data, ReplaceRound):
+        if found.closed_at is None and _same_scope(officer, found):
+            found.closed_at = ctx.now  # its answers stay, for its results
+        await _open_new(ctx, officer)
+    elif isinstance(data, Invite):
         # The invitation is previewed with its recipient count, and sent on «Gửi».
         await preview_ready(ctx, t("survey.officer.invite_text"),
                             _invited_units(officer, found))
     else:
         await _results(ctx, found, officer)
+
+
+async def _open_new(ctx: Context, officer: Officer) -> None:
+    """A new round for the officer's communes; while one is open for exactly them, a second
+    would split their answers (on Zalo «1» under /khaosat opened one): that round is shown,
+    with closing it and opening a new one as a choice."""
+    running = [r for r in await open_rounds(ctx.session) if _same_scope(officer, r)]
+    if running:
+        ctx.reply(
+            t("survey.officer.already_open", id=running[0].id),
+            [
+                [ReplaceRound(running[0].id).button(
+                    t("survey.officer.button.replace", id=running[0].id))],
+                *_round_buttons(running[0]),
+            ],
+            intent=f"flow:{NAME}.officer.already_open",
+        )
+        return
+    opened = await open_round(
+        ctx.session, _scope(officer), questionnaire().version, ctx.now, officer.id
+    )
+    ctx.reply(
+        t("survey.officer.opened", id=opened.id),
+        _round_buttons(opened),
+        intent=f"flow:{NAME}.officer.opened",
+    )
 
 
 async def _results(ctx: Context, found: SurveyRound, officer: Officer) -> None:
