@@ -61,8 +61,11 @@ class Filter(StrEnum):
     WEEK = "week"
 
 
-#: Cases someone still has to phone: nobody has recorded a call or a decision yet.
-_TO_CALL = (CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.NEEDS_INFO)
+#: Cases someone still has to phone: nobody has recorded a call or a decision yet. A family
+#: sending dossier photos moves a new case to DOSSIER_IN_PROGRESS (only from NEW, so it was
+#: never called): it still waits for its call.
+_TO_CALL = (CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.NEEDS_INFO,
+            CaseStatus.DOSSIER_IN_PROGRESS)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from storage.models import CaseStatusChange, Officer, OutboxMessage, Thread, ThreadMessage
-from tests.dossier_support import click
-from tests.helpers import Clock, intents, press, say
+from tests.dossier_support import click, jpeg
+from tests.helpers import Clock, intents, press, say, send_file
 from tests.intake_support import all_cases, fill_form
 from tests.officials_helpers import make_officer
 
@@ -285,3 +285,25 @@ async def test_hostile_questions_and_answers_are_relayed_or_refused_cleanly(
             assert len(relayed) == 1 and len(relayed[0]["text"]) <= 1600
         else:
             assert relayed == []
+
+
+async def test_a_case_whose_family_sent_photos_still_waits_for_its_call(
+    app: App, clock: Clock
+) -> None:
+    """A family that sends a dossier photo before any call moves the case to "đang làm hồ
+    sơ": it dropped out of «Chờ gọi» (officers' "who to call") although nobody had called."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    ref = await register(app, "u1")
+    await send_file(app, "u1", jpeg(1))
+    await say(app, "u1", "1")  # the photo kept is the first item
+    [case] = await all_cases(app)
+    assert case.status == "dossier_in_progress"
+    await say(app, "pl", "/dangky")
+    lines = await press(app, "pl", "Chờ gọi")
+    assert intents(lines) == ["flow:cases.list"]
+    assert lines[0]["meta"]["case_refs"] == [ref]
+    # Once the call is recorded it leaves the list.
+    await press(app, "pl", f"Mở {ref}")
+    await press(app, "pl", "Đã gọi điện")
+    await say(app, "pl", "/dangky")
+    assert "case_refs" not in (await press(app, "pl", "Chờ gọi"))[0]["meta"]
