@@ -129,6 +129,9 @@ class ThreadFlow(Flow):
             ctx.reply(t("thread.answer_text_only"), [_cancel_row()],
                       intent=f"flow:{FLOW}.answer")
             return
+        if len(text) > ANSWER_MAX:
+            _too_long(ctx, text)
+            return
         ctx.leave()
         await relay_answer(ctx, thread, officer, text)
 
@@ -158,10 +161,21 @@ class ThreadFlow(Flow):
         if thread.status != "open":
             ctx.reply(t("thread.already_closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
             return True
+        if len(event.text.strip()) > ANSWER_MAX:
+            # Nothing is sent: the officer shortens it and answers again.
+            _too_long(ctx, event.text.strip())
+            return True
         if ctx.flow == FLOW:
             ctx.leave()
         await relay_answer(ctx, thread, officer, event.text.strip())
         return True
+
+
+def _too_long(ctx: Context, text: str) -> None:
+    """An answer over one message is refused whole, not cut: the officer was told "sent"
+    while the person got half of it."""
+    ctx.reply(t("thread.answer_too_long", length=len(text), limit=ANSWER_MAX),
+              [_cancel_row()] if ctx.flow == FLOW else None, intent=f"flow:{FLOW}.answer")
 
 
 async def _thread_in_scope(ctx: Context, thread_id: object) -> tuple[Thread, Officer] | None:

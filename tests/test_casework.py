@@ -307,3 +307,22 @@ async def test_a_case_whose_family_sent_photos_still_waits_for_its_call(
     await press(app, "pl", "Đã gọi điện")
     await say(app, "pl", "/dangky")
     assert "case_refs" not in (await press(app, "pl", "Chờ gọi"))[0]["meta"]
+
+
+async def test_an_answer_too_long_for_one_message_is_refused_not_cut(
+    app: App, clock: Clock
+) -> None:
+    """A 3,000-character answer was cut to 1,500 and the officer told "Đã gửi": the person
+    got half of it. Now nothing is sent, the officer is told, and a shorter one goes."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await register(app, "u1")
+    await say(app, "u1", "gặp cán bộ")
+    await say(app, "u1", "Bao giờ lớp may khai giảng?")
+    await press(app, "pl", "Trả lời")
+    long_answer = "Lớp may khai giảng ngày 20/12 tại nhà văn hóa thôn. " * 60
+    lines = await say(app, "pl", long_answer)
+    assert intents(lines) == ["flow:thread.answer"] and to(lines, "u1") == []
+    assert str(len(long_answer.strip())) in lines[0]["text"]
+    lines = await say(app, "pl", "Ngày 20/12, tại nhà văn hóa thôn.")
+    assert intents(to(lines, "pl")) == ["flow:thread.answered"]
+    assert "Ngày 20/12, tại nhà văn hóa thôn." in to(lines, "u1")[0]["text"]
