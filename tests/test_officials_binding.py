@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.app import App
+from bot.app import App, build_flows
+from bot.channels.telegram_commands import officer_commands
 from handlers.notices import record_notice
 from handlers.officials.accounts import hash_code
 from storage.models.plan import OfficerInvite
@@ -72,3 +73,16 @@ async def test_notice_goes_at_once_to_commune_or_else_the_office(app: App, clock
         await record_notice(session, kind="handoff", text_key="no.such.key", now=clock.now())
     # A notice whose text key is missing still arrives, with a generic text.
     assert [r.chat_id for r in await pending_outbox(app)] == ["pl", "of", "of"]
+
+
+async def test_every_officer_command_is_named_where_officers_look(app: App, clock: Clock) -> None:
+    """The bind message, /help and the Telegram command menu never named /thongbao and
+    /khaosat: an officer trying the bot had no way to learn that announcements and the survey
+    exist. Every officer command the bot has is now in all three."""
+    lines = await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    helped = texts(await say(app, "cb", "/help"))
+    have = {c for flow in build_flows() for c in flow.commands}
+    menu = {c.command for c in officer_commands(have)}
+    for command in ("dangky", "hoso", "tiendo", "quahan", "thongbao", "khaosat", "baocao"):
+        assert f"/{command}" in texts(lines) and f"/{command}" in helped, command
+        assert command in menu, command
