@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -141,3 +142,30 @@ async def test_the_commune_is_chosen_by_its_number_on_zalo(app: App) -> None:
     async with app.db.session() as session:
         state = await session.scalar(select(ConversationState))
     assert state is not None and state.data["unit_id"] == await unit_id(app, "Phù Lưu")
+
+
+@pytest.mark.parametrize(
+    ("no_photo", "units", "topic", "when", "interest"),
+    [
+        ("ko co", "tat ca", "lop hoc nghe", "gui luon", "training"),
+        ("khong a", "tất cả các xã", "nhat ban", "ngay", "abroad:japan"),
+        ("bo qua", "ca huyen", "lua dao", "gửi ngay", "scam"),
+    ],
+)
+async def test_every_step_takes_what_officers_type(
+    app: App, clock: Clock, no_photo: str, units: str, topic: str, when: str, interest: str
+) -> None:
+    """On Zalo an officer types: "ko co" under the photo question, "lop hoc nghe" for the
+    topic, "gui luon" got «Anh/chị chọn một mục bên dưới» (only the exact label worked)."""
+    await make_officer(app, clock, "vp", "office", channel=Channel.ZALO)
+    zalo = partial(say, app, "vp", channel=Channel.ZALO)
+    await zalo("/thongbao")
+    await zalo("Lop may cong nghiep khai giang 20/12 tai xa Phu Luu.")
+    assert intents(await zalo(no_photo)) == ["flow:broadcast.units"]
+    assert intents(await zalo(units)) == ["flow:broadcast.interest"]
+    assert intents(await zalo(topic)) == ["flow:broadcast.when"]
+    assert intents(await zalo(when)) == ["flow:broadcast.preview"]
+    assert intents(await zalo("ok gui")) == ["flow:broadcast.created"]
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and broadcast.unit_ids == [] and broadcast.interest == interest

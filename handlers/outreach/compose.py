@@ -21,7 +21,13 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
-from handlers.intake.validators import InvalidAnswerError, UnitOption, is_phrase, match_unit
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    UnitOption,
+    is_phrase,
+    match_option,
+    match_unit,
+)
 from handlers.outreach.new_class import AnnounceCourse, course_text
 from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
 from handlers.outreach.subscribe import topics_label
@@ -178,6 +184,8 @@ class ComposeFlow(Flow):
                 ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.TEXT))
                 return
             _ask_photo(ctx)
+        elif (typed := _typed_choice(ctx.step, event.text)) is not None:
+            await self.on_callback(event, ctx, typed)
         elif ctx.step == Step.UNITS:
             await _typed_units(ctx, officer, event.text)
         elif ctx.step == Step.WHEN:
@@ -189,6 +197,28 @@ class ComposeFlow(Flow):
         else:
             ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
             await _ask_step(ctx, officer)
+
+
+def _typed_choice(step: str | None, text: str) -> CallbackData | None:
+    """The button a typed answer stands for at this step: officers type briefly ("ko co"
+    under the photo question, "lop hoc nghe" for the topic, "gui luon"), and got "chọn một
+    mục" back."""
+    if step == Step.PHOTO and is_phrase(text, folded_phrases("compose.words.no_photo")):
+        return NoPhoto()
+    if step == Step.UNITS and is_phrase(text, folded_phrases("compose.words.all_units")):
+        return AllUnits()
+    if step == Step.WHEN and is_phrase(text, folded_phrases("compose.words.now")):
+        return Now()
+    if step == Step.INTEREST:
+        options = [(i.value, topics_label([i.value])) for i in INTERESTS]
+        synonyms = {value: list(folded_phrases(f"compose.interest_words.{value.replace(':', '_')}"))
+                    for value, _ in options}
+        try:
+            value = match_option(text, options, synonyms)
+        except InvalidAnswerError:
+            return None
+        return next(i for i in INTERESTS if i.value == value)
+    return None
 
 
 async def _ask_step(ctx: Context, officer: Officer) -> None:
