@@ -169,3 +169,18 @@ async def test_every_step_takes_what_officers_type(
     async with app.db.session() as session:
         broadcast = await session.scalar(select(Broadcast))
     assert broadcast is not None and broadcast.unit_ids == [] and broadcast.interest == interest
+
+
+@pytest.mark.parametrize("answer", ["e o phu luu", "nha em o xa phu luu a", "Phù Lưu ạ"])
+async def test_the_commune_said_in_a_sentence_is_taken(app: App, answer: str) -> None:
+    """Asked "Anh/chị ở xã nào?", "e o phu luu" (four words) was read as a question: a
+    "which topic?" about the office address came back and the commune question was lost."""
+    zalo = partial(say, app, "an", channel=Channel.ZALO)
+    assert intents(await zalo("bao cho e khi co lop hoc nghe moi nha")) == [
+        "flow:subscribe.unit"
+    ]
+    assert intents(await zalo(answer)) == ["flow:subscribe.confirm"]
+    await zalo("ok")
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.unit_id == await unit_id(app, "Phù Lưu")

@@ -110,6 +110,14 @@ def topics_label(topics: list[str]) -> str:
     return ", ".join(labels)
 
 
+def _names_an_option(ctx: Context, folded_text: str) -> bool:
+    """Does the text name, as whole words, one of the options the latest message offered?"""
+    padded = f" {' '.join(folded_text.replace(',', ' ').replace('.', ' ').split())} "
+    shown = ctx.state.last_buttons
+    labels = (fold(str(b[1])) for b in shown if isinstance(b, list) and len(b) == 2)
+    return any(f" {label} " in padded for label in labels if label)
+
+
 class SubscribeFlow(Flow):
     name = NAME
     commands = ("stop", "nhantin")
@@ -120,7 +128,8 @@ class SubscribeFlow(Flow):
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # Only a commune name is an answer here; a longer sentence is read as a request.
         if ctx.step == Step.UNIT:
-            return len(folded_text.split()) <= 3
+            # "e o phu luu", "xa phu luu a": a sentence naming one of the communes offered.
+            return len(folded_text.split()) <= 3 or _names_an_option(ctx, folded_text)
         # "ok" under the confirmation, a topic typed by name: answers, not small talk.
         if ctx.step == Step.CONFIRM:
             return _said(folded_text, "intake.words_answer.confirm")
@@ -214,16 +223,20 @@ class SubscribeFlow(Flow):
         if ctx.step == Step.UNIT and event.kind == InboundKind.TEXT:
             units = await current_units(ctx)
             options = [UnitOption(u.id, u.name, u.name_key) for u in units]
+            unit_id: int | None
             try:
-                unit = match_unit(event.text, options)
+                unit_id = match_unit(event.text, options).id
             except InvalidAnswerError:
+                named = await named_unit(ctx, event.text)
+                unit_id = named.id if named is not None else None
+            if unit_id is None:
                 ctx.reply(
                     t("outreach.unit_unknown", text=event.text[:60]),
                     intent=f"flow:{NAME}.{Step.UNIT}",
                 )
                 await self._ask_unit(ctx)
                 return
-            ctx.update(unit_id=unit.id)
+            ctx.update(unit_id=unit_id)
             await self._after_unit(ctx)
             return
         folded = fold(event.text)
