@@ -9,6 +9,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator
+from functools import partial
 
 import pytest
 from openpyxl import load_workbook
@@ -251,6 +252,28 @@ async def test_a_second_round_for_the_same_commune_is_a_choice_not_a_slip(
     async with app.db.session() as session:
         rounds = (await session.scalars(select(SurveyRound).order_by(SurveyRound.id))).all()
     assert [r.closed_at is None for r in rounds] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("yes", "no"), [("dc", "ko"), ("ok", "khong a"), ("uk", "thoi khong muon")]
+)
+async def test_consent_typed_and_a_pause_said_in_words(
+    app: App, clock: Clock, yes: str, no: str
+) -> None:
+    """On Zalo "dc" under the consent question got small talk and the menu (the survey was
+    left); "thoi e ban roi de sau nha" mid-survey got «chọn một mục» again."""
+    await _open(app, clock)
+    zalo = partial(say, app, "an", channel=Channel.ZALO)
+    await zalo("khao sat nhu cau hoc nghe")
+    assert intents(await zalo(yes)) == ["flow:survey.age_group"]
+    await zalo("22")
+    lines = await zalo("thoi e ban roi de sau nha")
+    assert intents(lines) == ["flow:survey.cancelled"] and t("survey.paused") in texts(lines)
+    lines = await zalo("tiep tuc")
+    assert intents(lines) == ["flow:survey.gender"]
+    other = partial(say, app, "binh", channel=Channel.ZALO)
+    await other("khao sat nhu cau hoc nghe")
+    assert intents(await other(no)) == ["flow:survey.declined"]
 
 
 # -- Telegram and Zalo -------------------------------------------------------------------------

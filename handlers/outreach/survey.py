@@ -20,6 +20,7 @@ from handlers.intake.questions import current_units
 from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
+    contains_phrase,
     is_phrase,
     looks_like_question,
     match_option,
@@ -109,6 +110,10 @@ class SurveyFlow(Flow):
         # "xem khảo sát" is not a commune's name: the flow's own phrases come first.
         if _own_phrase(folded_text):
             return True
+        if ctx.step == CONSENT:
+            return _consent_word(folded_text) is not None
+        if _pausing(folded_text):
+            return True
         # A commune, a village, a trade are short: a sentence is read as a request or question.
         limit = {"unit": 3, "village": 6, OTHER: 6}.get(ctx.step or "", 0)
         if len(folded_text.split()) <= limit:
@@ -190,7 +195,16 @@ class SurveyFlow(Flow):
         if event.kind == InboundKind.TEXT and _own_phrase(fold(event.text)):
             await self.start(event, ctx)  # view, delete, or carry on
             return
+        said = _consent_word(event.text) if event.kind == InboundKind.TEXT else None
+        if ctx.step == CONSENT and said is not None:
+            # "dc", "ok", "ko" typed under the consent question (it left the survey).
+            await self.on_callback(event, ctx, said)
+            return
         response = await _response(ctx)
+        if response is not None and event.kind == InboundKind.TEXT and _pausing(event.text):
+            # "thôi em bận, để sau nhé": the answers are kept, the survey waits.
+            await self.cancel(event, ctx)
+            return
         question = questionnaire().get(ctx.step or "")
         typed = event.kind == InboundKind.TEXT and event.text.strip()
         answer = _typed_answer(question, event.text) if typed and question else None
@@ -215,6 +229,20 @@ class SurveyFlow(Flow):
         # A question or anything else: the answers are kept; the router answers it.
         ctx.leave()
         await ctx.dispatch(event)
+
+
+def _consent_word(text: str) -> Consent | Decline | None:
+    """A typed yes or no to the consent question."""
+    if is_phrase(text, folded_phrases("survey.words.consent")):
+        return Consent()
+    if is_phrase(text, folded_phrases("survey.words.decline")):
+        return Decline()
+    return None
+
+
+def _pausing(text: str) -> bool:
+    """The person says they will carry on later ("để sau", "đang bận")."""
+    return contains_phrase(text, folded_phrases("survey.words.pause"))
 
 
 def _own_phrase(folded_text: str) -> bool:
