@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import AsyncIterator
 from functools import partial
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -274,6 +275,38 @@ async def test_consent_typed_and_a_pause_said_in_words(
     other = partial(say, app, "binh", channel=Channel.ZALO)
     await other("khao sat nhu cau hoc nghe")
     assert intents(await other(no)) == ["flow:survey.declined"]
+
+
+async def test_several_trades_typed_at_once_on_zalo(app: App, clock: Clock) -> None:
+    """On Zalo "4, 5" under the trades list got «chọn một mục» again, and "sua xe may" (for
+    «Sửa chữa xe máy») was not understood: one number a message was the only way."""
+    await _open(app, clock)
+    zalo = partial(say, app, "an", channel=Channel.ZALO)
+    await zalo("khao sat nhu cau hoc nghe")
+    lines = await zalo("1")
+    while (step := _step(intents(lines)[-1])) != "trades":
+        lines = await _answer_console_on(zalo, step)
+    lines = await zalo("4, 5")
+    assert intents(lines) == ["flow:survey.trades"]
+    assert "Đã chọn: Điện dân dụng, Sửa chữa xe máy." in texts(lines)
+    lines = await zalo("may cong nghiep va tin hoc")
+    assert "Điện dân dụng, Sửa chữa xe máy, May công nghiệp, Tin học văn phòng" in texts(lines)
+    await zalo("sua xe may")  # one named again: unchosen, as pressing it again does
+    assert intents(await zalo("xong")) == ["flow:survey.time"]
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None
+    assert response.answers["trades"] == ["electric", "sewing", "computer"]
+
+
+async def _answer_console_on(send: Any, step: str) -> list[dict[str, object]]:
+    wanted = ANSWERS[step]
+    if isinstance(wanted, str):
+        return list(await send(wanted))
+    lines: list[dict[str, object]] = []
+    for label in wanted:
+        lines = list(await send(label))
+    return lines
 
 
 # -- Telegram and Zalo -------------------------------------------------------------------------

@@ -120,7 +120,10 @@ class SurveyFlow(Flow):
             return True
         # An option typed ("lam ruong", "28 tuoi", "xong") answers; it is not a question.
         question = questionnaire().get(ctx.step or "")
-        return question is not None and _typed_answer(question, folded_text) is not None
+        return question is not None and (
+            _typed_answer(question, folded_text) is not None
+            or _typed_many(question, folded_text) is not None
+        )
 
     async def pending_note(self, ctx: Context) -> str | None:
         # The menu says a survey is half answered, and "tiếp tục" outside any flow resumes it
@@ -211,6 +214,16 @@ class SurveyFlow(Flow):
         if response is not None and answer is not None:
             await _answer_button(ctx, response, answer)
             return
+        many = _typed_many(question, event.text) if typed and question else None
+        if response is not None and question is not None and many is not None:
+            # "4, 5" or "dien, sua xe may": every trade named is chosen (none unchosen).
+            key = f"_{question.id}"
+            chosen: list[str] = list(response.answers.get(key, []))
+            response.answers = {**response.answers, key: chosen + [m for m in many
+                                                                   if m not in chosen]}
+            response.updated_at = ctx.now
+            await _ask_next(ctx, response)
+            return
         if response is not None and typed and ctx.step == OTHER:
             await _save(ctx, response, "trades_other", event.text.strip()[:200])
             return
@@ -270,8 +283,38 @@ def _typed_answer(question: Question, text: str) -> CallbackData | None:
               if words.strip() and words in f" {' '.join(fold(label).replace(',', ' ').split())} "]
     if len(inside) == 1:
         return Option(inside[0])
+    # The words typed all stand in one label ("sua xe may" for «Sửa chữa xe máy»).
+    typed_words = set(fold(text).split())
+    within = [k for k, label in question.options.items()
+              if typed_words and typed_words <= set(fold(label).replace(",", " ").split())]
+    if len(within) == 1:
+        return Option(within[0])
     age = _age_option(question, text)
     return Option(age) if age is not None else None
+
+
+_SEPARATORS = re.compile(r"\s*(?:[,;/+]|\bva\b|\bvoi\b)\s*")
+
+
+def _typed_many(question: Question, text: str) -> list[str] | None:
+    """Several options of a several-choice question typed at once: their numbers as listed
+    ("4, 5", "4 5") or their names ("dien, sua xe may"); None unless every part is one."""
+    if question.kind != "multi":
+        return None
+    folded = fold(text).strip()
+    keys = list(question.options)
+    if re.fullmatch(r"\d{1,2}(?:[\s,;.+/-]+\d{1,2})+", folded):
+        numbers = [int(n) for n in re.findall(r"\d{1,2}", folded)]
+        if all(1 <= n <= len(keys) for n in numbers):
+            return list(dict.fromkeys(keys[n - 1] for n in numbers))
+        return None
+    parts = [p for p in _SEPARATORS.split(folded) if p]
+    if len(parts) < 2:
+        return None
+    found = [_typed_answer(question, p) for p in parts]
+    if not all(isinstance(f, Option) for f in found):
+        return None
+    return list(dict.fromkeys(f.value for f in found if isinstance(f, Option)))
 
 
 _AGE = re.compile(r"^\D*?(\d{1,2})\s*(?:t|tuoi)?\D*$")
