@@ -309,6 +309,24 @@ async def _answer_console_on(send: Any, step: str) -> list[dict[str, object]]:
     return lines
 
 
+async def test_results_on_zalo_without_file_links_read_as_sentences(
+    app: App, clock: Clock
+) -> None:
+    """Without a file server the Zalo officer read "…gửi tệp. bảng kết quả khảo sát…": a
+    sentence starting in lower case (the file's name was put first)."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=Channel.ZALO)
+    await _open(app, clock)
+    lines = await say(app, "an", "khao sat nhu cau hoc nghe")
+    lines = await press(app, "an", t("survey.button.consent"))
+    while (step := _step(intents(lines)[-1])) != "done":
+        lines = await _answer_console(app, "an", step)
+    await say(app, "cb", "/khaosat", channel=Channel.ZALO)
+    [result] = await say(app, "cb", "3", channel=Channel.ZALO)
+    assert result["meta"]["intent"] == "flow:survey.officer.results"
+    assert "Zalo không cho bot gửi tệp" in result["text"]
+    assert not re.search(r"[.!?]\s+[a-zà-ỹđ]", result["text"]), result["text"]
+
+
 # -- Telegram and Zalo -------------------------------------------------------------------------
 
 
