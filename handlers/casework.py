@@ -148,9 +148,14 @@ class CaseworkFlow(Flow):
             ctx.leave()
             await ctx.dispatch(event)
             return
-        note = " ".join(event.text.split())[:NOTE_MAX] if event.kind == InboundKind.TEXT else ""
+        note = " ".join(event.text.split()) if event.kind == InboundKind.TEXT else ""
         if not note:
             ctx.reply(t("casework.note_text_only"), [_cancel_row()], intent=f"flow:{FLOW}.note")
+            return
+        if len(note) > NOTE_MAX:
+            # Refused whole, not cut: the person would get half of what the officer wrote.
+            ctx.reply(t("casework.note_too_long", length=len(note), limit=NOTE_MAX),
+                      [_cancel_row()], intent=f"flow:{FLOW}.note")
             return
         case_id, status = int(ctx.data["case_id"]), str(ctx.data["status"])
         ctx.leave()

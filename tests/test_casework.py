@@ -330,3 +330,17 @@ async def test_an_answer_too_long_for_one_message_is_refused_not_cut(
     lines = await say(app, "pl", "Ngày 20/12, tại nhà văn hóa thôn.")
     assert intents(to(lines, "pl")) == ["flow:thread.answered"]
     assert "Ngày 20/12, tại nhà văn hóa thôn." in to(lines, "u1")[0]["text"]
+
+
+async def test_a_note_too_long_is_refused_not_cut(app: App, clock: Clock) -> None:
+    """«Cần bổ sung» with a 600-character note reached the person cut at 500, silently."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    ref = await register(app, "u1")
+    await say(app, "pl", "/dangky")
+    await press(app, "pl", f"Mở {ref}")
+    await press(app, "pl", "Cần bổ sung")
+    long_note = "Gửi thêm ảnh sổ hộ nghèo, cả trang bìa và trang có tên anh/chị. " * 10
+    lines = await say(app, "pl", long_note)
+    assert to(lines, "u1") == [] and intents(lines) == ["flow:cases.note"]
+    lines = await say(app, "pl", "Gửi thêm ảnh sổ hộ nghèo.")
+    assert "Gửi thêm ảnh sổ hộ nghèo." in to(lines, "u1")[0]["text"]

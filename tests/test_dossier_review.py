@@ -117,3 +117,21 @@ async def test_deleting_a_case_dossier_removes_rows_and_unshared_files(app: App)
     shared_sha = hashlib.sha256(check_file(shared).data).hexdigest()  # stored re-encoded
     assert [app.files.exists(h) for h in hashes if h != shared_sha] == [False] * 4
     assert app.files.exists(shared_sha)
+
+
+async def test_a_reason_too_long_is_refused_not_cut(app: App) -> None:
+    """A 600-character reason reached the family cut at 500, the officer never told."""
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit)
+    await make_officer(app, "cb", role="commune", unit_id=unit)
+    await _complete(app)
+    await click(app, "cb", f"review:open:{case_id}")
+    await click(app, "cb", f"review:other:{case_id}:request_form")
+    long_reason = "Trang 2 bị mờ, chụp lại ở chỗ sáng, đủ bốn góc tờ đơn. " * 11
+    lines = await say(app, "cb", long_reason)
+    assert [line["to"] for line in lines] == ["cb"]
+    assert lines[0]["meta"]["intent"] == "flow:review.reason"
+    assert str(len(long_reason.strip())) in lines[0]["text"]
+    lines = await say(app, "cb", "Trang 2 bị mờ, chụp lại ở chỗ sáng.")
+    family = [line for line in lines if line["to"] == "fam"]
+    assert "Lý do: Trang 2 bị mờ, chụp lại ở chỗ sáng." in texts(family)

@@ -28,6 +28,9 @@ from messages import t
 from storage.dossier_repo import decision_before, documents_of, last_reviewed_pages
 from storage.models import Case, DossierDocument, DossierTracker, Officer
 
+#: The longest reason an officer may type for a rejection (it is sent to the family).
+REASON_MAX = 500
+
 
 @dataclass(frozen=True)
 class OpenDossier(CallbackData, prefix="review:open"):
@@ -192,8 +195,14 @@ class ReviewFlow(Flow):
             if found is None:
                 return
             case, officer = found
+            reason = event.text.strip()
+            if len(reason) > REASON_MAX:
+                # Refused whole, not cut: the family would read half of the reason.
+                ctx.reply(t("dossier.review.reason_too_long", length=len(reason),
+                            limit=REASON_MAX), intent="flow:review.reason")
+                return
             await self._decide(ctx, case, officer, str(ctx.data.get("item", "")),
-                               approve=False, reason=event.text.strip()[:500])
+                               approve=False, reason=reason)
             return
         ctx.leave()
         await ctx.dispatch(event)
