@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
+from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
-from handlers.casework import withdraw_buttons
+from handlers.casework import OpenCase, withdraw_buttons
 from handlers.context import Context
 from handlers.dossier.buttons import Start as DossierStart
 from handlers.flow import Flow
@@ -23,6 +26,7 @@ from handlers.privacy import case_line
 from handlers.types import Inbound
 from messages import t
 from storage.cases_repo import get_cases_of_contact
+from storage.models import Case
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class StatusFlow(Flow):
         ref = slots.get("ref")
         if isinstance(ref, str):
             case = next((c for c in cases if c.ref == ref), None)
+            if case is None and await _open_for_officer(event, ctx, ref):
+                return
             if case is None:
                 ctx.reply(t("status.not_found", ref=ref), buttons, intent="flow:status.not_found")
                 return
@@ -62,3 +68,16 @@ class StatusFlow(Flow):
             buttons = [[IntakeStart().button(t("privacy.button.register"))], *buttons[1:]]
         ctx.reply("\n".join(lines), withdraw_buttons(cases) + buttons, intent="flow:status.cases",
                   case_refs=[c.ref for c in cases])
+
+
+async def _open_for_officer(event: Inbound, ctx: Context, ref: str) -> bool:
+    """An officer typing a reference of a case in their scope (read out on a phone call) gets
+    its card, as «Mở …» in /dangky gives; they were told no such case was "in this chat".
+    Anyone else, or a case outside the officer's scope, gets the owner-only answer."""
+    officer = await get_officer(ctx.session, ctx.contact.id)
+    if officer is None:
+        return False
+    found = await ctx.session.scalar(select(Case).where(Case.ref == ref))
+    if found is None or not can_open_case(officer, found):
+        return False
+    return await ctx.press(event, OpenCase(found.id))

@@ -344,3 +344,20 @@ async def test_a_note_too_long_is_refused_not_cut(app: App, clock: Clock) -> Non
     assert to(lines, "u1") == [] and intents(lines) == ["flow:cases.note"]
     lines = await say(app, "pl", "Gửi thêm ảnh sổ hộ nghèo.")
     assert "Gửi thêm ảnh sổ hộ nghèo." in to(lines, "u1")[0]["text"]
+
+
+async def test_an_officer_typing_a_reference_gets_the_case_card_in_scope_only(
+    app: App, clock: Clock
+) -> None:
+    """A commune officer typed the reference a caller read out: "Không có hồ sơ mã … trong
+    cuộc trò chuyện này" with the citizens' buttons. In scope: the card; out of scope: the
+    same owner-only answer as anyone (not even whether it exists)."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await make_officer(app, clock, "hy", "commune", "Hàm Yên")
+    ref = await register(app, "u1")
+    typed = ref.lower().replace("-", " ")
+    lines = await say(app, "pl", typed)
+    assert intents(lines) == ["flow:cases.card"] and "Nguyễn Thị Mai" in lines[0]["text"]
+    lines = await say(app, "hy", typed)
+    assert intents(lines) == ["flow:status.not_found"]
+    assert "Nguyễn Thị Mai" not in lines[0]["text"]
