@@ -162,6 +162,17 @@ class CaseworkFlow(Flow):
         await apply_status(ctx, case_id, status, note)
 
 
+def _registrant(relationship: str | None) -> str:
+    """Who registered, for the card: the person, or a relative registering for them ("Người
+    đăng ký: Con" read as if the child had registered; it means the reverse)."""
+    if relationship in (None, "", "self"):  # not an option label: was "self"
+        return t("casework.registrant_self")
+    label = option_label("relationship", relationship)
+    if relationship == "other" or not label:
+        return t("casework.registrant_relative")
+    return t("casework.registrant_relative_as", relation=label.lower())
+
+
 def _cancel_row() -> list[Button]:
     return [Cancel().button(t("thread.cancel"))]
 
@@ -313,9 +324,7 @@ async def show_card(ctx: Context, case_id: int) -> None:
             interest=await _interest(ctx, case),
             ethnicity=case.ethnicity or "",
             household=option_label("household", case.household_status) or "",
-            relationship=t("casework.registrant_self")
-            if case.relationship_to_registrant == "self"  # not an option label: was "self"
-            else option_label("relationship", case.relationship_to_registrant) or "",
+            relationship=_registrant(case.relationship_to_registrant),
             created=case.created_at.astimezone(zone).strftime("%d/%m/%Y"),
         )
     ]

@@ -361,3 +361,13 @@ async def test_an_officer_typing_a_reference_gets_the_case_card_in_scope_only(
     lines = await say(app, "hy", typed)
     assert intents(lines) == ["flow:status.not_found"]
     assert "Nguyễn Thị Mai" not in lines[0]["text"]
+
+
+async def test_the_card_says_a_relative_registered_for_the_person(app: App, clock: Clock) -> None:
+    """A mother registered her son: the card read "Người đăng ký: Con", as if the son had."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await fill_form(app, "me", relative="Con")
+    ref = (await press(app, "me", "Xác nhận"))[0]["meta"]["case_ref"]
+    await say(app, "pl", "/dangky")
+    card = (await press(app, "pl", f"Mở {ref}"))[0]["text"]
+    assert "Người đăng ký: người nhà đăng ký hộ (người này là con của họ)" in card, card
