@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -135,3 +136,38 @@ async def test_a_reason_too_long_is_refused_not_cut(app: App) -> None:
     lines = await say(app, "cb", "Trang 2 bị mờ, chụp lại ở chỗ sáng.")
     family = [line for line in lines if line["to"] == "fam"]
     assert "Lý do: Trang 2 bị mờ, chụp lại ở chỗ sáng." in texts(family)
+
+
+async def test_papers_that_come_later_do_not_hold_back_the_review(app: App) -> None:
+    """An abroad family sent every paper they could (contract and visa only come later):
+    no notice, /hoso said nothing waits, the family was told nothing: the review waited for
+    the visa. Now the officer is told and reviews what is there; the contract, when it
+    comes, starts a new round."""
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit)
+    await make_officer(app, "cb", role="commune", unit_id=unit)
+    await say(app, "fam", "hồ sơ")
+    sent: list[dict[str, Any]] = []
+    for n, key in enumerate(["request_form", "training_cert", "receipts"]):
+        await click(app, "fam", f"dossier:item:{key}")
+        await send_file(app, "fam", jpeg(700 + n))
+        sent = await say(app, "fam", "xong")
+    notices = [line for line in sent if line["to"] == "cb"]
+    assert len(notices) == 1 and "gửi sau" in notices[0]["text"], sent
+    family = texts([line for line in sent if line["to"] == "fam"])
+    assert "Cán bộ xã đang xem" in family and "gửi sau" in family
+    async with app.db.session() as session:
+        officer = await _officer(app, "cb")
+        assert [w.case_id for w in await list_waiting_dossiers(session, officer)] == [case_id]
+    await click(app, "cb", f"review:open:{case_id}")
+    for key in ("request_form", "training_cert", "receipts"):
+        await click(app, "cb", f"review:ok:{case_id}:{key}")
+    async with app.db.session() as session:
+        officer = await _officer(app, "cb")
+        assert await list_waiting_dossiers(session, officer) == []
+    assert "Cán bộ xã đã xem" in texts(await say(app, "fam", "hồ sơ"))
+    # The contract arrives: a new notice, and it waits for review again.
+    await click(app, "fam", "dossier:item:contract")
+    await send_file(app, "fam", jpeg(800))
+    lines = await say(app, "fam", "xong")
+    assert len([line for line in lines if line["to"] == "cb"]) == 1

@@ -70,6 +70,16 @@ class DossierView:
         return not self.missing
 
     @property
+    def later_missing(self) -> list[ItemView]:
+        """Required papers that only exist later (contract, visa) and are not sent yet."""
+        return [v for v in self.missing if v not in self.missing_now]
+
+    @property
+    def all_present_now(self) -> bool:
+        """Everything the family can send at this stage is there."""
+        return not self.missing_now
+
+    @property
     def waiting_review(self) -> list[ItemView]:
         return [v for v in self.items if v.state == ItemState.SENT]
 

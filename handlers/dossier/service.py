@@ -151,32 +151,37 @@ async def touch(session: AsyncSession, case: Case, now: datetime) -> None:
     page goes back to collecting."""
     tracker = await get_tracker(session, case.id, now)
     tracker.last_activity_at = now
-    if tracker.status == DossierStatus.READY and not (await load_view(session, case)).all_present:
+    if tracker.status == DossierStatus.READY and not (
+        await load_view(session, case)
+    ).all_present_now:
         tracker.status = DossierStatus.OPEN
 
 
 async def maybe_ready(session: AsyncSession, case: Case, now: datetime) -> bool:
-    """Every required item has something: notify the commune officers once (per round)."""
+    """Every required item the family can send now has something: notify the commune
+    officers once (per round). Papers that only exist later (contract, visa) do not hold the
+    others' review back: an abroad family waited with no review at all until the visa."""
     tracker = await get_tracker(session, case.id, now)
     if tracker.status != DossierStatus.OPEN:
         return False
     view = await load_view(session, case)
-    if not view.all_present or not view.waiting_review:
+    if not view.all_present_now or not view.waiting_review:
         return False
     from handlers.dossier.review import OpenDossier  # review imports this module
 
     tracker.status = DossierStatus.READY
     tracker.ready_notified_at = now
     add_event(session, case_id=case.id, action="ready", now=now, actor_role="system")
+    later = ", ".join(v.item.title for v in view.later_missing)
     await record_notice(
         session,
         kind="dossier_ready",
-        text_key="dossier.notice_ready",
+        text_key="dossier.notice_ready_later" if later else "dossier.notice_ready",
         now=now,
         unit_id=case.unit_id,
         case_id=case.id,
         # One tap to the review (the officer typed /hoso and picked the case).
-        params={"ref": case.ref,
+        params={"ref": case.ref, "later": later,
                 "buttons": [[OpenDossier(case.id).pack(), "casework.button_open_case"]]},
     )
     return True
@@ -238,6 +243,9 @@ async def decide(
                 "intent": "flow:dossier.rejected", "case_ref": case.ref, "item": item_key})))
         return decision
     view: DossierView = await load_view(session, case)
+    if tracker.status == DossierStatus.READY and not view.waiting_review and not view.all_approved:
+        # Reviewed all there is; the papers that come later start a new round (and notice).
+        tracker.status = DossierStatus.OPEN
     if view.all_approved and tracker.status != DossierStatus.COMPLETE:
         tracker.status = DossierStatus.COMPLETE
         tracker.completed_at = now

@@ -31,8 +31,12 @@ def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
         lines += [item_line(n, v) for n, v in enumerate(view.items, start=1)]
     if status == DossierStatus.COMPLETE:
         lines.append(t("dossier.status_complete"))
+    elif status == DossierStatus.READY and view.later_missing:
+        lines.append(t("dossier.status_ready_later"))
     elif status == DossierStatus.READY:
         lines.append(t("dossier.status_ready"))
+    elif view.all_present_now and view.later_missing and not view.waiting_review:
+        lines.append(t("dossier.status_wait_later"))
     else:
         lines.append(t("dossier.checklist_pick"))
         if zalo:
