@@ -327,6 +327,16 @@ async def test_results_on_zalo_without_file_links_read_as_sentences(
     assert not re.search(r"[.!?]\s+[a-zà-ỹđ]", result["text"]), result["text"]
 
 
+async def test_no_results_yet_offers_the_invitation(app: App, clock: Clock) -> None:
+    """"Đợt #1 chưa có ai trả lời xong." came with no option at all on Zalo: a dead end."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=Channel.ZALO)
+    await say(app, "cb", "/khaosat", channel=Channel.ZALO)
+    await say(app, "cb", "1", channel=Channel.ZALO)  # open a round
+    lines = await say(app, "cb", "2", channel=Channel.ZALO)  # its results
+    assert intents(lines) == ["flow:survey.officer.results"]
+    assert intents(await say(app, "cb", "1", channel=Channel.ZALO)) == ["flow:broadcast.preview"]
+
+
 # -- Telegram and Zalo -------------------------------------------------------------------------
 
 

@@ -152,7 +152,9 @@ async def _results(ctx: Context, found: SurveyRound, officer: Officer) -> None:
     scope = None if officer.role in DISTRICT_ROLES else [officer.unit_id or -1]
     got = await results(ctx.session, found, scope)
     if not got.responses:
+        # Not a dead end: inviting people is the next step.
         ctx.reply(t("survey.officer.no_results", id=found.id),
+                  [[Invite(found.id).button(t("survey.officer.button.invite", id=found.id))]],
                   intent=f"flow:{NAME}.officer.results")
         return
     from storage.survey_export import render  # openpyxl: only when a file is asked for
