@@ -21,6 +21,7 @@ from handlers.callbacks import BadCallback, CallbackData, flow_of, parse
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
+from handlers.officials.requests import start_officer_request
 from handlers.textnorm import fold, folded_phrases, option_number
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
@@ -171,6 +172,9 @@ class Router:
             # A number no option of the latest message has (it was "not the bot's remit").
             self._unknown_number(ctx, number)
             return
+
+        if event.kind == InboundKind.TEXT and await start_officer_request(event, ctx):
+            return  # "ds qua han", "hom nay can goi ai": an officer's command in words
 
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
             for flow in self.flows.values():

@@ -1,0 +1,47 @@
+"""What officers type instead of a command or a button (handlers/officials/requests.py): seen
+in the user trial, "ds qua han" got the Korea answer and "hom nay can goi ai" got "bot chưa
+hiểu"; the same words from someone who is not an officer stay a citizen's message."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from handlers.officials.requests import REQUESTS, request_of
+from handlers.types import Channel
+from messages import raw
+from tests.helpers import Clock, intents, say
+from tests.officials_helpers import make_officer
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("ds qua han", "flow:officials.overdue"),
+     ("Hôm nay cần gọi ai ạ?", "flow:cases.list"),
+     ("mo dot moi nhe", "flow:survey.officer"),
+     ("gui thong bao", "flow:broadcast.text")],
+)
+async def test_an_officer_asks_in_words_and_gets_the_command(
+    app: App, clock: Clock, channel: Channel, text: str, intent: str
+) -> None:
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=channel)
+    lines = await say(app, "cb", text, channel=channel)
+    assert intents(lines)[0].startswith(intent), lines
+
+
+async def test_the_same_words_from_a_person_are_not_an_officers_command(app: App) -> None:
+    for text in ("ds qua han", "hom nay can goi ai", "mo dot moi"):
+        got = intents(await say(app, "u1", text))
+        assert not any(i.startswith(("flow:officials", "flow:cases", "flow:survey.officer"))
+                       for i in got), (text, got)
+
+
+def test_every_request_has_wording_and_polite_endings_do_not_matter() -> None:
+    assert set(raw("officials.requests.to_call"))
+    for name in REQUESTS:
+        assert raw(f"officials.requests.{name}"), name
+    assert request_of("can goi ai a") == request_of("Cần gọi ai!") == "to_call"
+    assert request_of("qua han roi thi sao") is None  # a sentence, not the request
