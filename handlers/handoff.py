@@ -189,6 +189,11 @@ class HandoffFlow(Flow):
         if not text:
             ctx.reply(t("handoff.ask_text_only"), intent=f"flow:{self.name}.{ctx.step}")
             return
+        if len(text) > QUESTION_MAX:
+            # Refused whole, not cut: the officer would read half of it as all of it.
+            ctx.reply(t("handoff.too_long", length=len(text), limit=QUESTION_MAX),
+                      intent=f"flow:{self.name}.{ctx.step}")
+            return
         if ctx.step == Step.COMMUNE:
             # The commune typed ("xa phu luu"), alone or with the question ("em o phu luu,
             # muon hoi ..."): taken, the question sent.
@@ -270,11 +275,13 @@ async def _latest_case(ctx: Context) -> Case | None:
 
 
 def person_name(ctx: Context, case: Case | None, typed: str | None = None) -> str:
-    """The case's name, else the one typed in a registration under way, else the platform's
-    display name."""
-    return (case.full_name if case else None) or typed or ctx.contact.display_name or t(
-        "handoff.anonymous"
-    )
+    """Who asks: the case's name, else the one typed in a registration under way, else the
+    platform's display name. A relative who registered someone else asks as that person's
+    relative (the officer used to read the son's name while his mother was asking)."""
+    shown = ctx.contact.display_name or t("handoff.anonymous")
+    if case is not None and case.full_name and case.relationship_to_registrant != "self":
+        return t("handoff.relative_of", applicant=case.full_name, name=shown)
+    return (case.full_name if case else None) or typed or shown
 
 
 async def start_thread(ctx: Context, question: str, unit_id: int | None) -> Thread:

@@ -371,3 +371,22 @@ async def test_the_card_says_a_relative_registered_for_the_person(app: App, cloc
     await say(app, "pl", "/dangky")
     card = (await press(app, "pl", f"Mở {ref}"))[0]["text"]
     assert "Người đăng ký: người nhà đăng ký hộ (người này là con của họ)" in card, card
+
+
+async def test_a_relatives_question_names_who_asks_and_a_long_one_is_not_cut(
+    app: App, clock: Clock
+) -> None:
+    """Seen in the user trial: a mother who registered her son asked the officer, and the
+    notice named only the son; a 3,000-character question reached the officer cut at 1,000."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await fill_form(app, "mom", relative="Con", person={"name": "Hoàng Văn Nam"})
+    await press(app, "mom", "Xác nhận")
+    await say(app, "mom", "gặp cán bộ", name="Mẹ Nam")
+    long = "Cho tôi hỏi " + "rất lâu rồi " * 150
+    lines = await say(app, "mom", long, name="Mẹ Nam")
+    assert to(lines, "pl") == [] and intents(lines) == ["flow:handoff.ask"]
+    assert f"dài {len(long.strip())} ký tự" in lines[0]["text"]
+    lines = await say(app, "mom", "Bao giờ con tôi được gọi ạ?", name="Mẹ Nam")
+    [notice] = to(lines, "pl")
+    assert "Người nhà của Hoàng Văn Nam" in notice["text"], notice["text"]
+    assert "Bao giờ con tôi được gọi ạ?" in notice["text"]
