@@ -158,3 +158,24 @@ async def test_help_while_answering_a_person_asks_for_the_answer_again(
     assert intents(lines) == ["flow:thread.help", "flow:thread.answer"]
     lines = await say(app, "pl", "Chiều mai cán bộ gọi anh/chị nhé.")
     assert any(x["to"] == "u1" and "Chiều mai" in x["text"] for x in lines)
+
+
+async def test_a_held_photos_item_numbers_are_the_checklists(app: App) -> None:
+    """Seen in the user trial on Zalo: the "which item is this photo?" list put missing items
+    first, so its numbers were not the checklist's; "6" typed for the invoice, as numbered on
+    the checklist, filed the photo under another item."""
+    channel = Channel.ZALO
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "me", unit_id=unit, channel=channel)
+    await click(app, "me", f"dossier:case:{case_id}", channel=channel)
+    await say(app, "me", "don de nghi", channel=channel)
+    await send_file(app, "me", jpeg(1), channel=channel)  # one item sent: no longer missing
+    checklist = texts(await press(app, "me", t("dossier.button.checklist"), channel=channel))
+    number = next(line.split(".")[0] for line in checklist.splitlines()
+                  if "Hóa đơn" in line and line.split(".")[0].isdigit())
+    lines = await send_file(app, "me", jpeg(2), channel=channel)
+    assert intents(lines)[-1] == "flow:dossier.held"
+    assert f"{number}. Hóa đơn" in texts(lines), texts(lines)
+    lines = await say(app, "me", number, channel=channel)
+    assert "«Hóa đơn" in texts(lines), texts(lines)
+    assert await _pages(app) == {"request_form": 1, "receipts": 1}

@@ -29,7 +29,7 @@ def refuse_file(ctx: Context, verdict: Verdict, buttons: list[list[Button]] | No
 
 async def hold_file(ctx: Context, case: Case, data: bytes, claimed: str) -> None:
     """A file sent before choosing an item: checked, stored and kept in the flow until the
-    family says which item it is (the items still missing are offered first)."""
+    family says which item it is (the checklist's items, numbered as there, with their state)."""
     verdict = await check_file_async(data, claimed)
     if not verdict.ok:
         refuse_file(ctx, verdict, None)
@@ -45,12 +45,12 @@ async def hold_file(ctx: Context, case: Case, data: bytes, claimed: str) -> None
 
 
 async def ask_held(ctx: Context, case: Case) -> None:
+    # The checklist's items in the checklist's order, each with its state: a number typed
+    # here is the one the family read on the checklist (missing items first renumbered them,
+    # and "6" for the invoice filed the photo as page 3 of another item).
     view = await load_view(ctx.session, case)
-    open_items = [v for v in view.items if v.state != ItemState.APPROVED]
-    ordered = [v for v in open_items if v in view.missing_now]
-    ordered += [v for v in open_items if v in view.missing and v not in ordered]
-    ordered += [v for v in open_items if v not in ordered]
-    rows = [[PutHeld(v.item.key).button(v.item.title)] for v in ordered]
+    rows = [[PutHeld(v.item.key).button(t("dossier.option_state", title=v.item.title,
+                                          state=v.label))] for v in view.items]
     rows.append([Checklist().button(t("dossier.button.checklist"))])
     # Sent with no dossier open: say which dossier, and the way out if it is not a paper.
     key = "dossier.held_outside" if ctx.data.get("from_outside") else "dossier.held_which"
