@@ -179,3 +179,18 @@ async def test_a_held_photos_item_numbers_are_the_checklists(app: App) -> None:
     lines = await say(app, "me", number, channel=channel)
     assert "«Hóa đơn" in texts(lines), texts(lines)
     assert await _pages(app) == {"request_form": 1, "receipts": 1}
+
+
+@pytest.mark.parametrize("key", ["dossier.family_rejected", "dossier.reminder", "dossier.stopped"])
+async def test_the_words_a_dossier_message_says_to_type_open_the_dossier(
+    app: App, key: str
+) -> None:
+    """Seen in the user trial: the rejection said «gõ "hồ sơ"», and "hồ sơ" alone is the
+    question about the papers (a 526-character answer before the checklist)."""
+    unit, _ = await two_units(app)
+    await make_case(app, "me", unit_id=unit)
+    raw_text = t(key, ref="HY-2026-00001", title="x", reason="y", count=1, lines="")
+    typed = raw_text.split("gõ «", 1)[1].split("»", 1)[0] if "gõ «" in raw_text else \
+        raw_text.split("Gõ «", 1)[1].split("»", 1)[0]
+    lines = await say(app, "me", typed)
+    assert intents(lines)[0].startswith("flow:dossier"), (typed, intents(lines))
