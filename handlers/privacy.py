@@ -194,6 +194,15 @@ def _choices(besides: Action | None = None) -> list[list[Button]]:
     return [[Choose(a).button(t(f"privacy.button.{a.value}"))] for a in Action if a != besides]
 
 
+def _next_step(case: Case) -> str:
+    """What the person does next: for a case working abroad, its own wording where it differs
+    (an approved dossier is handed in at the service centre, not "wait for an appointment")."""
+    own = f"privacy.next_abroad.{case.status}"
+    if case.kind == "abroad" and has(own):
+        return t(own)
+    return _label("privacy.next", case.status, "privacy.next_unknown")
+
+
 def _label(prefix: str, status: str, fallback: str) -> str:
     key = f"{prefix}.{status}"
     return t(key) if has(key) else t(fallback)
@@ -221,7 +230,7 @@ async def case_line(ctx: Context, case: Case) -> str:
         name=case.full_name or "",
         interest=await _interest(ctx, case),
         status=_label("privacy.status", case.status, "privacy.status_unknown"),
-        next=_label("privacy.next", case.status, "privacy.next_unknown"),
+        next=_next_step(case),
     )
     latest = await latest_change_line(ctx, case)
     return f"{line}\n{latest}" if latest else line

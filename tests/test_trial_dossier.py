@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
 from handlers.types import Channel
 from messages import t
-from storage.models import DossierDocument
+from storage.models import Case, DossierDocument
 from tests.dossier_support import click, jpeg, make_case, two_units
 from tests.dossier_support import make_officer as dossier_officer
 from tests.helpers import Clock, intents, press, say, send_file, texts
@@ -194,3 +194,15 @@ async def test_the_words_a_dossier_message_says_to_type_open_the_dossier(
         raw_text.split("Gõ «", 1)[1].split("»", 1)[0]
     lines = await say(app, "me", typed)
     assert intents(lines)[0].startswith("flow:dossier"), (typed, intents(lines))
+
+
+async def test_an_approved_abroad_dossiers_next_step_is_to_hand_it_in(app: App) -> None:
+    """Seen in the user trial: the status said "chờ cán bộ hẹn ngày làm thủ tục" while the
+    dossier message said to hand it in at the service centre."""
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "me", unit_id=unit)
+    async with app.db.transaction() as session:
+        await session.execute(update(Case).where(Case.id == case_id).values(status="eligible"))
+    lines = await say(app, "me", "hồ sơ của tôi")
+    assert "Bước tiếp theo: nộp 1 bộ hồ sơ tại" in texts(lines), texts(lines)
+    assert "chờ cán bộ hẹn ngày" not in texts(lines)
