@@ -11,7 +11,7 @@ from bot.app import App
 from bot.choices import resolve_choice
 from bot.engine import offered_options
 from handlers.types import Button, Channel, Inbound, InboundKind, Reply
-from storage.models import Case, IntakeDraft
+from storage.models import Case, Course, IntakeDraft
 from tests.dossier_support import make_case
 from tests.helpers import intents, press, say, texts
 
@@ -153,3 +153,15 @@ async def test_register_for_a_class_button_does_not_ask_the_kind(app: App) -> No
     await press(app, "u1", "Đồng ý")
     lines = await press(app, "u1", "Cho bản thân tôi")
     assert intents(lines) == ["flow:intake.full_name"]
+
+
+@pytest.mark.parametrize("text", ["e dang ky hoc nghe may", "cho em dang ky lop may"])
+async def test_a_trade_named_by_its_first_word_picks_its_class(app: App, text: str) -> None:
+    """Seen in the user trial: "e dang ky hoc nghe may" kept only "a class" and the form
+    asked which one; "nghề may", "lớp may" name «May công nghiệp»."""
+    await say(app, "u1", text)
+    await press(app, "u1", "Đồng ý")
+    async with app.db.session() as session:
+        draft = (await session.scalars(select(IntakeDraft))).one()
+        course = await session.get(Course, draft.data.get("course_id") or 0)
+    assert course is not None and course.occupation == "May công nghiệp"

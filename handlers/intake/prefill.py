@@ -2,7 +2,8 @@
 
 "e muon dang ky di lam o nuoc ngoai cho con trai" → who = relative, relationship = child,
 gender = male, kind = abroad; "đăng ký học nấu ăn ở Thái Hòa" → kind = course, the commune,
-and the class when exactly one open class teaches that trade (preferring the commune named).
+and the class when exactly one open class teaches that trade (preferring the commune named);
+"học nghề may", "lớp may" name a trade by its first word after a word of learning.
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def _pairs(words: list[str]) -> set[str]:
     return {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
 
+def _trade_pairs(occupation: str) -> set[str]:
+    """The word pairs that name a class's trade: its own, and a word of learning before its
+    first word ("nghe may" for «May công nghiệp»)."""
+    words = fold(occupation).split()
+    leads = [fold(w) for w in raw("intake.prefill_trade_leads")]
+    return _pairs(words) | {f"{lead} {words[0]}" for lead in leads if words}
+
+
 async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict[str, Any]:
     """The form answers of a request: the slots read from the words, plus the commune and the
     class it names (which need the database)."""
@@ -57,7 +66,7 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
         return preset
     generic = {" ".join(fold(p).split()) for p in raw("intake.prefill_generic_pairs")}
     said = _pairs(padded.split()) - generic
-    named = [c for c in await open_courses(ctx) if _pairs(fold(c.occupation).split()) & said]
+    named = [c for c in await open_courses(ctx) if _trade_pairs(c.occupation) & said]
     if named:
         preset["kind"] = "course"
         local = [c for c in named if c.unit_id == unit_id]
