@@ -1,7 +1,9 @@
-"""Turns a typed answer into the button it names: its number, or its label without diacritics."""
+"""Turns a typed answer into the button it names: its number, its label without diacritics,
+or the first words of exactly one label."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -42,7 +44,25 @@ def resolve_choice(event: Inbound, last_buttons: list[Any], *, numbers: bool = T
     for button_id, label, *_ in last_buttons:
         if fold(label) == key:
             return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
+    words = _words(answer)
+    if len(words) >= MIN_PREFIX_WORDS:
+        # "da goi" for «Đã gọi, chờ hồ sơ»: the first words of exactly one label.
+        starting = [(b[0], b[1]) for b in last_buttons
+                    if len(b) >= 2 and _words(str(b[1]))[: len(words)] == words]
+        if len(starting) == 1:
+            button_id, label = starting[0]
+            return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
     return _as_text(event)
+
+
+#: A label's first words name it when they are at least this many ("có" alone must not
+#: confirm «Có, xóa hết»).
+MIN_PREFIX_WORDS = 2
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def _words(text: str) -> list[str]:
+    return _PUNCTUATION.sub(" ", fold(text)).split()
 
 
 def _as_text(event: Inbound) -> Inbound:

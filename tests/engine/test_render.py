@@ -60,6 +60,22 @@ def test_answer_by_number_label_or_label_without_diacritics() -> None:
     assert resolve_choice(text_event(Channel.ZALO, "u", "hoc"), last).kind == InboundKind.TEXT
 
 
+def test_the_first_words_of_exactly_one_label_name_it() -> None:
+    """Seen in the user trial: "da goi" under the case card got the citizen fallback; only
+    the whole label «Đã gọi, chờ hồ sơ» or its number worked."""
+    last = [["s:1", "Đã gọi, chờ hồ sơ"], ["s:2", "Đã gọi, không liên lạc được"],
+            ["s:3", "Không đủ điều kiện"], ["d:1", "Có, xóa hết"], ["d:2", "Không xóa"]]
+
+    def picked(answer: str) -> str:
+        return resolve_choice(text_event(Channel.ZALO, "u", answer), last).button_id
+
+    assert picked("da goi cho") == "s:1" and picked("Không đủ") == "s:3"
+    assert picked("co xoa") == "d:1"
+    assert picked("da goi") == ""  # the first words of two labels: neither
+    assert picked("co") == picked("khong") == ""  # one word confirms nothing
+    assert picked("da goi cho ho so roi nhe") == ""  # more than the label: free text
+
+
 def test_a_pressed_label_that_is_no_longer_offered_is_read_as_text() -> None:
     event = resolve_choice(button_event(Channel.CONSOLE, "u", label="Có"), [])
     assert event.kind == InboundKind.TEXT and event.text == "Có"
