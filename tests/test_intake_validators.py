@@ -71,7 +71,9 @@ def test_age_rules() -> None:
 @pytest.mark.parametrize(
     "text",
     ["0912345678", "0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678",
-     "+84912345678", "912345678", "(091) 234-5678"],
+     "+84912345678", "912345678", "(091) 234-5678",
+     # One number inside a sentence is that number.
+     "sdt cua em la 0912.345.678 a", "số em: 0912 345 678"],
 )
 def test_phone_formats_normalise_to_ten_digits(text: str) -> None:
     assert parse_phone(text) in {"0912345678"}
@@ -84,6 +86,9 @@ def test_phone_formats_normalise_to_ten_digits(text: str) -> None:
         ("091234567890", "phone_length"),
         ("0912abc678", "phone_chars"),
         ("0212345678", "phone_not_mobile"),
+        # Seen in the user trial: 9 digits after words were "only digits, please".
+        ("so e 0912 345 67", "phone_length"),
+        ("0912345678 hoặc 0987654321", "phone_chars"),  # two numbers: which one?
     ],
 )
 def test_bad_phones(text: str, reason: str) -> None:

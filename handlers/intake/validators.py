@@ -89,8 +89,16 @@ _PHONE_NOISE = re.compile(r"[\s.\-()]")
 _MOBILE = re.compile(r"^0[35789]\d{8}$")
 
 
+#: A number written inside a sentence ("số em là 0912 345 678"): digits and their separators.
+_NUMBER_IN_TEXT = re.compile(r"\+?\d[\d\s.\-()]*\d")
+
+
 def parse_phone(text: str) -> str:
-    """A mobile number normalised to 10 digits starting with 0 (0912345678)."""
+    """A mobile number normalised to 10 digits starting with 0 (0912345678); a sentence
+    holding one number ("sdt e 0912 345 678") is read as that number."""
+    numbers = _NUMBER_IN_TEXT.findall(text)
+    if len(numbers) == 1 and sum(c.isdigit() for c in numbers[0]) >= 6:
+        text = numbers[0]
     digits = _PHONE_NOISE.sub("", text.strip())
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
