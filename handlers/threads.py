@@ -226,8 +226,13 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
         ctx.reply(t("thread.gone"), intent=f"flow:{FLOW}.gone")
         return
     add_officer_answer(ctx.session, thread, officer.id, text, ctx.now)
+    state = await ctx.session.get(ConversationState, person.id)
+    busy = state is not None and state.flow not in (None, "handoff")
+    answer = t("thread.answer", who=await signature(ctx, officer), text=text)
     reply = Reply(
-        t("thread.answer", who=await signature(ctx, officer), text=text),
+        # Busy with a form or a dossier, their next text goes there, not to the officer: say
+        # how to answer (seen in the user trial: a mother's follow-up got an FAQ answer).
+        f"{answer}\n\n{t('thread.answer_busy')}" if busy else answer,
         [
             [ReplyToThread(thread.id).button(t("thread.button_reply"))],
             [Home().button(t("thread.button_menu"))],
@@ -235,9 +240,8 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
         meta={"intent": "flow:handoff.answer", "thread_id": thread.id},
     )
     ctx.tell(person, reply)
-    state = await ctx.session.get(ConversationState, person.id)
     # The person's next text goes to the officer, unless they are busy with something else.
-    if state is not None and state.flow in (None, "handoff"):
+    if state is not None and not busy:
         state.flow, state.step, state.data = "handoff", "thread", {"thread_id": thread.id}
     name = await _name(ctx, thread)
     ctx.reply(

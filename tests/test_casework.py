@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from bot.app import App
 from handlers.threads import ANSWER_MAX
 from storage.models import CaseStatusChange, Officer, OutboxMessage, Thread, ThreadMessage
-from tests.dossier_support import click, jpeg
+from tests.dossier_support import click, jpeg, make_case
 from tests.helpers import Clock, intents, press, say, send_file
 from tests.intake_support import all_cases, fill_form
 from tests.officials_helpers import make_officer
+from tests.outreach_support import unit_id
 
 
 def to(lines: list[dict[str, Any]], user: str) -> list[dict[str, Any]]:
@@ -390,3 +391,32 @@ async def test_a_relatives_question_names_who_asks_and_a_long_one_is_not_cut(
     [notice] = to(lines, "pl")
     assert "Người nhà của Hoàng Văn Nam" in notice["text"], notice["text"]
     assert "Bao giờ con tôi được gọi ạ?" in notice["text"]
+
+
+async def test_an_answer_reaching_someone_busy_with_a_dossier_says_how_to_reply(
+    app: App, clock: Clock
+) -> None:
+    """Seen in the user trial: a mother asked from inside her dossier; her next question after
+    the officer's answer went to the dossier (and the FAQ), not to the officer, and nothing
+    said how to reach the officer again."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    pl = await unit_id(app, "Phù Lưu")
+    case_id = await make_case(app, "mom", unit_id=pl)
+    await click(app, "mom", f"dossier:case:{case_id}")
+    await say(app, "mom", "gặp cán bộ")
+    lines = await say(app, "mom", "Bản photo hộ khẩu có được không ạ?")
+    assert len(to(lines, "pl")) == 1
+    await press(app, "pl", "Trả lời")
+    lines = await say(app, "pl", "Được, chị chụp rõ cả hai mặt nhé.")
+    [answer] = to(lines, "mom")
+    assert "chụp rõ cả hai mặt" in answer["text"]
+    assert "chọn «Trả lời cán bộ» trước" in answer["text"]
+
+    # Not busy with anything: the next text goes to the officer, no such line.
+    await say(app, "u2", "gặp cán bộ")
+    await say(app, "u2", "xa phu luu")
+    lines = await say(app, "u2", "Lớp may bao giờ khai giảng ạ?")
+    await press(app, "pl", "Trả lời")
+    lines = await say(app, "pl", "Tháng 2 năm sau ạ.")
+    [answer] = to(lines, "u2")
+    assert "Trả lời cán bộ» trước" not in answer["text"]
