@@ -566,3 +566,23 @@ def test_farm_loans_and_medical_records_are_not_labour_topics(
     """Long messages the remit check does not look at: a loan for fertiliser or seed is not
     the loan to work abroad, a medical record is not a dossier (lexicon [not_topic])."""
     assert matcher.decide(question).outcome != "answer"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("ky quy la gi vay", "abroad.costs"),  # "vậy", not a loan
+    ("di dai nan lam nha may co duoc khong", "abroad.taiwan"),  # voice-to-text "Đài Loan"
+])
+def test_kinds_seen_on_two_fresh_sets(matcher: Matcher, question: str, topic: str) -> None:
+    """Each kind was missed on two fresh sets written apart (8, 9 or 10)."""
+    assert matcher.decide(question).topics[:1] == (topic,)
+
+
+@pytest.mark.parametrize("question", [
+    "Hộ nghèo có được hỗ trợ bò giống không?",
+    "chau lop 3 co duoc mien hoc phi ko",
+    "hop dong bao hiem nhan tho muon huy lay lai tien dc ko",
+])
+def test_livestock_a_schoolchild_and_life_insurance_are_outside(
+    matcher: Matcher, question: str
+) -> None:
+    assert matcher.decide(question).outcome != "answer"
