@@ -31,6 +31,7 @@ from bot.channels.telegram_commands import (
     officer_chats,
     show_officer_menu,
 )
+from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.telegram_transport import retry_seconds
 from bot.inbound import button_event, file_event, text_event
 from bot.webhook import MalformedUpdateError
@@ -63,8 +64,10 @@ def build_application(
         .token(token)
         .base_url(f"{url}/bot")
         .base_file_url(f"{url}/file/bot")
+        # Sends and downloads on aiohttp (bot/channels/telegram_request.py: a third of httpx's
+        # event-loop work per message); the long poll keeps PTB's default backend.
         .request(
-            HTTPXRequest(
+            AiohttpRequest(
                 connection_pool_size=pool_size, read_timeout=read_timeout, pool_timeout=30.0
             )
         )
