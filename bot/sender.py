@@ -47,13 +47,13 @@ from bot.delivery import (
     Transport,
     UnreachableError,
 )
-from bot.outbox_rows import OutboxRows
+from bot.outbox_rows import OutboxRows, PartSent
 from bot.pacer import Slot, Timer
 from bot.rate_limits import ChannelLimits, RateLimiter
 from bot.render import Rendered, render
 from handlers.types import Channel, reply_from_payload
 from storage.db import Database
-from storage.group_commit import GroupCommit
+from storage.group_commit import Gathered, GroupCommit
 from storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,10 @@ class Sender:
         #: transactions: a transaction per send (30 a second in a broadcast) held the single
         #: write lock in front of people's turns, for tens of ms each on a busy machine.
         self.batch = batch
+        #: The parts sent meanwhile are written by one unit of the batch, in one statement.
+        self._parts_sent: Gathered[PartSent] | None = (
+            None if batch is None else Gathered(batch, self.rows.record_parts)
+        )
         #: Pacing runs on ``timer`` (the loop's clock; a virtual one in tests).
         self._limiter = RateLimiter(limits, timer)
         self._wake = asyncio.Event()
@@ -392,13 +396,12 @@ class Sender:
         self, row: OutboxMessage, units: list[Rendered], index: int, slot: Slot
     ) -> bool:
         sent_id = await self._send_in(slot, row, units[index])
-        record = functools.partial(self.rows.record, row=row, total=len(units), index=index)
-        if self.batch is not None:
-            # Run again with the rest of its batch if a neighbour fails: the same values.
-            await self.batch.run(functools.partial(record, sent_id=sent_id))
+        if self._parts_sent is not None:
+            await self._parts_sent.add([self.rows.part_sent(row, len(units), index, sent_id)])
+            row.parts_sent = index + 1
             return True
         async with self.db.transaction() as session:
-            await record(session, sent_id=sent_id)
+            await self.rows.record(session, row, len(units), index, sent_id)
         return True
 
     async def _claim_and_deliver(

@@ -150,7 +150,8 @@ async def test_with_the_engines_group_commit_sends_are_recorded_in_its_transacti
     app: App, fake: FakeTelegram, transport: TelegramTransport
 ) -> None:
     # SQLite: what was sent is recorded in the turns' shared transactions, not in one
-    # transaction per send holding the single write lock in front of people's turns.
+    # transaction per send holding the single write lock in front of people's turns; and the
+    # parts sent meanwhile share one unit of work (one statement), not one unit per send.
     for i in range(20):
         await enqueue(app, 7000 + i, f"tin {i}")
     units = app.engine.batch.units
@@ -165,7 +166,7 @@ async def test_with_the_engines_group_commit_sends_are_recorded_in_its_transacti
         statuses = list(await session.scalars(select(OutboxMessage.status)))
     assert statuses == ["sent"] * 20
     if app.db.is_sqlite:
-        assert app.engine.batch.units - units == 20
+        assert 0 < app.engine.batch.units - units < 20
 
 
 async def test_the_senders_reads_do_not_wait_for_a_writer(
