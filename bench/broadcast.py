@@ -199,6 +199,7 @@ async def main(recipients: int, chatters: int, every: float, baseline: float) ->
                     now=utcnow(),
                 )
             started = loop.time()
+            cpu_started = time.process_time(), time.thread_time()
             dispatch_task = asyncio.create_task(dispatcher.run())
             during = Latencies()
             stop_chat = asyncio.Event()
@@ -215,6 +216,8 @@ async def main(recipients: int, chatters: int, every: float, baseline: float) ->
                 delivered += sum(1 for s in sent[seen:] if s.chat_id < FIRST_CHATTER)
                 seen = len(sent)
             elapsed = loop.time() - started
+            cpu_now = time.process_time(), time.thread_time()
+            cpu = [b - a for a, b in zip(cpu_started, cpu_now, strict=True)]
             stop_chat.set()
             await chat_task
             dispatcher.stop()
@@ -233,6 +236,10 @@ async def main(recipients: int, chatters: int, every: float, baseline: float) ->
     unique = len({s.chat_id for s in fake.sent if s.chat_id < FIRST_CHATTER})
     print(f"recipients: {recipients}, delivered {len(bulk)} ({unique} distinct) in {elapsed:.1f} s")
     print(f"429 answers: {fake.rate_limited}")
+    print(
+        f"CPU while the broadcast ran, per announcement: {cpu[0] / len(bulk) * 1000:.2f} ms "
+        f"(the event loop's thread {cpu[1] / len(bulk) * 1000:.2f} ms)"
+    )
     served = fake.rate_limited == 0 and unique == len(bulk) == recipients
     if not users:
         print(
