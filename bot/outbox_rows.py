@@ -8,7 +8,7 @@ A finished row (sent, failed, dropped) keeps no body: storage.repositories.FINIS
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +45,10 @@ _ROW_SENT = _PART_SENT.values(
 )
 
 
+#: A chat's oldest pending row, and whether its contact is unreachable.
+Found = tuple[OutboxMessage, bool]
+
+
 @dataclass(frozen=True, slots=True)
 class PartSent:
     """Part ``parts`` (counted from 1) of row ``row_id`` was accepted as ``message_id``."""
@@ -68,29 +72,46 @@ class OutboxRows:
         self.limits = limits
         self.clock = clock
 
-    async def next_row(self, chat_id: str) -> tuple[OutboxMessage, bool] | None:
+    async def next_row(self, chat_id: str) -> Found | None:
         """The chat's oldest pending row, and whether its contact is unreachable: one read
         (each read before a send is a wait on a busy machine, a reply's included)."""
+        found = await self.oldest_rows([chat_id])
+        return found.get(chat_id)
+
+    async def oldest_rows(self, chat_ids: Collection[str]) -> dict[str, Found]:
+        """``next_row`` of each of these chats (those with a pending row), in one read."""
+        if not chat_ids:
+            return {}
+        pending = (
+            OutboxMessage.status == "pending",
+            OutboxMessage.channel == self.channel.value,
+        )
+        query = select(OutboxMessage, Contact.unreachable_at, Contact.last_seen_at).outerjoin(
+            Contact, Contact.id == OutboxMessage.contact_id
+        )
+        if len(chat_ids) == 1:
+            # One chat (a reply's read): its oldest row directly, not the grouped form.
+            (chat_id,) = chat_ids
+            query = query.where(*pending, OutboxMessage.chat_id == chat_id)
+            query = query.order_by(OutboxMessage.id).limit(1)
+        else:
+            oldest = (
+                select(func.min(OutboxMessage.id))
+                .where(*pending, OutboxMessage.chat_id.in_(chat_ids))
+                .group_by(OutboxMessage.chat_id)
+            )
+            query = query.where(OutboxMessage.id.in_(oldest))
         async with self.db.reader() as session:
-            found = (
-                await session.execute(
-                    select(OutboxMessage, Contact.unreachable_at, Contact.last_seen_at)
-                    .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
-                    .where(
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.channel == self.channel.value,
-                        OutboxMessage.chat_id == chat_id,
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(1)
+            rows = (await session.execute(query)).all()
+        found: dict[str, Found] = {}
+        for row, unreachable_at, last_seen_at in rows:
+            if row.contact_id is None:  # a chat known by its id only (officers' groups)
+                found[row.chat_id] = row, await self._is_unreachable(row)
+            else:
+                found[row.chat_id] = (
+                    row, unreachable_at is not None and last_seen_at <= unreachable_at
                 )
-            ).first()
-        if found is None:
-            return None
-        row, unreachable_at, last_seen_at = found
-        if row.contact_id is None:  # a chat known by its id only (officers' groups)
-            return row, await self._is_unreachable(row)
-        return row, unreachable_at is not None and last_seen_at <= unreachable_at
+        return found
 
     def part_sent(
         self, row: OutboxMessage, total: int, index: int, sent_id: str = ""

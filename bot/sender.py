@@ -47,7 +47,7 @@ from bot.delivery import (
     Transport,
     UnreachableError,
 )
-from bot.outbox_rows import OutboxRows, PartSent
+from bot.outbox_rows import Found, OutboxRows, PartSent
 from bot.pacer import Slot, Timer
 from bot.rate_limits import ChannelLimits, RateLimiter
 from bot.render import Rendered, render
@@ -143,6 +143,16 @@ class Sender:
         self._bulk_backlog: deque[str] = deque()
         #: The last lookup found as many announcement chats as it asked for: there may be more.
         self._bulk_more = False
+        #: The backlog chats' next rows, read together after the lookup (one read, not one per
+        #: recipient). Only a worker started from the backlog uses its chat's row, and only if
+        #: nothing started or named the chat since it was read; anything else drops it.
+        self._prefetched: dict[str, Found] = {}
+        #: While a lookup runs: the chats started or named meanwhile (their rows as read may
+        #: be sent or cancelled by the time the lookup ends).
+        self._touched: set[str] | None = None
+        #: Announcement chats named by a commit while their worker runs (the person wrote, and
+        #: may have said stop): the announcement read before is read again before it is sent.
+        self._stale: set[str] = set()
         #: Set while ``run()`` is not running, so that ``stop()`` can wait for it to return.
         self._idle = asyncio.Event()
         self._idle.set()
@@ -158,7 +168,13 @@ class Sender:
             self._wake.set()
             return
         for channel, chat_id in dict.fromkeys(replies):
-            if channel == self.channel.value and not self._start(chat_id, bulk=False):
+            if channel != self.channel.value:
+                continue
+            if self._touched is not None:
+                self._touched.add(chat_id)
+            if chat_id in self._workers:
+                self._stale.add(chat_id)
+            if not self._start(chat_id, bulk=False):
                 self._wake.set()  # it cannot start now: the lookup finds the chat later
 
     async def run(self) -> None:
@@ -249,7 +265,16 @@ class Sender:
 
     async def _start_due_chats(self) -> None:
         wanted = self.bulk_batch - len(self._bulk_backlog)
-        urgent, bulk = await self._due_chats(wanted)
+        self._touched = set()
+        try:
+            urgent, bulk = await self._due_chats(wanted)
+            found = await self.rows.oldest_rows(bulk)
+            # A chat started or named during the reads: its row as read may be gone already.
+            for chat_id in self._touched.union(self._workers):
+                found.pop(chat_id, None)
+        finally:
+            self._touched = None
+        self._prefetched.update(found)
         self._starved = False
         for chat_id in urgent:
             if not self._start(chat_id, bulk=False) and self._full():
@@ -269,6 +294,9 @@ class Sender:
     def _start(self, chat_id: str, *, bulk: bool) -> bool:
         """Start a worker for ``chat_id`` (or tell its running worker to look again); False
         when it cannot start now (no free worker, resting after failures, stopping)."""
+        found = self._prefetched.pop(chat_id, None)  # any start but the first from it drops it
+        if self._touched is not None:
+            self._touched.add(chat_id)
         if self._stopping:
             return False
         if chat_id in self._workers:
@@ -279,7 +307,9 @@ class Sender:
             return False
         if self._full(bulk=bulk):
             return False
-        task = asyncio.create_task(self._drain_chat(chat_id), name=f"send:{chat_id}")
+        task = asyncio.create_task(
+            self._drain_chat(chat_id, found if bulk else None), name=f"send:{chat_id}"
+        )
         self._workers[chat_id] = task
         if bulk:
             self._bulk_chats.add(chat_id)
@@ -293,6 +323,7 @@ class Sender:
 
     def _worker_done(self, chat_id: str, task: asyncio.Task[None]) -> None:
         self._workers.pop(chat_id, None)
+        self._stale.discard(chat_id)
         was_bulk = chat_id in self._bulk_chats
         self._bulk_chats.discard(chat_id)
         again = self._again.pop(chat_id, None)
@@ -318,13 +349,18 @@ class Sender:
         if self._starved:
             self._wake.set()
 
-    async def _drain_chat(self, chat_id: str) -> None:
+    async def _drain_chat(self, chat_id: str, first: Found | None = None) -> None:
         """Send this chat's rows oldest first; stop at the first row that must wait. A chat
         started for announcements stops after one: a recipient rarely has a second, which the
         next lookup finds (a reply that comes meanwhile starts the chat again at once), so a
-        recipient costs one read, not a second one finding nothing."""
+        recipient costs no read of its own (``first``: its row as the lookup's batch read
+        it), not a second one finding nothing."""
         while not self._stopping:
-            found = await self._next_row(chat_id)
+            if first is None:
+                self._stale.discard(chat_id)  # what is read now is as fresh as can be
+                found = await self._next_row(chat_id)
+            else:
+                found, first = first, None
             if found is None or found[0].next_attempt_at > self.clock():
                 return
             if not await self._send_row(*found):
@@ -332,7 +368,7 @@ class Sender:
             if found[0].priority > 0 and chat_id in self._bulk_chats:
                 return
 
-    async def _next_row(self, chat_id: str) -> tuple[OutboxMessage, bool] | None:
+    async def _next_row(self, chat_id: str) -> Found | None:
         """The chat's oldest pending row and whether its contact is unreachable (the one read
         before each send; tests count and interrupt it here)."""
         return await self.rows.next_row(chat_id)
@@ -382,9 +418,12 @@ class Sender:
         bulk = row.priority > 0
         if self.db.is_sqlite:
             # One process per SQLite file, and its single writer lock must not wait on the network.
-            slot = await self._limiter.acquire(
-                row.chat_id, is_group=row.is_group, bulk=row.priority > 0
-            )
+            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group, bulk=bulk)
+            if bulk and row.chat_id in self._stale:
+                # The person wrote while this announcement waited for its place, perhaps to
+                # say stop (which cancels it): the chat is read again before anything is sent.
+                slot.release()
+                return False
             return await self._shielded(self._deliver(row, units, index, slot))
         # The rate slot is taken AFTER the row is locked, so the pace is measured right before
         # the request (a lock taken after the slot delayed some sends and earned 429s at the
