@@ -75,6 +75,17 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+    # The pool's own reset rolled back every connection handed back, one more trip to the
+    # driver's thread per session (a quarter of a read's trips), though a session ends its
+    # transaction itself (COMMIT or ROLLBACK): only one still in a transaction is rolled back.
+    if state.terminate_only:
+        return
+    driver = getattr(dbapi_connection, "_connection", None)
+    if driver is None or driver.in_transaction:
+        dbapi_connection.rollback()
+
+
 class Database:
     """Owns the engine; ``session()`` gives a new AsyncSession (use ``async with s.begin()``)."""
 
@@ -90,12 +101,14 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"async_creator_fn": sqlite_driver.connect}
+            kwargs["pool_reset_on_return"] = None  # _sqlite_reset instead
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+            event.listen(self.engine.sync_engine, "reset", _sqlite_reset)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._readers = async_sessionmaker(
             self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False

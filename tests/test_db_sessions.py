@@ -1,0 +1,62 @@
+"""SQLite sessions: what each costs in trips to the driver's thread (each a wait on a busy
+machine, in front of people's replies), and that a connection handed back to the pool in the
+middle of a transaction is still rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.app import App
+from storage.models import Contact, OutboxMessage
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The calls made on the SQLite driver's thread, by name."""
+    calls: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    yield calls
+
+
+async def test_a_session_costs_its_statements_begin_and_end_only(
+    sqlite_app: App, trips: list[str]
+) -> None:
+    # The pool's reset used to roll back every connection handed back: a fourth trip for a
+    # one-statement session, though the session had just committed or rolled back.
+    async with sqlite_app.db.reader() as session:
+        await session.execute(select(OutboxMessage.id).limit(1))
+    async with sqlite_app.db.transaction() as session:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == 0).values(attempts=1))
+    assert trips == ["_run", "_run", "rollback", "_run", "_run", "commit"]
+
+
+async def test_a_connection_handed_back_inside_a_transaction_is_rolled_back(
+    sqlite_app: App,
+) -> None:
+    db = sqlite_app.db
+    async with db.reader() as session:
+        before = await session.scalar(select(func.count(Contact.id)))
+    async with db.engine.connect() as conn:
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        # Behind SQLAlchemy's back: a transaction begun and left open.
+        await driver.execute("BEGIN IMMEDIATE")
+        await driver.execute(
+            "INSERT INTO contacts (channel, platform_user_id, display_name, created_at, "
+            "last_seen_at) VALUES ('zalo', 'x', '', '2026-01-01', '2026-01-01')"
+        )
+        assert driver.in_transaction
+    # The pool rolled it back: the row is gone, and the next writer can begin.
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count(Contact.id))) == before
