@@ -19,6 +19,7 @@ from bot.rate_limits import ChannelLimits
 from handlers.types import Channel
 from storage.db import Database
 from storage.models import Contact, OutboxMessage
+from storage.outreach_repo import unreachable
 from storage.redact import mask_numbers
 from storage.repositories import FINISHED_PAYLOAD
 
@@ -108,9 +109,7 @@ class OutboxRows:
             if row.contact_id is None:  # a chat known by its id only (officers' groups)
                 found[row.chat_id] = row, await self._is_unreachable(row)
             else:
-                found[row.chat_id] = (
-                    row, unreachable_at is not None and last_seen_at <= unreachable_at
-                )
+                found[row.chat_id] = row, unreachable(unreachable_at, last_seen_at)
         return found
 
     def part_sent(
@@ -208,11 +207,7 @@ class OutboxRows:
         """Unreachable until the person writes again (last_seen_at after unreachable_at)."""
         async with self.db.reader() as session:
             contact = await session.scalar(self._contact_query(row))
-        return (
-            contact is not None
-            and contact.unreachable_at is not None
-            and contact.last_seen_at <= contact.unreachable_at
-        )
+        return contact is not None and unreachable(contact.unreachable_at, contact.last_seen_at)
 
     def _contact_query(self, row: OutboxMessage) -> Select[Contact]:
         if row.contact_id is not None:

@@ -60,7 +60,12 @@ def topic_matches(topic: str, interest: str) -> bool:
 
 
 def is_unreachable(contact: Contact) -> bool:
-    return contact.unreachable_at is not None and contact.last_seen_at <= contact.unreachable_at
+    return unreachable(contact.unreachable_at, contact.last_seen_at)
+
+
+def unreachable(unreachable_at: datetime | None, last_seen_at: datetime) -> bool:
+    """The platform refused the contact, and they have not written since."""
+    return unreachable_at is not None and last_seen_at <= unreachable_at
 
 
 @dataclass(frozen=True, slots=True)
