@@ -68,17 +68,28 @@ class GroupCommit:
         self.batches = 0
         self.units = 0
 
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Run ``work(session)`` in the next batch; returns its result once committed."""
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, within: float = 0.0) -> T:
+        """Run ``work(session)`` in the next batch; returns its result once committed.
+        ``within``: the unit may wait up to that many seconds for a batch that other work
+        starts, and ride in it, rather than start a transaction of its own at once."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
         self._pending.append(_Unit(work, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush(), name="group-commit")
+        if within > 0:
+            loop.call_later(within, self._start)
+        else:
+            self._start()
         return await future
+
+    def _start(self) -> None:
+        if self._pending and (self._flusher is None or self._flusher.done()):
+            self._flusher = asyncio.create_task(self._flush(), name="group-commit")
 
     async def close(self, *, abort: bool = False) -> None:
         """Finish what is queued (shutdown); with ``abort``, roll back the batch in progress
         and drop the rest, as a crash would (their callers get CancelledError)."""
+        if not abort:
+            self._start()  # units still waiting to ride in someone else's batch
         if self._flusher is not None:
             if abort:
                 self._flusher.cancel()
@@ -161,16 +172,22 @@ class Gathered(Generic[Item]):
         self,
         batch: GroupCommit,
         write: Callable[[AsyncSession, list[Item]], Awaitable[None]],
+        *,
+        within: float = 0.0,
     ) -> None:
         self._batch = batch
         self._write = write
+        #: How long the unit may wait to ride in a batch others start (GroupCommit.run).
+        self._within = within
         self._items: list[Item] = []
         self._next: asyncio.Future[None] | None = None
 
     async def add(self, items: list[Item]) -> None:
         if self._next is None or self._next.done():
             self._items = []
-            self._next = asyncio.ensure_future(self._batch.run(partial(self._unit, self._items)))
+            self._next = asyncio.ensure_future(
+                self._batch.run(partial(self._unit, self._items), within=self._within)
+            )
         self._items.extend(items)
         # Shielded: one caller cancelled must not cancel the write the others wait for.
         await asyncio.shield(self._next)

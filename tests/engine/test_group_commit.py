@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -146,6 +147,37 @@ async def test_gathered_items_are_written_once_by_one_unit_even_when_a_neighbour
     assert sorted(keys) == ["a", "b", "c", "d", "e"], "each exactly once"
     assert batch.units == 2, "one unit for the four items queued together, one for the last"
     await batch.close()
+
+
+async def test_a_unit_given_time_rides_in_the_batch_others_start_and_is_run_at_close(
+    app: App,
+) -> None:
+    # An announcement's record may wait for the next turn's transaction instead of taking
+    # SQLite's write lock for one of its own (turns arriving meanwhile waited for it).
+    batch = GroupCommit(app.db)
+
+    def write(key: str) -> Callable[[AsyncSession], Awaitable[str]]:
+        async def unit(session: AsyncSession) -> str:
+            record_update(session, "console", key, None, utcnow())
+            return key
+
+        return unit
+
+    waiting = asyncio.create_task(batch.run(write("lazy"), within=3600))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not waiting.done() and batch.batches == 0
+    assert await batch.run(write("turn")) == "turn"
+    assert await waiting == "lazy"
+    assert (batch.batches, batch.units) == (1, 2), "both in the turn's transaction"
+    # At shutdown a unit still waiting is written, not dropped.
+    last = asyncio.create_task(batch.run(write("last"), within=3600))
+    await asyncio.sleep(0)
+    await batch.close()
+    assert await last == "last"
+    async with app.db.session() as s:
+        keys = (await s.scalars(select(InboundLog.update_key))).all()
+    assert sorted(keys) == ["last", "lazy", "turn"]
 
 
 class NudgingFlow(CountingFlow):
