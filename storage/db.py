@@ -69,10 +69,14 @@ def _sqlite_begin(conn: Connection) -> None:
     # does not help there); waiting for the lock at BEGIN is what serialises writers safely.
     # A reader's transaction never writes: a deferred BEGIN, which in WAL mode reads a snapshot
     # without the lock (IMMEDIATE made every read wait for the writer, then hold it up).
-    if conn.get_execution_options().get(_READ_ONLY):
-        conn.exec_driver_sql("BEGIN")
+    # The BEGIN is sent with the transaction's first statement (storage/sqlite_driver.py): a
+    # trip of its own to the driver's thread was a third of a one-statement read's.
+    begin = "BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE"
+    driver = conn.connection.driver_connection
+    if isinstance(driver, sqlite_driver.OneTripConnection):
+        driver.begin_with_next(begin)
     else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 def _sqlite_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
@@ -82,6 +86,8 @@ def _sqlite_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
     if state.terminate_only:
         return
     driver = getattr(dbapi_connection, "_connection", None)
+    if isinstance(driver, sqlite_driver.OneTripConnection):
+        driver.take_begin()  # a BEGIN not sent yet is forgotten
     if driver is None or driver.in_transaction:
         dbapi_connection.rollback()
 

@@ -5,7 +5,9 @@ loop. SQLAlchemy's adapter makes four such calls per statement (open a cursor, e
 close), and on a busy machine each trip costs a thread wake-up and a GIL hand-over: measured,
 that waiting was most of a turn's time. This connection opens the cursor, executes, fetches
 every row and closes in ONE call on aiosqlite's thread; the results are then read from memory.
-Everything else (the thread, commit, rollback, close) is aiosqlite's own.
+A transaction's BEGIN (``begin_with_next``) rides in the trip of its first statement, and a
+transaction that ran no statement ends without a trip. Everything else (the thread, commit,
+rollback, close) is aiosqlite's own.
 
 Given to SQLAlchemy through ``connect_args={"async_creator_fn": connect}`` (storage/db.py).
 """
@@ -51,7 +53,8 @@ class OneTripCursor:
 
     async def _trip(self, sql: str, params: Any, many: bool) -> None:
         conn = self._conn
-        result: _Result = await conn._execute(_run, conn._conn, sql, params, many)  # type: ignore[no-untyped-call]
+        begin = conn.take_begin()
+        result: _Result = await conn._execute(_run, conn._conn, sql, params, many, begin)  # type: ignore[no-untyped-call]
         self.description, self.rowcount, self.lastrowid, self._rows = result
 
     async def fetchone(self) -> Any:
@@ -70,8 +73,13 @@ class OneTripCursor:
         self._rows = []
 
 
-def _run(conn: sqlite3.Connection, sql: str, params: Any, many: bool) -> _Result:
-    """On aiosqlite's thread: the whole statement, results included."""
+def _run(
+    conn: sqlite3.Connection, sql: str, params: Any, many: bool, begin: str | None = None
+) -> _Result:
+    """On aiosqlite's thread: the transaction's BEGIN if it is the first statement, then the
+    whole statement, results included."""
+    if begin is not None:
+        conn.execute(begin)
     cursor = conn.cursor()
     try:
         if many:
@@ -85,8 +93,28 @@ def _run(conn: sqlite3.Connection, sql: str, params: Any, many: bool) -> _Result
 
 
 class OneTripConnection(aiosqlite.Connection):
+    #: The BEGIN of a transaction that has run no statement yet.
+    _begin: str | None = None
+
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
+
+    def begin_with_next(self, sql: str) -> None:
+        """Begin a transaction with ``sql`` ("BEGIN", "BEGIN IMMEDIATE") in the trip of its
+        first statement, not in a trip of its own."""
+        self._begin = sql
+
+    def take_begin(self) -> str | None:
+        begin, self._begin = self._begin, None
+        return begin
+
+    async def commit(self) -> None:
+        if self.take_begin() is None:  # else no statement ran: there is nothing to end
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self.take_begin() is None:
+            await super().rollback()
 
 
 def connect(database: str | Path, **kwargs: Any) -> OneTripConnection:

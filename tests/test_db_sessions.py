@@ -29,16 +29,34 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield calls
 
 
-async def test_a_session_costs_its_statements_begin_and_end_only(
+async def test_a_session_costs_a_trip_per_statement_and_one_to_end(
     sqlite_app: App, trips: list[str]
 ) -> None:
-    # The pool's reset used to roll back every connection handed back: a fourth trip for a
-    # one-statement session, though the session had just committed or rolled back.
+    # A one-statement session used to cost four trips: BEGIN, the statement, its end, and the
+    # pool's reset rolling back a connection whose transaction had just ended.
     async with sqlite_app.db.reader() as session:
         await session.execute(select(OutboxMessage.id).limit(1))
     async with sqlite_app.db.transaction() as session:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == 0).values(attempts=1))
-    assert trips == ["_run", "_run", "rollback", "_run", "_run", "commit"]
+    async with sqlite_app.db.transaction() as session:
+        pass  # no statement: no trip
+    assert trips == ["_run", "rollback", "_run", "commit"]
+
+
+async def test_a_transaction_begun_with_its_first_statement_still_isolates(
+    sqlite_app: App,
+) -> None:
+    db = sqlite_app.db
+    async with db.reader() as reader:
+        before = await reader.scalar(select(func.count(Contact.id)))
+        async with db.transaction() as writer:  # a write committed beside the reader's snapshot
+            await writer.execute(
+                update(Contact).where(Contact.id == -1).values(display_name="x")
+            )
+            writer.add(Contact(channel="zalo", platform_user_id="new", display_name=""))
+        assert await reader.scalar(select(func.count(Contact.id))) == before
+    async with db.reader() as reader:
+        assert await reader.scalar(select(func.count(Contact.id))) == before + 1
 
 
 async def test_a_connection_handed_back_inside_a_transaction_is_rolled_back(
