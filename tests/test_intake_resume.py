@@ -191,3 +191,30 @@ async def test_a_relative_registers_two_people(app: App) -> None:
     assert cases[0].contact_id == cases[1].contact_id
     lines = await say(app, "mum", "hồ sơ của tôi")
     assert first in texts(lines) and second in texts(lines)
+
+
+async def test_a_sentence_saying_later_or_cancel_is_not_saved_as_an_answer(
+    app: App, clock: Clock
+) -> None:
+    # Seen in the second user trial: at the village question "thôi e hủy, để mai tính" was
+    # saved as the village, and "de mai e lam tiep" as the ethnic group.
+    await _start_form(app, "u1")
+    await say(app, "u1", "12/3/1999")
+    await press(app, "u1", "Nam")
+    await say(app, "u1", "0912 345 678")
+    lines = await press(app, "u1", "Phù Lưu")
+    assert intents(lines) == ["flow:intake.village"]
+    lines = await say(app, "u1", "thoi e huy, de mai tinh")
+    assert intents(lines) == ["flow:intake.paused"]
+    clock.advance(days=1)
+    lines = await say(app, "u1", "tiep tuc")
+    assert intents(lines) == ["flow:intake.resume"]
+    lines = await press(app, "u1", "Làm tiếp")
+    assert intents(lines) == ["flow:intake.village"]
+    lines = await say(app, "u1", "thoi em huy dang ky")
+    assert intents(lines) == ["flow:intake.cancel"]
+    await press(app, "u1", "Không, làm tiếp")
+    await say(app, "u1", "thôn 3")
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None and draft.data["village"] == "thôn 3"

@@ -55,7 +55,7 @@ from handlers.intake.navigation import (
 from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
-from handlers.intake.validators import InvalidAnswerError, is_phrase
+from handlers.intake.validators import InvalidAnswerError, contains_phrase, is_phrase
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases, option_number
 from handlers.types import Button, Inbound, InboundKind
@@ -317,6 +317,17 @@ class IntakeFlow(Flow):
         if folded in folded_phrases("intake.words.back"):
             await go_back(ctx, draft)
             return
+        if step in QUESTIONS and step != Step.NAME and len(folded.split()) >= 2:
+            # "thôi e hủy, để mai tính" is not a village or an ethnic group (both were saved
+            # as such): "later" keeps the form for «tiếp tục», a cancel asks to confirm. Not on
+            # the name question, where Huy and Mai are names.
+            if contains_phrase(event.text, folded_phrases("intake.words.later")):
+                ctx.leave()
+                ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+                return
+            if contains_phrase(event.text, folded_phrases("intake.words.cancel_in_sentence")):
+                ask_cancel(ctx)
+                return
         other = ctx.claiming_flow(folded, besides=self.name)
         if other is not None:
             # "xem dữ liệu của tôi" mid-form: that flow takes over, the form waits.
