@@ -126,3 +126,16 @@ async def test_a_narrowed_question_is_clarified_at_every_step_of_the_form(
     lines = await send("say", question)
     assert intents(lines) == ["clarify", "flow:intake.summary"]
     assert t("intake.choose_option") not in texts(lines)
+
+
+@pytest.mark.parametrize("answer", ["ko biet", "không biết ạ", "chua biet"])
+async def test_not_knowing_the_optional_id_skips_it(app: App, answer: str) -> None:
+    # Second user trial: a grandmother's "ko biet" for the grandchild's ID got "Số căn cước
+    # chỉ gồm chữ số." and the question again.
+    from tests.intake_support import fill_form
+
+    lines = await fill_form(app, "u1", channel=Channel.ZALO, person={"cid": answer})
+    assert intents(lines) == ["flow:intake.summary"]
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None and draft.data["citizen_id_enc"] == ""  # skipped
