@@ -26,7 +26,7 @@ from handlers.intake.validators import InvalidAnswerError, UnitOption, match_uni
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import fold, folded_phrases, option_number
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_repo import find_contact_unit_id
@@ -35,6 +35,9 @@ from storage.threads_repo import add_person_message, close_thread, get_open_thre
 
 #: Longer questions are cut: a notice must fit in one officer message.
 QUESTION_MAX = 1000
+#: A request naming the commune with more words than this besides is also the question
+#: ("cho tôi gặp cán bộ xã Yên Phú, hỏi lớp may bao giờ khai giảng").
+REQUEST_WORDS = 7
 FLOW = "handoff"
 
 
@@ -92,6 +95,20 @@ class HandoffFlow(Flow):
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         await self.begin(ctx)
+
+    async def start_action(
+        self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
+    ) -> None:
+        """A request that names the commune is not asked it; with a question in it, the
+        question is sent (asked for the commune, the person then saw it lost)."""
+        text = event.text.strip() if event.kind == InboundKind.TEXT else ""
+        named = await named_unit(ctx, text) if 0 < len(text) <= QUESTION_MAX else None
+        if named is None or await get_open_thread(ctx.session, ctx.contact.id) is not None:
+            await self.begin(ctx)
+            return
+        extra = len(text.split()) - len(named.name_key.split())
+        _enter(ctx, Step.COMMUNE, {})
+        await self._commune_chosen(ctx, named, text if extra > REQUEST_WORDS else "")
 
     async def begin(self, ctx: Context, *, intent: str | None = None, **meta: Any) -> None:
         """Resume the open thread, or ask for the commune (when unknown) or the question;
@@ -210,8 +227,11 @@ class HandoffFlow(Flow):
                 question = "" if alone or short else text[:QUESTION_MAX]
                 await self._commune_chosen(ctx, named, question)
                 return
-            # A question typed before choosing the commune is kept, and the commune asked again.
-            ctx.update(question=text[:QUESTION_MAX])
+            # A question typed before choosing the commune is kept, and the commune asked again;
+            # a bare number is no question (a "8" meant for the list was sent to the officer
+            # in place of the question).
+            if option_number(text) is None:
+                ctx.update(question=text[:QUESTION_MAX])
             ctx.reply(t("thread.ask_commune"), await _commune_rows(ctx),
                       intent=f"flow:{self.name}.{Step.COMMUNE}")
             return

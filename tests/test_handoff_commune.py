@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Channel
-from storage.models import Thread, Unit
+from storage.models import Thread, ThreadMessage, Unit
 from tests.helpers import intents, press, say, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -142,3 +142,31 @@ async def test_going_back_to_the_form_at_the_question_step_sends_nothing(
     assert intents(await say(app, "u1", "gặp cán bộ", channel=channel)) == ["flow:handoff.ask"]
     lines = await say(app, "u1", QUESTION, channel=channel)
     assert intents(lines)[0] == "flow:handoff.done"
+
+
+async def test_a_request_naming_the_commune_and_asking_is_sent_as_it_is(app: App) -> None:
+    """Second user trial: "cho toi gap can bo xa yen phu, hoi lop may ..." asked for the
+    commune; a "8" typed next was kept as the question and, once the commune was typed, the
+    officers read «8»; her question was lost."""
+    asked = "cho toi gap can bo xa yen phu, hoi lop may bao gio khai giang"
+    lines = await say(app, "u1", asked, channel=Channel.ZALO)
+    assert "flow:handoff.done" in intents(lines), lines
+    async with app.db.session() as session:
+        thread = await session.scalar(select(Thread))
+        assert thread is not None
+        unit = await session.get(Unit, thread.unit_id)
+    assert unit is not None and unit.name == "Yên Phú"
+    lines = await say(app, "u2", "cho toi gap can bo xa yen phu", channel=Channel.ZALO)
+    assert intents(lines)[0] == "flow:handoff.ask", lines
+
+
+async def test_a_bare_number_at_the_commune_step_is_not_the_question(app: App) -> None:
+    await say(app, "u1", "gặp cán bộ", channel=Channel.ZALO)
+    await say(app, "u1", "hỏi lớp may khi nào học", channel=Channel.ZALO)
+    lines = await say(app, "u1", "12", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:handoff.commune"], lines
+    lines = await say(app, "u1", "yen phu", channel=Channel.ZALO)
+    assert "flow:handoff.done" in intents(lines), lines
+    async with app.db.session() as session:
+        asked = list(await session.scalars(select(ThreadMessage.text)))
+    assert asked == ["hỏi lớp may khi nào học"]
