@@ -28,6 +28,7 @@ from storage.models import (
     Officer,
     OutboxMessage,
     Thread,
+    ThreadMessage,
     Unit,
 )
 from storage.threads_repo import add_officer_answer, close_thread
@@ -35,6 +36,10 @@ from storage.threads_repo import add_officer_answer, close_thread
 FLOW = "thread"
 #: An answer longer than this is cut (one message on every channel).
 ANSWER_MAX = 1500
+#: ``/cauhoi`` lists this many open questions (a phone screen), the waiting ones first.
+QUESTIONS_SHOWN = 5
+#: A question in that list is cut to this many characters.
+QUESTION_SHOWN_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,12 @@ def _cancel_row() -> list[Button]:
 
 class ThreadFlow(Flow):
     name = FLOW
-    commands = ("tenhienthi",)
+    commands = ("tenhienthi", "cauhoi")
 
     async def start(self, event: Inbound, ctx: Context) -> None:
+        if event.command == "cauhoi":
+            await list_open_questions(ctx)
+            return
         await set_public_name(event, ctx)
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
@@ -268,6 +276,44 @@ async def _close(ctx: Context, thread: Thread) -> None:
         if state is not None and state.flow == "handoff":
             state.flow, state.step, state.data = None, None, {}
     ctx.reply(t("thread.closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
+
+
+async def list_open_questions(ctx: Context) -> None:
+    """``/cauhoi``: the open questions this officer may answer, each with «Trả lời #n». On Zalo
+    (no reply-to) an earlier question could not be answered once a newer notice came."""
+    officer = await get_officer(ctx.session, ctx.contact.id)
+    if officer is None:
+        refuse(ctx, "not_officer")
+        return
+    rows = await ctx.session.scalars(
+        select(Thread)
+        .where(Thread.status == "open")
+        .order_by(Thread.waiting_since.is_(None), Thread.id.desc())
+    )
+    shown = [thread for thread in rows if can_see_thread(officer, thread)]
+    if not shown:
+        ctx.reply(t("thread.open_none"), intent=f"flow:{FLOW}.list")
+        return
+    lines = [t("thread.open_title", count=len(shown))]
+    buttons: list[list[Button]] = []
+    for thread in shown[:QUESTIONS_SHOWN]:
+        unit = await ctx.session.get(Unit, thread.unit_id) if thread.unit_id else None
+        asked = await ctx.session.scalar(
+            select(ThreadMessage.text)
+            .where(ThreadMessage.thread_id == thread.id, ThreadMessage.author == "person")
+            .order_by(ThreadMessage.id.desc())
+            .limit(1)
+        ) or ""
+        cut = asked if len(asked) <= QUESTION_SHOWN_MAX else asked[:QUESTION_SHOWN_MAX] + "…"
+        lines.append(t(
+            "thread.open_row", thread_id=thread.id, name=await _name(ctx, thread),
+            unit=unit.name if unit else t("thread.no_unit"), question=cut,
+            waiting=t("thread.open_waiting") if thread.waiting_since else "",
+        ))
+        buttons.append([Answer(thread.id).button(t("thread.button_answer_n", thread_id=thread.id))])
+    if len(shown) > QUESTIONS_SHOWN:
+        lines.append(t("thread.open_more", count=len(shown) - QUESTIONS_SHOWN))
+    ctx.reply("\n".join(lines), buttons, intent=f"flow:{FLOW}.list")
 
 
 async def set_public_name(event: Inbound, ctx: Context) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from handlers.threads import ANSWER_MAX
+from handlers.types import Channel
 from storage.models import CaseStatusChange, Officer, OutboxMessage, Thread, ThreadMessage
 from tests.dossier_support import click, jpeg, make_case
 from tests.helpers import Clock, intents, press, say, send_file
@@ -420,3 +421,26 @@ async def test_an_answer_reaching_someone_busy_with_a_dossier_says_how_to_reply(
     lines = await say(app, "pl", "Tháng 2 năm sau ạ.")
     [answer] = to(lines, "u2")
     assert "Trả lời cán bộ» trước" not in answer["text"]
+
+
+async def test_an_earlier_question_can_still_be_answered_on_zalo(app: App, clock: Clock) -> None:
+    """Second user trial: on Zalo (no reply-to) an office officer could not answer question #1
+    once #2's notice came: its «1. Trả lời» was #2's, and no command listed the questions."""
+    z = Channel.ZALO
+    await make_officer(app, clock, "of", "office", channel=z)
+    await make_officer(app, clock, "hy", "commune", "Hàm Yên", channel=z)
+    for user, commune, asked in (("u1", "Phù Lưu", "vay von di nhat lai suat bao nhieu"),
+                                 ("u2", "Yên Phú", "lop may bao gio khai giang")):
+        await say(app, user, "gặp cán bộ", channel=z)
+        await press(app, user, commune, channel=z)
+        await say(app, user, asked, channel=z)
+    # Another commune's officer sees neither.
+    lines = await say(app, "hy", "/cauhoi", channel=z)
+    assert intents(lines) == ["flow:thread.list"] and "vay von" not in lines[0]["text"]
+    lines = await say(app, "of", "/cauhoi", channel=z)
+    assert intents(lines) == ["flow:thread.list"]
+    assert "vay von di nhat" in lines[0]["text"] and "lop may" in lines[0]["text"]
+    assert intents(await say(app, "of", "2", channel=z)) == ["flow:thread.answer"]
+    lines = await say(app, "of", "Lãi suất theo Ngân hàng Chính sách xã hội.", channel=z)
+    assert [line["to"] for line in lines if line["to"] != "of"] == ["u1"]
+    assert intents(await say(app, "u1", "/cauhoi", channel=z)) == ["flow:officials.refused"]
