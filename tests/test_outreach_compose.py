@@ -47,6 +47,8 @@ async def test_commune_officer_composes_for_their_commune(app: App, clock: Clock
     await say(app, "cb", "/thongbao")
     report = texts(await press(app, "cb", t("compose.button.report")))
     assert f"#{broadcast.id}" in report
+    # In words, not the stored "scheduled" (second user trial).
+    assert "(đã lên lịch)" in report and "scheduled" not in report
 
 
 async def test_office_targets_typed_communes_and_scope_is_enforced(app: App, clock: Clock) -> None:

@@ -417,6 +417,10 @@ async def _send(ctx: Context, officer: Officer) -> None:
     ctx.reply(t("compose.created", id=broadcast.id), intent=_intent("created"))
 
 
+#: A broadcast's statuses (storage/models/outreach.py), each said in words in the report.
+_STATUSES = ("scheduled", "sending", "done", "cancelled", "stopped")
+
+
 async def _reports(ctx: Context, officer: Officer) -> None:
     query = select(Broadcast).order_by(Broadcast.id.desc()).limit(3)
     if officer.role not in DISTRICT_ROLES:
@@ -428,9 +432,12 @@ async def _reports(ctx: Context, officer: Officer) -> None:
     lines = []
     for broadcast in found:
         report = await broadcast_report(ctx.session, broadcast)
-        lines.append(
-            t("outreach.report.line", waiting_all=report["waiting"] + report["pending"], **report)
-        )
+        # The status in words ("đã lên lịch"), not the stored "scheduled" an officer read.
+        status = str(report["status"])
+        if status in _STATUSES:
+            status = t(f"compose.status.{status}")
+        lines.append(t("outreach.report.line", waiting_all=report["waiting"] + report["pending"],
+                       **{**report, "status": status}))
         if report["stop_reason"]:
             lines.append(str(report["stop_reason"]))
     ctx.reply("\n".join(lines), intent=_intent("report"))
