@@ -97,6 +97,12 @@ class PrivacyFlow(Flow):
         if ctx.step == "delete_confirm" and _declines(event.text):
             await self.on_callback(event, ctx, ConfirmDelete("no"))
             return
+        if ctx.step == "delete_confirm" and _agrees(event.text):
+            # A typed "có" does not delete (the button does), and it went to the FAQ: a
+            # "which topic?" about working abroad, the confirmation gone. Asked again, saying how.
+            ctx.reply(t("escapes.help.privacy.delete_confirm"), intent="flow:privacy.help")
+            await self._act(event, ctx, Action.DELETE)
+            return
         ctx.leave()
         await ctx.dispatch(event)
 
@@ -109,7 +115,7 @@ class PrivacyFlow(Flow):
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # Only the buttons delete; a typed "không" declines (it was "bot chưa hiểu").
-        return ctx.step == "delete_confirm" and _declines(folded_text)
+        return ctx.step == "delete_confirm" and (_declines(folded_text) or _agrees(folded_text))
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
         await self._act(event, ctx, Action.DELETE if ctx.step == "delete_confirm" else None)
@@ -219,6 +225,10 @@ async def _interest(ctx: Context, case: Case) -> str:
 
 def _declines(text: str) -> bool:
     return is_phrase(text, folded_phrases("intake.words_answer.skip"))
+
+
+def _agrees(text: str) -> bool:
+    return is_phrase(text, folded_phrases("privacy.delete_agree_words"))
 
 
 async def case_line(ctx: Context, case: Case) -> str:

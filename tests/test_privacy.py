@@ -105,6 +105,22 @@ async def test_not_deleting_keeps_everything(app: App) -> None:
     assert case.full_name == "Nguyễn Thị Mai"
 
 
+async def test_a_typed_yes_asks_again_then_the_button_deletes(app: App) -> None:
+    """Second user trial (Telegram): "co" at the deletion question got a "which topic?" about
+    working abroad, and the question was gone; typed, it deletes nothing, it asks again."""
+    await fill_form(app, "u1")
+    await press(app, "u1", "Xác nhận")
+    await say(app, "u1", "xoa du lieu cua e di")
+    for typed in ("co", "có ạ", "xoa di"):
+        lines = await say(app, "u1", typed)
+        assert intents(lines) == ["flow:privacy.help", "flow:privacy.delete_confirm"], lines
+        assert "Có, xóa hết" in texts(lines)
+    [case] = await all_cases(app)
+    assert case.full_name == "Nguyễn Thị Mai"
+    lines = await press(app, "u1", "Có, xóa hết")
+    assert "Đã xóa dữ liệu" in texts(lines)
+
+
 async def test_delete_also_removes_rows_other_features_attach_to_the_case(
     app: App, tmp_path: Path
 ) -> None:
