@@ -218,3 +218,20 @@ async def test_a_sentence_saying_later_or_cancel_is_not_saved_as_an_answer(
     async with app.db.session() as session:
         draft = await session.scalar(select(IntakeDraft))
     assert draft is not None and draft.data["village"] == "thôn 3"
+
+
+async def test_a_sentence_is_not_saved_as_another_ethnic_group(app: App) -> None:
+    await _start_form(app, "u1")
+    await say(app, "u1", "12/3/1999")
+    await press(app, "u1", "Nam")
+    await say(app, "u1", "0912 345 678")
+    await press(app, "u1", "Phù Lưu")
+    await say(app, "u1", "thôn 3")
+    lines = await say(app, "u1", "nha em o gan song lo")
+    assert intents(lines)[-1] == "flow:intake.ethnicity", lines
+    assert "chỉ gõ tên dân tộc" in texts(lines)
+    lines = await say(app, "u1", "dân tộc Sán Dìu")
+    assert intents(lines) == ["flow:intake.household"]
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None and draft.data["ethnicity"] == "Sán Dìu"

@@ -158,6 +158,7 @@ _PLACE_MARKS = frozenset(".,'-/()")
 MAX_NAME = 80
 MAX_PLACE = 100
 MAX_ETHNICITY = 40
+MAX_ETHNICITY_WORDS = 3
 
 
 def _tidy(text: str) -> str:
@@ -230,7 +231,15 @@ def parse_ethnicity(text: str) -> str:
         raise InvalidAnswerError("ethnicity_chars")
     if len(value) > MAX_ETHNICITY:
         raise InvalidAnswerError("ethnicity_long")
-    return value
+    words = value.split(" ")
+    if _key(" ".join(words[:2])) == "dan toc":
+        words = words[2:]  # "dân tộc Sán Dìu"
+    if not words:
+        raise InvalidAnswerError("ethnicity_empty")
+    if len(words) > MAX_ETHNICITY_WORDS:
+        # A group's name is one or two words: "de mai e lam tiep" was saved as one.
+        raise InvalidAnswerError("ethnicity_sentence")
+    return " ".join(words)
 
 
 # -- communes -----------------------------------------------------------------------------------
