@@ -208,8 +208,6 @@ async def test_a_sentence_saying_later_or_cancel_is_not_saved_as_an_answer(
     assert intents(lines) == ["flow:intake.paused"]
     clock.advance(days=1)
     lines = await say(app, "u1", "tiep tuc")
-    assert intents(lines) == ["flow:intake.resume"]
-    lines = await press(app, "u1", "Làm tiếp")
     assert intents(lines) == ["flow:intake.village"]
     lines = await say(app, "u1", "thoi em huy dang ky")
     assert intents(lines) == ["flow:intake.cancel"]
@@ -235,3 +233,13 @@ async def test_a_sentence_is_not_saved_as_another_ethnic_group(app: App) -> None
     async with app.db.session() as session:
         draft = await session.scalar(select(IntakeDraft))
     assert draft is not None and draft.data["ethnicity"] == "Sán Dìu"
+
+
+async def test_saying_continue_continues(app: App, clock: Clock) -> None:
+    """Second user trial: back a day later, "tiep tuc" got "Anh/chị muốn làm tiếp không?"."""
+    await _start_form(app, "u1")
+    clock.advance(days=1)
+    assert intents(await say(app, "u1", "tiep tuc")) == ["flow:intake.dob"]
+    await say(app, "u1", "menu")
+    assert intents(await say(app, "u1", "tiếp tục")) == ["flow:intake.dob"]
+    assert intents(await say(app, "u1", "12/3/1999")) == ["flow:intake.gender"]

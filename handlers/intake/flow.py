@@ -78,6 +78,12 @@ def has_valid_consent(version: str | None) -> bool:
     )
 
 
+def _says_continue(event: Inbound) -> bool:
+    return event.kind == InboundKind.TEXT and fold(event.text).strip(" .!") in folded_phrases(
+        "escapes.resume_words"
+    )
+
+
 def my_cases_button(label: str) -> Button:
     from handlers.privacy import Action, Choose  # privacy imports the form's questions
 
@@ -95,6 +101,12 @@ class IntakeFlow(Flow):
             # For an officer /dangky is the list of registrations (handlers/casework.py).
             await ctx.start_flow(event, "cases")
             return
+        if _says_continue(event):
+            draft, _ = await live_draft(ctx)
+            if draft is not None:
+                # "tiếp tục" has said it: the form goes on, not "làm tiếp không?" first.
+                await show_step(ctx, draft)
+                return
         if event.kind == InboundKind.TEXT and event.text.strip():
             # A trigger phrase is a request too: "đăng ký học nghề" has said what to register
             # for, "đăng ký cho con" for whom; the form does not ask it again. A bare "tôi
@@ -334,6 +346,9 @@ class IntakeFlow(Flow):
             ctx.leave()
             ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
             await ctx.start_flow(event, other)
+            return
+        if _says_continue(event):
+            await show_step(ctx, draft)  # back a day later: "tiếp tục" is the answer already
             return
         if self.claims(folded) or self._returning(ctx):
             faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text))
