@@ -186,3 +186,24 @@ async def test_the_commune_said_in_a_sentence_is_taken(app: App, answer: str) ->
     async with app.db.session() as session:
         sub = await session.scalar(select(Subscription))
     assert sub is not None and sub.unit_id == await unit_id(app, "Phù Lưu")
+
+
+async def test_stop_with_nothing_subscribed_offers_no_resume(app: App) -> None:
+    """Second user trial: /stop at the subscription's confirmation said "muốn nhận lại, gõ
+    «nhận lại thông báo»", and "nhan lai" then said "Anh/chị chưa đăng ký nhận tin"."""
+    z = Channel.ZALO
+    await say(app, "u1", "dang ky nhan tin di nhat", channel=z)
+    await say(app, "u1", "e o thai hoa", channel=z)
+    lines = await say(app, "u1", "/stop", channel=z)
+    assert intents(lines) == ["flow:subscribe.stop"]
+    assert "nhận lại" not in texts(lines) and "nhận thông báo" in texts(lines)
+    assert intents(await say(app, "u1", "1", channel=z))[0] != "flow:subscribe.done"
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.topics == [] and sub.stopped_at is not None
+    # Subscribed, then stopped: «Nhận lại» brings it back.
+    await say(app, "u2", "dang ky nhan tin di nhat", channel=z)
+    await say(app, "u2", "e o thai hoa", channel=z)
+    await say(app, "u2", "1", channel=z)
+    assert "nhận lại" in texts(await say(app, "u2", "/stop", channel=z))
+    assert "Đã bật lại" in texts(await say(app, "u2", "nhan lai", channel=z))

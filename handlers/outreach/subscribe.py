@@ -326,7 +326,16 @@ class SubscribeFlow(Flow):
 
     async def _stop(self, ctx: Context) -> None:
         # Whatever the person was doing stays as it was: stopping news is not leaving a form.
+        before = await get_subscription(ctx.session, ctx.contact.id)
+        had_topics = before is not None and bool(before.topics)
         await stop_all(ctx.session, ctx.contact.id, ctx.now)
+        if not had_topics:
+            # Nothing subscribed (one half-made is dropped): no «Nhận lại», which then said
+            # "chưa đăng ký nhận tin" (second user trial).
+            if ctx.flow == NAME:
+                ctx.leave(resume=False)
+            ctx.reply(t("outreach.stopped_none"), intent=f"flow:{NAME}.stop")
+            return
         ctx.reply(
             t("outreach.stopped"),
             [[Resume().button(t("outreach.button.resume"))]],
