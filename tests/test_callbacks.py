@@ -30,7 +30,7 @@ from handlers.intake.buttons import Cancel, Choose, Edit
 from handlers.intake.questions import CHOICES
 from handlers.intake.steps import Step
 from handlers.outreach.compose import INTERESTS
-from handlers.outreach.survey import Option
+from handlers.outreach.survey_answers import Option
 from messages.actions import load_actions
 from messages.faq_loader import topic_button
 from messages.survey import questionnaire

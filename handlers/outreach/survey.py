@@ -8,7 +8,6 @@ survey_officer.py) to open a round, invite people and see the results.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,16 +19,24 @@ from handlers.intake.questions import current_units
 from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
-    contains_phrase,
-    is_phrase,
-    looks_like_question,
-    match_option,
     match_unit,
 )
 from handlers.outreach import survey_officer
+from handlers.outreach.survey_answers import (
+    Consent,
+    Decline,
+    Done,
+    Option,
+    Skip,
+    consent_word,
+    is_question,
+    pausing,
+    typed_answer,
+    typed_many,
+)
 from handlers.textnorm import fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
-from messages import raw, t
+from messages import t
 from messages.survey import Question, questionnaire
 from storage.course_repo import find_contact_unit_id
 from storage.models import SurveyResponse, SurveyRound, Unit
@@ -54,37 +61,10 @@ class Start(CallbackData, prefix="survey:start"):
 
 
 @dataclass(frozen=True)
-class Consent(CallbackData, prefix="survey:consent"):
-    pass
-
-
-@dataclass(frozen=True)
-class Decline(CallbackData, prefix="survey:decline"):
-    pass
-
-
-@dataclass(frozen=True)
-class Option(CallbackData, prefix="survey:opt"):
-    """An option of the current question (its key in messages/survey.toml)."""
-
-    value: str
-
-
-@dataclass(frozen=True)
 class PickUnit(CallbackData, prefix="survey:unit"):
     """A commune of the round, as a numbered option (typing its name works too)."""
 
     unit_id: int
-
-
-@dataclass(frozen=True)
-class Done(CallbackData, prefix="survey:done"):
-    pass
-
-
-@dataclass(frozen=True)
-class Skip(CallbackData, prefix="survey:skip"):
-    pass
 
 
 @dataclass(frozen=True)
@@ -111,8 +91,8 @@ class SurveyFlow(Flow):
         if _own_phrase(folded_text):
             return True
         if ctx.step == CONSENT:
-            return _consent_word(folded_text) is not None
-        if _pausing(folded_text):
+            return consent_word(folded_text) is not None
+        if pausing(folded_text):
             return True
         # A commune, a village, a trade are short: a sentence is read as a request or question.
         limit = {"unit": 3, "village": 6, OTHER: 6}.get(ctx.step or "", 0)
@@ -121,8 +101,8 @@ class SurveyFlow(Flow):
         # An option typed ("lam ruong", "28 tuoi", "xong") answers; it is not a question.
         question = questionnaire().get(ctx.step or "")
         return question is not None and (
-            _typed_answer(question, folded_text) is not None
-            or _typed_many(question, folded_text) is not None
+            typed_answer(question, folded_text) is not None
+            or typed_many(question, folded_text) is not None
         )
 
     async def pending_note(self, ctx: Context) -> str | None:
@@ -198,23 +178,23 @@ class SurveyFlow(Flow):
         if event.kind == InboundKind.TEXT and _own_phrase(fold(event.text)):
             await self.start(event, ctx)  # view, delete, or carry on
             return
-        said = _consent_word(event.text) if event.kind == InboundKind.TEXT else None
+        said = consent_word(event.text) if event.kind == InboundKind.TEXT else None
         if ctx.step == CONSENT and said is not None:
             # "dc", "ok", "ko" typed under the consent question (it left the survey).
             await self.on_callback(event, ctx, said)
             return
         response = await _response(ctx)
-        if response is not None and event.kind == InboundKind.TEXT and _pausing(event.text):
+        if response is not None and event.kind == InboundKind.TEXT and pausing(event.text):
             # "thôi em bận, để sau nhé": the answers are kept, the survey waits.
             await self.cancel(event, ctx)
             return
         question = questionnaire().get(ctx.step or "")
         typed = event.kind == InboundKind.TEXT and event.text.strip()
-        answer = _typed_answer(question, event.text) if typed and question else None
+        answer = typed_answer(question, event.text) if typed and question else None
         if response is not None and answer is not None:
             await _answer_button(ctx, response, answer)
             return
-        many = _typed_many(question, event.text) if typed and question else None
+        many = typed_many(question, event.text) if typed and question else None
         if response is not None and question is not None and many is not None:
             # "4, 5" or "dien, sua xe may": every trade named is chosen (none unchosen).
             key = f"_{question.id}"
@@ -232,11 +212,11 @@ class SurveyFlow(Flow):
             and typed
             and question is not None
             and question.kind in ("unit", "text")
-            and not _is_question(event.text)
+            and not is_question(event.text)
         ):
             await _answer_text(ctx, response, question, event.text.strip())
             return
-        if typed and not _is_question(event.text) and response is not None:
+        if typed and not is_question(event.text) and response is not None:
             await _ask_next(ctx, response, again=True)
             return
         # A question or anything else: the answers are kept; the router answers it.
@@ -244,98 +224,9 @@ class SurveyFlow(Flow):
         await ctx.dispatch(event)
 
 
-def _consent_word(text: str) -> Consent | Decline | None:
-    """A typed yes or no to the consent question."""
-    if is_phrase(text, folded_phrases("survey.words.consent")):
-        return Consent()
-    if is_phrase(text, folded_phrases("survey.words.decline")):
-        return Decline()
-    return None
-
-
-def _pausing(text: str) -> bool:
-    """The person says they will carry on later ("để sau", "đang bận")."""
-    return contains_phrase(text, folded_phrases("survey.words.pause"))
-
-
 def _own_phrase(folded_text: str) -> bool:
     return any(folded_text in folded_phrases(key)
                for key in ("survey.phrases.view", "survey.phrases.delete", "triggers.survey"))
-
-
-def _typed_answer(question: Question, text: str) -> CallbackData | None:
-    """What a typed answer means at ``question``, as the button it stands for: an option by
-    its label ("buoi toi", "lam ruong"), an age in years for an age-range question ("28",
-    "28 tuổi"), "xong" for several choices, "bỏ qua" for an optional one."""
-    if question.kind not in ("choice", "multi"):
-        return None
-    if question.kind == "multi" and is_phrase(text, folded_phrases("dossier.done_words")):
-        return Done()
-    if question.optional and is_phrase(text, folded_phrases("intake.words_answer.skip")):
-        return Skip()
-    try:
-        return Option(match_option(text, list(question.options.items()), loose=False))
-    except InvalidAnswerError:
-        pass
-    # A word or two of one label ("toi" for «Buổi tối», "xe may" for «Sửa chữa xe máy»).
-    words = f" {' '.join(fold(text).split())} "
-    inside = [k for k, label in question.options.items()
-              if words.strip() and words in f" {' '.join(fold(label).replace(',', ' ').split())} "]
-    if len(inside) == 1:
-        return Option(inside[0])
-    # The words typed all stand in one label ("sua xe may" for «Sửa chữa xe máy»).
-    typed_words = set(fold(text).split())
-    within = [k for k, label in question.options.items()
-              if typed_words and typed_words <= set(fold(label).replace(",", " ").split())]
-    if len(within) == 1:
-        return Option(within[0])
-    age = _age_option(question, text)
-    return Option(age) if age is not None else None
-
-
-_SEPARATORS = re.compile(r"\s*(?:[,;/+]|\bva\b|\bvoi\b)\s*")
-
-
-def _typed_many(question: Question, text: str) -> list[str] | None:
-    """Several options of a several-choice question typed at once: their numbers as listed
-    ("4, 5", "4 5") or their names ("dien, sua xe may"); None unless every part is one."""
-    if question.kind != "multi":
-        return None
-    folded = fold(text).strip()
-    keys = list(question.options)
-    if re.fullmatch(r"\d{1,2}(?:[\s,;.+/-]+\d{1,2})+", folded):
-        numbers = [int(n) for n in re.findall(r"\d{1,2}", folded)]
-        if all(1 <= n <= len(keys) for n in numbers):
-            return list(dict.fromkeys(keys[n - 1] for n in numbers))
-        return None
-    parts = [p for p in _SEPARATORS.split(folded) if p]
-    if len(parts) < 2:
-        return None
-    found = [_typed_answer(question, p) for p in parts]
-    if not all(isinstance(f, Option) for f in found):
-        return None
-    return list(dict.fromkeys(f.value for f in found if isinstance(f, Option)))
-
-
-_AGE = re.compile(r"^\D*?(\d{1,2})\s*(?:t|tuoi)?\D*$")
-
-
-def _age_option(question: Question, text: str) -> str | None:
-    """The option whose key is an age range ("25_34", "60_plus") holding the typed age."""
-    found = _AGE.match(fold(text))
-    if found is None:
-        return None
-    age = int(found.group(1))
-    for key in question.options:
-        low, _, high = key.partition("_")
-        if low.isdigit() and ((high == "plus" and age > int(low))
-                              or (high.isdigit() and int(low) <= age <= int(high))):
-            return key
-    return None
-
-
-def _is_question(text: str) -> bool:
-    return looks_like_question(text, raw("survey.question_markers"))
 
 
 async def _begin(ctx: Context) -> None:

@@ -1,0 +1,137 @@
+"""What a typed answer to the survey means: the buttons a person could have pressed instead
+(an option, "xong", "bỏ qua", yes or no to consent), read from words, numbers and ages typed as
+people type them ("buoi toi", "4, 5", "28 tuổi", "dc"); and the words that pause it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.callbacks import CallbackData
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    contains_phrase,
+    is_phrase,
+    looks_like_question,
+    match_option,
+)
+from handlers.textnorm import fold, folded_phrases
+from messages import raw
+from messages.survey import Question
+
+
+@dataclass(frozen=True)
+class Consent(CallbackData, prefix="survey:consent"):
+    pass
+
+
+@dataclass(frozen=True)
+class Decline(CallbackData, prefix="survey:decline"):
+    pass
+
+
+@dataclass(frozen=True)
+class Option(CallbackData, prefix="survey:opt"):
+    """An option of the current question (its key in messages/survey.toml)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Done(CallbackData, prefix="survey:done"):
+    pass
+
+
+@dataclass(frozen=True)
+class Skip(CallbackData, prefix="survey:skip"):
+    pass
+
+
+
+def consent_word(text: str) -> Consent | Decline | None:
+    """A typed yes or no to the consent question."""
+    if is_phrase(text, folded_phrases("survey.words.consent")):
+        return Consent()
+    if is_phrase(text, folded_phrases("survey.words.decline")):
+        return Decline()
+    return None
+
+
+def pausing(text: str) -> bool:
+    """The person says they will carry on later ("để sau", "đang bận")."""
+    return contains_phrase(text, folded_phrases("survey.words.pause"))
+
+
+def typed_answer(question: Question, text: str) -> CallbackData | None:
+    """What a typed answer means at ``question``, as the button it stands for: an option by
+    its label ("buoi toi", "lam ruong"), an age in years for an age-range question ("28",
+    "28 tuổi"), "xong" for several choices, "bỏ qua" for an optional one."""
+    if question.kind not in ("choice", "multi"):
+        return None
+    if question.kind == "multi" and is_phrase(text, folded_phrases("dossier.done_words")):
+        return Done()
+    if question.optional and is_phrase(text, folded_phrases("intake.words_answer.skip")):
+        return Skip()
+    try:
+        return Option(match_option(text, list(question.options.items()), loose=False))
+    except InvalidAnswerError:
+        pass
+    # A word or two of one label ("toi" for «Buổi tối», "xe may" for «Sửa chữa xe máy»).
+    words = f" {' '.join(fold(text).split())} "
+    inside = [k for k, label in question.options.items()
+              if words.strip() and words in f" {' '.join(fold(label).replace(',', ' ').split())} "]
+    if len(inside) == 1:
+        return Option(inside[0])
+    # The words typed all stand in one label ("sua xe may" for «Sửa chữa xe máy»).
+    typed_words = set(fold(text).split())
+    within = [k for k, label in question.options.items()
+              if typed_words and typed_words <= set(fold(label).replace(",", " ").split())]
+    if len(within) == 1:
+        return Option(within[0])
+    age = _age_option(question, text)
+    return Option(age) if age is not None else None
+
+
+_SEPARATORS = re.compile(r"\s*(?:[,;/+]|\bva\b|\bvoi\b)\s*")
+
+
+def typed_many(question: Question, text: str) -> list[str] | None:
+    """Several options of a several-choice question typed at once: their numbers as listed
+    ("4, 5", "4 5") or their names ("dien, sua xe may"); None unless every part is one."""
+    if question.kind != "multi":
+        return None
+    folded = fold(text).strip()
+    keys = list(question.options)
+    if re.fullmatch(r"\d{1,2}(?:[\s,;.+/-]+\d{1,2})+", folded):
+        numbers = [int(n) for n in re.findall(r"\d{1,2}", folded)]
+        if all(1 <= n <= len(keys) for n in numbers):
+            return list(dict.fromkeys(keys[n - 1] for n in numbers))
+        return None
+    parts = [p for p in _SEPARATORS.split(folded) if p]
+    if len(parts) < 2:
+        return None
+    found = [typed_answer(question, p) for p in parts]
+    if not all(isinstance(f, Option) for f in found):
+        return None
+    return list(dict.fromkeys(f.value for f in found if isinstance(f, Option)))
+
+
+_AGE = re.compile(r"^\D*?(\d{1,2})\s*(?:t|tuoi)?\D*$")
+
+
+def _age_option(question: Question, text: str) -> str | None:
+    """The option whose key is an age range ("25_34", "60_plus") holding the typed age."""
+    found = _AGE.match(fold(text))
+    if found is None:
+        return None
+    age = int(found.group(1))
+    for key in question.options:
+        low, _, high = key.partition("_")
+        if low.isdigit() and ((high == "plus" and age > int(low))
+                              or (high.isdigit() and int(low) <= age <= int(high))):
+            return key
+    return None
+
+
+def is_question(text: str) -> bool:
+    return looks_like_question(text, raw("survey.question_markers"))
