@@ -3,19 +3,18 @@
 "ds qua han", "bot chưa hiểu" for "hom nay can goi ai"); each request here names, in one typed
 table, the command or the button it stands for, and its wording is data
 (messages/strings/officials.toml ``[officials.requests]``: compared without diacritics, as
-the whole message, trailing punctuation and polite particles ignored)."""
+the whole message, punctuation and polite particles aside: ``is_phrase``)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from functools import cache
 
 from handlers.access import get_officer
 from handlers.callbacks import CallbackData
 from handlers.casework import CaseList, Filter
 from handlers.context import Context
-from handlers.textnorm import fold, folded_phrases
+from handlers.intake.validators import is_phrase
+from handlers.textnorm import folded_phrases
 from handlers.types import Inbound, InboundKind
 
 
@@ -39,21 +38,10 @@ REQUESTS: dict[str, Command | CallbackData] = {
     "survey": Command("khaosat"),
 }
 
-#: Said after a request without changing it ("ds qua han a", "can goi ai nhe").
-_PARTICLES = frozenset({"a", "ak", "ah", "nhe", "nha", "voi", "di", "giup", "luon", "em", "e"})
-
-
-@cache
-def _by_phrase() -> dict[str, str]:
-    return {p: name for name in REQUESTS for p in folded_phrases(f"officials.requests.{name}")}
-
-
 def request_of(text: str) -> str | None:
     """The officer request ``text`` is, by name, or None."""
-    words = re.sub(r"[^\w\s]", " ", fold(text)).split()
-    while words and words[-1] in _PARTICLES:
-        words.pop()
-    return _by_phrase().get(" ".join(words))
+    return next((name for name in REQUESTS
+                 if is_phrase(text, folded_phrases(f"officials.requests.{name}"))), None)
 
 
 async def start_officer_request(event: Inbound, ctx: Context) -> bool:
