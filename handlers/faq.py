@@ -118,10 +118,10 @@ class FaqFlow(Flow):
             _log(ctx, event.text, decision)
             # Understood, but not the office's work (weather, land, marriage…): say so and where
             # to ask, rather than "not understood" (the intent stays the spec's fallback).
-            outside = (decision.candidates and decision.candidates[0].topic == OUT_OF_REMIT
-                       and decision.candidates[0].probability
-                       >= get_matcher().thresholds.outside
-                       and get_matcher().known_share(event.text) >= OUTSIDE_KNOWN_WORDS)
+            outside = decision.ruled_out or (
+                decision.candidates and decision.candidates[0].topic == OUT_OF_REMIT
+                and decision.candidates[0].probability >= get_matcher().thresholds.outside
+                and get_matcher().known_share(event.text) >= OUTSIDE_KNOWN_WORDS)
             key = "faq.out_of_remit" if outside else "faq.fallback"
             ctx.reply(t(key), main_menu_buttons(), intent="fallback")
 

@@ -115,6 +115,10 @@ class Decision:
     offers: tuple[str, ...] = ()
     #: Outcome ``answer``: a close runner-up topic, offered as a button under the answer.
     also_offered: tuple[str, ...] = ()
+    #: Outcome ``fallback``: the lexicon names another matter in the message (``[not_topic]``,
+    #: ``[domestic]``: "bò giống", "phân bón") and it ruled out the best-ranked topic, so the
+    #: reply says the question is not the office's work rather than "not understood".
+    ruled_out: bool = False
 
     @property
     def topic(self) -> str | None:

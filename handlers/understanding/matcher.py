@@ -225,7 +225,7 @@ class Matcher:
         if len(kept) == len(decision.candidates):
             return decision
         if not kept:
-            return Decision("fallback", decision.key, decision.candidates)
+            return Decision("fallback", decision.key, decision.candidates, ruled_out=True)
         return replace(decision, candidates=kept)
 
     def _decide_message(self, text: str) -> Decision:
@@ -342,6 +342,9 @@ class Matcher:
             # likely about something outside the remit, so the runner-up is offered, never
             # answered on its own ("kiện công ty tài chính đòi nợ" is not a worker's rights).
             return self._clarify(key, kept)
+        if (decision.outcome == "fallback" and ranked and ranked[0].topic != OUT_OF_REMIT
+                and kept[:1] != ranked[:1]):
+            return replace(decision, ruled_out=True)
         return decision
 
     def _country_named(
