@@ -165,19 +165,20 @@ def test_the_matcher_follows_the_knowledge_base_content_not_its_files(
     kb_dir.mkdir()
     (kb_dir / "a.toml").write_text(KB, encoding="utf-8")
     Matcher(read_kb(kb_dir), cache_dir=cache)
-    # The topic classifier and the remit check's two models, one file each.
-    assert fits.count == 3
-    assert sorted(f.name.split("-")[0] for f in cache.glob("*.npz")) == ["faq", "remit", "remit"]
+    # The topic classifier, its second opinion and the remit check's two models, a file each.
+    assert fits.count == 4
+    assert sorted(f.name.split("-")[0] for f in cache.glob("*.npz")) == [
+        "faq", "faq", "remit", "remit"]
     # Same content under another file name: loaded, not fitted.
     (kb_dir / "a.toml").rename(kb_dir / "b.toml")
     _fresh_process(monkeypatch)
     Matcher(read_kb(kb_dir), cache_dir=cache)
-    assert fits.count == 3
+    assert fits.count == 4
     # One more example: fitted again, whatever the file's name or time stamp.
     (kb_dir / "b.toml").write_text(KB.replace('"ky quy"', '"ky quy", "tien coc"'), "utf-8")
     _fresh_process(monkeypatch)
     matcher = Matcher(read_kb(kb_dir), cache_dir=cache)
-    assert fits.count == 6 and len(list(cache.glob("*.npz"))) == 3
+    assert fits.count == 8 and len(list(cache.glob("*.npz"))) == 4
     assert matcher.rank(matcher.key("tien coc"))[0].topic == "abroad.costs"
 
 
@@ -192,7 +193,8 @@ def test_a_remit_check_example_refits_only_the_remit_check(
     _fresh_process(monkeypatch)
     (kb_dir / "a.toml").write_text(KB + remit.replace('"]', '", "vay tien lam nha"]'), "utf-8")
     Matcher(read_kb(kb_dir), cache_dir=cache)
-    assert fits.count == 3 + 2  # the topic classifier is loaded, the remit check refitted
+    # The topic classifier and its second opinion are loaded, the remit check refitted.
+    assert fits.count == 4 + 2
 
 
 def test_balanced_classes_change_the_key() -> None:

@@ -8,6 +8,7 @@ import pytest
 from handlers.understanding.decision import (
     OUT_OF_REMIT,
     Candidate,
+    Decision,
     Thresholds,
     without_actions,
 )
@@ -268,6 +269,34 @@ def test_a_message_comparing_countries_is_not_answered_with_one_of_them(
         in ((), ("abroad.markets",))
     # One country named: its own topic.
     assert "abroad.taiwan" in matcher.decide("di dai loan het bao nhieu tien").topics
+
+
+@pytest.mark.parametrize(("question", "first", "added"), [
+    # Deposit returned on coming home: the costs (the deposit) or coming home.
+    ("ki quy la gi vay ve nuoc co duoc tra lai khong", "abroad.return", "abroad.costs"),
+    # The papers of the support: the support or the dossier.
+    ("hồ sơ hỗ trợ xklđ", "abroad.support", "abroad.dossier"),
+])
+def test_an_answer_the_second_opinion_disputes_answers_its_topic_too(
+    matcher: Matcher, question: str, first: str, added: str
+) -> None:
+    # The first model alone answers one topic; the second model's best is its neighbour.
+    assert matcher._decide_message(question).topics == (first,)
+    assert matcher.decide(question).topics == (first, added)
+
+
+def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
+    matcher: Matcher,
+) -> None:
+    key = matcher.key("ki quy la gi vay ve nuoc co duoc tra lai khong")
+    pair = Decision("answer", key, (Candidate("abroad.return", 0.5),
+                                    Candidate("abroad.family", 0.3)))
+    decision = matcher._second_opinion(pair)
+    assert decision.outcome == "clarify"
+    assert decision.suggestions == ["abroad.return", "abroad.family", "abroad.costs"]
+    # Agreed with: unchanged.
+    agreed = Decision("answer", key, (Candidate("abroad.costs", 0.5),))
+    assert matcher._second_opinion(agreed) is agreed
 
 
 def test_a_request_asked_as_a_question_that_no_topic_answers_starts_the_action(

@@ -52,10 +52,16 @@ def _code_and_libraries() -> str:
 
 
 def cache_key(
-    texts: Sequence[str], labels: Sequence[str], *, regularisation: float, balanced: bool = False
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    regularisation: float,
+    balanced: bool = False,
+    margin: bool = False,
 ) -> str:
     """The key of the classifier these inputs fit (hex SHA-256)."""
-    fit_parameters: list[object] = [regularisation, "balanced"] if balanced else [regularisation]
+    fit_parameters: list[object] = [regularisation, *(["balanced"] if balanced else []),
+                                    *(["margin"] if margin else [])]
     inputs = [FORMAT, _code_and_libraries(), *fit_parameters, list(labels), list(texts)]
     return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode()).hexdigest()
 
@@ -68,11 +74,13 @@ def load_or_fit(
     cache_dir: Path | None,
     name: str,
     balanced: bool = False,
+    margin: bool = False,
 ) -> Classifier:
     """The classifier of these inputs: from this process, from ``cache_dir``, or fitted now
     (and then saved in ``cache_dir``). ``name`` tells apart the classifiers sharing a directory;
-    ``balanced`` is passed to :func:`classifier.fit`."""
-    key = cache_key(texts, labels, regularisation=regularisation, balanced=balanced)
+    ``balanced`` and ``margin`` are passed to :func:`classifier.fit`."""
+    key = cache_key(texts, labels, regularisation=regularisation, balanced=balanced,
+                    margin=margin)
     path = cache_dir / f"{name}-{key[:KEY_CHARS]}.npz" if cache_dir is not None else None
     found = _built.get(key)
     fitted_now = False
@@ -81,7 +89,7 @@ def load_or_fit(
         if found is None:
             started = time.perf_counter()
             found = classifier.fit(texts, labels, regularisation=regularisation,
-                                   balanced=balanced)
+                                   balanced=balanced, margin=margin)
             fitted_now = True
             log.info("%s classifier fitted in %.1f s", name, time.perf_counter() - started)
         if len(_built) >= _MAX_BUILT:

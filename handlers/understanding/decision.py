@@ -94,6 +94,9 @@ class Thresholds:
     outside_max_words: int = 12
     #: Inverse regularisation of the remit check's models.
     remit_regularisation: float = 30.0
+    #: Inverse regularisation of the second opinion (a linear SVM on the same examples; see
+    #: ``Matcher._second_opinion``): scikit-learn's default.
+    second_regularisation: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,6 +134,14 @@ class Matcher:
             cache_dir=cache_dir,
             name="faq",
         )
+        self._second = load_or_fit(
+            texts,
+            labels,
+            regularisation=self.thresholds.second_regularisation,
+            cache_dir=cache_dir,
+            name="faq-second",
+            margin=True,
+        )
         self._remit = RemitCheck(
             texts, labels, [self.key(x, repair=False) for x in kb.remit_check],
             regularisation=self.thresholds.remit_regularisation, cache_dir=cache_dir)
@@ -194,7 +202,34 @@ class Matcher:
         decision = self._decide_message(text)
         if decision.outcome == "answer":
             decision = self._without_foreign(decision)
+        if decision.outcome == "answer":
+            decision = self._second_opinion(decision)
         return self._within_remit(decision)
+
+    def _second_opinion(self, decision: Decision) -> Decision:
+        """An answer the second model (a linear SVM on the same examples) does not agree with.
+        Two models of one data still err apart on a question between two neighbours ("kí quỹ
+        về nước có được trả lại không": costs or coming home): where the second's best topic
+        is another, one answered topic becomes two, briefly, the second's added (one of them
+        is nearly always the one asked); two answered topics become "which topic?" among the
+        three. Out-of-remit as the second's best is the remit check's to judge."""
+        key = decision.key
+        ranked = without_actions(self.rank(key))
+        scores = self._second.probabilities(key)
+        best = max((c for c in zip(self._second.classes, scores, strict=True)
+                    if not is_action(c[0])), key=lambda cs: cs[1])[0]
+        # A country's topic joins by the country rules above (named, compared, its aspect).
+        if best in decision.topics or best == OUT_OF_REMIT or best in self.lexicon.countries:
+            return decision
+        other = next((c for c in self._foreign_left_out(key, ranked) if c.topic == best), None)
+        # A topic the first model finds unlikely is not worth a brief ("xóa hết thông tin đã
+        # gửi" is not the steps of going abroad): the bar of a clarify's options.
+        if other is None or other.probability < self.thresholds.suggest:
+            return decision
+        if len(decision.candidates) == 1:
+            return Decision("answer", key, (decision.candidates[0], other),
+                            offers=decision.offers)
+        return Decision("clarify", key, (*decision.candidates, other), offers=decision.offers)
 
     def outside(self, decision: Decision) -> float:
         """How likely the remit check finds an answered or acted-on message outside the
