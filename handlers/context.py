@@ -22,6 +22,17 @@ if TYPE_CHECKING:
     from storage.files import FileStore
 
 
+@dataclass(frozen=True)
+class AskedIn:
+    """A question asked inside a flow (``flow``, its name), told to the answerer so that the
+    answer fits: the numbers typed next answer the flow's options, so it numbers nothing of its
+    own; ``course_id``: the class the flow has chosen (a registration form), asked about as
+    "bao giờ học"."""
+
+    flow: str
+    course_id: int | None = None
+
+
 class Flows(Protocol):
     """What a flow may ask of the others (the router implements it): by name, never by
     reaching into the router's tables."""
@@ -64,6 +75,8 @@ class Context:
     #: A typed number meant for options that a later message without options followed (an
     #: announcement, a notice): it picks nothing; the router says so and offers them again.
     outdated_number: int | None = None
+    #: Set while the answerer answers a question asked inside a flow (see AskedIn).
+    asked_in: AskedIn | None = None
 
     # -- saying things -------------------------------------------------------------------------
     def reply(

@@ -23,7 +23,7 @@ from handlers.context import Context
 from handlers.intake.buttons import StartCourse
 from handlers.textnorm import fold, folded_phrases, nfc
 from handlers.types import Button
-from messages import t
+from messages import has, t
 from messages.deployment import profile
 from storage.course_repo import (
     CourseListing,
@@ -31,6 +31,7 @@ from storage.course_repo import (
     find_current_units,
     find_upcoming_courses,
 )
+from storage.models import Course, Unit
 
 #: Classes shown in one message: a longer list does not read on a small phone.
 MAX_SHOWN = 5
@@ -145,13 +146,21 @@ def _start(start: date, today: date | None) -> str:
 def render_course_list(
     listings: list[CourseListing], total: int, *, can_register: bool, header: str | None = None,
     offset: int = 0, unit_id: int | None = None, today: date | None = None,
+    in_flow: str | None = None,
 ) -> ClassList:
     """The list text and, when registration through the bot exists, one button per class
     (numbered as in the text), then «Xem thêm lớp» when more follow this page; ``today``
     lets near start dates go without their year. Classes stop before the text would pass
-    TEXT_CHARS (a long note, long names): the next page starts from the first one left out."""
+    TEXT_CHARS (a long note, long names): the next page starts from the first one left out.
+    ``in_flow``: the list answers a question asked inside that flow, whose options the numbers
+    typed next answer: the classes are not numbered, nothing is a button, and the last line
+    says how to register (``courses.asked_in.footer``)."""
     if not listings:
         return _none()
+    if in_flow is not None:
+        footer_key = f"courses.asked_in.footer_{in_flow}"
+        return _unnumbered(listings, total, header, today,
+                           t(footer_key if has(footer_key) else "courses.asked_in.footer"))
     own = listings[0].unit_name if listings[0].in_own_commune else None
     if header is None:
         header = t("faq.courses.header_own", commune=own) if own else t("faq.courses.header")
@@ -185,6 +194,55 @@ def render_course_list(
         buttons.append([MoreClasses(last, unit_id).button(t("faq.courses.more_button"))])
     lines.append(" ".join(footer))
     return ClassList("\n".join(lines), buttons, shown if can_register else 0)
+
+
+def _unnumbered(
+    listings: list[CourseListing], total: int, header: str | None, today: date | None,
+    footer: str,
+) -> ClassList:
+    own = listings[0].unit_name if listings[0].in_own_commune else None
+    if header is None:
+        header = t("faq.courses.header_own", commune=own) if own else t("faq.courses.header")
+    lines = [header]
+    room = TEXT_CHARS - len(header) - len(footer) - 2
+    for listing in listings:
+        course = listing.course
+        line = t("courses.asked_in.line", occupation=_short(course.occupation),
+                 place=_place(listing), start=_start(course.start_date, today),
+                 duration=_duration(listing), seats=course.seats)
+        room -= len(line) + 1
+        if room < 0 and len(lines) > 1:
+            break
+        lines.append(line)
+    if total > len(lines) - 1:
+        footer = f"{t('courses.asked_in.more', n=total - len(lines) + 1)} {footer}"
+    return ClassList("\n".join([*lines, footer]), [], 0)
+
+
+async def class_asked_about(ctx: Context) -> str | None:
+    """A question about classes asked inside a form that has chosen one (ctx.asked_in):
+    that class, from the class data (its first day and place, or that the day is not fixed
+    yet, or that it no longer runs); None when no class is chosen or it is gone."""
+    asked = ctx.asked_in
+    course = (await ctx.session.get(Course, asked.course_id)
+              if asked is not None and asked.course_id is not None else None)
+    if course is None:
+        return None
+    unit = await ctx.session.get(Unit, course.unit_id) if course.unit_id else None
+    params = {
+        "occupation": course.occupation, "place": unit.name if unit else _short(course.venue),
+        "start": course.start_date.strftime("%d/%m/%Y"),
+        "venue": t("courses.asked_in.venue", venue=course.venue) if course.venue else "",
+        "duration": _duration(CourseListing(course, None, False)),
+    }
+    key = {"planned": "planned", "cancelled": "gone", "finished": "gone"}.get(
+        course.status, "yours")
+    lines = [t(f"courses.asked_in.{key}", **params)]
+    if course.status == "full":
+        lines.append(t("courses.asked_in.full"))
+    if key != "gone":
+        lines.append(t("courses.asked_in.change"))
+    return "\n".join(lines)
 
 
 async def list_courses(
@@ -225,7 +283,8 @@ async def _page(
     if only_unit_id is not None and note is None:
         note = t("faq.courses.header_in", commune=listings[0].unit_name or "")
     return render_course_list(listings, total, can_register=ctx.has_flow(REGISTER_FLOW),
-                              header=note, offset=offset, unit_id=only_unit_id, today=today)
+                              header=note, offset=offset, unit_id=only_unit_id, today=today,
+                              in_flow=ctx.asked_in.flow if ctx.asked_in else None)
 
 
 def _none() -> ClassList:

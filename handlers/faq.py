@@ -15,7 +15,7 @@ from typing import Literal
 
 from handlers.callbacks import CallbackData
 from handlers.context import Context
-from handlers.courses import MoreClasses, list_courses, typed_place
+from handlers.courses import MoreClasses, class_asked_about, list_courses, typed_place
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.router import HANDOFF, INTAKE
@@ -188,6 +188,11 @@ async def answer_topic(
         for topic in runners_up if topic in kb.entries and topic != entry.id]
     follow_ups = offered_first(offered, follow_ups)
     if entry.id in COURSE_TOPICS:
+        if (yours := await class_asked_about(ctx)) is not None:
+            # Asked inside a form that has her class: that class, not the list (numbered,
+            # it read as the form's options).
+            ctx.reply(yours, intent=intent, confidence=confidence)
+            return
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()
         classes = await list_courses(ctx, today, event.text)

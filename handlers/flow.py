@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from handlers.callbacks import CallbackData
-from handlers.context import Context
+from handlers.context import AskedIn, Context
 from handlers.textnorm import folded_phrases
 from handlers.types import Inbound
 from messages import has, t
@@ -63,6 +63,11 @@ class Flow:
 
         ctx.leave(resume=False)
         ctx.reply(t("escapes.cancelled"), main_menu_buttons(), intent=f"flow:{self.name}.cancelled")
+
+    async def asked_in(self, ctx: Context) -> AskedIn:
+        """What the answerer is told about a question asked while this flow is active (see
+        :class:`handlers.context.AskedIn`); by default only the flow's name."""
+        return AskedIn(self.name)
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         """Does the current step take this typed text as its answer (a name, a reason, a

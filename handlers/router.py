@@ -86,7 +86,23 @@ class Router:
         return True
 
     async def answer_question(self, event: Inbound, ctx: Context) -> None:
-        await self.answerer.on_message(event, ctx)
+        await self._answer_in_flow(event, ctx)
+
+    async def _answer_in_flow(
+        self, event: Inbound, ctx: Context, data: CallbackData | None = None
+    ) -> None:
+        """The answerer takes a question (or a topic chosen after its "which topic?"), told
+        which flow it was asked in (Flow.asked_in) when one is active."""
+        flow = self.flows.get(ctx.flow or "")
+        if flow is not None and flow is not self.answerer:
+            ctx.asked_in = await flow.asked_in(ctx)
+        try:
+            if data is None:
+                await self.answerer.on_message(event, ctx)
+            else:
+                await self.answerer.on_callback(event, ctx, data)
+        finally:
+            ctx.asked_in = None
 
     def claiming_flow(self, folded_text: str, *, besides: str) -> str | None:
         return next((f.name for f in self.flows.values()
@@ -213,7 +229,10 @@ class Router:
         if data is None:
             await self._outdated(event, ctx)
             return
-        await flow.on_callback(event, ctx, data)
+        if flow is self.answerer:
+            await self._answer_in_flow(event, ctx, data)
+        else:
+            await flow.on_callback(event, ctx, data)
         if flow is self.answerer and paused and ctx.flow == paused != name:
             # A topic chosen after a "which topic?" asked mid-flow: answered, then the flow
             # asks its question again.
@@ -291,14 +310,14 @@ class Router:
             return True
         if decision.outcome == "answer":
             # A question in the middle of a step: answered, then the step is asked again.
-            await self.answerer.on_message(event, ctx)
+            await self._answer_in_flow(event, ctx)
             if ctx.flow == flow.name:
                 await flow.repeat(event, ctx)
             return True
         if decision.outcome == "clarify" and len(decision.key.split()) >= 3:
             # "Which topic?" comes last so its numbers answer it; the choice brings the
             # flow's question back (see the button branch of _route).
-            await self.answerer.on_message(event, ctx)
+            await self._answer_in_flow(event, ctx)
             return True
         return False
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from handlers.access import get_officer
 from handlers.callbacks import CallbackData
-from handlers.context import Context
+from handlers.context import AskedIn, Context
 from handlers.flow import Flow
 from handlers.intake.answers import CourseFullError, apply_choice, apply_text, choose_course
 from handlers.intake.buttons import (
@@ -146,6 +146,15 @@ class IntakeFlow(Flow):
             await super().cancel(event, ctx)
         else:
             ask_cancel(ctx)
+
+    async def asked_in(self, ctx: Context) -> AskedIn:
+        """A question mid-form is about the class the form has chosen ("bao giờ học"), or the
+        one the request named while consent is pending."""
+        draft = await get_draft(ctx.session, ctx.contact.id) if ctx.contact.consent_at else None
+        data = draft.data if draft is not None else dict(ctx.data.get("preset") or {})
+        course_id = data.get("course_id") if data.get("kind") == "course" else None
+        # 0 is "the next class" of the waiting list: no class yet.
+        return AskedIn(self.name, course_id if isinstance(course_id, int) and course_id else None)
 
     async def pending_note(self, ctx: Context) -> str | None:
         if ctx.contact.consent_at is None:
