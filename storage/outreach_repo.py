@@ -118,6 +118,20 @@ async def audience(session: AsyncSession, unit_ids: Iterable[int], interest: str
     return Audience(sorted(everyone), subscribers, len(holders - chosen))
 
 
+async def case_interests(session: AsyncSession, contact_id: int) -> list[str]:
+    """The announcements a person's open cases bring them whatever they subscribed to (see
+    ``audience``): of classes for a class registration, of work abroad for an abroad one."""
+    kinds = set(
+        (await session.scalars(
+            select(Case.kind).where(
+                Case.contact_id == contact_id,
+                Case.status.not_in([s.value for s in CLOSED_CASES]),
+            )
+        )).all()
+    )
+    return [interest for kind, interest in CASE_INTEREST.items() if kind in kinds]
+
+
 # -- subscriptions ---------------------------------------------------------------------------
 
 
@@ -167,9 +181,10 @@ async def stop_all(session: AsyncSession, contact_id: int, now: datetime) -> int
 
 
 async def resume(session: AsyncSession, contact_id: int, now: datetime) -> Subscription | None:
-    """Undo a stop: the earlier choice applies again. None when there was nothing to resume."""
+    """Undo a stop: what it stopped applies again (the topics chosen, and the news an open
+    case brings: see ``audience``). None when there was no stop to undo."""
     sub = await get_subscription(session, contact_id)
-    if sub is None or not sub.topics:
+    if sub is None or sub.stopped_at is None:
         return None
     sub.stopped_at = None
     sub.updated_at = now

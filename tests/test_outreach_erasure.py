@@ -209,9 +209,13 @@ async def test_a_stop_outlives_the_deletion_of_my_data(app: App, clock: Clock) -
         ids = dict((await session.execute(select(Contact.platform_user_id, Contact.id))).all())
     assert ids["binh"] in who.contact_ids and ids["an"] not in who.contact_ids
     assert "Đã dừng nhận thông báo" in texts(await say(app, "an", "xem dữ liệu của tôi"))
-    assert intents(await say(app, "an", "nhận lại thông báo")) == ["flow:subscribe.resume"]
+    # Only their own "nhận lại" undoes it: the news their new case brings comes back.
+    lines = await say(app, "an", "nhận lại thông báo")
+    assert intents(lines) == ["flow:subscribe.resume"]
+    assert texts(lines) == t("outreach.resumed_for_case", topics=t("outreach.topic.training"))
     async with app.db.session() as session:
-        assert (await session.scalar(select(Subscription.stopped_at))) is not None
+        assert (await session.scalar(select(Subscription.stopped_at))) is None
+        assert ids["an"] in (await audience(session, [pl], "training")).contact_ids
 
 
 async def test_an_announcement_that_quotes_me_loses_my_name_and_number(

@@ -29,7 +29,13 @@ from handlers.types import Inbound, InboundKind
 from messages import raw, t
 from storage.course_repo import find_contact_unit_id
 from storage.models import Unit
-from storage.outreach_repo import get_subscription, resume, stop_all, subscribe
+from storage.outreach_repo import (
+    case_interests,
+    get_subscription,
+    resume,
+    stop_all,
+    subscribe,
+)
 
 NAME = "subscribe"
 Topic = Literal["training", "abroad", "scam"]
@@ -329,7 +335,7 @@ class SubscribeFlow(Flow):
         before = await get_subscription(ctx.session, ctx.contact.id)
         had_topics = before is not None and bool(before.topics)
         await stop_all(ctx.session, ctx.contact.id, ctx.now)
-        if not had_topics:
+        if not had_topics and not await case_interests(ctx.session, ctx.contact.id):
             # Nothing subscribed (one half-made is dropped): no «Nhận lại», which then said
             # "chưa đăng ký nhận tin" (second user trial).
             if ctx.flow == NAME:
@@ -343,21 +349,30 @@ class SubscribeFlow(Flow):
         )
 
     async def _resume(self, ctx: Context) -> None:
+        """Undo a stop, and say what the person receives now: the topics chosen, the news
+        their open case brings (a case-holder with no topics stopped that too: it used to
+        stay stopped, "chưa đăng ký nhận tin"), or nothing yet; without a stop to undo, what
+        they receive already."""
         sub = await resume(ctx.session, ctx.contact.id, ctx.now)
-        if sub is None:
-            if ctx.flow == NAME:
-                ctx.leave()
-            ctx.reply(t("outreach.nothing_to_resume"), intent=f"flow:{NAME}.resume")
-            return
-        ctx.reply(
-            t(
-                "outreach.resumed",
-                topics=topics_label([str(x) for x in sub.topics]),
-                unit=await _unit_name(ctx, sub.unit_id),
-            ),
-            intent=f"flow:{NAME}.resume",
-        )
-        if ctx.flow and ctx.flow != NAME:
+        current = sub or await get_subscription(ctx.session, ctx.contact.id)
+        topics = [str(x) for x in current.topics] if current is not None else []
+        chosen = {x.split(":")[0] for x in topics}
+        by_case = [x for x in await case_interests(ctx.session, ctx.contact.id)
+                   if x not in chosen]
+        lines = []
+        if topics and current is not None:
+            lines.append(t("outreach.resumed" if sub else "outreach.not_stopped",
+                           topics=topics_label(topics),
+                           unit=await _unit_name(ctx, current.unit_id)))
+        if by_case:
+            key = "also_for_case" if topics else "resumed_for_case" if sub else "not_stopped_case"
+            lines.append(t(f"outreach.{key}", topics=topics_label(by_case)))
+        if not lines:
+            lines.append(t("outreach.resumed_nothing" if sub else "outreach.nothing_to_resume"))
+        if sub is None and ctx.flow == NAME:
+            ctx.leave()
+        ctx.reply("\n".join(lines), intent=f"flow:{NAME}.resume")
+        if sub is not None and ctx.flow and ctx.flow != NAME:
             # Undone from the middle of a form: the form's question follows, so the next
             # answer has its question on screen.
             ctx.resumed = True
