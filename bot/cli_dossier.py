@@ -28,7 +28,7 @@ from storage.db import Database
 from storage.dossier_repo import documents_of
 from storage.files import FileStore
 from storage.models import utcnow
-from storage.repositories import record_outbox, remember_options
+from storage.repositories import record_outbox, remember_recorded
 
 
 def register(sub: Any) -> None:
@@ -108,11 +108,8 @@ async def _review(args: argparse.Namespace, settings: Settings) -> int:
                     session, channel=recipient.channel, chat_id=recipient.chat_id,
                     payload=reply_to_payload(reply), now=now, contact_id=case.contact_id,
                 )
-                if offered := reply.offered():
-                    # A number the family types next picks these (bot/engine.py).
-                    await remember_options(
-                        session, recipient.channel, recipient.chat_id, offered, now
-                    )
+            # A number the family types next picks these options (bot/engine.py).
+            await remember_recorded(session, now)
             view = await load_view(session, case)
             state = next((v.label for v in view.items if v.item.key == item.key), "")
             ref = case.ref

@@ -41,6 +41,7 @@ from storage.repositories import (
     received_since,
     record_update,
     remember_options,
+    remember_recorded,
     seen_update,
     start_turn,
     turn_rows,
@@ -237,12 +238,10 @@ async def _record(
         for out in ctx.outgoing
     ]
     await insert_rows(session, rows)
-    # Notices and relays the handlers wrote straight to the outbox (officers, other people).
+    # Notices and relays the handlers wrote straight to the outbox (officers, other people):
+    # their options, unless remembered already (record_for_officers does at once).
+    await remember_recorded(session, now, besides=(event.channel, event.reply_to))
     others = turn_rows(session)
-    for row in others:
-        offered = [[b[0], b[1]] for line in row.payload.get("buttons", []) for b in line]
-        if offered and not row.is_group and row.chat_id != event.reply_to:
-            await remember_options(session, row.channel, row.chat_id, offered, now)
     for out in ctx.outgoing:
         offered = _options([out.reply])
         if offered and not out.to.is_group and out.to.chat_id != event.reply_to:

@@ -26,7 +26,7 @@ from messages import t
 from scheduler.claims import is_quiet
 from storage.dossier_repo import add_event, trackers_with_status
 from storage.models import Case, Contact, DossierTracker
-from storage.repositories import record_outbox, remember_options
+from storage.repositories import record_outbox, remember_recorded
 
 FIRST_AFTER = timedelta(days=3)
 THEN_EVERY = timedelta(days=7)
@@ -97,9 +97,7 @@ async def run_dossier_reminders(
             contact_id=contact.id,
         )
         # A number typed next picks the reminder's options, not the ones before it.
-        await remember_options(
-            session, contact.channel, contact.platform_user_id, reminder.offered(), now
-        )
+        await remember_recorded(session, now)
         tracker.reminders_sent += 1
         tracker.last_reminder_at = now
         add_event(

@@ -23,6 +23,8 @@ from storage.models import (
 SEEN_RESOLUTION = timedelta(minutes=10)
 #: ``session.info`` key of the outbox rows recorded in a transaction.
 TURN_ROWS = "outbox_rows"
+#: ``session.info`` key: how many of those rows ``remember_recorded`` has gone through.
+REMEMBERED_ROWS = "outbox_rows_remembered"
 
 
 async def get_or_create_contact(
@@ -227,6 +229,7 @@ def start_turn(session: AsyncSession) -> None:
     """A new turn in ``session``: turn_rows counts from here (a group commit runs the turns of
     several people one after the other in one session)."""
     session.info[TURN_ROWS] = []
+    session.info[REMEMBERED_ROWS] = 0
 
 
 def turn_rows(session: AsyncSession) -> list[OutboxMessage]:
@@ -264,6 +267,22 @@ async def remember_options(
         .where(ConversationState.contact_id == contact_id)
         .values(last_buttons=options, updated_at=now)
     )
+
+
+async def remember_recorded(
+    session: AsyncSession, now: datetime, *, besides: tuple[str, str] | None = None
+) -> None:
+    """The options of each outbox row recorded in this session (``record_outbox``) become what
+    a number its recipient types next picks (``remember_options``), once per row, in the order
+    the rows were recorded; a group's rows offer nothing to pick, and ``besides`` (channel,
+    chat id: the person whose turn this is) gets their own turn's options from the engine."""
+    rows = turn_rows(session)
+    done = int(session.info.get(REMEMBERED_ROWS, 0))
+    session.info[REMEMBERED_ROWS] = len(rows)
+    for row in rows[done:]:
+        offered = [[b[0], b[1]] for line in row.payload.get("buttons", []) for b in line]
+        if offered and not row.is_group and (row.channel, row.chat_id) != besides:
+            await remember_options(session, row.channel, row.chat_id, offered, now)
 
 
 async def received_since(

@@ -15,7 +15,7 @@ from handlers.access import Role
 from handlers.types import Channel, Recipient, Reply, reply_to_payload
 from storage.models import Contact, Officer, SigninFailure, Unit
 from storage.models.plan import OfficerInvite
-from storage.repositories import record_outbox, remember_options
+from storage.repositories import record_outbox, remember_recorded
 
 INVITE_LIFETIME = timedelta(hours=72)
 #: Wrong codes heard from one account per window; then it waits (codes cannot be guessed).
@@ -215,13 +215,8 @@ async def record_for_officers(
     options become what a number the officer types next picks (a notice, a reminder or the
     digest is often written outside any turn: by the scheduler, the dispatcher, a command)."""
     payload = reply_to_payload(reply)
-    offered = reply.offered()
     count = 0
     for officer in officers:
-        if offered and not officer.recipient.is_group:
-            await remember_options(
-                session, officer.recipient.channel.value, officer.recipient.chat_id, offered, now
-            )
         record_outbox(
             session,
             channel=officer.recipient.channel.value,
@@ -232,4 +227,5 @@ async def record_for_officers(
             subject_contact_id=subject_contact_id,
         )
         count += 1
+    await remember_recorded(session, now)
     return count
