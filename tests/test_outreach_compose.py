@@ -53,6 +53,7 @@ async def test_commune_officer_composes_for_their_commune(app: App, clock: Clock
 
 async def test_office_targets_typed_communes_and_scope_is_enforced(app: App, clock: Clock) -> None:
     await make_officer(app, clock, "vp", "office")
+    await person(app, "sub", clock.now(), unit=await unit_id(app, "Phù Lưu"), topics=["scam"])
     await say(app, "vp", "/thongbao")
     await say(app, "vp", "Cảnh báo: không nộp tiền cho người tự xưng môi giới.")
     units = await press(app, "vp", t("compose.button.no_photo"))
@@ -160,6 +161,7 @@ async def test_every_step_takes_what_officers_type(
     """On Zalo an officer types: "ko co" under the photo question, "lop hoc nghe" for the
     topic, "gui luon" got «Anh/chị chọn một mục bên dưới» (only the exact label worked)."""
     await make_officer(app, clock, "vp", "office", channel=Channel.ZALO)
+    await person(app, "sub", clock.now(), topics=[interest])  # someone it reaches
     zalo = partial(say, app, "vp", channel=Channel.ZALO)
     await zalo("/thongbao")
     await zalo("Lop may cong nghiep khai giang 20/12 tai xa Phu Luu.")

@@ -23,7 +23,7 @@ from storage.repositories import get_or_create_contact
 from storage.survey_repo import open_round
 from tests.helpers import Clock, intents, press, say, texts
 from tests.officials_helpers import make_officer
-from tests.outreach_support import unit_id
+from tests.outreach_support import person, unit_id
 
 
 async def _tap(app: App, user: str, button_id: str) -> list[dict[str, Any]]:
@@ -56,7 +56,8 @@ async def test_survey_results_in_chat_follow_the_officers_scope(app: App, clock:
         seen = texts(await _tap(app, officer, Results(both).pack()))
         assert own in seen and other not in seen, (officer, seen)
     # Inviting to the two-commune round, a commune officer invites their own commune (the
-    # invitation is previewed, then sent).
+    # invitation is previewed, then sent to someone there who wants news of classes).
+    await person(app, "sub-yp", clock.now(), unit=yp, topics=["training"])
     await _tap(app, "cb-yp", Invite(both).pack())
     await _tap(app, "cb-yp", Send().pack())
     async with app.db.session() as session:

@@ -28,7 +28,7 @@ from storage.survey_repo import open_round, results
 from tests.fake_zalo import FakeZalo, running_fake_zalo, text_update
 from tests.helpers import Clock, intents, press, say, texts
 from tests.officials_helpers import make_officer
-from tests.outreach_support import unit_id
+from tests.outreach_support import person, unit_id
 from tests.telegram_harness import TelegramHarness, telegram_harness
 from tests.zalo_harness import ZaloHarness, zalo_harness
 
@@ -153,6 +153,8 @@ async def test_results_table_and_formula_cells(
 
 async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: Clock) -> None:
     await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    # Someone the invitation reaches (to nobody, it is not offered to send now).
+    await person(app, "sub", clock.now(), unit=await unit_id(app, "Phù Lưu"), topics=["training"])
     lines = await say(app, "cb", "/khaosat")
     assert t("survey.officer.no_round") in texts(lines)
     opened = await press(app, "cb", t("survey.officer.button.open"))

@@ -230,17 +230,6 @@ async def test_a_second_subscription_request_adds_to_the_topics_received(
     assert "Đã chọn: Lớp học nghề mới" in texts(lines)
 
 
-async def test_a_preview_to_nobody_says_so(app: App, clock: Clock) -> None:
-    await make_officer(app, clock, "vp", "office")
-    await say(app, "vp", "/thongbao")
-    await say(app, "vp", "Cảnh báo: không nộp tiền cho người tự xưng môi giới.")
-    await press(app, "vp", t("compose.button.no_photo"))
-    await say(app, "vp", "phu luu, yen phu")
-    await press(app, "vp", t("outreach.topic.scam"))
-    lines = await press(app, "vp", t("compose.button.now"))
-    assert lines[0]["meta"]["recipients"] == 0 and t("compose.nobody") in texts(lines)
-
-
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_the_survey_offers_the_rounds_communes_by_number(
     app: App, clock: Clock, channel: Channel

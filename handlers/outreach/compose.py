@@ -97,6 +97,14 @@ class Report(CallbackData, prefix="broadcast:report"):
     pass
 
 
+@dataclass(frozen=True)
+class Change(CallbackData, prefix="broadcast:change"):
+    """Under a preview that reaches nobody: choose the communes or the topic again (the rest
+    is kept, and the preview follows)."""
+
+    what: Literal["units", "interest"]
+
+
 def _intent(step: str) -> str:
     return f"flow:{NAME}.{step}"
 
@@ -151,10 +159,19 @@ class ComposeFlow(Flow):
                 await _ask_units(ctx, officer)
             case AllUnits() if ctx.step == Step.UNITS:
                 ctx.update(units=[])
-                _ask_interest(ctx)
+                await _units_chosen(ctx)
             case Interest() if ctx.step == Step.INTEREST and data in INTERESTS:
                 ctx.update(interest=data.value)
-                _ask_when(ctx)
+                if ctx.data.get("changing"):
+                    await _preview(ctx)
+                else:
+                    _ask_when(ctx)
+            case Change(what="units") if ctx.step == Step.PREVIEW:
+                ctx.update(changing=True)
+                await _ask_units(ctx, officer)
+            case Change(what="interest") if ctx.step == Step.PREVIEW:
+                ctx.update(changing=True)
+                _ask_interest(ctx)
             case Now() if ctx.step == Step.WHEN:
                 ctx.update(at=None)
                 await _preview(ctx)
@@ -209,6 +226,10 @@ def _typed_choice(step: str | None, text: str) -> CallbackData | None:
         return AllUnits()
     if step == Step.WHEN and is_phrase(text, folded_phrases("compose.words.now")):
         return Now()
+    if step == Step.PREVIEW:
+        for change in (Change("units"), Change("interest")):
+            if is_phrase(text, folded_phrases(f"compose.words.change_{change.what}")):
+                return change
     if step == Step.INTEREST:
         options = [(i.value, topics_label([i.value])) for i in INTERESTS]
         synonyms = {value: list(folded_phrases(f"compose.interest_words.{value.replace(':', '_')}"))
@@ -262,7 +283,7 @@ def _ask_photo(ctx: Context) -> None:
 async def _ask_units(ctx: Context, officer: Officer) -> None:
     if officer.role not in DISTRICT_ROLES:
         ctx.update(units=[officer.unit_id] if officer.unit_id else [])
-        _ask_interest(ctx)
+        await _units_chosen(ctx)
         return
     ctx.goto(Step.UNITS)
     ctx.reply(
@@ -289,7 +310,15 @@ async def _typed_units(ctx: Context, officer: Officer, text: str) -> None:
         ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.UNITS))
         return
     ctx.update(units=chosen)
-    _ask_interest(ctx)
+    await _units_chosen(ctx)
+
+
+async def _units_chosen(ctx: Context) -> None:
+    """The topic next; or, when the communes were chosen again from a preview, the preview."""
+    if ctx.data.get("changing"):
+        await _preview(ctx)
+    else:
+        _ask_interest(ctx)
 
 
 def _ask_interest(ctx: Context) -> None:
@@ -366,41 +395,56 @@ def parse_send_time(text: str, local_now: datetime) -> datetime | None:
 
 
 async def _preview(ctx: Context) -> None:
+    """The announcement as people will read it, to whom and when, and «Gửi». When it would
+    reach nobody now, it says so and why (who an announcement of this topic reaches), and
+    offers to choose the communes or the topic again instead of «Gửi» ("Gửi tới 0 người …
+    Gửi không?" then "Đã lên lịch" read like a send that did something); scheduled for
+    later, it may still be kept, the recipients being counted again at the time of sending."""
     data = ctx.data
     who = await audience(ctx.session, data.get("units", []), data["interest"])
-    names = await _unit_names(ctx, data.get("units", []))
     zone = ctx.config.timezone
     at = datetime.fromisoformat(data["at"]) if data.get("at") else None
     ctx.goto(Step.PREVIEW)
-    text = t(
-        "compose.preview",
-        text=data["text"],
-        stop_line=t("outreach.stop_line"),
-        count=len(who.contact_ids),
-        units=names,
-        topic=topics_label([data["interest"]]),
-        when=at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if at else t("compose.now"),
-    )
-    if not who.contact_ids:
-        # "Gửi tới 0 người … Gửi không?" alone reads like a send that did something.
-        text += "\n" + t("compose.nobody")
-    preview = ctx.reply(
-        text,
-        [
-            [
-                Send().button(t("compose.button.send")),
-                Cancel().button(t("compose.button.cancel")),
-            ]
-        ],
-        intent=_intent(Step.PREVIEW),
-        recipients=len(who.contact_ids),
-    )
+    params = {
+        "text": data["text"], "stop_line": t("outreach.stop_line"), "count": len(who.contact_ids),
+        "units": await _unit_names(ctx, data.get("units", [])),
+        "topic": topics_label([data["interest"]]),
+        "when": at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if at else t("compose.now"),
+    }
+    send = Send().button(t("compose.button.send"))
+    cancel = Cancel().button(t("compose.button.cancel"))
+    if who.contact_ids:
+        text, buttons = t("compose.preview", **params), [[send, cancel]]
+    else:
+        officer = await get_officer(ctx.session, ctx.contact.id)
+        may_change_units = officer is not None and officer.role in DISTRICT_ROLES
+        base = data["interest"].split(":")[0]
+        text = "\n".join([
+            t("compose.preview_nobody", **params),
+            t(f"compose.reaches.{base}"),
+            t(f"compose.nobody_{'later' if at else 'now'}{'' if may_change_units else '_own'}",
+              **params),
+        ])
+        buttons = [[Change("interest").button(t("compose.button.change_interest"))]]
+        if may_change_units:
+            buttons.append([Change("units").button(t("compose.button.change_units"))])
+        if at is not None:
+            buttons.append([Send().button(t("compose.button.send_later"))])
+        buttons.append([cancel])
+    preview = ctx.reply(text, buttons, intent=_intent(Step.PREVIEW),
+                        recipients=len(who.contact_ids))
     if data.get("photo"):
         preview.attachments.append(Attachment("photo", sha256=data["photo"]))
 
 
 async def _send(ctx: Context, officer: Officer) -> None:
     data = ctx.data
+    if not data.get("at") and not (
+        await audience(ctx.session, data.get("units", []), data["interest"])
+    ).contact_ids:
+        # Sent now it would reach nobody ("ok" typed under that preview): the preview again.
+        await _preview(ctx)
+        return
     at = datetime.fromisoformat(data["at"]) if data.get("at") else ctx.now
     broadcast = await create_broadcast(
         ctx.session,
