@@ -18,7 +18,8 @@ from tests.helpers import intents, say, texts
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 #: The seeded sewing class (messages/deployment data): Hàm Yên, 22/02/2027, 60 days.
 SEWING = "MA-2027-04"
-NUMBERED_CLASS = re.compile(r"^\d+\. ", re.MULTILINE)
+#: A class line of the list, numbered ("1. May công nghiệp – Hàm Yên").
+NUMBERED_CLASS = re.compile(r"^\d+\. .+ – ", re.MULTILINE)
 
 
 async def _in_sewing_form(app: App, channel: Channel) -> None:
@@ -80,3 +81,18 @@ async def test_the_class_list_inside_a_form_numbers_nothing(app: App, channel: C
 async def test_outside_any_flow_the_list_stays_numbered(app: App) -> None:
     lines = await say(app, "me", "bao gio hoc", channel=Channel.ZALO)
     assert NUMBERED_CLASS.search(texts(lines)) and t("faq.courses.choose") in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_in_another_flow_the_classes_are_listed_unnumbered_then_its_question(
+    app: App, channel: Channel
+) -> None:
+    """At the subscription's commune question "co lop nao" was "no commune «co lop nao»"."""
+    assert intents(await say(app, "me", "nhan thong bao", channel=channel)) == [
+        "flow:subscribe.unit"]
+    lines = await say(app, "me", "co lop nao", channel=channel)
+    assert intents(lines)[0] == "faq:training.courses"
+    assert intents(lines)[-1] == "flow:subscribe.unit"
+    listed = next(line["text"] for line in lines if "May công nghiệp" in line["text"])
+    assert not NUMBERED_CLASS.search(listed) and t("courses.asked_in.footer") in listed
+    assert intents(await say(app, "me", "phu luu", channel=channel))[-1] != "flow:subscribe.unit"

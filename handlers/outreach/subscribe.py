@@ -20,6 +20,7 @@ from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
     is_phrase,
+    looks_like_question,
     match_option,
     match_unit,
 )
@@ -134,8 +135,11 @@ class SubscribeFlow(Flow):
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # Only a commune name is an answer here; a longer sentence is read as a request.
         if ctx.step == Step.UNIT:
-            # "e o phu luu", "xa phu luu a": a sentence naming one of the communes offered.
-            return len(folded_text.split()) <= 3 or _names_an_option(ctx, folded_text)
+            # "e o phu luu", "xa phu luu a": a sentence naming one of the communes offered;
+            # "co lop nao" is a question, not a commune not found.
+            short = len(folded_text.split()) <= 3 and not looks_like_question(
+                folded_text, raw("intake.question_markers"))
+            return short or _names_an_option(ctx, folded_text)
         # "ok" under the confirmation, a topic typed by name: answers, not small talk.
         if ctx.step == Step.CONFIRM:
             return _said(folded_text, "intake.words_answer.confirm")
