@@ -27,10 +27,12 @@ class AskedIn:
     """A question asked inside a flow (``flow``, its name), told to the answerer so that the
     answer fits: the numbers typed next answer the flow's options, so it numbers nothing of its
     own; ``course_id``: the class the flow has chosen (a registration form), asked about as
-    "bao giờ học"."""
+    "bao giờ học"; ``lists_classes``: the flow's question shown next lists the classes itself
+    (the form's class question), so no list is needed above it."""
 
     flow: str
     course_id: int | None = None
+    lists_classes: bool = False
 
 
 class Flows(Protocol):

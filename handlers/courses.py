@@ -253,6 +253,8 @@ async def list_courses(
     page of a list already shown."""
     if page is not None:
         return await _page(ctx, today, page.offset, page.unit_id) or _none()
+    if ctx.asked_in is not None and ctx.asked_in.lists_classes:
+        return ClassList(t("courses.asked_in.below"), [], 0)  # the form's question lists them
     place = await asked_place(ctx, text, today) if text else None
     note = None
     if place is not None and place.unit_id is not None:

@@ -96,3 +96,16 @@ async def test_in_another_flow_the_classes_are_listed_unnumbered_then_its_questi
     listed = next(line["text"] for line in lines if "May công nghiệp" in line["text"])
     assert not NUMBERED_CLASS.search(listed) and t("courses.asked_in.footer") in listed
     assert intents(await say(app, "me", "phu luu", channel=channel))[-1] != "flow:subscribe.unit"
+
+
+async def test_at_the_class_question_the_form_lists_the_classes_once(app: App) -> None:
+    """The FAQ's list above the form's own list of the same classes said it twice."""
+    answers = ["dang ky hoc nghe", "dong y", "ban than", "Tran Van Nam", "1/2/1990", "nam",
+               "0987654321", "phu luu", "thon 1", "tay", "khong"]
+    for text in answers:
+        lines = await say(app, "me", text, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.course"]
+    lines = await say(app, "me", "bao gio hoc", channel=Channel.ZALO)
+    assert intents(lines)[-1] == "flow:intake.course"
+    assert sum("May công nghiệp" in line["text"] for line in lines) == 1
+    assert t("courses.asked_in.below") in texts(lines)

@@ -154,7 +154,8 @@ class IntakeFlow(Flow):
         data = draft.data if draft is not None else dict(ctx.data.get("preset") or {})
         course_id = data.get("course_id") if data.get("kind") == "course" else None
         # 0 is "the next class" of the waiting list: no class yet.
-        return AskedIn(self.name, course_id if isinstance(course_id, int) and course_id else None)
+        return AskedIn(self.name, course_id if isinstance(course_id, int) and course_id else None,
+                       lists_classes=ctx.step == Step.COURSE.value)
 
     async def pending_note(self, ctx: Context) -> str | None:
         if ctx.contact.consent_at is None:
