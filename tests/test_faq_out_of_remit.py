@@ -295,3 +295,37 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     matcher: Matcher, question: str
 ) -> None:
     assert matcher.decide(question).outcome != "answer"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    # A newborn's birth certificate, a child entering first grade, a driving licence renewed,
+    # a bank's OTP scam, rice exported: a labour word (giấy tờ, xuất khẩu, lừa) about another
+    # matter (lexicon [not_topic] "abroad.*", "training.*").
+    ("lam giay khai sinh cho chau moi sinh o dau", None),
+    ("cho con vao lop 1 can giay to gi", None),
+    ("doi bang lai xe het han o dau", None),
+    ("co nguoi xung la ngan hang nhan tin doi ma otp", None),
+    ("xuat khau gao sang trung quoc can giay phep gi", None),
+    # The same words about the office's work are still answered.
+    ("giay khai sinh co can trong ho so di nhat khong", "abroad.dossier"),
+    ("xuat khau lao dong sang dai loan can gi", "abroad.taiwan"),
+])
+def test_civil_records_a_licence_a_bank_and_goods_are_outside(
+    matcher: Matcher, question: str, topic: str | None
+) -> None:
+    decision = matcher.decide(question)
+    if topic is None:
+        assert decision.outcome == "fallback"
+    else:
+        assert topic in decision.topics
+
+
+def test_two_answered_topics_are_outside_only_as_much_as_against_the_likelier(
+    matcher: Matcher,
+) -> None:
+    # "Papers to go to Taiwan": the papers AND Taiwan; against Taiwan it is plainly inside.
+    key = matcher.key("sang đài loan cần giấy tờ gì")
+    pair = Decision("answer", key, (Candidate("abroad.dossier", 0.76),
+                                    Candidate("abroad.taiwan", 0.2)))
+    each = [matcher.outside(Decision("answer", key, (c,))) for c in pair.candidates]
+    assert matcher.outside(pair) == min(each)

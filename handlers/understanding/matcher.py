@@ -234,8 +234,10 @@ class Matcher:
     def outside(self, decision: Decision) -> float:
         """How likely the remit check finds an answered or acted-on message outside the
         office's remit (0 for other outcomes)."""
-        if decision.outcome == "answer" and decision.topic is not None:
-            return self._remit.outside(decision.key, decision.topic)
+        if decision.outcome == "answer" and decision.topics:
+            # Two answered topics: outside only as much as against the likelier of them
+            # ("sang đài loan cần giấy tờ gì" is the papers AND Taiwan).
+            return min(self._remit.outside(decision.key, t) for t in decision.topics)
         if decision.outcome == "action" and decision.action is not None:
             return self._remit.outside(decision.key, ACTION_PREFIX + decision.action)
         return 0.0
