@@ -306,6 +306,16 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("doi bang lai xe het han o dau", None),
     ("co nguoi xung la ngan hang nhan tin doi ma otp", None),
     ("xuat khau gao sang trung quoc can giay phep gi", None),
+    # Livestock lost to disease, a planted forest, school or university fees, a child's
+    # illness ("miệng" is kept, not spelled into "miễn"), a bride abroad.
+    ("lon nha em bi dich chet het co duoc ho tro gi ko", None),
+    ("rung trong nha minh muon ban go can thu tuc gi", None),
+    ("hoc phi cap 3 cho con ho ngheo duoc giam ko", None),
+    ("con vao dai hoc co duoc vay tien ko", None),
+    ("chau bi chan tay mieng thi dua di dau kham", None),
+    ("co dau viet o han muon ly hon thi lam sao", None),
+    # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
+    ("em nhan dc thong bao co dau do doi nop tien", "abroad.scam"),
     # The same words about the office's work are still answered.
     ("giay khai sinh co can trong ho so di nhat khong", "abroad.dossier"),
     ("xuat khau lao dong sang dai loan can gi", "abroad.taiwan"),

@@ -124,7 +124,13 @@ class Matcher:
         self.vocabulary = sorted({w for text in texts for w in text.split()})
         # Words the lexicon produces are real words even when no example uses them: never
         # "repair" them into a knowledge-base word ("chao" is not a typo of "cao").
-        lexicon_words = {w for ws in self.lexicon.abbreviations.values() for w in ws}
+        # The same for the words of the lexicon's phrases: "chân tay miệng" must stay itself
+        # for ``[not_topic]`` to find it, not become "chan tay mien".
+        lexicon = self.lexicon
+        phrases = (*lexicon.domestic, *lexicon.abroad,
+                   *(p for ps in lexicon.not_topic.values() for p in ps))
+        lexicon_words = {w for ws in lexicon.abbreviations.values() for w in ws} | {
+            w for p in phrases for w in p if w != NUMBER}
         self._known = frozenset(self.vocabulary) | lexicon_words | smalltalk_words(self.lexicon)
         # Words catch the topic; character n-grams inside words catch typos and word forms.
         self._classifier = load_or_fit(
