@@ -72,9 +72,15 @@ class Result:
 
     @property
     def partly(self) -> bool:
-        """Answered the second question of a two-question message but not the first."""
-        return self.is_answer and self.answered != self.case.topic and (
-            self.case.also is not None and self.case.also in self.decision.topics)
+        """Answered the second question of a two-question message but not the first (or
+        started the action that serves the second: "văn phòng ở đâu, tôi muốn gặp cán bộ")."""
+        also, decision = self.case.also, self.decision
+        if not self.is_answer or self.answered == self.case.topic or also is None:
+            return False
+        if decision.outcome == "action" and decision.action is not None:
+            action = load_actions().get(decision.action)
+            return action is not None and also in action.serves
+        return also in decision.topics
 
     @property
     def is_answer(self) -> bool:
