@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -65,15 +64,22 @@ NUMBER = "#"
 
 def _phrase_in(padded: str, phrase: tuple[str, ...]) -> bool:
     """Whether the words of ``phrase`` are in ``padded`` (a key with a space each side)."""
-    if NUMBER not in phrase:
-        return f" {' '.join(phrase)} " in padded
-    return _number_pattern(phrase).search(padded) is not None
+    return _any_pattern((phrase,)).search(padded) is not None
+
+
+def _any_in(padded: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether any of ``phrases`` is in ``padded``: one regular expression for them all (a
+    ``[not_topic]`` group holds a hundred phrases, looked at for every ranked topic)."""
+    return bool(phrases) and _any_pattern(phrases).search(padded) is not None
 
 
 @cache
-def _number_pattern(phrase: tuple[str, ...]) -> re.Pattern[str]:
-    words = (r"\d+" if w == NUMBER else re.escape(w) for w in phrase)
-    return re.compile(f" {' '.join(words)} ")
+def _any_pattern(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+    alternatives = (" ".join(r"\d+" if w == NUMBER else re.escape(w) for w in phrase)
+                    for phrase in phrases)
+    # Overlapping phrases need a lookahead for the closing space: " a b " and " b c " may
+    # share the space between them.
+    return re.compile(f" (?:{'|'.join(alternatives)})(?= )")
 
 
 class Matcher:
@@ -220,13 +226,13 @@ class Matcher:
         is nearly always the one asked); two answered topics become "which topic?" among the
         three. Out-of-remit as the second's best is the remit check's to judge."""
         key = decision.key
-        ranked = without_actions(self.rank(key))
         scores = self._second.probabilities(key)
         best = max((c for c in zip(self._second.classes, scores, strict=True)
                     if not is_action(c[0])), key=lambda cs: cs[1])[0]
         # A country's topic joins by the country rules above (named, compared, its aspect).
         if best in decision.topics or best == OUT_OF_REMIT or best in self.lexicon.countries:
             return decision
+        ranked = without_actions(self.rank(key))
         other = next((c for c in self._foreign_left_out(key, ranked) if c.topic == best), None)
         # A topic the first model finds unlikely is not worth a brief ("xóa hết thông tin đã
         # gửi" is not the steps of going abroad): the bar of a clarify's options.
@@ -434,18 +440,20 @@ class Matcher:
         ``[domestic]`` for a matter at home): "học phí bao nhiêu" is decided among the others,
         not left unanswered because the abroad costs ranked first."""
         padded = f" {key} "
-
-        def holds(phrases: Iterable[tuple[str, ...]]) -> bool:
-            return any(_phrase_in(padded, p) for p in phrases)
-
         lexicon = self.lexicon
         not_topic = lexicon.not_topic
-        at_home = holds(lexicon.domestic) and not (
-            holds(lexicon.abroad) or self._countries_named(key))
+        held: dict[str, bool] = {}
+
+        def holds(name: str) -> bool:
+            if name not in held:
+                held[name] = _any_in(padded, not_topic.get(name, ()))
+            return held[name]
+
+        at_home = _any_in(padded, lexicon.domestic) and not (
+            _any_in(padded, lexicon.abroad) or self._countries_named(key))
         return [c for c in ranked
                 if not (c.topic.startswith(ABROAD_GROUP) and at_home)
-                and not holds(not_topic.get(c.topic, ()))
-                and not holds(not_topic.get(f"{c.topic.partition('.')[0]}.*", ()))]
+                and not holds(c.topic) and not holds(f"{c.topic.partition('.')[0]}.*")]
 
     def _country_aspect(self, key: str, decision: Decision) -> Decision | None:
         """"đang làm bên Nhật muốn chuyển chỗ làm": the Japan topic wins on the name alone;
