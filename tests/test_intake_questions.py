@@ -69,7 +69,10 @@ async def test_a_question_the_matcher_only_narrows_is_clarified_at_the_name_step
 
     # Choosing a topic by its number answers it, then the name is asked again.
     lines = await (say if channel == Channel.ZALO else press)(app, "u1", "1", channel=channel)
-    assert intents(lines) == [f"faq:{decision.suggestions[0]}", NAME_STEP]
+    # (A class topic's answer is followed by the class list, in a message of its own.)
+    answer = f"faq:{decision.suggestions[0]}"
+    assert intents(lines)[0] == answer and intents(lines)[-1] == NAME_STEP
+    assert set(intents(lines)[1:-1]) <= {answer}
     assert await _saved_name(app) is None
 
     # The name typed after that is the name.
