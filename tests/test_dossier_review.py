@@ -14,7 +14,7 @@ from handlers.dossier.validate import check_file
 from storage.dossier_repo import delete_case_documents
 from storage.models import Contact, DossierDocument, DossierEvent, DossierItem, DossierTracker
 from tests.dossier_support import click, jpeg, make_case, make_officer, two_units
-from tests.helpers import say, send_file, texts
+from tests.helpers import press, say, send_file, texts
 
 ITEMS = ["request_form", "contract", "passport_visa", "training_cert", "receipts"]
 
@@ -171,3 +171,40 @@ async def test_papers_that_come_later_do_not_hold_back_the_review(app: App) -> N
     await send_file(app, "fam", jpeg(800))
     lines = await say(app, "fam", "xong")
     assert len([line for line in lines if line["to"] == "cb"]) == 1
+
+
+async def test_a_mistaken_reject_is_taken_back_and_the_rest_stays_reachable(app: App) -> None:
+    """User trial: the officer tapped «Mờ» on a good request form. The family was told to
+    redo it at once, nothing could take it back, and after «Để sau» /hoso said no dossier
+    waited although three items were still unreviewed. Now the next message offers to
+    approve the item again (the family hears the request is withdrawn) and the dossier stays
+    on the waiting list while items wait."""
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit)
+    await make_officer(app, "cb", role="commune", unit_id=unit)
+    await _complete(app)
+    await click(app, "cb", f"review:open:{case_id}")
+    lines = await click(app, "cb", f"review:no:{case_id}:request_form:mo")
+    assert "cần gửi lại «Đơn đề nghị hỗ trợ»" in texts([x for x in lines if x["to"] == "fam"])
+    latest = [x for x in lines if x["to"] == "cb"][-1]
+    assert latest["meta"]["item"] == "contract"
+    assert ["Nhầm, duyệt lại mục 1"] in latest["buttons"]
+
+    lines = await click(app, "cb", f"review:later:{case_id}")
+    assert lines[-1]["buttons"] == [["HY-2026-00001 – Nguyễn Văn An"]], lines
+    async with app.db.session() as session:
+        officer = await _officer(app, "cb")
+        assert [w.case_id for w in await list_waiting_dossiers(session, officer)] == [case_id]
+
+    lines = await press(app, "cb", "HY-2026-00001 – Nguyễn Văn An")
+    assert [x for x in lines if x["to"] == "cb"][-1]["meta"]["item"] == "contract"
+    lines = await click(app, "cb", f"review:ok:{case_id}:request_form")
+    family = texts([x for x in lines if x["to"] == "fam"])
+    assert "cán bộ đã xem lại và duyệt «Đơn đề nghị hỗ trợ»" in family
+    assert "không cần gửi lại" in family
+    async with app.db.session() as session:
+        item = await session.scalar(select(DossierItem).where(
+            DossierItem.case_id == case_id, DossierItem.item_key == "request_form"))
+        assert item is not None and item.status == "approved"
+    # The family's checklist shows it approved, not "cần chụp lại".
+    assert "cần chụp lại" not in texts(await say(app, "fam", "hồ sơ"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.access import can_open_case, get_officer
@@ -18,15 +18,21 @@ from handlers.callbacks import CallbackData
 from handlers.casework import DossierPdf
 from handlers.context import Context
 from handlers.dossier.checklist import load_checklist
-from handlers.dossier.progress import ItemView, groups_text, load_view, reason_text
+from handlers.dossier.progress import (
+    DossierView,
+    ItemView,
+    groups_text,
+    load_view,
+    reason_text,
+)
 from handlers.dossier.service import Actor, decide
-from handlers.dossier.states import DossierStatus, PresetReason
+from handlers.dossier.states import DossierStatus, ItemState, PresetReason
 from handlers.dossier.views import case_name, page_attachments
 from handlers.flow import Flow
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import decision_before, documents_of, last_reviewed_pages
-from storage.models import Case, DossierDocument, DossierTracker, Officer
+from storage.models import Case, DossierDocument, DossierItem, DossierTracker, Officer
 
 #: The longest reason an officer may type for a rejection (it is sent to the family).
 REASON_MAX = 500
@@ -81,11 +87,19 @@ class WaitingDossier:
 
 async def list_waiting_dossiers(session: AsyncSession, officer: Officer) -> list[WaitingDossier]:
     """Dossiers with every paper sent and waiting for review, in the officer's scope, oldest
-    first (for the officials' /hoso command)."""
+    first (for the officials' /hoso command). A dossier that was ready and had one item
+    rejected stays here while its other items still wait: after a reject and «Để sau» the
+    officer could no longer reach them until the family sent the page again."""
+    still_waiting = exists().where(DossierItem.case_id == Case.id,
+                                   DossierItem.status == ItemState.SENT)
     rows = await session.execute(
         select(Case, DossierTracker)
         .join(DossierTracker, DossierTracker.case_id == Case.id)
-        .where(DossierTracker.status == DossierStatus.READY)
+        .where(or_(
+            DossierTracker.status == DossierStatus.READY,
+            and_(DossierTracker.status == DossierStatus.OPEN,
+                 DossierTracker.ready_notified_at.is_not(None), still_waiting),
+        ))
         .order_by(DossierTracker.ready_notified_at, Case.id)
     )
     return [
@@ -126,6 +140,14 @@ def decision_buttons(case_id: int, item_key: str) -> list[list[Button]]:
     rows.append([RejectOther(case_id, item_key).button(t("dossier.review.button.other"))])
     rows.append([Later(case_id).button(t("dossier.review.button.later"))])
     return rows
+
+
+def _undo_rows(case_id: int, view: DossierView, item_key: str | None) -> list[list[Button]]:
+    v = view.get(item_key) if item_key else None
+    if v is None or v.state != ItemState.REJECTED:
+        return []
+    n = view.items.index(v) + 1
+    return [[Approve(case_id, v.item.key).button(t("dossier.review.button.undo", n=n))]]
 
 
 class ReviewFlow(Flow):
@@ -216,15 +238,20 @@ class ReviewFlow(Flow):
                   for n, v in enumerate(view.items, start=1)]
         ctx.reply("\n".join(lines), intent="flow:review.open", case_ref=case.ref)
 
-    async def _next_item(self, ctx: Context, case: Case, *, with_pages: bool = True) -> None:
-        """Show the next item waiting for review, with its files; or say what is left."""
+    async def _next_item(self, ctx: Context, case: Case, *, with_pages: bool = True,
+                         undo: str | None = None) -> None:
+        """Show the next item waiting for review, with its files; or say what is left.
+        ``undo``: the item just rejected, offered for approval on this (the latest) message, so
+        a mistaken tap is put right on Telegram and Zalo alike."""
         view = await load_view(ctx.session, case)
         pending = view.waiting_review
+        undo_rows = _undo_rows(case.id, view, undo)
         if not pending:
             ctx.leave()
             missing = ", ".join(v.item.title for v in view.missing)
             key = "dossier.review.nothing_left" if missing else "dossier.review.nothing_left_none"
-            ctx.reply(t(key, ref=case.ref, missing=missing), intent="flow:review.done")
+            ctx.reply(t(key, ref=case.ref, missing=missing), undo_rows or None,
+                      intent="flow:review.done")
             return
         v: ItemView = pending[0]
         n = view.items.index(v) + 1
@@ -235,7 +262,7 @@ class ReviewFlow(Flow):
         changes, fresh = await changes_since_review(ctx.session, case.id, v.item.key, docs)
         reply = ctx.reply(
             f"{changes}\n{text}" if changes else text,
-            decision_buttons(case.id, v.item.key),
+            decision_buttons(case.id, v.item.key) + undo_rows,
             intent="flow:review.item", case_ref=case.ref, item=v.item.key,
         )
         if not with_pages:
@@ -266,6 +293,8 @@ class ReviewFlow(Flow):
         else:
             ctx.reply(t("dossier.review.rejected", title=v.item.title,
                         reason=reason_text(reason or "")), intent="flow:review.rejected")
+            await self._next_item(ctx, case, undo=item_key)
+            return
         if decision.completed:
             ctx.leave()
             ctx.reply(t("dossier.review.complete", ref=case.ref),

@@ -209,6 +209,9 @@ async def decide(
     """Approve or reject one item; tells the family what to redo, or that the dossier is
     complete when this was the last one."""
     item = await get_item(session, case.id, item_key, now)
+    # Approved while the family was asked to send it again (nothing new since): the officer
+    # took the request back, and the family must hear it or they redo a good paper.
+    taken_back = approve and item.status == ItemState.REJECTED
     item.status = ItemState.APPROVED if approve else ItemState.REJECTED
     item.reason = None if approve else (reason or "")
     item.updated_at = now
@@ -242,6 +245,10 @@ async def decide(
             decision.to_family.append((family, Reply(text, buttons, meta={
                 "intent": "flow:dossier.rejected", "case_ref": case.ref, "item": item_key})))
         return decision
+    if taken_back and family is not None:
+        decision.to_family.append((family, Reply(
+            t("dossier.family_unrejected", ref=case.ref, title=title),
+            meta={"intent": "flow:dossier.unrejected", "case_ref": case.ref, "item": item_key})))
     view: DossierView = await load_view(session, case)
     if tracker.status == DossierStatus.READY and not view.waiting_review and not view.all_approved:
         # Reviewed all there is; the papers that come later start a new round (and notice).
