@@ -11,6 +11,7 @@ The officers' side is handlers/threads.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -30,14 +31,22 @@ from handlers.textnorm import fold, folded_phrases, option_number
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_repo import find_contact_unit_id
-from storage.models import Case, Thread, Unit
-from storage.threads_repo import add_person_message, close_thread, get_open_thread, open_thread
+from storage.models import Case, Thread, ThreadMessage, Unit
+from storage.threads_repo import (
+    PERSON,
+    add_person_message,
+    close_thread,
+    get_open_thread,
+    open_thread,
+)
 
 #: Longer questions are cut: a notice must fit in one officer message.
 QUESTION_MAX = 1000
 #: A request naming the commune with more words than this besides is also the question
 #: ("cho tôi gặp cán bộ xã Yên Phú, hỏi lớp may bao giờ khai giảng").
 REQUEST_WORDS = 7
+#: The same message sent again within this time is not relayed again.
+REPEAT_WINDOW = timedelta(minutes=10)
 FLOW = "handoff"
 
 
@@ -257,6 +266,15 @@ class HandoffFlow(Flow):
             # Closed by the officer meanwhile: this is a new question.
             await self._open(ctx, text, await _unit_of(ctx))
             return
+        if await _just_sent(ctx, thread, text):
+            # The same message again within minutes (no answer yet, "did it go?"): the
+            # officers got it; three taps sent them three notices.
+            ctx.reply(t("thread.followup_repeated"),
+                      None if ctx.data.get(PAUSED) else _thread_buttons(thread.id),
+                      intent=f"flow:{self.name}.{Step.THREAD}", thread_id=thread.id)
+            if ctx.data.get(PAUSED):
+                ctx.leave()
+            return
         await _follow_up(ctx, thread, text)
         if ctx.data.get(PAUSED):
             ctx.reply(t("thread.followup_sent"), intent=f"flow:{self.name}.{Step.THREAD}",
@@ -351,6 +369,23 @@ def officer_buttons(thread_id: int, *, with_case: bool) -> list[list[str]]:
         rows.append([OpenThreadCase(thread_id).pack(), "thread.button_case"])
     rows.append([CloseThread(thread_id).pack(), "thread.button_close"])
     return rows
+
+
+async def _just_sent(ctx: Context, thread: Thread, text: str) -> bool:
+    """Is ``text`` the person's latest message in ``thread``, sent less than
+    ``REPEAT_WINDOW`` ago (the same words, case and diacritics aside)?"""
+    last = await ctx.session.scalar(
+        select(ThreadMessage)
+        .where(ThreadMessage.thread_id == thread.id)
+        .order_by(ThreadMessage.id.desc())
+        .limit(1)
+    )
+    return (
+        last is not None
+        and last.author == PERSON
+        and ctx.now - last.created_at < REPEAT_WINDOW
+        and fold(last.text[:QUESTION_MAX]).strip() == fold(text[:QUESTION_MAX]).strip()
+    )
 
 
 async def _follow_up(ctx: Context, thread: Thread, text: str) -> None:

@@ -1,0 +1,81 @@
+"""Third user trial (odd and hostile input): what broke, kept from breaking again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from handlers.types import Channel
+from storage.models import Thread, ThreadMessage
+from tests.dossier_support import click
+from tests.helpers import Clock, intents, press, say, texts
+from tests.intake_support import fill_form
+from tests.officials_helpers import make_officer
+
+QUESTION = "<b>Chị ơi</b> hồ sơ *của em* đến đâu rồi, gọi giúp em với"
+OTHER = "chi oi hồ sơ CỦA EM đến đâu rồi, gọi giúp em với"
+
+
+def to(lines: list[dict[str, Any]], user: str) -> list[dict[str, Any]]:
+    return [line for line in lines if line["to"] == user]
+
+
+async def _asked(app: App, clock: Clock, channel: Channel) -> int:
+    """A registered person on ``channel`` asks the Phù Lưu officer; returns the thread id."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await fill_form(app, "u1", channel=channel)
+    await press(app, "u1", "Xác nhận", channel=channel)
+    await say(app, "u1", "gặp cán bộ", channel=channel)
+    lines = await say(app, "u1", QUESTION, channel=channel)
+    notices = to(lines, "pl")
+    assert len(notices) == 1, lines
+    return int(notices[0]["meta"]["thread_id"])
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_the_same_message_sent_again_at_once_reaches_the_officer_once(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """A worried person sent the same question three times in a row: the officer got three
+    notices. Now the repeats are answered "already sent" and not relayed; a new message,
+    or the same one after an answer, still is."""
+    thread_id = await _asked(app, clock, channel)
+    for _ in range(2):
+        clock.advance(seconds=20)
+        lines = await say(app, "u1", QUESTION, channel=channel)
+        assert to(lines, "pl") == [], lines
+        assert "đã chuyển cho cán bộ rồi" in texts(lines)
+    lines = await say(app, "u1", OTHER, channel=channel)
+    assert len(to(lines, "pl")) == 1, "a different message is relayed"
+    clock.advance(minutes=11)
+    lines = await say(app, "u1", OTHER, channel=channel)
+    assert len(to(lines, "pl")) == 1, "the same words much later are a reminder, relayed"
+    async with app.db.session() as session:
+        count = await session.scalar(select(func.count()).select_from(ThreadMessage)
+                                     .where(ThreadMessage.thread_id == thread_id))
+    assert count == 3
+
+
+async def test_a_question_ended_by_the_person_can_still_be_answered(
+    app: App, clock: Clock
+) -> None:
+    """The person tapped «Kết thúc trao đổi» (on Zalo: typed "1") before any answer; the
+    officer's «Trả lời» then said "#1 đã đóng" and the question was never answered."""
+    thread_id = await _asked(app, clock, Channel.ZALO)
+    lines = await say(app, "u1", "1", channel=Channel.ZALO)
+    assert intents(to(lines, "u1")) == ["flow:handoff.ended"]
+    lines = await click(app, "pl", f"thread:answer:{thread_id}")
+    assert intents(lines) == ["flow:thread.answer"], lines
+    lines = await say(app, "pl", "Chị đã nhận, mai chị gọi em nhé.")
+    answer = to(lines, "u1")
+    assert len(answer) == 1 and "mai chị gọi em" in answer[0]["text"]
+    assert intents(to(lines, "pl")) == ["flow:thread.answered"]
+    # The person's reply reaches the officer again.
+    lines = await say(app, "u1", "Dạ em cảm ơn chị", channel=Channel.ZALO)
+    assert len(to(lines, "pl")) == 1
+    async with app.db.session() as session:
+        thread = await session.get(Thread, thread_id)
+        assert thread is not None and thread.status == "open"
