@@ -31,7 +31,7 @@ from storage.models import (
     ThreadMessage,
     Unit,
 )
-from storage.threads_repo import add_officer_answer, close_thread
+from storage.threads_repo import add_officer_answer, close_thread, reopen_thread
 
 FLOW = "thread"
 #: An answer longer than this is cut (one message on every channel).
@@ -107,10 +107,8 @@ class ThreadFlow(Flow):
         thread, _ = found
         match data:
             case Answer():
-                if thread.status != "open":
-                    ctx.reply(t("thread.already_closed", thread_id=thread.id),
-                              intent=f"flow:{FLOW}.closed")
-                    return
+                # A closed thread may still be answered (it opens again): a person who
+                # tapped «Kết thúc trao đổi» before any answer had their question lost.
                 self._ask_answer(ctx, thread, await _name(ctx, thread))
             case OpenThreadCase():
                 if thread.case_id is None:
@@ -166,9 +164,6 @@ class ThreadFlow(Flow):
         if found is None:
             return True
         thread, officer = found
-        if thread.status != "open":
-            ctx.reply(t("thread.already_closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
-            return True
         if len(event.text.strip()) > ANSWER_MAX:
             # Nothing is sent: the officer shortens it and answers again.
             _too_long(ctx, event.text.strip())
@@ -233,6 +228,7 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
     if person is None:
         ctx.reply(t("thread.gone"), intent=f"flow:{FLOW}.gone")
         return
+    reopen_thread(thread)
     add_officer_answer(ctx.session, thread, officer.id, text, ctx.now)
     state = await ctx.session.get(ConversationState, person.id)
     busy = state is not None and state.flow not in (None, "handoff")

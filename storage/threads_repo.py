@@ -78,6 +78,12 @@ def close_thread(thread: Thread, now: datetime) -> None:
     thread.waiting_since = None
 
 
+def reopen_thread(thread: Thread) -> None:
+    """An officer answers a closed thread: it is open again, for the person's reply."""
+    thread.status = OPEN
+    thread.closed_at = None
+
+
 async def first_question(session: AsyncSession, thread_id: int) -> str:
     """The person's latest message not yet answered (what a reminder quotes)."""
     text = await session.scalar(
