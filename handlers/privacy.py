@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from handlers.callbacks import CallbackData
 from handlers.casework import latest_change_line, tell_officers_of_erasure
-from handlers.context import Context
+from handlers.context import PAUSED, Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
@@ -66,8 +66,10 @@ class PrivacyFlow(Flow):
                 await self._delete(ctx)
             case ConfirmDelete(answer="no"):
                 ctx.leave()
-                ctx.reply(t("privacy.delete_cancelled"), main_menu_buttons(),
-                          intent="flow:privacy")
+                # Asked in the middle of a form or a dossier: back there (its question comes
+                # next), not the menu: the dossier's place was lost.
+                ctx.reply(t("privacy.delete_cancelled"),
+                          None if ctx.resumed else main_menu_buttons(), intent="flow:privacy")
             case _:
                 await self._act(event, ctx, None)
 
@@ -78,7 +80,9 @@ class PrivacyFlow(Flow):
         elif action == Action.DATA:
             await self._data(ctx)
         elif action == Action.DELETE:
-            ctx.enter(self.name, "delete_confirm", {})
+            # Asked again (after a question, or typed twice): the interrupted place is kept.
+            paused = ctx.data.get(PAUSED) if ctx.flow == self.name else None
+            ctx.enter(self.name, "delete_confirm", {PAUSED: paused} if paused else {})
             ctx.reply(
                 t("privacy.delete_confirm"),
                 [
@@ -104,6 +108,9 @@ class PrivacyFlow(Flow):
             await self._act(event, ctx, Action.DELETE)
             return
         ctx.leave()
+        # Back in the form or dossier it interrupted, which reads this message itself (a photo
+        # is filed there): no second copy of its question.
+        ctx.resumed = False
         await ctx.dispatch(event)
 
     async def start_action(
@@ -175,7 +182,7 @@ class PrivacyFlow(Flow):
                  if c.full_name is not None]
         result = await erase_contact_data(ctx.session, ctx.contact, ctx.now, cipher(ctx))
         await tell_officers_of_erasure(ctx, cases)
-        ctx.leave()
+        ctx.leave(resume=False)  # the form or dossier it interrupted is gone with the data
         await ctx.session.flush()
         for sha256 in result.files:
             # Removed before the commit: a later failure of this turn would leave rows without

@@ -133,11 +133,14 @@ class Router:
                       intent=f"flow:{name}")
             return
         place = ctx.place() if ctx.flow and ctx.flow != flow_name else None
-        if place is not None and flow_name != HANDOFF:
+        # A hand-off, and the question "delete everything?" (answered «Không xóa»), come back
+        # to the form or dossier they interrupted.
+        pauses = name in _PAUSING_ACTIONS
+        if place is not None and not pauses:
             # Another action leaves the flow (an unfinished form stays saved as a draft).
             ctx.leave(resume=False)
         await flow.start_action(part, event, ctx, dict(slots or {}))
-        if place is not None and flow_name == HANDOFF and ctx.flow == HANDOFF:
+        if place is not None and pauses and ctx.flow == flow_name:
             ctx.pause_into(place)
 
     async def _route(self, event: Inbound, ctx: Context) -> None:
@@ -334,6 +337,9 @@ class Router:
         ctx.reply(t(key), intent="fallback")
         await self.flows[MENU].start(event, ctx)
 
+
+#: Actions that keep the place of the flow they interrupt (``Context.pause_into``).
+_PAUSING_ACTIONS = frozenset({HANDOFF, "privacy.delete"})
 
 #: Flows named by action buttons that may not be registered yet (answered "coming soon").
 _ACTION_FLOWS = frozenset({"subscribe", "survey"})

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from bot.app import App
 from handlers.types import Channel
 from storage.models import Thread, ThreadMessage
-from tests.dossier_support import click
-from tests.helpers import Clock, intents, press, say, texts
+from tests.dossier_support import click, jpeg, make_case
+from tests.helpers import Clock, intents, press, say, send_file, texts
 from tests.intake_support import fill_form
 from tests.officials_helpers import make_officer
 
@@ -79,3 +79,35 @@ async def test_a_question_ended_by_the_person_can_still_be_answered(
     async with app.db.session() as session:
         thread = await session.get(Thread, thread_id)
         assert thread is not None and thread.status == "open"
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_not_deleting_goes_back_to_the_dossier_item(app: App, channel: Channel) -> None:
+    """"xóa hết dữ liệu" typed in the middle of a dossier, then «Không xóa»: the bot said
+    "không xóa gì cả" and showed the menu; the family had to find their item again."""
+    await make_case(app, "fam", channel=channel)
+    await say(app, "fam", "hồ sơ", channel=channel)
+    await click(app, "fam", "dossier:item:request_form", channel=channel)
+    for _ in range(2):  # asked twice (typed again) still comes back
+        lines = await say(app, "fam", "xóa hết dữ liệu", channel=channel)
+        assert intents(lines) == ["flow:privacy.delete_confirm"]
+    lines = await say(app, "fam", "không", channel=channel)
+    assert intents(lines) == ["flow:privacy", "flow:dossier.item"], lines
+    assert "buttons" not in lines[0] and "1." not in lines[0]["text"], "no menu before it"
+    assert lines[1]["meta"]["item"] == "request_form"
+    # A photo now goes to that item.
+    lines = await send_file(app, "fam", jpeg(41), channel=channel)
+    assert intents(lines) == ["flow:dossier.received"]
+
+
+async def test_not_deleting_goes_back_to_the_form_and_deleting_does_not(app: App) -> None:
+    await say(app, "u1", "tôi muốn đăng ký đi làm việc ở nước ngoài")
+    await press(app, "u1", "Đồng ý")
+    assert intents(await say(app, "u1", "xóa hết dữ liệu"))[-1] == "flow:privacy.delete_confirm"
+    lines = await press(app, "u1", "Không xóa")
+    assert intents(lines) == ["flow:privacy", "flow:intake.full_name"], lines
+    await say(app, "u1", "xóa hết dữ liệu")
+    lines = await press(app, "u1", "Có, xóa hết")
+    assert intents(lines) == ["flow:privacy.deleted"], lines
+    lines = await say(app, "u1", "Nguyễn Thị Mai")
+    assert not any(i.startswith("flow:intake") for i in intents(lines)), lines
