@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from handlers.types import Channel
+from bot.inbound import file_event
+from bot.simulate import output_lines
+from handlers.types import Channel, FileRef, InboundKind
 from storage.models import Thread, ThreadMessage
 from tests.dossier_support import click, jpeg, make_case
 from tests.helpers import Clock, intents, press, say, send_file, texts
@@ -111,3 +114,28 @@ async def test_not_deleting_goes_back_to_the_form_and_deleting_does_not(app: App
     assert intents(lines) == ["flow:privacy.deleted"], lines
     lines = await say(app, "u1", "Nguyễn Thị Mai")
     assert not any(i.startswith("flow:intake") for i in intents(lines)), lines
+
+
+async def _photo(app: App, user: str, data: bytes, caption: str,
+                 channel: Channel) -> list[dict[str, Any]]:
+    event = file_event(channel, user, InboundKind.PHOTO, FileRef(data, "anh.jpg"),
+                       caption=caption)
+    return await app.handle_locally(event, partial(output_lines, 0))
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_a_question_written_under_a_photo_is_not_taken_as_read(
+    app: App, channel: Channel
+) -> None:
+    """A relative sent a paper with the caption "ảnh này được chưa ạ?": the photo was kept and
+    the question silently dropped. Now the bot says it does not answer captions (before the
+    reply with options); a plain caption ("mặt trước") gets no such note."""
+    await make_case(app, "fam", channel=channel)
+    lines = await _photo(app, "fam", jpeg(51), "ảnh này được chưa ạ?", channel)
+    assert intents(lines) == ["flow:dossier.caption", "flow:dossier.held"], lines
+    assert "không trả lời được câu hỏi viết kèm ảnh" in lines[0]["text"]
+    await click(app, "fam", "dossier:put:request_form", channel=channel)
+    lines = await _photo(app, "fam", jpeg(52), "mặt trước", channel)
+    assert intents(lines) == ["flow:dossier.received"], lines
+    lines = await _photo(app, "fam", jpeg(53), "chụp thế này có rõ không", channel)
+    assert intents(lines)[0] == "flow:dossier.caption", lines

@@ -43,6 +43,7 @@ from handlers.dossier.views import (
     pages_buttons,
 )
 from handlers.flow import Flow
+from handlers.intake.faq_bridge import asks_question
 from handlers.intake.validators import InvalidAnswerError, match_option
 from handlers.menu import Door, OpenDoor, main_menu_buttons
 from handlers.textnorm import ascii_number, fold, folded_phrases
@@ -67,6 +68,14 @@ def named_item(text: str) -> str | None:
                             {i.key: i.words for i in items}, loose=False)
     except InvalidAnswerError:
         return None
+
+
+def note_caption_question(ctx: Context, event: Inbound) -> None:
+    """A photo whose caption asks something ("ảnh này được chưa ạ?"): the photo is handled as
+    any other and nothing answered the words, which the family took for read. Said so, before
+    the reply whose options come last."""
+    if event.text.strip() and asks_question(event.text):
+        ctx.reply(t("dossier.caption_question"), intent="flow:dossier.caption")
 
 
 class DossierFlow(Flow):
@@ -110,6 +119,7 @@ class DossierFlow(Flow):
             return True
         if len(cases) != 1 or event.file is None:
             return False
+        note_caption_question(ctx, event)
         ctx.enter(self.name, "checklist", {"case_id": cases[0].id, "from_outside": True})
         await hold_file(ctx, cases[0], event.file.data,
                               claimed_type(event.file.file_name, event.file.mime_type))
@@ -189,6 +199,7 @@ class DossierFlow(Flow):
             await self.start(event, ctx)
             return
         if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT) and event.file is not None:
+            note_caption_question(ctx, event)
             claimed = claimed_type(event.file.file_name, event.file.mime_type)
             if ctx.step != "item":
                 await hold_file(ctx, case, event.file.data, claimed)
