@@ -56,7 +56,11 @@ def parse_line(obj: Any) -> Inbound:
                 caption=str(obj.get("caption", "")),
                 display_name=name,
             )
-    raise BadLineError("line needs one of text, button, photo, document")
+    for key, kind in (("sticker", InboundKind.STICKER), ("voice", InboundKind.VOICE)):
+        # What the platforms deliver of a sticker or a voice note: that one came, no content.
+        if key in obj:
+            return Inbound(channel, user, kind, display_name=name)
+    raise BadLineError("line needs one of text, button, photo, document, sticker, voice")
 
 
 def output_lines(line_no: int, rows: list[OutboxMessage]) -> list[dict[str, Any]]:

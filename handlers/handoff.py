@@ -213,6 +213,13 @@ class HandoffFlow(Flow):
             await self.begin(ctx)
             return
         if not text:
+            if ctx.step == Step.COMMUNE:
+                # A voice note while the commune is asked: the list again, not "type your
+                # question" with nothing to choose from.
+                ctx.reply(t("handoff.commune_text_only"), intent=f"flow:{self.name}.{Step.COMMUNE}")
+                ctx.reply(t("thread.ask_commune"), await _commune_rows(ctx),
+                          intent=f"flow:{self.name}.{Step.COMMUNE}")
+                return
             ctx.reply(t("handoff.ask_text_only"), intent=f"flow:{self.name}.{ctx.step}")
             return
         if len(text) > QUESTION_MAX:

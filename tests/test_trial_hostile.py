@@ -14,7 +14,7 @@ from bot.simulate import output_lines
 from handlers.types import Channel, FileRef, InboundKind
 from storage.models import Thread, ThreadMessage
 from tests.dossier_support import click, jpeg, make_case
-from tests.helpers import Clock, intents, press, say, send_file, texts
+from tests.helpers import Clock, intents, press, say, send_file, simulate_lines, texts
 from tests.intake_support import fill_form
 from tests.officials_helpers import make_officer
 
@@ -139,3 +139,30 @@ async def test_a_question_written_under_a_photo_is_not_taken_as_read(
     assert intents(lines) == ["flow:dossier.received"], lines
     lines = await _photo(app, "fam", jpeg(53), "chụp thế này có rõ không", channel)
     assert intents(lines)[0] == "flow:dossier.caption", lines
+
+
+async def test_a_sticker_or_voice_note_keeps_the_dossier_item_and_the_commune_list(
+    app: App,
+) -> None:
+    """A grandmother sent a voice note while sending papers: the whole checklist came back,
+    her item left without a word. At the hand-off's commune question a voice note got "gõ
+    câu hỏi" and no list to choose from. (The simulator now sends stickers and voice notes.)"""
+    z = "zalo"
+    await make_case(app, "fam", channel=Channel.ZALO)
+    lines = await simulate_lines(
+        app,
+        {"user": "fam", "channel": z, "text": "hồ sơ"},
+        {"user": "fam", "channel": z, "text": "1"},
+        {"user": "fam", "channel": z, "voice": True},
+        {"user": "fam", "channel": z, "sticker": True},
+        {"user": "u2", "channel": z, "text": "gặp cán bộ"},
+        {"user": "u2", "channel": z, "voice": True},
+        {"user": "u2", "channel": z, "text": "5"},
+    )
+    by_line = {n: [x["meta"]["intent"] for x in lines if x["in"] == n] for n in range(1, 8)}
+    assert by_line[3] == by_line[4] == ["flow:dossier.unreadable", "flow:dossier.item"], lines
+    assert all(x["meta"].get("item") == "request_form" for x in lines
+               if x["in"] in (3, 4) and x["meta"]["intent"] == "flow:dossier.item")
+    assert by_line[6] == ["flow:handoff.commune", "flow:handoff.commune"], lines
+    assert "1. Bạch Xa" in [x for x in lines if x["in"] == 6][-1]["text"]
+    assert by_line[7] == ["flow:handoff.ask"], "«5» picks a commune of the list shown again"

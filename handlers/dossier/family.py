@@ -244,7 +244,10 @@ class DossierFlow(Flow):
             ctx.leave()
             await ctx.dispatch(event)
             return
-        await self._open(ctx, case)
+        # A sticker or a voice note: said so, and the same step again (it showed the whole
+        # checklist, the item the family was sending left without a word).
+        ctx.reply(t("dossier.photos_or_text"), intent="flow:dossier.unreadable")
+        await self.repeat(event, ctx)
 
     # -- steps -------------------------------------------------------------------------------
     async def _open(self, ctx: Context, case: Case) -> None:
