@@ -13,7 +13,7 @@ from bot.inbound import file_event
 from bot.simulate import output_lines
 from handlers.types import Channel, FileRef, InboundKind
 from storage.models import Thread, ThreadMessage
-from tests.dossier_support import click, jpeg, make_case
+from tests.dossier_support import click, jpeg, make_case, pdf
 from tests.helpers import Clock, intents, press, say, send_file, simulate_lines, texts
 from tests.intake_support import fill_form
 from tests.officials_helpers import make_officer
@@ -166,3 +166,16 @@ async def test_a_sticker_or_voice_note_keeps_the_dossier_item_and_the_commune_li
     assert by_line[6] == ["flow:handoff.commune", "flow:handoff.commune"], lines
     assert "1. Bạch Xa" in [x for x in lines if x["in"] == 6][-1]["text"]
     assert by_line[7] == ["flow:handoff.ask"], "«5» picks a commune of the list shown again"
+
+
+async def test_a_pdf_sent_before_choosing_its_item_is_called_a_file(app: App) -> None:
+    """A relative on Telegram sent the 3-page contract as a PDF first: "Bot đã giữ ảnh này",
+    then "Đã lưu 1 ảnh"; it was no photo."""
+    await make_case(app, "fam", channel=Channel.TELEGRAM)
+    await say(app, "fam", "hồ sơ", channel=Channel.TELEGRAM)
+    lines = await send_file(app, "fam", pdf(3, "hop dong"), kind=InboundKind.DOCUMENT,
+                            file_name="hopdong.pdf", channel=Channel.TELEGRAM)
+    assert intents(lines) == ["flow:dossier.held"]
+    assert "Bot đã giữ tệp này" in lines[0]["text"]
+    lines = await click(app, "fam", "dossier:put:contract", channel=Channel.TELEGRAM)
+    assert "Đã lưu 1 tệp vào «Hợp đồng" in texts(lines)

@@ -54,7 +54,15 @@ async def ask_held(ctx: Context, case: Case) -> None:
     rows.append([Checklist().button(t("dossier.button.checklist"))])
     # Sent with no dossier open: say which dossier, and the way out if it is not a paper.
     key = "dossier.held_outside" if ctx.data.get("from_outside") else "dossier.held_which"
-    ctx.reply(t(key, ref=case.ref), rows, intent="flow:dossier.held")
+    what = t(f"dossier.held_what_{_held_kind(ctx.data.get('held_files'))}")
+    ctx.reply(t(key, ref=case.ref, what=what), rows, intent="flow:dossier.held")
+
+
+def _held_kind(held: object) -> str:
+    """"photo" when every held file is an image, else "file" (a PDF is no "ảnh")."""
+    files = held if isinstance(held, list) else []
+    return "photo" if all(isinstance(h, dict) and h.get("kind") == "photo"
+                          for h in files) else "file"
 
 
 async def put_held(ctx: Context, case: Case, item_key: str) -> None:
@@ -75,5 +83,6 @@ async def put_held(ctx: Context, case: Case, item_key: str) -> None:
                                 now=ctx.now)
         kept += result.doc is not None
     ctx.update(held_files=None)
-    ctx.reply(t("dossier.held_saved", count=kept, title=v.item.title),
+    unit = t(f"dossier.held_unit_{_held_kind(held)}")
+    ctx.reply(t("dossier.held_saved", count=kept, unit=unit, title=v.item.title),
               intent="flow:dossier.received")
