@@ -23,6 +23,7 @@ from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.officials.requests import start_officer_request
 from handlers.textnorm import fold, folded_phrases, option_number
+from handlers.threads import offer_as_answer
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.normalise import normalise
@@ -194,6 +195,9 @@ class Router:
 
         if event.kind == InboundKind.TEXT and await start_officer_request(event, ctx):
             return  # "ds qua han", "hom nay can goi ai": an officer's command in words
+
+        if event.kind == InboundKind.TEXT and await offer_as_answer(event, ctx):
+            return  # typed under a question's notice: send it as the answer?
 
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
             for flow in self.flows.values():

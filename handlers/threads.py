@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from handlers.access import can_see_thread, get_officer
-from handlers.callbacks import CallbackData
+from handlers.callbacks import BadCallback, CallbackData, parse
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.handoff import ReplyToThread
@@ -49,6 +49,13 @@ class Cancel(CallbackData, prefix="thread:cancel"):
 
 @dataclass(frozen=True)
 class Answer(CallbackData, prefix="thread:answer"):
+    thread_id: int
+
+
+@dataclass(frozen=True)
+class SendTyped(CallbackData, prefix="thread:send"):
+    """Send the text the officer typed right after a question's notice as its answer."""
+
     thread_id: int
 
 
@@ -97,7 +104,7 @@ class ThreadFlow(Flow):
         ).about = thread.contact_id
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
-        if not isinstance(data, Answer | OpenThreadCase | CloseThread):
+        if not isinstance(data, Answer | OpenThreadCase | CloseThread | SendTyped):
             ctx.leave()
             ctx.reply(t("thread.cancelled"), intent=f"flow:{FLOW}.cancelled")
             return
@@ -119,6 +126,14 @@ class ThreadFlow(Flow):
                 await ctx.press(event, OpenCase(thread.case_id))
             case CloseThread():
                 await _close(ctx, thread)
+            case SendTyped():
+                same = ctx.step == "confirm" and ctx.data.get("thread_id") == thread.id
+                typed = ctx.data.get("text") if same else None
+                ctx.leave()
+                if not isinstance(typed, str) or not typed:
+                    ctx.reply(t("thread.cancelled"), intent=f"flow:{FLOW}.cancelled")
+                    return
+                await relay_answer(ctx, thread, found[1], typed)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         if ctx.step != "answer":
@@ -172,6 +187,45 @@ class ThreadFlow(Flow):
             ctx.leave()
         await relay_answer(ctx, thread, officer, event.text.strip())
         return True
+
+
+async def offer_as_answer(event: Inbound, ctx: Context) -> bool:
+    """An officer typed text right after a question's notice, without «Trả lời» first (on
+    Zalo there is no reply-to): it went to the FAQ and the person never got it, and the
+    officer's "1" then picked a class. Asked once whether to send it as the answer."""
+    text = event.text.strip() if event.kind == InboundKind.TEXT else ""
+    thread_id = _thread_offered(ctx.state.last_buttons)
+    if len(text.split()) < 2 or thread_id is None:
+        return False
+    if await get_officer(ctx.session, ctx.contact.id) is None:
+        return False
+    found = await _thread_in_scope(ctx, thread_id)
+    if found is None:
+        return True
+    thread, _ = found
+    if len(text) > ANSWER_MAX:
+        _too_long(ctx, text)
+        return True
+    ctx.enter(FLOW, "confirm", {"thread_id": thread.id, "text": text})
+    ctx.reply(
+        t("thread.confirm_typed", name=await _name(ctx, thread), thread_id=thread.id),
+        [[SendTyped(thread.id).button(t("thread.button_send_typed"))], _cancel_row()],
+        intent=f"flow:{FLOW}.confirm",
+    ).about = thread.contact_id
+    return True
+
+
+def _thread_offered(last_buttons: list[object]) -> int | None:
+    """The thread whose «Trả lời» or «Đóng» the latest options were (a question's notice, a
+    follow-up's, "answer sent"), if they were."""
+    first = last_buttons[0] if last_buttons else None
+    if not isinstance(first, list) or not first:
+        return None
+    try:
+        data = parse(str(first[0]))
+    except BadCallback:
+        return None
+    return data.thread_id if isinstance(data, Answer | CloseThread) else None
 
 
 def _too_long(ctx: Context, text: str) -> None:

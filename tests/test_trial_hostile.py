@@ -179,3 +179,31 @@ async def test_a_pdf_sent_before_choosing_its_item_is_called_a_file(app: App) ->
     assert "Bot đã giữ tệp này" in lines[0]["text"]
     lines = await click(app, "fam", "dossier:put:contract", channel=Channel.TELEGRAM)
     assert "Đã lưu 1 tệp vào «Hợp đồng" in texts(lines)
+
+
+async def test_an_officer_typing_under_a_notice_is_asked_to_send_it_as_the_answer(
+    app: App, clock: Clock
+) -> None:
+    """On Zalo the officer read the question and typed the answer at once (no «Trả lời»
+    first): the bot answered the officer with the class list, the person got nothing, and
+    the officer's "1" then started a registration. Now the typed text is offered as the
+    answer, one number to send it."""
+    z = Channel.ZALO
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu", channel=z)
+    await say(app, "u1", "gặp cán bộ", channel=z)
+    await press(app, "u1", "Phù Lưu", channel=z)
+    await say(app, "u1", "cho em hỏi lớp may bao giờ khai giảng ạ", channel=z)
+    lines = await say(app, "pl", "Chào em, lớp may khai giảng 15/12 nhé", channel=z)
+    assert intents(lines) == ["flow:thread.confirm"], lines
+    assert to(lines, "u1") == []
+    lines = await say(app, "pl", "1", channel=z)
+    assert intents(to(lines, "pl")) == ["flow:thread.answered"]
+    assert "lớp may khai giảng 15/12" in texts(to(lines, "u1"))
+    # A second thought after "sent": offered too; «Hủy» sends nothing.
+    lines = await say(app, "pl", "Em nhớ mang căn cước nhé", channel=z)
+    assert intents(lines) == ["flow:thread.confirm"], lines
+    lines = await say(app, "pl", "2", channel=z)
+    assert intents(lines) == ["flow:thread.cancelled"] and to(lines, "u1") == []
+    # Not under a notice any more: a question to the bot is answered as before.
+    lines = await say(app, "pl", "lớp may bao giờ khai giảng", channel=z)
+    assert not any(i.startswith("flow:thread") for i in intents(lines)), lines
