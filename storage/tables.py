@@ -68,8 +68,17 @@ class UnreadableFileError(ValueError):
         self.reason = reason
 
 
+def visible(text: str) -> str:
+    """``text`` without invisible format characters (a byte-order mark, zero-width spaces,
+    direction marks) and stripped: an xlsx header "\ufeffunit" was "Thiếu cột: unit", and a
+    commune "Phù Lưu\u200b" pasted from the web was not found."""
+    if text.isascii():
+        return text.strip()
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+
+
 def column_key(header: str) -> str:
-    key = fold(header).replace(" ", "_").replace("-", "_")
+    key = fold(visible(header)).replace(" ", "_").replace("-", "_")
     return ALIASES.get(key, key)
 
 
@@ -99,7 +108,7 @@ def _cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return visible(str(value))
 
 
 def _xlsx_cells(data: bytes) -> list[list[str]]:
@@ -139,7 +148,7 @@ def _csv_cells(data: bytes) -> list[list[str]]:
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [[c.strip() for c in row] for row in reader]
+        return [[visible(c) for c in row] for row in reader]
     except csv.Error:
         raise UnreadableFileError() from None
 

@@ -225,3 +225,19 @@ def test_random_cells_never_make_the_importer_raise(tmp_path: Path) -> None:
     finally:
         loop.run_until_complete(stack.aclose())
         loop.close()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+async def test_invisible_marks_in_headers_and_cells_are_ignored(
+    app: App, clock: Clock, kind: str
+) -> None:
+    """Third user trial: an xlsx whose first header cell began with a byte-order mark was
+    refused "Thiếu cột: unit", and a commune pasted with a zero-width space was not found."""
+    rows: list[list[object]] = [
+        ["\ufeffunit", "program\u200b", "year", "target_trainees", "\u200elist_deadline"],
+        ["Phù Lưu\u200b", "\u2060ntp_2026", 2026, 30, "15/07/2026"],
+    ]
+    data = xlsx(rows) if kind == "xlsx" else "\ufeff".encode() + _csv(rows)
+    before = await _counts(app)
+    await run(app, clock, "plan", data)
+    assert (await _counts(app))[0] == before[0] + 1
