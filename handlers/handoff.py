@@ -29,6 +29,7 @@ from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
 from handlers.textnorm import fold, folded_phrases, option_number
 from handlers.types import Button, Inbound, InboundKind, Reply
+from handlers.understanding.matcher import get_matcher
 from messages import t
 from storage.course_repo import find_contact_unit_id
 from storage.models import Case, Thread, ThreadMessage, Unit
@@ -48,6 +49,8 @@ REQUEST_WORDS = 7
 #: The same message sent again within this time is not relayed again.
 REPEAT_WINDOW = timedelta(minutes=10)
 FLOW = "handoff"
+#: Requests understood in a conversation with an officer that are for the bot, not relayed.
+TO_THE_BOT = frozenset({"privacy.delete", "privacy.view"})
 
 
 class Step(StrEnum):
@@ -267,6 +270,12 @@ class HandoffFlow(Flow):
             # A request to the bot itself ("xóa dữ liệu của tôi"), not to the officer.
             ctx.leave()
             await ctx.start_flow(event, other)
+            return
+        decision = get_matcher().decide(text)
+        if decision.outcome == "action" and decision.action in TO_THE_BOT:
+            # Said in other words ("xóa hết dữ liệu"): it was relayed to the officer and
+            # nothing was deleted. The thread comes back after «Không xóa».
+            await ctx.start_action(event, str(decision.action))
             return
         thread = await ctx.session.get(Thread, int(ctx.data.get("thread_id", 0)))
         if thread is None or thread.status != "open" or thread.contact_id != ctx.contact.id:

@@ -207,3 +207,18 @@ async def test_an_officer_typing_under_a_notice_is_asked_to_send_it_as_the_answe
     # Not under a notice any more: a question to the bot is answered as before.
     lines = await say(app, "pl", "lớp may bao giờ khai giảng", channel=z)
     assert not any(i.startswith("flow:thread") for i in intents(lines)), lines
+
+
+async def test_delete_everything_said_to_the_officer_is_for_the_bot(
+    app: App, clock: Clock
+) -> None:
+    """In a conversation with an officer, "xóa hết dữ liệu" was relayed to the officer as a
+    message and nothing was deleted. Now the bot asks to confirm; «Không xóa» goes back to
+    the conversation, whose next message reaches the officer."""
+    await _asked(app, clock, Channel.ZALO)
+    lines = await say(app, "u1", "xóa hết dữ liệu", channel=Channel.ZALO)
+    assert to(lines, "pl") == [] and intents(lines) == ["flow:privacy.delete_confirm"], lines
+    lines = await say(app, "u1", "2", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:privacy", "flow:handoff.thread"], lines
+    lines = await say(app, "u1", "dạ em cảm ơn chị", channel=Channel.ZALO)
+    assert len(to(lines, "pl")) == 1
