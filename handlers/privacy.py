@@ -235,7 +235,10 @@ def _declines(text: str) -> bool:
 
 
 def _agrees(text: str) -> bool:
-    return is_phrase(text, folded_phrases("privacy.delete_agree_words"))
+    # Or only a sign ("👍", "👌", "!!"): it was small talk ("Dạ. Anh/chị cần hỏi thêm…"), the
+    # confirmation gone, and a person who meant yes read "Dạ." as done. Asked again instead.
+    return is_phrase(text, folded_phrases("privacy.delete_agree_words")) or (
+        bool(text.strip()) and not any(ch.isalnum() for ch in text))
 
 
 async def case_line(ctx: Context, case: Case) -> str:

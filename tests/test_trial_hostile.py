@@ -222,3 +222,16 @@ async def test_delete_everything_said_to_the_officer_is_for_the_bot(
     assert intents(lines) == ["flow:privacy", "flow:handoff.thread"], lines
     lines = await say(app, "u1", "dạ em cảm ơn chị", channel=Channel.ZALO)
     assert len(to(lines, "pl")) == 1
+
+
+@pytest.mark.parametrize("sign", ["👍", "👌👌", "!!!"])
+async def test_a_thumbs_up_at_the_delete_confirmation_asks_again(app: App, sign: str) -> None:
+    """«👍» at "delete everything?" got small talk ("Dạ. Anh/chị cần hỏi thêm…") and the
+    question was gone: a grandmother who meant yes read "Dạ." as done, and nothing was
+    deleted. Now she is asked again which to choose; only «Có, xóa hết» deletes."""
+    await make_case(app, "fam", channel=Channel.ZALO)
+    await say(app, "fam", "xóa dữ liệu của tôi", channel=Channel.ZALO)
+    lines = await say(app, "fam", sign, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:privacy.help", "flow:privacy.delete_confirm"], lines
+    lines = await say(app, "fam", "1", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:privacy.deleted"], lines
