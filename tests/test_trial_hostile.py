@@ -17,6 +17,7 @@ from tests.dossier_support import click, jpeg, make_case, pdf
 from tests.helpers import Clock, intents, press, say, send_file, simulate_lines, texts
 from tests.intake_support import fill_form
 from tests.officials_helpers import make_officer
+from tests.outreach_support import unit_id
 
 QUESTION = "<b>Chị ơi</b> hồ sơ *của em* đến đâu rồi, gọi giúp em với"
 OTHER = "chi oi hồ sơ CỦA EM đến đâu rồi, gọi giúp em với"
@@ -235,3 +236,28 @@ async def test_a_thumbs_up_at_the_delete_confirmation_asks_again(app: App, sign:
     assert intents(lines) == ["flow:privacy.help", "flow:privacy.delete_confirm"], lines
     lines = await say(app, "fam", "1", channel=Channel.ZALO)
     assert intents(lines) == ["flow:privacy.deleted"], lines
+
+
+async def test_a_long_reason_is_cut_in_the_checklist_and_whole_in_the_item(
+    app: App, clock: Clock
+) -> None:
+    """An officer's 300-character reason was repeated in the Zalo checklist's option for
+    the item (and in every held-photo question): the family's checklist was 873
+    characters (629 now). Lists show a few words of it; the item shows it whole."""
+    unit = await unit_id(app, "Phù Lưu")
+    case_id = await make_case(app, "fam", unit_id=unit, channel=Channel.ZALO)
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await say(app, "fam", "hồ sơ", channel=Channel.ZALO)
+    await click(app, "fam", "dossier:item:request_form", channel=Channel.ZALO)
+    await send_file(app, "fam", jpeg(61), channel=Channel.ZALO)
+    reason = "Đơn thiếu chữ ký của người lao động và xác nhận của UBND xã ở trang 2, " * 4
+    await click(app, "pl", f"review:other:{case_id}:request_form")
+    lines = await say(app, "pl", reason.strip())
+    assert "Lý do: Đơn thiếu chữ ký" in texts(to(lines, "fam"))
+    lines = await click(app, "fam", "dossier:list", channel=Channel.ZALO)
+    checklist = lines[-1]["text"]
+    assert "1. Đơn đề nghị hỗ trợ: cần chụp lại (Đơn thiếu chữ ký của người lao động và…)" \
+        in checklist, checklist
+    assert len(checklist) < 650
+    lines = await say(app, "fam", "1", channel=Channel.ZALO)
+    assert reason.strip() in lines[-1]["text"]

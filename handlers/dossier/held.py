@@ -50,7 +50,7 @@ async def ask_held(ctx: Context, case: Case) -> None:
     # and "6" for the invoice filed the photo as page 3 of another item).
     view = await load_view(ctx.session, case)
     rows = [[PutHeld(v.item.key).button(t("dossier.option_state", title=v.item.title,
-                                          state=v.label))] for v in view.items]
+                                          state=v.short_label))] for v in view.items]
     rows.append([Checklist().button(t("dossier.button.checklist"))])
     # Sent with no dossier open: say which dossier, and the way out if it is not a paper.
     key = "dossier.held_outside" if ctx.data.get("from_outside") else "dossier.held_which"

@@ -12,6 +12,9 @@ from messages import t
 from storage.dossier_repo import items_of, page_counts
 from storage.models import Case
 
+#: In lists, an officer's own rejection reason is cut to this many characters.
+REASON_SHOWN_MAX = 40
+
 
 @dataclass(frozen=True, slots=True)
 class ItemView:
@@ -34,6 +37,18 @@ class ItemView:
         if self.state == ItemState.REJECTED and self.reason:
             text = f"{text} ({reason_text(self.reason)})"
         return text
+
+    @property
+    def short_label(self) -> str:
+        """:attr:`label` for a line of a list: an officer's own reason is cut to a few words
+        (the item itself shows it whole). A 300-character reason made every checklist, and
+        each option of it on Zalo, a wall of text."""
+        if self.state != ItemState.REJECTED or not self.reason:
+            return self.label
+        reason = reason_text(self.reason)
+        if len(reason) > REASON_SHOWN_MAX:
+            reason = reason[:REASON_SHOWN_MAX].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+        return f"{t(f'dossier.state.{self.state.value}')} ({reason})"
 
 
 @dataclass(frozen=True, slots=True)

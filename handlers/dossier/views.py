@@ -47,7 +47,7 @@ def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
 
 
 def item_line(n: int, v: ItemView) -> str:
-    line = t("dossier.checklist_line", n=n, title=v.item.title, state=v.label)
+    line = t("dossier.checklist_line", n=n, title=v.item.title, state=v.short_label)
     if v.pages and v.state != ItemState.REJECTED:
         line += t("dossier.checklist_pages", pages=v.pages)
     return line
@@ -57,7 +57,7 @@ def checklist_buttons(view: DossierView, *, with_state: bool = False) -> list[li
     rows = [
         [
             OpenItem(v.item.key).button(
-                t("dossier.option_state", title=v.item.title, state=v.label)
+                t("dossier.option_state", title=v.item.title, state=v.short_label)
                 if with_state
                 else v.item.title,
             )
