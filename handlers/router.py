@@ -196,9 +196,6 @@ class Router:
         if event.kind == InboundKind.TEXT and await start_officer_request(event, ctx):
             return  # "ds qua han", "hom nay can goi ai": an officer's command in words
 
-        if event.kind == InboundKind.TEXT and await offer_as_answer(event, ctx):
-            return  # typed under a question's notice: send it as the answer?
-
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
             for flow in self.flows.values():
                 if flow.claims(folded):
@@ -211,6 +208,8 @@ class Router:
                     if await flow.pending_note(ctx) is not None:
                         await flow.start(event, ctx)
                         return
+            if event.kind == InboundKind.TEXT and await offer_as_answer(event, ctx):
+                return  # an officer typed under a question's notice: send it as the answer?
             await self.answerer.on_message(event, ctx)
             return
 
