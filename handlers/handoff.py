@@ -23,7 +23,7 @@ from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.prefill import fill_commune
 from handlers.intake.questions import current_units, named_unit
-from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
+from handlers.intake.validators import InvalidAnswerError, UnitOption, is_phrase, match_unit
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
@@ -239,6 +239,11 @@ class HandoffFlow(Flow):
                 alone: Unit | None = next(u for u in units if u.id == typed.id)
             except InvalidAnswerError:
                 alone = None
+            if is_phrase(text, folded_phrases("handoff.commune_unknown_words")):
+                # "ko biet": the commune is not known (it was kept as the question, and the
+                # office read «ko biet» before the real question).
+                await self._commune_chosen(ctx, None)
+                return
             named = alone or await named_unit(ctx, text)
             if named is not None:
                 # "em o xa phu luu" is the commune only; a few more words make the question.

@@ -261,3 +261,19 @@ async def test_a_long_reason_is_cut_in_the_checklist_and_whole_in_the_item(
     assert len(checklist) < 650
     lines = await say(app, "fam", "1", channel=Channel.ZALO)
     assert reason.strip() in lines[-1]["text"]
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_not_knowing_the_commune_is_not_the_question(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """"ko biet" at "which commune?" was kept as the question: after «Không rõ / xã khác»
+    the office read «ko biet», the real question came after as a follow-up."""
+    await make_officer(app, clock, "of", "office", channel=channel)
+    await say(app, "u1", "gặp cán bộ", channel=channel)
+    lines = await say(app, "u1", "ko biet a", channel=channel)
+    assert intents(lines) == ["flow:handoff.ask"], lines
+    lines = await say(app, "u1", "cho em hỏi lớp may bao giờ mở", channel=channel)
+    [notice] = to(lines, "of")
+    assert "«cho em hỏi lớp may bao giờ mở»" in notice["text"]
+    assert "ko biet" not in notice["text"]
