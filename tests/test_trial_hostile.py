@@ -277,3 +277,16 @@ async def test_not_knowing_the_commune_is_not_the_question(
     [notice] = to(lines, "of")
     assert "«cho em hỏi lớp may bao giờ mở»" in notice["text"]
     assert "ko biet" not in notice["text"]
+
+
+@pytest.mark.parametrize("words", ["dừng nhắc ạ", "Dừng nhắc.", "đừng nhắc nữa",
+                                   "thôi đừng nhắc hồ sơ nữa"])
+async def test_stopping_dossier_reminders_in_ones_own_words(app: App, words: str) -> None:
+    """The reminder says 'gõ «dừng nhắc»'; "dừng nhắc ạ", "Dừng nhắc." or "đừng nhắc nữa"
+    got "which topic?" and the reminders went on."""
+    await make_case(app, "fam", channel=Channel.ZALO)
+    await say(app, "fam", "hồ sơ", channel=Channel.ZALO)
+    await say(app, "fam", "menu", channel=Channel.ZALO)
+    lines = await say(app, "fam", words, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:dossier.stop"], lines
+    assert "Bot sẽ không nhắc hồ sơ nữa" in lines[0]["text"]

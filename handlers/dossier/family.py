@@ -44,7 +44,12 @@ from handlers.dossier.views import (
 )
 from handlers.flow import Flow
 from handlers.intake.faq_bridge import asks_question
-from handlers.intake.validators import InvalidAnswerError, match_option
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    contains_phrase,
+    is_phrase,
+    match_option,
+)
 from handlers.menu import Door, OpenDoor, main_menu_buttons
 from handlers.textnorm import ascii_number, fold, folded_phrases
 from handlers.types import Inbound, InboundKind
@@ -70,6 +75,13 @@ def named_item(text: str) -> str | None:
         return None
 
 
+def asks_to_stop(text: str) -> bool:
+    """"dừng nhắc", also with a particle or a stop ("dừng nhắc ạ", "Dừng nhắc."), or said in a
+    sentence ("thôi đừng nhắc hồ sơ nữa"): those got "which topic?" and the reminders went on."""
+    return is_phrase(text, folded_phrases("dossier.stop_phrases")) or contains_phrase(
+        text, folded_phrases("dossier.stop_in_sentence"))
+
+
 def note_caption_question(ctx: Context, event: Inbound) -> None:
     """A photo whose caption asks something ("ảnh này được chưa ạ?"): the photo is handled as
     any other and nothing answered the words, which the family took for read. Said so, before
@@ -83,10 +95,14 @@ class DossierFlow(Flow):
     accepts_files = True
 
     def claims(self, folded_text: str) -> bool:
-        return super().claims(folded_text) or folded_text in folded_phrases("dossier.stop_phrases")
+        return super().claims(folded_text) or asks_to_stop(folded_text)
+
+    def interrupts(self, folded_text: str) -> bool:
+        # "đừng nhắc nữa" right after the menu (or in a form) got "which topic?".
+        return asks_to_stop(folded_text)
 
     async def start(self, event: Inbound, ctx: Context) -> None:
-        if fold(event.text) in folded_phrases("dossier.stop_phrases"):
+        if asks_to_stop(event.text):
             await self._stop_reminders(ctx)
             return
         cases = await cases_of_contact(ctx.session, ctx.contact.id)
@@ -189,9 +205,7 @@ class DossierFlow(Flow):
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         folded = fold(event.text)
-        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in folded_phrases(
-            "dossier.stop_phrases"
-        ):
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and asks_to_stop(event.text):
             await self._stop_reminders(ctx)
             return
         case = await self._current_case(ctx)
