@@ -56,7 +56,12 @@ class PrivacyFlow(Flow):
         if action is None:
             ctx.reply(t("privacy.choose"), _choices(), intent="flow:privacy")
             return
+        # /xoadulieu typed in a dossier or a form: «Không xóa» goes back there, as for the
+        # request in words (Router.start_action).
+        place = ctx.place() if ctx.flow not in (None, self.name) else None
         await self._act(event, ctx, Action(action))
+        if place is not None and action == Action.DELETE and ctx.flow == self.name:
+            ctx.pause_into(place)
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         match data:

@@ -86,14 +86,18 @@ async def test_a_question_ended_by_the_person_can_still_be_answered(
 
 
 @pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
-async def test_not_deleting_goes_back_to_the_dossier_item(app: App, channel: Channel) -> None:
-    """"xóa hết dữ liệu" typed in the middle of a dossier, then «Không xóa»: the bot said
-    "không xóa gì cả" and showed the menu; the family had to find their item again."""
+@pytest.mark.parametrize("asked", ["xóa hết dữ liệu", "/xoadulieu"])
+async def test_not_deleting_goes_back_to_the_dossier_item(
+    app: App, channel: Channel, asked: str
+) -> None:
+    """"xóa hết dữ liệu" (or /xoadulieu, which the privacy answer names) typed in the middle
+    of a dossier, then «Không xóa»: the bot said "không xóa gì cả" and showed the menu; the
+    family had to find their item again."""
     await make_case(app, "fam", channel=channel)
     await say(app, "fam", "hồ sơ", channel=channel)
     await click(app, "fam", "dossier:item:request_form", channel=channel)
     for _ in range(2):  # asked twice (typed again) still comes back
-        lines = await say(app, "fam", "xóa hết dữ liệu", channel=channel)
+        lines = await say(app, "fam", asked, channel=channel)
         assert intents(lines) == ["flow:privacy.delete_confirm"]
     lines = await say(app, "fam", "không", channel=channel)
     assert intents(lines) == ["flow:privacy", "flow:dossier.item"], lines
