@@ -127,7 +127,8 @@ class ThreadFlow(Flow):
             case CloseThread():
                 await _close(ctx, thread)
             case SendTyped():
-                same = ctx.step == "confirm" and ctx.data.get("thread_id") == thread.id
+                offered = ctx.data.get("threads") or [ctx.data.get("thread_id")]
+                same = ctx.step == "confirm" and thread.id in offered
                 typed = ctx.data.get("text") if same else None
                 ctx.leave()
                 if not isinstance(typed, str) or not typed:
@@ -153,8 +154,24 @@ class ThreadFlow(Flow):
         if len(text) > ANSWER_MAX:
             _too_long(ctx, text)
             return
+        newer = _thread_offered(ctx.state.last_buttons)
+        if newer is not None and newer != thread.id:
+            # Another question's notice came after «Trả lời» was chosen: the text may well
+            # answer it (an answer for Anh B, about his loan, went to Chị A). Asked whom.
+            other = await ctx.session.get(Thread, newer)
+            if other is not None and can_see_thread(officer, other):
+                await self._ask_whom(ctx, thread, other, text)
+                return
         ctx.leave()
         await relay_answer(ctx, thread, officer, text)
+
+    async def _ask_whom(self, ctx: Context, chosen: Thread, newer: Thread, text: str) -> None:
+        ctx.enter(FLOW, "confirm", {"thread_id": chosen.id, "threads": [chosen.id, newer.id],
+                                    "text": text})
+        rows = [[SendTyped(th.id).button(t("thread.button_send_to", name=await _name(ctx, th),
+                                            thread_id=th.id))] for th in (chosen, newer)]
+        ctx.reply(t("thread.which_thread", chosen=chosen.id, newer=newer.id),
+                  [*rows, _cancel_row()], intent=f"flow:{FLOW}.confirm")
 
     async def on_reply(self, event: Inbound, ctx: Context) -> bool:
         """A reply (Telegram) to a notice message of a thread answers that thread."""

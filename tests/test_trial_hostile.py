@@ -294,3 +294,27 @@ async def test_stopping_dossier_reminders_in_ones_own_words(app: App, words: str
     lines = await say(app, "fam", words, channel=Channel.ZALO)
     assert intents(lines) == ["flow:dossier.stop"], lines
     assert "Bot sẽ không nhắc hồ sơ nữa" in lines[0]["text"]
+
+
+@pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.ZALO])
+async def test_an_answer_typed_after_a_newer_question_asks_whom_it_is_for(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """The officer chose «Trả lời» for Chị A's question; Anh B's question came in; the
+    officer typed Anh B's answer (about his loan) and it went to Chị A. Now the bot asks
+    whom it is for; nothing is sent until the officer says."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu", channel=channel)
+    z = Channel.ZALO
+    for user, name, asked in (("pa", "Chị A", "lớp may bao giờ mở ạ"),
+                              ("pb", "Anh B", "hồ sơ vay vốn của tôi sao rồi")):
+        await say(app, user, "gặp cán bộ", channel=z, name=name)
+        await press(app, user, "Phù Lưu", channel=z)
+        lines = await say(app, user, asked, channel=z)
+        if user == "pa":
+            first = to(lines, "pl")[0]["meta"]["thread_id"]
+            await click(app, "pl", f"thread:answer:{first}", channel=channel)
+    lines = await say(app, "pl", "Anh B ơi, hồ sơ vay của anh đã duyệt", channel=channel)
+    assert intents(lines) == ["flow:thread.confirm"] and to(lines, "pa") == [], lines
+    assert "Gửi cho Chị A (#1)" in str(lines[0].get("buttons") or lines[0]["text"])
+    lines = await press(app, "pl", "Gửi cho Anh B (#2)", channel=channel)
+    assert to(lines, "pa") == [] and "hồ sơ vay của anh" in texts(to(lines, "pb"))
