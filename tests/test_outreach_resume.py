@@ -62,3 +62,20 @@ async def test_nothing_to_restore_says_so(app: App, clock: Clock) -> None:
     assert "nhận lại" not in texts(stopped)
     assert texts(await say(app, "me", "nhận lại")) == t("outreach.resumed_nothing")
     assert texts(await say(app, "me", "nhận lại")) == t("outreach.nothing_to_resume")
+
+
+@pytest.mark.parametrize("stop", ["dừng nhận tin ạ", "Dừng nhận tin.", "dừng nhận tin 🙏",
+                                  "thôi không nhận tin nữa", "đừng gửi tin nữa"])
+async def test_a_stop_typed_with_particles_signs_or_in_other_words_stops(
+    app: App, clock: Clock, stop: str
+) -> None:
+    # Each of these used to start a subscription ("Anh/chị ở xã nào?") (third user trial).
+    pl = await unit_id(app, "Phù Lưu")
+    me = await person(app, "me", clock.now(), case=("course", pl), channel="zalo")
+    stopped = await say(app, "me", stop, channel=Channel.ZALO)
+    assert intents(stopped) == ["flow:subscribe.stop"]
+    assert not await _reached(app, me, pl)
+    # "nhận lại ạ" undoes it, particles aside.
+    assert intents(await say(app, "me", "nhận lại ạ", channel=Channel.ZALO)) == [
+        "flow:subscribe.resume"]
+    assert await _reached(app, me, pl)

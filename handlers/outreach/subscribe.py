@@ -102,8 +102,10 @@ class Resume(CallbackData, prefix="subscribe:resume"):
     pass
 
 
-def is_stop(folded_text: str) -> bool:
-    return folded_text in folded_phrases("outreach_stop.phrases")
+def is_stop(text: str) -> bool:
+    """Two words stop every announcement, however typed: "Dừng nhận tin.", "dừng nhận tin ạ 🙏"
+    (punctuation, signs and polite particles aside)."""
+    return is_phrase(text, folded_phrases("outreach_stop.phrases"))
 
 
 def topics_label(topics: list[str]) -> str:
@@ -132,6 +134,11 @@ class SubscribeFlow(Flow):
     def interrupts(self, folded_text: str) -> bool:
         return is_stop(folded_text)
 
+    def claims(self, folded_text: str) -> bool:
+        # "nhận lại ạ", "Nhận lại!" undo a stop like "nhận lại" (particles and signs aside).
+        return super().claims(folded_text) or is_phrase(
+            folded_text, folded_phrases("outreach_stop.resume_phrases"))
+
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         # Only a commune name is an answer here; a longer sentence is read as a request.
         if ctx.step == Step.UNIT:
@@ -156,7 +163,7 @@ class SubscribeFlow(Flow):
         if event.command == "stop" or is_stop(folded):
             await self._stop(ctx)
             return
-        if folded in folded_phrases("outreach_stop.resume_phrases"):
+        if is_phrase(folded, folded_phrases("outreach_stop.resume_phrases")):
             await self._resume(ctx)
             return
         # Saving replaces the topics: start from those already received (a second request
