@@ -58,3 +58,23 @@ async def test_earlier_agreements(app: App, clock: Clock, version: str, asked: b
         contact.consent_at, contact.consent_version = clock.now(), version
     lines = await say(app, "u1", "tôi muốn đăng ký")
     assert (intents(lines) == ["flow:intake.consent"]) is asked, lines
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(("answer", "agreed"), [
+    ("ok ạ", True), ("có", True), ("vâng", True), ("dc", True),
+    ("ko", False), ("không đồng ý", False),
+])
+async def test_the_consent_question_is_answered_in_words(
+    app: App, channel: Channel, answer: str, agreed: bool
+) -> None:
+    # "Anh/chị có đồng ý không?" answered "có" or "ok" re-sent the whole consent text, three
+    # times over in the third user trial; "không" left it pending.
+    await say(app, "u1", "tôi muốn đăng ký", channel=channel)
+    lines = await say(app, "u1", answer, channel=channel)
+    if agreed:
+        assert intents(lines)[-1].startswith("flow:intake.") and "consent" not in intents(lines)[-1]
+        assert await _version(app, "u1") is not None
+    else:
+        assert intents(lines) == ["flow:intake.declined"]
+        assert await _version(app, "u1") is None

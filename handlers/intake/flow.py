@@ -444,6 +444,12 @@ class IntakeFlow(Flow):
             if fold(event.text) in folded_phrases("intake.consent_more_words"):
                 self._ask_consent(ctx, details=True)  # "chi tiet", "dieu khoan"
                 return
+            # "có", "ok", "vâng" answer "có đồng ý không?" (they re-sent the whole text).
+            for accepted in (True, False):
+                words = "consent_yes" if accepted else "consent_no"
+                if is_phrase(event.text, folded_phrases(f"intake.words_answer.{words}")):
+                    await self._consent(ctx, accepted=accepted)
+                    return
             # A question before agreeing is answered, and the consent question shown again.
             faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
             await self._enter(ctx, dict(ctx.data.get("preset") or {}))
