@@ -48,20 +48,6 @@ async def test_see_my_data_shows_everything_in_one_message(app: App) -> None:
         assert shown in lines[0]["text"], shown
 
 
-
-async def test_delete_everything_typed_at_any_form_step_asks_to_delete(app: App) -> None:
-    # "xóa hết dữ liệu" at the date-of-birth question got "Bot chưa đọc được ngày này" (third
-    # user trial): the owner's request to delete works from anywhere, in its usual words.
-    await say(app, "u1", "đăng ký")
-    await press(app, "u1", "Đồng ý")
-    await press(app, "u1", "Cho bản thân tôi")
-    await press(app, "u1", "Học nghề")
-    await press(app, "u1", "May công nghiệp – Hàm Yên")
-    asked = await say(app, "u1", "Nguyễn Thị Mai")
-    assert intents(asked) == ["flow:intake.dob"]
-    lines = await say(app, "u1", "xóa hết dữ liệu")
-    assert intents(lines) == ["flow:intake.paused", "flow:privacy.delete_confirm"]
-
 async def test_delete_my_data_leaves_no_personal_data_in_any_table(app: App) -> None:
     await fill_form(app, "u1")
     await press(app, "u1", "Xác nhận")
