@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from handlers.outreach.compose import parse_send_time
+from handlers.outreach.send_time import parse_send_time
 from handlers.outreach.subscribe import topics_in
 from handlers.types import Channel
 from messages import t

@@ -3,14 +3,14 @@
 Text (within every channel's limit) → optional photo → communes (a commune officer: their own;
 the office: all or typed names) → topic → when (now, or a time outside the quiet hours) →
 preview with the number of recipients → confirm. The broadcast is then delivered by the
-dispatcher (scheduler/broadcasts.py) like one created from the terminal.
+dispatcher (scheduler/broadcasts.py) like one created from the terminal. How a typed time is
+read is send_time.py; the report of past announcements is reports.py.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -29,13 +29,15 @@ from handlers.intake.validators import (
     match_unit,
 )
 from handlers.outreach.new_class import AnnounceCourse, course_text
+from handlers.outreach.reports import show_reports
 from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
+from handlers.outreach.send_time import parse_send_time
 from handlers.outreach.subscribe import topics_label
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import folded_phrases
 from handlers.types import Attachment, Button, Inbound, InboundKind
 from messages import t
-from storage.models import Broadcast, Course, Officer, Unit
-from storage.outreach_repo import audience, broadcast_report, create_broadcast
+from storage.models import Course, Officer, Unit
+from storage.outreach_repo import audience, create_broadcast
 
 NAME = "broadcast"
 InterestTopic = Literal["training", "abroad", "scam"]
@@ -146,7 +148,7 @@ class ComposeFlow(Flow):
                 ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
                 return
             case Report():
-                await _reports(ctx, officer)
+                await show_reports(ctx, officer)
                 return
             case AnnounceCourse(course_id=course_id):
                 await _announce_course(ctx, officer, course_id)
@@ -354,46 +356,6 @@ async def _typed_time(ctx: Context, text: str) -> None:
     await _preview(ctx)
 
 
-_CLOCK = re.compile(
-    r"(?<![\d/.-])(\d{1,2})\s*(?::|h|gio|g)(?:\s*(\d{2}))?(?:\s*(?:phut|p)\b)?"
-    r"(?:\s*(sang|trua|chieu|toi)\b)?(?![\d/])"
-)
-_DATE = re.compile(r"(?<![\d:])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?(?![\d:])")
-_DAYS_AHEAD = {"hom nay": 0, "ngay mai": 1, "mai": 1, "ngay kia": 2}
-
-
-def parse_send_time(text: str, local_now: datetime) -> datetime | None:
-    """A send time as officers type it, in ``local_now``'s zone: "08:30 15/12", "8h 3/12",
-    "8h30 ngày 3/12/2026", "15/12 8 giờ", "2h chiều mai", "9h" (today, or tomorrow once past).
-    A date without a year is this year's, or next year's once it is more than a day past."""
-    folded = " ".join(fold(text).split())
-    clock = _CLOCK.search(folded)
-    if clock is None:
-        return None
-    hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
-    if clock.group(3) in ("chieu", "toi") and hour < 12:
-        hour += 12
-    rest = folded[: clock.start()] + " " + folded[clock.end() :]
-    found = _DATE.search(rest)
-    try:
-        if found is not None:
-            day, month = int(found.group(1)), int(found.group(2))
-            year = int(found.group(3)) if found.group(3) else local_now.year
-            year += 2000 if year < 100 else 0
-            at = local_now.replace(year=year, month=month, day=day, hour=hour, minute=minute,
-                                   second=0, microsecond=0)
-            if not found.group(3) and (local_now - at).days >= 1:
-                at = at.replace(year=year + 1)
-            return at
-        ahead = next((n for word, n in _DAYS_AHEAD.items() if f" {word} " in f" {rest} "), None)
-        at = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if ahead is None:
-            return at if at > local_now else at + timedelta(days=1)
-        return at + timedelta(days=ahead)
-    except ValueError:
-        return None
-
-
 async def _preview(ctx: Context) -> None:
     """The announcement as people will read it, to whom and when, and «Gửi». When it would
     reach nobody now, it says so and why (who an announcement of this topic reaches), and
@@ -462,31 +424,6 @@ async def _send(ctx: Context, officer: Officer) -> None:
 
 
 #: A broadcast's statuses (storage/models/outreach.py), each said in words in the report.
-_STATUSES = ("scheduled", "sending", "done", "cancelled", "stopped")
-
-
-async def _reports(ctx: Context, officer: Officer) -> None:
-    query = select(Broadcast).order_by(Broadcast.id.desc()).limit(3)
-    if officer.role not in DISTRICT_ROLES:
-        query = query.where(Broadcast.officer_id == officer.id)
-    found = (await ctx.session.scalars(query)).all()
-    if not found:
-        ctx.reply(t("compose.no_reports"), intent=_intent("report"))
-        return
-    lines = []
-    for broadcast in found:
-        report = await broadcast_report(ctx.session, broadcast)
-        # The status in words ("đã lên lịch"), not the stored "scheduled" an officer read.
-        status = str(report["status"])
-        if status in _STATUSES:
-            status = t(f"compose.status.{status}")
-        lines.append(t("outreach.report.line", waiting_all=report["waiting"] + report["pending"],
-                       **{**report, "status": status}))
-        if report["stop_reason"]:
-            lines.append(str(report["stop_reason"]))
-    ctx.reply("\n".join(lines), intent=_intent("report"))
-
-
 async def _unit_names(ctx: Context, unit_ids: list[int]) -> str:
     if not unit_ids:
         return t("outreach.all_units")

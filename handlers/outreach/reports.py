@@ -1,0 +1,38 @@
+"""The officer's view of their latest announcements: each one's status in words and its
+counts (sent, waiting, failed, stopped and why)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.access import DISTRICT_ROLES
+from handlers.context import Context
+from messages import t
+from storage.models import Broadcast, Officer
+from storage.outreach_repo import broadcast_report
+
+#: What the announcement flow answers with (its name is "broadcast").
+INTENT = "flow:broadcast.report"
+_STATUSES = ("scheduled", "sending", "done", "cancelled", "stopped")
+
+
+async def show_reports(ctx: Context, officer: Officer) -> None:
+    query = select(Broadcast).order_by(Broadcast.id.desc()).limit(3)
+    if officer.role not in DISTRICT_ROLES:
+        query = query.where(Broadcast.officer_id == officer.id)
+    found = (await ctx.session.scalars(query)).all()
+    if not found:
+        ctx.reply(t("compose.no_reports"), intent=INTENT)
+        return
+    lines = []
+    for broadcast in found:
+        report = await broadcast_report(ctx.session, broadcast)
+        # The status in words ("đã lên lịch"), not the stored "scheduled" an officer read.
+        status = str(report["status"])
+        if status in _STATUSES:
+            status = t(f"compose.status.{status}")
+        lines.append(t("outreach.report.line", waiting_all=report["waiting"] + report["pending"],
+                       **{**report, "status": status}))
+        if report["stop_reason"]:
+            lines.append(str(report["stop_reason"]))
+    ctx.reply("\n".join(lines), intent=INTENT)
