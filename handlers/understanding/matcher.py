@@ -17,10 +17,8 @@ request and a question about it are told apart by the same model, trained on bot
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -38,6 +36,13 @@ from handlers.understanding.decision import (
     without_actions,
 )
 from handlers.understanding.normalise import drop_phrases, tokens
+from handlers.understanding.phrases import (
+    NUMBER,
+    any_in,
+    clause_pattern,
+    commune_as_word,
+    phrase_in,
+)
 from handlers.understanding.remit import RemitCheck
 from handlers.understanding.smalltalk import (
     content_words,
@@ -49,37 +54,6 @@ from messages.actions import Actions, load_actions
 from messages.deployment import profile
 from messages.faq_loader import KnowledgeBase, load_kb
 from messages.lexicon import Lexicon, load_lexicon
-
-
-def _clause_pattern(joiners: tuple[str, ...]) -> re.Pattern[str]:
-    """Where a message asking two things is cut: punctuation, and the joining words of the
-    lexicon ([clauses])."""
-    words = "|".join(re.escape(j) for j in sorted(joiners, key=len, reverse=True))
-    return re.compile(r"[,;?!.\n]+" + (rf"|\b(?:{words})\b" if words else ""))
-
-
-#: In a ``[not_topic]`` phrase, any number: "con học lớp 7" is a child's school.
-NUMBER = "#"
-
-
-def _phrase_in(padded: str, phrase: tuple[str, ...]) -> bool:
-    """Whether the words of ``phrase`` are in ``padded`` (a key with a space each side)."""
-    return _any_pattern((phrase,)).search(padded) is not None
-
-
-def _any_in(padded: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether any of ``phrases`` is in ``padded``: one regular expression for them all (a
-    ``[not_topic]`` group holds a hundred phrases, looked at for every ranked topic)."""
-    return bool(phrases) and _any_pattern(phrases).search(padded) is not None
-
-
-@cache
-def _any_pattern(phrases: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
-    alternatives = (" ".join(r"\d+" if w == NUMBER else re.escape(w) for w in phrase)
-                    for phrase in phrases)
-    # Overlapping phrases need a lookahead for the closing space: " a b " and " b c " may
-    # share the space between them.
-    return re.compile(f" (?:{'|'.join(alternatives)})(?= )")
 
 
 class Matcher:
@@ -100,7 +74,7 @@ class Matcher:
         self.actions = actions or load_actions()
         self.lexicon = lexicon or load_lexicon()
         self.thresholds = thresholds or Thresholds()
-        self._clauses = _clause_pattern(self.lexicon.joiners)
+        self._clauses = clause_pattern(self.lexicon.joiners)
         # A commune's name says "a commune" to the matcher, whichever it is: "lớp ở Bạch Xa"
         # reads as "lớp ở xã" (class list), not as two unknown words pulling anywhere.
         self._communes = tuple(sorted(
@@ -160,7 +134,7 @@ class Matcher:
 
     def key(self, text: str, *, repair: bool = True) -> str:
         """The normalised text; with ``repair``, unknown words are spelling-corrected."""
-        words = _commune_as_word(tokens(text, self.lexicon), self._communes)
+        words = commune_as_word(tokens(text, self.lexicon), self._communes)
         if repair:
             words = [self._repair(w) for w in words]
         return " ".join(words)
@@ -432,7 +406,7 @@ class Matcher:
         """The country topics whose names (lexicon ``[countries]``) the message holds."""
         padded = f" {key} "
         return [topic for topic, names in self.lexicon.countries.items()
-                if any(_phrase_in(padded, name) for name in names)]
+                if any(phrase_in(padded, name) for name in names)]
 
     def _foreign_left_out(self, key: str, ranked: list[Candidate]) -> list[Candidate]:
         """The ranking without the topics the message is clearly not about (lexicon
@@ -446,11 +420,11 @@ class Matcher:
 
         def holds(name: str) -> bool:
             if name not in held:
-                held[name] = _any_in(padded, not_topic.get(name, ()))
+                held[name] = any_in(padded, not_topic.get(name, ()))
             return held[name]
 
-        at_home = _any_in(padded, lexicon.domestic) and not (
-            _any_in(padded, lexicon.abroad) or self._countries_named(key))
+        at_home = any_in(padded, lexicon.domestic) and not (
+            any_in(padded, lexicon.abroad) or self._countries_named(key))
         return [c for c in ranked
                 if not (c.topic.startswith(ABROAD_GROUP) and at_home)
                 and not holds(c.topic) and not holds(f"{c.topic.partition('.')[0]}.*")]
@@ -510,26 +484,6 @@ class Matcher:
         # Always two choices (a question with one option is not a question), a third if close.
         offered = in_remit[:2] + [c for c in in_remit[2:3] if c.probability >= th.suggest]
         return Decision("clarify", key, tuple(offered[: th.max_suggestions]))
-
-
-#: What a commune's name is read as (the word for commune, without diacritics).
-COMMUNE_WORD = "xa"
-
-
-def _commune_as_word(words: list[str], communes: tuple[tuple[str, ...], ...]) -> list[str]:
-    """Every commune name in ``words`` replaced by the word for commune ("xã Phù Lưu" → "xa")."""
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        name = next((c for c in communes if c and tuple(words[i:i + len(c)]) == c), None)
-        if name is None:
-            out.append(words[i])
-            i += 1
-            continue
-        if not out or out[-1] != COMMUNE_WORD:
-            out.append(COMMUNE_WORD)
-        i += len(name)
-    return out
 
 
 _shipped: Matcher | None = None
