@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from handlers.callbacks import CallbackData
 from handlers.context import AskedIn, Context
-from handlers.textnorm import folded_phrases
+from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Inbound
 from messages import has, t
 
@@ -92,9 +92,10 @@ class Flow:
         return False
 
     def claims(self, folded_text: str) -> bool:
-        """Does this free text start the flow? Exact trigger phrases only: free questions go to
-        the FAQ, so "đăng ký học nghề thế nào" is answered, not taken as a registration."""
+        """Does this free text start the flow? Its trigger phrases only (punctuation, signs and
+        polite particles aside: "hồ sơ của tôi ạ"): free questions go to the FAQ, so "đăng ký
+        học nghề thế nào" is answered, not taken as a registration."""
         key = f"triggers.{self.name}"
         if not has(key):
             return False
-        return folded_text in folded_phrases(key)
+        return is_phrase(folded_text, folded_phrases(key))

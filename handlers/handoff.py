@@ -23,11 +23,11 @@ from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.prefill import fill_commune
 from handlers.intake.questions import current_units, named_unit
-from handlers.intake.validators import InvalidAnswerError, UnitOption, is_phrase, match_unit
+from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
-from handlers.textnorm import fold, folded_phrases, option_number
+from handlers.textnorm import fold, folded_phrases, is_phrase, option_number
 from handlers.types import Button, Inbound, InboundKind, Reply
 from handlers.understanding.matcher import get_matcher
 from messages import t

@@ -19,10 +19,9 @@ from handlers.context import PAUSED, Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
-from handlers.intake.validators import is_phrase
 from handlers.menu import main_menu_buttons
 from handlers.outreach.mine import outreach_lines
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import fold, folded_phrases, is_phrase
 from handlers.types import Button, Inbound
 from messages import has, t
 from storage.cases_repo import get_cases_of_contact

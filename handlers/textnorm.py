@@ -3,14 +3,16 @@ so that storage/ can use them without importing handlers/)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from functools import cache
 
 from messages import raw
 from messages.text import MAX_TEXT, ascii_digits, ascii_number, clean_text, fold, nfc
 
 __all__ = [
-    "MAX_TEXT", "ascii_digits", "ascii_number", "clean_text", "fold", "folded_phrases", "nfc",
-    "option_number",
+    "MAX_TEXT", "ascii_digits", "ascii_number", "clean_text", "contains_phrase", "fold",
+    "folded_phrases", "is_phrase", "nfc", "option_number", "phrase_key",
 ]
 
 
@@ -24,3 +26,25 @@ def folded_phrases(key: str) -> frozenset[str]:
     """The phrase list under a messages key, folded for matching; folded once, because the
     router offers every free text to several such lists."""
     return frozenset(fold(p) for p in raw(key))
+
+
+_PUNCT = re.compile(r"[^\w\s/]")
+#: Politeness typed around a short answer ("không có ạ", "ok ạ", "đúng rồi nhé").
+_PARTICLES = frozenset({"a", "ah", "ak", "nhe", "nha", "oi", "e", "em", "anh", "chi", "vay"})
+
+
+def phrase_key(text: str) -> str:
+    """Folded, punctuation and signs as spaces, single spaces: what typed words are compared as."""
+    return " ".join(_PUNCT.sub(" ", fold(text)).split())
+
+
+def is_phrase(text: str, phrases: Collection[str]) -> bool:
+    """Is the answer one of ``phrases`` (folded, punctuation and polite particles aside)?"""
+    key = phrase_key(text)
+    return key in phrases or " ".join(w for w in key.split() if w not in _PARTICLES) in phrases
+
+
+def contains_phrase(text: str, phrases: Collection[str]) -> bool:
+    """Does one of ``phrases`` (folded) stand as whole words in the text?"""
+    padded = f" {phrase_key(text)} "
+    return any(f" {p} " in padded for p in phrases)

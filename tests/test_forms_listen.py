@@ -10,13 +10,9 @@ import pytest
 from handlers.intake.answers import not_a_name, option_synonyms
 from handlers.intake.questions import CHOICES, choice_label
 from handlers.intake.steps import Step, remaining, sequence
-from handlers.intake.validators import (
-    InvalidAnswerError,
-    is_phrase,
-    match_option,
-    parse_date,
-)
-from handlers.textnorm import folded_phrases
+from handlers.intake.validators import InvalidAnswerError, match_option, parse_date
+from handlers.privacy import PrivacyFlow
+from handlers.textnorm import fold, folded_phrases, is_phrase
 
 TODAY = date(2026, 6, 1)
 
@@ -154,3 +150,12 @@ def test_a_question_naming_an_option_does_not_choose_it() -> None:
     assert match_option("em di nhat a", options, synonyms) == "abroad"
     with pytest.raises(InvalidAnswerError):
         match_option("đi nhật hết bao nhiêu tiền?", options, synonyms, loose=False)
+
+
+@pytest.mark.parametrize(
+    "typed", ["xem dữ liệu của tôi ạ", "Xem dữ liệu của tôi!", "xem du lieu cua toi nha"])
+def test_a_flows_trigger_phrase_claims_it_with_particles_and_signs_aside(typed: str) -> None:
+    # One mechanism for every flow (Flow.claims): a trigger was matched only exactly, and each
+    # flow that wanted more wrote its own ("nhận lại ạ" in the subscription flow).
+    assert PrivacyFlow().claims(fold(typed))
+    assert not PrivacyFlow().claims(fold("xem dữ liệu của tôi ở đâu"))

@@ -44,14 +44,9 @@ from handlers.dossier.views import (
 )
 from handlers.flow import Flow
 from handlers.intake.faq_bridge import asks_question
-from handlers.intake.validators import (
-    InvalidAnswerError,
-    contains_phrase,
-    is_phrase,
-    match_option,
-)
+from handlers.intake.validators import InvalidAnswerError, match_option
 from handlers.menu import Door, OpenDoor, main_menu_buttons
-from handlers.textnorm import ascii_number, fold, folded_phrases
+from handlers.textnorm import ascii_number, contains_phrase, fold, folded_phrases, is_phrase
 from handlers.types import Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import (

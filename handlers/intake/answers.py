@@ -26,8 +26,6 @@ from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
     check_age,
-    contains_phrase,
-    is_phrase,
     match_option,
     match_unit,
     parse_citizen_id,
@@ -37,7 +35,7 @@ from handlers.intake.validators import (
     parse_phone,
     parse_place,
 )
-from handlers.textnorm import folded_phrases
+from handlers.textnorm import contains_phrase, folded_phrases, is_phrase
 from messages import has, raw, t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft

@@ -55,9 +55,9 @@ from handlers.intake.navigation import (
 from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
-from handlers.intake.validators import InvalidAnswerError, contains_phrase, is_phrase
+from handlers.intake.validators import InvalidAnswerError
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold, folded_phrases, option_number
+from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase, option_number
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import request_slots

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from rapidfuzz import fuzz, process
 
 from handlers.textnorm import ascii_digits, fold
+from handlers.textnorm import phrase_key as _key
 
 
 class InvalidAnswerError(ValueError):
@@ -282,14 +283,9 @@ def looks_like_question(text: str, markers: Sequence[str]) -> bool:
 
 
 # -- options ------------------------------------------------------------------------------------
-_PUNCT = re.compile(r"[^\w\s/]")
 #: A typed option closer than this (rapidfuzz ratio, 0-100) to one label or synonym is it.
 _FUZZY_MIN = 85
 _FUZZY_MARGIN = 8
-
-
-def _key(text: str) -> str:
-    return " ".join(_PUNCT.sub(" ", fold(text)).split())
 
 
 def _initials(label: str) -> str:
@@ -341,17 +337,3 @@ def match_option(
     raise InvalidAnswerError("choose_option")
 
 
-def is_phrase(text: str, phrases: Collection[str]) -> bool:
-    """Is the answer one of ``phrases`` (folded, punctuation and polite particles aside)?"""
-    key = _key(text)
-    return key in phrases or " ".join(w for w in key.split() if w not in _PARTICLES) in phrases
-
-
-def contains_phrase(text: str, phrases: Collection[str]) -> bool:
-    """Does one of ``phrases`` (folded) stand as whole words in the text?"""
-    padded = f" {_key(text)} "
-    return any(f" {p} " in padded for p in phrases)
-
-
-#: Politeness typed around a short answer ("không có ạ", "ok ạ", "đúng rồi nhé").
-_PARTICLES = frozenset({"a", "ah", "ak", "nhe", "nha", "oi", "e", "em", "anh", "chi", "vay"})

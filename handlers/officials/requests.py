@@ -13,8 +13,7 @@ from handlers.access import get_officer
 from handlers.callbacks import CallbackData
 from handlers.casework import CaseList, Filter
 from handlers.context import Context
-from handlers.intake.validators import is_phrase
-from handlers.textnorm import folded_phrases
+from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Inbound, InboundKind
 
 

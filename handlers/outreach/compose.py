@@ -21,19 +21,13 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
-from handlers.intake.validators import (
-    InvalidAnswerError,
-    UnitOption,
-    is_phrase,
-    match_option,
-    match_unit,
-)
+from handlers.intake.validators import InvalidAnswerError, UnitOption, match_option, match_unit
 from handlers.outreach.new_class import AnnounceCourse, course_text
 from handlers.outreach.reports import show_reports
 from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
 from handlers.outreach.send_time import parse_send_time
 from handlers.outreach.subscribe import topics_label
-from handlers.textnorm import folded_phrases
+from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Attachment, Button, Inbound, InboundKind
 from messages import t
 from storage.models import Course, Officer, Unit

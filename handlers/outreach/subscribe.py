@@ -19,13 +19,12 @@ from handlers.intake.questions import current_units, named_unit
 from handlers.intake.validators import (
     InvalidAnswerError,
     UnitOption,
-    is_phrase,
     looks_like_question,
     match_option,
     match_unit,
 )
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import fold, folded_phrases, is_phrase
 from handlers.types import Inbound, InboundKind
 from messages import raw, t
 from storage.course_repo import find_contact_unit_id

@@ -8,14 +8,8 @@ import re
 from dataclasses import dataclass
 
 from handlers.callbacks import CallbackData
-from handlers.intake.validators import (
-    InvalidAnswerError,
-    contains_phrase,
-    is_phrase,
-    looks_like_question,
-    match_option,
-)
-from handlers.textnorm import fold, folded_phrases
+from handlers.intake.validators import InvalidAnswerError, looks_like_question, match_option
+from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase
 from messages import raw
 from messages.survey import Question
 
