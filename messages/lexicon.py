@@ -42,6 +42,12 @@ class Lexicon:
     #: second (nor a country) is not about working abroad.
     domestic: tuple[tuple[str, ...], ...] = ()
     abroad: tuple[tuple[str, ...], ...] = ()
+    #: A last word that is padding after one of its words ("ai vay": "vậy" typed without
+    #: diacritics, not a loan), folded.
+    endings: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Topic id → phrases one of which the message must hold (folded, particles kept) for the
+    #: topic to be answered: the bot itself is answered only to a message that speaks of it.
+    needs: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -117,7 +123,16 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         letters_initial=_str_table(data, "letters_initial"),
         domestic=_phrases(_table(data, "domestic"), "phrases", "domestic"),
         abroad=_phrases(_table(data, "domestic"), "abroad", "domestic"),
+        endings=_endings(particles),
+        needs=_phrase_table(data, "needs"),
     )
+
+
+def _endings(particles: dict[str, object]) -> dict[str, frozenset[str]]:
+    table = particles.get("endings", {})
+    if not isinstance(table, dict):
+        raise LexiconError("[particles] endings must be a table")
+    return {word: frozenset(_str_list(table, word)) for word in table}
 
 
 @cache

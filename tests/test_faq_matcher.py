@@ -274,8 +274,8 @@ def test_a_message_comparing_countries_is_not_answered_with_one_of_them(
 @pytest.mark.parametrize(("question", "first", "added"), [
     # Deposit returned on coming home: the costs (the deposit) or coming home.
     ("ki quy la gi vay ve nuoc co duoc tra lai khong", "abroad.return", "abroad.costs"),
-    # The papers of the support: the support or the dossier.
-    ("hồ sơ hỗ trợ xklđ", "abroad.support", "abroad.dossier"),
+    # The support for one who came home: the support or coming home.
+    ("nguoi di xkld ve nuoc duoc ho tro gi", "abroad.support", "abroad.return"),
 ])
 def test_an_answer_the_second_opinion_disputes_answers_its_topic_too(
     matcher: Matcher, question: str, first: str, added: str

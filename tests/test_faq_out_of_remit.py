@@ -322,6 +322,12 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("sang lao di choi qua cua khau can gi", None),
     ("ho so cap so do nop o dau", None),
     ("mua xe tra gop ky hop dong roi co huy duoc ko", None),
+    # Kinds seen on fresh17 and fresh18 after their measure: a time difference, a football
+    # score, a SIM card locked, a border market pass, a forest contract.
+    ("gio ben han quoc voi viet nam lech may tieng", None),
+    ("toi qua viet nam da han quoc may ty so", None),
+    ("sim bi khoa 2 chieu vi chua chuan hoa thong tin thi lam sao", None),
+    ("đi chợ biên giới mua hàng bên trung quốc có cần giấy thông hành không", None),
     ("gui ho so ho tro qua buu dien duoc khong", "abroad.dossier"),
     # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
     ("em nhan dc thong bao co dau do doi nop tien", "abroad.scam"),
@@ -335,6 +341,28 @@ def test_civil_records_a_licence_a_bank_and_goods_are_outside(
     decision = matcher.decide(question)
     if topic is None:
         assert decision.outcome == "fallback"
+    else:
+        assert topic in decision.topics
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    # "là cái gì", "dùng … thay được không" ask about the bot only when the message names it
+    # (lexicon [needs]); "bot" itself is a polite word dropped from the matching key.
+    ("alo ông hỏi cái là cái thẻ bảo hiểm y tế của ông hết hạn rồi nghe nói bây giờ dùng căn "
+     "cước thay được có đúng không", None),
+    ("trung quoc dao nay co dich benh gi ko", None),
+    ("IM Japan là gì, đi theo đấy có mất phí không", "abroad.japan"),
+    ("bot nay lam dc gi", "general.about_bot"),
+    ("ban la ai vay", "general.about_bot"),
+    ("day la cai gi vay hoi gi cung dc a", "general.about_bot"),
+])
+def test_the_bot_is_answered_only_to_a_message_that_speaks_of_it(
+    matcher: Matcher, question: str, topic: str | None
+) -> None:
+    decision = matcher.decide(question)
+    assert "general.about_bot" in decision.topics or topic != "general.about_bot"
+    if topic is None:
+        assert decision.outcome != "answer"
     else:
         assert topic in decision.topics
 

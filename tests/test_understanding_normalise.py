@@ -36,6 +36,20 @@ def test_particle_vay_is_dropped_but_loan_vay_kept() -> None:
     assert normalise("vay đi hàn") == "vay di han quoc"
 
 
+@pytest.mark.parametrize(("typed", "key"), [
+    # Typed without diacritics, a last "vay" after a question word is "vậy" too.
+    ("ban la ai vay", "ban la ai"),
+    ("lai suat bao nhieu vay", "lai suat bao nhieu"),
+    ("di han can gi vay", "di han quoc can gi"),
+    # ... and still a loan where nothing asks before it, or it is lent or got.
+    ("co duoc vay khong", "co duoc vay khong"),
+    ("ngan hang cho vay", "ngan hang cho vay"),
+    ("muon vay", "muon vay"),
+])
+def test_a_last_vay_after_a_question_word_is_the_particle(typed: str, key: str) -> None:
+    assert normalise(typed) == key
+
+
 def test_decomposed_unicode_equals_composed() -> None:
     assert normalise(unicodedata.normalize("NFD", "hỗ trợ")) == normalise("hỗ trợ") == "ho tro"
 
@@ -63,6 +77,14 @@ def test_lexicon_phrase_tables_are_read_and_checked() -> None:
     assert home.abroad == (("xuat", "khau"),)
     with pytest.raises(LexiconError, match="domestic"):
         parse_lexicon({"domestic": {"phrases": "bac ninh"}})
+    needs = parse_lexicon({"needs": {"general.about_bot": ["bot", "tro ly"]},
+                           "particles": {"endings": {"vay": ["gi", "ai"]}}})
+    assert needs.needs == {"general.about_bot": (("tro", "ly"), ("bot",))}
+    assert needs.endings == {"vay": frozenset({"gi", "ai"})}
+    with pytest.raises(LexiconError, match="needs"):
+        parse_lexicon({"needs": {"general.about_bot": "bot"}})
+    with pytest.raises(LexiconError, match="endings"):
+        parse_lexicon({"particles": {"endings": ["vay"]}})
     # The shipped lexicon names a country for each country topic of the knowledge base.
     assert {"abroad.japan", "abroad.korea", "abroad.taiwan"} <= set(load_lexicon().countries)
 

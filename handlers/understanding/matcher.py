@@ -23,6 +23,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from handlers.textnorm import phrase_key
 from handlers.understanding.classifier_cache import load_or_fit
 from handlers.understanding.decision import (
     ABROAD_GROUP,
@@ -187,12 +188,12 @@ class Matcher:
         """Answer, clarify, fallback or small talk for one message."""
         decision = self._decide_message(text)
         if decision.outcome == "answer":
-            decision = self._without_foreign(decision)
+            decision = self._without_foreign(decision, text)
         if decision.outcome == "answer":
-            decision = self._second_opinion(decision)
+            decision = self._second_opinion(decision, _spoken(text))
         return self._within_remit(decision)
 
-    def _second_opinion(self, decision: Decision) -> Decision:
+    def _second_opinion(self, decision: Decision, spoken: str | None = None) -> Decision:
         """An answer the second model (a linear SVM on the same examples) does not agree with.
         Two models of one data still err apart on a question between two neighbours ("kí quỹ
         về nước có được trả lại không": costs or coming home): where the second's best topic
@@ -207,7 +208,8 @@ class Matcher:
         if best in decision.topics or best == OUT_OF_REMIT or best in self.lexicon.countries:
             return decision
         ranked = without_actions(self.rank(key))
-        other = next((c for c in self._foreign_left_out(key, ranked) if c.topic == best), None)
+        other = next((c for c in self._foreign_left_out(key, ranked, spoken) if c.topic == best),
+                     None)
         # A topic the first model finds unlikely is not worth a brief ("xóa hết thông tin đã
         # gửi" is not the steps of going abroad): the bar of a clarify's options.
         if other is None or other.probability < self.thresholds.suggest:
@@ -241,10 +243,12 @@ class Matcher:
         ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
         return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked))
 
-    def _without_foreign(self, decision: Decision) -> Decision:
+    def _without_foreign(self, decision: Decision, text: str) -> Decision:
         """Leave out the answered topics the message is clearly not about (lexicon
-        ``[not_topic]``: "vay nóng", "mua xe trả góp" are not the loan to work abroad)."""
-        kept = tuple(self._foreign_left_out(decision.key, list(decision.candidates)))
+        ``[not_topic]``: "vay nóng", "mua xe trả góp" are not the loan to work abroad; and
+        ``[needs]``: "là cái gì vậy" is not about the bot unless the message names it)."""
+        kept = tuple(self._foreign_left_out(decision.key, list(decision.candidates),
+                                            _spoken(text)))
         if len(kept) == len(decision.candidates):
             return decision
         if not kept:
@@ -286,9 +290,9 @@ class Matcher:
         both = self._two_questions(text, key)
         if both is not None:
             return both
-        decision = self._decide(key, ranked)
+        decision = self._decide(key, ranked, _spoken(text))
         if decision.outcome == "clarify":
-            decision = self._confirmed_by_ending(key, decision) or decision
+            decision = self._confirmed_by_ending(key, decision, _spoken(text)) or decision
         if (decision.outcome == "fallback" and best_action is not None
                 and everything[0] is best_action
                 and best_action.probability >= th.action_unanswered):
@@ -324,14 +328,15 @@ class Matcher:
         found: list[Candidate] = []
         for clause_key in clauses:
             ranked = without_actions(self.rank(clause_key))
-            decision = self._decide(clause_key, ranked)
+            decision = self._decide(clause_key, ranked, _spoken(text))
             # A clause may itself be answered with its country ("đi Đài Loan hết bao nhiêu"):
             # its first topic is what that clause asks.
             if decision.topics and all(c.topic != decision.topics[0] for c in found):
                 found.append(decision.candidates[0])
         return Decision("answer", key, tuple(found[:2])) if len(found) >= 2 else None
 
-    def _confirmed_by_ending(self, key: str, decision: Decision) -> Decision | None:
+    def _confirmed_by_ending(self, key: str, decision: Decision, spoken: str | None = None
+                             ) -> Decision | None:
         """A long message that tells a story before asking ("em 22 tuổi, học hết lớp 12, ở
         nhà làm nương… rồi hết bao nhiêu tiền"): the story spreads the probability, the
         question is at the end. When the message's best topic is also what its last words,
@@ -346,16 +351,17 @@ class Matcher:
         if len(words) < n + 3 or best.probability - outside < th.lean:
             return None
         ending = " ".join(words[-n:])
-        read = self._decide(ending, without_actions(self.rank(ending)))
+        read = self._decide(ending, without_actions(self.rank(ending)), spoken)
         if read.outcome != "answer" or read.topics[0] != best.topic:
             return None
         runner_up = tuple(c.topic for c in decision.candidates[1:2])
         return Decision("answer", key, (best,), also_offered=runner_up)
 
-    def _decide(self, key: str, ranked: list[Candidate]) -> Decision:
+    def _decide(self, key: str, ranked: list[Candidate], spoken: str | None = None
+                ) -> Decision:
         """The question's decision, or its side of working abroad when a country's name is
         all that pulls it to the country's topic (see ``_country_aspect``)."""
-        kept = self._foreign_left_out(key, ranked)
+        kept = self._foreign_left_out(key, ranked, spoken)
         decision = self._decide_question(key, kept)
         decision = self._country_aspect(key, decision) or decision
         decision = self._country_named(key, kept, decision) or decision
@@ -408,13 +414,19 @@ class Matcher:
         return [topic for topic, names in self.lexicon.countries.items()
                 if any(phrase_in(padded, name) for name in names)]
 
-    def _foreign_left_out(self, key: str, ranked: list[Candidate]) -> list[Candidate]:
+    def _foreign_left_out(self, key: str, ranked: list[Candidate], spoken: str | None = None
+                          ) -> list[Candidate]:
         """The ranking without the topics the message is clearly not about (lexicon
         ``[not_topic]``, where ``"abroad.*"`` is every topic of a group and ``#`` any number;
         ``[domestic]`` for a matter at home): "học phí bao nhiêu" is decided among the others,
-        not left unanswered because the abroad costs ranked first."""
+        not left unanswered because the abroad costs ranked first. With ``spoken`` (the
+        message's words, see ``_spoken``), also without the topics whose ``[needs]`` it lacks
+        ("IM Japan là cái gì" does not speak of the bot)."""
         padded = f" {key} "
         lexicon = self.lexicon
+        needs = lexicon.needs if spoken is not None else {}
+        ranked = [c for c in ranked
+                  if c.topic not in needs or any_in(spoken or "", needs[c.topic])]
         not_topic = lexicon.not_topic
         held: dict[str, bool] = {}
 
@@ -487,6 +499,12 @@ class Matcher:
 
 
 _shipped: Matcher | None = None
+
+
+def _spoken(text: str) -> str:
+    """The message's words as typed, folded and padded, polite words and all: what
+    ``[needs]`` phrases are looked for in ("bot" is a particle of the key)."""
+    return f" {phrase_key(text)} "
 
 
 def get_matcher(cache_dir: Path | None = None) -> Matcher:

@@ -3,7 +3,8 @@ dong han het bao nhieu tien".
 
 Steps: NFC and lower case; punctuation and emoji become spaces; filler particles are dropped
 while diacritics still tell "vậy" (so) from "vay" (a loan); diacritics folded (đ → d); letters
-typed three times or more squeezed; short forms and teencode expanded (lexicon data); words
+typed three times or more squeezed; short forms and teencode expanded (lexicon data); a last
+word that is padding after a question word dropped ("ai vay" once "vậy" lost its marks); words
 read in context ("đi hàn" is Korea, "hết hạn" is not); padding phrases ("cho em hỏi") removed.
 """
 
@@ -91,6 +92,8 @@ def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
         if folded in lex.particles:
             continue
         out.extend(_expand(folded, lex))
+    if len(out) >= 2 and out[-2] in lex.endings.get(out[-1], ()):
+        out.pop()
     return drop_phrases(rewrite(out, lex.rewrites), lex.phrases)
 
 
