@@ -14,6 +14,9 @@ MAX_TEXT = 4000
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 #: Format characters kept: the zero-width joiner and the tag characters that build emoji.
 _KEPT_FORMAT = re.compile(r"[\u200d\U000e0020-\U000e007f]")
+#: A keycap emoji digit ("1️⃣": the digit, an optional U+FE0F, U+20E3), and the keycap ten.
+_KEYCAP = re.compile("([0-9])\ufe0f?\u20e3")
+_KEYCAP_TEN = "\U0001f51f"
 
 
 def nfc(text: str) -> str:
@@ -24,7 +27,8 @@ def nfc(text: str) -> str:
 def clean_text(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
     """What the bot stores and reads of a typed text, and whether it had to be cut: surrogate
     pairs joined and lone surrogates replaced (they cannot be stored as UTF-8), control and
-    invisible format characters dropped (line breaks kept, tabs as spaces), NFC, stripped, at
+    invisible format characters dropped (line breaks kept, tabs as spaces), NFC, keycap emoji
+    digits as their plain digits ("2️⃣" is "2": it answers the second option), stripped, at
     most ``limit`` characters."""
     # NFC can at most triple a text; cutting first bounds the work a huge message costs.
     head = text[: limit * 3 + 1]
@@ -34,6 +38,8 @@ def clean_text(text: str, limit: int = MAX_TEXT) -> tuple[str, bool]:
     else:
         joined = head.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
         cleaned = nfc("".join(_kept(ch) for ch in joined.replace("\r\n", "\n")))
+    if "\u20e3" in cleaned or _KEYCAP_TEN in cleaned:
+        cleaned = _KEYCAP.sub(r"\1", cleaned).replace(_KEYCAP_TEN, "10")
     cut = len(cleaned) > limit or len(text) > len(head)
     return cleaned[:limit].rstrip(), cut
 
