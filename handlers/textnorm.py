@@ -4,6 +4,7 @@ so that storage/ can use them without importing handlers/)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection
 from functools import cache
 
@@ -38,9 +39,24 @@ def phrase_key(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", fold(text)).split())
 
 
+#: Signs that only say who makes a gesture ("🙆‍♀️" is "🙆"): set aside with skin tones.
+_GENDER_SIGNS = frozenset("\u2640\u2642")
+
+
+def signs_key(text: str) -> str:
+    """The emoji signs of a text, each once, skin tones, genders and joiners aside ("👍🏽👍"
+    is "👍"): what a message of signs alone is compared as."""
+    signs = (ch for ch in text if unicodedata.category(ch) == "So" and ch not in _GENDER_SIGNS)
+    return "".join(dict.fromkeys(signs))
+
+
 def is_phrase(text: str, phrases: Collection[str]) -> bool:
-    """Is the answer one of ``phrases`` (folded, punctuation and polite particles aside)?"""
+    """Is the answer one of ``phrases`` (folded, punctuation and polite particles aside)? A
+    message of signs alone ("👍", "👌👌") is one when its signs are ("👍" in the list)."""
     key = phrase_key(text)
+    if not key:
+        signs = signs_key(text)
+        return bool(signs) and signs in phrases
     return key in phrases or " ".join(w for w in key.split() if w not in _PARTICLES) in phrases
 
 

@@ -4,10 +4,12 @@ on SQLite and PostgreSQL through the ``app`` fixture)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
 from handlers.textnorm import clean_text
 from handlers.types import Channel
+from storage.models import Contact
 from tests.helpers import intents, say
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -31,3 +33,31 @@ async def test_a_keycap_emoji_digit_answers_the_option(app: App, channel: Channe
     assert intents(lines)[-1] == "flow:intake.who", lines
     lines = await say(app, "u1", "1\u20e3", channel=channel)  # «Cho bản thân tôi»
     assert intents(lines)[-1] == "flow:intake.kind", lines
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("sign", ["👍", "👍🏽", "👌👌", "🙆\u200d♀\ufe0f"])
+async def test_a_thumbs_up_at_the_consent_screen_agrees(
+    app: App, channel: Channel, sign: str
+) -> None:
+    """«👍» under "Anh/chị có đồng ý không?" re-sent the whole consent text; it agrees, as
+    "ok" and "có" do (intake.words_answer.consent_yes)."""
+    await say(app, "u1", "tôi muốn đăng ký", channel=channel)
+    lines = await say(app, "u1", sign, channel=channel)
+    assert intents(lines) == ["flow:intake.who"], lines
+    assert await _consent_version(app, "u1") == "dk-2026-3"
+
+
+@pytest.mark.parametrize("sign", ["!!!", "😀"])
+async def test_other_signs_at_the_consent_screen_ask_again(app: App, sign: str) -> None:
+    await say(app, "u1", "tôi muốn đăng ký")
+    lines = await say(app, "u1", sign)
+    assert intents(lines)[-1] == "flow:intake.consent", lines
+    assert await _consent_version(app, "u1") is None
+
+
+async def _consent_version(app: App, user: str) -> str | None:
+    async with app.db.session() as session:
+        contact = await session.scalar(select(Contact).where(Contact.platform_user_id == user))
+    assert contact is not None
+    return contact.consent_version
