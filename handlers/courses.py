@@ -134,6 +134,14 @@ def _place(listing: CourseListing) -> str:
     return _short(listing.course.venue)
 
 
+def _seats(listing: CourseListing) -> str:
+    """The seats still free, or that the class is full; nothing when they are not given."""
+    left = listing.seats_left
+    if left is None:
+        return ""
+    return t("faq.courses.seats_left", n=left) if left else t("faq.courses.seats_full")
+
+
 def _short(text: str) -> str:
     return shorten(text, OCCUPATION_CHARS, placeholder="…")
 
@@ -177,7 +185,7 @@ def render_course_list(
         line = t(
             "faq.courses.line", n=n, occupation=_short(course.occupation),
             place=_place(listing), start=_start(course.start_date, today),
-            duration=_duration(listing), seats=course.seats,
+            duration=_duration(listing), seats=_seats(listing),
         )
         room -= len(line) + 1
         if room < 0 and n > 1:
@@ -209,7 +217,7 @@ def _unnumbered(
         course = listing.course
         line = t("courses.asked_in.line", occupation=_short(course.occupation),
                  place=_place(listing), start=_start(course.start_date, today),
-                 duration=_duration(listing), seats=course.seats)
+                 duration=_duration(listing), seats=_seats(listing))
         room -= len(line) + 1
         if room < 0 and len(lines) > 1:
             break

@@ -86,6 +86,19 @@ async def seats_taken(session: AsyncSession, course_id: int) -> int:
     return int(count or 0)
 
 
+async def seats_taken_in(session: AsyncSession, course_ids: list[int]) -> dict[int, int]:
+    """Cases holding a seat, for each of ``course_ids`` that has any (one query for a page)."""
+    if not course_ids:
+        return {}
+    rows = await session.execute(
+        select(Case.course_id, func.count(Case.id))
+        .where(Case.course_id.in_(course_ids),
+               Case.status.not_in([s.value for s in NOT_SEATED]))
+        .group_by(Case.course_id)
+    )
+    return {int(course_id): int(count) for course_id, count in rows.all() if course_id}
+
+
 async def is_full(session: AsyncSession, course: Course) -> bool:
     """No seat left: marked full by the office, or as many seated cases as seats."""
     if course.status == "full":

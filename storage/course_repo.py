@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.cases_repo import seats_taken_in
 from storage.models import Case, Course, Unit
 
 #: Classes people can still join.
@@ -19,6 +20,18 @@ class CourseListing:
     course: Course
     unit_name: str | None
     in_own_commune: bool
+    #: Seats held by registrations (``seats_left`` counts from it).
+    taken: int = 0
+
+    @property
+    def seats_left(self) -> int | None:
+        """Seats still free: 0 when the class is full (marked so, or every seat held); None
+        when its number of seats is not given (0 in the class data)."""
+        if self.course.status == "full":
+            return 0
+        if self.course.seats <= 0:
+            return None
+        return max(self.course.seats - self.taken, 0)
 
 
 async def find_contact_unit_id(session: AsyncSession, contact_id: int) -> int | None:
@@ -65,4 +78,7 @@ async def find_upcoming_courses(
         CourseListing(course, name, unit_id is not None and course.unit_id == unit_id)
         for course, name in rows
     ]
-    return listings[offset:offset + limit], len(listings)
+    page = listings[offset:offset + limit]
+    taken = await seats_taken_in(session, [listing.course.id for listing in page])
+    return [replace(listing, taken=taken.get(listing.course.id, 0)) for listing in page], len(
+        listings)

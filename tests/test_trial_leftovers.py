@@ -3,13 +3,16 @@ on SQLite and PostgreSQL through the ``app`` fixture)."""
 
 from __future__ import annotations
 
+from datetime import date
+from itertools import pairwise
+
 import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from handlers.textnorm import clean_text
 from handlers.types import Channel
-from storage.models import Contact
+from storage.models import Case, Contact, Course, Unit
 from tests.helpers import intents, say
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -61,3 +64,44 @@ async def _consent_version(app: App, user: str) -> str | None:
         contact = await session.scalar(select(Contact).where(Contact.platform_user_id == user))
     assert contact is not None
     return contact.consent_version
+
+
+async def _unit_id(app: App, name: str) -> int:
+    async with app.db.session() as session:
+        unit_id = await session.scalar(
+            select(Unit.id).where(Unit.name == name, Unit.valid_to.is_(None)))
+    assert unit_id is not None
+    return unit_id
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_class_with_no_seat_left_says_it_is_full(app: App, channel: Channel) -> None:
+    """A class whose seats were all taken read "… 0 chỗ" (or its number of seats, as if
+    free): the list says the seats still free, «hết chỗ» when none is, and nothing of seats
+    when the class data gives none (it read "0 chỗ")."""
+    await say(app, "u1", "chào", channel=channel)
+    bach_xa = await _unit_id(app, "Bạch Xa")
+    async with app.db.session() as session, session.begin():
+        contact_id = await session.scalar(select(Contact.id))
+        full, free, unset = (
+            Course(code=code, occupation=trade, unit_id=bach_xa, start_date=date(2026, 8, day),
+                   seats=seats)
+            for code, trade, day, seats in [("BXF", "Nghề may", 3, 2), ("BXO", "Nghề mộc", 4, 5),
+                                            ("BXU", "Nghề hàn", 5, 0)])
+        session.add_all([full, free, unset])
+        await session.flush()
+        taken = [(full.id, "new"), (full.id, "called"), (free.id, "new"), (free.id, "waitlist")]
+        session.add_all([
+            Case(ref=f"HY-2026-0990{n}", contact_id=contact_id, kind="course", course_id=course,
+                 unit_id=bach_xa, status=status)
+            for n, (course, status) in enumerate(taken)])
+    lines = await say(app, "u1", "lớp ở Bạch Xa", channel=channel)
+    listing = lines[-1]["text"].splitlines()
+    details = {line.split(".")[1].split("–")[0].strip(): after
+               for line, after in pairwise(listing) if line.endswith("– Bạch Xa")}
+    assert details == {
+        "Nghề may": "   03/08, thời gian chưa rõ, hết chỗ",
+        "Nghề mộc": "   04/08, thời gian chưa rõ, 4 chỗ",
+        "Nghề hàn": "   05/08, thời gian chưa rõ",
+    }, listing
+    assert "0 chỗ" not in lines[-1]["text"]
