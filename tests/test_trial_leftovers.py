@@ -3,8 +3,10 @@ on SQLite and PostgreSQL through the ``app`` fixture)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +15,7 @@ from bot.app import App
 from handlers.textnorm import clean_text
 from handlers.types import Channel
 from storage.models import Case, Contact, Course, Unit
-from tests.helpers import intents, say
+from tests.helpers import intents, press, say
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -105,3 +107,55 @@ async def test_a_class_with_no_seat_left_says_it_is_full(app: App, channel: Chan
         "Nghề hàn": "   05/08, thời gian chưa rõ",
     }, listing
     assert "0 chỗ" not in lines[-1]["text"]
+
+
+async def _to_gender(app: App, channel: Channel) -> None:
+    await say(app, "u1", "đăng ký", channel=channel)
+    for label in ("Đồng ý", "Cho bản thân tôi", "Đi làm việc ở nước ngoài"):
+        await press(app, "u1", label, channel=channel)
+    await say(app, "u1", "Nguyễn Thị Mai", channel=channel)
+    lines = await say(app, "u1", "12/3/1999", channel=channel)
+    assert intents(lines) == ["flow:intake.gender"], lines
+
+
+def _options(line: dict[str, Any]) -> list[str]:
+    """The options of a reply: its buttons, or on Zalo the numbered lines of its text."""
+    if "buttons" in line:
+        return [label for row in line["buttons"] for label in row]
+    return [m.group(1) for m in re.finditer(r"^\d+\. (.+)$", line["text"], re.MULTILINE)]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_step_not_understood_twice_offers_an_officer(app: App, channel: Channel) -> None:
+    """At the gender question, answers the form did not understand were asked again forever,
+    never offering «Gặp cán bộ». From the second in a row (at any step) it is one of the
+    options (numbered on Zalo); chosen, the question goes to the officer and the form's
+    question comes back; an understood answer starts the count anew."""
+    await _to_gender(app, channel)
+    lines = await say(app, "u1", "xyz", channel=channel)
+    assert intents(lines) == ["flow:intake.gender"]
+    assert "Gặp cán bộ" not in _options(lines[-1])
+    lines = await say(app, "u1", "abc", channel=channel)
+    assert intents(lines) == ["flow:intake.gender"]
+    assert "chọn «Gặp cán bộ» bên dưới" in lines[-1]["text"]
+    options = _options(lines[-1])
+    assert options[:3] == ["Nam", "Nữ", "Gặp cán bộ"], options
+    lines = await say(app, "u1", "qqq", channel=channel)  # the third: offered still
+    assert "Gặp cán bộ" in _options(lines[-1])
+
+    # An understood answer, then a typed step (the phone) not understood: once, no offer.
+    await say(app, "u1", "2", channel=channel)
+    lines = await say(app, "u1", "số em là abc", channel=channel)
+    assert intents(lines) == ["flow:intake.phone"] and "Gặp cán bộ" not in _options(lines[-1])
+    lines = await say(app, "u1", "không biết nữa", channel=channel)
+    assert intents(lines) == ["flow:intake.phone"]
+    number = _options(lines[-1]).index("Gặp cán bộ") + 1
+    lines = await (say(app, "u1", str(number), channel=channel) if channel == Channel.ZALO
+                   else press(app, "u1", "Gặp cán bộ", channel=channel))
+    if intents(lines) == ["flow:handoff.commune"]:
+        lines = await press(app, "u1", "Không rõ / xã khác", channel=channel)
+    assert intents(lines) == ["flow:handoff.ask"], lines
+    lines = await say(app, "u1", "Em không có điện thoại, dùng số của chồng được không?",
+                      channel=channel)
+    assert intents(lines)[0] == "flow:handoff.done"
+    assert intents(lines)[-1] == "flow:intake.phone", lines

@@ -102,3 +102,8 @@ class Restart(CallbackData, prefix="intake:restart"):
 @dataclass(frozen=True)
 class Resume(CallbackData, prefix="intake:resume"):
     pass
+
+
+@dataclass(frozen=True)
+class Officer(CallbackData, prefix="intake:officer"):
+    """«Gặp cán bộ» under a question not understood twice: the hand-off, the form kept."""

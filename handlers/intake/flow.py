@@ -18,6 +18,7 @@ from handlers.intake.buttons import (
     Confirm,
     Consent,
     Edit,
+    Officer,
     OtherClass,
     Restart,
     Start,
@@ -68,6 +69,11 @@ from storage.models import Course, IntakeDraft
 #: Questions where any typed text could be the answer (a name; an ethnicity not among the
 #: options): a question or a request typed there must be caught before it is saved.
 ANY_TEXT = FREE_TEXT | {Step.ETHNICITY}
+#: Answers in a row a step did not understand after which its question offers «Gặp cán bộ».
+OFFER_OFFICER_AFTER = 2
+#: The state data key counting them (the step's data: asking any question starts it anew).
+MISSES = "misses"
+HANDOFF = "handoff"
 
 
 def has_valid_consent(version: str | None) -> bool:
@@ -82,6 +88,22 @@ def _says_continue(event: Inbound) -> bool:
     return event.kind == InboundKind.TEXT and fold(event.text).strip(" .!") in folded_phrases(
         "escapes.resume_words"
     )
+
+
+async def _not_understood(ctx: Context, draft: IntakeDraft, note: str | None) -> None:
+    """The step again with why: one rule for every step. From the second answer in a row it
+    did not understand, «Gặp cán bộ» is offered too (it re-asked forever)."""
+    before = ctx.data.get(MISSES)
+    misses = (before if isinstance(before, int) else 0) + 1
+    offer = misses >= OFFER_OFFICER_AFTER and ctx.has_flow(HANDOFF)
+    if offer:
+        note = "\n".join(n for n in (note, t("intake.reask_officer")) if n)
+    await show_step(ctx, draft, note=note)
+    ctx.update(**{MISSES: misses})  # after show_step: asking a question starts its data anew
+    if offer:
+        buttons = ctx.replies[-1].buttons
+        # Before the last row (back / cancel / menu; the summary's cancel).
+        buttons.insert(max(len(buttons) - 1, 0), [Officer().button(t("intake.button.officer"))])
 
 
 def my_cases_button(label: str) -> Button:
@@ -229,6 +251,10 @@ class IntakeFlow(Flow):
             case ToMenu():
                 ctx.leave()
                 await ctx.start_flow(event, "menu")
+                return
+            case Officer():
+                # As typing "gặp cán bộ": the form's place is kept and given back afterwards.
+                await ctx.start_action(event, HANDOFF)
                 return
         draft, expired = await live_draft(ctx)
         match data:
@@ -384,8 +410,11 @@ class IntakeFlow(Flow):
                     offer_waitlist(ctx, course.id, await course_label(ctx, course), note=note)
                     offer_choices(ctx, faq)
                     return
-            await show_step(ctx, draft, note=note)
-            offer_choices(ctx, faq)
+            if faq is None:
+                await _not_understood(ctx, draft, note)
+            else:
+                await show_step(ctx, draft)
+                offer_choices(ctx, faq)
             return
         await self._typed_answer(event, ctx, draft, step)
 
@@ -434,7 +463,7 @@ class IntakeFlow(Flow):
                 note = reason
             else:
                 note = t("intake.reask", reason=reason, example=example(step))
-            await show_step(ctx, draft, note=note)
+            await _not_understood(ctx, draft, note)
             return
         await advance(ctx, draft)
 
