@@ -138,6 +138,11 @@ class Context:
         """Merge values into the flow data (a new dict, so SQLAlchemy sees the change)."""
         self._set(data={**self.state.data, **values})
 
+    def forget(self, key: str) -> None:
+        """Drop ``key`` from the flow data (a new dict, so SQLAlchemy sees the change)."""
+        if key in self.state.data:
+            self._set(data={k: v for k, v in self.state.data.items() if k != key})
+
     def pause_into(self, place: dict[str, Any]) -> None:
         """Remember ``place`` (flow, step, data of the flow this one interrupted): leaving this
         flow goes back there (a hand-off from the middle of the form keeps the form's place)."""

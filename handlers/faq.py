@@ -11,7 +11,8 @@ action offers the action as a button.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from handlers.callbacks import CallbackData
 from handlers.context import Context
@@ -19,6 +20,7 @@ from handlers.courses import MoreClasses, class_asked_about, list_courses, typed
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.router import HANDOFF, INTAKE
+from handlers.textnorm import phrase_key
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
 from handlers.understanding.matcher import get_matcher
@@ -39,6 +41,12 @@ HUMAN_TOPIC = "general.human"
 #: the out-of-remit class, the largest, ranks first on words nobody wrote).
 OUTSIDE_KNOWN_WORDS = 0.5
 TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
+#: The same question (compared as typed words) asked this many times in a row, each within
+#: REPEAT_WITHIN of the one before, gets a short reply, not the whole answer again.
+SHORT_FROM = 3
+REPEAT_WITHIN = timedelta(minutes=5)
+#: The state data key (outside any flow) remembering the question last answered.
+ASKED = "_asked"
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,11 @@ class FaqFlow(Flow):
         ctx.reply(t("faq.unknown_topic"), main_menu_buttons(), intent="fallback")
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
+        # Asked before, in a row (outside any flow: a flow's data is its own).
+        before = 0
+        if ctx.flow is None:
+            before = _times_asked(ctx, event.text)
+            ctx.forget(ASKED)
         if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or not event.text.strip():
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
             return
@@ -109,8 +122,15 @@ class FaqFlow(Flow):
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)
         elif decision.outcome == "answer" and decision.topic is not None:
-            # One topic, or two when the message asked two things (see answer_topics).
-            await answer_topics(event, ctx, decision)
+            times = before + 1
+            if times >= SHORT_FROM and decision.topic != HUMAN_TOPIC:
+                _answered_just_now(ctx, decision.topic, decision.confidence)
+            else:
+                # One topic, or two when the message asked two things (see answer_topics).
+                await answer_topics(event, ctx, decision)
+            if ctx.flow is None:  # not when the answer started a flow (a person asked for)
+                ctx.update(**{ASKED: {"key": phrase_key(event.text),
+                                      "at": ctx.now.isoformat(), "times": times}})
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
@@ -236,6 +256,29 @@ def _follow_up_button(follow_up: FollowUp) -> Button:
         title = get_matcher().kb.entries[follow_up.target].title
         return Topic(follow_up.target).button(title)
     return Button(follow_up.target, follow_up.label)
+
+
+def _times_asked(ctx: Context, text: str) -> int:
+    """How many times in a row, each within REPEAT_WITHIN of the one before, ``text`` was just
+    asked and answered (0: it was not the last question answered)."""
+    asked: Any = ctx.data.get(ASKED)
+    if not isinstance(asked, dict) or asked.get("key") != phrase_key(text):
+        return 0
+    try:
+        at = datetime.fromisoformat(str(asked.get("at")))
+        times = int(asked.get("times") or 0)
+    except (TypeError, ValueError):
+        return 0
+    return times if ctx.now - at <= REPEAT_WITHIN else 0
+
+
+def _answered_just_now(ctx: Context, topic: str, confidence: float) -> None:
+    """The short reply to a question asked again and again: it was just answered, «Gặp cán
+    bộ», and the answer once more on request."""
+    buttons = [[b] for b in _offer_buttons((HANDOFF,))]
+    buttons.append([Topic(topic).button(t("faq.button.again"))])
+    ctx.reply(t("faq.repeated"), buttons, intent=f"faq:{topic}", confidence=confidence,
+              repeated=True)
 
 
 def _clarify(ctx: Context, decision: Decision) -> None:

@@ -15,7 +15,7 @@ from bot.app import App
 from handlers.textnorm import clean_text
 from handlers.types import Channel
 from storage.models import Case, Contact, Course, Unit
-from tests.helpers import intents, press, say
+from tests.helpers import Clock, intents, press, say, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -159,3 +159,47 @@ async def test_a_step_not_understood_twice_offers_an_officer(app: App, channel: 
                       channel=channel)
     assert intents(lines)[0] == "flow:handoff.done"
     assert intents(lines)[-1] == "flow:intake.phone", lines
+
+
+QUESTION = "đi nhật hết bao nhiêu tiền?"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_same_question_a_third_time_gets_a_short_reply(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """The same question three times in a row got the whole answer three times. From the
+    second repeat (within a few minutes of the one before) the reply is one short line that
+    it was just answered, with «Gặp cán bộ» and the answer again on request."""
+    for typed in (QUESTION, "Đi Nhật hết bao nhiêu tiền"):  # the same words, as typed
+        lines = await say(app, "u1", typed, channel=channel)
+        assert intents(lines) == ["faq:abroad.costs"] and "Nguồn:" in texts(lines), lines
+        clock.advance(minutes=2)
+    for _ in range(2):
+        lines = await say(app, "u1", QUESTION, channel=channel)
+        assert intents(lines) == ["faq:abroad.costs"], lines
+        assert lines[0]["text"].startswith("Dạ, câu này bot vừa trả lời") and "Nguồn:" not in (
+            texts(lines))
+        assert _options(lines[-1]) == ["Gặp cán bộ", "Xem lại câu trả lời"], lines
+    lines = await (say(app, "u1", "2", channel=channel) if channel == Channel.ZALO
+                   else press(app, "u1", "Xem lại câu trả lời", channel=channel))
+    assert intents(lines) == ["faq:abroad.costs"] and "Nguồn:" in texts(lines)
+    lines = await say(app, "u1", QUESTION, channel=channel)
+    assert "Nguồn:" not in texts(lines)
+    lines = await (say(app, "u1", "1", channel=channel) if channel == Channel.ZALO
+                   else press(app, "u1", "Gặp cán bộ", channel=channel))
+    assert intents(lines)[0].startswith("flow:handoff"), lines
+
+
+async def test_a_repeat_after_a_while_or_another_question_gets_the_whole_answer(
+    app: App, clock: Clock
+) -> None:
+    for _ in range(2):
+        await say(app, "u1", QUESTION)
+    clock.advance(minutes=10)  # a while later: asked anew
+    assert "Nguồn:" in texts(await say(app, "u1", QUESTION))
+    assert "Nguồn:" in texts(await say(app, "u1", QUESTION))
+    await say(app, "u1", "học nghề có được hỗ trợ tiền ăn không")  # another question between
+    assert "Nguồn:" in texts(await say(app, "u1", QUESTION))
+    assert "Nguồn:" in texts(await say(app, "u1", QUESTION))
+    assert "Nguồn:" not in texts(await say(app, "u1", QUESTION))
