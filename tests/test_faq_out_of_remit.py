@@ -328,6 +328,13 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("toi qua viet nam da han quoc may ty so", None),
     ("sim bi khoa 2 chieu vi chua chuan hoa thong tin thi lam sao", None),
     ("đi chợ biên giới mua hàng bên trung quốc có cần giấy thông hành không", None),
+    # ... and on fresh19 and fresh20: a bank's OTP, an earthquake, teacher-training fees, an
+    # online "like" job, a credit card, a Zalo account locked.
+    ("luong ve tk roi ma app ngan hang bao sai otp ko chuyen dc la sao", None),
+    ("hoc phi su pham co dc mien ko", None),
+    ("viec lam online like tiktok nhan hoa hong co phai lua dao ko", None),
+    ("no the tin dung 3 thang chua tra co bi cong an bat k", None),
+    ("zalo bi khoa mat het tin nhan lay lai dc k", None),
     ("gui ho so ho tro qua buu dien duoc khong", "abroad.dossier"),
     # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
     ("em nhan dc thong bao co dau do doi nop tien", "abroad.scam"),
