@@ -261,6 +261,7 @@ class Matcher:
         if talk is not None:
             return Decision("smalltalk", plain, smalltalk=talk)
         key = self._question_key(text) or plain
+        spoken = _spoken(text)
         th = self.thresholds
         everything = self.rank(key)
         question = self._is_question(key)
@@ -287,12 +288,12 @@ class Matcher:
             if is_action(c.topic) and c.probability >= th.offer
         )[:1]
         ranked = without_actions(everything)
-        both = self._two_questions(text, key)
+        both = self._two_questions(text, key, spoken)
         if both is not None:
             return both
-        decision = self._decide(key, ranked, _spoken(text))
+        decision = self._decide(key, ranked, spoken)
         if decision.outcome == "clarify":
-            decision = self._confirmed_by_ending(key, decision, _spoken(text)) or decision
+            decision = self._confirmed_by_ending(key, decision, spoken) or decision
         if (decision.outcome == "fallback" and best_action is not None
                 and everything[0] is best_action
                 and best_action.probability >= th.action_unanswered):
@@ -312,7 +313,7 @@ class Matcher:
             return replace(decision, offers=offers)
         return decision
 
-    def _two_questions(self, text: str, key: str) -> Decision | None:
+    def _two_questions(self, text: str, key: str, spoken: str | None = None) -> Decision | None:
         """A long message whose clauses are each clearly about a different topic ("đi Nhật hết
         bao nhiêu, với lại vay ở đâu"): both topics are answered."""
         th = self.thresholds
@@ -328,7 +329,7 @@ class Matcher:
         found: list[Candidate] = []
         for clause_key in clauses:
             ranked = without_actions(self.rank(clause_key))
-            decision = self._decide(clause_key, ranked, _spoken(text))
+            decision = self._decide(clause_key, ranked, spoken)
             # A clause may itself be answered with its country ("đi Đài Loan hết bao nhiêu"):
             # its first topic is what that clause asks.
             if decision.topics and all(c.topic != decision.topics[0] for c in found):
