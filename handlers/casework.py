@@ -115,6 +115,7 @@ def _my_cases_button() -> Button:
 
 class CaseworkFlow(Flow):
     name = FLOW
+    for_officers = True
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         await show_list(ctx, Filter.ALL, 1, event.args)

@@ -24,6 +24,9 @@ class Flow:
     commands: ClassVar[tuple[str, ...]] = ()
     #: The flow takes photos and documents while it is active (the dossier does).
     accepts_files: ClassVar[bool] = False
+    #: An officer's flow (an announcement, an answer, a note, a review): «Gặp cán bộ» typed in
+    #: it is its text, not a person asking for an officer.
+    for_officers: ClassVar[bool] = False
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         """Entered from the menu, a command or a trigger phrase."""

@@ -304,7 +304,7 @@ class Router:
         if key in escape_phrases("cancel"):
             await flow.cancel(event, ctx)
             return True
-        if key in escape_phrases("officer") and flow.name != HANDOFF:
+        if key in escape_phrases("officer") and flow.name != HANDOFF and not flow.for_officers:
             await self.start_action(HANDOFF, event, ctx)
             return True
         if flow.reads_text(ctx, folded):

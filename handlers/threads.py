@@ -77,6 +77,7 @@ def _cancel_row() -> list[Button]:
 
 class ThreadFlow(Flow):
     name = FLOW
+    for_officers = True
     commands = ("tenhienthi", "cauhoi")
 
     async def start(self, event: Inbound, ctx: Context) -> None:

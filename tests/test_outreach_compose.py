@@ -209,3 +209,22 @@ async def test_stop_with_nothing_subscribed_offers_no_resume(app: App) -> None:
     await say(app, "u2", "1", channel=z)
     assert "nhận lại" in texts(await say(app, "u2", "/stop", channel=z))
     assert "Đã bật lại" in texts(await say(app, "u2", "nhan lai", channel=z))
+
+
+async def test_an_officer_typing_gap_can_bo_in_an_officers_flow_is_not_handed_off(
+    app: App, clock: Clock
+) -> None:
+    # Third user trial: "gặp cán bộ" typed as an announcement opened the citizen hand-off,
+    # and the announcement's next text went to the officers as a person's question.
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/thongbao")
+    taken = await say(app, "cb", "gap can bo")
+    assert intents(taken) == ["flow:broadcast.photo"]
+    async with app.db.session() as session:
+        state = await session.scalar(
+            select(ConversationState).where(ConversationState.flow == "broadcast"))
+    assert state is not None
+    # A person in a flow still reaches an officer with the same words.
+    await person(app, "dan", clock.now(), unit=await unit_id(app, "Phù Lưu"), topics=[])
+    await say(app, "dan", "nhận thông báo lớp học")
+    assert intents(await say(app, "dan", "gặp cán bộ"))[0].startswith("flow:handoff")

@@ -152,6 +152,7 @@ def _undo_rows(case_id: int, view: DossierView, item_key: str | None) -> list[li
 
 class ReviewFlow(Flow):
     name = "review"
+    for_officers = True
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         """The list of dossiers waiting for this officer (what /hoso shows)."""

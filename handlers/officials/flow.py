@@ -24,6 +24,7 @@ from storage.models import Unit
 
 class OfficialsFlow(Flow):
     name = "officials"
+    for_officers = True
     commands = ("canbo", "tiendo", "quahan", "hoso", "baocao", "nopds")
     accepts_files = True
 

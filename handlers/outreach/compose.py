@@ -107,6 +107,7 @@ def _intent(step: str) -> str:
 
 class ComposeFlow(Flow):
     name = NAME
+    for_officers = True
     commands = ("thongbao",)
     accepts_files = True
 
