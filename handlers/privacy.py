@@ -49,14 +49,22 @@ class PrivacyFlow(Flow):
     name = "privacy"
     commands = ("tracuu", "dulieu", "xoadulieu")
 
+    def interrupts(self, folded_text: str) -> bool:
+        # A request to delete is heard at every step of every flow, before the step reads it
+        # (at the date of birth "xóa hết dữ liệu" was "Bot chưa đọc được ngày này"), and
+        # starts here with that flow still open: ``start`` keeps its place, so «Không xóa»
+        # goes back to the same question. Taken as a trigger phrase instead, the form was
+        # left first (its place gone) and «Không xóa» showed the menu.
+        return is_phrase(folded_text, folded_phrases("privacy.phrases.delete"))
+
     async def start(self, event: Inbound, ctx: Context) -> None:
         by_command = {"tracuu": "cases", "dulieu": "data", "xoadulieu": "delete"}
         action = by_command.get(event.command) or _action_of(fold(event.text))
         if action is None:
             ctx.reply(t("privacy.choose"), _choices(), intent="flow:privacy")
             return
-        # /xoadulieu typed in a dossier or a form: «Không xóa» goes back there, as for the
-        # request in words (Router.start_action).
+        # /xoadulieu or "xóa hết dữ liệu" typed in a dossier or a form: «Không xóa» goes back
+        # there, as for a request in other words (Router.start_action).
         place = ctx.place() if ctx.flow not in (None, self.name) else None
         await self._act(event, ctx, Action(action))
         if place is not None and action == Action.DELETE and ctx.flow == self.name:
@@ -202,7 +210,7 @@ class PrivacyFlow(Flow):
 
 def _action_of(folded: str) -> Action | None:
     for action in Action:
-        if folded in folded_phrases(f"privacy.phrases.{action.value}"):
+        if is_phrase(folded, folded_phrases(f"privacy.phrases.{action.value}")):
             return action
     return None
 

@@ -62,7 +62,7 @@ async def test_delete_my_data_leaves_no_personal_data_in_any_table(app: App) -> 
     before = await _dump(app)
     assert "Nguyễn Thị Mai" in before
     lines = await say(app, "u1", "xóa dữ liệu của tôi")  # mid-form: the form waits
-    assert intents(lines) == ["flow:intake.paused", "flow:privacy.delete_confirm"]
+    assert intents(lines) == ["flow:privacy.delete_confirm"]
     lines = await press(app, "u1", "Có, xóa hết")
     assert intents(lines) == ["flow:privacy.deleted"] and "2 hồ sơ" in texts(lines)
     after = await _dump(app)

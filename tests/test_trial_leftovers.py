@@ -203,3 +203,36 @@ async def test_a_repeat_after_a_while_or_another_question_gets_the_whole_answer(
     assert "Nguồn:" in texts(await say(app, "u1", QUESTION))
     assert "Nguồn:" in texts(await say(app, "u1", QUESTION))
     assert "Nguồn:" not in texts(await say(app, "u1", QUESTION))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("asked", ["xóa hết dữ liệu", "Xóa hết thông tin ạ", "xóa dữ liệu của tôi"])
+async def test_deleting_everything_asked_at_a_form_step_comes_back_to_that_question(
+    app: App, channel: Channel, asked: str
+) -> None:
+    """"xóa hết dữ liệu" at the date-of-birth question got "Bot chưa đọc được ngày này". Now
+    every form step asks to delete, as "xóa dữ liệu của tôi" did, and «Không xóa» (or "không")
+    brings back the same question, its place kept; «Có, xóa hết» deletes the form."""
+    await say(app, "u1", "đăng ký", channel=channel)
+    for label in ("Đồng ý", "Cho bản thân tôi", "Đi làm việc ở nước ngoài"):
+        await press(app, "u1", label, channel=channel)
+    lines = await say(app, "u1", "Nguyễn Thị Mai", channel=channel)
+    assert intents(lines) == ["flow:intake.dob"], lines
+    lines = await say(app, "u1", asked, channel=channel)
+    assert intents(lines) == ["flow:privacy.delete_confirm"], lines
+    assert "chưa đọc được ngày" not in texts(lines)
+    lines = await press(app, "u1", "Không xóa", channel=channel)
+    assert intents(lines) == ["flow:privacy", "flow:intake.dob"], lines
+    lines = await say(app, "u1", "12/3/1999", channel=channel)
+    assert intents(lines) == ["flow:intake.gender"], lines
+    # At a choice question too, asked twice, and declined by a typed "không".
+    for _ in range(2):
+        lines = await say(app, "u1", asked, channel=channel)
+        assert intents(lines) == ["flow:privacy.delete_confirm"], lines
+    lines = await say(app, "u1", "không", channel=channel)
+    assert intents(lines) == ["flow:privacy", "flow:intake.gender"], lines
+    await say(app, "u1", asked, channel=channel)
+    lines = await press(app, "u1", "Có, xóa hết", channel=channel)
+    assert intents(lines) == ["flow:privacy.deleted"], lines
+    lines = await say(app, "u1", "Nữ", channel=channel)
+    assert not any(i.startswith("flow:intake") for i in intents(lines)), lines
