@@ -13,7 +13,8 @@ The rule is structural, so later features are covered without registering anythi
   name and consent; a stop of announcements ("dừng nhận tin") stays too, as a bare stop (no
   commune, no topics): deleting one's data must not start the announcements again.
 Files in the content-addressed store referenced only by deleted rows (columns named
-``sha256`` or ``*_sha256``) are returned so the caller can remove them.
+``sha256`` or ``*_sha256``), and those the person's draft or conversation state holds before
+their item is named (``held_files``), are returned so the caller can remove them.
 
 Rows about the person that are addressed to someone else follow their links: a hand-off
 question is a notice with ``contact_id``, an officer's message made from a notice has
@@ -80,6 +81,7 @@ async def erase_contact_data(
     ``cipher`` reads the encrypted phone and citizen id, to find messages that quote them."""
     result = ErasureResult()
     marks = await _identifying_marks(session, contact, cipher or Cipher())
+    result.files.update(await _held_files(session, contact.id))
     case_ids = list(await session.scalars(select(Case.id).where(Case.contact_id == contact.id)))
     cases = Base.metadata.tables["cases"]
     contacts = Base.metadata.tables["contacts"]
@@ -285,6 +287,32 @@ async def _delete_rows(
                 await _delete_rows(session, child, child_column, own_ids, result)
     deleted = await session.execute(delete(table).where(column.in_(ids)))
     result.rows += int(getattr(deleted, "rowcount", 0) or 0)
+
+
+#: The data key under which a flow or a registration draft keeps files whose dossier item is
+#: not named yet (handlers/dossier/held.py): stored files that no row's column references.
+HELD_FILES = "held_files"
+
+
+async def _held_files(session: AsyncSession, contact_id: int) -> set[str]:
+    """The stored files the person's draft and conversation state hold (``held_files``, also
+    inside a paused flow's place): no column names them, so the file check cannot find them."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == HELD_FILES and isinstance(item, list):
+                    found.update(str(h["sha"]) for h in item
+                                 if isinstance(h, dict) and isinstance(h.get("sha"), str))
+                else:
+                    walk(item)
+
+    for column, owner in ((IntakeDraft.data, IntakeDraft.contact_id),
+                          (ConversationState.data, ConversationState.contact_id)):
+        for data in await session.scalars(select(column).where(owner == contact_id)):
+            walk(data)
+    return found
 
 
 async def _unreferenced(session: AsyncSession, hashes: set[str]) -> set[str]:

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from bot.app import App
 from handlers.textnorm import clean_text
 from handlers.types import Channel
-from storage.models import Case, Contact, Course, Unit
-from tests.helpers import Clock, intents, press, say, texts
+from storage.models import Case, Contact, Course, DossierDocument, IntakeDraft, Unit
+from tests.dossier_support import jpeg
+from tests.helpers import Clock, intents, press, say, send_file, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -236,3 +237,83 @@ async def test_deleting_everything_asked_at_a_form_step_comes_back_to_that_quest
     assert intents(lines) == ["flow:privacy.deleted"], lines
     lines = await say(app, "u1", "Nữ", channel=channel)
     assert not any(i.startswith("flow:intake") for i in intents(lines)), lines
+
+
+async def _to_name(app: App, channel: Channel, kind: str = "Đi làm việc ở nước ngoài") -> None:
+    await say(app, "u1", "đăng ký", channel=channel)
+    for label in ("Đồng ý", "Cho bản thân tôi", kind):
+        lines = await press(app, "u1", label, channel=channel)
+    assert intents(lines)[-1] == "flow:intake.full_name", lines
+
+
+async def _held_in_draft(app: App) -> list[str]:
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None
+    return [str(h["sha"]) for h in draft.data.get("held_files") or []]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_photo_sent_at_a_form_step_is_kept_for_the_dossier(
+    app: App, channel: Channel
+) -> None:
+    """At "họ và tên" a relative sent a photo of the ID card: the bot said "trả lời bằng chữ"
+    and the photo was gone. Now it is checked and stored as dossier photos are, kept with the
+    form, and once the registration is made the dossier asks which paper it is; the form's
+    question comes again, its place unchanged."""
+    await _to_name(app, channel)
+    lines = await send_file(app, "u1", jpeg(71), channel=channel)
+    assert intents(lines) == ["flow:intake.file_kept", "flow:intake.full_name"], lines
+    assert "đã giữ ảnh" in lines[0]["text"] and "\n" not in lines[0]["text"]
+    # A second photo sent with it: kept, no second reply (the question is on screen).
+    assert await send_file(app, "u1", jpeg(72), channel=channel) == []
+    assert len(await _held_in_draft(app)) == 2
+    lines = await say(app, "u1", "Nguyễn Thị Mai", channel=channel)
+    assert intents(lines) == ["flow:intake.dob"], lines
+    # A photo too small to read is refused, as in the dossier, and nothing is kept.
+    lines = await send_file(app, "u1", jpeg(73, size=(200, 150)), channel=channel)
+    assert intents(lines) == ["flow:dossier.refused", "flow:intake.dob"], lines
+    assert len(await _held_in_draft(app)) == 2
+    await say(app, "u1", "12/3/1999", channel=channel)
+    await press(app, "u1", "Nữ", channel=channel)
+    for text in ("0912 345 678", "phu luu", "Thôn 3"):
+        await say(app, "u1", text, channel=channel)
+    for label in ("Tày", "Hộ nghèo", "Nhật Bản", "Bỏ qua"):
+        lines = await press(app, "u1", label, channel=channel)
+    assert intents(lines) == ["flow:intake.summary"], lines
+    lines = await press(app, "u1", "Xác nhận", channel=channel)
+    assert intents(lines) == ["flow:intake.done", "flow:dossier.held"], lines
+    assert "2 ảnh anh/chị gửi lúc đăng ký" in lines[1]["text"]
+    lines = await say(app, "u1", "1", channel=channel)  # «Đơn đề nghị hỗ trợ»
+    assert intents(lines)[0] == "flow:dossier.received", lines
+    assert "Đã lưu 2 ảnh" in lines[0]["text"]
+    async with app.db.session() as session:
+        pages = list(await session.scalars(select(DossierDocument)))
+    assert [(p.item_key, p.page) for p in pages] == [("request_form", 1), ("request_form", 2)]
+    assert all(app.files.exists(p.sha256) for p in pages)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_photo_at_a_class_registration_step_is_said_not_needed(
+    app: App, channel: Channel
+) -> None:
+    """A class registration has no dossier in the bot: the photo is not kept, and the bot says
+    so (and where papers go) instead of "trả lời bằng chữ"; the question again."""
+    await _to_name(app, channel, kind="Học nghề")
+    lines = await send_file(app, "u1", jpeg(74), channel=channel)
+    assert intents(lines) == ["flow:intake.file_not_kept", "flow:intake.full_name"], lines
+    assert "UBND xã" in lines[0]["text"]
+    assert await _held_in_draft(app) == []
+
+
+async def test_a_photo_kept_during_the_form_goes_with_a_deletion(app: App) -> None:
+    """"xóa dữ liệu của tôi" after a photo was kept at a form step: the stored file goes too
+    (no row names it: it was held in the draft)."""
+    await _to_name(app, Channel.CONSOLE)
+    await send_file(app, "u1", jpeg(75))
+    [sha] = await _held_in_draft(app)
+    assert app.files.exists(sha)
+    await say(app, "u1", "xóa dữ liệu của tôi")
+    lines = await press(app, "u1", "Có, xóa hết")
+    assert intents(lines) == ["flow:privacy.deleted"], lines
+    assert not app.files.exists(sha)

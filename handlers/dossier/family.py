@@ -13,6 +13,7 @@ before an item is chosen are held until the family names it (handlers/dossier/he
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from handlers.callbacks import CallbackData
 from handlers.context import Context
@@ -28,7 +29,7 @@ from handlers.dossier.buttons import (
     StopReminders,
 )
 from handlers.dossier.checklist import load_checklist
-from handlers.dossier.held import ask_held, hold_file, put_held, refuse_file
+from handlers.dossier.held import ask_held, held_entries, hold_file, put_held, refuse_file
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
 from handlers.dossier.states import DossierStatus, ItemState
@@ -135,6 +136,22 @@ class DossierFlow(Flow):
         await hold_file(ctx, cases[0], event.file.data,
                               claimed_type(event.file.file_name, event.file.mime_type))
         return True
+
+    async def start_action(
+        self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
+    ) -> None:
+        """``dossier.held``: files sent during the registration form (``slots``: ``case_id``,
+        the case just made, and ``held_files``), kept since, are now held for that case's
+        dossier and the family is asked which item they are, as for a photo sent before an
+        item is chosen."""
+        held = held_entries(slots.get("held_files"))
+        case = await self._own_case(ctx, slots.get("case_id")) if part == "held" else None
+        if case is None or not held:
+            await self.start(event, ctx)
+            return
+        ctx.enter(self.name, "checklist", {"case_id": case.id, "held_files": held,
+                                           "from_form": True})
+        await ask_held(ctx, case)
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
         """Back where the family was: the item being sent, else the checklist (or the question

@@ -3,6 +3,8 @@ flow data (``held_files``) until the family names the item; never discarded."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.context import Context
 from handlers.dossier.buttons import Checklist, PutHeld
 from handlers.dossier.progress import load_view
@@ -27,17 +29,31 @@ def refuse_file(ctx: Context, verdict: Verdict, buttons: list[list[Button]] | No
     )
 
 
-async def hold_file(ctx: Context, case: Case, data: bytes, claimed: str) -> None:
-    """A file sent before choosing an item: checked, stored and kept in the flow until the
-    family says which item it is (the checklist's items, numbered as there, with their state)."""
+async def keep_file(ctx: Context, data: bytes, claimed: str) -> dict[str, Any] | None:
+    """Check a file and store it: the entry to keep until its item is named (a held file), or
+    None when it is refused (said so, with the reason)."""
     verdict = await check_file_async(data, claimed)
     if not verdict.ok:
         refuse_file(ctx, verdict, None)
-        return
+        return None
     sha = await ctx.files.put(verdict.data)
-    held = list(ctx.data.get("held_files") or [])[: MAX_HELD - 1]
-    held.append({"sha": sha, "size": len(verdict.data), "mime": verdict.mime_type,
-                 "kind": verdict.kind, "pages": verdict.pages})
+    return {"sha": sha, "size": len(verdict.data), "mime": verdict.mime_type,
+            "kind": verdict.kind, "pages": verdict.pages}
+
+
+def held_entries(held: object) -> list[dict[str, Any]]:
+    """The held files of flow or draft data (``held_files``), the newest ``MAX_HELD``."""
+    return [h for h in held if isinstance(h, dict)][-MAX_HELD:] if isinstance(held, list) else []
+
+
+async def hold_file(ctx: Context, case: Case, data: bytes, claimed: str) -> None:
+    """A file sent before choosing an item: checked, stored and kept in the flow until the
+    family says which item it is (the checklist's items, numbered as there, with their state)."""
+    entry = await keep_file(ctx, data, claimed)
+    if entry is None:
+        return
+    held = held_entries(ctx.data.get("held_files"))[: MAX_HELD - 1]
+    held.append(entry)
     ctx.update(held_files=held)
     if len(held) > 1:
         return  # the question is already on screen; one reply per burst
@@ -52,13 +68,18 @@ async def ask_held(ctx: Context, case: Case) -> None:
     rows = [[PutHeld(v.item.key).button(t("dossier.option_state", title=v.item.title,
                                           state=v.short_label))] for v in view.items]
     rows.append([Checklist().button(t("dossier.button.checklist"))])
-    # Sent with no dossier open: say which dossier, and the way out if it is not a paper.
-    key = "dossier.held_outside" if ctx.data.get("from_outside") else "dossier.held_which"
-    what = t(f"dossier.held_what_{_held_kind(ctx.data.get('held_files'))}")
-    ctx.reply(t(key, ref=case.ref, what=what), rows, intent="flow:dossier.held")
+    # Sent with no dossier open (or during the registration form): say which dossier, and
+    # the way out if it is not a paper.
+    key = ("dossier.held_from_form" if ctx.data.get("from_form")
+           else "dossier.held_outside" if ctx.data.get("from_outside") else "dossier.held_which")
+    held = ctx.data.get("held_files")
+    kind = held_kind(held)
+    ctx.reply(t(key, ref=case.ref, what=t(f"dossier.held_what_{kind}"),
+                count=len(held_entries(held)), unit=t(f"dossier.held_unit_{kind}")),
+              rows, intent="flow:dossier.held")
 
 
-def _held_kind(held: object) -> str:
+def held_kind(held: object) -> str:
     """"photo" when every held file is an image, else "file" (a PDF is no "ảnh")."""
     files = held if isinstance(held, list) else []
     return "photo" if all(isinstance(h, dict) and h.get("kind") == "photo"
@@ -83,6 +104,6 @@ async def put_held(ctx: Context, case: Case, item_key: str) -> None:
                                 now=ctx.now)
         kept += result.doc is not None
     ctx.update(held_files=None)
-    unit = t(f"dossier.held_unit_{_held_kind(held)}")
+    unit = t(f"dossier.held_unit_{held_kind(held)}")
     ctx.reply(t("dossier.held_saved", count=kept, unit=unit, title=v.item.title),
               intent="flow:dossier.received")
