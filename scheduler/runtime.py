@@ -40,6 +40,7 @@ from scheduler.dossier_reminders import run_dossier_reminders
 from scheduler.kb_review import run_kb_review
 from scheduler.thread_reminders import run_thread_reminders
 from storage.db import Database
+from storage.file_sweep import sweep_files
 from storage.files import FileStore
 from storage.models import utcnow
 
@@ -52,6 +53,7 @@ DOSSIER_REMINDERS = "dossier.reminders"
 EXPIRE_DRAFTS = "intake.expire_drafts"
 KB_REVIEW = "faq.kb_review"
 THREAD_REMINDERS = "handoff.thread_reminders"
+SWEEP_FILES = "files.sweep"
 #: Sync drivers the job store can use on PostgreSQL, in order of preference.
 _PG_DRIVERS = (("psycopg", "psycopg"), ("psycopg2", "psycopg2"), ("pg8000", "pg8000"))
 
@@ -131,6 +133,11 @@ def job_specs(config: SchedulerConfig) -> list[tuple[str, str, CronTrigger]]:
             EXPIRE_DRAFTS,
             f"{__name__}:fire_expire_drafts",
             CronTrigger(hour=3, minute=30, timezone=zone),
+        ),
+        (
+            SWEEP_FILES,
+            f"{__name__}:fire_sweep_files",
+            CronTrigger(hour=4, minute=10, timezone=zone),
         ),
         (
             KB_REVIEW,
@@ -282,6 +289,11 @@ async def fire_dossier_reminders() -> int:
 
 async def fire_thread_reminders() -> int:
     return await _in_transaction(run_thread_reminders, zone=_current().config.zone)
+
+
+async def fire_sweep_files() -> int:
+    rt = _current()
+    return await sweep_files(rt.db, rt.files, rt.clock())
 
 
 async def fire_expire_drafts() -> int:

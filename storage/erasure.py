@@ -256,7 +256,7 @@ def _sets_null(column: Column[Any]) -> bool:
     return any((fk.ondelete or "").upper() == "SET NULL" for fk in column.foreign_keys)
 
 
-def _file_columns(table: Table) -> list[Column[Any]]:
+def file_columns(table: Table) -> list[Column[Any]]:
     return [c for c in table.columns if c.name == "sha256" or c.name.endswith("_sha256")]
 
 
@@ -270,7 +270,7 @@ async def _delete_rows(
     """Delete rows of ``table`` whose ``column`` is in ``ids``, their dependants first."""
     if not ids:
         return
-    for file_column in _file_columns(table):
+    for file_column in file_columns(table):
         hashes = await session.scalars(select(file_column).where(column.in_(ids)))
         result.files.update(h for h in hashes if h)
     keys = list(table.primary_key.columns)
@@ -321,6 +321,6 @@ async def _unreferenced(session: AsyncSession, hashes: set[str]) -> set[str]:
         return set()
     still: set[str] = set()
     for table in Base.metadata.sorted_tables:
-        for column in _file_columns(table):
+        for column in file_columns(table):
             still.update(await session.scalars(select(column).where(column.in_(hashes))))
     return hashes - still

@@ -27,6 +27,9 @@ class FileStore:
     def _write(self, digest: str, data: bytes) -> None:
         path = self.path_for(digest)
         if path.exists():
+            # Stored again: its time renewed, so the sweep of unreferenced files
+            # (storage/file_sweep.py) does not take a file that is in use again.
+            os.utime(path)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
