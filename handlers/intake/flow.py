@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.access import get_officer
@@ -30,7 +29,6 @@ from handlers.intake.buttons import (
     Waitlist,
 )
 from handlers.intake.classes import filter_classes
-from handlers.intake.confirm import confirm_draft
 from handlers.intake.drafts import get_draft, is_expired, touch
 from handlers.intake.faq_bridge import (
     answered_by_faq,
@@ -38,6 +36,7 @@ from handlers.intake.faq_bridge import (
     clearly_asks,
     offer_choices,
 )
+from handlers.intake.form_files import confirm_with_files, keep_form_file
 from handlers.intake.navigation import (
     RESUME_AFTER,
     advance,
@@ -75,10 +74,6 @@ OFFER_OFFICER_AFTER = 2
 #: The state data key counting them (the step's data: asking any question starts it anew).
 MISSES = "misses"
 HANDOFF = "handoff"
-#: The draft data keys of files sent during the form (dossier photos, kept until the case is
-#: made) and of when the last one came.
-HELD = "held_files"
-HELD_AT = "held_at"
 
 
 def has_valid_consent(version: str | None) -> bool:
@@ -299,7 +294,7 @@ class IntakeFlow(Flow):
             case Cancel():
                 ask_cancel(ctx)
             case Confirm() if first_missing(draft.data) is None:
-                await self._confirm(event, ctx, draft)
+                await confirm_with_files(event, ctx, draft)
             case Edit(step=Step() as step):
                 await edit_field(ctx, draft, step)
             case Edit():
@@ -310,59 +305,6 @@ class IntakeFlow(Flow):
                 await new_form(ctx, dict(ctx.data.get("preset") or {}))
             case _:  # resume, or a button of a step gone by: show where the form is
                 await show_step(ctx, draft)
-
-    async def _keep_file(self, event: Inbound, ctx: Context, draft: IntakeDraft) -> None:
-        """A photo (or file) sent at a form step ("họ và tên": the ID card): it was dropped
-        with "trả lời bằng chữ". Checked and stored as a dossier photo is, and kept in the draft
-        (``held_files``) until the case is made, when the dossier asks which paper it is; the
-        form's question again, its place unchanged. Photos in a row get one reply."""
-        # The dossier's package imports case work, which imports the form's questions.
-        from handlers.dossier.family import BURST_SECONDS
-        from handlers.dossier.held import MAX_HELD, held_entries, held_kind, keep_file
-        from handlers.dossier.validate import claimed_type
-
-        assert event.file is not None
-        if draft.data.get("kind") == "course":
-            # A class registration has no dossier in the bot (as outside any flow).
-            ctx.reply(t("intake.file_not_for_course", what=t("dossier.held_what_photo")),
-                      intent="flow:intake.file_not_kept")
-            await self.repeat(event, ctx)
-            return
-        entry = await keep_file(ctx, event.file.data,
-                                claimed_type(event.file.file_name, event.file.mime_type))
-        if entry is None:  # refused, and said why
-            await self.repeat(event, ctx)
-            return
-        held = held_entries(draft.data.get(HELD))[: MAX_HELD - 1]
-        last = draft.data.get(HELD_AT)
-        in_a_row = bool(held) and isinstance(last, str) and (
-            ctx.now - datetime.fromisoformat(last) < timedelta(seconds=BURST_SECONDS))
-        kept: dict[str, Any] = {HELD: [*held, entry], HELD_AT: ctx.now.isoformat()}
-        touch(draft, ctx.now, **kept)
-        if in_a_row:
-            return  # the question is on screen already: one reply for photos sent together
-        what = t(f"dossier.held_what_{held_kind([entry])}")
-        ctx.reply(t("intake.file_kept", what=what), intent="flow:intake.file_kept")
-        await self.repeat(event, ctx)
-
-    async def _confirm(self, event: Inbound, ctx: Context, draft: IntakeDraft) -> None:
-        """The case made; files kept during the form go to its dossier (asked which paper
-        each is), or, for a class, said not to be needed."""
-        from handlers.dossier.held import held_entries, held_kind
-
-        held = held_entries(draft.data.get(HELD))
-        case = await confirm_draft(ctx, draft)
-        if not held:
-            return
-        if case.kind == "abroad" and ctx.has_flow("dossier"):
-            # The question about the photos comes last with its options (on Zalo its
-            # numbers): the confirmation's own options would be numbered too.
-            ctx.replies[-1].buttons = []
-            await ctx.start_action(event, "dossier.held", {"case_id": case.id, HELD: held})
-        else:
-            what = t(f"dossier.held_what_{held_kind(held)}")
-            ctx.reply(t("intake.file_not_for_course", what=what),
-                      intent="flow:intake.file_not_kept")
 
     async def _consent(self, ctx: Context, *, accepted: bool) -> None:
         if not accepted:
@@ -416,7 +358,8 @@ class IntakeFlow(Flow):
             return
         step = parse_step(draft.step)
         if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT) and event.file is not None:
-            await self._keep_file(event, ctx, draft)
+            if await keep_form_file(ctx, event.file, draft):
+                await self.repeat(event, ctx)
             return
         if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON):
             await show_step(ctx, draft, note=t("intake.text_only"))
@@ -460,7 +403,7 @@ class IntakeFlow(Flow):
             and first_missing(draft.data) is None
             and is_phrase(event.text, folded_phrases("intake.words_answer.confirm"))
         ):
-            await self._confirm(event, ctx, draft)  # "đúng rồi", "ok" on the summary
+            await confirm_with_files(event, ctx, draft)  # "đúng rồi", "ok" on the summary
             return
         if ctx.step != draft.step or step not in QUESTIONS:
             # On the summary, the edit list, a confirmation: only the buttons are answers.
