@@ -23,7 +23,6 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from handlers.textnorm import phrase_key
 from handlers.understanding.classifier_cache import load_or_fit
 from handlers.understanding.decision import (
     ABROAD_GROUP,
@@ -39,12 +38,11 @@ from handlers.understanding.decision import (
 from handlers.understanding.normalise import drop_phrases, tokens
 from handlers.understanding.phrases import (
     NUMBER,
-    any_in,
     clause_pattern,
     commune_as_word,
-    phrase_in,
 )
 from handlers.understanding.remit import RemitCheck
+from handlers.understanding.ruled_out import countries_named, spoken, without_ruled_out
 from handlers.understanding.smalltalk import (
     content_words,
     smalltalk_kind,
@@ -186,14 +184,15 @@ class Matcher:
 
     def decide(self, text: str) -> Decision:
         """Answer, clarify, fallback or small talk for one message."""
-        decision = self._decide_message(text)
+        words = spoken(text)
+        decision = self._decide_message(text, words)
         if decision.outcome == "answer":
-            decision = self._without_foreign(decision, text)
+            decision = self._without_foreign(decision, words)
         if decision.outcome == "answer":
-            decision = self._second_opinion(decision, _spoken(text))
+            decision = self._second_opinion(decision, words)
         return self._within_remit(decision)
 
-    def _second_opinion(self, decision: Decision, spoken: str | None = None) -> Decision:
+    def _second_opinion(self, decision: Decision, words: str | None = None) -> Decision:
         """An answer the second model (a linear SVM on the same examples) does not agree with.
         Two models of one data still err apart on a question between two neighbours ("kí quỹ
         về nước có được trả lại không": costs or coming home): where the second's best topic
@@ -208,7 +207,8 @@ class Matcher:
         if best in decision.topics or best == OUT_OF_REMIT or best in self.lexicon.countries:
             return decision
         ranked = without_actions(self.rank(key))
-        other = next((c for c in self._foreign_left_out(key, ranked, spoken) if c.topic == best),
+        other = next((c for c in without_ruled_out(self.lexicon, key, ranked, words)
+                      if c.topic == best),
                      None)
         # A topic the first model finds unlikely is not worth a brief ("xóa hết thông tin đã
         # gửi" is not the steps of going abroad): the bar of a clarify's options.
@@ -243,31 +243,31 @@ class Matcher:
         ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
         return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked))
 
-    def _without_foreign(self, decision: Decision, text: str) -> Decision:
+    def _without_foreign(self, decision: Decision, words: str) -> Decision:
         """Leave out the answered topics the message is clearly not about (lexicon
         ``[not_topic]``: "vay nóng", "mua xe trả góp" are not the loan to work abroad; and
         ``[needs]``: "là cái gì vậy" is not about the bot unless the message names it)."""
-        kept = tuple(self._foreign_left_out(decision.key, list(decision.candidates),
-                                            _spoken(text)))
+        kept = tuple(without_ruled_out(self.lexicon, decision.key, list(decision.candidates),
+                                       words))
         if len(kept) == len(decision.candidates):
             return decision
         if not kept:
             return Decision("fallback", decision.key, decision.candidates, ruled_out=True)
         return replace(decision, candidates=kept)
 
-    def _decide_message(self, text: str) -> Decision:
+    def _decide_message(self, text: str, words: str | None = None) -> Decision:
+        words = spoken(text) if words is None else words
         plain = self.key(text, repair=False)
         talk = smalltalk_kind(plain, self.lexicon)
         if talk is not None:
             return Decision("smalltalk", plain, smalltalk=talk)
         key = self._question_key(text) or plain
-        spoken = _spoken(text)
         th = self.thresholds
         everything = self.rank(key)
         question = self._is_question(key)
         # "muốn đi học đại học ở Trung Quốc" is not a request to register (lexicon
         # ``[not_topic]`` of the action).
-        best_action = next((c for c in self._foreign_left_out(key, everything)
+        best_action = next((c for c in without_ruled_out(self.lexicon, key, everything)
                             if is_action(c.topic)), None)
         if best_action is not None and " " in key:
             name = best_action.topic.removeprefix(ACTION_PREFIX)
@@ -288,12 +288,12 @@ class Matcher:
             if is_action(c.topic) and c.probability >= th.offer
         )[:1]
         ranked = without_actions(everything)
-        both = self._two_questions(text, key, spoken)
+        both = self._two_questions(text, key, words)
         if both is not None:
             return both
-        decision = self._decide(key, ranked, spoken)
+        decision = self._decide(key, ranked, words)
         if decision.outcome == "clarify":
-            decision = self._confirmed_by_ending(key, decision, spoken) or decision
+            decision = self._confirmed_by_ending(key, decision, words) or decision
         if (decision.outcome == "fallback" and best_action is not None
                 and everything[0] is best_action
                 and best_action.probability >= th.action_unanswered):
@@ -313,7 +313,7 @@ class Matcher:
             return replace(decision, offers=offers)
         return decision
 
-    def _two_questions(self, text: str, key: str, spoken: str | None = None) -> Decision | None:
+    def _two_questions(self, text: str, key: str, words: str | None = None) -> Decision | None:
         """A long message whose clauses are each clearly about a different topic ("đi Nhật hết
         bao nhiêu, với lại vay ở đâu"): both topics are answered."""
         th = self.thresholds
@@ -329,40 +329,40 @@ class Matcher:
         found: list[Candidate] = []
         for clause_key in clauses:
             ranked = without_actions(self.rank(clause_key))
-            decision = self._decide(clause_key, ranked, spoken)
+            decision = self._decide(clause_key, ranked, words)
             # A clause may itself be answered with its country ("đi Đài Loan hết bao nhiêu"):
             # its first topic is what that clause asks.
             if decision.topics and all(c.topic != decision.topics[0] for c in found):
                 found.append(decision.candidates[0])
         return Decision("answer", key, tuple(found[:2])) if len(found) >= 2 else None
 
-    def _confirmed_by_ending(self, key: str, decision: Decision, spoken: str | None = None
+    def _confirmed_by_ending(self, key: str, decision: Decision, words: str | None = None
                              ) -> Decision | None:
         """A long message that tells a story before asking ("em 22 tuổi, học hết lớp 12, ở
         nhà làm nương… rồi hết bao nhiêu tiền"): the story spreads the probability, the
         question is at the end. When the message's best topic is also what its last words,
         read alone, clearly answer, it is answered, the runner-up offered."""
-        words = key.split()
+        said = key.split()
         th = self.thresholds
         n = th.ending_words
         best = decision.candidates[0]
         outside = next((c.probability for c in without_actions(self.rank(key))
                         if c.topic == OUT_OF_REMIT), 0.0)
         # Never on a message that may well be outside the remit ("ly hôn với chồng ở Hàn").
-        if len(words) < n + 3 or best.probability - outside < th.lean:
+        if len(said) < n + 3 or best.probability - outside < th.lean:
             return None
-        ending = " ".join(words[-n:])
-        read = self._decide(ending, without_actions(self.rank(ending)), spoken)
+        ending = " ".join(said[-n:])
+        read = self._decide(ending, without_actions(self.rank(ending)), words)
         if read.outcome != "answer" or read.topics[0] != best.topic:
             return None
         runner_up = tuple(c.topic for c in decision.candidates[1:2])
         return Decision("answer", key, (best,), also_offered=runner_up)
 
-    def _decide(self, key: str, ranked: list[Candidate], spoken: str | None = None
+    def _decide(self, key: str, ranked: list[Candidate], words: str | None = None
                 ) -> Decision:
         """The question's decision, or its side of working abroad when a country's name is
         all that pulls it to the country's topic (see ``_country_aspect``)."""
-        kept = self._foreign_left_out(key, ranked, spoken)
+        kept = without_ruled_out(self.lexicon, key, ranked, words)
         decision = self._decide_question(key, kept)
         decision = self._country_aspect(key, decision) or decision
         decision = self._country_named(key, kept, decision) or decision
@@ -405,42 +405,9 @@ class Matcher:
         if decision.outcome != "answer" or decision.topics[0] not in self.lexicon.countries:
             return None
         markets = next((c for c in ranked if c.topic == MARKETS), None)
-        if len(self._countries_named(key)) < 2 or markets is None:
+        if len(countries_named(self.lexicon, key)) < 2 or markets is None:
             return None
         return Decision("answer", key, (markets,))
-
-    def _countries_named(self, key: str) -> list[str]:
-        """The country topics whose names (lexicon ``[countries]``) the message holds."""
-        padded = f" {key} "
-        return [topic for topic, names in self.lexicon.countries.items()
-                if any(phrase_in(padded, name) for name in names)]
-
-    def _foreign_left_out(self, key: str, ranked: list[Candidate], spoken: str | None = None
-                          ) -> list[Candidate]:
-        """The ranking without the topics the message is clearly not about (lexicon
-        ``[not_topic]``, where ``"abroad.*"`` is every topic of a group and ``#`` any number;
-        ``[domestic]`` for a matter at home): "học phí bao nhiêu" is decided among the others,
-        not left unanswered because the abroad costs ranked first. With ``spoken`` (the
-        message's words, see ``_spoken``), also without the topics whose ``[needs]`` it lacks
-        ("IM Japan là cái gì" does not speak of the bot)."""
-        padded = f" {key} "
-        lexicon = self.lexicon
-        needs = lexicon.needs if spoken is not None else {}
-        ranked = [c for c in ranked
-                  if c.topic not in needs or any_in(spoken or "", needs[c.topic])]
-        not_topic = lexicon.not_topic
-        held: dict[str, bool] = {}
-
-        def holds(name: str) -> bool:
-            if name not in held:
-                held[name] = any_in(padded, not_topic.get(name, ()))
-            return held[name]
-
-        at_home = any_in(padded, lexicon.domestic) and not (
-            any_in(padded, lexicon.abroad) or self._countries_named(key))
-        return [c for c in ranked
-                if not (c.topic.startswith(ABROAD_GROUP) and at_home)
-                and not holds(c.topic) and not holds(f"{c.topic.partition('.')[0]}.*")]
 
     def _country_aspect(self, key: str, decision: Decision) -> Decision | None:
         """"đang làm bên Nhật muốn chuyển chỗ làm": the Japan topic wins on the name alone;
@@ -500,12 +467,6 @@ class Matcher:
 
 
 _shipped: Matcher | None = None
-
-
-def _spoken(text: str) -> str:
-    """The message's words as typed, folded and padded, polite words and all: what
-    ``[needs]`` phrases are looked for in ("bot" is a particle of the key)."""
-    return f" {phrase_key(text)} "
 
 
 def get_matcher(cache_dir: Path | None = None) -> Matcher:
