@@ -78,12 +78,7 @@ async def _highest_existing(session: AsyncSession, prefix: str, year: int) -> in
 
 async def seats_taken(session: AsyncSession, course_id: int) -> int:
     """Cases holding a seat in the class."""
-    count = await session.scalar(
-        select(func.count(Case.id)).where(
-            Case.course_id == course_id, Case.status.not_in([s.value for s in NOT_SEATED])
-        )
-    )
-    return int(count or 0)
+    return (await seats_taken_in(session, [course_id])).get(course_id, 0)
 
 
 async def seats_taken_in(session: AsyncSession, course_ids: list[int]) -> dict[int, int]:
@@ -99,11 +94,21 @@ async def seats_taken_in(session: AsyncSession, course_ids: list[int]) -> dict[i
     return {int(course_id): int(count) for course_id, count in rows.all() if course_id}
 
 
+def seats_left(course: Course, taken: int) -> int | None:
+    """Seats still free with ``taken`` held: 0 when the class is full (marked so by the office,
+    or every seat held); None when its number of seats is not given (0 in the class data)."""
+    if course.status == "full":
+        return 0
+    if course.seats <= 0:
+        return None
+    return max(course.seats - taken, 0)
+
+
 async def is_full(session: AsyncSession, course: Course) -> bool:
     """No seat left: marked full by the office, or as many seated cases as seats."""
     if course.status == "full":
         return True
-    return course.seats > 0 and await seats_taken(session, course.id) >= course.seats
+    return course.seats > 0 and seats_left(course, await seats_taken(session, course.id)) == 0
 
 
 async def record_case(

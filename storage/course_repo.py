@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.cases_repo import seats_taken_in
+from storage.cases_repo import seats_left, seats_taken_in
 from storage.models import Case, Course, Unit
 
 #: Classes people can still join.
@@ -25,13 +25,8 @@ class CourseListing:
 
     @property
     def seats_left(self) -> int | None:
-        """Seats still free: 0 when the class is full (marked so, or every seat held); None
-        when its number of seats is not given (0 in the class data)."""
-        if self.course.status == "full":
-            return 0
-        if self.course.seats <= 0:
-            return None
-        return max(self.course.seats - self.taken, 0)
+        """Seats still free (0: full; None: not given), see ``cases_repo.seats_left``."""
+        return seats_left(self.course, self.taken)
 
 
 async def find_contact_unit_id(session: AsyncSession, contact_id: int) -> int | None:
