@@ -113,7 +113,9 @@ async def _chat(
         await asyncio.sleep(every)
 
 
-async def main(recipients: int, chatters: int, every: float, baseline: float) -> int:
+async def main(
+    recipients: int, chatters: int, every: float, baseline: float, notices: bool = True
+) -> int:
     fake = FakeTelegram(overall_per_second=LIMIT, private_burst=100, private_rate=100.0)
     await fake.start()
     senders: list[Sender] = []
@@ -126,7 +128,20 @@ async def main(recipients: int, chatters: int, every: float, baseline: float) ->
             for sender in senders:
                 sender.notify(chats)
 
-        async with build_app(settings, on_commit=notify) as app:
+        def expect_reply(channel: str) -> Callable[[], None]:
+            # As ``python -m bot run`` does (bot/runtime.py); ``--no-notice`` measures a sender
+            # that hears of no message (in another process than the engine).
+            if not notices:
+                return lambda: None
+            withdraws = [sender.expect_reply() for sender in senders]
+
+            def withdraw() -> None:
+                for each in withdraws:
+                    each()
+
+            return withdraw
+
+        async with build_app(settings, on_commit=notify, on_arrival=expect_reply) as app:
             now = utcnow()
             async with app.db.transaction() as session:
                 await session.execute(
@@ -266,8 +281,15 @@ if __name__ == "__main__":
     parser.add_argument("--chatters", type=int, default=50)
     parser.add_argument("--every", type=float, default=10.0)
     parser.add_argument("--baseline", type=float, default=120.0)
+    parser.add_argument(
+        "--no-notice",
+        action="store_true",
+        help="the sender is not told of arriving messages (as in another process)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
-    code = asyncio.run(main(args.recipients, args.chatters, args.every, args.baseline))
+    code = asyncio.run(
+        main(args.recipients, args.chatters, args.every, args.baseline, not args.no_notice)
+    )
     print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
     sys.exit(code)

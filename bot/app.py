@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from bot.engine import Engine, OnCommit
+from bot.engine import Engine, OnArrival, OnCommit
 from bot.settings import Settings, SettingsError
 from handlers.casework import CaseworkFlow
 from handlers.dossier import DossierFlow, ReviewFlow
@@ -109,6 +109,7 @@ async def build_app(
     *,
     clock: Callable[[], datetime] = utcnow,
     on_commit: OnCommit | None = None,
+    on_arrival: OnArrival | None = None,
 ) -> AsyncIterator[App]:
     """Open the database (migrated and seeded) and build the engine; closes on exit."""
     try:
@@ -124,7 +125,13 @@ async def build_app(
         await asyncio.to_thread(get_matcher, settings.cache_dir)
         files = FileStore(settings.files_dir)
         engine = Engine(
-            db, build_router(), files, settings.handler_config(), clock=clock, on_commit=on_commit
+            db,
+            build_router(),
+            files,
+            settings.handler_config(),
+            clock=clock,
+            on_commit=on_commit,
+            on_arrival=on_arrival,
         )
         try:
             yield App(settings=settings, db=db, files=files, engine=engine)

@@ -132,7 +132,9 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
         settings = settings.model_copy(update={"file_link_secret": ""})
     async with AsyncExitStack() as stack:
         rt = Runtime(settings=settings, webhook=webhook, stack=stack)
-        rt.app = await stack.enter_async_context(build_app(settings, on_commit=rt.notify))
+        rt.app = await stack.enter_async_context(
+            build_app(settings, on_commit=rt.notify, on_arrival=rt.expect_reply)
+        )
         for name in names:
             await CHANNELS[name].start(rt)
         scheduler = await start_scheduler(
@@ -142,9 +144,7 @@ async def run(settings: Settings, named: str | None, webhook: bool, stop: asynci
         start_dispatcher(rt)
         if webhook:
             if settings.file_link_secret:
-                rt.routes.append(
-                    file_route(rt.app.db, rt.app.files, settings.file_link_secret)
-                )
+                rt.routes.append(file_route(rt.app.db, rt.app.files, settings.file_link_secret))
             await stack.enter_async_context(
                 serve_webhooks(
                     rt.routes, settings.webhook_host, settings.webhook_port, health=rt.health

@@ -53,6 +53,10 @@ Clock = Callable[[], datetime]
 #: Called after a turn committed, with the (channel, chat id) of each outbox row it wrote: the
 #: senders start those chats at once (bot/sender.py ``Sender.notify``).
 OnCommit = Callable[[list[tuple[str, str]]], None]
+#: Called when an event arrives, with its channel: a reply is coming, and the senders keep a place
+#: of the channel's pace for it (bot/pacer.py ``expect``). Returns the call that withdraws the
+#: notice, made when the turn wrote nothing to that channel.
+OnArrival = Callable[[str], Callable[[], None]]
 
 #: The length of ``contacts.display_name``.
 NAME_LIMIT = 200
@@ -70,6 +74,7 @@ class Engine:
         *,
         clock: Clock = utcnow,
         on_commit: OnCommit | None = None,
+        on_arrival: OnArrival | None = None,
     ) -> None:
         self.db = db
         self.router = router
@@ -77,6 +82,7 @@ class Engine:
         self.config = config or HandlerConfig()
         self.clock = clock
         self.on_commit = on_commit
+        self.on_arrival = on_arrival
         self._locks = KeyedLocks()
         #: Shared transactions for the turns of different contacts (and for other short writes
         #: that can ride along, like marking local replies shown).
@@ -89,6 +95,7 @@ class Engine:
         handler, the commit) gives the user an apology with an error id, logged with that id;
         if even the apology cannot be written, the update is recorded as failed, so a platform
         redelivering it is not answered with the same failure forever."""
+        withdraw = self.on_arrival(event.channel) if self.on_arrival is not None else None
         async with self._locks.hold((event.channel, event.user_id)):
             cleaned = event
             try:
@@ -98,6 +105,8 @@ class Engine:
                 rows = await self.batch.run(partial(self._process, cleaned, cut))
             except Exception as exc:
                 rows = await self._recover(cleaned, exc)
+        if withdraw is not None and not any(row.channel == event.channel for row in rows):
+            withdraw()
         if rows and self.on_commit is not None:
             # The chats, so that the sender starts them without looking through the outbox.
             self.on_commit([(row.channel, row.chat_id) for row in rows])

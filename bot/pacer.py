@@ -51,6 +51,16 @@ virtual clock at 5 replies a second beside a saturating broadcast: with two plac
 replies waited (up to 0.1 s, the chatters' p99 during a broadcast), with three 0.2%. The price
 is paid only while replies come that often: the broadcast then keeps 27 of the 30 places, minus
 the replies (0.79 of the limit beside 5 replies a second, where two places gave 0.81).
+
+That price is paid for replies that may come. In one process the engine knows when one is
+coming: a message arrived, and its reply will ask for a place a turn later (a few ms to tens of
+ms). ``expect()`` says so: until that reply takes its place (or the turn ends without one, or
+``expect_for`` seconds pass), the other sends leave one more place free. While such notices come
+the reserve is ``reserve`` plus the replies announced and not yet sent, instead of the rate
+model above, which is kept for senders that hear of no message (another process's engine).
+So the broadcast holds back only while a reply is on its way, not for every reply that might
+come: beside 5 replies a second it keeps 0.8 of the limit (what the replies leave, less one
+place) instead of 0.73, and replies still find a place at once.
 """
 
 from __future__ import annotations
@@ -58,6 +68,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -107,6 +118,7 @@ class Pacer:
         max_reserve: int | None = None,
         miss: float = 0.01,
         rate_for: float = 10.0,
+        expect_for: float = 2.0,
     ) -> None:
         most = reserve if max_reserve is None else max_reserve
         if rate <= 0 or count < 1 or not 0 <= reserve <= most < count or not 0 < miss < 1:
@@ -136,6 +148,20 @@ class Pacer:
         self._urgent_times: deque[float] = deque(maxlen=max(64, 10 * count))
         #: The reserve last raised (or kept), and until when it is kept.
         self._held = (0, float("-inf"))
+        #: Replies announced by ``expect()`` and not sent yet (oldest first), each dropped after
+        #: ``expect_for`` seconds; while they come (within ``rate_for``) they size the reserve.
+        self.expect_for = expect_for
+        self._expected: deque[_Expected] = deque()
+        self._expect_seen = float("-inf")
+
+    def expect(self) -> Callable[[], None]:
+        """An urgent send is coming (a message arrived; its reply follows the turn): keep a
+        place for it from now. Returns the call that withdraws the notice (no reply came)."""
+        now = self.timer.now()
+        notice = _Expected(now + self.expect_for)
+        self._expected.append(notice)
+        self._expect_seen = self._urgent_seen = now
+        return notice.withdraw
 
     def pause_until(self, when: float) -> None:
         """No send before timer time ``when`` (the platform said "retry after")."""
@@ -165,6 +191,8 @@ class Pacer:
 
     async def _acquire_urgent(self) -> Slot:
         self._urgent_times.append(self.timer.now())
+        if self._live_expected(self.timer.now()):
+            self._expected.popleft().withdraw()  # the announced reply is here
         while True:
             now = self.timer.now()
             self._urgent_seen = now
@@ -183,7 +211,20 @@ class Pacer:
         """Places of the window a non-urgent send may fill."""
         if now - self._urgent_seen >= self.reserve_for:
             return self.count
-        return self.count - self._reserve(now)
+        reserve = self._reserve(now)
+        if now - self._expect_seen < self.rate_for:
+            # The replies on their way have their places; the rate-sized reserve keeps one
+            # fewer for the replies nobody announced yet (they come a turn later, by which time
+            # the window has usually freed a place for them).
+            reserve = max(self.reserve, reserve - 1) + self._live_expected(now)
+        return self.count - min(reserve, self.count - 1)
+
+    def _live_expected(self, now: float) -> int:
+        """The announced replies still awaited (withdrawn and expired ones dropped)."""
+        expected = self._expected
+        while expected and (expected[0].withdrawn or expected[0].until <= now):
+            expected.popleft()
+        return sum(1 for notice in expected if not notice.withdrawn and notice.until > now)
 
     def _reserve(self, now: float) -> int:
         """The fewest places (from ``reserve`` to ``max_reserve``) such that an urgent send
@@ -228,3 +269,16 @@ class Pacer:
         self._in_flight -= 1
         self._answered.append(self.timer.now())
         self._changed.set()
+
+
+class _Expected:
+    """A reply announced by ``Pacer.expect()``: kept until ``until`` unless withdrawn."""
+
+    __slots__ = ("until", "withdrawn")
+
+    def __init__(self, until: float) -> None:
+        self.until = until
+        self.withdrawn = False
+
+    def withdraw(self) -> None:
+        self.withdrawn = True

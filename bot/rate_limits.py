@@ -11,6 +11,7 @@ a group 19/min. All of them read one Timer, so tests drive them on a virtual clo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.pacer import LoopTimer, Pacer, Slot, Timer
@@ -90,6 +91,10 @@ class RateLimiter:
         self._no_urgent = asyncio.Event()
         self._no_urgent.set()
         self._bulk_gate = asyncio.Lock()
+
+    def expect_reply(self) -> Callable[[], None]:
+        """A message arrived: its reply will want a place of the window (``Pacer.expect``)."""
+        return self._overall.expect()
 
     def pause(self, seconds: float) -> None:
         """The platform said "retry after": every send of this channel waits that long."""

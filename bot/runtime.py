@@ -66,6 +66,17 @@ class Runtime:
         for sender in self.senders:
             sender.notify(replies)
 
+    def expect_reply(self, channel: str) -> Callable[[], None]:
+        """A message arrived on ``channel``: its sender keeps a place for the reply (see
+        ``Sender.expect_reply``). Returns the call that withdraws the notice."""
+        withdraws = [s.expect_reply() for s in self.senders if s.channel.value == channel]
+
+        def withdraw() -> None:
+            for each in withdraws:
+                each()
+
+        return withdraw
+
     def add_sender(self, sender: Sender) -> None:
         """Run ``sender`` in the background; on shutdown it finishes its in-flight sends."""
         self.senders.append(sender)

@@ -81,6 +81,7 @@ def delivery_units(parts: list[Rendered]) -> list[Rendered]:
 WORKER_BACKOFF_BASE = 0.5
 WORKER_BACKOFF_MAX = 60.0
 
+
 class Sender:
     """Drains the outbox of ``transport.channel``; ``run()`` until ``stop()``."""
 
@@ -168,6 +169,11 @@ class Sender:
         #: Chats whose worker raised: (consecutive failures, not before this timer time). A
         #: worker that keeps failing is started again after a doubling pause, not in a tight loop.
         self._resting: dict[str, tuple[int, datetime]] = {}
+
+    def expect_reply(self) -> Callable[[], None]:
+        """A message arrived on this channel: keep a place of the overall pace for its reply
+        (bot/pacer.py ``expect``). Returns the call that withdraws it (the turn wrote none)."""
+        return self._limiter.expect_reply()
 
     def notify(self, replies: Collection[tuple[str, str]] = ()) -> None:
         """New rows were committed. ``replies``: the (channel, chat id) of conversation rows

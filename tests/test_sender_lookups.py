@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from bot.app import App
 from bot.channels.telegram_transport import TelegramTransport
 from bot.inbound import text_event
 from bot.rate_limits import TELEGRAM_LIMITS
+from bot.runtime import Runtime
 from bot.sender import Sender
 from handlers.types import Channel
 from storage.models import OutboxMessage
@@ -288,3 +290,34 @@ async def test_a_chat_named_while_the_batch_is_read_is_read_again(
         assert set(sender._prefetched) == {"6600", "6602"}
     finally:
         await sender.stop()
+
+
+async def test_a_message_announces_its_reply_to_the_sender_and_a_turn_without_one_withdraws(
+    app: App, transport: TelegramTransport
+) -> None:
+    # ``python -m bot run`` wires the engine's arrivals to the senders (bot/runtime.py): the
+    # pacer holds a place for the reply from the moment the message arrives (bot/pacer.py).
+    sender = Sender(app.db, transport, TELEGRAM_LIMITS, poll_interval=60.0)
+    rt = Runtime(settings=app.settings, webhook=False, stack=AsyncExitStack())
+    rt.senders.append(sender)
+    app.engine.on_arrival = rt.expect_reply
+    pacer = sender._limiter._overall
+    seen: list[int] = []
+    handle = app.engine.router.route
+
+    async def route(event: Any, ctx: Any) -> None:
+        seen.append(pacer._live_expected(pacer.timer.now()))
+        await handle(event, ctx)
+
+    app.engine.router.route = route  # type: ignore[method-assign]
+    await app.engine.handle(text_event(Channel.TELEGRAM, "91", "menu", update_id="u1"))
+    assert seen == [1]  # announced during the turn ...
+    assert pacer._live_expected(pacer.timer.now()) == 1  # ... and kept until the reply is sent
+    (await sender._limiter.acquire("91", is_group=False)).release()
+    assert pacer._live_expected(pacer.timer.now()) == 0
+    # The same update again writes nothing: its notice is withdrawn at the end of the turn.
+    await app.engine.handle(text_event(Channel.TELEGRAM, "91", "menu", update_id="u1"))
+    assert pacer._live_expected(pacer.timer.now()) == 0
+    # A message on another channel leaves this sender's pace alone.
+    await app.engine.handle(text_event(Channel.ZALO, "91", "menu"))
+    assert pacer._live_expected(pacer.timer.now()) == 0
