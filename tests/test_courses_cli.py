@@ -20,6 +20,8 @@ from bot.app import App, build_app
 from bot.inbound import button_event
 from bot.settings import Settings
 from bot.simulate import output_lines
+from handlers.outreach.new_class import offer_new_courses, start_offering
+from handlers.outreach.rules import MAX_TEXT
 from handlers.types import Channel
 from messages import t
 from scheduler.broadcasts import Dispatcher, DispatchPolicy, dispatch_once
@@ -27,7 +29,7 @@ from storage.importers import ImportRejectedError, import_file
 from storage.models import Broadcast, Course, OutboxMessage, utcnow
 from storage.outreach_repo import BULK
 from tests.conftest import make_settings
-from tests.helpers import Clock, press
+from tests.helpers import Clock, press, say, texts
 from tests.officials_helpers import make_officer
 from tests.outreach_support import person, unit_id
 from tests.test_import_hardening import _csv
@@ -295,3 +297,62 @@ def test_random_course_files_are_refused_cleanly_or_stored_inert(tmp_path: Path)
     finally:
         loop.run_until_complete(stack.aclose())
         loop.close()
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_a_large_import_gives_each_officer_one_offer_summing_up_the_classes(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    await make_officer(app, clock, "cb-pl", "commune", "Phù Lưu", channel=channel)
+    await make_officer(app, clock, "cb-ts", "commune", "Thái Sơn")
+    await person(app, "sub", clock.now(), unit=pl, topics=["training"])
+    async with app.db.transaction() as session:
+        await offer_new_courses(session, clock.now())  # the bot has looked before
+    # 300 classes in Phù Lưu (the last rows start first), one in Thái Sơn.
+    rows = [
+        ["Phù Lưu", f"Nghề số {i}", f"{(299 - i) % 28 + 1:02d}/{(299 - i) // 28 + 1:02d}/2027",
+         "", "", "", f"PL-{i}", ""]
+        for i in range(300)
+    ]
+    rows.append(["Thái Sơn", "Kỹ thuật trồng chè", "2027-02-01", "", "", "", "TS-1", ""])
+    async with app.db.transaction() as session:
+        await start_offering(session, clock.now())
+        await import_file(session, "courses", _csv([HEADER, *rows]), now=clock.now())
+    async with app.db.transaction() as session:
+        assert await offer_new_courses(session, clock.now()) == 2
+        assert await offer_new_courses(session, clock.now()) == 0
+    [offer] = await offers_to(app, "cb-pl")
+    text = offer.payload["text"]
+    # How many, and the first few by start date; the one class of Thái Sơn as before.
+    assert "Có 300 lớp mới" in text and "… và 297 lớp khác" in text
+    assert "1. Nghề số 299, khai giảng 01/01/2027" in text, text
+    assert "2. Nghề số 298, khai giảng 02/01/2027" in text
+    [ts_offer] = await offers_to(app, "cb-ts")
+    assert t("compose.course_offer", text="").split("\n")[0] in ts_offer.payload["text"]
+    assert "Kỹ thuật trồng chè" in ts_offer.payload["text"] and "Nghề số" not in ts_offer.payload[
+        "text"]
+    # All together, from the offer's first option (a number typed on Zalo): one announcement
+    # listing as many classes as fit, for the officer's commune.
+    if channel == Channel.ZALO:
+        preview = await say(app, "cb-pl", "1", channel=channel)
+    else:
+        [[button_id, _]] = offer.payload["buttons"][0]
+        preview = await app.handle_locally(
+            button_event(channel, "cb-pl", button_id=button_id), partial(output_lines, 0)
+        )
+    assert preview[0]["meta"]["recipients"] == 1, preview
+    assert "Nghề số 299, khai giảng 01/01/2027" in texts(preview)
+    assert "lớp khác" in texts(preview)
+    await press(app, "cb-pl", t("compose.button.send"), channel=channel)
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and len(broadcast.text) <= MAX_TEXT
+    assert broadcast.text.startswith("Lớp học nghề mới:")
+    assert broadcast.text.index("Nghề số 299") < broadcast.text.index("Nghề số 298")
+    # One class of the summary on its own: its option (number 3 is «Báo riêng lớp 2»).
+    one = await app.handle_locally(
+        button_event(channel, "cb-pl", button_id=offer.payload["buttons"][2][0][0]),
+        partial(output_lines, 0),
+    )
+    assert "Nghề số 298" in texts(one) and "Nghề số 299" not in texts(one)

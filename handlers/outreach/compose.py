@@ -22,9 +22,15 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.intake.validators import InvalidAnswerError, UnitOption, match_option, match_unit
-from handlers.outreach.new_class import AnnounceCourse, course_text
+from handlers.outreach.new_class import (
+    AnnounceCourse,
+    AnnounceCourses,
+    batch_courses,
+    course_text,
+    courses_text,
+)
 from handlers.outreach.reports import show_reports
-from handlers.outreach.rules import RuleError, check_scope, check_text, check_time
+from handlers.outreach.rules import MAX_TEXT, RuleError, check_scope, check_text, check_time
 from handlers.outreach.send_time import parse_send_time
 from handlers.outreach.subscribe import topics_label
 from handlers.textnorm import folded_phrases, is_phrase
@@ -147,6 +153,9 @@ class ComposeFlow(Flow):
                 return
             case AnnounceCourse(course_id=course_id):
                 await _announce_course(ctx, officer, course_id)
+                return
+            case AnnounceCourses(batch_id=batch_id):
+                await _announce_courses(ctx, officer, batch_id)
                 return
         if ctx.flow != NAME:
             await self.start(event, ctx)
@@ -438,6 +447,23 @@ async def _announce_course(ctx: Context, officer: Officer, course_id: int) -> No
         ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
         return
     await preview_ready(ctx, await course_text(ctx.session, course), units, course=course.id)
+
+
+async def _announce_courses(ctx: Context, officer: Officer, batch_id: int) -> None:
+    """A summary offer's «Thông báo chung»: one announcement of its classes (those still open,
+    in the officer's scope), straight to the preview."""
+    courses = await batch_courses(ctx.session, batch_id)
+    units = sorted({c.unit_id for c in courses if c.unit_id})
+    if any(c.unit_id is None for c in courses):
+        units = []  # a class of no commune: for everyone, as the office decides
+    try:
+        check_scope(officer, units)
+    except RuleError:
+        courses = []
+    if not courses:
+        ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
+        return
+    await preview_ready(ctx, await courses_text(ctx.session, courses, MAX_TEXT), units)
 
 
 async def preview_ready(

@@ -8,6 +8,12 @@ is still open there (the waiting list included).
 marked as seen without an offer, so a first start does not flood officers. A course added or
 imported from the terminal (``python -m bot courses add|import``) calls ``start_offering``
 first, so that first look cannot swallow it: the running bot offers it like any new course.
+
+Each officer gets at most one offer per pass: one new class in their scope is offered as before
+(«Thông báo lớp này»); several (an imported file) come as one summary — how many, the first
+few by start date — with «Thông báo chung» (one announcement listing the classes, as many as
+fit the length limit) and one option per class shown. The classes of a summary are kept in a
+``course_batch`` notice, whose id the «Thông báo chung» button carries.
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ from messages import t
 from storage.models import Course, Notice, Unit
 
 KIND = "course_offer"
+#: The classes one summary offer is about (params ``course_ids``), named by its button.
+BATCH_KIND = "course_batch"
+#: Classes named one by one in a summary offer (each with its own option).
+SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -38,8 +48,57 @@ class AnnounceCourse(CallbackData, prefix="broadcast:course"):
     course_id: int
 
 
+@dataclass(frozen=True)
+class AnnounceCourses(CallbackData, prefix="broadcast:courses"):
+    """A summary offer's «Thông báo chung»: the classes of the ``course_batch`` notice."""
+
+    batch_id: int
+
+
 def offer_button(course_id: int) -> Button:
     return AnnounceCourse(course_id).button(t("compose.button.announce_course"))
+
+
+async def batch_courses(session: AsyncSession, batch_id: int) -> list[Course]:
+    """The classes of a summary offer still to be announced (not cancelled or finished), by
+    start date; none for an id that is no batch."""
+    batch = await session.get(Notice, batch_id)
+    if batch is None or batch.kind != BATCH_KIND:
+        return []
+    ids = [int(i) for i in batch.params.get("course_ids", [])]
+    found = await session.scalars(
+        select(Course)
+        .where(Course.id.in_(ids), Course.status.not_in(("cancelled", "finished")))
+        .order_by(Course.start_date, Course.id)
+    )
+    return list(found)
+
+
+async def courses_text(session: AsyncSession, courses: list[Course], limit: int) -> str:
+    """One announcement of several classes: a line each, by start date, as many as fit in
+    ``limit`` characters (the rest counted on a last line)."""
+    lines: list[str] = []
+    for shown, course in enumerate(courses):
+        line = await course_line(session, course)
+        rest = len(courses) - shown - 1
+        tail = [t("compose.courses_more", count=rest)] if rest else []
+        text = t("compose.courses_text", lines="\n".join([*lines, line, *tail]))
+        if len(text) > limit:
+            break
+        lines.append(line)
+    more = len(courses) - len(lines)
+    tail = [t("compose.courses_more", count=more)] if more else []
+    return t("compose.courses_text", lines="\n".join([*lines, *tail]))
+
+
+async def course_line(session: AsyncSession, course: Course) -> str:
+    unit = await session.get(Unit, course.unit_id) if course.unit_id else None
+    return t(
+        "compose.course_line",
+        occupation=course.occupation,
+        venue=course.venue or (unit.name if unit else ""),
+        start=course.start_date.strftime("%d/%m/%Y"),
+    )
 
 
 async def course_text(session: AsyncSession, course: Course) -> str:
@@ -83,7 +142,8 @@ def _seen(unit_id: int | None, course_id: int, now: datetime) -> Notice:
 
 
 async def offer_new_courses(session: AsyncSession, now: datetime) -> int:
-    """Offer each course not offered yet; returns how many offers were queued."""
+    """Offer the courses not offered yet, one message per officer; returns how many offers
+    were queued."""
     offered = await _offered(session)
     bootstrap = not offered
     new = [
@@ -91,20 +151,56 @@ async def offer_new_courses(session: AsyncSession, now: datetime) -> int:
     ]
     if not new:
         return 0
+    # The first pass ever only marks what exists; a course added later is offered.
     officers = [] if bootstrap else await get_officer_contacts(session)
-    sent = 0
+    scope: dict[int, list[Course]] = {}
     for course in new:
-        # The first pass ever only marks what exists; a course added later is offered.
-        if not bootstrap and course.status not in ("cancelled", "finished"):
-            sent += await record_for_officers(
-                session,
-                officers_for_unit(officers, course.unit_id),
-                Reply(
-                    t("compose.course_offer", text=await course_text(session, course)),
-                    [[offer_button(course.id)]],
-                    meta={"intent": "notice", "notice": KIND},
-                ),
-                now,
-            )
         session.add(_seen(course.unit_id, course.id, now))
+        if course.status in ("cancelled", "finished"):
+            continue
+        for officer in officers_for_unit(officers, course.unit_id):
+            scope.setdefault(officer.officer_id, []).append(course)
+    by_id = {o.officer_id: o for o in officers}
+    sent = 0
+    for officer_id, courses in scope.items():
+        sent += await record_for_officers(
+            session, [by_id[officer_id]], await _offer(session, courses, now), now
+        )
     return sent
+
+
+async def _offer(session: AsyncSession, courses: list[Course], now: datetime) -> Reply:
+    meta: dict[str, object] = {"intent": "notice", "notice": KIND}
+    if len(courses) == 1:
+        [course] = courses
+        text = t("compose.course_offer", text=await course_text(session, course))
+        return Reply(text, [[offer_button(course.id)]], meta=meta)
+    courses = sorted(courses, key=lambda c: (c.start_date, c.id))
+    batch = Notice(
+        kind=BATCH_KIND,
+        text_key="compose.courses_offer",
+        params={"course_ids": [c.id for c in courses]},
+        created_at=now,
+        delivered_at=now,
+    )
+    session.add(batch)
+    await session.flush()
+    shown = courses[:SHOWN]
+    lines = [
+        t("compose.courses_offer_line", n=n, line=await course_line(session, c))
+        for n, c in enumerate(shown, 1)
+    ]
+    more = len(courses) - len(shown)
+    text = t(
+        "compose.courses_offer",
+        count=len(courses),
+        lines="\n".join(lines + ([t("compose.courses_more", count=more)] if more else [])),
+    )
+    buttons = [[AnnounceCourses(batch.id).button(
+        t("compose.button.announce_courses", count=len(courses))
+    )]]
+    buttons += [
+        [AnnounceCourse(c.id).button(t("compose.button.announce_one", n=n))]
+        for n, c in enumerate(shown, 1)
+    ]
+    return Reply(text, buttons, meta=meta)
