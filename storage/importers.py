@@ -93,7 +93,7 @@ async def import_file(
     try:
         header, rows = read_table(data)
     except UnreadableFileError as exc:
-        raise ImportRejectedError([t(f"officials.import.{exc.reason}")]) from None
+        raise ImportRejectedError([t(f"officials.import.{exc.reason}", **exc.params)]) from None
     spec = IMPORTS[kind]
     missing = [c for c in spec.required if c not in header]
     if missing:

@@ -63,9 +63,20 @@ class UnreadableFileError(ValueError):
     """The bytes are not a readable xlsx workbook or UTF-8 CSV; ``reason`` names why
     (an officials.import.* key)."""
 
-    def __init__(self, reason: str = "unreadable") -> None:
+    def __init__(self, reason: str = "unreadable", **params: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        #: The placeholders of the reason's message (a sheet, a cell).
+        self.params = params
+
+
+class UncomputedFormulaError(UnreadableFileError):
+    """An xlsx cell holds a formula but no value saved with it (a file written by a program,
+    never opened and saved in Excel): read as empty it would silently drop what the cell
+    meant, so the file is refused naming the cell. The workbook itself opens."""
+
+    def __init__(self, sheet: str, cell: str) -> None:
+        super().__init__("formula_no_value", sheet=sheet, cell=cell)
 
 
 def visible(text: str) -> str:
@@ -122,18 +133,39 @@ def _xlsx_cells(data: bytes) -> list[list[str]]:
     if unpacked > MAX_UNPACKED_BYTES:
         raise UnreadableFileError("too_big")
     try:
+        # Twice, streamed side by side: the values saved with the formulas, and the formulas.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many types for a broken archive
         raise UnreadableFileError() from None
     try:
-        if not book.worksheets:
+        if not book.worksheets or not formulas.worksheets:
             return []
         sheet = book.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        written = formulas.worksheets[0].iter_rows(values_only=True)
+        matrix: list[list[str]] = []
+        for row_no, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            as_written = next(written, ())
+            for col_no, (value, formula) in enumerate(zip(row, as_written, strict=False), 1):
+                if value is None and formula is not None:
+                    raise UncomputedFormulaError(
+                        visible(sheet.title)[:31], f"{_column(col_no)}{row_no}"
+                    )
+            matrix.append([_cell(v) for v in row])
+        return matrix
+    except UncomputedFormulaError:
+        raise
     except Exception:  # broken XML inside a valid zip surfaces only while reading rows
         raise UnreadableFileError() from None
     finally:
         book.close()
+        formulas.close()
+
+
+def _column(number: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(number))
 
 
 def _csv_cells(data: bytes) -> list[list[str]]:

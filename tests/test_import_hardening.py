@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import csv
 import io
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -118,12 +119,56 @@ async def test_wrong_types_in_an_xlsx(sqlite_app: App, clock: Clock) -> None:
     data = xlsx([
         ["unit", "program", "year", "target_trainees", "list_deadline"],
         ["Phù Lưu", "ntp_2026", 2026.5, True, datetime(2026, 7, 15)],  # noqa: DTZ001 (a cell)
-        [12, None, 1e308, -1, "=1+1"],
+        [12, None, 1e308, -1, None],
         ["Phù Lưu", "ntp_2026", float("nan"), 10**30, 45678],
     ])
     with pytest.raises(ImportRejectedError) as rejected:
         await run(sqlite_app, clock, "plan", data)
     assert [e.split(":")[0] for e in rejected.value.errors] == ["Dòng 2", "Dòng 3", "Dòng 4"]
+
+
+def _with_cached(data: bytes, value: str) -> bytes:
+    """The workbook as Excel saves it: each formula followed by its computed value."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = body.replace(b"</f>", b"</f><v>" + value.encode() + b"</v>")
+            target.writestr(info, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["plan", "units", "programs", "courses"])
+async def test_a_formula_without_its_value_names_the_cell(
+    app: App, clock: Clock, kind: str
+) -> None:
+    """A workbook written by a program (never saved in Excel) holds formulas without values:
+    they read as empty cells, so a target of "=20+10" became "no target". The file is refused
+    naming the cell; saved in Excel (the value kept beside the formula), the value is read."""
+    before = await _counts(app)
+    rows = {
+        "plan": [["unit", "program", "year", "target_trainees", "list_deadline"],
+                 ["Phù Lưu", "ntp_2026", 2026, 30, "15/07/2026"],
+                 ["Thái Sơn", "ntp_2026", 2026, "=20+10", "15/07/2026"]],
+        "units": [["code", "name", "kind"], ["X1", "Minh Quang", "xã"], ["X2", "=A2", "xã"]],
+        "programs": [["code", "name"], ["ntp_x", "Dự án 4"], ["ntp_y", '=CONCAT("Dự án ", 5)']],
+        "courses": [["unit", "trade", "start_date", "seats"],
+                    ["Phù Lưu", "Hàn điện", "2027-01-15", 20],
+                    ["Thái Sơn", "May", "2027-02-01", "=10*2"]],
+    }[kind]
+    book = xlsx(rows)
+    with pytest.raises(ImportRejectedError) as rejected:
+        await run(app, clock, kind, book)
+    cell = "D3" if kind in ("plan", "courses") else "B3"
+    assert rejected.value.errors == [
+        f"Trang «Sheet», ô {cell} có công thức nhưng chưa có giá trị: mở tệp trong Excel, "
+        "lưu lại rồi gửi lại."
+    ]
+    assert await _counts(app) == before
+    # With its value saved (as Excel does), the formula's value is what is imported.
+    header, table = tables.read_table(_with_cached(book, "30"))
+    assert [cells for _, cells in table][1][header[3 if cell == "D3" else 1]] == "30"
 
 
 async def test_a_zip_bomb_xlsx_is_refused_before_it_is_unpacked(

@@ -27,7 +27,7 @@ from storage.plan_repo import (
     get_unconfirmed_applicants,
     record_chat_submission,
 )
-from storage.tables import UnreadableFileError, read_table
+from storage.tables import UncomputedFormulaError, UnreadableFileError, read_table
 
 FLOW = "officials"
 MAX_TRAINEES = 1000
@@ -177,6 +177,8 @@ async def _checked_list_file(file: FileRef) -> tuple[bytes | None, str]:
     if file.data[:4] == b"PK\x03\x04":
         try:
             await asyncio.to_thread(read_table, file.data)
+        except UncomputedFormulaError:
+            pass  # the list opens; it is stored for the officers, who open it in Excel
         except UnreadableFileError as error:
             return None, t(f"officials.submit.bad_xlsx.{error.reason}")
         return file.data, ""
