@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,13 +69,24 @@ async def documents_of(
     return list(rows)
 
 
-async def page_counts(session: AsyncSession, case_id: int) -> dict[str, int]:
+class ItemSize(NamedTuple):
+    """What an item holds: its files (photos and PDFs) and the pages in them (a 3-page PDF is
+    one file, three pages)."""
+
+    files: int
+    pages: int
+
+
+async def page_counts(session: AsyncSession, case_id: int) -> dict[str, ItemSize]:
     rows = await session.execute(
-        select(DossierDocument.item_key, func.count())
+        select(DossierDocument.item_key, func.count(), func.sum(DossierDocument.page_count))
         .where(DossierDocument.case_id == case_id)
         .group_by(DossierDocument.item_key)
     )
-    return {key: int(count) for key, count in rows.all()}
+    return {
+        key: ItemSize(int(files), max(int(pages or 0), int(files)))
+        for key, files, pages in rows.all()
+    }
 
 
 async def find_duplicate(

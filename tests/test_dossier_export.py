@@ -54,7 +54,7 @@ async def test_export_has_a_cover_then_one_page_per_image_and_the_pdf_pages(
     cover = reader.pages[0].extract_text()
     assert "HY-2026-00001" in cover
     assert "Hoàng Thị Lựu" in cover
-    assert "Hợp đồng đi làm việc ở nước ngoài: đã gửi, 1 tệp" in cover
+    assert "Hợp đồng đi làm việc ở nước ngoài: đã gửi, 1 tệp, 3 trang" in cover
     assert "contract page 1" in reader.pages[3].extract_text()
     assert "contract page 3" in reader.pages[5].extract_text()
     # image pages carry an image and no text

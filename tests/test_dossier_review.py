@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
 from handlers.access import get_officer
 from handlers.dossier import list_waiting_dossiers
 from handlers.dossier.validate import check_file
+from handlers.types import Channel, InboundKind
 from storage.dossier_repo import delete_case_documents
 from storage.models import Contact, DossierDocument, DossierEvent, DossierItem, DossierTracker
-from tests.dossier_support import click, jpeg, make_case, make_officer, two_units
+from tests.dossier_support import click, jpeg, make_case, make_officer, pdf, two_units
 from tests.helpers import press, say, send_file, texts
 
 ITEMS = ["request_form", "contract", "passport_visa", "training_cert", "receipts"]
@@ -208,3 +210,24 @@ async def test_a_mistaken_reject_is_taken_back_and_the_rest_stays_reachable(app:
         assert item is not None and item.status == "approved"
     # The family's checklist shows it approved, not "cần chụp lại".
     assert "cần chụp lại" not in texts(await say(app, "fam", "hồ sơ"))
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.TELEGRAM])
+async def test_a_pdf_counts_its_pages_where_the_officer_reviews(
+    app: App, channel: Channel
+) -> None:
+    """A family sent a 3-page PDF of the contract (and a photo of one more page): the officer
+    saw «1 tệp» / «1 trang» per file. The files and the pages in them are both counted."""
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit, channel=channel)
+    await make_officer(app, "cb", role="commune", unit_id=unit)
+    await say(app, "fam", "hồ sơ", channel=channel)
+    await click(app, "fam", "dossier:item:contract", channel=channel)
+    await send_file(app, "fam", pdf(3, "hop dong"), kind=InboundKind.DOCUMENT,
+                    file_name="hopdong.pdf", channel=channel)
+    await send_file(app, "fam", jpeg(901), channel=channel)
+    lines = await say(app, "fam", "xong", channel=channel)
+    assert "Đã lưu «Hợp đồng đi làm việc ở nước ngoài»: 4 trang." in texts(lines), texts(lines)
+    lines = await click(app, "cb", f"review:open:{case_id}")
+    assert "«Hợp đồng đi làm việc ở nước ngoài» – 2 tệp, 4 trang." in texts(lines), texts(lines)
+    assert lines[-1]["meta"]["item"] == "contract" and len(lines[-1]["attachments"]) == 2

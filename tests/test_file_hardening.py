@@ -9,6 +9,8 @@ import io
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -18,6 +20,7 @@ from handlers.dossier import export as dossier_export
 from handlers.dossier.export import export_dossier, find_case
 from handlers.dossier.validate import MAX_PDF_PAGES, check_file
 from handlers.types import InboundKind
+from messages import t
 from storage.dossier_repo import add_document
 from storage.models import DossierDocument, utcnow
 from tests.dossier_support import click, jpeg, make_case, pdf, png
@@ -168,3 +171,49 @@ async def test_the_export_stays_bounded_whatever_the_store_holds(
                                            app.settings.zone)
     assert pages == 20 + 1
     assert "Còn 2 tệp nữa không in" in PdfReader(io.BytesIO(data)).pages[-1].extract_text()
+
+
+_GOOD_PDF = pdf(3, "hop dong")
+
+
+def _refusal(data: bytes) -> str:
+    """What the family is told about ``data`` sent as a PDF ("" when it is taken), as
+    held.refuse_file words it; the pages counted must be the file's."""
+    verdict = check_file(data, "PDF")
+    if verdict.ok:
+        assert verdict.mime_type == "application/pdf" or verdict.kind == "photo"
+        assert 1 <= verdict.pages <= MAX_PDF_PAGES
+        return ""
+    return t(f"dossier.refuse.{verdict.reason}", width=verdict.width, height=verdict.height,
+             pages=verdict.pages, claimed=verdict.claimed)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    st.one_of(
+        st.binary(max_size=4000),
+        st.binary(max_size=4000).map(lambda b: b"%PDF-1.4\n" + b),
+        # A real 3-page PDF cut short, or with bytes overwritten.
+        st.integers(0, len(_GOOD_PDF)).map(lambda n: _GOOD_PDF[:n]),
+        st.lists(st.tuples(st.integers(0, len(_GOOD_PDF) - 1), st.integers(0, 255)),
+                 min_size=1, max_size=20).map(
+            lambda edits: bytes(_mutate(_GOOD_PDF, edits))),
+    )
+)
+def test_garbage_sent_as_a_pdf_gets_a_clear_vietnamese_refusal(data: bytes) -> None:
+    """Whatever bytes arrive as a PDF, checking them never raises: either a file whose pages
+    are counted, or a refusal in Vietnamese that says what to do."""
+    said = _refusal(data)
+    if said:
+        assert "{" not in said and any(ch in said for ch in "ảàạăâđêôơư"), said
+
+
+def _mutate(data: bytes, edits: list[tuple[int, int]]) -> bytearray:
+    out = bytearray(data)
+    for at, value in edits:
+        out[at] = value
+    return out
+
+
+def test_a_pdfs_pages_are_counted() -> None:
+    assert check_file(_GOOD_PDF, "PDF").pages == 3

@@ -69,7 +69,8 @@ def _cover(view: DossierView, status: str, unit_name: str, when: str) -> bytes:
         t("dossier.export.items"),
     ]
     lines += [
-        t("dossier.export.item", n=n, title=v.item.title, state=v.label, pages=v.pages)
+        t("dossier.export.item", n=n, title=v.item.title, state=v.label, files=v.files,
+          pages=v.pages)
         for n, v in enumerate(view.items, start=1)
     ]
     lines += ["", t("dossier.export.exported", when=when)]

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.dossier.checklist import ChecklistItem, groups_for, load_checklist
 from handlers.dossier.states import PRESET_REASONS, ItemState
 from messages import t
-from storage.dossier_repo import items_of, page_counts
+from storage.dossier_repo import ItemSize, items_of, page_counts
 from storage.models import Case
 
 #: In lists, an officer's own rejection reason is cut to this many characters.
@@ -21,8 +21,11 @@ class ItemView:
     item: ChecklistItem
     state: ItemState
     required: bool
+    #: Pages in the item's files (a 3-page PDF counts 3), and the files themselves (what the
+    #: family can look at and remove one by one).
     pages: int
     reason: str | None = None
+    files: int = 0
 
     @property
     def has_something(self) -> bool:
@@ -124,7 +127,7 @@ async def load_view(session: AsyncSession, case: Case) -> DossierView:
     for item in checklist.items:
         row = rows.get(item.key)
         required = item.required(groups)
-        pages = counts.get(item.key, 0)
+        size = counts.get(item.key, ItemSize(0, 0))
         if row is not None and row.status != ItemState.MISSING:
             state = ItemState(row.status)
         elif required:
@@ -132,6 +135,7 @@ async def load_view(session: AsyncSession, case: Case) -> DossierView:
         else:
             state = ItemState.OPTIONAL if item.optional else ItemState.NOT_NEEDED
         views.append(
-            ItemView(item, state, required, pages, row.reason if row is not None else None)
+            ItemView(item, state, required, size.pages, row.reason if row is not None else None,
+                     files=size.files)
         )
     return DossierView(case=case, groups=groups, items=views)

@@ -127,12 +127,12 @@ async def add_page(
 async def remove_page(
     session: AsyncSession, case: Case, doc: DossierDocument, actor: Actor, now: datetime
 ) -> int:
-    """Remove one page; returns how many pages the item keeps."""
+    """Remove one page (a file: a photo, or a PDF); returns how many the item keeps."""
     item_key, page = doc.item_key, doc.page
     await remove_document(session, doc)
     view = await load_view(session, case)
     item_view = view.get(item_key)
-    left = item_view.pages if item_view is not None else 0
+    left = item_view.files if item_view is not None else 0
     item = await get_item(session, case.id, item_key, now)
     if left == 0 and item.status == ItemState.SENT:
         item.status = ItemState.MISSING
