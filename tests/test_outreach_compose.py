@@ -12,6 +12,7 @@ from bot.app import App
 from bot.inbound import button_event
 from bot.simulate import output_lines
 from handlers.outreach.new_class import offer_new_courses
+from handlers.outreach.rules import plain_text
 from handlers.types import Channel
 from messages import t
 from storage.models import Broadcast, ConversationState, Course, OutboxMessage, Subscription
@@ -228,3 +229,48 @@ async def test_an_officer_typing_gap_can_bo_in_an_officers_flow_is_not_handed_of
     await person(app, "dan", clock.now(), unit=await unit_id(app, "Phù Lưu"), topics=[])
     await say(app, "dan", "nhận thông báo lớp học")
     assert intents(await say(app, "dan", "gặp cán bộ"))[0].startswith("flow:handoff")
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_emphasis_markers_are_not_delivered(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """«**Lớp may** mở _ngày 5/1_» reached people with its asterisks and underscores: the
+    preview and the announcement are now the words alone, and the 1,800 characters are
+    counted on them."""
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "sub", clock.now(), unit=pl, topics=["training"], channel="zalo")
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=channel)
+    await say(app, "cb", "/thongbao", channel=channel)
+    # Long only because of its markers: accepted, as what is delivered is within the limit.
+    lines = await say(app, "cb", "**Lớp may** mở _ngày 5/1_ " + "*x* " * 450, channel=channel)
+    assert intents(lines) == ["flow:broadcast.photo"], texts(lines)
+    await say(app, "cb", "/thongbao", channel=channel)
+    await say(app, "cb", "hủy", channel=channel)
+    await say(app, "cb", "/thongbao", channel=channel)
+    await say(app, "cb", "**Lớp may** mở _ngày 5/1_, gọi số 0912_345 hoặc xem http://hy.vn/lop_may",
+              channel=channel)
+    await say(app, "cb", "không có ảnh", channel=channel)
+    await say(app, "cb", "lớp học nghề", channel=channel)
+    preview = texts(await say(app, "cb", "gửi ngay", channel=channel))
+    said = "Lớp may mở ngày 5/1, gọi số 0912_345 hoặc xem http://hy.vn/lop_may"
+    assert said in preview, preview
+    assert intents(await say(app, "cb", "gửi", channel=channel)) == ["flow:broadcast.created"]
+    async with app.db.session() as session:
+        broadcast = await session.scalar(select(Broadcast))
+    assert broadcast is not None and broadcast.text == said
+
+
+@pytest.mark.parametrize(("typed", "sent"), [
+    ("**Lớp may** mở _ngày 5/1_", "Lớp may mở ngày 5/1"),
+    ("***Khai giảng*** ~~thứ hai~~ thứ ba, mang `CCCD`", "Khai giảng thứ hai thứ ba, mang CCCD"),
+    ("(_ghi chú_) Gọi *0912 345 678* nhé!", "(ghi chú) Gọi 0912 345 678 nhé!"),
+    # Not emphasis: left as typed (unbalanced, inside a word, arithmetic, a list, an address).
+    ("**Lớp may mở", "**Lớp may mở"),
+    ("5*3*2 = 30, a * b * c", "5*3*2 = 30, a * b * c"),
+    ("ho_ten_nguoi, http://hy.vn/a_b_c", "ho_ten_nguoi, http://hy.vn/a_b_c"),
+    ("* một\n* hai", "* một\n* hai"),
+    ("**dòng một\ndòng hai**", "**dòng một\ndòng hai**"),
+])
+def test_plain_text_takes_out_paired_markers_only(typed: str, sent: str) -> None:
+    assert plain_text(typed) == sent

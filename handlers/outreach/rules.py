@@ -1,9 +1,17 @@
 """The rules an announcement must meet before it is accepted, shared by ``/thongbao`` and
 ``python -m bot broadcast send``: length within every channel's limit, a time outside the quiet
-hours, communes within the officer's scope."""
+hours, communes within the officer's scope, and the text delivered as plain text.
+
+Markdown-like emphasis an officer types (``**Lớp may** mở _ngày 5/1_``, as in other chat apps)
+is taken out, on every channel: Zalo shows text as typed, and Telegram messages are sent
+without a parse mode (an unbalanced ``*`` in an HTML or Markdown message would make Telegram
+refuse it). Stripped before the length check, the text counted is the text delivered, and the
+preview shows it as people will read it.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,12 +22,30 @@ from storage.models import Officer
 MAX_TEXT = 1800
 
 
+#: A pair of emphasis markers around text on one line: ``**bold**``, ``__bold__``, ``*it*``,
+#: ``_it_``, ``~~struck~~``, ``\`code\```. The opening marker starts a word and the closing one
+#: ends it, so "5*3*2", "ho_ten_nguoi" and a web address with underscores are left as typed;
+#: a lone or unbalanced marker stays too.
+_EMPHASIS = [
+    re.compile(rf"(?<![\w*_~`]){m}(?=[^\s*_~`])(.+?)(?<=[^\s*_~`]){m}(?![\w*_~`])")
+    for m in (r"\*\*\*", "___", r"\*\*", "__", "~~", r"\*", "_", "`")
+]
+
+
+def plain_text(text: str) -> str:
+    """``text`` without paired emphasis markers (their words kept)."""
+    for pattern in _EMPHASIS:
+        text = pattern.sub(r"\1", text)
+    return text
+
+
 class RuleError(ValueError):
     """The message key (under ``outreach.rule``) saying what is wrong."""
 
 
 def check_text(text: str) -> str:
-    text = text.strip()
+    """The announcement as it will be delivered (plain_text), or why it cannot be."""
+    text = plain_text(text).strip()
     if not text:
         raise RuleError("empty")
     if len(text) > MAX_TEXT:
