@@ -326,8 +326,8 @@ async def test_a_large_import_gives_each_officer_one_offer_summing_up_the_classe
     text = offer.payload["text"]
     # How many, and the first few by start date; the one class of Thái Sơn as before.
     assert "Có 300 lớp mới" in text and "… và 297 lớp khác" in text
-    assert "1. Nghề số 299, khai giảng 01/01/2027" in text, text
-    assert "2. Nghề số 298, khai giảng 02/01/2027" in text
+    assert "– Nghề số 299, khai giảng 01/01/2027" in text, text
+    assert "– Nghề số 298, khai giảng 02/01/2027" in text
     [ts_offer] = await offers_to(app, "cb-ts")
     assert t("compose.course_offer", text="").split("\n")[0] in ts_offer.payload["text"]
     assert "Kỹ thuật trồng chè" in ts_offer.payload["text"] and "Nghề số" not in ts_offer.payload[
@@ -342,7 +342,7 @@ async def test_a_large_import_gives_each_officer_one_offer_summing_up_the_classe
             button_event(channel, "cb-pl", button_id=button_id), partial(output_lines, 0)
         )
     assert preview[0]["meta"]["recipients"] == 1, preview
-    assert "Nghề số 299, khai giảng 01/01/2027" in texts(preview)
+    assert "– Nghề số 299, khai giảng 01/01/2027" in texts(preview)
     assert "lớp khác" in texts(preview)
     await press(app, "cb-pl", t("compose.button.send"), channel=channel)
     async with app.db.session() as session:
@@ -350,7 +350,8 @@ async def test_a_large_import_gives_each_officer_one_offer_summing_up_the_classe
     assert broadcast is not None and len(broadcast.text) <= MAX_TEXT
     assert broadcast.text.startswith("Lớp học nghề mới:")
     assert broadcast.text.index("Nghề số 299") < broadcast.text.index("Nghề số 298")
-    # One class of the summary on its own: its option (number 3 is «Báo riêng lớp 2»).
+    # One class of the summary on its own: its option (the third).
+    assert offer.payload["buttons"][2][0][1] == "Chỉ báo lớp Nghề số 298 (02/01)"
     one = await app.handle_locally(
         button_event(channel, "cb-pl", button_id=offer.payload["buttons"][2][0][0]),
         partial(output_lines, 0),

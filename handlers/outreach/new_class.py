@@ -12,14 +12,15 @@ first, so that first look cannot swallow it: the running bot offers it like any 
 Each officer gets at most one offer per pass: one new class in their scope is offered as before
 («Thông báo lớp này»); several (an imported file) come as one summary — how many, the first
 few by start date — with «Thông báo chung» (one announcement listing the classes, as many as
-fit the length limit) and one option per class shown. The classes of a summary are kept in a
-``course_batch`` notice, whose id the «Thông báo chung» button carries.
+fit the length limit) and «Chỉ báo lớp …» for each class shown. The classes of a summary are
+kept in a ``course_batch`` notice, whose id the «Thông báo chung» button carries.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from textwrap import shorten as _shorten
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,8 @@ KIND = "course_offer"
 BATCH_KIND = "course_batch"
 #: Classes named one by one in a summary offer (each with its own option).
 SHOWN = 3
+#: A trade named on an option is cut to this many characters (an option is one short line).
+LABEL_TRADE = 30
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class AnnounceCourses(CallbackData, prefix="broadcast:courses"):
 
 def offer_button(course_id: int) -> Button:
     return AnnounceCourse(course_id).button(t("compose.button.announce_course"))
+
+
+def shorten(text: str, most: int) -> str:
+    return _shorten(text, most, placeholder="…")
 
 
 async def batch_courses(session: AsyncSession, batch_id: int) -> list[Course]:
@@ -79,7 +86,7 @@ async def courses_text(session: AsyncSession, courses: list[Course], limit: int)
     ``limit`` characters (the rest counted on a last line)."""
     lines: list[str] = []
     for shown, course in enumerate(courses):
-        line = await course_line(session, course)
+        line = t("compose.course_item", line=await course_line(session, course))
         rest = len(courses) - shown - 1
         tail = [t("compose.courses_more", count=rest)] if rest else []
         text = t("compose.courses_text", lines="\n".join([*lines, line, *tail]))
@@ -186,10 +193,7 @@ async def _offer(session: AsyncSession, courses: list[Course], now: datetime) ->
     session.add(batch)
     await session.flush()
     shown = courses[:SHOWN]
-    lines = [
-        t("compose.courses_offer_line", n=n, line=await course_line(session, c))
-        for n, c in enumerate(shown, 1)
-    ]
+    lines = [t("compose.course_item", line=await course_line(session, c)) for c in shown]
     more = len(courses) - len(shown)
     text = t(
         "compose.courses_offer",
@@ -200,7 +204,11 @@ async def _offer(session: AsyncSession, courses: list[Course], now: datetime) ->
         t("compose.button.announce_courses", count=len(courses))
     )]]
     buttons += [
-        [AnnounceCourse(c.id).button(t("compose.button.announce_one", n=n))]
-        for n, c in enumerate(shown, 1)
+        [AnnounceCourse(c.id).button(t(
+            "compose.button.announce_one",
+            occupation=shorten(c.occupation, LABEL_TRADE),
+            start=c.start_date.strftime("%d/%m"),
+        ))]
+        for c in shown
     ]
     return Reply(text, buttons, meta=meta)
