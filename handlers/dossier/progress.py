@@ -135,7 +135,13 @@ async def load_view(session: AsyncSession, case: Case) -> DossierView:
         else:
             state = ItemState.OPTIONAL if item.optional else ItemState.NOT_NEEDED
         views.append(
-            ItemView(item, state, required, size.pages, row.reason if row is not None else None,
-                     files=size.files)
+            ItemView(
+                item,
+                state,
+                required,
+                size.pages,
+                row.reason if row is not None else None,
+                files=size.files,
+            )
         )
     return DossierView(case=case, groups=groups, items=views)

@@ -200,15 +200,19 @@ async def _offer(session: AsyncSession, courses: list[Course], now: datetime) ->
         count=len(courses),
         lines="\n".join(lines + ([t("compose.courses_more", count=more)] if more else [])),
     )
-    buttons = [[AnnounceCourses(batch.id).button(
-        t("compose.button.announce_courses", count=len(courses))
-    )]]
+    buttons = [
+        [AnnounceCourses(batch.id).button(t("compose.button.announce_courses", count=len(courses)))]
+    ]
     buttons += [
-        [AnnounceCourse(c.id).button(t(
-            "compose.button.announce_one",
-            occupation=shorten(c.occupation, LABEL_TRADE),
-            start=c.start_date.strftime("%d/%m"),
-        ))]
+        [
+            AnnounceCourse(c.id).button(
+                t(
+                    "compose.button.announce_one",
+                    occupation=shorten(c.occupation, LABEL_TRADE),
+                    start=c.start_date.strftime("%d/%m"),
+                )
+            )
+        ]
         for c in shown
     ]
     return Reply(text, buttons, meta=meta)
