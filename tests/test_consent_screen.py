@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from handlers.types import Channel
-from storage.models import Contact
+from handlers.types import Channel, InboundKind
+from storage.models import Contact, IntakeDraft
 from storage.repositories import get_or_create_contact
-from tests.helpers import Clock, intents, press, say
+from tests.dossier_support import jpeg
+from tests.helpers import Clock, intents, press, say, send_file
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -78,3 +79,30 @@ async def test_the_consent_question_is_answered_in_words(
     else:
         assert intents(lines) == ["flow:intake.declined"]
         assert await _version(app, "u1") is None
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_photo_at_the_consent_question_is_not_kept_and_said_so(
+    app: App, channel: Channel
+) -> None:
+    """A photo sent before agreeing was dropped without a word (the consent screen came again
+    as if nothing was sent). It is still not kept (nothing personal before the agreement), but
+    the person is told so in one line, and may send it again after agreeing."""
+    await say(app, "u1", "tôi muốn đăng ký đi nhật", channel=channel)
+    lines = await send_file(app, "u1", jpeg(7), channel=channel)
+    assert intents(lines) == ["flow:intake.file_not_kept", "flow:intake.consent"], lines
+    assert "không lưu ảnh này" in lines[0]["text"]
+    assert "gửi lại" in lines[0]["text"]
+    assert "\n" not in lines[0]["text"]
+    lines = await send_file(app, "u1", b"%PDF-1.4 x", kind=InboundKind.DOCUMENT,
+                            file_name="a.pdf", channel=channel)
+    assert "không lưu tệp này" in lines[0]["text"]
+    assert await _version(app, "u1") is None
+    files = app.settings.files_dir
+    assert not files.exists() or not [p for p in files.rglob("*") if p.is_file()]
+    async with app.db.session() as session:
+        assert await session.scalar(select(IntakeDraft)) is None
+    # Agreeing then goes on with the form as usual.
+    lines = await say(app, "u1", "1", channel=channel)
+    assert intents(lines)[-1].startswith("flow:intake."), lines
+    assert intents(lines)[-1] != "flow:intake.consent"

@@ -476,6 +476,17 @@ class IntakeFlow(Flow):
     async def _outside_form(self, event: Inbound, ctx: Context, expired: bool) -> None:
         """Text while no form is open (consent question pending, or the form expired)."""
         if ctx.step == Step.CONSENT.value and not expired:
+            if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
+                # Nothing personal is kept before the agreement: the file is not stored, and
+                # said so (it was dropped without a word), then the question again.
+                preset = dict(ctx.data.get("preset") or {})
+                kind = "photo" if event.kind == InboundKind.PHOTO else "file"
+                key = ("intake.file_not_for_course" if preset.get("kind") == "course"
+                       else "intake.file_before_consent")
+                ctx.reply(t(key, what=t(f"dossier.held_what_{kind}")),
+                          intent="flow:intake.file_not_kept")
+                self._ask_consent(ctx)
+                return
             if fold(event.text) in folded_phrases("intake.consent_more_words"):
                 self._ask_consent(ctx, details=True)  # "chi tiet", "dieu khoan"
                 return
