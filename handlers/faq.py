@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from handlers.callbacks import CallbackData
+from handlers.callbacks import CallbackData, flow_of
 from handlers.context import Context
 from handlers.courses import MoreClasses, class_asked_about, list_courses, typed_place
 from handlers.flow import Flow
@@ -216,7 +216,7 @@ async def answer_topic(
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()
         classes = await list_courses(ctx, today, event.text)
-        ctx.reply(classes.text, classes.buttons + follow_ups, intent=intent,
+        ctx.reply(classes.text, one_per_action(classes.buttons + follow_ups), intent=intent,
                   confidence=confidence).listed = classes.listed
         return
     ctx.reply(text, follow_ups, intent=intent, confidence=confidence)
@@ -230,7 +230,28 @@ def offered_first(
     first message is no longer with them than without (a phone screen on Zalo)."""
     taken = {b.id for row in follow_ups for b in row}
     first = [row for row in offered if row[0].id not in taken]
-    return (first + follow_ups)[:max(len(follow_ups), len(first))]
+    rows = one_per_action(first + follow_ups)
+    return rows[:max(len(follow_ups), len(first))]
+
+
+def one_per_action(rows: list[list[Button]]) -> list[list[Button]]:
+    """One option per action under an answer: a row whose button does what another does is
+    left out ("1. Đăng ký ngay 2. Đăng ký học nghề": both open the registration form). The same
+    button twice keeps the first; an action's general offer («Đăng ký ngay», «Gửi giấy tờ»)
+    goes when a more precise way into the same flow is there (the entry's own «Đăng ký học
+    nghề», which its answer names; a class of the list)."""
+    actions = load_actions()
+    offers = {a.offer: a.name.partition(".")[0] for a in actions.actions if a.offer}
+    ids = [b.id for row in rows for b in row]
+    precise = {flow_of(i) for i in ids if i not in offers}
+    seen: set[str] = set()
+    kept: list[list[Button]] = []
+    for row in rows:
+        row = [b for b in row if b.id not in seen and offers.get(b.id) not in precise]
+        seen.update(b.id for b in row)
+        if row:
+            kept.append(row)
+    return kept
 
 
 def topic_reply(entry: Entry) -> tuple[str, list[list[Button]]]:

@@ -1,0 +1,50 @@
+"""Leftovers of the user trials about questions (driven through the engine on the console and
+Zalo, on SQLite and PostgreSQL through the ``app`` fixture): the options under an answer, a
+phone or ID number inside a question, and "which papers am I still missing?"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from handlers.faq import one_per_action
+from handlers.types import Button, Channel
+from tests.helpers import intents, say
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+
+
+def _options(line: dict[str, Any]) -> list[str]:
+    """The option labels of a reply: its buttons, or on Zalo the numbered lines."""
+    if "buttons" in line:
+        return [label for row in line["buttons"] for label in row]
+    return [ln.split(". ", 1)[1] for ln in line["text"].splitlines()
+            if ln[:1].isdigit() and ". " in ln[:4]]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_one_option_per_action_under_an_answer(app: App, channel: Channel) -> None:
+    """"1. Đăng ký ngay 2. Đăng ký học nghề": two options opening the same form. The entry's
+    own «Đăng ký học nghề» (its answer names it) stays, the general offer goes."""
+    lines = await say(app, "u1", "cccd 008099001234 cua em dang ky hoc nghe duoc ko",
+                      channel=channel)
+    assert intents(lines) == ["faq:training.register"], lines
+    options = _options(lines[0])
+    assert "Đăng ký học nghề" in options, options
+    assert "Đăng ký ngay" not in options, options
+    assert len(options) == len(set(options)) >= 3, options
+
+
+def test_one_per_action_keeps_different_actions() -> None:
+    rows = [[Button("intake:start", "Đăng ký ngay")], [Button("faq:t:a", "A")],
+            [Button("intake:course", "Đăng ký học nghề")], [Button("faq:t:a", "A again")],
+            [Button("privacy:data", "Xem")], [Button("privacy:delete", "Xóa")],
+            [Button("intake:abroad", "Đi nước ngoài")]]
+    kept = [b.id for row in one_per_action(rows) for b in row]
+    # Viewing and deleting are two actions; a class and going abroad are two registrations.
+    assert kept == ["faq:t:a", "intake:course", "privacy:data", "privacy:delete",
+                    "intake:abroad"]
+    # Alone, the general offer stays.
+    assert one_per_action(rows[:2]) == rows[:2]
