@@ -48,6 +48,10 @@ class Lexicon:
     #: Topic id → phrases one of which the message must hold (folded, particles kept) for the
     #: topic to be answered: the bot itself is answered only to a message that speaks of it.
     needs: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    #: Words naming a phone or ID number typed right before it ("sdt", "căn cước"), and the
+    #: words that may sit between them ("của em là"), longest first (``[personal_numbers]``).
+    number_labels: tuple[tuple[str, ...], ...] = ()
+    number_links: tuple[tuple[str, ...], ...] = ()
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -125,6 +129,8 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         abroad=_phrases(_table(data, "domestic"), "abroad", "domestic"),
         endings=_endings(particles),
         needs=_phrase_table(data, "needs"),
+        number_labels=_phrases(_table(data, "personal_numbers"), "labels", "personal_numbers"),
+        number_links=_phrases(_table(data, "personal_numbers"), "links", "personal_numbers"),
     )
 
 

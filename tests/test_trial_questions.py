@@ -11,6 +11,7 @@ import pytest
 from bot.app import App
 from handlers.faq import one_per_action
 from handlers.types import Button, Channel
+from handlers.understanding.matcher import get_matcher
 from tests.helpers import intents, say
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -48,3 +49,29 @@ def test_one_per_action_keeps_different_actions() -> None:
                     "intake:abroad"]
     # Alone, the general offer stays.
     assert one_per_action(rows[:2]) == rows[:2]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(("text", "topic"), [
+    ("em sdt 0912345678 muon hoi di han quoc can gi", "abroad.korea"),
+    ("sdt cua em la 0987 654 321, cho em hoi vay von di nhat o dau", "abroad.loan"),
+    ("cccd 008099001234 cua em dang ky hoc nghe duoc ko", "training.register"),
+])
+async def test_a_phone_or_id_number_does_not_decide_the_topic(
+    app: App, channel: Channel, text: str, topic: str
+) -> None:
+    """"em sdt 0912345678 muon hoi di han quoc can gi" was answered «Địa chỉ, giờ làm việc»
+    first: the number and its label pulled the question to the office's phone."""
+    lines = await say(app, "u1", text, channel=channel)
+    assert intents(lines) == [f"faq:{topic}"], lines
+
+
+def test_the_number_and_its_label_leave_the_matching_key() -> None:
+    matcher = get_matcher()
+    assert matcher.key("em sdt 0912345678 muon hoi di han quoc can gi") == "di han quoc can gi"
+    assert matcher.key("căn cước của em là 008099001234, đi nhật được không") == (
+        "di nhat duoc khong")
+    # Asking for the office's number, a sum of money, a number alone: as before.
+    assert matcher.decide("số điện thoại của xã là bao nhiêu").topic == "general.contact"
+    assert matcher.key("vay 150000000 duoc khong") == "vay 150000000 duoc khong"
+    assert matcher.key("sdt 0912345678") == "so dien thoai 0912345678"

@@ -35,7 +35,7 @@ from handlers.understanding.decision import (
     is_action,
     without_actions,
 )
-from handlers.understanding.normalise import drop_phrases, tokens
+from handlers.understanding.normalise import drop_phrases, tokens, without_personal_numbers
 from handlers.understanding.phrases import (
     NUMBER,
     clause_pattern,
@@ -132,8 +132,10 @@ class Matcher:
             regularisation=self.thresholds.remit_regularisation, cache_dir=cache_dir)
 
     def key(self, text: str, *, repair: bool = True) -> str:
-        """The normalised text; with ``repair``, unknown words are spelling-corrected."""
-        words = commune_as_word(tokens(text, self.lexicon), self._communes)
+        """The normalised text; with ``repair``, unknown words are spelling-corrected. A phone
+        or ID number in it is left out, with the words naming it ("sdt 0912345678")."""
+        words = without_personal_numbers(tokens(text, self.lexicon), self.lexicon)
+        words = commune_as_word(words, self._communes)
         if repair:
             words = [self._repair(w) for w in words]
         return " ".join(words)
@@ -320,10 +322,12 @@ class Matcher:
         if len(key.split()) < th.pair_words:
             return None
         lowered = unicodedata.normalize("NFC", text).lower()
-        # A clause of courtesies and pronouns ("em cảm ơn chị nhiều") asks nothing.
+        # A clause of courtesies and pronouns ("em cảm ơn chị nhiều") asks nothing, nor one
+        # giving a phone or ID number ("sdt của em là 0912345678, …").
         clauses = [k for c in self._clauses.split(lowered)
                    if c and len((k := self._question_key(c)).split()) >= 3
-                   and len(content_words(k.split(), self.lexicon)) >= 2]
+                   and len(content_words(k.split(), self.lexicon)) >= 2
+                   and len(without_personal_numbers(k.split(), self.lexicon, least=0)) >= 3]
         if len(clauses) < 2:
             return None
         found: list[Candidate] = []

@@ -100,3 +100,53 @@ def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
 def normalise(text: str, lexicon: Lexicon | None = None) -> str:
     """The matching key of ``text``: normalised words joined by single spaces."""
     return " ".join(tokens(text, lexicon))
+
+
+#: Digits in a phone number (10, 11 with the country code) or an ID number (9 old, 12 new).
+PERSONAL_DIGITS = range(9, 13)
+#: How they start: a phone 0… or 84…, an ID number its province's code 0… (Tuyên Quang's is
+#: 008 on the new card, 07… on the old): a sum of money ("150000000") is not one.
+_PERSONAL_START = ("0", "84")
+#: A message shorter than this once the number is gone says nothing else: kept whole.
+_WORDS_LEFT = 2
+
+
+def _ends_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
+    """How many last words of ``words`` are one of ``phrases`` (the longest), or 0."""
+    return next((len(p) for p in phrases if p and tuple(words[-len(p):]) == p), 0)
+
+
+def without_personal_numbers(
+    words: list[str], lexicon: Lexicon | None = None, *, least: int = _WORDS_LEFT
+) -> list[str]:
+    """``words`` without the phone or ID numbers in them, and the words naming each number
+    right around it (lexicon ``[personal_numbers]``: "so dien thoai 0912345678", "can cuoc
+    008099001234 cua em"): the number does not say what the message asks, and its label would
+    pull it to the office's phone or to privacy. A number typed in groups ("0912 345 678") is
+    one number. When fewer than ``least`` words are left, the words are returned as they were
+    ("sdt 0912345678" alone)."""
+    lex = lexicon or load_lexicon()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        j, digits = i, 0
+        while j < len(words) and words[j].isdigit() and digits < max(PERSONAL_DIGITS):
+            digits += len(words[j])
+            j += 1
+        if j == i or digits not in PERSONAL_DIGITS or not words[i].startswith(_PERSONAL_START):
+            out.append(words[i])
+            i += 1
+            continue
+        # Before it: "của em là", then the label; after it, "của em".
+        link = _ends_with(out, lex.number_links)
+        label = _ends_with(out[: len(out) - link], lex.number_labels)
+        if label:
+            del out[len(out) - link - label:]
+        after = next((len(p) for p in lex.number_links
+                      if p[0] == "cua" and tuple(words[j:j + len(p)]) == p), 0)
+        i = j + after
+    if len(out) < least or len(out) == len(words):
+        return words
+    # The words around the number meet: "em [sdt 0912345678] muốn hỏi" is the padding "em
+    # muốn hỏi", removed as in ``tokens``.
+    return drop_phrases(out, lex.phrases)
