@@ -9,9 +9,13 @@ from typing import Any
 import pytest
 
 from bot.app import App
+from handlers.dossier.states import ItemState
 from handlers.faq import one_per_action
 from handlers.types import Button, Channel
 from handlers.understanding.matcher import get_matcher
+from storage.dossier_repo import get_item
+from storage.models import utcnow
+from tests.dossier_support import make_case
 from tests.helpers import intents, say
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -75,3 +79,78 @@ def test_the_number_and_its_label_leave_the_matching_key() -> None:
     assert matcher.decide("số điện thoại của xã là bao nhiêu").topic == "general.contact"
     assert matcher.key("vay 150000000 duoc khong") == "vay 150000000 duoc khong"
     assert matcher.key("sdt 0912345678") == "so dien thoai 0912345678"
+
+
+MISSING_QUESTIONS = [
+    "nhắc lại giúp em giấy tờ còn thiếu",
+    "ho so cua em con thieu giay gi",
+    "em con phai nop them gi nua",
+    "giấy tờ nào bị trả lại",
+]
+
+
+async def _case_with_a_rejected_item(app: App, user: str, channel: Channel) -> int:
+    case_id = await make_case(app, user, channel=channel)
+    async with app.db.transaction() as session:
+        for key, status in (("request_form", ItemState.SENT), ("eligibility", ItemState.APPROVED),
+                            ("training_cert", ItemState.REJECTED)):
+            item = await get_item(session, case_id, key, utcnow())
+            item.status = status
+            if status == ItemState.REJECTED:
+                item.reason = "mo"
+    return case_id
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("text", MISSING_QUESTIONS)
+async def test_which_papers_are_missing_is_answered_by_the_own_dossier(
+    app: App, channel: Channel, text: str
+) -> None:
+    """These fell to "bot chưa hiểu" or a general answer about papers: the person's own
+    dossier answers, the items still to send and those sent back, each an option to send."""
+    await _case_with_a_rejected_item(app, "u1", channel)
+    lines = await say(app, "u1", text, channel=channel)
+    assert intents(lines) == ["flow:dossier.missing"], lines
+    reply = lines[0]["text"]
+    assert "HY-2026-00001" in reply and "còn thiếu 2 giấy tờ" in reply, reply
+    options = _options(lines[0])
+    titles = ["Chứng chỉ học nghề, ngoại ngữ, bồi dưỡng", "Hóa đơn, biên lai"]
+    for title in titles:
+        assert any(o.startswith(title) for o in options), (title, options)
+    # The one sent back says why; sent, approved and later papers are not "missing".
+    assert "cần chụp lại (ảnh bị mờ" in reply
+    assert not any(o.startswith(("Đơn đề nghị", "Giấy tờ chứng minh", "Hợp đồng"))
+                   for o in options), options
+    assert "Gửi sau, khi có: Hợp đồng" in reply
+    assert "đang xem 1 giấy tờ" in reply
+    assert "Để gửi:" in reply
+    # Picking the rejected one opens it, ready for the photos.
+    lines = await say(app, "u1", "1", channel=channel)
+    assert intents(lines) == ["flow:dossier.item"], lines
+    assert "Chứng chỉ học nghề" in lines[0]["text"] and "ảnh bị mờ" in lines[0]["text"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_which_papers_are_missing_without_a_case(app: App, channel: Channel) -> None:
+    lines = await say(app, "u1", "ho so cua em con thieu giay gi", channel=channel)
+    assert intents(lines) == ["flow:dossier.missing"], lines
+    text = lines[0]["text"].split("\n\n")[0]
+    assert "chưa có hồ sơ" in text and text.count(".") <= 1, text
+    assert _options(lines[0]) == ["Đăng ký"]
+    lines = await say(app, "u1", "1", channel=channel)
+    assert intents(lines)[-1].startswith("flow:intake"), lines
+
+
+async def test_which_papers_are_missing_of_two_cases(app: App) -> None:
+    await _case_with_a_rejected_item(app, "u1", Channel.CONSOLE)
+    await make_case(app, "u1", ref="HY-2026-00002", name="Nguyễn Thị Bình")
+    lines = await say(app, "u1", "giấy tờ nào bị trả lại")
+    reply = lines[0]["text"]
+    assert "HY-2026-00001" in reply and "HY-2026-00002" in reply, reply
+    assert _options(lines[0])[:2] == ["HY-2026-00001 – Nguyễn Văn An",
+                                      "HY-2026-00002 – Nguyễn Thị Bình"]
+
+
+async def test_a_question_about_papers_in_general_stays_an_answer(app: App) -> None:
+    lines = await say(app, "u1", "hồ sơ đi nhật cần những giấy gì")
+    assert intents(lines) == ["faq:abroad.dossier"], lines

@@ -40,6 +40,7 @@ from handlers.dossier.views import (
     checklist_text,
     item_buttons,
     item_text,
+    missing_text,
     page_attachments,
     pages_buttons,
 )
@@ -47,8 +48,9 @@ from handlers.flow import Flow
 from handlers.intake.faq_bridge import asks_question
 from handlers.intake.validators import InvalidAnswerError, match_option
 from handlers.menu import Door, OpenDoor, main_menu_buttons
+from handlers.menu import Start as MenuStart
 from handlers.textnorm import ascii_number, contains_phrase, fold, folded_phrases, is_phrase
-from handlers.types import Inbound, InboundKind
+from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import (
     cases_of_contact,
@@ -140,10 +142,14 @@ class DossierFlow(Flow):
     async def start_action(
         self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
     ) -> None:
-        """``dossier.held``: files sent during the registration form (``slots``: ``case_id``,
+        """``dossier.missing``: "which papers am I still missing?" (:meth:`_missing`).
+        ``dossier.held``: files sent during the registration form (``slots``: ``case_id``,
         the case just made, and ``held_files``), kept since, are now held for that case's
         dossier and the family is asked which item they are, as for a photo sent before an
         item is chosen."""
+        if part == "missing":
+            await self._missing(ctx)
+            return
         held = held_entries(slots.get("held_files"))
         case = await self._own_case(ctx, slots.get("case_id")) if part == "held" else None
         if case is None or not held:
@@ -295,6 +301,41 @@ class DossierFlow(Flow):
             have=view.have,
             need=view.need,
         )
+
+    async def _missing(self, ctx: Context) -> None:
+        """The papers still to send or to redo, of each of the person's cases, each with how
+        to send it (one case: its items as options; several: the cases); no case: said so in
+        one sentence, with «Đăng ký»."""
+        cases = await cases_of_contact(ctx.session, ctx.contact.id)
+        if not cases:
+            ctx.leave()
+            ctx.reply(t("dossier.missing_no_case"),
+                      [[OpenDoor(Door.REGISTER).button(t("menu.button.register"))]],
+                      intent="flow:dossier.missing")
+            return
+        views = [await load_view(ctx.session, case) for case in cases]
+        one = len(views) == 1
+        parts = [missing_text(view, lines=not (one and ctx.is_zalo)) for view in views]
+        buttons: list[list[Button]]
+        if one:
+            view = views[0]
+            ctx.enter(self.name, "checklist", {"case_id": view.case.id})
+            buttons = [[PickCase(view.case.id, v.item.key).button(
+                t("dossier.option_state", title=v.item.title, state=v.short_label)
+                if ctx.is_zalo else v.item.title)] for v in view.missing_now]
+            if buttons:
+                how = "dossier.missing_how_zalo" if ctx.is_zalo else "dossier.missing_how"
+                parts.append(t(how))
+        else:
+            ctx.enter(self.name, "pick", {})
+            buttons = [[PickCase(v.case.id).button(
+                t("dossier.case_label", ref=v.case.ref, name=case_name(v.case)))]
+                for v in views if v.missing_now]
+            if buttons:
+                parts.append(t("dossier.missing_how_pick"))
+        buttons.append([MenuStart().button(t("dossier.button.menu"))])
+        ctx.reply("\n\n".join(parts), buttons, intent="flow:dossier.missing",
+                  case_refs=[c.ref for c in cases])
 
     async def _open_item(self, ctx: Context, case: Case, item_key: str) -> None:
         view = await load_view(ctx.session, case)

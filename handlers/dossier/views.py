@@ -46,6 +46,28 @@ def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
     return "\n".join(lines)
 
 
+def missing_text(view: DossierView, *, lines: bool) -> str:
+    """One case's answer to "which papers am I still missing?": the items to send or to redo
+    now (with ``lines``, one line each with its state; on Zalo the numbered options carry
+    them), the papers that come later, and what the office is looking at."""
+    name = case_name(view.case)
+    now = view.missing_now
+    if not now:
+        text = [t("dossier.missing_none", ref=view.case.ref, name=name)]
+    else:
+        head = "dossier.missing_head" if lines else "dossier.missing_head_numbered"
+        text = [t(head, ref=view.case.ref, name=name, count=len(now))]
+        if lines:
+            text += [t("dossier.missing_line", title=v.item.title, state=v.short_label)
+                     for v in now]
+    if view.later_missing:
+        titles = ", ".join(v.item.title for v in view.later_missing)
+        text.append(t("dossier.missing_later", titles=titles))
+    if view.waiting_review:
+        text.append(t("dossier.missing_waiting", count=len(view.waiting_review)))
+    return "\n".join(text)
+
+
 def item_line(n: int, v: ItemView) -> str:
     line = t("dossier.checklist_line", n=n, title=v.item.title, state=v.short_label)
     if v.pages and v.state != ItemState.REJECTED:

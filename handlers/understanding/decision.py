@@ -54,7 +54,8 @@ class Thresholds:
     #: Not a question: a request this likely is taken even behind a question topic.
     action_close: float = 0.3
     #: A question no topic answers, but a request this likely ("muốn đăng ký cho con học lớp
-    #: may thì làm ở đâu"): the request is taken rather than "not understood".
+    #: may thì làm ở đâu"): the request is taken rather than "not understood", or than
+    #: "which topic?" among topics far behind it.
     action_unanswered: float = 0.6
     #: Two topics answered together (a message asking two things, or sitting between two):
     #: each at least ``pair_each``, together at least ``pair_sum``, in a message of at least

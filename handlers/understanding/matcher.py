@@ -296,7 +296,9 @@ class Matcher:
         decision = self._decide(key, ranked, words)
         if decision.outcome == "clarify":
             decision = self._confirmed_by_ending(key, decision, words) or decision
-        if (decision.outcome == "fallback" and best_action is not None
+        # A request far ahead of every topic, when no topic is clear (not understood, or "which
+        # topic?" among topics far behind it): the request is taken.
+        if (decision.outcome in ("fallback", "clarify") and best_action is not None
                 and everything[0] is best_action
                 and best_action.probability >= th.action_unanswered):
             return Decision("action", key, (best_action,),
