@@ -99,19 +99,19 @@ async def courses_text(session: AsyncSession, courses: list[Course], limit: int)
 
 
 async def course_line(session: AsyncSession, course: Course) -> str:
-    unit = await session.get(Unit, course.unit_id) if course.unit_id else None
-    return t(
-        "compose.course_line",
-        occupation=course.occupation,
-        venue=course.venue or (unit.name if unit else ""),
-        start=course.start_date.strftime("%d/%m/%Y"),
-    )
+    """The class as one line of a list (the joint announcement, the offer's summary)."""
+    return await _about(session, course, "compose.course_line")
 
 
 async def course_text(session: AsyncSession, course: Course) -> str:
+    """The class's own announcement."""
+    return await _about(session, course, "compose.course_text")
+
+
+async def _about(session: AsyncSession, course: Course, key: str) -> str:
     unit = await session.get(Unit, course.unit_id) if course.unit_id else None
     return t(
-        "compose.course_text",
+        key,
         occupation=course.occupation,
         venue=course.venue or (unit.name if unit else ""),
         start=course.start_date.strftime("%d/%m/%Y"),
