@@ -30,17 +30,17 @@ from handlers.dossier.buttons import (
 )
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.held import ask_held, held_entries, hold_file, put_held, refuse_file
+from handlers.dossier.missing import show_missing
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
 from handlers.dossier.states import DossierStatus, ItemState
 from handlers.dossier.validate import check_file_async, claimed_type
 from handlers.dossier.views import (
-    case_name,
+    case_button,
     checklist_buttons,
     checklist_text,
     item_buttons,
     item_text,
-    missing_text,
     page_attachments,
     pages_buttons,
 )
@@ -48,9 +48,8 @@ from handlers.flow import Flow
 from handlers.intake.faq_bridge import asks_question
 from handlers.intake.validators import InvalidAnswerError, match_option
 from handlers.menu import Door, OpenDoor, main_menu_buttons
-from handlers.menu import Start as MenuStart
 from handlers.textnorm import ascii_number, contains_phrase, fold, folded_phrases, is_phrase
-from handlers.types import Button, Inbound, InboundKind
+from handlers.types import Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import (
     cases_of_contact,
@@ -116,10 +115,7 @@ class DossierFlow(Flow):
             await self._open(ctx, cases[0])
             return
         ctx.enter(self.name, "pick", {})
-        buttons = [
-            [PickCase(c.id).button(t("dossier.case_label", ref=c.ref, name=case_name(c)))]
-            for c in cases
-        ]
+        buttons = [[case_button(c)] for c in cases]
         ctx.reply(t("dossier.pick_case", count=len(cases)), buttons, intent="flow:dossier.pick")
 
     async def takes_stray_file(self, event: Inbound, ctx: Context) -> bool:
@@ -142,13 +138,13 @@ class DossierFlow(Flow):
     async def start_action(
         self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
     ) -> None:
-        """``dossier.missing``: "which papers am I still missing?" (:meth:`_missing`).
+        """``dossier.missing``: "which papers am I still missing?" (handlers/dossier/missing.py).
         ``dossier.held``: files sent during the registration form (``slots``: ``case_id``,
         the case just made, and ``held_files``), kept since, are now held for that case's
         dossier and the family is asked which item they are, as for a photo sent before an
         item is chosen."""
         if part == "missing":
-            await self._missing(ctx)
+            await show_missing(ctx, self.name)
             return
         held = held_entries(slots.get("held_files"))
         case = await self._own_case(ctx, slots.get("case_id")) if part == "held" else None
@@ -301,41 +297,6 @@ class DossierFlow(Flow):
             have=view.have,
             need=view.need,
         )
-
-    async def _missing(self, ctx: Context) -> None:
-        """The papers still to send or to redo, of each of the person's cases, each with how
-        to send it (one case: its items as options; several: the cases); no case: said so in
-        one sentence, with «Đăng ký»."""
-        cases = await cases_of_contact(ctx.session, ctx.contact.id)
-        if not cases:
-            ctx.leave()
-            ctx.reply(t("dossier.missing_no_case"),
-                      [[OpenDoor(Door.REGISTER).button(t("menu.button.register"))]],
-                      intent="flow:dossier.missing")
-            return
-        views = [await load_view(ctx.session, case) for case in cases]
-        one = len(views) == 1
-        parts = [missing_text(view, lines=not (one and ctx.is_zalo)) for view in views]
-        buttons: list[list[Button]]
-        if one:
-            view = views[0]
-            ctx.enter(self.name, "checklist", {"case_id": view.case.id})
-            buttons = [[PickCase(view.case.id, v.item.key).button(
-                t("dossier.option_state", title=v.item.title, state=v.short_label)
-                if ctx.is_zalo else v.item.title)] for v in view.missing_now]
-            if buttons:
-                how = "dossier.missing_how_zalo" if ctx.is_zalo else "dossier.missing_how"
-                parts.append(t(how))
-        else:
-            ctx.enter(self.name, "pick", {})
-            buttons = [[PickCase(v.case.id).button(
-                t("dossier.case_label", ref=v.case.ref, name=case_name(v.case)))]
-                for v in views if v.missing_now]
-            if buttons:
-                parts.append(t("dossier.missing_how_pick"))
-        buttons.append([MenuStart().button(t("dossier.button.menu"))])
-        ctx.reply("\n\n".join(parts), buttons, intent="flow:dossier.missing",
-                  case_refs=[c.ref for c in cases])
 
     async def _open_item(self, ctx: Context, case: Case, item_key: str) -> None:
         view = await load_view(ctx.session, case)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from handlers.dossier.buttons import Checklist, DeletePage, Done, OpenItem, Pages, ReplacePage
+from handlers.dossier.buttons import (
+    Checklist,
+    DeletePage,
+    Done,
+    OpenItem,
+    Pages,
+    PickCase,
+    ReplacePage,
+)
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, ItemView, reason_text
 from handlers.dossier.states import KEEP_PAGES_REASONS, DossierStatus, ItemState
@@ -14,6 +22,11 @@ from storage.models import Case, DossierDocument
 
 def case_name(case: Case) -> str:
     return case.full_name or case.ref
+
+
+def case_button(case: Case) -> Button:
+    """One of the person's cases, to pick."""
+    return PickCase(case.id).button(t("dossier.case_label", ref=case.ref, name=case_name(case)))
 
 
 def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
@@ -44,28 +57,6 @@ def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
     if not load_checklist().confirmed:
         lines.append(t("dossier.unconfirmed"))
     return "\n".join(lines)
-
-
-def missing_text(view: DossierView, *, lines: bool) -> str:
-    """One case's answer to "which papers am I still missing?": the items to send or to redo
-    now (with ``lines``, one line each with its state; on Zalo the numbered options carry
-    them), the papers that come later, and what the office is looking at."""
-    name = case_name(view.case)
-    now = view.missing_now
-    if not now:
-        text = [t("dossier.missing_none", ref=view.case.ref, name=name)]
-    else:
-        head = "dossier.missing_head" if lines else "dossier.missing_head_numbered"
-        text = [t(head, ref=view.case.ref, name=name, count=len(now))]
-        if lines:
-            text += [t("dossier.missing_line", title=v.item.title, state=v.short_label)
-                     for v in now]
-    if view.later_missing:
-        titles = ", ".join(v.item.title for v in view.later_missing)
-        text.append(t("dossier.missing_later", titles=titles))
-    if view.waiting_review:
-        text.append(t("dossier.missing_waiting", count=len(view.waiting_review)))
-    return "\n".join(text)
 
 
 def item_line(n: int, v: ItemView) -> str:
