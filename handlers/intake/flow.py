@@ -36,7 +36,11 @@ from handlers.intake.faq_bridge import (
     clearly_asks,
     offer_choices,
 )
-from handlers.intake.form_files import confirm_with_files, keep_form_file
+from handlers.intake.form_files import (
+    confirm_with_files,
+    keep_form_file,
+    refuse_before_consent,
+)
 from handlers.intake.navigation import (
     RESUME_AFTER,
     advance,
@@ -477,14 +481,7 @@ class IntakeFlow(Flow):
         """Text while no form is open (consent question pending, or the form expired)."""
         if ctx.step == Step.CONSENT.value and not expired:
             if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
-                # Nothing personal is kept before the agreement: the file is not stored, and
-                # said so (it was dropped without a word), then the question again.
-                preset = dict(ctx.data.get("preset") or {})
-                kind = "photo" if event.kind == InboundKind.PHOTO else "file"
-                key = ("intake.file_not_for_course" if preset.get("kind") == "course"
-                       else "intake.file_before_consent")
-                ctx.reply(t(key, what=t(f"dossier.held_what_{kind}")),
-                          intent="flow:intake.file_not_kept")
+                refuse_before_consent(ctx, event, dict(ctx.data.get("preset") or {}).get("kind"))
                 self._ask_consent(ctx)
                 return
             if fold(event.text) in folded_phrases("intake.consent_more_words"):

@@ -11,7 +11,7 @@ from typing import Any
 from handlers.context import Context
 from handlers.intake.confirm import confirm_draft
 from handlers.intake.drafts import touch
-from handlers.types import FileRef, Inbound
+from handlers.types import FileRef, Inbound, InboundKind
 from messages import t
 from storage.erasure import HELD_FILES
 from storage.models import IntakeDraft
@@ -31,9 +31,7 @@ async def keep_form_file(ctx: Context, file: FileRef, draft: IntakeDraft) -> boo
     from handlers.dossier.validate import claimed_type
 
     if draft.data.get("kind") == "course":
-        # A class registration has no dossier in the bot (as outside any flow).
-        ctx.reply(t("intake.file_not_for_course", what=t("dossier.held_what_photo")),
-                  intent="flow:intake.file_not_kept")
+        not_for_course(ctx, "photo")
         return True
     entry = await keep_file(ctx, file.data, claimed_type(file.file_name, file.mime_type))
     if entry is None:  # refused, and said why
@@ -66,5 +64,22 @@ async def confirm_with_files(event: Inbound, ctx: Context, draft: IntakeDraft) -
         ctx.replies[-1].buttons = []
         await ctx.start_action(event, "dossier.held", {"case_id": case.id, HELD_FILES: held})
     else:
-        what = t(f"dossier.held_what_{held_kind(held)}")
-        ctx.reply(t("intake.file_not_for_course", what=what), intent="flow:intake.file_not_kept")
+        not_for_course(ctx, held_kind(held))
+
+
+def refuse_before_consent(ctx: Context, event: Inbound, kind_asked: object) -> None:
+    """A file sent at the consent question: nothing personal is kept before the agreement, so
+    it is not stored, and said so (it was dropped without a word); for a class, that no paper
+    is needed. ``kind_asked``: the registration's kind as the request preset it, if it did."""
+    kind = "photo" if event.kind == InboundKind.PHOTO else "file"
+    if kind_asked == "course":
+        not_for_course(ctx, kind)
+        return
+    ctx.reply(t("intake.file_before_consent", what=t(f"dossier.held_what_{kind}")),
+              intent="flow:intake.file_not_kept")
+
+
+def not_for_course(ctx: Context, kind: str) -> None:
+    """A class registration has no dossier in the bot: the photo or file is not needed."""
+    ctx.reply(t("intake.file_not_for_course", what=t(f"dossier.held_what_{kind}")),
+              intent="flow:intake.file_not_kept")
