@@ -259,7 +259,7 @@ class ReviewFlow(Flow):
         ctx.enter(self.name, "item", {"case_id": case.id, "item": v.item.key})
         docs = await documents_of(ctx.session, case.id, v.item.key)
         text = t("dossier.review.item", n=n, total=len(view.items), title=v.item.title,
-                 files=len(docs), pages=sum(max(d.page_count, 1) for d in docs))
+                 files=v.files, pages=v.pages)
         changes, fresh = await changes_since_review(ctx.session, case.id, v.item.key, docs)
         reply = ctx.reply(
             f"{changes}\n{text}" if changes else text,
