@@ -161,7 +161,12 @@ class Pacer:
         notice = _Expected(now + self.expect_for)
         self._expected.append(notice)
         self._expect_seen = self._urgent_seen = now
-        return notice.withdraw
+
+        def withdraw() -> None:
+            notice.withdrawn = True
+            self._changed.set()  # a send waiting with every place in flight may take it now
+
+        return withdraw
 
     def pause_until(self, when: float) -> None:
         """No send before timer time ``when`` (the platform said "retry after")."""
@@ -192,7 +197,7 @@ class Pacer:
     async def _acquire_urgent(self) -> Slot:
         self._urgent_times.append(self.timer.now())
         if self._live_expected(self.timer.now()):
-            self._expected.popleft().withdraw()  # the announced reply is here
+            self._expected.popleft().withdrawn = True  # the announced reply is here
         while True:
             now = self.timer.now()
             self._urgent_seen = now
@@ -279,6 +284,3 @@ class _Expected:
     def __init__(self, until: float) -> None:
         self.until = until
         self.withdrawn = False
-
-    def withdraw(self) -> None:
-        self.withdrawn = True

@@ -315,15 +315,17 @@ async def test_a_notice_without_a_reply_holds_its_place_no_longer() -> None:
     withdraw = pacer.expect()
     held = [await pacer.acquire() for _ in range(4)]  # the fifth place waits for the reply
     fifth = asyncio.create_task(pacer.acquire())
-    await asyncio.sleep(0)
+    for _ in range(5):  # past its planned time: waiting for a place, every one in flight
+        await asyncio.sleep(0)
     assert not fifth.done()
-    withdraw()  # the turn wrote nothing to this channel
+    withdraw()  # the turn wrote nothing to this channel: the place is free at once
+    (await asyncio.wait_for(fifth, 1)).release()
     for slot in held:
         slot.release()
-    (await fifth).release()
-    # A notice nobody withdraws lapses after ``expect_for`` seconds.
+    # A notice nobody withdraws lapses after ``expect_for`` seconds: five places again.
     pacer.expect()
-    timer_after = VirtualTimer(timer.now() + pacer.expect_for + 0.01)
-    pacer.timer = timer_after
-    slots = [await pacer.acquire() for _ in range(5)]
-    assert len(slots) == 5
+    later = VirtualTimer(timer.now() + pacer.expect_for + 0.01)
+    pacer.timer = later
+    began = later.now()
+    slots = await asyncio.wait_for(asyncio.gather(*(pacer.acquire() for _ in range(5))), 1)
+    assert len(slots) == 5 and later.now() - began < 0.01
