@@ -128,6 +128,11 @@ def test_lexicon_rewrites_are_read_longest_first_and_checked() -> None:
         # Voice-to-text mishearings.
         ("hàng quốc còn tuyển không", "han quoc con tuyen khong"),
         ("đi đài lan làm nhà máy", "di dai loan lam nha may"),
+        # "đài" after going is Taiwan; "quá dài" is not.
+        ("đi đài làm tàu cá", "di dai loan lam tau ca"),
+        ("xuong ben dai co lay nu ko", "xuong ben dai loan co lay nu khong"),
+        ("tin nhan qua dai", "tin nhan qua dai"),
+        ("nha xa co tien xang xe ko", "nha xa co tien di lai khong"),
         ("thi e pê ét ở đâu", "thi eps o dau"),
     ],
 )

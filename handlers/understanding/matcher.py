@@ -408,12 +408,15 @@ class Matcher:
     ) -> Decision | None:
         """"có đi được châu Âu không hay chỉ Nhật, Hàn, Đài Loan": a message naming several
         countries asks which to go to, not about one of them (the countries' topic)."""
-        if decision.outcome != "answer" or decision.topics[0] not in self.lexicon.countries:
+        countries = self.lexicon.countries
+        if decision.outcome != "answer" or not any(t in countries for t in decision.topics):
             return None
         markets = next((c for c in ranked if c.topic == MARKETS), None)
         if len(countries_named(self.lexicon, key)) < 2 or markets is None:
             return None
-        return Decision("answer", key, (markets,))
+        # The countries' topic in place of each country's; another side asked stays.
+        kept = [c for c in decision.candidates if c.topic not in countries and c != markets]
+        return Decision("answer", key, (markets, *kept[:1]))
 
     def _country_aspect(self, key: str, decision: Decision) -> Decision | None:
         """"đang làm bên Nhật muốn chuyển chỗ làm": the Japan topic wins on the name alone;
