@@ -336,6 +336,14 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("no the tin dung 3 thang chua tra co bi cong an bat k", None),
     ("zalo bi khoa mat het tin nhan lay lai dc k", None),
     ("gui ho so ho tro qua buu dien duoc khong", "abroad.dossier"),
+    # ... and on fresh25-28: a salary-backed loan, a pension, a visit visa, a village
+    # meeting, a folk-singing class, a first-grader's extra lessons.
+    ("vay tin chap bang luong giao vien duoc toi da bao nhieu", None),
+    ("me e 70 tuoi co dc nhan tien duong lao k", None),
+    ("xin visa my di tham ho hang ben do co kho k", None),
+    ("loa thon bao ngay mai hop dan, hop ve viec gi vay", None),
+    ("lop hoc hat then cua thon bao gio mo lai", None),
+    ("chau toi hoc lop 1 chua biet doc, co lop hoc them buoi chieu ko", None),
     # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
     ("em nhan dc thong bao co dau do doi nop tien", "abroad.scam"),
     # The same words about the office's work are still answered.
