@@ -14,7 +14,9 @@ The rule is structural, so later features are covered without registering anythi
   commune, no topics): deleting one's data must not start the announcements again.
 Files in the content-addressed store referenced only by deleted rows (columns named
 ``sha256`` or ``*_sha256``), and those the person's draft or conversation state holds before
-their item is named (``held_files``), are returned so the caller can remove them.
+their item is named (``held_files``), are returned so the caller can remove them, unless a
+remaining row still names them (storage/file_refs.py: another person's held photo with the same
+bytes, a message waiting to be sent with it).
 
 Rows about the person that are addressed to someone else follow their links: a hand-off
 question is a notice with ``contact_id``, an officer's message made from a notice has
@@ -44,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.cases_repo import CaseStatus
 from storage.crypto import Cipher, DecryptError
 from storage.db import CHECKPOINT_AFTER_COMMIT
+from storage.file_refs import file_columns, named_files
 from storage.models import (
     Base,
     Broadcast,
@@ -256,10 +259,6 @@ def _sets_null(column: Column[Any]) -> bool:
     return any((fk.ondelete or "").upper() == "SET NULL" for fk in column.foreign_keys)
 
 
-def file_columns(table: Table) -> list[Column[Any]]:
-    return [c for c in table.columns if c.name == "sha256" or c.name.endswith("_sha256")]
-
-
 async def _delete_rows(
     session: AsyncSession,
     table: Table,
@@ -316,11 +315,7 @@ async def _held_files(session: AsyncSession, contact_id: int) -> set[str]:
 
 
 async def _unreferenced(session: AsyncSession, hashes: set[str]) -> set[str]:
-    """The hashes no remaining row mentions (safe to remove from the file store)."""
-    if not hashes:
-        return set()
-    still: set[str] = set()
-    for table in Base.metadata.sorted_tables:
-        for column in file_columns(table):
-            still.update(await session.scalars(select(column).where(column.in_(hashes))))
-    return hashes - still
+    """The hashes no remaining row names (safe to remove from the file store): not a file
+    column, nor any JSON value, such as another person's ``held_files`` (the same photo sent
+    by two people is one stored file). One definition with the sweep: storage/file_refs.py."""
+    return hashes - await named_files(session, hashes)

@@ -5,8 +5,9 @@ deletion removes a file only when no remaining row names it (storage/erasure.py)
 by a flow before their row exists (a photo sent during the registration form, ``held_files``)
 are named by no column: when that form is cancelled, restarted or expires, the file stays on
 disk, and a later request to delete the person's data can no longer find it. The sweep removes
-every stored file older than a day that no file column and no JSON value (a draft, a flow's
-state, an outbox message's attachment, an inbound update) names.
+every stored file older than a day that no row names: no file column and no JSON value (a
+draft, a flow's state, an outbox message's attachment, an inbound update); the same definition
+the erasure uses (storage/file_refs.py).
 
 A file written again (the same photo sent again) has its time renewed by the store, and the
 sweep looks at the time once more just before removing it, so a file in use again is kept.
@@ -15,39 +16,16 @@ sweep looks at the time once more just before removing it, so a file in use agai
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import JSON, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from storage.db import Database
-from storage.erasure import file_columns
+from storage.file_refs import DIGEST, named_files
 from storage.files import FileStore
-from storage.models import Base
 
 #: How old an unreferenced file must be before it is removed: a file is stored before the row
 #: that names it is committed, and a form keeps its photos for its whole life (30 days).
 MIN_AGE = timedelta(days=1)
-_DIGEST = re.compile(r"\b[0-9a-f]{64}\b")
-
-
-async def referenced_files(session: AsyncSession) -> set[str]:
-    """Every content hash a row names: file columns, and any 64-hex string in a JSON value."""
-    found: set[str] = set()
-    for table in Base.metadata.sorted_tables:
-        for column in file_columns(table):
-            found.update(v for v in await session.scalars(select(column)) if v)
-        for column in table.columns:
-            if isinstance(column.type, JSON):
-                rows = await session.stream_scalars(
-                    select(column).execution_options(yield_per=1000))
-                async for value in rows:
-                    if value:
-                        found.update(_DIGEST.findall(json.dumps(value)))
-    return found
 
 
 def _older_than(path: Path, cutoff: datetime) -> bool:
@@ -63,11 +41,11 @@ async def sweep_files(db: Database, files: FileStore, now: datetime,
     cutoff = now - min_age
     old = await asyncio.to_thread(
         lambda: [p for p in files.root.glob("??/*")
-                 if _DIGEST.fullmatch(p.name) and _older_than(p, cutoff)])
+                 if DIGEST.fullmatch(p.name) and _older_than(p, cutoff)])
     if not old:
         return 0
     async with db.session() as session:
-        named = await referenced_files(session)
+        named = await named_files(session)
     removed = 0
     for path in old:
         # Looked at again: the same content may have been stored anew since the listing.
