@@ -154,3 +154,39 @@ async def test_which_papers_are_missing_of_two_cases(app: App) -> None:
 async def test_a_question_about_papers_in_general_stays_an_answer(app: App) -> None:
     lines = await say(app, "u1", "hồ sơ đi nhật cần những giấy gì")
     assert intents(lines) == ["faq:abroad.dossier"], lines
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_signs_under_the_missing_papers_list_ask_it_again(
+    app: App, channel: Channel
+) -> None:
+    """"@@" under the missing-papers list got the FAQ's "Dạ. Anh/chị cần hỏi thêm…" and the
+    list was gone: now said not understood, and the same list with its numbers; a question,
+    "gặp cán bộ" and "menu" still go where they go."""
+    await _case_with_a_rejected_item(app, "u1", channel)
+    shown = await say(app, "u1", "giấy tờ của em còn thiếu gì", channel=channel)
+    for junk in ("@@", "...", "?!"):
+        lines = await say(app, "u1", junk, channel=channel)
+        assert intents(lines) == ["flow:dossier.not_understood", "flow:dossier.missing"], lines
+        assert "chưa hiểu" in lines[0]["text"]
+        if channel == Channel.ZALO:
+            assert "trả lời số" in lines[0]["text"] and "bấm" not in lines[0]["text"]
+        assert lines[1]["text"] == shown[0]["text"] and _options(lines[1]) == _options(shown[0])
+    lines = await say(app, "u1", "1", channel=channel)  # the list's numbers still work
+    assert intents(lines) == ["flow:dossier.item"] and "Chứng chỉ học nghề" in lines[0]["text"]
+    await say(app, "u1", "giấy tờ của em còn thiếu gì", channel=channel)
+    lines = await say(app, "u1", "đi nhật hết bao nhiêu tiền", channel=channel)
+    assert intents(lines)[0].startswith("faq:"), lines
+    await say(app, "u1", "giấy tờ của em còn thiếu gì", channel=channel)
+    lines = await say(app, "u1", "gặp cán bộ", channel=channel)
+    assert intents(lines)[0].startswith("flow:handoff."), lines
+    await say(app, "u1", "giấy tờ của em còn thiếu gì", channel=channel)
+    assert intents(await say(app, "u1", "menu", channel=channel)) == ["flow:menu"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_signs_under_the_checklist_ask_it_again(app: App, channel: Channel) -> None:
+    await _case_with_a_rejected_item(app, "u1", channel)
+    await say(app, "u1", "hồ sơ", channel=channel)
+    lines = await say(app, "u1", "@@", channel=channel)
+    assert intents(lines) == ["flow:dossier.not_understood", "flow:dossier.checklist"], lines

@@ -30,7 +30,7 @@ from handlers.dossier.buttons import (
 )
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.held import ask_held, held_entries, hold_file, put_held, refuse_file
-from handlers.dossier.missing import show_missing
+from handlers.dossier.missing import MISSING, show_missing
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
 from handlers.dossier.states import DossierStatus, ItemState
@@ -77,6 +77,11 @@ def asks_to_stop(text: str) -> bool:
     sentence ("thôi đừng nhắc hồ sơ nữa"): those got "which topic?" and the reminders went on."""
     return is_phrase(text, folded_phrases("dossier.stop_phrases")) or contains_phrase(
         text, folded_phrases("dossier.stop_in_sentence"))
+
+
+def only_signs(text: str) -> bool:
+    """Typed signs only ("@@", "...", "👍"): no letter or digit to answer or to ask with."""
+    return bool(text.strip()) and not any(ch.isalnum() for ch in text)
 
 
 def note_caption_question(ctx: Context, event: Inbound) -> None:
@@ -267,6 +272,15 @@ class DossierFlow(Flow):
                 # Photos still waiting for their item are never dropped by a stray word.
                 await self._repeat_checklist(ctx, case)
                 return
+        if ctx.step == "checklist" and event.kind == InboundKind.TEXT and only_signs(event.text):
+            # "@@" under the list: not a question, so not the FAQ's "Dạ." that left the list
+            # without a word; said not understood, and the same list (its numbers) again.
+            ctx.reply(ctx.text("dossier.not_understood"), intent="flow:dossier.not_understood")
+            if ctx.data.get(MISSING):
+                await show_missing(ctx, self.name)
+            else:
+                await self._repeat_checklist(ctx, case)
+            return
         if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
             # Anything else: step out and let the rest of the bot answer (FAQ, menu...).
             ctx.leave()

@@ -15,6 +15,9 @@ from handlers.types import Button
 from messages import t
 from storage.dossier_repo import cases_of_contact
 
+#: The flow data key saying the checklist step shows the missing papers, not the checklist.
+MISSING = "missing"
+
 
 async def show_missing(ctx: Context, flow: str) -> None:
     """The papers still to send or to redo, of each of the person's cases, each with how
@@ -33,7 +36,8 @@ async def show_missing(ctx: Context, flow: str) -> None:
     buttons: list[list[Button]]
     if one:
         view = views[0]
-        ctx.enter(flow, "checklist", {"case_id": view.case.id})
+        # ``missing``: what the list asks again after a message it cannot read (family.py).
+        ctx.enter(flow, "checklist", {"case_id": view.case.id, MISSING: True})
         buttons = [[PickCase(view.case.id, v.item.key).button(
             t("dossier.option_state", title=v.item.title, state=v.short_label)
             if ctx.is_zalo else v.item.title)] for v in view.missing_now]
