@@ -274,3 +274,30 @@ async def test_emphasis_markers_are_not_delivered(
 ])
 def test_plain_text_takes_out_paired_markers_only(typed: str, sent: str) -> None:
     assert plain_text(typed) == sent
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_a_number_not_among_the_options_is_said_so(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """"7" under the photo question (one option) asked the step again without a word about
+    the number; now the shared "no option number 7", as at the other steps' lists, then the
+    step. A number at the send-time step is a time, not an option."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=channel)
+    await say(app, "cb", "/thongbao", channel=channel)
+    await say(app, "cb", "Lớp may công nghiệp khai giảng 15/12 tại nhà văn hóa.", channel=channel)
+    unknown = t("escapes.unknown_option_number", number=7)
+    lines = await say(app, "cb", "7", channel=channel)
+    assert intents(lines) == ["number.unknown", "flow:broadcast.photo"], lines
+    assert lines[0]["text"] == unknown
+    lines = await say(app, "cb", "1", channel=channel)  # «Không có ảnh»
+    assert intents(lines) == ["flow:broadcast.interest"], lines
+    lines = await say(app, "cb", "99", channel=channel)
+    assert intents(lines) == ["number.unknown", "flow:broadcast.interest"], lines
+    await press(app, "cb", t("outreach.topic.training"), channel=channel)
+    lines = await say(app, "cb", "7", channel=channel)
+    assert intents(lines) == ["flow:broadcast.when"] and "giờ" in lines[0]["text"], lines
+    lines = await say(app, "cb", "09:00 11/07", channel=channel)
+    assert intents(lines) == ["flow:broadcast.preview"], lines
+    lines = await say(app, "cb", "7", channel=channel)
+    assert intents(lines) == ["number.unknown", "flow:broadcast.preview"], lines

@@ -33,7 +33,7 @@ from handlers.outreach.reports import show_reports
 from handlers.outreach.rules import MAX_TEXT, RuleError, check_scope, check_text, check_time
 from handlers.outreach.send_time import parse_send_time
 from handlers.outreach.subscribe import topics_label
-from handlers.textnorm import folded_phrases, is_phrase
+from handlers.textnorm import folded_phrases, is_phrase, option_number
 from handlers.types import Attachment, Button, Inbound, InboundKind
 from messages import t
 from storage.models import Course, Officer, Unit
@@ -217,9 +217,19 @@ class ComposeFlow(Flow):
             event.text, folded_phrases("intake.words_answer.confirm")
         ):
             await _send(ctx, officer)  # "ok", "gửi đi" typed under the preview
+        elif ctx.step in _OPTIONS_ONLY and (number := option_number(event.text)) is not None:
+            # "7" under one option: said which number is not there, as everywhere else (it
+            # got the step again as if nothing was typed).
+            ctx.reply(t("escapes.unknown_option_number", number=number), intent="number.unknown")
+            await _ask_step(ctx, officer)
         else:
             ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
             await _ask_step(ctx, officer)
+
+
+#: Steps answered only by one of their options (a number typed there that is not one of them
+#: is said so); at the others a number can be an answer (a time, a commune).
+_OPTIONS_ONLY = frozenset({Step.PHOTO, Step.INTEREST, Step.PREVIEW})
 
 
 def _typed_choice(step: str | None, text: str) -> CallbackData | None:
