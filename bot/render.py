@@ -10,13 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from handlers.shown_text import LIMITS, SPELLED_OUT, numbered_options, shown_text
 from handlers.types import Attachment, Button, Channel, Reply
-from messages import t
 
-LIMITS = {Channel.TELEGRAM: 4096, Channel.ZALO: 2000, Channel.CONSOLE: 4096}
-
-#: Up to this many options the hint names every number; beyond it, the range.
-SPELLED_OUT = 5
+__all__ = ["LIMITS", "SPELLED_OUT", "Rendered", "numbered_options", "render", "split_text"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n")
 
@@ -55,30 +52,10 @@ def split_text(text: str, limit: int) -> list[str]:
     return [p for p in parts if p]
 
 
-def numbered_options(buttons: list[Button], listed: int = 0) -> str:
-    """The options as a numbered list and the hint how to answer; the first ``listed`` are
-    already numbered in the text (Reply.listed), so only the numbers after them are written."""
-    lines = [f"{i}. {b.label}" for i, b in enumerate(buttons, start=1)][listed:]
-    numbers = [str(i) for i in range(1, len(buttons) + 1)]
-    if len(numbers) > SPELLED_OUT:
-        # "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 hoặc 11" is longer than the list it explains.
-        return "\n".join([*lines, t("menu.choose_range", last=len(numbers))])
-    if len(numbers) == 1:
-        spoken = numbers[0]
-    else:
-        spoken = f"{', '.join(numbers[:-1])} {t('menu.choose_or')} {numbers[-1]}"
-    return "\n".join([*lines, t("menu.choose_hint", numbers=spoken)])
-
-
 def render(reply: Reply, channel: Channel) -> list[Rendered]:
     """The platform messages for ``reply`` on ``channel`` (at least one)."""
-    buttons = reply.all_buttons()
-    text = reply.text
     keep_buttons = channel != Channel.ZALO
-    if buttons and not keep_buttons:
-        options = numbered_options(buttons, min(reply.listed, len(buttons)))
-        text = f"{text}\n\n{options}" if text else options
-    parts = split_text(text, LIMITS[channel]) or [""]
+    parts = split_text(shown_text(reply, channel), LIMITS[channel]) or [""]
     messages = [Rendered(part) for part in parts]
     if keep_buttons:
         messages[-1].buttons = reply.buttons

@@ -357,3 +357,33 @@ async def test_a_large_import_gives_each_officer_one_offer_summing_up_the_classe
         partial(output_lines, 0),
     )
     assert "Nghề số 298" in texts(one) and "Nghề số 299" not in texts(one)
+
+
+@pytest.mark.parametrize("listening", [True, False])
+async def test_the_preview_of_a_joint_announcement_is_one_zalo_message(
+    app: App, clock: Clock, listening: bool
+) -> None:
+    """The joint announcement was kept within 1,800 characters, but its preview adds a heading,
+    the line how to stop and the recipients (more when it reaches nobody): on Zalo it came in
+    two messages. Now as many classes as fit the preview in one message (2,000 characters,
+    its numbered options included), filled to within one class line of that."""
+    pl = await unit_id(app, "Phù Lưu")
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=Channel.ZALO)
+    if listening:
+        await person(app, "sub", clock.now(), unit=pl, topics=["training"])
+    async with app.db.transaction() as session:
+        await offer_new_courses(session, clock.now())
+    venue = "Nhà văn hóa thôn Khuổi Lếch, xã Phù Lưu, tỉnh Tuyên Quang"
+    rows = [["Phù Lưu", f"Kỹ thuật chăn nuôi gia súc gia cầm số {i}", f"{i % 28 + 1:02d}/03/2027",
+             venue, "", "", f"PL-{i}", ""] for i in range(60)]
+    async with app.db.transaction() as session:
+        await start_offering(session, clock.now())
+        await import_file(session, "courses", _csv([HEADER, *rows]), now=clock.now())
+        await offer_new_courses(session, clock.now())
+    preview = await say(app, "cb", "1", channel=Channel.ZALO)  # «Thông báo chung»
+    assert len(preview) == 1, [len(p["text"]) for p in preview]
+    text = preview[0]["text"]
+    assert text.startswith("Xem trước:") and "lớp khác" in text
+    line = max(len(x) for x in text.splitlines() if x.startswith("– "))
+    assert 2000 - line <= len(text) <= 2000, len(text)
+    assert ("Gửi tới 1 người" in text) == listening

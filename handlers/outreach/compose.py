@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 
@@ -33,8 +33,9 @@ from handlers.outreach.reports import show_reports
 from handlers.outreach.rules import MAX_TEXT, RuleError, check_scope, check_text, check_time
 from handlers.outreach.send_time import parse_send_time
 from handlers.outreach.subscribe import topics_label
+from handlers.shown_text import LIMITS, shown_text
 from handlers.textnorm import folded_phrases, is_phrase, option_number
-from handlers.types import Attachment, Button, Inbound, InboundKind
+from handlers.types import Attachment, Button, Channel, Inbound, InboundKind, Reply
 from messages import t
 from storage.models import Course, Officer, Unit
 from storage.outreach_repo import audience, create_broadcast
@@ -376,11 +377,19 @@ async def _preview(ctx: Context) -> None:
     offers to choose the communes or the topic again instead of «Gửi» ("Gửi tới 0 người …
     Gửi không?" then "Đã lên lịch" read like a send that did something); scheduled for
     later, it may still be kept, the recipients being counted again at the time of sending."""
-    data = ctx.data
+    ctx.goto(Step.PREVIEW)
+    preview = await _preview_reply(ctx, ctx.data)
+    shown = ctx.reply(preview.text, preview.buttons, intent=_intent(Step.PREVIEW),
+                      recipients=preview.meta["recipients"])
+    if ctx.data.get("photo"):
+        shown.attachments.append(Attachment("photo", sha256=ctx.data["photo"]))
+
+
+async def _preview_reply(ctx: Context, data: dict[str, Any]) -> Reply:
+    """The preview of the announcement ``data`` describes (meta ``recipients``)."""
     who = await audience(ctx.session, data.get("units", []), data["interest"])
     zone = ctx.config.timezone
     at = datetime.fromisoformat(data["at"]) if data.get("at") else None
-    ctx.goto(Step.PREVIEW)
     params = {
         "text": data["text"], "stop_line": t("outreach.stop_line"), "count": len(who.contact_ids),
         "units": await _unit_names(ctx, data.get("units", [])),
@@ -407,10 +416,17 @@ async def _preview(ctx: Context) -> None:
         if at is not None:
             buttons.append([Send().button(t("compose.button.send_later"))])
         buttons.append([cancel])
-    preview = ctx.reply(text, buttons, intent=_intent(Step.PREVIEW),
-                        recipients=len(who.contact_ids))
-    if data.get("photo"):
-        preview.attachments.append(Attachment("photo", sha256=data["photo"]))
+    return Reply(text, buttons, meta={"recipients": len(who.contact_ids)})
+
+
+async def text_room(ctx: Context, data: dict[str, Any]) -> int:
+    """The most characters an announcement the bot writes (the classes of an imported file)
+    may have, so that its preview to the officer is ONE message on every channel: each
+    channel's limit less the preview's frame (the same preview with no text: heading, the line
+    how to stop, recipients, options as that channel shows them), and never over MAX_TEXT."""
+    frame = await _preview_reply(ctx, {**data, "text": ""})
+    return min(MAX_TEXT, *(LIMITS[channel] - len(shown_text(frame, channel))
+                           for channel in Channel))
 
 
 async def _send(ctx: Context, officer: Officer) -> None:
@@ -473,7 +489,8 @@ async def _announce_courses(ctx: Context, officer: Officer, batch_id: int) -> No
     if not courses:
         ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
         return
-    await preview_ready(ctx, await courses_text(ctx.session, courses, MAX_TEXT), units)
+    room = await text_room(ctx, {"units": units, "interest": "training"})
+    await preview_ready(ctx, await courses_text(ctx.session, courses, room), units)
 
 
 async def preview_ready(
