@@ -228,13 +228,24 @@ def test_a_story_then_a_question_is_answered_by_its_question(matcher: Matcher) -
     assert decision.also_offered and decision.also_offered[0] != "abroad.costs"
 
 
-def test_an_ending_about_another_topic_confirms_nothing(matcher: Matcher) -> None:
+def test_an_ending_about_a_topic_not_offered_confirms_nothing(matcher: Matcher) -> None:
     key = "em nam nay 30 tuoi o nha lam ruong muon di lam o nuoc ngoai thi vay von o dau"
-    ranked = ranked_candidates(("abroad.costs", 0.3), ("abroad.loan", 0.12), (OUT_OF_REMIT, 0.01))
+    ranked = ranked_candidates(("abroad.costs", 0.3), ("abroad.eligibility", 0.12),
+                               (OUT_OF_REMIT, 0.01))
     clarify = matcher._decide_question(key, ranked)
     assert clarify.outcome == "clarify"
-    # The ending reads as the loan, not the best-ranked costs: still "which topic?".
+    # The ending reads as the loan, which is not offered: still "which topic?".
     assert matcher._confirmed_by_ending(key, clarify) is None
+    # The loan offered (if behind the costs): the story's question is the loan.
+    offered = matcher._decide_question(key, ranked_candidates(
+        ("abroad.costs", 0.3), ("abroad.loan", 0.12), (OUT_OF_REMIT, 0.01)))
+    answered = matcher._confirmed_by_ending(key, offered)
+    assert answered is not None
+    assert (answered.topics, answered.also_offered) == (("abroad.loan",), ("abroad.costs",))
+    # ... but not below a clarify's bar.
+    faint = matcher._decide_question(key, ranked_candidates(
+        ("abroad.costs", 0.3), ("abroad.eligibility", 0.2), ("abroad.loan", 0.06)))
+    assert matcher._confirmed_by_ending(key, faint) is None
     # A message that may well be outside the remit is not answered on its ending.
     assert matcher.decide("ly hôn với chồng đang ở hàn quốc thì làm thế nào").outcome != "answer"
     # Too short to have a story before the question: nothing to confirm.

@@ -81,6 +81,9 @@ class Thresholds:
     #: A long message whose best topic only gets a clarify is answered when its last this
     #: many words, read alone, answer that same topic (the question comes after the story).
     ending_words: int = 6
+    #: ... and a message of at least this many words (a story told before the question) is
+    #: answered with whichever of its offered topics its last words, read alone, answer.
+    story_words: int = 12
     #: A country named in a question about one side of working abroad: its topic is answered
     #: too when the classifier gives it at least this much ("hết hạn" is not Korea).
     country: float = 0.05

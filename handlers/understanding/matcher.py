@@ -347,7 +347,10 @@ class Matcher:
         """A long message that tells a story before asking ("em 22 tuổi, học hết lớp 12, ở
         nhà làm nương… rồi hết bao nhiêu tiền"): the story spreads the probability, the
         question is at the end. When the message's best topic is also what its last words,
-        read alone, clearly answer, it is answered, the runner-up offered."""
+        read alone, clearly answer, it is answered, the runner-up offered. In a story of
+        ``story_words`` words or more, so is another offered topic the last words answer
+        ("… muốn đi làm ở nước ngoài thì vay vốn ở đâu": the loan), if it is at least as
+        likely as a clarify's bar and more likely than outside the remit."""
         said = key.split()
         th = self.thresholds
         n = th.ending_words
@@ -359,10 +362,18 @@ class Matcher:
             return None
         ending = " ".join(said[-n:])
         read = self._decide(ending, without_actions(self.rank(ending)), words)
-        if read.outcome != "answer" or read.topics[0] != best.topic:
+        if read.outcome != "answer":
             return None
-        runner_up = tuple(c.topic for c in decision.candidates[1:2])
-        return Decision("answer", key, (best,), also_offered=runner_up)
+        offered = [c for c in decision.candidates if c.topic == read.topics[0]]
+        # A long story: its last words, read alone, answer one of the topics offered.
+        if read.topics[0] != best.topic and not (offered and len(said) >= th.story_words):
+            return None
+        chosen = best if read.topics[0] == best.topic else offered[0]
+        # Never a topic less likely than outside the remit, or than a clarify's bar.
+        if chosen.probability <= outside or chosen.probability < th.clarify:
+            return None
+        runner_up = tuple(c.topic for c in decision.candidates if c != chosen)[:1]
+        return Decision("answer", key, (chosen,), also_offered=runner_up)
 
     def _decide(self, key: str, ranked: list[Candidate], words: str | None = None
                 ) -> Decision:
