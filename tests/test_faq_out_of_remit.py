@@ -344,6 +344,14 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("loa thon bao ngay mai hop dan, hop ve viec gi vay", None),
     ("lop hoc hat then cua thon bao gio mo lai", None),
     ("chau toi hoc lop 1 chua biet doc, co lop hoc them buoi chieu ko", None),
+    # ... and on fresh29-32: a liver disease, an air conditioner, a power company's message,
+    # a visit to a child abroad, looking for a husband, a domestic helper wanted.
+    ("bi benh gan co dc ho tro tien chua ko", None),
+    ("cong ty dien luc nhan tin bao sap cat dien doi chuyen tien, co phai lua dao ko", None),
+    ("bo me muon sang nhat tham con 1 thang thi xin visa the nao", None),
+    ("can nguoi giup viec nha o ha noi luong 7tr co ai di ko", None),
+    # Travelling as a tourist to stay and work is still the office's warning.
+    ("di du lich sang han roi o lai lam chui co sao ko", "abroad.scam"),
     # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
     ("em nhan dc thong bao co dau do doi nop tien", "abroad.scam"),
     # The same words about the office's work are still answered.
