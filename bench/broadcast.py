@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -114,7 +115,8 @@ async def _chat(
 
 
 async def main(
-    recipients: int, chatters: int, every: float, baseline: float, notices: bool = True
+    recipients: int, chatters: int, every: float, baseline: float, notices: bool = True,
+    reply_places: int = TELEGRAM_LIMITS.max_reply_reserve,
 ) -> int:
     fake = FakeTelegram(overall_per_second=LIMIT, private_burst=100, private_rate=100.0)
     await fake.start()
@@ -183,7 +185,8 @@ async def main(
             application = build_application(fake.token, fake.url)
             await application.initialize()
             transport = TelegramTransport(application.bot, app.files)
-            sender = Sender(app.db, transport, TELEGRAM_LIMITS, batch=app.engine.batch)
+            limits = replace(TELEGRAM_LIMITS, max_reply_reserve=reply_places)
+            sender = Sender(app.db, transport, limits, batch=app.engine.batch)
             senders.append(sender)
             sender_task = asyncio.create_task(sender.run())
             settle_memory()  # as ``python -m bot run`` does once started
@@ -286,10 +289,17 @@ if __name__ == "__main__":
         action="store_true",
         help="the sender is not told of arriving messages (as in another process)",
     )
+    parser.add_argument(
+        "--reply-places",
+        type=int,
+        default=TELEGRAM_LIMITS.max_reply_reserve,
+        help="the most places kept for replies (the REPLY_PLACES setting)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     code = asyncio.run(
-        main(args.recipients, args.chatters, args.every, args.baseline, not args.no_notice)
+        main(args.recipients, args.chatters, args.every, args.baseline, not args.no_notice,
+             args.reply_places)
     )
     print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
     sys.exit(code)

@@ -54,8 +54,9 @@ async def start_telegram(rt: Runtime) -> None:
         update_keys,
     )
     from bot.channels.telegram_transport import TelegramTransport
-    from bot.rate_limits import TELEGRAM_LIMITS
+    from bot.rate_limits import limits_for
     from bot.sender import Sender
+    from handlers.types import Channel
 
     assert rt.app is not None
     settings = rt.settings
@@ -78,7 +79,8 @@ async def start_telegram(rt: Runtime) -> None:
         ) from None
     rt.stack.push_async_callback(channel.close)
     transport = TelegramTransport(channel.bot, rt.app.files)
-    rt.add_sender(Sender(rt.app.db, transport, TELEGRAM_LIMITS, batch=rt.app.engine.batch))
+    limits = limits_for(Channel.TELEGRAM, settings)
+    rt.add_sender(Sender(rt.app.db, transport, limits, batch=rt.app.engine.batch))
     if not rt.webhook:
         rt.add_task(channel.poll, "telegram:poll")
         return

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.pacer import LoopTimer, Pacer, Slot, Timer
 from bot.settings import Settings
@@ -58,12 +58,15 @@ TELEGRAM_LIMITS = ChannelLimits(
 
 
 def limits_for(channel: Channel, settings: Settings) -> ChannelLimits:
-    """The production limits of ``channel``."""
+    """The production limits of ``channel``, with the places kept for replies that the
+    settings give (``REPLY_PLACES``)."""
     if channel == Channel.TELEGRAM:
-        return TELEGRAM_LIMITS
-    if channel == Channel.ZALO:
-        return ChannelLimits(overall_per_second=settings.zalo_rate_per_second)
-    return ChannelLimits(overall_per_second=1000.0)
+        limits = TELEGRAM_LIMITS
+    elif channel == Channel.ZALO:
+        limits = ChannelLimits(overall_per_second=settings.zalo_rate_per_second)
+    else:
+        limits = ChannelLimits(overall_per_second=1000.0)
+    return replace(limits, max_reply_reserve=settings.reply_places)
 
 
 class RateLimiter:

@@ -329,3 +329,33 @@ async def test_a_notice_without_a_reply_holds_its_place_no_longer() -> None:
     began = later.now()
     slots = await asyncio.wait_for(asyncio.gather(*(pacer.acquire() for _ in range(5))), 1)
     assert len(slots) == 5 and later.now() - began < 0.01
+
+
+async def test_the_places_kept_for_replies_are_the_offices_setting() -> None:
+    # REPLY_PLACES trades the broadcast's pace against the replies' waits while people chat
+    # (five replies a second, each announced when its message arrives).
+    from bot.rate_limits import limits_for
+    from bot.settings import SettingsError, load_settings
+    from handlers.types import Channel
+
+    for channel in (Channel.TELEGRAM, Channel.ZALO):
+        assert limits_for(channel, load_settings()).max_reply_reserve == 3
+    with pytest.raises(SettingsError):
+        load_settings(reply_places=0)
+    results = {}
+    for places in (3, 2):
+        limits = limits_for(Channel.TELEGRAM, load_settings(reply_places=places))
+        assert limits.overall_per_second == TELEGRAM_LIMITS.overall_per_second
+        waited = replies = sent = 0
+        span = 0.0
+        for seed in range(2):
+            arrivals, waits, starts = await _broadcast_with_replies(
+                seed, bulk=900, replies=150, trip=0.006, limits=limits, turn=0.02
+            )
+            assert _tightest(arrivals) >= 1.0  # the platform's count holds either way
+            waited, replies = waited + sum(1 for w in waits if w > 0), replies + len(waits)
+            sent, span = sent + len(starts), span + starts[-1] - starts[0]
+        results[places] = (sent / span, waited / replies)
+    # Two places: a faster broadcast, more replies waiting for a place.
+    assert results[2][0] > results[3][0]
+    assert results[2][1] > results[3][1]
