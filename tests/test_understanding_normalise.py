@@ -133,6 +133,9 @@ def test_lexicon_rewrites_are_read_longest_first_and_checked() -> None:
         ("xuong ben dai co lay nu ko", "xuong ben dai loan co lay nu khong"),
         ("tin nhan qua dai", "tin nhan qua dai"),
         ("nha xa co tien xang xe ko", "nha xa co tien di lai khong"),
+        # The paper a class gives, not the papers to hand in.
+        ("hoc 2 thang thi dc giay gi", "hoc 2 thang thi duoc chung chi gi"),
+        ("di nhat can giay gi", "di nhat can giay gi"),
         ("thi e pê ét ở đâu", "thi eps o dau"),
     ],
 )
