@@ -5,8 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from handlers.understanding.normalise import normalise
+from handlers.understanding.matcher import get_matcher
+from handlers.understanding.normalise import normalise, untelex
 from messages.lexicon import LexiconError, load_lexicon, parse_lexicon
 
 
@@ -148,3 +151,28 @@ def test_lexicon_letters_are_read() -> None:
     assert normalise("tjen", lexicon) == "tien"
     assert normalise("jup", lexicon) == "giup"
     assert normalise("tien", parse_lexicon({})) == "tien"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("hocj", "hoc"), ("nhaatj", "nhat"), ("dduwowcj", "duoc"), ("ngheef", "nghe"),
+    ("tieengs", "tieng"), ("nhajt", "nhat"), ("tie6ng1", "tieng"), ("ha2n", "han"),
+    # Words with nothing of an input method stay.
+    ("taxi", "taxi"), ("visa", "visa"), ("xkld", "xkld"),
+])
+def test_input_method_keys_left_in_a_word_are_read_without(typed: str, meant: str) -> None:
+    assert untelex(typed) == meant
+
+
+def test_a_question_typed_with_a_failed_keyboard_is_answered() -> None:
+    matcher = get_matcher()
+    # The Telex keys stayed in the text ("đi xklđ nhật hết bao nhiêu tiền"; "tiếng hàn học ở đâu").
+    assert matcher.decide("ddi xkld nhaatj heets bao nhieeu tieenf").topics == ("abroad.costs",)
+    assert matcher.decide("tie6ng1 ha2n ho5c o73 dda6u").topics == ("abroad.language",)
+    # Read only where the word is otherwise unknown: "taxi" is not "tai".
+    assert matcher.key("so dien thoai taxi") == "so dien thoai taxi"
+
+
+@given(st.text(max_size=30))
+def test_reading_without_input_method_keys_never_fails(word: str) -> None:
+    plain = untelex(word)
+    assert len(plain) <= len(word)

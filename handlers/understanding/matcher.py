@@ -35,7 +35,7 @@ from handlers.understanding.decision import (
     is_action,
     without_actions,
 )
-from handlers.understanding.normalise import drop_phrases, tokens, without_personal_numbers
+from handlers.understanding.normalise import drop_phrases, tokens, untelex, without_personal_numbers
 from handlers.understanding.phrases import (
     NUMBER,
     clause_pattern,
@@ -151,7 +151,13 @@ class Matcher:
         return " ".join(without_courtesies(self.key(text).split(), self.lexicon))
 
     def _repair(self, word: str) -> str:
-        if word in self._known or len(word) < 5 or word.isdigit():
+        if word in self._known or word.isdigit():
+            return word
+        # A keyboard that left its Telex or VNI keys ("hocj ngheef"): read without them.
+        plain = untelex(word)
+        if plain != word and plain in self._known:
+            return plain
+        if len(word) < 5:
             return word
         found = process.extractOne(
             word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=self.thresholds.spelling

@@ -26,6 +26,30 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")
 _DOUBLE_END = re.compile(r"([a-np-tv-z])\1$")
 
 
+#: Keys of the Telex and VNI input methods left in a word when the phone's keyboard did not
+#: turn them into marks ("hocj", "nhaatj", "dduwowcj", "tie6ng1"): a tone key at the end, a
+#: doubled vowel or "dd", a "w" for the horn or breve, VNI's digits after a letter.
+_VNI_DIGITS = re.compile(r"(?<=[a-z])[1-9]")
+_TELEX_TONE_END = re.compile(r"(?<=[aeiouycmnptgh])[sfrxj]$")
+_TELEX_HORN = re.compile(r"(?<=[aou])w|^w(?=[a-z])")
+_TELEX_DOUBLE = re.compile(r"(aa|ee|oo)")
+#: ... or typed before the word's last consonants ("nhajt", "tiesn").
+_TELEX_TONE_INSIDE = re.compile(r"(?<=[aeiouy])[sfrxj](?=[cmnptgh]+$)")
+
+
+def untelex(token: str) -> str:
+    """``token`` without the input-method keys left in it (see above); only a reading to try:
+    the caller keeps it when the result is a known word."""
+    plain = _VNI_DIGITS.sub("", token)
+    plain = _TELEX_TONE_END.sub("", plain) if _TELEX_TONE_END.search(plain) \
+        else _TELEX_TONE_INSIDE.sub("", plain, count=1)
+    plain = _TELEX_HORN.sub("", plain.replace("uow", "uo"))
+    plain = plain.replace("w", "u")
+    if plain.startswith("dd"):
+        plain = plain[1:]
+    return _TELEX_DOUBLE.sub(lambda m: m.group(1)[0], plain)
+
+
 def _squeeze(token: str) -> str:
     return _DOUBLE_END.sub(r"\1", _REPEATS.sub(r"\1", token))
 
