@@ -31,7 +31,7 @@ _DOUBLE_END = re.compile(r"([a-np-tv-z])\1$")
 #: doubled vowel or "dd", a "w" for the horn or breve, VNI's digits after a letter.
 _VNI_DIGITS = re.compile(r"(?<=[a-z])[1-9]")
 _TELEX_TONE_END = re.compile(r"(?<=[aeiouycmnptgh])[sfrxj]$")
-_TELEX_HORN = re.compile(r"(?<=[aou])w|^w(?=[a-z])")
+_TELEX_HORN = re.compile(r"(?<=[aou])w")
 _TELEX_DOUBLE = re.compile(r"(aa|ee|oo)")
 #: ... or typed before the word's last consonants ("nhajt", "tiesn").
 _TELEX_TONE_INSIDE = re.compile(r"(?<=[aeiouy])[sfrxj](?=[cmnptgh]+$)")
