@@ -41,10 +41,9 @@ def untelex(token: str) -> str:
     """``token`` without the input-method keys left in it (see above); only a reading to try:
     the caller keeps it when the result is a known word."""
     plain = _VNI_DIGITS.sub("", token)
+    plain = _TELEX_HORN.sub("", plain.replace("uow", "uo")).replace("w", "u")
     plain = _TELEX_TONE_END.sub("", plain) if _TELEX_TONE_END.search(plain) \
         else _TELEX_TONE_INSIDE.sub("", plain, count=1)
-    plain = _TELEX_HORN.sub("", plain.replace("uow", "uo"))
-    plain = plain.replace("w", "u")
     if plain.startswith("dd"):
         plain = plain[1:]
     return _TELEX_DOUBLE.sub(lambda m: m.group(1)[0], plain)
