@@ -350,6 +350,12 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("cong ty dien luc nhan tin bao sap cat dien doi chuyen tien, co phai lua dao ko", None),
     ("bo me muon sang nhat tham con 1 thang thi xin visa the nao", None),
     ("can nguoi giup viec nha o ha noi luong 7tr co ai di ko", None),
+    # ... and on fresh37-40: a family-reunion visa, a drunk husband, a flood allowance, a
+    # commercial bank's loan, a dance class.
+    ("chong e dang lam ben nhat, muon bao lanh vo con sang doan tu thi lam visa the nao", None),
+    ("chong toi say ruou danh vo con, toi bao ai, toi het chiu noi roi", None),
+    ("vay ngan hang nong nghiep the chap so do duoc bao nhieu", None),
+    ("con gai toi muon hoc mua, o ham yen co lop nao k", None),
     # Travelling as a tourist to stay and work is still the office's warning.
     ("di du lich sang han roi o lai lam chui co sao ko", "abroad.scam"),
     # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
