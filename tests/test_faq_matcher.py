@@ -364,3 +364,9 @@ def test_kinds_seen_on_two_fresh_sets(matcher: Matcher, question: str, topic: st
 def test_going_back_to_the_start_is_how_to_use_the_bot(matcher: Matcher, question: str) -> None:
     # "về lại đầu" is the menu, not coming home from abroad (abroad.return).
     assert matcher.decide(question).topics == ("general.about_bot",)
+
+
+@pytest.mark.parametrize("question", ["ko muon noi voi may nua", "cho toi gap ai do"])
+def test_asking_for_someone_is_asking_for_an_officer(matcher: Matcher, question: str) -> None:
+    decision = matcher.decide(question)
+    assert decision.action == "handoff" or "general.human" in decision.topics, decision
