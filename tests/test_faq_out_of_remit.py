@@ -356,6 +356,15 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("chong toi say ruou danh vo con, toi bao ai, toi het chiu noi roi", None),
     ("vay ngan hang nong nghiep the chap so do duoc bao nhieu", None),
     ("con gai toi muon hoc mua, o ham yen co lop nao k", None),
+    # ... and on fresh41-44: a prize call, a caller posing as the police, extra maths
+    # lessons, a lost household book, a health centre's hours, a women's union loan.
+    ("co nguoi goi bao toi trung thuong iphone, doi chuyen 2 trieu phi van chuyen, co that k",
+     None),
+    ("co nguoi goi tu xung cong an bao toi lien quan vu an doi chuyen tien de dieu tra", None),
+    ("o thi tran co lop hoc them toan lop 9 ko", None),
+    ("mat so ho khau roi lam lai the nao", None),
+    ("trung tam y te ham yen may gio lam viec", None),
+    ("hoi phu nu thon e cho vay mua bo, lai suat hoi bao nhieu", None),
     # Travelling as a tourist to stay and work is still the office's warning.
     ("di du lich sang han roi o lai lam chui co sao ko", "abroad.scam"),
     # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
