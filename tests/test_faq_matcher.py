@@ -370,3 +370,12 @@ def test_going_back_to_the_start_is_how_to_use_the_bot(matcher: Matcher, questio
 def test_asking_for_someone_is_asking_for_an_officer(matcher: Matcher, question: str) -> None:
     decision = matcher.decide(question)
     assert decision.action == "handoff" or "general.human" in decision.topics, decision
+
+
+@pytest.mark.parametrize("question", ["ai xem duoc anh giay to e chup gui",
+                                      "anh giay to gui len bot giu bao lau"])
+def test_who_sees_the_photos_is_privacy_not_sending_one(matcher: Matcher, question: str) -> None:
+    decision = matcher.decide(question)
+    assert decision.action is None and decision.topics[0] == "general.privacy", decision
+    # Sending one is still the dossier.
+    assert matcher.decide("e muon gui anh giay to").action == "dossier"
