@@ -365,6 +365,13 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("mat so ho khau roi lam lai the nao", None),
     ("trung tam y te ham yen may gio lam viec", None),
     ("hoi phu nu thon e cho vay mua bo, lai suat hoi bao nhieu", None),
+    # ... and on fresh45-48: a house rebuilt on a policy loan, a boarding school, an old
+    # person's monthly allowance, a family visit's visa, a child hooked on games.
+    ("ho ngheo vay ngan hang chinh sach de lam lai cai nha sap thi vay duoc bao nhieu", None),
+    ("chau len lop 6 muon dang ky vao truong noi tru dan toc thi nop o dau a", None),
+    ("người 80 tuổi được hỗ trợ tiền hàng tháng thì lĩnh ở đâu", None),
+    ("bố mẹ e muốn sang hàn thăm cháu 1 tháng làm visa thăm thân thế nào", None),
+    ("con nghien game k chiu di hoc. lam sao", None),
     # Travelling as a tourist to stay and work is still the office's warning.
     ("di du lich sang han roi o lai lam chui co sao ko", "abroad.scam"),
     # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
