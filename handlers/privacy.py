@@ -21,7 +21,7 @@ from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
 from handlers.menu import main_menu_buttons
 from handlers.outreach.mine import outreach_lines
-from handlers.textnorm import fold, folded_phrases, is_phrase
+from handlers.textnorm import fold, folded_phrases, is_phrase, only_signs
 from handlers.types import Button, Inbound
 from messages import has, t
 from storage.cases_repo import get_cases_of_contact
@@ -249,8 +249,7 @@ def _declines(text: str) -> bool:
 def _agrees(text: str) -> bool:
     # Or only a sign ("👍", "👌", "!!"): it was small talk ("Dạ. Anh/chị cần hỏi thêm…"), the
     # confirmation gone, and a person who meant yes read "Dạ." as done. Asked again instead.
-    return is_phrase(text, folded_phrases("privacy.delete_agree_words")) or (
-        bool(text.strip()) and not any(ch.isalnum() for ch in text))
+    return is_phrase(text, folded_phrases("privacy.delete_agree_words")) or only_signs(text)
 
 
 async def case_line(ctx: Context, case: Case) -> str:

@@ -50,6 +50,11 @@ def signs_key(text: str) -> str:
     return "".join(dict.fromkeys(signs))
 
 
+def only_signs(text: str) -> bool:
+    """Typed signs only ("@@", "...", "👍"): no letter or digit to answer or to ask with."""
+    return bool(text.strip()) and not any(ch.isalnum() for ch in text)
+
+
 def is_phrase(text: str, phrases: Collection[str]) -> bool:
     """Is the answer one of ``phrases`` (folded, punctuation and polite particles aside)? A
     message of signs alone ("👍", "👌👌") is one when its signs are ("👍" in the list)."""

@@ -31,8 +31,9 @@ from handlers.dossier.buttons import (
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.held import ask_held, held_entries, hold_file, put_held, refuse_file
 from handlers.dossier.missing import MISSING, show_missing
+from handlers.dossier.page_edits import choose_replace, delete_page, page_to_replace
 from handlers.dossier.progress import load_view
-from handlers.dossier.service import Actor, add_page, maybe_ready, remove_page
+from handlers.dossier.service import Actor, add_page, maybe_ready
 from handlers.dossier.states import DossierStatus, ItemState
 from handlers.dossier.validate import check_file_async, claimed_type
 from handlers.dossier.views import (
@@ -48,7 +49,14 @@ from handlers.flow import Flow
 from handlers.intake.faq_bridge import asks_question
 from handlers.intake.validators import InvalidAnswerError, match_option
 from handlers.menu import Door, OpenDoor, main_menu_buttons
-from handlers.textnorm import ascii_number, contains_phrase, fold, folded_phrases, is_phrase
+from handlers.textnorm import (
+    ascii_number,
+    contains_phrase,
+    fold,
+    folded_phrases,
+    is_phrase,
+    only_signs,
+)
 from handlers.types import Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import (
@@ -57,7 +65,7 @@ from storage.dossier_repo import (
     get_tracker,
     trackers_with_status,
 )
-from storage.models import Case, DossierDocument
+from storage.models import Case
 
 BURST_SECONDS = 60
 
@@ -77,11 +85,6 @@ def asks_to_stop(text: str) -> bool:
     sentence ("thôi đừng nhắc hồ sơ nữa"): those got "which topic?" and the reminders went on."""
     return is_phrase(text, folded_phrases("dossier.stop_phrases")) or contains_phrase(
         text, folded_phrases("dossier.stop_in_sentence"))
-
-
-def only_signs(text: str) -> bool:
-    """Typed signs only ("@@", "...", "👍"): no letter or digit to answer or to ask with."""
-    return bool(text.strip()) and not any(ch.isalnum() for ch in text)
 
 
 def note_caption_question(ctx: Context, event: Inbound) -> None:
@@ -213,12 +216,12 @@ class DossierFlow(Flow):
             case Pages():
                 await self._show_pages(ctx, case)
             case DeletePage(doc_id=doc_id):
-                await self._delete(ctx, case, doc_id)
+                await delete_page(ctx, case, doc_id)
             case PutHeld(item_key=item_key):
                 await put_held(ctx, case, item_key)
                 await self._open_item(ctx, case, item_key)
             case ReplacePage(doc_id=doc_id):
-                await self._choose_replace(ctx, case, doc_id)
+                await choose_replace(ctx, case, doc_id)
             case _:
                 await self._open(ctx, case)
 
@@ -350,7 +353,7 @@ class DossierFlow(Flow):
         data = verdict.data
         sha = await ctx.files.put(data)
         actor = Actor("family", ctx.contact.id, ctx.contact.display_name)
-        replace = await self._page_to_replace(ctx, case, item_key)
+        replace = await page_to_replace(ctx, case, item_key)
         result = await add_page(
             ctx.session,
             case,
@@ -434,63 +437,12 @@ class DossierFlow(Flow):
         )
         reply.attachments = page_attachments(docs, "dossier.page_caption")
 
-    async def _delete(self, ctx: Context, case: Case, doc_id: int) -> None:
-        doc = await ctx.session.get(DossierDocument, doc_id)
-        if doc is None or doc.case_id != case.id:
-            ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
-            return
-        entry = load_checklist().get(doc.item_key)
-        title = entry.title if entry is not None else doc.item_key
-        page = doc.page
-        ctx.update(item=doc.item_key)
-        ctx.goto("item")
-        left = await remove_page(
-            ctx.session,
-            case,
-            doc,
-            Actor("family", ctx.contact.id, ctx.contact.display_name),
-            ctx.now,
-        )
-        ctx.reply(
-            t("dossier.page_removed", page=page, title=title, pages=left),
-            item_buttons(),
-            intent="flow:dossier.removed",
-        )
-
     async def _repeat_checklist(self, ctx: Context, case: Case) -> None:
         """The checklist again, or, while photos wait for their item, which item they are."""
         if ctx.data.get("held_files"):
             await ask_held(ctx, case)
         else:
             await self._open(ctx, case)
-
-    async def _page_to_replace(
-        self, ctx: Context, case: Case, item_key: str
-    ) -> DossierDocument | None:
-        """The page the family chose to replace with the next photo (none: add a page)."""
-        doc_id = ctx.data.get("replace_doc")
-        if not isinstance(doc_id, int):
-            return None
-        doc = await ctx.session.get(DossierDocument, doc_id)
-        if doc is None or doc.case_id != case.id or doc.item_key != item_key:
-            ctx.update(replace_doc=None)
-            return None
-        return doc
-
-    async def _choose_replace(self, ctx: Context, case: Case, doc_id: int) -> None:
-        doc = await ctx.session.get(DossierDocument, doc_id)
-        if doc is None or doc.case_id != case.id:
-            ctx.reply(t("dossier.page_gone"), item_buttons(), intent="flow:dossier.pages")
-            return
-        entry = load_checklist().get(doc.item_key)
-        ctx.update(item=doc.item_key, replace_doc=doc.id, last_file_at=None)
-        ctx.goto("item")
-        ctx.reply(
-            t("dossier.replace_which", page=doc.page,
-              title=entry.title if entry is not None else doc.item_key),
-            item_buttons(),
-            intent="flow:dossier.replace",
-        )
 
     async def _stop_reminders(self, ctx: Context) -> None:
         ids = [c.id for c in await cases_of_contact(ctx.session, ctx.contact.id)]
