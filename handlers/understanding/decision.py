@@ -13,7 +13,7 @@ OUT_OF_REMIT = "out_of_remit"
 #: The other class of the remit check (every topic and action together).
 IN_REMIT = "in_remit"
 #: Topics about working abroad (a country's topic is answered beside them, see
-#: ``Matcher._country_named``).
+#: ``CountryRules.named``, handlers/understanding/countries.py).
 ABROAD_GROUP = "abroad."
 #: Which countries people go to: what a message comparing countries asks.
 MARKETS = "abroad.markets"

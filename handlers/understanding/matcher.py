@@ -24,10 +24,9 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from handlers.understanding.classifier_cache import load_or_fit
+from handlers.understanding.countries import CountryRules
 from handlers.understanding.decision import (
-    ABROAD_GROUP,
     ACTION_PREFIX,
-    MARKETS,
     OUT_OF_REMIT,
     Candidate,
     Decision,
@@ -35,14 +34,14 @@ from handlers.understanding.decision import (
     is_action,
     without_actions,
 )
-from handlers.understanding.normalise import drop_phrases, tokens, untelex, without_personal_numbers
+from handlers.understanding.normalise import tokens, untelex, without_personal_numbers
 from handlers.understanding.phrases import (
     NUMBER,
     clause_pattern,
     commune_as_word,
 )
 from handlers.understanding.remit import RemitCheck
-from handlers.understanding.ruled_out import countries_named, spoken, without_ruled_out
+from handlers.understanding.ruled_out import spoken, without_ruled_out
 from handlers.understanding.smalltalk import (
     content_words,
     smalltalk_kind,
@@ -73,6 +72,7 @@ class Matcher:
         self.actions = actions or load_actions()
         self.lexicon = lexicon or load_lexicon()
         self.thresholds = thresholds or Thresholds()
+        self._countries = CountryRules(self.lexicon, self.thresholds, self.rank)
         self._clauses = clause_pattern(self.lexicon.joiners)
         # A commune's name says "a commune" to the matcher, whichever it is: "lớp ở Bạch Xa"
         # reads as "lớp ở xã" (class list), not as two unknown words pulling anywhere.
@@ -384,12 +384,12 @@ class Matcher:
     def _decide(self, key: str, ranked: list[Candidate], words: str | None = None
                 ) -> Decision:
         """The question's decision, or its side of working abroad when a country's name is
-        all that pulls it to the country's topic (see ``_country_aspect``)."""
+        all that pulls it to the country's topic (see ``CountryRules.aspect``)."""
         kept = without_ruled_out(self.lexicon, key, ranked, words)
         decision = self._decide_question(key, kept)
-        decision = self._country_aspect(key, decision) or decision
-        decision = self._country_named(key, kept, decision) or decision
-        decision = self._countries_compared(key, kept, decision) or decision
+        decision = self._countries.aspect(key, decision) or decision
+        decision = self._countries.named(key, kept, decision) or decision
+        decision = self._countries.compared(key, kept, decision) or decision
         if decision.outcome == "answer" and kept and ranked and kept[0] != ranked[0]:
             # The best-ranked topic was ruled out ("vay trả góp", "đòi nợ"): the message is
             # likely about something outside the remit, so the runner-up is offered, never
@@ -399,63 +399,6 @@ class Matcher:
                 and kept[:1] != ranked[:1]):
             return replace(decision, ruled_out=True)
         return decision
-
-    def _country_named(
-        self, key: str, ranked: list[Candidate], decision: Decision
-    ) -> Decision | None:
-        """"lương bên Hàn một tháng bao nhiêu": one side of working abroad (pay) asked about
-        one country. The side is answered, and the country's own topic with it, when the
-        message names the country and the ranking does not rule its topic out."""
-        if decision.outcome != "answer" or len(decision.candidates) != 1:
-            return None
-        answered = decision.candidates[0]
-        countries = self.lexicon.countries
-        if answered.topic in countries or not answered.topic.startswith(ABROAD_GROUP):
-            return None
-        words = key.split()
-        named = [c for c in ranked if c.topic in countries
-                 and c.probability >= self.thresholds.country
-                 and len(drop_phrases(words, countries[c.topic])) < len(words)]
-        if len(named) != 1:
-            return None
-        return replace(decision, candidates=(answered, named[0]))
-
-    def _countries_compared(
-        self, key: str, ranked: list[Candidate], decision: Decision
-    ) -> Decision | None:
-        """"có đi được châu Âu không hay chỉ Nhật, Hàn, Đài Loan": a message naming several
-        countries asks which to go to, not about one of them (the countries' topic)."""
-        countries = self.lexicon.countries
-        if decision.outcome != "answer" or not any(t in countries for t in decision.topics):
-            return None
-        markets = next((c for c in ranked if c.topic == MARKETS), None)
-        if len(countries_named(self.lexicon, key)) < 2 or markets is None:
-            return None
-        # The countries' topic in place of each country's; another side asked stays.
-        kept = [c for c in decision.candidates if c.topic not in countries and c != markets]
-        return Decision("answer", key, (markets, *kept[:1]))
-
-    def _country_aspect(self, key: str, decision: Decision) -> Decision | None:
-        """"đang làm bên Nhật muốn chuyển chỗ làm": the Japan topic wins on the name alone;
-        without the name the message is clearly about changing employer. Both are answered,
-        the side asked about first."""
-        countries = self.lexicon.countries
-        if decision.outcome not in ("answer", "clarify") or not decision.candidates:
-            return None
-        country = decision.candidates[0]
-        words = key.split()
-        kept = drop_phrases(words, countries.get(country.topic, ()))
-        if len(kept) < 2 or len(kept) == len(words):
-            return None
-        # Other words may still name the country ("EPS" is Korea's): then it stays.
-        ranked = without_actions(self.rank(" ".join(kept)))
-        if len(ranked) < 2 or ranked[0].topic in countries or ranked[0].topic == OUT_OF_REMIT:
-            return None
-        aspect, runner_up = ranked[0], ranked[1]
-        th = self.thresholds
-        if aspect.probability < th.aspect or aspect.probability - runner_up.probability < th.margin:
-            return None
-        return Decision("answer", key, (aspect, country))
 
     def _decide_question(self, key: str, ranked: list[Candidate]) -> Decision:
         """Answer, clarify or fallback among the question topics (actions left out)."""
