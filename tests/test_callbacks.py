@@ -29,7 +29,7 @@ from handlers.faq import Details, Topic
 from handlers.intake.buttons import Cancel, Choose, Edit
 from handlers.intake.questions import CHOICES
 from handlers.intake.steps import Step
-from handlers.outreach.compose import INTERESTS
+from handlers.outreach.compose_steps import INTERESTS
 from handlers.outreach.survey_answers import Option
 from messages.actions import load_actions
 from messages.faq_loader import topic_button

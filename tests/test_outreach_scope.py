@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.inbound import button_event
 from bot.simulate import output_lines
-from handlers.outreach.compose import Send
+from handlers.outreach.compose_steps import Send
 from handlers.outreach.survey_officer import Invite, Results
 from handlers.types import Channel
 from messages import t

@@ -9,10 +9,8 @@ read is send_time.py; the report of past announcements is reports.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -22,6 +20,18 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.intake.validators import InvalidAnswerError, UnitOption, match_option, match_unit
+from handlers.outreach.compose_steps import (
+    INTERESTS,
+    AllUnits,
+    Cancel,
+    Change,
+    Interest,
+    NoPhoto,
+    Now,
+    Report,
+    Send,
+    Step,
+)
 from handlers.outreach.new_class import (
     AnnounceCourse,
     AnnounceCourses,
@@ -41,73 +51,6 @@ from storage.models import Course, Officer, Unit
 from storage.outreach_repo import audience, create_broadcast
 
 NAME = "broadcast"
-InterestTopic = Literal["training", "abroad", "scam"]
-InterestCountry = Literal["japan", "korea", "taiwan"]
-
-
-class Step(StrEnum):
-    TEXT = "text"
-    PHOTO = "photo"
-    UNITS = "units"
-    INTEREST = "interest"
-    WHEN = "when"
-    PREVIEW = "preview"
-
-
-@dataclass(frozen=True)
-class NoPhoto(CallbackData, prefix="broadcast:nophoto"):
-    pass
-
-
-@dataclass(frozen=True)
-class AllUnits(CallbackData, prefix="broadcast:all"):
-    pass
-
-
-@dataclass(frozen=True)
-class Interest(CallbackData, prefix="broadcast:interest"):
-    """Who hears it: a topic, for work abroad optionally one country (``abroad:japan``)."""
-
-    topic: InterestTopic
-    country: InterestCountry | None = None
-
-    @property
-    def value(self) -> str:
-        return self.topic + (f":{self.country}" if self.country else "")
-
-
-INTERESTS = (Interest("training"), Interest("abroad"), Interest("abroad", "japan"),
-             Interest("abroad", "korea"), Interest("abroad", "taiwan"), Interest("scam"))
-
-
-@dataclass(frozen=True)
-class Now(CallbackData, prefix="broadcast:now"):
-    pass
-
-
-@dataclass(frozen=True)
-class Send(CallbackData, prefix="broadcast:send"):
-    pass
-
-
-@dataclass(frozen=True)
-class Cancel(CallbackData, prefix="broadcast:cancel"):
-    pass
-
-
-@dataclass(frozen=True)
-class Report(CallbackData, prefix="broadcast:report"):
-    pass
-
-
-@dataclass(frozen=True)
-class Change(CallbackData, prefix="broadcast:change"):
-    """Under a preview that reaches nobody: choose the communes or the topic again (the rest
-    is kept, and the preview follows)."""
-
-    what: Literal["units", "interest"]
-
-
 def _intent(step: str) -> str:
     return f"flow:{NAME}.{step}"
 
