@@ -29,6 +29,7 @@ from handlers.intake.buttons import (
     Waitlist,
 )
 from handlers.intake.classes import filter_classes
+from handlers.intake.consent import answer_consent, ask_consent, has_valid_consent
 from handlers.intake.drafts import get_draft, is_expired, touch
 from handlers.intake.faq_bridge import (
     answered_by_faq,
@@ -61,12 +62,11 @@ from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError
-from handlers.menu import main_menu_buttons
 from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase, option_number
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import request_slots
-from messages import raw, t
+from messages import t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
 
@@ -78,14 +78,6 @@ OFFER_OFFICER_AFTER = 2
 #: The state data key counting them (the step's data: asking any question starts it anew).
 MISSES = "misses"
 HANDOFF = "handoff"
-
-
-def has_valid_consent(version: str | None) -> bool:
-    """Whether an agreement to consent text ``version`` still stands (the current text, or
-    an earlier one saying the same: ``intake.consent_still_valid``)."""
-    return version is not None and (
-        version == t("intake.consent_version") or version in raw("intake.consent_still_valid")
-    )
 
 
 def _says_continue(event: Inbound) -> bool:
@@ -204,19 +196,7 @@ class IntakeFlow(Flow):
             await new_form(ctx, preset, note=note)
             return
         ctx.enter("intake", Step.CONSENT.value, {"preset": preset})
-        self._ask_consent(ctx, note)
-
-    def _ask_consent(self, ctx: Context, note: str | None = None, *, details: bool = False) -> None:
-        """The key facts and yes / no / «Xem chi tiết»; ``details``: the whole text, yes / no."""
-        text = t("intake.consent_details" if details else "intake.consent",
-                 days=ctx.config.intake_expiry_days)
-        buttons = [
-            [Consent("yes").button(t("intake.consent_yes"))],
-            [Consent("no").button(t("intake.consent_no"))],
-        ]
-        if not details:
-            buttons.append([Consent("more").button(t("intake.consent_more"))])
-        ctx.reply(f"{note}\n{text}" if note else text, buttons, intent="flow:intake.consent")
+        ask_consent(ctx, note)
 
     async def _enter_course(self, ctx: Context, course_id: int) -> None:
         course = await ctx.session.get(Course, course_id)
@@ -245,12 +225,12 @@ class IntakeFlow(Flow):
                 return
             case Consent(answer="more"):
                 if ctx.step == Step.CONSENT.value:
-                    self._ask_consent(ctx, details=True)
+                    ask_consent(ctx, details=True)
                 else:  # agreed or left meanwhile: where the form is
                     await self.repeat(event, ctx)
                 return
             case Consent(answer=answer):
-                await self._consent(ctx, accepted=answer == "yes")
+                await answer_consent(ctx, accepted=answer == "yes")
                 return
             case ToMenu():
                 ctx.leave()
@@ -309,17 +289,6 @@ class IntakeFlow(Flow):
                 await new_form(ctx, dict(ctx.data.get("preset") or {}))
             case _:  # resume, or a button of a step gone by: show where the form is
                 await show_step(ctx, draft)
-
-    async def _consent(self, ctx: Context, *, accepted: bool) -> None:
-        if not accepted:
-            ctx.leave()
-            ctx.reply(
-                t("intake.consent_declined"), main_menu_buttons(), intent="flow:intake.declined"
-            )
-            return
-        ctx.contact.consent_at = ctx.now
-        ctx.contact.consent_version = t("intake.consent_version")
-        await new_form(ctx, dict(ctx.data.get("preset") or {}))
 
     async def _waitlist(self, ctx: Context, draft: IntakeDraft | None, course_id: int) -> None:
         if draft is None:
@@ -482,16 +451,16 @@ class IntakeFlow(Flow):
         if ctx.step == Step.CONSENT.value and not expired:
             if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
                 refuse_before_consent(ctx, event, dict(ctx.data.get("preset") or {}).get("kind"))
-                self._ask_consent(ctx)
+                ask_consent(ctx)
                 return
             if fold(event.text) in folded_phrases("intake.consent_more_words"):
-                self._ask_consent(ctx, details=True)  # "chi tiet", "dieu khoan"
+                ask_consent(ctx, details=True)  # "chi tiet", "dieu khoan"
                 return
             # "có", "ok", "vâng" answer "có đồng ý không?" (they re-sent the whole text).
             for accepted in (True, False):
                 words = "consent_yes" if accepted else "consent_no"
                 if is_phrase(event.text, folded_phrases(f"intake.words_answer.{words}")):
-                    await self._consent(ctx, accepted=accepted)
+                    await answer_consent(ctx, accepted=accepted)
                     return
             # A question before agreeing is answered, and the consent question shown again.
             faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
