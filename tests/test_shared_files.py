@@ -6,6 +6,8 @@ and the other can still file it. The sweep and the erasure use one definition of
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 from sqlalchemy import select
 
@@ -48,15 +50,25 @@ async def _erase(app: App, user: str, channel: Channel) -> None:
     assert intents(lines) == ["flow:privacy.deleted"], lines
 
 
+Hold = Callable[[App, str, Channel], Awaitable[None]]
+
+
+async def _leaver_erases(app: App, channel: Channel, *, keeper: Hold, leaver: Hold) -> str:
+    """Both hold the same photo (one stored file), then the leaver erases their data: the
+    file is still in the store. Returns its hash."""
+    await keeper(app, "keeper", channel)
+    await leaver(app, "leaver", channel)
+    [sha] = _stored(app)  # one file for both: the same bytes
+    await _erase(app, "leaver", channel)
+    assert app.files.exists(sha)
+    return sha
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_photo_another_person_holds_survives_an_erasure(
     app: App, channel: Channel
 ) -> None:
-    await _hold_in_state(app, "keeper", channel)
-    await _hold_in_draft(app, "leaver", channel)
-    [sha] = _stored(app)  # one file for both: the same bytes
-    await _erase(app, "leaver", channel)
-    assert app.files.exists(sha)
+    sha = await _leaver_erases(app, channel, keeper=_hold_in_state, leaver=_hold_in_draft)
     # The keeper names the item: the held photo becomes its page, its file still there.
     lines = await say(app, "keeper", "chung chi", channel=channel)
     assert "Đã lưu 1 ảnh" in texts(lines), texts(lines)
@@ -69,11 +81,7 @@ async def test_a_photo_another_person_holds_survives_an_erasure(
 async def test_a_photo_held_in_another_persons_draft_survives_an_erasure(
     app: App, channel: Channel
 ) -> None:
-    await _hold_in_draft(app, "keeper", channel)
-    await _hold_in_state(app, "leaver", channel)
-    [sha] = _stored(app)  # one file for both: the same bytes
-    await _erase(app, "leaver", channel)
-    assert app.files.exists(sha)
+    sha = await _leaver_erases(app, channel, keeper=_hold_in_draft, leaver=_hold_in_state)
     async with app.db.session() as session:
         draft = await session.scalar(select(IntakeDraft))
     assert draft is not None and [h["sha"] for h in draft.data["held_files"]] == [sha]
