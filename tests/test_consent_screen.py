@@ -106,3 +106,19 @@ async def test_a_photo_at_the_consent_question_is_not_kept_and_said_so(
     lines = await say(app, "u1", "1", channel=channel)
     assert intents(lines)[-1].startswith("flow:intake."), lines
     assert intents(lines)[-1] != "flow:intake.consent"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_number_or_signs_at_the_consent_question_are_said_so(
+    app: App, channel: Channel
+) -> None:
+    await say(app, "u1", "tôi muốn đăng ký", channel=channel)
+    lines = await say(app, "u1", "7", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    assert lines[0]["text"].startswith("Dạ, không có lựa chọn số 7")
+    lines = await say(app, "u1", "@@", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    assert lines[0]["text"].startswith("Dạ, bot chưa hiểu")
+    assert await _version(app, "u1") is None  # nothing agreed
+    lines = await say(app, "u1", "dong y", channel=channel)
+    assert intents(lines)[-1] == "flow:intake.who"

@@ -62,7 +62,14 @@ from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import course_label, example, shows_example
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError
-from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase, option_number
+from handlers.textnorm import (
+    contains_phrase,
+    fold,
+    folded_phrases,
+    is_phrase,
+    only_signs,
+    option_number,
+)
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import request_slots
@@ -462,6 +469,13 @@ class IntakeFlow(Flow):
                 if is_phrase(event.text, folded_phrases(f"intake.words_answer.{words}")):
                     await answer_consent(ctx, accepted=accepted)
                     return
+            # A number none of its options has, or signs alone: said so, and asked again (they
+            # got the whole text again without a word).
+            number = option_number(event.text)
+            if number is not None or only_signs(event.text):
+                ask_consent(ctx, t("escapes.unknown_option_number", number=number)
+                            if number is not None else t("intake.consent_unclear"))
+                return
             # A question before agreeing is answered, and the consent question shown again.
             faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
             await self._enter(ctx, dict(ctx.data.get("preset") or {}))
