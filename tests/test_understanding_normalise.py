@@ -139,6 +139,7 @@ def test_lexicon_rewrites_are_read_longest_first_and_checked() -> None:
         # The paper a class gives, not the papers to hand in.
         ("hoc 2 thang thi dc giay gi", "hoc 2 thang thi duoc chung chi gi"),
         ("di nhat can giay gi", "di nhat can giay gi"),
+        ("tien an bao nhieu 1 ngay", "tien an bao nhieu mot ngay"),
         ("thi e pê ét ở đâu", "thi eps o dau"),
     ],
 )
