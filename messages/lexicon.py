@@ -15,6 +15,17 @@ class LexiconError(ValueError):
     """The lexicon file is malformed (message names the table or key)."""
 
 
+@dataclass(frozen=True, slots=True)
+class SharedFact:
+    """One fact several topics each answer part of (``[[shared]]``): a message holding one of
+    ``phrases`` (and, when given, one of ``alongside``) that one of ``topics`` answers, with
+    another of them close, gets both answers."""
+
+    phrases: tuple[tuple[str, ...], ...]
+    topics: tuple[str, ...]
+    alongside: tuple[tuple[str, ...], ...] = ()
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
     """Compared and hashed by identity, so caches can be keyed on it."""
@@ -52,6 +63,7 @@ class Lexicon:
     #: words that may sit between them ("của em là"), longest first (``[personal_numbers]``).
     number_labels: tuple[tuple[str, ...], ...] = ()
     number_links: tuple[tuple[str, ...], ...] = ()
+    shared: tuple[SharedFact, ...] = ()
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -131,7 +143,23 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         needs=_phrase_table(data, "needs"),
         number_labels=_phrases(_table(data, "personal_numbers"), "labels", "personal_numbers"),
         number_links=_phrases(_table(data, "personal_numbers"), "links", "personal_numbers"),
+        shared=_shared(data),
     )
+
+
+def _shared(data: dict[str, object]) -> tuple[SharedFact, ...]:
+    facts = data.get("shared", [])
+    if not isinstance(facts, list) or not all(isinstance(f, dict) for f in facts):
+        raise LexiconError("[[shared]] must be an array of tables")
+    out = []
+    for number, fact in enumerate(facts, 1):
+        section = f"shared #{number}"
+        phrases = _phrases(fact, "phrases", section)
+        topics = tuple(_str_list(fact, "topics", section))
+        if not phrases or len(topics) < 2:
+            raise LexiconError(f"[[shared]] #{number}: phrases and at least two topics")
+        out.append(SharedFact(phrases, topics, _phrases(fact, "alongside", section)))
+    return tuple(out)
 
 
 def _endings(particles: dict[str, object]) -> dict[str, frozenset[str]]:

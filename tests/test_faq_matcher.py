@@ -319,6 +319,58 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
     assert matcher._second_opinion(agreed) is agreed
 
 
+@pytest.mark.parametrize(("question", "topics"), [
+    # The deposit: given back on coming home, and what it is (the costs).
+    ("ky quy co lay lai ko", {"abroad.return", "abroad.costs"}),
+    ("kí quĩ nộp lúc nào trước hay sau khi có visa", {"abroad.process", "abroad.costs"}),
+    # The language course's fee: the course and who the State helps.
+    ("tien hoc tieng co dc nha nuoc ho tro ko", {"abroad.support", "abroad.language"}),
+    # Learning Korean for EPS alone or at a centre.
+    ("thi eps thi tu hoc tieng han o nha dc ko hay bat buoc vao trung tam",
+     {"abroad.korea", "abroad.language"}),
+    # Whether there is a class of a trade: the trades, and when classes open (it asked which).
+    ("co lop hoc may ko", {"training.courses", "training.schedule"}),
+])
+def test_a_fact_two_topics_share_is_answered_by_both(
+    matcher: Matcher, question: str, topics: set[str]
+) -> None:
+    decision = matcher.decide(question)
+    assert decision.outcome == "answer"
+    assert set(decision.topics) == topics
+
+
+def test_a_shared_fact_needs_its_words_and_a_close_second_topic(matcher: Matcher) -> None:
+    from handlers.understanding.shared_facts import answered_together
+
+    lexicon = matcher.lexicon
+    ranked = [Candidate("abroad.return", 0.6), Candidate("abroad.costs", 0.2)]
+    about = Decision("answer", matcher.key("ky quy co lay lai ko"), (ranked[0],))
+    assert answered_together(lexicon, about, ranked) == Decision(
+        "answer", about.key, tuple(ranked))
+    # Without the deposit's word, coming home is answered alone.
+    home = Decision("answer", matcher.key("ve nuoc roi lam gi"), (ranked[0],))
+    assert answered_together(lexicon, home, ranked) is None
+    # The other topic not among the three closest: alone.
+    far = [ranked[0], Candidate(OUT_OF_REMIT, 0.2), Candidate("abroad.scam", 0.1),
+           Candidate("abroad.loan", 0.05), Candidate("abroad.family", 0.03),
+           Candidate("abroad.costs", 0.02)]
+    assert answered_together(lexicon, about, far) is None
+    # Third of the in-remit topics (out-of-remit is not one): together.
+    near = [ranked[0], Candidate(OUT_OF_REMIT, 0.2), Candidate("abroad.scam", 0.1),
+            Candidate("abroad.costs", 0.02)]
+    assert answered_together(lexicon, about, near) == Decision(
+        "answer", about.key, (ranked[0], near[3]))
+    # "Which topic?" with the shared topic only third: still asked.
+    key = matcher.key("nam nay co lop may thi co duoc mien phi nua ko")
+    asked = Decision("clarify", key, (Candidate("training.courses", 0.3),
+                                      Candidate("training.eligibility", 0.25),
+                                      Candidate("training.schedule", 0.2)))
+    assert answered_together(lexicon, asked, []) is None
+    between = Decision("clarify", key, (asked.candidates[0], asked.candidates[2]))
+    assert answered_together(lexicon, between, [])  == Decision(
+        "answer", key, between.candidates)
+
+
 def test_a_request_asked_as_a_question_that_no_topic_answers_starts_the_action(
     matcher: Matcher,
 ) -> None:

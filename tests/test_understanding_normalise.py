@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from handlers.understanding.matcher import get_matcher
-from handlers.understanding.normalise import normalise, untelex
-from messages.lexicon import LexiconError, load_lexicon, parse_lexicon
+from handlers.understanding.normalise import normalise, other_i, untelex
+from messages.faq_loader import load_kb
+from messages.lexicon import LexiconError, SharedFact, load_lexicon, parse_lexicon
 
 
 @pytest.mark.parametrize(
@@ -171,6 +172,37 @@ def test_a_question_typed_with_a_failed_keyboard_is_answered() -> None:
     assert matcher.decide("tie6ng1 ha2n ho5c o73 dda6u").topics == ("abroad.language",)
     # Read only where the word is otherwise unknown: "taxi" is not "tai".
     assert matcher.key("so dien thoai taxi") == "so dien thoai taxi"
+
+
+@pytest.mark.parametrize(("typed", "other"), [
+    ("qui", "quy"), ("ki", "ky"), ("ly", "li"), ("my", "mi"),
+    # A vowel before it: another word ("tui", "bay"), not another spelling.
+    ("tui", None), ("bay", None), ("tuy", None), ("i", None), ("", None), ("nha", None),
+])
+def test_a_final_i_or_y_is_also_read_the_other_way(typed: str, other: str | None) -> None:
+    assert other_i(typed) == other
+
+
+def test_a_deposit_spelt_with_i_is_the_deposit() -> None:
+    matcher = get_matcher()
+    assert matcher.key("kí quĩ") == matcher.key("ký quỹ") == "ky quy"
+    assert matcher.key("li lich tu phap") == "ly lich tu phap"
+
+
+def test_shared_facts_are_read_and_checked() -> None:
+    lexicon = parse_lexicon({"shared": [{"phrases": ["Ky quy"], "alongside": ["lay lai"],
+                                         "topics": ["abroad.costs", "abroad.return"]}]})
+    assert lexicon.shared == (SharedFact((("ky", "quy"),), ("abroad.costs", "abroad.return"),
+                                         (("lay", "lai"),)),)
+    with pytest.raises(LexiconError, match="shared"):
+        parse_lexicon({"shared": {"phrases": ["ky quy"]}})
+    with pytest.raises(LexiconError, match="two topics"):
+        parse_lexicon({"shared": [{"phrases": ["ky quy"], "topics": ["abroad.costs"]}]})
+    with pytest.raises(LexiconError, match="shared #1"):
+        parse_lexicon({"shared": [{"phrases": "ky quy", "topics": ["a.b", "c.d"]}]})
+    # The shipped facts name topics of the shipped knowledge base.
+    topics = {t for fact in load_lexicon().shared for t in fact.topics}
+    assert topics and topics <= set(load_kb().entries)
 
 
 @given(st.text(max_size=30))

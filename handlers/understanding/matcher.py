@@ -34,7 +34,12 @@ from handlers.understanding.decision import (
     is_action,
     without_actions,
 )
-from handlers.understanding.normalise import tokens, untelex, without_personal_numbers
+from handlers.understanding.normalise import (
+    other_i,
+    tokens,
+    untelex,
+    without_personal_numbers,
+)
 from handlers.understanding.phrases import (
     NUMBER,
     clause_pattern,
@@ -42,6 +47,7 @@ from handlers.understanding.phrases import (
 )
 from handlers.understanding.remit import RemitCheck
 from handlers.understanding.ruled_out import spoken, without_ruled_out
+from handlers.understanding.shared_facts import answered_together
 from handlers.understanding.smalltalk import (
     content_words,
     smalltalk_kind,
@@ -157,6 +163,9 @@ class Matcher:
         plain = untelex(word)
         if plain != word and plain in self._known:
             return plain
+        respelt = other_i(word)
+        if respelt is not None and respelt in self._known:
+            return respelt
         if len(word) < 5:
             return word
         found = process.extractOne(
@@ -198,6 +207,10 @@ class Matcher:
             decision = self._without_foreign(decision, words)
         if decision.outcome == "answer":
             decision = self._second_opinion(decision, words)
+        if decision.outcome in ("answer", "clarify") and self.lexicon.shared:
+            ranked = without_ruled_out(self.lexicon, decision.key,
+                                       without_actions(self.rank(decision.key)), words)
+            decision = answered_together(self.lexicon, decision, ranked) or decision
         return self._within_remit(decision)
 
     def _second_opinion(self, decision: Decision, words: str | None = None) -> Decision:

@@ -49,6 +49,21 @@ def untelex(token: str) -> str:
     return _TELEX_DOUBLE.sub(lambda m: m.group(1)[0], plain)
 
 
+def other_i(token: str) -> str | None:
+    """The other spelling of a word ending in "i" or "y" after a consonant: Vietnamese writes
+    "quỹ" and "quĩ", "kỹ" and "kĩ", "lý" and "lí" alike ("kí quĩ" is the deposit). Only a
+    reading to try, as ``untelex``."""
+    stem = token[:-1]
+    # "qu" is a consonant: "quĩ" ends in a vowel after one, "tuy" does not.
+    if not stem or (stem[-1] in "aeiouy" and not stem.endswith("qu")):
+        return None
+    if token[-1] == "i":
+        return token[:-1] + "y"
+    if token[-1] == "y":
+        return token[:-1] + "i"
+    return None
+
+
 def _squeeze(token: str) -> str:
     return _DOUBLE_END.sub(r"\1", _REPEATS.sub(r"\1", token))
 

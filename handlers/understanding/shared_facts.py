@@ -1,0 +1,40 @@
+"""A fact several topics each answer part of (lexicon ``[[shared]]``): "kí quỹ nộp rồi có lấy
+lại được không" sits between the costs (what the deposit is) and coming home (getting it
+back). Where the matcher answers one of them, or asks which, with another close, both are
+answered, briefly (handlers/understanding/matcher.py applies it to each decision)."""
+
+from __future__ import annotations
+
+from handlers.understanding.decision import OUT_OF_REMIT, Candidate, Decision
+from handlers.understanding.phrases import any_in
+from messages.lexicon import Lexicon, SharedFact
+
+
+def _about(fact: SharedFact, padded: str) -> bool:
+    return any_in(padded, fact.phrases) and (
+        not fact.alongside or any_in(padded, fact.alongside))
+
+
+def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candidate]
+                      ) -> Decision | None:
+    """Both topics of a shared fact the message is about, the decided one first, when the
+    decision answers one of them alone (and the other is among the three best-ranked topics:
+    the message holds the fact's words, so being ranked near is enough) or asks "which topic?" between them (the first two offered: a third is
+    far behind, "năm ngoái học lớp chăn nuôi rồi, năm nay có lớp may … được miễn phí nữa
+    không" asks who may learn free)."""
+    if decision.outcome == "answer" and len(decision.candidates) == 1:
+        first = decision.candidates[0]
+        others = [c for c in ranked if c.topic != OUT_OF_REMIT][:3]
+    elif decision.outcome == "clarify" and decision.candidates:
+        first, others = decision.candidates[0], list(decision.candidates[1:2])
+    else:
+        return None
+    padded = f" {decision.key} "
+    for fact in lexicon.shared:
+        if first.topic not in fact.topics or not _about(fact, padded):
+            continue
+        other = next((c for c in others if c.topic in fact.topics and c.topic != first.topic),
+                     None)
+        if other is not None:
+            return Decision("answer", decision.key, (first, other), offers=decision.offers)
+    return None
