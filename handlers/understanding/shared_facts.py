@@ -18,10 +18,10 @@ def _about(fact: SharedFact, padded: str) -> bool:
 def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candidate]
                       ) -> Decision | None:
     """Both topics of a shared fact the message is about, the decided one first, when the
-    decision answers one of them alone (and the other is among the three best-ranked topics:
-    the message holds the fact's words, so being ranked near is enough) or asks "which topic?" between them (the first two offered: a third is
-    far behind, "năm ngoái học lớp chăn nuôi rồi, năm nay có lớp may … được miễn phí nữa
-    không" asks who may learn free)."""
+    decision answers one of them alone, the other among the three best-ranked topics (the
+    message holds the fact's words, so being ranked near is enough); or when it asks "which
+    topic?" between them: the first two offered (a third is far behind: "năm ngoái học lớp
+    chăn nuôi rồi, năm nay có lớp may … được miễn phí nữa không" asks who may learn free)."""
     if decision.outcome == "answer" and len(decision.candidates) == 1:
         first = decision.candidates[0]
         others = [c for c in ranked if c.topic != OUT_OF_REMIT][:3]
