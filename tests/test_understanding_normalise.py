@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from handlers.understanding.matcher import get_matcher
-from handlers.understanding.normalise import normalise, other_i, untelex
+from handlers.understanding.normalise import normalise, other_i, unglue, untelex
 from messages.faq_loader import load_kb
 from messages.lexicon import LexiconError, SharedFact, load_lexicon, parse_lexicon
 
@@ -181,6 +181,35 @@ def test_a_question_typed_with_a_failed_keyboard_is_answered() -> None:
 ])
 def test_a_final_i_or_y_is_also_read_the_other_way(typed: str, other: str | None) -> None:
     assert other_i(typed) == other
+
+
+KNOWN = {"hoc", "may", "thang", "dang", "ky", "bay", "con", "em", "su", "ong", "bao", "lau"}
+
+
+@pytest.mark.parametrize(("typed", "words"), [
+    ("hocmaythang", ["hoc", "may", "thang"]), ("dangky", ["dang", "ky"]),
+    ("maybay", ["may", "bay"]), ("conem", ["con", "em"]), ("baolau", ["bao", "lau"]),
+    # One syllable, if unknown, is one word misspelt ("sướng"), not "sư ông".
+    ("suong", None),
+    # Parts unknown, a letter left over, digits, or a word too short: not glued words.
+    ("hocxyz", None), ("hocmayk", None), ("hoc2", None), ("kyky", ["ky", "ky"]), ("ky", None),
+])
+def test_words_typed_without_spaces_are_read_apart(typed: str, words: list[str] | None) -> None:
+    assert unglue(typed, KNOWN) == words
+
+
+def test_a_question_typed_without_spaces_is_answered() -> None:
+    matcher = get_matcher()
+    assert matcher.key("tuluc dangky den luc len maybay mat baolau") == (
+        "tu luc dang ky den luc len may bay mat bao lau")
+    assert matcher.decide("tuluc dangky den luc len maybay mat baolau").topics == (
+        "abroad.process",)
+
+
+@given(st.text(alphabet="abcdeghiklmnopqrstuvxy", max_size=24))
+def test_reading_glued_words_gives_back_the_same_letters(typed: str) -> None:
+    words = unglue(typed, KNOWN)
+    assert words is None or ("".join(words) == typed and all(w in KNOWN for w in words))
 
 
 def test_a_deposit_spelt_with_i_is_the_deposit() -> None:

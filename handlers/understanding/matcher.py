@@ -37,6 +37,7 @@ from handlers.understanding.decision import (
 from handlers.understanding.normalise import (
     other_i,
     tokens,
+    unglue,
     untelex,
     without_personal_numbers,
 )
@@ -107,6 +108,7 @@ class Matcher:
             texts.append(self.key(example, repair=False))
             labels.append(OUT_OF_REMIT)
         self.vocabulary = sorted({w for text in texts for w in text.split()})
+        self._example_words = frozenset(self.vocabulary)
         # Words the lexicon produces are real words even when no example uses them: never
         # "repair" them into a knowledge-base word ("chao" is not a typo of "cao").
         # The same for the words of the lexicon's phrases: "chân tay miệng" must stay itself
@@ -166,6 +168,10 @@ class Matcher:
         respelt = other_i(word)
         if respelt is not None and respelt in self._known:
             return respelt
+        # Words typed without the spaces between them ("hocmaythang", "dangky").
+        glued = unglue(word, self._example_words)
+        if glued is not None:
+            return " ".join(glued)
         if len(word) < 5:
             return word
         found = process.extractOne(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 
 from handlers.textnorm import fold
 from messages.lexicon import Lexicon, load_lexicon
@@ -62,6 +63,31 @@ def other_i(token: str) -> str | None:
     if token[-1] == "y":
         return token[:-1] + "i"
     return None
+
+
+#: One Vietnamese syllable without diacritics: an unknown word of this shape is one word
+#: misspelt or rare ("suong"), not two glued together.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+
+
+def unglue(token: str, known: Container[str], most: int = 4) -> list[str] | None:
+    """``token`` as the fewest known words typed without the spaces between them
+    ("hocmaythang", "dangky", "maybay"), each of two letters or more; None if it is not.
+    Only a reading to try, for a word otherwise unknown."""
+    if not token.isalpha() or len(token) < 4 or _SYLLABLE.fullmatch(token):
+        return None
+    # best[i]: the fewest words that make up token[:i].
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(2, len(token) + 1):
+        for start in range(max(0, end - 7), end - 1):
+            before = best[start]
+            part = token[start:end]
+            if before is not None and len(before) < most and part in known and (
+                    best[end] is None or len(before) + 1 < len(best[end] or ())):
+                best[end] = [*before, part]
+    found = best[len(token)]
+    return found if found is not None and len(found) >= 2 else None
 
 
 def _squeeze(token: str) -> str:
