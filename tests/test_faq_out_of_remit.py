@@ -105,6 +105,16 @@ OUT_OF_REMIT_TYPED = [
     # A finance company's debt collectors; planting forest.
     "e muon kien cty tai chinh vi doi no ca nha",
     "ho tro trong rung san xuat moi ha bao nhieu",
+    # A child's secondary school and its term; the public-sector base pay; moving one's
+    # household registration; welding a door; translating a text; a child bullied at school.
+    "con toi hoc lop 6 truong THCS Thai Son co duoc mien hoc phi ko",
+    "lop 9 cua con thi hoc ky thang may, co lich chua",
+    "luong co so nam nay la bao nhieu",
+    "chuyển khẩu về nhà vợ cần giấy tờ gì, bao lâu thì xong",
+    "cho nao o Ham Yen han khung cua sat",
+    "dich giup e doan tieng nhat nay sang tieng viet voi",
+    "con e di hoc bi ban danh nha truong ko xu e lam gi",
+    "con em vao lop 1 nam nay thi thang may di dang ky nhap hoc",
 ]
 
 
@@ -181,6 +191,9 @@ def test_matters_at_home_are_never_answered(matcher: Matcher, question: str) -> 
     ("vay ngan hang chinh sach di han quoc duoc bao nhieu", "abroad.loan"),
     ("chua di nghia vu quan su co duoc di xkld khong", "abroad.eligibility"),
     ("đi du lịch sang hàn rồi trốn ở lại làm được không", "abroad.scam"),
+    # A teacher asking for the parents of a school's pupils.
+    ("Cô giáo trường THCS xã Phù Lưu hỏi giúp phụ huynh: làm sao biết công ty đưa đi có được "
+     "Bộ cấp phép hay không ạ", "abroad.enterprises"),
 ])
 def test_the_words_of_those_kinds_in_a_labour_question_still_answer(
     matcher: Matcher, question: str, topic: str
@@ -239,6 +252,8 @@ SHARED_WORD_IN_REMIT = {
     # A word alone, in the frames every question uses, is the office's matter.
     "chua ky hop dong thi lam sao": "abroad.contract_rights",
     "hop dong het han thi sao": "abroad.contract_rights",
+    # "thứ 7" typed as one word is a day of the office's hours.
+    "thu7 co ai truc ko ad": "general.contact",
 }
 
 
