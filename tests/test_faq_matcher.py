@@ -330,6 +330,9 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
      {"abroad.korea", "abroad.language"}),
     # Whether there is a class of a trade: the trades, and when classes open (it asked which).
     ("co lop hoc may ko", {"training.courses", "training.schedule"}),
+    # Running away from the employer: the breach (rights) and working illegally (scams).
+    ("nguoi ta bao bo tron ra ngoai lam luong cao hon bo ra thi co sao",
+     {"abroad.contract_rights", "abroad.scam"}),
 ])
 def test_a_fact_two_topics_share_is_answered_by_both(
     matcher: Matcher, question: str, topics: set[str]

@@ -115,6 +115,10 @@ OUT_OF_REMIT_TYPED = [
     "dich giup e doan tieng nhat nay sang tieng viet voi",
     "con e di hoc bi ban danh nha truong ko xu e lam gi",
     "con em vao lop 1 nam nay thi thang may di dang ky nhap hoc",
+    # A holiday of a few days; the old paper household book; a grandchild's school fees.
+    "lam visa du lich nhat di ngam hoa anh dao 5 ngay roi ve can nhung giay to gi",
+    "so ho khau giay con dung duoc ko hay bo roi",
+    "Cháu tôi học lớp 7, nhà thuộc hộ nghèo thì có được miễn học phí không ạ?",
 ]
 
 
