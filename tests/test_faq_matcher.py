@@ -333,6 +333,9 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
     # Running away from the employer: the breach (rights) and working illegally (scams).
     ("nguoi ta bao bo tron ra ngoai lam luong cao hon bo ra thi co sao",
      {"abroad.contract_rights", "abroad.scam"}),
+    # What the State gives when a son goes to Japan: the support, and Japan.
+    ("nha e nguoi tay, thang con sap bay sang nhat thi nha nuoc co cho khoan gi ko",
+     {"abroad.support", "abroad.japan"}),
 ])
 def test_a_fact_two_topics_share_is_answered_by_both(
     matcher: Matcher, question: str, topics: set[str]
@@ -369,6 +372,10 @@ def test_a_shared_fact_needs_its_words_and_a_close_second_topic(matcher: Matcher
                                       Candidate("training.eligibility", 0.25),
                                       Candidate("training.schedule", 0.2)))
     assert answered_together(lexicon, asked, []) is None
+    # Two of the deposit's topics, neither the one that tells it in full (the costs): asked.
+    deposit = Decision("clarify", about.key, (Candidate("abroad.return", 0.3),
+                                              Candidate("abroad.process", 0.25)))
+    assert answered_together(lexicon, deposit, []) is None
     between = Decision("clarify", key, (asked.candidates[0], asked.candidates[2]))
     assert answered_together(lexicon, between, [])  == Decision(
         "answer", key, between.candidates)

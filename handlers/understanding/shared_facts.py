@@ -33,8 +33,10 @@ def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candida
     for fact in lexicon.shared:
         if first.topic not in fact.topics or not _about(fact, padded):
             continue
-        other = next((c for c in others if c.topic in fact.topics and c.topic != first.topic),
-                     None)
+        # The fact's first topic tells it in full: one of the two is always that one.
+        home = fact.topics[0]
+        other = next((c for c in others if c.topic in fact.topics and c.topic != first.topic
+                      and home in (first.topic, c.topic)), None)
         if other is not None:
             return Decision("answer", decision.key, (first, other), offers=decision.offers)
     return None
