@@ -336,6 +336,8 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
     # What the State gives when a son goes to Japan: the support, and Japan.
     ("nha e nguoi tay, thang con sap bay sang nhat thi nha nuoc co cho khoan gi ko",
      {"abroad.support", "abroad.japan"}),
+    # An age limit, asked of the EPS test: who may go, and Korea's own limits.
+    ("ngoai 35 tuoi roi con thi eps duoc nua ko e", {"abroad.eligibility", "abroad.korea"}),
 ])
 def test_a_fact_two_topics_share_is_answered_by_both(
     matcher: Matcher, question: str, topics: set[str]
