@@ -45,6 +45,8 @@ TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
 #: REPEAT_WITHIN of the one before, gets a short reply, not the whole answer again.
 SHORT_FROM = 3
 REPEAT_WITHIN = timedelta(minutes=5)
+#: A country named alone this soon after an answer asks it again about that country.
+FOLLOW_UP_WITHIN = timedelta(minutes=30)
 #: The state data key (outside any flow) remembering the question last answered.
 ASKED = "_asked"
 
@@ -103,14 +105,14 @@ class FaqFlow(Flow):
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         # Asked before, in a row (outside any flow: a flow's data is its own).
-        before = 0
+        before, previous = 0, tuple[str, ...]()
         if ctx.flow is None:
-            before = _times_asked(ctx, event.text)
+            before, previous = _times_asked(ctx, event.text), _answered_before(ctx)
             ctx.forget(ASKED)
         if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or not event.text.strip():
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
             return
-        decision = get_matcher().decide(event.text)
+        decision = get_matcher().decide(event.text, previous)
         if decision.outcome in ("clarify", "fallback") and typed_place(event.text) is not None:
             # "lớp ở Yên Bái": classes asked for a place the knowledge base cannot know; the
             # list says it is not one of the communes and shows them all.
@@ -129,8 +131,8 @@ class FaqFlow(Flow):
                 # One topic, or two when the message asked two things (see answer_topics).
                 await answer_topics(event, ctx, decision)
             if ctx.flow is None:  # not when the answer started a flow (a person asked for)
-                ctx.update(**{ASKED: {"key": phrase_key(event.text),
-                                      "at": ctx.now.isoformat(), "times": times}})
+                ctx.update(**{ASKED: {"key": phrase_key(event.text), "at": ctx.now.isoformat(),
+                                      "times": times, "topics": list(decision.topics)}})
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
@@ -291,6 +293,21 @@ def _times_asked(ctx: Context, text: str) -> int:
     except (TypeError, ValueError):
         return 0
     return times if ctx.now - at <= REPEAT_WITHIN else 0
+
+
+def _answered_before(ctx: Context) -> tuple[str, ...]:
+    """The topics answered to the question before, if it was asked within FOLLOW_UP_WITHIN
+    ("thế còn Hàn Quốc?" asks it again about Korea)."""
+    asked: Any = ctx.data.get(ASKED)
+    if not isinstance(asked, dict) or not isinstance(asked.get("topics"), list):
+        return ()
+    try:
+        at = datetime.fromisoformat(str(asked.get("at")))
+    except (TypeError, ValueError):
+        return ()
+    if ctx.now - at > FOLLOW_UP_WITHIN:
+        return ()
+    return tuple(str(t) for t in asked["topics"])
 
 
 def _answered_just_now(ctx: Context, topic: str, confidence: float) -> None:

@@ -24,6 +24,10 @@ class SharedFact:
     phrases: tuple[tuple[str, ...], ...]
     topics: tuple[str, ...]
     alongside: tuple[tuple[str, ...], ...] = ()
+    #: How likely another topic must be to join the first, which tells the fact in full,
+    #: when that one is answered (None: the matcher's bar for a clarify's options). 0 where
+    #: the words themselves name the other ("EPS" is Korea's).
+    close: float | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -64,6 +68,9 @@ class Lexicon:
     number_labels: tuple[tuple[str, ...], ...] = ()
     number_links: tuple[tuple[str, ...], ...] = ()
     shared: tuple[SharedFact, ...] = ()
+    #: Words around a country's name that ask the last question again about it ("thế còn",
+    #: "thì sao"): a message of nothing else is a follow-up (``[follow_up]``), longest first.
+    follow_up: tuple[tuple[str, ...], ...] = ()
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -144,6 +151,7 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         number_labels=_phrases(_table(data, "personal_numbers"), "labels", "personal_numbers"),
         number_links=_phrases(_table(data, "personal_numbers"), "links", "personal_numbers"),
         shared=_shared(data),
+        follow_up=_phrases(_table(data, "follow_up"), "words", "follow_up"),
     )
 
 
@@ -158,7 +166,11 @@ def _shared(data: dict[str, object]) -> tuple[SharedFact, ...]:
         topics = tuple(_str_list(fact, "topics", section))
         if not phrases or len(topics) < 2:
             raise LexiconError(f"[[shared]] #{number}: phrases and at least two topics")
-        out.append(SharedFact(phrases, topics, _phrases(fact, "alongside", section)))
+        close = fact.get("close")
+        if close is not None and (not isinstance(close, int | float) or not 0 <= close <= 1):
+            raise LexiconError(f"[[shared]] #{number}: close must be a number from 0 to 1")
+        out.append(SharedFact(phrases, topics, _phrases(fact, "alongside", section),
+                              None if close is None else float(close)))
     return tuple(out)
 
 

@@ -350,36 +350,44 @@ def test_a_fact_two_topics_share_is_answered_by_both(
 def test_a_shared_fact_needs_its_words_and_a_close_second_topic(matcher: Matcher) -> None:
     from handlers.understanding.shared_facts import answered_together
 
-    lexicon = matcher.lexicon
+    lexicon, bar = matcher.lexicon, matcher.thresholds.suggest
     ranked = [Candidate("abroad.return", 0.6), Candidate("abroad.costs", 0.2)]
     about = Decision("answer", matcher.key("ky quy co lay lai ko"), (ranked[0],))
-    assert answered_together(lexicon, about, ranked) == Decision(
+    assert answered_together(lexicon, about, ranked, bar) == Decision(
         "answer", about.key, tuple(ranked))
     # Without the deposit's word, coming home is answered alone.
     home = Decision("answer", matcher.key("ve nuoc roi lam gi"), (ranked[0],))
-    assert answered_together(lexicon, home, ranked) is None
+    assert answered_together(lexicon, home, ranked, bar) is None
     # The other topic not among the three closest: alone.
     far = [ranked[0], Candidate(OUT_OF_REMIT, 0.2), Candidate("abroad.scam", 0.1),
            Candidate("abroad.loan", 0.05), Candidate("abroad.family", 0.03),
            Candidate("abroad.costs", 0.02)]
-    assert answered_together(lexicon, about, far) is None
+    assert answered_together(lexicon, about, far, bar) is None
     # Third of the in-remit topics (out-of-remit is not one): together.
     near = [ranked[0], Candidate(OUT_OF_REMIT, 0.2), Candidate("abroad.scam", 0.1),
             Candidate("abroad.costs", 0.02)]
-    assert answered_together(lexicon, about, near) == Decision(
+    assert answered_together(lexicon, about, near, bar) == Decision(
         "answer", about.key, (ranked[0], near[3]))
+    # The topic that tells the fact in full answered: another is added only when it is at
+    # least a clarify's option bar ("nhà nước hỗ trợ gì…" is the support, not the family too).
+    costs = Decision("answer", about.key, (Candidate("abroad.costs", 0.9),))
+    assert answered_together(lexicon, costs, [costs.candidates[0], Candidate(
+        "abroad.return", bar / 2)], bar) is None
+    assert answered_together(lexicon, costs, [costs.candidates[0], Candidate(
+        "abroad.return", bar)], bar) == Decision(
+        "answer", about.key, (costs.candidates[0], Candidate("abroad.return", bar)))
     # "Which topic?" with the shared topic only third: still asked.
     key = matcher.key("nam nay co lop may thi co duoc mien phi nua ko")
     asked = Decision("clarify", key, (Candidate("training.courses", 0.3),
                                       Candidate("training.eligibility", 0.25),
                                       Candidate("training.schedule", 0.2)))
-    assert answered_together(lexicon, asked, []) is None
+    assert answered_together(lexicon, asked, [], bar) is None
     # Two of the deposit's topics, neither the one that tells it in full (the costs): asked.
     deposit = Decision("clarify", about.key, (Candidate("abroad.return", 0.3),
                                               Candidate("abroad.process", 0.25)))
-    assert answered_together(lexicon, deposit, []) is None
+    assert answered_together(lexicon, deposit, [], bar) is None
     between = Decision("clarify", key, (asked.candidates[0], asked.candidates[2]))
-    assert answered_together(lexicon, between, [])  == Decision(
+    assert answered_together(lexicon, between, [], bar) == Decision(
         "answer", key, between.candidates)
 
 

@@ -227,6 +227,10 @@ def test_shared_facts_are_read_and_checked() -> None:
         parse_lexicon({"shared": {"phrases": ["ky quy"]}})
     with pytest.raises(LexiconError, match="two topics"):
         parse_lexicon({"shared": [{"phrases": ["ky quy"], "topics": ["abroad.costs"]}]})
+    with pytest.raises(LexiconError, match="close"):
+        parse_lexicon({"shared": [{"phrases": ["eps"], "topics": ["a.b", "c.d"], "close": 2}]})
+    assert parse_lexicon({"shared": [{"phrases": ["eps"], "topics": ["a.b", "c.d"],
+                                      "close": 0}]}).shared[0].close == 0.0
     with pytest.raises(LexiconError, match="shared #1"):
         parse_lexicon({"shared": [{"phrases": "ky quy", "topics": ["a.b", "c.d"]}]})
     # The shipped facts name topics of the shipped knowledge base.

@@ -4,7 +4,7 @@ countries' topic when several are named, or the side alone when the name is all 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from handlers.understanding.decision import (
@@ -86,3 +86,28 @@ class CountryRules:
         if aspect.probability < th.aspect or aspect.probability - runner_up.probability < th.margin:
             return None
         return Decision("answer", key, (aspect, country))
+
+    def only_named(self, key: str) -> str | None:
+        """The country topic of a message that names one country and nothing else but the
+        words of a follow-up ("thế còn Hàn Quốc", "bên Đài thì sao", "Nhật")."""
+        named = countries_named(self.lexicon, key)
+        if len(named) != 1:
+            return None
+        words = drop_phrases(key.split(), self.lexicon.countries[named[0]])
+        return named[0] if not drop_phrases(words, self.lexicon.follow_up) else None
+
+    def asked_again(self, key: str, ranked: list[Candidate], previous: Sequence[str]
+                    ) -> Decision | None:
+        """A country alone, named after an answer about one side of working abroad ("đi Nhật
+        hết bao nhiêu" … "thế còn Hàn Quốc?"): that side and the country are answered. With no
+        such side answered before, the country's topic alone (a short "thế còn Hàn Quốc" is
+        no matter outside the remit)."""
+        country = self.only_named(key)
+        if country is None:
+            return None
+        found = next((c for c in ranked if c.topic == country), Candidate(country, 1.0))
+        side = next((t for t in previous if t.startswith(ABROAD_GROUP) and t != MARKETS
+                     and t not in self.lexicon.countries), None)
+        if side is None:
+            return Decision("answer", key, (found,))
+        return Decision("answer", key, (Candidate(side, found.probability), found))

@@ -18,6 +18,7 @@ request and a question about it are told apart by the same model, trained on bot
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -205,9 +206,15 @@ class Matcher:
         ranked = sorted(pairs, key=lambda cp: -cp[1])
         return [Candidate(c, float(p)) for c, p in ranked]
 
-    def decide(self, text: str) -> Decision:
-        """Answer, clarify, fallback or small talk for one message."""
+    def decide(self, text: str, previous: Sequence[str] = ()) -> Decision:
+        """Answer, clarify, fallback or small talk for one message; ``previous``: the topics
+        answered to the message before it, if any (a follow-up naming only a country asks the
+        same again about that country)."""
         words = spoken(text)
+        key = self._question_key(text)
+        follow_up = self._countries.asked_again(key, without_actions(self.rank(key)), previous)
+        if follow_up is not None:
+            return follow_up
         decision = self._decide_message(text, words)
         if decision.outcome == "answer":
             decision = self._without_foreign(decision, words)
@@ -216,7 +223,8 @@ class Matcher:
         if decision.outcome in ("answer", "clarify") and self.lexicon.shared:
             ranked = without_ruled_out(self.lexicon, decision.key,
                                        without_actions(self.rank(decision.key)), words)
-            decision = answered_together(self.lexicon, decision, ranked) or decision
+            decision = answered_together(self.lexicon, decision, ranked,
+                                         self.thresholds.suggest) or decision
         return self._within_remit(decision)
 
     def _second_opinion(self, decision: Decision, words: str | None = None) -> Decision:

@@ -15,11 +15,13 @@ def _about(fact: SharedFact, padded: str) -> bool:
         not fact.alongside or any_in(padded, fact.alongside))
 
 
-def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candidate]
-                      ) -> Decision | None:
+def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candidate],
+                      bar: float) -> Decision | None:
     """Both topics of a shared fact the message is about, the decided one first, when the
     decision answers one of them alone, the other among the three best-ranked topics (the
-    message holds the fact's words, so being ranked near is enough); or when it asks "which
+    message holds the fact's words, so being ranked near is enough; beside the topic that
+    tells the fact in full, at least the fact's ``close`` or else ``bar``, a clarify's option
+    bar); or when it asks "which
     topic?" between them: the first two offered (a third is far behind: "năm ngoái học lớp
     chăn nuôi rồi, năm nay có lớp may … được miễn phí nữa không" asks who may learn free)."""
     if decision.outcome == "answer" and len(decision.candidates) == 1:
@@ -33,10 +35,13 @@ def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candida
     for fact in lexicon.shared:
         if first.topic not in fact.topics or not _about(fact, padded):
             continue
-        # The fact's first topic tells it in full: one of the two is always that one.
+        # The fact's first topic tells it in full: one of the two is always that one, and
+        # when it is answered already, another is added only if it is a real contender.
         home = fact.topics[0]
+        close = bar if fact.close is None else fact.close
         other = next((c for c in others if c.topic in fact.topics and c.topic != first.topic
-                      and home in (first.topic, c.topic)), None)
+                      and (c.topic == home or (first.topic == home and c.probability >= close))),
+                     None)
         if other is not None:
             return Decision("answer", decision.key, (first, other), offers=decision.offers)
     return None
