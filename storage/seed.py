@@ -7,6 +7,7 @@ survive every restart.
 from __future__ import annotations
 
 import csv
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -21,9 +22,11 @@ DATA_DIR = Path(__file__).parent / "data"
 UNIT_FILES = ("units_current.csv", "units_pre2025.csv")
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+@functools.cache
+def _rows(name: str) -> tuple[dict[str, str], ...]:
+    # Read once per process: the seeding runs at every start (and the files do not change).
     with (DATA_DIR / name).open(encoding="utf-8-sig", newline="") as fh:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+        return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh))
 
 
 def _date(value: str) -> date | None:
