@@ -164,7 +164,7 @@ def _copy_sqlite(template: Path, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _classifier_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _classifier_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One CACHE_DIR for the run: the FAQ classifier is fitted once, and the subprocess tests
     (which inherit the environment) load it instead of fitting it again."""
     patch = pytest.MonkeyPatch()
@@ -175,8 +175,16 @@ def _classifier_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     cache = shared / "classifier-cache"
     cache.mkdir(exist_ok=True)
     patch.setenv("CACHE_DIR", str(cache))
-    yield
+    yield cache
     patch.undo()
+
+
+@pytest.fixture
+def classifier_cache(_classifier_cache: Path) -> Path:
+    """The run's CACHE_DIR: a test that builds a matcher of the shipped knowledge base itself
+    (other thresholds, the full check) loads the classifiers fitted there instead of fitting
+    them again (seconds each)."""
+    return _classifier_cache
 
 
 def make_settings(tmp_path: Path, backend: str = "sqlite", **overrides: object) -> Settings:

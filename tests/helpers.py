@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from bot.app import App
 from bot.inbound import button_event, file_event, text_event
 from bot.simulate import output_lines, simulate
 from handlers.types import Channel, FileRef, InboundKind
+from handlers.understanding.matcher import Matcher, get_matcher
 
 
 @dataclass
@@ -75,3 +78,11 @@ def texts(lines: list[dict[str, Any]]) -> str:
 
 def intents(lines: list[dict[str, Any]]) -> list[str]:
     return [line["meta"]["intent"] for line in lines]
+
+
+def shipped_matcher() -> Matcher:
+    """The matcher of the shipped knowledge base, as the app gets it: its classifiers are loaded
+    from the run's CACHE_DIR (tests/conftest.py) when fitted there already, and saved there when
+    not, where ``get_matcher()`` without a directory fitted them again in each test process."""
+    cache = os.environ.get("CACHE_DIR")
+    return get_matcher(Path(cache) if cache else None)

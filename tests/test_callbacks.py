@@ -149,10 +149,10 @@ def test_any_string_parses_or_raises_bad_callback(value: str) -> None:
 
 # -- every id the bot makes fits and comes back ---------------------------------------------
 def test_every_button_the_flows_make_fits_and_parses() -> None:
-    from handlers.understanding.matcher import get_matcher
+    from tests.helpers import shipped_matcher
 
     made: list[CallbackData] = []
-    for entry in get_matcher().kb.entries.values():
+    for entry in shipped_matcher().kb.entries.values():
         made += [Topic(entry.id), Details(entry.id)]
     for step, values in CHOICES.items():
         made += [Choose(step, v) for v in values]
@@ -181,10 +181,10 @@ def test_checklist_keys_that_could_not_travel_in_a_button_are_refused(key: str) 
 
 def test_button_ids_written_as_data_name_declared_buttons() -> None:
     """Offers (messages/actions.toml), FAQ follow-ups and the topic ids the loader writes."""
-    from handlers.understanding.matcher import get_matcher
+    from tests.helpers import shipped_matcher
 
     ids = [a.offer for a in load_actions().actions if a.offer]
-    for entry in get_matcher().kb.entries.values():
+    for entry in shipped_matcher().kb.entries.values():
         ids += [f.target if not f.is_topic else topic_button(f.target) for f in entry.follow_up]
     assert len(ids) > 5
     for button_id in ids:

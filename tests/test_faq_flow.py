@@ -16,11 +16,10 @@ from handlers.faq import Topic, offered_first, topic_reply
 from handlers.flow import Flow
 from handlers.handoff import HandoffFlow
 from handlers.types import Channel, Inbound, InboundKind, Reply
-from handlers.understanding.matcher import get_matcher
 from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
 from storage.models import FallbackQuestion, Notice
 from tests.conftest import make_settings
-from tests.helpers import Clock, intents, press, say, texts
+from tests.helpers import Clock, intents, press, say, shipped_matcher, texts
 from tests.officials_helpers import make_officer
 
 
@@ -58,7 +57,7 @@ async def test_a_narrow_lead_answers_and_offers_the_runner_up(
 ) -> None:
     # Leaning to one topic, not by the answer margin (out of reach here): answered, the
     # runner-up one option away.
-    matcher = get_matcher()
+    matcher = shipped_matcher()
     monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, margin=1.01))
     text = "xin giấy khám sức khỏe ở trạm xá được không"
     decision = matcher.decide(text)
@@ -211,7 +210,7 @@ async def test_two_questions_in_one_message_get_both_answers_briefly(
     lines = await say(app, "u1", "đi hàn hết bao nhiêu tiền, với lại vay vốn ngân hàng ở đâu ạ",
                       channel=channel)
     assert intents(lines) == ["faq:abroad.costs", "faq:abroad.loan"]
-    kb = get_matcher().kb
+    kb = shipped_matcher().kb
     costs, loan = kb.entries["abroad.costs"], kb.entries["abroad.loan"]
     # Each topic in brief: its title, its one sentence, its source and the day it was checked
     # (not the full answers: two of those were about 400 + 550 characters).
@@ -235,7 +234,7 @@ def test_an_offer_takes_the_place_of_the_last_follow_up() -> None:
     """A runner-up topic or an action offered under an answer comes first and keeps the
     answer's first message as short as without it (the Taiwan answer with the countries
     offered was 616 characters on Zalo)."""
-    kb = get_matcher().kb
+    kb = shipped_matcher().kb
     text, follow_ups = topic_reply(kb.entries["abroad.taiwan"])
     offer = [[Topic("abroad.markets").button(kb.entries["abroad.markets"].title)]]
     rows = offered_first(offer, follow_ups)

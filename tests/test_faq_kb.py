@@ -75,8 +75,8 @@ def test_shipped_kb_has_every_spec_topic_within_limits() -> None:
         assert entry.examples, entry.id
 
 
-def test_shipped_kb_passes_the_full_check() -> None:
-    _, problems = run_check(Path("messages/faq"), TODAY)
+def test_shipped_kb_passes_the_full_check(classifier_cache: Path) -> None:
+    _, problems = run_check(Path("messages/faq"), TODAY, classifier_cache)
     assert [str(p) for p in problems if p.severity == "error"] == []
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from handlers.understanding.decision import (
@@ -12,9 +14,10 @@ from handlers.understanding.decision import (
     Thresholds,
     without_actions,
 )
-from handlers.understanding.matcher import Matcher, get_matcher
+from handlers.understanding.matcher import Matcher
 from handlers.understanding.smalltalk import SmallTalk
 from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
+from tests.helpers import shipped_matcher
 
 #: One question per topic, worded unlike the knowledge-base examples.
 QUESTIONS = {
@@ -50,7 +53,7 @@ QUESTIONS = {
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return get_matcher()
+    return shipped_matcher()
 
 
 def test_every_spec_topic_has_a_question() -> None:
@@ -146,9 +149,10 @@ def test_greeting_with_a_question_is_the_question(matcher: Matcher) -> None:
     assert matcher.decide("chào anh, cho em hỏi vay vốn đi hàn thế nào").topic == "abroad.loan"
 
 
-def test_clarify_offers_two_or_three_closest_topics() -> None:
+def test_clarify_offers_two_or_three_closest_topics(classifier_cache: Path) -> None:
     # With an answer bar nothing reaches, every understood question becomes a clarify question.
-    strict = Matcher(load_kb(), thresholds=Thresholds(answer=1.01))
+    # (The answer bar is not the classifiers': they are the shipped ones, loaded, not fitted.)
+    strict = Matcher(load_kb(), thresholds=Thresholds(answer=1.01), cache_dir=classifier_cache)
     decision = strict.decide("vay vốn đi hàn quốc")
     assert decision.outcome == "clarify"
     assert 2 <= len(decision.suggestions) <= 3

@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 
 from handlers.understanding.decision import OUT_OF_REMIT, Candidate, Decision
-from handlers.understanding.matcher import Matcher, get_matcher
+from handlers.understanding.matcher import Matcher
+from tests.helpers import shipped_matcher
 from tests.test_faq_matcher import ranked_candidates
 
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return get_matcher()
+    return shipped_matcher()
 
 
 OUT_OF_REMIT_QUESTIONS = [

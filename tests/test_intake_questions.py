@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Channel
-from handlers.understanding.matcher import get_matcher
 from messages import t
 from messages.faq_loader import load_kb
 from storage.models import IntakeDraft
-from tests.helpers import intents, press, say, texts
+from tests.helpers import intents, press, say, shipped_matcher, texts
 from tests.test_escapes import ANSWERS
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -52,7 +51,7 @@ async def _saved_name(app: App) -> object:
 async def test_a_question_the_matcher_only_narrows_is_clarified_at_the_name_step(
     app: App, channel: Channel, question: str
 ) -> None:
-    decision = get_matcher().decide(question)
+    decision = shipped_matcher().decide(question)
     assert decision.outcome == "clarify", decision  # the case under test
     await _at_name_step(app, channel)
     lines = await say(app, "u1", question, channel=channel)
@@ -109,7 +108,7 @@ async def test_a_narrowed_question_is_clarified_at_every_step_of_the_form(
     app: App, channel: Channel
 ) -> None:
     question = "học phí bao nhiêu"
-    suggestions = get_matcher().decide(question).suggestions
+    suggestions = shipped_matcher().decide(question).suggestions
     assert suggestions
 
     async def send(how: str, text: str) -> list[dict[str, Any]]:

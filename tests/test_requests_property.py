@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import find_reference, request_slots
+from tests.helpers import shipped_matcher
 
 ALLOWED = {
     "kind": {"abroad", "course"},
@@ -24,6 +24,6 @@ def test_any_text_is_read_without_error(text: str) -> None:
     assert reference is None or reference.startswith("HY-")
     for slot, value in request_slots(text).items():
         assert value in ALLOWED[slot]
-    decision = get_matcher().decide(text)
+    decision = shipped_matcher().decide(text)
     assert decision.outcome in ("answer", "clarify", "fallback", "smalltalk", "action")
     assert (decision.action is not None) == (decision.outcome == "action")

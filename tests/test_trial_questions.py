@@ -12,11 +12,10 @@ from bot.app import App
 from handlers.dossier.states import ItemState
 from handlers.faq import one_per_action
 from handlers.types import Button, Channel
-from handlers.understanding.matcher import get_matcher
 from storage.dossier_repo import get_item
 from storage.models import utcnow
 from tests.dossier_support import make_case
-from tests.helpers import intents, say
+from tests.helpers import intents, say, shipped_matcher
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -71,7 +70,7 @@ async def test_a_phone_or_id_number_does_not_decide_the_topic(
 
 
 def test_the_number_and_its_label_leave_the_matching_key() -> None:
-    matcher = get_matcher()
+    matcher = shipped_matcher()
     assert matcher.key("em sdt 0912345678 muon hoi di han quoc can gi") == "di han quoc can gi"
     assert matcher.key("căn cước của em là 008099001234, đi nhật được không") == (
         "di nhat duoc khong")

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.understanding.matcher import get_matcher
 from handlers.understanding.normalise import normalise, other_i, unglue, untelex
 from messages.faq_loader import load_kb
 from messages.lexicon import LexiconError, SharedFact, load_lexicon, parse_lexicon
+from tests.helpers import shipped_matcher
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_input_method_keys_left_in_a_word_are_read_without(typed: str, meant: st
 
 
 def test_a_question_typed_with_a_failed_keyboard_is_answered() -> None:
-    matcher = get_matcher()
+    matcher = shipped_matcher()
     # The Telex keys stayed in the text ("đi xklđ nhật hết bao nhiêu tiền"; "tiếng hàn học ở đâu").
     assert matcher.decide("ddi xkld nhaatj heets bao nhieeu tieenf").topics == ("abroad.costs",)
     assert matcher.decide("tie6ng1 ha2n ho5c o73 dda6u").topics == ("abroad.language",)
@@ -199,7 +199,7 @@ def test_words_typed_without_spaces_are_read_apart(typed: str, words: list[str] 
 
 
 def test_a_question_typed_without_spaces_is_answered() -> None:
-    matcher = get_matcher()
+    matcher = shipped_matcher()
     assert matcher.key("tuluc dangky den luc len maybay mat baolau") == (
         "tu luc dang ky den luc len may bay mat bao lau")
     assert matcher.decide("tuluc dangky den luc len maybay mat baolau").topics == (
@@ -213,7 +213,7 @@ def test_reading_glued_words_gives_back_the_same_letters(typed: str) -> None:
 
 
 def test_a_deposit_spelt_with_i_is_the_deposit() -> None:
-    matcher = get_matcher()
+    matcher = shipped_matcher()
     assert matcher.key("kí quĩ") == matcher.key("ký quỹ") == "ky quy"
     assert matcher.key("li lich tu phap") == "ly lich tu phap"
 
