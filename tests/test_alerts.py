@@ -115,9 +115,9 @@ async def test_weekly_digest_with_chart(app: App, clock: Clock) -> None:
 
 
 def test_remind_dry_run_prints_json_lines_and_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    fresh_sqlite: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = make_settings(tmp_path)
+    settings = make_settings(fresh_sqlite)
     clock = Clock()
 
     async def setup() -> None:

@@ -253,12 +253,12 @@ def _inert(text: str) -> bool:
     return text == "" or (text[0].isalnum() and text.isprintable())
 
 
-def test_random_course_files_are_refused_cleanly_or_stored_inert(tmp_path: Path) -> None:
+def test_random_course_files_are_refused_cleanly_or_stored_inert(fresh_sqlite: Path) -> None:
     loop = asyncio.new_event_loop()
     stack = contextlib.AsyncExitStack()
     try:
         app = loop.run_until_complete(
-            stack.enter_async_context(build_app(make_settings(tmp_path)))
+            stack.enter_async_context(build_app(make_settings(fresh_sqlite)))
         )
 
         async def attempt(data: bytes) -> None:

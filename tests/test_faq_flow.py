@@ -24,7 +24,9 @@ from tests.officials_helpers import make_officer
 
 
 @pytest.fixture
-async def app(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[App]:
+async def app(
+    fresh_sqlite: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[App]:
     original = bot.app.build_flows
 
     def with_handoff() -> list[Flow]:
@@ -32,7 +34,7 @@ async def app(tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> 
         return flows if any(f.name == "handoff" for f in flows) else [*flows, HandoffFlow()]
 
     monkeypatch.setattr(bot.app, "build_flows", with_handoff)
-    async with build_app(make_settings(tmp_path), clock=clock.now) as built:
+    async with build_app(make_settings(fresh_sqlite), clock=clock.now) as built:
         yield built
 
 

@@ -13,7 +13,7 @@ from tests.fuzz_support import CORPUS, all_states, run_fuzz
 EXAMPLES_PER_STATE = 2
 
 
-def test_no_input_stops_the_bot_in_any_state(tmp_path: Path) -> None:
-    fuzzer = run_fuzz(make_settings(tmp_path), EXAMPLES_PER_STATE)
+def test_no_input_stops_the_bot_in_any_state(fresh_sqlite: Path) -> None:
+    fuzzer = run_fuzz(make_settings(fresh_sqlite), EXAMPLES_PER_STATE)
     assert fuzzer.problems == []
     assert fuzzer.tried >= len(all_states()) * (len(CORPUS) + 1)

@@ -248,12 +248,12 @@ async def _attempt(app: App, kind: str, data: bytes) -> None:
             await session.rollback()
 
 
-def test_random_cells_never_make_the_importer_raise(tmp_path: Path) -> None:
+def test_random_cells_never_make_the_importer_raise(fresh_sqlite: Path) -> None:
     loop = asyncio.new_event_loop()
     stack = contextlib.AsyncExitStack()
     try:
         app = loop.run_until_complete(stack.enter_async_context(
-            build_app(make_settings(tmp_path))))
+            build_app(make_settings(fresh_sqlite))))
 
         @settings(max_examples=50, deadline=None, derandomize=True, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

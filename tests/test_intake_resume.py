@@ -91,8 +91,8 @@ async def _simulate(tmp_path: Path, lines: list[dict[str, Any]]) -> list[dict[st
         return await simulate_lines(app, *lines)
 
 
-async def test_resume_across_two_simulator_runs(tmp_path: Path) -> None:
-    first = await _simulate(tmp_path, [
+async def test_resume_across_two_simulator_runs(fresh_sqlite: Path) -> None:
+    first = await _simulate(fresh_sqlite, [
         {"user": "u1", "text": "tôi muốn đăng ký"},
         {"user": "u1", "button": "Đồng ý"},
         {"user": "u1", "button": "Cho bản thân tôi"},
@@ -100,7 +100,7 @@ async def test_resume_across_two_simulator_runs(tmp_path: Path) -> None:
         {"user": "u1", "text": "Lò Văn Minh"},
     ])
     assert first[-1]["meta"]["intent"] == "flow:intake.dob"
-    second = await _simulate(tmp_path, [
+    second = await _simulate(fresh_sqlite, [
         {"user": "u1", "text": "/start"},
         {"user": "u1", "button": "Đăng ký"},
         {"user": "u1", "button": "Làm tiếp"},

@@ -84,7 +84,7 @@ async def test_ids_kept_in_the_state_keep_working_or_are_answered_as_outdated(ap
     assert "bấm" not in texts(lines)
 
 
-def test_any_string_as_a_button_id_gets_a_reply_and_no_exception(tmp_path: Path) -> None:
+def test_any_string_as_a_button_id_gets_a_reply_and_no_exception(fresh_sqlite: Path) -> None:
     """Hypothesis: forged callback data (any string, or a declared prefix with junk values)."""
     prefixes = sorted(declared_prefixes())
     ids = st.one_of(
@@ -95,7 +95,7 @@ def test_any_string_as_a_button_id_gets_a_reply_and_no_exception(tmp_path: Path)
         ),
     )
     with asyncio.Runner() as runner:
-        context = build_app(make_settings(tmp_path), clock=Clock().now)
+        context = build_app(make_settings(fresh_sqlite), clock=Clock().now)
         app = runner.run(context.__aenter__())
         try:
             runner.run(make_officer(app, Clock(), "of", "office"))

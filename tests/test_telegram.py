@@ -172,13 +172,13 @@ def _free_port() -> int:
 
 
 async def test_run_in_webhook_mode_registers_the_url_and_answers_through_the_sender(
-    tmp_path: Path,
+    fresh_sqlite: Path,
 ) -> None:
     fake = FakeTelegram()
     await fake.start()
     port = _free_port()
     settings = make_settings(
-        tmp_path,
+        fresh_sqlite,
         telegram_token=fake.token,
         telegram_api_url=fake.url,
         webhook_port=port,
@@ -205,12 +205,12 @@ async def test_run_in_webhook_mode_registers_the_url_and_answers_through_the_sen
         await fake.close()
 
 
-async def test_run_in_polling_mode_serves_healthz_on_the_health_port(tmp_path: Path) -> None:
+async def test_run_in_polling_mode_serves_healthz_on_the_health_port(fresh_sqlite: Path) -> None:
     fake = FakeTelegram()
     await fake.start()
     port = _free_port()
     settings = make_settings(
-        tmp_path, telegram_token=fake.token, telegram_api_url=fake.url, health_port=port
+        fresh_sqlite, telegram_token=fake.token, telegram_api_url=fake.url, health_port=port
     )
     stop = asyncio.Event()
     task = asyncio.create_task(run(settings, "telegram", False, stop))
@@ -232,10 +232,10 @@ async def test_run_in_polling_mode_serves_healthz_on_the_health_port(tmp_path: P
         await fake.close()
 
 
-async def test_run_stops_with_one_line_when_telegram_rejects_the_token(tmp_path: Path) -> None:
+async def test_run_stops_with_one_line_when_telegram_rejects_the_token(fresh_sqlite: Path) -> None:
     fake = FakeTelegram()
     await fake.start()
-    settings = make_settings(tmp_path, telegram_token="1:wrong", telegram_api_url=fake.url)
+    settings = make_settings(fresh_sqlite, telegram_token="1:wrong", telegram_api_url=fake.url)
     try:
         with pytest.raises(SettingsError) as raised:
             await run(settings, "telegram", False, asyncio.Event())

@@ -132,10 +132,10 @@ def free_port() -> int:
 
 
 async def test_run_zalo_polls_and_answers(
-    fake: FakeZalo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fake: FakeZalo, fresh_sqlite: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake.webhook_url, fake.webhook_secret = "https://old.example.vn/hook", "old-secret"
-    settings = make_settings(tmp_path, zalo_token=TOKEN, zalo_api_url=fake.url)
+    settings = make_settings(fresh_sqlite, zalo_token=TOKEN, zalo_api_url=fake.url)
     stop = asyncio.Event()
     task = asyncio.create_task(run(settings, "zalo", False, stop))
     fake.push(text_update("/start", message_id="p1"))
@@ -151,11 +151,11 @@ async def test_run_zalo_polls_and_answers(
 
 
 async def test_run_zalo_webhook_sets_the_webhook_and_serves_it(
-    fake: FakeZalo, tmp_path: Path
+    fake: FakeZalo, fresh_sqlite: Path
 ) -> None:
     port = free_port()
     settings = make_settings(
-        tmp_path,
+        fresh_sqlite,
         zalo_token=TOKEN,
         zalo_api_url=fake.url,
         webhook_port=port,
@@ -180,9 +180,9 @@ async def test_run_zalo_webhook_sets_the_webhook_and_serves_it(
 
 
 async def test_run_zalo_with_a_refused_token_stops_with_one_line(
-    fake: FakeZalo, tmp_path: Path
+    fake: FakeZalo, fresh_sqlite: Path
 ) -> None:
-    settings = make_settings(tmp_path, zalo_token="1:revoked", zalo_api_url=fake.url)
+    settings = make_settings(fresh_sqlite, zalo_token="1:revoked", zalo_api_url=fake.url)
     with pytest.raises(SettingsError) as caught:
         await run(settings, "zalo", False, asyncio.Event())
     assert "ZALO_TOKEN" in str(caught.value.code)
