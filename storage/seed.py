@@ -11,12 +11,14 @@ import functools
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Date, cast, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.text import fold
-from storage.history import load_history
+from storage.history import CLASS_FILES, DEPARTURE_FILES, load_history
+from storage.history import _rows as _history_rows
 from storage.models import OPEN_START, Course, Program, Unit
+from storage.models.plan import HistoricalClass, HistoricalDeparture
 
 DATA_DIR = Path(__file__).parent / "data"
 UNIT_FILES = ("units_current.csv", "units_pre2025.csv")
@@ -33,8 +35,40 @@ def _date(value: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+@functools.cache
+def _shipped_keys() -> frozenset[tuple[str, str, date | None]]:
+    """The key of every shipped row, as ``_present_keys`` reads them back."""
+    keys: set[tuple[str, str, date | None]] = {
+        ("unit", row["code"], _date(row["valid_from"]) or OPEN_START)
+        for name in UNIT_FILES for row in _rows(name)
+    }
+    keys |= {("program", row["code"], None) for row in _rows("programs.csv")}
+    keys |= {("course", row["code"], None) for row in _rows("courses.csv")}
+    keys |= {("class", row["code"], None) for n in CLASS_FILES for row in _history_rows(n)}
+    keys |= {("departure", row["code"], None)
+             for n in DEPARTURE_FILES for row in _history_rows(n)}
+    return frozenset(keys)
+
+
+async def _present_keys(session: AsyncSession) -> set[tuple[str, str, date | None]]:
+    """The keys of the rows of the shipped kinds that are there, in one query."""
+    no_day = cast(null(), Date)
+    query = union_all(
+        select(literal("unit"), Unit.code, Unit.valid_from),
+        select(literal("program"), Program.code, no_day),
+        select(literal("course"), Course.code, no_day),
+        select(literal("class"), HistoricalClass.code, no_day),
+        select(literal("departure"), HistoricalDeparture.code, no_day),
+    )
+    return {(kind, code, day) for kind, code, day in await session.execute(query)}
+
+
 async def seed_defaults(session: AsyncSession) -> None:
     """Insert the shipped units, programmes and demo courses where missing."""
+    # This runs at every start: when every shipped row is there (the usual case), one query
+    # says so, where reading each table's keys took six.
+    if _shipped_keys() <= await _present_keys(session):
+        return
     # One query per table for the keys already there (this runs at every start).
     units = {(code, day) for code, day in await session.execute(select(Unit.code, Unit.valid_from))}
     for name in UNIT_FILES:
