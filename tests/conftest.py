@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -124,10 +125,41 @@ async def _snapshot(url: str) -> str:
     return ";\n".join(statements)
 
 
+class _Resetter:
+    """Puts the test process's database back to its fresh state on one connection kept for the
+    run, on a loop of its own in a thread (each test has its own loop): connecting anew was a
+    third of a reset's 22 ms."""
+
+    def __init__(self, sql: str) -> None:
+        self._sql = sql
+        # asyncpg itself: it runs a parameterless string of several statements in one trip.
+        self._dsn = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._conn: asyncpg.Connection | None = None
+
+    def reset(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._reset(), self._loop).result()
+
+    async def _reset(self) -> None:
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await asyncpg.connect(self._dsn)
+        await self._conn.execute(self._sql)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            asyncio.run_coroutine_threadsafe(self._conn.close(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+
 @pytest.fixture(scope="session")
-def _postgres_reset() -> str:
-    """The SQL that puts the test process's PostgreSQL database back to its fresh state (the
-    database is made, migrated and seeded on first use)."""
+def _postgres_reset() -> Iterator[_Resetter]:
+    """What puts the test process's PostgreSQL database back to its fresh state (the database
+    is made, migrated and seeded on first use)."""
     name = make_url(POSTGRES_URL).database
     _run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
     result: list[str] = []
@@ -136,18 +168,9 @@ def _postgres_reset() -> str:
         result.append(await _snapshot(POSTGRES_URL))
 
     _run(snapshot())
-    return result[0]
-
-
-async def _reset_postgres(sql: str) -> None:
-    # asyncpg itself: it runs a parameterless string of several statements in one round trip.
-    dsn = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(
-        hide_password=False)
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+    resetter = _Resetter(result[0])
+    yield resetter
+    resetter.close()
 
 
 @pytest.fixture(scope="session")
@@ -218,7 +241,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def settings(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Settings:
     if backend == "postgres":
-        await _reset_postgres(request.getfixturevalue("_postgres_reset"))
+        request.getfixturevalue("_postgres_reset").reset()
     else:
         _copy_sqlite(request.getfixturevalue("_sqlite_template"), tmp_path)
     return make_settings(tmp_path, backend)
