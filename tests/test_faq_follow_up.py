@@ -9,15 +9,15 @@ import pytest
 from bot.app import App
 from handlers.faq import FOLLOW_UP_WITHIN
 from handlers.types import Channel
-from handlers.understanding.matcher import Matcher, get_matcher
-from tests.helpers import Clock, intents, say
+from handlers.understanding.matcher import Matcher
+from tests.helpers import Clock, intents, say, shipped_matcher
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
 
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
-    return get_matcher()
+    return shipped_matcher()
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
