@@ -22,7 +22,7 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.officials.requests import start_officer_request
-from handlers.textnorm import fold, folded_phrases, option_number
+from handlers.textnorm import fold, folded_phrases, option_number, phrase_key
 from handlers.threads import offer_as_answer
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
@@ -47,6 +47,18 @@ def escape_phrases(kind: str) -> frozenset[str]:
     """The escape phrases ``escapes.words.<kind>``, normalised like a message (teencode expanded,
     politeness particles dropped: "gap can bo a" is "gặp cán bộ")."""
     return frozenset(normalise(p) for p in raw(f"escapes.words.{kind}"))
+
+
+#: A message of at most this many words holding a menu word ("về lại menu đâu làm sao")
+#: asks for the menu, not about coming home.
+MENU_WORDS_WITHIN = 6
+
+
+def _asks_for_menu(folded: str) -> bool:
+    words = phrase_key(folded).split()
+    return folded in folded_phrases("triggers.menu") or (
+        len(words) <= MENU_WORDS_WITHIN
+        and any(w in folded_phrases("triggers.menu_word") for w in words))
 
 
 class Router:
@@ -167,9 +179,7 @@ class Router:
                     return
 
         folded = fold(event.text)
-        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and folded in folded_phrases(
-            "triggers.menu"
-        ):
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and _asks_for_menu(folded):
             ctx.leave(resume=False)
             await self.flows[MENU].start(event, ctx)
             return

@@ -138,3 +138,18 @@ async def test_tiep_tuc_after_the_menu_resumes_the_unfinished_registration(
     # With nothing unfinished, the same words are not an action.
     assert not intents(await say(app, "r2", "tiep tuc", channel=channel))[-1].startswith(
         "flow:intake")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_short_message_with_the_word_menu_brings_the_menu(
+    app: App, channel: Channel
+) -> None:
+    """"về lại menu đâu làm sao" was answered with the topic about coming home from abroad;
+    a short message holding the word "menu" (or its usual slips) is the menu, in a form too."""
+    assert _step(await say(app, "u1", "ve lai menu dau lm s", channel=channel)) == "flow:menu"
+    await say(app, "u1", "tôi muốn đăng ký", channel=channel)
+    assert _step(await say(app, "u1", "lam sao quay ve mebu", channel=channel)) == "flow:menu"
+    # A longer question that mentions the menu is still a question.
+    lines = await say(app, "u1", "bot co menu khong, toi muon hoi di nhat het bao nhieu tien",
+                      channel=channel)
+    assert "flow:menu" not in intents(lines)
