@@ -342,6 +342,12 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
      {"abroad.support", "abroad.japan"}),
     # An age limit, asked of the EPS test: who may go, and Korea's own limits.
     ("ngoai 35 tuoi roi con thi eps duoc nua ko e", {"abroad.eligibility", "abroad.korea"}),
+    # Whether a private company may recruit for EPS: only the State's centre (Korea's topic).
+    ("eps co cty tu nhan nao tuyen ho dc khong hay chi co trung tam nha nuoc",
+     {"abroad.korea", "abroad.enterprises"}),
+    # What the State's programme for Japan pays: Japan's topic.
+    ("đi nhật theo bên nhà nước thì mình tự bỏ ra những khoản gì, còn ăn ở lúc học tiếng ai lo",
+     {"abroad.japan", "abroad.costs"}),
 ])
 def test_a_fact_two_topics_share_is_answered_by_both(
     matcher: Matcher, question: str, topics: set[str]

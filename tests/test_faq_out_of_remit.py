@@ -120,6 +120,16 @@ OUT_OF_REMIT_TYPED = [
     "lam visa du lich nhat di ngam hoa anh dao 5 ngay roi ve can nhung giay to gi",
     "so ho khau giay con dung duoc ko hay bo roi",
     "Cháu tôi học lớp 7, nhà thuộc hộ nghèo thì có được miễn học phí không ạ?",
+    # Scams that are not about work abroad; university fees; a lost citizen card; a birth
+    # certificate; a household registration; the voluntary social insurance ("ít nhất" is not
+    # Japan).
+    "bi lua 30tr qua app dau tu tien ao co lay lai dc k",
+    "bị lừa chuyển tiền qua đt giả công an",
+    "dan toc dao di hoc dai hoc co duoc mien hoc phi ko",
+    "mat the can cuoc lam lai can giay to gi, mat tien ko",
+    "giay khai sinh cho con lam online dc k hay phai len xa",
+    "vợ chồng e làm giấy tờ nhập hộ khẩu cho con sinh bên nhật thì làm ở đâu",
+    "dong bhxh tu nguyen 1 thang it nhat bao nhieu tien, ho ngheo co dc ho tro ko",
 ]
 
 

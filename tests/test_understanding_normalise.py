@@ -212,6 +212,14 @@ def test_reading_glued_words_gives_back_the_same_letters(typed: str) -> None:
     assert words is None or ("".join(words) == typed and all(w in KNOWN for w in words))
 
 
+def test_most_typed_without_diacritics_is_not_japan() -> None:
+    # "ít nhất", "tốt nhất" lose "nhất" as with diacritics (a particle); "nhat" alone is Japan.
+    matcher = shipped_matcher()
+    assert matcher.key("it nhat bao nhieu") == matcher.key("ít nhất bao nhiêu") == "it bao nhieu"
+    assert matcher.key("di nuoc nao tot nhat") == "di nuoc nao tot"
+    assert matcher.key("di nhat") == "di nhat"
+
+
 def test_a_deposit_spelt_with_i_is_the_deposit() -> None:
     matcher = shipped_matcher()
     assert matcher.key("kí quĩ") == matcher.key("ký quỹ") == "ky quy"
