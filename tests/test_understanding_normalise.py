@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.understanding.normalise import normalise, other_i, unglue, untelex
+from handlers.understanding.normalise import (
+    normalise,
+    other_i,
+    slipped_key,
+    unglue,
+    untelex,
+)
 from messages.faq_loader import load_kb
 from messages.lexicon import LexiconError, SharedFact, load_lexicon, parse_lexicon
 from tests.helpers import shipped_matcher
@@ -196,6 +202,32 @@ KNOWN = {"hoc", "may", "thang", "dang", "ky", "bay", "con", "em", "su", "ong", "
 ])
 def test_words_typed_without_spaces_are_read_apart(typed: str, words: list[str] | None) -> None:
     assert unglue(typed, KNOWN) == words
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    # "b" and "n", "x" and "c", "m" and "n" are next to each other.
+    ("hab", "han"), ("nuox", "nuoc"), ("luomg", "luong"),
+    # Shaped like a Vietnamese syllable: a real word unknown to the examples ("trộm" is not
+    # "trốn"); a word two keys off; digits; too short.
+    ("tron", None), ("trom", None), ("jpc", None), ("ha2", None), ("hb", None),
+])
+def test_a_key_next_to_the_one_meant_is_read_as_meant(typed: str, meant: str | None) -> None:
+    known = {"han", "nuoc", "luong", "tron", "hoc", "hai"}
+    assert slipped_key(typed, known) == meant
+
+
+@given(st.text(alphabet="abcdeghiklmnopqrstuvxy", min_size=1, max_size=9))
+def test_a_slipped_key_reading_differs_by_one_letter(typed: str) -> None:
+    known = {"han", "nuoc", "luong", "hoc", "thang", "nghe"}
+    meant = slipped_key(typed, known)
+    assert meant is None or (meant in known and len(meant) == len(typed)
+                             and sum(a != b for a, b in zip(meant, typed, strict=True)) == 1)
+
+
+def test_a_repaired_word_is_read_in_context() -> None:
+    # "hab" is "han"; after "di" it is Korea, as "di han" typed right is.
+    assert shipped_matcher().key("e bi mu mau nhe co di hab dc k") == (
+        "em bi mu mau co di han quoc duoc khong")
 
 
 def test_a_question_typed_without_spaces_is_answered() -> None:

@@ -37,6 +37,8 @@ from handlers.understanding.decision import (
 )
 from handlers.understanding.normalise import (
     other_i,
+    rewrite,
+    slipped_key,
     tokens,
     unglue,
     untelex,
@@ -146,7 +148,11 @@ class Matcher:
         words = without_personal_numbers(tokens(text, self.lexicon), self.lexicon)
         words = commune_as_word(words, self._communes)
         if repair:
-            words = [self._repair(w) for w in words]
+            repaired = [self._repair(w) for w in words]
+            if repaired != words:
+                # A repaired word is read in context too ("di hab" → "di han" → "di han quoc").
+                repaired = rewrite(" ".join(repaired).split(), self.lexicon.rewrites)
+            words = repaired
         return " ".join(words)
 
     def known_share(self, text: str) -> float:
@@ -169,6 +175,10 @@ class Matcher:
         respelt = other_i(word)
         if respelt is not None and respelt in self._known:
             return respelt
+        # A key next to the one meant ("hab", "tuen").
+        slipped = slipped_key(word, self._example_words)
+        if slipped is not None:
+            return slipped
         # Words typed without the spaces between them ("hocmaythang", "dangky").
         glued = unglue(word, self._example_words)
         if glued is not None:

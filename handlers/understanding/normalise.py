@@ -71,6 +71,30 @@ _SYLLABLE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
 
 
+#: Letters next to each other on a phone's keyboard (QWERTY, as Vietnamese is typed).
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {
+    key: "".join(
+        row2[i2] for row2_index, row2 in enumerate(_KEY_ROWS)
+        for i2 in range(len(row2))
+        if abs(row2_index - row_index) <= 1 and abs(i2 - i) <= 1 and row2[i2] != key)
+    for row_index, row in enumerate(_KEY_ROWS) for i, key in enumerate(row)
+}
+
+
+def slipped_key(token: str, known: Container[str]) -> str | None:
+    """The one known word ``token`` becomes with one letter replaced by a key next to it
+    ("hab" → "han", "tuen" → "tien", "nuox" → "nuoc"); None when none or several do. Only a
+    reading to try, for a word otherwise unknown, and one that cannot be a Vietnamese syllable
+    as typed: an unknown real word ("trộm") must not become a known one ("trốn")."""
+    if not token.isalpha() or not 3 <= len(token) <= 7 or _SYLLABLE.fullmatch(token):
+        return None
+    found = {token[:i] + other + token[i + 1:]
+             for i, letter in enumerate(token) for other in _NEIGHBOURS.get(letter, "")}
+    found = {w for w in found if w in known}
+    return found.pop() if len(found) == 1 else None
+
+
 def unglue(token: str, known: Container[str], most: int = 4) -> list[str] | None:
     """``token`` as the fewest known words typed without the spaces between them
     ("hocmaythang", "dangky", "maybay"), each of two letters or more; None if it is not.
