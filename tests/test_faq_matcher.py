@@ -348,6 +348,15 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
     # What the State's programme for Japan pays: Japan's topic.
     ("đi nhật theo bên nhà nước thì mình tự bỏ ra những khoản gì, còn ăn ở lúc học tiếng ai lo",
      {"abroad.japan", "abroad.costs"}),
+    # "Which topic?" became two answers: the full topic was offered beside the first.
+    ("bot co hoi ma otp ko", {"general.about_bot", "general.privacy"}),
+    ("ban e ru sang du bai lam massage trong khach san luong cao lamm, co duoc di k chi",
+     {"abroad.markets", "abroad.scam"}),
+    ("nam ngoai hoc lop chan nuoi roi, nam nay hoc them lop may thi co dc nha nuoc chiu nua ko a",
+     {"training.eligibility", "training.courses"}),
+    ("con toi bi tat mot chan, di lai kho, co duoc vao lop nghe cua xa khong",
+     {"training.eligibility", "training.support"}),
+    ("co ai k tra loi giup voi", {"general.about_bot", "general.human"}),
 ])
 def test_a_fact_two_topics_share_is_answered_by_both(
     matcher: Matcher, question: str, topics: set[str]
@@ -396,6 +405,12 @@ def test_a_shared_fact_needs_its_words_and_a_close_second_topic(matcher: Matcher
     deposit = Decision("clarify", about.key, (Candidate("abroad.return", 0.3),
                                               Candidate("abroad.process", 0.25)))
     assert answered_together(lexicon, deposit, [], bar) is None
+    # The full topic offered third, after one of the fact's: the first and the full one.
+    otp = Decision("clarify", matcher.key("bot co hoi ma otp ko"), (
+        Candidate("general.about_bot", 0.38), Candidate("general.human", 0.29),
+        Candidate("general.privacy", 0.07)))
+    assert answered_together(lexicon, otp, [], bar) == Decision(
+        "answer", otp.key, (otp.candidates[0], otp.candidates[2]))
     between = Decision("clarify", key, (asked.candidates[0], asked.candidates[2]))
     assert answered_together(lexicon, between, [], bar) == Decision(
         "answer", key, between.candidates)

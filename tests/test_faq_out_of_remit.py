@@ -130,6 +130,8 @@ OUT_OF_REMIT_TYPED = [
     "giay khai sinh cho con lam online dc k hay phai len xa",
     "vợ chồng e làm giấy tờ nhập hộ khẩu cho con sinh bên nhật thì làm ở đâu",
     "dong bhxh tu nguyen 1 thang it nhat bao nhieu tien, ho ngheo co dc ho tro ko",
+    # "có ai" asking for a maid is not asking for an officer.
+    "co ai tuyen giup viec gia dinh o ha noi luong 7tr ko, chi hang xom em can",
 ]
 
 

@@ -21,14 +21,14 @@ def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candida
     decision answers one of them alone, the other among the three best-ranked topics (the
     message holds the fact's words, so being ranked near is enough; beside the topic that
     tells the fact in full, at least the fact's ``close`` or else ``bar``, a clarify's option
-    bar); or when it asks "which
-    topic?" between them: the first two offered (a third is far behind: "năm ngoái học lớp
-    chăn nuôi rồi, năm nay có lớp may … được miễn phí nữa không" asks who may learn free)."""
+    bar); or when it asks "which topic?" with one of them first and the full topic, or
+    another of them next, offered (a third beside the full one is far behind: "năm ngoái học
+    lớp chăn nuôi rồi, năm nay có lớp may … được miễn phí nữa không" asks who may learn free)."""
     if decision.outcome == "answer" and len(decision.candidates) == 1:
         first = decision.candidates[0]
         others = [c for c in ranked if c.topic != OUT_OF_REMIT][:3]
     elif decision.outcome == "clarify" and decision.candidates:
-        first, others = decision.candidates[0], list(decision.candidates[1:2])
+        first, others = decision.candidates[0], list(decision.candidates[1:])
     else:
         return None
     padded = f" {decision.key} "
@@ -39,7 +39,9 @@ def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candida
         # when it is answered already, another is added only if it is a real contender.
         home = fact.topics[0]
         close = bar if fact.close is None else fact.close
-        other = next((c for c in others if c.topic in fact.topics and c.topic != first.topic
+        # Beside the full topic in "which topic?", only the one offered next.
+        near = others[:1] if decision.outcome == "clarify" and first.topic == home else others
+        other = next((c for c in near if c.topic in fact.topics and c.topic != first.topic
                       and (c.topic == home or (first.topic == home and c.probability >= close))),
                      None)
         if other is not None:
