@@ -130,6 +130,21 @@ OUT_OF_REMIT_TYPED = [
     "giay khai sinh cho con lam online dc k hay phai len xa",
     "vợ chồng e làm giấy tờ nhập hộ khẩu cho con sinh bên nhật thì làm ở đâu",
     "dong bhxh tu nguyen 1 thang it nhat bao nhieu tien, ho ngheo co dc ho tro ko",
+    # A family's other worries (round 10): a transfer to a stranger, a fake public-service
+    # app, a romance scam, a stroke, a child's high-school fees, the water bill, a lost land
+    # certificate, the family health card, a locked SIM, a remittance held, a university.
+    "chuyển khoản nhầm 5 triệu sang tài khoản người lạ rồi làm sao đòi lại ạ",
+    "dien thoai bi lua cai app dich vu cong gia mao roi mat het tien trong tai khoan, gio lam sao",
+    "oppa han quoc nhan tin lam quen roi doi gui qua can dong phi hai quan, co phai lua dao ko",
+    "ba ngoai bi tai bien nam mot cho, benh vien tinh co khoa phuc hoi chuc nang ko",
+    "tiền đóng học cấp 3 cho con hộ nghèo có được miễn không",
+    "ho ngheo co duoc mien tien nuoc ko",
+    "lam lai so do bi mat thi ho so gom gi, mat bao lau",
+    "nha co nguoi dang di nhat thi lam the bhyt ho gia dinh co phai tinh ca no ko",
+    "cong ty vien thong goi bao sap khoa so dien thoai, bat cap nhat can cuoc qua link, lam sao",
+    "chuyen tien tu dai loan ve bi ngan hang giu lai, goi tong dai nao",
+    "lop 12 con e muon thi dai hoc ngoai ngu tieng han co nen ko",
+    "tra cứu mã số BHXH của em",
     # "có ai" asking for a maid is not asking for an officer.
     "co ai tuyen giup viec gia dinh o ha noi luong 7tr ko, chi hang xom em can",
 ]
@@ -208,6 +223,9 @@ def test_matters_at_home_are_never_answered(matcher: Matcher, question: str) -> 
     ("vay ngan hang chinh sach di han quoc duoc bao nhieu", "abroad.loan"),
     ("chua di nghia vu quan su co duoc di xkld khong", "abroad.eligibility"),
     ("đi du lịch sang hàn rồi trốn ở lại làm được không", "abroad.scam"),
+    # Leaving or not finishing high school: still the office's questions.
+    ("con bỏ học cấp 3 giữa chừng thì có được học nghề free của nhà nước ko ạ",
+     "training.eligibility"),
     # A teacher asking for the parents of a school's pupils.
     ("Cô giáo trường THCS xã Phù Lưu hỏi giúp phụ huynh: làm sao biết công ty đưa đi có được "
      "Bộ cấp phép hay không ạ", "abroad.enterprises"),
