@@ -96,8 +96,7 @@ class CountryRules:
         words = drop_phrases(key.split(), self.lexicon.countries[named[0]])
         return named[0] if not drop_phrases(words, self.lexicon.follow_up) else None
 
-    def asked_again(self, key: str, ranked: list[Candidate], previous: Sequence[str]
-                    ) -> Decision | None:
+    def asked_again(self, key: str, previous: Sequence[str]) -> Decision | None:
         """A country alone, named after an answer about one side of working abroad ("đi Nhật
         hết bao nhiêu" … "thế còn Hàn Quốc?"): that side and the country are answered. With no
         such side answered before, the country's topic alone (a short "thế còn Hàn Quốc" is
@@ -105,7 +104,8 @@ class CountryRules:
         country = self.only_named(key)
         if country is None:
             return None
-        found = next((c for c in ranked if c.topic == country), Candidate(country, 1.0))
+        found = next((c for c in self._rank(key) if c.topic == country),
+                     Candidate(country, 1.0))
         side = next((t for t in previous if t.startswith(ABROAD_GROUP) and t != MARKETS
                      and t not in self.lexicon.countries), None)
         if side is None:

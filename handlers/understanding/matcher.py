@@ -20,6 +20,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -82,6 +83,9 @@ class Matcher:
         self.actions = actions or load_actions()
         self.lexicon = lexicon or load_lexicon()
         self.thresholds = thresholds or Thresholds()
+        # One message's decision ranks the same key several times (the rules, the second
+        # opinion, the shared facts): the last few rankings are kept.
+        self._ranked = lru_cache(maxsize=256)(self._rank)
         self._countries = CountryRules(self.lexicon, self.thresholds, self.rank)
         self._clauses = clause_pattern(self.lexicon.joiners)
         # A commune's name says "a commune" to the matcher, whichever it is: "lớp ở Bạch Xa"
@@ -209,20 +213,20 @@ class Matcher:
 
     def rank(self, key: str) -> list[Candidate]:
         """Every class (topics and out-of-remit) with its probability, best first."""
-        if not key:
-            return []
+        return list(self._ranked(key)) if key else []
+
+    def _rank(self, key: str) -> tuple[Candidate, ...]:
         probabilities = self._classifier.probabilities(key)
         pairs = zip(self._classifier.classes, probabilities, strict=True)
         ranked = sorted(pairs, key=lambda cp: -cp[1])
-        return [Candidate(c, float(p)) for c, p in ranked]
+        return tuple(Candidate(c, float(p)) for c, p in ranked)
 
     def decide(self, text: str, previous: Sequence[str] = ()) -> Decision:
         """Answer, clarify, fallback or small talk for one message; ``previous``: the topics
         answered to the message before it, if any (a follow-up naming only a country asks the
         same again about that country)."""
         words = spoken(text)
-        key = self._question_key(text)
-        follow_up = self._countries.asked_again(key, without_actions(self.rank(key)), previous)
+        follow_up = self._countries.asked_again(self._question_key(text), previous)
         if follow_up is not None:
             return follow_up
         decision = self._decide_message(text, words)

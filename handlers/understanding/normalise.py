@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Container
+from functools import cache
 
 from handlers.textnorm import fold
 from messages.lexicon import Lexicon, load_lexicon
@@ -145,16 +146,36 @@ def _respell(token: str, lex: Lexicon) -> str:
 
 def drop_phrases(tokens: list[str], phrases: tuple[tuple[str, ...], ...]) -> list[str]:
     """``tokens`` without each word sequence of ``phrases`` (a rewrite to nothing)."""
-    return rewrite(tokens, tuple((phrase, ()) for phrase in phrases))
+    return rewrite(tokens, _as_removals(phrases))
 
 
-def rewrite(tokens: list[str], rules: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
-            ) -> list[str]:
+@cache
+def _as_removals(phrases: tuple[tuple[str, ...], ...]
+                 ) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    return tuple((phrase, ()) for phrase in phrases)
+
+
+Rules = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+
+@cache
+def _by_first_word(rules: Rules) -> dict[str, Rules]:
+    """The rules grouped by their first word, each group in the rules' order (longest first):
+    a message's word is compared with the few rules that can start there, not all of them."""
+    groups: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for phrase, reading in rules:
+        if phrase:
+            groups.setdefault(phrase[0], []).append((phrase, reading))
+    return {word: tuple(group) for word, group in groups.items()}
+
+
+def rewrite(tokens: list[str], rules: Rules) -> list[str]:
     """Each word sequence of ``rules`` (longest first) replaced by its reading."""
+    starting = _by_first_word(rules)
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for phrase, reading in rules:
+        for phrase, reading in starting.get(tokens[i], ()):
             if tuple(tokens[i : i + len(phrase)]) == phrase:
                 out.extend(reading)
                 i += len(phrase)
