@@ -357,6 +357,9 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
     ("con toi bi tat mot chan, di lai kho, co duoc vao lop nghe cua xa khong",
      {"training.eligibility", "training.support"}),
     ("co ai k tra loi giup voi", {"general.about_bot", "general.human"}),
+    # A promise that sounds too good: the scams topic names it.
+    ("ho bao khong can hoc tieng, bao do, 1 thang la bay, co tin dc ko",
+     {"abroad.language", "abroad.scam"}),
 ])
 def test_a_fact_two_topics_share_is_answered_by_both(
     matcher: Matcher, question: str, topics: set[str]
