@@ -96,6 +96,12 @@ class Thresholds:
     #: its everyday words (a family, a farm, a bank) pull the check outside.
     outside_words: int = 3
     outside_max_words: int = 12
+    #: ... and a longer message only at this probability: its everyday words pull a story in
+    #: the remit outside too, but a story about another matter (a wedding, a house fire, a
+    #: motorbike on credit) was answered for its one labour word. Set on every eval line of
+    #: more than 12 words: 0.75 turns 10 of 34 answered out-of-remit stories into the
+    #: out-of-remit reply and 1 of about 6,000 right answers (0.6: 19, and 11 right ones).
+    outside_long: float = 0.75
     #: Inverse regularisation of the remit check's models.
     remit_regularisation: float = 30.0
     #: Inverse regularisation of the second opinion (a linear SVM on the same examples; see

@@ -282,12 +282,14 @@ class Matcher:
     def _within_remit(self, decision: Decision) -> Decision:
         """An answer or action the remit check finds outside the remit falls back, with
         out-of-remit first among the candidates (the reply says it is not the office's
-        work). Only short messages are checked (``Thresholds.outside_words``)."""
+        work). Messages of one or two words are not checked, longer ones than
+        ``Thresholds.outside_max_words`` at a higher bar (``outside_long``)."""
         th = self.thresholds
-        if not th.outside_words <= len(decision.key.split()) <= th.outside_max_words:
+        words = len(decision.key.split())
+        if words < th.outside_words:
             return decision
         outside = self.outside(decision)
-        if outside < th.outside:
+        if outside < (th.outside if words <= th.outside_max_words else th.outside_long):
             return decision
         ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
         return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked))
