@@ -380,11 +380,17 @@ def test_a_shared_fact_needs_its_words_and_a_close_second_topic(matcher: Matcher
     # Without the deposit's word, coming home is answered alone.
     home = Decision("answer", matcher.key("ve nuoc roi lam gi"), (ranked[0],))
     assert answered_together(lexicon, home, ranked, bar) is None
-    # The other topic not among the three closest: alone.
+    # The topic that tells the fact (the costs) joins however far it is ranked: the fact's
+    # words are in the message.
     far = [ranked[0], Candidate(OUT_OF_REMIT, 0.2), Candidate("abroad.scam", 0.1),
            Candidate("abroad.loan", 0.05), Candidate("abroad.family", 0.03),
            Candidate("abroad.costs", 0.02)]
-    assert answered_together(lexicon, about, far, bar) is None
+    assert answered_together(lexicon, about, far, bar) == Decision(
+        "answer", about.key, (ranked[0], far[5]))
+    # Another of its topics (the steps) far behind: not.
+    steps = Decision("answer", about.key, (Candidate("abroad.costs", 0.6),))
+    assert answered_together(lexicon, steps, [steps.candidates[0], *far[1:5], Candidate(
+        "abroad.process", 0.01)], bar) is None
     # Third of the in-remit topics (out-of-remit is not one): together.
     near = [ranked[0], Candidate(OUT_OF_REMIT, 0.2), Candidate("abroad.scam", 0.1),
             Candidate("abroad.costs", 0.02)]

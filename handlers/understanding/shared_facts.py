@@ -18,12 +18,13 @@ def _about(fact: SharedFact, padded: str) -> bool:
 def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candidate],
                       bar: float) -> Decision | None:
     """Both topics of a shared fact the message is about, the decided one first, when the
-    decision answers one of them alone, the other among the three best-ranked topics (the
-    message holds the fact's words, so being ranked near is enough; beside the topic that
-    tells the fact in full, at least the fact's ``close`` or else ``bar``, a clarify's option
-    bar); or when it asks "which topic?" with one of them first and the full topic, or
-    another of them next, offered (a third beside the full one is far behind: "năm ngoái học
-    lớp chăn nuôi rồi, năm nay có lớp may … được miễn phí nữa không" asks who may learn free)."""
+    decision answers one of them alone: the topic that tells the fact in full joins however
+    it is ranked (the message holds the fact's words); beside that one answered, another of
+    the fact's among the three best-ranked topics, at least the fact's ``close`` or else
+    ``bar``, a clarify's option bar. Or when it asks "which topic?" with one of them first
+    and the full topic, or another of them next, offered (a third beside the full one is far
+    behind: "năm ngoái học lớp chăn nuôi rồi, năm nay có lớp may … được miễn phí nữa không"
+    asks who may learn free)."""
     if decision.outcome == "answer" and len(decision.candidates) == 1:
         first = decision.candidates[0]
         others = [c for c in ranked if c.topic != OUT_OF_REMIT][:3]
@@ -44,6 +45,10 @@ def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candida
         other = next((c for c in near if c.topic in fact.topics and c.topic != first.topic
                       and (c.topic == home or (first.topic == home and c.probability >= close))),
                      None)
+        if other is None and first.topic != home and decision.outcome == "answer":
+            # The fact's words are in the message: the topic that tells it joins, however the
+            # classifier ranked it ("kí quỹ là gì, nộp rồi có lấy lại được không").
+            other = next((c for c in ranked if c.topic == home), Candidate(home, 0.0))
         if other is not None:
             return Decision("answer", decision.key, (first, other), offers=decision.offers)
     return None
