@@ -252,6 +252,16 @@ def test_most_typed_without_diacritics_is_not_japan() -> None:
     assert matcher.key("di nhat") == "di nhat"
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("lam hộ triếu o dau", "lam ho chieu o dau"), ("mat trứng chỉ nghe", "mat chung chi nghe"),
+    ("dấy tờ gì", "giay to gi"), ("đài noan", "dai loan"), ("SSW", "ky nang dac dinh"),
+    # "khai đăng ký" (declared when registering) is not "khai giảng".
+    ("khai dang ky", "khai dang ky"),
+])
+def test_northern_spellings_are_read_as_meant(typed: str, meant: str) -> None:
+    assert normalise(typed) == meant
+
+
 def test_a_deposit_spelt_with_i_is_the_deposit() -> None:
     matcher = shipped_matcher()
     assert matcher.key("kí quĩ") == matcher.key("ký quỹ") == "ky quy"
