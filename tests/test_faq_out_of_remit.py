@@ -147,6 +147,11 @@ OUT_OF_REMIT_TYPED = [
     "chuyen tien tu dai loan ve bi ngan hang giu lai, goi tong dai nao",
     "lop 12 con e muon thi dai hoc ngoai ngu tieng han co nen ko",
     "tra cứu mã số BHXH của em",
+    # The weather, a prize scam, a bank's "locked account" link, selling a cow (round 12).
+    "han quoc thang 12 co lanh lam ko",
+    "cty điện máy gọi bảo trúng iphone đóng 2 triệu phí vận chuyển là thật ko ad",
+    "nhan tin nhan ngan hang bao khoa tai khoan bam vao link, co phai lua dao ko",
+    "tôi có con bò muốn bán, ở đâu được giá cán bộ",
     # "có ai" asking for a maid is not asking for an officer.
     "co ai tuyen giup viec gia dinh o ha noi luong 7tr ko, chi hang xom em can",
 ]
