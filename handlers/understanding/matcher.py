@@ -179,7 +179,7 @@ class Matcher:
         respelt = other_i(word)
         if respelt is not None and respelt in self._known:
             return respelt
-        # A key next to the one meant ("hab", "tuen").
+        # A key next to the one meant ("hab", "nuox").
         slipped = slipped_key(word, self._example_words)
         if slipped is not None:
             return slipped

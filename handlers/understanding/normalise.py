@@ -85,7 +85,7 @@ _NEIGHBOURS = {
 
 def slipped_key(token: str, known: Container[str]) -> str | None:
     """The one known word ``token`` becomes with one letter replaced by a key next to it
-    ("hab" → "han", "tuen" → "tien", "nuox" → "nuoc"); None when none or several do. Only a
+    ("hab" → "han", "nuox" → "nuoc", "luomg" → "luong"); None when none or several do. Only a
     reading to try, for a word otherwise unknown, and one that cannot be a Vietnamese syllable
     as typed: an unknown real word ("trộm") must not become a known one ("trốn")."""
     if not token.isalpha() or not 3 <= len(token) <= 7 or _SYLLABLE.fullmatch(token):
