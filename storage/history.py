@@ -9,27 +9,17 @@ organised" counts classes (9); "classes opened under programme X" counts funding
 
 from __future__ import annotations
 
-import csv
-import functools
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Program, Unit
 from storage.models.plan import HistoricalClass, HistoricalClassProgram, HistoricalDeparture
+from storage.shipped import shipped_rows
 
-DATA_DIR = Path(__file__).parent / "data"
 CLASS_FILES = ("history_classes_2023h1.csv",)
 DEPARTURE_FILES = ("history_departures_2023h1.csv",)
-
-
-@functools.cache
-def _rows(name: str) -> tuple[dict[str, str], ...]:
-    # Read once per process: the seeding runs at every start (and the files do not change).
-    with (DATA_DIR / name).open(encoding="utf-8-sig", newline="") as fh:
-        return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh))
 
 
 async def _unit_on(session: AsyncSession, code: str, day: date) -> int:
@@ -54,7 +44,7 @@ async def load_history(session: AsyncSession) -> int:
     classes = set(await session.scalars(select(HistoricalClass.code)))
     departures = set(await session.scalars(select(HistoricalDeparture.code)))
     for name in CLASS_FILES:
-        for row in _rows(name):
+        for row in shipped_rows(name):
             if row["code"] in classes:
                 continue
             classes.add(row["code"])
@@ -72,7 +62,7 @@ async def load_history(session: AsyncSession) -> int:
                 session.add(HistoricalClassProgram(class_id=item.id, program_id=programs[code]))
             added += 1
     for name in DEPARTURE_FILES:
-        for row in _rows(name):
+        for row in shipped_rows(name):
             if row["code"] in departures:
                 continue
             departures.add(row["code"])

@@ -6,29 +6,19 @@ survive every restart.
 
 from __future__ import annotations
 
-import csv
 import functools
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import Date, cast, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.text import fold
 from storage.history import CLASS_FILES, DEPARTURE_FILES, load_history
-from storage.history import _rows as _history_rows
 from storage.models import OPEN_START, Course, Program, Unit
 from storage.models.plan import HistoricalClass, HistoricalDeparture
+from storage.shipped import shipped_rows
 
-DATA_DIR = Path(__file__).parent / "data"
 UNIT_FILES = ("units_current.csv", "units_pre2025.csv")
-
-
-@functools.cache
-def _rows(name: str) -> tuple[dict[str, str], ...]:
-    # Read once per process: the seeding runs at every start (and the files do not change).
-    with (DATA_DIR / name).open(encoding="utf-8-sig", newline="") as fh:
-        return tuple({k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh))
 
 
 def _date(value: str) -> date | None:
@@ -40,13 +30,13 @@ def _shipped_keys() -> frozenset[tuple[str, str, date | None]]:
     """The key of every shipped row, as ``_present_keys`` reads them back."""
     keys: set[tuple[str, str, date | None]] = {
         ("unit", row["code"], _date(row["valid_from"]) or OPEN_START)
-        for name in UNIT_FILES for row in _rows(name)
+        for name in UNIT_FILES for row in shipped_rows(name)
     }
-    keys |= {("program", row["code"], None) for row in _rows("programs.csv")}
-    keys |= {("course", row["code"], None) for row in _rows("courses.csv")}
-    keys |= {("class", row["code"], None) for n in CLASS_FILES for row in _history_rows(n)}
+    keys |= {("program", row["code"], None) for row in shipped_rows("programs.csv")}
+    keys |= {("course", row["code"], None) for row in shipped_rows("courses.csv")}
+    keys |= {("class", row["code"], None) for n in CLASS_FILES for row in shipped_rows(n)}
     keys |= {("departure", row["code"], None)
-             for n in DEPARTURE_FILES for row in _history_rows(n)}
+             for n in DEPARTURE_FILES for row in shipped_rows(n)}
     return frozenset(keys)
 
 
@@ -72,7 +62,7 @@ async def seed_defaults(session: AsyncSession) -> None:
     # One query per table for the keys already there (this runs at every start).
     units = {(code, day) for code, day in await session.execute(select(Unit.code, Unit.valid_from))}
     for name in UNIT_FILES:
-        for row in _rows(name):
+        for row in shipped_rows(name):
             valid_from = _date(row["valid_from"]) or OPEN_START
             if (row["code"], valid_from) not in units:
                 units.add((row["code"], valid_from))
@@ -88,13 +78,13 @@ async def seed_defaults(session: AsyncSession) -> None:
                     )
                 )
     programs = set(await session.scalars(select(Program.code)))
-    for row in _rows("programs.csv"):
+    for row in shipped_rows("programs.csv"):
         if row["code"] not in programs:
             programs.add(row["code"])
             session.add(Program(code=row["code"], name=row["name"]))
     await session.flush()
     courses = set(await session.scalars(select(Course.code)))
-    for row in _rows("courses.csv"):
+    for row in shipped_rows("courses.csv"):
         if row["code"] in courses:
             continue
         courses.add(row["code"])
