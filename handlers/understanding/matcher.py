@@ -52,7 +52,7 @@ from handlers.understanding.phrases import (
 )
 from handlers.understanding.remit import RemitCheck
 from handlers.understanding.ruled_out import spoken, without_ruled_out
-from handlers.understanding.shared_facts import answered_together
+from handlers.understanding.shared_facts import answered_together, facts_about
 from handlers.understanding.smalltalk import (
     content_words,
     smalltalk_kind,
@@ -84,8 +84,10 @@ class Matcher:
         self.lexicon = lexicon or load_lexicon()
         self.thresholds = thresholds or Thresholds()
         # One message's decision ranks the same key several times (the rules, the second
-        # opinion, the shared facts): the last few rankings are kept.
+        # opinion, the shared facts): the last few rankings are kept ...
         self._ranked = lru_cache(maxsize=256)(self._rank)
+        # ... and reads the same text's key more than once (the follow-up check, the decision).
+        self._question_key = lru_cache(maxsize=256)(self._read_question)
         self._countries = CountryRules(self.lexicon, self.thresholds, self.rank)
         self._clauses = clause_pattern(self.lexicon.joiners)
         # A commune's name says "a commune" to the matcher, whichever it is: "lớp ở Bạch Xa"
@@ -165,7 +167,7 @@ class Matcher:
         words = self.key(text, repair=False).split()
         return sum(w in self._known for w in words) / len(words) if words else 0.0
 
-    def _question_key(self, text: str) -> str:
+    def _read_question(self, text: str) -> str:
         """The key of a question, without the greetings and thanks around it."""
         return " ".join(without_courtesies(self.key(text).split(), self.lexicon))
 
@@ -234,7 +236,8 @@ class Matcher:
             decision = self._without_foreign(decision, words)
         if decision.outcome == "answer":
             decision = self._second_opinion(decision, words)
-        if decision.outcome in ("answer", "clarify") and self.lexicon.shared:
+        if decision.outcome in ("answer", "clarify") and facts_about(self.lexicon, decision.key):
+            # Ranked again only for a message that holds a shared fact's words.
             ranked = without_ruled_out(self.lexicon, decision.key,
                                        without_actions(self.rank(decision.key)), words)
             decision = answered_together(self.lexicon, decision, ranked,

@@ -10,9 +10,11 @@ from handlers.understanding.phrases import any_in
 from messages.lexicon import Lexicon, SharedFact
 
 
-def _about(fact: SharedFact, padded: str) -> bool:
-    return any_in(padded, fact.phrases) and (
-        not fact.alongside or any_in(padded, fact.alongside))
+def facts_about(lexicon: Lexicon, key: str) -> list[SharedFact]:
+    """The shared facts whose words (and words alongside, when given) the key holds."""
+    padded = f" {key} "
+    return [fact for fact in lexicon.shared if any_in(padded, fact.phrases) and (
+        not fact.alongside or any_in(padded, fact.alongside))]
 
 
 def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candidate],
@@ -32,9 +34,8 @@ def answered_together(lexicon: Lexicon, decision: Decision, ranked: list[Candida
         first, others = decision.candidates[0], list(decision.candidates[1:])
     else:
         return None
-    padded = f" {decision.key} "
-    for fact in lexicon.shared:
-        if first.topic not in fact.topics or not _about(fact, padded):
+    for fact in facts_about(lexicon, decision.key):
+        if first.topic not in fact.topics:
             continue
         # The fact's first topic tells it in full: one of the two is always that one, and
         # when it is answered already, another is added only if it is a real contender.
