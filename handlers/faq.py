@@ -281,33 +281,38 @@ def _follow_up_button(follow_up: FollowUp) -> Button:
     return Button(follow_up.target, follow_up.label)
 
 
+def _last_asked(ctx: Context, within: timedelta) -> dict[str, Any] | None:
+    """What is kept of the question last answered (its key, time, times asked in a row,
+    topics), if it was answered within ``within``; None when it was not, or the data is not
+    what this flow wrote."""
+    asked: Any = ctx.data.get(ASKED)
+    if not isinstance(asked, dict):
+        return None
+    try:
+        at = datetime.fromisoformat(str(asked.get("at")))
+    except (TypeError, ValueError):
+        return None
+    return asked if ctx.now - at <= within else None
+
+
 def _times_asked(ctx: Context, text: str) -> int:
     """How many times in a row, each within REPEAT_WITHIN of the one before, ``text`` was just
     asked and answered (0: it was not the last question answered)."""
-    asked: Any = ctx.data.get(ASKED)
-    if not isinstance(asked, dict) or asked.get("key") != phrase_key(text):
+    asked = _last_asked(ctx, REPEAT_WITHIN)
+    if asked is None or asked.get("key") != phrase_key(text):
         return 0
     try:
-        at = datetime.fromisoformat(str(asked.get("at")))
-        times = int(asked.get("times") or 0)
+        return int(asked.get("times") or 0)
     except (TypeError, ValueError):
         return 0
-    return times if ctx.now - at <= REPEAT_WITHIN else 0
 
 
 def _answered_before(ctx: Context) -> tuple[str, ...]:
     """The topics answered to the question before, if it was asked within FOLLOW_UP_WITHIN
     ("thế còn Hàn Quốc?" asks it again about Korea)."""
-    asked: Any = ctx.data.get(ASKED)
-    if not isinstance(asked, dict) or not isinstance(asked.get("topics"), list):
-        return ()
-    try:
-        at = datetime.fromisoformat(str(asked.get("at")))
-    except (TypeError, ValueError):
-        return ()
-    if ctx.now - at > FOLLOW_UP_WITHIN:
-        return ()
-    return tuple(str(t) for t in asked["topics"])
+    asked = _last_asked(ctx, FOLLOW_UP_WITHIN)
+    topics = asked.get("topics") if asked is not None else None
+    return tuple(str(t) for t in topics) if isinstance(topics, list) else ()
 
 
 def _answered_just_now(ctx: Context, topic: str, confidence: float) -> None:
