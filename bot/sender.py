@@ -285,7 +285,8 @@ class Sender:
             urgent, bulk = await self._due_chats(wanted)
             found = await self.rows.oldest_rows(bulk)
             # A chat started or named during the reads: its row as read may be gone already.
-            for chat_id in self._touched.union(self._workers):
+            busy = self._touched.union(self._workers)
+            for chat_id in busy:
                 found.pop(chat_id, None)
         finally:
             self._touched = None
@@ -298,7 +299,10 @@ class Sender:
         # Fewer than asked for: no other announcement is due now; the next lookup waits for
         # the dispatcher's notify() or the poll, not for a worker to finish.
         self._bulk_more = wanted <= 0 or len(bulk) >= wanted
-        self._bulk_backlog.extend(bulk)
+        # A chat the rows' read found nothing for was served between the two reads (on SQLite
+        # the first read's snapshot can predate a worker's record, and the worker be gone by the
+        # time the lookup looks at who is busy): starting it would only read that it is done.
+        self._bulk_backlog.extend(chat for chat in bulk if chat in found or chat in busy)
         self._start_backlog()
 
     def _full(self, *, bulk: bool = False) -> bool:
