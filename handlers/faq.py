@@ -24,7 +24,7 @@ from handlers.textnorm import phrase_key
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
 from handlers.understanding.matcher import get_matcher
-from handlers.understanding.requests import request_slots
+from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t
 from messages.actions import load_actions
@@ -119,7 +119,9 @@ class FaqFlow(Flow):
             entry = get_matcher().kb.entries[CLASS_LIST_TOPIC]
             await answer_topic(event, ctx, entry, confidence=decision.confidence)
         elif decision.outcome == "action" and decision.action is not None:
-            slots = request_slots(event.text) if decision.action == INTAKE else {}
+            slots: dict[str, Any] = {}
+            if decision.action == INTAKE:
+                slots = {**request_slots(event.text), ANSWERED_BEFORE: list(previous)}
             await ctx.start_action(event, decision.action, slots)
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)

@@ -13,7 +13,7 @@ from bot.engine import offered_options
 from handlers.types import Button, Channel, Inbound, InboundKind, Reply
 from storage.models import Case, Course, IntakeDraft
 from tests.dossier_support import make_case
-from tests.helpers import intents, press, say, texts
+from tests.helpers import Clock, intents, press, say, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -120,6 +120,45 @@ async def test_request_names_country_class_commune(app: App) -> None:
     assert draft.data["who"] == "relative" and draft.data["relationship"] == "grandchild"
     assert draft.data["kind"] == "course" and draft.data["unit_name"] == "Thái Hòa"
     assert draft.data.get("course_id")
+
+
+@pytest.mark.parametrize(
+    ("before", "kind", "market"),
+    [
+        (["toi muon biet di han quoc theo eps can dieu kien gi"], "abroad", "korea"),
+        (["hoc nghe co duoc ho tro tien an khong"], "course", None),
+        # The office's address says nothing about what to register for.
+        (["uy ban xa o dau"], None, None),
+    ],
+)
+async def test_a_bare_request_registers_for_what_was_just_answered(
+    app: App, before: list[str], kind: str | None, market: str | None
+) -> None:
+    # "đăng ký luôn" right after the Korea answer registers to work in Korea: neither the
+    # kind nor the country is asked, and the form says what it took (fixable at the summary).
+    for text in before:
+        await say(app, "u1", text, channel=Channel.ZALO)
+    lines = await say(app, "u1", "ok dang ky luon cho toi", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.consent"]
+    lines = await press(app, "u1", "Đồng ý", channel=Channel.ZALO)
+    async with app.db.session() as session:
+        draft = (await session.scalars(select(IntakeDraft))).one()
+    assert draft.data.get("kind") == kind and draft.data.get("market") == market
+    if kind is None:
+        assert intents(lines) == ["flow:intake.kind"]
+    else:
+        assert intents(lines) == ["flow:intake.full_name"]
+        assert ("Hàn Quốc" in texts(lines)) == (market == "korea")
+
+
+async def test_a_request_after_an_hour_does_not_take_the_answer_before(
+    app: App, clock: Clock
+) -> None:
+    await say(app, "u1", "toi muon biet di han quoc theo eps can dieu kien gi")
+    clock.advance(hours=1)
+    await say(app, "u1", "ok dang ky luon cho toi")
+    lines = await press(app, "u1", "Đồng ý")
+    assert intents(lines) == ["flow:intake.kind"]
 
 
 def test_a_bare_number_answers_the_latest_message_only() -> None:

@@ -16,6 +16,7 @@ from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import CHOICES, choice_label, named_unit, open_courses
 from handlers.intake.steps import Step, answered, first_missing
 from handlers.textnorm import fold
+from handlers.understanding.requests import ANSWERED_BEFORE
 from messages import raw, t
 from storage.models import IntakeDraft
 
@@ -47,7 +48,8 @@ def _trade_pairs(occupation: str) -> set[str]:
 
 async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict[str, Any]:
     """The form answers of a request: the slots read from the words, plus the commune and the
-    class it names (which need the database)."""
+    class it names (which need the database); a request that names no kind takes it from the
+    topics answered just before (``ANSWERED_BEFORE``)."""
     preset: dict[str, Any] = {k: v for k, v in slots.items() if k in _CHOICE_SLOTS}
     preset[FROM_TEXT] = True
     padded = _padded(text)
@@ -64,15 +66,41 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
             preset["gender"] = gender
     if preset.get("kind") == "abroad":
         return preset
+    courses = await _named_courses(ctx, padded, unit_id)
+    if courses:
+        preset.update(courses)
+    elif "kind" not in preset:
+        preset.update(_kind_answered_before(slots.get(ANSWERED_BEFORE)))
+    return preset
+
+
+async def _named_courses(ctx: Context, padded: str, unit_id: int | None) -> dict[str, Any]:
+    """The kind «course», and the class when exactly one open class teaches the trade named
+    (preferring the commune named); nothing when no class's trade is named."""
     generic = {" ".join(fold(p).split()) for p in raw("intake.prefill_generic_pairs")}
     said = _pairs(padded.split()) - generic
     named = [c for c in await open_courses(ctx) if _trade_pairs(c.occupation) & said]
-    if named:
-        preset["kind"] = "course"
-        local = [c for c in named if c.unit_id == unit_id]
-        if len(local) == 1 or len(named) == 1:
-            preset["course_id"] = (local or named)[0].id
-    return preset
+    if not named:
+        return {}
+    local = [c for c in named if c.unit_id == unit_id]
+    if len(local) == 1 or len(named) == 1:
+        return {"kind": "course", "course_id": (local or named)[0].id}
+    return {"kind": "course"}
+
+
+def _kind_answered_before(topics: object) -> dict[str, str]:
+    """What the topics answered just before say a bare request registers for: every one about
+    working abroad, abroad (and the country, when one country's topic was among them); every
+    one about classes, a class. Anything else (the office's contact, a mix) says nothing."""
+    if not isinstance(topics, list) or not topics:
+        return {}
+    areas = {str(topic).partition(".")[0] for topic in topics}
+    if areas == {"training"}:
+        return {"kind": "course"}
+    if areas != {"abroad"}:
+        return {}
+    markets = {str(topic).partition(".")[2] for topic in topics} & set(CHOICES[Step.MARKET])
+    return {"kind": "abroad", **({"market": markets.pop()} if len(markets) == 1 else {})}
 
 
 def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> list[str]:

@@ -14,6 +14,11 @@ from handlers.textnorm import fold
 from handlers.understanding.normalise import tokens
 from messages.actions import Actions, load_actions
 
+#: Slot: the topics answered to the question just before a registration request, so that
+#: "ok đăng ký luôn cho tôi" after the Korea answer registers to work in Korea (the form fills
+#: only what the request's own words leave open, and says what it filled).
+ANSWERED_BEFORE = "answered_before"
+
 #: "HY-2026-00001", "hy 2026 00001", "HY2026-1", "hy_2026_00001": letters, year, number.
 _REFERENCE = re.compile(r"(?<![a-z0-9])([a-z]{1,6})[\s\-_./]*(\d{4})[\s\-_./]*(\d{1,6})(?![0-9])")
 
