@@ -79,6 +79,12 @@ class Flow:
         and "menu" are understood in every step either way. By default the flow reads it."""
         return True
 
+    def confirms(self, ctx: Context) -> bool:
+        """Is the current step a confirmation (the form's summary, a preview)? There a word
+        that, without its tones, is both a yes and a cancel ("dung": "đúng" or "dừng") is read
+        as the yes the step asks for, unless typed with the cancel's own tones. By default no."""
+        return False
+
     async def takes_stray_file(self, event: Inbound, ctx: Context) -> bool:
         """A photo or file sent outside any flow: True if this flow kept it (the dossier, for
         a person with one case to send papers for). By default, no."""

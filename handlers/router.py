@@ -22,7 +22,7 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.officials.requests import start_officer_request
-from handlers.textnorm import fold, folded_phrases, option_number, phrase_key
+from handlers.textnorm import fold, folded_phrases, is_phrase, nfc, option_number, phrase_key
 from handlers.threads import offer_as_answer
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
@@ -47,6 +47,24 @@ def escape_phrases(kind: str) -> frozenset[str]:
     """The escape phrases ``escapes.words.<kind>``, normalised like a message (teencode expanded,
     politeness particles dropped: "gap can bo a" is "gặp cán bộ")."""
     return frozenset(normalise(p) for p in raw(f"escapes.words.{kind}"))
+
+
+@cache
+def _typed_cancel_words() -> frozenset[str]:
+    """The cancel words as written, tones and all ("dừng"), lower case."""
+    return frozenset(_as_typed(p) for p in raw("escapes.words.cancel"))
+
+
+def _as_typed(text: str) -> str:
+    return " ".join(nfc(text).lower().split()).strip(" .,!?…")
+
+
+def _confirms(flow: Flow, ctx: Context, text: str) -> bool:
+    """A cancel word that under this step's confirmation is its yes: the bot's own summary
+    says 'gõ «đúng»', and "dung", typed without tones, is also "dừng" (it asked "hủy?")."""
+    return (flow.confirms(ctx)
+            and is_phrase(text, folded_phrases("intake.words_answer.confirm"))
+            and _as_typed(text) not in _typed_cancel_words())
 
 
 #: A message of at most this many words holding a menu word ("về lại menu đâu làm sao")
@@ -311,7 +329,7 @@ class Router:
                       intent=f"flow:{flow.name}.help")
             await flow.repeat(event, ctx)
             return True
-        if key in escape_phrases("cancel"):
+        if key in escape_phrases("cancel") and not _confirms(flow, ctx, event.text):
             await flow.cancel(event, ctx)
             return True
         if key in escape_phrases("officer") and flow.name != HANDOFF and not flow.for_officers:

@@ -12,6 +12,7 @@ from bot.app import App
 from handlers.types import Channel
 from tests.dossier_support import make_case, two_units
 from tests.helpers import intents, press, say, texts
+from tests.intake_support import fill_form
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 QUESTION = "đi nhật hết bao nhiêu tiền?"
@@ -153,3 +154,28 @@ async def test_a_short_message_with_the_word_menu_brings_the_menu(
     lines = await say(app, "u1", "bot co menu khong, toi muon hoi di nhat het bao nhieu tien",
                       channel=channel)
     assert "flow:menu" not in intents(lines)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # The summary says 'gõ «đúng»'; typed without tones, "dung" is also "dừng".
+        ("dung", "flow:intake.done"),
+        ("Dung roi.", "flow:intake.done"),
+        ("dừng", "flow:intake.cancel"),  # typed with the cancel's own tones: a cancel
+        ("huy", "flow:intake.cancel"),
+    ],
+)
+async def test_a_word_both_yes_and_cancel_without_tones_is_the_summarys_yes(
+    app: App, typed: str, expected: str
+) -> None:
+    await fill_form(app, "u1", channel=Channel.ZALO)
+    lines = await say(app, "u1", typed, channel=Channel.ZALO)
+    assert intents(lines)[-1] == expected
+
+
+async def test_dung_away_from_a_confirmation_is_still_a_cancel(app: App) -> None:
+    await say(app, "u1", "tôi muốn đăng ký")
+    await press(app, "u1", "Đồng ý")
+    lines = await say(app, "u1", "dung")
+    assert intents(lines) == ["flow:intake.cancel"]

@@ -165,6 +165,9 @@ class IntakeFlow(Flow):
         else:
             await show_step(ctx, draft)
 
+    def confirms(self, ctx: Context) -> bool:
+        return ctx.step == Step.SUMMARY.value
+
     async def cancel(self, event: Inbound, ctx: Context) -> None:
         draft, _ = await live_draft(ctx)
         if draft is None:

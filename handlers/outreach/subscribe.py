@@ -153,6 +153,9 @@ class SubscribeFlow(Flow):
             _said(folded_text, "dossier.done_words") or _typed_topic(folded_text) is not None
         )
 
+    def confirms(self, ctx: Context) -> bool:
+        return ctx.step == Step.CONFIRM
+
     async def cancel(self, event: Inbound, ctx: Context) -> None:
         ctx.leave(resume=False)
         ctx.reply(t("outreach.cancelled"), main_menu_buttons(), intent=f"flow:{NAME}.cancelled")
