@@ -127,8 +127,9 @@ async def test_request_names_country_class_commune(app: App) -> None:
     [
         (["toi muon biet di han quoc theo eps can dieu kien gi"], "abroad", "korea"),
         (["hoc nghe co duoc ho tro tien an khong"], "course", None),
-        # The office's address says nothing about what to register for.
+        # The office's address says nothing about what to register for; nor does coming home.
         (["uy ban xa o dau"], None, None),
+        (["di nhat ve roi xa co gioi thieu viec lam khong"], None, None),
     ],
 )
 async def test_a_bare_request_registers_for_what_was_just_answered(

@@ -25,6 +25,8 @@ FROM_TEXT = "from_text"
 #: Draft key: answers given outside the form (the commune chosen for «Gặp cán bộ» in the
 #: middle of it), said once when the form goes on (``take_filled_note``).
 FILLED_ELSEWHERE = "filled_elsewhere"
+#: Topics after which a bare "đăng ký" says nothing of what to register for.
+_SAYS_NO_KIND = frozenset({"abroad.return", "abroad.family"})
 #: Preset keys that are answers to a fixed-choice question.
 _CHOICE_SLOTS = {"who": Step.WHO, "relationship": Step.RELATIONSHIP, "kind": Step.KIND,
                  "market": Step.MARKET}
@@ -91,8 +93,9 @@ async def _named_courses(ctx: Context, padded: str, unit_id: int | None) -> dict
 def _kind_answered_before(topics: object) -> dict[str, str]:
     """What the topics answered just before say a bare request registers for: every one about
     working abroad, abroad (and the country, when one country's topic was among them); every
-    one about classes, a class. Anything else (the office's contact, a mix) says nothing."""
-    if not isinstance(topics, list) or not topics:
+    one about classes, a class. Anything else (the office's contact, a mix, coming home, the
+    family of someone abroad: after those "đăng ký" may be for anything) says nothing."""
+    if not isinstance(topics, list) or not topics or set(topics) & _SAYS_NO_KIND:
         return {}
     areas = {str(topic).partition(".")[0] for topic in topics}
     if areas == {"training"}:
