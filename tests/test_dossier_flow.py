@@ -176,3 +176,28 @@ async def test_ethnic_minority_needs_proof_and_zalo_asks_for_photos(app: App) ->
     lines = await say(app, "z1", "2", channel=Channel.ZALO)
     assert "căn cước" in texts(lines)
     assert "Zalo không gửi được tệp PDF" in texts(lines)
+
+
+async def test_a_paper_not_had_yet_is_answered_by_its_state_in_this_dossier(app: App) -> None:
+    # "hợp đồng chưa ký thì sao" in the dossier is about its contract item (it got a worker's
+    # rights abroad): a contract comes later; the bank account is optional; a paper this case
+    # needs now goes to the commune officer; each time the checklist follows.
+    await make_case(app, "z1", household="khong", ethnicity="Tày", channel=Channel.ZALO)
+    await say(app, "z1", "ho so", channel=Channel.ZALO)
+    said = {
+        "hop dong chua ky thi sao": "chưa cần gửi",
+        "chua co ho chieu a": "chưa cần gửi",
+        "ko co tai khoan ngan hang": "không bắt buộc",
+        "chưa có giấy xác nhận": "gặp cán bộ",
+    }
+    for text, expected in said.items():
+        lines = await say(app, "z1", text, channel=Channel.ZALO)
+        assert intents(lines) == ["flow:dossier.not_yet", "flow:dossier.checklist"], text
+        assert expected in lines[0]["text"], text
+    # Inside an item too; and a longer question is still the FAQ's.
+    await say(app, "z1", "3", channel=Channel.ZALO)
+    lines = await say(app, "z1", "chua ky hop dong", channel=Channel.ZALO)
+    assert intents(lines)[0] == "flow:dossier.not_yet"
+    lines = await say(app, "z1", "chua ky hop dong ma cong ty da doi nop tien truoc thi co phai "
+                      "lua dao khong a", channel=Channel.ZALO)
+    assert intents(lines)[0].startswith("faq:")

@@ -31,6 +31,7 @@ from handlers.dossier.buttons import (
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.held import ask_held, held_entries, hold_file, put_held, refuse_file
 from handlers.dossier.missing import MISSING, show_missing
+from handlers.dossier.not_yet import answer_not_yet, not_yet_item
 from handlers.dossier.page_edits import choose_replace, delete_page, page_to_replace
 from handlers.dossier.progress import load_view
 from handlers.dossier.service import Actor, add_page, maybe_ready
@@ -175,6 +176,9 @@ class DossierFlow(Flow):
             await self._repeat_checklist(ctx, case)
 
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
+        # "hợp đồng chưa ký thì sao": about this dossier's item, not a worker's rights.
+        if ctx.step in ("item", "checklist") and not_yet_item(folded_text) is not None:
+            return True
         # "xong" after a burst of photos (whose replies carried no buttons) ends the item.
         if ctx.step == "item":
             return (
@@ -241,6 +245,14 @@ class DossierFlow(Flow):
                 await hold_file(ctx, case, event.file.data, claimed)
                 return
             await self._receive(ctx, case, event.file.data, claimed)
+            return
+        if (ctx.step in ("item", "checklist") and event.kind == InboundKind.TEXT
+                and (missing_key := not_yet_item(event.text)) is not None):
+            await answer_not_yet(ctx, case, missing_key)
+            if ctx.step == "item" and ctx.data.get("item") != missing_key:
+                await self.repeat(event, ctx)  # the item being sent, asked again
+            else:
+                await self._repeat_checklist(ctx, case)  # nothing to send for that one now
             return
         if ctx.step == "item" and event.kind == InboundKind.TEXT:
             # After silent burst photos the last reply's buttons are gone: match typed words.
