@@ -59,10 +59,12 @@ def pausing(text: str) -> bool:
 def typed_answer(question: Question, text: str) -> CallbackData | None:
     """What a typed answer means at ``question``, as the button it stands for: an option by
     its label ("buoi toi", "lam ruong"), an age in years for an age-range question ("28",
-    "28 tuổi"), "xong" for several choices, "bỏ qua" for an optional one."""
+    "28 tuổi"), "xong" (or "đúng rồi") for several choices, "bỏ qua" for an optional one."""
     if question.kind not in ("choice", "multi"):
         return None
-    if question.kind == "multi" and is_phrase(text, folded_phrases("dossier.done_words")):
+    # "xong", and "đúng rồi", "ok" under the choices made so far ("Đã chọn: May, Nấu ăn").
+    if question.kind == "multi" and (is_phrase(text, folded_phrases("dossier.done_words"))
+                                     or is_phrase(text, folded_phrases("survey.multi_done"))):
         return Done()
     if question.optional and is_phrase(text, folded_phrases("intake.words_answer.skip")):
         return Skip()
