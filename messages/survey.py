@@ -25,6 +25,8 @@ class Question:
     optional: bool = False
     #: multi: «Khác» is followed by a question asking for it in words.
     other: bool = False
+    #: What people type for an option besides its label, by option key.
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,9 @@ def read_questionnaire(path: Path = SURVEY_FILE) -> Questionnaire:
         # An option's key travels in its button id (``survey:opt:<key>``, at most 64 bytes).
         if any(not k.isascii() or ":" in k or len(k) > 40 for k in options):
             raise ValueError(f"{path.name}: question {raw['id']}: option keys are short ASCII")
+        words = {str(k): tuple(_nfc(str(w)) for w in v) for k, v in raw.get("words", {}).items()}
+        if not set(words) <= set(options):
+            raise ValueError(f"{path.name}: question {raw['id']}: words for unknown options")
         questions.append(
             Question(
                 id=raw["id"],
@@ -66,6 +71,7 @@ def read_questionnaire(path: Path = SURVEY_FILE) -> Questionnaire:
                 label=_nfc(raw.get("label", raw["id"])),
                 optional=bool(raw.get("optional", False)),
                 other=bool(raw.get("other", False)),
+                words=words,
             )
         )
     ids = [q.id for q in questions]

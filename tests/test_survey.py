@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import AsyncIterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from bot import cli
 from bot.app import App
 from handlers.types import Channel
 from messages import t
-from messages.survey import questionnaire
+from messages.survey import SURVEY_FILE, questionnaire, read_questionnaire
 from scheduler.digest import run_weekly_digest
 from storage.models import Broadcast, OutboxMessage, SurveyResponse, SurveyRound
 from storage.survey_export import cell, render
@@ -445,3 +446,32 @@ async def test_weekly_digest_carries_the_survey_chart(app: App, clock: Clock) ->
     [chart] = [a for a in row.payload["attachments"] if a["file_name"].startswith("khao-sat")]
     assert "1 người trả lời" in chart["caption"] and "Khảo sát" in row.payload["text"]
     assert (await app.files.get(chart["sha256"])).startswith(b"\x89PNG")
+
+
+async def test_the_survey_answered_in_everyday_words_on_zalo(app: App, clock: Clock) -> None:
+    """Every question answered as people type it, none by its label or number: "gần nhà" is
+    «Ngay tại thôn», "lúc rảnh" «Lúc nông nhàn», "chưa biết" «Đang cân nhắc» (each got «chọn
+    một mục» again)."""
+    await _open(app, clock)
+    zalo = partial(say, app, "an", channel=Channel.ZALO)
+    await zalo("khao sat nhu cau hoc nghe")
+    typed = ["dong y", "28", "nu", "phu luu", "bo qua", "lam nuong", "nuoi ga, may", "ok",
+             "luc ranh", "gan nha", "chua biet"]
+    steps = [_step(intents(await zalo(text))[-1]) for text in typed]
+    assert steps == ["age_group", "gender", "unit", "village", "work", "trades", "trades",
+                     "time", "place", "abroad", "done"]
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None
+    answers = response.answers
+    assert (answers["work"], answers["trades"], answers["time"], answers["place"],
+            answers["abroad"]) == ("farming", ["livestock", "sewing"], "slack", "village",
+                                   "maybe")
+
+
+def test_words_for_an_option_the_question_does_not_have_are_refused(tmp_path: Path) -> None:
+    text = SURVEY_FILE.read_text(encoding="utf-8").replace(
+        'words = { yes = ["có muốn"', 'words = { often = ["hay"], yes = ["có muốn"', 1)
+    (tmp_path / "survey.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="words for unknown options"):
+        read_questionnaire(tmp_path / "survey.toml")

@@ -69,7 +69,8 @@ def typed_answer(question: Question, text: str) -> CallbackData | None:
     if question.optional and is_phrase(text, folded_phrases("intake.words_answer.skip")):
         return Skip()
     try:
-        return Option(match_option(text, list(question.options.items()), loose=False))
+        return Option(match_option(text, list(question.options.items()), question.words,
+                                   loose=False))
     except InvalidAnswerError:
         pass
     # A word or two of one label ("toi" for «Buổi tối», "xe may" for «Sửa chữa xe máy»).
