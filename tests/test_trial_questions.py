@@ -15,7 +15,7 @@ from handlers.types import Button, Channel
 from storage.dossier_repo import get_item
 from storage.models import utcnow
 from tests.dossier_support import make_case
-from tests.helpers import intents, say, shipped_matcher
+from tests.helpers import intents, say, shipped_matcher, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -189,3 +189,15 @@ async def test_signs_under_the_checklist_ask_it_again(app: App, channel: Channel
     await say(app, "u1", "hồ sơ", channel=channel)
     lines = await say(app, "u1", "@@", channel=channel)
     assert intents(lines) == ["flow:dossier.not_understood", "flow:dossier.checklist"], lines
+
+
+async def test_papers_sent_before_the_dossier_is_complete_are_kept_not_under_review(
+    app: App,
+) -> None:
+    """"Cán bộ xã đang xem 1 giấy tờ" was said while others were missing, but the office sees
+    a dossier (/hoso) only once it has every paper sent now, or after deciding on one."""
+    case_id = await make_case(app, "u1")
+    async with app.db.transaction() as session:
+        (await get_item(session, case_id, "request_form", utcnow())).status = ItemState.SENT
+    reply = texts(await say(app, "u1", "ho so cua em con thieu giay gi"))
+    assert "Bot đã giữ 1 giấy tờ" in reply and "đang xem" not in reply

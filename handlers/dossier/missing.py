@@ -72,5 +72,6 @@ def missing_text(view: DossierView, *, lines: bool) -> str:
         titles = ", ".join(v.item.title for v in view.later_missing)
         text.append(t("dossier.missing_later", titles=titles))
     if view.waiting_review:
-        text.append(t("dossier.missing_waiting", count=len(view.waiting_review)))
+        key = "dossier.missing_waiting" if view.office_reviewing else "dossier.missing_kept"
+        text.append(t(key, count=len(view.waiting_review)))
     return "\n".join(text)

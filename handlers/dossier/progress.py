@@ -102,6 +102,13 @@ class DossierView:
         return [v for v in self.items if v.state == ItemState.SENT]
 
     @property
+    def office_reviewing(self) -> bool:
+        """Does the office look at the papers sent? Only once the dossier has every paper the
+        family can send now (it is then listed for review), or after deciding on one."""
+        return self.all_present_now or any(
+            v.state in (ItemState.APPROVED, ItemState.REJECTED) for v in self.items)
+
+    @property
     def all_approved(self) -> bool:
         return all(v.state == ItemState.APPROVED for v in self.required) and not self.waiting_review
 
