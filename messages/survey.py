@@ -59,7 +59,11 @@ def read_questionnaire(path: Path = SURVEY_FILE) -> Questionnaire:
         # An option's key travels in its button id (``survey:opt:<key>``, at most 64 bytes).
         if any(not k.isascii() or ":" in k or len(k) > 40 for k in options):
             raise ValueError(f"{path.name}: question {raw['id']}: option keys are short ASCII")
-        words = {str(k): tuple(_nfc(str(w)) for w in v) for k, v in raw.get("words", {}).items()}
+        typed = raw.get("words", {})
+        if not isinstance(typed, dict) or not all(
+                isinstance(v, list) and all(isinstance(w, str) for w in v) for v in typed.values()):
+            raise ValueError(f"{path.name}: question {raw['id']}: words are lists of phrases")
+        words = {str(k): tuple(_nfc(w) for w in v) for k, v in typed.items()}
         if not set(words) <= set(options):
             raise ValueError(f"{path.name}: question {raw['id']}: words for unknown options")
         questions.append(

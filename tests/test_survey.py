@@ -469,9 +469,18 @@ async def test_the_survey_answered_in_everyday_words_on_zalo(app: App, clock: Cl
                                    "maybe")
 
 
-def test_words_for_an_option_the_question_does_not_have_are_refused(tmp_path: Path) -> None:
-    text = SURVEY_FILE.read_text(encoding="utf-8").replace(
-        'words = { yes = ["có muốn"', 'words = { often = ["hay"], yes = ["có muốn"', 1)
+@pytest.mark.parametrize(
+    ("edit", "refused"),
+    [
+        ('words = { often = ["hay"], yes = ["có muốn"', "words for unknown options"),
+        # One phrase, not a list: it would have been read letter by letter.
+        ('words = { yes = "có muốn", often = ["có muốn"', "words are lists of phrases"),
+    ],
+)
+def test_words_the_questionnaire_cannot_use_are_refused(
+    tmp_path: Path, edit: str, refused: str
+) -> None:
+    text = SURVEY_FILE.read_text(encoding="utf-8").replace('words = { yes = ["có muốn"', edit, 1)
     (tmp_path / "survey.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match="words for unknown options"):
+    with pytest.raises(ValueError, match=refused):
         read_questionnaire(tmp_path / "survey.toml")
