@@ -8,7 +8,6 @@ and the class when exactly one open class teaches that trade (preferring the com
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from handlers.context import Context
@@ -16,6 +15,7 @@ from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import CHOICES, choice_label, named_unit, open_courses
 from handlers.intake.steps import Step, answered, first_missing
 from handlers.textnorm import fold
+from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE
 from messages import raw, t
 from storage.models import IntakeDraft
@@ -34,18 +34,6 @@ _CHOICE_SLOTS = {"who": Step.WHO, "relationship": Step.RELATIONSHIP, "kind": Ste
 
 def _padded(text: str) -> str:
     return f" {' '.join(fold(text).replace(',', ' ').replace('.', ' ').split())} "
-
-
-def _pairs(words: list[str]) -> set[str]:
-    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
-
-
-def _trade_pairs(occupation: str) -> set[str]:
-    """The word pairs that name a class's trade: its own, and a word of learning before its
-    first word ("nghe may" for «May công nghiệp»)."""
-    words = fold(occupation).split()
-    leads = [fold(w) for w in raw("intake.prefill_trade_leads")]
-    return _pairs(words) | {f"{lead} {words[0]}" for lead in leads if words}
 
 
 async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +56,7 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
             preset["gender"] = gender
     if preset.get("kind") == "abroad":
         return preset
-    courses = await _named_courses(ctx, padded, unit_id)
+    courses = await _named_courses(ctx, text, unit_id)
     if courses:
         preset.update(courses)
     elif "kind" not in preset:
@@ -76,12 +64,11 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
     return preset
 
 
-async def _named_courses(ctx: Context, padded: str, unit_id: int | None) -> dict[str, Any]:
+async def _named_courses(ctx: Context, text: str, unit_id: int | None) -> dict[str, Any]:
     """The kind «course», and the class when exactly one open class teaches the trade named
     (preferring the commune named); nothing when no class's trade is named."""
-    generic = {" ".join(fold(p).split()) for p in raw("intake.prefill_generic_pairs")}
-    said = _pairs(padded.split()) - generic
-    named = [c for c in await open_courses(ctx) if _trade_pairs(c.occupation) & said]
+    said = said_pairs(text)
+    named = [c for c in await open_courses(ctx) if named_in(c.occupation, said)]
     if not named:
         return {}
     local = [c for c in named if c.unit_id == unit_id]

@@ -1,0 +1,38 @@
+"""Which class a message names by its trade: "lớp may", "học nghề nấu ăn", "dang ky hoc may"
+name «May công nghiệp» and «Nấu ăn». A trade is named by a pair of its own words ("nau an"), or
+by a word of learning before its first word ("lop may", "nghe may": "may" alone could be
+another word); pairs that many class names share ("kỹ thuật", "công nghiệp") name none. The
+words are data: ``intake.prefill_trade_leads`` and ``intake.prefill_generic_pairs``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Collection
+
+from handlers.textnorm import fold
+from messages import raw
+
+
+def _pairs(words: list[str]) -> set[str]:
+    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
+
+
+def said_pairs(text: str) -> frozenset[str]:
+    """The word pairs of ``text`` that could name a trade (folded; punctuation aside)."""
+    words = fold(text).replace(",", " ").replace(".", " ").split()
+    generic = {" ".join(fold(p).split()) for p in raw("intake.prefill_generic_pairs")}
+    return frozenset(_pairs(words) - generic)
+
+
+def trade_pairs(occupation: str) -> set[str]:
+    """The word pairs that name a class's trade: its own, and a word of learning before its
+    first word ("nghe may" for «May công nghiệp»)."""
+    words = fold(occupation).split()
+    leads = [fold(w) for w in raw("intake.prefill_trade_leads")]
+    return _pairs(words) | {f"{lead} {words[0]}" for lead in leads if words}
+
+
+def named_in(occupation: str, said: Collection[str]) -> set[str]:
+    """The pairs of ``said`` that name the trade ``occupation`` (empty: it is not named)."""
+    return trade_pairs(occupation) & set(said)
