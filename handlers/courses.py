@@ -22,6 +22,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.intake.buttons import StartCourse
 from handlers.textnorm import fold, folded_phrases, nfc
+from handlers.trades import named_in, said_pairs
 from handlers.types import Button
 from messages import has, t
 from messages.deployment import profile
@@ -30,11 +31,14 @@ from storage.course_repo import (
     find_contact_unit_id,
     find_current_units,
     find_upcoming_courses,
+    upcoming_occupations,
 )
 from storage.models import Course, Unit
 
 #: Classes shown in one message: a longer list does not read on a small phone.
 MAX_SHOWN = 5
+#: The trade word pairs a «Xem thêm lớp» id carries at most (ids are at most 64 bytes).
+TRADE_CHARS = 30
 REGISTER_FLOW = "intake"
 
 
@@ -109,6 +113,16 @@ class MoreClasses(CallbackData, prefix="faq:classes"):
     unit_id: int | None = None
 
 
+@dataclass(frozen=True)
+class MoreTradeClasses(CallbackData, prefix="faq:trade_classes"):
+    """«Xem thêm lớp» of a trade's classes: only those the word pairs ``trade`` name ("lop
+    may|nau an", handlers/trades.py); ``unit_id``: of one commune."""
+
+    offset: int
+    trade: str
+    unit_id: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ClassList:
     """One message of the class list: ``listed`` = its first buttons are the classes, in the
@@ -154,7 +168,7 @@ def _start(start: date, today: date | None) -> str:
 def render_course_list(
     listings: list[CourseListing], total: int, *, can_register: bool, header: str | None = None,
     offset: int = 0, unit_id: int | None = None, today: date | None = None,
-    in_flow: str | None = None,
+    in_flow: str | None = None, trade: str | None = None,
 ) -> ClassList:
     """The list text and, when registration through the bot exists, one button per class
     (numbered as in the text), then «Xem thêm lớp» when more follow this page; ``today``
@@ -199,7 +213,8 @@ def render_course_list(
     if offset or total > last:
         footer.insert(0, t(page_key, first=offset + 1, last=last, total=total))
     if total > last:
-        buttons.append([MoreClasses(last, unit_id).button(t("faq.courses.more_button"))])
+        more = MoreTradeClasses(last, trade, unit_id) if trade else MoreClasses(last, unit_id)
+        buttons.append([more.button(t("faq.courses.more_button"))])
     lines.append(" ".join(footer))
     return ClassList("\n".join(lines), buttons, shown if can_register else 0)
 
@@ -254,47 +269,82 @@ async def class_asked_about(ctx: Context) -> str | None:
 
 
 async def list_courses(
-    ctx: Context, today: date, text: str = "", *, page: MoreClasses | None = None
+    ctx: Context, today: date, text: str = "", *,
+    page: MoreClasses | MoreTradeClasses | None = None,
 ) -> ClassList:
     """The upcoming classes for this contact (their commune first, once known); only the
     commune's classes when ``text`` names one (see the module docstring); ``page``: a later
     page of a list already shown."""
     if page is not None:
-        return await _page(ctx, today, page.offset, page.unit_id) or _none()
+        trade = page.trade if isinstance(page, MoreTradeClasses) else None
+        return await _page(ctx, today, page.offset, page.unit_id, trade=trade) or _none()
     if ctx.asked_in is not None and ctx.asked_in.lists_classes:
         return ClassList(t("courses.asked_in.below"), [], 0)  # the form's question lists them
     place = await asked_place(ctx, text, today) if text else None
+    # "lớp may thì sao": the classes of that trade (of the commune named, if one is).
+    trade = await _trade_named(ctx, today, text) if text else None
     note = None
     if place is not None and place.unit_id is not None:
-        found = await _page(ctx, today, 0, place.unit_id)
+        found = await _page(ctx, today, 0, place.unit_id, trade=trade) if trade else None
+        if found is None:  # no class of that trade there: the commune's classes
+            found = await _page(ctx, today, 0, place.unit_id)
         if found is not None:
             return found
         note = t("faq.courses.none_in", commune=place.name)
     elif place is not None:
         communes = ", ".join(c.name for c in profile().communes)
         note = t("faq.courses.unknown_place", place=place.name, communes=communes)
+    elif trade is not None:
+        found = await _page(ctx, today, 0, None, trade=trade)
+        if found is not None:
+            return found
     return await _page(ctx, today, 0, None, note) or _none()
 
 
+async def _trade_named(ctx: Context, today: date, text: str) -> str | None:
+    """The word pairs of ``text`` that name the trade of an upcoming class ("|"-joined, as
+    «Xem thêm lớp» carries them), or None; the few that fit a button's id."""
+    said = said_pairs(text)
+    used: set[str] = set()
+    for _, occupation in await upcoming_occupations(ctx.session, today):
+        used |= named_in(occupation, said)
+    kept = "|".join(sorted(used))
+    while len(kept) > TRADE_CHARS and "|" in kept:
+        kept = kept.rsplit("|", 1)[0]
+    return kept if used and len(kept) <= TRADE_CHARS else None
+
+
 async def _page(
-    ctx: Context, today: date, offset: int, only_unit_id: int | None, note: str | None = None
+    ctx: Context, today: date, offset: int, only_unit_id: int | None, note: str | None = None,
+    *, trade: str | None = None,
 ) -> ClassList | None:
-    """Up to five classes from ``offset`` on (one commune's, or all, the contact's first);
-    None when there are none."""
+    """Up to five classes from ``offset`` on (one commune's, or all, the contact's first;
+    with ``trade``, only the classes those word pairs name); None when there are none."""
+    only_ids = None
+    if trade:
+        pairs = trade.split("|")
+        only_ids = [course_id for course_id, occupation
+                    in await upcoming_occupations(ctx.session, today)
+                    if named_in(occupation, pairs)]
     if only_unit_id is not None:
         listings, total = await find_upcoming_courses(
-            ctx.session, today, only_unit_id=only_unit_id, limit=MAX_SHOWN, offset=offset)
+            ctx.session, today, only_unit_id=only_unit_id, limit=MAX_SHOWN, offset=offset,
+            only_ids=only_ids)
     else:
         own = await find_contact_unit_id(ctx.session, ctx.contact.id)
         listings, total = await find_upcoming_courses(
-            ctx.session, today, unit_id=own, limit=MAX_SHOWN, offset=offset)
+            ctx.session, today, unit_id=own, limit=MAX_SHOWN, offset=offset, only_ids=only_ids)
     if not listings:
         return None
-    if only_unit_id is not None and note is None:
+    if note is None and trade:
+        note = (t("faq.courses.header_trade_in", commune=listings[0].unit_name or "")
+                if only_unit_id is not None else t("faq.courses.header_trade"))
+    elif only_unit_id is not None and note is None:
         note = t("faq.courses.header_in", commune=listings[0].unit_name or "")
     return render_course_list(listings, total, can_register=ctx.has_flow(REGISTER_FLOW),
                               header=note, offset=offset, unit_id=only_unit_id, today=today,
-                              in_flow=ctx.asked_in.flow if ctx.asked_in else None)
+                              in_flow=ctx.asked_in.flow if ctx.asked_in else None,
+                              trade=trade or None)
 
 
 def _none() -> ClassList:

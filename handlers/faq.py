@@ -16,7 +16,13 @@ from typing import Any, Literal
 
 from handlers.callbacks import CallbackData, flow_of
 from handlers.context import Context
-from handlers.courses import MoreClasses, class_asked_about, list_courses, typed_place
+from handlers.courses import (
+    MoreClasses,
+    MoreTradeClasses,
+    class_asked_about,
+    list_courses,
+    typed_place,
+)
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.router import HANDOFF, INTAKE
@@ -95,7 +101,7 @@ class FaqFlow(Flow):
             case Topic(topic=topic) if topic in kb.entries:
                 await answer_topic(event, ctx, kb.entries[topic], confidence=1.0)
                 return
-            case MoreClasses():
+            case MoreClasses() | MoreTradeClasses():
                 today = ctx.now.astimezone(ctx.config.timezone).date()
                 classes = await list_courses(ctx, today, page=data)
                 ctx.reply(classes.text, classes.buttons, intent=f"faq:{CLASS_LIST_TOPIC}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -48,12 +49,21 @@ async def find_current_units(session: AsyncSession, today: date) -> list[Unit]:
     return list(rows)
 
 
+async def upcoming_occupations(session: AsyncSession, today: date) -> list[tuple[int, str]]:
+    """(id, trade) of the open classes starting today or later."""
+    rows = await session.execute(
+        select(Course.id, Course.occupation)
+        .where(Course.start_date >= today, Course.status.in_(OPEN_STATUSES)))
+    return [(course_id, occupation) for course_id, occupation in rows]
+
+
 async def find_upcoming_courses(
     session: AsyncSession, today: date, *, unit_id: int | None = None, limit: int = 5,
     only_unit_id: int | None = None, offset: int = 0,
+    only_ids: Collection[int] | None = None,
 ) -> tuple[list[CourseListing], int]:
     """Open classes starting today or later: the given commune's first, then nearest first;
-    with ``only_unit_id``, only that commune's classes.
+    with ``only_unit_id``, only that commune's classes; with ``only_ids``, only those.
 
     Returns at most ``limit`` of them from the ``offset``-th on (a page) and how many there
     are in all.
@@ -68,6 +78,8 @@ async def find_upcoming_courses(
     )
     if only_unit_id is not None:
         query = query.where(Course.unit_id == only_unit_id)
+    if only_ids is not None:
+        query = query.where(Course.id.in_(list(only_ids)))
     rows = (await session.execute(query)).all()
     listings = [
         CourseListing(course, name, unit_id is not None and course.unit_id == unit_id)

@@ -252,3 +252,34 @@ async def test_an_outdated_more_classes_button_gets_no_list_of_nothing(sqlite_ap
     none, politely, instead of an empty list."""
     lines = await click(sqlite_app, "u1", "faq:classes:500")
     assert intents(lines) == ["faq:training.courses"] and "chưa có lớp nào" in lines[0]["text"]
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_a_trade_named_lists_that_trades_classes_a_page_at_a_time(
+    sqlite_app: App, channel: Channel
+) -> None:
+    """"lớp may thì sao" got every class (the sewing one fifth): now the sewing classes only,
+    «Xem thêm lớp» keeping to them; with a commune, that commune's; a trade no class teaches
+    there, the commune's classes."""
+    bach_xa = await _unit_id(sqlite_app, "Bạch Xa")
+    async with sqlite_app.db.session() as session, session.begin():
+        session.add_all([
+            Course(code=f"MAY{n}", occupation="May công nghiệp", unit_id=bach_xa,
+                   venue="Nhà văn hóa", start_date=date(2026, 8, n), seats=20)
+            for n in range(1, 7)
+        ])
+    lines = await say(sqlite_app, "u1", "lop may thi sao", channel=channel)
+    listing = lines[-1]["text"]
+    assert listing.startswith("Các lớp nghề anh/chị hỏi sắp khai giảng:")
+    shown = _class_lines(listing)
+    assert len(shown) == 5 and all("May công nghiệp" in line for line in shown)
+    assert "Lớp 1–5 trên 7." in listing  # six here, and the shipped one in Hàm Yên
+    lines = await say(sqlite_app, "u1", "xem them lop", channel=channel)
+    shown = _class_lines(lines[-1]["text"])
+    assert len(shown) == 2 and all("May công nghiệp" in line for line in shown)
+    lines = await say(sqlite_app, "u1", "hoc nghe may o Ham Yen", channel=channel)
+    listing = lines[-1]["text"]
+    assert listing.startswith("Các lớp nghề anh/chị hỏi sắp khai giảng ở xã Hàm Yên:")
+    assert [line.split(" – ")[1] for line in _class_lines(listing)] == ["Hàm Yên"]
+    lines = await say(sqlite_app, "u1", "lop nau an o Bach Xa", channel=channel)
+    assert lines[-1]["text"].startswith("Các lớp sắp khai giảng ở xã Bạch Xa:")
