@@ -2,7 +2,9 @@
 
 A message naming a commune ("lớp ở Bạch Xa", "co lop nao o Phu Luu khong") gets that commune's
 classes (names compared without diacritics, from the units data); a place that is not one of
-the communes ("lớp ở Hà Nội") is said so politely, with the whole list.
+the communes ("lớp ở Hà Nội") is said so politely, with the whole list. A message naming a
+class's trade ("lớp may thì sao", "có lớp nấu ăn không": handlers/trades.py) gets that trade's
+classes, of the commune named too when there are some there.
 
 At most five classes a message, each in two short lines (trade and commune; first day, length,
 seats), fewer when a note or long names would pass TEXT_CHARS, so that a Zalo message stays
