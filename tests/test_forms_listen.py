@@ -83,6 +83,15 @@ def test_unclear_option_is_refused(text: str) -> None:
         _pick(Step.HOUSEHOLD, text)
 
 
+def test_the_start_of_a_word_is_not_an_option() -> None:
+    # "nu" (nữ, typed one question late) changed a class registration into work abroad: it
+    # began "nuoc ngoai". A start of a name counts by whole words, or from four letters on.
+    with pytest.raises(InvalidAnswerError):
+        _pick(Step.KIND, "nu")
+    assert _pick(Step.KIND, "di nuoc") == "abroad"
+    assert _pick(Step.ETHNICITY, "cao l") == "caolan"
+
+
 @pytest.mark.parametrize("text", ["khong co", "Chưa có ạ", "bỏ qua", "ko co"])
 def test_optional_answer_words(text: str) -> None:
     assert is_phrase(text, folded_phrases("intake.words_answer.skip"))

@@ -321,7 +321,10 @@ def match_option(
     exact |= {v for v, label in options if _initials(label) == key}
     if len(exact) == 1:
         return exact.pop()
-    prefix = {v for n, v in names if n.startswith(key) and len(key) >= 2}
+    # The start of a name: whole words, or a longer start ("may cong" for «May công nghiệp»);
+    # "nu" (nữ, typed at the wrong question) is not the start of "nuoc ngoai".
+    prefix = {v for n, v in names if n.startswith(key) and len(key) >= 2
+              and (n[len(key):len(key) + 1] in ("", " ") or len(key) >= 4)}
     if len(prefix) == 1:
         return prefix.pop()
     if not loose:
