@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from sqlalchemy import select
 
@@ -35,8 +36,9 @@ from handlers.intake.validators import (
     parse_phone,
     parse_place,
 )
-from handlers.textnorm import contains_phrase, folded_phrases, is_phrase
+from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase
 from messages import has, raw, t
+from messages.deployment import profile
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
 
@@ -88,10 +90,17 @@ async def apply_choice(ctx: Context, draft: IntakeDraft, step: Step, value: str)
         raise InvalidAnswerError("choose_option")
 
 
+@cache
+def _commune_names() -> frozenset[str]:
+    """The deployment's communes as "xã <name>", folded. The name alone may be a person's
+    ("Thái Sơn", "Thái Hòa"): never refused."""
+    return frozenset(f"xa {fold(c.name)}" for c in profile().communes)
+
+
 def not_a_name(text: str, *, for_relative: bool = False) -> str | None:
     """Why ``text``, typed at the name question, is no name (the ``intake.invalid`` reason),
     or None: "bản thân" (themselves), "con trai tôi" (who, not the name), "hộ nghèo" (a later
-    question), a sentence or a request."""
+    question, "xã Hàm Yên" too), a sentence or a request."""
     if is_phrase(text, folded_phrases("intake.not_name.self_answers")) or contains_phrase(
         text, folded_phrases("intake.not_name.self_words")
     ):
@@ -99,6 +108,8 @@ def not_a_name(text: str, *, for_relative: bool = False) -> str | None:
     for kind in ("relative", "later"):
         if contains_phrase(text, folded_phrases(f"intake.not_name.{kind}_words")):
             return f"name_{kind}"
+    if is_phrase(text, _commune_names()):
+        return "name_later"  # "xã Hàm Yên", typed a question early: the commune comes later
     if contains_phrase(text, folded_phrases("intake.not_name.phrases")):
         return "name_sentence"
     return None
