@@ -181,3 +181,20 @@ async def test_dung_away_from_a_confirmation_is_still_a_cancel(app: App) -> None
     await press(app, "u1", "Đồng ý")
     lines = await say(app, "u1", "dung")
     assert intents(lines) == ["flow:intake.cancel"]
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_the_summary_and_the_edit_list_answered_in_words(app: App, channel: Channel) -> None:
+    # "sửa" at the summary and "số điện thoại" at the edit list got «chọn một mục» and the
+    # office's phone numbers: now they open the edit list and that question.
+    await fill_form(app, "u1", channel=channel)
+    lines = await say(app, "u1", "sua", channel=channel)
+    assert intents(lines) == ["flow:intake.edit"]
+    lines = await say(app, "u1", "so dien thoai", channel=channel)
+    assert intents(lines) == ["flow:intake.phone"]
+    lines = await say(app, "u1", "0971234568", channel=channel)
+    assert intents(lines) == ["flow:intake.summary"] and "0971234568" in texts(lines)
+    lines = await say(app, "u1", "sai roi", channel=channel)
+    assert intents(lines) == ["flow:intake.edit"]
+    lines = await say(app, "u1", "ten", channel=channel)
+    assert intents(lines) == ["flow:intake.full_name"]

@@ -59,7 +59,7 @@ from handlers.intake.navigation import (
     show_step,
 )
 from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
-from handlers.intake.questions import course_label, example, shows_example
+from handlers.intake.questions import course_label, example, shows_example, typed_button
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError
 from handlers.textnorm import (
@@ -387,6 +387,10 @@ class IntakeFlow(Flow):
             and is_phrase(event.text, folded_phrases("intake.words_answer.confirm"))
         ):
             await confirm_with_files(event, ctx, draft)  # "đúng rồi", "ok" on the summary
+            return
+        if (pressed := typed_button(ctx, draft, event.text)) is not None:
+            # "sửa", then "số điện thoại": the summary's and the edit list's options typed.
+            await self.on_callback(event, ctx, pressed)
             return
         if ctx.step != draft.step or step not in QUESTIONS:
             # On the summary, the edit list, a confirmation: only the buttons are answers.

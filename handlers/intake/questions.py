@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.callbacks import CallbackData, parse
 from handlers.context import Context
 from handlers.intake.buttons import (
     Back,
@@ -29,9 +30,10 @@ from handlers.intake.steps import (
     remaining,
     sequence,
 )
+from handlers.intake.validators import InvalidAnswerError, match_option
 from handlers.textnorm import fold
 from handlers.types import Button, Reply
-from messages import has, t
+from messages import has, raw, t
 from storage.crypto import Cipher
 from storage.models import Course, IntakeDraft, Unit
 
@@ -264,6 +266,39 @@ def summary_buttons() -> list[list[Button]]:
         [Edit().button(t("intake.button.edit"))],
         [Cancel().button(t("intake.button.cancel"))],
     ]
+
+
+def typed_button(ctx: Context, draft: IntakeDraft, text: str) -> CallbackData | None:
+    """The summary's or the edit list's option a typed answer names ("sửa", "số điện thoại",
+    by label or a word of ``intake.synonyms.summary`` / ``intake.synonyms.edit``), or None
+    (at any other step, or naming none or several)."""
+    if ctx.step == Step.SUMMARY.value:
+        buttons, words = summary_buttons(), "summary"
+    elif ctx.step == Step.EDIT.value:
+        buttons, words = edit_buttons(draft.data), "edit"
+    else:
+        return None
+    flat = [b for row in buttons for b in row]
+    keys = {b.id: f"intake.synonyms.{words}.{_short_id(b.id)}" for b in flat}
+    synonyms = {button_id: list(raw(key)) for button_id, key in keys.items() if has(key)}
+    try:
+        chosen = match_option(text, [(b.id, b.label) for b in flat], synonyms, loose=False)
+    except InvalidAnswerError:
+        return None
+    return parse(chosen)
+
+
+#: The summary's field name of each question ("phone" for the phone question).
+FIELD_OF_STEP = {step: field for field, step in SUMMARY_ROWS}
+
+
+def _short_id(button_id: str) -> str:
+    """The part of a summary or edit button's id that names it ("edit", "phone" for the
+    phone field's, from its step)."""
+    parsed = parse(button_id)
+    if isinstance(parsed, Edit) and parsed.step is not None:
+        return FIELD_OF_STEP.get(parsed.step, str(parsed.step))
+    return parsed.__class__.__name__.lower()
 
 
 def edit_buttons(data: dict[str, Any]) -> list[list[Button]]:
