@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from handlers.callbacks import CallbackData, parse
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.intake.buttons import (
     Back,
@@ -260,12 +260,30 @@ def summary_text(data: dict[str, Any], ctx: Context) -> str:
     return "\n".join(lines)
 
 
+def _summary_options() -> list[tuple[str, CallbackData, str]]:
+    """The summary's options: (name, button data, label)."""
+    return [("confirm", Confirm(), t("intake.button.confirm")),
+            ("edit", Edit(), t("intake.button.edit")),
+            ("cancel", Cancel(), t("intake.button.cancel"))]
+
+
+def _edit_options(data: dict[str, Any]) -> list[tuple[str, CallbackData, str]]:
+    """The edit list's options: each field the form has (by its summary name), then back."""
+    applicable = set(sequence(data))
+    fields: list[tuple[str, CallbackData, str]] = [
+        (field, Edit(step), t(f"intake.field.{field}"))
+        for field, step in SUMMARY_ROWS if step in applicable]
+    return [*fields, ("summary", Summary(), t("intake.button.back_to_summary"))]
+
+
 def summary_buttons() -> list[list[Button]]:
-    return [
-        [Confirm().button(t("intake.button.confirm"))],
-        [Edit().button(t("intake.button.edit"))],
-        [Cancel().button(t("intake.button.cancel"))],
-    ]
+    return [[data.button(label)] for _, data, label in _summary_options()]
+
+
+def edit_buttons(data: dict[str, Any]) -> list[list[Button]]:
+    *fields, back = [option.button(label) for _, option, label in _edit_options(data)]
+    rows = [fields[i : i + 2] for i in range(0, len(fields), 2)]
+    return [*rows, [back]]
 
 
 def typed_button(ctx: Context, draft: IntakeDraft, text: str) -> CallbackData | None:
@@ -273,40 +291,16 @@ def typed_button(ctx: Context, draft: IntakeDraft, text: str) -> CallbackData | 
     by label or a word of ``intake.synonyms.summary`` / ``intake.synonyms.edit``), or None
     (at any other step, or naming none or several)."""
     if ctx.step == Step.SUMMARY.value:
-        buttons, words = summary_buttons(), "summary"
+        options, words = _summary_options(), "summary"
     elif ctx.step == Step.EDIT.value:
-        buttons, words = edit_buttons(draft.data), "edit"
+        options, words = _edit_options(draft.data), "edit"
     else:
         return None
-    flat = [b for row in buttons for b in row]
-    keys = {b.id: f"intake.synonyms.{words}.{_short_id(b.id)}" for b in flat}
-    synonyms = {button_id: list(raw(key)) for button_id, key in keys.items() if has(key)}
+    keys = {name: f"intake.synonyms.{words}.{name}" for name, _, _ in options}
+    synonyms = {name: list(raw(key)) for name, key in keys.items() if has(key)}
     try:
-        chosen = match_option(text, [(b.id, b.label) for b in flat], synonyms, loose=False)
+        chosen = match_option(text, [(name, label) for name, _, label in options], synonyms,
+                              loose=False)
     except InvalidAnswerError:
         return None
-    return parse(chosen)
-
-
-#: The summary's field name of each question ("phone" for the phone question).
-FIELD_OF_STEP = {step: field for field, step in SUMMARY_ROWS}
-
-
-def _short_id(button_id: str) -> str:
-    """The part of a summary or edit button's id that names it ("edit", "phone" for the
-    phone field's, from its step)."""
-    parsed = parse(button_id)
-    if isinstance(parsed, Edit) and parsed.step is not None:
-        return FIELD_OF_STEP.get(parsed.step, str(parsed.step))
-    return parsed.__class__.__name__.lower()
-
-
-def edit_buttons(data: dict[str, Any]) -> list[list[Button]]:
-    applicable = set(sequence(data))
-    buttons = [
-        Edit(step).button(t(f"intake.field.{field}"))
-        for field, step in SUMMARY_ROWS
-        if step in applicable
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return [*rows, [Summary().button(t("intake.button.back_to_summary"))]]
+    return next(option for name, option, _ in options if name == chosen)
