@@ -16,6 +16,7 @@ buttons as a numbered list, does not repeat them as "Đăng ký lớp 1 … 5".
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from textwrap import shorten
@@ -275,16 +276,19 @@ async def list_courses(
     page: MoreClasses | MoreTradeClasses | None = None,
 ) -> ClassList:
     """The upcoming classes for this contact (their commune first, once known); only the
-    commune's classes when ``text`` names one (see the module docstring); ``page``: a later
-    page of a list already shown."""
+    commune's classes when ``text`` names one, only the trade's when it names a trade (see the
+    module docstring); ``page``: a later page of a list already shown."""
+    if isinstance(page, MoreTradeClasses):
+        trade = await _trade_classes(ctx, today, page.trade.split("|"))
+        found = await _page(ctx, today, page.offset, page.unit_id, trade=trade) if trade else None
+        return found or _none()
     if page is not None:
-        trade = page.trade if isinstance(page, MoreTradeClasses) else None
-        return await _page(ctx, today, page.offset, page.unit_id, trade=trade) or _none()
+        return await _page(ctx, today, page.offset, page.unit_id) or _none()
     if ctx.asked_in is not None and ctx.asked_in.lists_classes:
         return ClassList(t("courses.asked_in.below"), [], 0)  # the form's question lists them
     place = await asked_place(ctx, text, today) if text else None
     # "lớp may thì sao": the classes of that trade (of the commune named, if one is).
-    trade = await _trade_named(ctx, today, text) if text else None
+    trade = await _trade_classes(ctx, today, said_pairs(text)) if text else None
     note = None
     if place is not None and place.unit_id is not None:
         found = await _page(ctx, today, 0, place.unit_id, trade=trade) if trade else None
@@ -297,37 +301,41 @@ async def list_courses(
         communes = ", ".join(c.name for c in profile().communes)
         note = t("faq.courses.unknown_place", place=place.name, communes=communes)
     elif trade is not None:
-        found = await _page(ctx, today, 0, None, trade=trade)
-        if found is not None:
-            return found
+        return await _page(ctx, today, 0, None, trade=trade) or _none()
     return await _page(ctx, today, 0, None, note) or _none()
 
 
-async def _trade_named(ctx: Context, today: date, text: str) -> str | None:
-    """The word pairs of ``text`` that name the trade of an upcoming class ("|"-joined, as
-    «Xem thêm lớp» carries them), or None; the few that fit a button's id."""
-    said = said_pairs(text)
-    used: set[str] = set()
-    for _, occupation in await upcoming_occupations(ctx.session, today):
-        used |= named_in(occupation, said)
-    kept = "|".join(sorted(used))
-    while len(kept) > TRADE_CHARS and "|" in kept:
-        kept = kept.rsplit("|", 1)[0]
-    return kept if used and len(kept) <= TRADE_CHARS else None
+@dataclass(frozen=True, slots=True)
+class _Trade:
+    """The upcoming classes a message names by their trade, and the word pairs that named
+    them ("|"-joined, as «Xem thêm lớp» carries them)."""
+
+    pairs: str
+    ids: list[int]
+
+
+async def _trade_classes(ctx: Context, today: date, said: Collection[str]) -> _Trade | None:
+    """The classes the word pairs ``said`` name, by as many of the pairs as a button's id
+    holds; None when they name none."""
+    named = [(course_id, found) for course_id, occupation
+             in await upcoming_occupations(ctx.session, today)
+             if (found := named_in(occupation, said))]
+    used = sorted(set().union(*(found for _, found in named)))
+    while len("|".join(used)) > TRADE_CHARS and len(used) > 1:
+        used.pop()
+    if not used or len("|".join(used)) > TRADE_CHARS:
+        return None
+    return _Trade("|".join(used), [course_id for course_id, found in named
+                                   if found & set(used)])
 
 
 async def _page(
     ctx: Context, today: date, offset: int, only_unit_id: int | None, note: str | None = None,
-    *, trade: str | None = None,
+    *, trade: _Trade | None = None,
 ) -> ClassList | None:
     """Up to five classes from ``offset`` on (one commune's, or all, the contact's first;
-    with ``trade``, only the classes those word pairs name); None when there are none."""
-    only_ids = None
-    if trade:
-        pairs = trade.split("|")
-        only_ids = [course_id for course_id, occupation
-                    in await upcoming_occupations(ctx.session, today)
-                    if named_in(occupation, pairs)]
+    with ``trade``, only that trade's); None when there are none."""
+    only_ids = trade.ids if trade else None
     if only_unit_id is not None:
         listings, total = await find_upcoming_courses(
             ctx.session, today, only_unit_id=only_unit_id, limit=MAX_SHOWN, offset=offset,
@@ -346,7 +354,7 @@ async def _page(
     return render_course_list(listings, total, can_register=ctx.has_flow(REGISTER_FLOW),
                               header=note, offset=offset, unit_id=only_unit_id, today=today,
                               in_flow=ctx.asked_in.flow if ctx.asked_in else None,
-                              trade=trade or None)
+                              trade=trade.pairs if trade else None)
 
 
 def _none() -> ClassList:

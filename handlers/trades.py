@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection
+from functools import cache
 
-from handlers.textnorm import fold
-from messages import raw
+from handlers.textnorm import fold, folded_phrases
 
 
 def _pairs(words: list[str]) -> set[str]:
@@ -21,18 +21,19 @@ def _pairs(words: list[str]) -> set[str]:
 def said_pairs(text: str) -> frozenset[str]:
     """The word pairs of ``text`` that could name a trade (folded; punctuation aside)."""
     words = fold(text).replace(",", " ").replace(".", " ").split()
-    generic = {" ".join(fold(p).split()) for p in raw("intake.prefill_generic_pairs")}
-    return frozenset(_pairs(words) - generic)
+    return frozenset(_pairs(words) - folded_phrases("intake.prefill_generic_pairs"))
 
 
-def trade_pairs(occupation: str) -> set[str]:
+@cache
+def trade_pairs(occupation: str) -> frozenset[str]:
     """The word pairs that name a class's trade: its own, and a word of learning before its
-    first word ("nghe may" for «May công nghiệp»)."""
+    first word ("nghe may" for «May công nghiệp»). Read for every class at every class
+    question: kept per trade."""
     words = fold(occupation).split()
-    leads = [fold(w) for w in raw("intake.prefill_trade_leads")]
-    return _pairs(words) | {f"{lead} {words[0]}" for lead in leads if words}
+    leads = folded_phrases("intake.prefill_trade_leads")
+    return frozenset(_pairs(words) | {f"{lead} {words[0]}" for lead in leads if words})
 
 
-def named_in(occupation: str, said: Collection[str]) -> set[str]:
+def named_in(occupation: str, said: Collection[str]) -> frozenset[str]:
     """The pairs of ``said`` that name the trade ``occupation`` (empty: it is not named)."""
     return trade_pairs(occupation) & set(said)
