@@ -79,10 +79,11 @@ class Flow:
         and "menu" are understood in every step either way. By default the flow reads it."""
         return True
 
-    def confirms(self, ctx: Context) -> bool:
-        """Is the current step a confirmation (the form's summary, a preview)? There a word
-        that, without its tones, is both a yes and a cancel ("dung": "đúng" or "dừng") is read
-        as the yes the step asks for, unless typed with the cancel's own tones. By default no."""
+    def confirms(self, ctx: Context, text: str) -> bool:
+        """Does the current step take ``text`` as the yes it asks for (the form's summary, a
+        subscription's confirmation)? There a word that, without its tones, is both a yes and
+        a cancel ("dung": "đúng" or "dừng") is that yes, unless typed with the cancel's own
+        tones (the router's escapes). By default no."""
         return False
 
     async def takes_stray_file(self, event: Inbound, ctx: Context) -> bool:

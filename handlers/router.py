@@ -22,7 +22,7 @@ from handlers.context import Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.officials.requests import start_officer_request
-from handlers.textnorm import fold, folded_phrases, is_phrase, nfc, option_number, phrase_key
+from handlers.textnorm import fold, folded_phrases, nfc, option_number, phrase_key
 from handlers.threads import offer_as_answer
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
@@ -62,9 +62,7 @@ def _as_typed(text: str) -> str:
 def _confirms(flow: Flow, ctx: Context, text: str) -> bool:
     """A cancel word that under this step's confirmation is its yes: the bot's own summary
     says 'gõ «đúng»', and "dung", typed without tones, is also "dừng" (it asked "hủy?")."""
-    return (flow.confirms(ctx)
-            and is_phrase(text, folded_phrases("intake.words_answer.confirm"))
-            and _as_typed(text) not in _typed_cancel_words())
+    return flow.confirms(ctx, text) and _as_typed(text) not in _typed_cancel_words()
 
 
 #: A message of at most this many words holding a menu word ("về lại menu đâu làm sao")

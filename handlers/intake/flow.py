@@ -59,7 +59,13 @@ from handlers.intake.navigation import (
     show_step,
 )
 from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
-from handlers.intake.questions import course_label, example, shows_example, typed_button
+from handlers.intake.questions import (
+    course_label,
+    example,
+    says_confirm,
+    shows_example,
+    typed_button,
+)
 from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError
 from handlers.textnorm import (
@@ -165,8 +171,8 @@ class IntakeFlow(Flow):
         else:
             await show_step(ctx, draft)
 
-    def confirms(self, ctx: Context) -> bool:
-        return ctx.step == Step.SUMMARY.value
+    def confirms(self, ctx: Context, text: str) -> bool:
+        return ctx.step == Step.SUMMARY.value and says_confirm(text)
 
     async def cancel(self, event: Inbound, ctx: Context) -> None:
         draft, _ = await live_draft(ctx)
@@ -381,15 +387,9 @@ class IntakeFlow(Flow):
             offer_resume(ctx, draft)
             offer_choices(ctx, faq)
             return
-        if (
-            step == Step.SUMMARY == parse_step(ctx.step)
-            and first_missing(draft.data) is None
-            and is_phrase(event.text, folded_phrases("intake.words_answer.confirm"))
-        ):
-            await confirm_with_files(event, ctx, draft)  # "đúng rồi", "ok" on the summary
-            return
         if (pressed := typed_button(ctx, draft, event.text)) is not None:
-            # "sửa", then "số điện thoại": the summary's and the edit list's options typed.
+            # "đúng rồi", "sửa", then "số điện thoại": the summary's and the edit list's
+            # options typed.
             await self.on_callback(event, ctx, pressed)
             return
         if ctx.step != draft.step or step not in QUESTIONS:

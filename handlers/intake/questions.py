@@ -31,7 +31,7 @@ from handlers.intake.steps import (
     sequence,
 )
 from handlers.intake.validators import InvalidAnswerError, match_option
-from handlers.textnorm import fold
+from handlers.textnorm import fold, folded_phrases, is_phrase
 from handlers.types import Button, Reply
 from messages import has, raw, t
 from storage.crypto import Cipher
@@ -286,10 +286,17 @@ def edit_buttons(data: dict[str, Any]) -> list[list[Button]]:
     return [*rows, [back]]
 
 
+def says_confirm(text: str) -> bool:
+    """"đúng rồi", "ok", "dạ vâng ạ": the summary confirmed in words."""
+    return is_phrase(text, folded_phrases("intake.words_answer.confirm"))
+
+
 def typed_button(ctx: Context, draft: IntakeDraft, text: str) -> CallbackData | None:
-    """The summary's or the edit list's option a typed answer names ("sửa", "số điện thoại",
-    by label or a word of ``intake.synonyms.summary`` / ``intake.synonyms.edit``), or None
-    (at any other step, or naming none or several)."""
+    """The summary's or the edit list's option a typed answer names ("đúng rồi", "sửa", "số
+    điện thoại": by label, confirmation word, or a word of ``intake.synonyms.summary`` /
+    ``intake.synonyms.edit``), or None (at any other step, or naming none or several)."""
+    if ctx.step == Step.SUMMARY.value and says_confirm(text):
+        return Confirm()  # "đúng rồi", "ok" (its words come with their particles)
     if ctx.step == Step.SUMMARY.value:
         options, words = _summary_options(), "summary"
     elif ctx.step == Step.EDIT.value:

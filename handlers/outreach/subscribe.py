@@ -153,8 +153,8 @@ class SubscribeFlow(Flow):
             _said(folded_text, "dossier.done_words") or _typed_topic(folded_text) is not None
         )
 
-    def confirms(self, ctx: Context) -> bool:
-        return ctx.step == Step.CONFIRM
+    def confirms(self, ctx: Context, text: str) -> bool:
+        return ctx.step == Step.CONFIRM and _said(fold(text), "intake.words_answer.confirm")
 
     async def cancel(self, event: Inbound, ctx: Context) -> None:
         ctx.leave(resume=False)
