@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.intake.buttons import Consent
+from handlers.intake.form_files import refuse_before_consent
 from handlers.intake.navigation import new_form
 from handlers.menu import main_menu_buttons
+from handlers.textnorm import fold, folded_phrases, is_phrase, only_signs, option_number
+from handlers.types import Inbound, InboundKind
 from messages import raw, t
 
 
@@ -41,3 +44,29 @@ async def answer_consent(ctx: Context, *, accepted: bool) -> None:
     ctx.contact.consent_at = ctx.now
     ctx.contact.consent_version = t("intake.consent_version")
     await new_form(ctx, dict(ctx.data.get("preset") or {}))
+
+
+async def typed_consent(ctx: Context, event: Inbound) -> bool:
+    """What is sent at the consent question, read; False for a question (the caller answers
+    it, then asks again). A photo is refused until agreed; "chi tiết" shows the details; "có",
+    "ok", "vâng" (or "không") answer "có đồng ý không?" (they re-sent the whole text); a
+    number none of its options has, or signs alone, are said so and the question asked again
+    (they got the whole text again without a word)."""
+    if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
+        refuse_before_consent(ctx, event, dict(ctx.data.get("preset") or {}).get("kind"))
+        ask_consent(ctx)
+        return True
+    if fold(event.text) in folded_phrases("intake.consent_more_words"):
+        ask_consent(ctx, details=True)  # "chi tiet", "dieu khoan"
+        return True
+    for accepted in (True, False):
+        words = "consent_yes" if accepted else "consent_no"
+        if is_phrase(event.text, folded_phrases(f"intake.words_answer.{words}")):
+            await answer_consent(ctx, accepted=accepted)
+            return True
+    number = option_number(event.text)
+    if number is not None or only_signs(event.text):
+        ask_consent(ctx, t("escapes.unknown_option_number", number=number)
+                    if number is not None else t("intake.consent_unclear"))
+        return True
+    return False

@@ -29,7 +29,7 @@ from handlers.intake.buttons import (
     Waitlist,
 )
 from handlers.intake.classes import filter_classes
-from handlers.intake.consent import answer_consent, ask_consent, has_valid_consent
+from handlers.intake.consent import answer_consent, ask_consent, has_valid_consent, typed_consent
 from handlers.intake.drafts import get_draft, is_expired, touch
 from handlers.intake.faq_bridge import (
     answered_by_faq,
@@ -40,9 +40,9 @@ from handlers.intake.faq_bridge import (
 from handlers.intake.form_files import (
     confirm_with_files,
     keep_form_file,
-    refuse_before_consent,
 )
 from handlers.intake.navigation import (
+    HANDOFF,
     RESUME_AFTER,
     advance,
     ask_cancel,
@@ -52,6 +52,7 @@ from handlers.intake.navigation import (
     go_back,
     live_draft,
     new_form,
+    not_understood,
     offer_resume,
     offer_waitlist,
     parse_step,
@@ -72,8 +73,6 @@ from handlers.textnorm import (
     contains_phrase,
     fold,
     folded_phrases,
-    is_phrase,
-    only_signs,
     option_number,
 )
 from handlers.types import Button, Inbound, InboundKind
@@ -86,33 +85,12 @@ from storage.models import Course, IntakeDraft
 #: Questions where any typed text could be the answer (a name; an ethnicity not among the
 #: options): a question or a request typed there must be caught before it is saved.
 ANY_TEXT = FREE_TEXT | {Step.ETHNICITY}
-#: Answers in a row a step did not understand after which its question offers «Gặp cán bộ».
-OFFER_OFFICER_AFTER = 2
-#: The state data key counting them (the step's data: asking any question starts it anew).
-MISSES = "misses"
-HANDOFF = "handoff"
 
 
 def _says_continue(event: Inbound) -> bool:
     return event.kind == InboundKind.TEXT and fold(event.text).strip(" .!") in folded_phrases(
         "escapes.resume_words"
     )
-
-
-async def _not_understood(ctx: Context, draft: IntakeDraft, note: str | None) -> None:
-    """The step again with why: one rule for every step. From the second answer in a row it
-    did not understand, «Gặp cán bộ» is offered too (it re-asked forever)."""
-    before = ctx.data.get(MISSES)
-    misses = (before if isinstance(before, int) else 0) + 1
-    offer = misses >= OFFER_OFFICER_AFTER and ctx.has_flow(HANDOFF)
-    if offer:
-        note = "\n".join(n for n in (note, t("intake.reask_officer")) if n)
-    await show_step(ctx, draft, note=note)
-    ctx.update(**{MISSES: misses})  # after show_step: asking a question starts its data anew
-    if offer:
-        buttons = ctx.replies[-1].buttons
-        # Before the last row (back / cancel / menu; the summary's cancel).
-        buttons.insert(max(len(buttons) - 1, 0), [Officer().button(t("intake.button.officer"))])
 
 
 def my_cases_button(label: str) -> Button:
@@ -404,7 +382,7 @@ class IntakeFlow(Flow):
                     offer_choices(ctx, faq)
                     return
             if faq is None:
-                await _not_understood(ctx, draft, note)
+                await not_understood(ctx, draft, note)
             else:
                 await show_step(ctx, draft)
                 offer_choices(ctx, faq)
@@ -456,32 +434,14 @@ class IntakeFlow(Flow):
                 note = reason
             else:
                 note = t("intake.reask", reason=reason, example=example(step))
-            await _not_understood(ctx, draft, note)
+            await not_understood(ctx, draft, note)
             return
         await advance(ctx, draft)
 
     async def _outside_form(self, event: Inbound, ctx: Context, expired: bool) -> None:
         """Text while no form is open (consent question pending, or the form expired)."""
         if ctx.step == Step.CONSENT.value and not expired:
-            if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
-                refuse_before_consent(ctx, event, dict(ctx.data.get("preset") or {}).get("kind"))
-                ask_consent(ctx)
-                return
-            if fold(event.text) in folded_phrases("intake.consent_more_words"):
-                ask_consent(ctx, details=True)  # "chi tiet", "dieu khoan"
-                return
-            # "có", "ok", "vâng" answer "có đồng ý không?" (they re-sent the whole text).
-            for accepted in (True, False):
-                words = "consent_yes" if accepted else "consent_no"
-                if is_phrase(event.text, folded_phrases(f"intake.words_answer.{words}")):
-                    await answer_consent(ctx, accepted=accepted)
-                    return
-            # A number none of its options has, or signs alone: said so, and asked again (they
-            # got the whole text again without a word).
-            number = option_number(event.text)
-            if number is not None or only_signs(event.text):
-                ask_consent(ctx, t("escapes.unknown_option_number", number=number)
-                            if number is not None else t("intake.consent_unclear"))
+            if await typed_consent(ctx, event):
                 return
             # A question before agreeing is answered, and the consent question shown again.
             faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))

@@ -10,7 +10,15 @@ from sqlalchemy import delete
 
 from handlers.context import Context
 from handlers.intake.answers import CourseFullError, choose_course
-from handlers.intake.buttons import Cancel, OtherClass, Restart, Resume, ToMenu, Waitlist
+from handlers.intake.buttons import (
+    Cancel,
+    Officer,
+    OtherClass,
+    Restart,
+    Resume,
+    ToMenu,
+    Waitlist,
+)
 from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
 from handlers.intake.prefill import FROM_TEXT, apply_preset, prefilled_note, take_filled_note
 from handlers.intake.questions import ask, edit_buttons, summary_buttons, summary_text
@@ -188,3 +196,27 @@ def parse_step(value: str | None) -> Step | None:
         return Step(value) if value else None
     except ValueError:
         return None
+
+
+#: Answers in a row a step did not understand after which its question offers «Gặp cán bộ».
+OFFER_OFFICER_AFTER = 2
+#: The state data key counting them (the step's data: asking any question starts it anew).
+MISSES = "misses"
+#: The hand-off flow's name (offered when it is part of this deployment).
+HANDOFF = "handoff"
+
+
+async def not_understood(ctx: Context, draft: IntakeDraft, note: str | None) -> None:
+    """The step again with why: one rule for every step. From the second answer in a row it
+    did not understand, «Gặp cán bộ» is offered too (it re-asked forever)."""
+    before = ctx.data.get(MISSES)
+    misses = (before if isinstance(before, int) else 0) + 1
+    offer = misses >= OFFER_OFFICER_AFTER and ctx.has_flow(HANDOFF)
+    if offer:
+        note = "\n".join(n for n in (note, t("intake.reask_officer")) if n)
+    await show_step(ctx, draft, note=note)
+    ctx.update(**{MISSES: misses})  # after show_step: asking a question starts its data anew
+    if offer:
+        buttons = ctx.replies[-1].buttons
+        # Before the last row (back / cancel / menu; the summary's cancel).
+        buttons.insert(max(len(buttons) - 1, 0), [Officer().button(t("intake.button.officer"))])
