@@ -280,16 +280,23 @@ async def test_consent_typed_and_a_pause_said_in_words(
     assert intents(await other(no)) == ["flow:survey.declined"]
 
 
-@pytest.mark.parametrize("typed", ["dung roi", "ok", "thế thôi ạ"])
-async def test_trades_chosen_then_đúng_rồi_goes_on(app: App, clock: Clock, typed: str) -> None:
-    """Under "Đã chọn: May, Nấu ăn" on Zalo, "dung roi" got «chọn một mục» again and again:
-    only "xong" went on."""
+async def _zalo_at_the_trades(app: App, clock: Clock) -> Any:
+    """A round open, a person on Zalo who agreed and answered up to the trades question;
+    returns what they type with."""
     await _open(app, clock)
     zalo = partial(say, app, "an", channel=Channel.ZALO)
     await zalo("khao sat nhu cau hoc nghe")
     lines = await zalo("1")
     while (step := _step(intents(lines)[-1])) != "trades":
         lines = await _answer_console_on(zalo, step)
+    return zalo
+
+
+@pytest.mark.parametrize("typed", ["dung roi", "ok", "thế thôi ạ"])
+async def test_trades_chosen_then_đúng_rồi_goes_on(app: App, clock: Clock, typed: str) -> None:
+    """Under "Đã chọn: May, Nấu ăn" on Zalo, "dung roi" got «chọn một mục» again and again:
+    only "xong" went on."""
+    zalo = await _zalo_at_the_trades(app, clock)
     await zalo("may cong nghiep va tin hoc")
     assert intents(await zalo(typed)) == ["flow:survey.time"]
 
@@ -297,12 +304,7 @@ async def test_trades_chosen_then_đúng_rồi_goes_on(app: App, clock: Clock, t
 async def test_several_trades_typed_at_once_on_zalo(app: App, clock: Clock) -> None:
     """On Zalo "4, 5" under the trades list got «chọn một mục» again, and "sua xe may" (for
     «Sửa chữa xe máy») was not understood: one number a message was the only way."""
-    await _open(app, clock)
-    zalo = partial(say, app, "an", channel=Channel.ZALO)
-    await zalo("khao sat nhu cau hoc nghe")
-    lines = await zalo("1")
-    while (step := _step(intents(lines)[-1])) != "trades":
-        lines = await _answer_console_on(zalo, step)
+    zalo = await _zalo_at_the_trades(app, clock)
     lines = await zalo("4, 5")
     assert intents(lines) == ["flow:survey.trades"]
     assert "Đã chọn: Điện dân dụng, Sửa chữa xe máy." in texts(lines)
