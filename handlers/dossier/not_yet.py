@@ -9,6 +9,8 @@ can be sent meanwhile.
 
 from __future__ import annotations
 
+from functools import cache
+
 from handlers.context import Context
 from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import load_view
@@ -26,10 +28,14 @@ def not_yet_item(text: str) -> str | None:
         return None
     if not contains_phrase(text, folded_phrases("dossier.not_yet_words")):
         return None
-    for item in load_checklist().items:
-        if contains_phrase(text, {phrase_key(w) for w in (item.title, *item.words)}):
-            return item.key
-    return None
+    return next((key for key, names in _item_names() if contains_phrase(text, names)), None)
+
+
+@cache
+def _item_names() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each checklist item's key and the names families type for it, as matched."""
+    return tuple((item.key, frozenset(phrase_key(w) for w in (item.title, *item.words)))
+                 for item in load_checklist().items)
 
 
 async def answer_not_yet(ctx: Context, case: Case, key: str) -> None:
