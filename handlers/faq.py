@@ -152,8 +152,12 @@ class FaqFlow(Flow):
                 decision.candidates and decision.candidates[0].topic == OUT_OF_REMIT
                 and decision.candidates[0].probability >= get_matcher().thresholds.outside
                 and get_matcher().known_share(event.text) >= OUTSIDE_KNOWN_WORDS)
-            key = "faq.out_of_remit" if outside else "faq.fallback"
-            ctx.reply(t(key), main_menu_buttons(), intent="fallback")
+            kb = get_matcher().kb
+            set_aside = [[Topic(topic).button(kb.entries[topic].title)]
+                         for topic in decision.set_aside if topic in kb.entries]
+            key = ("faq.out_of_remit_doubt" if set_aside else "faq.out_of_remit") if outside \
+                else "faq.fallback"
+            ctx.reply(t(key), [*set_aside, *main_menu_buttons()], intent="fallback")
 
 
 async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:

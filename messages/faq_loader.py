@@ -6,10 +6,16 @@ An official edits the TOML files and restarts the bot; ``python -m bot kb check`
 Texts may use the deployment profile's placeholders (``{department}``, ``{communes}``…): they are
 filled in when the files are read (messages/deployment.toml). An entry's ``details`` is the longer
 text behind «Xem chi tiết», so the first message stays short on a phone.
+
+``messages/faq/typed/*.jsonl`` hold questions as people type them on Zalo (``{"q": "...",
+"topic": "<id>"}``, ``"topic": null`` for another matter than the office's, or ``"action":
+"<name>"`` for a request), written to teach the matcher, never shown: see
+:class:`TypedQuestion`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import unicodedata
@@ -19,10 +25,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from messages.actions import load_actions
 from messages.deployment import fill
 from messages.superseded import Superseded, superseded_in
 
 KB_DIR = Path(__file__).parent / "faq"
+#: The folder of the typed questions, inside the knowledge base's.
+TYPED_DIR = "typed"
 
 #: The topic ids of spec/faq-topics.md: a contract (simulator, reports), never renamed.
 SPEC_TOPIC_IDS: tuple[str, ...] = (
@@ -111,6 +120,23 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class TypedQuestion:
+    """A question as people type it (no diacritics, teencode, a story before it), labelled with
+    the topic that answers it, or None for another matter ("vay thế chấp sổ đỏ ở Agribank").
+    Only the matcher learns from them: the topic's are its examples too, the other matters'
+    train the remit check (handlers/understanding/remit.py)."""
+
+    text: str
+    topic: str | None
+    file: str
+    #: A request to do something ("xóa hết thông tin của em"), given as ``"action":
+    #: "<name>"`` of messages/actions.toml instead of a topic: the matcher learns it as the
+    #: action, so the topic it would have been ("general.privacy") does not learn to answer
+    #: requests.
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     entries: dict[str, Entry]
     out_of_remit: tuple[str, ...] = ()
@@ -118,6 +144,7 @@ class KnowledgeBase:
     #: More out-of-remit questions that train only the remit check (``[remit_check]``), not
     #: the topic classifier: see handlers/understanding/matcher.py.
     remit_check: tuple[str, ...] = ()
+    typed: tuple[TypedQuestion, ...] = ()
 
     def group(self, name: str) -> list[Entry]:
         """Entries of a group (``abroad``, ``training``, ``general``) in file order."""
@@ -211,7 +238,48 @@ def read_kb(directory: Path = KB_DIR) -> KnowledgeBase:
                 problems.append(Problem(path.name, table, "examples must be a list of texts"))
             else:
                 found.extend(_nfc(x) for x in texts if x.strip())
-    return KnowledgeBase(entries, tuple(out_of_remit), tuple(problems), tuple(remit_check))
+    typed = _typed_questions(directory / TYPED_DIR, entries, problems)
+    return KnowledgeBase(entries, tuple(out_of_remit), tuple(problems), tuple(remit_check),
+                         typed)
+
+
+def _typed_questions(directory: Path, entries: dict[str, Entry],
+                     problems: list[Problem]) -> tuple[TypedQuestion, ...]:
+    """Every line of ``directory/*.jsonl``; a line that is not a question with a known topic
+    (or null) is a problem with its file and line number."""
+    found: list[TypedQuestion] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(f"{TYPED_DIR}/{path.name}", "", f"not UTF-8: {exc}"))
+            continue
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = (f"{TYPED_DIR}/{path.name}", f"line {number}")
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                problems.append(Problem(*where, f"not valid JSON: {exc}"))
+                continue
+            text = row.get("q") if isinstance(row, dict) else None
+            topic = row.get("topic") if isinstance(row, dict) else None
+            action = row.get("action") if isinstance(row, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                problems.append(Problem(*where, 'give the question as "q": "..."'))
+            elif action is not None:
+                if not isinstance(action, str) or load_actions().get(action) is None:
+                    problems.append(Problem(*where, f"no action is named {action!r} "
+                                            "(see messages/actions.toml)"))
+                else:
+                    found.append(TypedQuestion(_nfc(text), None, path.name, action))
+            elif topic is not None and (not isinstance(topic, str) or topic not in entries):
+                problems.append(Problem(*where, f"no entry has the topic {topic!r} "
+                                        '(give a topic id, or null for another matter)'))
+            else:
+                found.append(TypedQuestion(_nfc(text), topic, path.name))
+    return tuple(found)
 
 
 def render_answer(entry: Entry, source_line: str, text: str | None = None) -> str:

@@ -61,7 +61,7 @@ async def test_a_narrow_lead_answers_and_offers_the_runner_up(
     # runner-up one option away.
     matcher = shipped_matcher()
     monkeypatch.setattr(matcher, "thresholds", replace(matcher.thresholds, margin=1.01))
-    text = "xin giấy khám sức khỏe ở trạm xá được không"
+    text = "chứng chỉ nghề có dùng đi xin việc được không"
     decision = matcher.decide(text)
     assert decision.outcome == "answer" and decision.also_offered, decision
     lines = await say(app, "u1", text)
@@ -69,6 +69,37 @@ async def test_a_narrow_lead_answers_and_offers_the_runner_up(
     runner_up = load_kb().entries[decision.also_offered[0]].title
     assert runner_up in [row[0] for row in lines[0]["buttons"]]
     assert intents(await press(app, "u1", runner_up)) == [f"faq:{decision.also_offered[0]}"]
+
+
+#: A story the remit check reads as another matter (a factory job in Bắc Ninh, a farming
+#: family) before a question about going to Japan.
+STORY = ("dạ cháu chào chú ạ cháu là con nhà nông năm nay cháu 21 tuổi cháu đã đi làm công "
+         "nhân ở bắc ninh được 2 năm giờ cháu muốn đi nhật để kiếm thêm thu nhập thì tổng chi "
+         "phí hết bao nhiêu ạ")
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_an_answer_the_remit_check_sets_aside_is_the_first_option(
+    app: App, channel: Channel
+) -> None:
+    decision = shipped_matcher().decide(STORY)
+    assert decision.outcome == "fallback" and decision.set_aside == ("abroad.costs",)
+    lines = await say(app, "u1", STORY, channel=channel)
+    assert intents(lines) == ["fallback"]
+    assert "có vẻ không thuộc" in lines[0]["text"]
+    costs = load_kb().entries["abroad.costs"].title
+    if channel == Channel.ZALO:  # numbered options: "1" is the set-aside answer
+        assert f"1. {costs}" in lines[0]["text"]
+        lines = await say(app, "u1", "1", channel=channel)
+    else:
+        assert lines[0]["buttons"][0] == [costs]
+        lines = await press(app, "u1", costs, channel=channel)
+    assert intents(lines)[0] == "faq:abroad.costs"
+
+
+async def test_a_plain_out_of_remit_question_offers_no_topic(app: App) -> None:
+    lines = await say(app, "u1", "giá lúa hôm nay bao nhiêu")
+    assert intents(lines) == ["fallback"] and "có vẻ" not in lines[0]["text"]
 
 
 async def test_follow_up_button_answers_that_topic(app: App) -> None:

@@ -92,6 +92,46 @@ def test_a_clean_small_kb_has_only_missing_spec_topics(tmp_path: Path) -> None:
     assert len(messages) == len(SPEC_TOPIC_IDS) - 2
 
 
+def test_typed_questions_are_read_with_their_topics(tmp_path: Path) -> None:
+    typed = _write(tmp_path, GOOD) / "typed"
+    typed.mkdir()
+    (typed / "bank.jsonl").write_text(
+        '{"q": "vay thế chấp sổ đỏ ở agribank lãi bao nhiêu", "topic": null}\n\n'
+        '{"q": "vay ngan hang chinh sach di lam o nhat dc bn", "topic": "abroad.loan"}\n',
+        encoding="utf-8")
+    kb = read_kb(tmp_path)
+    assert [(q.text, q.topic, q.file) for q in kb.typed] == [
+        ("vay thế chấp sổ đỏ ở agribank lãi bao nhiêu", None, "bank.jsonl"),
+        ("vay ngan hang chinh sach di lam o nhat dc bn", "abroad.loan", "bank.jsonl")]
+    assert not [p for p in kb.problems if p.file.startswith("typed")]
+
+
+@pytest.mark.parametrize("line", [
+    '{"q": "vay bao nhieu", "topic": "abroad.nowhere"}',
+    '{"q": "vay bao nhieu", "topic": ["abroad.loan"]}',
+    '{"q": "", "topic": null}',
+    '{"topic": null}',
+    '["vay bao nhieu", null]',
+    '{"q": "vay bao nhieu", "topic": null',
+])
+def test_a_broken_typed_question_is_a_problem_with_its_line(tmp_path: Path, line: str) -> None:
+    typed = _write(tmp_path, GOOD) / "typed"
+    typed.mkdir()
+    (typed / "bank.jsonl").write_text(
+        '{"q": "vay the chap so do", "topic": null}\n' + line + "\n", encoding="utf-8")
+    kb = read_kb(tmp_path)
+    assert [q.text for q in kb.typed] == ["vay the chap so do"]
+    [problem] = [p for p in kb.problems if p.file == "typed/bank.jsonl"]
+    assert problem.topic == "line 2"
+
+
+def test_shipped_typed_questions_all_load() -> None:
+    kb = load_kb()
+    assert not [p for p in kb.problems if p.file.startswith("typed")]
+    labelled = {q.topic for q in kb.typed}
+    assert None in labelled and labelled - {None} <= set(kb.entries)
+
+
 def test_invalid_toml_is_reported_with_its_file(tmp_path: Path) -> None:
     (tmp_path / "broken.toml").write_text('[[entry]]\nid = "abroad.loan\n', encoding="utf-8")
     problems = read_kb(tmp_path).problems

@@ -177,7 +177,6 @@ OUT_OF_REMIT_AT_HOME = [
     "e muon vay agribank 300tr lam nha can the chap gi",
     "vay von trong cam can the chap so do khong",
     "e muon vay 50tr mo quan tap hoa",
-    "e muon mo xuong moc nho o nha thi co duoc vay von uu dai khong",
     "vay ngan hang chinh sach cho con hoc cao dang duoc bao nhieu",
     "e bi lua chuyen khoan 20tr qua facebook thi lam sao lay lai",
     "xin so dien thoai cong an xa",
@@ -219,6 +218,8 @@ def test_matters_at_home_are_never_answered(matcher: Matcher, question: str) -> 
 @pytest.mark.parametrize(("question", "topic"), [
     # The same words, asked about working abroad: still answered.
     ("dang lam o bac ninh muon di han quoc can gi", "abroad.korea"),
+    # A loan to set up one's own trade at home: the loan after a class names it.
+    ("e muon mo xuong moc nho o nha thi co duoc vay von uu dai khong", "training.after"),
     ("cty o ha noi bao phi dich vu 3 thang luong co dung khong", "abroad.costs"),
     ("di han ve co duoc nhan lai tien luong huu khong", "abroad.return"),
     # A household whose land was taken for a road is a priority group for the support.
@@ -492,3 +493,18 @@ def test_two_answered_topics_are_outside_only_as_much_as_against_the_likelier(
                                     Candidate("abroad.taiwan", 0.2)))
     each = [matcher.outside(Decision("answer", key, (c,))) for c in pair.candidates]
     assert matcher.outside(pair) == min(each)
+
+
+@pytest.mark.parametrize("question", [
+    # Kinds the typed questions (messages/faq/typed) keep outside, where the knowledge base's
+    # own examples gave a topic or "which topic?": a Japanese word, a house on a poor
+    # household's support, a Korean son-in-law, the minimum wage, a bank's mortgage, a prize.
+    "tieng nhat sumimasen nghia la gi a",
+    "nha e ho ngheo muon xin ho tro lam lai mai nha thi hoi ai",
+    "nguoi han quoc muon cuoi con gai toi thi lam giay to gi",
+    "luong toi thieu vung nam nay bao nhieu 1 thang",
+    "vay thế chấp sổ đỏ ở agribank thì lãi mấy phần trăm",
+    "co tin nhan bao e trung thuong xe may, bat nop phi truoc, co lua k",
+])
+def test_typed_questions_keep_other_matters_outside(matcher: Matcher, question: str) -> None:
+    assert matcher.decide(question).outcome == "fallback"

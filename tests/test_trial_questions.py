@@ -152,7 +152,9 @@ async def test_which_papers_are_missing_of_two_cases(app: App) -> None:
 
 async def test_a_question_about_papers_in_general_stays_an_answer(app: App) -> None:
     lines = await say(app, "u1", "hồ sơ đi nhật cần những giấy gì")
-    assert intents(lines) == ["faq:abroad.dossier"], lines
+    # The papers, and Japan's own topic (named) after them: answers, not the dossier flow.
+    assert intents(lines)[0] == "faq:abroad.dossier", lines
+    assert set(intents(lines)) <= {"faq:abroad.dossier", "faq:abroad.japan"}, lines
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

@@ -58,10 +58,12 @@ def cache_key(
     regularisation: float,
     balanced: bool = False,
     margin: bool = False,
+    weights: Sequence[float] | None = None,
 ) -> str:
     """The key of the classifier these inputs fit (hex SHA-256)."""
     fit_parameters: list[object] = [regularisation, *(["balanced"] if balanced else []),
-                                    *(["margin"] if margin else [])]
+                                    *(["margin"] if margin else []),
+                                    *([list(weights)] if weights is not None else [])]
     inputs = [FORMAT, _code_and_libraries(), *fit_parameters, list(labels), list(texts)]
     return hashlib.sha256(json.dumps(inputs, ensure_ascii=False).encode()).hexdigest()
 
@@ -75,12 +77,13 @@ def load_or_fit(
     name: str,
     balanced: bool = False,
     margin: bool = False,
+    weights: Sequence[float] | None = None,
 ) -> Classifier:
     """The classifier of these inputs: from this process, from ``cache_dir``, or fitted now
     (and then saved in ``cache_dir``). ``name`` tells apart the classifiers sharing a directory;
-    ``balanced`` and ``margin`` are passed to :func:`classifier.fit`."""
+    ``balanced``, ``margin`` and ``weights`` are passed to :func:`classifier.fit`."""
     key = cache_key(texts, labels, regularisation=regularisation, balanced=balanced,
-                    margin=margin)
+                    margin=margin, weights=weights)
     path = cache_dir / f"{name}-{key[:KEY_CHARS]}.npz" if cache_dir is not None else None
     found = _built.get(key)
     fitted_now = False
@@ -89,7 +92,7 @@ def load_or_fit(
         if found is None:
             started = time.perf_counter()
             found = classifier.fit(texts, labels, regularisation=regularisation,
-                                   balanced=balanced, margin=margin)
+                                   balanced=balanced, margin=margin, weights=weights)
             fitted_now = True
             log.info("%s classifier fitted in %.1f s", name, time.perf_counter() - started)
         if len(_built) >= _MAX_BUILT:

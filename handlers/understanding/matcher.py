@@ -97,26 +97,40 @@ class Matcher:
             reverse=True))
         texts: list[str] = []
         labels: list[str] = []
+        weights: list[float] = []
+        typed = self.thresholds.typed_weight
+
+        def learn(example: str, label: str, weight: float = 1.0) -> None:
+            texts.append(self.key(example, repair=False))
+            labels.append(label)
+            weights.append(weight)
+
         for entry in kb.entries.values():
             for example in (entry.title, *entry.examples):
-                texts.append(self.key(example, repair=False))
-                labels.append(entry.id)
+                learn(example, entry.id)
         for example in kb.out_of_remit:
-            texts.append(self.key(example, repair=False))
-            labels.append(OUT_OF_REMIT)
+            learn(example, OUT_OF_REMIT)
         for topic, examples in self.actions.questions.items():
             if topic in kb.entries:  # a topic removed from the KB: its extra examples go too
                 for example in examples:
-                    texts.append(self.key(example, repair=False))
-                    labels.append(topic)
+                    learn(example, topic)
         for action in self.actions.actions:
             for example in action.examples:
-                texts.append(self.key(example, repair=False))
-                labels.append(ACTION_PREFIX + action.name)
+                learn(example, ACTION_PREFIX + action.name)
         for example in self.actions.not_actions:
-            texts.append(self.key(example, repair=False))
-            labels.append(OUT_OF_REMIT)
+            learn(example, OUT_OF_REMIT)
+        # The words of the knowledge base's own examples are the known words: a word spelt
+        # otherwise is repaired into one of them. The typed questions keep their misspellings
+        # ("kí quĩ", "tie6ng1"), so their words would stop those repairs.
         self.vocabulary = sorted({w for text in texts for w in text.split()})
+        # Questions as people type them: the topics' join the examples; the other matters'
+        # train only the remit check, like ``[remit_check]`` (one among thirty classes, they
+        # would make "outside" the topic classifier's default).
+        for question in kb.typed:
+            if question.action is not None:
+                learn(question.text, ACTION_PREFIX + question.action, typed)
+            elif question.topic is not None:
+                learn(question.text, question.topic, typed)
         self._example_words = frozenset(self.vocabulary)
         # Words the lexicon produces are real words even when no example uses them: never
         # "repair" them into a knowledge-base word ("chao" is not a typo of "cao").
@@ -135,6 +149,7 @@ class Matcher:
             regularisation=self.thresholds.regularisation,
             cache_dir=cache_dir,
             name="faq",
+            weights=weights,
         )
         self._second = load_or_fit(
             texts,
@@ -143,9 +158,13 @@ class Matcher:
             cache_dir=cache_dir,
             name="faq-second",
             margin=True,
+            weights=weights,
         )
+        outside = [(self.key(x, repair=False), 1.0) for x in kb.remit_check]
+        outside += [(self.key(q.text, repair=False), typed) for q in kb.typed
+                    if q.topic is None and q.action is None]
         self._remit = RemitCheck(
-            texts, labels, [self.key(x, repair=False) for x in kb.remit_check],
+            texts, labels, weights, outside,
             regularisation=self.thresholds.remit_regularisation, cache_dir=cache_dir)
 
     def key(self, text: str, *, repair: bool = True) -> str:
@@ -285,17 +304,21 @@ class Matcher:
     def _within_remit(self, decision: Decision) -> Decision:
         """An answer or action the remit check finds outside the remit falls back, with
         out-of-remit first among the candidates (the reply says it is not the office's
-        work). Messages of one or two words are not checked, longer ones than
-        ``Thresholds.outside_max_words`` at a higher bar (``outside_long``)."""
+        work). Messages of one or two words are not checked, answers longer than
+        ``Thresholds.outside_max_words`` at a higher bar (``outside_long``). A request is
+        held to the lower bar at any length: it starts a flow, and a long request is rarely a
+        story ("xin hỗ trợ bê tông hóa đường thôn thì làm đơn gửi ai" is not the dossier)."""
         th = self.thresholds
         words = len(decision.key.split())
         if words < th.outside_words:
             return decision
         outside = self.outside(decision)
-        if outside < (th.outside if words <= th.outside_max_words else th.outside_long):
+        short = words <= th.outside_max_words or decision.outcome == "action"
+        if outside < (th.outside if short else th.outside_long):
             return decision
         ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
-        return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked))
+        return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked),
+                        set_aside=decision.topics)
 
     def _without_foreign(self, decision: Decision, words: str) -> Decision:
         """Leave out the answered topics the message is clearly not about (lexicon

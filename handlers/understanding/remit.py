@@ -34,18 +34,24 @@ class RemitCheck:
         self,
         texts: Sequence[str],
         labels: Sequence[str],
-        outside: Sequence[str],
+        weights: Sequence[float],
+        outside: Sequence[tuple[str, float]],
         *,
         regularisation: float,
         cache_dir: Path | None,
     ) -> None:
-        all_texts = [*texts, *outside]
+        """``weights`` go with ``texts``; ``outside`` are more out-of-remit texts, each with
+        its weight."""
+        all_texts = [*texts, *(text for text, _ in outside)]
+        all_weights = [*weights, *(weight for _, weight in outside)]
         classes = [*labels, *(OUT_OF_REMIT for _ in outside)]
         sides = [OUT_OF_REMIT if c == OUT_OF_REMIT else IN_REMIT for c in classes]
         self._sides = load_or_fit(all_texts, sides, regularisation=regularisation,
-                                  cache_dir=cache_dir, name="remit", balanced=True)
+                                  cache_dir=cache_dir, name="remit", balanced=True,
+                                  weights=all_weights)
         self._classes = load_or_fit(all_texts, classes, regularisation=regularisation,
-                                    cache_dir=cache_dir, name="remit-topics", balanced=True)
+                                    cache_dir=cache_dir, name="remit-topics", balanced=True,
+                                    weights=all_weights)
 
     def outside(self, key: str, topic: str) -> float:
         """How likely the message (its normalised ``key``) is outside the remit, when the
