@@ -97,12 +97,14 @@ def test_typed_questions_are_read_with_their_topics(tmp_path: Path) -> None:
     typed.mkdir()
     (typed / "bank.jsonl").write_text(
         '{"q": "vay thế chấp sổ đỏ ở agribank lãi bao nhiêu", "topic": null}\n\n'
-        '{"q": "vay ngan hang chinh sach di lam o nhat dc bn", "topic": "abroad.loan"}\n',
+        '{"q": "vay ngan hang chinh sach di lam o nhat dc bn", "topic": "abroad.loan"}\n'
+        '{"q": "xoa giup e thong tin nha", "action": "privacy.delete"}\n',
         encoding="utf-8")
     kb = read_kb(tmp_path)
-    assert [(q.text, q.topic, q.file) for q in kb.typed] == [
-        ("vay thế chấp sổ đỏ ở agribank lãi bao nhiêu", None, "bank.jsonl"),
-        ("vay ngan hang chinh sach di lam o nhat dc bn", "abroad.loan", "bank.jsonl")]
+    assert [(q.text, q.topic, q.action, q.file) for q in kb.typed] == [
+        ("vay thế chấp sổ đỏ ở agribank lãi bao nhiêu", None, None, "bank.jsonl"),
+        ("vay ngan hang chinh sach di lam o nhat dc bn", "abroad.loan", None, "bank.jsonl"),
+        ("xoa giup e thong tin nha", None, "privacy.delete", "bank.jsonl")]
     assert not [p for p in kb.problems if p.file.startswith("typed")]
 
 
@@ -113,6 +115,8 @@ def test_typed_questions_are_read_with_their_topics(tmp_path: Path) -> None:
     '{"topic": null}',
     '["vay bao nhieu", null]',
     '{"q": "vay bao nhieu", "topic": null',
+    '{"q": "xoa het di", "action": "fly"}',
+    '{"q": "xoa het di", "action": 7}',
 ])
 def test_a_broken_typed_question_is_a_problem_with_its_line(tmp_path: Path, line: str) -> None:
     typed = _write(tmp_path, GOOD) / "typed"
