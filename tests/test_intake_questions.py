@@ -47,7 +47,7 @@ async def _saved_name(app: App) -> object:
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-@pytest.mark.parametrize("question", ["có mất tiền không", "thủ tục thế nào ạ"])
+@pytest.mark.parametrize("question", ["có mất tiền không", "thủ tục thế nào ạ", "mất bao lâu vậy"])
 async def test_a_question_the_matcher_only_narrows_is_clarified_at_the_name_step(
     app: App, channel: Channel, question: str
 ) -> None:
