@@ -36,6 +36,7 @@ from handlers.understanding.decision import (
     is_action,
     without_actions,
 )
+from handlers.understanding.examples import training_examples
 from handlers.understanding.normalise import (
     other_i,
     rewrite,
@@ -95,43 +96,12 @@ class Matcher:
         self._communes = tuple(sorted(
             {tuple(tokens(c.name, self.lexicon)) for c in profile().communes}, key=len,
             reverse=True))
-        texts: list[str] = []
-        labels: list[str] = []
-        weights: list[float] = []
-        typed = self.thresholds.typed_weight
-
-        def learn(example: str, label: str, weight: float = 1.0) -> None:
-            texts.append(self.key(example, repair=False))
-            labels.append(label)
-            weights.append(weight)
-
-        for entry in kb.entries.values():
-            for example in (entry.title, *entry.examples):
-                learn(example, entry.id)
-        for example in kb.out_of_remit:
-            learn(example, OUT_OF_REMIT)
-        for topic, examples in self.actions.questions.items():
-            if topic in kb.entries:  # a topic removed from the KB: its extra examples go too
-                for example in examples:
-                    learn(example, topic)
-        for action in self.actions.actions:
-            for example in action.examples:
-                learn(example, ACTION_PREFIX + action.name)
-        for example in self.actions.not_actions:
-            learn(example, OUT_OF_REMIT)
-        # The words of the knowledge base's own examples are the known words: a word spelt
-        # otherwise is repaired into one of them. The typed questions keep their misspellings
-        # ("kí quĩ", "tie6ng1"), so their words would stop those repairs.
-        self.vocabulary = sorted({w for text in texts for w in text.split()})
-        # Questions as people type them: the topics' join the examples; the other matters'
-        # train only the remit check, like ``[remit_check]`` (one among thirty classes, they
-        # would make "outside" the topic classifier's default).
-        for question in kb.typed:
-            if question.action is not None:
-                learn(question.text, ACTION_PREFIX + question.action, typed)
-            elif question.topic is not None:
-                learn(question.text, question.topic, typed)
-        self._example_words = frozenset(self.vocabulary)
+        examples = training_examples(
+            kb, self.actions, lambda text: self.key(text, repair=False),
+            self.thresholds.typed_weight)
+        texts, labels, weights = examples.texts, examples.labels, examples.weights
+        self.vocabulary = sorted(examples.own_words)
+        self._example_words = examples.own_words
         # Words the lexicon produces are real words even when no example uses them: never
         # "repair" them into a knowledge-base word ("chao" is not a typo of "cao").
         # The same for the words of the lexicon's phrases: "chân tay miệng" must stay itself
@@ -141,7 +111,7 @@ class Matcher:
                    *(p for ps in lexicon.not_topic.values() for p in ps))
         lexicon_words = {w for ws in lexicon.abbreviations.values() for w in ws} | {
             w for p in phrases for w in p if w != NUMBER}
-        self._known = frozenset(self.vocabulary) | lexicon_words | smalltalk_words(self.lexicon)
+        self._known = examples.own_words | lexicon_words | smalltalk_words(self.lexicon)
         # Words catch the topic; character n-grams inside words catch typos and word forms.
         self._classifier = load_or_fit(
             texts,
@@ -160,11 +130,8 @@ class Matcher:
             margin=True,
             weights=weights,
         )
-        outside = [(self.key(x, repair=False), 1.0) for x in kb.remit_check]
-        outside += [(self.key(q.text, repair=False), typed) for q in kb.typed
-                    if q.topic is None and q.action is None]
         self._remit = RemitCheck(
-            texts, labels, weights, outside,
+            texts, labels, weights, examples.outside,
             regularisation=self.thresholds.remit_regularisation, cache_dir=cache_dir)
 
     def key(self, text: str, *, repair: bool = True) -> str:
