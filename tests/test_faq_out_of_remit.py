@@ -4,11 +4,9 @@ labour words about the office's work still are."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from handlers.understanding.decision import OUT_OF_REMIT, Candidate, Decision
+from handlers.understanding.decision import OUT_OF_REMIT
 from handlers.understanding.matcher import Matcher
 from tests.helpers import shipped_matcher
 from tests.test_faq_matcher import ranked_candidates
@@ -309,40 +307,11 @@ def test_the_same_words_about_the_offices_work_are_answered(
     assert matcher.outside(decision) < matcher.thresholds.outside
 
 
-def test_short_messages_are_checked_and_long_ones_at_a_higher_bar(
-    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def answered(key: str) -> Decision:
-        return Decision("answer", key, (Candidate("abroad.contract_rights", 0.9),))
-
-    # Two words are a knowledge-base phrase far more often than another matter; a long
-    # message's everyday words pull a story in the remit outside too, so it needs more.
-    two, short = answered("bao hiem"), answered("mua bao hiem xe may o dau")
-    long = answered(" ".join(["mua bao hiem xe may o dau"] * 3))
-    th = matcher.thresholds
-    for decision in (two, short, long):
-        assert matcher.outside(decision) >= th.outside
-    assert matcher._within_remit(two) is two
-    assert matcher._within_remit(short).outcome == "fallback"
-    assert th.outside_long > th.outside
-    monkeypatch.setattr(matcher, "thresholds", replace(th, outside_long=1.0))
-    assert matcher._within_remit(long) is long
-    monkeypatch.setattr(matcher, "thresholds", replace(th, outside_long=th.outside))
-    assert matcher._within_remit(long).outcome == "fallback"
-
-
 def test_a_long_story_about_another_matter_is_not_answered(matcher: Matcher) -> None:
     # A health check for a factory job at home, told at length, with "hồ sơ" in it (fresh66).
     story = ("Em đang làm hồ sơ xin việc vào công ty may ở khu công nghiệp Long Bình An, họ bảo "
              "cần giấy khám sức khỏe, khám ở đâu rẻ mà nhanh, mất bao nhiêu tiền")
     assert matcher.decide(story).outcome not in ("answer", "action")
-
-
-def test_the_remit_check_only_judges_answers_and_actions(matcher: Matcher) -> None:
-    assert matcher.outside(matcher.decide("thoi tiet hom nay the nao")) == 0.0
-    assert matcher.outside(matcher.decide("xin chào")) == 0.0
-    acted = matcher.decide("dang ky cho be hoc lop nang khieu")
-    assert acted.outcome == "fallback"
 
 
 @pytest.mark.parametrize("question", [
@@ -482,17 +451,6 @@ def test_the_bot_is_answered_only_to_a_message_that_speaks_of_it(
         assert decision.outcome != "answer"
     else:
         assert topic in decision.topics
-
-
-def test_two_answered_topics_are_outside_only_as_much_as_against_the_likelier(
-    matcher: Matcher,
-) -> None:
-    # "Papers to go to Taiwan": the papers AND Taiwan; against Taiwan it is plainly inside.
-    key = matcher.key("sang đài loan cần giấy tờ gì")
-    pair = Decision("answer", key, (Candidate("abroad.dossier", 0.76),
-                                    Candidate("abroad.taiwan", 0.2)))
-    each = [matcher.outside(Decision("answer", key, (c,))) for c in pair.candidates]
-    assert matcher.outside(pair) == min(each)
 
 
 @pytest.mark.parametrize("question", [
