@@ -148,15 +148,17 @@ class FaqFlow(Flow):
             _log(ctx, event.text, decision)
             # Understood, but not the office's work (weather, land, marriage…): say so and where
             # to ask, rather than "not understood" (the intent stays the spec's fallback).
+            matcher = get_matcher()
             outside = decision.ruled_out or (
                 decision.candidates and decision.candidates[0].topic == OUT_OF_REMIT
-                and decision.candidates[0].probability >= get_matcher().thresholds.outside
-                and get_matcher().known_share(event.text) >= OUTSIDE_KNOWN_WORDS)
-            kb = get_matcher().kb
-            set_aside = [[Topic(topic).button(kb.entries[topic].title)]
-                         for topic in decision.set_aside if topic in kb.entries]
-            key = ("faq.out_of_remit_doubt" if set_aside else "faq.out_of_remit") if outside \
-                else "faq.fallback"
+                and decision.candidates[0].probability >= matcher.thresholds.outside
+                and matcher.known_share(event.text) >= OUTSIDE_KNOWN_WORDS)
+            # An answer the remit check set aside is the first option, one tap away.
+            set_aside = [[Topic(topic).button(matcher.kb.entries[topic].title)]
+                         for topic in decision.set_aside if topic in matcher.kb.entries]
+            key = "faq.fallback"
+            if outside:
+                key = "faq.out_of_remit_doubt" if set_aside else "faq.out_of_remit"
             ctx.reply(t(key), [*set_aside, *main_menu_buttons()], intent="fallback")
 
 
