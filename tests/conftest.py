@@ -196,16 +196,24 @@ def fresh_sqlite(tmp_path: Path, _sqlite_template: Path) -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _classifier_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One CACHE_DIR for the run: the FAQ classifier is fitted once, and the subprocess tests
-    (which inherit the environment) load it instead of fitting it again."""
+def _classifier_cache(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """One CACHE_DIR for every run: the FAQ classifiers are fitted once per knowledge-base
+    version (about 35 s), not at every run; the test workers share it (each fit under its own
+    lock, see classifier_cache) and the subprocess tests inherit it through the environment.
+    Its files are named by everything that decides them, so they are never stale. Without
+    pytest's cache (``-p no:cacheprovider``), one directory for the run."""
     patch = pytest.MonkeyPatch()
-    base = tmp_path_factory.getbasetemp()
-    # Under pytest-xdist each worker has its own base under one shared parent: the workers share
-    # the cache too (written by rename, so a reader never sees half a file).
-    shared = base.parent if base.name.startswith("popen-gw") else base
-    cache = shared / "classifier-cache"
-    cache.mkdir(exist_ok=True)
+    cache: Path
+    runs = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    if runs is not None:
+        cache = runs.mkdir("classifier-cache")
+    else:
+        base = tmp_path_factory.getbasetemp()
+        # Under pytest-xdist each worker has its own base under one shared parent.
+        cache = (base.parent if base.name.startswith("popen-gw") else base) / "classifier-cache"
+        cache.mkdir(exist_ok=True)
     patch.setenv("CACHE_DIR", str(cache))
     yield cache
     patch.undo()

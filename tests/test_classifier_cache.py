@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +46,11 @@ def _fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(classifier_cache, "_built", {})
 
 
+def _files(cache: Path) -> list[Path]:
+    """The directory's files but the fits' lock files (empty, kept for the next fit)."""
+    return sorted(p for p in cache.iterdir() if p.suffix != ".lock")
+
+
 def _load(cache: Path, texts: list[str] = TEXTS) -> Classifier:
     return load_or_fit(texts, LABELS, regularisation=1.0, cache_dir=cache, name="test")
 
@@ -52,7 +60,7 @@ def test_fitted_once_then_loaded_with_the_same_probabilities(
 ) -> None:
     first = _load(tmp_path)
     assert fits.count == 1
-    files = list(tmp_path.iterdir())
+    files = _files(tmp_path)
     assert len(files) == 1 and files[0].name.startswith("test-") and files[0].suffix == ".npz"
     _fresh_process(monkeypatch)
     second = _load(tmp_path)
@@ -65,11 +73,11 @@ def test_changed_training_data_refits_and_removes_the_old_file(
     tmp_path: Path, fits: Fits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _load(tmp_path)
-    old = {p.name for p in tmp_path.iterdir()}
+    old = {p.name for p in _files(tmp_path)}
     _fresh_process(monkeypatch)
     _load(tmp_path, [*TEXTS[:-1], "lop hoc nghe may"])
     assert fits.count == 2
-    new = {p.name for p in tmp_path.iterdir()}
+    new = {p.name for p in _files(tmp_path)}
     assert len(new) == 1 and new != old
 
 
@@ -111,7 +119,7 @@ def test_a_damaged_file_is_ignored_and_replaced(
     tmp_path: Path, fits: Fits, monkeypatch: pytest.MonkeyPatch, damage: object
 ) -> None:
     first = _load(tmp_path)
-    (path,) = tmp_path.iterdir()
+    (path,) = _files(tmp_path)
     damage(path)  # type: ignore[operator]
     _fresh_process(monkeypatch)
     again = _load(tmp_path)
@@ -120,7 +128,7 @@ def test_a_damaged_file_is_ignored_and_replaced(
     _fresh_process(monkeypatch)
     _load(tmp_path)
     assert fits.count == 2, "the damaged file was replaced by a good one"
-    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert [p.name for p in _files(tmp_path)] == [path.name]
 
 
 def test_an_unwritable_cache_directory_only_costs_the_fit(tmp_path: Path, fits: Fits) -> None:
@@ -133,7 +141,7 @@ def test_an_unwritable_cache_directory_only_costs_the_fit(tmp_path: Path, fits: 
 
 def test_no_temporary_file_is_left_behind(tmp_path: Path, fits: Fits) -> None:
     _load(tmp_path)
-    assert [p.suffix for p in tmp_path.iterdir()] == [".npz"]
+    assert [p.suffix for p in _files(tmp_path)] == [".npz"]
 
 
 KB = '''
@@ -207,6 +215,43 @@ def test_a_classifier_built_without_a_directory_is_saved_when_one_is_given(
     tmp_path: Path, fits: Fits
 ) -> None:
     load_or_fit(TEXTS, LABELS, regularisation=1.0, cache_dir=None, name="test")
-    assert not list(tmp_path.iterdir())
+    assert not _files(tmp_path)
     _load(tmp_path)
     assert fits.count == 1 and len(list(tmp_path.glob("test-*.npz"))) == 1
+
+
+def test_a_classifier_another_process_is_fitting_is_waited_for_and_loaded(
+    tmp_path: Path, fits: Fits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Processes starting together share the fits: one skips what another is fitting, fits the
+    rest, then waits for the other's and loads it (the other process is played here)."""
+    mine = classifier_cache.Training("mine", TEXTS, LABELS, 1.0)
+    theirs = classifier_cache.Training("theirs", TEXTS, LABELS, 2.0)
+    their_fit = theirs.fit()
+    assert fits.count == 1
+    held = os.open(tmp_path / ".theirs.lock", os.O_RDWR | os.O_CREAT)
+    built: list[list[Classifier]] = []
+    fitted = threading.Event()
+    counting = classifier.fit
+
+    def signalling(*args: object, **kwargs: object) -> Classifier:
+        found = counting(*args, **kwargs)  # type: ignore[arg-type]
+        fitted.set()
+        return found
+
+    monkeypatch.setattr(classifier, "fit", signalling)
+    worker = threading.Thread(daemon=True, target=lambda: built.append(
+        classifier_cache.load_or_fit_all([theirs, mine], tmp_path)))
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        worker.start()
+        assert fitted.wait(timeout=60), "it fitted its own while the other was fitting theirs"
+        assert fits.count == 2 and not built
+        path = tmp_path / f"theirs-{theirs.key()[:classifier_cache.KEY_CHARS]}.npz"
+        classifier_cache._save(path, "theirs", theirs.key(), their_fit)
+    finally:
+        os.close(held)
+    worker.join(timeout=60)
+    ((loaded, _),) = built
+    assert fits.count == 2, "the other process's classifier was loaded, not fitted again"
+    assert np.array_equal(loaded.coef, their_fit.coef)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from handlers.understanding.classifier_cache import load_or_fit
+from handlers.understanding.classifier_cache import Training, load_or_fit_all
 from handlers.understanding.countries import CountryRules
 from handlers.understanding.decision import (
     ACTION_PREFIX,
@@ -113,26 +113,15 @@ class Matcher:
             w for p in phrases for w in p if w != NUMBER}
         self._known = examples.own_words | lexicon_words | smalltalk_words(self.lexicon)
         # Words catch the topic; character n-grams inside words catch typos and word forms.
-        self._classifier = load_or_fit(
-            texts,
-            labels,
-            regularisation=self.thresholds.regularisation,
-            cache_dir=cache_dir,
-            name="faq",
-            weights=weights,
-        )
-        self._second = load_or_fit(
-            texts,
-            labels,
-            regularisation=self.thresholds.second_regularisation,
-            cache_dir=cache_dir,
-            name="faq-second",
-            margin=True,
-            weights=weights,
-        )
-        self._remit = RemitCheck(
-            texts, labels, weights, examples.outside,
-            regularisation=self.thresholds.remit_regularisation, cache_dir=cache_dir)
+        # The remit check learns from the same texts and more (see RemitCheck).
+        self._classifier, self._second, *remit = load_or_fit_all([
+            Training("faq", texts, labels, self.thresholds.regularisation, weights=weights),
+            Training("faq-second", texts, labels, self.thresholds.second_regularisation,
+                     margin=True, weights=weights),
+            *RemitCheck.trainings(texts, labels, weights, examples.outside,
+                                  regularisation=self.thresholds.remit_regularisation),
+        ], cache_dir)
+        self._remit = RemitCheck(*remit)
 
     def key(self, text: str, *, repair: bool = True) -> str:
         """The normalised text; with ``repair``, unknown words are spelling-corrected. A phone

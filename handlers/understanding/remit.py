@@ -20,38 +20,38 @@ the topic classifier (one file each, fitted once per knowledge-base version).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from handlers.understanding.classifier import Classifier
-from handlers.understanding.classifier_cache import load_or_fit
+from handlers.understanding.classifier_cache import Training
 from handlers.understanding.decision import IN_REMIT, OUT_OF_REMIT
 
 
 class RemitCheck:
-    """Built from the topic classifier's texts and labels plus more out-of-remit texts."""
+    """The two models fitted on :func:`trainings`."""
 
-    def __init__(
-        self,
+    def __init__(self, sides: Classifier, classes: Classifier) -> None:
+        self._sides = sides
+        self._classes = classes
+
+    @staticmethod
+    def trainings(
         texts: Sequence[str],
         labels: Sequence[str],
         weights: Sequence[float],
         outside: Sequence[tuple[str, float]],
         *,
         regularisation: float,
-        cache_dir: Path | None,
-    ) -> None:
-        """``weights`` go with ``texts``; ``outside`` are more out-of-remit texts, each with
-        its weight."""
+    ) -> tuple[Training, Training]:
+        """What the two models learn from: the topic classifier's ``texts``, ``labels`` and
+        ``weights`` plus ``outside``, more out-of-remit texts, each with its weight."""
         all_texts = [*texts, *(text for text, _ in outside)]
         all_weights = [*weights, *(weight for _, weight in outside)]
         classes = [*labels, *(OUT_OF_REMIT for _ in outside)]
         sides = [OUT_OF_REMIT if c == OUT_OF_REMIT else IN_REMIT for c in classes]
-        self._sides = load_or_fit(all_texts, sides, regularisation=regularisation,
-                                  cache_dir=cache_dir, name="remit", balanced=True,
-                                  weights=all_weights)
-        self._classes = load_or_fit(all_texts, classes, regularisation=regularisation,
-                                    cache_dir=cache_dir, name="remit-topics", balanced=True,
-                                    weights=all_weights)
+        return (Training("remit", all_texts, sides, regularisation, balanced=True,
+                         weights=all_weights),
+                Training("remit-topics", all_texts, classes, regularisation, balanced=True,
+                         weights=all_weights))
 
     def outside(self, key: str, topic: str) -> float:
         """How likely the message (its normalised ``key``) is outside the remit, when the
