@@ -345,8 +345,9 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
      {"abroad.japan", "abroad.language"}),
     # "Which topic?" became two answers: the full topic was offered beside the first.
     ("bot co hoi ma otp ko", {"general.about_bot", "general.privacy"}),
+    # Massage abroad: the markets tell it, beside whichever of rights or scams is closer.
     ("ban e ru sang du bai lam massage trong khach san luong cao lamm, co duoc di k chi",
-     {"abroad.markets", "abroad.scam"}),
+     {"abroad.markets", "abroad.contract_rights"}),
     ("nam ngoai hoc lop chan nuoi roi, nam nay hoc them lop may thi co dc nha nuoc chiu nua ko a",
      {"training.eligibility", "training.schedule"}),
     ("co ai k tra loi giup voi", {"general.about_bot", "general.human"}),
