@@ -153,13 +153,17 @@ class FaqFlow(Flow):
                 decision.candidates and decision.candidates[0].topic == OUT_OF_REMIT
                 and decision.candidates[0].probability >= matcher.thresholds.outside
                 and matcher.known_share(event.text) >= OUTSIDE_KNOWN_WORDS)
-            # An answer the remit check set aside is the first option, one tap away.
-            set_aside = [[Topic(topic).button(matcher.kb.entries[topic].title)]
-                         for topic in decision.set_aside if topic in matcher.kb.entries]
+            # The topics the remit check set aside are the first options, one tap away; one
+            # the menu names already ("Gặp cán bộ") is left to the menu's own door.
+            menu = main_menu_buttons()
+            on_menu = {button.label for row in menu for button in row}
+            entries = matcher.kb.entries
+            set_aside = [[Topic(topic).button(entries[topic].title)] for topic in decision.set_aside
+                         if topic in entries and entries[topic].title not in on_menu]
             key = "faq.fallback"
             if outside:
                 key = "faq.out_of_remit_doubt" if set_aside else "faq.out_of_remit"
-            ctx.reply(t(key), [*set_aside, *main_menu_buttons()], intent="fallback")
+            ctx.reply(t(key), [*set_aside, *menu], intent="fallback")
 
 
 async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:

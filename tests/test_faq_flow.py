@@ -15,7 +15,9 @@ from bot.render import render
 from handlers.faq import Topic, offered_first, topic_reply
 from handlers.flow import Flow
 from handlers.handoff import HandoffFlow
+from handlers.menu import DOORS
 from handlers.types import Channel, Inbound, InboundKind, Reply
+from messages import t
 from messages.faq_loader import SPEC_TOPIC_IDS, load_kb
 from storage.models import FallbackQuestion, Notice
 from tests.conftest import make_settings
@@ -95,6 +97,28 @@ async def test_an_answer_the_remit_check_sets_aside_is_the_first_option(
         assert lines[0]["buttons"][0] == [costs]
         lines = await press(app, "u1", costs, channel=channel)
     assert intents(lines)[0] == "faq:abroad.costs"
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_a_which_topic_for_another_matter_says_so_and_keeps_its_options(
+    app: App, channel: Channel
+) -> None:
+    # "Where is the hospital" was asked which of the office's topics it meant, as if it were
+    # one of them; now the reply says it seems another matter, the options kept first, but
+    # none twice (the hand-off topic's «Gặp cán bộ» is the menu's door already).
+    decision = shipped_matcher().decide("bệnh viện ở đâu")
+    assert decision.outcome == "fallback" and len(decision.set_aside) == 2, decision
+    lines = await say(app, "u1", "bệnh viện ở đâu", channel=channel)
+    assert intents(lines) == ["fallback"] and "có vẻ không thuộc" in lines[0]["text"]
+    menu = [t(f"menu.button.{door.value}") for door in DOORS]
+    kept = [title for topic in decision.set_aside
+            if (title := load_kb().entries[topic].title) not in menu]
+    assert kept
+    if channel == Channel.ZALO:
+        numbered = [f"{n}. {label}" for n, label in enumerate([*kept, *menu], 1)]
+        assert "\n".join(numbered) in lines[0]["text"]
+    else:
+        assert lines[0]["buttons"] == [[label] for label in [*kept, *menu]]
 
 
 async def test_a_plain_out_of_remit_question_offers_no_topic(app: App) -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from handlers.understanding.decision import Candidate, Decision
+from handlers.understanding.decision import OUT_OF_REMIT, Candidate, Decision
 from handlers.understanding.matcher import Matcher
 from tests.helpers import shipped_matcher
 
@@ -40,7 +40,9 @@ def test_short_messages_are_checked_and_long_ones_at_a_higher_bar(
     assert matcher._within_remit(long).outcome == "fallback"
 
 
-def test_the_remit_check_only_judges_answers_and_actions(matcher: Matcher) -> None:
+def test_the_remit_check_judges_answers_actions_and_which_topic_questions_only(
+    matcher: Matcher,
+) -> None:
     assert matcher.outside(matcher.decide("thoi tiet hom nay the nao")) == 0.0
     assert matcher.outside(matcher.decide("xin chào")) == 0.0
     acted = matcher.decide("dang ky cho be hoc lop nang khieu")
@@ -77,3 +79,21 @@ def test_a_set_aside_answer_keeps_its_topics(matcher: Matcher) -> None:
     fallen = matcher._within_remit(decision)
     assert fallen.outcome == "fallback" and fallen.set_aside == ("abroad.contract_rights",)
     assert fallen.topics == ()
+
+
+def test_a_which_topic_question_is_judged_at_its_own_bar_against_its_first_two_options(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = matcher.key("benh vien o dau")
+    offered = (Candidate("abroad.dossier", 0.42), Candidate("general.human", 0.1),
+               Candidate("abroad.costs", 0.05))
+    clarify = Decision("clarify", key, offered)
+    each = [matcher.outside(Decision("answer", key, (c,))) for c in offered[:2]]
+    assert matcher.outside(clarify) == min(each) >= matcher.thresholds.outside_clarify
+    fallen = matcher._within_remit(clarify)
+    assert fallen.outcome == "fallback" and fallen.candidates[0].topic == OUT_OF_REMIT
+    assert fallen.set_aside == ("abroad.dossier", "general.human")
+    # Its bar is its own: an answer's lower bars do not set a "which topic?" aside.
+    th = replace(matcher.thresholds, outside=0.0, outside_long=0.0, outside_clarify=1.0)
+    monkeypatch.setattr(matcher, "thresholds", th)
+    assert matcher._within_remit(clarify) is clarify

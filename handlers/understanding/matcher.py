@@ -247,34 +247,39 @@ class Matcher:
         return Decision("clarify", key, (*decision.candidates, other), offers=decision.offers)
 
     def outside(self, decision: Decision) -> float:
-        """How likely the remit check finds an answered or acted-on message outside the
-        office's remit (0 for other outcomes)."""
-        if decision.outcome == "answer" and decision.topics:
-            # Two answered topics: outside only as much as against the likelier of them
-            # ("sang đài loan cần giấy tờ gì" is the papers AND Taiwan).
-            return min(self._remit.outside(decision.key, t) for t in decision.topics)
+        """How likely the remit check finds an answered, acted-on or clarified message
+        outside the office's remit (0 for other outcomes)."""
+        topics = _judged_topics(decision)
+        if topics:
+            # Two topics: outside only as much as against the likelier of them ("sang đài
+            # loan cần giấy tờ gì" is the papers AND Taiwan).
+            return min(self._remit.outside(decision.key, t) for t in topics)
         if decision.outcome == "action" and decision.action is not None:
             return self._remit.outside(decision.key, ACTION_PREFIX + decision.action)
         return 0.0
 
     def _within_remit(self, decision: Decision) -> Decision:
-        """An answer or action the remit check finds outside the remit falls back, with
-        out-of-remit first among the candidates (the reply says it is not the office's
-        work). Messages of one or two words are not checked, answers longer than
-        ``Thresholds.outside_max_words`` at a higher bar (``outside_long``). A request is
-        held to the lower bar at any length: it starts a flow, and a long request is rarely a
-        story ("xin hỗ trợ bê tông hóa đường thôn thì làm đơn gửi ai" is not the dossier)."""
+        """An answer, an action or a "which topic?" the remit check finds outside the remit
+        falls back, out-of-remit first among the candidates: the reply says it seems not the
+        office's work and offers the topics set aside (one tap, as a "which topic?" costs;
+        offering the office's topics for "bệnh viện ở đâu" misled). Messages of one or two
+        words are not checked; answers longer than ``Thresholds.outside_max_words`` are held
+        to ``outside_long``, a "which topic?" to ``outside_clarify``. A request is held to the
+        lower bar at any length: it starts a flow, and a long request is rarely a story ("xin
+        hỗ trợ bê tông hóa đường thôn thì làm đơn gửi ai" is not the dossier)."""
         th = self.thresholds
         words = len(decision.key.split())
         if words < th.outside_words:
             return decision
         outside = self.outside(decision)
         short = words <= th.outside_max_words or decision.outcome == "action"
-        if outside < (th.outside if short else th.outside_long):
+        bar = (th.outside_clarify if decision.outcome == "clarify" else
+               th.outside if short else th.outside_long)
+        if outside < bar:
             return decision
         ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
         return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked),
-                        set_aside=decision.topics)
+                        set_aside=decision.topics or _judged_topics(decision))
 
     def _without_foreign(self, decision: Decision, words: str) -> Decision:
         """Leave out the answered topics the message is clearly not about (lexicon
@@ -470,3 +475,13 @@ def get_matcher(cache_dir: Path | None = None) -> Matcher:
     if _shipped is None:
         _shipped = Matcher(load_kb(), cache_dir=cache_dir)
     return _shipped
+
+
+def _judged_topics(decision: Decision) -> tuple[str, ...]:
+    """The topics the remit check weighs a decision against: those answered, or the two
+    likeliest a "which topic?" offers."""
+    if decision.outcome == "answer":
+        return decision.topics
+    if decision.outcome == "clarify":
+        return tuple(c.topic for c in decision.candidates if c.topic != OUT_OF_REMIT)[:2]
+    return ()
