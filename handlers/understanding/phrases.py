@@ -44,11 +44,14 @@ COMMUNE_WORD = "xa"
 
 
 def commune_as_word(words: list[str], communes: tuple[tuple[str, ...], ...]) -> list[str]:
-    """Every commune name in ``words`` replaced by the word for commune ("xã Phù Lưu" → "xa")."""
+    """Every commune name in ``words`` replaced by the word for commune ("xã Phù Lưu" → "xa");
+    where names overlap, the first of ``communes`` that matches."""
+    starting = _by_first_word(communes)
     out: list[str] = []
     i = 0
     while i < len(words):
-        name = next((c for c in communes if c and tuple(words[i:i + len(c)]) == c), None)
+        name = next((c for c in starting.get(words[i], ()) if tuple(words[i:i + len(c)]) == c),
+                    None)
         if name is None:
             out.append(words[i])
             i += 1
@@ -57,3 +60,16 @@ def commune_as_word(words: list[str], communes: tuple[tuple[str, ...], ...]) -> 
             out.append(COMMUNE_WORD)
         i += len(name)
     return out
+
+
+@cache
+def _by_first_word(
+    communes: tuple[tuple[str, ...], ...],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The names by their first word, in their order: each word of every message looks up
+    its own few names instead of trying them all."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for name in communes:
+        if name:
+            index.setdefault(name[0], []).append(name)
+    return {word: tuple(names) for word, names in index.items()}
