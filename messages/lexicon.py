@@ -108,15 +108,20 @@ def _phrase_table(data: dict[str, object], name: str) -> dict[str, tuple[tuple[s
     for topic, words in table.items():
         if not isinstance(words, list) or not all(isinstance(w, str) and w.split() for w in words):
             raise LexiconError(f"[{name}] {topic}: a list of words")
-        out[topic] = tuple(sorted({tuple(w.lower().split()) for w in words}, key=len,
-                                  reverse=True))
+        out[topic] = _longest_first({tuple(w.lower().split()) for w in words})
     return out
 
 
 def _phrases(table: dict[str, object], name: str, section: str) -> tuple[tuple[str, ...], ...]:
     """A list of phrases, each kept as its words, longest first."""
-    return tuple(sorted({tuple(p.split()) for p in _str_list(table, name, section) if p.split()},
-                        key=len, reverse=True))
+    return _longest_first({tuple(p.split()) for p in _str_list(table, name, section)
+                           if p.split()})
+
+
+def _longest_first(phrases: set[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """Longest first, and phrases of one length in a fixed order: a set's order changes from
+    one process to the next, and with it which of two overlapping phrases is found first."""
+    return tuple(sorted(phrases, key=lambda phrase: (-len(phrase), phrase)))
 
 
 def _rewrites(data: dict[str, object]) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
@@ -131,8 +136,7 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
     particles = data.get("particles", {})
     if not isinstance(particles, dict):
         raise LexiconError("[particles] must be a table")
-    phrases = sorted({tuple(p.split()) for p in _str_list(particles, "phrases")}, key=len,
-                     reverse=True)
+    phrases = _longest_first({tuple(p.split()) for p in _str_list(particles, "phrases")})
     return Lexicon(
         abbreviations={k: tuple(v.split()) for k, v in _str_table(data, "abbreviations").items()},
         units=_str_table(data, "units"),

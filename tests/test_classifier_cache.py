@@ -173,10 +173,11 @@ def test_the_matcher_follows_the_knowledge_base_content_not_its_files(
     kb_dir.mkdir()
     (kb_dir / "a.toml").write_text(KB, encoding="utf-8")
     Matcher(read_kb(kb_dir), cache_dir=cache)
-    # The topic classifier, its second opinion and the remit check's two models, a file each.
+    # The topic classifier, its second opinion and the remit check's two models, a file each,
+    # and the training texts' keys (handlers/understanding/key_cache.py).
     assert fits.count == 4
     assert sorted(f.name.split("-")[0] for f in cache.glob("*.npz")) == [
-        "faq", "faq", "remit", "remit"]
+        "faq", "faq", "keys", "remit", "remit"]
     # Same content under another file name: loaded, not fitted.
     (kb_dir / "a.toml").rename(kb_dir / "b.toml")
     _fresh_process(monkeypatch)
@@ -186,7 +187,7 @@ def test_the_matcher_follows_the_knowledge_base_content_not_its_files(
     (kb_dir / "b.toml").write_text(KB.replace('"ky quy"', '"ky quy", "tien coc"'), "utf-8")
     _fresh_process(monkeypatch)
     matcher = Matcher(read_kb(kb_dir), cache_dir=cache)
-    assert fits.count == 8 and len(list(cache.glob("*.npz"))) == 4
+    assert fits.count == 8 and len(list(cache.glob("*.npz"))) == 5
     assert matcher.rank(matcher.key("tien coc"))[0].topic == "abroad.costs"
 
 

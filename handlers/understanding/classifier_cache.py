@@ -231,7 +231,7 @@ def _load(path: Path, key: str) -> Classifier | None:
 
 
 def _save(path: Path, name: str, key: str, fitted: Classifier) -> None:
-    arrays = {
+    save_arrays(path, f"{name}-{'?' * KEY_CHARS}.npz", {
         "key": np.array(key),
         "classes": np.array(fitted.classes, dtype=np.str_),
         "word_terms": np.array(fitted.words.terms, dtype=np.str_),
@@ -240,7 +240,13 @@ def _save(path: Path, name: str, key: str, fitted: Classifier) -> None:
         "char_idf": fitted.chars.idf,
         "coef": fitted.coef,
         "intercept": fitted.intercept,
-    }
+    })
+
+
+def save_arrays(path: Path, older: str, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``path`` whole or not at all (a temporary file renamed), then remove
+    the files of the directory matching the pattern ``older`` but ``path``: the versions it
+    replaces. A directory that cannot be written is logged, not raised."""
     temp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,14 +258,14 @@ def _save(path: Path, name: str, key: str, fitted: Classifier) -> None:
         os.replace(temp, path)
         temp = None
     except OSError as exc:
-        log.warning("cannot write the classifier cache %s (%s)", path, exc)
+        log.warning("cannot write the cache file %s (%s)", path, exc)
         return
     finally:
         if temp is not None:
             Path(temp).unlink(missing_ok=True)
-    for old in path.parent.glob(f"{name}-{'?' * KEY_CHARS}.npz"):
+    for old in path.parent.glob(older):
         if old != path:
             try:
                 old.unlink(missing_ok=True)
             except OSError as exc:
-                log.warning("cannot remove the old classifier cache %s (%s)", old, exc)
+                log.warning("cannot remove the old cache file %s (%s)", old, exc)

@@ -37,6 +37,7 @@ from handlers.understanding.decision import (
     without_actions,
 )
 from handlers.understanding.examples import training_examples
+from handlers.understanding.key_cache import KeyCache, version_of
 from handlers.understanding.normalise import (
     other_i,
     rewrite,
@@ -96,9 +97,11 @@ class Matcher:
         self._communes = tuple(sorted(
             {tuple(tokens(c.name, self.lexicon)) for c in profile().communes}, key=len,
             reverse=True))
-        examples = training_examples(
-            kb, self.actions, lambda text: self.key(text, repair=False),
-            self.thresholds.typed_weight)
+        # Reading every training text is most of a start: the keys are kept on disk too.
+        keys = KeyCache(cache_dir, version_of(self.lexicon, self._communes),
+                        lambda text: self.key(text, repair=False))
+        examples = training_examples(kb, self.actions, keys.key, self.thresholds.typed_weight)
+        keys.save()
         texts, labels, weights = examples.texts, examples.labels, examples.weights
         self.vocabulary = sorted(examples.own_words)
         self._example_words = examples.own_words
