@@ -2,6 +2,7 @@
 sender and the fake Bot API server enforcing Telegram's 30 messages/s (any one-second window).
 
     python -m bench.broadcast [--recipients 10000] [--chatters 50] [--every 10] [--baseline 120]
+                              [--reply-places N] [--database-url URL]
 
 Phase 1 (``--baseline`` seconds): the chatters alone (each writes every ``--every`` seconds, at
 random phases); phase 2: the same chatters while the broadcast goes out (dispatcher → outbox,
@@ -117,13 +118,15 @@ async def _chat(
 async def main(
     recipients: int, chatters: int, every: float, baseline: float, notices: bool = True,
     reply_places: int = TELEGRAM_LIMITS.max_reply_reserve,
+    database_url: str | None = None,
 ) -> int:
     fake = FakeTelegram(overall_per_second=LIMIT, private_burst=100, private_rate=100.0)
     await fake.start()
     senders: list[Sender] = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(
-            database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", files_dir=Path(tmp)
+            database_url=database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
+            files_dir=Path(tmp),
         )
 
         def notify(chats: list[tuple[str, str]]) -> None:
@@ -295,11 +298,15 @@ if __name__ == "__main__":
         default=TELEGRAM_LIMITS.max_reply_reserve,
         help="the most places kept for replies (the REPLY_PLACES setting)",
     )
+    parser.add_argument(
+        "--database-url",
+        help="an EMPTY database to run on (e.g. PostgreSQL); default: a new SQLite file",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     code = asyncio.run(
         main(args.recipients, args.chatters, args.every, args.baseline, not args.no_notice,
-             args.reply_places)
+             args.reply_places, args.database_url)
     )
     print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
     sys.exit(code)
