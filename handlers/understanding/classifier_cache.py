@@ -28,13 +28,15 @@ import os
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 
 from handlers.understanding import classifier
 from handlers.understanding.classifier import Block, Classifier
@@ -49,6 +51,7 @@ _built: dict[str, Classifier] = {}
 _MAX_BUILT = 8
 #: Hex digits of the key in the file name.
 KEY_CHARS = 32
+T = TypeVar("T")
 try:
     import fcntl
 except ImportError:  # not POSIX: no lock, processes starting together each fit
@@ -207,27 +210,38 @@ def _fitting(cache_dir: Path | None, name: str, *, wait: bool) -> Iterator[bool]
 
 
 def _load(path: Path, key: str) -> Classifier | None:
+    def build(data: NpzFile) -> Classifier:
+        if str(data["key"]) != key:
+            raise ValueError("key differs")
+        terms = [data["classes"], data["word_terms"], data["char_terms"]]
+        if any(a.dtype.kind != "U" or a.ndim != 1 for a in terms):
+            raise ValueError("term arrays are not text")
+        found = Classifier(
+            classes=tuple(data["classes"].tolist()),
+            words=Block(tuple(data["word_terms"].tolist()), data["word_idf"]),
+            chars=Block(tuple(data["char_terms"].tolist()), data["char_idf"]),
+            coef=data["coef"],
+            intercept=data["intercept"],
+        )
+        found.check()
+        return found
+
+    return load_arrays(path, build)
+
+
+def load_arrays(path: Path, build: Callable[[NpzFile], T]) -> T | None:
+    """``build`` of the arrays saved at ``path`` (read with ``allow_pickle=False``: no code is
+    unpickled); None when there is no such file, or, logged, when it cannot be read or
+    ``build`` finds its arrays wrong (raises ValueError or KeyError): a damaged cache file
+    only costs making it again."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            if str(data["key"]) != key:
-                raise ValueError("key differs")
-            terms = [data["classes"], data["word_terms"], data["char_terms"]]
-            if any(a.dtype.kind != "U" or a.ndim != 1 for a in terms):
-                raise ValueError("term arrays are not text")
-            found = Classifier(
-                classes=tuple(data["classes"].tolist()),
-                words=Block(tuple(data["word_terms"].tolist()), data["word_idf"]),
-                chars=Block(tuple(data["char_terms"].tolist()), data["char_idf"]),
-                coef=data["coef"],
-                intercept=data["intercept"],
-            )
-        found.check()
+            return build(data)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        log.warning("ignoring the unreadable classifier cache %s (%s): fitting again", path, exc)
+        log.warning("ignoring the unreadable cache file %s (%s): making it again", path, exc)
         return None
-    return found
 
 
 def _save(path: Path, name: str, key: str, fitted: Classifier) -> None:

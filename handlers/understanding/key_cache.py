@@ -15,21 +15,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import logging
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 
 import handlers.textnorm
 import handlers.understanding
-from handlers.understanding.classifier_cache import KEY_CHARS, save_arrays
+from handlers.understanding.classifier_cache import KEY_CHARS, load_arrays, save_arrays
 from messages.lexicon import Lexicon
-
-log = logging.getLogger(__name__)
 
 #: Bump when the layout of the file changes.
 FORMAT = 1
@@ -86,15 +83,11 @@ class KeyCache:
 
 
 def _load(path: Path) -> dict[str, str]:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            texts, keys = data["texts"], data["keys"]
-            if any(a.dtype.kind != "U" or a.ndim != 1 for a in (texts, keys)) or (
-                    texts.shape != keys.shape):
-                raise ValueError("arrays are not two lists of texts of one length")
-            return dict(zip(texts.tolist(), keys.tolist(), strict=True))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        log.warning("ignoring the unreadable key cache %s (%s)", path, exc)
-        return {}
+    def build(data: NpzFile) -> dict[str, str]:
+        texts, keys = data["texts"], data["keys"]
+        if any(a.dtype.kind != "U" or a.ndim != 1 for a in (texts, keys)) or (
+                texts.shape != keys.shape):
+            raise ValueError("arrays are not two lists of texts of one length")
+        return dict(zip(texts.tolist(), keys.tolist(), strict=True))
+
+    return load_arrays(path, build) or {}
