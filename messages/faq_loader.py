@@ -263,9 +263,8 @@ def _typed_questions(directory: Path, entries: dict[str, Entry],
             except ValueError as exc:
                 problems.append(Problem(*where, f"not valid JSON: {exc}"))
                 continue
-            text = row.get("q") if isinstance(row, dict) else None
-            topic = row.get("topic") if isinstance(row, dict) else None
-            action = row.get("action") if isinstance(row, dict) else None
+            fields = row if isinstance(row, dict) else {}
+            text, topic, action = fields.get("q"), fields.get("topic"), fields.get("action")
             if not isinstance(text, str) or not text.strip():
                 problems.append(Problem(*where, 'give the question as "q": "..."'))
             elif action is not None:
