@@ -256,7 +256,7 @@ class Matcher:
         if topics:
             # Two topics: outside only as much as against the likelier of them ("sang đài
             # loan cần giấy tờ gì" is the papers AND Taiwan).
-            return min(self._remit.outside(decision.key, t) for t in topics)
+            return self._remit.outside(decision.key, *topics)
         if decision.outcome == "action" and decision.action is not None:
             return self._remit.outside(decision.key, ACTION_PREFIX + decision.action)
         return 0.0

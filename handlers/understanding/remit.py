@@ -53,15 +53,20 @@ class RemitCheck:
                 Training("remit-topics", all_texts, classes, regularisation, balanced=True,
                          weights=all_weights))
 
-    def outside(self, key: str, topic: str) -> float:
+    def outside(self, key: str, *topics: str) -> float:
         """How likely the message (its normalised ``key``) is outside the remit, when the
-        topic classifier answers it with ``topic`` (a topic id or ``act:<action>``)."""
+        topic classifier answers it with ``topics`` (topic ids or ``act:<action>``): against
+        the likelier of them, each model read once."""
         either = _probability(self._sides, key, OUT_OF_REMIT)
         by_class = dict(zip(self._classes.classes, self._classes.probabilities(key),
                             strict=True))
-        out, answered = by_class[OUT_OF_REMIT], by_class.get(topic)
-        against = out if answered is None else out / (out + answered)
-        return (either + float(against)) / 2
+        out = by_class[OUT_OF_REMIT]
+
+        def against(topic: str) -> float:
+            answered = by_class.get(topic)
+            return float(out if answered is None else out / (out + answered))
+
+        return (either + min(against(topic) for topic in topics)) / 2
 
 
 def _probability(model: Classifier, key: str, label: str) -> float:
