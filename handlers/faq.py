@@ -163,7 +163,7 @@ class FaqFlow(Flow):
             key = "faq.fallback"
             if outside:
                 key = "faq.out_of_remit_doubt" if set_aside else "faq.out_of_remit"
-            ctx.reply(t(key), [*set_aside, *menu], intent="fallback")
+            ctx.reply(t(key), [*set_aside, *menu], intent="fallback", outside=outside)
 
 
 async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:

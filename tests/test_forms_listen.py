@@ -135,6 +135,9 @@ def test_step_count_never_goes_up() -> None:
     ("text", "reason"),
     [("dang ky nhan thong bao lop moi", "name_sentence"),
      ("em muon hoi ve lop hoc", "name_sentence"), ("cam on bot nhieu", "name_sentence"),
+     # more words than any name: a sentence, not "too long" or "no digits in a name"
+     ("nam nay lop 9 thi vao 10 thi may mon", "name_sentence"),
+     ("chau nha toi thi vao lop muoi may mon", "name_sentence"),
      # answers to the form's other questions, typed at the name one: each its own word
      ("ban than", "name_self"), ("bản thân tôi", "name_self"), ("chính tôi", "name_self"),
      ("cho em a", "name_self"), ("toi", "name_self"), ("nguoi than", "name_relative"),

@@ -24,6 +24,7 @@ from handlers.intake.questions import (
 )
 from handlers.intake.steps import FIELD, MIN_AGE, Step
 from handlers.intake.validators import (
+    MAX_NAME_WORDS,
     InvalidAnswerError,
     UnitOption,
     check_age,
@@ -97,6 +98,10 @@ def _commune_names() -> frozenset[str]:
     return frozenset(f"xa {fold(c.name)}" for c in profile().communes)
 
 
+#: The name question's refusal of a sentence or a request ("dang ky nhan thong bao lop moi").
+NAME_SENTENCE = "name_sentence"
+
+
 def not_a_name(text: str, *, for_relative: bool = False) -> str | None:
     """Why ``text``, typed at the name question, is no name (the ``intake.invalid`` reason),
     or None: "bản thân" (themselves), "con trai tôi" (who, not the name), "hộ nghèo" (a later
@@ -110,8 +115,10 @@ def not_a_name(text: str, *, for_relative: bool = False) -> str | None:
             return f"name_{kind}"
     if is_phrase(text, _commune_names()):
         return "name_later"  # "xã Hàm Yên", typed a question early: the commune comes later
-    if contains_phrase(text, folded_phrases("intake.not_name.phrases")):
-        return "name_sentence"
+    if contains_phrase(text, folded_phrases("intake.not_name.phrases")) or (
+        len(text.split()) > MAX_NAME_WORDS
+    ):
+        return NAME_SENTENCE
     return None
 
 
@@ -122,7 +129,7 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
     if step == Step.NAME:
         refusal = not_a_name(text, for_relative=data.get("who") == "relative")
         if refusal is not None:
-            raise InvalidAnswerError(refusal)
+            raise InvalidAnswerError(refusal, sentence=refusal == NAME_SENTENCE)
         touch(draft, now, full_name=parse_name(text))
     elif step == Step.DOB:
         birth = parse_date(text, local_today(ctx))

@@ -5,10 +5,12 @@ question's check. Its reply is kept when it answered (meta intent ``faq:<id>``).
 clearly asks something is a question whatever the answerer made of it, never an answer to the
 form: a "which topic?" (``clarify``) offers its topics as the first options of the form's
 question shown next (a typed number answers the latest message only, on Zalo), and choosing
-one answers it and shows the form's question again; a question not understood is told so.
-Otherwise the text was a (wrong) answer, so the answerer's reply is dropped, any "unanswered
-question" log row it wrote is deleted (it could hold a phone number or a name), and the form
-re-asks with the reason.
+one answers it and shows the form's question again; a question not understood is told so, and
+one about another matter that this is not the office's work. A sentence the form refused as
+no answer at all ("năm nay lớp 9 thi vào 10 thi mấy môn" for a name) is told the same when
+the answerer found it outside the remit. Otherwise the text was a (wrong) answer, so the
+answerer's reply is dropped, any "unanswered question" log row it wrote is deleted (it could
+hold a phone number or a name), and the form re-asks with the reason.
 """
 
 from __future__ import annotations
@@ -49,11 +51,12 @@ def clearly_asks(text: str) -> bool:
 
 
 async def answered_by_faq(
-    event: Inbound, ctx: Context, *, question: bool = False
+    event: Inbound, ctx: Context, *, question: bool = False, sentence: bool = False
 ) -> FaqReply | None:
     """Try the FAQ on ``event``; its reply (queued, without buttons) if it answered; when
     ``question`` (the text clearly asks something, see :func:`clearly_asks`), a reply in any
-    case (which topic, or not understood); else None."""
+    case (which topic, not the office's work, or not understood); when ``sentence`` (the form
+    refused the text as no answer at all), a reply if it is not the office's work; else None."""
     saved = (ctx.state.flow, ctx.state.step, dict(ctx.state.data))
     n_replies, n_outgoing = len(ctx.replies), len(ctx.outgoing)
     await ctx.session.flush()
@@ -69,8 +72,13 @@ async def answered_by_faq(
         for reply in new:
             reply.buttons = []
         return FaqReply()
+    outside = any(r.meta.get("outside") for r in new)
     del ctx.replies[n_replies:]
     del ctx.outgoing[n_outgoing:]
+    if outside and (question or sentence):
+        # Its log row stays: what people ask that is not the office's work, for the office.
+        ctx.reply(t("intake.faq_outside"), intent="fallback")
+        return FaqReply()
     if question:
         # Clearly a question: said so (its log row stays, for the knowledge-base gaps).
         if CLARIFY in intents:

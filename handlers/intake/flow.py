@@ -417,8 +417,12 @@ class IntakeFlow(Flow):
             return
         except InvalidAnswerError as exc:
             wordy = len(event.text.split()) >= 3
-            faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text))
-                   if step not in FREE_TEXT and (question or wordy) else None)
+            # A sentence refused at a free-text step ("năm nay lớp 9 thi vào 10 thi mấy
+            # môn" for a name) may be a question on another matter: the FAQ says so.
+            consult = exc.sentence or (step not in FREE_TEXT and (question or wordy))
+            faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text),
+                                         sentence=exc.sentence)
+                   if consult else None)
             if faq is not None:
                 await show_step(ctx, draft)
                 offer_choices(ctx, faq)

@@ -19,9 +19,14 @@ from handlers.textnorm import phrase_key as _key
 
 
 class InvalidAnswerError(ValueError):
-    def __init__(self, reason: str, **params: object) -> None:
+    """Why a typed answer is refused (an ``intake.invalid`` key, with its ``params``).
+    ``sentence``: the text is a sentence, not a try at this answer (a question on another
+    matter may be what it is)."""
+
+    def __init__(self, reason: str, *, sentence: bool = False, **params: object) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.sentence = sentence
         self.params = params
 
 
@@ -157,6 +162,8 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 #: Punctuation a village name may hold besides letters, digits and spaces (Tổ 5, Thôn 3/2).
 _PLACE_MARKS = frozenset(".,'-/()")
 MAX_NAME = 80
+#: No full name has more words: a longer text is a sentence.
+MAX_NAME_WORDS = 7
 MAX_PLACE = 100
 MAX_ETHNICITY = 40
 MAX_ETHNICITY_WORDS = 3
@@ -203,7 +210,7 @@ def parse_name(text: str) -> str:
         raise InvalidAnswerError("name_punct")
     if len(words) < 2:
         raise InvalidAnswerError("name_short")
-    if len(words) > 7 or len(value) > MAX_NAME:
+    if len(words) > MAX_NAME_WORDS or len(value) > MAX_NAME:
         raise InvalidAnswerError("name_long")
     return " ".join(w[:1].upper() + w[1:].lower() for w in words)
 
@@ -239,7 +246,7 @@ def parse_ethnicity(text: str) -> str:
         raise InvalidAnswerError("ethnicity_empty")
     if len(words) > MAX_ETHNICITY_WORDS:
         # A group's name is one or two words: "de mai e lam tiep" was saved as one.
-        raise InvalidAnswerError("ethnicity_sentence")
+        raise InvalidAnswerError("ethnicity_sentence", sentence=True)
     return " ".join(words)
 
 
