@@ -19,6 +19,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from itertools import chain
+from operator import is_not
 from typing import Any
 
 import numpy as np
@@ -46,15 +49,24 @@ def word_grams(text: str) -> list[str]:
 
 def char_grams(text: str) -> list[str]:
     """Character n-grams inside space-padded words (scikit-learn ``analyzer="char_wb"``)."""
+    return list(chain.from_iterable(map(_word_char_grams, text.lower().split())))
+
+
+@lru_cache(maxsize=16384)
+def _word_char_grams(word: str) -> tuple[str, ...]:
+    # Kept per word: messages repeat a few thousand words, and cutting a long message into
+    # grams was a third of reading it with each of the four classifiers.
     grams: list[str] = []
     low, high = CHAR_NGRAMS
-    for word in text.lower().split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            grams.extend(padded[i : i + n] for i in range(max(len(padded) - n, 0) + 1))
-            if len(padded) <= n:  # a short word counts once, not once per n
-                break
-    return grams
+    padded = f" {word} "
+    for n in range(low, high + 1):
+        grams.extend(padded[i : i + n] for i in range(max(len(padded) - n, 0) + 1))
+        if len(padded) <= n:  # a short word counts once, not once per n
+            break
+    return tuple(grams)
+
+
+_is_column = partial(is_not, None)  # a gram the block has a column for
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,8 +82,7 @@ class Block:
 
     def weights(self, grams: list[str]) -> tuple[npt.NDArray[np.intp], FloatArray]:
         """Columns and l2-normalised sublinear tf-idf values of one text's grams."""
-        index = self.index
-        counts = Counter(index[g] for g in grams if g in index)
+        counts = Counter(filter(_is_column, map(self.index.get, grams)))
         columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
         values = tf * self.idf[columns]

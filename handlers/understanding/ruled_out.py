@@ -5,6 +5,8 @@ topics (handlers/understanding/matcher.py)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from handlers.textnorm import phrase_key
 from handlers.understanding.decision import ABROAD_GROUP, Candidate
 from handlers.understanding.phrases import any_in, phrase_in
@@ -32,19 +34,22 @@ def without_ruled_out(lexicon: Lexicon, key: str, ranked: list[Candidate],
     left unanswered because the abroad costs ranked first. With ``words`` (the message as
     typed, see ``spoken``), also without the topics whose ``[needs]`` it lacks ("IM Japan là
     cái gì" does not speak of the bot)."""
-    padded = f" {key} "
     needs = lexicon.needs if words is not None else {}
     ranked = [c for c in ranked if c.topic not in needs or any_in(words or "", needs[c.topic])]
-    not_topic = lexicon.not_topic
-    held: dict[str, bool] = {}
-
-    def holds(name: str) -> bool:
-        if name not in held:
-            held[name] = any_in(padded, not_topic.get(name, ()))
-        return held[name]
-
-    at_home = any_in(padded, lexicon.domestic) and not (
-        any_in(padded, lexicon.abroad) or countries_named(lexicon, key))
+    held, at_home = _rules_held(lexicon, key)
     return [c for c in ranked
             if not (c.topic.startswith(ABROAD_GROUP) and at_home)
-            and not holds(c.topic) and not holds(f"{c.topic.partition('.')[0]}.*")]
+            and c.topic not in held and f"{c.topic.partition('.')[0]}.*" not in held]
+
+
+@lru_cache(maxsize=256)
+def _rules_held(lexicon: Lexicon, key: str) -> tuple[frozenset[str], bool]:
+    """The ``[not_topic]`` names whose phrases ``key`` holds, and whether it speaks of a matter
+    at home (``[domestic]``, no word of abroad): read once per message, not once for each of
+    the several rankings a message's decision filters."""
+    padded = f" {key} "
+    held = frozenset(name for name, phrases in lexicon.not_topic.items()
+                     if any_in(padded, phrases))
+    at_home = any_in(padded, lexicon.domestic) and not (
+        any_in(padded, lexicon.abroad) or countries_named(lexicon, key))
+    return held, at_home
