@@ -25,6 +25,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.render import render
+from bot.settings import load_settings
 from handlers.faq import Topic, offered_first, topic_reply
 from handlers.types import Channel, Reply
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
@@ -229,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cases = [c for c in load_cases(args.file) if args.split in ("all", c.split)]
     start = time.perf_counter()
-    matcher = get_matcher()
+    # The bot's CACHE_DIR: classifiers fitted on the same data before are loaded, not fitted.
+    matcher = get_matcher(load_settings().cache_dir)
     print(f"split: {args.split}   knowledge base built in {time.perf_counter() - start:.2f} s")
     run(matcher, cases[:20])  # warm-up, so latency is the steady state
     results = run(matcher, cases)
