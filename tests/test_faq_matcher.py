@@ -285,7 +285,9 @@ def test_a_message_comparing_countries_is_not_answered_with_one_of_them(
     matcher: Matcher,
 ) -> None:
     decision = matcher.decide("dang o nhat muon chuyen sang han duoc khong")
-    assert decision.topics == ("abroad.markets",)
+    # The countries' topic, not either country's; the remit check may doubt it (since the pairs
+    # on other matters abroad, 0.48), and then offers it first, one tap away.
+    assert (decision.topics or decision.set_aside) == ("abroad.markets",), decision
     assert matcher.decide("co di duoc chau au k hay chi co nhat han dai loan thoi").topics \
         in ((), ("abroad.markets",))
     # One country named: its own topic.
@@ -345,9 +347,6 @@ def test_two_answered_topics_the_second_opinion_disputes_ask_which_of_the_three(
      {"abroad.japan", "abroad.language"}),
     # "Which topic?" became two answers: the full topic was offered beside the first.
     ("bot co hoi ma otp ko", {"general.about_bot", "general.privacy"}),
-    # Massage abroad: the markets tell it, beside whichever of rights or scams is closer.
-    ("ban e ru sang du bai lam massage trong khach san luong cao lamm, co duoc di k chi",
-     {"abroad.markets", "abroad.contract_rights"}),
     ("nam ngoai hoc lop chan nuoi roi, nam nay hoc them lop may thi co dc nha nuoc chiu nua ko a",
      {"training.eligibility", "training.schedule"}),
     ("co ai k tra loi giup voi", {"general.about_bot", "general.human"}),
@@ -361,6 +360,16 @@ def test_a_fact_two_topics_share_is_answered_by_both(
     decision = matcher.decide(question)
     assert decision.outcome == "answer"
     assert set(decision.topics) == topics
+
+
+def test_massage_abroad_is_the_markets_beside_rights_or_scams(matcher: Matcher) -> None:
+    # The markets tell it (a banned job), beside whichever of rights or scams is closer: the
+    # two are within 0.01 of each other and swap with each batch of training text.
+    decision = matcher.decide(
+        "ban e ru sang du bai lam massage trong khach san luong cao lamm, co duoc di k chi")
+    assert decision.outcome == "answer"
+    assert set(decision.topics) in ({"abroad.markets", "abroad.contract_rights"},
+                                    {"abroad.markets", "abroad.scam"})
 
 
 def test_a_shared_fact_needs_its_words_and_a_close_second_topic(matcher: Matcher) -> None:

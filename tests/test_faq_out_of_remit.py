@@ -307,6 +307,21 @@ def test_the_same_words_about_the_offices_work_are_answered(
     assert matcher.outside(decision) < matcher.thresholds.outside
 
 
+@pytest.mark.parametrize("question", ["em nhặt được cái ví có căn cước của người khác nộp ở đâu",
+                                      "nhat dc dien thoai o cho thi mang len dau"])
+def test_a_thing_found_is_not_japan(matcher: Matcher, question: str) -> None:
+    # "nhặt được" (found) folds to the letters of "Nhật được": the dossier and Japan answered
+    # a found wallet in two rounds of fresh questions.
+    decision = matcher.decide(question)
+    assert decision.outcome == "fallback", decision
+    assert decision.ruled_out or decision.candidates[0].topic == OUT_OF_REMIT
+
+
+@pytest.mark.parametrize("question", ["di nhat duoc khong ad", "sang nhat duoc may nam"])
+def test_japan_with_duoc_is_still_japan(matcher: Matcher, question: str) -> None:
+    assert "abroad.japan" in matcher.decide(question).topics
+
+
 def test_a_long_story_about_another_matter_is_not_answered(matcher: Matcher) -> None:
     # A health check for a factory job at home, told at length, with "hồ sơ" in it (fresh66).
     story = ("Em đang làm hồ sơ xin việc vào công ty may ở khu công nghiệp Long Bình An, họ bảo "
