@@ -59,7 +59,7 @@ from handlers.intake.navigation import (
     show_edit,
     show_step,
 )
-from handlers.intake.prefill import apply_preset, prefilled_note, request_preset
+from handlers.intake.prefill import answer_ahead, apply_preset, prefilled_note, request_preset
 from handlers.intake.questions import (
     course_label,
     example,
@@ -395,14 +395,10 @@ class IntakeFlow(Flow):
         if step == Step.COURSE and await filter_classes(ctx, draft, event.text):
             return
         question = asks_question(event.text)
-        if step in ANY_TEXT and len(event.text.split()) >= 3:
-            # "đăng ký nhận thông báo lớp mới" typed at the name question is a request, not
-            # a name: that action starts (the form stays saved).
-            decision = get_matcher().decide(event.text)
-            if decision.outcome == "action" and decision.action not in (None, self.name):
-                ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
-                await ctx.start_action(event, str(decision.action))
-                return
+        # "đăng ký nhận thông báo lớp mới" typed at the name question is a request, not a
+        # name (any text is a name: asked first; elsewhere only of a refused answer).
+        if step in ANY_TEXT and await self._other_request(event, ctx):
+            return
         if step in ANY_TEXT and question:
             faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
             if faq is not None:
@@ -416,6 +412,11 @@ class IntakeFlow(Flow):
             offer_waitlist(ctx, full.course.id, await course_label(ctx, full.course))
             return
         except InvalidAnswerError as exc:
+            if (note := await answer_ahead(ctx, draft, step, event.text)) is not None:
+                await show_step(ctx, draft, note=note)  # "0987…" at the gender question
+                return
+            if step not in ANY_TEXT and await self._other_request(event, ctx):
+                return  # "hồ sơ của em đến đâu rồi" at the phone question
             wordy = len(event.text.split()) >= 3
             # A sentence refused at a free-text step ("năm nay lớp 9 thi vào 10 thi mấy
             # môn" for a name) may be a question on another matter: the FAQ says so.
@@ -441,6 +442,18 @@ class IntakeFlow(Flow):
             await not_understood(ctx, draft, note)
             return
         await advance(ctx, draft)
+
+    async def _other_request(self, event: Inbound, ctx: Context) -> bool:
+        """A request for another action typed in the form starts it, the form saved for
+        later; False for anything else (fewer than three words are never taken for one)."""
+        if len(event.text.split()) < 3:
+            return False
+        decision = get_matcher().decide(event.text)
+        if decision.outcome != "action" or decision.action in (None, self.name):
+            return False
+        ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+        await ctx.start_action(event, str(decision.action))
+        return True
 
     async def _outside_form(self, event: Inbound, ctx: Context, expired: bool) -> None:
         """Text while no form is open (consent question pending, or the form expired)."""

@@ -12,8 +12,16 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.intake.drafts import drop, get_draft, touch
-from handlers.intake.questions import CHOICES, choice_label, named_unit, open_courses
-from handlers.intake.steps import Step, answered, first_missing
+from handlers.intake.questions import (
+    CHOICES,
+    choice_label,
+    cipher,
+    current_units,
+    named_unit,
+    open_courses,
+)
+from handlers.intake.steps import Step, answered, first_missing, sequence
+from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit, parse_phone
 from handlers.textnorm import fold
 from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE
@@ -119,6 +127,36 @@ def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> li
         touch(draft, ctx.now, unit_id=preset["unit_id"], unit_name=preset["unit_name"])
         filled.append(_labelled("commune", preset["unit_name"]))
     return filled
+
+
+async def answer_ahead(
+    ctx: Context, draft: IntakeDraft, step: Step, text: str
+) -> str | None:
+    """A later question's answer typed at ``step`` ("0987 654 321" at the gender question) is
+    kept for it, and that question not asked; returns the note saying so, or None. Only answers
+    no other question could have: a mobile number, a commune's exact name."""
+    applicable = sequence(draft.data)
+
+    def waiting(later: Step) -> bool:
+        return later != step and later in applicable and not answered(later, draft.data)
+
+    if waiting(Step.PHONE):
+        try:
+            number = parse_phone(text)
+        except InvalidAnswerError:
+            pass
+        else:
+            touch(draft, ctx.now, phone_enc=cipher(ctx).encrypt(number))
+            return prefilled_note([_labelled("phone", number)])
+    if waiting(Step.COMMUNE):
+        units = [UnitOption(u.id, u.name, u.name_key) for u in await current_units(ctx)]
+        try:
+            unit = match_unit(text, units, close=False)
+        except InvalidAnswerError:
+            return None
+        touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
+        return prefilled_note([_labelled("commune", unit.name)])
+    return None
 
 
 def _labelled(field: str, value: str) -> str:

@@ -261,9 +261,9 @@ class UnitOption:
 _UNIT_PREFIXES = ("xa ", "phuong ", "thi tran ", "tt ")
 
 
-def match_unit(text: str, units: Sequence[UnitOption]) -> UnitOption:
-    """The commune a typed name means: exact without diacritics ("xã" optional), else one
-    clearly closest spelling; ambiguous or unknown names are refused."""
+def match_unit(text: str, units: Sequence[UnitOption], *, close: bool = True) -> UnitOption:
+    """The commune a typed name means: exact without diacritics ("xã" optional), else (when
+    ``close``) one clearly closest spelling; ambiguous or unknown names are refused."""
     key = fold(text).rstrip(".")
     for prefix in _UNIT_PREFIXES:
         if key.startswith(prefix):
@@ -272,7 +272,7 @@ def match_unit(text: str, units: Sequence[UnitOption]) -> UnitOption:
     for unit in units:
         if unit.name_key == key:
             return unit
-    if not key:
+    if not key or not close:
         raise InvalidAnswerError("unit_unknown")
     found = process.extract(key, [u.name_key for u in units], scorer=fuzz.ratio, limit=2)
     if found and found[0][1] >= 80 and (len(found) < 2 or found[0][1] - found[1][1] >= 10):
