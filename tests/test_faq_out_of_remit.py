@@ -164,6 +164,12 @@ def test_typed_out_of_remit_questions_are_never_answered(matcher: Matcher, quest
 # Matters at home (lexicon ``[domestic]``): a job, wage or pension in Vietnam, a commune
 # service; other supports and loans; studying or founding something is not registering.
 OUT_OF_REMIT_AT_HOME = [
+    # Kinds a fresh round still answered (fresh105–108), in other words than its lines.
+    "duong len thon bi sat lo xe may co qua dc ko",
+    "con toi 3 tuoi cham noi thi cho di lop can thiep o dau",
+    "con di dai hoc thi vay von sinh vien o ngan hang chinh sach the nao",
+    "ho ngheo lam nha moi duoc ho tro bao nhieu",
+    "phim anime nhat ban nao hay",
     "bo em du 60 tuoi dong bao hiem xa hoi 22 nam bao gio duoc linh luong huu",
     "e lam cong nhan o bac giang bi cong ty no luong 3 thang thi kien o dau",
     "e dang lam o kcn song cong cong ty bat tang ca ma ko tra tien thi bao ai",
