@@ -27,6 +27,11 @@ SEEN = [
     ("thui cam on nha", "smalltalk"),
     ("ok e cam on", "smalltalk"),
     ("dạ vâng em hiểu rồi", "smalltalk"),
+    # A yes or no with nothing asked: "đồng ý" was the rights of a contract ("hợp đồng"),
+    # "có" who may go abroad.
+    ("dong y", "smalltalk"),
+    ("có", "smalltalk"),
+    ("không đồng ý", "smalltalk"),
     ("HY-2026-00001", "flow:status"),
     ("hồ sơ của em đến đâu rồi", "flow:status"),
     ("cho em xem bot lưu gì về em", "flow:privacy.view"),
