@@ -320,6 +320,12 @@ class Router:
                 ctx.reply(t("escapes.help.top"), intent="flow:menu.help")
                 await self.flows[MENU].start(event, ctx)
                 return True
+            if key in escape_phrases("cancel"):
+                # "hủy" with nothing asked: said so, and the menu (it was "not the office's
+                # work" from the FAQ).
+                ctx.reply(t("escapes.nothing_to_cancel"), intent="flow:menu.cancel")
+                await self.flows[MENU].start(event, ctx)
+                return True
             return False
         if key in escape_phrases("help"):
             keys = (f"escapes.help.{flow.name}.{ctx.step}", f"escapes.help.{flow.name}.any")

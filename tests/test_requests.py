@@ -210,3 +210,14 @@ async def test_a_trade_named_by_its_first_word_picks_its_class(app: App, text: s
         draft = (await session.scalars(select(IntakeDraft))).one()
         course = await session.get(Course, draft.data.get("course_id") or 0)
     assert course is not None and course.occupation == "May công nghiệp"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_cancel_with_nothing_asked_says_so_and_shows_the_menu(
+    app: App, channel: Channel
+) -> None:
+    # An officer's "huy" after a finished command got "not the office's work".
+    for n, typed in enumerate(["huy", "hủy", "thôi"]):
+        lines = await say(app, f"u{n}", typed, channel=channel)
+        assert intents(lines) == ["flow:menu.cancel", "flow:menu"], typed
+        assert "không thuộc" not in texts(lines)
