@@ -71,6 +71,9 @@ class Lexicon:
     #: Words around a country's name that ask the last question again about it ("thế còn",
     #: "thì sao"): a message of nothing else is a follow-up (``[follow_up]``), longest first.
     follow_up: tuple[tuple[str, ...], ...] = ()
+    #: Words naming the bot itself (``[bot]``), folded: a question naming it about its own
+    #: topics is its own to answer.
+    bot_names: tuple[tuple[str, ...], ...] = ()
 
 
 def _str_table(data: dict[str, object], name: str) -> dict[str, str]:
@@ -156,6 +159,7 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         number_links=_phrases(_table(data, "personal_numbers"), "links", "personal_numbers"),
         shared=_shared(data),
         follow_up=_phrases(_table(data, "follow_up"), "words", "follow_up"),
+        bot_names=_phrases(_table(data, "bot"), "names", "bot"),
     )
 
 

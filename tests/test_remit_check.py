@@ -97,3 +97,20 @@ def test_a_which_topic_question_is_judged_at_its_own_bar_against_its_first_two_o
     th = replace(matcher.thresholds, outside=0.0, outside_long=0.0, outside_clarify=1.0)
     monkeypatch.setattr(matcher, "thresholds", th)
     assert matcher._within_remit(clarify) is clarify
+
+
+def test_a_question_naming_the_bot_about_its_own_topics_is_not_judged(matcher: Matcher) -> None:
+    # "bot" is not in the matching key: "bot có đòi mã otp không" read as a bank's OTP, and the
+    # remit check set aside the one answer that says the bot never asks for it.
+    from handlers.understanding.ruled_out import spoken
+
+    question = "bot co doi ma otp k"
+    key = matcher.key(question)
+    privacy = Decision("answer", key, (Candidate("general.privacy", 0.9),))
+    assert matcher._within_remit(privacy).outcome == "fallback"  # without the words as typed
+    assert matcher._within_remit(privacy, spoken(question)) is privacy
+    assert "general.privacy" in matcher.decide(question).topics
+    # Another topic, or the bot not named: judged as before.
+    loan = Decision("answer", key, (Candidate("abroad.loan", 0.9),))
+    assert matcher._within_remit(loan, spoken(question)).outcome == "fallback"
+    assert matcher.decide("ngan hang doi ma otp co dua khong").outcome == "fallback"

@@ -15,6 +15,8 @@ IN_REMIT = "in_remit"
 #: Topics about working abroad (a country's topic is answered beside them, see
 #: ``CountryRules.named``, handlers/understanding/countries.py).
 ABROAD_GROUP = "abroad."
+#: The bot's own topics: about it, the office's contact, a person, what it keeps.
+GENERAL_GROUP = "general."
 #: Which countries people go to: what a message comparing countries asks.
 MARKETS = "abroad.markets"
 #: Classes of action requests are ``act:<action name>`` (never a topic id: no colon there).

@@ -29,6 +29,7 @@ from handlers.understanding.classifier_cache import Training, load_or_fit_all
 from handlers.understanding.countries import CountryRules
 from handlers.understanding.decision import (
     ACTION_PREFIX,
+    GENERAL_GROUP,
     OUT_OF_REMIT,
     Candidate,
     Decision,
@@ -49,6 +50,7 @@ from handlers.understanding.normalise import (
 )
 from handlers.understanding.phrases import (
     NUMBER,
+    any_in,
     clause_pattern,
     commune_as_word,
 )
@@ -220,7 +222,7 @@ class Matcher:
                                        without_actions(self.rank(decision.key)), words)
             decision = answered_together(self.lexicon, decision, ranked,
                                          self.thresholds.suggest) or decision
-        return self._within_remit(decision)
+        return self._within_remit(decision, words)
 
     def _second_opinion(self, decision: Decision, words: str | None = None) -> Decision:
         """An answer the second model (a linear SVM on the same examples) does not agree with.
@@ -261,7 +263,7 @@ class Matcher:
             return self._remit.outside(decision.key, ACTION_PREFIX + decision.action)
         return 0.0
 
-    def _within_remit(self, decision: Decision) -> Decision:
+    def _within_remit(self, decision: Decision, words: str = "") -> Decision:
         """An answer, an action or a "which topic?" the remit check finds outside the remit
         falls back, out-of-remit first among the candidates: the reply says it seems not the
         office's work and offers the topics set aside (one tap, as a "which topic?" costs;
@@ -269,13 +271,15 @@ class Matcher:
         words are not checked; answers longer than ``Thresholds.outside_max_words`` are held
         to ``outside_long``, a "which topic?" to ``outside_clarify``. A request is held to the
         lower bar at any length: it starts a flow, and a long request is rarely a story ("xin
-        hỗ trợ bê tông hóa đường thôn thì làm đơn gửi ai" is not the dossier)."""
+        hỗ trợ bê tông hóa đường thôn thì làm đơn gửi ai" is not the dossier). A question
+        naming the bot about its own topics is not checked (``words``: the message as typed,
+        see ``spoken``)."""
         th = self.thresholds
-        words = len(decision.key.split())
-        if words < th.outside_words:
+        length = len(decision.key.split())
+        if length < th.outside_words or self._about_the_bot(decision, words):
             return decision
         outside = self.outside(decision)
-        short = words <= th.outside_max_words or decision.outcome == "action"
+        short = length <= th.outside_max_words or decision.outcome == "action"
         bar = (th.outside_clarify if decision.outcome == "clarify" else
                th.outside if short else th.outside_long)
         if outside < bar:
@@ -283,6 +287,13 @@ class Matcher:
         ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
         return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked),
                         set_aside=decision.topics or _judged_topics(decision))
+
+    def _about_the_bot(self, decision: Decision, words: str) -> bool:
+        """A question that names the bot (``words``: as typed, see ``spoken``) about the bot's
+        own topics: "bot có đòi mã OTP không" is the bot's to answer, never another matter."""
+        topics = _judged_topics(decision)
+        return bool(topics) and all(t.startswith(GENERAL_GROUP) for t in topics) and any_in(
+            words, self.lexicon.bot_names)
 
     def _without_foreign(self, decision: Decision, words: str) -> Decision:
         """Leave out the answered topics the message is clearly not about (lexicon
