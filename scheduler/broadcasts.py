@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 WINDOW = 120
 #: Rows queued by one pass at most: short transactions, so people's turns never wait long.
 BATCH = 60
+#: Recipients written by one transaction when a broadcast starts (about 10 ms on SQLite).
+RECIPIENTS_PER_WRITE = 100
 
 _OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
 
@@ -96,14 +98,44 @@ async def dispatch_once(db: Database, policy: DispatchPolicy, now: datetime) -> 
 
 
 async def _start(db: Database, broadcast_id: int) -> None:
-    """Once: the audience is fixed when the broadcast starts."""
+    """Once: the audience is fixed when the broadcast starts. It is read without the write
+    lock and its recipients written ``RECIPIENTS_PER_WRITE`` at a time, each write its own
+    short transaction: in one, 3,000 recipients held SQLite's single writer 360 ms, and every
+    reply of that moment waited behind it. A recipient is written once whatever happens (unique
+    per broadcast and contact), so a start cut short is finished by the next pass; one
+    cancelled meanwhile has its recipients skipped as a cancellation does."""
+    async with db.reader() as session:
+        broadcast = await session.get(Broadcast, broadcast_id)
+        if broadcast is None or broadcast.status != "scheduled":
+            return
+        who = await audience(session, [int(u) for u in broadcast.unit_ids], broadcast.interest)
+    dialect = db.engine.dialect.name
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    ids = who.contact_ids
+    for start in range(0, len(ids), RECIPIENTS_PER_WRITE):
+        async with db.transaction() as session:
+            await session.execute(
+                insert_(BroadcastRecipient)
+                .values([{"broadcast_id": broadcast_id, "contact_id": cid, "status": "waiting"}
+                         for cid in ids[start : start + RECIPIENTS_PER_WRITE]])
+                .on_conflict_do_nothing(index_elements=["broadcast_id", "contact_id"])
+            )
     async with db.transaction() as session:
         broadcast = await session.scalar(
             select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
         )
-        if broadcast is not None and broadcast.status == "scheduled":
-            await _fix_recipients(session, broadcast)
+        if broadcast is None:
+            return
+        if broadcast.status == "scheduled":
             broadcast.status = "sending"
+        elif broadcast.finished_at is not None:
+            # Cancelled while its recipients were written: none of them is waiting.
+            await session.execute(
+                update(BroadcastRecipient)
+                .where(BroadcastRecipient.broadcast_id == broadcast_id,
+                       BroadcastRecipient.status == "waiting")
+                .values(status="skipped", reason=broadcast.status)
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,26 +205,6 @@ async def _dispatch(db: Database, broadcast_id: int, policy: DispatchPolicy, now
             broadcast.status = "done"
             broadcast.finished_at = now
     return queued
-
-
-async def _fix_recipients(session: AsyncSession, broadcast: Broadcast) -> None:
-    who = await audience(session, [int(u) for u in broadcast.unit_ids], broadcast.interest)
-    if not who.contact_ids:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for start in range(0, len(who.contact_ids), 1000):
-        chunk = who.contact_ids[start : start + 1000]
-        await session.execute(
-            insert(BroadcastRecipient)
-            .values(
-                [
-                    {"broadcast_id": broadcast.id, "contact_id": cid, "status": "waiting"}
-                    for cid in chunk
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["broadcast_id", "contact_id"])
-        )
 
 
 async def _pending_bulk(session: AsyncSession, channel: str) -> int:
