@@ -41,7 +41,7 @@ from bot.channels.telegram_transport import TelegramTransport
 from bot.inbound import text_event
 from bot.rate_limits import TELEGRAM_LIMITS
 from bot.sender import Sender
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from handlers.types import Channel
 from scheduler.broadcasts import Dispatcher, DispatchPolicy
 from storage.models import Contact, Subscription, utcnow
@@ -49,6 +49,8 @@ from storage.outreach_repo import create_broadcast
 from tests.fake_telegram import FakeTelegram
 
 LIMIT = 30
+#: The places kept for replies as shipped (the REPLY_PLACES setting's default).
+SHIPPED_REPLY_PLACES: int = Settings.model_fields["reply_places"].default
 FIRST_CHATTER = 900_000
 
 
@@ -117,7 +119,7 @@ async def _chat(
 
 async def main(
     recipients: int, chatters: int, every: float, baseline: float, notices: bool = True,
-    reply_places: int = TELEGRAM_LIMITS.max_reply_reserve,
+    reply_places: int = SHIPPED_REPLY_PLACES,
     database_url: str | None = None,
 ) -> int:
     fake = FakeTelegram(overall_per_second=LIMIT, private_burst=100, private_rate=100.0)
@@ -295,7 +297,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--reply-places",
         type=int,
-        default=TELEGRAM_LIMITS.max_reply_reserve,
+        default=SHIPPED_REPLY_PLACES,
         help="the most places kept for replies (the REPLY_PLACES setting)",
     )
     parser.add_argument(

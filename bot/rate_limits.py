@@ -41,7 +41,7 @@ class ChannelLimits:
     #: ... more while replies come often, up to this many: as many as keep the chance of a
     #: reply finding no free place below ``reply_miss`` at their recent rate (bot/pacer.py:
     #: two from 3 replies in ten seconds, three from about 4.4 a second).
-    max_reply_reserve: int = 3
+    max_reply_reserve: int = 3  # production: the REPLY_PLACES setting (``limits_for``)
     reply_miss: float = 0.01
     backoff_base: float = 1.0
     backoff_max: float = 600.0

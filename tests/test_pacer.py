@@ -339,7 +339,7 @@ async def test_the_places_kept_for_replies_are_the_offices_setting() -> None:
     from handlers.types import Channel
 
     for channel in (Channel.TELEGRAM, Channel.ZALO):
-        assert limits_for(channel, load_settings()).max_reply_reserve == 3
+        assert limits_for(channel, load_settings()).max_reply_reserve == 2  # the shipped
     with pytest.raises(SettingsError):
         load_settings(reply_places=0)
     results = {}
