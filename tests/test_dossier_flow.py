@@ -161,7 +161,10 @@ async def test_no_case_points_to_registration(app: App) -> None:
     await say(app, "u1", "/start")
     lines = await press(app, "u1", "Hồ sơ hỗ trợ")
     assert intents(lines) == ["flow:dossier.no_case"]
-    assert lines[0]["buttons"] == [["Đăng ký"]]
+    # A son who registered from his own phone: his parent is pointed to the officer too.
+    assert lines[0]["buttons"] == [["Đăng ký"], ["Gặp cán bộ"]]
+    lines = await press(app, "u1", "Gặp cán bộ")
+    assert intents(lines)[0].startswith("flow:handoff")
 
 
 async def test_ethnic_minority_needs_proof_and_zalo_asks_for_photos(app: App) -> None:

@@ -116,7 +116,9 @@ class DossierFlow(Flow):
             ctx.leave()
             ctx.reply(
                 t("dossier.no_case"),
-                [[OpenDoor(Door.REGISTER).button(t("menu.button.register"))]],
+                # Registered from another phone (a son's own): the commune's officer can help.
+                [[OpenDoor(Door.REGISTER).button(t("menu.button.register"))],
+                 [OpenDoor(Door.HUMAN).button(t("menu.button.human"))]],
                 intent="flow:dossier.no_case",
             )
             return
