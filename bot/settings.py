@@ -52,9 +52,9 @@ class Settings(BaseSettings):
     zalo_rate_per_second: float = Field(default=10.0, gt=0, le=1000)
     #: The most places of a channel's send window that announcements leave free for replies
     #: while people chat (bot/pacer.py). 2: announcements at 0.96 of what the replies leave,
-    #: and about 1 reply in 100 waits for a place (tens of ms): the benchmark's two targets
-    #: (bench.broadcast, README); 3: replies as fast as with no announcement going out, the
-    #: announcement about 4% slower while people chat.
+    #: and about 1 reply in 100 waits for a place (tens of ms): the share target met, the p99
+    #: ratio at the edge of its target (bench.broadcast, README); 3: replies as fast as with
+    #: no announcement going out, the announcement about 4% slower while people chat.
     reply_places: int = Field(default=2, ge=1, le=10)
 
     webhook_host: str = Field(default="127.0.0.1")
