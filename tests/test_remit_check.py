@@ -1,4 +1,4 @@
-"""The remit check's rules (handlers/understanding/remit.py, ``Matcher._within_remit``): which
+"""The remit check's rules (handlers/understanding/remit.py, ``RemitCheck.judge``): which
 decisions it judges, at which bar, and what a set-aside answer keeps. The questions it keeps
 outside are in tests/test_faq_out_of_remit.py."""
 

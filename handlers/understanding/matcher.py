@@ -29,7 +29,6 @@ from handlers.understanding.classifier_cache import Training, load_or_fit_all
 from handlers.understanding.countries import CountryRules
 from handlers.understanding.decision import (
     ACTION_PREFIX,
-    GENERAL_GROUP,
     OUT_OF_REMIT,
     Candidate,
     Decision,
@@ -50,7 +49,6 @@ from handlers.understanding.normalise import (
 )
 from handlers.understanding.phrases import (
     NUMBER,
-    any_in,
     clause_pattern,
     commune_as_word,
 )
@@ -252,48 +250,14 @@ class Matcher:
         return Decision("clarify", key, (*decision.candidates, other), offers=decision.offers)
 
     def outside(self, decision: Decision) -> float:
-        """How likely the remit check finds an answered, acted-on or clarified message
-        outside the office's remit (0 for other outcomes)."""
-        topics = _judged_topics(decision)
-        if topics:
-            # Two topics: outside only as much as against the likelier of them ("sang đài
-            # loan cần giấy tờ gì" is the papers AND Taiwan).
-            return self._remit.outside(decision.key, *topics)
-        if decision.outcome == "action" and decision.action is not None:
-            return self._remit.outside(decision.key, ACTION_PREFIX + decision.action)
-        return 0.0
+        """How likely the remit check finds ``decision``'s message outside the office's remit
+        (see ``RemitCheck.of``)."""
+        return self._remit.of(decision)
 
     def _within_remit(self, decision: Decision, words: str = "") -> Decision:
-        """An answer, an action or a "which topic?" the remit check finds outside the remit
-        falls back, out-of-remit first among the candidates: the reply says it seems not the
-        office's work and offers the topics set aside (one tap, as a "which topic?" costs;
-        offering the office's topics for "bệnh viện ở đâu" misled). Messages of one or two
-        words are not checked; answers longer than ``Thresholds.outside_max_words`` are held
-        to ``outside_long``, a "which topic?" to ``outside_clarify``. A request is held to the
-        lower bar at any length: it starts a flow, and a long request is rarely a story ("xin
-        hỗ trợ bê tông hóa đường thôn thì làm đơn gửi ai" is not the dossier). A question
-        naming the bot about its own topics is not checked (``words``: the message as typed,
-        see ``spoken``)."""
-        th = self.thresholds
-        length = len(decision.key.split())
-        if length < th.outside_words or self._about_the_bot(decision, words):
-            return decision
-        outside = self.outside(decision)
-        short = length <= th.outside_max_words or decision.outcome == "action"
-        bar = (th.outside_clarify if decision.outcome == "clarify" else
-               th.outside if short else th.outside_long)
-        if outside < bar:
-            return decision
-        ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
-        return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked),
-                        set_aside=decision.topics or _judged_topics(decision))
-
-    def _about_the_bot(self, decision: Decision, words: str) -> bool:
-        """A question that names the bot (``words``: as typed, see ``spoken``) about the bot's
-        own topics: "bot có đòi mã OTP không" is the bot's to answer, never another matter."""
-        topics = _judged_topics(decision)
-        return bool(topics) and all(t.startswith(GENERAL_GROUP) for t in topics) and any_in(
-            words, self.lexicon.bot_names)
+        """``decision``, or the fallback the remit check makes of it (see ``RemitCheck.judge``;
+        ``words``: the message as typed, see ``spoken``)."""
+        return self._remit.judge(decision, self.thresholds, words, self.lexicon.bot_names)
 
     def _without_foreign(self, decision: Decision, words: str) -> Decision:
         """Leave out the answered topics the message is clearly not about (lexicon
@@ -489,13 +453,3 @@ def get_matcher(cache_dir: Path | None = None) -> Matcher:
     if _shipped is None:
         _shipped = Matcher(load_kb(), cache_dir=cache_dir)
     return _shipped
-
-
-def _judged_topics(decision: Decision) -> tuple[str, ...]:
-    """The topics the remit check weighs a decision against: those answered, or the two
-    likeliest a "which topic?" offers."""
-    if decision.outcome == "answer":
-        return decision.topics
-    if decision.outcome == "clarify":
-        return tuple(c.topic for c in decision.candidates if c.topic != OUT_OF_REMIT)[:2]
-    return ()

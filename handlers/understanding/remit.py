@@ -14,7 +14,8 @@ questions teach their words without making "outside" the default:
   it in when the first model doubts a long message.
 
 The check's probability is the mean of the two. Both models live in the classifier cache like
-the topic classifier (one file each, fitted once per knowledge-base version).
+the topic classifier (one file each, fitted once per knowledge-base version). ``RemitCheck.judge``
+holds the rules by which a decision the check finds outside falls back.
 """
 
 from __future__ import annotations
@@ -23,7 +24,16 @@ from collections.abc import Sequence
 
 from handlers.understanding.classifier import Classifier
 from handlers.understanding.classifier_cache import Training
-from handlers.understanding.decision import IN_REMIT, OUT_OF_REMIT
+from handlers.understanding.decision import (
+    ACTION_PREFIX,
+    GENERAL_GROUP,
+    IN_REMIT,
+    OUT_OF_REMIT,
+    Candidate,
+    Decision,
+    Thresholds,
+)
+from handlers.understanding.phrases import any_in
 
 
 class RemitCheck:
@@ -67,6 +77,58 @@ class RemitCheck:
             return float(out if answered is None else out / (out + answered))
 
         return (either + min(against(topic) for topic in topics)) / 2
+
+
+    def of(self, decision: Decision) -> float:
+        """How likely an answered, acted-on or clarified message is outside the office's
+        remit (0 for other outcomes)."""
+        topics = judged_topics(decision)
+        if topics:
+            # Two topics: outside only as much as against the likelier of them ("sang đài
+            # loan cần giấy tờ gì" is the papers AND Taiwan).
+            return self.outside(decision.key, *topics)
+        if decision.outcome == "action" and decision.action is not None:
+            return self.outside(decision.key, ACTION_PREFIX + decision.action)
+        return 0.0
+
+    def judge(self, decision: Decision, th: Thresholds, words: str,
+              bot_names: tuple[tuple[str, ...], ...]) -> Decision:
+        """An answer, an action or a "which topic?" the check finds outside the remit falls
+        back, out-of-remit first among the candidates: the reply says it seems not the office's
+        work and offers the topics set aside (one tap, as a "which topic?" costs; offering the
+        office's topics for "bệnh viện ở đâu" misled). Messages of one or two words are not
+        checked; answers longer than ``Thresholds.outside_max_words`` are held to
+        ``outside_long``, a "which topic?" to ``outside_clarify``. A request is held to the
+        lower bar at any length: it starts a flow, and a long request is rarely a story ("xin
+        hỗ trợ bê tông hóa đường thôn thì làm đơn gửi ai" is not the dossier). A question
+        naming the bot (``bot_names`` in ``words``, the message as typed) about its own topics
+        is not checked: "bot có đòi mã OTP không" is the bot's to answer, never another matter
+        ("bot" is not in the matching key)."""
+        length = len(decision.key.split())
+        topics = judged_topics(decision)
+        about_the_bot = (bool(topics) and all(t.startswith(GENERAL_GROUP) for t in topics)
+                         and any_in(words, bot_names))
+        if length < th.outside_words or about_the_bot:
+            return decision
+        outside = self.of(decision)
+        short = length <= th.outside_max_words or decision.outcome == "action"
+        bar = (th.outside_clarify if decision.outcome == "clarify" else
+               th.outside if short else th.outside_long)
+        if outside < bar:
+            return decision
+        ranked = [c for c in decision.candidates if c.topic != OUT_OF_REMIT]
+        return Decision("fallback", decision.key, (Candidate(OUT_OF_REMIT, outside), *ranked),
+                        set_aside=decision.topics or topics)
+
+
+def judged_topics(decision: Decision) -> tuple[str, ...]:
+    """The topics the remit check weighs a decision against: those answered, or the two
+    likeliest a "which topic?" offers."""
+    if decision.outcome == "answer":
+        return decision.topics
+    if decision.outcome == "clarify":
+        return tuple(c.topic for c in decision.candidates if c.topic != OUT_OF_REMIT)[:2]
+    return ()
 
 
 def _probability(model: Classifier, key: str, label: str) -> float:
