@@ -23,7 +23,7 @@ from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.prefill import fill_commune
 from handlers.intake.questions import current_units, named_unit
-from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit
+from handlers.intake.validators import InvalidAnswerError, match_unit
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
@@ -235,7 +235,7 @@ class HandoffFlow(Flow):
             # muon hoi ..."): taken, the question sent.
             units = await current_units(ctx)
             try:
-                typed = match_unit(text, [UnitOption(u.id, u.name, u.name_key) for u in units])
+                typed = match_unit(text, units)
                 alone: Unit | None = next(u for u in units if u.id == typed.id)
             except InvalidAnswerError:
                 alone = None

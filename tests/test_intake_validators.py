@@ -1,10 +1,10 @@
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from handlers.intake.validators import (
     InvalidAnswerError,
-    UnitOption,
     age_on,
     check_age,
     looks_like_question,
@@ -170,6 +170,15 @@ def test_places_and_ethnicities_are_what_they_are() -> None:
         with pytest.raises(InvalidAnswerError) as err:
             parse_ethnicity(text)
         assert err.value.reason == reason
+
+
+@dataclass(frozen=True)
+class UnitOption:
+    """A commune as match_unit reads it (the bot passes its ``Unit`` rows)."""
+
+    id: int
+    name: str
+    name_key: str
 
 
 UNITS = [UnitOption(1, "Phù Lưu", "phu luu"), UnitOption(2, "Bạch Xa", "bach xa"),

@@ -26,7 +26,6 @@ from handlers.intake.steps import FIELD, MIN_AGE, Step
 from handlers.intake.validators import (
     MAX_NAME_WORDS,
     InvalidAnswerError,
-    UnitOption,
     check_age,
     match_option,
     match_unit,
@@ -155,8 +154,7 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
         # A typed name not among the buttons is simply the answer ("Hoa", "Thái").
         touch(draft, now, ethnicity_choice="other", ethnicity=parse_ethnicity(text))
     elif step == Step.COMMUNE:
-        units = [UnitOption(u.id, u.name, u.name_key) for u in await current_units(ctx)]
-        unit = match_unit(text, units)
+        unit = match_unit(text, await current_units(ctx))
         touch(draft, now, unit_id=unit.id, unit_name=unit.name)
     else:
         option = _typed_option(step, text, await options_for(step, ctx))

@@ -21,7 +21,7 @@ from handlers.intake.questions import (
     open_courses,
 )
 from handlers.intake.steps import Step, answered, first_missing, sequence
-from handlers.intake.validators import InvalidAnswerError, UnitOption, match_unit, parse_phone
+from handlers.intake.validators import InvalidAnswerError, match_unit, parse_phone
 from handlers.textnorm import fold
 from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE
@@ -149,9 +149,8 @@ async def answer_ahead(
             touch(draft, ctx.now, phone_enc=cipher(ctx).encrypt(number))
             return prefilled_note([_labelled("phone", number)])
     if waiting(Step.COMMUNE):
-        units = [UnitOption(u.id, u.name, u.name_key) for u in await current_units(ctx)]
         try:
-            unit = match_unit(text, units, close=False)
+            unit = match_unit(text, await current_units(ctx), close=False)
         except InvalidAnswerError:
             return None
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)

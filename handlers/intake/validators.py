@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -251,17 +251,20 @@ def parse_ethnicity(text: str) -> str:
 
 
 # -- communes -----------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class UnitOption:
-    id: int
-    name: str
-    name_key: str
+class NamedUnit(Protocol):
+    """A commune as :func:`match_unit` needs it: its folded name (a ``Unit`` row has it)."""
+
+    @property
+    def name_key(self) -> str: ...
+
+
+U = TypeVar("U", bound=NamedUnit)
 
 
 _UNIT_PREFIXES = ("xa ", "phuong ", "thi tran ", "tt ")
 
 
-def match_unit(text: str, units: Sequence[UnitOption], *, close: bool = True) -> UnitOption:
+def match_unit(text: str, units: Sequence[U], *, close: bool = True) -> U:
     """The commune a typed name means: exact without diacritics ("xã" optional), else (when
     ``close``) one clearly closest spelling; ambiguous or unknown names are refused."""
     key = fold(text).rstrip(".")

@@ -19,7 +19,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units
-from handlers.intake.validators import InvalidAnswerError, UnitOption, match_option, match_unit
+from handlers.intake.validators import InvalidAnswerError, match_option, match_unit
 from handlers.outreach.compose_steps import (
     INTERESTS,
     AllUnits,
@@ -254,7 +254,7 @@ async def _ask_units(ctx: Context, officer: Officer) -> None:
 
 
 async def _typed_units(ctx: Context, officer: Officer, text: str) -> None:
-    options = [UnitOption(u.id, u.name, u.name_key) for u in await current_units(ctx)]
+    options = await current_units(ctx)
     chosen = []
     for part in text.replace(";", ",").split(","):
         if not part.strip():

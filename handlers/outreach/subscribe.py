@@ -18,7 +18,6 @@ from handlers.flow import Flow
 from handlers.intake.questions import current_units, named_unit
 from handlers.intake.validators import (
     InvalidAnswerError,
-    UnitOption,
     looks_like_question,
     match_option,
     match_unit,
@@ -241,10 +240,9 @@ class SubscribeFlow(Flow):
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         if ctx.step == Step.UNIT and event.kind == InboundKind.TEXT:
             units = await current_units(ctx)
-            options = [UnitOption(u.id, u.name, u.name_key) for u in units]
             unit_id: int | None
             try:
-                unit_id = match_unit(event.text, options).id
+                unit_id = match_unit(event.text, units).id
             except InvalidAnswerError:
                 named = await named_unit(ctx, event.text)
                 unit_id = named.id if named is not None else None

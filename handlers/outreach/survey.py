@@ -18,7 +18,6 @@ from handlers.flow import Flow
 from handlers.intake.questions import current_units
 from handlers.intake.validators import (
     InvalidAnswerError,
-    UnitOption,
     match_unit,
 )
 from handlers.outreach import survey_officer
@@ -404,7 +403,7 @@ async def _answer_text(
         return
     units = await current_units(ctx)
     try:
-        unit = match_unit(text, [UnitOption(u.id, u.name, u.name_key) for u in units])
+        unit = match_unit(text, units)
     except InvalidAnswerError:
         ctx.reply(t("survey.unit_unknown", text=text[:60]), await _unit_rows(ctx, response),
                   intent=f"flow:{NAME}.unit")
