@@ -249,7 +249,7 @@ async def _queue_batch(
     ).all()
     payload = reply_to_payload(announcement(broadcast))
     skipped: dict[str, list[int]] = {}
-    queued: list[tuple[int, dict[str, object]]] = []
+    queued: list[tuple[int, int, dict[str, object]]] = []  # (recipient, contact, outbox row)
     for recipient_id, contact_id, chat_id, unreachable_at, last_seen_at, stopped_at in rows:
         if stopped_at is not None:
             skipped.setdefault("stopped", []).append(recipient_id)
@@ -266,7 +266,7 @@ async def _queue_batch(
                 "next_attempt_at": now,
                 "priority": BULK,
             }
-            queued.append((recipient_id, row))
+            queued.append((recipient_id, contact_id, row))
     for reason, ids in skipped.items():
         await session.execute(
             update(BroadcastRecipient)
@@ -276,20 +276,21 @@ async def _queue_batch(
         )
     if not queued:
         return 0, len(rows)
-    # One INSERT for the batch, its ids returned in the order given.
-    outbox_ids = list(
-        await session.scalars(
-            insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True),
-            [row for _, row in queued],
-        )
+    # One INSERT for the batch. Its ids are matched to recipients by contact (a contact is one
+    # recipient of a broadcast), not by the order given: asking SQLAlchemy to keep that order
+    # (``sort_by_parameter_order``) makes it send one INSERT per row on SQLite, 5.4 ms for 14
+    # rows inside the write lock where the one statement takes 1.4 ms.
+    inserted = await session.execute(
+        insert(_OUTBOX).returning(_OUTBOX.c.contact_id, _OUTBOX.c.id),
+        [row for _, _, row in queued],
     )
+    outbox_of_contact: dict[int, int] = {contact: outbox_id for contact, outbox_id in inserted}
     # Only recipients still waiting become queued: one who said stop after the read above (in
     # another transaction, on PostgreSQL) stays skipped, and the row just written for them is
     # cancelled, never sent. (Locking the rows read instead deadlocks with the person's turn,
     # which holds their contact row that the new outbox row's key needs.)
     outbox_of = {
-        recipient_id: outbox_id
-        for (recipient_id, _), outbox_id in zip(queued, outbox_ids, strict=True)
+        recipient_id: outbox_of_contact[contact_id] for recipient_id, contact_id, _ in queued
     }
     taken = set(
         await session.scalars(

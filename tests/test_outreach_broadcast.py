@@ -323,3 +323,35 @@ async def test_a_broadcast_cancelled_while_it_starts_leaves_nobody_waiting(
     assert statuses == Counter({"skipped": 5})
     assert broadcast is not None and broadcast.status == "cancelled"
     assert await dispatch_once(app.db, policy(), clock.now()) == 0
+
+
+async def test_a_pass_queues_its_batch_in_one_insert_each_row_its_recipients(
+    app: App, clock: Clock
+) -> None:
+    # Keeping the parameters' order for the returned ids made SQLAlchemy send one INSERT per
+    # row on SQLite (5.4 ms for 14 rows, inside the write lock that people's turns wait for).
+    from sqlalchemy import event
+
+    from storage.models import BroadcastRecipient
+
+    await _people(app, clock, 6)
+    b = await _broadcast(app, clock)
+    inserts = 0
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        nonlocal inserts
+        inserts += statement.startswith("INSERT INTO outbox")
+
+    event.listen(app.db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert await dispatch_once(app.db, policy(), clock.now()) == 6
+    finally:
+        event.remove(app.db.engine.sync_engine, "before_cursor_execute", count)
+    assert inserts == 1
+    async with app.db.session() as session:
+        pairs = (await session.execute(
+            select(BroadcastRecipient.contact_id, OutboxMessage.contact_id)
+            .join(OutboxMessage, OutboxMessage.id == BroadcastRecipient.outbox_id)
+            .where(BroadcastRecipient.broadcast_id == b)
+        )).all()
+    assert len(pairs) == 6 and all(recipient == row for recipient, row in pairs)
