@@ -282,9 +282,11 @@ class Matcher:
         everything = self.rank(key)
         question = self._is_question(key)
         # "muốn đi học đại học ở Trung Quốc" is not a request to register (lexicon
-        # ``[not_topic]`` of the action).
+        # ``[not_topic]`` of the action), nor is a request only about what the action serves
+        # ruled out ("xin hỗ trợ bê tông hóa đường thôn thì làm đơn gửi ai": not the dossier).
         best_action = next((c for c in without_ruled_out(self.lexicon, key, everything)
-                            if is_action(c.topic)), None)
+                            if is_action(c.topic) and not self._serves_ruled_out(key, c.topic)),
+                           None)
         if best_action is not None and " " in key:
             name = best_action.topic.removeprefix(ACTION_PREFIX)
             action = self.actions.get(name)
@@ -388,6 +390,15 @@ class Matcher:
             return None
         runner_up = tuple(c.topic for c in decision.candidates if c != chosen)[:1]
         return Decision("answer", key, (chosen,), also_offered=runner_up)
+
+    def _serves_ruled_out(self, key: str, topic: str) -> bool:
+        """Whether every topic the action ``topic`` serves is one the message is clearly not
+        about (an action serving none is never ruled out this way)."""
+        action = self.actions.get(topic.removeprefix(ACTION_PREFIX))
+        if action is None or not action.serves:
+            return False
+        served = [Candidate(t, 0.0) for t in action.serves]
+        return not without_ruled_out(self.lexicon, key, served)
 
     def _decide(self, key: str, ranked: list[Candidate], words: str | None = None
                 ) -> Decision:
