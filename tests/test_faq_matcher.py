@@ -285,9 +285,11 @@ def test_a_message_comparing_countries_is_not_answered_with_one_of_them(
     matcher: Matcher,
 ) -> None:
     decision = matcher.decide("dang o nhat muon chuyen sang han duoc khong")
-    # The countries' topic, not either country's; the remit check may doubt it (since the pairs
+    # The countries' topic first, not either country's (since the pairs of short and dictated
+    # questions, leaving the employer beside it); the remit check may doubt it (since the pairs
     # on other matters abroad, 0.48), and then offers it first, one tap away.
-    assert (decision.topics or decision.set_aside) == ("abroad.markets",), decision
+    assert (decision.topics or decision.set_aside)[:1] == ("abroad.markets",), decision
+    assert not {"abroad.japan", "abroad.korea"} & set(decision.topics), decision
     assert matcher.decide("co di duoc chau au k hay chi co nhat han dai loan thoi").topics \
         in ((), ("abroad.markets",))
     # One country named: its own topic.
@@ -363,13 +365,14 @@ def test_a_fact_two_topics_share_is_answered_by_both(
 
 
 def test_massage_abroad_is_the_markets_beside_rights_or_scams(matcher: Matcher) -> None:
-    # The markets tell it (a banned job), beside whichever of rights or scams is closer: the
-    # two are within 0.01 of each other and swap with each batch of training text.
+    # The markets tell it (a banned job), beside whichever of rights, scams or who may go is
+    # closer: they are within 0.01 of each other and swap with each batch of training text.
     decision = matcher.decide(
         "ban e ru sang du bai lam massage trong khach san luong cao lamm, co duoc di k chi")
     assert decision.outcome == "answer"
     assert set(decision.topics) in ({"abroad.markets", "abroad.contract_rights"},
-                                    {"abroad.markets", "abroad.scam"})
+                                    {"abroad.markets", "abroad.scam"},
+                                    {"abroad.markets", "abroad.eligibility"})
 
 
 def test_a_shared_fact_needs_its_words_and_a_close_second_topic(matcher: Matcher) -> None:

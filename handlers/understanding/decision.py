@@ -93,9 +93,11 @@ class Thresholds:
     #: (0.062 with the paired typed questions: Japan 0.0605 there, and 0.0638 for "e cao 1m48
     #: thoi co di nhat dc k", an eval line about Japan's own conditions; 0.07 with the pairs on
     #: work in Vietnam, things found and other matters abroad: Japan 0.067 there, while "e cao
-    #: 1m48" now ranks Japan first). A bar between two lines is thin: tests/test_trial_leftovers.py
-    #: says when it moves.
-    country: float = 0.07
+    #: 1m48" now ranks Japan first; 0.063 with the pairs of short and dictated questions:
+    #: Japan 0.059 there, Korea 0.066 in "di xkld han quoc het bn tien", which is answered with
+    #: both). A bar between two lines is thin: tests/test_trial_leftovers.py and
+    #: tests/test_faq_flow.py say when it moves.
+    country: float = 0.063
     #: An answer or an action whose message the remit check (handlers/understanding/remit.py)
     #: finds outside the remit with at least this probability falls back instead ...
     #: (0.55 before the typed questions; with them, over every eval line, 0.45 and the long
