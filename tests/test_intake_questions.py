@@ -20,6 +20,7 @@ from tests.test_escapes import ANSWERS
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 NAME_STEP = "flow:intake.full_name"
+DOB_STEP = "flow:intake.dob"
 NOT_A_NAME = "không phải họ tên"
 
 
@@ -128,6 +129,25 @@ async def test_a_sentence_on_another_matter_without_a_question_word_is_told_so(
     lines = await say(app, "u1", "Hoàng Thị Mai", channel=channel)
     assert intents(lines)[-1] == "flow:intake.dob"
     assert await _saved_name(app) == "Hoàng Thị Mai"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_words_on_another_matter_at_the_date_question_are_told_so(
+    app: App, channel: Channel
+) -> None:
+    # Words without a digit are no try at a date: on another matter, told so (they got the
+    # date's accepted forms).
+    await _at_name_step(app, channel)
+    assert intents(await say(app, "u1", "Nguyễn Văn Nam", channel=channel))[-1] == DOB_STEP
+    lines = await say(app, "u1", "em muốn gặp bác sĩ tư vấn trực tiếp", channel=channel)
+    assert intents(lines) == ["fallback", DOB_STEP]
+    assert t("intake.faq_outside") in texts(lines)
+    assert t("intake.invalid.date_format") not in texts(lines)
+    # A date typed wrong is still shown the accepted forms.
+    lines = await say(app, "u1", "ngay 15 thang 13 nam 2005", channel=channel)
+    assert intents(lines) == [DOB_STEP]
+    assert t("intake.faq_outside") not in texts(lines)
+    assert intents(await say(app, "u1", "15/8/2005", channel=channel))[-1] == "flow:intake.gender"
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

@@ -418,11 +418,16 @@ class IntakeFlow(Flow):
             if step not in ANY_TEXT and await self._other_request(event, ctx):
                 return  # "hồ sơ của em đến đâu rồi" at the phone question
             wordy = len(event.text.split()) >= 3
+            # Words without a digit at the date, phone or ID question are no try at it: one
+            # on another matter is told so ("em muốn gặp bác sĩ tư vấn trực tiếp" got the
+            # date's accepted forms).
+            sentence = exc.sentence or (step in TYPED and wordy
+                                        and not any(c.isdigit() for c in event.text))
             # A sentence refused at a free-text step ("năm nay lớp 9 thi vào 10 thi mấy
             # môn" for a name) may be a question on another matter: the FAQ says so.
-            consult = exc.sentence or (step not in FREE_TEXT and (question or wordy))
+            consult = sentence or (step not in FREE_TEXT and (question or wordy))
             faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text),
-                                         sentence=exc.sentence)
+                                         sentence=sentence)
                    if consult else None)
             if faq is not None:
                 await show_step(ctx, draft)
