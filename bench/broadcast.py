@@ -19,8 +19,8 @@ waiting for the slowest, at half that rate). The baseline's default of 120 s giv
 replies, so its p99 is not one unlucky reply; each p99 is printed with its sample count.
 The fake server runs in a process of its own, as the platform's servers are not on the bot's
 event loop (``--platform-in-process`` puts it there, as the runs before 3 December's eighth
-session did: its HTTP handling then counted in the replies' latency, about a tenth of the
-loop's work during the broadcast); a reply's latency ends when the server accepted it.
+session did: its HTTP handling then counted in the replies' latency, about a quarter of the
+loop's work per announcement); a reply's latency ends when the server accepted it.
 At 30/s, 10,000 recipients take about 6 minutes: ``--recipients 1500`` measures the same in
 ~60 s (with ``--baseline 15``; a p99 needs a few hundred replies in each phase to mean much).
 """
