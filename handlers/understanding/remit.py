@@ -78,7 +78,6 @@ class RemitCheck:
 
         return (either + min(against(topic) for topic in topics)) / 2
 
-
     def of(self, decision: Decision) -> float:
         """How likely an answered, acted-on or clarified message is outside the office's
         remit (0 for other outcomes)."""
