@@ -8,9 +8,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import conflict_insert
 from storage.models.plan import AlertSent
 
 QUIET_START = 21
@@ -45,9 +45,8 @@ async def claim(session: AsyncSession, rule: str, subject: str, day: date, now: 
     A concurrent transaction inserting the same key waits for ours and then inserts nothing, so
     the caller writes its outbox rows only when this returns True.
     """
-    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
     result = await session.execute(
-        insert(AlertSent)
+        conflict_insert(session, AlertSent)
         .values(rule=rule, subject=subject, day=day, sent_at=now)
         .on_conflict_do_nothing(index_elements=["rule", "subject", "day"])
         .returning(AlertSent.id)

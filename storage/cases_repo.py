@@ -7,10 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import conflict_insert
 from storage.models import Case, CaseCounter, Course
 
 
@@ -59,10 +58,8 @@ async def next_ref(session: AsyncSession, prefix: str, year: int) -> str:
     if number is None:
         # First case of the year: start after any reference already present (imported cases).
         start = await _highest_existing(session, prefix, year)
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         await session.execute(
-            insert(CaseCounter)
+            conflict_insert(session, CaseCounter)
             .values(prefix=prefix, year=year, last_number=start)
             .on_conflict_do_nothing()
         )

@@ -16,6 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -93,6 +94,13 @@ def _sqlite_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
         driver.take_begin()  # a BEGIN not sent yet is forgotten
     if driver is None or driver.in_transaction:
         dbapi_connection.rollback()
+
+
+def conflict_insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT INTO table`` in the session's database's own dialect, for its ``ON CONFLICT``
+    clause (PostgreSQL's and SQLite's are alike, the core ``insert`` has none)."""
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    return sqlite.insert(table) if is_sqlite else postgresql.insert(table)
 
 
 class Database:

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import conflict_insert
 from storage.models import StoredUpdate
 
 #: A claimed row not finished within this time (its worker died) is taken again.
@@ -41,9 +41,8 @@ async def store_update(
     now: datetime,
 ) -> bool:
     """Store an arriving update; False when it is already stored (a redelivery)."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     stored = await session.scalar(
-        dialect.insert(StoredUpdate)
+        conflict_insert(session, StoredUpdate)
         .values(
             channel=channel,
             update_key=update_key[:128],
