@@ -35,11 +35,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import insert
 
@@ -67,27 +66,8 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-@dataclass
-class _ReportingTelegram(FakeTelegram):
-    """The fake Bot API, telling ``report`` of each message it accepts (chat id, time)."""
-
-    report: Callable[[int, float], None] = lambda chat_id, at: None
-
-    def _record(
-        self,
-        method: str,
-        chat_id: int,
-        params: dict[str, Any],
-        files: dict[str, tuple[str, bytes]],
-        now: float,
-    ) -> dict[str, Any]:
-        message = super()._record(method, chat_id, params, files, now)
-        self.report(chat_id, now)
-        return message
-
-
-def _fake() -> _ReportingTelegram:
-    return _ReportingTelegram(overall_per_second=LIMIT, private_burst=100, private_rate=100.0)
+def _fake() -> FakeTelegram:
+    return FakeTelegram(overall_per_second=LIMIT, private_burst=100, private_rate=100.0)
 
 
 def _serve_platform(conn: Connection) -> None:
@@ -97,7 +77,7 @@ def _serve_platform(conn: Connection) -> None:
 
     async def serve() -> None:
         fake = _fake()
-        fake.report = lambda chat_id, at: conn.send((chat_id, at))
+        fake.on_send = lambda chat_id, at: conn.send((chat_id, at))
         await fake.start()
         conn.send((fake.token, fake.url))
         stop = asyncio.Event()
@@ -122,7 +102,7 @@ class Platform:
         self.waiting: dict[int, tuple[asyncio.Event, list[float]]] = {}
         self.rate_limited = 0
         self.token = self.url = ""
-        self._fake: _ReportingTelegram | None = None
+        self._fake: FakeTelegram | None = None
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
 
@@ -142,7 +122,7 @@ class Platform:
     async def start(self) -> None:
         if self.in_process:
             self._fake = _fake()
-            self._fake.report = self._arrived
+            self._fake.on_send = self._arrived
             await self._fake.start()
             self.token, self.url = self._fake.token, self._fake.url
             return

@@ -94,6 +94,8 @@ class FakeTelegram:
     #: sender's virtual timer in pacing tests, so that a send arrives at a moment between the
     #: sender's start of the request and its receipt of the answer, as on the real platform.
     clock: Callable[[], float] | None = None
+    #: Told of each message accepted: (chat id, its ``at``) (bench.broadcast's chatters).
+    on_send: Callable[[int, float], None] | None = None
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -303,6 +305,8 @@ class FakeTelegram:
         name, data = files.get(key, ("", b""))
         text = str(params.get("text") or params.get("caption") or "")
         self.sent.append(Sent(method, chat_id, text, buttons, name, data, self._message_id, now))
+        if self.on_send is not None:
+            self.on_send(chat_id, now)
         chat = {"id": chat_id, "type": "group" if chat_id < 0 else "private", "title": "Nhóm"}
         message: dict[str, Any] = {
             "message_id": self._message_id,
