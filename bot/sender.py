@@ -23,8 +23,9 @@ and started from that batch as their workers finish, not by a lookup per finishe
 
 Several processes on one PostgreSQL database (two ``python -m bot run``) never send the same part:
 each part is sent while its row is locked ``FOR UPDATE SKIP LOCKED`` and recorded in that same
-transaction, and a sender only ever works on the oldest pending row of a chat, leaving the chat
-when another process holds that row, so a chat's order survives too. SQLite is one process.
+transaction (announcements' parts a batch at a time: bot/bulk_claims.py), and a sender only
+ever works on the oldest pending row of a chat, leaving the chat when another process holds that
+row, so a chat's order survives too. SQLite is one process.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.bulk_claims import BulkClaims
 from bot.delivery import (
     PermanentError,
     RetryLaterError,
@@ -141,12 +143,15 @@ class Sender:
         self._starved = False
         #: PostgreSQL: rows locked at once, each waiting for its rate slot on a pooled connection.
         self._claims = asyncio.Semaphore(max_claims)
-        self._inflight: set[asyncio.Task[bool]] = set()
+        self._inflight: set[asyncio.Task[Any]] = set()
         #: Announcements (outbox priority 1) use at most this many workers and their own claims,
         #: so the chats of people talking to the bot always find a free worker and connection.
         self.max_bulk_workers = max_bulk_workers
         self._bulk_chats: set[str] = set()
-        self._bulk_claims = asyncio.Semaphore(2)
+        #: PostgreSQL: announcements' parts are claimed, sent and recorded a batch at a time.
+        self._bulk: BulkClaims | None = None
+        if not db.is_sqlite:
+            self._bulk = BulkClaims(db, self.rows, self._paced_send, self._track)
         #: Announcement chats of the last lookup not started yet (oldest first): a finished
         #: announcement worker starts the next of them; the lookup runs again once they are gone.
         self.bulk_batch = bulk_batch
@@ -428,9 +433,13 @@ class Sender:
     async def _shielded(self, work: Coroutine[Any, Any, bool]) -> bool:
         # A send the platform may already have accepted must be recorded even during shutdown.
         task = asyncio.create_task(work)
+        self._track(task)
+        return await asyncio.shield(task)
+
+    def _track(self, task: asyncio.Task[Any]) -> None:
+        """``stop()`` waits (up to its grace) for this task's sends to be recorded."""
         self._inflight.add(task)
         task.add_done_callback(self._inflight.discard)
-        return await asyncio.shield(task)
 
     async def _send_unit(self, row: OutboxMessage, units: list[Rendered], index: int) -> bool:
         """Send part ``index`` of ``row`` and record it; False if another sender has the row."""
@@ -444,10 +453,12 @@ class Sender:
                 slot.release()
                 return False
             return await self._shielded(self._deliver(row, units, index, slot))
+        if bulk and self._bulk is not None:
+            return await self._bulk.deliver(row, units, index)
         # The rate slot is taken AFTER the row is locked, so the pace is measured right before
         # the request (a lock taken after the slot delayed some sends and earned 429s at the
         # limit). Each claim holds a pooled connection while it waits: few at a time.
-        async with self._bulk_claims if bulk else self._claims:
+        async with self._claims:
             return await self._shielded(self._claim_and_deliver(row, units, index))
 
     async def _deliver(
@@ -476,10 +487,7 @@ class Sender:
             )
             if fresh is None or fresh.status != "pending" or fresh.parts_sent != index:
                 return False
-            slot = await self._limiter.acquire(
-                row.chat_id, is_group=row.is_group, bulk=row.priority > 0
-            )
-            sent_id = await self._send_in(slot, row, units[index])
+            sent_id = await self._paced_send(row, units[index])
             await self.rows.record(session, row, len(units), index, sent_id)
         return True
 
@@ -487,6 +495,13 @@ class Sender:
         delay = await self.rows.back_off(row, reason)
         if delay is not None:
             asyncio.get_running_loop().call_later(delay, self._wake.set)
+
+    async def _paced_send(self, row: OutboxMessage, unit: Rendered) -> str:
+        """Wait for the rate slot of ``row``'s chat, then send ``unit`` in it."""
+        slot = await self._limiter.acquire(
+            row.chat_id, is_group=row.is_group, bulk=row.priority > 0
+        )
+        return await self._send_in(slot, row, unit)
 
     async def _send_in(self, slot: Slot, row: OutboxMessage, unit: Rendered) -> str:
         """Send while holding the rate slot; it is released once the platform answered, which

@@ -350,6 +350,46 @@ async def test_two_sender_processes_on_postgresql_send_each_message_once_in_orde
     assert all(c.sends > 0 for c in counted)  # both really worked, on different chats or rows
 
 
+async def test_two_postgresql_senders_share_announcements_a_batch_at_a_time_each_once(
+    app: App, backend: str, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite serves one process, and records its sends in the turns' batches")
+    expected = {chat: f"thông báo {chat}" for chat in range(6000, 6060)}
+    ids = [await enqueue(app, chat, text) for chat, text in expected.items()]
+    async with app.db.transaction() as session:
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(priority=BULK)
+        )
+    fake.blocked.add(6007)
+    fake.fail("5xx", times=3)  # three parts of batches fail, and only they are retried
+    other = Database(app.settings.database_url)
+    counted = [Counting(transport), Counting(transport)]
+    senders = [
+        Sender(app.db, counted[0], FAST, poll_interval=0.05),
+        Sender(other, counted[1], FAST, poll_interval=0.05),
+    ]
+    tasks = [asyncio.create_task(s.run()) for s in senders]
+    try:
+        await senders[0].drain(within=30)
+    finally:
+        for sender in senders:
+            await sender.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await other.dispose()
+    delivered = sorted(s.text for s in fake.sent)
+    assert delivered == sorted(text for chat, text in expected.items() if chat != 6007)
+    statuses = {r.chat_id: r.status for r in await rows(app)}
+    assert statuses.pop("6007") == "dropped"
+    assert set(statuses.values()) == {"sent"}
+    claims = [s._bulk for s in senders]
+    assert all(c is not None and c.parts > 0 for c in claims)  # both really worked
+    parts = sum(c.parts for c in claims if c is not None)
+    batches = sum(c.batches for c in claims if c is not None)
+    assert parts == len(delivered)
+    assert batches * 2 <= parts  # shared transactions, not one per announcement
+
+
 async def test_a_reply_during_a_broadcast_overtakes_it_without_a_429(
     app: App, fake: FakeTelegram, transport: TelegramTransport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
