@@ -15,7 +15,9 @@ from handlers.intake.validators import (
     parse_name,
     parse_phone,
     parse_place,
+    unit_in_words,
 )
+from handlers.textnorm import fold
 
 TODAY = date(2026, 7, 10)
 
@@ -197,6 +199,16 @@ def test_ambiguous_or_unknown_commune_is_refused() -> None:
     for text in ("b xa", "Hà Nội", ""):
         with pytest.raises(InvalidAnswerError):
             match_unit(text, UNITS)
+
+
+@pytest.mark.parametrize(("text", "unit_id"), [
+    ("dang ky hoc nghe o phu luu", 1), ("em o phu lu a", 1), ("toi o phuluu", 1),
+    ("bao cho em lop moi o bac xa", 2), ("nha em thai ha", 4),
+    ("phu luc hop dong", None), ("em o b xa", None), ("dang ky di nhat", None), ("", None),
+])
+def test_a_commune_named_in_a_sentence_even_a_letter_off(text: str, unit_id: int | None) -> None:
+    found = unit_in_words(fold(text).split(), UNITS)
+    assert (found.id if found is not None else None) == unit_id
 
 
 def test_question_detection() -> None:

@@ -30,7 +30,7 @@ from handlers.intake.steps import (
     remaining,
     sequence,
 )
-from handlers.intake.validators import InvalidAnswerError, match_option
+from handlers.intake.validators import InvalidAnswerError, match_option, unit_in_words
 from handlers.textnorm import fold, folded_phrases, is_phrase
 from handlers.types import Button, Reply
 from messages import has, raw, t
@@ -90,9 +90,9 @@ async def current_units(ctx: Context) -> list[Unit]:
 
 
 async def named_unit(ctx: Context, text: str) -> Unit | None:
-    """The commune a message names in whole words ("nhận tin lớp mới ở phu luu"), if any."""
-    padded = f" {' '.join(fold(text).replace(',', ' ').replace('.', ' ').split())} "
-    return next((u for u in await current_units(ctx) if f" {u.name_key} " in padded), None)
+    """The commune a message names ("nhận tin lớp mới ở phu luu", "o phu lu"), if any."""
+    words = fold(text).replace(",", " ").replace(".", " ").split()
+    return unit_in_words(words, await current_units(ctx))
 
 
 async def open_courses(ctx: Context) -> list[Course]:

@@ -283,6 +283,36 @@ def match_unit(text: str, units: Sequence[U], *, close: bool = True) -> U:
     raise InvalidAnswerError("unit_unknown")
 
 
+#: A commune named in a sentence may be one letter off ("o phu lu"): at least this close
+#: (rapidfuzz ratio, spaces ignored) and closer than any other commune by the margin.
+_UNIT_IN_WORDS_MIN = 88
+
+
+def unit_in_words(words: Sequence[str], units: Sequence[U]) -> U | None:
+    """The commune folded ``words`` name: as whole words, else one clearly closest spelling
+    of as many words as its name ("o phu lu" → Phù Lưu); None when none or two are close."""
+    padded = f" {' '.join(words)} "
+    exact = next((u for u in units if f" {u.name_key} " in padded), None)
+    if exact is not None:
+        return exact
+    scores: list[tuple[float, int]] = []
+    for index, unit in enumerate(units):
+        size = len(unit.name_key.split())
+        name = unit.name_key.replace(" ", "")
+        best = max(
+            (fuzz.ratio("".join(words[i : i + size]), name)
+             for i in range(len(words) - size + 1)),
+            default=0.0,
+        )
+        scores.append((best, index))
+    scores.sort(reverse=True)
+    if not scores or scores[0][0] < _UNIT_IN_WORDS_MIN:
+        return None
+    if len(scores) > 1 and scores[0][0] - scores[1][0] < 10:
+        return None
+    return units[scores[0][1]]
+
+
 # -- questions ----------------------------------------------------------------------------------
 def looks_like_question(text: str, markers: Sequence[str]) -> bool:
     """Does the text read as a question (a "?" or a question phrase as whole words)?"""
