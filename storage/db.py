@@ -127,8 +127,14 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
             event.listen(self.engine.sync_engine, "reset", _sqlite_reset)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: a reader's statements run outside a transaction. Under READ COMMITTED
+        # each statement sees its own snapshot anyway; the BEGIN and ROLLBACK around them were
+        # two of a one-statement read's three trips to the server, on the event loop.
+        reading: dict[str, Any] = {_READ_ONLY: True}
+        if not self.is_sqlite:
+            reading["isolation_level"] = "AUTOCOMMIT"
         self._readers = async_sessionmaker(
-            self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+            self.engine.execution_options(**reading), expire_on_commit=False
         )
         self._write_lock: asyncio.Lock | contextlib.nullcontext[None] = (
             asyncio.Lock() if self.is_sqlite else contextlib.nullcontext()
@@ -140,7 +146,8 @@ class Database:
     def reader(self) -> AsyncSession:
         """A session that only reads. On SQLite it neither waits for this process's writer nor
         holds the write lock meanwhile (``session()``'s transactions take it, as writers must);
-        it sees the database as of its first statement."""
+        it sees the database as of its first statement. On PostgreSQL it opens no transaction:
+        each statement sees the database as of its own start."""
         return self._readers()
 
     @asynccontextmanager

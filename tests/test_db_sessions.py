@@ -1,4 +1,4 @@
-"""SQLite sessions: what each costs in trips to the driver's thread (each a wait on a busy
+"""Sessions: what each costs on SQLite in trips to the driver's thread (each a wait on a busy
 machine, in front of people's replies), and that a connection handed back to the pool in the
 middle of a transaction is still rolled back."""
 
@@ -78,3 +78,25 @@ async def test_a_connection_handed_back_inside_a_transaction_is_rolled_back(
     # The pool rolled it back: the row is gone, and the next writer can begin.
     async with db.transaction() as session:
         assert await session.scalar(select(func.count(Contact.id))) == before
+
+
+async def test_a_postgresql_reader_opens_no_transaction_and_writers_still_do(
+    app: App, backend: str
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite's readers read a snapshot in a deferred transaction (above)")
+    db = app.db
+    for _ in range(3):  # the pool hands the same connections to readers and writers in turn
+        async with db.reader() as session:
+            count = await session.scalar(select(func.count(Contact.id)))
+            raw = await (await session.connection()).get_raw_connection()
+            assert not raw.driver_connection.is_in_transaction()  # type: ignore[union-attr]
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as session:
+                session.add(Contact(channel="zalo", platform_user_id="gone", display_name=""))
+                await session.flush()
+                raw = await (await session.connection()).get_raw_connection()
+                assert raw.driver_connection.is_in_transaction()  # type: ignore[union-attr]
+                raise RuntimeError("rolled back")
+        async with db.reader() as session:
+            assert await session.scalar(select(func.count(Contact.id))) == count
