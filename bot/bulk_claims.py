@@ -24,20 +24,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, select
-
 from bot.outbox_rows import OutboxRows, PartSent
 from bot.render import Rendered
 from storage.db import Database
 from storage.models import OutboxMessage
-
-_OUTBOX: Table = OutboxMessage.__table__  # type: ignore[assignment]
-#: The batch's rows that no other transaction holds, with what they still wait for.
-_LOCK = (
-    select(_OUTBOX.c.id, _OUTBOX.c.status, _OUTBOX.c.parts_sent)
-    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
-    .with_for_update(skip_locked=True)
-)
 
 #: Sends one part (waiting for its rate slot) and returns the platform's id of the message.
 SendPart = Callable[[OutboxMessage, Rendered], Awaitable[str]]
@@ -111,12 +101,7 @@ class BulkClaims:
         claimed: list[_Claim] = []
         try:
             async with self.db.transaction() as session:
-                free = {
-                    row_id: (status, parts_sent)
-                    for row_id, status, parts_sent in await session.execute(
-                        _LOCK, {"ids": [claim.row.id for claim in batch]}
-                    )
-                }
+                free = await self.rows.lock(session, [claim.row.id for claim in batch])
                 claimed = [c for c in batch if free.get(c.row.id) == ("pending", c.index)]
                 await asyncio.gather(*(self._send(claim) for claim in claimed))
                 parts = [claim.sent for claim in claimed if claim.sent is not None]

@@ -44,6 +44,12 @@ _PART_SENT = (
 _ROW_SENT = _PART_SENT.values(
     status="sent", sent_at=bindparam("sent_at"), last_error=None, payload=FINISHED_PAYLOAD
 )
+#: PostgreSQL: the rows no other transaction holds, locked, with what they still wait for.
+_LOCK = (
+    select(_OUTBOX.c.id, _OUTBOX.c.status, _OUTBOX.c.parts_sent)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update(skip_locked=True)
+)
 
 
 #: A chat's oldest pending row, and whether its contact is unreachable.
@@ -111,6 +117,13 @@ class OutboxRows:
             else:
                 found[row.chat_id] = row, unreachable(unreachable_at, last_seen_at)
         return found
+
+    @staticmethod
+    async def lock(session: AsyncSession, row_ids: list[int]) -> dict[int, tuple[str, int]]:
+        """PostgreSQL: lock these rows until ``session`` ends, skipping any another transaction
+        holds (it is sending them); returns each locked row's (status, parts sent)."""
+        result = await session.execute(_LOCK, {"ids": row_ids})
+        return {row_id: (status, parts_sent) for row_id, status, parts_sent in result}
 
     def part_sent(
         self, row: OutboxMessage, total: int, index: int, sent_id: str = ""

@@ -480,12 +480,8 @@ class Sender:
         async with self.db.transaction() as session:
             # The lock is held across the send: a part goes out once whatever other processes
             # do. SKIP LOCKED: a row locked elsewhere is being sent there, do not wait for it.
-            fresh = await session.scalar(
-                select(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .with_for_update(skip_locked=True)
-            )
-            if fresh is None or fresh.status != "pending" or fresh.parts_sent != index:
+            free = await self.rows.lock(session, [row.id])
+            if free.get(row.id) != ("pending", index):
                 return False
             sent_id = await self._paced_send(row, units[index])
             await self.rows.record(session, row, len(units), index, sent_id)
