@@ -142,7 +142,7 @@ class _Plan:
     turns need too) must not be held while they are made."""
 
     refused: tuple[int, int] | None  # (failed, sent) when the broadcast must stop
-    rooms: dict[str, int]  # channel → rows it may queue
+    batches: dict[str, list[_Waiting]]  # channel → the recipients this pass may queue
     left: int  # recipients still waiting
 
 
@@ -171,12 +171,12 @@ async def _plan(db: Database, broadcast_id: int, policy: DispatchPolicy) -> _Pla
                 .group_by(Contact.channel)
             )
         ).all()
-        rooms = {}
+        batches = {}
         for channel, _ in waiting:
             room = policy.window - await _pending_bulk(session, channel)
             if room > 0:
-                rooms[channel] = room
-    return _Plan(refused, rooms, sum(n for _, n in waiting))
+                batches[channel] = await _waiting(session, broadcast_id, channel, room)
+    return _Plan(refused, batches, sum(n for _, n in waiting))
 
 
 async def _dispatch(db: Database, broadcast_id: int, policy: DispatchPolicy, now: datetime) -> int:
@@ -195,9 +195,9 @@ async def _dispatch(db: Database, broadcast_id: int, policy: DispatchPolicy, now
             await halt_broadcast(session, broadcast, "stopped", now, reason)
             return 0
         taken = 0
-        for channel, room in plan.rooms.items():
-            done, seen = await _queue_batch(session, broadcast, channel, room, now)
-            queued, taken = queued + done, taken + seen
+        for channel, batch in plan.batches.items():
+            queued += await _queue_batch(session, broadcast, channel, batch, now)
+            taken += len(batch)
         if taken >= plan.left:
             broadcast.status = "done"
             broadcast.finished_at = now
@@ -215,35 +215,62 @@ async def _pending_bulk(session: AsyncSession, channel: str) -> int:
     return int(count or 0)
 
 
+#: A recipient still waiting, as read before the write: (recipient row, contact, chat id,
+#: contact unreachable since, contact last seen, announcements stopped at).
+_Waiting = tuple[int, int, str, datetime | None, datetime, datetime | None]
+
+
+async def _waiting(
+    session: AsyncSession, broadcast_id: int, channel: str, room: int
+) -> list[_Waiting]:
+    """Up to ``room`` (and ``BATCH``) recipients of the broadcast on ``channel`` still waiting,
+    oldest first. Read before the write transaction, not in it: on SQLite people's turns wait
+    for its single write lock. A recipient who stops or is queued by another process
+    meanwhile is caught by the write's own check of their status."""
+    rows = await session.execute(
+        select(
+            BroadcastRecipient.id,
+            Contact.id,
+            Contact.platform_user_id,
+            Contact.unreachable_at,
+            Contact.last_seen_at,
+            Subscription.stopped_at,
+        )
+        .join(Contact, Contact.id == BroadcastRecipient.contact_id)
+        .outerjoin(Subscription, Subscription.contact_id == Contact.id)
+        .where(
+            BroadcastRecipient.broadcast_id == broadcast_id,
+            BroadcastRecipient.status == "waiting",
+            Contact.channel == channel,
+        )
+        .order_by(BroadcastRecipient.id)
+        .limit(min(room, BATCH))
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
 async def _queue_batch(
-    session: AsyncSession, broadcast: Broadcast, channel: str, room: int, now: datetime
-) -> tuple[int, int]:
-    """Queue up to ``room`` waiting recipients on ``channel``: (queued, recipients taken).
+    session: AsyncSession, broadcast: Broadcast, channel: str, rows: list[_Waiting],
+    now: datetime,
+) -> int:
+    """Queue these waiting recipients on ``channel``; returns how many were queued.
 
     Plain column reads and one statement per kind of write (no ORM objects): this runs inside
     the write transaction, and on SQLite people's turns wait for its single write lock (at
     about 14 ms, ORM-built, it was the longest wait a reply met during a broadcast)."""
-    rows = (
-        await session.execute(
-            select(
-                BroadcastRecipient.id,
-                Contact.id,
-                Contact.platform_user_id,
-                Contact.unreachable_at,
-                Contact.last_seen_at,
-                Subscription.stopped_at,
-            )
-            .join(Contact, Contact.id == BroadcastRecipient.contact_id)
-            .outerjoin(Subscription, Subscription.contact_id == Contact.id)
-            .where(
-                BroadcastRecipient.broadcast_id == broadcast.id,
+    if not rows:
+        return 0
+    # Those another pass queued since they were read (a second process, or a pass that took
+    # the write lock first) are not written again: a look up by key, where the read was a join.
+    still = set(
+        await session.scalars(
+            select(BroadcastRecipient.id).where(
+                BroadcastRecipient.id.in_([row[0] for row in rows]),
                 BroadcastRecipient.status == "waiting",
-                Contact.channel == channel,
             )
-            .order_by(BroadcastRecipient.id)
-            .limit(min(room, BATCH))
         )
-    ).all()
+    )
+    rows = [row for row in rows if row[0] in still]
     payload = reply_to_payload(announcement(broadcast))
     skipped: dict[str, list[int]] = {}
     queued: list[dict[str, object]] = []  # outbox rows
@@ -274,7 +301,7 @@ async def _queue_batch(
             .execution_options(synchronize_session=False)
         )
     if not queued:
-        return 0, len(rows)
+        return 0
     # One INSERT for the batch. Its ids are matched to recipients by contact (a contact is one
     # recipient of a broadcast), not by the order given: asking SQLAlchemy to keep that order
     # (``sort_by_parameter_order``) makes it send one INSERT per row on SQLite, 5.4 ms for 14
@@ -282,10 +309,11 @@ async def _queue_batch(
     inserted = await session.execute(
         insert(_OUTBOX).returning(_OUTBOX.c.contact_id, _OUTBOX.c.id), queued
     )
-    # Only recipients still waiting become queued: one who said stop after the read above (in
-    # another transaction, on PostgreSQL) stays skipped, and the row just written for them is
-    # cancelled, never sent. (Locking the rows read instead deadlocks with the person's turn,
-    # which holds their contact row that the new outbox row's key needs.)
+    # Only recipients still waiting become queued: one who said stop after they were read
+    # (before this transaction), or whom another process queued meanwhile, stays as they are,
+    # and the row just written for them is cancelled, never sent. (Locking the rows read
+    # instead deadlocks with the person's turn, which holds their contact row that the new
+    # outbox row's key needs.)
     outbox_of: dict[int, int] = {
         recipient_of[contact_id]: outbox_id for contact_id, outbox_id in inserted
     }
@@ -306,7 +334,7 @@ async def _queue_batch(
             .values(status="cancelled", last_error="stopped", payload=FINISHED_PAYLOAD)
             .execution_options(synchronize_session=False)
         )
-    return len(queued) - len(late), len(rows)
+    return len(queued) - len(late)
 
 
 class Dispatcher:

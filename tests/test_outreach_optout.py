@@ -19,7 +19,7 @@ from sqlalchemy.util import await_only
 from bot.app import App
 from handlers.types import Channel
 from messages import t
-from scheduler.broadcasts import DispatchPolicy, _queue_batch, dispatch_once
+from scheduler.broadcasts import DispatchPolicy, _queue_batch, _waiting, dispatch_once
 from storage.erasure import erase_contact_data
 from storage.models import (
     Broadcast,
@@ -210,15 +210,18 @@ async def test_a_stop_while_a_batch_is_being_queued_still_wins(
 
     def between_read_and_write(state: ORMExecuteState) -> None:
         nonlocal stop
-        if stop is None and state.is_insert:  # the batch's rows read, its outbox rows not
+        if stop is None and state.is_insert:  # the batch's rows checked, its outbox rows not
             stop = asyncio.ensure_future(say(app, "p0", "dừng nhận tin", channel=Channel.TELEGRAM))
             await_only(asyncio.sleep(0.5))  # time enough for the stop to finish, if it can
 
+    async with app.db.reader() as session:
+        waiting = await _waiting(session, broadcast.id, "telegram", 10)
+    assert len(waiting) == 1
     async with app.db.transaction() as session:
         locked = await session.get(Broadcast, broadcast.id, with_for_update=True)
         assert locked is not None
         event.listen(session.sync_session, "do_orm_execute", between_read_and_write)
-        assert await _queue_batch(session, locked, "telegram", 10, clock.now()) == (0, 1)
+        assert await _queue_batch(session, locked, "telegram", waiting, clock.now()) == 0
     assert stop is not None
     assert intents(await stop) == ["flow:subscribe.stop"]
     async with app.db.session() as session:
