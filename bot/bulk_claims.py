@@ -98,7 +98,6 @@ class BulkClaims:
         self._start()
 
     async def _run(self, batch: list[_Claim]) -> None:
-        claimed: list[_Claim] = []
         try:
             async with self.db.transaction() as session:
                 free = await self.rows.lock(session, [claim.row.id for claim in batch])
