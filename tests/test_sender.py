@@ -320,15 +320,10 @@ class Counting:
                 self.reached.set()
 
 
-async def test_two_sender_processes_on_postgresql_send_each_message_once_in_order(
-    app: App, backend: str, fake: FakeTelegram, transport: TelegramTransport
-) -> None:
-    if backend == "sqlite":
-        pytest.skip("SQLite serves one process: there is no second sender to race")
-    expected = {chat: [f"tin {chat}-{n}" for n in range(4)] for chat in range(4000, 4015)}
-    for n in range(4):
-        for chat, texts in expected.items():
-            await enqueue(app, chat, texts[n])
+async def two_senders_drain(
+    app: App, transport: TelegramTransport
+) -> tuple[list[Sender], list[Counting]]:
+    """Two sender processes drain the outbox side by side; returns them and their transports."""
     # A second process: its own engine and connection pool on the same database.
     other = Database(app.settings.database_url)
     counted = [Counting(transport), Counting(transport)]
@@ -344,6 +339,19 @@ async def test_two_sender_processes_on_postgresql_send_each_message_once_in_orde
             await sender.stop()
         await asyncio.gather(*tasks, return_exceptions=True)
         await other.dispose()
+    return senders, counted
+
+
+async def test_two_sender_processes_on_postgresql_send_each_message_once_in_order(
+    app: App, backend: str, fake: FakeTelegram, transport: TelegramTransport
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite serves one process: there is no second sender to race")
+    expected = {chat: [f"tin {chat}-{n}" for n in range(4)] for chat in range(4000, 4015)}
+    for n in range(4):
+        for chat, texts in expected.items():
+            await enqueue(app, chat, texts[n])
+    _, counted = await two_senders_drain(app, transport)
     for chat, texts in expected.items():
         assert fake.texts_to(chat) == texts
     assert len(fake.sent) == sum(len(texts) for texts in expected.values())
@@ -363,20 +371,7 @@ async def test_two_postgresql_senders_share_announcements_a_batch_at_a_time_each
         )
     fake.blocked.add(6007)
     fake.fail("5xx", times=3)  # three parts of batches fail, and only they are retried
-    other = Database(app.settings.database_url)
-    counted = [Counting(transport), Counting(transport)]
-    senders = [
-        Sender(app.db, counted[0], FAST, poll_interval=0.05),
-        Sender(other, counted[1], FAST, poll_interval=0.05),
-    ]
-    tasks = [asyncio.create_task(s.run()) for s in senders]
-    try:
-        await senders[0].drain(within=30)
-    finally:
-        for sender in senders:
-            await sender.stop()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await other.dispose()
+    senders, _ = await two_senders_drain(app, transport)
     delivered = sorted(s.text for s in fake.sent)
     assert delivered == sorted(text for chat, text in expected.items() if chat != 6007)
     statuses = {r.chat_id: r.status for r in await rows(app)}
