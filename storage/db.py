@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, inspect
+from sqlalchemy import event, exc, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -96,6 +97,44 @@ def _sqlite_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
         dbapi_connection.rollback()
 
 
+#: PostgreSQL: a pooled connection is pinged before use only when it has lain idle this long (s).
+#: asyncpg's ping is three trips (BEGIN, an empty query, ROLLBACK) and SQLAlchemy's
+#: ``pool_pre_ping`` made them at every checkout: a reply's turn, its row's read and its claim,
+#: each of them queued behind whatever else the event loop does during a broadcast. A
+#: connection handed back this recently worked a moment ago; one idle longer (a server restart
+#: lies in such a pause) is pinged and, if dead, the pool is renewed before anyone uses it.
+#: HikariCP makes the same choice with the same default (``aliveBypassWindowMs``).
+PING_AFTER_IDLE = 0.5
+_IDLE_SINCE = "hamyen_idle_since"
+
+
+class _PingWhenIdle:
+    """Pool listeners: note when a connection is handed back; ping it at checkout if it has
+    lain idle ``PING_AFTER_IDLE`` seconds or more (by ``clock``). A new connection is not pinged.
+    """
+
+    def __init__(self, engine: AsyncEngine, after: float, clock: Callable[[], float]) -> None:
+        self.dialect = engine.dialect
+        self.after = after
+        self.clock = clock
+        event.listen(engine.sync_engine, "checkin", self.checkin)
+        event.listen(engine.sync_engine, "checkout", self.checkout)
+
+    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = self.clock()
+
+    def checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)  # none: new since (a renewal clears it)
+        if idle_since is None or self.clock() - idle_since < self.after:
+            return
+        try:
+            self.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # What SQLAlchemy's own pre-ping does on failure: every connection handed out
+            # before now is renewed, and this checkout is tried on a new one.
+            raise exc.InvalidatePoolError() from error
+
+
 def conflict_insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
     """``INSERT INTO table`` in the session's database's own dialect, for its ``ON CONFLICT``
     clause (PostgreSQL's and SQLite's are alike, the core ``insert`` has none)."""
@@ -106,7 +145,14 @@ def conflict_insert(session: AsyncSession, table: Any) -> postgresql.Insert | sq
 class Database:
     """Owns the engine; ``session()`` gives a new AsyncSession (use ``async with s.begin()``)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        ping_after_idle: float = PING_AFTER_IDLE,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -120,8 +166,10 @@ class Database:
             kwargs["connect_args"] = {"async_creator_fn": sqlite_driver.connect}
             kwargs["pool_reset_on_return"] = None  # _sqlite_reset instead
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=10)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if not self.is_sqlite:
+            _PingWhenIdle(self.engine, ping_after_idle, monotonic)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)

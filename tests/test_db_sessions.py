@@ -1,6 +1,7 @@
 """Sessions: what each costs on SQLite in trips to the driver's thread (each a wait on a busy
-machine, in front of people's replies), and that a connection handed back to the pool in the
-middle of a transaction is still rolled back."""
+machine, in front of people's replies), that a connection handed back to the pool in the
+middle of a transaction is still rolled back, and when PostgreSQL's pooled connections are
+pinged."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from bot.app import App
+from storage.db import PING_AFTER_IDLE, Database
 from storage.models import Contact, OutboxMessage
 
 
@@ -100,3 +103,39 @@ async def test_a_postgresql_reader_opens_no_transaction_and_writers_still_do(
                 raise RuntimeError("rolled back")
         async with db.reader() as session:
             assert await session.scalar(select(func.count(Contact.id))) == count
+
+
+async def test_a_postgresql_connection_is_pinged_only_after_lying_idle(
+    app: App, backend: str
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite has no server to lose")
+    now = [0.0]
+    db = Database(app.settings.database_url, monotonic=lambda: now[0])
+
+    async def backend_pid() -> int:
+        async with db.reader() as session:
+            return int(await session.scalar(select(func.pg_backend_pid())) or 0)
+
+    async def kill(pid: int) -> None:  # as a server restart would, waiting until it is gone
+        async with app.db.reader() as session:
+            assert await session.scalar(select(func.pg_terminate_backend(pid, 5000)))
+
+    try:
+        first = await backend_pid()
+        # Used again right after its last use, the connection is not pinged: had the server
+        # gone in that instant, that one use fails, as a statement then running would have...
+        await kill(first)
+        now[0] += PING_AFTER_IDLE / 2
+        with pytest.raises(DBAPIError) as failed:
+            await backend_pid()
+        assert failed.value.connection_invalidated
+        # ... and the pool is renewed by it.
+        second = await backend_pid()
+        assert second != first
+        # A connection that lay idle is pinged first: a dead one is replaced unseen.
+        await kill(second)
+        now[0] += PING_AFTER_IDLE
+        assert await backend_pid() not in (first, second)
+    finally:
+        await db.dispose()
