@@ -1,12 +1,12 @@
 """PostgreSQL: announcements' parts claimed, sent and recorded a batch at a time.
 
 Every part of an outbox row is sent while its row is locked ``FOR UPDATE SKIP LOCKED`` and is
-recorded in that same transaction, so two processes never send it twice (bot/sender.py). A reply
-has that transaction to itself. An announcement's part shares it with the other announcements'
-parts waiting meanwhile: their rows are locked together, each part goes out as its rate slot
-comes, and all are recorded in one statement before the one COMMIT. A transaction per part
-(BEGIN, the lock, the record, COMMIT: each a trip through the driver on the event loop, 24 times
-a second at the limit) was a third of the loop's work per announcement, work that people's
+recorded in that same transaction, so two processes never send it twice (bot/row_delivery.py). A
+reply has that transaction to itself. An announcement's part shares it with the other
+announcements' parts waiting meanwhile: their rows are locked together, each part goes out as its
+rate slot comes, and all are recorded in one statement before the one COMMIT. A transaction per
+part (BEGIN, the lock, the record, COMMIT: each a trip through the driver on the event loop, 24
+times a second at the limit) was a third of the loop's work per announcement, work that people's
 replies queue behind.
 
 At most ``concurrent`` batches are open, each of at most ``max_batch`` parts; a batch holds its

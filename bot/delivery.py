@@ -1,6 +1,6 @@
 """The seam between the outbox sender and a platform: a Transport and the errors it may raise.
 
-The sender (bot/sender.py) renders each outbox row for its channel and calls
+The sender (bot/row_delivery.py) renders each outbox row for its channel and calls
 ``transport.send(chat_id, message, is_group=...)`` once per platform message. A transport turns
 platform answers into exactly these errors, so the sender's retry policy is one piece of code:
 

@@ -12,7 +12,8 @@ decides the rest (see bot/delivery.py):
     PermanentError    the row becomes "failed" with the reason in last_error
 
 A finished row (sent, failed, dropped) keeps no body. Reading and settling rows is
-bot/outbox_rows.py; this module decides which chats to work, when, and in which order.
+bot/outbox_rows.py, sending one row bot/row_delivery.py; this module decides which chats to
+work, when, and in which order.
 
 The engine calls ``notify(replies)`` after each commit with the chats its turn wrote to: they
 start at once, with no outbox-wide lookup in front of a person's reply (during a broadcast that
@@ -35,47 +36,24 @@ import contextlib
 import functools
 import logging
 from collections import deque
-from collections.abc import Callable, Collection, Coroutine
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.bulk_claims import BulkClaims
-from bot.delivery import (
-    PermanentError,
-    RetryLaterError,
-    TransientError,
-    Transport,
-    UnreachableError,
-)
-from bot.outbox_rows import Found, OutboxRows, PartSent
-from bot.pacer import Slot, Timer
+from bot.delivery import Transport
+from bot.outbox_rows import Found, OutboxRows
+from bot.pacer import Timer
 from bot.rate_limits import ChannelLimits, RateLimiter
-from bot.render import Rendered, render
-from handlers.types import Channel, reply_from_payload
+from bot.row_delivery import RowDelivery
+from handlers.types import Channel
 from storage.db import Database
-from storage.group_commit import Gathered, GroupCommit
+from storage.group_commit import GroupCommit
 from storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-
-
-def delivery_units(parts: list[Rendered]) -> list[Rendered]:
-    """One platform message per unit: a part with attachments becomes its text, then one unit per
-    attachment, with the buttons on the last unit (so ``parts_sent`` can count each send)."""
-    units: list[Rendered] = []
-    for part in parts:
-        if not part.attachments:
-            units.append(part)
-            continue
-        if part.text:
-            units.append(Rendered(part.text))
-        units += [Rendered("", attachments=[a]) for a in part.attachments]
-        units[-1].buttons = part.buttons
-    return units
 
 
 #: A chat whose worker raised (not a platform refusal: those are retried per row) is started
@@ -113,24 +91,6 @@ class Sender:
         self.rows = OutboxRows(db, self.channel, limits, clock)
         self.poll_interval = poll_interval
         self.shutdown_grace = shutdown_grace
-        #: SQLite: the engine's group commit, so that what was sent is recorded in the turns'
-        #: transactions: a transaction per send (30 a second in a broadcast) held the single
-        #: write lock in front of people's turns, for tens of ms each on a busy machine.
-        self.batch = batch
-        #: The parts sent meanwhile are written by one unit of the batch, in one statement.
-        #: An announcement's waits up to ``bulk_record_within`` seconds for a batch that
-        #: people's turns start, rather than start one of its own: during a broadcast such
-        #: transactions came 20 times a second, and a turn arriving during one waited for it.
-        #: (The price: a crash, not a stop, may repeat the announcements of that last moment.)
-        self._parts_sent: Gathered[PartSent] | None = None
-        self._bulk_parts_sent: Gathered[PartSent] | None = None
-        if batch is not None:
-            self._parts_sent = Gathered(batch, self.rows.record_parts)
-            self._bulk_parts_sent = Gathered(
-                batch, self.rows.record_parts, within=bulk_record_within
-            )
-        #: Pacing runs on ``timer`` (the loop's clock; a virtual one in tests).
-        self._limiter = RateLimiter(limits, timer)
         self._wake = asyncio.Event()
         self._stopping = False
         self._workers: dict[str, asyncio.Task[None]] = {}
@@ -141,17 +101,10 @@ class Sender:
         self._again: dict[str, bool] = {}
         #: The last lookup found due chats it could not start for want of a free worker.
         self._starved = False
-        #: PostgreSQL: rows locked at once, each waiting for its rate slot on a pooled connection.
-        self._claims = asyncio.Semaphore(max_claims)
-        self._inflight: set[asyncio.Task[Any]] = set()
         #: Announcements (outbox priority 1) use at most this many workers and their own claims,
         #: so the chats of people talking to the bot always find a free worker and connection.
         self.max_bulk_workers = max_bulk_workers
         self._bulk_chats: set[str] = set()
-        #: PostgreSQL: announcements' parts are claimed, sent and recorded a batch at a time.
-        self._bulk: BulkClaims | None = None
-        if not db.is_sqlite:
-            self._bulk = BulkClaims(db, self.rows, self._paced_send, self._track)
         #: Announcement chats of the last lookup not started yet (oldest first): a finished
         #: announcement worker starts the next of them; the lookup runs again once they are gone.
         self.bulk_batch = bulk_batch
@@ -174,6 +127,21 @@ class Sender:
         #: Chats whose worker raised: (consecutive failures, not before this timer time). A
         #: worker that keeps failing is started again after a doubling pause, not in a tight loop.
         self._resting: dict[str, tuple[int, datetime]] = {}
+        #: Pacing runs on ``timer`` (the loop's clock; a virtual one in tests).
+        self._limiter = RateLimiter(limits, timer)
+        #: Sending one row: paced, claimed and recorded (SQLite: in ``batch``, the engine's
+        #: group commit, if given); this class decides which rows, when and in which order.
+        self.delivery = RowDelivery(
+            db,
+            self.rows,
+            transport,
+            self._limiter,
+            stale=self._stale.__contains__,
+            wake=self._wake.set,
+            max_claims=max_claims,
+            batch=batch,
+            bulk_record_within=bulk_record_within,
+        )
 
     def expect_reply(self) -> Callable[[], None]:
         """A message arrived on this channel: keep a place of the overall pace for its reply
@@ -220,8 +188,8 @@ class Sender:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
-        if self._inflight:
-            await asyncio.wait(self._inflight, timeout=self.shutdown_grace)
+        if self.delivery.inflight:
+            await asyncio.wait(self.delivery.inflight, timeout=self.shutdown_grace)
         # run() returns by itself once stopping: cancelling it inside a database call would leave
         # a connection to be closed after the database is gone (which hangs the event loop).
         with contextlib.suppress(TimeoutError):
@@ -387,7 +355,7 @@ class Sender:
                 found, first = first, None
             if found is None or found[0].next_attempt_at > self.clock():
                 return
-            if not await self._send_row(*found):
+            if not await self.delivery.send_row(*found):
                 return
             if found[0].priority > 0 and chat_id in self._bulk_chats:
                 return
@@ -396,114 +364,3 @@ class Sender:
         """The chat's oldest pending row and whether its contact is unreachable (the one read
         before each send; tests count and interrupt it here)."""
         return await self.rows.next_row(chat_id)
-
-    async def _send_row(self, row: OutboxMessage, unreachable: bool = False) -> bool:
-        """Deliver the remaining parts of ``row``; False when the chat must wait (backoff)."""
-        if unreachable:
-            await self.rows.drop_chat(row, "contact unreachable")
-            return True
-        units = delivery_units(render(reply_from_payload(row.payload), self.channel))
-        index = row.parts_sent
-        while index < len(units):
-            try:
-                if not await self._send_unit(row, units, index):
-                    return False  # another process is sending this row: its chat is theirs
-            except RetryLaterError as exc:
-                log.warning("%s: rate limited, pausing %.1f s", self.channel, exc.retry_after)
-                self._limiter.pause(exc.retry_after)
-                continue
-            except TransientError as exc:
-                await self._back_off(row, str(exc))
-                return False
-            except UnreachableError as exc:
-                await self.rows.drop_chat(row, str(exc), mark_contact=True)
-                return True
-            except PermanentError as exc:
-                log.warning("%s: message %s refused: %s", self.channel, row.id, exc)
-                await self.rows.finish(row, "failed", str(exc))
-                return True
-            except Exception as exc:
-                # A bug or an unreadable attachment: keep the row, retry later, never lose it.
-                log.exception("%s: unexpected error sending message %s", self.channel, row.id)
-                await self._back_off(row, f"{type(exc).__name__}: {exc}")
-                return False
-            index += 1
-        return True
-
-    async def _shielded(self, work: Coroutine[Any, Any, bool]) -> bool:
-        # A send the platform may already have accepted must be recorded even during shutdown.
-        task = asyncio.create_task(work)
-        self._track(task)
-        return await asyncio.shield(task)
-
-    def _track(self, task: asyncio.Task[Any]) -> None:
-        """``stop()`` waits (up to its grace) for this task's sends to be recorded."""
-        self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
-
-    async def _send_unit(self, row: OutboxMessage, units: list[Rendered], index: int) -> bool:
-        """Send part ``index`` of ``row`` and record it; False if another sender has the row."""
-        bulk = row.priority > 0
-        if self.db.is_sqlite:
-            # One process per SQLite file, and its single writer lock must not wait on the network.
-            slot = await self._limiter.acquire(row.chat_id, is_group=row.is_group, bulk=bulk)
-            if bulk and row.chat_id in self._stale:
-                # The person wrote while this announcement waited for its place, perhaps to
-                # say stop (which cancels it): the chat is read again before anything is sent.
-                slot.release()
-                return False
-            return await self._shielded(self._deliver(row, units, index, slot))
-        if bulk and self._bulk is not None:
-            return await self._bulk.deliver(row, units, index)
-        # The rate slot is taken AFTER the row is locked, so the pace is measured right before
-        # the request (a lock taken after the slot delayed some sends and earned 429s at the
-        # limit). Each claim holds a pooled connection while it waits: few at a time.
-        async with self._claims:
-            return await self._shielded(self._claim_and_deliver(row, units, index))
-
-    async def _deliver(
-        self, row: OutboxMessage, units: list[Rendered], index: int, slot: Slot
-    ) -> bool:
-        sent_id = await self._send_in(slot, row, units[index])
-        parts_sent = self._bulk_parts_sent if row.priority > 0 else self._parts_sent
-        if parts_sent is not None:
-            await parts_sent.add([self.rows.part_sent(row, len(units), index, sent_id)])
-            row.parts_sent = index + 1
-            return True
-        async with self.db.transaction() as session:
-            await self.rows.record(session, row, len(units), index, sent_id)
-        return True
-
-    async def _claim_and_deliver(
-        self, row: OutboxMessage, units: list[Rendered], index: int
-    ) -> bool:
-        async with self.db.transaction() as session:
-            # The lock is held across the send: a part goes out once whatever other processes
-            # do. SKIP LOCKED: a row locked elsewhere is being sent there, do not wait for it.
-            free = await self.rows.lock(session, [row.id])
-            if free.get(row.id) != ("pending", index):
-                return False
-            sent_id = await self._paced_send(row, units[index])
-            await self.rows.record(session, row, len(units), index, sent_id)
-        return True
-
-    async def _back_off(self, row: OutboxMessage, reason: str) -> None:
-        delay = await self.rows.back_off(row, reason)
-        if delay is not None:
-            asyncio.get_running_loop().call_later(delay, self._wake.set)
-
-    async def _paced_send(self, row: OutboxMessage, unit: Rendered) -> str:
-        """Wait for the rate slot of ``row``'s chat, then send ``unit`` in it."""
-        slot = await self._limiter.acquire(
-            row.chat_id, is_group=row.is_group, bulk=row.priority > 0
-        )
-        return await self._send_in(slot, row, unit)
-
-    async def _send_in(self, slot: Slot, row: OutboxMessage, unit: Rendered) -> str:
-        """Send while holding the rate slot; it is released once the platform answered, which
-        is what keeps the limit whatever the network or the machine delays (bot/pacer.py).
-        Returns the platform's id of the message sent."""
-        try:
-            return await self.transport.send(row.chat_id, unit, is_group=row.is_group)
-        finally:
-            slot.release()

@@ -377,7 +377,7 @@ async def test_two_postgresql_senders_share_announcements_a_batch_at_a_time_each
     statuses = {r.chat_id: r.status for r in await rows(app)}
     assert statuses.pop("6007") == "dropped"
     assert set(statuses.values()) == {"sent"}
-    claims = [s._bulk for s in senders]
+    claims = [s.delivery.bulk for s in senders]
     assert all(c is not None and c.parts > 0 for c in claims)  # both really worked
     parts = sum(c.parts for c in claims if c is not None)
     batches = sum(c.batches for c in claims if c is not None)
