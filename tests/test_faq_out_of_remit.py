@@ -520,6 +520,10 @@ def test_typed_questions_keep_other_matters_outside(matcher: Matcher, question: 
     "nâng lương cho giáo viên năm nay thế nào",
     "chữ này đọc là gì vậy",
     "zalo khong gui duoc anh cho ban be",
+    "chụp ảnh căn cước bị mờ quá phải làm sao",
+    "chủ quán cơm trả lương chậm 2 tháng rồi",
+    "lớp dạy tiếng việt cho bà con dân tộc có mở không",
+    "đi học lại văn hóa lớp 12 ở trung tâm giáo dục thường xuyên",
 ])
 def test_other_matters_sharing_a_labour_word_are_not_answered(
     matcher: Matcher, question: str
