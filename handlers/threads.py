@@ -23,7 +23,6 @@ from messages import t
 from storage.models import (
     Case,
     Contact,
-    ConversationState,
     Notice,
     Officer,
     OutboxMessage,
@@ -31,6 +30,7 @@ from storage.models import (
     ThreadMessage,
     Unit,
 )
+from storage.repositories import someone_elses_state
 from storage.threads_repo import add_officer_answer, close_thread, reopen_thread
 
 FLOW = "thread"
@@ -296,13 +296,12 @@ async def relay_answer(ctx: Context, thread: Thread, officer: Officer, text: str
     """Send the officer's answer to the person (at once: quiet hours are for the bot's own
     messages, not for an officer answering) and put them back in the thread."""
     text = text[:ANSWER_MAX]
-    person = await ctx.session.get(Contact, thread.contact_id)
+    person, state = await someone_elses_state(ctx.session, thread.contact_id)
     if person is None:
         ctx.reply(t("thread.gone"), intent=f"flow:{FLOW}.gone")
         return
     reopen_thread(thread)
     add_officer_answer(ctx.session, thread, officer.id, text, ctx.now)
-    state = await ctx.session.get(ConversationState, person.id)
     busy = state is not None and state.flow not in (None, "handoff")
     answer = t("thread.answer", who=await signature(ctx, officer), text=text)
     reply = Reply(
@@ -333,14 +332,13 @@ async def _close(ctx: Context, thread: Thread) -> None:
         ctx.reply(t("thread.already_closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
         return
     close_thread(thread, ctx.now)
-    person = await ctx.session.get(Contact, thread.contact_id)
+    person, state = await someone_elses_state(ctx.session, thread.contact_id)
     if person is not None:
         ctx.tell(
             person,
             Reply(t("thread.closed_person"), [[Home().button(t("thread.button_menu"))]],
                   meta={"intent": "flow:handoff.closed", "thread_id": thread.id}),
         )
-        state = await ctx.session.get(ConversationState, person.id)
         if state is not None and state.flow == "handoff":
             state.flow, state.step, state.data = None, None, {}
     ctx.reply(t("thread.closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")

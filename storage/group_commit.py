@@ -17,6 +17,12 @@ transaction, so one unit's trouble never becomes its neighbours'.
 
 Callers keep their own ordering (the engine holds a per-contact lock while its unit is queued),
 so two units of one contact never share a batch.
+
+On SQLite one batch runs at a time (one writer). On PostgreSQL up to ``flushers`` batches run
+at once, each in its own transaction on its own connection: work arriving while a batch runs
+starts the next at once rather than wait for that one to commit (during a broadcast a turn so
+queued behind another waited out the other's slowest moments too). Batches form again once
+that many are in flight.
 """
 
 from __future__ import annotations
@@ -58,12 +64,21 @@ class _UnitFailed(Exception):
 class GroupCommit:
     """Runs awaitable units of database work in shared transactions (see the module doc)."""
 
-    def __init__(self, db: Database, *, window: float = 0.0, max_batch: int = 64) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        window: float = 0.0,
+        max_batch: int = 64,
+        flushers: int | None = None,
+    ) -> None:
         self.db = db
         self.window = window
         self.max_batch = max_batch
+        #: Batches in flight at once (module doc): one on SQLite, four on PostgreSQL.
+        self.flushers = flushers if flushers is not None else 1 if db.is_sqlite else 4
         self._pending: list[_Unit] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
         #: Batches committed and units in them, for benchmarks and tests.
         self.batches = 0
         self.units = 0
@@ -82,18 +97,23 @@ class GroupCommit:
         return await future
 
     def _start(self) -> None:
-        if self._pending and (self._flusher is None or self._flusher.done()):
-            self._flusher = asyncio.create_task(self._flush(), name="group-commit")
+        # A finished flusher leaves the set by its done callback, which runs a moment later.
+        running = sum(not flusher.done() for flusher in self._flushing)
+        if self._pending and running < self.flushers:
+            flusher = asyncio.create_task(self._flush(), name="group-commit")
+            self._flushing.add(flusher)
+            flusher.add_done_callback(self._flushing.discard)
 
     async def close(self, *, abort: bool = False) -> None:
         """Finish what is queued (shutdown); with ``abort``, roll back the batch in progress
         and drop the rest, as a crash would (their callers get CancelledError)."""
         if not abort:
             self._start()  # units still waiting to ride in someone else's batch
-        if self._flusher is not None:
-            if abort:
-                self._flusher.cancel()
-            await asyncio.gather(self._flusher, return_exceptions=True)
+        flushing = list(self._flushing)
+        if abort:
+            for flusher in flushing:
+                flusher.cancel()
+        await asyncio.gather(*flushing, return_exceptions=True)
         for unit in self._pending:
             unit.future.cancel()
         self._pending.clear()

@@ -98,6 +98,21 @@ async def load_contact_and_state(
     return contact, state
 
 
+async def someone_elses_state(
+    session: AsyncSession, contact_id: int
+) -> tuple[Contact | None, ConversationState | None]:
+    """Another person's contact and state, for a turn that changes them (an officer's answer
+    puts the person back in the thread). Their contact row is locked first, as their own turn
+    locks it (``load_contact_and_state``): a turn of theirs under way commits before the state
+    is read, so neither turn's change to it is lost. (Turns run in concurrent transactions on
+    PostgreSQL, in one process as in several; SQLite has one writer.)"""
+    contact = await session.get(Contact, contact_id, with_for_update=True)
+    if contact is None:
+        return None, None
+    state = await session.get(ConversationState, contact_id, populate_existing=True)
+    return contact, state
+
+
 async def seen_update(session: AsyncSession, channel: str, update_key: str) -> bool:
     found = await session.scalar(
         select(InboundLog.id).where(

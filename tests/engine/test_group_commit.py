@@ -7,7 +7,9 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, build_app
@@ -16,9 +18,10 @@ from bot.inbound import text_event
 from bot.settings import Settings
 from handlers.context import Context
 from handlers.types import Channel, Inbound
+from storage.core_writes import save_state
 from storage.group_commit import Gathered, GroupCommit
 from storage.models import Contact, ConversationState, InboundLog, OutboxMessage, utcnow
-from storage.repositories import record_update
+from storage.repositories import load_contact_and_state, record_update, someone_elses_state
 from tests.engine.test_engine import CountingFlow, engine_with
 
 
@@ -221,3 +224,61 @@ async def test_a_turn_changing_someone_elses_state_in_the_same_batch_loses_nothi
             .where(Contact.platform_user_id == "person")
         )
     assert data == {"seen": ["a", "b1", "b2"], "nudged": "2"}
+
+
+async def test_on_postgresql_a_batch_starts_beside_a_slow_one_and_waits_only_for_its_person(
+    app: App, backend: str
+) -> None:
+    # On PostgreSQL batches run side by side: a turn arriving while another's transaction is
+    # slow starts at once (it used to wait for that one to commit). An officer's change to a
+    # person's state still waits for that person's turn under way, and both changes stay.
+    if backend == "sqlite":
+        pytest.skip("SQLite has one writer: one batch at a time")
+    now = utcnow()
+    async with app.db.transaction() as session:
+        person, state = await load_contact_and_state(session, "zalo", "person", "", now)
+        state.data = {"form": 1}
+        await save_state(session, state)
+    batch = GroupCommit(app.db)
+    holding, release, started = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def persons_turn(session: AsyncSession) -> None:
+        _, mine = await load_contact_and_state(session, "zalo", "person", "", utcnow())
+        holding.set()
+        await release.wait()
+        mine.data = {**mine.data, "step": "name"}
+        await save_state(session, mine)
+
+    async def officers_answer(session: AsyncSession) -> None:
+        started.set()
+        _, theirs = await someone_elses_state(session, person.id)
+        assert theirs is not None
+        theirs.data = {**theirs.data, "answered": True}
+
+    first = asyncio.create_task(batch.run(persons_turn))
+    await asyncio.wait_for(holding.wait(), 10)
+    second = asyncio.create_task(batch.run(officers_answer))
+    await asyncio.wait_for(started.wait(), 10)  # not queued behind the slow turn
+    # The officer's answer goes as far as it can: it waits for the person's lock (without
+    # that lock it would commit, and the person's turn then write over it).
+    await asyncio.wait_for(_waiting_for_a_lock_or(second, app), 10)
+    release.set()
+    await asyncio.wait_for(asyncio.gather(first, second), 10)
+    await batch.close()
+    async with app.db.reader() as session:
+        data = await session.scalar(
+            select(ConversationState.data).where(ConversationState.contact_id == person.id)
+        )
+    assert data == {"form": 1, "step": "name", "answered": True}
+
+
+async def _waiting_for_a_lock_or(task: asyncio.Task[None], app: App) -> None:
+    """Until ``task`` is done or a backend of this database waits for a row lock."""
+    waiting = select(func.count()).select_from(sql("pg_stat_activity")).where(
+        sql("wait_event_type = 'Lock' AND datname = current_database()")
+    )
+    while not task.done():
+        async with app.db.reader() as session:
+            if await session.scalar(waiting):
+                return
+        await asyncio.sleep(0.01)
