@@ -108,31 +108,26 @@ PING_AFTER_IDLE = 0.5
 _IDLE_SINCE = "hamyen_idle_since"
 
 
-class _PingWhenIdle:
+def _ping_when_idle(engine: AsyncEngine, after: float, clock: Callable[[], float]) -> None:
     """Pool listeners: note when a connection is handed back; ping it at checkout if it has
-    lain idle ``PING_AFTER_IDLE`` seconds or more (by ``clock``). A new connection is not pinged.
-    """
+    lain idle ``after`` seconds or more (by ``clock``). A new connection is not pinged."""
 
-    def __init__(self, engine: AsyncEngine, after: float, clock: Callable[[], float]) -> None:
-        self.dialect = engine.dialect
-        self.after = after
-        self.clock = clock
-        event.listen(engine.sync_engine, "checkin", self.checkin)
-        event.listen(engine.sync_engine, "checkout", self.checkout)
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = clock()
 
-    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
-        record.info[_IDLE_SINCE] = self.clock()
-
-    def checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.get(_IDLE_SINCE)  # none: new since (a renewal clears it)
-        if idle_since is None or self.clock() - idle_since < self.after:
+        if idle_since is None or clock() - idle_since < after:
             return
         try:
-            self.dialect.do_ping(dbapi_connection)
+            engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
             # What SQLAlchemy's own pre-ping does on failure: every connection handed out
             # before now is renewed, and this checkout is tried on a new one.
             raise exc.InvalidatePoolError() from error
+
+    event.listen(engine.sync_engine, "checkin", checkin)
+    event.listen(engine.sync_engine, "checkout", checkout)
 
 
 def conflict_insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
@@ -169,7 +164,7 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=10)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if not self.is_sqlite:
-            _PingWhenIdle(self.engine, ping_after_idle, monotonic)
+            _ping_when_idle(self.engine, ping_after_idle, monotonic)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)

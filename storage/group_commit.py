@@ -97,12 +97,9 @@ class GroupCommit:
         return await future
 
     def _start(self) -> None:
-        # A finished flusher leaves the set by its done callback, which runs a moment later.
-        running = sum(not flusher.done() for flusher in self._flushing)
-        if self._pending and running < self.flushers:
-            flusher = asyncio.create_task(self._flush(), name="group-commit")
-            self._flushing.add(flusher)
-            flusher.add_done_callback(self._flushing.discard)
+        self._flushing = {flusher for flusher in self._flushing if not flusher.done()}
+        if self._pending and len(self._flushing) < self.flushers:
+            self._flushing.add(asyncio.create_task(self._flush(), name="group-commit"))
 
     async def close(self, *, abort: bool = False) -> None:
         """Finish what is queued (shutdown); with ``abort``, roll back the batch in progress
