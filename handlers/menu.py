@@ -85,6 +85,9 @@ class MenuFlow(Flow):
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         if not isinstance(data, OpenDoor):
+            # «Menu» pressed is "menu" typed: out of the flow (a hand-off thread included, so
+            # the next text is not sent to the officer), which the menu may then note.
+            ctx.leave(resume=False)
             await self.start(event, ctx)
             return
         flow_name, button = DOORS[data.door]

@@ -444,3 +444,21 @@ async def test_an_earlier_question_can_still_be_answered_on_zalo(app: App, clock
     lines = await say(app, "of", "Lãi suất theo Ngân hàng Chính sách xã hội.", channel=z)
     assert [line["to"] for line in lines if line["to"] != "of"] == ["u1"]
     assert intents(await say(app, "u1", "/cauhoi", channel=z)) == ["flow:officials.refused"]
+
+
+async def test_menu_pressed_under_an_answer_leaves_the_thread_as_menu_typed_does(
+    app: App, clock: Clock
+) -> None:
+    # Tried in the simulator: «Menu» under the officer's answer showed the menu, but the
+    # person stayed in the thread, and their next request went to the officer as a message.
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await say(app, "u1", "gặp cán bộ")
+    await press(app, "u1", "Phù Lưu")
+    await say(app, "u1", "Lớp may bao giờ khai giảng ạ?")
+    await press(app, "pl", "Trả lời")
+    lines = await say(app, "pl", "Tháng sau anh chị nhé.")
+    assert intents(to(lines, "u1")) == ["flow:handoff.answer"]
+    assert intents(await press(app, "u1", "Menu")) == ["flow:menu"]
+    lines = await say(app, "u1", "tôi muốn đăng ký học nghề")
+    assert to(lines, "pl") == [], "not sent to the officer"
+    assert intents(to(lines, "u1"))[0].startswith("flow:intake"), intents(lines)
