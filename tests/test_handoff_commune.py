@@ -136,6 +136,11 @@ async def test_going_back_to_the_form_at_the_question_step_sends_nothing(
     await press(app, "u1", "Phù Lưu", channel=channel)
     lines = await say(app, "u1", "tiep tuc dang ky", channel=channel)
     assert intents(lines) == ["flow:handoff.cancelled", "flow:intake.dob"], lines
+    # "quay lại" (the form's own word for back) there too: tried in the simulator, it was
+    # sent to the officer as the question.
+    await say(app, "u1", "gặp cán bộ", channel=channel)
+    lines = await say(app, "u1", "Quay lại", channel=channel)
+    assert intents(lines) == ["flow:handoff.cancelled", "flow:intake.dob"], lines
     async with app.db.session() as session:
         assert (await session.scalars(select(Thread))).all() == []
     # A real question at that step is still sent (the commune chosen is the form's now).
