@@ -51,6 +51,8 @@ OTHER_MATTERS = [
     "chủ quán cơm trả lương chậm 2 tháng rồi",
     "lớp dạy tiếng việt cho bà con dân tộc có mở không",
     "đi học lại văn hóa lớp 12 ở trung tâm giáo dục thường xuyên",
+    # A driving school's class (the licence's class named), not a vocational one.
+    "lớp lái xe B2 khóa tới khi nào khai giảng ạ",
 ]
 
 
@@ -183,6 +185,8 @@ def test_matters_set_aside_are_never_answered(matcher: Matcher, question: str) -
     # for a class, a class's hours ("học toàn thời gian" folds to "học toán").
     ("người mù chữ có được đi học nghề không", "training.eligibility"),
     ("lớp may có phải học toàn thời gian không", "training.schedule"),
+    # Driving as a trade (no licence's class named): still a vocational class.
+    ("minh muon hoc nghe lai xe oto thi xa co lop khong", "training.courses"),
 ])
 def test_the_words_of_those_kinds_in_a_labour_question_still_answer(
     matcher: Matcher, question: str, topic: str
