@@ -182,7 +182,9 @@ async def test_out_of_remit_falls_back_and_is_logged(app: App) -> None:
      ("Hộ nghèo có được hỗ trợ bò giống không?", True),
      ("chau lop 3 co duoc mien hoc phi ko", True),
      # Words nobody wrote: the out-of-remit class ranks first on them, yet they say nothing.
-     ("xyz", False), ("12345", False), ("hjkl zxcv", False)],
+     ("xyz", False), ("12345", False), ("hjkl zxcv", False),
+     # A lone letter or a stray tag is not a word either, though some phrase holds that letter.
+     ("b", False), ("☺︎ %% <b>", False), ("c", False)],
 )
 async def test_a_question_outside_the_offices_work_is_told_so_and_gibberish_is_not(
     sqlite_app: App, text: str, outside: bool
