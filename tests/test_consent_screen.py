@@ -116,9 +116,11 @@ async def test_a_number_or_signs_at_the_consent_question_are_said_so(
     lines = await say(app, "u1", "7", channel=channel)
     assert intents(lines) == ["flow:intake.consent"]
     assert lines[0]["text"].startswith("Dạ, không có lựa chọn số 7")
-    lines = await say(app, "u1", "@@", channel=channel)
-    assert intents(lines) == ["flow:intake.consent"]
-    assert lines[0]["text"].startswith("Dạ, bot chưa hiểu")
+    # Signs alone, a stray letter, a name typed before agreeing: not understood, said so.
+    for text in ("@@", "b", "Nguyễn Văn Hùng"):
+        lines = await say(app, "u1", text, channel=channel)
+        assert intents(lines) == ["flow:intake.consent"], text
+        assert lines[0]["text"].startswith("Dạ, bot chưa hiểu"), text
     assert await _version(app, "u1") is None  # nothing agreed
     lines = await say(app, "u1", "dong y", channel=channel)
     assert intents(lines)[-1] == "flow:intake.who"

@@ -467,6 +467,11 @@ class IntakeFlow(Flow):
                 return
             # A question before agreeing is answered, and the consent question shown again.
             faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
+            if faq is None:
+                # Neither an answer nor a question (a name typed ahead, a stray letter): said
+                # so, as for signs alone; the whole text again without a word read as ignored.
+                ask_consent(ctx, t("intake.consent_unclear"))
+                return
             await self._enter(ctx, dict(ctx.data.get("preset") or {}))
             offer_choices(ctx, faq)
             return
