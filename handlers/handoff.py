@@ -230,6 +230,14 @@ class HandoffFlow(Flow):
             ctx.reply(t("handoff.too_long", length=len(text), limit=QUESTION_MAX),
                       intent=f"flow:{self.name}.{ctx.step}")
             return
+        if ctx.step in (Step.COMMUNE, Step.ASK) and ctx.data.get(PAUSED) and fold(
+            text
+        ).strip(" .!") in folded_phrases("handoff.back_to_form"):
+            # "tiếp tục đăng ký", "quay lại": «Gặp cán bộ» was pressed by mistake; nothing is
+            # sent to the officer and the form asks its question again (at the commune step
+            # "quay lại" was kept as the question, and the commune asked again).
+            await self.cancel(event, ctx)
+            return
         if ctx.step == Step.COMMUNE:
             # The commune typed ("xa phu luu"), alone or with the question ("em o phu luu,
             # muon hoi ..."): taken, the question sent.
@@ -260,13 +268,6 @@ class HandoffFlow(Flow):
                       intent=f"flow:{self.name}.{Step.COMMUNE}")
             return
         if ctx.step == Step.ASK:
-            if ctx.data.get(PAUSED) and fold(text).strip(" .!") in folded_phrases(
-                "handoff.back_to_form"
-            ):
-                # "tiếp tục đăng ký": «Gặp cán bộ» was pressed by mistake; nothing is sent
-                # to the officer and the form asks its question again.
-                await self.cancel(event, ctx)
-                return
             await self._open(ctx, text, ctx.data.get("unit_id"))
             return
         folded = fold(text)

@@ -149,6 +149,26 @@ async def test_going_back_to_the_form_at_the_question_step_sends_nothing(
     assert intents(lines)[0] == "flow:handoff.done"
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_going_back_to_the_form_at_the_commune_step_keeps_nothing(
+    app: App, channel: Channel
+) -> None:
+    # Tried in the simulator: "quay lại" while the commune was asked was kept as the
+    # question, and the commune list came again.
+    await _agreed(app, channel)
+    assert intents(await say(app, "u1", "gặp cán bộ", channel=channel)) == [
+        "flow:handoff.commune"]
+    lines = await say(app, "u1", "quay lại", channel=channel)
+    assert intents(lines) == ["flow:handoff.cancelled", "flow:intake.full_name"], lines
+    # A question typed at that step is still kept for the officer, as before.
+    await say(app, "u1", "gặp cán bộ", channel=channel)
+    await say(app, "u1", QUESTION, channel=channel)
+    lines = await press(app, "u1", "Phù Lưu", channel=channel)
+    assert intents(lines)[0] == "flow:handoff.done"
+    async with app.db.session() as session:
+        assert [m.text for m in await session.scalars(select(ThreadMessage))] == [QUESTION]
+
+
 async def test_a_request_naming_the_commune_and_asking_is_sent_as_it_is(app: App) -> None:
     """Second user trial: "cho toi gap can bo xa yen phu, hoi lop may ..." asked for the
     commune; a "8" typed next was kept as the question and, once the commune was typed, the
