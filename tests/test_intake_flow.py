@@ -132,6 +132,35 @@ async def test_invalid_answers_reask_with_reason_and_example(app: App) -> None:
     assert "Dân tộc: Hoa" in lines[0]["text"]
 
 
+async def test_the_ethnicity_question_keeps_a_household_typed_early_and_saves_no_other_text(
+    app: App,
+) -> None:
+    # Found in the simulator on Zalo: "ho can ngheo", the next question's answer typed at the
+    # ethnicity question, was saved as the ethnicity, and the household was asked after it.
+    await say(app, "u1", "đăng ký")
+    await press(app, "u1", "Đồng ý")
+    await press(app, "u1", "Cho bản thân tôi")
+    await press(app, "u1", "Đi làm việc ở nước ngoài")
+    for answer in ("Lò Thị Hoa", "12.3.1999"):
+        await say(app, "u1", answer)
+    await press(app, "u1", "Nữ")
+    for answer in ("0987654321", "Bach Xa", "Bản Khuổi Hóp"):
+        await say(app, "u1", answer)
+    lines = await say(app, "u1", "ho can ngheo")
+    assert intents(lines) == ["flow:intake.ethnicity"]
+    assert "Diện hộ: Hộ cận nghèo" in lines[0]["text"] and "(Còn 4 câu)" in lines[0]["text"]
+    for text in ("thon nam", "con trai", "Hà Nội"):  # no ethnic group's name
+        lines = await say(app, "u1", text)
+        assert intents(lines) == ["flow:intake.ethnicity"]
+        assert "chưa nhận ra tên dân tộc" in lines[0]["text"], text
+    lines = await say(app, "u1", "người Hoa")  # not among the options, still an ethnic group
+    assert intents(lines) == ["flow:intake.market"]  # the household is not asked again
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None
+    assert draft.data["ethnicity"] == "Hoa" and draft.data["household"] == "can_ngheo"
+
+
 async def test_back_edit_and_cancel(app: App) -> None:
     await say(app, "u1", "đăng ký")
     await press(app, "u1", "Đồng ý")

@@ -165,8 +165,14 @@ def test_places_and_ethnicities_are_what_they_are() -> None:
         with pytest.raises(InvalidAnswerError) as err:
             parse_place(text)
         assert err.value.reason == reason
-    for text in ("Hoa", "Sán Dìu", "Cơ-tu", "H'Mông"):
+    for text in ("Hoa", "Sán Dìu", "Cơ-tu", "H'Mông", "Ê Đê", "ede", "Khmer", "mèo"):
         assert parse_ethnicity(text) == text
+    assert parse_ethnicity("người Hoa") == parse_ethnicity("dân tộc Hoa") == "Hoa"
+    # Only Vietnam's ethnic groups (and their other names): not the next question's answer.
+    for text in ("ho can ngheo", "kinh doanh", "Thôn", "Hà Nội", "Nguyễn"):
+        with pytest.raises(InvalidAnswerError) as err:
+            parse_ethnicity(text)
+        assert err.value.reason == "ethnicity_unknown", text
     for text, reason in [("+Hoa", "ethnicity_chars"), ("Hoa 2", "ethnicity_chars"),
                          ("...", "ethnicity_empty"), ("Hoa " * 20, "ethnicity_long")]:
         with pytest.raises(InvalidAnswerError) as err:

@@ -147,7 +147,7 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
     elif step == Step.VILLAGE:
         touch(draft, now, village=parse_place(text))
     elif step == Step.ETHNICITY and (
-        option := _typed_option(step, text, await options_for(step, ctx), strict=False)
+        option := typed_option(step, text, await options_for(step, ctx), strict=False)
     ):
         await apply_choice(ctx, draft, step, option.value)
     elif step in (Step.ETHNICITY_OTHER, Step.ETHNICITY):
@@ -157,7 +157,7 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
         unit = match_unit(text, await current_units(ctx))
         touch(draft, now, unit_id=unit.id, unit_name=unit.name)
     else:
-        option = _typed_option(step, text, await options_for(step, ctx))
+        option = typed_option(step, text, await options_for(step, ctx))
         assert option is not None
         await apply_choice(ctx, draft, step, option.value)
 
@@ -186,7 +186,7 @@ async def choose_course(
     drop(draft, "market")
 
 
-def _typed_option(
+def typed_option(
     step: Step, text: str, options: list[Option], *, strict: bool = True
 ) -> Option | None:
     """The option a typed answer names (label, synonym, initials, close spelling); when not

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Context
+from handlers.intake.answers import typed_option
 from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import (
     CHOICES,
@@ -19,10 +20,11 @@ from handlers.intake.questions import (
     current_units,
     named_unit,
     open_courses,
+    options_for,
 )
-from handlers.intake.steps import Step, answered, first_missing, sequence
+from handlers.intake.steps import FIELD, Step, answered, first_missing, sequence
 from handlers.intake.validators import InvalidAnswerError, match_unit, parse_phone
-from handlers.textnorm import fold
+from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE
 from messages import raw, t
@@ -134,7 +136,8 @@ async def answer_ahead(
 ) -> str | None:
     """A later question's answer typed at ``step`` ("0987 654 321" at the gender question) is
     kept for it, and that question not asked; returns the note saying so, or None. Only answers
-    no other question could have: a mobile number, a commune's exact name."""
+    no other question could have: a mobile number, a household's kind ("hộ cận nghèo"), a
+    commune's exact name."""
     applicable = sequence(draft.data)
 
     def waiting(later: Step) -> bool:
@@ -148,6 +151,14 @@ async def answer_ahead(
         else:
             touch(draft, ctx.now, phone_enc=cipher(ctx).encrypt(number))
             return prefilled_note([_labelled("phone", number)])
+    if waiting(Step.HOUSEHOLD) and contains_phrase(
+        text, folded_phrases("intake.not_name.later_words")
+    ):
+        option = typed_option(Step.HOUSEHOLD, text, await options_for(Step.HOUSEHOLD, ctx),
+                              strict=False)
+        if option is not None:  # "hộ cận nghèo" at the ethnicity question
+            touch(draft, ctx.now, **{FIELD[Step.HOUSEHOLD]: option.value})
+            return prefilled_note([_labelled("household", option.label)])
     if waiting(Step.COMMUNE):
         try:
             unit = match_unit(text, await current_units(ctx), close=False)

@@ -10,11 +10,12 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import cache
 from typing import Protocol, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from handlers.textnorm import ascii_digits, fold
+from handlers.textnorm import ascii_digits, fold, folded_phrases
 from handlers.textnorm import phrase_key as _key
 
 
@@ -242,12 +243,33 @@ def parse_ethnicity(text: str) -> str:
     words = value.split(" ")
     if _key(" ".join(words[:2])) == "dan toc":
         words = words[2:]  # "dân tộc Sán Dìu"
+    elif words and _key(words[0]) == "nguoi" and len(words) > 1:
+        words = words[1:]  # "người Hoa"
     if not words:
         raise InvalidAnswerError("ethnicity_empty")
     if len(words) > MAX_ETHNICITY_WORDS:
         # A group's name is one or two words: "de mai e lam tiep" was saved as one.
         raise InvalidAnswerError("ethnicity_sentence", sentence=True)
+    if _group_key(" ".join(words)) not in _ethnic_groups():
+        # "hộ cận nghèo" (the next question's answer, typed early) was saved as one.
+        raise InvalidAnswerError("ethnicity_unknown")
     return " ".join(words)
+
+
+def _group_key(text: str) -> str:
+    """"Cơ-tu", "Cơ Tu", "co tu" alike; "H'Mông" as "hmong"."""
+    return re.sub(r"[\s'’\-]", "", fold(text))
+
+
+@cache
+def _ethnic_groups() -> frozenset[str]:
+    """Vietnam's ethnic groups and their other names (intake.ethnic_groups), as compared."""
+    return frozenset(
+        _group_key(name)
+        for names in (folded_phrases("intake.ethnic_groups.names"),
+                      folded_phrases("intake.ethnic_groups.other_names"))
+        for name in names
+    )
 
 
 # -- communes -----------------------------------------------------------------------------------
