@@ -124,3 +124,23 @@ async def test_a_number_or_signs_at_the_consent_question_are_said_so(
     assert await _version(app, "u1") is None  # nothing agreed
     lines = await say(app, "u1", "dong y", channel=channel)
     assert intents(lines)[-1] == "flow:intake.who"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_registration_request_at_the_consent_question_is_kept_for_the_form(
+    app: App, channel: Channel
+) -> None:
+    # Found in the simulator on Zalo: a class picked from the list, then "dk lop nay cho vo
+    # toi" at the consent question got "bot chưa hiểu", and once agreed the form asked for
+    # whom. What the request says now fills the form, and the class picked stays.
+    lines = await say(app, "u1", "đăng ký học nghề may", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    lines = await say(app, "u1", "dk lop nay cho vo toi", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    assert lines[0]["text"].startswith("Dạ, bot đã ghi lại")
+    assert len(lines[0]["text"]) <= 600
+    assert await _version(app, "u1") is None  # still nothing agreed, nothing kept of a person
+    lines = await say(app, "u1", "dong y", channel=channel)
+    assert intents(lines)[-1] == "flow:intake.full_name"
+    note = lines[-1]["text"]
+    assert "Quan hệ: Vợ/chồng" in note and "Giới tính: Nữ" in note and "May" in note
