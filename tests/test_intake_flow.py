@@ -218,3 +218,21 @@ async def test_declining_consent_keeps_nothing(app: App) -> None:
 async def test_registration_questions_still_go_to_the_faq(app: App) -> None:
     lines = await say(app, "u1", "đăng ký học nghề thế nào")
     assert not intents(lines)[0].startswith("flow:intake")
+
+
+async def test_a_village_typed_at_the_phone_question_is_kept_for_its_question(app: App) -> None:
+    # Found in the simulator on Zalo: "thon 5" at the phone question got "Số điện thoại chỉ gồm
+    # chữ số", and the village question came after all the same.
+    await say(app, "u1", "đăng ký")
+    await press(app, "u1", "Đồng ý")
+    await press(app, "u1", "Cho bản thân tôi")
+    await press(app, "u1", "Đi làm việc ở nước ngoài")
+    for answer in ("Lò Thị Hoa", "12.3.1999"):
+        await say(app, "u1", answer)
+    await press(app, "u1", "Nữ")
+    lines = await say(app, "u1", "thon 5")
+    assert intents(lines) == ["flow:intake.phone"]
+    assert "Thôn/bản: thon 5" in lines[0]["text"]
+    await say(app, "u1", "0987654321")
+    lines = await say(app, "u1", "Bach Xa")
+    assert intents(lines) == ["flow:intake.ethnicity"]  # the village is not asked again

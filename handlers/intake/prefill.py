@@ -23,7 +23,7 @@ from handlers.intake.questions import (
     options_for,
 )
 from handlers.intake.steps import FIELD, Step, answered, first_missing, sequence
-from handlers.intake.validators import InvalidAnswerError, match_unit, parse_phone
+from handlers.intake.validators import InvalidAnswerError, match_unit, parse_phone, parse_place
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE
@@ -136,8 +136,8 @@ async def answer_ahead(
 ) -> str | None:
     """A later question's answer typed at ``step`` ("0987 654 321" at the gender question) is
     kept for it, and that question not asked; returns the note saying so, or None. Only answers
-    no other question could have: a mobile number, a household's kind ("hộ cận nghèo"), a
-    commune's exact name."""
+    no other question could have: a mobile number, a village ("thôn 5"), a household's kind
+    ("hộ cận nghèo"), a commune's exact name."""
     applicable = sequence(draft.data)
 
     def waiting(later: Step) -> bool:
@@ -151,6 +151,14 @@ async def answer_ahead(
         else:
             touch(draft, ctx.now, phone_enc=cipher(ctx).encrypt(number))
             return prefilled_note([_labelled("phone", number)])
+    if waiting(Step.VILLAGE) and _names_a_village(text):
+        try:
+            village = parse_place(text)
+        except InvalidAnswerError:
+            pass
+        else:  # "thon 5" at the phone question
+            touch(draft, ctx.now, village=village)
+            return prefilled_note([_labelled("village", village)])
     if waiting(Step.HOUSEHOLD) and contains_phrase(
         text, folded_phrases("intake.not_name.later_words")
     ):
@@ -167,6 +175,12 @@ async def answer_ahead(
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
         return prefilled_note([_labelled("commune", unit.name)])
     return None
+
+
+def _names_a_village(text: str) -> bool:
+    """"thôn 5", "xóm Làng Bục": a village word, then its name (at most three words)."""
+    words = fold(text).split()
+    return 2 <= len(words) <= 4 and words[0] in folded_phrases("intake.typed_ahead.village_words")
 
 
 def _labelled(field: str, value: str) -> str:
