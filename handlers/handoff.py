@@ -171,6 +171,35 @@ class HandoffFlow(Flow):
         ctx.reply(t(key), [] if paused else main_menu_buttons(),
                   intent=f"flow:{self.name}.cancelled")
 
+    async def _before_commune(self, event: Inbound, ctx: Context, text: str) -> None:
+        """Text at "which commune?" that names none. A question is kept for the officer (added
+        to what was kept before, and said so), and the commune asked again: each message
+        replaced the one before without a word, so "thui cam on nha" went to the officer in
+        place of the question. A bare number, thanks, or "gặp cán bộ" again is no question (a
+        "8" meant for the list was sent in place of it); "quay lại" goes back; a request to
+        the bot itself starts it."""
+        folded = fold(text)
+        if folded.strip(" .!") in folded_phrases("handoff.leave_words"):
+            await self.cancel(event, ctx)
+            return
+        other = ctx.claiming_flow(folded, besides=self.name)
+        if other is not None:
+            ctx.leave()
+            await ctx.start_flow(event, other)
+            return
+        decision = get_matcher().decide(text)
+        if decision.outcome == "action" and decision.action in TO_THE_BOT:
+            await ctx.start_action(event, str(decision.action))
+            return
+        asked = t("thread.ask_commune")
+        if option_number(text) is None and decision.outcome != "smalltalk" and not (
+            decision.outcome == "action" and decision.action == self.name
+        ):
+            kept = str(ctx.data.get("question", ""))
+            ctx.update(question=(f"{kept}\n{text}" if kept else text)[:QUESTION_MAX])
+            asked = f"{t('handoff.question_kept')}\n{asked}"
+        ctx.reply(asked, await _commune_rows(ctx), intent=f"flow:{self.name}.{Step.COMMUNE}")
+
     async def _commune_chosen(self, ctx: Context, unit: Unit | None, question: str = "") -> None:
         """The commune (None: not known), then the question: asked for, or sent when it came
         already (typed before the commune, or with it)."""
@@ -259,13 +288,7 @@ class HandoffFlow(Flow):
                 question = "" if alone or short else text[:QUESTION_MAX]
                 await self._commune_chosen(ctx, named, question)
                 return
-            # A question typed before choosing the commune is kept, and the commune asked again;
-            # a bare number is no question (a "8" meant for the list was sent to the officer
-            # in place of the question).
-            if option_number(text) is None:
-                ctx.update(question=text[:QUESTION_MAX])
-            ctx.reply(t("thread.ask_commune"), await _commune_rows(ctx),
-                      intent=f"flow:{self.name}.{Step.COMMUNE}")
+            await self._before_commune(event, ctx, text)
             return
         if ctx.step == Step.ASK:
             await self._open(ctx, text, ctx.data.get("unit_id"))

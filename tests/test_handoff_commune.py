@@ -195,3 +195,30 @@ async def test_a_bare_number_at_the_commune_step_is_not_the_question(app: App) -
     async with app.db.session() as session:
         asked = list(await session.scalars(select(ThreadMessage.text)))
     assert asked == ["hỏi lớp may khi nào học"]
+
+
+async def test_questions_at_the_commune_step_are_kept_together_and_said_so(app: App) -> None:
+    # Found in the simulator on Zalo: each text at «Anh/chị ở xã nào?» replaced the question
+    # kept before, without a word, so the officers read "thui cam on nha" and neither question.
+    zalo = Channel.ZALO
+    await say(app, "u1", "gap can bo", channel=zalo)
+    lines = await say(app, "u1", "di nhat mat bao lau va chi phi bao nhieu", channel=zalo)
+    assert intents(lines) == ["flow:handoff.commune"]
+    assert lines[0]["text"].startswith("Dạ, bot đã ghi câu hỏi")
+    for text in ("gap can bo", "cho e hoi them lam ho chieu o dau", "thui cam on nha"):
+        lines = await say(app, "u1", text, channel=zalo)
+        assert intents(lines) == ["flow:handoff.commune"], text
+    assert not lines[0]["text"].startswith("Dạ, bot đã ghi")  # thanks are no question
+    lines = await say(app, "u1", "yen phu", channel=zalo)
+    assert "flow:handoff.done" in intents(lines), lines
+    async with app.db.session() as session:
+        asked = list(await session.scalars(select(ThreadMessage.text)))
+    assert asked == ["di nhat mat bao lau va chi phi bao nhieu\ncho e hoi them lam ho chieu o dau"]
+
+
+async def test_going_back_at_the_commune_step_without_a_form_sends_nothing(app: App) -> None:
+    await say(app, "u1", "gặp cán bộ", channel=Channel.ZALO)
+    lines = await say(app, "u1", "quay lai", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:handoff.cancelled"]  # it was kept as the question
+    async with app.db.session() as session:
+        assert (await session.scalars(select(Thread))).all() == []
