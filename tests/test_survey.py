@@ -107,6 +107,11 @@ async def test_survey_on_the_console(app: App, clock: Clock) -> None:
     assert intents(again) == ["flow:survey.already"]
     view = texts(await say(app, "an", "xem khảo sát"))
     assert "May công nghiệp, Nghề khác (Làm bánh)" in view and "Phù Lưu" in view
+    # Asked in a sentence, as typed in the simulator (it got "already answered: view or
+    # delete?" first).
+    assert texts(await say(app, "an", "xem cau tra loi khao sat cua toi")) == view
+    lines = await say(app, "an", "cho toi xoa khao sat cua toi")
+    assert intents(lines) == ["flow:survey.delete"], lines
     # The privacy view shows them too; deleting the survey answers removes them.
     assert "Làm bánh" in texts(await say(app, "an", "xem dữ liệu của tôi"))
     await say(app, "an", "xóa khảo sát")

@@ -33,7 +33,7 @@ from handlers.outreach.survey_answers import (
     typed_answer,
     typed_many,
 )
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from messages.survey import Question, questionnaire
@@ -124,12 +124,13 @@ class SurveyFlow(Flow):
             if officer is not None:
                 await survey_officer.start(event, ctx, officer)
                 return
-        folded = fold(event.text)
-        if folded in folded_phrases("survey.phrases.view"):
-            await _view(ctx)
-            return
-        if folded in folded_phrases("survey.phrases.delete"):
+        # Said in a sentence too ("xem cau tra loi khao sat cua toi" began the survey again);
+        # deleting first: "xóa khảo sát của tôi" holds "khảo sát của tôi".
+        if contains_phrase(event.text, folded_phrases("survey.phrases.delete")):
             _ask_delete(ctx)
+            return
+        if contains_phrase(event.text, folded_phrases("survey.phrases.view")):
+            await _view(ctx)
             return
         await _begin(ctx)
 
