@@ -29,6 +29,7 @@ from handlers.notices import record_notice
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
 from handlers.textnorm import fold, folded_phrases, is_phrase, option_number
 from handlers.types import Button, Inbound, InboundKind, Reply
+from handlers.understanding.decision import Decision
 from handlers.understanding.matcher import get_matcher
 from messages import t
 from storage.course_repo import find_contact_unit_id
@@ -171,6 +172,22 @@ class HandoffFlow(Flow):
         ctx.reply(t(key), [] if paused else main_menu_buttons(),
                   intent=f"flow:{self.name}.cancelled")
 
+    async def _for_the_bot(self, event: Inbound, ctx: Context, text: str) -> Decision | None:
+        """A request to the bot itself, not to the officer ("xóa dữ liệu của tôi"), is started
+        and None returned; else the matcher's decision on ``text``. Said in other words ("xóa
+        hết dữ liệu") it was relayed to the officer and nothing was deleted; the thread comes
+        back after «Không xóa»."""
+        other = ctx.claiming_flow(fold(text), besides=self.name)
+        if other is not None:
+            ctx.leave()
+            await ctx.start_flow(event, other)
+            return None
+        decision = get_matcher().decide(text)
+        if decision.outcome == "action" and decision.action in TO_THE_BOT:
+            await ctx.start_action(event, str(decision.action))
+            return None
+        return decision
+
     async def _before_commune(self, event: Inbound, ctx: Context, text: str) -> None:
         """Text at "which commune?" that names none. A question is kept for the officer (added
         to what was kept before, and said so), and the commune asked again: each message
@@ -178,18 +195,11 @@ class HandoffFlow(Flow):
         place of the question. A bare number, thanks, or "gặp cán bộ" again is no question (a
         "8" meant for the list was sent in place of it); "quay lại" goes back; a request to
         the bot itself starts it."""
-        folded = fold(text)
-        if folded.strip(" .!") in folded_phrases("handoff.leave_words"):
+        if fold(text).strip(" .!") in folded_phrases("handoff.leave_words"):
             await self.cancel(event, ctx)
             return
-        other = ctx.claiming_flow(folded, besides=self.name)
-        if other is not None:
-            ctx.leave()
-            await ctx.start_flow(event, other)
-            return
-        decision = get_matcher().decide(text)
-        if decision.outcome == "action" and decision.action in TO_THE_BOT:
-            await ctx.start_action(event, str(decision.action))
+        decision = await self._for_the_bot(event, ctx, text)
+        if decision is None:
             return
         asked = t("thread.ask_commune")
         if option_number(text) is None and decision.outcome != "smalltalk" and not (
@@ -293,18 +303,7 @@ class HandoffFlow(Flow):
         if ctx.step == Step.ASK:
             await self._open(ctx, text, ctx.data.get("unit_id"))
             return
-        folded = fold(text)
-        other = ctx.claiming_flow(folded, besides=self.name)
-        if other is not None:
-            # A request to the bot itself ("xóa dữ liệu của tôi"), not to the officer.
-            ctx.leave()
-            await ctx.start_flow(event, other)
-            return
-        decision = get_matcher().decide(text)
-        if decision.outcome == "action" and decision.action in TO_THE_BOT:
-            # Said in other words ("xóa hết dữ liệu"): it was relayed to the officer and
-            # nothing was deleted. The thread comes back after «Không xóa».
-            await ctx.start_action(event, str(decision.action))
+        if await self._for_the_bot(event, ctx, text) is None:
             return
         thread = await ctx.session.get(Thread, int(ctx.data.get("thread_id", 0)))
         if thread is None or thread.status != "open" or thread.contact_id != ctx.contact.id:
