@@ -7,9 +7,11 @@ from handlers.context import Context
 from handlers.intake.buttons import Consent
 from handlers.intake.form_files import refuse_before_consent
 from handlers.intake.navigation import new_form
+from handlers.intake.prefill import FROM_TEXT, form_slots, request_preset
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases, is_phrase, only_signs, option_number
 from handlers.types import Inbound, InboundKind
+from handlers.understanding.matcher import get_matcher
 from messages import raw, t
 
 
@@ -51,7 +53,8 @@ async def typed_consent(ctx: Context, event: Inbound) -> bool:
     it, then asks again). A photo is refused until agreed; "chi tiết" shows the details; "có",
     "ok", "vâng" (or "không") answer "có đồng ý không?" (they re-sent the whole text); a
     number none of its options has, or signs alone, are said so and the question asked again
-    (they got the whole text again without a word)."""
+    (they got the whole text again without a word); a registration request is kept for the
+    form."""
     if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
         refuse_before_consent(ctx, event, dict(ctx.data.get("preset") or {}).get("kind"))
         ask_consent(ctx)
@@ -69,4 +72,22 @@ async def typed_consent(ctx: Context, event: Inbound) -> bool:
         ask_consent(ctx, t("escapes.unknown_option_number", number=number)
                     if number is not None else t("intake.consent_unclear"))
         return True
-    return False
+    return await _kept_request(ctx, event)
+
+
+async def _kept_request(ctx: Context, event: Inbound) -> bool:
+    """A registration request typed at the consent question ("dk lop nay cho vo toi") adds
+    what it says to the form's answers-to-be, and the question is asked again; it was "not
+    understood", and the form then asked for whom."""
+    decision = get_matcher().decide(event.text)
+    if decision.outcome != "action" or decision.action != ctx.flow:  # the form's own
+        return False
+    said = await request_preset(ctx, event.text, form_slots(event.text))
+    if not set(said) - {FROM_TEXT}:
+        return False
+    preset = dict(ctx.data.get("preset") or {})
+    if said.get("kind", preset.get("kind")) != preset.get("kind"):
+        preset = {}  # another kind: the class or country chosen before no longer applies
+    ctx.update(preset=preset | said)
+    ask_consent(ctx, t("intake.consent_request_kept"))
+    return True

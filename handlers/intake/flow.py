@@ -60,9 +60,9 @@ from handlers.intake.navigation import (
     show_step,
 )
 from handlers.intake.prefill import (
-    FROM_TEXT,
     answer_ahead,
     apply_preset,
+    form_slots,
     prefilled_note,
     request_preset,
 )
@@ -83,7 +83,6 @@ from handlers.textnorm import (
 )
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
-from handlers.understanding.requests import request_slots
 from messages import t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
@@ -124,12 +123,8 @@ class IntakeFlow(Flow):
                 return
         if event.kind == InboundKind.TEXT and event.text.strip():
             # A trigger phrase is a request too: "đăng ký học nghề" has said what to register
-            # for, "đăng ký cho con" for whom; the form does not ask it again. A bare "tôi
-            # muốn đăng ký" still asks for whom (a mother says it for her son).
-            slots = request_slots(event.text)
-            if slots.get("who") == "self":
-                del slots["who"]
-            await self.start_action("", event, ctx, slots)
+            # for, "đăng ký cho con" for whom; the form does not ask it again.
+            await self.start_action("", event, ctx, form_slots(event.text))
             return
         await self._enter(ctx, {})
 
@@ -471,8 +466,6 @@ class IntakeFlow(Flow):
         if ctx.step == Step.CONSENT.value and not expired:
             if await typed_consent(ctx, event):
                 return
-            if await self._request_at_consent(event, ctx):
-                return
             # A question before agreeing is answered, and the consent question shown again.
             faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
             if faq is None:
@@ -488,26 +481,6 @@ class IntakeFlow(Flow):
             self._no_form(ctx, expired)
             return
         await ctx.dispatch(event)
-
-    async def _request_at_consent(self, event: Inbound, ctx: Context) -> bool:
-        """A registration request typed at the consent question ("dk lop nay cho vo toi")
-        adds what it says to the form's answers-to-be, and the question is asked again; it
-        was "not understood", and the form then asked for whom."""
-        decision = get_matcher().decide(event.text)
-        if decision.outcome != "action" or decision.action != self.name:
-            return False
-        slots = request_slots(event.text)
-        if slots.get("who") == "self":
-            del slots["who"]  # as at the start: "tôi muốn đăng ký" may be said for a son
-        said = await request_preset(ctx, event.text, slots)
-        if not set(said) - {FROM_TEXT}:
-            return False
-        preset = dict(ctx.data.get("preset") or {})
-        if said.get("kind", preset.get("kind")) != preset.get("kind"):
-            preset = {}  # another kind: the class or country chosen before no longer applies
-        ctx.enter(self.name, Step.CONSENT.value, {"preset": preset | said})
-        ask_consent(ctx, t("intake.consent_request_kept"))
-        return True
 
     def _returning(self, ctx: Context) -> bool:
         """Back after a long pause, or after another screen (the menu) spoke last."""

@@ -26,7 +26,7 @@ from handlers.intake.steps import FIELD, Step, answered, first_missing, sequence
 from handlers.intake.validators import InvalidAnswerError, match_unit, parse_phone, parse_place
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
-from handlers.understanding.requests import ANSWERED_BEFORE
+from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
 from messages import raw, t
 from storage.models import IntakeDraft
 
@@ -44,6 +44,15 @@ _CHOICE_SLOTS = {"who": Step.WHO, "relationship": Step.RELATIONSHIP, "kind": Ste
 
 def _padded(text: str) -> str:
     return f" {' '.join(fold(text).replace(',', ' ').replace('.', ' ').split())} "
+
+
+def form_slots(text: str) -> dict[str, Any]:
+    """The form answers a registration request's words give. "tôi muốn đăng ký" is not taken
+    as "for myself": a mother says it for her son, so the form still asks for whom."""
+    slots = request_slots(text)
+    if slots.get("who") == "self":
+        del slots["who"]
+    return slots
 
 
 async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict[str, Any]:
