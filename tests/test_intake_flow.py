@@ -132,11 +132,8 @@ async def test_invalid_answers_reask_with_reason_and_example(app: App) -> None:
     assert "Dân tộc: Hoa" in lines[0]["text"]
 
 
-async def test_the_ethnicity_question_keeps_a_household_typed_early_and_saves_no_other_text(
-    app: App,
-) -> None:
-    # Found in the simulator on Zalo: "ho can ngheo", the next question's answer typed at the
-    # ethnicity question, was saved as the ethnicity, and the household was asked after it.
+async def _at_the_phone_question(app: App) -> None:
+    """u1 registers to work abroad and has answered up to the phone question."""
     await say(app, "u1", "đăng ký")
     await press(app, "u1", "Đồng ý")
     await press(app, "u1", "Cho bản thân tôi")
@@ -144,6 +141,14 @@ async def test_the_ethnicity_question_keeps_a_household_typed_early_and_saves_no
     for answer in ("Lò Thị Hoa", "12.3.1999"):
         await say(app, "u1", answer)
     await press(app, "u1", "Nữ")
+
+
+async def test_the_ethnicity_question_keeps_a_household_typed_early_and_saves_no_other_text(
+    app: App,
+) -> None:
+    # Found in the simulator on Zalo: "ho can ngheo", the next question's answer typed at the
+    # ethnicity question, was saved as the ethnicity, and the household was asked after it.
+    await _at_the_phone_question(app)
     for answer in ("0987654321", "Bach Xa", "Bản Khuổi Hóp"):
         await say(app, "u1", answer)
     lines = await say(app, "u1", "ho can ngheo")
@@ -223,13 +228,7 @@ async def test_registration_questions_still_go_to_the_faq(app: App) -> None:
 async def test_a_village_typed_at_the_phone_question_is_kept_for_its_question(app: App) -> None:
     # Found in the simulator on Zalo: "thon 5" at the phone question got "Số điện thoại chỉ gồm
     # chữ số", and the village question came after all the same.
-    await say(app, "u1", "đăng ký")
-    await press(app, "u1", "Đồng ý")
-    await press(app, "u1", "Cho bản thân tôi")
-    await press(app, "u1", "Đi làm việc ở nước ngoài")
-    for answer in ("Lò Thị Hoa", "12.3.1999"):
-        await say(app, "u1", answer)
-    await press(app, "u1", "Nữ")
+    await _at_the_phone_question(app)
     lines = await say(app, "u1", "thon 5")
     assert intents(lines) == ["flow:intake.phone"]
     assert "Thôn/bản: thon 5" in lines[0]["text"]
