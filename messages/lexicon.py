@@ -57,6 +57,10 @@ class Lexicon:
     #: second (nor a country) is not about working abroad.
     domestic: tuple[tuple[str, ...], ...] = ()
     abroad: tuple[tuple[str, ...], ...] = ()
+    #: Topics about vocational classes not answered to a message about working abroad that
+    #: holds none of ``class_words`` (``[abroad_not_class]``).
+    abroad_not_class: frozenset[str] = frozenset()
+    class_words: tuple[tuple[str, ...], ...] = ()
     #: A last word that is padding after one of its words ("ai vay": "vậy" typed without
     #: diacritics, not a loan), folded.
     endings: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -153,6 +157,9 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         letters_initial=_str_table(data, "letters_initial"),
         domestic=_phrases(_table(data, "domestic"), "phrases", "domestic"),
         abroad=_phrases(_table(data, "domestic"), "abroad", "domestic"),
+        abroad_not_class=frozenset(
+            _str_list(_table(data, "abroad_not_class"), "topics", "abroad_not_class")),
+        class_words=_phrases(_table(data, "abroad_not_class"), "class_words", "abroad_not_class"),
         endings=_endings(particles),
         needs=_phrase_table(data, "needs"),
         number_labels=_phrases(_table(data, "personal_numbers"), "labels", "personal_numbers"),

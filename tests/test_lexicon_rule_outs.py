@@ -324,3 +324,28 @@ def test_civil_records_a_licence_a_bank_and_goods_are_outside(
         assert decision.outcome == "fallback"
     else:
         assert topic in decision.topics
+
+
+@pytest.mark.parametrize("question", [
+    "e muon di xkld dai loan thi dang ky o dau",
+    "muon di dai loan dang ky o dau",
+    "e dang o dai loan, cty chua tra 2 thang luong, e khieu nai o dau dc",
+])
+def test_registering_to_go_abroad_is_not_registering_for_a_class(
+    matcher: Matcher, question: str
+) -> None:
+    # Lexicon ``[abroad_not_class]``: the class registration answered these (and "đăng ký
+    # luôn cho em" after it then registered the person for a class). Now a topic of working
+    # abroad is answered or offered, or, when none is clear, the registration starts.
+    offered = [c.topic for c in matcher.decide(question).candidates]
+    assert offered and all(t.startswith("abroad.") or t == "act:intake" for t in offered), offered
+
+
+@pytest.mark.parametrize("question", [
+    "hoc nghe truoc khi di nhat dang ky o dau",
+    "dang ky hoc nghe o dau",
+])
+def test_a_class_before_going_abroad_is_still_the_class_registration(
+    matcher: Matcher, question: str
+) -> None:
+    assert matcher.decide(question).topics[:1] == ("training.register",)

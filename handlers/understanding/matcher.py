@@ -53,7 +53,7 @@ from handlers.understanding.phrases import (
     commune_as_word,
 )
 from handlers.understanding.remit import RemitCheck
-from handlers.understanding.ruled_out import spoken, without_ruled_out
+from handlers.understanding.ruled_out import class_topics_set_aside, spoken, without_ruled_out
 from handlers.understanding.shared_facts import answered_together, facts_about
 from handlers.understanding.smalltalk import (
     content_words,
@@ -319,10 +319,13 @@ class Matcher:
                 and best_action.probability >= th.action_unanswered):
             return Decision("action", key, (best_action,),
                             action=best_action.topic.removeprefix(ACTION_PREFIX))
-        if decision.outcome == "answer" and not question:
+        if decision.outcome in ("answer", "clarify") and not question:
             # Topics whose examples are plain requests ("muốn học nghề"): the request it is.
-            taker = next((a for a in self.actions.actions if decision.topic in a.requests_of),
-                         None)
+            # So is one set aside as a class's registration for a message about working
+            # abroad: "tôi muốn đăng ký đi làm việc ở nước ngoài" registers, it asks nothing.
+            said = {decision.topic} if decision.outcome == "answer" else set()
+            said |= {c.topic for c in ranked[:1]} & class_topics_set_aside(self.lexicon, key)
+            taker = next((a for a in self.actions.actions if said & set(a.requests_of)), None)
             if taker is not None:
                 return Decision("action", key, decision.candidates, action=taker.name)
         if decision.outcome == "answer" and not offers:
@@ -393,9 +396,12 @@ class Matcher:
 
     def _serves_ruled_out(self, key: str, topic: str) -> bool:
         """Whether every topic the action ``topic`` serves is one the message is clearly not
-        about (an action serving none is never ruled out this way)."""
+        about (an action serving none is never ruled out this way). A class's registration
+        set aside for a message about working abroad is not: registering covers both."""
         action = self.actions.get(topic.removeprefix(ACTION_PREFIX))
         if action is None or not action.serves:
+            return False
+        if class_topics_set_aside(self.lexicon, key) & set(action.serves):
             return False
         served = [Candidate(t, 0.0) for t in action.serves]
         return not without_ruled_out(self.lexicon, key, served)

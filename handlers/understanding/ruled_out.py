@@ -44,12 +44,20 @@ def without_ruled_out(lexicon: Lexicon, key: str, ranked: list[Candidate],
 
 @lru_cache(maxsize=256)
 def _rules_held(lexicon: Lexicon, key: str) -> tuple[frozenset[str], bool]:
-    """The ``[not_topic]`` names whose phrases ``key`` holds, and whether it speaks of a matter
-    at home (``[domestic]``, no word of abroad): read once per message, not once for each of
-    the several rankings a message's decision filters."""
+    """The ``[not_topic]`` names whose phrases ``key`` holds (and ``[abroad_not_class]``'s
+    topics), and whether it speaks of a matter at home (``[domestic]``, no word of abroad):
+    read once per message, not once for each of the several rankings a message's decision
+    filters."""
     padded = f" {key} "
     held = frozenset(name for name, phrases in lexicon.not_topic.items()
                      if any_in(padded, phrases))
-    at_home = any_in(padded, lexicon.domestic) and not (
-        any_in(padded, lexicon.abroad) or countries_named(lexicon, key))
-    return held, at_home
+    abroad = any_in(padded, lexicon.abroad) or bool(countries_named(lexicon, key))
+    if abroad and not any_in(padded, lexicon.class_words):
+        held |= lexicon.abroad_not_class
+    return held, any_in(padded, lexicon.domestic) and not abroad
+
+
+def class_topics_set_aside(lexicon: Lexicon, key: str) -> frozenset[str]:
+    """The topics about classes set aside because the message is about working abroad and
+    says nothing of a class (``[abroad_not_class]``)."""
+    return lexicon.abroad_not_class & _rules_held(lexicon, key)[0]
