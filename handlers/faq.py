@@ -112,8 +112,10 @@ class FaqFlow(Flow):
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         # Asked before, in a row (outside any flow: a flow's data is its own).
         before, previous = 0, tuple[str, ...]()
+        discussed = previous
         if ctx.flow is None:
             before, previous = _times_asked(ctx, event.text), _answered_before(ctx)
+            discussed = previous or _answered_before(ctx, "offered")
             ctx.forget(ASKED)
         if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or not event.text.strip():
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
@@ -127,7 +129,7 @@ class FaqFlow(Flow):
         elif decision.outcome == "action" and decision.action is not None:
             slots: dict[str, Any] = {}
             if decision.action == INTAKE:
-                slots = {**request_slots(event.text), ANSWERED_BEFORE: list(previous)}
+                slots = {**request_slots(event.text), ANSWERED_BEFORE: list(discussed)}
             await ctx.start_action(event, decision.action, slots)
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)
@@ -144,6 +146,13 @@ class FaqFlow(Flow):
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
+            if ctx.flow is None:
+                # Nothing answered, but the options say what "đăng ký luôn cho em" right
+                # after is for: the process, Taiwan and the countries one may go to register
+                # the person to work in Taiwan (intake/prefill.py, ANSWERED_BEFORE).
+                offered = [c.topic for c in decision.candidates]
+                ctx.update(**{ASKED: {"key": phrase_key(event.text), "at": ctx.now.isoformat(),
+                                      "times": 0, "offered": offered}})
         else:
             _log(ctx, event.text, decision)
             # Understood, but not the office's work (weather, land, marriage…): say so and where
@@ -325,11 +334,12 @@ def _times_asked(ctx: Context, text: str) -> int:
         return 0
 
 
-def _answered_before(ctx: Context) -> tuple[str, ...]:
+def _answered_before(ctx: Context, kept: str = "topics") -> tuple[str, ...]:
     """The topics answered to the question before, if it was asked within FOLLOW_UP_WITHIN
-    ("thế còn Hàn Quốc?" asks it again about Korea)."""
+    ("thế còn Hàn Quốc?" asks it again about Korea); ``kept="offered"``: the topics offered
+    when it was not clear which one it asked (a clarify)."""
     asked = _last_asked(ctx, FOLLOW_UP_WITHIN)
-    topics = asked.get("topics") if asked is not None else None
+    topics = asked.get(kept) if asked is not None else None
     return tuple(str(t) for t in topics) if isinstance(topics, list) else ()
 
 

@@ -157,6 +157,24 @@ async def test_a_bare_request_registers_for_what_was_just_answered(
         assert ("Hàn Quốc" in texts(lines)) == (market == "korea")
 
 
+async def test_a_bare_request_after_which_topic_registers_for_what_the_options_share(
+    app: App,
+) -> None:
+    # Not clear enough to answer: the bot asks which topic (Taiwan, or the steps to go).
+    # "đăng ký luôn cho e" then registers to work in Taiwan, which every option is about; it
+    # asked for everything again (and before the lexicon's [abroad_not_class], the class
+    # registration had answered, and the form took a class).
+    lines = await say(app, "u1", "muon di dai loan dang ky o dau", channel=Channel.ZALO)
+    assert intents(lines) == ["clarify"]
+    lines = await say(app, "u1", "dang ky luon cho e", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.consent"]
+    lines = await press(app, "u1", "Đồng ý", channel=Channel.ZALO)
+    async with app.db.session() as session:
+        draft = (await session.scalars(select(IntakeDraft))).one()
+    assert draft.data.get("kind") == "abroad" and draft.data.get("market") == "taiwan"
+    assert "Đài Loan" in texts(lines)
+
+
 async def test_a_request_after_an_hour_does_not_take_the_answer_before(
     app: App, clock: Clock
 ) -> None:
