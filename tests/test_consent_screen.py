@@ -144,3 +144,25 @@ async def test_a_registration_request_at_the_consent_question_is_kept_for_the_fo
     assert intents(lines)[-1] == "flow:intake.full_name"
     note = lines[-1]["text"]
     assert "Quan hệ: Vợ/chồng" in note and "Giới tính: Nữ" in note and "May" in note
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_commune_typed_at_the_consent_question_is_kept_for_the_form(
+    app: App, channel: Channel
+) -> None:
+    # Found in the simulator on Zalo: "phu luu" at the consent question got the office's
+    # addresses (469 characters), then the whole consent text again; the form later asked
+    # for the commune all the same.
+    await say(app, "u1", "đăng ký đi làm việc ở nước ngoài", channel=channel)
+    lines = await say(app, "u1", "phu luu", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    assert lines[0]["text"].startswith("Dạ, bot đã ghi lại")
+    assert await _version(app, "u1") is None
+    # A sentence, a place that is not one of the communes: as before (not kept).
+    lines = await say(app, "u1", "Yên Bái", channel=channel)
+    assert not lines[0]["text"].startswith("Dạ, bot đã ghi lại")
+    lines = await say(app, "u1", "dong y", channel=channel)
+    assert "Xã: Phù Lưu" in lines[-1]["text"]
+    async with app.db.session() as session:
+        draft = (await session.scalars(select(IntakeDraft))).one()
+    assert draft.data["unit_name"] == "Phù Lưu"

@@ -8,6 +8,8 @@ from handlers.intake.buttons import Consent
 from handlers.intake.form_files import refuse_before_consent
 from handlers.intake.navigation import new_form
 from handlers.intake.prefill import FROM_TEXT, form_slots, request_preset
+from handlers.intake.questions import current_units
+from handlers.intake.validators import InvalidAnswerError, match_unit
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases, is_phrase, only_signs, option_number
 from handlers.types import Inbound, InboundKind
@@ -72,7 +74,21 @@ async def typed_consent(ctx: Context, event: Inbound) -> bool:
         ask_consent(ctx, t("escapes.unknown_option_number", number=number)
                     if number is not None else t("intake.consent_unclear"))
         return True
-    return await _kept_request(ctx, event)
+    return await _kept_commune(ctx, event) or await _kept_request(ctx, event)
+
+
+async def _kept_commune(ctx: Context, event: Inbound) -> bool:
+    """A commune's exact name typed at the consent question ("phu luu": the form asks it
+    later) is kept for the form, and the question asked again; it got the office's addresses,
+    then the whole consent text. (Not personal: a request naming its commune keeps it too.)"""
+    try:
+        unit = match_unit(event.text, await current_units(ctx), close=False)
+    except InvalidAnswerError:
+        return False
+    preset = dict(ctx.data.get("preset") or {})
+    ctx.update(preset=preset | {"unit_id": unit.id, "unit_name": unit.name, FROM_TEXT: True})
+    ask_consent(ctx, t("intake.consent_request_kept"))
+    return True
 
 
 async def _kept_request(ctx: Context, event: Inbound) -> bool:
