@@ -62,6 +62,7 @@ STATES: dict[str, Setup] = {
     "privacy": lambda app, clock, ch: say(app, "u", "xóa dữ liệu của tôi", channel=ch),
     "handoff": lambda app, clock, ch: say(app, "u", "gặp cán bộ", channel=ch),
     "menu": lambda app, clock, ch: say(app, "u", "menu", channel=ch),
+    "intake": lambda app, clock, ch: say(app, "u", "đăng ký học nghề", channel=ch),
 }
 
 
@@ -73,6 +74,9 @@ STATES: dict[str, Setup] = {
         ("privacy", "DUNG NHAN TIN", Channel.CONSOLE),
         ("handoff", "huỷ nhận thông báo", Channel.ZALO),
         ("menu", "tắt thông báo", Channel.TELEGRAM),
+        # "thôi" ("enough") before it: found in the simulator, it started the subscription.
+        ("intake", "thoi dung gui tin nua", Channel.ZALO),
+        ("menu", "Thôi đừng gửi tin nữa ạ", Channel.ZALO),
     ],
 )
 async def test_stop_from_any_state(

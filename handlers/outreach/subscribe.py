@@ -102,8 +102,13 @@ class Resume(CallbackData, prefix="subscribe:resume"):
 
 def is_stop(text: str) -> bool:
     """Two words stop every announcement, however typed: "Dừng nhận tin.", "dừng nhận tin ạ 🙏"
-    (punctuation, signs and polite particles aside)."""
-    return is_phrase(text, folded_phrases("outreach_stop.phrases"))
+    (punctuation, signs and polite particles aside), "thôi đừng gửi tin nữa" (a word saying
+    "enough" before it: ``outreach_stop.lead_words``)."""
+    phrases = folded_phrases("outreach_stop.phrases")
+    words = fold(text).split()
+    lead = folded_phrases("outreach_stop.lead_words")
+    return is_phrase(text, phrases) or (
+        len(words) > 1 and words[0] in lead and is_phrase(" ".join(words[1:]), phrases))
 
 
 def topics_label(topics: list[str]) -> str:
