@@ -88,6 +88,27 @@ async def test_free_text_reason_reaches_the_family(app: App) -> None:
     assert "cần chụp lại (Thiếu chữ ký của người lao động)" in texts(lines)
 
 
+async def test_a_reason_typed_at_the_item_is_taken_and_a_word_is_not(app: App) -> None:
+    # Found in the simulator on Telegram: "anh nay con thieu chu ky o trang 2" typed under an
+    # item ("Duyệt, hay yêu cầu gửi lại với lý do?") left the review and got "which topic?";
+    # the officer's next tap on «Duyệt» then got "not the bot's business".
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit)
+    await make_officer(app, "cb", role="commune", unit_id=unit)
+    await _complete(app)
+    await click(app, "cb", f"review:open:{case_id}")
+    lines = await say(app, "cb", "con thieu chu ky o trang 2")
+    family = [line for line in lines if line["to"] == "fam"]
+    assert "Lý do: con thieu chu ky o trang 2." in texts(family)
+    officer = [line for line in lines if line["to"] == "cb"]
+    assert officer[0]["meta"]["intent"] == "flow:review.rejected"
+    assert officer[-1]["meta"]["item"] == "contract"  # the review goes on
+    # The undo is on the next item's message, as after a tap on a reason.
+    assert officer[-1]["buttons"][-1] == ["Nhầm, duyệt lại mục 1"]
+    lines = await say(app, "cb", "duyet")
+    assert lines[0]["meta"]["intent"] == "flow:review.approved"
+
+
 async def test_deleting_a_case_dossier_removes_rows_and_unshared_files(app: App) -> None:
     unit, _ = await two_units(app)
     case_id = await make_case(app, "fam", unit_id=unit)

@@ -36,6 +36,9 @@ from storage.models import Case, DossierDocument, DossierItem, DossierTracker, O
 
 #: The longest reason an officer may type for a rejection (it is sent to the family).
 REASON_MAX = 500
+#: Words a text typed at an item's question needs to be taken as the reason to send it again
+#: (one word, "ok" or a label typed loosely, is not).
+REASON_MIN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,12 @@ class ReviewFlow(Flow):
                 self._ask_reason(ctx, case, item_key)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
-        if ctx.step == "reason" and event.kind == InboundKind.TEXT and event.text.strip():
+        # The item's question is "approve, or ask for it again with a reason?": a sentence
+        # typed there is that reason, as after «Lý do khác» (it left the review, and the
+        # sentence was answered as a question); the next item offers to undo it.
+        reason_typed = ctx.step == "reason" or (
+            ctx.step == "item" and len(event.text.split()) >= REASON_MIN_WORDS)
+        if reason_typed and event.kind == InboundKind.TEXT and event.text.strip():
             found = await self._allowed_case(ctx, int(ctx.data.get("case_id", 0)))
             if found is None:
                 return
