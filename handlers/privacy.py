@@ -149,7 +149,7 @@ class PrivacyFlow(Flow):
             t("privacy.data_title"),
             t(
                 "privacy.data_account",
-                channel=contact.channel,
+                channel=t(f"privacy.channel.{contact.channel}"),
                 name=name,
                 since=contact.created_at.astimezone(zone).strftime("%d/%m/%Y"),
             ),

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from bot.app import App
+from handlers.types import Channel
 from storage.models import Base, Case, Contact, IntakeDraft, Notice, OutboxMessage
 from tests.helpers import intents, press, say, texts
 from tests.intake_support import all_cases, fill_form
@@ -46,6 +47,14 @@ async def test_see_my_data_shows_everything_in_one_message(app: App) -> None:
     for shown in ("Nguyễn Thị Mai", "12/03/1999", "0912345678", "025199004321", "Phù Lưu",
                   "Thôn Khuổi Lếch", "Tày", "Hộ nghèo", "Nhật Bản", "dk-2026-3"):
         assert shown in lines[0]["text"], shown
+
+
+async def test_the_account_is_named_by_its_platform(app: App) -> None:
+    # Found in the simulator on Zalo: "Tài khoản zalo", the stored value as it is.
+    lines = await say(app, "u1", "xem dữ liệu của tôi", channel=Channel.ZALO)
+    assert "• Tài khoản Zalo, dùng bot từ" in texts(lines)
+    lines = await say(app, "u2", "xem dữ liệu của tôi", channel=Channel.TELEGRAM)
+    assert "• Tài khoản Telegram, dùng bot từ" in texts(lines)
 
 
 async def test_delete_my_data_leaves_no_personal_data_in_any_table(app: App) -> None:
