@@ -77,14 +77,16 @@ def burst(users: int, per_user: int, start: int = 0) -> list[dict[str, Any]]:
 
 
 async def test_a_burst_is_acknowledged_once_stored_and_processed_after(app: App) -> None:
-    bodies = burst(users=100, per_user=2)
+    # Sixty at once, thirty people: the stores share the group commit's batches (200 proved
+    # no more and cost 8 s a backend).
+    bodies = burst(users=30, per_user=2)
     async with webhook_with_inbox(app) as (url, inbox):
         statuses = await post_all(url, bodies)
         assert statuses == [200] * len(bodies)
-        assert await counts(app) == (0, 0, 200), "acknowledged before processing"
+        assert await counts(app) == (0, 0, 60), "acknowledged before processing"
         assert await post_all(url, bodies[:10]) == [200] * 10  # redeliveries are not stored
         await drain(inbox)
-    assert await counts(app) == (200, 200, 0)
+    assert await counts(app) == (60, 60, 0)
 
 
 async def test_one_persons_stored_updates_are_processed_in_order(app: App) -> None:
