@@ -1,8 +1,10 @@
 """Which class a message names by its trade: "lớp may", "học nghề nấu ăn", "dang ky hoc may"
 name «May công nghiệp» and «Nấu ăn». A trade is named by a pair of its own words ("nau an"), or
 by a word of learning before its first word ("lop may", "nghe may": "may" alone could be
-another word); pairs that many class names share ("kỹ thuật", "công nghiệp") name none. The
-words are data: ``intake.prefill_trade_leads`` and ``intake.prefill_generic_pairs``.
+another word); pairs that many class names share ("kỹ thuật", "công nghiệp") name none, nor
+does a lead word before a first word many share ("lớp trồng"). The words are data:
+``intake.prefill_trade_leads``, ``intake.prefill_generic_pairs`` and
+``intake.prefill_generic_first_words``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ def trade_pairs(occupation: str) -> frozenset[str]:
     question: kept per trade."""
     words = fold(occupation).split()
     leads = folded_phrases("intake.prefill_trade_leads")
-    return frozenset(_pairs(words) | {f"{lead} {words[0]}" for lead in leads if words})
+    if not words or words[0] in folded_phrases("intake.prefill_generic_first_words"):
+        leads = frozenset()  # "lớp trồng …" names no trade: many begin with "trồng"
+    return frozenset(_pairs(words) | {f"{lead} {words[0]}" for lead in leads})
 
 
 def named_in(occupation: str, said: Collection[str]) -> frozenset[str]:

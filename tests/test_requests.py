@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.choices import resolve_choice
 from bot.engine import offered_options
+from handlers.trades import named_in, said_pairs
 from handlers.types import Button, Channel, Inbound, InboundKind, Reply
 from storage.models import Case, Course, IntakeDraft
 from tests.dossier_support import make_case
@@ -239,3 +240,26 @@ async def test_cancel_with_nothing_asked_says_so_and_shows_the_menu(
         lines = await say(app, f"u{n}", typed, channel=channel)
         assert intents(lines) == ["flow:menu.cancel", "flow:menu"], typed
         assert "không thuộc" not in texts(lines)
+
+
+#: The shipped classes' trades (storage/data/courses.csv).
+TRADES = ["Chăn nuôi lợn và gà an toàn sinh học", "Kỹ thuật trồng và chăm sóc cam sành",
+          "May công nghiệp", "Nấu ăn", "Sửa chữa máy nông nghiệp", "Trồng và chế biến chè"]
+
+
+@pytest.mark.parametrize(("text", "trade"), [
+    ("dang ky hoc nghe may", "May công nghiệp"),
+    ("lớp nấu ăn ở Thái Hòa", "Nấu ăn"),
+    ("cho con hoc chan nuoi lon", "Chăn nuôi lợn và gà an toàn sinh học"),
+    ("hoc trong cam sanh", "Kỹ thuật trồng và chăm sóc cam sành"),
+    ("sua chua may nong nghiep", "Sửa chữa máy nông nghiệp"),
+    # Found in the simulator: "lớp trồng nấm" (mushrooms) prefilled the tea class, "trồng"
+    # after "lớp" being taken for the trade; nor is any repair a farm machine's, nor "học kỳ"
+    # (a school term) the orange-growing class.
+    ("cho me toi dang ky hoc lop trong nam", None),
+    ("hoc sua xe may", None),
+    ("hoc ky nay co lop nao", None),
+])
+def test_a_class_is_named_by_its_own_trade_words(text: str, trade: str | None) -> None:
+    named = [t for t in TRADES if named_in(t, said_pairs(text))]
+    assert named == ([trade] if trade else [])
