@@ -198,3 +198,18 @@ async def test_the_summary_and_the_edit_list_answered_in_words(app: App, channel
     assert intents(lines) == ["flow:intake.edit"]
     lines = await say(app, "u1", "ten", channel=channel)
     assert intents(lines) == ["flow:intake.full_name"]
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_the_field_to_edit_named_on_the_summary_is_asked_at_once(
+    app: App, channel: Channel
+) -> None:
+    # Found in the simulator on Zalo: "sua ngay sinh" on the summary got "answer by number"
+    # and the whole summary again.
+    await fill_form(app, "u1", channel=channel)
+    lines = await say(app, "u1", "sua ngay sinh", channel=channel)
+    assert intents(lines) == ["flow:intake.dob"]
+    lines = await say(app, "u1", "13/3/1999", channel=channel)  # the ID's year stays right
+    assert intents(lines) == ["flow:intake.summary"] and "13/03/1999" in texts(lines)
+    lines = await say(app, "u1", "Đổi số điện thoại", channel=channel)
+    assert intents(lines) == ["flow:intake.phone"]

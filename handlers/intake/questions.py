@@ -298,11 +298,19 @@ def typed_button(ctx: Context, draft: IntakeDraft, text: str) -> CallbackData | 
     if ctx.step == Step.SUMMARY.value and says_confirm(text):
         return Confirm()  # "đúng rồi", "ok" (its words come with their particles)
     if ctx.step == Step.SUMMARY.value:
-        options, words = _summary_options(), "summary"
-    elif ctx.step == Step.EDIT.value:
-        options, words = _edit_options(draft.data), "edit"
-    else:
-        return None
+        # "sửa ngày sinh", "đổi số điện thoại": the field to edit, named at once (it got
+        # "answer by number" and the summary again).
+        return (_typed_option(text, _summary_options(), "summary")
+                or _typed_option(_without_edit_word(text), _edit_options(draft.data)[:-1], "edit"))
+    if ctx.step == Step.EDIT.value:
+        return _typed_option(text, _edit_options(draft.data), "edit")
+    return None
+
+
+def _typed_option(
+    text: str, options: list[tuple[str, CallbackData, str]], words: str
+) -> CallbackData | None:
+    """The option ``text`` names by its label or a word of ``intake.synonyms.<words>``."""
     keys = {name: f"intake.synonyms.{words}.{name}" for name, _, _ in options}
     synonyms = {name: list(raw(key)) for name, key in keys.items() if has(key)}
     try:
@@ -311,3 +319,13 @@ def typed_button(ctx: Context, draft: IntakeDraft, text: str) -> CallbackData | 
     except InvalidAnswerError:
         return None
     return next(option for name, option, _ in options if name == chosen)
+
+
+def _without_edit_word(text: str) -> str:
+    """"sửa ngày sinh" → "ngày sinh": a word asking to edit (``intake.edit_lead.words``) dropped
+    from the front."""
+    words = fold(text).split()
+    for lead in sorted(folded_phrases("intake.edit_lead.words"), key=len, reverse=True):
+        if words[: len(lead.split())] == lead.split() and len(words) > len(lead.split()):
+            return " ".join(words[len(lead.split()):])
+    return text
