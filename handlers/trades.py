@@ -2,9 +2,9 @@
 name «May công nghiệp» and «Nấu ăn». A trade is named by a pair of its own words ("nau an"), or
 by a word of learning before its first word ("lop may", "nghe may": "may" alone could be
 another word); pairs that many class names share ("kỹ thuật", "công nghiệp") name none, nor
-does a lead word before a first word many share ("lớp trồng"). The words are data:
-``intake.prefill_trade_leads``, ``intake.prefill_generic_pairs`` and
-``intake.prefill_generic_first_words``.
+does a lead word before a word many share ("lớp trồng", "lớp học"). The words are data:
+``intake.prefill_trade_leads``, ``intake.prefill_generic_pairs``,
+``intake.prefill_generic_words`` and ``intake.prefill_counted``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import itertools
 from collections.abc import Collection
 from functools import cache
 
-from handlers.textnorm import fold, folded_phrases
+from handlers.textnorm import fold, folded_phrases, nfc
+from messages import raw
 
 
 def _pairs(words: list[str]) -> set[str]:
@@ -21,21 +22,29 @@ def _pairs(words: list[str]) -> set[str]:
 
 
 def said_pairs(text: str) -> frozenset[str]:
-    """The word pairs of ``text`` that could name a trade (folded; punctuation aside)."""
-    words = fold(text).replace(",", " ").replace(".", " ").split()
+    """The word pairs of ``text`` that could name a trade (folded; punctuation aside). "may"
+    before a unit counted ("học may tháng": "mấy tháng" typed without its marks) is "how
+    many", not sewing (``intake.prefill_counted``)."""
+    words = fold(text).replace(",", " ").replace(".", " ").replace("?", " ").split()
+    counted = folded_phrases("intake.prefill_counted")
+    words = [w if not (w == "may" and after in counted) else "?"
+             for w, after in zip(words, [*words[1:], ""], strict=True)]
     return frozenset(_pairs(words) - folded_phrases("intake.prefill_generic_pairs"))
 
 
 @cache
 def trade_pairs(occupation: str) -> frozenset[str]:
-    """The word pairs that name a class's trade: its own, and a word of learning before its
-    first word ("nghe may" for «May công nghiệp»). Read for every class at every class
+    """The word pairs that name a class's trade: its own, and a word of learning before any
+    of its words but those many trades share ("nghe may" for «May công nghiệp», "lop che" for
+    «Trồng và chế biến chè»; not "lop trong", "hoc ky"). Read for every class at every class
     question: kept per trade."""
     words = fold(occupation).split()
     leads = folded_phrases("intake.prefill_trade_leads")
-    if not words or words[0] in folded_phrases("intake.prefill_generic_first_words"):
-        leads = frozenset()  # "lớp trồng …" names no trade: many begin with "trồng"
-    return frozenset(_pairs(words) | {f"{lead} {words[0]}" for lead in leads})
+    # Compared with their marks: «Sửa chữa máy …»'s "máy" is shared, «May công nghiệp»'s
+    # "may" is the trade, and both fold to "may".
+    shared = {nfc(w).lower() for w in raw("intake.prefill_generic_words")}
+    own = [fold(w) for w in nfc(occupation).lower().split() if w not in shared]
+    return frozenset(_pairs(words) | {f"{lead} {word}" for lead in leads for word in own})
 
 
 def named_in(occupation: str, said: Collection[str]) -> frozenset[str]:

@@ -259,6 +259,11 @@ TRADES = ["Chăn nuôi lợn và gà an toàn sinh học", "Kỹ thuật trồng
     ("cho me toi dang ky hoc lop trong nam", None),
     ("hoc sua xe may", None),
     ("hoc ky nay co lop nao", None),
+    # "lớp chè học mấy tháng", typed without marks: the tea class, not sewing ("học may").
+    ("lop che hoc may thang", "Trồng và chế biến chè"),
+    ("hoc may bao nhieu tien", "May công nghiệp"),
+    ("lop hoc nao sap mo", None),
+    ("dang ky lop cam", "Kỹ thuật trồng và chăm sóc cam sành"),
 ])
 def test_a_class_is_named_by_its_own_trade_words(text: str, trade: str | None) -> None:
     named = [t for t in TRADES if named_in(t, said_pairs(text))]
