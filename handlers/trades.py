@@ -1,10 +1,11 @@
 """Which class a message names by its trade: "lớp may", "học nghề nấu ăn", "dang ky hoc may"
 name «May công nghiệp» and «Nấu ăn». A trade is named by a pair of its own words ("nau an"), or
-by a word of learning before its first word ("lop may", "nghe may": "may" alone could be
-another word); pairs that many class names share ("kỹ thuật", "công nghiệp") name none, nor
-does a lead word before a word many share ("lớp trồng", "lớp học"). The words are data:
+by a word of learning before one of its own words ("lop may", "nghe may", "lop che": "may"
+alone could be another word); pairs that many class names share ("kỹ thuật", "công nghiệp")
+name none, nor does a lead word before a word many share ("lớp trồng", "lớp học"). The words
+are data:
 ``intake.prefill_trade_leads``, ``intake.prefill_generic_pairs``,
-``intake.prefill_generic_words`` and ``intake.prefill_counted``.
+``intake.prefill_generic_words``, ``intake.prefill_how_many`` and ``intake.prefill_counted``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Collection
 from functools import cache
 
 from handlers.textnorm import fold, folded_phrases, nfc
-from messages import raw
+from messages import raw, t
 
 
 def _pairs(words: list[str]) -> set[str]:
@@ -24,10 +25,10 @@ def _pairs(words: list[str]) -> set[str]:
 def said_pairs(text: str) -> frozenset[str]:
     """The word pairs of ``text`` that could name a trade (folded; punctuation aside). "may"
     before a unit counted ("học may tháng": "mấy tháng" typed without its marks) is "how
-    many", not sewing (``intake.prefill_counted``)."""
+    many", not sewing (``intake.prefill_how_many``, ``intake.prefill_counted``)."""
     words = fold(text).replace(",", " ").replace(".", " ").replace("?", " ").split()
-    counted = folded_phrases("intake.prefill_counted")
-    words = [w if not (w == "may" and after in counted) else "?"
+    counted, how_many = folded_phrases("intake.prefill_counted"), fold(t("intake.prefill_how_many"))
+    words = [w if not (w == how_many and after in counted) else "?"
              for w, after in zip(words, [*words[1:], ""], strict=True)]
     return frozenset(_pairs(words) - folded_phrases("intake.prefill_generic_pairs"))
 
