@@ -22,7 +22,11 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
     [("ds qua han", "flow:officials.overdue"),
      ("Hôm nay cần gọi ai ạ?", "flow:cases.list"),
      ("mo dot moi nhe", "flow:survey.officer"),
-     ("gui thong bao", "flow:broadcast.text")],
+     ("gui thong bao", "flow:broadcast.text"),
+     # Found in the simulator: the same requests with when or "please" around them got "bot
+     # chưa hiểu".
+     ("ai can goi hom nay", "flow:cases.list"),
+     ("xem danh sách quá hạn giúp tôi", "flow:officials.overdue")],
 )
 async def test_an_officer_asks_in_words_and_gets_the_command(
     app: App, clock: Clock, channel: Channel, text: str, intent: str

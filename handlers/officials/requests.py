@@ -13,7 +13,7 @@ from handlers.access import get_officer
 from handlers.callbacks import CallbackData
 from handlers.casework import CaseList, Filter
 from handlers.context import Context
-from handlers.textnorm import folded_phrases, is_phrase
+from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Inbound, InboundKind
 
 
@@ -38,9 +38,22 @@ REQUESTS: dict[str, Command | CallbackData] = {
 }
 
 def request_of(text: str) -> str | None:
-    """The officer request ``text`` is, by name, or None."""
-    return next((name for name in REQUESTS
-                 if is_phrase(text, folded_phrases(f"officials.requests.{name}"))), None)
+    """The officer request ``text`` is, by name, or None; words of when or of asking around
+    it ("ai cần gọi hôm nay", "xem danh sách quá hạn giúp tôi": ``[officials.request_filler]``)
+    aside."""
+    for said in dict.fromkeys((text, _without_filler(text))):
+        name = next((name for name in REQUESTS
+                     if is_phrase(said, folded_phrases(f"officials.requests.{name}"))), None)
+        if name is not None:
+            return name
+    return None
+
+
+def _without_filler(text: str) -> str:
+    padded = f" {phrase_key(text)} "
+    for filler in sorted(folded_phrases("officials.request_filler.words"), key=len, reverse=True):
+        padded = padded.replace(f" {filler} ", " ")
+    return padded.strip()
 
 
 async def start_officer_request(event: Inbound, ctx: Context) -> bool:
