@@ -48,6 +48,9 @@ class Actions:
     questions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Last words that make a message a yes/no question ("lớp học có mất tiền không").
     question_endings: tuple[str, ...] = ()
+    #: Words asking to be told ("thì báo em"): a message holding them is a request, its
+    #: question word the condition ("khi nào có lớp may thì báo em").
+    tell_me: tuple[str, ...] = ()
 
     def get(self, name: str) -> Action | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -86,12 +89,13 @@ def parse_actions(data: dict[str, Any]) -> Actions:
     markers = _strings(question.get("markers", []), "question")
     not_markers = _strings(question.get("not_markers", []), "question")
     endings = _strings(question.get("endings", []), "question")
+    tell_me = _strings(question.get("tell_me", []), "question")
     questions = {
         topic: _strings(examples, f"questions.{topic}")
         for topic, examples in data.get("questions", {}).items()
     }
     return Actions(tuple(actions), not_actions, slots, markers, not_markers, questions,
-                   question_endings=endings)
+                   question_endings=endings, tell_me=tell_me)
 
 
 @cache

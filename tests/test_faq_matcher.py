@@ -79,6 +79,9 @@ REQUESTS = {
     # the topic to receive named after the request: not a question about the country
     "nhan thong bao xuat khau lao dong han quoc": "subscribe",
     "nhận thông báo tuyển đi nhật và lừa đảo": "subscribe",
+    # Asking to be told ("thì báo em"): the question word is its condition. Found in the
+    # simulator on Zalo: the class timetable answered it.
+    "khi nao co lop may thi bao e voi nhe": "subscribe",
 }
 
 

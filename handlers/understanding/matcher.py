@@ -187,6 +187,8 @@ class Matcher:
         """Question words, which raise the bar for starting an action ("cho em đăng ký được
         không" is still a request, so yes/no endings do not count here)."""
         padded = f" {key} "
+        if any(f" {phrase} " in padded for phrase in self.actions.tell_me):
+            return False  # "khi nào có lớp may thì báo em": to be told, a request
         for phrase in self.actions.not_markers:
             padded = padded.replace(f" {phrase} ", " ")
         return any(f" {marker} " in padded for marker in self.actions.question_markers)
