@@ -3,8 +3,7 @@ name «May công nghiệp» and «Nấu ăn». A trade is named by a pair of its
 by a word of learning before one of its own words ("lop may", "nghe may", "lop che": "may"
 alone could be another word); pairs that many class names share ("kỹ thuật", "công nghiệp")
 name none, nor does a lead word before a word many share ("lớp trồng", "lớp học"). The words
-are data:
-``intake.prefill_trade_leads``, ``intake.prefill_generic_pairs``,
+are data: ``intake.prefill_trade_leads``, ``intake.prefill_generic_pairs``,
 ``intake.prefill_generic_words``, ``intake.prefill_how_many`` and ``intake.prefill_counted``.
 """
 

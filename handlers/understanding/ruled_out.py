@@ -51,13 +51,19 @@ def _rules_held(lexicon: Lexicon, key: str) -> tuple[frozenset[str], bool]:
     padded = f" {key} "
     held = frozenset(name for name, phrases in lexicon.not_topic.items()
                      if any_in(padded, phrases))
-    abroad = any_in(padded, lexicon.abroad) or bool(countries_named(lexicon, key))
-    if abroad and not any_in(padded, lexicon.class_words):
-        held |= lexicon.abroad_not_class
-    return held, any_in(padded, lexicon.domestic) and not abroad
+    held |= class_topics_set_aside(lexicon, key)
+    return held, any_in(padded, lexicon.domestic) and not _abroad(lexicon, padded, key)
 
 
 def class_topics_set_aside(lexicon: Lexicon, key: str) -> frozenset[str]:
     """The topics about classes set aside because the message is about working abroad and
     says nothing of a class (``[abroad_not_class]``)."""
-    return lexicon.abroad_not_class & _rules_held(lexicon, key)[0]
+    padded = f" {key} "
+    if _abroad(lexicon, padded, key) and not any_in(padded, lexicon.class_words):
+        return lexicon.abroad_not_class
+    return frozenset()
+
+
+def _abroad(lexicon: Lexicon, padded: str, key: str) -> bool:
+    """Does the message speak of going abroad (a word of it, or a country's name)?"""
+    return any_in(padded, lexicon.abroad) or bool(countries_named(lexicon, key))
