@@ -244,8 +244,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """A conversation test run on several channels runs on PostgreSQL on its first platform
     channel only (Zalo, Telegram), not again on the console: a turn's SQL is the same whatever
     the channel (the channel is one more column value), and only the rendering differs, which
-    the SQLite runs cover on every channel. The PostgreSQL copies of the console runs were a
-    tenth of the suite's time."""
+    the SQLite runs cover on every channel. The PostgreSQL copies of the console runs (122)
+    took about 10 s of the suite's time."""
     platform_runs = {
         _without_channel(item) for item in items if _params(item).get("channel") not in
         (None, Channel.CONSOLE, Channel.CONSOLE.value)

@@ -105,6 +105,7 @@ async def test_a_reason_typed_at_the_item_is_taken_and_a_word_is_not(app: App) -
     assert officer[-1]["meta"]["item"] == "contract"  # the review goes on
     # The undo is on the next item's message, as after a tap on a reason.
     assert officer[-1]["buttons"][-1] == ["Nhầm, duyệt lại mục 1"]
+    # One word is not a reason: "duyet" is the «Duyệt» button typed.
     lines = await say(app, "cb", "duyet")
     assert lines[0]["meta"]["intent"] == "flow:review.approved"
 
