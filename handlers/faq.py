@@ -141,8 +141,7 @@ class FaqFlow(Flow):
                 # One topic, or two when the message asked two things (see answer_topics).
                 await answer_topics(event, ctx, decision)
             if ctx.flow is None:  # not when the answer started a flow (a person asked for)
-                ctx.update(**{ASKED: {"key": phrase_key(event.text), "at": ctx.now.isoformat(),
-                                      "times": times, "topics": list(decision.topics)}})
+                _remember_asked(ctx, event.text, times, topics=list(decision.topics))
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
@@ -150,9 +149,8 @@ class FaqFlow(Flow):
                 # Nothing answered, but the options say what "đăng ký luôn cho em" right
                 # after is for: the process, Taiwan and the countries one may go to register
                 # the person to work in Taiwan (intake/prefill.py, ANSWERED_BEFORE).
-                offered = [c.topic for c in decision.candidates]
-                ctx.update(**{ASKED: {"key": phrase_key(event.text), "at": ctx.now.isoformat(),
-                                      "times": 0, "offered": offered}})
+                _remember_asked(ctx, event.text, 0,
+                                offered=[c.topic for c in decision.candidates])
         else:
             _log(ctx, event.text, decision)
             # Understood, but not the office's work (weather, land, marriage…): say so and where
@@ -332,6 +330,13 @@ def _times_asked(ctx: Context, text: str) -> int:
         return int(asked.get("times") or 0)
     except (TypeError, ValueError):
         return 0
+
+
+def _remember_asked(ctx: Context, text: str, times: int, **kept: list[str]) -> None:
+    """Keep the question just handled (its key, time, times asked in a row) with what came of
+    it: the ``topics`` answered, or the ``offered`` ones of a clarify (``_last_asked``)."""
+    ctx.update(**{ASKED: {"key": phrase_key(text), "at": ctx.now.isoformat(), "times": times,
+                          **kept}})
 
 
 def _answered_before(ctx: Context, kept: str = "topics") -> tuple[str, ...]:
