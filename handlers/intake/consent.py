@@ -8,8 +8,7 @@ from handlers.intake.buttons import Consent
 from handlers.intake.form_files import refuse_before_consent
 from handlers.intake.navigation import new_form
 from handlers.intake.prefill import FROM_TEXT, form_slots, request_preset
-from handlers.intake.questions import current_units
-from handlers.intake.validators import InvalidAnswerError, match_unit
+from handlers.intake.questions import exact_unit
 from handlers.menu import main_menu_buttons
 from handlers.textnorm import fold, folded_phrases, is_phrase, only_signs, option_number
 from handlers.types import Inbound, InboundKind
@@ -81,9 +80,8 @@ async def _kept_commune(ctx: Context, event: Inbound) -> bool:
     """A commune's exact name typed at the consent question ("phu luu": the form asks it
     later) is kept for the form, and the question asked again; it got the office's addresses,
     then the whole consent text. (Not personal: a request naming its commune keeps it too.)"""
-    try:
-        unit = match_unit(event.text, await current_units(ctx), close=False)
-    except InvalidAnswerError:
+    unit = await exact_unit(ctx, event.text)
+    if unit is None:
         return False
     preset = dict(ctx.data.get("preset") or {})
     ctx.update(preset=preset | {"unit_id": unit.id, "unit_name": unit.name, FROM_TEXT: True})

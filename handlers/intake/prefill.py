@@ -17,13 +17,13 @@ from handlers.intake.questions import (
     CHOICES,
     choice_label,
     cipher,
-    current_units,
+    exact_unit,
     named_unit,
     open_courses,
     options_for,
 )
 from handlers.intake.steps import FIELD, Step, answered, first_missing, sequence
-from handlers.intake.validators import InvalidAnswerError, match_unit, parse_phone, parse_place
+from handlers.intake.validators import InvalidAnswerError, parse_phone, parse_place
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
@@ -176,11 +176,7 @@ async def answer_ahead(
         if option is not None:  # "hộ cận nghèo" at the ethnicity question
             touch(draft, ctx.now, **{FIELD[Step.HOUSEHOLD]: option.value})
             return prefilled_note([_labelled("household", option.label)])
-    if waiting(Step.COMMUNE):
-        try:
-            unit = match_unit(text, await current_units(ctx), close=False)
-        except InvalidAnswerError:
-            return None
+    if waiting(Step.COMMUNE) and (unit := await exact_unit(ctx, text)) is not None:
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
         return prefilled_note([_labelled("commune", unit.name)])
     return None

@@ -30,7 +30,7 @@ from handlers.intake.steps import (
     remaining,
     sequence,
 )
-from handlers.intake.validators import InvalidAnswerError, match_option, unit_in_words
+from handlers.intake.validators import InvalidAnswerError, match_option, match_unit, unit_in_words
 from handlers.textnorm import fold, folded_phrases, is_phrase
 from handlers.types import Button, Reply
 from messages import has, raw, t
@@ -87,6 +87,15 @@ async def current_units(ctx: Context) -> list[Unit]:
         .order_by(Unit.name_key)
     )
     return list(rows)
+
+
+async def exact_unit(ctx: Context, text: str) -> Unit | None:
+    """The commune ``text`` is, by its exact name ("phu luu", "xã Phù Lưu"), or None: an
+    answer typed before its question, where a sentence naming a commune is not one."""
+    try:
+        return match_unit(text, await current_units(ctx), close=False)
+    except InvalidAnswerError:
+        return None
 
 
 async def named_unit(ctx: Context, text: str) -> Unit | None:
