@@ -12,8 +12,8 @@ from messages import raw
 from messages.text import MAX_TEXT, ascii_digits, ascii_number, clean_text, fold, nfc
 
 __all__ = [
-    "MAX_TEXT", "ascii_digits", "ascii_number", "clean_text", "contains_phrase", "fold",
-    "folded_phrases", "is_phrase", "nfc", "option_number", "phrase_key",
+    "MAX_TEXT", "after_lead", "ascii_digits", "ascii_number", "clean_text", "contains_phrase",
+    "fold", "folded_phrases", "is_phrase", "nfc", "option_number", "phrase_key",
 ]
 
 
@@ -63,6 +63,18 @@ def is_phrase(text: str, phrases: Collection[str]) -> bool:
         signs = signs_key(text)
         return bool(signs) and signs in phrases
     return key in phrases or " ".join(w for w in key.split() if w not in _PARTICLES) in phrases
+
+
+def after_lead(text: str, leads: Collection[str]) -> str | None:
+    """The words of ``text`` after one of ``leads`` (folded phrases, the longest first) that
+    it starts with ("thôi đừng gửi tin nữa" → "dung gui tin nua"); None when it starts with
+    none, or is nothing else."""
+    words = phrase_key(text).split()
+    for lead in sorted(leads, key=len, reverse=True):
+        n = len(lead.split())
+        if words[:n] == lead.split() and len(words) > n:
+            return " ".join(words[n:])
+    return None
 
 
 def contains_phrase(text: str, phrases: Collection[str]) -> bool:

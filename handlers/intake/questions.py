@@ -31,7 +31,7 @@ from handlers.intake.steps import (
     sequence,
 )
 from handlers.intake.validators import InvalidAnswerError, match_option, match_unit, unit_in_words
-from handlers.textnorm import fold, folded_phrases, is_phrase
+from handlers.textnorm import after_lead, fold, folded_phrases, is_phrase
 from handlers.types import Button, Reply
 from messages import has, raw, t
 from storage.crypto import Cipher
@@ -333,8 +333,4 @@ def _typed_option(
 def _without_edit_word(text: str) -> str:
     """"sửa ngày sinh" → "ngày sinh": a word asking to edit (``intake.edit_lead.words``) dropped
     from the front."""
-    words = fold(text).split()
-    for lead in sorted(folded_phrases("intake.edit_lead.words"), key=len, reverse=True):
-        if words[: len(lead.split())] == lead.split() and len(words) > len(lead.split()):
-            return " ".join(words[len(lead.split()):])
-    return text
+    return after_lead(text, folded_phrases("intake.edit_lead.words")) or text

@@ -23,7 +23,7 @@ from handlers.intake.validators import (
     match_unit,
 )
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold, folded_phrases, is_phrase
+from handlers.textnorm import after_lead, fold, folded_phrases, is_phrase
 from handlers.types import Inbound, InboundKind
 from messages import raw, t
 from storage.course_repo import find_contact_unit_id
@@ -105,10 +105,8 @@ def is_stop(text: str) -> bool:
     (punctuation, signs and polite particles aside), "thôi đừng gửi tin nữa" (a word saying
     "enough" before it: ``outreach_stop.lead_words``)."""
     phrases = folded_phrases("outreach_stop.phrases")
-    words = fold(text).split()
-    lead = folded_phrases("outreach_stop.lead_words")
-    return is_phrase(text, phrases) or (
-        len(words) > 1 and words[0] in lead and is_phrase(" ".join(words[1:]), phrases))
+    rest = after_lead(text, folded_phrases("outreach_stop.lead_words"))
+    return is_phrase(text, phrases) or (rest is not None and is_phrase(rest, phrases))
 
 
 def topics_label(topics: list[str]) -> str:
