@@ -55,6 +55,7 @@ def _rules_held(lexicon: Lexicon, key: str) -> tuple[frozenset[str], bool]:
     return held, any_in(padded, lexicon.domestic) and not _abroad(lexicon, padded, key)
 
 
+@lru_cache(maxsize=256)
 def class_topics_set_aside(lexicon: Lexicon, key: str) -> frozenset[str]:
     """The topics about classes set aside because the message is about working abroad and
     says nothing of a class (``[abroad_not_class]``)."""
