@@ -13,7 +13,7 @@ from messages.text import MAX_TEXT, ascii_digits, ascii_number, clean_text, fold
 
 __all__ = [
     "MAX_TEXT", "after_lead", "ascii_digits", "ascii_number", "clean_text", "contains_phrase",
-    "fold", "folded_phrases", "is_phrase", "nfc", "option_number", "phrase_key",
+    "fold", "folded_phrases", "is_phrase", "is_phrases", "nfc", "option_number", "phrase_key",
 ]
 
 
@@ -63,6 +63,22 @@ def is_phrase(text: str, phrases: Collection[str]) -> bool:
         signs = signs_key(text)
         return bool(signs) and signs in phrases
     return key in phrases or " ".join(w for w in key.split() if w not in _PARTICLES) in phrases
+
+
+def is_phrases(text: str, phrases: Collection[str]) -> bool:
+    """Is the answer one or more of ``phrases`` in a row ("ok đồng ý", "dạ vâng, đúng rồi ạ"),
+    polite particles aside? For lists whose phrases all say one thing (a yes, a no): saying it
+    twice says it still. Not for lists of different things (two communes are not a commune)."""
+    if is_phrase(text, phrases):
+        return True
+    words = [w for w in phrase_key(text).split() if w not in _PARTICLES]
+    longest = max((len(p.split()) for p in phrases), default=0)
+    # ends[i]: the first i words are phrases of the list, one after another.
+    ends = [True] + [False] * len(words)
+    for i in range(1, len(words) + 1):
+        ends[i] = any(ends[i - n] and " ".join(words[i - n:i]) in phrases
+                      for n in range(1, min(longest, i) + 1))
+    return len(words) > 1 and ends[-1]
 
 
 def after_lead(text: str, leads: Collection[str]) -> str | None:

@@ -12,7 +12,7 @@ from handlers.intake.questions import CHOICES, choice_label
 from handlers.intake.steps import Step, remaining, sequence
 from handlers.intake.validators import InvalidAnswerError, match_option, parse_date
 from handlers.privacy import PrivacyFlow
-from handlers.textnorm import fold, folded_phrases, is_phrase
+from handlers.textnorm import fold, folded_phrases, is_phrase, is_phrases
 
 TODAY = date(2026, 6, 1)
 
@@ -100,6 +100,26 @@ def test_optional_answer_words(text: str) -> None:
 @pytest.mark.parametrize("text", ["ok dung roi", "Đúng rồi!", "ok", "dạ đúng rồi ạ"])
 def test_confirmation_words(text: str) -> None:
     assert is_phrase(text, folded_phrases("intake.words_answer.confirm"))
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("ok dong y", "intake.words_answer.consent_yes"),
+        ("dạ vâng, em đồng ý ạ", "intake.words_answer.consent_yes"),
+        ("ok đúng hết rồi", "intake.words_answer.confirm"),
+        ("thôi không đồng ý", "intake.words_answer.consent_no"),
+    ],
+)
+def test_a_yes_said_twice_is_still_a_yes(text: str, key: str) -> None:
+    # "ok dong y" under a consent question left it (neither "ok" nor "đồng ý" alone).
+    assert is_phrases(text, folded_phrases(key)) and not is_phrase(text, folded_phrases(key))
+
+
+@pytest.mark.parametrize("text", ["có không", "không có", "ok nhưng mà", "đồng ý đi nhật"])
+def test_a_run_of_yes_words_is_only_yes_words(text: str) -> None:
+    assert not is_phrases(text, folded_phrases("intake.words_answer.consent_yes"))
+    assert not is_phrases(text, folded_phrases("intake.words_answer.consent_no"))
 
 
 def test_step_count_never_goes_up() -> None:

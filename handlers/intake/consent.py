@@ -10,7 +10,7 @@ from handlers.intake.navigation import new_form
 from handlers.intake.prefill import FROM_TEXT, form_slots, request_preset
 from handlers.intake.questions import exact_unit
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import fold, folded_phrases, is_phrase, only_signs, option_number
+from handlers.textnorm import fold, folded_phrases, is_phrases, only_signs, option_number
 from handlers.types import Inbound, InboundKind
 from handlers.understanding.matcher import get_matcher
 from messages import raw, t
@@ -65,7 +65,7 @@ async def typed_consent(ctx: Context, event: Inbound) -> bool:
         return True
     for accepted in (True, False):
         words = "consent_yes" if accepted else "consent_no"
-        if is_phrase(event.text, folded_phrases(f"intake.words_answer.{words}")):
+        if is_phrases(event.text, folded_phrases(f"intake.words_answer.{words}")):
             await answer_consent(ctx, accepted=accepted)
             return True
     number = option_number(event.text)

@@ -31,7 +31,7 @@ from handlers.intake.steps import (
     sequence,
 )
 from handlers.intake.validators import InvalidAnswerError, match_option, match_unit, unit_in_words
-from handlers.textnorm import after_lead, fold, folded_phrases, is_phrase
+from handlers.textnorm import after_lead, fold, folded_phrases, is_phrases
 from handlers.types import Button, Reply
 from messages import has, raw, t
 from storage.crypto import Cipher
@@ -296,8 +296,8 @@ def edit_buttons(data: dict[str, Any]) -> list[list[Button]]:
 
 
 def says_confirm(text: str) -> bool:
-    """"đúng rồi", "ok", "dạ vâng ạ": the summary confirmed in words."""
-    return is_phrase(text, folded_phrases("intake.words_answer.confirm"))
+    """"đúng rồi", "ok", "dạ vâng ạ", "ok đúng hết rồi": the summary confirmed in words."""
+    return is_phrases(text, folded_phrases("intake.words_answer.confirm"))
 
 
 def typed_button(ctx: Context, draft: IntakeDraft, text: str) -> CallbackData | None:
