@@ -5,6 +5,8 @@ the real engine, on the console and on Zalo where the rendering matters."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -251,3 +253,67 @@ async def test_the_survey_offers_the_rounds_communes_by_number(
     async with app.db.session() as session:
         response = await session.scalar(select(SurveyResponse))
     assert response is not None and response.unit_id == pl
+
+
+async def _survey_on_zalo(app: App, clock: Clock) -> Any:
+    async with app.db.transaction() as session:
+        await open_round(session, [], questionnaire().version, clock.now())
+    return partial(say, app, "an", channel=Channel.ZALO)
+
+
+async def test_the_survey_taken_as_a_worker_types_on_zalo(app: App, clock: Clock) -> None:
+    """Tried on Zalo: "ok dong y" under the consent question left the survey (small talk and
+    the menu), and every answer after it went to the FAQ; "co" at «Hiện anh/chị đang làm gì?»
+    was saved as «Chưa có việc làm»; "lam ruong voi nuoi ga" got «chọn một mục» again; "khao
+    sat nay de lam gi" mid-survey got the bot's and the privacy topics."""
+    zalo = await _survey_on_zalo(app, clock)
+    await zalo("e nghe noi xa dang khao sat nhu cau hoc nghe a, e lam dc ko")
+    assert intents(await zalo("ok dong y")) == ["flow:survey.age_group"]
+    for typed in ("e 27t", "nam", "xa phu luu", "thon khuon ha"):
+        await zalo(typed)
+    lines = await zalo("co")
+    assert intents(lines) == ["flow:survey.work"] and t("survey.again") in texts(lines)
+    assert intents(await zalo("lam ruong voi nuoi ga")) == ["flow:survey.trades"]
+    lines = await zalo("khao sat nay de lam gi vay ad")
+    assert intents(lines) == ["flow:survey.trades"] and t("survey.resumed") in texts(lines)
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and response.answers["work"] == "farming"
+    # A question naming an option does not choose it.
+    assert intents(await zalo("5")) == ["flow:survey.trades"]
+
+
+async def test_deleting_survey_answers_mid_survey_waits_for_its_answer(
+    app: App, clock: Clock
+) -> None:
+    """"xoa khao sat cua e" then "co" saved "có" as the answer of the question under way (the
+    deletion question only had a button); "thoi khong xoa" there asked to delete ALL the
+    person's data; with nothing stored, the bot still asked to delete."""
+    zalo = await _survey_on_zalo(app, clock)
+    assert texts(await zalo("xoa khao sat cua e")) == t("survey.nothing")
+    await zalo("khao sat nhu cau hoc nghe")
+    for typed in ("dong y", "28", "nu"):
+        await zalo(typed)
+    assert intents(await zalo("xoa khao sat cua e")) == ["flow:survey.delete"]
+    lines = await zalo("thoi khong xoa")
+    assert intents(lines) == ["flow:survey.kept", "flow:survey.unit"]
+    assert intents(await zalo("xoa khao sat")) == ["flow:survey.delete"]
+    assert intents(await zalo("lam ruong")) == ["flow:survey.delete"]  # asked again
+    assert intents(await zalo("co")) == ["flow:survey.deleted"]
+    async with app.db.session() as session:
+        assert await session.scalar(select(SurveyResponse)) is None
+
+
+@pytest.mark.parametrize("typed", ["thoi khong xoa", "dung xoa nhe", "khong xoa"])
+async def test_saying_not_to_delete_never_offers_to_delete_everything(
+    sqlite_app: App, typed: str
+) -> None:
+    lines = await say(sqlite_app, "an", typed, channel=Channel.ZALO)
+    assert intents(lines) == ["smalltalk"], lines
+
+
+@pytest.mark.parametrize("typed", ["chua biet", "khong biet", "de em suy nghi da"])
+async def test_not_knowing_yet_is_not_a_request(sqlite_app: App, typed: str) -> None:
+    """"chua biet" opened the case status ("no case in this chat")."""
+    lines = await say(sqlite_app, "an", typed, channel=Channel.ZALO)
+    assert intents(lines) == ["smalltalk"], lines

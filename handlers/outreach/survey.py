@@ -33,7 +33,7 @@ from handlers.outreach.survey_answers import (
     typed_answer,
     typed_many,
 )
-from handlers.textnorm import contains_phrase, fold, folded_phrases
+from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from messages.survey import Question, questionnaire
@@ -52,6 +52,9 @@ from storage.survey_repo import (
 NAME = "survey"
 CONSENT = "consent"
 OTHER = "other_trade"
+#: "Xóa hết câu trả lời khảo sát?" waits for its answer (typed "có" answered the question
+#: under way before).
+DELETE = "delete"
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,11 @@ class Delete(CallbackData, prefix="survey:delete"):
 
 
 @dataclass(frozen=True)
+class KeepAnswers(CallbackData, prefix="survey:delete_no"):
+    pass
+
+
+@dataclass(frozen=True)
 class DeleteConfirmed(CallbackData, prefix="survey:delete_yes"):
     pass
 
@@ -91,6 +99,8 @@ class SurveyFlow(Flow):
             return True
         if ctx.step == CONSENT:
             return consent_word(folded_text) is not None
+        if ctx.step == DELETE:
+            return delete_word(folded_text) is not None
         if pausing(folded_text):
             return True
         # A commune, a village, a trade are short: a sentence is read as a request or question.
@@ -127,7 +137,7 @@ class SurveyFlow(Flow):
         # Said in a sentence too ("xem cau tra loi khao sat cua toi" began the survey again);
         # deleting first: "xóa khảo sát của tôi" holds "khảo sát của tôi".
         if contains_phrase(event.text, folded_phrases("survey.phrases.delete")):
-            _ask_delete(ctx)
+            await _ask_delete(ctx)
             return
         if contains_phrase(event.text, folded_phrases("survey.phrases.view")):
             await _view(ctx)
@@ -147,12 +157,14 @@ class SurveyFlow(Flow):
             case View():
                 await _view(ctx)
             case Delete():
-                _ask_delete(ctx)
+                await _ask_delete(ctx)
             case DeleteConfirmed():
                 count = await delete_responses(ctx.session, ctx.contact.id)
                 if ctx.flow == NAME:
                     ctx.leave()
                 ctx.reply(t("survey.deleted", count=count), intent=f"flow:{NAME}.deleted")
+            case KeepAnswers():
+                await _keep_answers(ctx)
             case _ if ctx.flow != NAME:
                 await _begin(ctx)
             case Consent() if ctx.step == CONSENT:
@@ -178,6 +190,14 @@ class SurveyFlow(Flow):
         if event.kind == InboundKind.TEXT and _own_phrase(fold(event.text)):
             await self.start(event, ctx)  # view, delete, or carry on
             return
+        if ctx.step == DELETE and event.kind == InboundKind.TEXT:
+            said_to_delete = delete_word(event.text)
+            if said_to_delete is not None:
+                await self.on_callback(event, ctx, said_to_delete)
+                return
+            if not is_question(event.text):
+                await _ask_delete(ctx)
+                return
         said = consent_word(event.text) if event.kind == InboundKind.TEXT else None
         if ctx.step == CONSENT and said is not None:
             # "dc", "ok", "ko" typed under the consent question (it left the survey).
@@ -488,9 +508,36 @@ async def answer_lines(ctx: Context, response: SurveyResponse) -> list[str]:
     return lines
 
 
-def _ask_delete(ctx: Context) -> None:
+async def _ask_delete(ctx: Context) -> None:
+    if not await responses_of(ctx.session, ctx.contact.id):
+        ctx.reply(t("survey.nothing"), intent=f"flow:{NAME}.delete")
+        return
+    # The question under way, if any, is kept to be asked again after «Không xóa».
+    ctx.enter(NAME, DELETE, dict(ctx.data) if ctx.flow == NAME else {})
     ctx.reply(
         t("survey.delete_confirm"),
-        [[DeleteConfirmed().button(t("survey.button.delete_yes"))]],
+        [[DeleteConfirmed().button(t("survey.button.delete_yes"))],
+         [KeepAnswers().button(t("survey.button.delete_no"))]],
         intent=f"flow:{NAME}.delete",
     )
+
+
+def delete_word(text: str) -> DeleteConfirmed | KeepAnswers | None:
+    """"có", "xóa đi" or "không", "thôi" typed at «Xóa hết câu trả lời khảo sát?»: a few
+    answers, not all of one's data (that question wants its button pressed)."""
+    if is_phrases(text, folded_phrases("privacy.delete_agree_words")):
+        return DeleteConfirmed()
+    if is_phrases(text, folded_phrases("survey.words.keep")):
+        return KeepAnswers()
+    return None
+
+
+async def _keep_answers(ctx: Context) -> None:
+    """«Không xóa»: said so, and the survey under way goes on where it was."""
+    ctx.reply(t("privacy.delete_cancelled"), intent=f"flow:{NAME}.kept")
+    response = await _response(ctx) if ctx.flow == NAME else None
+    if response is None or response.status != "draft":
+        if ctx.flow == NAME:
+            ctx.leave()
+        return
+    await _ask_next(ctx, response, resumed=True)

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from handlers.callbacks import CallbackData
 from handlers.intake.validators import InvalidAnswerError, looks_like_question, match_option
-from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase
+from handlers.textnorm import (
+    contains_phrase,
+    fold,
+    folded_phrases,
+    is_phrase,
+    is_phrases,
+    phrase_key,
+)
 from messages import raw
 from messages.survey import Question
 
@@ -44,9 +51,9 @@ class Skip(CallbackData, prefix="survey:skip"):
 
 def consent_word(text: str) -> Consent | Decline | None:
     """A typed yes or no to the consent question."""
-    if is_phrase(text, folded_phrases("survey.words.consent")):
+    if is_phrases(text, folded_phrases("survey.words.consent")):  # "ok đồng ý"
         return Consent()
-    if is_phrase(text, folded_phrases("survey.words.decline")):
+    if is_phrases(text, folded_phrases("survey.words.decline")):
         return Decline()
     return None
 
@@ -73,6 +80,8 @@ def typed_answer(question: Question, text: str) -> CallbackData | None:
                                    loose=False))
     except InvalidAnswerError:
         pass
+    if set(phrase_key(text).split()) <= folded_phrases("survey.words.not_option"):
+        return None  # "có" is not «Chưa có việc làm»
     # A word or two of one label ("toi" for «Buổi tối», "xe may" for «Sửa chữa xe máy»).
     words = f" {' '.join(fold(text).split())} "
     inside = [k for k, label in question.options.items()
@@ -86,7 +95,19 @@ def typed_answer(question: Question, text: str) -> CallbackData | None:
     if len(within) == 1:
         return Option(within[0])
     age = _age_option(question, text)
-    return Option(age) if age is not None else None
+    if age is not None:
+        return Option(age)
+    # One option named in a sentence ("e lam ruong voi nuoi ga"): a question may name an
+    # option without choosing it ("đi học có mất tiền không"), so only a sentence that asks
+    # nothing; and one choice only ("sửa xe máy với hàn" is more than «Sửa chữa xe máy»).
+    last = phrase_key(text).split()[-1:]
+    if (question.kind != "choice" or is_question(text)
+            or set(last) & folded_phrases("survey.question_endings")):
+        return None
+    try:
+        return Option(match_option(text, list(question.options.items()), question.words))
+    except InvalidAnswerError:
+        return None
 
 
 _SEPARATORS = re.compile(r"\s*(?:[,;/+]|\bva\b|\bvoi\b)\s*")
