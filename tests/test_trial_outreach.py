@@ -317,3 +317,11 @@ async def test_not_knowing_yet_is_not_a_request(sqlite_app: App, typed: str) -> 
     """"chua biet" opened the case status ("no case in this chat")."""
     lines = await say(sqlite_app, "an", typed, channel=Channel.ZALO)
     assert intents(lines) == ["smalltalk"], lines
+
+
+async def test_no_survey_open_offers_to_be_told_of_new_classes(sqlite_app: App) -> None:
+    """"khảo sát nhu cầu học nghề" with no round open was a dead end: no option at all."""
+    lines = await say(sqlite_app, "an", "khao sat nhu cau hoc nghe", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:survey.none_open"]
+    assert intents(await press(sqlite_app, "an", t("faq.offer.subscribe"),
+                               channel=Channel.ZALO))[-1].startswith("flow:subscribe")

@@ -21,6 +21,7 @@ from handlers.intake.validators import (
     match_unit,
 )
 from handlers.outreach import survey_officer
+from handlers.outreach.subscribe import Start as Subscribe
 from handlers.outreach.survey_answers import (
     Consent,
     Decline,
@@ -253,7 +254,9 @@ async def _begin(ctx: Context) -> None:
     rounds = await open_rounds(ctx.session)
     if not rounds:
         ctx.leave()
-        ctx.reply(t("survey.none_open"), intent=f"flow:{NAME}.none_open")
+        # Not a dead end: they can ask to be told of the next class.
+        ctx.reply(t("survey.none_open"), [[Subscribe().button(t("faq.offer.subscribe"))]],
+                  intent=f"flow:{NAME}.none_open")
         return
     # A response under way in any open round is resumed; a finished one is shown.
     for found in rounds:
