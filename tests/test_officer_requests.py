@@ -26,7 +26,9 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
      # Found in the simulator: the same requests with when or "please" around them got "bot
      # chưa hiểu".
      ("ai can goi hom nay", "flow:cases.list"),
-     ("xem danh sách quá hạn giúp tôi", "flow:officials.overdue")],
+     ("xem danh sách quá hạn giúp tôi", "flow:officials.overdue"),
+     # ... and to whom: it started the citizens' subscription ("Anh/chị ở xã nào?").
+     ("gui thong bao cho ba con", "flow:broadcast.text")],
 )
 async def test_an_officer_asks_in_words_and_gets_the_command(
     app: App, clock: Clock, channel: Channel, text: str, intent: str
