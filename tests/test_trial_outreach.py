@@ -325,3 +325,23 @@ async def test_no_survey_open_offers_to_be_told_of_new_classes(sqlite_app: App) 
     assert intents(lines) == ["flow:survey.none_open"]
     assert intents(await press(sqlite_app, "an", t("faq.offer.subscribe"),
                                channel=Channel.ZALO))[-1].startswith("flow:subscribe")
+
+
+async def test_send_now_chosen_at_night_says_when_it_goes(app: App, clock: Clock) -> None:
+    """At 01:32 the preview said "Gửi tới 1 người …, ngay": nothing goes out before 07:00."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await person(app, "me", clock.now(), unit=await unit_id(app, "Phù Lưu"), topics=["training"])
+    clock.at = datetime(2026, 12, 4, 18, 32, tzinfo=ZoneInfo("UTC"))  # 01:32 on 5/12 locally
+    await say(app, "cb", "gui thong bao cho ba con")
+    await say(app, "cb", "Lớp may khai giảng 15/12.")
+    await press(app, "cb", t("compose.button.no_photo"))
+    await press(app, "cb", t("outreach.topic.training"))
+    preview = texts(await press(app, "cb", t("compose.button.now")))
+    assert t("compose.now_quiet", at="07:00 05/12/2026") in preview, preview
+    clock.at = datetime(2026, 12, 5, 3, 0, tzinfo=ZoneInfo("UTC"))  # 10:00 locally
+    await say(app, "cb", "/thongbao")
+    await say(app, "cb", "Lớp may khai giảng 15/12.")
+    await press(app, "cb", t("compose.button.no_photo"))
+    await press(app, "cb", t("outreach.topic.training"))
+    preview = texts(await press(app, "cb", t("compose.button.now")))
+    assert f"), {t('compose.now')}." in preview, preview

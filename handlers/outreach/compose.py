@@ -40,7 +40,14 @@ from handlers.outreach.new_class import (
     courses_text,
 )
 from handlers.outreach.reports import show_reports
-from handlers.outreach.rules import MAX_TEXT, RuleError, check_scope, check_text, check_time
+from handlers.outreach.rules import (
+    MAX_TEXT,
+    RuleError,
+    check_scope,
+    check_text,
+    check_time,
+    quiet_until,
+)
 from handlers.outreach.send_time import parse_send_time
 from handlers.outreach.subscribe import topics_label
 from handlers.shown_text import LIMITS, shown_text
@@ -328,16 +335,27 @@ async def _preview(ctx: Context) -> None:
         shown.attachments.append(Attachment("photo", sha256=ctx.data["photo"]))
 
 
+def _when(ctx: Context, at: datetime | None) -> str:
+    """When the announcement goes: its time, "ngay", or, asked at night, when the quiet hours
+    end (the preview said "ngay" at 01:30, and nothing went until 07:00)."""
+    zone = ctx.config.timezone
+    if at is not None:
+        return at.astimezone(zone).strftime("%H:%M %d/%m/%Y")
+    morning = quiet_until(ctx.now, zone, ctx.config.quiet_hours)
+    if morning is None:
+        return t("compose.now")
+    return t("compose.now_quiet", at=morning.strftime("%H:%M %d/%m/%Y"))
+
+
 async def _preview_reply(ctx: Context, data: dict[str, Any]) -> Reply:
     """The preview of the announcement ``data`` describes (meta ``recipients``)."""
     who = await audience(ctx.session, data.get("units", []), data["interest"])
-    zone = ctx.config.timezone
     at = datetime.fromisoformat(data["at"]) if data.get("at") else None
     params = {
         "text": data["text"], "stop_line": t("outreach.stop_line"), "count": len(who.contact_ids),
         "units": await _unit_names(ctx, data.get("units", [])),
         "topic": topics_label([data["interest"]]),
-        "when": at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if at else t("compose.now"),
+        "when": _when(ctx, at),
     }
     send = Send().button(t("compose.button.send"))
     cancel = Cancel().button(t("compose.button.cancel"))

@@ -12,7 +12,7 @@ preview shows it as people will read it.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.access import DISTRICT_ROLES, Role
@@ -57,13 +57,26 @@ def check_time(when: datetime, now: datetime, zone: ZoneInfo, quiet: tuple[int, 
     """A send time: not in the past (a minute's slack), not inside the quiet hours."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone)
-    start, end = quiet
-    hour = when.astimezone(zone).hour
-    if (hour >= start or hour < end) if start > end else (start <= hour < end):
+    if _quiet_hour(when.astimezone(zone).hour, quiet):
         raise RuleError("quiet")
     if (now - when).total_seconds() > 60:
         raise RuleError("past")
     return when
+
+
+def quiet_until(now: datetime, zone: ZoneInfo, quiet: tuple[int, int]) -> datetime | None:
+    """When a send asked for ``now`` starts, inside the quiet hours (local time); None outside
+    them."""
+    local = now.astimezone(zone)
+    if not _quiet_hour(local.hour, quiet):
+        return None
+    end = local.replace(hour=quiet[1], minute=0, second=0, microsecond=0)
+    return end if end > local else end + timedelta(days=1)
+
+
+def _quiet_hour(hour: int, quiet: tuple[int, int]) -> bool:
+    start, end = quiet
+    return (hour >= start or hour < end) if start > end else (start <= hour < end)
 
 
 def check_scope(officer: Officer | None, unit_ids: list[int]) -> None:
