@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
-from handlers.casework import OpenCase, withdraw_buttons
+from handlers.casework import WITHDRAWABLE, OpenCase, person_withdraw, withdraw_buttons
 from handlers.context import Context
 from handlers.dossier.buttons import Start as DossierStart
 from handlers.flow import Flow
@@ -23,6 +23,7 @@ from handlers.intake.drafts import get_draft
 from handlers.intake.steps import progress
 from handlers.menu import Door, OpenDoor
 from handlers.privacy import case_line
+from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Inbound
 from messages import t
 from storage.cases_repo import get_cases_of_contact
@@ -38,6 +39,14 @@ class StatusFlow(Flow):
     name = "status"
 
     async def start(self, event: Inbound, ctx: Context) -> None:
+        # "em muốn hủy đăng ký" (the flow's trigger phrases) started a new registration: with
+        # one registration that can be withdrawn, its withdrawal is asked at once.
+        if event.text and is_phrase(event.text, folded_phrases("triggers.status")):
+            cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
+            open_cases = [c for c in cases if c.status in WITHDRAWABLE]
+            if len(open_cases) == 1:
+                await person_withdraw(ctx, open_cases[0].id, confirmed=False)
+                return
         await self.start_action("", event, ctx, {})
 
     async def start_action(

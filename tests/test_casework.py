@@ -14,7 +14,7 @@ from handlers.threads import ANSWER_MAX
 from handlers.types import Channel
 from storage.models import CaseStatusChange, Officer, OutboxMessage, Thread, ThreadMessage
 from tests.dossier_support import click, jpeg, make_case
-from tests.helpers import Clock, intents, press, say, send_file
+from tests.helpers import Clock, intents, press, say, send_file, texts
 from tests.intake_support import all_cases, fill_form
 from tests.officials_helpers import make_officer
 from tests.outreach_support import unit_id
@@ -257,6 +257,18 @@ async def test_person_withdraws_and_the_commune_officer_is_told(app: App, clock:
     # An officer's menu starts with the case list.
     lines = await say(app, "pl", "menu")
     assert lines[0]["buttons"][0] == ["Danh sách hồ sơ"]
+
+
+async def test_asking_to_withdraw_in_words_asks_to_confirm_it(app: App, clock: Clock) -> None:
+    """Tried on Zalo: "e muon huy dang ky" started a NEW registration (consent screen)."""
+    ref = await register(app, "u1")
+    lines = await say(app, "u1", "e muon huy dang ky")
+    assert intents(lines) == ["flow:cases.withdraw_confirm"] and ref in texts(lines)
+    assert intents(await press(app, "u1", "Có, rút đăng ký")) == ["flow:cases.withdrawn"]
+    # Nothing left to withdraw: the cases are listed (and a stranger has none).
+    assert intents(await say(app, "u1", "rút hồ sơ")) == ["flow:status.cases"]
+    lines = await say(app, "u2", "huy dang ky", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:status.cases"]
 
 
 HOSTILE = [
