@@ -12,7 +12,7 @@ from bot.app import App
 from handlers.types import Channel
 from messages import t
 from tests.helpers import Clock, intents, say, texts
-from tests.intake_support import all_cases
+from tests.intake_support import all_cases, fill_form
 from tests.officials_helpers import make_officer
 from tests.test_journeys import RELATIVE_CLASS
 from tests.test_journeys import _journey as journey
@@ -192,3 +192,19 @@ async def test_a_number_no_option_has_is_told_so_in_the_form(app: App, channel: 
     # A number an option has still picks it.
     lines = await say(app, "u1", "3", channel=channel)  # Hàm Yên
     assert intents(lines) == ["flow:intake.village"]
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_no_id_card_said_on_the_summary_is_told_it_is_optional(
+    app: App, channel: Channel
+) -> None:
+    """"chua co cccd" on the summary (the ID question skipped) got "not the bot's business"."""
+    lines = await fill_form(app, "u1", channel=channel, person={"cid": "bỏ qua"})
+    assert intents(lines) == ["flow:intake.summary"]
+    lines = await say(app, "u1", "chua co cccd", channel=channel)
+    assert intents(lines) == ["flow:intake.summary"]
+    assert texts(lines).startswith(t("intake.citizen_id_optional"))
+    # At the ID question itself it is the skip, as "bỏ qua" is.
+    await say(app, "u1", "sửa số căn cước", channel=channel)
+    assert intents(await say(app, "u1", "e chua co cccd a", channel=channel)) == [
+        "flow:intake.summary"]

@@ -139,7 +139,7 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
         _recheck_citizen_id(ctx, draft)
     elif step == Step.PHONE:
         touch(draft, now, phone_enc=cipher(ctx).encrypt(parse_phone(text)))
-    elif step == Step.CITIZEN_ID and is_phrase(text, folded_phrases("intake.words_answer.skip")):
+    elif step == Step.CITIZEN_ID and says_no_citizen_id(text):
         touch(draft, now, citizen_id_enc="")  # optional: "không có", "chưa có", "bỏ qua"
     elif step == Step.CITIZEN_ID:
         number = parse_citizen_id(text, birth=_birth(data), gender=data.get("gender"))
@@ -241,3 +241,14 @@ def _recheck_citizen_id(ctx: Context, draft: IntakeDraft) -> None:
     except InvalidAnswerError:
         drop(draft, "citizen_id_enc")
         touch(draft, ctx.now, notice="intake.cid_recheck")
+
+
+def says_no_citizen_id(text: str) -> bool:
+    """"chưa có", "bỏ qua", "chưa có cccd" at the ID question: the optional number is not
+    given."""
+    return is_phrase(text, folded_phrases("intake.words_answer.skip")) or names_no_citizen_id(text)
+
+
+def names_no_citizen_id(text: str) -> bool:
+    """"chưa có căn cước", said anywhere in the form (not a bare "chưa")."""
+    return is_phrase(text, folded_phrases("intake.words_answer.no_citizen_id"))

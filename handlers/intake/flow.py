@@ -8,7 +8,13 @@ from handlers.access import get_officer
 from handlers.callbacks import CallbackData
 from handlers.context import AskedIn, Context
 from handlers.flow import Flow
-from handlers.intake.answers import CourseFullError, apply_choice, apply_text, choose_course
+from handlers.intake.answers import (
+    CourseFullError,
+    apply_choice,
+    apply_text,
+    choose_course,
+    names_no_citizen_id,
+)
 from handlers.intake.buttons import (
     Another,
     Back,
@@ -370,6 +376,12 @@ class IntakeFlow(Flow):
             # "đúng rồi", "sửa", then "số điện thoại": the summary's and the edit list's
             # options typed.
             await self.on_callback(event, ctx, pressed)
+            return
+        if (ctx.step == Step.SUMMARY.value and not draft.data.get("citizen_id_enc")
+                and names_no_citizen_id(event.text)):
+            # "chưa có căn cước" on the summary got "not the bot's business": it is optional,
+            # and left blank already.
+            await show_step(ctx, draft, note=ctx.text("intake.citizen_id_optional"))
             return
         if ctx.step != draft.step or step not in QUESTIONS:
             # On the summary, the edit list, a confirmation: only the buttons are answers.
