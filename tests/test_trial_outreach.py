@@ -345,3 +345,27 @@ async def test_send_now_chosen_at_night_says_when_it_goes(app: App, clock: Clock
     await press(app, "cb", t("outreach.topic.training"))
     preview = texts(await press(app, "cb", t("compose.button.now")))
     assert f"), {t('compose.now')}." in preview, preview
+
+
+async def test_a_trade_the_list_lacks_typed_beside_one_it_has_is_the_other_trade(
+    app: App, clock: Clock
+) -> None:
+    """"sua xe may voi han" at the trades question got «chọn một mục» again: «hàn» is not in
+    the list, so nothing was taken."""
+    zalo = await _survey_on_zalo(app, clock)
+    await zalo("khao sat nhu cau hoc nghe")
+    for typed in ("dong y", "28", "nam", "phu luu", "bo qua", "lam ruong"):
+        await zalo(typed)
+    await zalo("sua xe may voi han co lop khong")  # a question naming trades chooses none
+    async with app.db.session() as session:
+        asked = await session.scalar(select(SurveyResponse))
+    assert asked is not None and not asked.answers.get("_trades")
+    await zalo("khao sat nhu cau hoc nghe")  # back to it
+    lines = await zalo("sua xe may voi han")
+    assert intents(lines) == ["flow:survey.trades"] and "Sửa chữa xe máy" in texts(lines)
+    assert intents(await zalo("xong")) == ["flow:survey.time"]  # the other trade is known
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None
+    assert response.answers["trades"] == ["motorbike", "other"]
+    assert response.answers["trades_other"] == "han"

@@ -217,11 +217,13 @@ class SurveyFlow(Flow):
             return
         many = typed_many(question, event.text) if typed and question else None
         if response is not None and question is not None and many is not None:
-            # "4, 5" or "dien, sua xe may": every trade named is chosen (none unchosen).
+            # "4, 5" or "dien, sua xe may": every trade named is chosen (none unchosen);
+            # "sửa xe máy với hàn": «Khác» too, with "hàn" as the other trade.
             key = f"_{question.id}"
             chosen: list[str] = list(response.answers.get(key, []))
-            response.answers = {**response.answers, key: chosen + [m for m in many
-                                                                   if m not in chosen]}
+            other = {"trades_other": many.other[:200]} if many.other else {}
+            response.answers = {**response.answers, **other,
+                                key: chosen + [m for m in many.keys if m not in chosen]}
             response.updated_at = ctx.now
             await _ask_next(ctx, response)
             return

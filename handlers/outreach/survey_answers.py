@@ -100,9 +100,7 @@ def typed_answer(question: Question, text: str) -> CallbackData | None:
     # One option named in a sentence ("e lam ruong voi nuoi ga"): a question may name an
     # option without choosing it ("đi học có mất tiền không"), so only a sentence that asks
     # nothing; and one choice only ("sửa xe máy với hàn" is more than «Sửa chữa xe máy»).
-    last = phrase_key(text).split()[-1:]
-    if (question.kind != "choice" or is_question(text)
-            or set(last) & folded_phrases("survey.question_endings")):
+    if question.kind != "choice" or _asks(text):
         return None
     try:
         return Option(match_option(text, list(question.options.items()), question.words))
@@ -110,12 +108,26 @@ def typed_answer(question: Question, text: str) -> CallbackData | None:
         return None
 
 
-_SEPARATORS = re.compile(r"\s*(?:[,;/+]|\bva\b|\bvoi\b)\s*")
+_SEPARATORS = re.compile(r"\s*(?:[,;/+]|\b(?:va|và|voi|với)\b)\s*", re.IGNORECASE)
+#: The option a several-choice question with ``other`` keeps for what its list lacks.
+OTHER_OPTION = "other"
+#: Words of a trade the list lacks, typed beside those it has ("sửa xe máy với hàn").
+_OTHER_MAX_WORDS = 4
 
 
-def typed_many(question: Question, text: str) -> list[str] | None:
+@dataclass(frozen=True)
+class Many:
+    """Several options typed at once, and in words what the list lacks (for «Khác»)."""
+
+    keys: list[str]
+    other: str | None = None
+
+
+def typed_many(question: Question, text: str) -> Many | None:
     """Several options of a several-choice question typed at once: their numbers as listed
-    ("4, 5", "4 5") or their names ("dien, sua xe may"); None unless every part is one."""
+    ("4, 5", "4 5") or their names ("dien, sua xe may"); None unless every part is one, or,
+    when the question has «Khác», a few words beside at least one named ("sửa xe máy với hàn":
+    «Sửa chữa xe máy» and «Khác: hàn»)."""
     if question.kind != "multi":
         return None
     folded = fold(text).strip()
@@ -123,15 +135,22 @@ def typed_many(question: Question, text: str) -> list[str] | None:
     if re.fullmatch(r"\d{1,2}(?:[\s,;.+/-]+\d{1,2})+", folded):
         numbers = [int(n) for n in re.findall(r"\d{1,2}", folded)]
         if all(1 <= n <= len(keys) for n in numbers):
-            return list(dict.fromkeys(keys[n - 1] for n in numbers))
+            return Many(list(dict.fromkeys(keys[n - 1] for n in numbers)))
         return None
-    parts = [p for p in _SEPARATORS.split(folded) if p]
-    if len(parts) < 2:
+    parts = [p.strip() for p in _SEPARATORS.split(text.strip()) if p.strip()]
+    if len(parts) < 2 or _asks(text):
         return None
     found = [typed_answer(question, p) for p in parts]
-    if not all(isinstance(f, Option) for f in found):
+    named = list(dict.fromkeys(f.value for f in found if isinstance(f, Option)))
+    unnamed = [p for p, f in zip(parts, found, strict=True) if f is None]
+    if not named or any(f is not None and not isinstance(f, Option) for f in found):
         return None
-    return list(dict.fromkeys(f.value for f in found if isinstance(f, Option)))
+    if not unnamed:
+        return Many(named)
+    if (not question.other or OTHER_OPTION not in question.options
+            or any(len(p.split()) > _OTHER_MAX_WORDS for p in unnamed)):
+        return None
+    return Many([*named, OTHER_OPTION], ", ".join(unnamed))
 
 
 _AGE = re.compile(r"^\D*?(\d{1,2})\s*(?:t|tuoi)?\D*$")
@@ -149,6 +168,13 @@ def _age_option(question: Question, text: str) -> str | None:
                               or (high.isdigit() and int(low) <= age <= int(high))):
             return key
     return None
+
+
+def _asks(text: str) -> bool:
+    """A question, or a yes-or-no one by its last word ("… có lớp không"): it may name options
+    without choosing them."""
+    last = phrase_key(text).split()[-1:]
+    return is_question(text) or bool(set(last) & folded_phrases("survey.question_endings"))
 
 
 def is_question(text: str) -> bool:
