@@ -223,7 +223,7 @@ def render_report_text(report: Report) -> str:
     header: list[Any] = [
         t("officials.report.col_unit"),
         t("officials.report.col_classes"),
-        *[t("officials.report.col_lines", program=c) for c in report.programs],
+        *[t("officials.report.col_lines", program=program_label(c)) for c in report.programs],
         t("officials.report.col_trainees"),
         t("officials.report.col_departures"),
     ]

@@ -9,7 +9,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import App
+from bot.cli_officials import render_report_text
+from handlers.officials.progress import program_label
 from handlers.types import Channel
+from messages import t
 from storage.history import load_history
 from storage.models import Unit
 from storage.report import get_report
@@ -82,3 +85,15 @@ async def test_baocao_on_zalo_is_a_short_summary(sqlite_app: App, clock: Clock) 
     assert "attachments" not in lines[0]
     assert "6 tháng 2 năm 2026" in texts(lines) and "44/47" in texts(lines)
     assert "Telegram" in texts(lines)
+
+
+
+async def test_the_printed_report_names_programmes_in_its_columns_too(app: App) -> None:
+    """The table's headers said "Lớp theo giam_ngheo" (the code) under lines that name it."""
+    async with app.db.session() as session:
+        report = await get_report(session, date(2023, 1, 1), date(2023, 6, 30))
+    [header] = [line.split("\t") for line in render_report_text(report).splitlines()
+                if line.startswith(t("officials.report.col_unit"))]
+    for code in report.programs:
+        assert t("officials.report.col_lines", program=program_label(code)) in header
+        assert t("officials.report.col_lines", program=code) not in header
