@@ -369,3 +369,19 @@ async def test_a_trade_the_list_lacks_typed_beside_one_it_has_is_the_other_trade
     assert response is not None
     assert response.answers["trades"] == ["motorbike", "other"]
     assert response.answers["trades_other"] == "han"
+
+
+async def test_the_topic_named_at_the_confirmation_is_a_yes_and_another_is_added(
+    app: App,
+) -> None:
+    """"hoc nghe" under «Bot sẽ gửi tin về: Lớp học nghề mới… Đồng ý không?» got the training
+    answer and the class list (two long messages), then the question again."""
+    zalo = partial(say, app, "an", channel=Channel.ZALO)
+    await zalo("co lop hoc nghe moi thi bao cho e voi nhe")
+    assert intents(await zalo("bach xa")) == ["flow:subscribe.confirm"]
+    assert intents(await zalo("lua dao")) == ["flow:subscribe.topics"]  # added
+    assert intents(await zalo("xong")) == ["flow:subscribe.confirm"]
+    assert intents(await zalo("hoc nghe")) == ["flow:subscribe.done"]
+    async with app.db.session() as session:
+        subscription = await session.scalar(select(Subscription))
+    assert subscription is not None and sorted(subscription.topics) == ["scam", "training"]

@@ -150,7 +150,8 @@ class SubscribeFlow(Flow):
             return short or _names_an_option(ctx, folded_text)
         # "ok" under the confirmation, a topic typed by name: answers, not small talk.
         if ctx.step == Step.CONFIRM:
-            return _said(folded_text, "intake.words_answer.confirm")
+            return (_said(folded_text, "intake.words_answer.confirm")
+                    or _typed_topic(folded_text) is not None)
         return ctx.step == Step.TOPICS and (
             _said(folded_text, "dossier.done_words") or _typed_topic(folded_text) is not None
         )
@@ -262,6 +263,17 @@ class SubscribeFlow(Flow):
         folded = fold(event.text)
         if ctx.step == Step.CONFIRM and _said(folded, "intake.words_answer.confirm"):
             await self._save(ctx)
+            return
+        topic = _typed_topic(folded) if ctx.step == Step.CONFIRM else None
+        if topic is not None:
+            # "học nghề" under "Bot sẽ gửi tin về: Lớp học nghề mới… Đồng ý không?" got the
+            # training answer (two long messages): the topic chosen is a yes, another one is
+            # added to the choice.
+            chosen: list[str] = ctx.data.get("topics", [])
+            if any(x.split(":")[0] == topic for x in chosen):
+                await self._save(ctx)
+            else:
+                await self._toggle(ctx, topic)
             return
         if ctx.step == Step.TOPICS and event.kind == InboundKind.TEXT:
             topic = _typed_topic(folded)
