@@ -25,6 +25,7 @@ from handlers.courses import (
 )
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
+from handlers.offers import offer_buttons
 from handlers.router import HANDOFF, INTAKE
 from handlers.textnorm import phrase_key
 from handlers.types import Button, Inbound, InboundKind
@@ -230,7 +231,7 @@ async def answer_topic(
         others = [row for row in follow_ups[1 if entry.details else 0:] if row[0].id != answered]
         follow_ups = _full_answer(also) + _full_answer(entry) + others[:1]
     kb = get_matcher().kb
-    offered = [[b] for b in _offer_buttons(offers)] + [
+    offered = [[b] for b in offer_buttons(offers)] + [
         [Topic(topic).button(kb.entries[topic].title)]
         for topic in runners_up if topic in kb.entries and topic != entry.id]
     follow_ups = offered_first(offered, follow_ups)
@@ -293,12 +294,6 @@ def _follow_ups(entry: Entry) -> list[list[Button]]:
     return [[_follow_up_button(f)] for f in entry.follow_up]
 
 
-def _offer_buttons(offers: tuple[str, ...]) -> list[Button]:
-    actions = load_actions()
-    found = [(name, actions.get(name)) for name in offers]
-    return [Button(a.offer, t(f"faq.offer.{name}")) for name, a in found if a and a.offer]
-
-
 def _follow_up_button(follow_up: FollowUp) -> Button:
     if follow_up.is_topic:
         title = get_matcher().kb.entries[follow_up.target].title
@@ -351,7 +346,7 @@ def _answered_before(ctx: Context, kept: str = "topics") -> tuple[str, ...]:
 def _answered_just_now(ctx: Context, topic: str, confidence: float) -> None:
     """The short reply to a question asked again and again: it was just answered, «Gặp cán
     bộ», and the answer once more on request."""
-    buttons = [[b] for b in _offer_buttons((HANDOFF,))]
+    buttons = [[b] for b in offer_buttons((HANDOFF,))]
     buttons.append([Topic(topic).button(t("faq.button.again"))])
     ctx.reply(t("faq.repeated"), buttons, intent=f"faq:{topic}", confidence=confidence,
               repeated=True)
