@@ -26,6 +26,7 @@ from handlers.intake.questions import current_units, named_unit
 from handlers.intake.validators import InvalidAnswerError, match_unit
 from handlers.menu import main_menu_buttons
 from handlers.notices import record_notice
+from handlers.offers import offer_buttons
 from handlers.officials.accounts import get_officer_contacts, record_for_officers
 from handlers.textnorm import fold, folded_phrases, is_phrase, option_number
 from handlers.types import Button, Inbound, InboundKind, Reply
@@ -303,7 +304,8 @@ class HandoffFlow(Flow):
         if ctx.step == Step.ASK:
             await self._open(ctx, text, ctx.data.get("unit_id"))
             return
-        if await self._for_the_bot(event, ctx, text) is None:
+        decision = await self._for_the_bot(event, ctx, text)
+        if decision is None:
             return
         thread = await ctx.session.get(Thread, int(ctx.data.get("thread_id", 0)))
         if thread is None or thread.status != "open" or thread.contact_id != ctx.contact.id:
@@ -325,7 +327,13 @@ class HandoffFlow(Flow):
                       thread_id=thread.id)
             ctx.leave()  # back to the interrupted form or dossier
             return
-        ctx.reply(t("thread.followup_sent"), _thread_buttons(thread.id),
+        # "đăng ký cho con trai em luôn" after the officer said to register through the bot: it
+        # reaches the officer (it may be meant for them), and the registration is one tap away.
+        offers = (offer_buttons((decision.action,)) if decision.outcome == "action"
+                  and decision.action not in (None, self.name) else [])
+        ctx.reply(t("thread.followup_sent_offer", offer=offers[0].label) if offers
+                  else t("thread.followup_sent"),
+                  [[b] for b in offers] + _thread_buttons(thread.id),
                   intent=f"flow:{self.name}.{Step.THREAD}", thread_id=thread.id)
 
 

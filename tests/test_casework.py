@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from handlers.threads import ANSWER_MAX
 from handlers.types import Channel
+from messages import t
 from storage.models import CaseStatusChange, Officer, OutboxMessage, Thread, ThreadMessage
 from tests.dossier_support import click, jpeg, make_case
 from tests.helpers import Clock, intents, press, say, send_file, texts
@@ -257,6 +258,27 @@ async def test_person_withdraws_and_the_commune_officer_is_told(app: App, clock:
     # An officer's menu starts with the case list.
     lines = await say(app, "pl", "menu")
     assert lines[0]["buttons"][0] == ["Danh sách hồ sơ"]
+
+
+async def test_a_request_to_the_bot_in_a_thread_reaches_the_officer_and_is_offered(
+    app: App, clock: Clock
+) -> None:
+    """Tried on Zalo: the officer answered "register him through the bot", and "dang ky cho
+    con trai e luon" was only relayed; the form was not one tap away."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    zalo = {"channel": Channel.ZALO}
+    await say(app, "u1", "gap can bo", **zalo)
+    await say(app, "u1", "phu luu", **zalo)
+    await say(app, "u1", "o xa co lop sua xe may ko a", **zalo)
+    lines = await say(app, "u1", "dang ky cho con trai e luon", **zalo)
+    assert intents(to(lines, "u1")) == ["flow:handoff.thread"] and len(to(lines, "pl")) == 1
+    offer = t("faq.offer.intake")
+    assert t("thread.followup_sent_offer", offer=offer) in texts(to(lines, "u1"))
+    assert intents(await press(app, "u1", offer, **zalo)) == ["flow:intake.consent"]
+    # A message that asks the bot for nothing is relayed as before.
+    await say(app, "u1", "gap can bo", **zalo)
+    lines = await say(app, "u1", "da e cam on chi", **zalo)
+    assert to(lines, "u1")[0]["text"] == t("thread.followup_sent")
 
 
 async def test_asking_to_withdraw_in_words_asks_to_confirm_it(app: App, clock: Clock) -> None:
