@@ -71,6 +71,8 @@ class Lexicon:
     #: words that may sit between them ("của em là"), longest first (``[personal_numbers]``).
     number_labels: tuple[tuple[str, ...], ...] = ()
     number_links: tuple[tuple[str, ...], ...] = ()
+    birth_labels: tuple[tuple[str, ...], ...] = ()
+    birth_not_after: tuple[tuple[str, ...], ...] = ()
     shared: tuple[SharedFact, ...] = ()
     #: Words around a country's name that ask the last question again about it ("thế còn",
     #: "thì sao"): a message of nothing else is a follow-up (``[follow_up]``), longest first.
@@ -164,6 +166,10 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         needs=_phrase_table(data, "needs"),
         number_labels=_phrases(_table(data, "personal_numbers"), "labels", "personal_numbers"),
         number_links=_phrases(_table(data, "personal_numbers"), "links", "personal_numbers"),
+        birth_labels=_phrases(_table(data, "personal_numbers"), "birth_labels",
+                              "personal_numbers"),
+        birth_not_after=_phrases(_table(data, "personal_numbers"), "birth_not_after",
+                                 "personal_numbers"),
         shared=_shared(data),
         follow_up=_phrases(_table(data, "follow_up"), "words", "follow_up"),
         bot_names=_phrases(_table(data, "bot"), "names", "bot"),

@@ -78,6 +78,22 @@ def test_the_number_and_its_label_leave_the_matching_key() -> None:
     assert matcher.decide("số điện thoại của xã là bao nhiêu").topic == "general.contact"
     assert matcher.key("vay 150000000 duoc khong") == "vay 150000000 duoc khong"
     assert matcher.key("sdt 0912345678") == "so dien thoai 0912345678"
+    # A year of birth with its label too ("sinh năm 1975" read as a birth certificate's
+    # business): a year alone, or a year that is not a birth, stays.
+    assert matcher.key("dang ky hoc may cho me e sinh nam 1975") == "dang ky hoc may cho me em"
+    assert "2027" in matcher.key("lop may nam 2027 mo chua")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_registration_request_with_the_persons_details_registers(
+    app: App, channel: Channel
+) -> None:
+    """Tried on Zalo: a son registering his mother with her details in the message got the
+    class list ("sinh nam 1975" made it out of the remit, and the request was lost)."""
+    text = ("dang ky cho me e hoc lop may o ham yen, me e ten Hoang Thi Lan sinh nam 1975 "
+            "sdt 0987654321")
+    lines = await say(app, "u1", text, channel=channel)
+    assert intents(lines) == ["flow:intake.consent"], lines
 
 
 MISSING_QUESTIONS = [

@@ -99,7 +99,7 @@ class Matcher:
             reverse=True))
         # Reading every training text is most of a start: the keys are kept on disk too.
         keys = KeyCache(cache_dir, version_of(self.lexicon, self._communes),
-                        lambda text: self.key(text, repair=False))
+                        lambda text: self.key(text, repair=False, births=False))
         examples = training_examples(kb, self.actions, keys.key, self.thresholds.typed_weight)
         keys.save()
         texts, labels, weights = examples.texts, examples.labels, examples.weights
@@ -126,10 +126,13 @@ class Matcher:
         ], cache_dir)
         self._remit = RemitCheck(*remit)
 
-    def key(self, text: str, *, repair: bool = True) -> str:
+    def key(self, text: str, *, repair: bool = True, births: bool = True) -> str:
         """The normalised text; with ``repair``, unknown words are spelling-corrected. A phone
-        or ID number in it is left out, with the words naming it ("sdt 0912345678")."""
-        words = without_personal_numbers(tokens(text, self.lexicon), self.lexicon)
+        or ID number in it is left out, with the words naming it ("sdt 0912345678"); with
+        ``births``, a year of birth too ("sinh năm 1975"). The training examples keep theirs:
+        written for their topic, the year is part of the story they tell."""
+        words = without_personal_numbers(tokens(text, self.lexicon), self.lexicon,
+                                         births=births)
         words = commune_as_word(words, self._communes)
         if repair:
             repaired = [self._repair(w) for w in words]

@@ -216,6 +216,8 @@ PERSONAL_DIGITS = range(9, 13)
 #: How they start: a phone 0… or 84…, an ID number its province's code 0… (Tuyên Quang's is
 #: 008 on the new card, 07… on the old): a sum of money ("150000000") is not one.
 _PERSONAL_START = ("0", "84")
+#: Years of birth of the people the office serves, said after ``birth_labels``.
+_BIRTH_YEARS = range(1930, 2021)
 #: A message shorter than this once the number is gone says nothing else: kept whole.
 _WORDS_LEFT = 2
 
@@ -226,18 +228,28 @@ def _ends_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
 
 
 def without_personal_numbers(
-    words: list[str], lexicon: Lexicon | None = None, *, least: int = _WORDS_LEFT
+    words: list[str], lexicon: Lexicon | None = None, *, least: int = _WORDS_LEFT,
+    births: bool = True,
 ) -> list[str]:
     """``words`` without the phone or ID numbers in them, and the words naming each number
     right around it (lexicon ``[personal_numbers]``: "so dien thoai 0912345678", "can cuoc
     008099001234 cua em"): the number does not say what the message asks, and its label would
     pull it to the office's phone or to privacy. A number typed in groups ("0912 345 678") is
-    one number. When fewer than ``least`` words are left, the words are returned as they were
-    ("sdt 0912345678" alone)."""
+    one number. A year of birth with its label ("sinh năm 1975") is left out too: it read as a
+    birth certificate's business. When fewer than ``least`` words are left, the words are
+    returned as they were ("sdt 0912345678" alone)."""
     lex = lexicon or load_lexicon()
     out: list[str] = []
     i = 0
     while i < len(words):
+        if births and len(words[i]) == 4 and words[i].isascii() and words[i].isdigit() \
+                and int(words[i]) in _BIRTH_YEARS:
+            label = _ends_with(out, lex.birth_labels)
+            # "thực tập sinh năm 2023", "hy sinh năm 1979": not a birth.
+            if label and not _ends_with(out[: len(out) - label], lex.birth_not_after):
+                del out[len(out) - label:]
+                i += 1
+                continue
         j, digits = i, 0
         while j < len(words) and words[j].isdigit() and digits < max(PERSONAL_DIGITS):
             digits += len(words[j])
