@@ -27,7 +27,7 @@ from handlers.flow import Flow
 from handlers.menu import main_menu_buttons
 from handlers.offers import offer_buttons
 from handlers.router import HANDOFF, INTAKE
-from handlers.textnorm import phrase_key
+from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
 from handlers.understanding.matcher import get_matcher
@@ -120,6 +120,9 @@ class FaqFlow(Flow):
             ctx.forget(ASKED)
         if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or not event.text.strip():
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
+            return
+        if previous and is_phrase(event.text, folded_phrases("faq.more_words")):
+            _more_about(ctx, previous)
             return
         decision = get_matcher().decide(event.text, previous)
         if decision.outcome in ("clarify", "fallback") and typed_place(event.text) is not None:
@@ -341,6 +344,27 @@ def _answered_before(ctx: Context, kept: str = "topics") -> tuple[str, ...]:
     asked = _last_asked(ctx, FOLLOW_UP_WITHIN)
     topics = asked.get(kept) if asked is not None else None
     return tuple(str(t) for t in topics) if isinstance(topics, list) else ()
+
+
+def _more_about(ctx: Context, topics: tuple[str, ...]) -> None:
+    """"xem chi tiết" typed after an answer (it was read as a new question, out of the remit):
+    the answer's details; which answer's, after two; or that there is no more."""
+    kb = get_matcher().kb
+    entries = [kb.entries[topic] for topic in topics if topic in kb.entries]
+    if len(entries) > 1:
+        ctx.reply(t("faq.which_details"), [row for e in entries for row in _full_answer(e)],
+                  intent="clarify")
+        return
+    if not entries:
+        ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
+        return
+    entry = entries[0]
+    if entry.details:
+        ctx.reply(entry.details, _follow_ups(entry), intent=f"faq:{entry.id}", confidence=1.0)
+        return
+    ctx.reply(t("faq.no_more_details"),
+              [[b] for b in offer_buttons((HANDOFF,))] + _follow_ups(entry),
+              intent=f"faq:{entry.id}", confidence=1.0)
 
 
 def _answered_just_now(ctx: Context, topic: str, confidence: float) -> None:

@@ -303,3 +303,26 @@ def test_an_offer_takes_the_place_of_the_last_follow_up() -> None:
     # An offer already among the follow-ups is not repeated; with no follow-ups it is all.
     assert offered_first([follow_ups[1]], follow_ups) == follow_ups
     assert offered_first(offer, []) == offer
+
+
+@pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.ZALO])
+async def test_more_asked_in_words_after_an_answer(sqlite_app: App, channel: Channel) -> None:
+    """Tried on Telegram: "xem chi tiết" typed after an answer was read as a new question and
+    got "not the bot's business"."""
+    kb = shipped_matcher().kb
+    send = {"channel": channel}
+    await say(sqlite_app, "u1", "di xkld het bn tien", **send)
+    lines = await say(sqlite_app, "u1", "xem chi tiet", **send)
+    assert intents(lines) == ["faq:abroad.costs"]
+    assert kb.entries["abroad.costs"].details in texts(lines)
+    # After two answers: which one's.
+    await say(sqlite_app, "u1", "Đi Nhật làm việc cần điều kiện gì?", **send)
+    lines = await say(sqlite_app, "u1", "cho xem chi tiết", **send)
+    assert intents(lines) == ["clarify"] and t("faq.which_details") in texts(lines)
+    # An answer with nothing more says so, with «Gặp cán bộ».
+    assert not kb.entries["training.register"].details
+    lines = await say(sqlite_app, "u1", "dang ky hoc nghe thi lam the nao", **send)
+    assert intents(lines)[0] == "faq:training.register", lines
+    lines = await say(sqlite_app, "u1", "noi ro hon", **send)
+    assert intents(lines) == ["faq:training.register"]
+    assert texts(lines).startswith(t("faq.no_more_details"))
