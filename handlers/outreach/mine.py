@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.outreach.subscribe import topics_label
-from handlers.outreach.survey import answer_lines
+from handlers.outreach.survey_stored import answer_lines
 from messages import t
 from storage.models import Unit
 from storage.outreach_repo import get_subscription

@@ -1,9 +1,10 @@
 """``survey``: the training-needs questionnaire (messages/survey.toml), for one open round.
 
 Consent first; every answer is saved at once (``survey_responses``), so the person can leave and
-come back to the first unanswered question; one response per person per round; "xem khảo sát"
-shows the answers and offers to delete them. Officers use ``/khaosat`` (handlers/outreach/
-survey_officer.py) to open a round, invite people and see the results.
+come back to the first unanswered question; one response per person per round. "xem khảo sát"
+shows the answers and offers to delete them (handlers/outreach/survey_stored.py). Officers use
+``/khaosat`` (handlers/outreach/survey_officer.py) to open a round, invite people and see the
+results.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from handlers.intake.validators import (
     InvalidAnswerError,
     match_unit,
 )
-from handlers.outreach import survey_officer
+from handlers.outreach import survey_officer, survey_stored
 from handlers.outreach.subscribe import Start as Subscribe
 from handlers.outreach.survey_answers import (
+    OTHER_OPTION,
     Consent,
     Decline,
     Done,
@@ -34,7 +36,16 @@ from handlers.outreach.survey_answers import (
     typed_answer,
     typed_many,
 )
-from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrases
+from handlers.outreach.survey_stored import (
+    DELETE,
+    NAME,
+    Delete,
+    DeleteConfirmed,
+    KeepAnswers,
+    View,
+    delete_word,
+)
+from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from messages.survey import Question, questionnaire
@@ -47,15 +58,10 @@ from storage.survey_repo import (
     get_response,
     has_draft,
     open_rounds,
-    responses_of,
 )
 
-NAME = "survey"
 CONSENT = "consent"
 OTHER = "other_trade"
-#: "Xóa hết câu trả lời khảo sát?" waits for its answer (typed "có" answered the question
-#: under way before).
-DELETE = "delete"
 
 
 @dataclass(frozen=True)
@@ -68,26 +74,6 @@ class PickUnit(CallbackData, prefix="survey:unit"):
     """A commune of the round, as a numbered option (typing its name works too)."""
 
     unit_id: int
-
-
-@dataclass(frozen=True)
-class View(CallbackData, prefix="survey:view"):
-    pass
-
-
-@dataclass(frozen=True)
-class Delete(CallbackData, prefix="survey:delete"):
-    pass
-
-
-@dataclass(frozen=True)
-class KeepAnswers(CallbackData, prefix="survey:delete_no"):
-    pass
-
-
-@dataclass(frozen=True)
-class DeleteConfirmed(CallbackData, prefix="survey:delete_yes"):
-    pass
 
 
 class SurveyFlow(Flow):
@@ -138,10 +124,10 @@ class SurveyFlow(Flow):
         # Said in a sentence too ("xem cau tra loi khao sat cua toi" began the survey again);
         # deleting first: "xóa khảo sát của tôi" holds "khảo sát của tôi".
         if contains_phrase(event.text, folded_phrases("survey.phrases.delete")):
-            await _ask_delete(ctx)
+            await survey_stored.ask_delete(ctx)
             return
         if contains_phrase(event.text, folded_phrases("survey.phrases.view")):
-            await _view(ctx)
+            await survey_stored.view(ctx)
             return
         await _begin(ctx)
 
@@ -156,9 +142,9 @@ class SurveyFlow(Flow):
                 officer = await get_officer(ctx.session, ctx.contact.id)
                 await survey_officer.on_callback(ctx, officer, data)
             case View():
-                await _view(ctx)
+                await survey_stored.view(ctx)
             case Delete():
-                await _ask_delete(ctx)
+                await survey_stored.ask_delete(ctx)
             case DeleteConfirmed():
                 count = await delete_responses(ctx.session, ctx.contact.id)
                 if ctx.flow == NAME:
@@ -197,7 +183,7 @@ class SurveyFlow(Flow):
                 await self.on_callback(event, ctx, said_to_delete)
                 return
             if not is_question(event.text):
-                await _ask_delete(ctx)
+                await survey_stored.ask_delete(ctx)
                 return
         said = consent_word(event.text) if event.kind == InboundKind.TEXT else None
         if ctx.step == CONSENT and said is not None:
@@ -350,7 +336,7 @@ async def _ask_next(
     ctx: Context, response: SurveyResponse, *, resumed: bool = False, again: bool = False
 ) -> None:
     answers = response.answers
-    if "trades" in answers and "other" in answers["trades"] and "trades_other" not in answers:
+    if "trades" in answers and OTHER_OPTION in answers["trades"] and "trades_other" not in answers:
         ctx.goto(OTHER)
         ctx.reply(t("survey.ask_other"), intent=f"flow:{NAME}.{OTHER}")
         return
@@ -475,66 +461,6 @@ async def _finish(ctx: Context, response: SurveyResponse) -> None:
         [[View().button(t("survey.button.view"))]],
         intent=f"flow:{NAME}.done",
     )
-
-
-async def _view(ctx: Context) -> None:
-    found = await responses_of(ctx.session, ctx.contact.id)
-    if not found:
-        ctx.reply(t("survey.nothing"), intent=f"flow:{NAME}.view")
-        return
-    lines = [t("survey.view_title")]
-    for response in found:
-        lines.extend(await answer_lines(ctx, response))
-    ctx.reply(
-        "\n".join(lines),
-        [[Delete().button(t("survey.button.delete"))]],
-        intent=f"flow:{NAME}.view",
-    )
-
-
-async def answer_lines(ctx: Context, response: SurveyResponse) -> list[str]:
-    """One line per answered question, as the person would read it (also the privacy view)."""
-    form = questionnaire()
-    lines = []
-    for question in form.questions:
-        value = response.answers.get(question.id)
-        if value is None or value == "":
-            continue
-        if question.kind == "unit":
-            unit = await ctx.session.get(Unit, int(value))
-            shown = unit.name if unit else ""
-        elif isinstance(value, list):
-            shown = ", ".join(form.label(question.id, str(v)) for v in value)
-            if "trades_other" in response.answers and question.id == "trades":
-                shown += f" ({response.answers['trades_other']})"
-        else:
-            shown = form.label(question.id, str(value))
-        lines.append(f"• {question.label}: {shown}")
-    return lines
-
-
-async def _ask_delete(ctx: Context) -> None:
-    if not await responses_of(ctx.session, ctx.contact.id):
-        ctx.reply(t("survey.nothing"), intent=f"flow:{NAME}.delete")
-        return
-    # The question under way, if any, is kept to be asked again after «Không xóa».
-    ctx.enter(NAME, DELETE, dict(ctx.data) if ctx.flow == NAME else {})
-    ctx.reply(
-        t("survey.delete_confirm"),
-        [[DeleteConfirmed().button(t("survey.button.delete_yes"))],
-         [KeepAnswers().button(t("survey.button.delete_no"))]],
-        intent=f"flow:{NAME}.delete",
-    )
-
-
-def delete_word(text: str) -> DeleteConfirmed | KeepAnswers | None:
-    """"có", "xóa đi" or "không", "thôi" typed at «Xóa hết câu trả lời khảo sát?»: a few
-    answers, not all of one's data (that question wants its button pressed)."""
-    if is_phrases(text, folded_phrases("privacy.delete_agree_words")):
-        return DeleteConfirmed()
-    if is_phrases(text, folded_phrases("survey.words.keep")):
-        return KeepAnswers()
-    return None
 
 
 async def _keep_answers(ctx: Context) -> None:
