@@ -27,3 +27,10 @@ class HandlerConfig:
     file_link_secret: str = ""
     #: (start, end) local hours in which nothing scheduled is sent (QUIET_START, QUIET_END).
     quiet_hours: tuple[int, int] = (21, 7)
+
+
+def in_quiet_hours(hour: int, quiet: tuple[int, int]) -> bool:
+    """Is ``hour`` (local) inside the quiet hours ``quiet`` = (start, end), which may run past
+    midnight (21 → 7)?"""
+    start, end = quiet
+    return (hour >= start or hour < end) if start > end else (start <= hour < end)

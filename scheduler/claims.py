@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.config import in_quiet_hours
 from storage.db import conflict_insert
 from storage.models.plan import AlertSent
 
@@ -27,8 +28,7 @@ def local_day(now: datetime, zone: ZoneInfo) -> date:
 
 def is_quiet(now: datetime, zone: ZoneInfo, start: int = QUIET_START, end: int = QUIET_END) -> bool:
     """Between ``start`` and ``end`` o'clock local time nobody is written to."""
-    hour = now.astimezone(zone).hour
-    return hour >= start or hour < end if start > end else start <= hour < end
+    return in_quiet_hours(now.astimezone(zone).hour, (start, end))
 
 
 async def lock_job(session: AsyncSession, job: str) -> None:

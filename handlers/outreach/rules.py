@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.access import DISTRICT_ROLES, Role
+from handlers.config import in_quiet_hours
 from storage.models import Officer
 
 #: Zalo's 2,000 characters, less the line saying how to stop: one message on every channel.
@@ -57,7 +58,7 @@ def check_time(when: datetime, now: datetime, zone: ZoneInfo, quiet: tuple[int, 
     """A send time: not in the past (a minute's slack), not inside the quiet hours."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone)
-    if _quiet_hour(when.astimezone(zone).hour, quiet):
+    if in_quiet_hours(when.astimezone(zone).hour, quiet):
         raise RuleError("quiet")
     if (now - when).total_seconds() > 60:
         raise RuleError("past")
@@ -68,15 +69,10 @@ def quiet_until(now: datetime, zone: ZoneInfo, quiet: tuple[int, int]) -> dateti
     """When a send asked for ``now`` starts, inside the quiet hours (local time); None outside
     them."""
     local = now.astimezone(zone)
-    if not _quiet_hour(local.hour, quiet):
+    if not in_quiet_hours(local.hour, quiet):
         return None
     end = local.replace(hour=quiet[1], minute=0, second=0, microsecond=0)
     return end if end > local else end + timedelta(days=1)
-
-
-def _quiet_hour(hour: int, quiet: tuple[int, int]) -> bool:
-    start, end = quiet
-    return (hour >= start or hour < end) if start > end else (start <= hour < end)
 
 
 def check_scope(officer: Officer | None, unit_ids: list[int]) -> None:
