@@ -164,3 +164,26 @@ async def test_a_request_after_cancel_and_question_is_not_a_name(
     async with app.db.session() as session:
         draft = await session.scalar(select(IntakeDraft))
     assert draft is not None and "full_name" not in draft.data
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(
+    ("answer", "relationship", "gender"),
+    [("con trai", "child", "male"), ("cho me em", "parent", "female"), ("cho nó", None, None)],
+)
+async def test_a_relative_named_for_whom_answers_the_kinship_too(
+    app: App, channel: Channel, answer: str, relationship: str | None, gender: str | None
+) -> None:
+    """"con trai" at "Anh/chị đăng ký cho ai?" was asked the same again; "cho mẹ em" was read
+    as «Cho bản thân tôi» (it holds "cho em"). Both name a relative and what kin."""
+    await say(app, "k1", "dang ky hoc nghe", channel=channel)
+    lines = await say(app, "k1", "dong y", channel=channel)
+    assert lines[-1]["meta"]["intent"] == "flow:intake.who"
+    lines = await say(app, "k1", answer, channel=channel)
+    expected = "flow:intake.relationship" if relationship is None else "flow:intake.full_name"
+    assert lines[-1]["meta"]["intent"] == expected
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None and draft.data["who"] == "relative"
+    assert draft.data.get("relationship") == relationship
+    assert draft.data.get("gender") == gender

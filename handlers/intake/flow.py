@@ -70,6 +70,7 @@ from handlers.intake.prefill import (
     apply_preset,
     form_slots,
     prefilled_note,
+    relative_named,
     request_preset,
 )
 from handlers.intake.questions import (
@@ -419,6 +420,9 @@ class IntakeFlow(Flow):
                 await show_step(ctx, draft)
                 offer_choices(ctx, faq)
                 return
+        if step == Step.WHO and (note := await relative_named(ctx, draft, event.text)):
+            await advance(ctx, draft, note=note)
+            return
         try:
             await apply_text(ctx, draft, step, event.text)
         except CourseFullError as full:

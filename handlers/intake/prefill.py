@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Context
-from handlers.intake.answers import typed_option
+from handlers.intake.answers import apply_choice, typed_option
 from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import (
     CHOICES,
@@ -66,13 +66,8 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
     unit_id = unit.id if unit is not None else None
     if unit is not None:
         preset["unit_id"], preset["unit_name"] = unit.id, unit.name
-    if preset.get("who") == "relative":
-        # "cho con trai tôi": the gender is said too.
-        gender = next((g for g in ("male", "female")
-                       if any(f" {fold(w)} " in padded for w in raw(f"intake.prefill_gender.{g}"))),
-                      None)
-        if gender is not None:
-            preset["gender"] = gender
+    if preset.get("who") == "relative" and (gender := _said_gender(padded)) is not None:
+        preset["gender"] = gender  # "cho con trai tôi": the gender is said too
     if preset.get("kind") == "abroad":
         return preset
     courses = await _named_courses(ctx, text, unit_id)
@@ -81,6 +76,13 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
     elif "kind" not in preset:
         preset.update(_kind_answered_before(slots.get(ANSWERED_BEFORE)))
     return preset
+
+
+def _said_gender(padded: str) -> str | None:
+    """The relative's gender a kinship word says ("con trai", "mẹ"), if any."""
+    return next((g for g in ("male", "female")
+                 if any(f" {fold(w)} " in padded for w in raw(f"intake.prefill_gender.{g}"))),
+                None)
 
 
 async def _named_courses(ctx: Context, text: str, unit_id: int | None) -> dict[str, Any]:
@@ -138,6 +140,22 @@ def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> li
         touch(draft, ctx.now, unit_id=preset["unit_id"], unit_name=preset["unit_name"])
         filled.append(_labelled("commune", preset["unit_name"]))
     return filled
+
+
+async def relative_named(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
+    """"con trai", "cho mẹ em", "cho nó" typed for "for whom?": a relative, and the kinship
+    and gender questions answered too when the words say them; returns the note saying what
+    was filled, or None when the words name no relative. Read before the options: "cho mẹ
+    em" holds "cho em", which is the speaker."""
+    slots = form_slots(text)
+    if slots.get("who") != "relative":
+        return None
+    await apply_choice(ctx, draft, Step.WHO, "relative")
+    said = {k: v for k, v in slots.items() if k in ("who", "relationship")}
+    if (gender := _said_gender(_padded(text))) is not None:
+        said["gender"] = gender
+    filled = apply_preset(ctx, draft, said)
+    return prefilled_note(filled or [_labelled("who", t("intake.summary.who.relative"))])
 
 
 async def answer_ahead(

@@ -88,6 +88,8 @@ def request_slots(text: str, actions: Actions | None = None) -> dict[str, str]:
     if relationship:
         slots["who"] = "relative"
         slots["relationship"] = relationship
+    elif any(_find(words, p) >= 0 for _, p in _phrases(acts, "relative") if p):
+        slots["who"] = "relative"
     elif any(_find(words, p) >= 0 for _, p in _phrases(acts, "self") if p):
         slots["who"] = "self"
     return slots
