@@ -30,6 +30,7 @@ from handlers.router import HANDOFF, INTAKE
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
+from handlers.understanding.details import tells_details
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
 from handlers.understanding.smalltalk import SmallTalk
@@ -155,6 +156,9 @@ class FaqFlow(Flow):
                 # the person to work in Taiwan (intake/prefill.py, ANSWERED_BEFORE).
                 _remember_asked(ctx, event.text, 0,
                                 offered=[c.topic for c in decision.candidates])
+        elif tells_details(event.text):
+            # "nó sinh năm 1996": kept nowhere, not even in the log of unanswered questions.
+            ctx.reply(t("faq.details_not_kept"), main_menu_buttons(), intent="fallback")
         else:
             _log(ctx, event.text, decision)
             # Understood, but not the office's work (weather, land, marriage…): say so and where
@@ -390,7 +394,8 @@ async def _smalltalk(event: Inbound, ctx: Context, kind: SmallTalk) -> None:
         ctx.replies[-1].meta["intent"] = "smalltalk"
         return
     buttons = [] if kind == SmallTalk.BYE else main_menu_buttons()
-    key = {SmallTalk.THANKS: "faq.thanks", SmallTalk.BYE: "faq.bye"}.get(kind, "faq.ack")
+    key = {SmallTalk.THANKS: "faq.thanks", SmallTalk.BYE: "faq.bye",
+           SmallTalk.HARD_TO_READ: "faq.hard_to_read"}.get(kind, "faq.ack")
     ctx.reply(t(key), buttons, intent="smalltalk")
 
 

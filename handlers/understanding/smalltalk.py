@@ -15,6 +15,7 @@ class SmallTalk(StrEnum):
     THANKS = "thanks"
     ACK = "ack"
     BYE = "bye"
+    HARD_TO_READ = "hard_to_read"
 
 
 @cache
@@ -82,7 +83,8 @@ def smalltalk_kind(key: str, lexicon: Lexicon | None = None) -> SmallTalk | None
         else:
             return None
     # "ok cảm ơn" is thanks; "chào, cảm ơn nhé" too: thanks and goodbyes outrank the rest.
-    for kind in (SmallTalk.THANKS, SmallTalk.BYE, SmallTalk.GREETING):
+    # Saying one reads with difficulty asks for help, whatever rides along.
+    for kind in (SmallTalk.HARD_TO_READ, SmallTalk.THANKS, SmallTalk.BYE, SmallTalk.GREETING):
         if kind in kinds:
             return kind
     return SmallTalk.ACK
