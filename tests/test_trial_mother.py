@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from handlers.types import Channel
 from messages import t
-from storage.models import FallbackQuestion
+from storage.models import FallbackQuestion, IntakeDraft
 from tests.helpers import intents, say, texts
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -76,3 +76,41 @@ async def test_going_abroad_again_is_answered_in_the_first_message(app: App) -> 
     assert intents(lines) == ["faq:abroad.return"]
     assert "Muốn đi lại" in lines[0]["text"] and "xác nhận với UBND xã" in lines[0]["text"]
     assert len(lines[0]["text"]) <= 600
+
+
+async def _draft(app: App) -> dict[str, object]:
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None
+    return dict(draft.data)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_answer_out_of_turn_is_never_a_near_spelling_of_this_questions_option(
+    app: App, channel: Channel
+) -> None:
+    # A «Quay lại» pressed by mistake put her at «Anh/chị đăng ký việc gì?»; her "ho ngheo"
+    # (the household) was taken for «Học nghề» and Japan was dropped.
+    await say(app, "m1", "dang ky cho con trai toi di nhat", channel=channel)
+    lines = await say(app, "m1", "dong y", channel=channel)
+    assert lines[-1]["meta"]["intent"] == "flow:intake.full_name"
+    lines = await say(app, "m1", "quay lai", channel=channel)
+    assert lines[-1]["meta"]["intent"] == "flow:intake.kind"
+    lines = await say(app, "m1", "ho ngheo", channel=channel)
+    assert lines[-1]["meta"]["intent"] == "flow:intake.kind"
+    assert "Diện hộ: Hộ nghèo" in texts(lines)
+    data = await _draft(app)
+    assert (data["kind"], data["market"], data["household"]) == ("abroad", "japan", "ho_ngheo")
+    # "ok" under "(Đang ghi: Đi làm việc ở nước ngoài)" keeps it and goes on.
+    lines = await say(app, "m1", "ok", channel=channel)
+    assert lines[-1]["meta"]["intent"] == "flow:intake.full_name"
+    assert (await _draft(app))["kind"] == "abroad"
+
+
+async def test_a_near_spelling_alone_still_chooses(app: App) -> None:
+    await say(app, "m1", "dang ky")
+    await say(app, "m1", "dong y")
+    await say(app, "m1", "ban than")
+    lines = await say(app, "m1", "hoc nge")  # «Học nghề», one letter short
+    assert lines[-1]["meta"]["intent"] != "flow:intake.kind"
+    assert (await _draft(app))["kind"] == "course"

@@ -29,6 +29,7 @@ from handlers.intake.validators import (
     check_age,
     match_option,
     match_unit,
+    names_exactly,
     parse_citizen_id,
     parse_date,
     parse_ethnicity,
@@ -197,13 +198,25 @@ def typed_option(
             text,
             [(o.value, o.label) for o in options],
             synonyms,
-            loose=not asks_question(text),
+            loose=not asks_question(text) and not _answers_another_question(step, text),
         )
     except InvalidAnswerError:
         if strict:
             raise
         return None
     return next(o for o in options if o.value == value)
+
+
+def _answers_another_question(step: Step, text: str) -> bool:
+    """Does ``text`` name an option of another of the form's choice questions exactly? Then it
+    is that question's answer, typed out of turn, never a near spelling of one of this step's:
+    "hộ nghèo" at «Anh/chị đăng ký việc gì?» was taken for «Học nghề», and the country asked
+    for was dropped."""
+    return any(
+        names_exactly(text, [(v, choice_label(other, v)) for v in values],
+                      option_synonyms(other, list(values)))
+        for other, values in CHOICES.items() if other != step
+    )
 
 
 def option_synonyms(step: Step, values: list[str]) -> dict[str, list[str]]:

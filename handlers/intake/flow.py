@@ -80,12 +80,13 @@ from handlers.intake.questions import (
     shows_example,
     typed_button,
 )
-from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
+from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, answered, first_missing
 from handlers.intake.validators import InvalidAnswerError
 from handlers.textnorm import (
     contains_phrase,
     fold,
     folded_phrases,
+    is_phrase,
     option_number,
 )
 from handlers.types import Button, Inbound, InboundKind
@@ -366,6 +367,12 @@ class IntakeFlow(Flow):
             return
         if _says_continue(event):
             await show_step(ctx, draft)  # back a day later: "tiếp tục" is the answer already
+            return
+        if (step in QUESTIONS and answered(step, draft.data)
+                and is_phrase(event.text, folded_phrases("intake.words.keep"))):
+            # "ok" under "(Đang ghi: Đi làm việc ở nước ngoài)", after a «Quay lại» pressed by
+            # mistake: that answer stands (it was "choose an option" again and again).
+            await advance(ctx, draft)
             return
         if self.claims(folded) or self._returning(ctx):
             faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text))

@@ -356,6 +356,36 @@ def _initials(label: str) -> str:
     return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
+def _names(
+    options: Sequence[tuple[str, str]], synonyms: Mapping[str, Sequence[str]] | None
+) -> list[tuple[str, str]]:
+    """(folded name, value) of every label, value and synonym of ``options``."""
+    names: list[tuple[str, str]] = []
+    for value, label in options:
+        names.append((_key(label), value))
+        names.append((_key(value.replace("_", " ")), value))
+        names += [(_key(s), value) for s in (synonyms or {}).get(value, ())]
+    return [(n, v) for n, v in names if n]
+
+
+def _exact(
+    key: str, options: Sequence[tuple[str, str]], names: list[tuple[str, str]]
+) -> set[str]:
+    """The values whose label, value or synonym is ``key``, or whose label's initials are."""
+    return ({v for n, v in names if n == key}
+            | {v for v, label in options if _initials(label) == key})
+
+
+def names_exactly(
+    text: str,
+    options: Sequence[tuple[str, str]],
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+) -> bool:
+    """Does the typed answer name one of ``options`` exactly (label, synonym, initials)?"""
+    key = _key(text)
+    return bool(key) and bool(_exact(key, options, _names(options, synonyms)))
+
+
 def match_option(
     text: str,
     options: Sequence[tuple[str, str]],
@@ -373,14 +403,8 @@ def match_option(
     key = _key(text)
     if not key:
         raise InvalidAnswerError("choose_option")
-    names: list[tuple[str, str]] = []  # (folded name, value)
-    for value, label in options:
-        names.append((_key(label), value))
-        names.append((_key(value.replace("_", " ")), value))
-        names += [(_key(s), value) for s in (synonyms or {}).get(value, ())]
-    names = [(n, v) for n, v in names if n]
-    exact = {v for n, v in names if n == key}
-    exact |= {v for v, label in options if _initials(label) == key}
+    names = _names(options, synonyms)
+    exact = _exact(key, options, names)
     if len(exact) == 1:
         return exact.pop()
     # The start of a name: whole words, or a longer start ("may cong" for «May công nghiệp»);
