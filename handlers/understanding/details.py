@@ -14,19 +14,24 @@ _NAME_WORDS = range(1, 6)
 
 
 def tells_details(text: str, lexicon: Lexicon | None = None) -> bool:
-    """Does ``text`` tell a name after its label, a year of birth after its label, or a phone
-    or ID number? (Whether it also asks something is the caller's to know: it is asked only of
-    a message nothing else understood.)"""
+    """Does ``text`` only tell a name after its label, a year of birth after its label, or a
+    phone or ID number, with nothing else but words saying whose ("thằng con tôi nó")? A
+    message about a matter that also holds a number ("nhà tôi ở …, gọi 0912…, tranh chấp đất
+    đai") is not. (It is asked only of a message nothing else understood.)"""
     words = phrase_key(text).split()
-    if not words:
+    named = _name_at(words)
+    if named is not None:
+        words = words[:named]
+    left = without_personal_numbers(words, lexicon or load_lexicon(), least=0)
+    if named is None and len(left) == len(words):
         return False
-    if _names_someone(words):
-        return True
-    return len(without_personal_numbers(words, lexicon or load_lexicon(), least=0)) < len(words)
+    whose = folded_phrases("faq.details.whose_words")
+    return sum(1 for w in left if w not in whose) <= 1
 
 
-def _names_someone(words: list[str]) -> bool:
-    """A name label, then one to five words that ask nothing ("tên là gì" asks)."""
+def _name_at(words: list[str]) -> int | None:
+    """Where a name label starts that is followed, to the end, by one to five words asking
+    nothing ("tên là Vũ Văn Hải"; "tên là gì" asks), or None."""
     labels = sorted((p.split() for p in folded_phrases("faq.details.name_labels")), key=len,
                     reverse=True)
     asking = folded_phrases("faq.details.asking_words")
@@ -34,5 +39,5 @@ def _names_someone(words: list[str]) -> bool:
         for label in labels:
             if words[i:i + len(label)] == label:
                 name = words[i + len(label):]
-                return len(name) in _NAME_WORDS and not asking & set(name)
-    return False
+                return i if len(name) in _NAME_WORDS and not asking & set(name) else None
+    return None
