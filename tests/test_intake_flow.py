@@ -231,7 +231,7 @@ async def test_a_village_typed_at_the_phone_question_is_kept_for_its_question(ap
     await _at_the_phone_question(app)
     lines = await say(app, "u1", "thon 5")
     assert intents(lines) == ["flow:intake.phone"]
-    assert "Thôn/bản: thon 5" in lines[0]["text"]
+    assert "Thôn/bản: Thôn 5" in lines[0]["text"]
     await say(app, "u1", "0987654321")
     lines = await say(app, "u1", "Bach Xa")
     assert intents(lines) == ["flow:intake.ethnicity"]  # the village is not asked again

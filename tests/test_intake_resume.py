@@ -215,7 +215,7 @@ async def test_a_sentence_saying_later_or_cancel_is_not_saved_as_an_answer(
     await say(app, "u1", "thôn 3")
     async with app.db.session() as session:
         draft = await session.scalar(select(IntakeDraft))
-    assert draft is not None and draft.data["village"] == "thôn 3"
+    assert draft is not None and draft.data["village"] == "Thôn 3"
 
 
 async def test_a_sentence_is_not_saved_as_another_ethnic_group(app: App) -> None:

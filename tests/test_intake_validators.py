@@ -130,7 +130,10 @@ def test_names_are_capitalised_and_checked() -> None:
 
 
 def test_place() -> None:
-    assert parse_place(" thôn  3 ") == "thôn 3"
+    assert parse_place(" thôn  3 ") == "Thôn 3"
+    # Typed all in lower case, written as people read it (the officer's card, the exports).
+    assert parse_place("thon 5") == "Thôn 5" and parse_place("ban khuoi hop") == "Bản Khuoi Hop"
+    assert parse_place("99") == "99" and parse_place("thôn Làng Bục") == "thôn Làng Bục"
     with pytest.raises(InvalidAnswerError):
         parse_place("...")
 
@@ -158,7 +161,7 @@ def test_names_refused_with_the_reason(text: str, reason: str) -> None:
 
 
 def test_places_and_ethnicities_are_what_they_are() -> None:
-    for text in ("Thôn 3", "Tổ 5, thôn Làng Bục", "thôn 3/2", "Bản Khuổi Hóp (cũ)", "3A"):
+    for text in ("Thôn 3", "Tổ 5, thôn Làng Bục", "Thôn 3/2", "Bản Khuổi Hóp (cũ)", "3A"):
         assert parse_place(text) == text
     for text, reason in [("=1+1", "place_chars"), ("-thôn 3", "place_chars"),
                          ("thôn <b>3</b>", "place_chars"), ("Thôn " + "a" * 100, "place_long")]:

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from handlers.textnorm import ascii_digits, fold, folded_phrases
 from handlers.textnorm import phrase_key as _key
+from messages import raw
 
 
 class InvalidAnswerError(ValueError):
@@ -228,7 +229,21 @@ def parse_place(text: str) -> str:
         raise InvalidAnswerError("place_chars")
     if len(value) > MAX_PLACE:
         raise InvalidAnswerError("place_long")
-    return value
+    return _place_written(value)
+
+
+def _place_written(value: str) -> str:
+    """A name typed all in lower case, written as people read it: "thon 5" → "Thôn 5", "ban
+    khuoi hop" → "Bản Khuoi Hop" (the place word with its marks, as the first of two words or
+    more; every word capitalised). A name typed with a capital anywhere is kept as typed
+    ("Tổ 5, thôn Làng Bục")."""
+    if not value.islower():
+        return value
+    words = value.split(" ")
+    marked = {fold(w): w for w in raw("intake.place_words.words")}
+    if len(words) >= 2 and fold(words[0]) in marked:
+        words[0] = marked[fold(words[0])]
+    return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
 def parse_ethnicity(text: str) -> str:
