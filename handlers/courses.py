@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from textwrap import shorten
 
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.intake.buttons import StartCourse
+from handlers.offers import offer_buttons
+from handlers.router import SUBSCRIBE
 from handlers.textnorm import fold, folded_phrases, nfc
-from handlers.trades import named_in, said_pairs
+from handlers.trades import named_in, said_pairs, trade_asked
 from handlers.types import Button
 from messages import has, t
 from messages.deployment import profile
@@ -171,7 +173,7 @@ def _start(start: date, today: date | None) -> str:
 def render_course_list(
     listings: list[CourseListing], total: int, *, can_register: bool, header: str | None = None,
     offset: int = 0, unit_id: int | None = None, today: date | None = None,
-    in_flow: str | None = None, trade: str | None = None,
+    in_flow: str | None = None, trade: str | None = None, lead: str | None = None,
 ) -> ClassList:
     """The list text and, when registration through the bot exists, one button per class
     (numbered as in the text), then «Xem thêm lớp» when more follow this page; ``today``
@@ -189,6 +191,8 @@ def render_course_list(
     own = listings[0].unit_name if listings[0].in_own_commune else None
     if header is None:
         header = t("faq.courses.header_own", commune=own) if own else t("faq.courses.header")
+    if lead:
+        header = f"{lead}\n{header}"
     lines = [header]
     buttons: list[list[Button]] = []
     page_key = "faq.courses.page_on" if offset and unit_id is None else "faq.courses.page"
@@ -289,11 +293,25 @@ async def list_courses(
     place = await asked_place(ctx, text, today) if text else None
     # "lớp may thì sao": the classes of that trade (of the commune named, if one is).
     trade = await _trade_classes(ctx, today, said_pairs(text)) if text else None
+    untaught = trade_asked(text) if text and trade is None else None
+    found = await _listed(ctx, today, place, trade, untaught)
+    if untaught is None or not found.text:
+        return found
+    # "lớp sửa xe máy ở Thái Hòa" with no such class: said so, and to be told when there is.
+    return replace(found, buttons=[*found.buttons, offer_buttons((SUBSCRIBE,))])
+
+
+async def _listed(
+    ctx: Context, today: date, place: Place | None, trade: _Trade | None, untaught: str | None
+) -> ClassList:
+    """The first page for a message naming ``place`` and ``trade`` (see ``list_courses``);
+    ``untaught``: a trade named that no upcoming class teaches, said first."""
+    lead = t("faq.courses.no_trade", trade=untaught) if untaught else None
     note = None
     if place is not None and place.unit_id is not None:
         found = await _page(ctx, today, 0, place.unit_id, trade=trade) if trade else None
         if found is None:  # no class of that trade there: the commune's classes
-            found = await _page(ctx, today, 0, place.unit_id)
+            found = await _page(ctx, today, 0, place.unit_id, lead=lead)
         if found is not None:
             return found
         note = t("faq.courses.none_in", commune=place.name)
@@ -302,7 +320,7 @@ async def list_courses(
         note = t("faq.courses.unknown_place", place=place.name, communes=communes)
     elif trade is not None:
         return await _page(ctx, today, 0, None, trade=trade) or _none()
-    return await _page(ctx, today, 0, None, note) or _none()
+    return await _page(ctx, today, 0, None, note, lead=lead) or _none()
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +349,7 @@ async def _trade_classes(ctx: Context, today: date, said: Collection[str]) -> _T
 
 async def _page(
     ctx: Context, today: date, offset: int, only_unit_id: int | None, note: str | None = None,
-    *, trade: _Trade | None = None,
+    *, trade: _Trade | None = None, lead: str | None = None,
 ) -> ClassList | None:
     """Up to five classes from ``offset`` on (one commune's, or all, the contact's first;
     with ``trade``, only that trade's); None when there are none."""
@@ -352,7 +370,8 @@ async def _page(
     elif only_unit_id is not None and note is None:
         note = t("faq.courses.header_in", commune=listings[0].unit_name or "")
     return render_course_list(listings, total, can_register=ctx.has_flow(REGISTER_FLOW),
-                              header=note, offset=offset, unit_id=only_unit_id, today=today,
+                              header=note, lead=lead, offset=offset, unit_id=only_unit_id,
+                              today=today,
                               in_flow=ctx.asked_in.flow if ctx.asked_in else None,
                               trade=trade.pairs if trade else None)
 

@@ -36,6 +36,7 @@ MENU = "menu"
 HANDOFF = "handoff"
 STATUS = "status"
 INTAKE = "intake"
+SUBSCRIBE = "subscribe"
 
 
 class DuplicateFlowError(ValueError):

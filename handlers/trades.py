@@ -13,8 +13,12 @@ import itertools
 from collections.abc import Collection
 from functools import cache
 
-from handlers.textnorm import fold, folded_phrases, nfc
+from handlers.textnorm import contains_phrase, fold, folded_phrases, nfc
 from messages import raw, t
+from messages.survey import questionnaire
+
+#: The survey question whose options are the trades people ask for (messages/survey.toml).
+TRADES_QUESTION = "trades"
 
 
 def _pairs(words: list[str]) -> set[str]:
@@ -50,3 +54,22 @@ def trade_pairs(occupation: str) -> frozenset[str]:
 def named_in(occupation: str, said: Collection[str]) -> frozenset[str]:
     """The pairs of ``said`` that name the trade ``occupation`` (empty: it is not named)."""
     return trade_pairs(occupation) & set(said)
+
+
+def trade_asked(text: str) -> str | None:
+    """The trade of the survey's list (``trades``) that ``text`` names, by its label's pairs
+    or a phrase of two words or more people type for it ("sửa xe máy"), written without its
+    examples ("Trồng trọt"); None when it names none. Whether a class teaches it is the
+    caller's to know: "lớp sửa xe máy ở Thái Hòa" was shown the commune's cooking class as if
+    that were it."""
+    question = questionnaire().get(TRADES_QUESTION)
+    if question is None:
+        return None
+    said = said_pairs(text)
+    for key, label in question.options.items():
+        if key == "other":
+            continue
+        phrases = [fold(p) for p in question.words.get(key, ()) if " " in p.strip()]
+        if named_in(label, said) or (phrases and contains_phrase(text, phrases)):
+            return label.split(" (")[0]
+    return None

@@ -285,3 +285,26 @@ async def test_a_trade_named_lists_that_trades_classes_a_page_at_a_time(
     assert [line.split(" – ")[1] for line in _class_lines(listing)] == ["Hàm Yên"]
     lines = await say(sqlite_app, "u1", "lop nau an o Bach Xa", channel=channel)
     assert lines[-1]["text"].startswith("Các lớp sắp khai giảng ở xã Bạch Xa:")
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_a_trade_no_class_teaches_is_said_so_and_the_subscription_offered(
+    sqlite_app: App, channel: Channel
+) -> None:
+    """"e mun hoc lop sua xe may o thai hoa" was shown the commune's cooking class as if that
+    were it: no class teaches motorbike repair. Now that is said first, the commune's classes
+    follow, and «Nhận thông báo» is offered to be told when there is one."""
+    lines = await say(sqlite_app, "u1", "e mun hoc lop sua xe may o thai hoa", channel=channel)
+    listing = lines[-1]["text"]
+    assert listing.startswith("Chưa có lớp Sửa chữa xe máy sắp khai giảng.")
+    assert "Các lớp sắp khai giảng ở xã Thái Hòa:" in listing
+    assert all(" – Thái Hòa" in line for line in _class_lines(listing))
+    offered = listing if channel == Channel.ZALO else str(lines[-1]["buttons"])
+    assert "Nhận thông báo" in offered
+    assert len(listing) <= 600
+    if channel == Channel.CONSOLE:
+        lines = await press(sqlite_app, "u1", "Nhận thông báo", channel=channel)
+        assert intents(lines)[-1].startswith("flow:subscribe")
+    # A trade some class teaches gets no such line.
+    lines = await say(sqlite_app, "u2", "lop may thi sao", channel=channel)
+    assert "Chưa có lớp" not in lines[-1]["text"]
