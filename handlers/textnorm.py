@@ -9,6 +9,7 @@ from collections.abc import Collection
 from functools import cache
 
 from messages import raw
+from messages.lexicon import load_lexicon
 from messages.text import MAX_TEXT, ascii_digits, ascii_number, clean_text, fold, nfc
 
 __all__ = [
@@ -62,7 +63,16 @@ def is_phrase(text: str, phrases: Collection[str]) -> bool:
     if not key:
         signs = signs_key(text)
         return bool(signs) and signs in phrases
-    return key in phrases or " ".join(w for w in key.split() if w not in _PARTICLES) in phrases
+    return any(k in phrases or " ".join(w for w in k.split() if w not in _PARTICLES) in phrases
+               for k in dict.fromkeys((key, _spelt_out(key))))
+
+
+@cache
+def _spelt_out(key: str) -> str:
+    """``key`` with chat short forms written out ("chuan r" → "chuan roi", "k" → "khong"; the
+    lexicon's ``[abbreviations]``), so a phrase list needs each phrase once."""
+    short = load_lexicon().abbreviations
+    return " ".join(w for word in key.split() for w in short.get(word, (word,)))
 
 
 def is_phrases(text: str, phrases: Collection[str]) -> bool:
@@ -71,7 +81,7 @@ def is_phrases(text: str, phrases: Collection[str]) -> bool:
     twice says it still. Not for lists of different things (two communes are not a commune)."""
     if is_phrase(text, phrases):
         return True
-    words = [w for w in phrase_key(text).split() if w not in _PARTICLES]
+    words = [w for w in _spelt_out(phrase_key(text)).split() if w not in _PARTICLES]
     longest = max((len(p.split()) for p in phrases), default=0)
     # ends[i]: the first i words are phrases of the list, one after another.
     ends = [True] + [False] * len(words)
@@ -95,5 +105,6 @@ def after_lead(text: str, leads: Collection[str]) -> str | None:
 
 def contains_phrase(text: str, phrases: Collection[str]) -> bool:
     """Does one of ``phrases`` (folded) stand as whole words in the text?"""
-    padded = f" {phrase_key(text)} "
-    return any(f" {p} " in padded for p in phrases)
+    key = phrase_key(text)
+    return any(f" {p} " in f" {k} " for k in dict.fromkeys((key, _spelt_out(key)))
+               for p in phrases)

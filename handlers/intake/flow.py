@@ -347,10 +347,12 @@ class IntakeFlow(Flow):
         if folded in folded_phrases("intake.words.back"):
             await go_back(ctx, draft)
             return
-        if step in QUESTIONS and step != Step.NAME and len(folded.split()) >= 2:
+        sentence_step = step in QUESTIONS or step == Step.SUMMARY
+        if sentence_step and step != Step.NAME and len(folded.split()) >= 2:
             # "thôi e hủy, để mai tính" is not a village or an ethnic group (both were saved
-            # as such): "later" keeps the form for «tiếp tục», a cancel asks to confirm. Not on
-            # the name question, where Huy and Mai are names.
+            # as such): "later" keeps the form for «tiếp tục», a cancel asks to confirm (on
+            # the summary too: "thôi e ko học nữa" got "answer by number"). Not on the name
+            # question, where Huy and Mai are names.
             if contains_phrase(event.text, folded_phrases("intake.words.later")):
                 ctx.leave()
                 ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
