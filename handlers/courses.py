@@ -26,11 +26,12 @@ from handlers.context import Context
 from handlers.intake.buttons import StartCourse
 from handlers.offers import offer_buttons
 from handlers.router import SUBSCRIBE
-from handlers.textnorm import fold, folded_phrases, nfc
+from handlers.textnorm import contains_phrase, fold, folded_phrases, nfc
 from handlers.trades import named_in, said_pairs, trade_asked
 from handlers.types import Button
 from messages import has, t
 from messages.deployment import profile
+from storage.cases_repo import NOT_SEATED, CaseStatus, get_cases_of_contact
 from storage.course_repo import (
     CourseListing,
     find_contact_unit_id,
@@ -258,21 +259,50 @@ async def class_asked_about(ctx: Context) -> str | None:
               if asked is not None and asked.course_id is not None else None)
     if course is None:
         return None
-    unit = await ctx.session.get(Unit, course.unit_id) if course.unit_id else None
-    params = {
-        "occupation": course.occupation, "place": unit.name if unit else _short(course.venue),
-        "start": course.start_date.strftime("%d/%m/%Y"),
-        "venue": t("courses.asked_in.venue", venue=course.venue) if course.venue else "",
-        "duration": _duration(CourseListing(course, None, False)),
-    }
-    key = {"planned": "planned", "cancelled": "gone", "finished": "gone"}.get(
-        course.status, "yours")
+    params = await _class_params(ctx, course)
+    key = _class_state(course)
     lines = [t(f"courses.asked_in.{key}", **params)]
     if course.status == "full":
         lines.append(t("courses.asked_in.full"))
     if key != "gone":
         lines.append(t("courses.asked_in.change"))
     return "\n".join(lines)
+
+
+async def my_classes(ctx: Context, text: str) -> str | None:
+    """"lớp của em bao giờ học" from someone registered for a class: each class they are
+    registered for (still open to them), from the class data; None when the message does not
+    ask about their own class (``courses.mine.words``) or they are registered for none. It got
+    the general timetable and every class, as if they had registered for nothing."""
+    if not contains_phrase(text, folded_phrases("courses.mine.words")):
+        return None
+    lines = []
+    for case in await get_cases_of_contact(ctx.session, ctx.contact.id):
+        if case.course_id is None or case.status in NOT_SEATED - {CaseStatus.WAITLIST}:
+            continue
+        course = await ctx.session.get(Course, case.course_id)
+        if course is not None:
+            state = _class_state(course)
+            lines.append(t(f"courses.mine.{state}", ref=case.ref,
+                           **await _class_params(ctx, course)))
+    return "\n".join(lines) or None
+
+
+async def _class_params(ctx: Context, course: Course) -> dict[str, str]:
+    """What the messages about one class say of it: trade, commune, first day, venue, length."""
+    unit = await ctx.session.get(Unit, course.unit_id) if course.unit_id else None
+    return {
+        "occupation": course.occupation, "place": unit.name if unit else _short(course.venue),
+        "start": course.start_date.strftime("%d/%m/%Y"),
+        "venue": t("courses.asked_in.venue", venue=course.venue) if course.venue else "",
+        "duration": _duration(CourseListing(course, None, False)),
+    }
+
+
+def _class_state(course: Course) -> str:
+    """"yours" for a class that runs, "planned" for one whose first day is not fixed, "gone"."""
+    return {"planned": "planned", "cancelled": "gone", "finished": "gone"}.get(
+        course.status, "yours")
 
 
 async def list_courses(

@@ -21,6 +21,7 @@ from handlers.courses import (
     MoreTradeClasses,
     class_asked_about,
     list_courses,
+    my_classes,
     typed_place,
 )
 from handlers.flow import Flow
@@ -247,6 +248,9 @@ async def answer_topic(
             # Asked inside a form that has her class: that class, not the list (numbered,
             # it read as the form's options).
             ctx.reply(yours, intent=intent, confidence=confidence)
+            return
+        if ctx.flow is None and (mine := await my_classes(ctx, event.text)) is not None:
+            ctx.reply(mine, follow_ups, intent=intent, confidence=confidence)
             return
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()
