@@ -370,6 +370,9 @@ def person_name(ctx: Context, case: Case | None, typed: str | None = None) -> st
     relative (the officer used to read the son's name while his mother was asking)."""
     shown = ctx.contact.display_name or t("handoff.anonymous")
     if case is not None and case.full_name and case.relationship_to_registrant != "self":
+        # Without a display name, no "(không rõ tên)" in brackets of its own.
+        if not ctx.contact.display_name:
+            return t("handoff.relative_of_unnamed", applicant=case.full_name)
         return t("handoff.relative_of", applicant=case.full_name, name=shown)
     return (case.full_name if case else None) or typed or shown
 

@@ -426,6 +426,20 @@ async def test_a_relatives_question_names_who_asks_and_a_long_one_is_not_cut(
     [notice] = to(lines, "pl")
     assert "Người nhà của Hoàng Văn Nam" in notice["text"], notice["text"]
     assert "Bao giờ con tôi được gọi ạ?" in notice["text"]
+    assert "Người nhà của Hoàng Văn Nam (Mẹ Nam)" in notice["text"], notice["text"]
+
+
+async def test_a_relative_without_a_display_name_is_named_without_empty_brackets(
+    app: App, clock: Clock
+) -> None:
+    # Zalo gave no name: the notice read "Người nhà của Vũ Văn Hải ((không rõ tên))".
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await fill_form(app, "mom", relative="Con", person={"name": "Hoàng Văn Nam"})
+    await press(app, "mom", "Xác nhận")
+    await say(app, "mom", "gặp cán bộ")
+    [notice] = to(await say(app, "mom", "Bao giờ con tôi được gọi ạ?"), "pl")
+    assert "Người nhà của Hoàng Văn Nam –" in notice["text"], notice["text"]
+    assert "((" not in notice["text"] and "không rõ tên" not in notice["text"]
 
 
 async def test_an_answer_reaching_someone_busy_with_a_dossier_says_how_to_reply(
