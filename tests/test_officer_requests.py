@@ -28,7 +28,9 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
      ("ai can goi hom nay", "flow:cases.list"),
      ("xem danh sách quá hạn giúp tôi", "flow:officials.overdue"),
      # ... and to whom: it started the citizens' subscription ("Anh/chị ở xã nào?").
-     ("gui thong bao cho ba con", "flow:broadcast.text")],
+     ("gui thong bao cho ba con", "flow:broadcast.text"),
+     # "tin nhan" (the people's messages) started the citizens' subscription too.
+     ("tin nhan", "flow:thread"), ("ai hoi gi", "flow:thread"), ("cau hoi cua dan", "flow:thread")],
 )
 async def test_an_officer_asks_in_words_and_gets_the_command(
     app: App, clock: Clock, channel: Channel, text: str, intent: str

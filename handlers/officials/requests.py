@@ -35,6 +35,7 @@ REQUESTS: dict[str, Command | CallbackData] = {
     "report": Command("baocao"),
     "announce": Command("thongbao"),
     "survey": Command("khaosat"),
+    "questions": Command("cauhoi"),
 }
 
 def request_of(text: str) -> str | None:
