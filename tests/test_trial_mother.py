@@ -76,6 +76,12 @@ async def test_going_abroad_again_is_answered_in_the_first_message(app: App) -> 
     assert intents(lines) == ["faq:abroad.return"]
     assert "Muốn đi lại" in lines[0]["text"] and "xác nhận với UBND xã" in lines[0]["text"]
     assert len(lines[0]["text"]) <= 600
+    # A returnee's "về đúng hạn có được thi EPS đặc biệt không" had it only under «Xem chi tiết».
+    lines = await say(app, "r1", "e ve dung han thi co duoc thi eps dac biet k",
+                      channel=Channel.ZALO)
+    assert intents(lines) == ["faq:abroad.return"]
+    assert "thi đặc biệt để quay lại Hàn Quốc" in lines[0]["text"]
+    assert len(lines[0]["text"]) <= 600
 
 
 async def _draft(app: App) -> dict[str, object]:
