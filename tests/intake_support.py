@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Channel
-from storage.models import Case
+from storage.models import Case, IntakeDraft
 from tests.helpers import press, say
 
 PERSON = {
@@ -57,3 +57,11 @@ async def fill_form(
 async def all_cases(app: App) -> list[Case]:
     async with app.db.session() as session:
         return list(await session.scalars(select(Case).order_by(Case.id)))
+
+
+async def draft_data(app: App) -> dict[str, object]:
+    """The answers of the one registration under way."""
+    async with app.db.session() as session:
+        draft = await session.scalar(select(IntakeDraft))
+    assert draft is not None
+    return dict(draft.data)

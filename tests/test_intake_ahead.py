@@ -5,12 +5,11 @@ console and on Zalo."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Channel
-from storage.models import IntakeDraft
 from tests.helpers import intents, press, say, texts
+from tests.intake_support import draft_data
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -26,12 +25,6 @@ async def _at_gender(app: App, channel: Channel) -> None:
     assert "(Còn 9 câu)" in texts(lines)
 
 
-async def _draft(app: App) -> dict[str, object]:
-    async with app.db.session() as session:
-        draft = await session.scalar(select(IntakeDraft))
-        assert draft is not None
-        return dict(draft.data)
-
 
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_phone_number_typed_at_an_earlier_question_is_kept_for_its_own(
@@ -42,7 +35,7 @@ async def test_a_phone_number_typed_at_an_earlier_question_is_kept_for_its_own(
     # Said what was kept, the question asked again, one question fewer to go.
     assert intents(lines) == ["flow:intake.gender"]
     assert "0987654321" in texts(lines) and "(Còn 8 câu)" in texts(lines)
-    assert (await _draft(app)).get("phone_enc")
+    assert (await draft_data(app)).get("phone_enc")
     # The phone question is not asked: the commune comes after the gender.
     lines = await press(app, "u1", "Nam", channel=channel)
     assert intents(lines) == ["flow:intake.commune"]
@@ -56,11 +49,11 @@ async def test_a_communes_exact_name_is_kept_a_near_spelling_is_not(
     await _at_gender(app, channel)
     lines = await say(app, "u1", "Thai Hoaa", channel=channel)  # could be anything: refused
     assert intents(lines) == ["flow:intake.gender"]
-    assert "unit_id" not in await _draft(app)
+    assert "unit_id" not in await draft_data(app)
     lines = await say(app, "u1", "xã Thái Hòa", channel=channel)
     assert intents(lines) == ["flow:intake.gender"]
     assert "Thái Hòa" in texts(lines)
-    assert (await _draft(app)).get("unit_name") == "Thái Hòa"
+    assert (await draft_data(app)).get("unit_name") == "Thái Hòa"
     await press(app, "u1", "Nữ", channel=channel)
     lines = await say(app, "u1", "0987654321", channel=channel)
     assert intents(lines) == ["flow:intake.village"]  # the commune is not asked
@@ -77,5 +70,5 @@ async def test_a_request_typed_at_a_typed_question_starts_it_and_keeps_the_form(
     lines = await say(app, "u1", "ho so cua e den dau roi", channel=channel)
     assert intents(lines)[0] == "flow:intake.paused"
     assert intents(lines)[1].startswith("flow:status")
-    draft = await _draft(app)
+    draft = await draft_data(app)
     assert draft.get("full_name") == "Lò Văn Páo" and draft.get("gender") == "male"

@@ -15,7 +15,7 @@ from bot.app import App
 from handlers.types import Channel
 from storage.models import IntakeDraft
 from tests.helpers import press, say, texts
-from tests.intake_support import all_cases
+from tests.intake_support import all_cases, draft_data
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 #: Requests understood (kind and country read from the message: branch h13a). Until that lands
@@ -182,8 +182,6 @@ async def test_a_relative_named_for_whom_answers_the_kinship_too(
     lines = await say(app, "k1", answer, channel=channel)
     expected = "flow:intake.relationship" if relationship is None else "flow:intake.full_name"
     assert lines[-1]["meta"]["intent"] == expected
-    async with app.db.session() as session:
-        draft = await session.scalar(select(IntakeDraft))
-    assert draft is not None and draft.data["who"] == "relative"
-    assert draft.data.get("relationship") == relationship
-    assert draft.data.get("gender") == gender
+    data = await draft_data(app)
+    assert data["who"] == "relative"
+    assert (data.get("relationship"), data.get("gender")) == (relationship, gender)

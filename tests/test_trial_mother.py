@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from bot.app import App
 from handlers.types import Channel
 from messages import t
-from storage.models import FallbackQuestion, IntakeDraft
+from storage.models import FallbackQuestion
 from tests.helpers import intents, say, texts
+from tests.intake_support import draft_data
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -84,12 +85,6 @@ async def test_going_abroad_again_is_answered_in_the_first_message(app: App) -> 
     assert len(lines[0]["text"]) <= 600
 
 
-async def _draft(app: App) -> dict[str, object]:
-    async with app.db.session() as session:
-        draft = await session.scalar(select(IntakeDraft))
-    assert draft is not None
-    return dict(draft.data)
-
 
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_an_answer_out_of_turn_is_never_a_near_spelling_of_this_questions_option(
@@ -105,12 +100,12 @@ async def test_an_answer_out_of_turn_is_never_a_near_spelling_of_this_questions_
     lines = await say(app, "m1", "ho ngheo", channel=channel)
     assert lines[-1]["meta"]["intent"] == "flow:intake.kind"
     assert "Diện hộ: Hộ nghèo" in texts(lines)
-    data = await _draft(app)
+    data = await draft_data(app)
     assert (data["kind"], data["market"], data["household"]) == ("abroad", "japan", "ho_ngheo")
     # "ok" under "(Đang ghi: Đi làm việc ở nước ngoài)" keeps it and goes on.
     lines = await say(app, "m1", "ok", channel=channel)
     assert lines[-1]["meta"]["intent"] == "flow:intake.full_name"
-    assert (await _draft(app))["kind"] == "abroad"
+    assert (await draft_data(app))["kind"] == "abroad"
 
 
 async def test_a_near_spelling_alone_still_chooses(app: App) -> None:
@@ -119,4 +114,4 @@ async def test_a_near_spelling_alone_still_chooses(app: App) -> None:
     await say(app, "m1", "ban than")
     lines = await say(app, "m1", "hoc nge")  # «Học nghề», one letter short
     assert lines[-1]["meta"]["intent"] != "flow:intake.kind"
-    assert (await _draft(app))["kind"] == "course"
+    assert (await draft_data(app))["kind"] == "course"
