@@ -72,3 +72,21 @@ async def test_a_request_typed_at_a_typed_question_starts_it_and_keeps_the_form(
     assert intents(lines)[1].startswith("flow:status")
     draft = await draft_data(app)
     assert draft.get("full_name") == "Lò Văn Páo" and draft.get("gender") == "male"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_answer_already_given_typed_later_is_said_to_be_noted(
+    app: App, channel: Channel
+) -> None:
+    # A returnee's request named Korea; his "han quoc" typed at the ID question (a step late)
+    # got "Số căn cước chỉ gồm chữ số".
+    await say(app, "r1", "e muon dk di han lai", channel=channel)
+    for answer in ("dong y", "ban than", "Triệu Văn Lâm", "12/5/1992", "nam", "0911222333",
+                   "yen phu", "thon 7", "dao", "can ngheo"):
+        lines = await say(app, "r1", answer, channel=channel)
+    assert intents(lines) == ["flow:intake.citizen_id"]
+    lines = await say(app, "r1", "han quoc", channel=channel)
+    assert intents(lines) == ["flow:intake.citizen_id"]
+    assert texts(lines).startswith("Dạ, bot đã ghi rồi: Nước muốn đến: Hàn Quốc.")
+    assert "chỉ gồm chữ số" not in texts(lines)
+    assert (await draft_data(app))["market"] == "korea"

@@ -27,9 +27,9 @@ from handlers.intake.validators import (
     MAX_NAME_WORDS,
     InvalidAnswerError,
     check_age,
+    exact_option,
     match_option,
     match_unit,
-    names_exactly,
     parse_citizen_id,
     parse_date,
     parse_ethnicity,
@@ -212,11 +212,19 @@ def _answers_another_question(step: Step, text: str) -> bool:
     is that question's answer, typed out of turn, never a near spelling of one of this step's:
     "hộ nghèo" at «Anh/chị đăng ký việc gì?» was taken for «Học nghề», and the country asked
     for was dropped."""
-    return any(
-        names_exactly(text, [(v, choice_label(other, v)) for v in values],
-                      option_synonyms(other, list(values)))
-        for other, values in CHOICES.items() if other != step
-    )
+    return bool(options_named(text, besides=step))
+
+
+def options_named(text: str, *, besides: Step) -> dict[Step, str]:
+    """The option each choice question but ``besides`` has that ``text`` names exactly."""
+    found = {}
+    for other, values in CHOICES.items():
+        if other != besides:
+            value = exact_option(text, [(v, choice_label(other, v)) for v in values],
+                                 option_synonyms(other, list(values)))
+            if value is not None:
+                found[other] = value
+    return found
 
 
 def option_synonyms(step: Step, values: list[str]) -> dict[str, list[str]]:

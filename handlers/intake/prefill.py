@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Context
-from handlers.intake.answers import apply_choice, typed_option
+from handlers.intake.answers import apply_choice, options_named, typed_option
 from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import (
     CHOICES,
@@ -22,7 +22,7 @@ from handlers.intake.questions import (
     open_courses,
     options_for,
 )
-from handlers.intake.steps import FIELD, Step, answered, first_missing, sequence
+from handlers.intake.steps import FIELD, TYPED, Step, answered, first_missing, sequence
 from handlers.intake.validators import InvalidAnswerError, parse_phone, parse_place
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
@@ -197,6 +197,14 @@ async def answer_ahead(
     if waiting(Step.COMMUNE) and (unit := await exact_unit(ctx, text)) is not None:
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
         return prefilled_note([_labelled("commune", unit.name)])
+    named = options_named(text, besides=step) if step in TYPED else {}
+    if len(named) == 1:
+        # "hàn quốc" at the ID question, the country read from the request already: said so
+        # (it got "Số căn cước chỉ gồm chữ số").
+        [(other, value)] = named.items()
+        if other in applicable and draft.data.get(FIELD[other]) == value:
+            return t("intake.already_noted",
+                     item=_labelled(other.value, choice_label(other, value)))
     return None
 
 

@@ -391,14 +391,16 @@ def _exact(
             | {v for v, label in options if _initials(label) == key})
 
 
-def names_exactly(
+def exact_option(
     text: str,
     options: Sequence[tuple[str, str]],
     synonyms: Mapping[str, Sequence[str]] | None = None,
-) -> bool:
-    """Does the typed answer name one of ``options`` exactly (label, synonym, initials)?"""
+) -> str | None:
+    """The one option value the typed answer names exactly (label, synonym, initials), or
+    None (none, or several)."""
     key = _key(text)
-    return bool(key) and bool(_exact(key, options, _names(options, synonyms)))
+    found = _exact(key, options, _names(options, synonyms)) if key else set()
+    return found.pop() if len(found) == 1 else None
 
 
 def match_option(
