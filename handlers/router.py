@@ -211,7 +211,11 @@ class Router:
             return
 
         if ctx.flow and ctx.flow in self.flows:
-            await self.flows[ctx.flow].on_message(event, ctx)
+            active = self.flows[ctx.flow]
+            if (event.kind == InboundKind.TEXT and not active.for_officers
+                    and await start_officer_request(event, ctx)):
+                return  # an officer's "tin nhắn" at a citizen's "Anh/chị ở xã nào?"
+            await active.on_message(event, ctx)
             return
 
         number = option_number(event.text)

@@ -53,3 +53,20 @@ def test_every_request_has_wording_and_polite_endings_do_not_matter() -> None:
         assert raw(f"officials.requests.{name}"), name
     assert request_of("can goi ai a") == request_of("Cần gọi ai!") == "to_call"
     assert request_of("qua han roi thi sao") is None  # a sentence, not the request
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_officers_request_leaves_a_citizens_flow_he_wandered_into(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    # Found in the simulator: an officer in the citizens' subscription ("Anh/chị ở xã nào?")
+    # typed "tin nhan" and was told "Bot chưa tìm thấy xã «tin nhan»".
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=channel)
+    lines = await say(app, "cb", "nhan thong bao lop moi", channel=channel)
+    assert intents(lines)[-1].startswith("flow:subscribe"), lines
+    lines = await say(app, "cb", "tin nhan", channel=channel)
+    assert intents(lines)[0].startswith("flow:thread"), lines
+    # A person typing the same there is still answering the flow's question.
+    await say(app, "u1", "nhan thong bao lop moi", channel=channel)
+    lines = await say(app, "u1", "tin nhan", channel=channel)
+    assert intents(lines)[0].startswith("flow:subscribe"), lines
