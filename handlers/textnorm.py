@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
-from functools import cache
+from functools import cache, lru_cache
 
 from messages import raw
 from messages.lexicon import load_lexicon
@@ -67,7 +67,7 @@ def is_phrase(text: str, phrases: Collection[str]) -> bool:
                for k in dict.fromkeys((key, _spelt_out(key))))
 
 
-@cache
+@lru_cache(maxsize=4096)  # typed text: bounded, the bot runs for months
 def _spelt_out(key: str) -> str:
     """``key`` with chat short forms written out ("chuan r" → "chuan roi", "k" → "khong"; the
     lexicon's ``[abbreviations]``), so a phrase list needs each phrase once."""
