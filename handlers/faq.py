@@ -400,7 +400,7 @@ async def _smalltalk(event: Inbound, ctx: Context, kind: SmallTalk) -> None:
     buttons = [] if kind == SmallTalk.BYE else main_menu_buttons()
     key = {SmallTalk.THANKS: "faq.thanks", SmallTalk.BYE: "faq.bye",
            SmallTalk.HARD_TO_READ: "faq.hard_to_read"}.get(kind, "faq.ack")
-    ctx.reply(t(key), buttons, intent="smalltalk")
+    ctx.reply(ctx.text(key), buttons, intent="smalltalk")
 
 
 def _log(ctx: Context, text: str, decision: Decision) -> None:
