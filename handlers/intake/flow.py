@@ -47,6 +47,7 @@ from handlers.intake.form_files import (
     confirm_with_files,
     keep_form_file,
 )
+from handlers.intake.form_words import keeps_going, leaves_or_goes_back, says_continue
 from handlers.intake.navigation import (
     HANDOFF,
     RESUME_AFTER,
@@ -80,13 +81,10 @@ from handlers.intake.questions import (
     shows_example,
     typed_button,
 )
-from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, answered, first_missing
+from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
 from handlers.intake.validators import InvalidAnswerError
 from handlers.textnorm import (
-    contains_phrase,
     fold,
-    folded_phrases,
-    is_phrase,
     option_number,
 )
 from handlers.types import Button, Inbound, InboundKind
@@ -98,12 +96,6 @@ from storage.models import Course, IntakeDraft
 #: Questions where any typed text could be the answer (a name; an ethnicity not among the
 #: options): a question or a request typed there must be caught before it is saved.
 ANY_TEXT = FREE_TEXT | {Step.ETHNICITY}
-
-
-def _says_continue(event: Inbound) -> bool:
-    return event.kind == InboundKind.TEXT and fold(event.text).strip(" .!") in folded_phrases(
-        "escapes.resume_words"
-    )
 
 
 def my_cases_button(label: str) -> Button:
@@ -123,7 +115,7 @@ class IntakeFlow(Flow):
             # For an officer /dangky is the list of registrations (handlers/casework.py).
             await ctx.start_flow(event, "cases")
             return
-        if _says_continue(event):
+        if says_continue(event):
             draft, _ = await live_draft(ctx)
             if draft is not None:
                 # "tiếp tục" has said it: the form goes on, not "làm tiếp không?" first.
@@ -340,26 +332,9 @@ class IntakeFlow(Flow):
         if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON):
             await show_step(ctx, draft, note=t("intake.text_only"))
             return
+        if await leaves_or_goes_back(ctx, draft, step, event.text):
+            return
         folded = fold(event.text)
-        if folded in folded_phrases("intake.words.cancel"):
-            ask_cancel(ctx)
-            return
-        if folded in folded_phrases("intake.words.back"):
-            await go_back(ctx, draft)
-            return
-        sentence_step = step in QUESTIONS or step == Step.SUMMARY
-        if sentence_step and step != Step.NAME and len(folded.split()) >= 2:
-            # "thôi e hủy, để mai tính" is not a village or an ethnic group (both were saved
-            # as such): "later" keeps the form for «tiếp tục», a cancel asks to confirm (on
-            # the summary too: "thôi e ko học nữa" got "answer by number"). Not on the name
-            # question, where Huy and Mai are names.
-            if contains_phrase(event.text, folded_phrases("intake.words.later")):
-                ctx.leave()
-                ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
-                return
-            if contains_phrase(event.text, folded_phrases("intake.words.cancel_in_sentence")):
-                ask_cancel(ctx)
-                return
         other = ctx.claiming_flow(folded, besides=self.name)
         if other is not None:
             # "xem dữ liệu của tôi" mid-form: that flow takes over, the form waits.
@@ -367,14 +342,7 @@ class IntakeFlow(Flow):
             ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
             await ctx.start_flow(event, other)
             return
-        if _says_continue(event):
-            await show_step(ctx, draft)  # back a day later: "tiếp tục" is the answer already
-            return
-        if (step in QUESTIONS and answered(step, draft.data)
-                and is_phrase(event.text, folded_phrases("intake.words.keep"))):
-            # "ok" under "(Đang ghi: Đi làm việc ở nước ngoài)", after a «Quay lại» pressed by
-            # mistake: that answer stands (it was "choose an option" again and again).
-            await advance(ctx, draft)
+        if await keeps_going(ctx, draft, step, event):
             return
         if self.claims(folded) or self._returning(ctx):
             faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text))
