@@ -76,6 +76,10 @@ def texts(lines: list[dict[str, Any]]) -> str:
     return "\n".join(line["text"] for line in lines)
 
 
+def to(lines: list[dict[str, Any]], user: str) -> list[dict[str, Any]]:
+    return [line for line in lines if line["to"] == user]
+
+
 def intents(lines: list[dict[str, Any]]) -> list[str]:
     return [line["meta"]["intent"] for line in lines]
 

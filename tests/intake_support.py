@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.app import App
 from handlers.types import Channel
 from storage.models import Case, IntakeDraft
-from tests.helpers import press, say
+from tests.helpers import intents, press, say
 
 PERSON = {
     "name": "Nguyễn Thị Mai",
@@ -65,3 +65,11 @@ async def draft_data(app: App) -> dict[str, object]:
         draft = await session.scalar(select(IntakeDraft))
     assert draft is not None
     return dict(draft.data)
+
+
+async def register(app: App, user: str, **person: str) -> str:
+    """A whole registration in Phù Lưu (unless told otherwise); returns the case reference."""
+    await fill_form(app, user, person=person or None)
+    lines = await press(app, user, "Xác nhận")
+    assert intents(lines)[0] == "flow:intake.done", lines
+    return str(lines[0]["meta"]["case_ref"])

@@ -16,8 +16,8 @@ from storage.models import Case, DossierDocument
 from tests.dossier_support import click, jpeg, make_case, two_units
 from tests.dossier_support import make_officer as dossier_officer
 from tests.helpers import Clock, intents, press, say, send_file, texts
+from tests.intake_support import register
 from tests.officials_helpers import add_plan, make_officer
-from tests.test_casework import register
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 

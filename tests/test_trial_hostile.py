@@ -14,17 +14,13 @@ from bot.simulate import output_lines
 from handlers.types import Channel, FileRef, InboundKind
 from storage.models import Thread, ThreadMessage
 from tests.dossier_support import click, jpeg, make_case, pdf
-from tests.helpers import Clock, intents, press, say, send_file, simulate_lines, texts
+from tests.helpers import Clock, intents, press, say, send_file, simulate_lines, texts, to
 from tests.intake_support import fill_form
 from tests.officials_helpers import make_officer
 from tests.outreach_support import unit_id
 
 QUESTION = "<b>Chị ơi</b> hồ sơ *của em* đến đâu rồi, gọi giúp em với"
 OTHER = "chi oi hồ sơ CỦA EM đến đâu rồi, gọi giúp em với"
-
-
-def to(lines: list[dict[str, Any]], user: str) -> list[dict[str, Any]]:
-    return [line for line in lines if line["to"] == user]
 
 
 async def _asked(app: App, clock: Clock, channel: Channel) -> int:
