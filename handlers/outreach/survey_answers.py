@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from handlers.callbacks import CallbackData
 from handlers.intake.validators import InvalidAnswerError, looks_like_question, match_option
@@ -108,7 +109,14 @@ def typed_answer(question: Question, text: str) -> CallbackData | None:
         return None
 
 
-_SEPARATORS = re.compile(r"\s*(?:[,;/+]|\b(?:va|và|voi|với)\b)\s*", re.IGNORECASE)
+@cache
+def _separators() -> re.Pattern[str]:
+    """What parts several answers typed at once: a comma and the like, or a word of joining
+    ("và", "với": ``survey.words.joining``)."""
+    words = "|".join(re.escape(w) for w in raw("survey.words.joining"))
+    return re.compile(rf"\s*(?:[,;/+]|\b(?:{words})\b)\s*", re.IGNORECASE)
+
+
 #: The option a several-choice question with ``other`` keeps for what its list lacks.
 OTHER_OPTION = "other"
 #: Words of a trade the list lacks, typed beside those it has ("sửa xe máy với hàn").
@@ -137,7 +145,7 @@ def typed_many(question: Question, text: str) -> Many | None:
         if all(1 <= n <= len(keys) for n in numbers):
             return Many(list(dict.fromkeys(keys[n - 1] for n in numbers)))
         return None
-    parts = [p.strip() for p in _SEPARATORS.split(text.strip()) if p.strip()]
+    parts = [p.strip() for p in _separators().split(text.strip()) if p.strip()]
     if len(parts) < 2 or _asks(text):
         return None
     found = [typed_answer(question, p) for p in parts]
