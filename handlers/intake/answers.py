@@ -198,21 +198,16 @@ def typed_option(
             text,
             [(o.value, o.label) for o in options],
             synonyms,
-            loose=not asks_question(text) and not _answers_another_question(step, text),
+            # An exact answer to another question, typed out of turn, is never a near
+            # spelling of one of this step's: "hộ nghèo" at «Anh/chị đăng ký việc gì?» was
+            # taken for «Học nghề», and the country asked for was dropped.
+            loose=not asks_question(text) and not options_named(text, besides=step),
         )
     except InvalidAnswerError:
         if strict:
             raise
         return None
     return next(o for o in options if o.value == value)
-
-
-def _answers_another_question(step: Step, text: str) -> bool:
-    """Does ``text`` name an option of another of the form's choice questions exactly? Then it
-    is that question's answer, typed out of turn, never a near spelling of one of this step's:
-    "hộ nghèo" at «Anh/chị đăng ký việc gì?» was taken for «Học nghề», and the country asked
-    for was dropped."""
-    return bool(options_named(text, besides=step))
 
 
 def options_named(text: str, *, besides: Step) -> dict[Step, str]:
