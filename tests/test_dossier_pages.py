@@ -103,9 +103,10 @@ async def test_a_photo_before_choosing_an_item_is_kept(app: App, channel: Channe
     lines = await send_file(app, "fam", jpeg(2), channel=channel)
     assert "giấy tờ nào" in texts(lines)
     shown = texts(lines) + str(lines[-1].get("buttons"))
-    # The checklist's order (its numbers), each item with its state: sent, still missing.
+    # The checklist's order (its numbers), each item with its state: sent, to send once it
+    # exists.
     assert shown.index("Đơn đề nghị hỗ trợ: đã gửi") < shown.index("Hợp đồng")
-    assert "còn thiếu" in shown
+    assert "Hóa đơn, biên lai: gửi sau, khi có" in shown
     await send_file(app, "fam", jpeg(3), channel=channel)  # same burst, kept quietly
     lines = await click(app, "fam", "dossier:put:contract", channel=channel)
     assert "Đã lưu 2 ảnh vào «Hợp đồng" in texts(lines)

@@ -29,7 +29,8 @@ async def _reminders(app: App) -> list[str]:
 
 
 async def _started(app: App) -> None:
-    await make_case(app, "fam")
+    # Not a poor household: the paper proving the group is one to send now.
+    await make_case(app, "fam", household="khong")
     await say(app, "fam", "hồ sơ")
     await click(app, "fam", "dossier:item:request_form")
     await send_file(app, "fam", jpeg(1))
@@ -47,9 +48,11 @@ async def test_schedule_quiet_hours_and_the_limit_of_four(app: App, clock: Clock
     assert await _run(app, clock) == 0  # not twice
     first = (await _reminders(app))[0]
     assert "HY-2026-00001" in first
-    assert "• Hóa đơn, biên lai" in first
-    # Papers that only exist later (contract, visa) are not asked for right after registering.
-    assert "Hợp đồng đi làm việc" not in first and "Hộ chiếu" not in first
+    assert "• Giấy tờ chứng minh đối tượng" in first
+    # Papers that only exist later (contract, visa, a course's certificate, receipts) are not
+    # asked for right after registering.
+    for later in ("Hợp đồng đi làm việc", "Hộ chiếu", "Chứng chỉ", "Hóa đơn"):
+        assert later not in first, first
     assert "Đơn đề nghị hỗ trợ" not in first  # already sent
     assert "dừng nhắc" in first
 
@@ -95,7 +98,8 @@ async def test_complete_dossier_is_not_reminded_and_officers_are_told(
     app: App, clock: Clock
 ) -> None:
     await _started(app)
-    for n, key in enumerate(["contract", "passport_visa", "training_cert", "receipts"]):
+    for n, key in enumerate(["eligibility", "contract", "passport_visa", "training_cert",
+                             "receipts"]):
         await click(app, "fam", f"dossier:item:{key}")
         await send_file(app, "fam", jpeg(10 + n))
     # The family never pressed "Xong" after the last paper: the job tells the officers.

@@ -163,16 +163,17 @@ async def test_a_reason_too_long_is_refused_not_cut(app: App) -> None:
 
 
 async def test_papers_that_come_later_do_not_hold_back_the_review(app: App) -> None:
-    """An abroad family sent every paper they could (contract and visa only come later):
+    """An abroad family sent every paper they could (contract, visa, certificate and receipts
+    only come later):
     no notice, /hoso said nothing waits, the family was told nothing: the review waited for
     the visa. Now the officer is told and reviews what is there; the contract, when it
     comes, starts a new round."""
     unit, _ = await two_units(app)
-    case_id = await make_case(app, "fam", unit_id=unit)
+    case_id = await make_case(app, "fam", unit_id=unit, household="khong")
     await make_officer(app, "cb", role="commune", unit_id=unit)
     await say(app, "fam", "hồ sơ")
     sent: list[dict[str, Any]] = []
-    for n, key in enumerate(["request_form", "training_cert", "receipts"]):
+    for n, key in enumerate(["request_form", "eligibility"]):
         await click(app, "fam", f"dossier:item:{key}")
         await send_file(app, "fam", jpeg(700 + n))
         sent = await say(app, "fam", "xong")
@@ -184,7 +185,7 @@ async def test_papers_that_come_later_do_not_hold_back_the_review(app: App) -> N
         officer = await _officer(app, "cb")
         assert [w.case_id for w in await list_waiting_dossiers(session, officer)] == [case_id]
     await click(app, "cb", f"review:open:{case_id}")
-    for key in ("request_form", "training_cert", "receipts"):
+    for key in ("request_form", "eligibility"):
         await click(app, "cb", f"review:ok:{case_id}:{key}")
     async with app.db.session() as session:
         officer = await _officer(app, "cb")

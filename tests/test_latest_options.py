@@ -123,7 +123,7 @@ async def test_a_number_after_a_message_with_options_picks_those(
 ) -> None:
     """A dossier reminder (written by the scheduler) carries options: "1" opens its checklist,
     not the first option of the menu shown before it."""
-    await make_case(app, "u1", channel=channel)
+    await make_case(app, "u1", channel=channel, household="khong")  # a paper to send now
     await say(app, "u1", "hồ sơ", channel=channel)
     await click(app, "u1", "dossier:item:request_form", channel=channel)
     await send_file(app, "u1", jpeg(1), channel=channel)

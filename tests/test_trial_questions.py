@@ -105,9 +105,10 @@ MISSING_QUESTIONS = [
 
 
 async def _case_with_a_rejected_item(app: App, user: str, channel: Channel) -> int:
-    case_id = await make_case(app, user, channel=channel)
+    # Not a poor household: the paper proving the group is needed now.
+    case_id = await make_case(app, user, channel=channel, household="khong")
     async with app.db.transaction() as session:
-        for key, status in (("request_form", ItemState.SENT), ("eligibility", ItemState.APPROVED),
+        for key, status in (("request_form", ItemState.SENT), ("receipts", ItemState.APPROVED),
                             ("training_cert", ItemState.REJECTED)):
             item = await get_item(session, case_id, key, utcnow())
             item.status = status
@@ -129,18 +130,18 @@ async def test_which_papers_are_missing_is_answered_by_the_own_dossier(
     reply = lines[0]["text"]
     assert "HY-2026-00001" in reply and "còn thiếu 2 giấy tờ" in reply, reply
     options = _options(lines[0])
-    titles = ["Chứng chỉ học nghề, ngoại ngữ, bồi dưỡng", "Hóa đơn, biên lai"]
+    titles = ["Giấy tờ chứng minh đối tượng", "Chứng chỉ học nghề, ngoại ngữ, bồi dưỡng"]
     for title in titles:
         assert any(o.startswith(title) for o in options), (title, options)
     # The one sent back says why; sent, approved and later papers are not "missing".
     assert "cần chụp lại (ảnh bị mờ" in reply
-    assert not any(o.startswith(("Đơn đề nghị", "Giấy tờ chứng minh", "Hợp đồng"))
-                   for o in options), options
-    assert "Gửi sau, khi có: Hợp đồng" in reply
+    assert not any(o.startswith(("Đơn đề nghị", "Hóa đơn", "Hợp đồng")) for o in options), options
+    assert "Gửi sau, khi có: Hợp đồng đi làm việc ở nước ngoài, Hộ chiếu và thị thực (visa)." \
+        in reply
     assert "đang xem 1 giấy tờ" in reply
     assert "Để gửi:" in reply
     # Picking the rejected one opens it, ready for the photos.
-    lines = await say(app, "u1", "1", channel=channel)
+    lines = await say(app, "u1", "2", channel=channel)
     assert intents(lines) == ["flow:dossier.item"], lines
     assert "Chứng chỉ học nghề" in lines[0]["text"] and "ảnh bị mờ" in lines[0]["text"]
 
@@ -189,7 +190,7 @@ async def test_signs_under_the_missing_papers_list_ask_it_again(
         if channel == Channel.ZALO:
             assert "trả lời số" in lines[0]["text"] and "bấm" not in lines[0]["text"]
         assert lines[1]["text"] == shown[0]["text"] and _options(lines[1]) == _options(shown[0])
-    lines = await say(app, "u1", "1", channel=channel)  # the list's numbers still work
+    lines = await say(app, "u1", "2", channel=channel)  # the list's numbers still work
     assert intents(lines) == ["flow:dossier.item"] and "Chứng chỉ học nghề" in lines[0]["text"]
     await say(app, "u1", "giấy tờ của em còn thiếu gì", channel=channel)
     lines = await say(app, "u1", "đi nhật hết bao nhiêu tiền", channel=channel)
@@ -214,7 +215,7 @@ async def test_papers_sent_before_the_dossier_is_complete_are_kept_not_under_rev
 ) -> None:
     """"Cán bộ xã đang xem 1 giấy tờ" was said while others were missing, but the office sees
     a dossier (/hoso) only once it has every paper sent now, or after deciding on one."""
-    case_id = await make_case(app, "u1")
+    case_id = await make_case(app, "u1", household="khong")
     async with app.db.transaction() as session:
         (await get_item(session, case_id, "request_form", utcnow())).status = ItemState.SENT
     reply = texts(await say(app, "u1", "ho so cua em con thieu giay gi"))
