@@ -269,12 +269,16 @@ async def class_asked_about(ctx: Context) -> str | None:
     return "\n".join(lines)
 
 
-async def my_classes(ctx: Context, text: str) -> str | None:
+async def my_classes(ctx: Context, text: str, *, when_or_where: bool = False) -> str | None:
     """"lớp của em bao giờ học" from someone registered for a class: each class they are
     registered for (still open to them), from the class data; None when the message does not
     ask about their own class (``courses.mine.words``) or they are registered for none. It got
-    the general timetable and every class, as if they had registered for nothing."""
-    if not contains_phrase(text, folded_phrases("courses.mine.words")):
+    the general timetable and every class, as if they had registered for nothing.
+    ``when_or_where``: the question asks when or where classes are ("học ở đâu ạ"); from
+    someone registered for a class, without naming another trade or commune, that is theirs
+    too."""
+    if not contains_phrase(text, folded_phrases("courses.mine.words")) and not (
+            when_or_where and not await _names_other_classes(ctx, text)):
         return None
     lines = []
     for case in await get_cases_of_contact(ctx.session, ctx.contact.id):
@@ -286,6 +290,14 @@ async def my_classes(ctx: Context, text: str) -> str | None:
             lines.append(t(f"courses.mine.{state}", ref=case.ref,
                            **await _class_params(ctx, course)))
     return "\n".join(lines) or None
+
+
+async def _names_other_classes(ctx: Context, text: str) -> bool:
+    """Does ``text`` name a trade or a place ("lớp may ở đâu", "lớp ở Bạch Xa bao giờ học")?"""
+    today = ctx.now.astimezone(ctx.config.timezone).date()
+    return (trade_asked(text) is not None
+            or await _trade_classes(ctx, today, said_pairs(text)) is not None
+            or await asked_place(ctx, text, today) is not None)
 
 
 async def _class_params(ctx: Context, course: Course) -> dict[str, str]:

@@ -249,8 +249,11 @@ async def answer_topic(
             # it read as the form's options).
             ctx.reply(yours, intent=intent, confidence=confidence)
             return
-        if ctx.flow is None and (mine := await my_classes(ctx, event.text)) is not None:
-            ctx.reply(mine, follow_ups, intent=intent, confidence=confidence)
+        if ctx.flow is None and (mine := await my_classes(
+                ctx, event.text, when_or_where=entry.id != CLASS_LIST_TOPIC)) is not None:
+            # The other classes stay one tap away.
+            others = [[Topic(CLASS_LIST_TOPIC).button(t("courses.mine.others"))]]
+            ctx.reply(mine, others + follow_ups, intent=intent, confidence=confidence)
             return
         ctx.reply(text, intent=intent, confidence=confidence)
         today = ctx.now.astimezone(ctx.config.timezone).date()

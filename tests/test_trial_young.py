@@ -59,6 +59,27 @@ async def test_registered_he_asks_about_his_class_and_then_quits(
     assert case.ref in texts(lines)
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_registered_when_or_where_is_his_class(app: App, channel: Channel) -> None:
+    await _at_summary(app, channel)
+    await say(app, "y1", "chuẩn rồi", channel=channel)
+    [case] = await all_cases(app)
+    # "hoc o dau a" got the general timetable and every class.
+    for text in ("hoc o dau a", "bao gio thi hoc"):
+        lines = await say(app, "y1", text, channel=channel)
+        assert len(lines) == 1 and intents(lines) == ["faq:training.schedule"], lines
+        assert lines[0]["text"].startswith(f"Lớp đã đăng ký ({case.ref}): {COURSE} – ")
+    # The other classes are one option away.
+    lines = await say(app, "y1", "1", channel=channel)
+    assert intents(lines)[0] == "faq:training.courses"
+    assert "Chọn số lớp để đăng ký" in texts(lines), lines
+    # Another trade or commune named is a question about those classes.
+    for text in ("lop nau an o dau", "lop o bach xa bao gio hoc"):
+        lines = await say(app, "y1", text, channel=channel)
+        assert not lines[0]["text"].startswith("Lớp đã đăng ký"), (text, lines)
+        assert len(lines) == 2, (text, lines)
+
+
 async def test_someone_registered_for_no_class_gets_the_timetable(app: App) -> None:
     lines = await say(app, "n1", "lop cua em bao gio hoc")
     assert len(lines) == 2 and "Các lớp sắp khai giảng" in lines[1]["text"]
