@@ -7,7 +7,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from handlers.textnorm import fold, option_number
+from handlers.callbacks import BadCallback, parse
+from handlers.textnorm import fold, folded_phrases, is_phrases, option_number
 from handlers.types import Inbound, InboundKind
 
 #: Third element of a remembered option that answers to its label but has no number (an
@@ -52,7 +53,24 @@ def resolve_choice(event: Inbound, last_buttons: list[Any], *, numbers: bool = T
         if len(starting) == 1:
             button_id, label = starting[0]
             return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
+    if event.kind == InboundKind.TEXT and is_phrases(answer, folded_phrases(YES_WORDS)):
+        # "có" under "Đổi HY-… sang lớp May?": its one confirmation that takes a typed yes.
+        yes = [(b[0], b[1]) for b in last_buttons if len(b) == 2 and _takes_yes(str(b[0]))]
+        if len(yes) == 1:
+            button_id, label = yes[0]
+            return replace(event, kind=InboundKind.BUTTON, button_id=button_id, text=label)
     return _as_text(event)
+
+
+#: The words that say yes (the registration's consent reads the same list).
+YES_WORDS = "intake.words_answer.consent_yes"
+
+
+def _takes_yes(button_id: str) -> bool:
+    try:
+        return parse(button_id).typed_yes
+    except BadCallback:
+        return False
 
 
 #: A label's first words name it when they are at least this many ("có" alone must not

@@ -51,6 +51,9 @@ class CallbackData:
     """Base of every button declaration; subclasses are ``@dataclass(frozen=True)``."""
 
     prefix: ClassVar[str]
+    #: A yes typed under the message offering this button ("có", "ok", "đồng ý") presses it:
+    #: for confirmations the person can undo or redo (bot/choices.py). Never for an erasure.
+    typed_yes: ClassVar[bool] = False
 
     def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

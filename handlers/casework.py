@@ -14,6 +14,7 @@ from sqlalchemy import Select, exists, func, or_, select
 
 from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
+from handlers.class_change import ChangeClass, ChangeClassConfirmed, change_class
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import option_label
@@ -101,6 +102,9 @@ class Withdraw(CallbackData, prefix="cases:withdraw"):
 class WithdrawConfirmed(CallbackData, prefix="cases:withdraw_yes"):
     case_id: int
 
+    # "có" after "thôi em không học nữa" and "chắc chắn rút?" (registering again undoes it).
+    typed_yes = True
+
 
 @dataclass(frozen=True)
 class Cancel(CallbackData, prefix="cases:cancel"):
@@ -140,6 +144,10 @@ class CaseworkFlow(Flow):
                 await send_dossier(ctx, case_id)
             case Withdraw(case_id=case_id) | WithdrawConfirmed(case_id=case_id):
                 await person_withdraw(ctx, case_id, confirmed=isinstance(data, WithdrawConfirmed))
+            case ChangeClass(case_id=case_id, course_id=course_id) | ChangeClassConfirmed(
+                    case_id=case_id, course_id=course_id):
+                await change_class(ctx, case_id, course_id,
+                                   confirmed=isinstance(data, ChangeClassConfirmed))
             case _:
                 ctx.leave()
                 await show_list(ctx, Filter.ALL, 1)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from handlers.callbacks import CallbackData, flow_of
+from handlers.class_change import offer_class_change
 from handlers.context import Context
 from handlers.courses import (
     MoreClasses,
@@ -126,6 +127,8 @@ class FaqFlow(Flow):
         if previous and is_phrase(event.text, folded_phrases("faq.more_words")):
             _more_about(ctx, previous)
             return
+        if ctx.flow is None and await offer_class_change(ctx, event.text):
+            return  # "em muốn đổi sang lớp may", registered for a class
         decision = get_matcher().decide(event.text, previous)
         if decision.outcome in ("clarify", "fallback") and typed_place(event.text) is not None:
             # "lớp ở Yên Bái": classes asked for a place the knowledge base cannot know; the

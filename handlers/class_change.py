@@ -1,0 +1,158 @@
+"""A person registered for a class who wants another: "em muốn đổi sang lớp may".
+
+It got the list of sewing classes to register for, as if nothing were registered: a class
+picked there started the whole form again (twelve questions already answered), and the first
+registration stayed, holding its seat. Now the list's classes move the registration itself:
+the same reference and details, the new class, after one confirmation; the commune's officers
+are told. A full, cancelled or past class is said so, and the registration stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.callbacks import BadCallback, CallbackData, parse
+from handlers.context import Context
+from handlers.intake.buttons import StartCourse
+from handlers.notices import record_notice
+from handlers.textnorm import contains_phrase, folded_phrases
+from handlers.types import Button
+from messages import t
+from storage.cases_repo import CaseStatus, get_cases_of_contact, is_full
+from storage.course_repo import OPEN_STATUSES
+from storage.models import Case, Course, Unit
+from storage.threads_repo import record_status_change
+
+#: A class marked full by the office: said full, not gone.
+FULL = "full"
+FLOW = "cases"  # the person's own cases: handlers/casework.py hands these buttons here
+
+
+@dataclass(frozen=True)
+class ChangeClass(CallbackData, prefix="cases:change"):
+    """A class of the list shown for a change: move the registration ``case_id`` to it?"""
+
+    case_id: int
+    course_id: int
+
+
+@dataclass(frozen=True)
+class ChangeClassConfirmed(CallbackData, prefix="cases:change_yes"):
+    case_id: int
+    course_id: int
+
+    typed_yes = True
+
+
+async def offer_class_change(ctx: Context, text: str) -> bool:
+    """"đổi sang lớp may" from someone registered for a class: which class they have, and the
+    classes (of the trade or commune named, if any) to move to. False when the message does not
+    ask to change class (``courses.change.words``) or no class registration can be changed."""
+    if not contains_phrase(text, folded_phrases("courses.change.words")):
+        return False
+    case = await _changeable(ctx)
+    if case is None or case.course_id is None:
+        return False
+    # The class list imports the router, which imports case work, which imports this.
+    from handlers.courses import list_courses
+
+    current = await ctx.session.get(Course, case.course_id)
+    today = ctx.now.astimezone(ctx.config.timezone).date()
+    classes = await list_courses(ctx, today, text)
+    ctx.reply(t("courses.change.lead", ref=case.ref, **await _named(ctx, current)),
+              intent=f"flow:{FLOW}.change")
+    buttons = [[_as_change(case.id, b) for b in row] for row in classes.buttons]
+    # The list's last line says how to choose: here, to change, not to register again.
+    text = classes.text.replace(t("faq.courses.choose"), t("courses.change.choose"))
+    ctx.reply(text, buttons, intent=f"flow:{FLOW}.change").listed = classes.listed
+    return True
+
+
+async def change_class(ctx: Context, case_id: int, course_id: int, *, confirmed: bool) -> None:
+    """Ask to confirm moving the registration ``case_id`` to the class ``course_id``, or move
+    it (``confirmed``): same reference and details, a seat in the new class; officers told."""
+    from handlers.casework import WITHDRAWABLE, OpenCase  # casework imports this module
+    from handlers.privacy import Action, Choose  # privacy imports casework
+
+    case = await ctx.session.get(Case, case_id)
+    my_cases = [[Choose(Action.CASES).button(t("privacy.button.cases"))]]
+    if (case is None or case.contact_id != ctx.contact.id or case.course_id is None
+            or case.status not in WITHDRAWABLE):
+        ctx.reply(t("casework.not_found"), my_cases, intent=f"flow:{FLOW}.not_found")
+        return
+    if course_id == case.course_id:
+        ctx.reply(t("courses.change.same", ref=case.ref), my_cases, intent=f"flow:{FLOW}.change")
+        return
+    # Locked until commit (PostgreSQL): the last seat is not given twice.
+    course = await ctx.session.get(Course, course_id, with_for_update=True)
+    today = ctx.now.astimezone(ctx.config.timezone).date()
+    if (course is None or course.start_date < today
+            or course.status not in (*OPEN_STATUSES, FULL)):
+        ctx.reply(t("courses.change.gone", ref=case.ref), my_cases,
+                  intent=f"flow:{FLOW}.change_refused")
+        return
+    new = await _named(ctx, course)
+    if await is_full(ctx.session, course):
+        ctx.reply(t("courses.change.full", ref=case.ref, **new), my_cases,
+                  intent=f"flow:{FLOW}.change_refused")
+        return
+    if not confirmed:
+        old = await _named(ctx, await ctx.session.get(Course, case.course_id))
+        ctx.reply(t("courses.change.confirm", ref=case.ref, old=old["occupation"],
+                    old_place=old["place"], **new),
+                  [[ChangeClassConfirmed(case.id, course.id).button(t("courses.change.button"))],
+                   *my_cases],
+                  intent=f"flow:{FLOW}.change_confirm")
+        return
+    old_course = await ctx.session.get(Course, case.course_id)
+    old = await _named(ctx, old_course)
+    case.course_id = course.id
+    case.updated_at = ctx.now
+    if case.status == CaseStatus.WAITLIST:
+        # Waiting for a full class, moved to one with a seat: seated now.
+        record_status_change(ctx.session, case, CaseStatus.NEW, officer_id=None, note=None,
+                             now=ctx.now)
+    await record_notice(
+        ctx.session,
+        kind="class_changed",
+        text_key="courses.change.notice",
+        now=ctx.now,
+        unit_id=case.unit_id,
+        case_id=case.id,
+        params={"ref": case.ref, "old": f"{old['occupation']} – {old['place']}",
+                "new": f"{new['occupation']} – {new['place']}",
+                "buttons": [[OpenCase(case.id).pack(), "casework.button_open_case"]]},
+        cipher_key=ctx.config.encryption_key,
+    )
+    ctx.reply(t("courses.change.done", ref=case.ref, **new), my_cases,
+              intent=f"flow:{FLOW}.class_changed", case_ref=case.ref)
+
+
+async def _changeable(ctx: Context) -> Case | None:
+    """The person's latest class registration that is still open to them."""
+    from handlers.casework import WITHDRAWABLE  # casework imports this module
+
+    cases = [c for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
+             if c.course_id is not None and c.status in WITHDRAWABLE]
+    return cases[-1] if cases else None
+
+
+async def _named(ctx: Context, course: Course | None) -> dict[str, str]:
+    """A class as the messages name it: its trade, commune (or venue) and first day."""
+    if course is None:
+        return {"occupation": "?", "place": "?", "start": "?"}
+    unit = await ctx.session.get(Unit, course.unit_id) if course.unit_id else None
+    return {"occupation": course.occupation, "place": unit.name if unit else course.venue,
+            "start": course.start_date.strftime("%d/%m/%Y")}
+
+
+def _as_change(case_id: int, button: Button) -> Button:
+    """A class's «Đăng ký» button of the list, made to move the registration there; the
+    list's other buttons («Xem thêm lớp», «Nhận thông báo») as they are."""
+    try:
+        data = parse(button.id)
+    except BadCallback:
+        return button
+    if isinstance(data, StartCourse) and data.course_id is not None:
+        return ChangeClass(case_id, data.course_id).button(button.label)
+    return button
