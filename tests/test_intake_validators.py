@@ -34,6 +34,11 @@ TODAY = date(2026, 7, 10)
         ("1/1/05", date(2005, 1, 1)),
         ("29/2/2004", date(2004, 2, 29)),
         ("1999-03-12", date(1999, 3, 12)),
+        # In a few words: "sinh 5 thang 3 nam 2001" got "bot chưa đọc được ngày này".
+        ("sinh 5 thang 3 nam 2001", date(2001, 3, 5)),
+        ("nó sinh ngày 5/3/2001 ạ", date(2001, 3, 5)),
+        ("ngày sinh 05/03/2001", date(2001, 3, 5)),
+        ("sinh ngay 5-3-01 nhe", date(2001, 3, 5)),
     ],
 )
 def test_dates_in_vietnamese_formats(text: str, expected: date) -> None:
@@ -50,6 +55,10 @@ def test_dates_in_vietnamese_formats(text: str, expected: date) -> None:
         ("1999", "date_year_only"),
         ("hôm qua", "date_format"),
         ("1/1/1900", "date_too_old"),
+        ("sinh năm 1999", "date_year_only"),
+        # Other words around a date are not a date typed: nothing is guessed.
+        ("mai tôi gửi 5/3/2001", "date_format"),
+        ("5/3/2001 hay 6/3/2001", "date_format"),
     ],
 )
 def test_impossible_dates_are_refused_with_a_reason(text: str, reason: str) -> None:

@@ -51,7 +51,7 @@ MAX_AGE = 100
 
 def parse_date(text: str, today: date) -> date:
     """A birth date as Vietnamese people write it; two-digit years are the latest past one."""
-    raw = " ".join(fold(text).rstrip(".").split())
+    raw = _date_alone(" ".join(fold(text).rstrip(".").split()))
     day = month = year = 0
     if m := _ISO_DATE.match(raw):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
@@ -70,6 +70,23 @@ def parse_date(text: str, today: date) -> date:
     if age_on(value, today) > MAX_AGE:
         raise InvalidAnswerError("date_too_old")
     return value
+
+
+def _date_alone(raw: str) -> str:
+    """The date of "sinh 5 tháng 3 năm 2001", "nó sinh ngày 5/3/2001 ạ": the words before its
+    first digit dropped when each is one that says whose birth or which day
+    (``intake.date_words.before``), polite words after its last digit dropped
+    (``intake.date_words.after``). Anything else stays, and is not read as a date."""
+    words = raw.split()
+    first = next((i for i, w in enumerate(words) if any(c.isdigit() for c in w)), None)
+    if first is None:
+        return raw
+    last = max(i for i, w in enumerate(words) if any(c.isdigit() for c in w))
+    before, after = words[:first], words[last + 1:]
+    if (all(w in folded_phrases("intake.date_words.before") for w in before)
+            and all(w in folded_phrases("intake.date_words.after") for w in after)):
+        return " ".join(words[first:last + 1])
+    return raw
 
 
 def _full_year(digits: str, today: date) -> int:
