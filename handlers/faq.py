@@ -26,6 +26,7 @@ from handlers.courses import (
     typed_place,
 )
 from handlers.flow import Flow
+from handlers.intake.drafts import get_draft
 from handlers.menu import main_menu_buttons
 from handlers.offers import offer_buttons
 from handlers.router import HANDOFF, INTAKE
@@ -34,17 +35,22 @@ from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
 from handlers.understanding.details import tells_details
 from handlers.understanding.matcher import get_matcher
+from handlers.understanding.own_matter import for_own_matter
 from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t
 from messages.actions import load_actions
 from messages.faq_loader import Entry, FollowUp, render_answer
+from storage.cases_repo import CaseStatus, get_cases_of_contact
 from storage.faq_repo import record_fallback_question
 
 #: Topics whose answer is followed by the live class list.
 COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
 CLASS_LIST_TOPIC = "training.courses"
 HUMAN_TOPIC = "general.human"
+DOSSIER_FLOW = "dossier"
+#: Cases that no longer say what the person's matter is.
+GONE = frozenset({CaseStatus.CANCELLED, CaseStatus.WITHDRAWN})
 #: To say a question is outside the office's work, the matcher must be as sure of it as its
 #: remit check must be to stop an answer (``Thresholds.outside``; one bar for both), and at
 #: least this share of its words known to the examples (gibberish is not understood:
@@ -129,7 +135,7 @@ class FaqFlow(Flow):
             return
         if ctx.flow is None and await offer_class_change(ctx, event.text):
             return  # "em muốn đổi sang lớp may", registered for a class
-        decision = get_matcher().decide(event.text, previous)
+        decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous))
         if decision.outcome in ("clarify", "fallback") and typed_place(event.text) is not None:
             # "lớp ở Yên Bái": classes asked for a place the knowledge base cannot know; the
             # list says it is not one of the communes and shows them all.
@@ -183,6 +189,32 @@ class FaqFlow(Flow):
             if outside:
                 key = "faq.out_of_remit_doubt" if set_aside else "faq.out_of_remit"
             ctx.reply(t(key), [*set_aside, *menu], intent="fallback", outside=outside)
+
+
+async def _as_own_matter(ctx: Context, decision: Decision) -> Decision:
+    """``decision`` with a question that is the same about classes and about working abroad
+    read as the person's own matter (handlers/understanding/own_matter.py)."""
+    matcher = get_matcher()
+    if not any(c.topic in matcher.lexicon.twins for c in decision.candidates):
+        return decision  # most messages: no reading of the person's cases
+    side = await _own_side(ctx)
+    return for_own_matter(decision, side, matcher.lexicon, matcher.rank) if side else decision
+
+
+async def _own_side(ctx: Context) -> str | None:
+    """"abroad" or "training": the flow the question is asked in (the support dossier is for
+    working abroad; a registration, by the kind it has), else the kind of every case the
+    person has in the bot; None when mixed or none."""
+    asked_in = ctx.asked_in.flow if ctx.asked_in else None
+    if asked_in == DOSSIER_FLOW:
+        return "abroad"
+    kinds: set[str] = set()
+    if asked_in == INTAKE and (draft := await get_draft(ctx.session, ctx.contact.id)):
+        kinds = {str(draft.data["kind"])} if draft.data.get("kind") else set()
+    if not kinds:
+        kinds = {c.kind for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
+                 if c.status not in GONE}
+    return {"abroad": "abroad", "course": "training"}.get(kinds.pop()) if len(kinds) == 1 else None
 
 
 async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:

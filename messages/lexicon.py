@@ -77,6 +77,10 @@ class Lexicon:
     #: Words around a country's name that ask the last question again about it ("thế còn",
     #: "thì sao"): a message of nothing else is a follow-up (``[follow_up]``), longest first.
     follow_up: tuple[tuple[str, ...], ...] = ()
+    #: Topic → its twin of the other group (``[twins]``, both ways): the same question about
+    #: classes or about working abroad ("bao giờ được tiền hỗ trợ"), answered as the person's
+    #: own matter is when the message names neither.
+    twins: dict[str, str] = field(default_factory=dict)
     #: Words naming the bot itself (``[bot]``), folded: a question naming it about its own
     #: topics is its own to answer.
     bot_names: tuple[tuple[str, ...], ...] = ()
@@ -173,7 +177,16 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         shared=_shared(data),
         follow_up=_phrases(_table(data, "follow_up"), "words", "follow_up"),
         bot_names=_phrases(_table(data, "bot"), "names", "bot"),
+        twins=_twins(data),
     )
+
+
+def _twins(data: dict[str, object]) -> dict[str, str]:
+    pairs = _str_table(data, "twins")
+    both = {**pairs, **{twin: topic for topic, twin in pairs.items()}}
+    if len(both) != 2 * len(pairs):
+        raise LexiconError("[twins]: a topic has two twins")
+    return both
 
 
 def _shared(data: dict[str, object]) -> tuple[SharedFact, ...]:

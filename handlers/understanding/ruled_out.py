@@ -65,6 +65,13 @@ def class_topics_set_aside(lexicon: Lexicon, key: str) -> frozenset[str]:
     return frozenset()
 
 
+def names_a_group(lexicon: Lexicon, key: str) -> bool:
+    """Does the message say whether it is about working abroad or about classes (a word of
+    going abroad or a country; a word of learning)?"""
+    padded = f" {key} "
+    return _abroad(lexicon, padded, key) or any_in(padded, lexicon.class_words)
+
+
 def _abroad(lexicon: Lexicon, padded: str, key: str) -> bool:
     """Does the message speak of going abroad (a word of it, or a country's name)?"""
     return any_in(padded, lexicon.abroad) or bool(countries_named(lexicon, key))
