@@ -61,7 +61,8 @@ async def offer_class_change(ctx: Context, text: str) -> bool:
     classes = await list_courses(ctx, today, text)
     ctx.reply(t("courses.change.lead", ref=case.ref, **await _named(ctx, current)),
               intent=f"flow:{FLOW}.change")
-    buttons = [[_as_change(case.id, b) for b in row] for row in classes.buttons]
+    buttons = [[_as_change(case.id, b, n) for b in row]
+               for n, row in enumerate(classes.buttons, 1)]
     # The list's last line says how to choose: here, to change, not to register again.
     text = classes.text.replace(t("faq.courses.choose"), t("courses.change.choose"))
     ctx.reply(text, buttons, intent=f"flow:{FLOW}.change").listed = classes.listed
@@ -146,13 +147,14 @@ async def _named(ctx: Context, course: Course | None) -> dict[str, str]:
             "start": course.start_date.strftime("%d/%m/%Y")}
 
 
-def _as_change(case_id: int, button: Button) -> Button:
-    """A class's «Đăng ký» button of the list, made to move the registration there; the
-    list's other buttons («Xem thêm lớp», «Nhận thông báo») as they are."""
+def _as_change(case_id: int, button: Button, n: int) -> Button:
+    """The ``n``-th class's «Đăng ký lớp n» button of the list, made to move the registration
+    there («Đổi sang lớp n»); the list's other buttons («Xem thêm lớp», «Nhận thông báo») as
+    they are."""
     try:
         data = parse(button.id)
     except BadCallback:
         return button
     if isinstance(data, StartCourse) and data.course_id is not None:
-        return ChangeClass(case_id, data.course_id).button(button.label)
+        return ChangeClass(case_id, data.course_id).button(t("courses.change.pick", n=n))
     return button

@@ -58,6 +58,12 @@ async def test_a_registered_class_is_changed_in_three_turns(app: App, channel: C
     assert notice.params["old"].startswith(COURSE) and notice.params["new"].startswith(SEWING)
 
 
+async def test_on_telegram_the_classes_are_buttons_to_change_to(app: App) -> None:
+    await _registered(app, Channel.TELEGRAM)
+    lines = await say(app, "y1", "cho e chuyen sang lop may", channel=Channel.TELEGRAM)
+    assert lines[1]["buttons"][0] == ["Đổi sang lớp 1"], lines
+
+
 async def test_no_class_registered_gets_the_classes_to_register_for(app: App) -> None:
     lines = await say(app, "y1", "e muon doi sang lop may")
     assert all(i.startswith("faq:training.") for i in intents(lines)), lines
