@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from handlers.access import get_officer
 from handlers.callbacks import CallbackData, flow_of
 from handlers.class_change import offer_class_change
 from handlers.context import Context
@@ -27,7 +28,7 @@ from handlers.courses import (
 )
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
-from handlers.menu import main_menu_buttons
+from handlers.menu import main_menu_buttons, officer_menu_buttons
 from handlers.offers import offer_buttons
 from handlers.router import HANDOFF, INTAKE
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
@@ -188,6 +189,9 @@ class FaqFlow(Flow):
             key = "faq.fallback"
             if outside:
                 key = "faq.out_of_remit_doubt" if set_aside else "faq.out_of_remit"
+            elif await get_officer(ctx.session, ctx.contact.id) is not None:
+                # "ai chưa nộp ds" not understood: an officer is shown the officers' ways.
+                key, menu = "faq.fallback_officer", officer_menu_buttons() + menu
             ctx.reply(t(key), [*set_aside, *menu], intent="fallback", outside=outside)
 
 

@@ -30,7 +30,11 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
      # ... and to whom: it started the citizens' subscription ("Anh/chị ở xã nào?").
      ("gui thong bao cho ba con", "flow:broadcast.text"),
      # "tin nhan" (the people's messages) started the citizens' subscription too.
-     ("tin nhan", "flow:thread"), ("ai hoi gi", "flow:thread"), ("cau hoi cua dan", "flow:thread")],
+     ("tin nhan", "flow:thread"), ("ai hoi gi", "flow:thread"), ("cau hoi cua dan", "flow:thread"),
+     # The trainee lists (the seed's "urging communes to submit on time"): "bot chưa hiểu".
+     ("ai chua nop ds", "flow:officials.overdue"),
+     ("xa nao chua nop danh sach", "flow:officials.overdue"),
+     ("da nop ds", "flow:officials.submit")],
 )
 async def test_an_officer_asks_in_words_and_gets_the_command(
     app: App, clock: Clock, channel: Channel, text: str, intent: str
@@ -70,3 +74,18 @@ async def test_an_officers_request_leaves_a_citizens_flow_he_wandered_into(
     await say(app, "u1", "nhan thong bao lop moi", channel=channel)
     lines = await say(app, "u1", "tin nhan", channel=channel)
     assert intents(lines)[0].startswith("flow:subscribe"), lines
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_not_understood_an_officer_is_shown_the_officers_ways(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    # It said to choose «Gặp cán bộ» "to ask a real person", under the citizens' doors only.
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=channel)
+    lines = await say(app, "cb", "asdfgh", channel=channel)
+    assert intents(lines) == ["fallback"]
+    shown = lines[0]["text"] + str(lines[0].get("buttons", ""))
+    assert "/help" in shown and "hỏi người thật" not in shown and "Chờ gọi" in shown
+    lines = await say(app, "u1", "asdfgh", channel=channel)
+    shown = lines[0]["text"] + str(lines[0].get("buttons", ""))
+    assert "hỏi người thật" in shown and "Chờ gọi" not in shown

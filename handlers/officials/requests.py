@@ -30,6 +30,7 @@ REQUESTS: dict[str, Command | CallbackData] = {
     "new_cases": CaseList(Filter.NEW, 1),
     "cases": CaseList(Filter.ALL, 1),
     "overdue": Command("quahan"),
+    "submit_list": Command("nopds"),
     "progress": Command("tiendo"),
     "dossiers": Command("hoso"),
     "report": Command("baocao"),
