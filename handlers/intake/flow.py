@@ -70,6 +70,7 @@ from handlers.intake.prefill import (
     answer_ahead,
     apply_preset,
     form_slots,
+    name_with_birth,
     prefilled_note,
     relative_named,
     request_preset,
@@ -398,6 +399,9 @@ class IntakeFlow(Flow):
                 offer_choices(ctx, faq)
                 return
         if step == Step.WHO and (note := await relative_named(ctx, draft, event.text)):
+            await advance(ctx, draft, note=note)
+            return
+        if step == Step.NAME and (note := await name_with_birth(ctx, draft, event.text)):
             await advance(ctx, draft, note=note)
             return
         try:

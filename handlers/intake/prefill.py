@@ -8,22 +8,30 @@ and the class when exactly one open class teaches that trade (preferring the com
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from handlers.context import Context
-from handlers.intake.answers import apply_choice, options_named, typed_option
+from handlers.intake.answers import apply_choice, apply_text, options_named, typed_option
 from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import (
     CHOICES,
     choice_label,
     cipher,
     exact_unit,
+    local_today,
     named_unit,
     open_courses,
     options_for,
 )
 from handlers.intake.steps import FIELD, TYPED, Step, answered, first_missing, sequence
-from handlers.intake.validators import InvalidAnswerError, parse_phone, parse_place
+from handlers.intake.validators import (
+    InvalidAnswerError,
+    name_and_birth,
+    parse_date,
+    parse_phone,
+    parse_place,
+)
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
@@ -206,6 +214,28 @@ async def answer_ahead(
             return t("intake.already_noted",
                      item=_labelled(other.value, choice_label(other, value)))
     return None
+
+
+async def name_with_birth(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
+    """At the name question, a name and its birth date in one message ("Triệu Văn Long, sinh
+    ngày 12/10/1993"; it got "Họ tên không có chữ số"): both kept, the note saying the date
+    was; None when the text is not that (the name question reads it as usual). A date the form
+    refuses (too young for the kind) is left for the date question, the note saying why."""
+    split = name_and_birth(text)
+    if split is None:
+        return None
+    name, birth = split
+    try:
+        parse_date(birth, local_today(ctx))  # read first: a refused name or date keeps nothing
+        await apply_text(ctx, draft, Step.NAME, name)
+    except InvalidAnswerError:
+        return None
+    try:
+        await apply_text(ctx, draft, Step.DOB, birth)
+    except InvalidAnswerError as exc:  # too young for the kind: the name kept, the date asked
+        return ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
+    stored = date.fromisoformat(str(draft.data["dob"])).strftime("%d/%m/%Y")
+    return prefilled_note([_labelled("dob", stored)])
 
 
 def _names_a_village(text: str) -> bool:

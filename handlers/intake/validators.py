@@ -89,6 +89,23 @@ def _date_alone(raw: str) -> str:
     return raw
 
 
+def name_and_birth(text: str) -> tuple[str, str] | None:
+    """"Triệu Văn Long, sinh ngày 12/10/1993": the name typed, and the words of its birth
+    date after it (both as typed, to be read as each), or None when ``text`` is not words
+    without a digit followed by a date (``intake.date_words.before`` may lead it)."""
+    words = text.replace(",", " , ").replace(";", " ; ").split()
+    first = next((i for i, w in enumerate(words) if any(c.isdigit() for c in w)), None)
+    if not first:
+        return None
+    start = first
+    leading = folded_phrases("intake.date_words.before")
+    while start > 0 and (words[start - 1] in ",;-" or fold(words[start - 1]) in leading):
+        start -= 1
+    name = " ".join(w for w in words[:start] if w not in ",;")
+    birth = " ".join(w for w in words[start:] if w not in ",;")
+    return (name, birth) if len(name.split()) >= 2 else None
+
+
 def _full_year(digits: str, today: date) -> int:
     """A two-digit year is the latest one not in the future (98 → 1998, 05 → 2005)."""
     year = int(digits)

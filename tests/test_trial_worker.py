@@ -1,0 +1,83 @@
+"""Seventh user trial (a worker on Telegram registering for Japan, typing several answers at
+once, then asking to delete his data and thinking better of it; a mother on Zalo typing her
+daughter's birth date in words): what broke, kept from breaking again. Each test failed on the
+code before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from handlers.intake.validators import name_and_birth
+from handlers.types import Channel
+from tests.helpers import intents, say, texts
+from tests.intake_support import draft_data
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO, Channel.TELEGRAM]
+
+
+async def _at_the_name(app: App, channel: Channel) -> None:
+    await say(app, "w1", "dang ky cho minh di nhat", channel=channel)
+    lines = await say(app, "w1", "dong y", channel=channel)
+    assert intents(lines)[-1] == "flow:intake.full_name", lines
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(("text", "name"), [
+    ("Triệu Văn Long, sinh ngày 12/10/1993", "Triệu Văn Long"),
+    ("trieu van long sinh 12 thang 10 nam 1993", "Trieu Van Long")])
+async def test_a_name_and_birth_date_in_one_message_are_both_kept(
+    app: App, channel: Channel, text: str, name: str
+) -> None:
+    # It got "Họ tên không có chữ số", and both were typed again.
+    await _at_the_name(app, channel)
+    lines = await say(app, "w1", text, channel=channel)
+    assert intents(lines) == ["flow:intake.gender"], lines
+    assert "Ngày sinh: 12/10/1993" in texts(lines)
+    data = await draft_data(app)
+    assert (data["full_name"], data["dob"]) == (name, "1993-10-12")
+
+
+async def test_a_birth_date_too_young_for_the_kind_is_asked_again_saying_why(app: App) -> None:
+    await _at_the_name(app, Channel.CONSOLE)
+    lines = await say(app, "w1", "Triệu Văn Long, sinh ngày 12/10/2015")
+    assert intents(lines) == ["flow:intake.dob"], lines
+    assert "18" in lines[0]["text"]
+    data = await draft_data(app)
+    assert data["full_name"] == "Triệu Văn Long" and "dob" not in data
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [("Triệu Văn Long, sinh ngày 12/10/1993", ("Triệu Văn Long", "sinh ngày 12/10/1993")),
+     ("Lò Thị Mai 5/3/2001", ("Lò Thị Mai", "5/3/2001")),
+     ("Long 12/10/1993", None),  # one word is no full name
+     ("12/10/1993", None), ("Triệu Văn Long", None)],
+)
+def test_a_name_then_a_date_is_split(text: str, split: tuple[str, str] | None) -> None:
+    assert name_and_birth(text) == split
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_no_household_group_at_the_name_is_noted_not_taken_for_a_name(
+    app: App, channel: Channel
+) -> None:
+    # "ko thuoc dien nao" was saved as the person's name.
+    await _at_the_name(app, channel)
+    lines = await say(app, "w1", "ko thuoc dien nao", channel=channel)
+    assert intents(lines) == ["flow:intake.full_name"], lines
+    assert "Diện hộ: Không thuộc diện nào" in texts(lines)
+    data = await draft_data(app)
+    assert "full_name" not in data and data["household"] == "khong"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("text", ["thoi de sau", "thôi, để mai", "chua xoa"])
+async def test_not_now_under_the_deletion_question_keeps_the_data(
+    app: App, channel: Channel, text: str
+) -> None:
+    # "thoi de sau" got "which topic?" among the steps of going abroad and office hours.
+    await say(app, "w1", "xoa thong tin cua toi", channel=channel)
+    lines = await say(app, "w1", text, channel=channel)
+    assert intents(lines)[0] == "flow:privacy", lines
+    assert "không xóa" in lines[0]["text"]
