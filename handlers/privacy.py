@@ -21,7 +21,7 @@ from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
 from handlers.menu import main_menu_buttons
 from handlers.outreach.mine import outreach_lines
-from handlers.textnorm import fold, folded_phrases, is_phrase, only_signs
+from handlers.textnorm import fold, folded_phrases, is_phrase, is_phrases, only_signs
 from handlers.types import Button, Inbound
 from messages import has, t
 from storage.cases_repo import get_cases_of_contact
@@ -243,7 +243,9 @@ async def _interest(ctx: Context, case: Case) -> str:
 
 
 def _declines(text: str) -> bool:
-    return is_phrase(text, folded_phrases("intake.words_answer.skip"))
+    # "thôi để sau" got a "which topic?" about the steps of going abroad and the office hours.
+    return is_phrase(text, folded_phrases("intake.words_answer.skip")) or is_phrases(
+        text, folded_phrases("privacy.delete_keep_words"))
 
 
 def _agrees(text: str) -> bool:
