@@ -81,3 +81,31 @@ async def test_not_now_under_the_deletion_question_keeps_the_data(
     lines = await say(app, "w1", text, channel=channel)
     assert intents(lines)[0] == "flow:privacy", lines
     assert "không xóa" in lines[0]["text"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_commune_and_village_in_one_message_are_both_kept(
+    app: App, channel: Channel
+) -> None:
+    # "xa thai son thon 7" at the name question got "Họ tên không có chữ số"; "thai son, thon
+    # 7" at the commune question "Bot không tìm thấy xã này".
+    await _at_the_name(app, channel)
+    lines = await say(app, "w1", "xa thai son thon 7", channel=channel)
+    assert intents(lines) == ["flow:intake.full_name"], lines
+    assert "Xã: Thái Sơn; Thôn/bản: Thôn 7" in texts(lines)
+    data = await draft_data(app)
+    assert (data["unit_name"], data["village"]) == ("Thái Sơn", "Thôn 7")
+    for text in ("Triệu Văn Long, sinh ngày 12/10/1993", "nam", "0388123456"):
+        lines = await say(app, "w1", text, channel=channel)
+    assert intents(lines) == ["flow:intake.ethnicity"], lines  # neither asked again
+
+
+async def test_at_the_commune_question_commune_and_village_move_past_both(app: App) -> None:
+    await _at_the_name(app, Channel.CONSOLE)
+    for text in ("Triệu Văn Long, sinh ngày 12/10/1993", "nam", "0388123456"):
+        lines = await say(app, "w1", text)
+    assert intents(lines) == ["flow:intake.commune"], lines
+    lines = await say(app, "w1", "thai son, thon 7")
+    assert intents(lines) == ["flow:intake.ethnicity"], lines
+    data = await draft_data(app)
+    assert (data["unit_name"], data["village"]) == ("Thái Sơn", "Thôn 7")

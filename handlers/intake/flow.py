@@ -82,7 +82,7 @@ from handlers.intake.questions import (
     shows_example,
     typed_button,
 )
-from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, first_missing
+from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, answered, first_missing
 from handlers.intake.validators import InvalidAnswerError
 from handlers.textnorm import (
     fold,
@@ -410,8 +410,13 @@ class IntakeFlow(Flow):
             offer_waitlist(ctx, full.course.id, await course_label(ctx, full.course))
             return
         except InvalidAnswerError as exc:
+            was_answered = answered(step, draft.data)  # asked again after «Quay lại»
             if (note := await answer_ahead(ctx, draft, step, event.text)) is not None:
-                await show_step(ctx, draft, note=note)  # "0987…" at the gender question
+                if not was_answered and answered(step, draft.data):
+                    # "thai son, thon 7" at the commune question: both kept, on to the next
+                    await advance(ctx, draft, note=note)
+                else:
+                    await show_step(ctx, draft, note=note)  # "0987…" at the gender question
                 return
             if step not in ANY_TEXT and await self._other_request(event, ctx):
                 return  # "hồ sơ của em đến đâu rồi" at the phone question

@@ -36,7 +36,7 @@ from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
 from messages import raw, t
-from storage.models import IntakeDraft
+from storage.models import IntakeDraft, Unit
 
 #: Preset key marking answers read from a typed message (the form says what it understood).
 FROM_TEXT = "from_text"
@@ -202,6 +202,13 @@ async def answer_ahead(
         if option is not None:  # "hộ cận nghèo" at the ethnicity question
             touch(draft, ctx.now, **{FIELD[Step.HOUSEHOLD]: option.value})
             return prefilled_note([_labelled("household", option.label)])
+    if ((waiting(Step.COMMUNE) or step == Step.COMMUNE)
+            and (waiting(Step.VILLAGE) or step == Step.VILLAGE)
+            and (place := await _commune_and_village(ctx, text)) is not None):
+        commune, village = place  # "xã Thái Sơn, thôn 7" at the name or the commune question
+        touch(draft, ctx.now, unit_id=commune.id, unit_name=commune.name, village=village)
+        return prefilled_note([_labelled("commune", commune.name),
+                               _labelled("village", village)])
     if waiting(Step.COMMUNE) and (unit := await exact_unit(ctx, text)) is not None:
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
         return prefilled_note([_labelled("commune", unit.name)])
@@ -236,6 +243,20 @@ async def name_with_birth(ctx: Context, draft: IntakeDraft, text: str) -> str | 
         return ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
     stored = date.fromisoformat(str(draft.data["dob"])).strftime("%d/%m/%Y")
     return prefilled_note([_labelled("dob", stored)])
+
+
+async def _commune_and_village(ctx: Context, text: str) -> tuple[Unit, str] | None:
+    """"xã Thái Sơn thôn 7", "thai son, thon 7": a commune's exact name, then a village."""
+    words = text.replace(",", " ").split()
+    at = next((i for i, w in enumerate(words)
+               if i and fold(w) in folded_phrases("intake.typed_ahead.village_words")), None)
+    if at is None or not _names_a_village(place := " ".join(words[at:])):
+        return None
+    unit = await exact_unit(ctx, " ".join(words[:at]))
+    try:
+        return (unit, parse_place(place)) if unit is not None else None
+    except InvalidAnswerError:
+        return None
 
 
 def _names_a_village(text: str) -> bool:
