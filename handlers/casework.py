@@ -428,8 +428,10 @@ async def send_dossier(ctx: Context, case_id: int) -> None:
 
 
 async def latest_change_line(ctx: Context, case: Case) -> str | None:
-    """The person's status view: when the officer last moved the case, and the note if any."""
-    history = await get_status_history(ctx.session, case.id)
+    """The person's status view: when the officer last moved the case, and the note if any.
+    The person's own moves (a withdrawal, a change of class) are no officer's update."""
+    history = [h for h in await get_status_history(ctx.session, case.id)
+               if h.officer_id is not None]
     if not history:
         return None
     last = history[-1]

@@ -109,3 +109,12 @@ async def test_a_typed_yes_confirms_a_withdrawal_but_never_an_erasure(
     lines = await say(app, "y1", "có", channel=channel)
     assert "flow:privacy.deleted" not in intents(lines), lines
     assert [c.ref for c in await all_cases(app)] == [case.ref]
+
+
+async def test_the_persons_own_withdrawal_is_not_shown_as_an_officers_update(app: App) -> None:
+    # "Cán bộ cập nhật ngày …" was shown under a registration the person withdrew.
+    await _registered(app)
+    await say(app, "y1", "thoi e ko hoc nua")
+    await say(app, "y1", "co")
+    lines = await say(app, "y1", "ho so cua toi")
+    assert "đã hủy" in texts(lines) and "Cán bộ cập nhật" not in texts(lines), lines
