@@ -38,13 +38,24 @@ async def test_a_name_and_birth_date_in_one_message_are_both_kept(
     assert (data["full_name"], data["dob"]) == (name, "1993-10-12")
 
 
-async def test_a_birth_date_too_young_for_the_kind_is_asked_again_saying_why(app: App) -> None:
+@pytest.mark.parametrize(("text", "said"), [("Triệu Văn Long, sinh ngày 12/10/2015", "đủ 18 tuổi"),
+                                            ("Triệu Văn Long 1993", "Cần đủ ngày, tháng")])
+async def test_a_birth_date_refused_is_asked_again_saying_why_the_name_kept(
+    app: App, text: str, said: str
+) -> None:
     await _at_the_name(app, Channel.CONSOLE)
-    lines = await say(app, "w1", "Triệu Văn Long, sinh ngày 12/10/2015")
+    lines = await say(app, "w1", text)
     assert intents(lines) == ["flow:intake.dob"], lines
-    assert "18" in lines[0]["text"]
+    assert said in lines[0]["text"]
     data = await draft_data(app)
     assert data["full_name"] == "Triệu Văn Long" and "dob" not in data
+
+
+async def test_words_with_a_number_that_are_no_date_keep_nothing(app: App) -> None:
+    await _at_the_name(app, Channel.CONSOLE)
+    lines = await say(app, "w1", "Triệu Văn Long thôn 5")
+    assert intents(lines) == ["flow:intake.full_name"], lines
+    assert "full_name" not in await draft_data(app)
 
 
 @pytest.mark.parametrize(

@@ -223,23 +223,34 @@ async def answer_ahead(
     return None
 
 
+#: parse_date's reason for words that are no date at all.
+DATE_UNREAD = "date_format"
+
+
 async def name_with_birth(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
     """At the name question, a name and its birth date in one message ("Triệu Văn Long, sinh
     ngày 12/10/1993"; it got "Họ tên không có chữ số"): both kept, the note saying the date
-    was; None when the text is not that (the name question reads it as usual). A date the form
-    refuses (too young for the kind) is left for the date question, the note saying why."""
+    was; None when the text is not that (the name question reads it as usual). A date read but
+    refused (a year alone, too young for the kind) is left for the date question, the note
+    saying why."""
     split = name_and_birth(text)
     if split is None:
         return None
     name, birth = split
     try:
-        parse_date(birth, local_today(ctx))  # read first: a refused name or date keeps nothing
+        parse_date(birth, local_today(ctx))
+    except InvalidAnswerError as exc:
+        if exc.reason == DATE_UNREAD:
+            return None  # no date after all ("Nguyễn Văn A thôn 5"): nothing kept
+    try:
         await apply_text(ctx, draft, Step.NAME, name)
     except InvalidAnswerError:
-        return None
+        return None  # the name refused: read as the name question reads anything
     try:
         await apply_text(ctx, draft, Step.DOB, birth)
-    except InvalidAnswerError as exc:  # too young for the kind: the name kept, the date asked
+    except InvalidAnswerError as exc:
+        # A year alone ("Lò Thị Mai 1975"), or too young for the kind: the name kept, the
+        # date asked, saying why.
         return ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
     stored = date.fromisoformat(str(draft.data["dob"])).strftime("%d/%m/%Y")
     return prefilled_note([_labelled("dob", stored)])
