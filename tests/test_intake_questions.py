@@ -122,12 +122,14 @@ async def test_a_sentence_on_another_matter_without_a_question_word_is_told_so(
 
     # A name typed wrong is still told why, even where the answerer finds it outside the
     # remit: only a sentence (more words than a name has) is taken for another matter.
-    lines = await say(app, "u1", "Hoàng Thị Mai 1990", channel=channel)
+    lines = await say(app, "u1", "Hoàng Thị 1990 Mai", channel=channel)
     assert intents(lines) == [NAME_STEP]
     assert t("intake.invalid.name_digits") in texts(lines)
     assert t("intake.faq_outside") not in texts(lines)
-    lines = await say(app, "u1", "Hoàng Thị Mai", channel=channel)
+    # A name, then its year of birth: the name kept, the whole date asked.
+    lines = await say(app, "u1", "Hoàng Thị Mai 1990", channel=channel)
     assert intents(lines)[-1] == "flow:intake.dob"
+    assert t("intake.invalid.date_year_only") in texts(lines)
     assert await _saved_name(app) == "Hoàng Thị Mai"
 
 
