@@ -37,7 +37,7 @@ from handlers.understanding.decision import OUT_OF_REMIT, Decision
 from handlers.understanding.details import tells_details
 from handlers.understanding.matcher import get_matcher
 from handlers.understanding.own_matter import for_own_matter
-from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
+from handlers.understanding.requests import ANSWERED_BEFORE, ASKED_BEFORE, request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t
 from messages.actions import load_actions
@@ -123,10 +123,11 @@ class FaqFlow(Flow):
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         # Asked before, in a row (outside any flow: a flow's data is its own).
         before, previous = 0, tuple[str, ...]()
-        discussed = previous
+        discussed, asked_key = previous, ""
         if ctx.flow is None:
             before, previous = _times_asked(ctx, event.text), _answered_before(ctx)
             discussed = previous or _answered_before(ctx, "offered")
+            asked_key = str((_last_asked(ctx, FOLLOW_UP_WITHIN) or {}).get("key", ""))
             ctx.forget(ASKED)
         if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or not event.text.strip():
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
@@ -145,7 +146,8 @@ class FaqFlow(Flow):
         elif decision.outcome == "action" and decision.action is not None:
             slots: dict[str, Any] = {}
             if decision.action == INTAKE:
-                slots = {**request_slots(event.text), ANSWERED_BEFORE: list(discussed)}
+                slots = {**request_slots(event.text), ANSWERED_BEFORE: list(discussed),
+                         ASKED_BEFORE: asked_key}
             await ctx.start_action(event, decision.action, slots)
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)

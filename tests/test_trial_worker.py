@@ -120,3 +120,22 @@ async def test_at_the_commune_question_commune_and_village_move_past_both(app: A
     assert intents(lines) == ["flow:intake.ethnicity"], lines
     data = await draft_data(app)
     assert (data["unit_name"], data["village"]) == ("Thái Sơn", "Thôn 7")
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_the_class_named_in_the_question_before_is_the_one_registered(
+    app: App, channel: Channel
+) -> None:
+    # "vo toi muon hoc nghe may thi dang ky o dau", then "dang ky cho vo toi": the form asked
+    # which class, listing the commune's others first; the sewing class asked about was lost.
+    await say(app, "h1", "vo toi muon hoc nghe may thi dang ky o dau", channel=channel)
+    await say(app, "h1", "dang ky cho vo toi", channel=channel)
+    lines = await say(app, "h1", "ok", channel=channel)
+    assert "Lớp học: May công nghiệp – Hàm Yên" in texts(lines), lines
+    data = await draft_data(app)
+    assert data["kind"] == "course" and str(data["course_label"]).startswith("May công nghiệp")
+    # A question on something else before it names no class.
+    await say(app, "h2", "di nhat het bao nhieu tien", channel=channel)
+    await say(app, "h2", "dang ky cho vo toi", channel=channel)
+    lines = await say(app, "h2", "ok", channel=channel)
+    assert "Lớp học:" not in texts(lines), lines

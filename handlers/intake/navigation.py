@@ -178,7 +178,7 @@ async def new_form(
             await choose_course(
                 ctx, draft, int(preset["course_id"]), waitlist=bool(preset.get("waitlist"))
             )
-            filled.append(str(draft.data.get("course_label", "")))
+            filled.append(f"{t('intake.field.course')}: {draft.data.get('course_label', '')}")
     if preset.get(FROM_TEXT):
         # Say what the message was understood to say, so a wrong guess is seen at once.
         note = "\n".join(n for n in (note, prefilled_note(filled)) if n) or None

@@ -34,7 +34,7 @@ from handlers.intake.validators import (
 )
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
-from handlers.understanding.requests import ANSWERED_BEFORE, request_slots
+from handlers.understanding.requests import ANSWERED_BEFORE, ASKED_BEFORE, request_slots
 from messages import raw, t
 from storage.models import IntakeDraft, Unit
 
@@ -66,7 +66,8 @@ def form_slots(text: str) -> dict[str, Any]:
 async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict[str, Any]:
     """The form answers of a request: the slots read from the words, plus the commune and the
     class it names (which need the database); a request that names no kind takes it from the
-    topics answered just before (``ANSWERED_BEFORE``)."""
+    topics answered just before (``ANSWERED_BEFORE``), and a class from the trade that question
+    named (``ASKED_BEFORE``)."""
     preset: dict[str, Any] = {k: v for k, v in slots.items() if k in _CHOICE_SLOTS}
     preset[FROM_TEXT] = True
     padded = _padded(text)
@@ -82,7 +83,13 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
     if courses:
         preset.update(courses)
     elif "kind" not in preset:
-        preset.update(_kind_answered_before(slots.get(ANSWERED_BEFORE)))
+        before = _kind_answered_before(slots.get(ANSWERED_BEFORE))
+        asked = slots.get(ASKED_BEFORE)
+        if before.get("kind") == "course" and isinstance(asked, str) and asked:
+            # The class question just answered named a trade ("học nghề may thì đăng ký ở
+            # đâu"): its class, as if the request had named it.
+            before.update(await _named_courses(ctx, asked, unit_id))
+        preset.update(before)
     return preset
 
 

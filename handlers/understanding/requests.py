@@ -18,6 +18,9 @@ from messages.actions import Actions, load_actions
 #: "ok đăng ký luôn cho tôi" after the Korea answer registers to work in Korea (the form fills
 #: only what the request's own words leave open, and says what it filled).
 ANSWERED_BEFORE = "answered_before"
+#: Slot: that question's words (normalised), so that "đăng ký cho vợ tôi" after "vợ tôi muốn
+#: học nghề may thì đăng ký ở đâu" registers for the sewing class named there.
+ASKED_BEFORE = "asked_before"
 
 #: "HY-2026-00001", "hy 2026 00001", "HY2026-1", "hy_2026_00001": letters, year, number.
 _REFERENCE = re.compile(r"(?<![a-z0-9])([a-z]{1,6})[\s\-_./]*(\d{4})[\s\-_./]*(\d{1,6})(?![0-9])")
