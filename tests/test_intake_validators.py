@@ -39,6 +39,7 @@ TODAY = date(2026, 7, 10)
         ("nó sinh ngày 5/3/2001 ạ", date(2001, 3, 5)),
         ("ngày sinh 05/03/2001", date(2001, 3, 5)),
         ("sinh ngay 5-3-01 nhe", date(2001, 3, 5)),
+        ("ns 5/3/2001", date(2001, 3, 5)),
     ],
 )
 def test_dates_in_vietnamese_formats(text: str, expected: date) -> None:

@@ -62,6 +62,8 @@ async def test_words_with_a_number_that_are_no_date_keep_nothing(app: App) -> No
     ("text", "split"),
     [("Triệu Văn Long, sinh ngày 12/10/1993", ("Triệu Văn Long", "sinh ngày 12/10/1993")),
      ("Lò Thị Mai 5/3/2001", ("Lò Thị Mai", "5/3/2001")),
+     ("Nguyễn Văn Năm 12/10/1993", ("Nguyễn Văn Năm", "12/10/1993")),  # a name's own word
+     ("Lò Thị Mai, ns 5/3/2001", ("Lò Thị Mai", "ns 5/3/2001")),
      ("Long 12/10/1993", None),  # one word is no full name
      ("12/10/1993", None), ("Triệu Văn Long", None)],
 )

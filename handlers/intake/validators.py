@@ -92,14 +92,18 @@ def _date_alone(raw: str) -> str:
 def name_and_birth(text: str) -> tuple[str, str] | None:
     """"Triệu Văn Long, sinh ngày 12/10/1993": the name typed, and the words of its birth
     date after it (both as typed, to be read as each), or None when ``text`` is not words
-    without a digit followed by a date (``intake.date_words.before`` may lead it)."""
+    without a digit followed by a date (``intake.date_words.after_name`` may lead it)."""
     words = text.replace(",", " , ").replace(";", " ; ").split()
     first = next((i for i, w in enumerate(words) if any(c.isdigit() for c in w)), None)
     if not first:
         return None
     start = first
-    leading = folded_phrases("intake.date_words.before")
-    while start > 0 and (words[start - 1] in ",;-" or fold(words[start - 1]) in leading):
+    leading = folded_phrases("intake.date_words.after_name")
+    for n in (2, 1):  # "sinh ngày", "ns": one lead, the longest
+        if start >= n and fold(" ".join(words[start - n:start])) in leading:
+            start -= n
+            break
+    while start > 0 and words[start - 1] in ",;-":
         start -= 1
     name = " ".join(w for w in words[:start] if w not in ",;")
     birth = " ".join(w for w in words[start:] if w not in ",;")
