@@ -14,7 +14,7 @@ from handlers.types import Channel
 from storage.models import Case, Course, Notice
 from tests.dossier_support import click
 from tests.helpers import intents, say, texts
-from tests.intake_support import all_cases, fill_form
+from tests.intake_support import all_cases, draft_data, fill_form
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 COURSE = "Trồng và chế biến chè"
@@ -118,3 +118,23 @@ async def test_the_persons_own_withdrawal_is_not_shown_as_an_officers_update(app
     await say(app, "y1", "co")
     lines = await say(app, "y1", "ho so cua toi")
     assert "đã hủy" in texts(lines) and "Cán bộ cập nhật" not in texts(lines), lines
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_inside_the_form_a_change_of_class_changes_the_forms_class(
+    app: App, channel: Channel
+) -> None:
+    # "chuyen sang lop may" at "Anh/chị đăng ký cho ai?" got "chọn một mục"; at the name
+    # question it would have been the name.
+    await say(app, "z1", "dang ky hoc lop nau an", channel=channel)
+    await say(app, "z1", "dong y", channel=channel)
+    assert str((await draft_data(app))["course_label"]).startswith("Nấu ăn")
+    lines = await say(app, "z1", "chuyen sang lop may", channel=channel)
+    assert intents(lines) == ["flow:intake.who"], lines
+    assert f"Lớp học: {SEWING}" in texts(lines)
+    assert str((await draft_data(app))["course_label"]).startswith(SEWING)
+    await say(app, "z1", "ban than", channel=channel)
+    lines = await say(app, "z1", "cho em doi lop nau an", channel=channel)
+    assert intents(lines) == ["flow:intake.full_name"], lines
+    data = await draft_data(app)
+    assert str(data["course_label"]).startswith("Nấu ăn") and "full_name" not in data

@@ -69,6 +69,7 @@ from handlers.intake.navigation import (
 from handlers.intake.prefill import (
     answer_ahead,
     apply_preset,
+    class_changed,
     form_slots,
     name_with_birth,
     prefilled_note,
@@ -403,6 +404,9 @@ class IntakeFlow(Flow):
             return
         if step == Step.NAME and (note := await name_with_birth(ctx, draft, event.text)):
             await advance(ctx, draft, note=note)
+            return
+        if (note := await class_changed(ctx, draft, event.text)) is not None:
+            await show_step(ctx, draft, note=note)  # "chuyển sang lớp may" at any question
             return
         try:
             await apply_text(ctx, draft, step, event.text)

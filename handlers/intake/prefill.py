@@ -12,7 +12,14 @@ from datetime import date
 from typing import Any
 
 from handlers.context import Context
-from handlers.intake.answers import apply_choice, apply_text, options_named, typed_option
+from handlers.intake.answers import (
+    CourseFullError,
+    apply_choice,
+    apply_text,
+    choose_course,
+    options_named,
+    typed_option,
+)
 from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import (
     CHOICES,
@@ -261,6 +268,25 @@ async def name_with_birth(ctx: Context, draft: IntakeDraft, text: str) -> str | 
         return ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
     stored = date.fromisoformat(str(draft.data["dob"])).strftime("%d/%m/%Y")
     return prefilled_note([_labelled("dob", stored)])
+
+
+async def class_changed(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
+    """"chuyển sang lớp may" in the middle of a class registration: the one open class of the
+    trade named becomes the form's class (the commune's first), the note saying so; None when
+    the words ask no change (``courses.change.words``) or name no single class."""
+    if draft.data.get("kind") != "course" or not contains_phrase(
+            text, folded_phrases("courses.change.words")):
+        return None
+    unit_id = draft.data.get("unit_id")
+    named = await _named_courses(ctx, text, unit_id if isinstance(unit_id, int) else None)
+    course_id = named.get("course_id")
+    if not isinstance(course_id, int) or course_id == draft.data.get("course_id"):
+        return None
+    try:
+        await choose_course(ctx, draft, course_id, waitlist=False)
+    except (CourseFullError, InvalidAnswerError):
+        return None  # full meanwhile: the class question offers its waiting list
+    return prefilled_note([_labelled("course", str(draft.data.get("course_label", "")))])
 
 
 async def _commune_and_village(ctx: Context, text: str) -> tuple[Unit, str] | None:
