@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
+from handlers.intake.answers import not_a_name
 from handlers.intake.validators import name_and_birth
 from handlers.types import Channel
 from tests.helpers import intents, say, texts
@@ -141,3 +142,22 @@ async def test_the_class_named_in_the_question_before_is_the_one_registered(
     await say(app, "h2", "dang ky cho vo toi", channel=channel)
     lines = await say(app, "h2", "ok", channel=channel)
     assert "Lớp học:" not in texts(lines), lines
+
+
+@pytest.mark.parametrize("text", ["em chua biet", "de em hoi lai", "khong nho", "cho hoi",
+                                  "sai roi", "quay lai di", "thoi de mai", "ko biet", "alo alo",
+                                  "de sau", "nguoi nha toi", "em chưa biết", "để sau"])
+async def test_words_that_are_no_name_are_not_saved_as_the_name(app: App, text: str) -> None:
+    # Each of these was saved as the person's name ("Em Chua Biet"), and the date asked next.
+    await _at_the_name(app, Channel.ZALO)
+    lines = await say(app, "w1", text, channel=Channel.ZALO)
+    assert "flow:intake.dob" not in intents(lines), lines
+    assert "full_name" not in await draft_data(app)
+
+
+@pytest.mark.parametrize("name", ["Hoàng Thị Sáu", "hoang thi sau", "Nguyễn Khắc Việt",
+                                  "nguyen khac viet", "Lại Văn Sâm", "Khổng Minh Tuấn",
+                                  "do thi nha", "ma van de", "Nông Văn Thôi", "Sùng A Páo",
+                                  "Nguyễn Thị Nhớ", "doi van hung"])
+def test_names_spelt_like_words_are_names(name: str) -> None:
+    assert not_a_name(name) is None

@@ -37,7 +37,7 @@ from handlers.intake.validators import (
     parse_phone,
     parse_place,
 )
-from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase
+from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase, nfc
 from messages import has, raw, t
 from messages.deployment import profile
 from storage.cases_repo import is_full
@@ -117,9 +117,30 @@ def not_a_name(text: str, *, for_relative: bool = False) -> str | None:
         return "name_later"  # "xã Hàm Yên", typed a question early: the commune comes later
     if contains_phrase(text, folded_phrases("intake.not_name.phrases")) or (
         len(text.split()) > MAX_NAME_WORDS
-    ):
+    ) or _holds_no_name_word(text):
         return NAME_SENTENCE
     return None
+
+
+def _holds_no_name_word(text: str) -> bool:
+    """Does ``text`` hold a word no personal name holds (``intake.not_name.never_*``)? A word
+    typed with its marks is compared as typed, one without only with the plain spellings that
+    are no name's either way ("khác" is no name, "Khắc" is; "khac" may be either)."""
+    words = [w.strip(".,!?…") for w in nfc(text).lower().split()]
+    marked = _never_marked()
+    for n, word in enumerate(words):
+        if not word.isascii():
+            if word in marked:
+                return True
+        elif word in folded_phrases("intake.not_name.never_plain") or (
+                n == 0 and word in folded_phrases("intake.not_name.never_first_plain")):
+            return True
+    return False
+
+
+@cache
+def _never_marked() -> frozenset[str]:
+    return frozenset(nfc(w).lower() for w in raw("intake.not_name.never_words"))
 
 
 async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) -> None:
