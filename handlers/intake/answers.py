@@ -117,8 +117,12 @@ def not_a_name(text: str, *, for_relative: bool = False) -> str | None:
         return "name_later"  # "xã Hàm Yên", typed a question early: the commune comes later
     if contains_phrase(text, folded_phrases("intake.not_name.phrases")) or (
         len(text.split()) > MAX_NAME_WORDS
-    ) or _holds_no_name_word(text):
+    ):
         return NAME_SENTENCE
+    if _holds_no_name_word(text):
+        # "sai rồi", "để sau": said to be no name, not read as a question ("quay lại đi" got
+        # the answer about coming home).
+        return "name_words"
     return None
 
 
