@@ -1,7 +1,9 @@
 """Cases in chat for officers: ``/dangky`` lists the scope's registrations (newest first, paged,
 filtered), a case card shows what the officer may see, and its buttons record a call or a
 decision. Every change is kept with who and when (storage/threads_repo.py) and told to the
-person in one plain sentence. Scope is checked on every action (handlers/access.py).
+person in one plain sentence. Scope is checked on every action (handlers/access.py). A
+person's own buttons (withdrawing, changing class) share this flow's prefix and are handed to
+handlers/own_cases.py.
 """
 
 from __future__ import annotations
@@ -14,13 +16,21 @@ from sqlalchemy import Select, exists, func, or_, select
 
 from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
-from handlers.class_change import ChangeClass, ChangeClassConfirmed, change_class
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import option_label
 from handlers.notices import record_notice
 from handlers.officials.documents import send_file
 from handlers.officials.guard import get_scope, refuse
+from handlers.own_cases import (
+    ChangeClass,
+    ChangeClassConfirmed,
+    Withdraw,
+    WithdrawConfirmed,
+    change_class,
+    my_cases_button,
+    person_withdraw,
+)
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import has, t
 from storage.cases_repo import CaseStatus
@@ -92,29 +102,8 @@ class DossierPdf(CallbackData, prefix="cases:pdf"):
 
 
 @dataclass(frozen=True)
-class Withdraw(CallbackData, prefix="cases:withdraw"):
-    """The person asks to withdraw their registration (then confirms)."""
-
-    case_id: int
-
-
-@dataclass(frozen=True)
-class WithdrawConfirmed(CallbackData, prefix="cases:withdraw_yes"):
-    case_id: int
-
-    # "có" after "thôi em không học nữa" and "chắc chắn rút?" (registering again undoes it).
-    typed_yes = True
-
-
-@dataclass(frozen=True)
 class Cancel(CallbackData, prefix="cases:cancel"):
     pass
-
-
-def _my_cases_button() -> Button:
-    from handlers.privacy import Action, Choose  # privacy imports this module
-
-    return Choose(Action.CASES).button(t("privacy.button.cases"))
 
 
 class CaseworkFlow(Flow):
@@ -398,7 +387,7 @@ async def apply_status(ctx: Context, case_id: int, status: str, note: str | None
     else:
         reply = Reply(
             t(f"casework.tell.{status}", ref=case.ref, note=note or ""),
-            [[_my_cases_button()]],
+            [[my_cases_button()]],
             meta={"intent": "flow:status.changed", "case_ref": case.ref, "status": status},
         )
         ctx.tell(person, reply)
@@ -427,21 +416,6 @@ async def send_dossier(ctx: Context, case_id: int) -> None:
     )
 
 
-async def latest_change_line(ctx: Context, case: Case) -> str | None:
-    """The person's status view: when the officer last moved the case, and the note if any.
-    The person's own moves (a withdrawal, a change of class) are no officer's update."""
-    history = [h for h in await get_status_history(ctx.session, case.id)
-               if h.officer_id is not None]
-    if not history:
-        return None
-    last = history[-1]
-    return t(
-        "casework.person_update",
-        at=last.created_at.astimezone(ctx.config.timezone).strftime("%d/%m/%Y"),
-        note=f": {last.note}" if last.note else "",
-    )
-
-
 async def tell_officers_of_erasure(ctx: Context, cases: list[Case]) -> None:
     """A person deleted their data: the officers of each commune concerned are told which
     references lost their personal data (the notice names no person)."""
@@ -457,47 +431,3 @@ async def tell_officers_of_erasure(ctx: Context, cases: list[Case]) -> None:
             unit_id=unit_id,
             params={"refs": ", ".join(refs)},
         )
-
-
-#: A person may withdraw a case that is still open.
-WITHDRAWABLE = frozenset(
-    {CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.CALLED, CaseStatus.NEEDS_INFO,
-     CaseStatus.DOSSIER_IN_PROGRESS, CaseStatus.ELIGIBLE}
-)
-
-
-def withdraw_buttons(cases: list[Case]) -> list[list[Button]]:
-    """The person's «Rút đăng ký» buttons under "Hồ sơ của tôi"."""
-    return [[Withdraw(c.id).button(t("casework.button_person_withdraw", ref=c.ref))]
-            for c in cases if c.status in WITHDRAWABLE]
-
-
-async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> None:
-    """The person withdraws their own registration; the commune's officers are told."""
-    case = await ctx.session.get(Case, case_id)
-    if case is None or case.contact_id != ctx.contact.id or case.status not in WITHDRAWABLE:
-        ctx.reply(t("casework.not_found"), intent=f"flow:{FLOW}.not_found")
-        return
-    if not confirmed:
-        ctx.reply(
-            t("casework.person_withdraw_confirm", ref=case.ref),
-            [[WithdrawConfirmed(case.id).button(t("casework.button_person_withdraw_yes"))],
-             [_my_cases_button()]],
-            intent=f"flow:{FLOW}.withdraw_confirm",
-        )
-        return
-    record_status_change(ctx.session, case, CaseStatus.CANCELLED, officer_id=None, note=None,
-                         now=ctx.now)
-    await record_notice(
-        ctx.session,
-        kind="withdrawn",
-        text_key="casework.withdrawn_notice",
-        now=ctx.now,
-        unit_id=case.unit_id,
-        case_id=case.id,
-        cipher_key=ctx.config.encryption_key,
-        params={"buttons": [[OpenCase(case.id).pack(), "casework.button_open_case"]]},
-    )
-    ctx.reply(t("casework.person_withdrawn", ref=case.ref),
-              [[_my_cases_button()]],
-              intent=f"flow:{FLOW}.withdrawn", case_ref=case.ref)

@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from handlers.access import get_officer
 from handlers.callbacks import CallbackData, flow_of
-from handlers.class_change import offer_class_change
 from handlers.context import Context
 from handlers.courses import (
     MoreClasses,
@@ -30,6 +29,7 @@ from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.menu import main_menu_buttons, officer_menu_buttons
 from handlers.offers import offer_buttons
+from handlers.own_cases import offer_class_change
 from handlers.router import HANDOFF, INTAKE
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Button, Inbound, InboundKind

@@ -14,13 +14,14 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 
 from handlers.callbacks import CallbackData
-from handlers.casework import latest_change_line, tell_officers_of_erasure
+from handlers.casework import tell_officers_of_erasure
 from handlers.context import PAUSED, Context
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
 from handlers.menu import main_menu_buttons
 from handlers.outreach.mine import outreach_lines
+from handlers.own_cases import latest_change_line
 from handlers.textnorm import fold, folded_phrases, is_phrase, is_phrases, only_signs
 from handlers.types import Button, Inbound
 from messages import has, t

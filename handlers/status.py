@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
-from handlers.casework import WITHDRAWABLE, OpenCase, person_withdraw, withdraw_buttons
+from handlers.casework import OpenCase
 from handlers.context import Context
 from handlers.dossier.buttons import Start as DossierStart
 from handlers.flow import Flow
@@ -22,6 +22,7 @@ from handlers.intake.buttons import Start as IntakeStart
 from handlers.intake.drafts import get_draft
 from handlers.intake.steps import progress
 from handlers.menu import Door, OpenDoor
+from handlers.own_cases import WITHDRAWABLE, person_withdraw, withdraw_buttons
 from handlers.privacy import case_line
 from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Inbound

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
-from handlers.casework import WithdrawConfirmed
-from handlers.class_change import ChangeClass, ChangeClassConfirmed
+from handlers.own_cases import ChangeClass, ChangeClassConfirmed, WithdrawConfirmed
 from handlers.types import Channel
 from storage.models import Case, Course, Notice
 from tests.dossier_support import click

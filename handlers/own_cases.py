@@ -1,10 +1,16 @@
-"""A person registered for a class who wants another: "em muốn đổi sang lớp may".
+"""What a person does with their own registrations, and what they are told of them.
 
-It got the list of sewing classes to register for, as if nothing were registered: a class
-picked there started the whole form again (twelve questions already answered), and the first
-registration stayed, holding its seat. Now the list's classes move the registration itself:
-the same reference and details, the new class, after one confirmation; the commune's officers
-are told. A full, cancelled or past class is said so, and the registration stays as it was.
+Withdrawing one ("thôi em không học nữa", «Rút đăng ký»), confirmed first; the commune's officers
+are told. Moving one to another class ("em muốn đổi sang lớp may"): it got the list of sewing
+classes to register for, as if nothing were registered, and a class picked there started the
+whole form again (twelve questions already answered) while the first registration kept its
+seat. Now the list's classes move the registration itself: the same reference and details, the
+new class, after one confirmation; the officers are told. A full, cancelled or past class is
+said so, and the registration stays as it was. And the line under a registration saying when an
+officer last moved it.
+
+The buttons' prefix is "cases", the case work flow's (handlers/casework.py), which hands them
+here: ids already sent keep working.
 """
 
 from __future__ import annotations
@@ -21,11 +27,31 @@ from messages import t
 from storage.cases_repo import CaseStatus, get_cases_of_contact, is_full
 from storage.course_repo import OPEN_STATUSES
 from storage.models import Case, Course, Unit
-from storage.threads_repo import record_status_change
+from storage.threads_repo import get_status_history, record_status_change
 
 #: A class marked full by the office: said full, not gone.
 FULL = "full"
-FLOW = "cases"  # the person's own cases: handlers/casework.py hands these buttons here
+FLOW = "cases"  # the case work flow's name: it hands these buttons here
+#: A person may withdraw a case that is still open (or move it to another class).
+WITHDRAWABLE = frozenset(
+    {CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.CALLED, CaseStatus.NEEDS_INFO,
+     CaseStatus.DOSSIER_IN_PROGRESS, CaseStatus.ELIGIBLE}
+)
+
+
+@dataclass(frozen=True)
+class Withdraw(CallbackData, prefix="cases:withdraw"):
+    """The person asks to withdraw their registration (then confirms)."""
+
+    case_id: int
+
+
+@dataclass(frozen=True)
+class WithdrawConfirmed(CallbackData, prefix="cases:withdraw_yes"):
+    case_id: int
+
+    # "có" after "thôi em không học nữa" and "chắc chắn rút?" (registering again undoes it).
+    typed_yes = True
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,67 @@ class ChangeClassConfirmed(CallbackData, prefix="cases:change_yes"):
     course_id: int
 
     typed_yes = True
+
+
+def withdraw_buttons(cases: list[Case]) -> list[list[Button]]:
+    """The person's «Rút đăng ký» buttons under "Hồ sơ của tôi"."""
+    return [[Withdraw(c.id).button(t("casework.button_person_withdraw", ref=c.ref))]
+            for c in cases if c.status in WITHDRAWABLE]
+
+
+async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> None:
+    """The person withdraws their own registration; the commune's officers are told."""
+    from handlers.casework import OpenCase  # case work imports this module
+
+    case = await ctx.session.get(Case, case_id)
+    if case is None or case.contact_id != ctx.contact.id or case.status not in WITHDRAWABLE:
+        ctx.reply(t("casework.not_found"), intent=f"flow:{FLOW}.not_found")
+        return
+    if not confirmed:
+        ctx.reply(
+            t("casework.person_withdraw_confirm", ref=case.ref),
+            [[WithdrawConfirmed(case.id).button(t("casework.button_person_withdraw_yes"))],
+             [my_cases_button()]],
+            intent=f"flow:{FLOW}.withdraw_confirm",
+        )
+        return
+    record_status_change(ctx.session, case, CaseStatus.CANCELLED, officer_id=None, note=None,
+                         now=ctx.now)
+    await record_notice(
+        ctx.session,
+        kind="withdrawn",
+        text_key="casework.withdrawn_notice",
+        now=ctx.now,
+        unit_id=case.unit_id,
+        case_id=case.id,
+        cipher_key=ctx.config.encryption_key,
+        params={"buttons": [[OpenCase(case.id).pack(), "casework.button_open_case"]]},
+    )
+    ctx.reply(t("casework.person_withdrawn", ref=case.ref),
+              [[my_cases_button()]],
+              intent=f"flow:{FLOW}.withdrawn", case_ref=case.ref)
+
+
+async def latest_change_line(ctx: Context, case: Case) -> str | None:
+    """The person's status view: when the officer last moved the case, and the note if any.
+    The person's own moves (a withdrawal, a change of class) are no officer's update."""
+    history = [h for h in await get_status_history(ctx.session, case.id)
+               if h.officer_id is not None]
+    if not history:
+        return None
+    last = history[-1]
+    return t(
+        "casework.person_update",
+        at=last.created_at.astimezone(ctx.config.timezone).strftime("%d/%m/%Y"),
+        note=f": {last.note}" if last.note else "",
+    )
+
+
+def my_cases_button() -> Button:
+    """«Hồ sơ của tôi»."""
+    from handlers.privacy import Action, Choose  # privacy imports case work, which imports this
+
+    return Choose(Action.CASES).button(t("privacy.button.cases"))
 
 
 async def offer_class_change(ctx: Context, text: str) -> bool:
@@ -72,11 +159,10 @@ async def offer_class_change(ctx: Context, text: str) -> bool:
 async def change_class(ctx: Context, case_id: int, course_id: int, *, confirmed: bool) -> None:
     """Ask to confirm moving the registration ``case_id`` to the class ``course_id``, or move
     it (``confirmed``): same reference and details, a seat in the new class; officers told."""
-    from handlers.casework import WITHDRAWABLE, OpenCase  # casework imports this module
-    from handlers.privacy import Action, Choose  # privacy imports casework
+    from handlers.casework import OpenCase  # case work imports this module
 
     case = await ctx.session.get(Case, case_id)
-    my_cases = [[Choose(Action.CASES).button(t("privacy.button.cases"))]]
+    my_cases = [[my_cases_button()]]
     if (case is None or case.contact_id != ctx.contact.id or case.course_id is None
             or case.status not in WITHDRAWABLE):
         ctx.reply(t("casework.not_found"), my_cases, intent=f"flow:{FLOW}.not_found")
@@ -131,8 +217,6 @@ async def change_class(ctx: Context, case_id: int, course_id: int, *, confirmed:
 
 async def _changeable(ctx: Context) -> Case | None:
     """The person's latest class registration that is still open to them."""
-    from handlers.casework import WITHDRAWABLE  # casework imports this module
-
     cases = [c for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
              if c.course_id is not None and c.status in WITHDRAWABLE]
     return cases[-1] if cases else None
