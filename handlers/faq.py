@@ -30,7 +30,7 @@ from handlers.intake.drafts import get_draft
 from handlers.menu import main_menu_buttons, officer_menu_buttons
 from handlers.offers import offer_buttons
 from handlers.own_cases import offer_class_change
-from handlers.router import HANDOFF, INTAKE
+from handlers.router import DOSSIER, HANDOFF, INTAKE
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
@@ -49,7 +49,6 @@ from storage.faq_repo import record_fallback_question
 COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
 CLASS_LIST_TOPIC = "training.courses"
 HUMAN_TOPIC = "general.human"
-DOSSIER_FLOW = "dossier"
 #: Cases that no longer say what the person's matter is.
 GONE = frozenset({CaseStatus.CANCELLED, CaseStatus.WITHDRAWN})
 #: To say a question is outside the office's work, the matcher must be as sure of it as its
@@ -212,7 +211,7 @@ async def _own_side(ctx: Context) -> str | None:
     working abroad; a registration, by the kind it has), else the kind of every case the
     person has in the bot; None when mixed or none."""
     asked_in = ctx.asked_in.flow if ctx.asked_in else None
-    if asked_in == DOSSIER_FLOW:
+    if asked_in == DOSSIER:
         return "abroad"
     kinds: set[str] = set()
     if asked_in == INTAKE and (draft := await get_draft(ctx.session, ctx.contact.id)):

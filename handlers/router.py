@@ -36,6 +36,7 @@ MENU = "menu"
 HANDOFF = "handoff"
 STATUS = "status"
 INTAKE = "intake"
+DOSSIER = "dossier"
 SUBSCRIBE = "subscribe"
 
 
