@@ -16,7 +16,7 @@ buttons as a numbered list, does not repeat them as "Đăng ký lớp 1 … 5".
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from textwrap import shorten
@@ -50,6 +50,21 @@ REGISTER_FLOW = "intake"
 
 def register_button_id(course_id: int) -> str:
     return StartCourse(course_id).pack()
+
+
+@dataclass(frozen=True, slots=True)
+class Picking:
+    """What choosing the ``n``-th class of a list does: its button (``button(course_id, n)``),
+    and the key of the list's last line saying so. Registering, unless a caller declares
+    otherwise (handlers/own_cases.py: moving a registration there)."""
+
+    button: Callable[[int, int], Button]
+    footer: str
+
+
+REGISTER = Picking(lambda course_id, n: Button(register_button_id(course_id),
+                                               t("faq.courses.button", n=n)),
+                   "faq.courses.choose")
 
 
 def _duration(listing: CourseListing) -> str:
@@ -175,6 +190,7 @@ def render_course_list(
     listings: list[CourseListing], total: int, *, can_register: bool, header: str | None = None,
     offset: int = 0, unit_id: int | None = None, today: date | None = None,
     in_flow: str | None = None, trade: str | None = None, lead: str | None = None,
+    picking: Picking = REGISTER,
 ) -> ClassList:
     """The list text and, when registration through the bot exists, one button per class
     (numbered as in the text), then «Xem thêm lớp» when more follow this page; ``today``
@@ -199,7 +215,7 @@ def render_course_list(
     page_key = "faq.courses.page_on" if offset and unit_id is None else "faq.courses.page"
     # Room for the footer kept first, so that adding it cannot push the text over the budget.
     room = TEXT_CHARS - len(header) - 2
-    room -= len(t("faq.courses.choose" if can_register else "faq.courses.register_soon"))
+    room -= len(t(picking.footer if can_register else "faq.courses.register_soon"))
     if offset or total > 1:
         room -= len(t(page_key, first=offset + 1, last=offset + MAX_SHOWN, total=total)) + 1
     for n, listing in enumerate(listings, 1):
@@ -214,10 +230,10 @@ def render_course_list(
             break
         lines.append(line)
         if can_register:
-            buttons.append([Button(register_button_id(course.id), t("faq.courses.button", n=n))])
+            buttons.append([picking.button(course.id, n)])
     shown = len(lines) - 1
     last = offset + shown
-    footer = [t("faq.courses.choose")] if can_register else [t("faq.courses.register_soon")]
+    footer = [t(picking.footer)] if can_register else [t("faq.courses.register_soon")]
     if offset or total > last:
         footer.insert(0, t(page_key, first=offset + 1, last=last, total=total))
     if total > last:
@@ -319,11 +335,12 @@ def _class_state(course: Course) -> str:
 
 async def list_courses(
     ctx: Context, today: date, text: str = "", *,
-    page: MoreClasses | MoreTradeClasses | None = None,
+    page: MoreClasses | MoreTradeClasses | None = None, picking: Picking = REGISTER,
 ) -> ClassList:
     """The upcoming classes for this contact (their commune first, once known); only the
     commune's classes when ``text`` names one, only the trade's when it names a trade (see the
-    module docstring); ``page``: a later page of a list already shown."""
+    module docstring); ``page``: a later page of a list already shown; ``picking``: what
+    choosing a class of the first page does."""
     if isinstance(page, MoreTradeClasses):
         trade = await _trade_classes(ctx, today, page.trade.split("|"))
         found = await _page(ctx, today, page.offset, page.unit_id, trade=trade) if trade else None
@@ -336,7 +353,7 @@ async def list_courses(
     # "lớp may thì sao": the classes of that trade (of the commune named, if one is).
     trade = await _trade_classes(ctx, today, said_pairs(text)) if text else None
     untaught = trade_asked(text) if text and trade is None else None
-    found = await _listed(ctx, today, place, trade, untaught)
+    found = await _listed(ctx, today, place, trade, untaught, picking)
     if untaught is None or not found.text:
         return found
     # "lớp sửa xe máy ở Thái Hòa" with no such class: said so, and to be told when there is.
@@ -344,16 +361,18 @@ async def list_courses(
 
 
 async def _listed(
-    ctx: Context, today: date, place: Place | None, trade: _Trade | None, untaught: str | None
+    ctx: Context, today: date, place: Place | None, trade: _Trade | None, untaught: str | None,
+    picking: Picking,
 ) -> ClassList:
     """The first page for a message naming ``place`` and ``trade`` (see ``list_courses``);
     ``untaught``: a trade named that no upcoming class teaches, said first."""
     lead = t("faq.courses.no_trade", trade=untaught) if untaught else None
     note = None
     if place is not None and place.unit_id is not None:
-        found = await _page(ctx, today, 0, place.unit_id, trade=trade) if trade else None
+        found = await _page(ctx, today, 0, place.unit_id, trade=trade,
+                              picking=picking) if trade else None
         if found is None:  # no class of that trade there: the commune's classes
-            found = await _page(ctx, today, 0, place.unit_id, lead=lead)
+            found = await _page(ctx, today, 0, place.unit_id, lead=lead, picking=picking)
         if found is not None:
             return found
         note = t("faq.courses.none_in", commune=place.name)
@@ -361,8 +380,8 @@ async def _listed(
         communes = ", ".join(c.name for c in profile().communes)
         note = t("faq.courses.unknown_place", place=place.name, communes=communes)
     elif trade is not None:
-        return await _page(ctx, today, 0, None, trade=trade) or _none()
-    return await _page(ctx, today, 0, None, note, lead=lead) or _none()
+        return await _page(ctx, today, 0, None, trade=trade, picking=picking) or _none()
+    return await _page(ctx, today, 0, None, note, lead=lead, picking=picking) or _none()
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +410,7 @@ async def _trade_classes(ctx: Context, today: date, said: Collection[str]) -> _T
 
 async def _page(
     ctx: Context, today: date, offset: int, only_unit_id: int | None, note: str | None = None,
-    *, trade: _Trade | None = None, lead: str | None = None,
+    *, trade: _Trade | None = None, lead: str | None = None, picking: Picking = REGISTER,
 ) -> ClassList | None:
     """Up to five classes from ``offset`` on (one commune's, or all, the contact's first;
     with ``trade``, only that trade's); None when there are none."""
@@ -415,7 +434,7 @@ async def _page(
                               header=note, lead=lead, offset=offset, unit_id=only_unit_id,
                               today=today,
                               in_flow=ctx.asked_in.flow if ctx.asked_in else None,
-                              trade=trade.pairs if trade else None)
+                              trade=trade.pairs if trade else None, picking=picking)
 
 
 def _none() -> ClassList:

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.callbacks import BadCallback, CallbackData, parse
+from handlers.callbacks import CallbackData
 from handlers.context import Context
-from handlers.intake.buttons import StartCourse
 from handlers.notices import record_notice
 from handlers.textnorm import contains_phrase, folded_phrases
 from handlers.types import Button
@@ -141,18 +140,17 @@ async def offer_class_change(ctx: Context, text: str) -> bool:
     if case is None or case.course_id is None:
         return False
     # The class list imports the router, which imports case work, which imports this.
-    from handlers.courses import list_courses
+    from handlers.courses import Picking, list_courses
 
     current = await ctx.session.get(Course, case.course_id)
     today = ctx.now.astimezone(ctx.config.timezone).date()
-    classes = await list_courses(ctx, today, text)
+    # Its classes move this registration («Đổi sang lớp n»), not register again.
+    moving = Picking(lambda course_id, n: ChangeClass(case.id, course_id).button(
+        t("courses.change.pick", n=n)), "courses.change.choose")
+    classes = await list_courses(ctx, today, text, picking=moving)
     ctx.reply(t("courses.change.lead", ref=case.ref, **await _named(ctx, current)),
               intent=f"flow:{FLOW}.change")
-    buttons = [[_as_change(case.id, b, n) for b in row]
-               for n, row in enumerate(classes.buttons, 1)]
-    # The list's last line says how to choose: here, to change, not to register again.
-    text = classes.text.replace(t("faq.courses.choose"), t("courses.change.choose"))
-    ctx.reply(text, buttons, intent=f"flow:{FLOW}.change").listed = classes.listed
+    ctx.reply(classes.text, classes.buttons, intent=f"flow:{FLOW}.change").listed = classes.listed
     return True
 
 
@@ -229,16 +227,3 @@ async def _named(ctx: Context, course: Course | None) -> dict[str, str]:
     unit = await ctx.session.get(Unit, course.unit_id) if course.unit_id else None
     return {"occupation": course.occupation, "place": unit.name if unit else course.venue,
             "start": course.start_date.strftime("%d/%m/%Y")}
-
-
-def _as_change(case_id: int, button: Button, n: int) -> Button:
-    """The ``n``-th class's «Đăng ký lớp n» button of the list, made to move the registration
-    there («Đổi sang lớp n»); the list's other buttons («Xem thêm lớp», «Nhận thông báo») as
-    they are."""
-    try:
-        data = parse(button.id)
-    except BadCallback:
-        return button
-    if isinstance(data, StartCourse) and data.course_id is not None:
-        return ChangeClass(case_id, data.course_id).button(t("courses.change.pick", n=n))
-    return button
