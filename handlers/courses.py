@@ -293,13 +293,16 @@ async def my_classes(ctx: Context, text: str, *, when_or_where: bool = False) ->
     ``when_or_where``: the question asks when or where classes are ("học ở đâu ạ"); from
     someone registered for a class, without naming another trade or commune, that is theirs
     too."""
-    if not contains_phrase(text, folded_phrases("courses.mine.words")) and not (
-            when_or_where and not await _names_other_classes(ctx, text)):
+    asks_mine = contains_phrase(text, folded_phrases("courses.mine.words"))
+    if not asks_mine and not when_or_where:
+        return None
+    cases = [c for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
+             if c.course_id is not None and c.status not in NOT_SEATED - {CaseStatus.WAITLIST}]
+    # The classes named are read only for someone registered for one: most who ask are not.
+    if not cases or (not asks_mine and await _names_other_classes(ctx, text)):
         return None
     lines = []
-    for case in await get_cases_of_contact(ctx.session, ctx.contact.id):
-        if case.course_id is None or case.status in NOT_SEATED - {CaseStatus.WAITLIST}:
-            continue
+    for case in cases:
         course = await ctx.session.get(Course, case.course_id)
         if course is not None:
             state = _class_state(course)
