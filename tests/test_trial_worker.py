@@ -166,3 +166,15 @@ async def test_words_that_are_no_name_are_not_saved_as_the_name(app: App, text: 
                                   "Nguyễn Thị Nhớ", "doi van hung"])
 def test_names_spelt_like_words_are_names(name: str) -> None:
     assert not_a_name(name) is None
+
+
+async def test_at_the_village_question_commune_and_village_are_each_kept(app: App) -> None:
+    # "thai son, thon 7" at the village question was kept whole: "Thai Son, Thon 7".
+    await _at_the_name(app, Channel.CONSOLE)
+    for text in ("Triệu Văn Long, sinh ngày 12/10/1993", "nam", "0388123456", "yen phu"):
+        lines = await say(app, "w1", text)
+    assert intents(lines) == ["flow:intake.village"], lines
+    lines = await say(app, "w1", "thai son, thon 7")
+    assert intents(lines) == ["flow:intake.ethnicity"], lines
+    data = await draft_data(app)
+    assert (data["unit_name"], data["village"]) == ("Thái Sơn", "Thôn 7")

@@ -70,6 +70,7 @@ from handlers.intake.prefill import (
     answer_ahead,
     apply_preset,
     class_changed,
+    commune_and_village,
     form_slots,
     name_with_birth,
     prefilled_note,
@@ -403,6 +404,10 @@ class IntakeFlow(Flow):
             await advance(ctx, draft, note=note)
             return
         if step == Step.NAME and (note := await name_with_birth(ctx, draft, event.text)):
+            await advance(ctx, draft, note=note)
+            return
+        if step == Step.VILLAGE and (
+                note := await commune_and_village(ctx, draft, event.text)) is not None:
             await advance(ctx, draft, note=note)
             return
         if (note := await class_changed(ctx, draft, event.text)) is not None:

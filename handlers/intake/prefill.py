@@ -218,11 +218,8 @@ async def answer_ahead(
             return prefilled_note([_labelled("household", option.label)])
     if ((waiting(Step.COMMUNE) or step == Step.COMMUNE)
             and (waiting(Step.VILLAGE) or step == Step.VILLAGE)
-            and (place := await _commune_and_village(ctx, text)) is not None):
-        commune, village = place  # "xã Thái Sơn, thôn 7" at the name or the commune question
-        touch(draft, ctx.now, unit_id=commune.id, unit_name=commune.name, village=village)
-        return prefilled_note([_labelled("commune", commune.name),
-                               _labelled("village", village)])
+            and (note := await commune_and_village(ctx, draft, text)) is not None):
+        return note  # "xã Thái Sơn, thôn 7" at the name or the commune question
     if waiting(Step.COMMUNE) and (unit := await exact_unit(ctx, text)) is not None:
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
         return prefilled_note([_labelled("commune", unit.name)])
@@ -287,6 +284,18 @@ async def class_changed(ctx: Context, draft: IntakeDraft, text: str) -> str | No
     except (CourseFullError, InvalidAnswerError):
         return None  # full meanwhile: the class question offers its waiting list
     return prefilled_note([_labelled("course", str(draft.data.get("course_label", "")))])
+
+
+async def commune_and_village(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
+    """"xã Thái Sơn, thôn 7": both kept, the note saying so; None when the text is not a
+    commune's exact name then a village. At the village question it was kept whole as the
+    village ("Thai Hoa, Thon 2")."""
+    place = await _commune_and_village(ctx, text)
+    if place is None:
+        return None
+    commune, village = place
+    touch(draft, ctx.now, unit_id=commune.id, unit_name=commune.name, village=village)
+    return prefilled_note([_labelled("commune", commune.name), _labelled("village", village)])
 
 
 async def _commune_and_village(ctx: Context, text: str) -> tuple[Unit, str] | None:
