@@ -213,6 +213,8 @@ def _encode(cls: type, name: str, kind: Any, value: Any) -> str:
 def _decode(kind: Any, raw: str) -> Any:
     inner = _optional_of(kind)
     if inner is not None:
+        if not raw:
+            return None  # an optional field left empty before a later one that is set
         kind = inner
     if kind is int:
         number = ascii_number(raw)

@@ -25,6 +25,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.intake.buttons import StartCourse
 from handlers.offers import offer_buttons
+from handlers.own_cases import ChangeClass
 from handlers.router import SUBSCRIBE
 from handlers.textnorm import contains_phrase, fold, folded_phrases, nfc
 from handlers.trades import named_in, said_pairs, trade_asked
@@ -60,11 +61,20 @@ class Picking:
 
     button: Callable[[int, int], Button]
     footer: str
+    #: The registration a class picked moves (carried by «Xem thêm lớp»: the next page too).
+    moving: int | None = None
 
 
 REGISTER = Picking(lambda course_id, n: Button(register_button_id(course_id),
                                                t("faq.courses.button", n=n)),
                    "faq.courses.choose")
+
+
+def moving(case_id: int) -> Picking:
+    """Choosing a class moves the registration ``case_id`` to it («Đổi sang lớp n»), on every
+    page of the list: the second page registered anew, a second seat for the same person."""
+    return Picking(lambda course_id, n: ChangeClass(case_id, course_id).button(
+        t("courses.change.pick", n=n)), "courses.change.choose", moving=case_id)
 
 
 def _duration(listing: CourseListing) -> str:
@@ -132,6 +142,7 @@ class MoreClasses(CallbackData, prefix="faq:classes"):
 
     offset: int
     unit_id: int | None = None
+    moving: int | None = None  # Picking.moving
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,7 @@ class MoreTradeClasses(CallbackData, prefix="faq:trade_classes"):
     offset: int
     trade: str
     unit_id: int | None = None
+    moving: int | None = None  # Picking.moving
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +249,8 @@ def render_course_list(
     if offset or total > last:
         footer.insert(0, t(page_key, first=offset + 1, last=last, total=total))
     if total > last:
-        more = MoreTradeClasses(last, trade, unit_id) if trade else MoreClasses(last, unit_id)
+        more = (MoreTradeClasses(last, trade, unit_id, picking.moving) if trade
+                else MoreClasses(last, unit_id, picking.moving))
         buttons.append([more.button(t("faq.courses.more_button"))])
     lines.append(" ".join(footer))
     return ClassList("\n".join(lines), buttons, shown if can_register else 0)
@@ -342,14 +355,17 @@ async def list_courses(
 ) -> ClassList:
     """The upcoming classes for this contact (their commune first, once known); only the
     commune's classes when ``text`` names one, only the trade's when it names a trade (see the
-    module docstring); ``page``: a later page of a list already shown; ``picking``: what
-    choosing a class of the first page does."""
+    module docstring); ``page``: a later page of a list already shown (choosing one of its
+    classes does what the first page's did); ``picking``: what choosing a class does."""
+    if page is not None and page.moving is not None:
+        picking = moving(page.moving)
     if isinstance(page, MoreTradeClasses):
         trade = await _trade_classes(ctx, today, page.trade.split("|"))
-        found = await _page(ctx, today, page.offset, page.unit_id, trade=trade) if trade else None
+        found = (await _page(ctx, today, page.offset, page.unit_id, trade=trade,
+                             picking=picking) if trade else None)
         return found or _none()
     if page is not None:
-        return await _page(ctx, today, page.offset, page.unit_id) or _none()
+        return await _page(ctx, today, page.offset, page.unit_id, picking=picking) or _none()
     if ctx.asked_in is not None and ctx.asked_in.lists_classes:
         return ClassList(t("courses.asked_in.below"), [], 0)  # the form's question lists them
     place = await asked_place(ctx, text, today) if text else None

@@ -140,14 +140,12 @@ async def offer_class_change(ctx: Context, text: str) -> bool:
     if case is None or case.course_id is None:
         return False
     # The class list imports the router, which imports case work, which imports this.
-    from handlers.courses import Picking, list_courses
+    from handlers.courses import list_courses, moving
 
     current = await ctx.session.get(Course, case.course_id)
     today = ctx.now.astimezone(ctx.config.timezone).date()
     # Its classes move this registration («Đổi sang lớp n»), not register again.
-    moving = Picking(lambda course_id, n: ChangeClass(case.id, course_id).button(
-        t("courses.change.pick", n=n)), "courses.change.choose")
-    classes = await list_courses(ctx, today, text, picking=moving)
+    classes = await list_courses(ctx, today, text, picking=moving(case.id))
     ctx.reply(t("courses.change.lead", ref=case.ref, **await _named(ctx, current)),
               intent=f"flow:{FLOW}.change")
     ctx.reply(classes.text, classes.buttons, intent=f"flow:{FLOW}.change").listed = classes.listed

@@ -12,7 +12,7 @@ from handlers.own_cases import ChangeClass, ChangeClassConfirmed, WithdrawConfir
 from handlers.types import Channel
 from storage.models import Case, Course, Notice
 from tests.dossier_support import click
-from tests.helpers import intents, say, texts
+from tests.helpers import intents, press, say, texts
 from tests.intake_support import all_cases, draft_data, fill_form
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -137,3 +137,21 @@ async def test_inside_the_form_a_change_of_class_changes_the_forms_class(
     assert intents(lines) == ["flow:intake.full_name"], lines
     data = await draft_data(app)
     assert str(data["course_label"]).startswith("Nấu ăn") and "full_name" not in data
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_class_on_the_next_page_moves_the_registration_too(
+    app: App, channel: Channel
+) -> None:
+    # «Xem thêm lớp» under the change list gave a page whose classes registered anew: a second
+    # twelve-question form, and the first class kept its seat.
+    case = await _registered(app, channel)
+    lines = await say(app, "y1", "e muon doi sang lop khac", channel=channel)
+    assert "Chọn số lớp muốn đổi sang." in lines[1]["text"], lines
+    lines = await press(app, "y1", "Xem thêm lớp", channel=channel)
+    assert "Chọn số lớp muốn đổi sang." in lines[0]["text"], lines
+    lines = await say(app, "y1", "1", channel=channel)
+    assert intents(lines) == ["flow:cases.change_confirm"], lines
+    assert intents(await say(app, "y1", "ok", channel=channel)) == ["flow:cases.class_changed"]
+    [moved] = await all_cases(app)
+    assert moved.ref == case.ref and moved.course_id != case.course_id
