@@ -440,8 +440,8 @@ async def _smalltalk(event: Inbound, ctx: Context, kind: SmallTalk) -> None:
         await ctx.start_flow(event, "menu")
         ctx.replies[-1].meta["intent"] = "smalltalk"
         return
-    buttons = [] if kind == SmallTalk.BYE else main_menu_buttons()
-    key = {SmallTalk.THANKS: "faq.thanks", SmallTalk.BYE: "faq.bye",
+    buttons = [] if kind in (SmallTalk.BYE, SmallTalk.WAIT) else main_menu_buttons()
+    key = {SmallTalk.THANKS: "faq.thanks", SmallTalk.BYE: "faq.bye", SmallTalk.WAIT: "faq.wait",
            SmallTalk.HARD_TO_READ: "faq.hard_to_read"}.get(kind, "faq.ack")
     ctx.reply(ctx.text(key), buttons, intent="smalltalk")
 

@@ -141,11 +141,21 @@ def test_nonsense_falls_back(matcher: Matcher) -> None:
         ("👍", SmallTalk.ACK),
         ("xong", SmallTalk.ACK),  # "done", not "what after the course?"
         ("tạm biệt", SmallTalk.BYE),
+        # "tu tu" got "which topic?" (the steps of going abroad or who may go).
+        ("doi chut", SmallTalk.WAIT),
+        ("ok e doi chut nha", SmallTalk.WAIT),
+        ("tu tu", SmallTalk.WAIT),
+        ("de em tim giay to da", SmallTalk.WAIT),
     ],
 )
 def test_small_talk_is_not_a_topic(matcher: Matcher, text: str, kind: SmallTalk) -> None:
     decision = matcher.decide(text)
     assert (decision.outcome, decision.smalltalk) == ("smalltalk", kind)
+
+
+def test_for_me_and_change_are_not_waiting(matcher: Matcher) -> None:
+    # "chờ" folds to "cho", "đợi" to "doi": alone they may be "for" and "change".
+    assert matcher.smalltalk("cho em") is None and matcher.smalltalk("doi lop") is None
 
 
 def test_greeting_with_a_question_is_the_question(matcher: Matcher) -> None:

@@ -69,6 +69,7 @@ from handlers.intake.navigation import (
 from handlers.intake.prefill import (
     answer_ahead,
     apply_preset,
+    asks_other_class,
     class_changed,
     commune_and_village,
     form_slots,
@@ -78,6 +79,7 @@ from handlers.intake.prefill import (
     request_preset,
 )
 from handlers.intake.questions import (
+    ask,
     course_label,
     example,
     says_confirm,
@@ -412,6 +414,9 @@ class IntakeFlow(Flow):
             return
         if (note := await class_changed(ctx, draft, event.text)) is not None:
             await show_step(ctx, draft, note=note)  # "chuyển sang lớp may" at any question
+            return
+        if step != Step.COURSE and asks_other_class(draft, event.text):
+            await ask(ctx, draft, Step.COURSE)  # "chuyển lớp khác": which, then on from there
             return
         try:
             await apply_text(ctx, draft, step, event.text)

@@ -1,7 +1,7 @@
 """Words typed in the form that speak of the form itself, not answers to its question: cancel,
-back, "thôi e hủy, để mai tính" (later, or a cancel inside a sentence), "tiếp tục" and "ok"
-at a question already answered. ``leaves_or_goes_back`` is read before another flow may claim
-the message ("xem dữ liệu của tôi"), ``keeps_going`` after it."""
+back, "thôi e hủy, để mai tính" (later, or a cancel inside a sentence), "tiếp tục", "đợi chút",
+and "ok" at a question already answered. ``leaves_or_goes_back`` is read before another flow
+may claim the message ("xem dữ liệu của tôi"), ``keeps_going`` after it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from handlers.intake.navigation import advance, ask_cancel, go_back, show_step
 from handlers.intake.steps import QUESTIONS, Step, answered
 from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase
 from handlers.types import Inbound, InboundKind
+from handlers.understanding.matcher import get_matcher
+from handlers.understanding.smalltalk import SmallTalk
 from messages import t
 from storage.models import IntakeDraft
 
@@ -55,6 +57,10 @@ async def keeps_going(
     done, and True; False for anything else."""
     if says_continue(event):
         await show_step(ctx, draft)  # back a day later: "tiếp tục" is the answer already
+        return True
+    if get_matcher().smalltalk(event.text) == SmallTalk.WAIT:
+        # "đợi chút" is no answer to any question (it was saved as the name).
+        await show_step(ctx, draft, note=t("intake.wait"))
         return True
     if (step in QUESTIONS and answered(step, draft.data)
             and is_phrase(event.text, folded_phrases("intake.words.keep"))):

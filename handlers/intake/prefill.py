@@ -286,6 +286,14 @@ async def class_changed(ctx: Context, draft: IntakeDraft, text: str) -> str | No
     return prefilled_note([_labelled("course", str(draft.data.get("course_label", "")))])
 
 
+def asks_other_class(draft: IntakeDraft, text: str) -> bool:
+    """"chuyển lớp khác" in the middle of a class registration, naming no class
+    (``class_changed`` found none): the class question again. At the name question it was
+    saved as the person's name ("Chuyen Lop Khac")."""
+    return draft.data.get("kind") == "course" and contains_phrase(
+        text, folded_phrases("courses.change.words"))
+
+
 async def commune_and_village(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
     """"xã Thái Sơn, thôn 7": both kept, the note saying so; None when the text is not a
     commune's exact name then a village. At the village question it was kept whole as the

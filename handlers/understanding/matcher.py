@@ -56,6 +56,7 @@ from handlers.understanding.remit import RemitCheck
 from handlers.understanding.ruled_out import class_topics_set_aside, spoken, without_ruled_out
 from handlers.understanding.shared_facts import answered_together, facts_about
 from handlers.understanding.smalltalk import (
+    SmallTalk,
     content_words,
     smalltalk_kind,
     smalltalk_words,
@@ -275,6 +276,10 @@ class Matcher:
         if not kept:
             return Decision("fallback", decision.key, decision.candidates, ruled_out=True)
         return replace(decision, candidates=kept)
+
+    def smalltalk(self, text: str) -> SmallTalk | None:
+        """The kind of small talk ``text`` is made of ("ok đợi chút"), else None."""
+        return smalltalk_kind(self.key(text, repair=False), self.lexicon)
 
     def _decide_message(self, text: str, words: str | None = None) -> Decision:
         words = spoken(text) if words is None else words

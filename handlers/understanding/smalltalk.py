@@ -1,4 +1,5 @@
-"""Greetings, thanks, "ok" and goodbyes: recognised, answered kindly, never taken as topics."""
+"""Greetings, thanks, "ok", "đợi chút" and goodbyes: recognised, answered kindly, never taken
+as topics."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ class SmallTalk(StrEnum):
     ACK = "ack"
     BYE = "bye"
     HARD_TO_READ = "hard_to_read"
+    #: "đợi chút", "từ từ": the person will go on in a moment ("doi chut" at the name question
+    #: was saved as the name; "tu tu" got "which topic?").
+    WAIT = "wait"
 
 
 @cache
@@ -83,8 +87,9 @@ def smalltalk_kind(key: str, lexicon: Lexicon | None = None) -> SmallTalk | None
         else:
             return None
     # "ok cảm ơn" is thanks; "chào, cảm ơn nhé" too: thanks and goodbyes outrank the rest.
-    # Saying one reads with difficulty asks for help, whatever rides along.
-    for kind in (SmallTalk.HARD_TO_READ, SmallTalk.THANKS, SmallTalk.BYE, SmallTalk.GREETING):
+    # Saying one reads with difficulty asks for help, whatever rides along; "ok đợi chút" waits.
+    for kind in (SmallTalk.HARD_TO_READ, SmallTalk.WAIT, SmallTalk.THANKS, SmallTalk.BYE,
+                 SmallTalk.GREETING):
         if kind in kinds:
             return kind
     return SmallTalk.ACK
