@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.notices import record_notice
-from handlers.textnorm import contains_phrase, folded_phrases
-from handlers.types import Button
+from handlers.textnorm import contains_phrase, folded_phrases, spelt_key
+from handlers.types import Button, Inbound
 from messages import t
 from storage.cases_repo import CaseStatus, get_cases_of_contact, is_full
 from storage.course_repo import OPEN_STATUSES
@@ -31,6 +31,8 @@ from storage.threads_repo import get_status_history, record_status_change
 #: A class marked full by the office: said full, not gone.
 FULL = "full"
 FLOW = "cases"  # the case work flow's name: it hands these buttons here
+#: The action showing the papers a person's support dossier still needs (handlers/dossier).
+MISSING_PAPERS = "dossier.missing"
 #: A person may withdraw a case that is still open (or move it to another class).
 WITHDRAWABLE = frozenset(
     {CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.CALLED, CaseStatus.NEEDS_INFO,
@@ -128,6 +130,28 @@ def my_cases_button() -> Button:
     from handlers.privacy import Action, Choose  # privacy imports case work, which imports this
 
     return Choose(Action.CASES).button(t("privacy.button.cases"))
+
+
+async def show_own_papers(ctx: Context, event: Inbound) -> bool:
+    """"giờ phải làm giấy tờ gì" from someone registered to work abroad: the papers their
+    support dossier still needs (the action ``dossier.missing``). It got "not the bot's
+    business": making papers is most often another office's (a marriage, land), and the
+    message names nothing. False when it names something besides (each other word is one of
+    ``casework.own_papers.words``) or the person has no open registration to work abroad."""
+    key = f" {spelt_key(event.text)} "
+    asked = next((a for a in sorted(folded_phrases("casework.own_papers.asks"), key=len,
+                                    reverse=True) if f" {a} " in key), None)
+    if asked is None:
+        return False
+    rest = key.replace(f" {asked} ", " ", 1).split()
+    if not set(rest) <= {w for p in folded_phrases("casework.own_papers.words")
+                         for w in p.split()}:
+        return False
+    cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
+    if not any(c.kind == "abroad" and c.status in WITHDRAWABLE for c in cases):
+        return False
+    await ctx.start_action(event, MISSING_PAPERS)
+    return True
 
 
 async def offer_class_change(ctx: Context, text: str) -> bool:

@@ -67,6 +67,11 @@ def is_phrase(text: str, phrases: Collection[str]) -> bool:
                for k in dict.fromkeys((key, _spelt_out(key))))
 
 
+def spelt_key(text: str) -> str:
+    """``phrase_key`` with chat short forms written out ("giay to j" → "giay to gi")."""
+    return _spelt_out(phrase_key(text))
+
+
 @lru_cache(maxsize=4096)  # typed text: bounded, the bot runs for months
 def _spelt_out(key: str) -> str:
     """``key`` with chat short forms written out ("chuan r" → "chuan roi", "k" → "khong"; the

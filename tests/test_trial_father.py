@@ -1,6 +1,7 @@
 """Eighth user trial (a father on Zalo registering his son for a class, asking for a moment at
-the name question, then for another class): what broke, kept from breaking again. Each test
-failed on the code before its fix."""
+the name question, then for another class; a worker on Zalo registered for Korea asking what
+papers to make now): what broke, kept from breaking again. Each test failed on the code before
+its fix."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bot.app import App
 from handlers.types import Channel
 from messages import t
 from tests.helpers import intents, say, texts
-from tests.intake_support import draft_data
+from tests.intake_support import draft_data, fill_form
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -56,3 +57,27 @@ async def test_another_class_asked_for_in_the_form_shows_the_classes(
     data = await draft_data(app)
     assert "full_name" not in data and data["course_label"] != before
 
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_what_papers_now_after_registering_to_go_abroad_is_the_dossiers(
+    app: App, channel: Channel
+) -> None:
+    # "gio phai lam giay to gi" right after registering got "not the bot's business".
+    await fill_form(app, "w2", channel=channel)
+    assert intents(await say(app, "w2", "đúng rồi", channel=channel)) == ["flow:intake.done"]
+    lines = await say(app, "w2", "gio phai lam giay to gi", channel=channel)
+    assert intents(lines) == ["flow:dossier.missing"], lines
+    assert "Đơn đề nghị hỗ trợ" in texts(lines)
+
+
+@pytest.mark.parametrize("text", ["con gai lay chong han quoc can lam giay to gi",
+                                  "tach so ho khau thi lam giay to gi"])
+async def test_papers_for_another_matter_are_not_the_dossiers(app: App, text: str) -> None:
+    await fill_form(app, "w2")
+    await say(app, "w2", "đúng rồi")
+    assert "flow:dossier.missing" not in intents(await say(app, "w2", text))
+
+
+async def test_what_papers_with_no_registration_is_not_a_dossier(app: App) -> None:
+    lines = await say(app, "w3", "gio phai lam giay to gi", channel=Channel.ZALO)
+    assert "flow:dossier.missing" not in intents(lines), lines
