@@ -72,6 +72,13 @@ class Flow:
         :class:`handlers.context.AskedIn`); by default only the flow's name."""
         return AskedIn(self.name)
 
+    def hears_officer_requests(self, ctx: Context) -> bool:
+        """May an officer's request in words ("ds quá hạn", "kết quả khảo sát",
+        handlers/officials/requests.py) typed in the current step be done, this flow waiting?
+        Yes in a citizen's flow; in an officer's, only where a step does not take free text
+        (an announcement's text, an answer to a person): by default never."""
+        return not self.for_officers
+
     def reads_text(self, ctx: Context, folded_text: str) -> bool:
         """Does the current step take this typed text as its answer (a name, a reason, a
         question for an officer, "xong")? If not, the router first reads it as a request (that

@@ -213,9 +213,12 @@ class Router:
 
         if ctx.flow and ctx.flow in self.flows:
             active = self.flows[ctx.flow]
-            if (event.kind == InboundKind.TEXT and not active.for_officers
-                    and await start_officer_request(event, ctx)):
-                return  # an officer's "tin nhắn" at a citizen's "Anh/chị ở xã nào?"
+            if (event.kind == InboundKind.TEXT and active.hears_officer_requests(ctx)
+                    and await start_officer_request(event, ctx,
+                                                    besides=(active.name, *active.commands))):
+                # An officer's "tin nhắn" at a citizen's "Anh/chị ở xã nào?"; "kết quả khảo
+                # sát" under an announcement's preview (it got "chọn một mục").
+                return
             await active.on_message(event, ctx)
             return
 

@@ -491,3 +491,33 @@ def test_words_the_questionnaire_cannot_use_are_refused(
     (tmp_path / "survey.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=refused):
         read_questionnaire(tmp_path / "survey.toml")
+
+
+async def test_an_officer_says_ok_to_invite_and_asks_for_the_results_in_words(
+    app: App, clock: Clock
+) -> None:
+    """Tried as a commune officer: "ok" under "Mời người dân tham gia qua thông báo?" got small
+    talk and the citizens' menu; "ket qua khao sat" the list of open rounds, the results one
+    more tap away (under an unsent preview: "chọn một mục"); the village "thon 2" was kept as
+    typed, where the form writes "Thôn 2"; "gửi thông báo" under the preview got it again."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await person(app, "sub", clock.now(), unit=await unit_id(app, "Phù Lưu"), topics=["training"])
+    await say(app, "cb", "/khaosat")
+    await press(app, "cb", t("survey.officer.button.open"))
+    assert intents(await say(app, "cb", "ok")) == ["flow:broadcast.preview"]
+    zalo = partial(say, app, "an", channel=Channel.ZALO)
+    await zalo("khao sat nhu cau hoc nghe")
+    for text in ["dong y", "28", "nu", "phu luu", "thon 2", "lam nuong", "may", "xong",
+                 "buoi toi", "o xa", "khong"]:
+        lines = await zalo(text)
+    assert intents(lines) == ["flow:survey.done"], lines
+    async with app.db.session() as session:
+        response = await session.scalar(select(SurveyResponse))
+    assert response is not None and response.answers["village"] == "Thôn 2"
+    # Asked with the invitation's preview still unsent ("chọn một mục" there): the preview
+    # waits, and "gửi" sends it after.
+    for asked in ("ket qua khao sat", "/khaosat ketqua"):
+        lines = await say(app, "cb", asked)
+        assert intents(lines) == ["flow:survey.officer.results"], lines
+        assert "1 người" in texts(lines) and "Phù Lưu: May công nghiệp 1" in texts(lines)
+    assert intents(await say(app, "cb", "gửi thông báo")) == ["flow:broadcast.created"]

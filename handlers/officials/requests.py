@@ -7,6 +7,7 @@ the whole message, punctuation and polite particles aside: ``is_phrase``)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from handlers.access import get_officer
@@ -19,9 +20,10 @@ from handlers.types import Inbound, InboundKind
 
 @dataclass(frozen=True)
 class Command:
-    """A slash command, as if typed (``/quahan``)."""
+    """A slash command, as if typed (``/quahan``, ``/khaosat ketqua``)."""
 
     name: str
+    args: str = ""
 
 
 #: Each request's name (its key in ``[officials.requests]``) → what it stands for.
@@ -36,6 +38,7 @@ REQUESTS: dict[str, Command | CallbackData] = {
     "report": Command("baocao"),
     "announce": Command("thongbao"),
     "survey": Command("khaosat"),
+    "survey_results": Command("khaosat", "ketqua"),
     "questions": Command("cauhoi"),
 }
 
@@ -58,15 +61,24 @@ def _without_filler(text: str) -> str:
     return padded.strip()
 
 
-async def start_officer_request(event: Inbound, ctx: Context) -> bool:
-    """If ``event`` is an officer's request, do it (as its command or button) and say True."""
+async def start_officer_request(
+    event: Inbound, ctx: Context, *, besides: Collection[str] = ()
+) -> bool:
+    """If ``event`` is an officer's request, do it (as its command or button) and say True;
+    not one of the flow or commands ``besides`` (the flow it is typed in: "gửi thông báo"
+    under an announcement's preview sends that one, it does not start another)."""
     name = request_of(event.text)
-    if name is None or await get_officer(ctx.session, ctx.contact.id) is None:
+    if name is None:
         return False
     target = REQUESTS[name]
+    if (target.name if isinstance(target, Command) else target.flow) in besides:
+        return False
+    if await get_officer(ctx.session, ctx.contact.id) is None:
+        return False
     if isinstance(target, Command):
         await ctx.dispatch(replace(event, kind=InboundKind.COMMAND, command=target.name,
-                                   args="", text=f"/{target.name}"))
+                                   args=target.args,
+                                   text=f"/{target.name} {target.args}".rstrip()))
     else:
         await ctx.dispatch(replace(event, kind=InboundKind.BUTTON, button_id=target.pack(),
                                    text=""))

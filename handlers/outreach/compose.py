@@ -76,6 +76,10 @@ class ComposeFlow(Flow):
         ctx.enter(NAME, Step.TEXT, {})
         _ask_text(ctx)
 
+    def hears_officer_requests(self, ctx: Context) -> bool:
+        # Past the announcement's text, "kết quả khảo sát" is a request, the draft waiting.
+        return ctx.step != Step.TEXT
+
     async def repeat(self, event: Inbound, ctx: Context) -> None:
         """The current step again (after «giúp» or a question): what was written is kept."""
         officer = await get_officer(ctx.session, ctx.contact.id)
@@ -164,10 +168,11 @@ class ComposeFlow(Flow):
             await _typed_units(ctx, officer, event.text)
         elif ctx.step == Step.WHEN:
             await _typed_time(ctx, event.text)
-        elif ctx.step == Step.PREVIEW and is_phrase(
-            event.text, folded_phrases("intake.words_answer.confirm")
+        elif ctx.step == Step.PREVIEW and (
+            is_phrase(event.text, folded_phrases("intake.words_answer.confirm"))
+            or is_phrase(event.text, folded_phrases("compose.words.send"))
         ):
-            await _send(ctx, officer)  # "ok", "gửi đi" typed under the preview
+            await _send(ctx, officer)  # "ok", "gửi thông báo" typed under the preview
         elif ctx.step in _OPTIONS_ONLY and (number := option_number(event.text)) is not None:
             # "7" under one option: said which number is not there, as everywhere else (it
             # got the step again as if nothing was typed).

@@ -20,6 +20,7 @@ from handlers.intake.questions import current_units
 from handlers.intake.validators import (
     InvalidAnswerError,
     match_unit,
+    parse_place,
 )
 from handlers.outreach import survey_officer, survey_stored
 from handlers.outreach.subscribe import Start as Subscribe
@@ -62,6 +63,8 @@ from storage.survey_repo import (
 
 CONSENT = "consent"
 OTHER = "other_trade"
+#: The questionnaire's village question: written as the registration form writes villages.
+VILLAGE = "village"
 
 
 @dataclass(frozen=True)
@@ -411,7 +414,7 @@ async def _answer_text(
     ctx: Context, response: SurveyResponse, question: Question, text: str
 ) -> None:
     if question.kind == "text":
-        await _save(ctx, response, question.id, text[:200])
+        await _save(ctx, response, question.id, _written(question, text)[:200])
         return
     units = await current_units(ctx)
     try:
@@ -421,6 +424,17 @@ async def _answer_text(
                   intent=f"flow:{NAME}.unit")
         return
     await _choose_unit(ctx, response, next(u for u in units if u.id == unit.id))
+
+
+def _written(question: Question, text: str) -> str:
+    """A village as the registration form writes it ("thon 2" → "Thôn 2": the results table
+    counted "thon 2" and "Thôn 2" apart); other text as typed."""
+    if question.id != VILLAGE:
+        return text
+    try:
+        return parse_place(text)
+    except InvalidAnswerError:
+        return text
 
 
 async def _unit_rows(ctx: Context, response: SurveyResponse) -> list[list[Button]]:

@@ -1,5 +1,6 @@
 """``/khaosat`` for officers: open a survey round for the communes in their scope, invite people
-through an announcement, and read a short summary of the results in chat."""
+through an announcement, and read a short summary of the results in chat (``/khaosat ketqua``:
+those of the latest round open in their scope)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.officials.documents import send_file
 from handlers.outreach.compose import preview_ready
+from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Button, Inbound
 from messages import t
 from messages.survey import questionnaire
@@ -31,6 +33,10 @@ class OpenRound(CallbackData, prefix="survey:o_open"):
 @dataclass(frozen=True)
 class Invite(CallbackData, prefix="survey:o_invite"):
     round_id: int
+
+    # "ok" under "Mời người dân tham gia qua thông báo?": the invitation's preview, sent only
+    # on its own «Gửi» (it got small talk and the citizens' menu).
+    typed_yes = True
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,9 @@ def _same_scope(officer: Officer, found: SurveyRound) -> bool:
 
 async def start(event: Inbound, ctx: Context, officer: Officer) -> None:
     mine = [r for r in await open_rounds(ctx.session) if _in_scope(officer, r)]
+    if mine and is_phrase(event.args, folded_phrases("survey.officer.results_words")):
+        await _results(ctx, mine[0], officer)  # "/khaosat ketqua", "kết quả khảo sát"
+        return
     buttons = [[OpenRound().button(t("survey.officer.button.open"))]]
     for found in mine[:3]:
         buttons += _round_buttons(found)
