@@ -29,7 +29,7 @@ from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.menu import main_menu_buttons, officer_menu_buttons
 from handlers.offers import offer_buttons
-from handlers.own_cases import offer_class_change, show_own_papers
+from handlers.own_cases import answer_own_question, offer_class_change
 from handlers.router import DOSSIER, HANDOFF, INTAKE
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Button, Inbound, InboundKind
@@ -136,8 +136,8 @@ class FaqFlow(Flow):
             return
         if ctx.flow is None and await offer_class_change(ctx, event.text):
             return  # "em muốn đổi sang lớp may", registered for a class
-        if ctx.flow is None and await show_own_papers(ctx, event):
-            return  # "giờ phải làm giấy tờ gì", registered to work abroad
+        if ctx.flow is None and await answer_own_question(ctx, event):
+            return  # "giờ phải làm giấy tờ gì", "bao giờ có kết quả" from someone registered
         decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous))
         if decision.outcome in ("clarify", "fallback") and typed_place(event.text) is not None:
             # "lớp ở Yên Bái": classes asked for a place the knowledge base cannot know; the

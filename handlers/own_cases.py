@@ -31,8 +31,6 @@ from storage.threads_repo import get_status_history, record_status_change
 #: A class marked full by the office: said full, not gone.
 FULL = "full"
 FLOW = "cases"  # the case work flow's name: it hands these buttons here
-#: The action showing the papers a person's support dossier still needs (handlers/dossier).
-MISSING_PAPERS = "dossier.missing"
 #: A person may withdraw a case that is still open (or move it to another class).
 WITHDRAWABLE = frozenset(
     {CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.CALLED, CaseStatus.NEEDS_INFO,
@@ -132,25 +130,46 @@ def my_cases_button() -> Button:
     return Choose(Action.CASES).button(t("privacy.button.cases"))
 
 
-async def show_own_papers(ctx: Context, event: Inbound) -> bool:
-    """"giờ phải làm giấy tờ gì" from someone registered to work abroad: the papers their
-    support dossier still needs (the action ``dossier.missing``). It got "not the bot's
-    business": making papers is most often another office's (a marriage, land), and the
-    message names nothing. False when it names something besides (each other word is one of
-    ``casework.own_papers.words``) or the person has no open registration to work abroad."""
+@dataclass(frozen=True, slots=True)
+class OwnQuestion:
+    """A short question about the person's own registration, naming nothing else: its words
+    (``casework.own_questions.<key>``), the action that answers it, and the kinds of open
+    registration it needs."""
+
+    key: str
+    action: str
+    kinds: frozenset[str]
+
+
+#: "giờ phải làm giấy tờ gì" got "not the bot's business" (making papers is most often another
+#: office's: a marriage, land), and so did "bao giờ có kết quả" (a school's, an exam's).
+OWN_QUESTIONS = (
+    OwnQuestion("papers", "dossier.missing", frozenset({"abroad"})),
+    OwnQuestion("status", "status", frozenset({"abroad", "course"})),
+)
+
+
+async def answer_own_question(ctx: Context, event: Inbound) -> bool:
+    """A question of ``OWN_QUESTIONS`` from someone with an open registration of its kinds:
+    its action starts (their dossier's missing papers, their status). False when the message
+    names something besides (each other word is one of ``casework.own_questions.words``), or
+    the person has no such registration."""
     key = f" {spelt_key(event.text)} "
-    asked = next((a for a in sorted(folded_phrases("casework.own_papers.asks"), key=len,
-                                    reverse=True) if f" {a} " in key), None)
-    if asked is None:
+    found = next(((question, asked) for question in OWN_QUESTIONS
+                  for asked in sorted(folded_phrases(f"casework.own_questions.{question.key}"),
+                                      key=len, reverse=True)
+                  if f" {asked} " in key), None)
+    if found is None:
         return False
+    question, asked = found
     rest = key.replace(f" {asked} ", " ", 1).split()
-    if not set(rest) <= {w for p in folded_phrases("casework.own_papers.words")
+    if not set(rest) <= {w for p in folded_phrases("casework.own_questions.words")
                          for w in p.split()}:
         return False
     cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
-    if not any(c.kind == "abroad" and c.status in WITHDRAWABLE for c in cases):
+    if not any(c.kind in question.kinds and c.status in WITHDRAWABLE for c in cases):
         return False
-    await ctx.start_action(event, MISSING_PAPERS)
+    await ctx.start_action(event, question.action)
     return True
 
 

@@ -1,6 +1,7 @@
 """Eighth user trial (a father on Zalo registering his son for a class, asking for a moment at
 the name question, then for another class; a worker on Zalo registered for Korea asking what
-papers to make now): what broke, kept from breaking again. Each test failed on the code before
+papers to make now; a mother asking when there will be a result): what broke, kept from
+breaking again. Each test failed on the code before
 its fix."""
 
 from __future__ import annotations
@@ -81,3 +82,24 @@ async def test_papers_for_another_matter_are_not_the_dossiers(app: App, text: st
 async def test_what_papers_with_no_registration_is_not_a_dossier(app: App) -> None:
     lines = await say(app, "w3", "gio phai lam giay to gi", channel=Channel.ZALO)
     assert "flow:dossier.missing" not in intents(lines), lines
+
+
+@pytest.mark.parametrize("text", ["bao gio co ket qua", "bao gio duoc duyet a",
+                                  "sao chua thay goi"])
+async def test_when_is_the_result_from_someone_registered_is_their_status(
+    app: App, text: str
+) -> None:
+    # "bao gio co ket qua" from a mother whose daughter's dossier was sent got "not the bot's
+    # business".
+    await fill_form(app, "w2", channel=Channel.ZALO)
+    await say(app, "w2", "đúng rồi", channel=Channel.ZALO)
+    lines = await say(app, "w2", text, channel=Channel.ZALO)
+    assert intents(lines)[0].startswith("flow:status."), lines
+
+
+@pytest.mark.parametrize("text", ["thi vao 10 bao gio co ket qua", "bao gio co ket qua"])
+async def test_when_is_the_result_of_another_matter_is_not_a_status(app: App, text: str) -> None:
+    if text.startswith("thi"):
+        await fill_form(app, "w2")
+        await say(app, "w2", "đúng rồi")
+    assert not any(i.startswith("flow:status.") for i in intents(await say(app, "w2", text)))
