@@ -1,7 +1,7 @@
 """Eighth user trial (a father on Zalo registering his son for a class, asking for a moment at
 the name question, then for another class; a worker on Zalo registered for Korea asking what
-papers to make now; a mother asking when there will be a result): what broke, kept from
-breaking again. Each test failed on the code before
+papers to make now; a mother asking when there will be a result, then registering her daughter
+after her son): what broke, kept from breaking again. Each test failed on the code before
 its fix."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from bot.app import App
 from handlers.types import Channel
 from messages import t
-from tests.helpers import intents, say, texts
-from tests.intake_support import draft_data, fill_form
+from tests.helpers import intents, press, say, texts
+from tests.intake_support import all_cases, draft_data, fill_form
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -103,3 +103,27 @@ async def test_when_is_the_result_of_another_matter_is_not_a_status(app: App, te
         await fill_form(app, "w2")
         await say(app, "w2", "đúng rồi")
     assert not any(i.startswith("flow:status.") for i in intents(await say(app, "w2", text)))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_another_of_the_family_takes_the_phone_commune_and_village_and_what_is_said(
+    app: App, channel: Channel
+) -> None:
+    # «Đăng ký thêm người khác» asked all fourteen questions again, and "con gái tôi nữa, cũng
+    # học may" got "Anh/chị đăng ký việc gì?" though it says the sewing class.
+    await fill_form(app, "m2", channel=channel, relative="Con", kind="Học nghề",
+                    choice="May công nghiệp")
+    await say(app, "m2", "đúng rồi", channel=channel)
+    [first] = await all_cases(app)
+    lines = await press(app, "m2", t("intake.button.another"), channel=channel)
+    assert intents(lines) == ["flow:intake.who"], lines
+    assert f"Bot lấy theo đăng ký {first.ref}" in texts(lines) and "0912345678" in texts(lines)
+    lines = await say(app, "m2", "con gai toi nua, cung hoc may", channel=channel)
+    assert intents(lines) == ["flow:intake.full_name"], lines
+    data = await draft_data(app)
+    assert (data["unit_id"], data["village"], data["kind"]) == (
+        first.unit_id, first.village, "course")
+    assert str(data["course_label"]).startswith("May công nghiệp") and data["gender"] == "female"
+    for text in ("Hà Thị Mai", "5/6/2003", "kinh", "khong", "bo qua"):
+        lines = await say(app, "m2", text, channel=channel)
+    assert intents(lines) == ["flow:intake.summary"], lines  # seven turns, not fourteen

@@ -77,6 +77,7 @@ from handlers.intake.prefill import (
     prefilled_note,
     relative_named,
     request_preset,
+    same_family,
 )
 from handlers.intake.questions import (
     ask,
@@ -211,8 +212,11 @@ class IntakeFlow(Flow):
     # -- buttons -----------------------------------------------------------------------------
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         match data:
-            case Start() | Another():
+            case Start():
                 await self._enter(ctx, {})
+                return
+            case Another():
+                await self._enter(ctx, await same_family(ctx))
                 return
             case StartAbroad():
                 await self._enter(ctx, {"kind": "abroad"})

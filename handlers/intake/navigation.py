@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete
 
 from handlers.context import Context
-from handlers.intake.answers import CourseFullError, choose_course
 from handlers.intake.buttons import (
     Cancel,
     Officer,
@@ -20,10 +18,16 @@ from handlers.intake.buttons import (
     Waitlist,
 )
 from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
-from handlers.intake.prefill import FROM_TEXT, apply_preset, prefilled_note, take_filled_note
+from handlers.intake.prefill import (
+    FROM_CASE,
+    FROM_TEXT,
+    apply_preset,
+    apply_preset_course,
+    prefilled_note,
+    take_filled_note,
+)
 from handlers.intake.questions import ask, edit_buttons, summary_buttons, summary_text
 from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, progress, sequence
-from handlers.intake.validators import InvalidAnswerError
 from handlers.menu import main_menu_buttons
 from messages import t
 from storage.models import IntakeDraft
@@ -172,16 +176,14 @@ async def new_form(
     """A fresh draft (replacing any), with what the entry point already told us."""
     draft = await record_draft(ctx.session, ctx.contact.id, Step.WHO.value, {}, ctx.now)
     filled = apply_preset(ctx, draft, preset)
-    if preset.get("course_id") is not None:
-        # Filled up or withdrawn meanwhile: the class question comes in its turn.
-        with contextlib.suppress(CourseFullError, InvalidAnswerError):
-            await choose_course(
-                ctx, draft, int(preset["course_id"]), waitlist=bool(preset.get("waitlist"))
-            )
-            filled.append(f"{t('intake.field.course')}: {draft.data.get('course_label', '')}")
+    if (course := await apply_preset_course(ctx, draft, preset)) is not None:
+        filled.append(course)
     if preset.get(FROM_TEXT):
         # Say what the message was understood to say, so a wrong guess is seen at once.
         note = "\n".join(n for n in (note, prefilled_note(filled)) if n) or None
+    elif preset.get(FROM_CASE) and filled:
+        taken = t("intake.prefilled.from_case", ref=preset[FROM_CASE], items="; ".join(filled))
+        note = "\n".join(n for n in (note, taken) if n)
     await advance(ctx, draft, note=note)
     return draft
 

@@ -43,10 +43,13 @@ from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.trades import named_in, said_pairs
 from handlers.understanding.requests import ANSWERED_BEFORE, ASKED_BEFORE, request_slots
 from messages import raw, t
+from storage.cases_repo import get_cases_of_contact
 from storage.models import IntakeDraft, Unit
 
 #: Preset key marking answers read from a typed message (the form says what it understood).
 FROM_TEXT = "from_text"
+#: Preset key: the reference of the registration the answers were taken from (the form says so).
+FROM_CASE = "from_case"
 #: Draft key: answers given outside the form (the commune chosen for «Gặp cán bộ» in the
 #: middle of it), said once when the form goes on (``take_filled_note``).
 FILLED_ELSEWHERE = "filled_elsewhere"
@@ -158,25 +161,74 @@ def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> li
     if relative and isinstance(gender, str) and gender in CHOICES[Step.GENDER]:
         touch(draft, ctx.now, gender=gender)
         filled.append(_labelled("gender", choice_label(Step.GENDER, gender)))
+    if isinstance(preset.get("phone_enc"), str):
+        touch(draft, ctx.now, phone_enc=preset["phone_enc"])
+        filled.append(_labelled("phone", cipher(ctx).decrypt(preset["phone_enc"])))
     if isinstance(preset.get("unit_id"), int) and isinstance(preset.get("unit_name"), str):
         touch(draft, ctx.now, unit_id=preset["unit_id"], unit_name=preset["unit_name"])
         filled.append(_labelled("commune", preset["unit_name"]))
+    if isinstance(preset.get("village"), str):
+        touch(draft, ctx.now, village=preset["village"])
+        filled.append(_labelled("village", preset["village"]))
     return filled
+
+
+async def same_family(ctx: Context) -> dict[str, Any]:
+    """«Đăng ký thêm người khác»: the phone to call, the commune and the village of the
+    person's latest registration, for the next (a son after his sister: a mother typed them
+    again, three questions of fourteen). The form says where they came from; the summary
+    lets them be changed. Empty when the person has no registration."""
+    cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
+    if not cases:
+        return {}
+    last = cases[-1]
+    preset: dict[str, Any] = {FROM_CASE: last.ref}
+    if last.phone_enc:
+        preset["phone_enc"] = last.phone_enc
+    unit = await ctx.session.get(Unit, last.unit_id) if last.unit_id is not None else None
+    if unit is not None:
+        preset["unit_id"], preset["unit_name"] = unit.id, unit.name
+        if last.village:
+            preset["village"] = last.village
+    return preset
+
+
+async def apply_preset_course(
+    ctx: Context, draft: IntakeDraft, preset: dict[str, Any]
+) -> str | None:
+    """The class a preset names made the form's; its label for the note, or None (none
+    named, or full or withdrawn meanwhile: the class question comes in its turn)."""
+    if preset.get("course_id") is None:
+        return None
+    try:
+        await choose_course(ctx, draft, int(preset["course_id"]),
+                            waitlist=bool(preset.get("waitlist")))
+    except (CourseFullError, InvalidAnswerError):
+        return None
+    return f"{t('intake.field.course')}: {draft.data.get('course_label', '')}"
 
 
 async def relative_named(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
     """"con trai", "cho mẹ em", "cho nó" typed for "for whom?": a relative, and the kinship
-    and gender questions answered too when the words say them; returns the note saying what
-    was filled, or None when the words name no relative. Read before the options: "cho mẹ
-    em" holds "cho em", which is the speaker."""
+    and gender questions answered too when the words say them, and what else they say that
+    the form has not ("con gái tôi nữa, cũng học may": the sewing class); returns the note
+    saying what was filled, or None when the words name no relative. Read before the
+    options: "cho mẹ em" holds "cho em", which is the speaker."""
     slots = form_slots(text)
     if slots.get("who") != "relative":
         return None
     await apply_choice(ctx, draft, Step.WHO, "relative")
-    said = {k: v for k, v in slots.items() if k in ("who", "relationship")}
+    preset = await request_preset(ctx, text, slots)
+    # The kind and class of a later registration ("Đăng ký thêm người khác") were asked again.
+    said = {k: v for k, v in preset.items()
+            if k in ("who", "relationship") or (k in ("kind", "market", "unit_id", "unit_name")
+                                                and k not in draft.data)}
     if (gender := _said_gender(_padded(text))) is not None:
         said["gender"] = gender
     filled = apply_preset(ctx, draft, said)
+    if "course_id" not in draft.data and (course := await apply_preset_course(
+            ctx, draft, preset)) is not None:
+        filled.append(course)
     return prefilled_note(filled or [_labelled("who", t("intake.summary.who.relative"))])
 
 
