@@ -8,6 +8,7 @@ handlers/own_cases.py.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -31,6 +32,7 @@ from handlers.own_cases import (
     my_cases_button,
     person_withdraw,
 )
+from handlers.textnorm import folded_phrases, phrase_key
 from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import has, t
 from storage.cases_repo import CaseStatus
@@ -39,6 +41,10 @@ from storage.models import Case, Contact, Course, DossierItem, Officer, Unit
 from storage.threads_repo import get_status_history, record_status_change
 
 FLOW = "cases"
+#: The step while a case card is the latest thing shown: its actions may be typed.
+CARD = "card"
+#: Words as ``phrase_key`` keeps them (a note is cut after the words of its status).
+_WORD = re.compile(r"[\w/]+")
 PAGE = 8
 #: Statuses an officer sets from the case card, in button order; the ones that need a note.
 ACTIONS = (
@@ -141,7 +147,27 @@ class CaseworkFlow(Flow):
                 ctx.leave()
                 await show_list(ctx, Filter.ALL, 1)
 
+    def hears_officer_requests(self, ctx: Context) -> bool:
+        return ctx.step == CARD  # "hôm nay cần gọi ai" under a card; never as a note
+
     async def on_message(self, event: Inbound, ctx: Context) -> None:
+        if ctx.step == CARD and isinstance(ctx.data.get("case_id"), int):
+            typed = typed_status(event.text)
+            if typed is not None:
+                # "đã gọi rồi, hẹn thứ 2 lên xã" under the card: that button, the rest its
+                # note (it got the office's address from the FAQ).
+                action, typed_note = typed
+                case_id = int(ctx.data["case_id"])
+                if typed_note is not None and len(typed_note) > NOTE_MAX:
+                    ctx.reply(t("casework.note_too_long", length=len(typed_note),
+                                limit=NOTE_MAX), intent=f"flow:{FLOW}.note")
+                    return
+                ctx.leave()
+                if typed_note is None:
+                    await ask_or_set(ctx, case_id, action.value)
+                else:
+                    await apply_status(ctx, case_id, action.value, typed_note)
+                return
         if ctx.step != "note":
             ctx.leave()
             await ctx.dispatch(event)
@@ -158,6 +184,23 @@ class CaseworkFlow(Flow):
         case_id, status = int(ctx.data["case_id"]), str(ctx.data["status"])
         ctx.leave()
         await apply_status(ctx, case_id, status, note)
+
+
+def typed_status(text: str) -> tuple[CaseStatus, str | None] | None:
+    """The card's action a typed text starts with (``casework.typed_status``: "đã gọi rồi",
+    "cần bổ sung"), and the rest as typed for its note (None when nothing follows)."""
+    if "?" in text:
+        return None  # "đủ điều kiện chưa?" asks
+    words = phrase_key(text).split()
+    found = [(len(lead.split()), status) for status in ACTIONS
+             for lead in folded_phrases(f"casework.typed_status.{status.value}")
+             if words[:len(lead.split())] == lead.split()]
+    if not found:
+        return None
+    n, status = max(found, key=lambda f: f[0])
+    # The rest as typed, marks and all: the person may read the note.
+    rest = text[list(_WORD.finditer(text))[n - 1].end():].strip(" ,.;:-–\n")
+    return status, rest or None
 
 
 def _registrant(relationship: str | None) -> str:
@@ -347,6 +390,7 @@ async def show_card(ctx: Context, case_id: int) -> None:
     ]
     buttons.append([DossierPdf(case.id).button(t("casework.button_dossier_pdf"))])
     buttons.append([CaseList().button(t("casework.button_list"))])
+    ctx.enter(FLOW, CARD, {"case_id": case.id})
     ctx.reply("\n".join(lines), buttons, intent=f"flow:{FLOW}.card",
               case_ref=case.ref).about = case.contact_id
 

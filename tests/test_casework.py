@@ -163,3 +163,27 @@ async def test_the_card_says_a_relative_registered_for_the_person(app: App, cloc
     await say(app, "pl", "/dangky")
     card = (await press(app, "pl", f"Mở {ref}"))[0]["text"]
     assert "Người đăng ký: người nhà đăng ký hộ (người này là con của họ)" in card, card
+
+
+async def test_an_action_typed_under_the_card_is_done_with_its_note(
+    app: App, clock: Clock
+) -> None:
+    """Tried as a commune officer on Telegram: "da goi roi, hen thu 2 len xa" under a card got
+    the office's address from the FAQ. The card's action typed is that action, what follows
+    its note; a question, or a request for another list, is not."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    ref = await register(app, "u1")
+    await say(app, "pl", "/dangky")
+    assert intents(await press(app, "pl", f"Mở {ref}")) == ["flow:cases.card"]
+    lines = await say(app, "pl", "da goi roi, hẹn thứ 2 lên xã")
+    assert intents(to(lines, "pl")) == ["flow:cases.changed"], lines
+    async with app.db.session() as session:
+        [change] = list(await session.scalars(select(CaseStatusChange)))
+    assert (change.status, change.note) == ("called", "hẹn thứ 2 lên xã")
+    await press(app, "pl", f"Mở {ref}")
+    assert intents(await say(app, "pl", "can bo sung")) == ["flow:cases.note"]
+    await press(app, "pl", f"Mở {ref}")
+    lines = await say(app, "pl", "đủ điều kiện chưa?")
+    assert to(lines, "u1") == [] and "flow:cases.changed" not in intents(lines)
+    await press(app, "pl", f"Mở {ref}")
+    assert intents(await say(app, "pl", "hom nay can goi ai")) == ["flow:cases.list"]
