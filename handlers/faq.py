@@ -27,7 +27,7 @@ from handlers.courses import (
 )
 from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
-from handlers.menu import main_menu_buttons, officer_menu_buttons
+from handlers.menu import main_menu_buttons, menu_buttons_for, officer_menu_buttons
 from handlers.offers import offer_buttons
 from handlers.own_cases import answer_own_question, offer_class_change
 from handlers.router import DOSSIER, HANDOFF, INTAKE
@@ -442,7 +442,7 @@ async def _smalltalk(event: Inbound, ctx: Context, kind: SmallTalk) -> None:
         await ctx.start_flow(event, "menu")
         ctx.replies[-1].meta["intent"] = "smalltalk"
         return
-    buttons = [] if kind in (SmallTalk.BYE, SmallTalk.WAIT) else main_menu_buttons()
+    buttons = [] if kind in (SmallTalk.BYE, SmallTalk.WAIT) else await menu_buttons_for(ctx)
     key = {SmallTalk.THANKS: "faq.thanks", SmallTalk.BYE: "faq.bye", SmallTalk.WAIT: "faq.wait",
            SmallTalk.HARD_TO_READ: "faq.hard_to_read"}.get(kind, "faq.ack")
     ctx.reply(ctx.text(key), buttons, intent="smalltalk")

@@ -59,6 +59,15 @@ def officer_menu_buttons() -> list[list[Button]]:
             [CaseList(Filter.CALL).button(t("casework.button_filter_call"))]]
 
 
+async def menu_buttons_for(ctx: Context) -> list[list[Button]]:
+    """The main menu, the officers' doors first for an officer (an officer's "ok" got the
+    citizens' menu alone)."""
+    buttons = main_menu_buttons()
+    if await get_officer(ctx.session, ctx.contact.id) is not None:
+        buttons = officer_menu_buttons() + buttons
+    return buttons
+
+
 class MenuFlow(Flow):
     name = "menu"
     commands = ("start", "menu", "help")
@@ -78,10 +87,7 @@ class MenuFlow(Flow):
         )
         notes = await ctx.pending_notes()
         text = "\n".join([greeting, *notes])
-        buttons = main_menu_buttons()
-        if await get_officer(ctx.session, ctx.contact.id) is not None:
-            buttons = officer_menu_buttons() + buttons
-        ctx.reply(text, buttons, intent="flow:menu")
+        ctx.reply(text, await menu_buttons_for(ctx), intent="flow:menu")
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         if not isinstance(data, OpenDoor):

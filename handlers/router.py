@@ -20,7 +20,7 @@ from typing import Any
 from handlers.callbacks import BadCallback, CallbackData, flow_of, parse
 from handlers.context import Context
 from handlers.flow import Flow
-from handlers.menu import main_menu_buttons
+from handlers.menu import main_menu_buttons, menu_buttons_for
 from handlers.officials.requests import start_officer_request
 from handlers.textnorm import fold, folded_phrases, nfc, option_number, phrase_key
 from handlers.threads import offer_as_answer
@@ -225,7 +225,7 @@ class Router:
         number = option_number(event.text)
         if event.kind == InboundKind.TEXT and number is not None:
             # A number no option of the latest message has (it was "not the bot's remit").
-            self._unknown_number(ctx, number)
+            await self._unknown_number(ctx, number)
             return
 
         if event.kind == InboundKind.TEXT and await start_officer_request(event, ctx):
@@ -307,11 +307,11 @@ class Router:
             return
         ctx.reply(text, _last_options(ctx), intent="number.outdated")
 
-    def _unknown_number(self, ctx: Context, number: int) -> None:
+    async def _unknown_number(self, ctx: Context, number: int) -> None:
         """Outside any flow, a number the latest message offers no option for: said so, with
         that message's options again (the main menu when it had none)."""
         ctx.reply(t("escapes.unknown_number", number=number),
-                  _last_options(ctx) or main_menu_buttons(), intent="number.unknown")
+                  _last_options(ctx) or await menu_buttons_for(ctx), intent="number.unknown")
 
     async def _escape(self, event: Inbound, ctx: Context, folded: str) -> bool:
         """What works from anywhere, typed: a case reference; and inside a flow, help, cancel,

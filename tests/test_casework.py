@@ -187,3 +187,15 @@ async def test_an_action_typed_under_the_card_is_done_with_its_note(
     assert to(lines, "u1") == [] and "flow:cases.changed" not in intents(lines)
     await press(app, "pl", f"Mở {ref}")
     assert intents(await say(app, "pl", "hom nay can goi ai")) == ["flow:cases.list"]
+
+
+async def test_an_officers_ok_or_stray_number_shows_the_officers_doors(
+    app: App, clock: Clock
+) -> None:
+    """An officer's "ok", or a number no option has, got the citizens' menu alone."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    for text in ("ok", "9"):
+        lines = await say(app, "pl", text)
+        assert lines[-1]["buttons"][0] == ["Danh sách hồ sơ"], lines
+    lines = await say(app, "u1", "ok")
+    assert ["Danh sách hồ sơ"] not in lines[-1]["buttons"]
