@@ -385,3 +385,23 @@ async def test_the_topic_named_at_the_confirmation_is_a_yes_and_another_is_added
     async with app.db.session() as session:
         subscription = await session.scalar(select(Subscription))
     assert subscription is not None and sorted(subscription.topics) == ["scam", "training"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_country_named_is_its_recruitment_and_topics_can_be_typed_in_a_sentence(
+    app: App, channel: Channel
+) -> None:
+    """Tried on Telegram: "khi nao nhat tuyen thi bao em voi" asked the commune, then every
+    topic as if none were said; "them ca lop hoc nghe nua" at the topics got the class list
+    from the FAQ."""
+    assert topics_in("khi nao nhat tuyen thi bao em voi") == ["abroad:japan"]
+    await say(app, "t1", "khi nao nhat tuyen thi bao em voi", channel=channel)
+    lines = await say(app, "t1", "thai son", channel=channel)
+    assert intents(lines) == ["flow:subscribe.confirm"], lines
+    assert "Nhật Bản" in texts(lines)
+    await say(app, "t2", "nhan thong bao", channel=channel)
+    await say(app, "t2", "thai son", channel=channel)
+    lines = await say(app, "t2", "them ca lop hoc nghe nua", channel=channel)
+    assert intents(lines) == ["flow:subscribe.topics"], lines
+    assert t("outreach.topic.training") in texts(lines)
+    assert intents(await say(app, "t2", "xong", channel=channel)) == ["flow:subscribe.confirm"]

@@ -154,6 +154,7 @@ class SubscribeFlow(Flow):
                     or _typed_topic(folded_text) is not None)
         return ctx.step == Step.TOPICS and (
             _said(folded_text, "dossier.done_words") or _typed_topic(folded_text) is not None
+            or _adds_topics(folded_text)
         )
 
     def confirms(self, ctx: Context, text: str) -> bool:
@@ -282,6 +283,14 @@ class SubscribeFlow(Flow):
                 return
             if _said(folded, "dossier.done_words"):
                 await self._confirm(ctx)
+                return
+            if _adds_topics(folded):
+                # "thêm cả lớp học nghề nữa" got the class list from the FAQ: added.
+                chosen = list(ctx.data.get("topics", []))
+                kept = {x.split(":")[0] for x in chosen}
+                ctx.update(topics=chosen + [x for x in topics_in(event.text)
+                                            if x.split(":")[0] not in kept])
+                self._ask_topics(ctx)
                 return
         # A question or anything else: leave the form and let the router answer it.
         ctx.leave()
@@ -422,19 +431,26 @@ def _typed_topic(folded_text: str) -> Topic | None:
     return next(x for x in TOPICS if x == found)
 
 
+def _adds_topics(folded_text: str) -> bool:
+    """A sentence naming topics at the topics step, not a question about them."""
+    return bool(topics_in(folded_text)) and not looks_like_question(
+        folded_text, raw("intake.question_markers"))
+
+
 def topics_in(text: str) -> list[str]:
     """The topics a subscription request names ("báo cho tôi khi có lớp mới" → training;
-    "nhận tin tuyển đi Hàn" → abroad:korea), in the order of TOPICS."""
+    "nhận tin tuyển đi Hàn" → abroad:korea; a country alone is its recruitment: "khi nào
+    Nhật tuyển thì báo em" had no topic chosen), in the order of TOPICS."""
     padded = f" {' '.join(fold(text).replace(',', ' ').split())} "
     found: list[str] = []
+    countries = [c for c in COUNTRIES if c != "any" and any(
+        f" {fold(w)} " in padded for w in raw(f"outreach.country_words.{c}"))]
     for topic in TOPICS:
-        if any(f" {fold(w)} " in padded for w in raw(f"outreach.topic_words.{topic}")):
+        if any(f" {fold(w)} " in padded for w in raw(f"outreach.topic_words.{topic}")) or (
+                topic == "abroad" and countries):
             found.append(topic)
-    if "abroad" in found:
-        countries = [c for c in COUNTRIES if c != "any" and any(
-            f" {fold(w)} " in padded for w in raw(f"outreach.country_words.{c}"))]
-        if len(countries) == 1:
-            found[found.index("abroad")] = f"abroad:{countries[0]}"
+    if "abroad" in found and len(countries) == 1:
+        found[found.index("abroad")] = f"abroad:{countries[0]}"
     return found
 
 
