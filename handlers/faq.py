@@ -29,7 +29,7 @@ from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.menu import main_menu_buttons, menu_buttons_for, officer_menu_buttons
 from handlers.offers import offer_buttons
-from handlers.own_cases import answer_own_question, offer_class_change
+from handlers.own_cases import answer_own_question, forward_edit_request, offer_class_change
 from handlers.router import DOSSIER, HANDOFF, INTAKE
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Button, Inbound, InboundKind
@@ -139,6 +139,10 @@ class FaqFlow(Flow):
         if ctx.flow is None and await answer_own_question(ctx, event):
             return  # "giờ phải làm giấy tờ gì", "bao giờ có kết quả" from someone registered
         decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous))
+        if (ctx.flow is None and decision.outcome != "answer"
+                and decision.action in (None, INTAKE)
+                and await forward_edit_request(ctx, event)):
+            return  # "sửa số điện thoại đã đăng ký" started a new registration
         if decision.outcome in ("clarify", "fallback") and typed_place(event.text) is not None:
             # "lớp ở Yên Bái": classes asked for a place the knowledge base cannot know; the
             # list says it is not one of the communes and shows them all.

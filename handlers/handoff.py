@@ -51,6 +51,8 @@ REQUEST_WORDS = 7
 #: The same message sent again within this time is not relayed again.
 REPEAT_WINDOW = timedelta(minutes=10)
 FLOW = "handoff"
+#: The slot of ``start_action`` holding the question to send (own_cases: an edit request).
+QUESTION = "question"
 #: Requests understood in a conversation with an officer that are for the bot, not relayed.
 TO_THE_BOT = frozenset({"privacy.delete", "privacy.view"})
 
@@ -114,7 +116,17 @@ class HandoffFlow(Flow):
         self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
     ) -> None:
         """A request that names the commune is not asked it; with a question in it, the
-        question is sent (asked for the commune, the person then saw it lost)."""
+        question is sent (asked for the commune, the person then saw it lost). ``slots``
+        may carry the ``QUESTION`` itself (a request the bot cannot do, for an officer: "sửa
+        số điện thoại đã đăng ký"): sent at once when the commune is known."""
+        question = slots.get(QUESTION)
+        if isinstance(question, str) and question.strip() and (
+                await get_open_thread(ctx.session, ctx.contact.id) is None):
+            unit_id = await _unit_of(ctx)
+            if unit_id is not None:
+                _enter(ctx, Step.ASK, {"unit_id": unit_id})
+                await self._open(ctx, question.strip()[:QUESTION_MAX], unit_id)
+                return
         text = event.text.strip() if event.kind == InboundKind.TEXT else ""
         named = await named_unit(ctx, text) if 0 < len(text) <= QUESTION_MAX else None
         if named is None or await get_open_thread(ctx.session, ctx.contact.id) is not None:

@@ -173,6 +173,26 @@ async def answer_own_question(ctx: Context, event: Inbound) -> bool:
     return True
 
 
+async def forward_edit_request(ctx: Context, event: Inbound) -> bool:
+    """"tôi muốn sửa số điện thoại đã đăng ký", "đăng ký nhầm nước" from someone with an open
+    registration: the officers change what was sent, so the request goes to them as a
+    question, said so in one sentence. It started a new fourteen-question registration. False
+    when the words ask no change of something registered (``casework.edit_request``)."""
+    if not (contains_phrase(event.text, folded_phrases("casework.edit_request.change"))
+            and contains_phrase(event.text, folded_phrases("casework.edit_request.what"))):
+        return False
+    if not any(c.status in WITHDRAWABLE
+               for c in await get_cases_of_contact(ctx.session, ctx.contact.id)):
+        return False
+    # The hand-off imports the form's modules, which import this one.
+    from handlers.handoff import FLOW as HANDOFF
+    from handlers.handoff import QUESTION
+
+    ctx.reply(t("casework.edit_request.lead"), intent=f"flow:{FLOW}.edit_request")
+    await ctx.start_action(event, HANDOFF, {QUESTION: event.text})
+    return True
+
+
 async def offer_class_change(ctx: Context, text: str) -> bool:
     """"đổi sang lớp may" from someone registered for a class: which class they have, and the
     classes (of the trade or commune named, if any) to move to. False when the message does not

@@ -7,10 +7,12 @@ its fix."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Channel
 from messages import t
+from storage.models import Thread, ThreadMessage
 from tests.helpers import intents, press, say, texts
 from tests.intake_support import all_cases, draft_data, fill_form
 
@@ -127,3 +129,32 @@ async def test_another_of_the_family_takes_the_phone_commune_and_village_and_wha
     for text in ("Hà Thị Mai", "5/6/2003", "kinh", "khong", "bo qua"):
         lines = await say(app, "m2", text, channel=channel)
     assert intents(lines) == ["flow:intake.summary"], lines  # seven turns, not fourteen
+
+
+@pytest.mark.parametrize("text", ["toi muon sua so dien thoai da dang ky",
+                                  "em dang ky nham nuoc, muon doi sang nhat"])
+async def test_a_change_to_what_was_registered_goes_to_the_officers(
+    app: App, text: str
+) -> None:
+    # "tôi muốn sửa số điện thoại đã đăng ký" started a new fourteen-question registration.
+    await fill_form(app, "w2", channel=Channel.ZALO)
+    await say(app, "w2", "đúng rồi", channel=Channel.ZALO)
+    lines = await say(app, "w2", text, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:cases.edit_request", "flow:handoff.done"], lines
+    async with app.db.session() as session:
+        [thread] = list(await session.scalars(select(Thread)))
+        [message] = list(await session.scalars(select(ThreadMessage)))
+    assert thread.unit_id is not None and message.text == text
+
+
+async def test_a_change_asked_with_nothing_registered_is_not_sent(app: App) -> None:
+    lines = await say(app, "w3", "toi muon sua so dien thoai da dang ky", channel=Channel.ZALO)
+    assert "flow:cases.edit_request" not in intents(lines)
+
+
+async def test_withdrawing_asked_with_a_polite_word_asks_to_confirm_it(app: App) -> None:
+    # "huy dang ky giup em" started a new registration.
+    await fill_form(app, "w2", channel=Channel.ZALO)
+    await say(app, "w2", "đúng rồi", channel=Channel.ZALO)
+    lines = await say(app, "w2", "huy dang ky giup em", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:cases.withdraw_confirm"], lines
