@@ -319,8 +319,10 @@ async def my_classes(ctx: Context, text: str, *, when_or_where: bool = False) ->
         course = await ctx.session.get(Course, case.course_id)
         if course is not None:
             state = _class_state(course)
-            lines.append(t(f"courses.mine.{state}", ref=case.ref,
-                           **await _class_params(ctx, course)))
+            # A mother's two children in the same class read as the same line twice.
+            ref = f"{case.ref} – {case.full_name}" if len(cases) > 1 and case.full_name else (
+                case.ref)
+            lines.append(t(f"courses.mine.{state}", ref=ref, **await _class_params(ctx, course)))
     return "\n".join(lines) or None
 
 

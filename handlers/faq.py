@@ -29,7 +29,12 @@ from handlers.flow import Flow
 from handlers.intake.drafts import get_draft
 from handlers.menu import main_menu_buttons, menu_buttons_for, officer_menu_buttons
 from handlers.offers import offer_buttons
-from handlers.own_cases import answer_own_question, forward_edit_request, offer_class_change
+from handlers.own_cases import (
+    answer_own_question,
+    forward_edit_request,
+    offer_class_change,
+    withdraw_in_words,
+)
 from handlers.router import DOSSIER, HANDOFF, INTAKE
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Button, Inbound, InboundKind
@@ -136,6 +141,8 @@ class FaqFlow(Flow):
             return
         if ctx.flow is None and await offer_class_change(ctx, event.text):
             return  # "em muốn đổi sang lớp may", registered for a class
+        if ctx.flow is None and await withdraw_in_words(ctx, event):
+            return  # "thằng Nam không học nữa"
         if ctx.flow is None and await answer_own_question(ctx, event):
             return  # "giờ phải làm giấy tờ gì", "bao giờ có kết quả" from someone registered
         decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous))

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 from handlers.callbacks import CallbackData
 from handlers.context import Context
+from handlers.intake.validators import looks_like_question
 from handlers.notices import record_notice
-from handlers.textnorm import contains_phrase, folded_phrases, spelt_key
+from handlers.textnorm import contains_phrase, folded_phrases, phrase_key, spelt_key
 from handlers.types import Button, Inbound
-from messages import t
+from messages import raw, t
 from storage.cases_repo import CaseStatus, get_cases_of_contact, is_full
 from storage.course_repo import OPEN_STATUSES
 from storage.models import Case, Course, Unit
@@ -31,6 +32,7 @@ from storage.threads_repo import get_status_history, record_status_change
 #: A class marked full by the office: said full, not gone.
 FULL = "full"
 FLOW = "cases"  # the case work flow's name: it hands these buttons here
+STATUS = "status"  # the flow listing a person's registrations
 #: A person may withdraw a case that is still open (or move it to another class).
 WITHDRAWABLE = frozenset(
     {CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.CALLED, CaseStatus.NEEDS_INFO,
@@ -84,8 +86,9 @@ async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> Non
         ctx.reply(t("casework.not_found"), intent=f"flow:{FLOW}.not_found")
         return
     if not confirmed:
+        named = f"{case.ref} – {case.full_name}" if case.full_name else case.ref
         ctx.reply(
-            t("casework.person_withdraw_confirm", ref=case.ref),
+            t("casework.person_withdraw_confirm", ref=named),  # whose, of a family's several
             [[WithdrawConfirmed(case.id).button(t("casework.button_person_withdraw_yes"))],
              [my_cases_button()]],
             intent=f"flow:{FLOW}.withdraw_confirm",
@@ -170,6 +173,30 @@ async def answer_own_question(ctx: Context, event: Inbound) -> bool:
     if not any(c.kind in question.kinds and c.status in WITHDRAWABLE for c in cases):
         return False
     await ctx.start_action(event, question.action)
+    return True
+
+
+async def withdraw_in_words(ctx: Context, event: Inbound) -> bool:
+    """"thằng Nam không học nữa" from someone with open registrations: the withdrawal of the
+    one whose name is said (or of the only one) is asked to confirm; with several and none
+    named, their list with a «Rút đăng ký» each. It got the class timetable. False for a
+    question ("không học nữa thì có sao không") or when the words ask no withdrawal
+    (``casework.withdraw_words``)."""
+    if not contains_phrase(event.text, folded_phrases("casework.withdraw_words")):
+        return False
+    if looks_like_question(event.text, raw("intake.question_markers")):
+        return False
+    cases = [c for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
+             if c.status in WITHDRAWABLE]
+    if not cases:
+        return False
+    padded = f" {phrase_key(event.text)} "
+    named = [c for c in cases if c.full_name and any(
+        f" {phrase_key(name)} " in padded for name in (c.full_name, c.full_name.split()[-1]))]
+    if len(named) == 1 or len(cases) == 1:
+        await person_withdraw(ctx, (named or cases)[0].id, confirmed=False)
+    else:
+        await ctx.start_action(event, STATUS)  # the list, a «Rút đăng ký» under each
     return True
 
 

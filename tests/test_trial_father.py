@@ -158,3 +158,26 @@ async def test_withdrawing_asked_with_a_polite_word_asks_to_confirm_it(app: App)
     await say(app, "w2", "đúng rồi", channel=Channel.ZALO)
     lines = await say(app, "w2", "huy dang ky giup em", channel=Channel.ZALO)
     assert intents(lines) == ["flow:cases.withdraw_confirm"], lines
+
+
+async def test_a_mother_withdraws_the_child_she_names(app: App) -> None:
+    # "thang nam khong hoc nua" (of her two children's registrations) got the class timetable.
+    await fill_form(app, "m2", relative="Con", kind="Học nghề", choice="May công nghiệp",
+                    person={"name": "Hà Văn Nam"})
+    await say(app, "m2", "đúng rồi")
+    await press(app, "m2", t("intake.button.another"))
+    for text in ("con gai toi nua, cung hoc may", "Hà Thị Mai", "5/6/2003", "kinh", "khong",
+                 "bo qua", "dung"):
+        lines = await say(app, "m2", text)
+    assert intents(lines) == ["flow:intake.done"], lines
+    nam, mai = await all_cases(app)
+    lines = await say(app, "m2", "thang nam khong hoc nua")
+    assert intents(lines) == ["flow:cases.withdraw_confirm"], lines
+    assert f"{nam.ref} – Hà Văn Nam" in texts(lines) and mai.ref not in texts(lines)
+    # Neither named: the list, a «Rút đăng ký» under each; a question is answered.
+    assert intents(await say(app, "m2", "con toi khong hoc nua")) == ["flow:status.cases"]
+    lines = await say(app, "m2", "khong hoc nua thi co bi phat khong")
+    assert "flow:cases.withdraw_confirm" not in intents(lines)
+    # Their classes say whose they are.
+    lines = await say(app, "m2", "bao gio hoc")
+    assert f"{nam.ref} – Hà Văn Nam" in texts(lines) and f"{mai.ref} – Hà Thị Mai" in texts(lines)
