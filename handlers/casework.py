@@ -390,7 +390,10 @@ async def show_card(ctx: Context, case_id: int) -> None:
     ]
     buttons.append([DossierPdf(case.id).button(t("casework.button_dossier_pdf"))])
     buttons.append([CaseList().button(t("casework.button_list"))])
-    ctx.enter(FLOW, CARD, {"case_id": case.id})
+    if ctx.flow in (None, FLOW):
+        # Its actions may be typed next; an announcement being written or an answer being
+        # typed keeps its place (a card opened from a notice in the middle of it).
+        ctx.enter(FLOW, CARD, {"case_id": case.id})
     ctx.reply("\n".join(lines), buttons, intent=f"flow:{FLOW}.card",
               case_ref=case.ref).about = case.contact_id
 

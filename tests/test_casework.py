@@ -199,3 +199,18 @@ async def test_an_officers_ok_or_stray_number_shows_the_officers_doors(
         assert lines[-1]["buttons"][0] == ["Danh sách hồ sơ"], lines
     lines = await say(app, "u1", "ok")
     assert ["Danh sách hồ sơ"] not in lines[-1]["buttons"]
+
+
+async def test_a_card_opened_while_writing_an_announcement_keeps_its_place(
+    app: App, clock: Clock
+) -> None:
+    """A card takes typed actions only when no other flow is under way: one opened from a
+    notice while an announcement is being written leaves the announcement where it was."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    ref = await register(app, "u1")
+    await say(app, "pl", "/thongbao")
+    await say(app, "pl", "Lớp may công nghiệp khai giảng 15/12.")
+    await say(app, "pl", "/dangky")
+    assert intents(await press(app, "pl", f"Mở {ref}")) == ["flow:cases.card"]
+    lines = await say(app, "pl", "khong co anh")
+    assert intents(lines)[-1].startswith("flow:broadcast."), lines
