@@ -19,6 +19,12 @@ from tests.intake_support import all_cases, draft_data, fill_form
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
 
+async def _registered(app: App, user: str, channel: Channel = Channel.ZALO) -> None:
+    """Registered to work abroad (in Japan), through the form."""
+    await fill_form(app, user, channel=channel)
+    assert intents(await say(app, user, "đúng rồi", channel=channel)) == ["flow:intake.done"]
+
+
 async def _at_the_name(app: App, channel: Channel) -> None:
     await say(app, "f1", "dang ky cho con trai toi hoc lop nau an", channel=channel)
     lines = await say(app, "f1", "dong y", channel=channel)
@@ -66,8 +72,7 @@ async def test_what_papers_now_after_registering_to_go_abroad_is_the_dossiers(
     app: App, channel: Channel
 ) -> None:
     # "gio phai lam giay to gi" right after registering got "not the bot's business".
-    await fill_form(app, "w2", channel=channel)
-    assert intents(await say(app, "w2", "đúng rồi", channel=channel)) == ["flow:intake.done"]
+    await _registered(app, "w2", channel)
     lines = await say(app, "w2", "gio phai lam giay to gi", channel=channel)
     assert intents(lines) == ["flow:dossier.missing"], lines
     assert "Đơn đề nghị hỗ trợ" in texts(lines)
@@ -76,8 +81,7 @@ async def test_what_papers_now_after_registering_to_go_abroad_is_the_dossiers(
 @pytest.mark.parametrize("text", ["con gai lay chong han quoc can lam giay to gi",
                                   "tach so ho khau thi lam giay to gi"])
 async def test_papers_for_another_matter_are_not_the_dossiers(app: App, text: str) -> None:
-    await fill_form(app, "w2")
-    await say(app, "w2", "đúng rồi")
+    await _registered(app, "w2", Channel.CONSOLE)
     assert "flow:dossier.missing" not in intents(await say(app, "w2", text))
 
 
@@ -93,8 +97,7 @@ async def test_when_is_the_result_from_someone_registered_is_their_status(
 ) -> None:
     # "bao gio co ket qua" from a mother whose daughter's dossier was sent got "not the bot's
     # business".
-    await fill_form(app, "w2", channel=Channel.ZALO)
-    await say(app, "w2", "đúng rồi", channel=Channel.ZALO)
+    await _registered(app, "w2")
     lines = await say(app, "w2", text, channel=Channel.ZALO)
     assert intents(lines)[0].startswith("flow:status."), lines
 
@@ -102,8 +105,7 @@ async def test_when_is_the_result_from_someone_registered_is_their_status(
 @pytest.mark.parametrize("text", ["thi vao 10 bao gio co ket qua", "bao gio co ket qua"])
 async def test_when_is_the_result_of_another_matter_is_not_a_status(app: App, text: str) -> None:
     if text.startswith("thi"):
-        await fill_form(app, "w2")
-        await say(app, "w2", "đúng rồi")
+        await _registered(app, "w2", Channel.CONSOLE)
     assert not any(i.startswith("flow:status.") for i in intents(await say(app, "w2", text)))
 
 
@@ -137,8 +139,7 @@ async def test_a_change_to_what_was_registered_goes_to_the_officers(
     app: App, text: str
 ) -> None:
     # "tôi muốn sửa số điện thoại đã đăng ký" started a new fourteen-question registration.
-    await fill_form(app, "w2", channel=Channel.ZALO)
-    await say(app, "w2", "đúng rồi", channel=Channel.ZALO)
+    await _registered(app, "w2")
     lines = await say(app, "w2", text, channel=Channel.ZALO)
     assert intents(lines) == ["flow:cases.edit_request", "flow:handoff.done"], lines
     async with app.db.session() as session:
@@ -154,8 +155,7 @@ async def test_a_change_asked_with_nothing_registered_is_not_sent(app: App) -> N
 
 async def test_withdrawing_asked_with_a_polite_word_asks_to_confirm_it(app: App) -> None:
     # "huy dang ky giup em" started a new registration.
-    await fill_form(app, "w2", channel=Channel.ZALO)
-    await say(app, "w2", "đúng rồi", channel=Channel.ZALO)
+    await _registered(app, "w2")
     lines = await say(app, "w2", "huy dang ky giup em", channel=Channel.ZALO)
     assert intents(lines) == ["flow:cases.withdraw_confirm"], lines
 
