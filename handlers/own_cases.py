@@ -215,7 +215,7 @@ async def forward_edit_request(ctx: Context, event: Inbound) -> bool:
     from handlers.handoff import FLOW as HANDOFF
     from handlers.handoff import QUESTION
 
-    ctx.reply(t("casework.edit_request.lead"), intent=f"flow:{FLOW}.edit_request")
+    ctx.reply(t("casework.edit_request.lead"), intent=f"flow:{HANDOFF}.edit_request")
     await ctx.start_action(event, HANDOFF, {QUESTION: event.text})
     return True
 

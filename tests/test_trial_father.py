@@ -141,7 +141,7 @@ async def test_a_change_to_what_was_registered_goes_to_the_officers(
     # "tôi muốn sửa số điện thoại đã đăng ký" started a new fourteen-question registration.
     await _registered(app, "w2")
     lines = await say(app, "w2", text, channel=Channel.ZALO)
-    assert intents(lines) == ["flow:cases.edit_request", "flow:handoff.done"], lines
+    assert intents(lines) == ["flow:handoff.edit_request", "flow:handoff.done"], lines
     async with app.db.session() as session:
         [thread] = list(await session.scalars(select(Thread)))
         [message] = list(await session.scalars(select(ThreadMessage)))
@@ -150,7 +150,7 @@ async def test_a_change_to_what_was_registered_goes_to_the_officers(
 
 async def test_a_change_asked_with_nothing_registered_is_not_sent(app: App) -> None:
     lines = await say(app, "w3", "toi muon sua so dien thoai da dang ky", channel=Channel.ZALO)
-    assert "flow:cases.edit_request" not in intents(lines)
+    assert "flow:handoff.edit_request" not in intents(lines)
 
 
 async def test_withdrawing_asked_with_a_polite_word_asks_to_confirm_it(app: App) -> None:
