@@ -181,3 +181,13 @@ async def test_a_mother_withdraws_the_child_she_names(app: App) -> None:
     # Their classes say whose they are.
     lines = await say(app, "m2", "bao gio hoc")
     assert f"{nam.ref} – Hà Văn Nam" in texts(lines) and f"{mai.ref} – Hà Thị Mai" in texts(lines)
+
+
+async def test_a_moment_asked_for_in_a_dossier_item_is_waited_for(app: App) -> None:
+    # "de em tim giay da" while sending a paper got the step's instructions again.
+    await _registered(app, "w2")
+    await say(app, "w2", "gui giay to", channel=Channel.ZALO)
+    await say(app, "w2", "1", channel=Channel.ZALO)
+    lines = await say(app, "w2", "de em tim giay da", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:dossier.item"], lines
+    assert lines[0]["text"].startswith("Dạ, anh/chị cứ thong thả"), lines

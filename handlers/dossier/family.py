@@ -59,6 +59,8 @@ from handlers.textnorm import (
     only_signs,
 )
 from handlers.types import Inbound, InboundKind
+from handlers.understanding.matcher import get_matcher
+from handlers.understanding.smalltalk import SmallTalk
 from messages import t
 from storage.dossier_repo import (
     cases_of_contact,
@@ -272,8 +274,11 @@ class DossierFlow(Flow):
                 await self._done(ctx, case, then=other)
                 return
             entry = load_checklist().get(str(ctx.data.get("item", "")))
+            # "để em tìm giấy đã": told to take their time, not what the step is again.
+            key = ("dossier.item_wait" if get_matcher().smalltalk(event.text) == SmallTalk.WAIT
+                   else "dossier.item_text")
             ctx.reply(
-                ctx.text("dossier.item_text", title=entry.title if entry else ""),
+                ctx.text(key, title=entry.title if entry else ""),
                 item_buttons(),
                 intent="flow:dossier.item",
             )
