@@ -438,7 +438,9 @@ async def apply_status(ctx: Context, case_id: int, status: str, note: str | None
             meta={"intent": "flow:status.changed", "case_ref": case.ref, "status": status},
         )
         ctx.tell(person, reply)
-    ctx.reply(t(key, ref=case.ref, status=status_label(status)),
+    # The note as recorded, so a typed one ("đã gọi rồi, hẹn thứ 2 lên xã") can be checked.
+    label = f"{status_label(status)} ({note})" if note else status_label(status)
+    ctx.reply(t(key, ref=case.ref, status=label),
               [[OpenCase(case.id).button(t("casework.button_open", ref=case.ref))],
                [CaseList().button(t("casework.button_list"))]],
               intent=f"flow:{FLOW}.changed", case_ref=case.ref, status=status)

@@ -177,6 +177,7 @@ async def test_an_action_typed_under_the_card_is_done_with_its_note(
     assert intents(await press(app, "pl", f"Mở {ref}")) == ["flow:cases.card"]
     lines = await say(app, "pl", "da goi roi, hẹn thứ 2 lên xã")
     assert intents(to(lines, "pl")) == ["flow:cases.changed"], lines
+    assert "(hẹn thứ 2 lên xã)" in to(lines, "pl")[0]["text"]
     async with app.db.session() as session:
         [change] = list(await session.scalars(select(CaseStatusChange)))
     assert (change.status, change.note) == ("called", "hẹn thứ 2 lên xã")
