@@ -91,12 +91,12 @@ async def test_what_papers_with_no_registration_is_not_a_dossier(app: App) -> No
 
 
 @pytest.mark.parametrize("text", ["bao gio co ket qua", "bao gio duoc duyet a",
-                                  "sao chua thay goi"])
+                                  "sao chua thay goi", "ma ho so cua toi la gi"])
 async def test_when_is_the_result_from_someone_registered_is_their_status(
     app: App, text: str
 ) -> None:
     # "bao gio co ket qua" from a mother whose daughter's dossier was sent got "not the bot's
-    # business".
+    # business"; "ma ho so cua toi la gi" the privacy answer.
     await _registered(app, "w2")
     lines = await say(app, "w2", text, channel=Channel.ZALO)
     assert intents(lines)[0].startswith("flow:status."), lines
