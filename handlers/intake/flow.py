@@ -1,4 +1,5 @@
-"""The registration flow: entry points, buttons and typed answers (flow name "intake")."""
+"""The registration flow: entry points, buttons, and where typed text goes (flow name "intake";
+an answer typed at a question: handlers/intake/typed.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from handlers.flow import Flow
 from handlers.intake.answers import (
     CourseFullError,
     apply_choice,
-    apply_text,
     choose_course,
     names_no_citizen_id,
 )
@@ -34,9 +34,8 @@ from handlers.intake.buttons import (
     ToMenu,
     Waitlist,
 )
-from handlers.intake.classes import filter_classes
 from handlers.intake.consent import answer_consent, ask_consent, has_valid_consent, typed_consent
-from handlers.intake.drafts import get_draft, is_expired, touch
+from handlers.intake.drafts import FLOW, get_draft, is_expired, touch
 from handlers.intake.faq_bridge import (
     answered_by_faq,
     asks_question,
@@ -67,41 +66,27 @@ from handlers.intake.navigation import (
     show_step,
 )
 from handlers.intake.prefill import (
-    answer_ahead,
     apply_preset,
-    asks_other_class,
-    class_changed,
-    commune_and_village,
     form_slots,
-    name_with_birth,
     prefilled_note,
-    relative_named,
     request_preset,
     same_family,
 )
 from handlers.intake.questions import (
-    ask,
     course_label,
-    example,
     says_confirm,
-    shows_example,
     typed_button,
 )
-from handlers.intake.steps import FREE_TEXT, QUESTIONS, TYPED, Step, answered, first_missing
+from handlers.intake.steps import QUESTIONS, Step, first_missing
+from handlers.intake.typed import typed_answer
 from handlers.intake.validators import InvalidAnswerError
 from handlers.textnorm import (
     fold,
-    option_number,
 )
 from handlers.types import Button, Inbound, InboundKind
-from handlers.understanding.matcher import get_matcher
 from messages import t
 from storage.cases_repo import is_full
 from storage.models import Course, IntakeDraft
-
-#: Questions where any typed text could be the answer (a name; an ethnicity not among the
-#: options): a question or a request typed there must be caught before it is saved.
-ANY_TEXT = FREE_TEXT | {Step.ETHNICITY}
 
 
 def my_cases_button(label: str) -> Button:
@@ -111,7 +96,7 @@ def my_cases_button(label: str) -> Button:
 
 
 class IntakeFlow(Flow):
-    name = "intake"
+    name = FLOW
     commands = ("dangky",)
 
     async def start(self, event: Inbound, ctx: Context) -> None:
@@ -387,99 +372,7 @@ class IntakeFlow(Flow):
                 await show_step(ctx, draft)
                 offer_choices(ctx, faq)
             return
-        await self._typed_answer(event, ctx, draft, step)
-
-    async def _typed_answer(
-        self, event: Inbound, ctx: Context, draft: IntakeDraft, step: Step
-    ) -> None:
-        if step == Step.COURSE and await filter_classes(ctx, draft, event.text):
-            return
-        question = asks_question(event.text)
-        # "đăng ký nhận thông báo lớp mới" typed at the name question is a request, not a
-        # name (any text is a name: asked first; elsewhere only of a refused answer).
-        if step in ANY_TEXT and await self._other_request(event, ctx):
-            return
-        if step in ANY_TEXT and question:
-            faq = await answered_by_faq(event, ctx, question=clearly_asks(event.text))
-            if faq is not None:
-                # Answered, or "which topic?": the form's question again, the topics first.
-                await show_step(ctx, draft)
-                offer_choices(ctx, faq)
-                return
-        if step == Step.WHO and (note := await relative_named(ctx, draft, event.text)):
-            await advance(ctx, draft, note=note)
-            return
-        if step == Step.NAME and (note := await name_with_birth(ctx, draft, event.text)):
-            await advance(ctx, draft, note=note)
-            return
-        if step == Step.VILLAGE and (
-                note := await commune_and_village(ctx, draft, event.text)) is not None:
-            await advance(ctx, draft, note=note)
-            return
-        if (note := await class_changed(ctx, draft, event.text)) is not None:
-            await show_step(ctx, draft, note=note)  # "chuyển sang lớp may" at any question
-            return
-        if step != Step.COURSE and asks_other_class(draft, event.text):
-            await ask(ctx, draft, Step.COURSE)  # "chuyển lớp khác": which, then on from there
-            return
-        try:
-            await apply_text(ctx, draft, step, event.text)
-        except CourseFullError as full:
-            offer_waitlist(ctx, full.course.id, await course_label(ctx, full.course))
-            return
-        except InvalidAnswerError as exc:
-            was_answered = answered(step, draft.data)  # asked again after «Quay lại»
-            if (note := await answer_ahead(ctx, draft, step, event.text)) is not None:
-                if not was_answered and answered(step, draft.data):
-                    # "thai son, thon 7" at the commune question: both kept, on to the next
-                    await advance(ctx, draft, note=note)
-                else:
-                    await show_step(ctx, draft, note=note)  # "0987…" at the gender question
-                return
-            if step not in ANY_TEXT and await self._other_request(event, ctx):
-                return  # "hồ sơ của em đến đâu rồi" at the phone question
-            wordy = len(event.text.split()) >= 3
-            # Words without a digit at the date, phone or ID question are no try at it: one
-            # on another matter is told so ("em muốn gặp bác sĩ tư vấn trực tiếp" got the
-            # date's accepted forms).
-            sentence = exc.sentence or (step in TYPED and wordy
-                                        and not any(c.isdigit() for c in event.text))
-            # A sentence refused at a free-text step ("năm nay lớp 9 thi vào 10 thi mấy
-            # môn" for a name) may be a question on another matter: the FAQ says so.
-            consult = sentence or (step not in FREE_TEXT and (question or wordy))
-            faq = (await answered_by_faq(event, ctx, question=clearly_asks(event.text),
-                                         sentence=sentence)
-                   if consult else None)
-            if faq is not None:
-                await show_step(ctx, draft)
-                offer_choices(ctx, faq)
-                return
-            reason = ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
-            number = option_number(event.text)
-            # A number none of the options has ("6" under five) is told so where the answer
-            # is an option; typed questions show their example themselves; choices get the
-            # hint here.
-            if number is not None and step not in TYPED | FREE_TEXT:
-                note = t("escapes.unknown_option_number", number=number)
-            elif shows_example(step):
-                note = reason
-            else:
-                note = t("intake.reask", reason=reason, example=example(step))
-            await not_understood(ctx, draft, note)
-            return
-        await advance(ctx, draft)
-
-    async def _other_request(self, event: Inbound, ctx: Context) -> bool:
-        """A request for another action typed in the form starts it, the form saved for
-        later; False for anything else (fewer than three words are never taken for one)."""
-        if len(event.text.split()) < 3:
-            return False
-        decision = get_matcher().decide(event.text)
-        if decision.outcome != "action" or decision.action in (None, self.name):
-            return False
-        ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
-        await ctx.start_action(event, str(decision.action))
-        return True
+        await typed_answer(event, ctx, draft, step)
 
     async def _outside_form(self, event: Inbound, ctx: Context, expired: bool) -> None:
         """Text while no form is open (consent question pending, or the form expired)."""
