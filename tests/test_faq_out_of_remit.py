@@ -9,7 +9,7 @@ import pytest
 from handlers.understanding.decision import OUT_OF_REMIT
 from handlers.understanding.matcher import Matcher
 from tests.helpers import shipped_matcher
-from tests.test_faq_matcher import ranked_candidates
+from tests.test_faq_two_topics import ranked_candidates
 
 
 @pytest.fixture(scope="module")
