@@ -1,6 +1,7 @@
 """The training-needs survey end to end: on the console (leave and resume, one response per
-round, view, delete, privacy view and erasure, the officer's /khaosat), on Telegram (buttons)
-and on Zalo (numbers); the results table and a formula typed as an answer."""
+round, view, delete, privacy view and erasure), on Telegram (buttons) and on Zalo (numbers);
+the results table and a formula typed as an answer (the officers' side:
+tests/test_survey_officer.py)."""
 
 from __future__ import annotations
 
@@ -21,61 +22,33 @@ from bot import cli
 from bot.app import App
 from handlers.types import Channel
 from messages import t
-from messages.survey import SURVEY_FILE, questionnaire, read_questionnaire
-from scheduler.digest import run_weekly_digest
-from storage.models import Broadcast, OutboxMessage, SurveyResponse, SurveyRound
+from messages.survey import SURVEY_FILE, read_questionnaire
+from storage.models import SurveyResponse, SurveyRound
 from storage.survey_export import cell, render
-from storage.survey_repo import open_round, results
+from storage.survey_repo import results
 from tests.fake_zalo import FakeZalo, running_fake_zalo, text_update
 from tests.helpers import Clock, intents, press, say, texts
-from tests.officials_helpers import make_officer
-from tests.outreach_support import person, unit_id
+from tests.outreach_support import unit_id
+from tests.survey_support import (
+    ANSWERS,
+    FORM,
+    answer_console,
+    answer_with,
+    open_survey_round,
+    step_of,
+)
 from tests.telegram_harness import TelegramHarness, telegram_harness
 from tests.zalo_harness import ZaloHarness, zalo_harness
 
-FORM = questionnaire()
-#: Question id → what the person answers: option labels to pick (in order), or text to type.
-ANSWERS: dict[str, list[str] | str] = {
-    "age_group": ["25–34 tuổi"],
-    "gender": ["Nữ"],
-    "unit": "phu luu",
-    "village": '=HYPERLINK("http://x")',
-    "work": ["Làm ruộng, nương, chăn nuôi"],
-    "trades": ["May công nghiệp", "Nghề khác", t("survey.button.done")],
-    "other_trade": "Làm bánh",
-    "time": ["Buổi tối"],
-    "place": ["Tại xã"],
-    "abroad": ["Đang cân nhắc"],
-}
-
-
-async def _open(app: App, clock: Clock, units: list[int] | None = None) -> int:
-    async with app.db.transaction() as session:
-        return (await open_round(session, units or [], FORM.version, clock.now())).id
-
-
-def _step(intent: str) -> str:
-    return intent.removeprefix("flow:survey.")
-
-
-async def _answer_console(app: App, user: str, step: str) -> list[dict[str, object]]:
-    wanted = ANSWERS[step]
-    if isinstance(wanted, str):
-        return await say(app, user, wanted)
-    lines: list[dict[str, object]] = []
-    for label in wanted:
-        lines = await press(app, user, label)
-    return lines
-
 
 async def test_survey_on_the_console(app: App, clock: Clock) -> None:
-    round_id = await _open(app, clock)
+    round_id = await open_survey_round(app, clock)
     lines = await say(app, "an", "khao sat nhu cau hoc nghe")
     assert intents(lines) == ["flow:survey.consent"]
     lines = await press(app, "an", t("survey.button.consent"))
     seen = []
     for _ in range(20):
-        step = _step(intents(lines)[-1])
+        step = step_of(intents(lines)[-1])
         if step == "done":
             break
         seen.append(step)
@@ -83,8 +56,8 @@ async def test_survey_on_the_console(app: App, clock: Clock) -> None:
             # Leave in the middle, ask something else, come back: answers kept, resumed.
             await say(app, "an", "menu")
             lines = await say(app, "an", "khảo sát")
-            assert t("survey.resumed") in texts(lines) and _step(intents(lines)[-1]) == "work"
-        lines = await _answer_console(app, "an", step)
+            assert t("survey.resumed") in texts(lines) and step_of(intents(lines)[-1]) == "work"
+        lines = await answer_console(app, "an", step)
     assert seen == [
         "age_group",
         "gender",
@@ -125,12 +98,12 @@ async def test_results_table_and_formula_cells(
     app: App, clock: Clock, monkeypatch: pytest.MonkeyPatch,
     capsysbinary: pytest.CaptureFixture[bytes],
 ) -> None:
-    await _open(app, clock)
+    await open_survey_round(app, clock)
     for user in ("an", "binh"):
         lines = await say(app, user, "khao sat nhu cau hoc nghe")
         lines = await press(app, user, t("survey.button.consent"))
-        while (step := _step(intents(lines)[-1])) != "done":
-            lines = await _answer_console(app, user, step)
+        while (step := step_of(intents(lines)[-1])) != "done":
+            lines = await answer_console(app, user, step)
     async with app.db.session() as session:
         found = await session.scalar(select(SurveyResponse))
         assert found is not None
@@ -157,39 +130,12 @@ async def test_results_table_and_formula_cells(
     assert capsysbinary.readouterr().out.decode("utf-8-sig").splitlines()[1].startswith("Phù Lưu,2")
 
 
-async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: Clock) -> None:
-    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
-    # Someone the invitation reaches (to nobody, it is not offered to send now).
-    await person(app, "sub", clock.now(), unit=await unit_id(app, "Phù Lưu"), topics=["training"])
-    lines = await say(app, "cb", "/khaosat")
-    assert t("survey.officer.no_round") in texts(lines)
-    opened = await press(app, "cb", t("survey.officer.button.open"))
-    assert intents(opened) == ["flow:survey.officer.opened"]
-    [label_invite, label_results] = [b for row in opened[0]["buttons"] for b in row]
-    invited = await press(app, "cb", label_invite)
-    # The invitation is previewed with its count first, then sent.
-    assert intents(invited) == ["flow:broadcast.preview"] and "Gửi tới" in texts(invited)
-    assert intents(await press(app, "cb", t("compose.button.send"))) == ["flow:broadcast.created"]
-    async with app.db.session() as session:
-        broadcast = await session.scalar(select(Broadcast))
-    assert broadcast is not None and len(broadcast.unit_ids) == 1
-    assert "khảo sát nhu cầu học nghề" in broadcast.text
-    # A person answers; the officer's summary counts them.
-    lines = await say(app, "an", "khao sat nhu cau hoc nghe")
-    lines = await press(app, "an", t("survey.button.consent"))
-    while (step := _step(intents(lines)[-1])) != "done":
-        lines = await _answer_console(app, "an", step)
-    await say(app, "cb", "/khaosat")
-    summary = texts(await press(app, "cb", label_results))
-    assert "1 người" in summary and "Phù Lưu: May công nghiệp 1" in summary
-
-
 async def test_a_person_outside_the_round_communes_is_told(app: App, clock: Clock) -> None:
-    await _open(app, clock, [await unit_id(app, "Yên Phú")])
+    await open_survey_round(app, clock, [await unit_id(app, "Yên Phú")])
     lines = await say(app, "an", "khao sat nhu cau hoc nghe")
     lines = await press(app, "an", t("survey.button.consent"))
-    while (step := _step(intents(lines)[-1])) not in ("done", "not_here"):
-        lines = await _answer_console(app, "an", step)
+    while (step := step_of(intents(lines)[-1])) not in ("done", "not_here"):
+        lines = await answer_console(app, "an", step)
     assert step == "not_here"
     async with app.db.session() as session:
         assert (await session.scalars(select(SurveyResponse))).all() == []
@@ -199,14 +145,14 @@ async def test_each_commune_round_takes_its_own_people(app: App, clock: Clock) -
     """Two communes each open their round; the newest is the other commune's. A person of
     the first commune is offered it at the commune question and their answers land in their
     commune's round (they were told "not open for your commune" and the draft deleted)."""
-    phu_luu = await _open(app, clock, [await unit_id(app, "Phù Lưu")])
-    bach_xa = await _open(app, clock, [await unit_id(app, "Bạch Xa")])
+    phu_luu = await open_survey_round(app, clock, [await unit_id(app, "Phù Lưu")])
+    bach_xa = await open_survey_round(app, clock, [await unit_id(app, "Bạch Xa")])
     await say(app, "an", "khao sat nhu cau hoc nghe")
     lines = await press(app, "an", t("survey.button.consent"))
-    while (step := _step(intents(lines)[-1])) not in ("done", "not_here"):
+    while (step := step_of(intents(lines)[-1])) not in ("done", "not_here"):
         if step == "unit":
             assert "Phù Lưu" in [b for row in lines[-1]["buttons"] for b in row]
-        lines = await _answer_console(app, "an", step)
+        lines = await answer_console(app, "an", step)
     assert step == "done"
     # Someone whose commune the bot knows (subscribed for Bạch Xa) starts in that round.
     await say(app, "binh", "bao cho toi khi co lop hoc nghe moi")
@@ -226,41 +172,18 @@ async def test_menu_mentions_a_half_answered_survey_and_tiep_tuc_resumes_it(
 ) -> None:
     """Left half-way (the menu), the person comes back with "tiep tuc": it was "bot chưa
     hiểu" and the menu said nothing of the survey."""
-    await _open(app, clock)
+    await open_survey_round(app, clock)
     await say(app, "an", "khao sat nhu cau hoc nghe")
     await press(app, "an", t("survey.button.consent"))
-    await _answer_console(app, "an", "age_group")
+    await answer_console(app, "an", "age_group")
     menu = await say(app, "an", "menu")
     assert t("survey.menu_pending") in texts(menu)
     lines = await say(app, "an", "tiep tuc")
     assert intents(lines) == ["flow:survey.gender"] and t("survey.resumed") in texts(lines)
     # Finished: the menu no longer mentions it.
-    while (step := _step(intents(lines)[-1])) != "done":
-        lines = await _answer_console(app, "an", step)
+    while (step := step_of(intents(lines)[-1])) != "done":
+        lines = await answer_console(app, "an", step)
     assert t("survey.menu_pending") not in texts(await say(app, "an", "menu"))
-
-
-async def test_a_second_round_for_the_same_commune_is_a_choice_not_a_slip(
-    app: App, clock: Clock
-) -> None:
-    """On Zalo «1» under /khaosat is «Mở đợt khảo sát mới» even while a round is open: it
-    opened a second round for the same commune, splitting its answers."""
-    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=Channel.ZALO)
-    await say(app, "cb", "/khaosat", channel=Channel.ZALO)
-    assert intents(await say(app, "cb", "1", channel=Channel.ZALO)) == [
-        "flow:survey.officer.opened"
-    ]
-    await say(app, "cb", "/khaosat", channel=Channel.ZALO)
-    lines = await say(app, "cb", "1", channel=Channel.ZALO)
-    assert intents(lines) == ["flow:survey.officer.already_open"]
-    async with app.db.session() as session:
-        assert len((await session.scalars(select(SurveyRound))).all()) == 1
-    # Chosen on purpose: the open round is closed (its answers kept) and a new one opened.
-    lines = await say(app, "cb", t("survey.officer.button.replace", id=1), channel=Channel.ZALO)
-    assert intents(lines) == ["flow:survey.officer.opened"]
-    async with app.db.session() as session:
-        rounds = (await session.scalars(select(SurveyRound).order_by(SurveyRound.id))).all()
-    assert [r.closed_at is None for r in rounds] == [False, True]
 
 
 @pytest.mark.parametrize(
@@ -271,7 +194,7 @@ async def test_consent_typed_and_a_pause_said_in_words(
 ) -> None:
     """On Zalo "dc" under the consent question got small talk and the menu (the survey was
     left); "thoi e ban roi de sau nha" mid-survey got «chọn một mục» again."""
-    await _open(app, clock)
+    await open_survey_round(app, clock)
     zalo = partial(say, app, "an", channel=Channel.ZALO)
     await zalo("khao sat nhu cau hoc nghe")
     assert intents(await zalo(yes)) == ["flow:survey.age_group"]
@@ -288,12 +211,12 @@ async def test_consent_typed_and_a_pause_said_in_words(
 async def _zalo_at_the_trades(app: App, clock: Clock) -> Any:
     """A round open, a person on Zalo who agreed and answered up to the trades question;
     returns what they type with."""
-    await _open(app, clock)
+    await open_survey_round(app, clock)
     zalo = partial(say, app, "an", channel=Channel.ZALO)
     await zalo("khao sat nhu cau hoc nghe")
     lines = await zalo("1")
-    while (step := _step(intents(lines)[-1])) != "trades":
-        lines = await _answer_console_on(zalo, step)
+    while (step := step_of(intents(lines)[-1])) != "trades":
+        lines = await answer_with(zalo, step)
     return zalo
 
 
@@ -323,47 +246,6 @@ async def test_several_trades_typed_at_once_on_zalo(app: App, clock: Clock) -> N
     assert response.answers["trades"] == ["electric", "sewing", "computer"]
 
 
-async def _answer_console_on(send: Any, step: str) -> list[dict[str, object]]:
-    wanted = ANSWERS[step]
-    if isinstance(wanted, str):
-        return list(await send(wanted))
-    lines: list[dict[str, object]] = []
-    for label in wanted:
-        lines = list(await send(label))
-    return lines
-
-
-async def test_results_on_zalo_without_file_links_read_as_sentences(
-    app: App, clock: Clock
-) -> None:
-    """Without a file server the Zalo officer read "…gửi tệp. bảng kết quả khảo sát…": a
-    sentence starting in lower case (the file's name was put first)."""
-    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=Channel.ZALO)
-    await _open(app, clock)
-    lines = await say(app, "an", "khao sat nhu cau hoc nghe")
-    lines = await press(app, "an", t("survey.button.consent"))
-    while (step := _step(intents(lines)[-1])) != "done":
-        lines = await _answer_console(app, "an", step)
-    await say(app, "cb", "/khaosat", channel=Channel.ZALO)
-    [result] = await say(app, "cb", "3", channel=Channel.ZALO)
-    assert result["meta"]["intent"] == "flow:survey.officer.results"
-    assert "Zalo không cho bot gửi tệp" in result["text"]
-    assert not re.search(r"[.!?]\s+[a-zà-ỹđ]", result["text"]), result["text"]
-
-
-async def test_no_results_yet_offers_the_invitation(app: App, clock: Clock) -> None:
-    """"Đợt #1 chưa có ai trả lời xong." came with no option at all on Zalo: a dead end."""
-    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=Channel.ZALO)
-    await say(app, "cb", "/khaosat", channel=Channel.ZALO)
-    await say(app, "cb", "1", channel=Channel.ZALO)  # open a round
-    lines = await say(app, "cb", "2", channel=Channel.ZALO)  # its results
-    assert intents(lines) == ["flow:survey.officer.results"]
-    assert intents(await say(app, "cb", "1", channel=Channel.ZALO)) == ["flow:broadcast.preview"]
-
-
-# -- Telegram and Zalo -------------------------------------------------------------------------
-
-
 def _question_id(text: str) -> str:
     if t("survey.ask_other") in text:
         return "other_trade"
@@ -380,7 +262,7 @@ async def tg(app: App) -> AsyncIterator[TelegramHarness]:
 
 
 async def test_survey_on_telegram(tg: TelegramHarness, app: App, clock: Clock) -> None:
-    await _open(app, clock)
+    await open_survey_round(app, clock)
     user = tg.user(701)
     [consent] = await user.type("khảo sát nhu cầu học nghề")
     assert consent.buttons
@@ -412,7 +294,7 @@ async def zalo(app: App) -> AsyncIterator[ZaloHarness]:
 
 
 async def test_survey_on_zalo_by_numbers(zalo: ZaloHarness, app: App, clock: Clock) -> None:
-    await _open(app, clock)
+    await open_survey_round(app, clock)
     user = "5a4b3c2d1e0f99887766"
     said = await zalo.send(text_update("khao sat nhu cau hoc nghe", user=user))
     said = await zalo.send(text_update("1", user=user))  # consent
@@ -434,37 +316,16 @@ async def test_survey_on_zalo_by_numbers(zalo: ZaloHarness, app: App, clock: Clo
     assert all(len(text) <= 2000 for text in zalo.fake.sent_texts())
 
 
-async def test_weekly_digest_carries_the_survey_chart(app: App, clock: Clock) -> None:
-    await _open(app, clock)
-    await make_officer(app, clock, "of", "office")
-    lines = await say(app, "an", "khao sat nhu cau hoc nghe")
-    lines = await press(app, "an", t("survey.button.consent"))
-    while (step := _step(intents(lines)[-1])) != "done":
-        lines = await _answer_console(app, "an", step)
-    config = app.settings.handler_config()
-    assert await run_weekly_digest(app.db, app.files, config, clock.now()) == 1
-    async with app.db.session() as session:
-        row = await session.scalar(
-            select(OutboxMessage)
-            .where(OutboxMessage.chat_id == "of")
-            .order_by(OutboxMessage.id.desc())
-        )
-    assert row is not None
-    [chart] = [a for a in row.payload["attachments"] if a["file_name"].startswith("khao-sat")]
-    assert "1 người trả lời" in chart["caption"] and "Khảo sát" in row.payload["text"]
-    assert (await app.files.get(chart["sha256"])).startswith(b"\x89PNG")
-
-
 async def test_the_survey_answered_in_everyday_words_on_zalo(app: App, clock: Clock) -> None:
     """Every question answered as people type it, none by its label or number: "gần nhà" is
     «Ngay tại thôn», "lúc rảnh" «Lúc nông nhàn», "chưa biết" «Đang cân nhắc» (each got «chọn
     một mục» again)."""
-    await _open(app, clock)
+    await open_survey_round(app, clock)
     zalo = partial(say, app, "an", channel=Channel.ZALO)
     await zalo("khao sat nhu cau hoc nghe")
     typed = ["dong y", "28", "nu", "phu luu", "bo qua", "lam nuong", "nuoi ga, may", "ok",
              "luc ranh", "gan nha", "chua biet"]
-    steps = [_step(intents(await zalo(text))[-1]) for text in typed]
+    steps = [step_of(intents(await zalo(text))[-1]) for text in typed]
     assert steps == ["age_group", "gender", "unit", "village", "work", "trades", "trades",
                      "time", "place", "abroad", "done"]
     async with app.db.session() as session:
@@ -491,33 +352,3 @@ def test_words_the_questionnaire_cannot_use_are_refused(
     (tmp_path / "survey.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=refused):
         read_questionnaire(tmp_path / "survey.toml")
-
-
-async def test_an_officer_says_ok_to_invite_and_asks_for_the_results_in_words(
-    app: App, clock: Clock
-) -> None:
-    """Tried as a commune officer: "ok" under "Mời người dân tham gia qua thông báo?" got small
-    talk and the citizens' menu; "ket qua khao sat" the list of open rounds, the results one
-    more tap away (under an unsent preview: "chọn một mục"); the village "thon 2" was kept as
-    typed, where the form writes "Thôn 2"; "gửi thông báo" under the preview got it again."""
-    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
-    await person(app, "sub", clock.now(), unit=await unit_id(app, "Phù Lưu"), topics=["training"])
-    await say(app, "cb", "/khaosat")
-    await press(app, "cb", t("survey.officer.button.open"))
-    assert intents(await say(app, "cb", "ok")) == ["flow:broadcast.preview"]
-    zalo = partial(say, app, "an", channel=Channel.ZALO)
-    await zalo("khao sat nhu cau hoc nghe")
-    for text in ["dong y", "28", "nu", "phu luu", "thon 2", "lam nuong", "may", "xong",
-                 "buoi toi", "o xa", "khong"]:
-        lines = await zalo(text)
-    assert intents(lines) == ["flow:survey.done"], lines
-    async with app.db.session() as session:
-        response = await session.scalar(select(SurveyResponse))
-    assert response is not None and response.answers["village"] == "Thôn 2"
-    # Asked with the invitation's preview still unsent ("chọn một mục" there): the preview
-    # waits, and "gửi" sends it after.
-    for asked in ("ket qua khao sat", "/khaosat ketqua"):
-        lines = await say(app, "cb", asked)
-        assert intents(lines) == ["flow:survey.officer.results"], lines
-        assert "1 người" in texts(lines) and "Phù Lưu: May công nghiệp 1" in texts(lines)
-    assert intents(await say(app, "cb", "gửi thông báo")) == ["flow:broadcast.created"]
