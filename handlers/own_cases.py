@@ -79,8 +79,6 @@ def withdraw_buttons(cases: list[Case]) -> list[list[Button]]:
 
 async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> None:
     """The person withdraws their own registration; the commune's officers are told."""
-    from handlers.casework import OpenCase  # case work imports this module
-
     case = await ctx.session.get(Case, case_id)
     if case is None or case.contact_id != ctx.contact.id or case.status not in WITHDRAWABLE:
         ctx.reply(t("casework.not_found"), intent=f"flow:{FLOW}.not_found")
@@ -96,16 +94,7 @@ async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> Non
         return
     record_status_change(ctx.session, case, CaseStatus.CANCELLED, officer_id=None, note=None,
                          now=ctx.now)
-    await record_notice(
-        ctx.session,
-        kind="withdrawn",
-        text_key="casework.withdrawn_notice",
-        now=ctx.now,
-        unit_id=case.unit_id,
-        case_id=case.id,
-        cipher_key=ctx.config.encryption_key,
-        params={"buttons": [[OpenCase(case.id).pack(), "casework.button_open_case"]]},
-    )
+    await _tell_officers(ctx, case, "withdrawn", "casework.withdrawn_notice")
     ctx.reply(t("casework.person_withdrawn", ref=case.ref),
               [[my_cases_button()]],
               intent=f"flow:{FLOW}.withdrawn", case_ref=case.ref)
@@ -245,8 +234,6 @@ async def offer_class_change(ctx: Context, text: str) -> bool:
 async def change_class(ctx: Context, case_id: int, course_id: int, *, confirmed: bool) -> None:
     """Ask to confirm moving the registration ``case_id`` to the class ``course_id``, or move
     it (``confirmed``): same reference and details, a seat in the new class; officers told."""
-    from handlers.casework import OpenCase  # case work imports this module
-
     case = await ctx.session.get(Case, case_id)
     my_cases = [[my_cases_button()]]
     if (case is None or case.contact_id != ctx.contact.id or case.course_id is None
@@ -285,20 +272,23 @@ async def change_class(ctx: Context, case_id: int, course_id: int, *, confirmed:
         # Waiting for a full class, moved to one with a seat: seated now.
         record_status_change(ctx.session, case, CaseStatus.NEW, officer_id=None, note=None,
                              now=ctx.now)
-    await record_notice(
-        ctx.session,
-        kind="class_changed",
-        text_key="courses.change.notice",
-        now=ctx.now,
-        unit_id=case.unit_id,
-        case_id=case.id,
-        params={"ref": case.ref, "old": f"{old['occupation']} – {old['place']}",
-                "new": f"{new['occupation']} – {new['place']}",
-                "buttons": [[OpenCase(case.id).pack(), "casework.button_open_case"]]},
-        cipher_key=ctx.config.encryption_key,
-    )
+    await _tell_officers(ctx, case, "class_changed", "courses.change.notice", ref=case.ref,
+                         old=f"{old['occupation']} – {old['place']}",
+                         new=f"{new['occupation']} – {new['place']}")
     ctx.reply(t("courses.change.done", ref=case.ref, **new), my_cases,
               intent=f"flow:{FLOW}.class_changed", case_ref=case.ref)
+
+
+async def _tell_officers(ctx: Context, case: Case, kind: str, text_key: str,
+                         **params: str) -> None:
+    """A notice to the officers of the case's commune, with «Mở hồ sơ» under it."""
+    from handlers.casework import OpenCase  # case work imports this module
+
+    await record_notice(
+        ctx.session, kind=kind, text_key=text_key, now=ctx.now, unit_id=case.unit_id,
+        case_id=case.id, cipher_key=ctx.config.encryption_key,
+        params={**params, "buttons": [[OpenCase(case.id).pack(), "casework.button_open_case"]]},
+    )
 
 
 async def _changeable(ctx: Context) -> Case | None:
