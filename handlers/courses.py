@@ -25,7 +25,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.intake.buttons import StartCourse
 from handlers.offers import offer_buttons
-from handlers.own_cases import ChangeClass
+from handlers.own_cases import ChangeClass, ref_named
 from handlers.router import SUBSCRIBE
 from handlers.textnorm import contains_phrase, fold, folded_phrases, nfc
 from handlers.trades import named_in, said_pairs, trade_asked
@@ -320,8 +320,7 @@ async def my_classes(ctx: Context, text: str, *, when_or_where: bool = False) ->
         if course is not None:
             state = _class_state(course)
             # A mother's two children in the same class read as the same line twice.
-            ref = f"{case.ref} – {case.full_name}" if len(cases) > 1 and case.full_name else (
-                case.ref)
+            ref = ref_named(case) if len(cases) > 1 else case.ref
             lines.append(t(f"courses.mine.{state}", ref=ref, **await _class_params(ctx, course)))
     return "\n".join(lines) or None
 

@@ -71,6 +71,13 @@ class ChangeClassConfirmed(CallbackData, prefix="cases:change_yes"):
     typed_yes = True
 
 
+def ref_named(case: Case) -> str:
+    """A registration's reference with whose it is ("HY-2026-00001 – Hà Văn Nam"): a family's
+    several read alike by reference alone."""
+    return t("casework.ref_named", ref=case.ref, name=case.full_name) if case.full_name else (
+        case.ref)
+
+
 def withdraw_buttons(cases: list[Case]) -> list[list[Button]]:
     """The person's «Rút đăng ký» buttons under "Hồ sơ của tôi"."""
     return [[Withdraw(c.id).button(t("casework.button_person_withdraw", ref=c.ref))]
@@ -84,7 +91,7 @@ async def person_withdraw(ctx: Context, case_id: int, *, confirmed: bool) -> Non
         ctx.reply(t("casework.not_found"), intent=f"flow:{FLOW}.not_found")
         return
     if not confirmed:
-        named = f"{case.ref} – {case.full_name}" if case.full_name else case.ref
+        named = ref_named(case)
         ctx.reply(
             t("casework.person_withdraw_confirm", ref=named),  # whose, of a family's several
             [[WithdrawConfirmed(case.id).button(t("casework.button_person_withdraw_yes"))],
@@ -273,8 +280,8 @@ async def change_class(ctx: Context, case_id: int, course_id: int, *, confirmed:
         record_status_change(ctx.session, case, CaseStatus.NEW, officer_id=None, note=None,
                              now=ctx.now)
     await _tell_officers(ctx, case, "class_changed", "courses.change.notice", ref=case.ref,
-                         old=f"{old['occupation']} – {old['place']}",
-                         new=f"{new['occupation']} – {new['place']}")
+                         old=t("courses.change.class_at", **old),
+                         new=t("courses.change.class_at", **new))
     ctx.reply(t("courses.change.done", ref=case.ref, **new), my_cases,
               intent=f"flow:{FLOW}.class_changed", case_ref=case.ref)
 
