@@ -80,7 +80,10 @@ async def start_telegram(rt: Runtime) -> None:
     rt.stack.push_async_callback(channel.close)
     transport = TelegramTransport(channel.bot, rt.app.files)
     limits = limits_for(Channel.TELEGRAM, settings)
-    rt.add_sender(Sender(rt.app.db, transport, limits, batch=rt.app.engine.batch))
+    engine = rt.app.engine
+    rt.add_sender(
+        Sender(rt.app.db, transport, limits, batch=engine.batch, foreground=engine.foreground)
+    )
     if not rt.webhook:
         rt.add_task(channel.poll, "telegram:poll")
         return
@@ -170,7 +173,9 @@ def start_dispatcher(rt: Runtime) -> None:
     assert rt.app is not None
     s = rt.settings
     policy = DispatchPolicy(s.zone, s.quiet_start, s.quiet_end)
-    dispatcher = Dispatcher(rt.app.db, policy, on_commit=rt.notify)
+    dispatcher = Dispatcher(
+        rt.app.db, policy, on_commit=rt.notify, step_aside=rt.app.engine.foreground.quiet
+    )
     task = asyncio.create_task(dispatcher.run(), name="broadcasts")
 
     async def finish() -> None:
