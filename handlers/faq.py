@@ -30,9 +30,9 @@ from handlers.intake.drafts import get_draft
 from handlers.menu import main_menu_buttons, menu_buttons_for, officer_menu_buttons
 from handlers.offers import offer_buttons
 from handlers.own_cases import (
-    answer_own_question,
     forward_edit_request,
     offer_class_change,
+    own_question,
     withdraw_in_words,
 )
 from handlers.router import DOSSIER, HANDOFF, INTAKE
@@ -143,8 +143,15 @@ class FaqFlow(Flow):
             return  # "em muốn đổi sang lớp may", registered for a class
         if ctx.flow is None and await withdraw_in_words(ctx, event):
             return  # "thằng Nam không học nữa"
-        if ctx.flow is None and await answer_own_question(ctx, event):
-            return  # "giờ phải làm giấy tờ gì", "bao giờ có kết quả" from someone registered
+        if ctx.flow is None and (own := await own_question(ctx, event)) is not None:
+            # "giờ phải làm giấy tờ gì", "bao giờ có kết quả", "mất bao nhiêu tiền" from
+            # someone registered: their papers, their status, what their kind costs.
+            if own.topic:
+                entry = get_matcher().kb.entries[own.answer]
+                await answer_topic(event, ctx, entry, confidence=1.0)
+            else:
+                await ctx.start_action(event, own.answer)
+            return
         decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous))
         if (ctx.flow is None and decision.outcome != "answer"
                 and decision.action in (None, INTAKE)

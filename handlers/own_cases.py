@@ -15,6 +15,7 @@ here: ids already sent keep working.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from handlers.callbacks import CallbackData
@@ -132,44 +133,54 @@ def my_cases_button() -> Button:
 @dataclass(frozen=True, slots=True)
 class OwnQuestion:
     """A short question about the person's own registration, naming nothing else: its words
-    (``casework.own_questions.<key>``), the action that answers it, and the kinds of open
-    registration it needs."""
+    (``casework.own_questions.<key>``) and, for each kind of open registration it is asked
+    about, what answers it: an action started, or with ``topic`` an FAQ topic answered."""
 
     key: str
-    action: str
-    kinds: frozenset[str]
+    answers: Mapping[str, str]
+    topic: bool = False
 
 
 #: "giờ phải làm giấy tờ gì" got "not the bot's business" (making papers is most often another
-#: office's: a marriage, land), and so did "bao giờ có kết quả" (a school's, an exam's).
+#: office's: a marriage, land), and so did "bao giờ có kết quả" (a school's, an exam's); "mất
+#: bao nhiêu tiền" from someone registered for a class got what going abroad costs.
 OWN_QUESTIONS = (
-    OwnQuestion("papers", "dossier.missing", frozenset({"abroad"})),
-    OwnQuestion("status", "status", frozenset({"abroad", "course"})),
+    OwnQuestion("papers", {"abroad": "dossier.missing"}),
+    OwnQuestion("status", {"abroad": STATUS, "course": STATUS}),
+    OwnQuestion("cost", {"abroad": "abroad.costs", "course": "training.support"}, topic=True),
 )
 
 
-async def answer_own_question(ctx: Context, event: Inbound) -> bool:
+@dataclass(frozen=True, slots=True)
+class OwnAnswer:
+    """What answers a question of ``OWN_QUESTIONS`` for this person."""
+
+    answer: str
+    topic: bool
+
+
+async def own_question(ctx: Context, event: Inbound) -> OwnAnswer | None:
     """A question of ``OWN_QUESTIONS`` from someone with an open registration of its kinds:
-    its action starts (their dossier's missing papers, their status). False when the message
-    names something besides (each other word is one of ``casework.own_questions.words``), or
-    the person has no such registration."""
+    what answers it there (their dossier's missing papers, their status, what their kind
+    costs). None when the message names something besides (each other word is one of
+    ``casework.own_questions.words``), the person has no such registration, or their
+    registrations of different kinds would answer it differently."""
     key = f" {spelt_key(event.text)} "
     found = next(((question, asked) for question in OWN_QUESTIONS
                   for asked in sorted(folded_phrases(f"casework.own_questions.{question.key}"),
                                       key=len, reverse=True)
                   if f" {asked} " in key), None)
     if found is None:
-        return False
+        return None
     question, asked = found
     rest = key.replace(f" {asked} ", " ", 1).split()
     if not set(rest) <= {w for p in folded_phrases("casework.own_questions.words")
                          for w in p.split()}:
-        return False
+        return None
     cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
-    if not any(c.kind in question.kinds and c.status in WITHDRAWABLE for c in cases):
-        return False
-    await ctx.start_action(event, question.action)
-    return True
+    answers = {question.answers[c.kind] for c in cases
+               if c.kind in question.answers and c.status in WITHDRAWABLE}
+    return OwnAnswer(answers.pop(), question.topic) if len(answers) == 1 else None
 
 
 async def withdraw_in_words(ctx: Context, event: Inbound) -> bool:

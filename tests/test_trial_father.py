@@ -109,6 +109,32 @@ async def test_when_is_the_result_of_another_matter_is_not_a_status(app: App, te
     assert not any(i.startswith("flow:status.") for i in intents(await say(app, "w2", text)))
 
 
+@pytest.mark.parametrize("text", ["co mat tien khong a", "mất bao nhiêu tiền", "ton bao nhieu"])
+async def test_what_it_costs_is_asked_of_the_person_s_own_registration(
+    app: App, text: str
+) -> None:
+    # "mat bao nhieu tien" from a father whose son is registered for a class got what going
+    # abroad costs; "co mat tien khong" a "which topic?" between going abroad and the bot.
+    await fill_form(app, "c1", channel=Channel.ZALO, kind="Học nghề",
+                    choice="Trồng và chế biến chè")
+    assert intents(await say(app, "c1", "đúng rồi", channel=Channel.ZALO)) == ["flow:intake.done"]
+    lines = await say(app, "c1", text, channel=Channel.ZALO)
+    assert intents(lines) == ["faq:training.support"], lines
+    await _registered(app, "w2")
+    assert intents(await say(app, "w2", text, channel=Channel.ZALO)) == ["faq:abroad.costs"]
+
+
+async def test_what_it_costs_is_not_guessed_for_two_kinds_or_another_matter(app: App) -> None:
+    await _registered(app, "w2", Channel.CONSOLE)
+    # "bị" says something else happened (lost money): the knowledge base decides.
+    assert "faq:abroad.costs" not in intents(await say(app, "w2", "em bi mat tien roi"))
+    await fill_form(app, "w2", kind="Học nghề", choice="Trồng và chế biến chè",
+                    person={"name": "Lò Văn Nam"})
+    await say(app, "w2", "đúng rồi")
+    lines = await say(app, "w2", "mat bao nhieu tien")
+    assert intents(lines) != ["faq:training.support"], lines
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_another_of_the_family_takes_the_phone_commune_and_village_and_what_is_said(
     app: App, channel: Channel
