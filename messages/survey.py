@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections import ChainMap
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from messages.deployment import fill
+from messages.deployment import fill, profile_fields
 
 SURVEY_FILE = Path(__file__).parent / "survey.toml"
 KINDS = frozenset({"choice", "multi", "unit", "text"})
@@ -27,6 +28,13 @@ class Question:
     other: bool = False
     #: What people type for an option besides its label, by option key.
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ``text`` before the deployment's facts filled it in.
+    template: str = ""
+
+    def worded(self, **facts: str) -> str:
+        """``text`` with some of the deployment's facts given otherwise (the example commune
+        of a round open in only some communes)."""
+        return self.template.format_map(ChainMap(facts, profile_fields()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,7 @@ def read_questionnaire(path: Path = SURVEY_FILE) -> Questionnaire:
                 id=raw["id"],
                 kind=kind,
                 text=fill(_nfc(raw["text"])),
+                template=_nfc(raw["text"]),
                 options=options,
                 label=_nfc(raw.get("label", raw["id"])),
                 optional=bool(raw.get("optional", False)),

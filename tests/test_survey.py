@@ -141,6 +141,20 @@ async def test_a_person_outside_the_round_communes_is_told(app: App, clock: Cloc
         assert (await session.scalars(select(SurveyResponse))).all() == []
 
 
+async def test_the_commune_question_s_example_is_a_commune_the_round_covers(
+    app: App, clock: Clock
+) -> None:
+    # A round open in Yên Phú alone asked "vd: Hàm Yên", a commune it does not cover.
+    await open_survey_round(app, clock, [await unit_id(app, "Yên Phú")])
+    await say(app, "an", "khao sat nhu cau hoc nghe")
+    lines = await press(app, "an", t("survey.button.consent"))
+    while (step := step_of(intents(lines)[-1])) != "unit":
+        lines = await answer_console(app, "an", step)
+    assert "vd: Yên Phú" in lines[-1]["text"] and "Hàm Yên" not in lines[-1]["text"], lines
+    lines = await say(app, "an", "xa abcxyz")
+    assert "vd: Yên Phú" in lines[-1]["text"], lines
+
+
 async def test_each_commune_round_takes_its_own_people(app: App, clock: Clock) -> None:
     """Two communes each open their round; the newest is the other commune's. A person of
     the first commune is offered it at the commune question and their answers land in their

@@ -49,6 +49,7 @@ from handlers.outreach.survey_stored import (
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
+from messages.deployment import profile_fields
 from messages.survey import Question, questionnaire
 from storage.course_repo import find_contact_unit_id
 from storage.models import SurveyResponse, SurveyRound, Unit
@@ -349,10 +350,13 @@ async def _ask_next(
         ctx.goto(question.id)
         lead = [t("survey.resumed")] if resumed else [t("survey.again")] if again else []
         rows = _question_buttons(question, response)
+        text = _question_text(question, response)
         if question.kind == "unit":
-            rows = await _unit_rows(ctx, response)
+            units = await _round_units(ctx)
+            rows = _unit_rows(units)
+            text = question.worded(**_example(units))
         ctx.reply(
-            "\n".join([*lead, _question_text(question, response)]),
+            "\n".join([*lead, text]),
             rows,
             intent=f"flow:{NAME}.{question.id}",
         )
@@ -420,7 +424,9 @@ async def _answer_text(
     try:
         unit = match_unit(text, units)
     except InvalidAnswerError:
-        ctx.reply(t("survey.unit_unknown", text=text[:60]), await _unit_rows(ctx, response),
+        covered = await _round_units(ctx)
+        ctx.reply(t("survey.unit_unknown", text=text[:60], **_example(covered)),
+                  _unit_rows(covered),
                   intent=f"flow:{NAME}.unit")
         return
     await _choose_unit(ctx, response, next(u for u in units if u.id == unit.id))
@@ -437,11 +443,23 @@ def _written(question: Question, text: str) -> str:
         return text
 
 
-async def _unit_rows(ctx: Context, response: SurveyResponse) -> list[list[Button]]:
-    """The communes of the open rounds as numbered options (a number is what Zalo users
-    type): each commune may run its own round."""
+async def _round_units(ctx: Context) -> list[Unit]:
+    """The communes of the open rounds: each commune may run its own round."""
     rounds = await open_rounds(ctx.session)
-    units = [u for u in await current_units(ctx) if any(covers(r, u.id) for r in rounds)]
+    return [u for u in await current_units(ctx) if any(covers(r, u.id) for r in rounds)]
+
+
+def _example(units: list[Unit]) -> dict[str, str]:
+    """The example commune of the commune question: the deployment's, unless the rounds do
+    not cover it (a round open in Yên Phú alone said "vd: Hàm Yên")."""
+    names = [u.name for u in units]
+    if not names or profile_fields()["example_commune"] in names:
+        return {}
+    return {"example_commune": names[0]}
+
+
+def _unit_rows(units: list[Unit]) -> list[list[Button]]:
+    """The communes as numbered options (a number is what Zalo users type)."""
     return [[PickUnit(u.id).button(u.name)] for u in units]
 
 
