@@ -48,7 +48,6 @@ from sqlalchemy import insert
 from bot.app import App, build_app, settle_memory
 from bot.channels.telegram import build_application
 from bot.channels.telegram_transport import TelegramTransport
-from bot.foreground import Foreground
 from bot.inbound import text_event
 from bot.rate_limits import TELEGRAM_LIMITS
 from bot.sender import Sender
@@ -201,7 +200,6 @@ async def main(
     recipients: int, chatters: int, every: float, baseline: float, notices: bool = True,
     reply_places: int = SHIPPED_REPLY_PLACES,
     database_url: str | None = None, platform_in_process: bool = False,
-    step_aside: bool = True,
 ) -> int:
     platform = Platform(platform_in_process)
     await platform.start()
@@ -272,10 +270,7 @@ async def main(
             await application.initialize()
             transport = TelegramTransport(application.bot, app.files)
             limits = replace(TELEGRAM_LIMITS, max_reply_reserve=reply_places)
-            foreground = app.engine.foreground if step_aside else None
-            sender = Sender(
-                app.db, transport, limits, batch=app.engine.batch, foreground=foreground
-            )
+            sender = Sender(app.db, transport, limits, batch=app.engine.batch)
             senders.append(sender)
             sender_task = asyncio.create_task(sender.run())
             settle_memory()  # as ``python -m bot run`` does once started
@@ -294,10 +289,7 @@ async def main(
                 )
 
             # As `python -m bot run` starts it (bot/cli_run.py): the default poll interval.
-            dispatcher = Dispatcher(
-                app.db, quiet_free, on_commit=sender.notify,
-                step_aside=sender.foreground.quiet if step_aside else None,
-            )
+            dispatcher = Dispatcher(app.db, quiet_free, on_commit=sender.notify)
             async with app.db.transaction() as session:
                 await create_broadcast(
                     session,
@@ -325,7 +317,6 @@ async def main(
                 delivered += sum(1 for chat_id, _ in sent[seen:] if chat_id < FIRST_CHATTER)
                 seen = len(sent)
             elapsed = loop.time() - started
-            stepped = sender.foreground.waited, sender.foreground.overrun
             cpu_now = time.process_time(), time.thread_time()
             cpu = [b - a for a, b in zip(cpu_started, cpu_now, strict=True)]
             stop_chat.set()
@@ -349,11 +340,6 @@ async def main(
         f"CPU while the broadcast ran, per announcement: {cpu[0] / len(bulk) * 1000:.2f} ms "
         f"(the event loop's thread {cpu[1] / len(bulk) * 1000:.2f} ms)"
     )
-    if step_aside:
-        print(
-            f"announcement steps that waited for people's turns: {stepped[0]} "
-            f"({stepped[1]} of them past the {Foreground().most:.1f} s limit)"
-        )
     served = platform.rate_limited == 0 and unique == len(bulk) == recipients
     if not users:
         print(
@@ -398,12 +384,6 @@ if __name__ == "__main__":
         "session), not in its own process",
     )
     parser.add_argument(
-        "--no-step-aside",
-        action="store_true",
-        help="announcements do not wait for people's turns and replies (bot/foreground.py), "
-        "as before 5 December's eighteenth session",
-    )
-    parser.add_argument(
         "--database-url",
         help="an EMPTY database to run on (e.g. PostgreSQL); default: a new SQLite file",
     )
@@ -411,8 +391,7 @@ if __name__ == "__main__":
     started = time.monotonic()
     code = asyncio.run(
         main(args.recipients, args.chatters, args.every, args.baseline, not args.no_notice,
-             args.reply_places, args.database_url, args.platform_in_process,
-             not args.no_step_aside)
+             args.reply_places, args.database_url, args.platform_in_process)
     )
     print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
     sys.exit(code)

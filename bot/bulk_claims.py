@@ -56,15 +56,12 @@ class BulkClaims:
         *,
         concurrent: int = 2,
         max_batch: int = 8,
-        step_aside: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.db = db
         self.rows = rows
         self.send = send
         #: Told of each batch's task: a stopping sender waits for sends in flight to be recorded.
         self.track = track
-        #: Awaited before a batch opens its transaction (bot/foreground.py).
-        self.step_aside = step_aside
         self.concurrent = concurrent
         self.max_batch = max_batch
         self._waiting: list[_Claim] = []
@@ -102,8 +99,6 @@ class BulkClaims:
 
     async def _run(self, batch: list[_Claim]) -> None:
         try:
-            if self.step_aside is not None:
-                await self.step_aside()
             async with self.db.transaction() as session:
                 free = await self.rows.lock(session, [claim.row.id for claim in batch])
                 claimed = [c for c in batch if free.get(c.row.id) == ("pending", c.index)]

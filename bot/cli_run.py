@@ -80,10 +80,7 @@ async def start_telegram(rt: Runtime) -> None:
     rt.stack.push_async_callback(channel.close)
     transport = TelegramTransport(channel.bot, rt.app.files)
     limits = limits_for(Channel.TELEGRAM, settings)
-    engine = rt.app.engine
-    rt.add_sender(
-        Sender(rt.app.db, transport, limits, batch=engine.batch, foreground=engine.foreground)
-    )
+    rt.add_sender(Sender(rt.app.db, transport, limits, batch=rt.app.engine.batch))
     if not rt.webhook:
         rt.add_task(channel.poll, "telegram:poll")
         return
@@ -173,9 +170,7 @@ def start_dispatcher(rt: Runtime) -> None:
     assert rt.app is not None
     s = rt.settings
     policy = DispatchPolicy(s.zone, s.quiet_start, s.quiet_end)
-    dispatcher = Dispatcher(
-        rt.app.db, policy, on_commit=rt.notify, step_aside=rt.app.engine.foreground.quiet
-    )
+    dispatcher = Dispatcher(rt.app.db, policy, on_commit=rt.notify)
     task = asyncio.create_task(dispatcher.run(), name="broadcasts")
 
     async def finish() -> None:

@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.choices import LABEL_ONLY, resolve_choice, typed_number
-from bot.foreground import Foreground
 from bot.locks import KeyedLocks
 from handlers.config import HandlerConfig
 from handlers.context import Context
@@ -88,8 +87,6 @@ class Engine:
         #: Shared transactions for the turns of different contacts (and for other short writes
         #: that can ride along, like marking local replies shown).
         self.batch = GroupCommit(db)
-        #: The turns under way: announcements step aside for them (bot/foreground.py).
-        self.foreground = Foreground()
 
     async def handle(self, event: Inbound) -> list[OutboxMessage]:
         """Process one event; returns the committed outbox rows it produced, in order.
@@ -99,16 +96,15 @@ class Engine:
         if even the apology cannot be written, the update is recorded as failed, so a platform
         redelivering it is not answered with the same failure forever."""
         withdraw = self.on_arrival(event.channel) if self.on_arrival is not None else None
-        with self.foreground.running():
-            async with self._locks.hold((event.channel, event.user_id)):
-                cleaned = event
-                try:
-                    cleaned, cut = _normalised(event)
-                    # The contact's lock is held until the batch holding this event committed,
-                    # so one contact's events never share a batch and always commit in order.
-                    rows = await self.batch.run(partial(self._process, cleaned, cut))
-                except Exception as exc:
-                    rows = await self._recover(cleaned, exc)
+        async with self._locks.hold((event.channel, event.user_id)):
+            cleaned = event
+            try:
+                cleaned, cut = _normalised(event)
+                # The contact's lock is held until the batch holding this event committed, so
+                # one contact's events never share a batch and always commit in order.
+                rows = await self.batch.run(partial(self._process, cleaned, cut))
+            except Exception as exc:
+                rows = await self._recover(cleaned, exc)
         if withdraw is not None and not any(row.channel == event.channel for row in rows):
             withdraw()
         if rows and self.on_commit is not None:

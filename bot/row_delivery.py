@@ -27,7 +27,6 @@ from bot.delivery import (
     Transport,
     UnreachableError,
 )
-from bot.foreground import Foreground
 from bot.outbox_rows import OutboxRows, PartSent
 from bot.pacer import Slot
 from bot.rate_limits import RateLimiter
@@ -75,7 +74,6 @@ class RowDelivery:
         max_claims: int = 6,
         batch: GroupCommit | None = None,
         bulk_record_within: float = 0.2,
-        foreground: Foreground | None = None,
     ) -> None:
         self.db = db
         self.rows = rows
@@ -84,9 +82,6 @@ class RowDelivery:
         self.limiter = limiter
         self._stale = stale
         self._wake = wake
-        #: People's turns and replies: a reply's send runs in it, and an announcement's part
-        #: waits for it to be quiet once its place in the pace is taken (bot/foreground.py).
-        self.foreground = foreground or Foreground()
         #: SQLite: the engine's group commit, so that what was sent is recorded in the turns'
         #: transactions: a transaction per send (30 a second in a broadcast) held the single
         #: write lock in front of people's turns, for tens of ms each on a busy machine.
@@ -107,18 +102,10 @@ class RowDelivery:
         #: PostgreSQL: announcements' parts are claimed, sent and recorded a batch at a time.
         self.bulk: BulkClaims | None = None
         if not db.is_sqlite:
-            self.bulk = BulkClaims(
-                db, rows, self._paced_send, self._track, step_aside=self.foreground.quiet
-            )
+            self.bulk = BulkClaims(db, rows, self._paced_send, self._track)
 
     async def send_row(self, row: OutboxMessage, unreachable: bool = False) -> bool:
         """Deliver the remaining parts of ``row``; False when the chat must wait (backoff)."""
-        if row.priority > 0:
-            return await self._send_row(row, unreachable)
-        with self.foreground.running():  # a person is waiting for this one
-            return await self._send_row(row, unreachable)
-
-    async def _send_row(self, row: OutboxMessage, unreachable: bool) -> bool:
         if unreachable:
             await self.rows.drop_chat(row, "contact unreachable")
             return True
@@ -167,8 +154,6 @@ class RowDelivery:
         if self.db.is_sqlite:
             # One process per SQLite file, and its single writer lock must not wait on the network.
             slot = await self.limiter.acquire(row.chat_id, is_group=row.is_group, bulk=bulk)
-            if bulk:
-                await self.foreground.quiet()
             if bulk and self._stale(row.chat_id):
                 # The person wrote while this announcement waited for its place, perhaps to
                 # say stop (which cancels it): the chat is read again before anything is sent.
@@ -216,10 +201,9 @@ class RowDelivery:
 
     async def _paced_send(self, row: OutboxMessage, unit: Rendered) -> str:
         """Wait for the rate slot of ``row``'s chat, then send ``unit`` in it."""
-        bulk = row.priority > 0
-        slot = await self.limiter.acquire(row.chat_id, is_group=row.is_group, bulk=bulk)
-        if bulk:
-            await self.foreground.quiet()
+        slot = await self.limiter.acquire(
+            row.chat_id, is_group=row.is_group, bulk=row.priority > 0
+        )
         return await self._send_in(slot, row, unit)
 
     async def _send_in(self, slot: Slot, row: OutboxMessage, unit: Rendered) -> str:

@@ -21,8 +21,6 @@ lookup ran ~30 times a second and was most of the replies' slowest waits). Other
 ``notify()`` for a lookup now; a periodic poll catches rows written by other processes and rows
 whose backoff has ended. Announcement chats are looked up a batch at a time (``bulk_batch``)
 and started from that batch as their workers finish, not by a lookup per finished chat.
-Announcement work (a lookup for them, each part's send, PostgreSQL's batch of claims) starts
-only while no person's turn or reply is under way, or after waiting 0.1 s (bot/foreground.py).
 
 Several processes on one PostgreSQL database (two ``python -m bot run``) never send the same part:
 each part is sent while its row is locked ``FOR UPDATE SKIP LOCKED`` and recorded in that same
@@ -44,7 +42,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.delivery import Transport
-from bot.foreground import Foreground
 from bot.outbox_rows import Found, OutboxRows
 from bot.pacer import Timer
 from bot.rate_limits import ChannelLimits, RateLimiter
@@ -84,7 +81,6 @@ class Sender:
         shutdown_grace: float = 10.0,
         batch: GroupCommit | None = None,
         bulk_record_within: float = 0.2,
-        foreground: Foreground | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
@@ -93,9 +89,6 @@ class Sender:
         self.clock = clock
         #: Reading and settling the rows; this class decides when and in which order.
         self.rows = OutboxRows(db, self.channel, limits, clock)
-        #: People's turns and replies (the engine's, if given; the replies' sends are added to
-        #: it here): announcement work steps aside for them (bot/foreground.py).
-        self.foreground = foreground or Foreground()
         self.poll_interval = poll_interval
         self.shutdown_grace = shutdown_grace
         self._wake = asyncio.Event()
@@ -148,7 +141,6 @@ class Sender:
             max_claims=max_claims,
             batch=batch,
             bulk_record_within=bulk_record_within,
-            foreground=self.foreground,
         )
 
     def expect_reply(self) -> Callable[[], None]:
@@ -261,8 +253,6 @@ class Sender:
 
     async def _start_due_chats(self) -> None:
         wanted = self.bulk_batch - len(self._bulk_backlog)
-        if wanted > 0:
-            await self.foreground.quiet()  # a lookup for announcements can wait for a turn
         self._touched = set()
         try:
             urgent, bulk = await self._due_chats(wanted)

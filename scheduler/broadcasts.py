@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -348,15 +348,12 @@ class Dispatcher:
         clock: Callable[[], datetime] = utcnow,
         on_commit: Callable[[], None] | None = None,
         poll_interval: float = 1.0,
-        step_aside: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
         self.clock = clock
         self.on_commit = on_commit
         self.poll_interval = poll_interval
-        #: Awaited before each pass: people's turns under way go first (bot/foreground.py).
-        self.step_aside = step_aside
         self._stopping = asyncio.Event()
         #: The classes as last seen (highest id, count): the offers' write transaction is
         #: taken only when they changed, not every poll (SQLite has one writer: people's turns).
@@ -375,8 +372,6 @@ class Dispatcher:
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
-                if self.step_aside is not None:
-                    await self.step_aside()
                 offers = await self._offer_new_courses()
                 queued = await dispatch_once(self.db, self.policy, self.clock())
                 if (offers or queued) and self.on_commit:

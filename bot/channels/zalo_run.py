@@ -54,11 +54,7 @@ async def start_zalo(rt: Runtime) -> None:
     rt.stack.push_async_callback(downloader.aclose)
     receiver = ZaloReceiver(rt.app.engine, client, downloader)
     limits = limits_for(Channel.ZALO, settings)
-    engine = rt.app.engine
-    transport = ZaloTransport(client)
-    rt.add_sender(
-        Sender(rt.app.db, transport, limits, batch=engine.batch, foreground=engine.foreground)
-    )
+    rt.add_sender(Sender(rt.app.db, ZaloTransport(client), limits, batch=rt.app.engine.batch))
     if not rt.webhook:
         await use_polling(client, say)
         rt.add_task(lambda: run_polling(client, receiver), "zalo:poll")
