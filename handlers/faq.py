@@ -143,7 +143,9 @@ class FaqFlow(Flow):
             return  # "em muốn đổi sang lớp may", registered for a class
         if ctx.flow is None and await withdraw_in_words(ctx, event):
             return  # "thằng Nam không học nữa"
-        if ctx.flow is None and (own := await own_question(ctx, event)) is not None:
+        drafting = await _drafting(ctx)
+        if ((ctx.flow is None or drafting)
+                and (own := await own_question(ctx, event, drafting=drafting)) is not None):
             # "giờ phải làm giấy tờ gì", "bao giờ có kết quả", "mất bao nhiêu tiền" from
             # someone registered: their papers, their status, what their kind costs.
             if own.topic:
@@ -230,16 +232,23 @@ async def _own_side(ctx: Context) -> str | None:
     """"abroad" or "training": the flow the question is asked in (the support dossier is for
     working abroad; a registration, by the kind it has), else the kind of every case the
     person has in the bot; None when mixed or none."""
-    asked_in = ctx.asked_in.flow if ctx.asked_in else None
-    if asked_in == DOSSIER:
+    if ctx.asked_in and ctx.asked_in.flow == DOSSIER:
         return "abroad"
-    kinds: set[str] = set()
-    if asked_in == INTAKE and (draft := await get_draft(ctx.session, ctx.contact.id)):
-        kinds = {str(draft.data["kind"])} if draft.data.get("kind") else set()
+    drafting = await _drafting(ctx)
+    kinds = {drafting} if drafting else set()
     if not kinds:
         kinds = {c.kind for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
                  if c.status not in GONE}
     return {"abroad": "abroad", "course": "training"}.get(kinds.pop()) if len(kinds) == 1 else None
+
+
+async def _drafting(ctx: Context) -> str | None:
+    """The kind of the registration form the message is asked in, if it is asked in one that
+    has its kind."""
+    if not ctx.asked_in or ctx.asked_in.flow != INTAKE:
+        return None
+    draft = await get_draft(ctx.session, ctx.contact.id)
+    return str(draft.data["kind"]) if draft and draft.data.get("kind") else None
 
 
 async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:

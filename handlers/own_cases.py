@@ -159,12 +159,16 @@ class OwnAnswer:
     topic: bool
 
 
-async def own_question(ctx: Context, event: Inbound) -> OwnAnswer | None:
+async def own_question(
+    ctx: Context, event: Inbound, *, drafting: str | None = None
+) -> OwnAnswer | None:
     """A question of ``OWN_QUESTIONS`` from someone with an open registration of its kinds:
     what answers it there (their dossier's missing papers, their status, what their kind
     costs). None when the message names something besides (each other word is one of
     ``casework.own_questions.words``), the person has no such registration, or their
-    registrations of different kinds would answer it differently."""
+    registrations of different kinds would answer it differently. ``drafting``: the kind of
+    the registration form it is asked in, which answers the questions a topic answers ("mất
+    bao nhiêu tiền" in a class's form got what going abroad costs)."""
     key = f" {spelt_key(event.text)} "
     found = next(((question, asked) for question in OWN_QUESTIONS
                   for asked in sorted(folded_phrases(f"casework.own_questions.{question.key}"),
@@ -177,6 +181,9 @@ async def own_question(ctx: Context, event: Inbound) -> OwnAnswer | None:
     if not set(rest) <= {w for p in folded_phrases("casework.own_questions.words")
                          for w in p.split()}:
         return None
+    if drafting is not None:
+        answer = question.answers.get(drafting) if question.topic else None
+        return OwnAnswer(answer, topic=True) if answer else None
     cases = await get_cases_of_contact(ctx.session, ctx.contact.id)
     answers = {question.answers[c.kind] for c in cases
                if c.kind in question.answers and c.status in WITHDRAWABLE}

@@ -48,7 +48,9 @@ async def _saved_name(app: App) -> object:
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-@pytest.mark.parametrize("question", ["có mất tiền không", "thủ tục thế nào ạ", "mất bao lâu vậy"])
+# ("có mất tiền không" was one: in the form it is now answered for the form's kind, see
+# tests/test_trial_father.py.)
+@pytest.mark.parametrize("question", ["thủ tục thế nào ạ", "mất bao lâu vậy"])
 async def test_a_question_the_matcher_only_narrows_is_clarified_at_the_name_step(
     app: App, channel: Channel, question: str
 ) -> None:
@@ -156,7 +158,7 @@ async def test_words_on_another_matter_at_the_date_question_are_told_so(
 async def test_a_narrowed_question_is_clarified_at_every_step_of_the_form(
     app: App, channel: Channel
 ) -> None:
-    question = "có mất tiền không"
+    question = "mất bao lâu vậy"
     suggestions = shipped_matcher().decide(question).suggestions
     assert suggestions
 

@@ -124,6 +124,23 @@ async def test_what_it_costs_is_asked_of_the_person_s_own_registration(
     assert intents(await say(app, "w2", text, channel=Channel.ZALO)) == ["faq:abroad.costs"]
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_what_it_costs_asked_in_a_class_s_form_is_the_class_support(
+    app: App, channel: Channel
+) -> None:
+    # Found in the simulator: in a class's form, "mat bao nhieu tien a" got what going abroad
+    # costs, and "co mat tien khong" a "which topic?" of going abroad, scams and free classes.
+    await _at_the_name(app, channel)
+    for text in ("mat bao nhieu tien a", "co mat tien khong"):
+        lines = await say(app, "f1", text, channel=channel)
+        assert intents(lines) == ["faq:training.support", "flow:intake.full_name"], lines
+    await say(app, "f1", "huy", channel=channel)
+    await say(app, "f1", "dang ky di lam o nhat", channel=channel)
+    await say(app, "f1", "dong y", channel=channel)
+    lines = await say(app, "f1", "mat bao nhieu tien a", channel=channel)
+    assert intents(lines)[0] == "faq:abroad.costs", lines
+
+
 async def test_what_it_costs_is_not_guessed_for_two_kinds_or_another_matter(app: App) -> None:
     await _registered(app, "w2", Channel.CONSOLE)
     # "bị" says something else happened (lost money): the knowledge base decides.
