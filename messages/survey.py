@@ -34,6 +34,8 @@ class Question:
     def worded(self, **facts: str) -> str:
         """``text`` with some of the deployment's facts given otherwise (the example commune
         of a round open in only some communes)."""
+        if not facts or not self.template:
+            return self.text
         return self.template.format_map(ChainMap(facts, profile_fields()))
 
 

@@ -143,8 +143,10 @@ async def test_what_it_costs_asked_in_a_class_s_form_is_the_class_support(
 
 async def test_what_it_costs_is_not_guessed_for_two_kinds_or_another_matter(app: App) -> None:
     await _registered(app, "w2", Channel.CONSOLE)
-    # "bị" says something else happened (lost money): the knowledge base decides.
+    # "bị" says something else happened (lost money), "lâu" asks how long: the knowledge
+    # base decides.
     assert "faq:abroad.costs" not in intents(await say(app, "w2", "em bi mat tien roi"))
+    assert "faq:abroad.costs" not in intents(await say(app, "w2", "mat bao nhieu lau"))
     await fill_form(app, "w2", kind="Học nghề", choice="Trồng và chế biến chè",
                     person={"name": "Lò Văn Nam"})
     await say(app, "w2", "đúng rồi")
