@@ -169,6 +169,17 @@ async def test_no_case_points_to_registration(app: App) -> None:
     assert intents(lines)[0].startswith("flow:handoff")
 
 
+async def test_an_officer_asking_for_the_dossier_is_shown_the_officers_ways(app: App) -> None:
+    # Found in the simulator: an officer's "gửi ngay" was told to register before sending
+    # papers, with «Đăng ký» and «Gặp cán bộ».
+    unit, _ = await two_units(app)
+    await make_officer(app, "can_bo", role="commune", unit_id=unit)
+    lines = await say(app, "can_bo", "gửi ngay")
+    assert intents(lines) == ["flow:dossier.no_case"], lines
+    assert "đăng ký trước" not in texts(lines) and "hồ sơ chờ duyệt" in texts(lines)
+    assert "Đăng ký" not in [b for row in lines[0]["buttons"] for b in row]
+
+
 async def test_ethnic_minority_needs_proof_and_zalo_asks_for_photos(app: App) -> None:
     await make_case(app, "z1", household="khong", ethnicity="Tày", channel=Channel.ZALO)
     lines = await say(app, "z1", "ho so", channel=Channel.ZALO)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from handlers.access import get_officer
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.dossier.buttons import (
@@ -49,7 +50,7 @@ from handlers.dossier.views import (
 from handlers.flow import Flow
 from handlers.intake.faq_bridge import asks_question
 from handlers.intake.validators import InvalidAnswerError, match_option
-from handlers.menu import Door, OpenDoor, main_menu_buttons
+from handlers.menu import Door, OpenDoor, main_menu_buttons, officer_menu_buttons
 from handlers.textnorm import (
     ascii_number,
     contains_phrase,
@@ -114,6 +115,12 @@ class DossierFlow(Flow):
             await self._stop_reminders(ctx)
             return
         cases = await cases_of_contact(ctx.session, ctx.contact.id)
+        if not cases and await get_officer(ctx.session, ctx.contact.id) is not None:
+            # An officer's "gửi ngay" was told to register before sending papers.
+            ctx.leave()
+            ctx.reply(t("dossier.no_case_officer"), officer_menu_buttons(),
+                      intent="flow:dossier.no_case")
+            return
         if not cases:
             ctx.leave()
             ctx.reply(
