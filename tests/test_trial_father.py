@@ -150,6 +150,7 @@ async def test_what_it_costs_is_not_guessed_for_two_kinds_or_another_matter(app:
     await fill_form(app, "w2", kind="Học nghề", choice="Trồng và chế biến chè",
                     person={"name": "Lò Văn Nam"})
     await say(app, "w2", "đúng rồi")
+    assert {c.kind for c in await all_cases(app)} == {"abroad", "course"}
     lines = await say(app, "w2", "mat bao nhieu tien")
     assert intents(lines) != ["faq:training.support"], lines
 
