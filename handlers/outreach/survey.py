@@ -37,6 +37,14 @@ from handlers.outreach.survey_answers import (
     typed_answer,
     typed_many,
 )
+from handlers.outreach.survey_communes import (
+    PickUnit,
+    example,
+    known_unit,
+    round_for,
+    round_units,
+    unit_rows,
+)
 from handlers.outreach.survey_stored import (
     DELETE,
     NAME,
@@ -49,11 +57,8 @@ from handlers.outreach.survey_stored import (
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
-from messages.deployment import profile_fields
 from messages.survey import Question, questionnaire
-from storage.course_repo import find_contact_unit_id
-from storage.models import SurveyResponse, SurveyRound, Unit
-from storage.outreach_repo import get_subscription
+from storage.models import SurveyResponse, Unit
 from storage.survey_repo import (
     covers,
     delete_responses,
@@ -71,13 +76,6 @@ VILLAGE = "village"
 @dataclass(frozen=True)
 class Start(CallbackData, prefix="survey:start"):
     pass
-
-
-@dataclass(frozen=True)
-class PickUnit(CallbackData, prefix="survey:unit"):
-    """A commune of the round, as a numbered option (typing its name works too)."""
-
-    unit_id: int
 
 
 class SurveyFlow(Flow):
@@ -259,7 +257,7 @@ async def _begin(ctx: Context) -> None:
             return
     # Each commune may run its own round: the person's (from their case or subscription)
     # first, else the newest; the commune question can still move them to theirs.
-    known = await _known_unit(ctx)
+    known = await known_unit(ctx)
     latest = next((r for r in rounds if known is not None and covers(r, known)), rounds[0])
     done = await get_response(ctx.session, latest.id, ctx.contact.id)
     if done is not None:
@@ -284,31 +282,6 @@ async def _begin(ctx: Context) -> None:
         ],
         intent=f"flow:{NAME}.{CONSENT}",
     )
-
-
-async def _known_unit(ctx: Context) -> int | None:
-    """The person's commune when the bot knows it: their latest case's, else the one they
-    subscribed for."""
-    found = await find_contact_unit_id(ctx.session, ctx.contact.id)
-    if found is None:
-        subscription = await get_subscription(ctx.session, ctx.contact.id)
-        found = subscription.unit_id if subscription is not None else None
-    return found
-
-
-async def _round_for(ctx: Context, response: SurveyResponse, unit_id: int) -> SurveyRound | None:
-    """The open round the response belongs in once its commune is known: its own if that
-    covers the commune, else the newest open one that does and that this person has not
-    answered yet."""
-    found = await ctx.session.get(SurveyRound, response.round_id)
-    if found is not None and covers(found, unit_id):
-        return found
-    for other in await open_rounds(ctx.session):
-        if covers(other, unit_id) and await get_response(
-            ctx.session, other.id, ctx.contact.id
-        ) is None:
-            return other
-    return None
 
 
 async def _consented(ctx: Context) -> None:
@@ -352,9 +325,9 @@ async def _ask_next(
         rows = _question_buttons(question, response)
         text = _question_text(question, response)
         if question.kind == "unit":
-            units = await _round_units(ctx)
-            rows = _unit_rows(units)
-            text = question.worded(**_example(units))
+            units = await round_units(ctx)
+            rows = unit_rows(units)
+            text = question.worded(**example(units))
         ctx.reply(
             "\n".join([*lead, text]),
             rows,
@@ -424,9 +397,9 @@ async def _answer_text(
     try:
         unit = match_unit(text, units)
     except InvalidAnswerError:
-        covered = await _round_units(ctx)
-        ctx.reply(t("survey.unit_unknown", text=text[:60], **_example(covered)),
-                  _unit_rows(covered),
+        covered = await round_units(ctx)
+        ctx.reply(t("survey.unit_unknown", text=text[:60], **example(covered)),
+                  unit_rows(covered),
                   intent=f"flow:{NAME}.unit")
         return
     await _choose_unit(ctx, response, next(u for u in units if u.id == unit.id))
@@ -443,28 +416,8 @@ def _written(question: Question, text: str) -> str:
         return text
 
 
-async def _round_units(ctx: Context) -> list[Unit]:
-    """The communes of the open rounds: each commune may run its own round."""
-    rounds = await open_rounds(ctx.session)
-    return [u for u in await current_units(ctx) if any(covers(r, u.id) for r in rounds)]
-
-
-def _example(units: list[Unit]) -> dict[str, str]:
-    """The example commune of the commune question: the deployment's, unless the rounds do
-    not cover it (a round open in Yên Phú alone said "vd: Hàm Yên")."""
-    names = [u.name for u in units]
-    if not names or profile_fields()["example_commune"] in names:
-        return {}
-    return {"example_commune": names[0]}
-
-
-def _unit_rows(units: list[Unit]) -> list[list[Button]]:
-    """The communes as numbered options (a number is what Zalo users type)."""
-    return [[PickUnit(u.id).button(u.name)] for u in units]
-
-
 async def _choose_unit(ctx: Context, response: SurveyResponse, unit: Unit) -> None:
-    found = await _round_for(ctx, response, unit.id)
+    found = await round_for(ctx, response, unit.id)
     if found is None:
         ctx.leave()
         await ctx.session.delete(response)
