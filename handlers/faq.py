@@ -154,7 +154,8 @@ class FaqFlow(Flow):
             else:
                 await ctx.start_action(event, own.answer)
             return
-        decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous))
+        decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous),
+                                        drafting)
         if (ctx.flow is None and decision.outcome != "answer"
                 and decision.action in (None, INTAKE)
                 and await forward_edit_request(ctx, event)):
@@ -218,23 +219,22 @@ class FaqFlow(Flow):
             ctx.reply(t(key), [*set_aside, *menu], intent="fallback", outside=outside)
 
 
-async def _as_own_matter(ctx: Context, decision: Decision) -> Decision:
+async def _as_own_matter(ctx: Context, decision: Decision, drafting: str | None) -> Decision:
     """``decision`` with a question that is the same about classes and about working abroad
     read as the person's own matter (handlers/understanding/own_matter.py)."""
     matcher = get_matcher()
     if not any(c.topic in matcher.lexicon.twins for c in decision.candidates):
         return decision  # most messages: no reading of the person's cases
-    side = await _own_side(ctx)
+    side = await _own_side(ctx, drafting)
     return for_own_matter(decision, side, matcher.lexicon, matcher.rank) if side else decision
 
 
-async def _own_side(ctx: Context) -> str | None:
+async def _own_side(ctx: Context, drafting: str | None) -> str | None:
     """"abroad" or "training": the flow the question is asked in (the support dossier is for
-    working abroad; a registration, by the kind it has), else the kind of every case the
-    person has in the bot; None when mixed or none."""
+    working abroad; a registration, by its kind: ``drafting``, read once per message), else
+    the kind of every case the person has in the bot; None when mixed or none."""
     if ctx.asked_in and ctx.asked_in.flow == DOSSIER:
         return "abroad"
-    drafting = await _drafting(ctx)
     kinds = {drafting} if drafting else set()
     if not kinds:
         kinds = {c.kind for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
