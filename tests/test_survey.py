@@ -153,6 +153,10 @@ async def test_the_commune_question_s_example_is_a_commune_the_round_covers(
     assert "vd: Yên Phú" in lines[-1]["text"] and "Hàm Yên" not in lines[-1]["text"], lines
     lines = await say(app, "an", "xa abcxyz")
     assert "vd: Yên Phú" in lines[-1]["text"], lines
+    # A number that is no option is said so, not looked up as a commune's name.
+    lines = await say(app, "an", "7")
+    assert lines[-1]["text"].startswith(t("escapes.unknown_option_number", number=7)), lines
+    assert intents(lines) == ["flow:survey.unit"], lines
 
 
 async def test_each_commune_round_takes_its_own_people(app: App, clock: Clock) -> None:

@@ -54,7 +54,7 @@ from handlers.outreach.survey_stored import (
     View,
     delete_word,
 )
-from handlers.textnorm import contains_phrase, fold, folded_phrases
+from handlers.textnorm import contains_phrase, fold, folded_phrases, option_number
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from messages.survey import Question, questionnaire
@@ -398,6 +398,11 @@ async def _answer_text(
         unit = match_unit(text, units)
     except InvalidAnswerError:
         covered = await round_units(ctx)
+        if (number := option_number(text)) is not None:
+            # "7" under one commune got "Bot chưa tìm thấy xã «7»": which number is not there.
+            ctx.reply(t("escapes.unknown_option_number", number=number), unit_rows(covered),
+                      intent=f"flow:{NAME}.unit")
+            return
         ctx.reply(t("survey.unit_unknown", text=text[:60], **example(covered)),
                   unit_rows(covered),
                   intent=f"flow:{NAME}.unit")
