@@ -111,11 +111,14 @@ async def _start(db: Database, broadcast_id: int) -> None:
     ids = who.contact_ids
     for start in range(0, len(ids), RECIPIENTS_PER_WRITE):
         async with db.transaction() as session:
+            # One statement executed for many rows, not one multi-row VALUES: that is compiled
+            # anew each time, 17 ms of the event loop per 100 recipients on PostgreSQL against
+            # about 4 ms, and a 10,000-recipient start made people's replies wait behind it.
             await session.execute(
                 conflict_insert(session, BroadcastRecipient)
-                .values([{"broadcast_id": broadcast_id, "contact_id": cid, "status": "waiting"}
-                         for cid in ids[start : start + RECIPIENTS_PER_WRITE]])
-                .on_conflict_do_nothing(index_elements=["broadcast_id", "contact_id"])
+                .on_conflict_do_nothing(index_elements=["broadcast_id", "contact_id"]),
+                [{"broadcast_id": broadcast_id, "contact_id": cid, "status": "waiting"}
+                 for cid in ids[start : start + RECIPIENTS_PER_WRITE]],
             )
     async with db.transaction() as session:
         broadcast = await session.scalar(
