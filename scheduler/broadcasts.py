@@ -148,21 +148,19 @@ class _Plan:
     batches: dict[str, list[_Waiting]]  # channel → the recipients this pass may queue
     left: int  # recipients still waiting
 
+    @property
+    def writes(self) -> bool:
+        """Whether the pass has anything to write: a batch, a stop, or the end."""
+        return bool(self.batches) or self.refused is not None or self.left == 0
+
 
 async def _plan(db: Database, broadcast_id: int, policy: DispatchPolicy) -> _Plan:
+    """A channel's recipients are queued a full batch at a time: once its window has room for
+    ``BATCH`` (or for all it has left), not a few rows every pass. Each pass that queues costs
+    the event loop about 20 ms whatever its size (a dozen statements, a write transaction), which
+    people's replies wait behind; at 30 sends a second, refilling each second cost 0.8 ms per
+    announcement. A pass with nothing to queue reads two small counts and writes nothing."""
     async with db.reader() as session:
-        counts = dict(
-            (
-                await session.execute(
-                    select(OutboxMessage.status, func.count())
-                    .join(BroadcastRecipient, BroadcastRecipient.outbox_id == OutboxMessage.id)
-                    .where(BroadcastRecipient.broadcast_id == broadcast_id)
-                    .group_by(OutboxMessage.status)
-                )
-            ).all()
-        )
-        failed, sent = counts.get("failed", 0), counts.get("sent", 0)
-        refused = (failed, sent) if failed >= policy.max_refusals and failed > sent else None
         waiting = (
             await session.execute(
                 select(Contact.channel, func.count())
@@ -174,16 +172,39 @@ async def _plan(db: Database, broadcast_id: int, policy: DispatchPolicy) -> _Pla
                 .group_by(Contact.channel)
             )
         ).all()
+        pending = await _pending_bulk(session) if waiting else {}
         batches = {}
-        for channel, _ in waiting:
-            room = policy.window - await _pending_bulk(session, channel)
-            if room > 0:
+        for channel, left in waiting:
+            room = policy.window - pending.get(channel, 0)
+            if room > 0 and room >= min(BATCH, policy.window, left):
                 batches[channel] = await _waiting(session, broadcast_id, channel, room)
+        refused = await _refused(session, broadcast_id, policy) if batches else None
     return _Plan(refused, batches, sum(n for _, n in waiting))
+
+
+async def _refused(
+    session: AsyncSession, broadcast_id: int, policy: DispatchPolicy
+) -> tuple[int, int] | None:
+    """(failed, sent) when the platform refused the broadcast often enough to stop it. Counted
+    over all its recipients, so only by a pass about to queue more of them."""
+    counts = dict(
+        (
+            await session.execute(
+                select(OutboxMessage.status, func.count())
+                .join(BroadcastRecipient, BroadcastRecipient.outbox_id == OutboxMessage.id)
+                .where(BroadcastRecipient.broadcast_id == broadcast_id)
+                .group_by(OutboxMessage.status)
+            )
+        ).all()
+    )
+    failed, sent = counts.get("failed", 0), counts.get("sent", 0)
+    return (failed, sent) if failed >= policy.max_refusals and failed > sent else None
 
 
 async def _dispatch(db: Database, broadcast_id: int, policy: DispatchPolicy, now: datetime) -> int:
     plan = await _plan(db, broadcast_id, policy)
+    if not plan.writes:
+        return 0
     queued = 0
     async with db.transaction() as session:
         broadcast = await session.scalar(
@@ -207,15 +228,14 @@ async def _dispatch(db: Database, broadcast_id: int, policy: DispatchPolicy, now
     return queued
 
 
-async def _pending_bulk(session: AsyncSession, channel: str) -> int:
-    count = await session.scalar(
-        select(func.count()).where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.channel == channel,
-            OutboxMessage.priority == BULK,
-        )
+async def _pending_bulk(session: AsyncSession) -> dict[str, int]:
+    """Announcements pending in the outbox, per channel (a few hundred rows at most)."""
+    rows = await session.execute(
+        select(OutboxMessage.channel, func.count())
+        .where(OutboxMessage.status == "pending", OutboxMessage.priority == BULK)
+        .group_by(OutboxMessage.channel)
     )
-    return int(count or 0)
+    return {channel: int(n) for channel, n in rows}
 
 
 #: A recipient still waiting, as read before the write: (recipient row, contact, chat id,

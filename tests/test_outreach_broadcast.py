@@ -92,6 +92,33 @@ async def _report(app: App, broadcast_id: int) -> dict[str, object]:
         return await broadcast_report(session, b)
 
 
+async def _send_some_pending(app: App, n: int) -> None:
+    async with app.db.transaction() as session:
+        ids = list(await session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.priority == BULK, OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id).limit(n)))
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(status="sent"))
+
+
+async def test_a_window_is_refilled_a_full_batch_at_a_time(app: App, clock: Clock) -> None:
+    """A pass queues only once the window has room for a whole batch (or for all that is
+    left): each pass that queues costs the event loop the same whatever its size."""
+    await _people(app, clock, 10)
+    bid = await _broadcast(app, clock)
+    assert await dispatch_once(app.db, policy(window=4), clock.now()) == 4
+    await _send_some_pending(app, 2)
+    assert await dispatch_once(app.db, policy(window=4), clock.now()) == 0  # room for 2 of 4
+    await _send_some_pending(app, 2)
+    assert await dispatch_once(app.db, policy(window=4), clock.now()) == 4
+    await _send_all_pending(app)
+    assert await dispatch_once(app.db, policy(window=4), clock.now()) == 2  # the last two
+    await _send_all_pending(app)
+    assert (await _report(app, bid))["status"] == "done"
+    assert len(await _bulk_rows(app)) == 10
+
+
 async def test_batches_stop_line_and_report(app: App, clock: Clock) -> None:
     people = await _people(app, clock, 5)
     bid = await _broadcast(app, clock)
