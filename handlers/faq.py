@@ -26,7 +26,9 @@ from handlers.courses import (
     typed_place,
 )
 from handlers.flow import Flow
+from handlers.intake.buttons import Start
 from handlers.intake.drafts import get_draft
+from handlers.intake.prefill import start_under_answer
 from handlers.menu import main_menu_buttons, menu_buttons_for, officer_menu_buttons
 from handlers.offers import offer_buttons
 from handlers.own_cases import (
@@ -308,7 +310,7 @@ async def answer_topic(
         others = [row for row in follow_ups[1 if entry.details else 0:] if row[0].id != answered]
         follow_ups = _full_answer(also) + _full_answer(entry) + others[:1]
     kb = get_matcher().kb
-    offered = [[b] for b in offer_buttons(offers)] + [
+    offered = _offer_rows(offers, event, [entry.id, *([also.id] if also else [])]) + [
         [Topic(topic).button(kb.entries[topic].title)]
         for topic in runners_up if topic in kb.entries and topic != entry.id]
     follow_ups = offered_first(offered, follow_ups)
@@ -331,6 +333,16 @@ async def answer_topic(
                   confidence=confidence).listed = classes.listed
         return
     ctx.reply(text, follow_ups, intent=intent, confidence=confidence)
+
+
+def _offer_rows(offers: tuple[str, ...], event: Inbound, topics: list[str]) -> list[list[Button]]:
+    """The actions offered under an answer, one a row; the registration's general «Đăng ký
+    ngay» opens the form at the kind (and country) the question or its answer says."""
+    general = Start().pack()
+    text = event.text if event.kind == InboundKind.TEXT else ""
+    precise = start_under_answer(topics, text) if INTAKE in offers else None
+    return [[precise.button(b.label) if precise is not None and b.id == general else b]
+            for b in offer_buttons(offers)]
 
 
 def offered_first(

@@ -10,11 +10,14 @@ from sqlalchemy import select
 from bot.app import App
 from bot.choices import resolve_choice
 from bot.engine import offered_options
+from handlers.intake.buttons import StartAbroad, StartCourse
+from handlers.intake.prefill import start_under_answer
 from handlers.trades import named_in, said_pairs
 from handlers.types import Button, Channel, Inbound, InboundKind, Reply
 from storage.models import Case, Course, IntakeDraft
 from tests.dossier_support import make_case
 from tests.helpers import Clock, intents, press, say, texts
+from tests.intake_support import draft_data
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
 
@@ -58,6 +61,36 @@ async def test_question_about_an_action_is_answered_and_offers_it(
     assert "Đăng ký ngay" in (texts(lines) + str([line.get("buttons") for line in lines]))
     lines = await press(app, "u1", "Đăng ký ngay", channel=channel)
     assert intents(lines) == ["flow:intake.consent"]
+
+
+@pytest.mark.parametrize("channel", [Channel.ZALO, Channel.TELEGRAM])
+async def test_register_now_under_an_answer_registers_for_what_was_asked(
+    app: App, channel: Channel
+) -> None:
+    """«Đăng ký ngay» under the answer to "em muốn đăng ký đi Hàn thì làm thế nào" opens the
+    form for working in Korea; it asked "Anh/chị đăng ký việc gì?" as if nothing was said."""
+    lines = await say(app, "u1", "em muon dang ky di han thi lam the nao", channel=channel)
+    assert intents(lines)[0].startswith("faq:abroad.")
+    await press(app, "u1", "Đăng ký ngay", channel=channel)
+    lines = await press(app, "u1", "Đồng ý", channel=channel)
+    assert intents(lines) == ["flow:intake.who"]
+    assert "Hàn Quốc" in texts(lines)  # said as filled, changeable on the summary
+    data = await draft_data(app)
+    assert (data["kind"], data["market"]) == ("abroad", "korea")
+
+
+@pytest.mark.parametrize(("topics", "text", "opens"), [
+    (["abroad.process"], "em muon dang ky di han thi lam the nao", StartAbroad("korea")),
+    (["abroad.korea"], "", StartAbroad("korea")),
+    (["abroad.process"], "đăng ký thế nào", StartAbroad()),
+    (["training.support"], "học nghề có mất tiền không", StartCourse()),
+    (["abroad.process"], "con tôi muốn học nghề may", StartCourse()),  # the words first
+    (["general.contact"], "đăng ký ở đâu", None),  # the general «Đăng ký ngay» stays
+])
+def test_the_offer_under_an_answer_opens_the_form_at_what_was_said(
+    topics: list[str], text: str, opens: object
+) -> None:
+    assert start_under_answer(topics, text) == opens
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

@@ -16,7 +16,9 @@ class Start(CallbackData, prefix="intake:start"):
 
 @dataclass(frozen=True)
 class StartAbroad(CallbackData, prefix="intake:abroad"):
-    """Register to work abroad (the kind question answered)."""
+    """Register to work abroad (the kind question answered), in the country named if any."""
+
+    market: str | None = None
 
 
 @dataclass(frozen=True)

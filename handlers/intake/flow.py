@@ -66,6 +66,7 @@ from handlers.intake.navigation import (
     show_step,
 )
 from handlers.intake.prefill import (
+    FROM_TEXT,
     apply_preset,
     form_slots,
     prefilled_note,
@@ -73,6 +74,7 @@ from handlers.intake.prefill import (
     same_family,
 )
 from handlers.intake.questions import (
+    CHOICES,
     course_label,
     says_confirm,
     typed_button,
@@ -203,8 +205,12 @@ class IntakeFlow(Flow):
             case Another():
                 await self._enter(ctx, await same_family(ctx))
                 return
-            case StartAbroad():
-                await self._enter(ctx, {"kind": "abroad"})
+            case StartAbroad(market=market):
+                # A country no longer offered (an old button) is asked again, not refused.
+                # The country came from the person's question: the form says it filled it.
+                known = market is not None and market in CHOICES[Step.MARKET]
+                await self._enter(ctx, {"kind": "abroad", **(
+                    {"market": market, FROM_TEXT: True} if known else {})})
                 return
             case StartCourse(course_id=None):
                 await self._enter(ctx, {"kind": "course"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.intake.answers import (
     CourseFullError,
@@ -20,6 +21,7 @@ from handlers.intake.answers import (
     options_named,
     typed_option,
 )
+from handlers.intake.buttons import StartAbroad, StartCourse
 from handlers.intake.drafts import drop, get_draft, touch
 from handlers.intake.questions import (
     CHOICES,
@@ -121,6 +123,19 @@ async def _named_courses(ctx: Context, text: str, unit_id: int | None) -> dict[s
     if len(local) == 1 or len(named) == 1:
         return {"kind": "course", "course_id": (local or named)[0].id}
     return {"kind": "course"}
+
+
+def start_under_answer(topics: list[str], text: str) -> CallbackData | None:
+    """The way into the form offered under an answer (instead of the general «Đăng ký ngay»):
+    what the question's words say, else what the topics answered say (as a typed "đăng ký
+    luôn" right after takes them): "em muốn đăng ký đi Hàn thì làm thế nào", answered with the
+    steps of going abroad, registers to work in Korea. None when neither says a kind."""
+    said = {k: v for k, v in request_slots(text).items() if k in ("kind", "market")}
+    if "kind" not in said:
+        said = _kind_answered_before(topics)
+    if said.get("kind") == "abroad":
+        return StartAbroad(said.get("market"))
+    return StartCourse() if said.get("kind") == "course" else None
 
 
 def _kind_answered_before(topics: object) -> dict[str, str]:
