@@ -220,3 +220,18 @@ async def test_papers_sent_before_the_dossier_is_complete_are_kept_not_under_rev
         (await get_item(session, case_id, "request_form", utcnow())).status = ItemState.SENT
     reply = texts(await say(app, "u1", "ho so cua em con thieu giay gi"))
     assert "Bot đã giữ 1 giấy tờ" in reply and "đang xem" not in reply
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_someone_scammed_is_told_where_to_report_it_first(
+    app: App, channel: Channel
+) -> None:
+    """"…thu của em 50tr bảo đưa đi Hàn mà 6 tháng chưa thấy gì, em phải làm sao": the first
+    message listed the signs of a scam; where to report one was behind «Xem chi tiết»."""
+    for n, text in enumerate((
+        "co nguoi o xa ben thu cua e 50tr bao dua di han ma 6 thang chua thay gi, e phai lam sao",
+        "bi lua mat tien roi phai lam sao",
+    )):
+        lines = await say(app, f"u{n}", text, channel=channel)
+        assert "faq:abroad.scam" in intents(lines), (text, intents(lines))
+        assert "báo ngay Công an xã" in texts(lines), text
