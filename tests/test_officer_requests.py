@@ -34,7 +34,10 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
      # The trainee lists (the seed's "urging communes to submit on time"): "bot chưa hiểu".
      ("ai chua nop ds", "flow:officials.overdue"),
      ("xa nao chua nop danh sach", "flow:officials.overdue"),
-     ("da nop ds", "flow:officials.submit")],
+     ("da nop ds", "flow:officials.submit"),
+     # The announcements' report: it started the citizens' subscription ("Anh/chị ở xã nào?").
+     ("bao cao thong bao", "flow:broadcast.report"),
+     ("xem bao cao thong bao da gui", "flow:broadcast.report")],
 )
 async def test_an_officer_asks_in_words_and_gets_the_command(
     app: App, clock: Clock, channel: Channel, text: str, intent: str
@@ -45,9 +48,10 @@ async def test_an_officer_asks_in_words_and_gets_the_command(
 
 
 async def test_the_same_words_from_a_person_are_not_an_officers_command(app: App) -> None:
-    for text in ("ds qua han", "hom nay can goi ai", "mo dot moi"):
+    for text in ("ds qua han", "hom nay can goi ai", "mo dot moi", "bao cao thong bao"):
         got = intents(await say(app, "u1", text))
-        assert not any(i.startswith(("flow:officials", "flow:cases", "flow:survey.officer"))
+        assert not any(i.startswith(("flow:officials", "flow:cases", "flow:survey.officer",
+                                     "flow:broadcast"))
                        for i in got), (text, got)
 
 
@@ -89,3 +93,17 @@ async def test_not_understood_an_officer_is_shown_the_officers_ways(
     lines = await say(app, "u1", "asdfgh", channel=channel)
     shown = lines[0]["text"] + str(lines[0].get("buttons", ""))
     assert "hỏi người thật" in shown and "Chờ gọi" not in shown
+
+
+async def test_the_report_asked_for_under_a_preview_keeps_the_announcement(
+    app: App, clock: Clock
+) -> None:
+    """"thông báo đã gửi chưa" under an announcement's preview got "chọn một mục": the report
+    is one of that flow's buttons, pressed there; the announcement waits."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    for text in ("/thongbao", "Lớp may khai giảng 20/12.", "khong co anh", "hoc nghe",
+                 "gui ngay"):
+        lines = await say(app, "cb", text)
+    assert intents(lines) == ["flow:broadcast.preview"], lines
+    assert intents(await say(app, "cb", "thong bao da gui chua")) == ["flow:broadcast.report"]
+    assert intents(await say(app, "cb", "huy")) == ["flow:broadcast.cancelled"]

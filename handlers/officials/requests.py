@@ -14,6 +14,7 @@ from handlers.access import get_officer
 from handlers.callbacks import CallbackData
 from handlers.casework import CaseList, Filter
 from handlers.context import Context
+from handlers.outreach.compose_steps import Report
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
 from handlers.types import Inbound, InboundKind
 
@@ -37,6 +38,7 @@ REQUESTS: dict[str, Command | CallbackData] = {
     "dossiers": Command("hoso"),
     "report": Command("baocao"),
     "announce": Command("thongbao"),
+    "announce_report": Report(),
     "survey": Command("khaosat"),
     "survey_results": Command("khaosat", "ketqua"),
     "questions": Command("cauhoi"),
@@ -65,13 +67,14 @@ async def start_officer_request(
     event: Inbound, ctx: Context, *, besides: Collection[str] = ()
 ) -> bool:
     """If ``event`` is an officer's request, do it (as its command or button) and say True;
-    not one of the flow or commands ``besides`` (the flow it is typed in: "gửi thông báo"
-    under an announcement's preview sends that one, it does not start another)."""
+    not a command of the flow ``besides`` names (the flow it is typed in: "gửi thông báo"
+    under an announcement's preview sends that one, it does not start another). A button of
+    that flow is pressed there ("báo cáo thông báo" under the preview: the report)."""
     name = request_of(event.text)
     if name is None:
         return False
     target = REQUESTS[name]
-    if (target.name if isinstance(target, Command) else target.flow) in besides:
+    if isinstance(target, Command) and target.name in besides:
         return False
     if await get_officer(ctx.session, ctx.contact.id) is None:
         return False
