@@ -159,7 +159,7 @@ async def _plan(db: Database, broadcast_id: int, policy: DispatchPolicy) -> _Pla
     ``BATCH`` (or for all it has left), not a few rows every pass. Each pass that queues costs
     the event loop about 20 ms whatever its size (a dozen statements, a write transaction), which
     people's replies wait behind; at 30 sends a second, refilling each second cost 0.8 ms per
-    announcement. A pass with nothing to queue reads two small counts and writes nothing."""
+    announcement. A pass with nothing to queue reads two counts and writes nothing."""
     async with db.reader() as session:
         waiting = (
             await session.execute(
