@@ -178,3 +178,24 @@ async def test_at_the_village_question_commune_and_village_are_each_kept(app: Ap
     assert intents(lines) == ["flow:intake.ethnicity"], lines
     data = await draft_data(app)
     assert (data["unit_name"], data["village"]) == ("Thái Sơn", "Thôn 7")
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_thanks_goodbye_or_asking_the_family_first_mid_form_keep_the_form(
+    app: App, channel: Channel
+) -> None:
+    """"thui cam on nha", "tạm biệt", "để em hỏi lại vợ đã" at a question of the form got
+    "Anh/chị chọn một trong các mục dưới đây" (simulator, Zalo)."""
+    await say(app, "u1", "dang ky hoc nghe", channel=channel)
+    lines = await say(app, "u1", "dong y", channel=channel)
+    assert intents(lines) == ["flow:intake.who"]
+    lines = await say(app, "u1", "thui cam on nha", channel=channel)
+    assert intents(lines) == ["flow:intake.who"]
+    assert t("intake.thanks_kept") in texts(lines) and "chọn một trong" not in texts(lines)
+    lines = await say(app, "u1", "tạm biệt", channel=channel)
+    assert intents(lines) == ["flow:intake.paused"]
+    assert (await draft_data(app))["kind"] == "course"  # kept for «Đăng ký» later
+    await say(app, "u2", "dang ky hoc nghe", channel=channel)
+    await say(app, "u2", "dong y", channel=channel)
+    assert intents(await say(app, "u2", "de em hoi lai vo da", channel=channel)) == [
+        "flow:intake.paused"]

@@ -58,9 +58,19 @@ async def keeps_going(
     if says_continue(event):
         await show_step(ctx, draft)  # back a day later: "tiếp tục" is the answer already
         return True
-    if get_matcher().smalltalk(event.text) == SmallTalk.WAIT:
+    talk = get_matcher().smalltalk(event.text)
+    if talk == SmallTalk.WAIT:
         # "đợi chút" is no answer to any question (it was saved as the name).
         await show_step(ctx, draft, note=t("intake.wait"))
+        return True
+    if step in QUESTIONS and ctx.step == draft.step and talk in (SmallTalk.THANKS, SmallTalk.BYE):
+        # "thôi cảm ơn nhé", "tạm biệt" at a question got "choose one of the options": thanks
+        # are acknowledged and the question stays; a goodbye keeps the form for later.
+        if talk == SmallTalk.BYE:
+            ctx.leave()
+            ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+        else:
+            await show_step(ctx, draft, note=t("intake.thanks_kept"))
         return True
     if (step in QUESTIONS and answered(step, draft.data)
             and is_phrase(event.text, folded_phrases("intake.words.keep"))):
