@@ -62,6 +62,7 @@ from handlers.intake.navigation import (
     offer_resume,
     offer_waitlist,
     parse_step,
+    pause,
     show_edit,
     show_step,
 )
@@ -338,8 +339,7 @@ class IntakeFlow(Flow):
         other = ctx.claiming_flow(folded, besides=self.name)
         if other is not None:
             # "xem dữ liệu của tôi" mid-form: that flow takes over, the form waits.
-            ctx.leave()
-            ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+            pause(ctx)
             await ctx.start_flow(event, other)
             return
         if await keeps_going(ctx, draft, step, event):

@@ -6,7 +6,7 @@ may claim the message ("xem dữ liệu của tôi"), ``keeps_going`` after it."
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.intake.navigation import advance, ask_cancel, go_back, show_step
+from handlers.intake.navigation import advance, ask_cancel, go_back, pause, show_step
 from handlers.intake.steps import QUESTIONS, Step, answered
 from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase
 from handlers.types import Inbound, InboundKind
@@ -41,8 +41,7 @@ async def leaves_or_goes_back(
     # e ko học nữa" got "answer by number"). Not on the name question, where Huy and Mai are
     # names.
     if contains_phrase(text, folded_phrases("intake.words.later")):
-        ctx.leave()
-        ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+        pause(ctx)
         return True
     if contains_phrase(text, folded_phrases("intake.words.cancel_in_sentence")):
         ask_cancel(ctx)
@@ -67,8 +66,7 @@ async def keeps_going(
         # "thôi cảm ơn nhé", "tạm biệt" at a question got "choose one of the options": thanks
         # are acknowledged and the question stays; a goodbye keeps the form for later.
         if talk == SmallTalk.BYE:
-            ctx.leave()
-            ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+            pause(ctx)
         else:
             await show_step(ctx, draft, note=t("intake.thanks_kept"))
         return True

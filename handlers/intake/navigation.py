@@ -125,6 +125,12 @@ async def show_step(ctx: Context, draft: IntakeDraft, *, note: str | None = None
         await advance(ctx, draft, note=note)
 
 
+def pause(ctx: Context) -> None:
+    """Leave the form, its answers kept for «Đăng ký», and say so."""
+    ctx.leave()
+    ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+
+
 def ask_cancel(ctx: Context) -> None:
     ctx.enter("intake", Step.CANCEL.value, {})
     ctx.reply(
