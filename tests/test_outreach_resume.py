@@ -65,7 +65,11 @@ async def test_nothing_to_restore_says_so(app: App, clock: Clock) -> None:
 
 
 @pytest.mark.parametrize("stop", ["dừng nhận tin ạ", "Dừng nhận tin.", "dừng nhận tin 🙏",
-                                  "thôi không nhận tin nữa", "đừng gửi tin nữa"])
+                                  "thôi không nhận tin nữa", "đừng gửi tin nữa",
+                                  # requests saying it (each started a subscription)
+                                  "cho tôi dừng nhận tin", "tôi muốn hủy nhận thông báo",
+                                  "gửi hoài vậy, dừng nhận tin giùm",
+                                  "ko muon nhan thong bao nua dau", "em muon ngung nhan tin"])
 async def test_a_stop_typed_with_particles_signs_or_in_other_words_stops(
     app: App, clock: Clock, stop: str
 ) -> None:
@@ -78,4 +82,16 @@ async def test_a_stop_typed_with_particles_signs_or_in_other_words_stops(
     # "nhận lại ạ" undoes it, particles aside.
     assert intents(await say(app, "me", "nhận lại ạ", channel=Channel.ZALO)) == [
         "flow:subscribe.resume"]
+    assert await _reached(app, me, pl)
+
+
+@pytest.mark.parametrize("said", ["tôi không muốn dừng nhận tin",
+                                  "nếu dừng nhận tin thì có nhận lại được không"])
+async def test_a_stop_denied_or_supposed_stops_nothing(
+    app: App, clock: Clock, said: str
+) -> None:
+    pl = await unit_id(app, "Phù Lưu")
+    me = await person(app, "me", clock.now(), case=("course", pl), channel="zalo")
+    lines = await say(app, "me", said, channel=Channel.ZALO)
+    assert "flow:subscribe.stop" not in intents(lines)
     assert await _reached(app, me, pl)

@@ -23,7 +23,15 @@ from handlers.intake.validators import (
     match_unit,
 )
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import after_lead, fold, folded_phrases, is_phrase
+from handlers.textnorm import (
+    after_lead,
+    contains_phrase,
+    fold,
+    folded_phrases,
+    is_phrase,
+    phrase_key,
+    spelt_key,
+)
 from handlers.types import Inbound, InboundKind
 from messages import raw, t
 from storage.course_repo import find_contact_unit_id
@@ -109,6 +117,25 @@ def is_stop(text: str) -> bool:
     return is_phrase(text, phrases) or (rest is not None and is_phrase(rest, phrases))
 
 
+def asks_to_stop(text: str) -> bool:
+    """A stop said inside a request ("cho tôi dừng nhận tin", "em không muốn nhận tin nữa",
+    "gửi hoài vậy, dừng nhận tin giùm"; each started a subscription): a stop phrase of two
+    words or more standing in the text, not denied just before it ("không muốn dừng nhận
+    tin") and not said of a case ("nếu dừng nhận tin thì…"). For a message already read as
+    about announcements, not for every message: an officer's announcement may say it."""
+    keys = dict.fromkeys((phrase_key(text), spelt_key(text)))
+    if any(contains_phrase(key, folded_phrases("outreach_stop.if_words")) for key in keys):
+        return False
+    denials = folded_phrases("outreach_stop.denials")
+    for words in (key.split() for key in keys):
+        for phrase in (p.split() for p in folded_phrases("outreach_stop.phrases")):
+            n = len(phrase)
+            if n >= 2 and any(words[i:i + n] == phrase and not denials & set(words[i - 3:i])
+                              for i in range(len(words) - n + 1)):
+                return True
+    return False
+
+
 def topics_label(topics: list[str]) -> str:
     labels = []
     for topic in topics:
@@ -166,7 +193,7 @@ class SubscribeFlow(Flow):
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         folded = fold(event.text)
-        if event.command == "stop" or is_stop(folded):
+        if event.command == "stop" or is_stop(folded) or asks_to_stop(event.text):
             await self._stop(ctx)
             return
         if is_phrase(folded, folded_phrases("outreach_stop.resume_phrases")):
