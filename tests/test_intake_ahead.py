@@ -90,3 +90,56 @@ async def test_an_answer_already_given_typed_later_is_said_to_be_noted(
     assert texts(lines).startswith("Dạ, bot đã ghi rồi: Nước muốn đến: Hàn Quốc.")
     assert "chỉ gồm chữ số" not in texts(lines)
     assert (await draft_data(app))["market"] == "korea"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(("request_text", "action"), [
+    ("ho so toi sao roi", "flow:status"),  # its "tôi" was «Cho bản thân tôi»
+    ("cho em xem du lieu cua em", "flow:privacy.view"),  # its "em" too
+])
+async def test_a_request_holding_an_options_word_starts_it_and_chooses_nothing(
+    app: App, channel: Channel, request_text: str, action: str
+) -> None:
+    await say(app, "u1", "dang ky di han", channel=channel)
+    lines = await say(app, "u1", "dong y", channel=channel)
+    assert intents(lines) == ["flow:intake.who"]
+    lines = await say(app, "u1", request_text, channel=channel)
+    assert intents(lines)[0] == "flow:intake.paused"
+    assert intents(lines)[1].startswith(action)
+    assert "who" not in await draft_data(app)
+
+
+@pytest.mark.parametrize("answer", ["cho ban than toi a", "dang ky cho toi nhe",
+                                    "cho con trai toi"])
+async def test_an_option_said_in_a_sentence_is_still_the_answer(app: App, answer: str) -> None:
+    await say(app, "u1", "dang ky di han", channel=Channel.ZALO)
+    await say(app, "u1", "dong y", channel=Channel.ZALO)
+    lines = await say(app, "u1", answer, channel=Channel.ZALO)
+    assert intents(lines)[-1] in ("flow:intake.full_name", "flow:intake.relationship")
+    assert (await draft_data(app)).get("who") in ("self", "relative")
+
+
+async def test_needing_advice_at_the_country_question_is_its_option_not_a_hand_off(
+    app: App
+) -> None:
+    await say(app, "u1", "dang ky di lam nuoc ngoai", channel=Channel.ZALO)
+    for answer in ("dong y", "cho ban than", "Lò Văn Páo", "15/8/1998", "nam", "0987654321",
+                   "yen phu", "thon 7", "tay", "ho ngheo"):
+        lines = await say(app, "u1", answer, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.market"]
+    lines = await say(app, "u1", "em can tu van them", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.citizen_id"]
+    assert (await draft_data(app))["market"] == "unsure"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_phone_number_typed_again_ahead_of_its_question_corrects_the_first(
+    app: App, channel: Channel
+) -> None:
+    await _at_gender(app, channel)
+    await say(app, "u1", "0987 654 321", channel=channel)
+    lines = await say(app, "u1", "nham, so dung la 0912 000 111", channel=channel)
+    assert intents(lines) == ["flow:intake.gender"]
+    assert "0912000111" in texts(lines) and "(Còn 8 câu)" in texts(lines)
+    lines = await press(app, "u1", "Nam", channel=channel)
+    assert intents(lines) == ["flow:intake.commune"]

@@ -235,6 +235,17 @@ def typed_option(
     return next(o for o in options if o.value == value)
 
 
+def said_outright(step: Step, text: str, options: list[Option]) -> bool:
+    """Does the answer name one option of ``step`` as a whole (its label, a synonym, the
+    initials, the start of a label), not only as words inside a longer sentence?"""
+    try:
+        match_option(text, [(o.value, o.label) for o in options],
+                     option_synonyms(step, [o.value for o in options]), loose=False)
+    except InvalidAnswerError:
+        return False
+    return True
+
+
 def options_named(text: str, *, besides: Step) -> dict[Step, str]:
     """The option each choice question but ``besides`` has that ``text`` names exactly."""
     found = {}

@@ -259,7 +259,10 @@ async def answer_ahead(
     def waiting(later: Step) -> bool:
         return later != step and later in applicable and not answered(later, draft.data)
 
-    if waiting(Step.PHONE):
+    # A number typed again at a choice or a name is a correction ("0987654322" after "sai
+    # rồi"): it got "chọn một trong các mục", where the first had been kept. Not at the ID or
+    # the date: a mistyped ID may read as a mobile number.
+    if waiting(Step.PHONE) or (step not in TYPED and Step.PHONE in applicable):
         try:
             number = parse_phone(text)
         except InvalidAnswerError:

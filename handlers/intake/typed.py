@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.intake.answers import (
     CourseFullError,
     apply_text,
+    said_outright,
 )
 from handlers.intake.classes import filter_classes
 from handlers.intake.drafts import FLOW
@@ -19,6 +20,7 @@ from handlers.intake.faq_bridge import (
     offer_choices,
 )
 from handlers.intake.navigation import (
+    HANDOFF,
     advance,
     not_understood,
     offer_waitlist,
@@ -33,9 +35,11 @@ from handlers.intake.prefill import (
     relative_named,
 )
 from handlers.intake.questions import (
+    CHOICES,
     ask,
     course_label,
     example,
+    options_for,
     shows_example,
 )
 from handlers.intake.steps import FREE_TEXT, TYPED, Step, answered
@@ -74,6 +78,13 @@ async def typed_answer(event: Inbound, ctx: Context, draft: IntakeDraft, step: S
             return
     if step == Step.WHO and (note := await relative_named(ctx, draft, event.text)):
         await advance(ctx, draft, note=note)
+        return
+    if (step in CHOICES and not said_outright(step, event.text, await options_for(step, ctx))
+            and await _other_request(event, ctx, besides=(HANDOFF,))):
+        # "hồ sơ của tôi sao rồi" at "for whom?" was taken for «Cho bản thân tôi» (its
+        # "tôi"): an option read inside a sentence gives way to a request the sentence
+        # makes. Not to a hand-off: those are caught before the form, and "cần tư vấn
+        # thêm" at the country question is «Chưa biết, cần tư vấn».
         return
     if step == Step.NAME and (note := await name_with_birth(ctx, draft, event.text)):
         await advance(ctx, draft, note=note)
@@ -135,13 +146,16 @@ async def typed_answer(event: Inbound, ctx: Context, draft: IntakeDraft, step: S
         return
     await advance(ctx, draft)
 
-async def _other_request(event: Inbound, ctx: Context) -> bool:
-    """A request for another action typed in the form starts it, the form saved for
-    later; False for anything else (fewer than three words are never taken for one)."""
+async def _other_request(
+    event: Inbound, ctx: Context, *, besides: tuple[str, ...] = ()
+) -> bool:
+    """A request for another action (but ``besides``) typed in the form starts it, the form
+    saved for later; False for anything else (fewer than three words are never taken for
+    one)."""
     if len(event.text.split()) < 3:
         return False
     decision = get_matcher().decide(event.text)
-    if decision.outcome != "action" or decision.action in (None, FLOW):
+    if decision.outcome != "action" or decision.action in (None, FLOW, *besides):
         return False
     ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
     await ctx.start_action(event, str(decision.action))
