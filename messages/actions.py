@@ -51,6 +51,10 @@ class Actions:
     #: Words asking to be told ("thì báo em"): a message holding them is a request, its
     #: question word the condition ("khi nào có lớp may thì báo em").
     tell_me: tuple[str, ...] = ()
+    #: The action a message giving the person's particulars and naming a kind is
+    #: (``[particulars] action``), and the words that introduce each particular.
+    particulars_action: str = ""
+    particulars: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, name: str) -> Action | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -94,8 +98,13 @@ def parse_actions(data: dict[str, Any]) -> Actions:
         topic: _strings(examples, f"questions.{topic}")
         for topic, examples in data.get("questions", {}).items()
     }
+    table = data.get("particulars", {})
+    if not isinstance(table, dict):
+        raise ActionsError("[particulars] must be a table")
+    particulars = {k: _strings(v, f"particulars.{k}") for k, v in table.items() if k != "action"}
     return Actions(tuple(actions), not_actions, slots, markers, not_markers, questions,
-                   question_endings=endings, tell_me=tell_me)
+                   question_endings=endings, tell_me=tell_me,
+                   particulars_action=str(table.get("action", "")), particulars=particulars)
 
 
 @cache

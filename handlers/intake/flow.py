@@ -47,6 +47,7 @@ from handlers.intake.form_files import (
     keep_form_file,
 )
 from handlers.intake.form_words import keeps_going, leaves_or_goes_back, says_continue
+from handlers.intake.introduced import fill_personal
 from handlers.intake.navigation import (
     HANDOFF,
     RESUME_AFTER,
@@ -131,6 +132,7 @@ class IntakeFlow(Flow):
         draft, _ = await live_draft(ctx)
         if draft is not None and ctx.flow == self.name:
             filled = apply_preset(ctx, draft, preset)
+            filled += await fill_personal(ctx, draft, event.text)
             await advance(ctx, draft, note=prefilled_note(filled))
             return
         await self._enter(ctx, preset)

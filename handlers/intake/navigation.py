@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from handlers.intake.buttons import (
     Waitlist,
 )
 from handlers.intake.drafts import drop, get_draft, is_expired, record_draft, touch
+from handlers.intake.introduced import SAID, fill_personal
 from handlers.intake.prefill import (
     FROM_CASE,
     FROM_TEXT,
@@ -26,10 +28,17 @@ from handlers.intake.prefill import (
     prefilled_note,
     take_filled_note,
 )
-from handlers.intake.questions import ask, edit_buttons, summary_buttons, summary_text
+from handlers.intake.questions import (
+    ask,
+    cipher,
+    edit_buttons,
+    summary_buttons,
+    summary_text,
+)
 from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, progress, sequence
 from handlers.menu import main_menu_buttons
 from messages import t
+from storage.crypto import DecryptError
 from storage.models import IntakeDraft
 
 #: After this long without a word, a typed message first gets "you were at question N".
@@ -184,6 +193,10 @@ async def new_form(
     filled = apply_preset(ctx, draft, preset)
     if (course := await apply_preset_course(ctx, draft, preset)) is not None:
         filled.append(course)
+    if isinstance(said := preset.get(SAID), str):
+        # Kept under a key since replaced: nothing is filled, the questions ask it all.
+        with suppress(DecryptError):
+            filled += await fill_personal(ctx, draft, cipher(ctx).decrypt(said))
     if preset.get(FROM_TEXT):
         # Say what the message was understood to say, so a wrong guess is seen at once.
         note = "\n".join(n for n in (note, prefilled_note(filled)) if n) or None

@@ -23,11 +23,13 @@ from handlers.intake.answers import (
 )
 from handlers.intake.buttons import StartAbroad, StartCourse
 from handlers.intake.drafts import drop, get_draft, touch
+from handlers.intake.introduced import SAID, says_personal
 from handlers.intake.questions import (
     CHOICES,
     choice_label,
     cipher,
     exact_unit,
+    labelled,
     local_today,
     named_unit,
     open_courses,
@@ -82,6 +84,8 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
     named (``ASKED_BEFORE``)."""
     preset: dict[str, Any] = {k: v for k, v in slots.items() if k in _CHOICE_SLOTS}
     preset[FROM_TEXT] = True
+    if says_personal(text):
+        preset[SAID] = cipher(ctx).encrypt(text)  # read once the person has agreed
     padded = _padded(text)
     unit = await named_unit(ctx, text)
     unit_id = unit.id if unit is not None else None
@@ -167,24 +171,24 @@ def apply_preset(ctx: Context, draft: IntakeDraft, preset: dict[str, Any]) -> li
             continue
         touch(draft, ctx.now, **{key: value})
         if key != "who":
-            filled.append(_labelled(key, choice_label(step, value)))
+            filled.append(labelled(key, choice_label(step, value)))
     if preset.get("who") == "self":
         touch(draft, ctx.now, relationship="self")
-        filled.insert(0, _labelled("who", t("intake.summary.who.self")))
+        filled.insert(0, labelled("who", t("intake.summary.who.self")))
     gender = preset.get("gender")
     relative = preset.get("who") == "relative"
     if relative and isinstance(gender, str) and gender in CHOICES[Step.GENDER]:
         touch(draft, ctx.now, gender=gender)
-        filled.append(_labelled("gender", choice_label(Step.GENDER, gender)))
+        filled.append(labelled("gender", choice_label(Step.GENDER, gender)))
     if isinstance(preset.get("phone_enc"), str):
         touch(draft, ctx.now, phone_enc=preset["phone_enc"])
-        filled.append(_labelled("phone", cipher(ctx).decrypt(preset["phone_enc"])))
+        filled.append(labelled("phone", cipher(ctx).decrypt(preset["phone_enc"])))
     if isinstance(preset.get("unit_id"), int) and isinstance(preset.get("unit_name"), str):
         touch(draft, ctx.now, unit_id=preset["unit_id"], unit_name=preset["unit_name"])
-        filled.append(_labelled("commune", preset["unit_name"]))
+        filled.append(labelled("commune", preset["unit_name"]))
     if isinstance(preset.get("village"), str):
         touch(draft, ctx.now, village=preset["village"])
-        filled.append(_labelled("village", preset["village"]))
+        filled.append(labelled("village", preset["village"]))
     return filled
 
 
@@ -244,7 +248,7 @@ async def relative_named(ctx: Context, draft: IntakeDraft, text: str) -> str | N
     if "course_id" not in draft.data and (course := await apply_preset_course(
             ctx, draft, preset)) is not None:
         filled.append(course)
-    return prefilled_note(filled or [_labelled("who", t("intake.summary.who.relative"))])
+    return prefilled_note(filled or [labelled("who", t("intake.summary.who.relative"))])
 
 
 async def answer_ahead(
@@ -269,7 +273,7 @@ async def answer_ahead(
             pass
         else:
             touch(draft, ctx.now, phone_enc=cipher(ctx).encrypt(number))
-            return prefilled_note([_labelled("phone", number)])
+            return prefilled_note([labelled("phone", number)])
     if waiting(Step.VILLAGE) and _names_a_village(text):
         try:
             village = parse_place(text)
@@ -277,7 +281,7 @@ async def answer_ahead(
             pass
         else:  # "thon 5" at the phone question
             touch(draft, ctx.now, village=village)
-            return prefilled_note([_labelled("village", village)])
+            return prefilled_note([labelled("village", village)])
     if waiting(Step.HOUSEHOLD) and contains_phrase(
         text, folded_phrases("intake.not_name.later_words")
     ):
@@ -285,14 +289,14 @@ async def answer_ahead(
                               strict=False)
         if option is not None:  # "hộ cận nghèo" at the ethnicity question
             touch(draft, ctx.now, **{FIELD[Step.HOUSEHOLD]: option.value})
-            return prefilled_note([_labelled("household", option.label)])
+            return prefilled_note([labelled("household", option.label)])
     if ((waiting(Step.COMMUNE) or step == Step.COMMUNE)
             and (waiting(Step.VILLAGE) or step == Step.VILLAGE)
             and (note := await commune_and_village(ctx, draft, text)) is not None):
         return note  # "xã Thái Sơn, thôn 7" at the name or the commune question
     if waiting(Step.COMMUNE) and (unit := await exact_unit(ctx, text)) is not None:
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
-        return prefilled_note([_labelled("commune", unit.name)])
+        return prefilled_note([labelled("commune", unit.name)])
     named = options_named(text, besides=step) if step in TYPED else {}
     if len(named) == 1:
         # "hàn quốc" at the ID question, the country read from the request already: said so
@@ -300,7 +304,7 @@ async def answer_ahead(
         [(other, value)] = named.items()
         if other in applicable and draft.data.get(FIELD[other]) == value:
             return t("intake.already_noted",
-                     item=_labelled(other.value, choice_label(other, value)))
+                     item=labelled(other.value, choice_label(other, value)))
     return None
 
 
@@ -334,7 +338,7 @@ async def name_with_birth(ctx: Context, draft: IntakeDraft, text: str) -> str | 
         # date asked, saying why.
         return ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
     stored = date.fromisoformat(str(draft.data["dob"])).strftime("%d/%m/%Y")
-    return prefilled_note([_labelled("dob", stored)])
+    return prefilled_note([labelled("dob", stored)])
 
 
 async def class_changed(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
@@ -353,7 +357,7 @@ async def class_changed(ctx: Context, draft: IntakeDraft, text: str) -> str | No
         await choose_course(ctx, draft, course_id, waitlist=False)
     except (CourseFullError, InvalidAnswerError):
         return None  # full meanwhile: the class question offers its waiting list
-    return prefilled_note([_labelled("course", str(draft.data.get("course_label", "")))])
+    return prefilled_note([labelled("course", str(draft.data.get("course_label", "")))])
 
 
 def asks_other_class(draft: IntakeDraft, text: str) -> bool:
@@ -373,7 +377,7 @@ async def commune_and_village(ctx: Context, draft: IntakeDraft, text: str) -> st
         return None
     commune, village = place
     touch(draft, ctx.now, unit_id=commune.id, unit_name=commune.name, village=village)
-    return prefilled_note([_labelled("commune", commune.name), _labelled("village", village)])
+    return prefilled_note([labelled("commune", commune.name), labelled("village", village)])
 
 
 async def _commune_and_village(ctx: Context, text: str) -> tuple[Unit, str] | None:
@@ -396,12 +400,14 @@ def _names_a_village(text: str) -> bool:
     return 2 <= len(words) <= 4 and words[0] in folded_phrases("intake.typed_ahead.village_words")
 
 
-def _labelled(field: str, value: str) -> str:
-    """"Quan hệ: Con" — the summary's own field name, so a bare "Con" is not left to guess."""
-    return f"{t(f'intake.field.{field}')}: {value}"
+#: From this many answers the note lists them a line each.
+_LISTED = 4
 
 
 def prefilled_note(filled: list[str]) -> str | None:
+    if len(filled) >= _LISTED:
+        lines = "\n".join(t("intake.prefilled.note_item", item=item) for item in filled)
+        return t("intake.prefilled.note_list", items=lines)
     return t("intake.prefilled.note", items="; ".join(filled)) if filled else None
 
 

@@ -334,3 +334,8 @@ def _without_edit_word(text: str) -> str:
     """"sửa ngày sinh" → "ngày sinh": a word asking to edit (``intake.edit_lead.words``) dropped
     from the front."""
     return after_lead(text, folded_phrases("intake.edit_lead.words")) or text
+
+
+def labelled(field: str, value: str) -> str:
+    """"Quan hệ: Con": the summary's own field name, so a bare "Con" is not left to guess."""
+    return f"{t(f'intake.field.{field}')}: {value}"

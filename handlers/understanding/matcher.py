@@ -53,6 +53,7 @@ from handlers.understanding.phrases import (
     commune_as_word,
 )
 from handlers.understanding.remit import RemitCheck
+from handlers.understanding.requests import gives_particulars, request_slots
 from handlers.understanding.ruled_out import class_topics_set_aside, spoken, without_ruled_out
 from handlers.understanding.shared_facts import answered_together, facts_about
 from handlers.understanding.smalltalk import (
@@ -215,6 +216,10 @@ class Matcher:
         follow_up = self._countries.asked_again(self._question_key(text), previous)
         if follow_up is not None:
             return follow_up
+        particulars = self._particulars(text)
+        if particulars is not None:
+            # What to register for is named in the office's own words: in the remit.
+            return particulars
         decision = self._decide_message(text, words)
         if decision.outcome == "answer":
             decision = self._without_foreign(decision, words)
@@ -345,6 +350,21 @@ class Matcher:
         if decision.outcome in ("answer", "clarify") and offers:
             return replace(decision, offers=offers)
         return decision
+
+    def _particulars(self, text: str) -> Decision | None:
+        """A person giving their particulars (a phone, a birth year, a village, a name) and
+        what they want ("Tôi là Nông Văn Thắng sinh 1990 thôn Nà Thác, sđt 0386 112 233, tôi
+        muốn đi Đài Loan"), asking nothing, is registering (``[particulars]``); it got the
+        Taiwan answer. None for anything else."""
+        name = self.actions.particulars_action
+        if (not name or "kind" not in request_slots(text, self.actions)
+                or not gives_particulars(text, self.actions)):
+            return None
+        key = self._question_key(text) or self.key(text, repair=False)
+        if self._is_question(key):
+            return None
+        found = tuple(c for c in self.rank(key) if c.topic == ACTION_PREFIX + name)[:1]
+        return Decision("action", key, found, action=name)
 
     def _two_questions(self, text: str, key: str, words: str | None = None) -> Decision | None:
         """A long message whose clauses are each clearly about a different topic ("đi Nhật hết

@@ -96,3 +96,46 @@ def request_slots(text: str, actions: Actions | None = None) -> dict[str, str]:
     elif any(_find(words, p) >= 0 for _, p in _phrases(acts, "self") if p):
         slots["who"] = "self"
     return slots
+
+
+#: A mobile number once the separators inside it are gone.
+_MOBILE = re.compile(r"(?<!\d)(?:\+?84|0)[35789]\d{8}(?!\d)")
+_NUMBER_GAP = re.compile(r"(?<=\d)[ .\-](?=\d)")
+#: A birth year, or a date written with digits.
+_BIRTH = re.compile(r"^(?:(?:19|20)\d\d|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})$")
+
+
+def gives_particulars(text: str, actions: Actions | None = None) -> bool:
+    """Does the message give the person's particulars, asking nothing: a mobile number or a
+    name ("tên là …", "tôi tên …", "tôi là" then a capitalised name), or both a birth year or
+    date after "sinh" and a village ("thôn Nà Thác")? (``[particulars]`` of
+    messages/actions.toml.) A village or an age alone is how people say who asks a question
+    ("cháu ở thôn 3, năm nay 19 tuổi, xã mình có lớp không")."""
+    acts = actions or load_actions()
+    table = {k: [tuple(fold(p).split()) for p in v] for k, v in acts.particulars.items()}
+    typed = re.findall(r"[\w/.\-]+", text)
+    words = [fold(w).strip(".-") for w in typed]
+    if "?" in text or any(_find(words, p) >= 0 for p in table.get("asking", ())):
+        return False  # asked, not given to register
+    if _MOBILE.search(_NUMBER_GAP.sub("", text)):
+        return True
+    speakers = {p[0] for p in table.get("speakers", ()) if p}
+
+    def after(key: str) -> list[list[str]]:
+        found = []
+        for phrase in table.get(key, ()):
+            at = _find(words, phrase)
+            if at >= 0:
+                found.append(words[at + len(phrase):at + len(phrase) + 3])
+        return found
+
+    for n, word in enumerate(words):
+        # "tôi tên (là) Hùng", "tên em là …": a speaker's word beside "tên"
+        if word == "ten" and speakers & set(words[max(0, n - 1):n + 2]):
+            return True
+        # "tôi là Nông Văn Thắng": capitalised words after "là"
+        if (word == "la" and n and words[n - 1] in speakers and len(typed) > n + 2
+                and typed[n + 1][:1].isupper() and typed[n + 2][:1].isupper()):
+            return True
+    born = any(any(_BIRTH.match(w) for w in rest[:2]) for rest in after("birth"))
+    return born and any(rest and rest[0] not in speakers for rest in after("village"))

@@ -1,0 +1,213 @@
+"""What a registration request says of the person, besides what to register for: "tôi tên là
+Nguyễn Văn Hùng, sinh ngày 12/5/1995, ở thôn Làng Bát, sđt 0987 654 321, muốn đăng ký đi Hàn".
+Each answer is read as its own question reads it (``apply_text``), so what the form would
+refuse is left for its question; the form never asks again what the message said.
+
+Nothing personal is taken before the person agrees: the request's words wait, encrypted, in the
+consent step's preset (``SAID``), and are read once the form exists (``fill_personal``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from functools import cache
+from itertools import pairwise
+
+from handlers.context import Context
+from handlers.intake.answers import apply_choice, apply_text, not_a_name
+from handlers.intake.questions import current_units, labelled, local_today
+from handlers.intake.steps import Step, answered, sequence
+from handlers.intake.validators import InvalidAnswerError, parse_date, parse_phone
+from handlers.textnorm import fold, folded_phrases, nfc
+from messages import raw, t
+from storage.models import IntakeDraft
+
+#: Preset key: the request's own words, encrypted, read for personal answers once agreed.
+SAID = "said_enc"
+#: Words of the speaker ("tôi", "em") and of kinship ("con trai", "vợ"), around "tên".
+SPEAKERS = "intake.introduced.speakers"
+KIN = "intake.introduced.kin"
+#: The most words a name is looked for in, after "tên (là)".
+_NAME_WORDS = 5
+#: The most words after "sinh" a birth date is looked for in.
+_DATE_WORDS = 6
+#: A mobile number written inside a sentence, with its separators.
+_PHONE_IN_TEXT = re.compile(r"(?:\+84|84|0)[\d .\-]{8,14}\d")
+
+
+def _words(text: str) -> list[str]:
+    return nfc(text).replace(",", " , ").replace(";", " ; ").replace(".", " . ").split()
+
+
+def _is(word: str, key: str, plain: str | None = None) -> bool:
+    """Is the typed word one of the phrases under ``key``: compared with its marks when typed
+    with them ("Đặng" is no "đang"); typed without, with the folded phrases of ``plain`` if
+    given (only the words no name has without marks), else of ``key``."""
+    lower = nfc(word).lower()
+    if fold(lower) == lower:
+        return lower in folded_phrases(plain or key)
+    return lower in _marked(key)
+
+
+@cache
+def _marked(key: str) -> frozenset[str]:
+    return frozenset(nfc(p).lower() for p in raw(key))
+
+
+def said_names(text: str) -> list[tuple[str, bool]]:
+    """Each full name after "tên (là)" or "tôi là", and whether it is the speaker's own
+    ("tôi tên là …", "tên em là …", "đăng ký đi Hàn, tên Nguyễn Văn Hùng": True) or a
+    relative's ("con trai tôi tên …", "em tôi tên …": False); only names of two words or
+    more. A mother may give hers, then her son's."""
+    words = _words(text)
+    found: list[tuple[str, bool]] = []
+    for i, word in enumerate(words):
+        if fold(word) == "la" and i and _is(words[i - 1], SPEAKERS) and all(
+                w[:1].isupper() for w in words[i + 1:i + 3]) and len(words) > i + 2:
+            # "Tôi là Nông Văn Thắng": a name written as one, after "tôi là"
+            name = _name_at(words, i + 1)
+            if len(name) >= 2 and not_a_name(" ".join(name)) is None:
+                found.append((" ".join(name),
+                              not any(_is(w, KIN) for w in words[max(0, i - 3):i])))
+        if fold(word) != "ten":
+            continue
+        start = i + 1  # "tên (con) (tôi) là": who comes first, then the name
+        while start < min(len(words), i + 5) and (
+                fold(words[start]) in ("la", "cua") or _is(words[start], SPEAKERS)
+                or _is(words[start], KIN)):
+            start += 1
+        name = _name_at(words, start)
+        if len(name) < 2 or not_a_name(" ".join(name)) is not None:
+            continue  # "tên lớp may là gì"
+        around = words[max(0, i - 3):start]
+        # "em tôi" is a younger sibling, "em" alone the speaker.
+        kin = any(_is(w, KIN) for w in around) or any(
+            _is(a, SPEAKERS) and _is(b, SPEAKERS) for a, b in pairwise(around))
+        found.append((" ".join(name), not kin))
+    return list(dict.fromkeys(found))  # "tên em là Lò Thị Mai": one name, read twice
+
+
+def _name_at(words: list[str], start: int) -> list[str]:
+    """The words of a name from ``start``, up to what the message says next."""
+    name: list[str] = []
+    for n in range(start, min(len(words), start + _NAME_WORDS)):
+        word, after = words[n], words[n + 1] if n + 1 < len(words) else ""
+        pair = f"{fold(word).lower()} {fold(after).lower()}"
+        if (not word.isalpha() or _ends_name(word)
+                or pair in folded_phrases("intake.introduced.name_end_pairs")
+                or (fold(word).lower() in ("sinh", "nam") and any(c.isdigit() for c in after))):
+            break
+        name.append(word)
+    return name
+
+
+def _ends_name(word: str) -> bool:
+    """Is the word one no name holds ("Đăng" is a name, "đang" is not; "lam" may be Lâm)?"""
+    return _is(word, "intake.introduced.name_ends", plain="intake.introduced.name_ends_plain")
+
+
+def said_birth(text: str, ctx: Context) -> str | None:
+    """The words of a whole birth date after "sinh" ("sinh ngày 15/8/1995", "sinh 5 tháng 3
+    năm 2001"); a year alone is no date, and is left for the question."""
+    words = _words(text)
+    for i, word in enumerate(words):
+        if fold(word) not in ("sinh", "ns", "sn"):
+            continue
+        tail = words[i + 1:i + 1 + _DATE_WORDS]
+        for end in range(len(tail), 0, -1):
+            candidate = " ".join(tail[:end])
+            try:
+                parse_date(candidate, local_today(ctx))
+            except InvalidAnswerError:
+                continue
+            return candidate
+    return None
+
+
+def said_phone(text: str) -> str | None:
+    """The one mobile number in the text, as written."""
+    found = []
+    for candidate in _PHONE_IN_TEXT.findall(text):
+        try:
+            found.append(parse_phone(candidate))
+        except InvalidAnswerError:
+            continue
+    return found[0] if len(set(found)) == 1 else None
+
+
+def said_village(text: str, communes: Collection[str] = ()) -> str | None:
+    """"thôn Làng Bát", "xóm 5": a village word and at most three words of its name, up to
+    the next thing the message says (a number ends it, so do a commune of ``communes`` and a
+    wish)."""
+    words = _words(text)
+    ahead = [fold(c).split() for c in communes]
+    for i, word in enumerate(words):
+        if fold(word) not in folded_phrases("intake.typed_ahead.village_words"):
+            continue
+        name: list[str] = []
+        for n in range(i + 1, min(len(words), i + 4)):
+            w, rest = words[n], [fold(x) for x in words[n:]]
+            if (not w.isalnum() or _ends_name(w) or fold(w) in ("xa", "huyen", "tinh")
+                    or any(rest[:len(c)] == c for c in ahead)):
+                break
+            name.append(w)
+            if w.isdigit():
+                break  # "thôn 5"
+        if name:
+            return " ".join([word, *name])
+    return None
+
+
+def says_personal(text: str) -> bool:
+    """Does the request say a name, a birth date, a phone number or a village? (Only then are
+    its words kept for after the consent.)"""
+    folded = f" {fold(text)} "
+    return (" ten " in folded or " sinh " in folded or _PHONE_IN_TEXT.search(text) is not None
+            or said_village(text) is not None)
+
+
+async def fill_personal(ctx: Context, draft: IntakeDraft, text: str) -> list[str]:
+    """Fill the unanswered questions the request's words answer; returns what was filled, as
+    the summary's labelled items. A name is the applicant's only when whose it is fits the
+    form: the speaker's own ("tôi tên là …") makes the registration for themselves when the
+    form does not know for whom yet; a relative's only in a registration for a relative."""
+    filled: list[str] = []
+    who = draft.data.get("who")
+    # The relative's name in a registration for a relative; else the speaker's own.
+    name = next((n for n, own in said_names(text) if own is (who != "relative")), None)
+    if name is not None and not answered(Step.NAME, draft.data):
+        try:
+            await apply_text(ctx, draft, Step.NAME, name)
+        except InvalidAnswerError:
+            pass
+        else:
+            if who is None:
+                await apply_choice(ctx, draft, Step.WHO, "self")
+                filled.append(labelled("who", t("intake.summary.who.self")))
+            filled.append(labelled("full_name", str(draft.data["full_name"])))
+    # In a registration for a relative, a date said before the relative is named is the
+    # speaker's ("tôi sinh 12/3/1975, đăng ký cho con trai tôi…").
+    words = _words(text)
+    kin = next((i for i, w in enumerate(words) if _is(w, KIN)), None)
+    dated = text if who != "relative" else " ".join(words[kin:]) if kin is not None else ""
+    for step, field, said in ((Step.DOB, "dob", said_birth(dated, ctx)),
+                              (Step.PHONE, "phone", said_phone(text)),
+                              (Step.VILLAGE, "village", said_village(
+                                  text, [u.name for u in await current_units(ctx)]))):
+        if said is None or answered(step, draft.data) or step not in sequence(draft.data):
+            continue
+        try:
+            await apply_text(ctx, draft, step, said)
+        except InvalidAnswerError:
+            continue  # too young for the kind, say: its question says why
+        shown = parse_phone(said) if step == Step.PHONE else _shown(field, draft)
+        filled.append(labelled(field, shown))
+    return filled
+
+
+def _shown(field: str, draft: IntakeDraft) -> str:
+    if field == "dob":
+        year, month, day = str(draft.data["dob"]).split("-")
+        return f"{day}/{month}/{year}"
+    return str(draft.data[field])

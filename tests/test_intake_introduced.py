@@ -1,0 +1,154 @@
+"""A registration request that says who the person is ("tôi tên là Nguyễn Văn Hùng, sinh ngày
+12/5/1995, ở thôn Làng Bát, sđt 0987 654 321, muốn đăng ký đi Hàn") fills those questions too,
+once the person agrees (issue 13: "nothing the user said is asked again"): through the engine on
+the console and on Zalo, with the readers' table and a property test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.app import App
+from handlers.intake.introduced import said_names, said_phone, said_village
+from handlers.types import Channel
+from handlers.understanding.requests import gives_particulars
+from storage.models import ConversationState, IntakeDraft
+from tests.helpers import intents, say, texts
+from tests.intake_support import draft_data
+
+CHANNELS = [Channel.CONSOLE, Channel.ZALO]
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("toi ten la Nguyen Van Hung sinh nam 1995 o thon lang bat", [("Nguyen Van Hung", True)]),
+    ("Tên em là Lò Thị Mai, em muốn đăng ký học may", [("Lò Thị Mai", True)]),
+    ("dang ky di han, ten Trieu Van Lam, 0987654321", [("Trieu Van Lam", True)]),
+    ("con trai toi ten la Ly Van Nam nam nay 20 tuoi", [("Ly Van Nam", False)]),
+    ("em tôi tên Hoàng Thị Hiền muốn đi Nhật", [("Hoàng Thị Hiền", False)]),
+    ("tên tôi là Nguyễn Hải Đăng đăng ký đi Hàn", [("Nguyễn Hải Đăng", True)]),
+    ("Tôi là Nông Văn Thắng sinh 1990 thôn Nà Thác", [("Nông Văn Thắng", True)]),
+    ("toi ten la Lo Thi Hoa, dang ky cho con trai toi ten la Lo Van Pao di hoc nghe",
+     [("Lo Thi Hoa", True), ("Lo Van Pao", False)]),
+    ("tôi là mẹ của cháu Hùng", []),
+    ("toi ten Hung muon di han", []),  # one word is no full name
+    ("ten lop may la gi", []),
+])
+def test_the_name_and_whose_it_is(text: str, names: list[tuple[str, bool]]) -> None:
+    assert said_names(text) == names
+
+
+def test_the_phone_and_the_village() -> None:
+    assert said_phone("sdt 0987 654 321, sinh 1995") == "0987654321"
+    assert said_phone("0987654321 hoac 0912000111") is None  # two numbers: which?
+    assert said_phone("cccd 008095001234") is None
+    assert said_village("o thon lang bat xa bach xa muon di") == "thon lang bat"
+    assert said_village("xóm 5 Yên Phú") == "xóm 5"
+    assert said_village("thôn Làng Bát Bạch Xa", ["Bạch Xa"]) == "thôn Làng Bát"
+    assert said_village("tôi muốn đi Hàn") is None
+
+
+@pytest.mark.parametrize(("text", "gives"), [
+    ("sdt 0386.112.233 muon di dai loan", True),
+    ("toi ten la Hung", True),
+    ("Dạ cháu chào chú, cháu là Hà Văn Quý ở Phù Lưu", True),
+    ("em sinh 2001 o thon Na Thac", True),
+    # a village or an age alone is who asks a question
+    ("chau o thon 3 nam nay 19 tuoi chau muon hoc nghe sua xe may", False),
+    ("em sinh nam 2001 co di nhat duoc khong", False),
+    ("tên lớp may là gì", False),
+])
+def test_particulars(text: str, gives: bool) -> None:
+    assert gives_particulars(text) is gives
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(("text", "next_step"), [
+    # a year alone is no birth date: asked
+    ("Tôi là Nông Văn Thắng sinh 1990 thôn Nà Thác, sđt 0386 112 233, tôi muốn đi Đài Loan",
+     "flow:intake.dob"),
+    ("em ten la Nguyen Van Hung sinh ngay 1/1/2000 muon di han", "flow:intake.gender"),
+])
+async def test_a_person_saying_who_they_are_and_what_they_want_registers(
+    app: App, channel: Channel, text: str, next_step: str
+) -> None:
+    # Each got an answer (Taiwan; "which topic?") where the person was registering.
+    assert intents(await say(app, "u1", text, channel=channel)) == ["flow:intake.consent"]
+    lines = await say(app, "u1", "dong y", channel=channel)
+    assert intents(lines) == [next_step]  # for whom and the name said, not asked
+
+
+async def test_a_question_saying_where_the_person_lives_is_answered(app: App) -> None:
+    lines = await say(app, "u1", "chau o thon 3 nam nay 19 tuoi chau muon hoc nghe sua xe may "
+                      "ma khong biet xa minh co lop khong a", channel=Channel.ZALO)
+    assert not intents(lines)[0].startswith("flow:intake")
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_read_without_error(text: str) -> None:
+    said_names(text), said_phone(text), said_village(text), gives_particulars(text)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_request_saying_who_fills_the_form_once_agreed(
+    app: App, channel: Channel
+) -> None:
+    lines = await say(app, "u1", "toi ten la Nguyen Van Hung, sinh ngay 12/5/1995, o thon Lang "
+                      "Bat xa Bach Xa, sdt 0987 654 321, muon dang ky di han quoc", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    async with app.db.session() as session:
+        state = await session.scalar(select(ConversationState))
+        assert state is not None and "Hung" not in str(state.data)  # nothing readable yet
+        assert await session.scalar(select(IntakeDraft)) is None
+    lines = await say(app, "u1", "dong y", channel=channel)
+    # For himself, his name, date, phone and village kept: the gender is next.
+    assert intents(lines) == ["flow:intake.gender"]
+    shown = texts(lines)
+    for said in ("Nguyen Van Hung", "12/05/1995", "0987654321", "Lang Bat", "Bạch Xa"):
+        assert said in shown
+    data = await draft_data(app)
+    assert data["who"] == "self" and data["dob"] == date(1995, 5, 12).isoformat()
+    assert data["market"] == "korea"
+
+
+async def test_a_name_said_before_a_refusal_is_not_kept(app: App) -> None:
+    await say(app, "u1", "toi ten la Nguyen Van Hung, muon dang ky di han", channel=Channel.ZALO)
+    await say(app, "u1", "khong dong y", channel=Channel.ZALO)
+    async with app.db.session() as session:
+        state = await session.scalar(select(ConversationState))
+        assert state is not None and "said_enc" not in str(state.data)
+        assert await session.scalar(select(IntakeDraft)) is None
+
+
+async def test_a_relatives_name_fills_only_a_registration_for_a_relative(app: App) -> None:
+    await say(app, "m1", "toi ten la Lo Thi Hoa, dang ky cho con trai toi di hoc nghe",
+              channel=Channel.ZALO)
+    await say(app, "m1", "dong y", channel=Channel.ZALO)
+    assert "full_name" not in await draft_data(app)  # the mother's name, not her son's
+
+
+async def test_a_mother_giving_her_name_then_her_sons_fills_his(app: App) -> None:
+    await say(app, "m1", "toi ten la Lo Thi Hoa o thon 5 yen phu, dang ky cho con trai toi ten "
+              "la Lo Van Pao sinh 12/3/2004 di hoc nghe, sdt 0912000111", channel=Channel.ZALO)
+    lines = await say(app, "m1", "dong y", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.ethnicity"]
+    data = await draft_data(app)
+    assert data["full_name"] == "Lo Van Pao" and data["who"] == "relative"
+
+
+async def test_a_birth_date_too_young_for_the_kind_is_left_for_its_question(app: App) -> None:
+    await say(app, "u1", "toi ten la Nguyen Van Hung sinh ngay 1/1/2015, muon dang ky di han",
+              channel=Channel.ZALO)
+    lines = await say(app, "u1", "dong y", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.dob"]
+    assert "dob" not in await draft_data(app)
+
+
+async def test_a_mothers_own_birth_date_is_not_her_sons(app: App) -> None:
+    await say(app, "m1", "toi sinh ngay 12/3/1975, dang ky cho con trai toi di hoc nghe",
+              channel=Channel.ZALO)
+    await say(app, "m1", "dong y", channel=Channel.ZALO)
+    assert "dob" not in await draft_data(app)
