@@ -232,6 +232,37 @@ async def test_a_second_subscription_request_adds_to_the_topics_received(
     assert "Đã chọn: Lớp học nghề mới" in texts(lines)
 
 
+async def test_a_topic_asked_for_at_the_commune_question_is_added(app: App) -> None:
+    # "cho em nhận cả tin cảnh báo lừa đảo" there dropped the classes asked for first.
+    await say(app, "me", "em muon nhan them tin lop hoc nghe", channel=Channel.ZALO)
+    lines = await say(app, "me", "cho em nhan ca tin canh bao lua dao", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:subscribe.unit"]
+    await say(app, "me", "thai hoa", channel=Channel.ZALO)
+    await say(app, "me", "dong y", channel=Channel.ZALO)
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.topics == ["training", "scam"]
+
+
+@pytest.mark.parametrize(("said", "left"), [
+    ("dừng nhận tin Hàn", ["training", "scam"]),
+    ("thoi dung nhan tin han, chi nhan lop hoc thoi", ["training"]),
+])
+async def test_a_stop_naming_topics_stops_those_only(
+    app: App, clock: Clock, said: str, left: list[str]
+) -> None:
+    # It stopped every announcement (or, before, started a subscription adding Korea).
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "me", clock.now(), unit=pl, topics=["training", "scam", "abroad:korea"],
+                 channel="zalo")
+    lines = await say(app, "me", said, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:subscribe.confirm"]
+    await say(app, "me", "dong y", channel=Channel.ZALO)
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.stopped_at is None and sub.topics == left
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_the_survey_offers_the_rounds_communes_by_number(
     app: App, clock: Clock, channel: Channel

@@ -117,23 +117,43 @@ def is_stop(text: str) -> bool:
     return is_phrase(text, phrases) or (rest is not None and is_phrase(rest, phrases))
 
 
-def asks_to_stop(text: str) -> bool:
-    """A stop said inside a request ("cho tôi dừng nhận tin", "em không muốn nhận tin nữa",
-    "gửi hoài vậy, dừng nhận tin giùm"; each started a subscription): a stop phrase of two
-    words or more standing in the text, not denied just before it ("không muốn dừng nhận
-    tin") and not said of a case ("nếu dừng nhận tin thì…"). For a message already read as
-    about announcements, not for every message: an officer's announcement may say it."""
+def _after_stop(text: str) -> str | None:
+    """The words after a stop phrase of two words or more standing in the text ("" when
+    nothing follows), not denied just before it ("không muốn dừng nhận tin") and not said of
+    a case ("nếu dừng nhận tin thì…"); None when the text says no stop."""
     keys = dict.fromkeys((phrase_key(text), spelt_key(text)))
     if any(contains_phrase(key, folded_phrases("outreach_stop.if_words")) for key in keys):
-        return False
+        return None
     denials = folded_phrases("outreach_stop.denials")
     for words in (key.split() for key in keys):
         for phrase in (p.split() for p in folded_phrases("outreach_stop.phrases")):
             n = len(phrase)
-            if n >= 2 and any(words[i:i + n] == phrase and not denials & set(words[i - 3:i])
-                              for i in range(len(words) - n + 1)):
-                return True
-    return False
+            for i in range(len(words) - n + 1):
+                if n >= 2 and words[i:i + n] == phrase and not denials & set(words[i - 3:i]):
+                    return " ".join(words[i + n:])
+    return None
+
+
+def asks_to_stop(text: str) -> bool:
+    """A stop said inside a request ("cho tôi dừng nhận tin", "em không muốn nhận tin nữa",
+    "gửi hoài vậy, dừng nhận tin giùm"; each started a subscription). Not a stop of some
+    topics only ("dừng nhận tin Hàn, chỉ nhận lớp học": ``stopped_topics``). For a message
+    already read as about announcements, not for every message: an officer's announcement
+    may say it."""
+    rest = _after_stop(text)
+    return rest is not None and not topics_in(rest)
+
+
+def stopped_topics(text: str) -> tuple[list[str], list[str]]:
+    """The topics a stop names right after it, and those it keeps after "chỉ" ("dừng nhận
+    tin Hàn, chỉ nhận lớp học" → the Korea news off, only the classes kept)."""
+    rest = _after_stop(text)
+    if not rest:
+        return [], []
+    only = folded_phrases("outreach_stop.only_words")
+    words = rest.split()
+    cut = next((i for i, w in enumerate(words) if w in only), len(words))
+    return topics_in(" ".join(words[:cut])), topics_in(" ".join(words[cut:]))
 
 
 def topics_label(topics: list[str]) -> str:
@@ -199,16 +219,31 @@ class SubscribeFlow(Flow):
         if is_phrase(folded, folded_phrases("outreach_stop.resume_phrases")):
             await self._resume(ctx)
             return
-        # Saving replaces the topics: start from those already received (a second request
-        # "nhận tin lừa đảo" adds scam warnings, it does not drop the classes).
+        # Saving replaces the topics: start from those already received, and those chosen in
+        # this flow before (a second request "nhận tin lừa đảo" adds scam warnings, it does
+        # not drop the classes; typed at the commune question, it dropped them).
         current = await get_subscription(ctx.session, ctx.contact.id)
         kept = list(current.topics) if current and current.stopped_at is None else []
-        named = topics_in(event.text)
-        said = {x.split(":")[0] for x in named}  # a country named replaces the one kept
-        topics = [k for k in kept if k.split(":")[0] not in said] + named
-        # The commune the message names ("lớp mới ở Phù Lưu"), else the person's own.
+        pending = ctx.data if ctx.flow == NAME else {}
+        kept += [k for k in pending.get("topics") or [] if k not in kept]
+        less, only = stopped_topics(event.text)
+        if less:
+            # "dừng nhận tin Hàn, chỉ nhận lớp học": those off (only those kept, when said),
+            # the rest to confirm.
+            off = {x.split(":")[0] for x in less}
+            topics = only or [k for k in kept if k.split(":")[0] not in off]
+            if not topics:
+                await self._stop(ctx)
+                return
+            named: list[str] = topics
+        else:
+            named = topics_in(event.text)
+            said = {x.split(":")[0] for x in named}  # a country named replaces the one kept
+            topics = [k for k in kept if k.split(":")[0] not in said] + named
+        # The commune the message names ("lớp mới ở Phù Lưu"), else the one chosen, the
+        # person's own, the subscription's.
         named_in_text = await named_unit(ctx, event.text)
-        unit_id = named_in_text.id if named_in_text is not None else None
+        unit_id = named_in_text.id if named_in_text is not None else pending.get("unit_id")
         if unit_id is None:
             unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
         if unit_id is None and current is not None:
