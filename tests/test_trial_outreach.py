@@ -430,6 +430,11 @@ async def test_a_country_named_is_its_recruitment_and_topics_can_be_typed_in_a_s
     lines = await say(app, "t1", "thai son", channel=channel)
     assert intents(lines) == ["flow:subscribe.confirm"], lines
     assert "Nhật Bản" in texts(lines)
+    # The request first, its condition after: it got the Korea answer.
+    lines = await say(app, "t3", "bao cho em khi nao co dot tuyen di han nhe", channel=channel)
+    assert intents(lines) == ["flow:subscribe.unit"], lines
+    lines = await say(app, "t3", "thai son", channel=channel)
+    assert "Hàn Quốc" in texts(lines)
     await say(app, "t2", "nhan thong bao", channel=channel)
     await say(app, "t2", "thai son", channel=channel)
     lines = await say(app, "t2", "them ca lop hoc nghe nua", channel=channel)
