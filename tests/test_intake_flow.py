@@ -1,11 +1,12 @@
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from handlers.types import Channel
 from storage.crypto import Cipher
-from storage.models import Contact, IntakeDraft, Notice
+from storage.models import Case, Contact, IntakeDraft, Notice
 from tests.helpers import intents, press, say, texts
 from tests.intake_support import all_cases, fill_form
 
@@ -235,3 +236,24 @@ async def test_a_village_typed_at_the_phone_question_is_kept_for_its_question(ap
     await say(app, "u1", "0987654321")
     lines = await say(app, "u1", "Bach Xa")
     assert intents(lines) == ["flow:intake.ethnicity"]  # the village is not asked again
+
+
+@pytest.mark.parametrize("said", ["sai so dien thoai", "số điện thoại bị sai rồi",
+                                  "ngay sinh nham"])
+async def test_saying_a_field_is_wrong_at_the_summary_edits_it(app: App, said: str) -> None:
+    # "sai số điện thoại" got "answer by number", and "đúng rồi" registered the wrong number.
+    assert intents(await fill_form(app, "u1")) == ["flow:intake.summary"]
+    lines = await say(app, "u1", said)
+    assert intents(lines) == [
+        "flow:intake.dob" if "ngay" in said else "flow:intake.phone"]
+
+
+async def test_a_mobile_number_typed_at_the_summary_replaces_the_phone(app: App) -> None:
+    assert intents(await fill_form(app, "u1", channel=Channel.ZALO)) == ["flow:intake.summary"]
+    lines = await say(app, "u1", "so dung la 0912 333 444", channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.summary"]
+    assert texts(lines).startswith("Đã sửa: Điện thoại: 0912333444.")
+    await say(app, "u1", "dung roi", channel=Channel.ZALO)
+    async with app.db.session() as session:
+        case = await session.scalar(select(Case))
+    assert case is not None and Cipher().decrypt(case.phone_enc) == "0912333444"

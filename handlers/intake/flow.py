@@ -71,6 +71,7 @@ from handlers.intake.prefill import (
     FROM_TEXT,
     apply_preset,
     form_slots,
+    phone_corrected,
     prefilled_note,
     request_preset,
     same_family,
@@ -362,6 +363,10 @@ class IntakeFlow(Flow):
             # "chưa có căn cước" on the summary got "not the bot's business": it is optional,
             # and left blank already.
             await show_step(ctx, draft, note=ctx.text("intake.citizen_id_optional"))
+            return
+        if ctx.step == Step.SUMMARY.value and (
+                note := phone_corrected(ctx, draft, event.text)) is not None:
+            await show_step(ctx, draft, note=note)
             return
         if ctx.step != draft.step or step not in QUESTIONS:
             # On the summary, the edit list, a confirmation: only the buttons are answers.

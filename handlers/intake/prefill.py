@@ -308,6 +308,18 @@ async def answer_ahead(
     return None
 
 
+def phone_corrected(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
+    """A mobile number typed at the summary ("sai số điện thoại", then "0912 333 444")
+    replaces the phone; the note saying so, or None for any other text. It got "answer by
+    number", and "đúng rồi" then registered the wrong number."""
+    try:
+        number = parse_phone(text)
+    except InvalidAnswerError:
+        return None
+    touch(draft, ctx.now, phone_enc=cipher(ctx).encrypt(number))
+    return t("intake.corrected", item=labelled("phone", number))
+
+
 #: parse_date's reason for words that are no date at all.
 DATE_UNREAD = "date_format"
 

@@ -31,7 +31,7 @@ from handlers.intake.steps import (
     sequence,
 )
 from handlers.intake.validators import InvalidAnswerError, match_option, match_unit, unit_in_words
-from handlers.textnorm import after_lead, fold, folded_phrases, is_phrases
+from handlers.textnorm import after_lead, fold, folded_phrases, is_phrases, phrase_key
 from handlers.types import Button, Reply
 from messages import has, raw, t
 from storage.crypto import Cipher
@@ -331,9 +331,14 @@ def _typed_option(
 
 
 def _without_edit_word(text: str) -> str:
-    """"sửa ngày sinh" → "ngày sinh": a word asking to edit (``intake.edit_lead.words``) dropped
-    from the front."""
-    return after_lead(text, folded_phrases("intake.edit_lead.words")) or text
+    """"sửa ngày sinh", "sai số điện thoại", "số điện thoại bị sai" → the field: the words
+    asking to edit (``intake.edit_lead``) dropped from the front or the end."""
+    text = after_lead(text, folded_phrases("intake.edit_lead.words")) or text
+    key = phrase_key(text)
+    for tail in sorted(folded_phrases("intake.edit_lead.tail_words"), key=len, reverse=True):
+        if key.endswith(f" {tail}"):
+            return key.removesuffix(f" {tail}")
+    return text
 
 
 def labelled(field: str, value: str) -> str:
