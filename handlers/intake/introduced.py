@@ -32,6 +32,9 @@ KIN = "intake.introduced.kin"
 _NAME_WORDS = 5
 #: The most words after "sinh" a birth date is looked for in.
 _DATE_WORDS = 6
+#: The most "tên", "sinh" or "thôn" of one message read: a request says each once or twice,
+#: and a message of thousands of them costs no more than a few.
+_MARKERS = 5
 #: A mobile number written inside a sentence, with its separators.
 _PHONE_IN_TEXT = re.compile(r"(?:\+84|84|0)[\d .\-]{8,14}\d")
 
@@ -62,7 +65,9 @@ def said_names(text: str) -> list[tuple[str, bool]]:
     more. A mother may give hers, then her son's."""
     words = _words(text)
     found: list[tuple[str, bool]] = []
-    for i, word in enumerate(words):
+    markers = [i for i, w in enumerate(words) if fold(w) in ("la", "ten")][:_MARKERS * 2]
+    for i in markers:
+        word = words[i]
         if fold(word) == "la" and i and _is(words[i - 1], SPEAKERS) and all(
                 w[:1].isupper() for w in words[i + 1:i + 3]) and len(words) > i + 2:
             # "Tôi là Nông Văn Thắng": a name written as one, after "tôi là"
@@ -111,9 +116,7 @@ def said_birth(text: str, ctx: Context) -> str | None:
     """The words of a whole birth date after "sinh" ("sinh ngày 15/8/1995", "sinh 5 tháng 3
     năm 2001"); a year alone is no date, and is left for the question."""
     words = _words(text)
-    for i, word in enumerate(words):
-        if fold(word) not in ("sinh", "ns", "sn"):
-            continue
+    for i in [i for i, w in enumerate(words) if fold(w) in ("sinh", "ns", "sn")][:_MARKERS]:
         tail = words[i + 1:i + 1 + _DATE_WORDS]
         for end in range(len(tail), 0, -1):
             candidate = " ".join(tail[:end])
@@ -141,21 +144,21 @@ def said_village(text: str, communes: Collection[str] = ()) -> str | None:
     the next thing the message says (a number ends it, so do a commune of ``communes`` and a
     wish)."""
     words = _words(text)
+    folded = [fold(w) for w in words]
     ahead = [fold(c).split() for c in communes]
-    for i, word in enumerate(words):
-        if fold(word) not in folded_phrases("intake.typed_ahead.village_words"):
-            continue
+    villages = folded_phrases("intake.typed_ahead.village_words")
+    for i in [i for i, w in enumerate(folded) if w in villages][:_MARKERS]:
         name: list[str] = []
         for n in range(i + 1, min(len(words), i + 4)):
-            w, rest = words[n], [fold(x) for x in words[n:]]
-            if (not w.isalnum() or _ends_name(w) or fold(w) in ("xa", "huyen", "tinh")
-                    or any(rest[:len(c)] == c for c in ahead)):
+            w = words[n]
+            if (not w.isalnum() or _ends_name(w) or folded[n] in ("xa", "huyen", "tinh")
+                    or any(folded[n:n + len(c)] == c for c in ahead)):
                 break
             name.append(w)
             if w.isdigit():
                 break  # "thôn 5"
         if name:
-            return " ".join([word, *name])
+            return " ".join([words[i], *name])
     return None
 
 
