@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from handlers.outreach.send_time import parse_send_time
-from handlers.outreach.subscribe import topics_in
+from handlers.outreach.subscribe_words import topics_in
 from handlers.types import Channel
 from messages import t
 from messages.survey import questionnaire

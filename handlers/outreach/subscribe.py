@@ -10,28 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal, get_args
 
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import current_units, named_unit
-from handlers.intake.validators import (
-    InvalidAnswerError,
-    looks_like_question,
-    match_option,
-    match_unit,
-)
+from handlers.intake.validators import InvalidAnswerError, looks_like_question, match_unit
 from handlers.menu import main_menu_buttons
-from handlers.textnorm import (
-    after_lead,
-    contains_phrase,
-    fold,
-    folded_phrases,
-    is_phrase,
-    phrase_key,
-    spelt_key,
+from handlers.outreach.subscribe_words import (
+    COUNTRIES,
+    TOPICS,
+    Country,
+    StopSaid,
+    Topic,
+    adds_topics,
+    is_stop,
+    said,
+    stop_said,
+    topics_in,
+    typed_topic,
 )
+from handlers.textnorm import fold, folded_phrases, is_phrase
 from handlers.types import Inbound, InboundKind
 from messages import raw, t
 from storage.course_repo import find_contact_unit_id
@@ -45,10 +44,6 @@ from storage.outreach_repo import (
 )
 
 NAME = "subscribe"
-Topic = Literal["training", "abroad", "scam"]
-Country = Literal["any", "japan", "korea", "taiwan"]
-TOPICS: tuple[Topic, ...] = get_args(Topic)
-COUNTRIES: tuple[Country, ...] = get_args(Country)
 
 
 class Step(StrEnum):
@@ -108,54 +103,6 @@ class Resume(CallbackData, prefix="subscribe:resume"):
     pass
 
 
-def is_stop(text: str) -> bool:
-    """Two words stop every announcement, however typed: "Dừng nhận tin.", "dừng nhận tin ạ 🙏"
-    (punctuation, signs and polite particles aside), "thôi đừng gửi tin nữa" (a word saying
-    "enough" before it: ``outreach_stop.lead_words``)."""
-    phrases = folded_phrases("outreach_stop.phrases")
-    rest = after_lead(text, folded_phrases("outreach_stop.lead_words"))
-    return is_phrase(text, phrases) or (rest is not None and is_phrase(rest, phrases))
-
-
-def _after_stop(text: str) -> str | None:
-    """The words after a stop phrase of two words or more standing in the text ("" when
-    nothing follows), not denied just before it ("không muốn dừng nhận tin") and not said of
-    a case ("nếu dừng nhận tin thì…"); None when the text says no stop."""
-    keys = dict.fromkeys((phrase_key(text), spelt_key(text)))
-    if any(contains_phrase(key, folded_phrases("outreach_stop.if_words")) for key in keys):
-        return None
-    denials = folded_phrases("outreach_stop.denials")
-    for words in (key.split() for key in keys):
-        for phrase in (p.split() for p in folded_phrases("outreach_stop.phrases")):
-            n = len(phrase)
-            for i in range(len(words) - n + 1):
-                if n >= 2 and words[i:i + n] == phrase and not denials & set(words[i - 3:i]):
-                    return " ".join(words[i + n:])
-    return None
-
-
-def asks_to_stop(text: str) -> bool:
-    """A stop said inside a request ("cho tôi dừng nhận tin", "em không muốn nhận tin nữa",
-    "gửi hoài vậy, dừng nhận tin giùm"; each started a subscription). Not a stop of some
-    topics only ("dừng nhận tin Hàn, chỉ nhận lớp học": ``stopped_topics``). For a message
-    already read as about announcements, not for every message: an officer's announcement
-    may say it."""
-    rest = _after_stop(text)
-    return rest is not None and not topics_in(rest)
-
-
-def stopped_topics(text: str) -> tuple[list[str], list[str]]:
-    """The topics a stop names right after it, and those it keeps after "chỉ" ("dừng nhận
-    tin Hàn, chỉ nhận lớp học" → the Korea news off, only the classes kept)."""
-    rest = _after_stop(text)
-    if not rest:
-        return [], []
-    only = folded_phrases("outreach_stop.only_words")
-    words = rest.split()
-    cut = next((i for i, w in enumerate(words) if w in only), len(words))
-    return topics_in(" ".join(words[:cut])), topics_in(" ".join(words[cut:]))
-
-
 def topics_label(topics: list[str]) -> str:
     labels = []
     for topic in topics:
@@ -197,15 +144,15 @@ class SubscribeFlow(Flow):
             return short or _names_an_option(ctx, folded_text)
         # "ok" under the confirmation, a topic typed by name: answers, not small talk.
         if ctx.step == Step.CONFIRM:
-            return (_said(folded_text, "intake.words_answer.confirm")
-                    or _typed_topic(folded_text) is not None)
+            return (said(folded_text, "intake.words_answer.confirm")
+                    or typed_topic(folded_text) is not None)
         return ctx.step == Step.TOPICS and (
-            _said(folded_text, "dossier.done_words") or _typed_topic(folded_text) is not None
-            or _adds_topics(folded_text)
+            said(folded_text, "dossier.done_words") or typed_topic(folded_text) is not None
+            or adds_topics(folded_text)
         )
 
     def confirms(self, ctx: Context, text: str) -> bool:
-        return ctx.step == Step.CONFIRM and _said(fold(text), "intake.words_answer.confirm")
+        return ctx.step == Step.CONFIRM and said(fold(text), "intake.words_answer.confirm")
 
     async def cancel(self, event: Inbound, ctx: Context) -> None:
         ctx.leave(resume=False)
@@ -213,7 +160,9 @@ class SubscribeFlow(Flow):
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         folded = fold(event.text)
-        if event.command == "stop" or is_stop(folded) or asks_to_stop(event.text):
+        stop = (StopSaid() if event.command == "stop" or is_stop(folded)
+                else stop_said(event.text))
+        if stop is not None and not stop.off and not stop.only:
             await self._stop(ctx)
             return
         if is_phrase(folded, folded_phrases("outreach_stop.resume_phrases")):
@@ -226,20 +175,19 @@ class SubscribeFlow(Flow):
         kept = list(current.topics) if current and current.stopped_at is None else []
         pending = ctx.data if ctx.flow == NAME else {}
         kept += [k for k in pending.get("topics") or [] if k not in kept]
-        less, only = stopped_topics(event.text)
-        if less:
+        if stop is not None and stop.off:
             # "dừng nhận tin Hàn, chỉ nhận lớp học": those off (only those kept, when said),
             # the rest to confirm.
-            off = {x.split(":")[0] for x in less}
-            topics = only or [k for k in kept if k.split(":")[0] not in off]
+            off = {x.split(":")[0] for x in stop.off}
+            topics = stop.only or [k for k in kept if k.split(":")[0] not in off]
             if not topics:
                 await self._stop(ctx)
                 return
             named: list[str] = topics
         else:
             named = topics_in(event.text)
-            said = {x.split(":")[0] for x in named}  # a country named replaces the one kept
-            topics = [k for k in kept if k.split(":")[0] not in said] + named
+            replaced = {x.split(":")[0] for x in named}  # a country named replaces the one kept
+            topics = [k for k in kept if k.split(":")[0] not in replaced] + named
         # The commune the message names ("lớp mới ở Phù Lưu"), else the one chosen, the
         # person's own, the subscription's.
         named_in_text = await named_unit(ctx, event.text)
@@ -324,10 +272,10 @@ class SubscribeFlow(Flow):
             await self._after_unit(ctx)
             return
         folded = fold(event.text)
-        if ctx.step == Step.CONFIRM and _said(folded, "intake.words_answer.confirm"):
+        if ctx.step == Step.CONFIRM and said(folded, "intake.words_answer.confirm"):
             await self._save(ctx)
             return
-        topic = _typed_topic(folded) if ctx.step == Step.CONFIRM else None
+        topic = typed_topic(folded) if ctx.step == Step.CONFIRM else None
         if topic is not None:
             # "học nghề" under "Bot sẽ gửi tin về: Lớp học nghề mới… Đồng ý không?" got the
             # training answer (two long messages): the topic chosen is a yes, another one is
@@ -339,14 +287,14 @@ class SubscribeFlow(Flow):
                 await self._toggle(ctx, topic)
             return
         if ctx.step == Step.TOPICS and event.kind == InboundKind.TEXT:
-            topic = _typed_topic(folded)
+            topic = typed_topic(folded)
             if topic is not None:
                 await self._toggle(ctx, topic)
                 return
-            if _said(folded, "dossier.done_words"):
+            if said(folded, "dossier.done_words"):
                 await self._confirm(ctx)
                 return
-            if _adds_topics(folded):
+            if adds_topics(folded):
                 # "thêm cả lớp học nghề nữa" got the class list from the FAQ: added.
                 chosen = list(ctx.data.get("topics", []))
                 kept = {x.split(":")[0] for x in chosen}
@@ -473,47 +421,6 @@ class SubscribeFlow(Flow):
             # Undone from the middle of a form: the form's question follows, so the next
             # answer has its question on screen.
             ctx.resumed = True
-
-
-def _said(folded_text: str, key: str) -> bool:
-    return is_phrase(folded_text, folded_phrases(key))
-
-
-def _typed_topic(folded_text: str) -> Topic | None:
-    """A topic typed by its name or a usual word for it ("lua dao", "lop hoc")."""
-    try:
-        found = match_option(
-            folded_text,
-            [(x, t(f"outreach.topic.{x}")) for x in TOPICS],
-            {x: raw(f"outreach.topic_words.{x}") for x in TOPICS},
-            loose=False,
-        )
-    except InvalidAnswerError:
-        return None
-    return next(x for x in TOPICS if x == found)
-
-
-def _adds_topics(folded_text: str) -> bool:
-    """A sentence naming topics at the topics step, not a question about them."""
-    return bool(topics_in(folded_text)) and not looks_like_question(
-        folded_text, raw("intake.question_markers"))
-
-
-def topics_in(text: str) -> list[str]:
-    """The topics a subscription request names ("báo cho tôi khi có lớp mới" → training;
-    "nhận tin tuyển đi Hàn" → abroad:korea; a country alone is its recruitment: "khi nào
-    Nhật tuyển thì báo em" had no topic chosen), in the order of TOPICS."""
-    padded = f" {' '.join(fold(text).replace(',', ' ').split())} "
-    found: list[str] = []
-    countries = [c for c in COUNTRIES if c != "any" and any(
-        f" {fold(w)} " in padded for w in raw(f"outreach.country_words.{c}"))]
-    for topic in TOPICS:
-        if any(f" {fold(w)} " in padded for w in raw(f"outreach.topic_words.{topic}")) or (
-                topic == "abroad" and countries):
-            found.append(topic)
-    if "abroad" in found and len(countries) == 1:
-        found[found.index("abroad")] = f"abroad:{countries[0]}"
-    return found
 
 
 async def _unit_name(ctx: Context, unit_id: int | None) -> str:
