@@ -247,6 +247,7 @@ async def test_a_topic_asked_for_at_the_commune_question_is_added(app: App) -> N
 @pytest.mark.parametrize(("said", "left"), [
     ("dừng nhận tin Hàn", ["training", "scam"]),
     ("thoi dung nhan tin han, chi nhan lop hoc thoi", ["training"]),
+    ("dừng nhận tin, chỉ nhận lớp học thôi", ["training"]),
 ])
 async def test_a_stop_naming_topics_stops_those_only(
     app: App, clock: Clock, said: str, left: list[str]

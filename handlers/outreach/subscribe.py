@@ -175,7 +175,7 @@ class SubscribeFlow(Flow):
         kept = list(current.topics) if current and current.stopped_at is None else []
         pending = ctx.data if ctx.flow == NAME else {}
         kept += [k for k in pending.get("topics") or [] if k not in kept]
-        if stop is not None and stop.off:
+        if stop is not None:
             # "dừng nhận tin Hàn, chỉ nhận lớp học": those off (only those kept, when said),
             # the rest to confirm.
             off = {x.split(":")[0] for x in stop.off}
