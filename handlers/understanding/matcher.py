@@ -23,8 +23,6 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-
 from handlers.understanding.classifier_cache import Training, load_or_fit_all
 from handlers.understanding.countries import CountryRules
 from handlers.understanding.decision import (
@@ -38,20 +36,9 @@ from handlers.understanding.decision import (
 )
 from handlers.understanding.examples import training_examples
 from handlers.understanding.key_cache import KeyCache, version_of
-from handlers.understanding.normalise import (
-    other_i,
-    rewrite,
-    slipped_key,
-    tokens,
-    unglue,
-    untelex,
-    without_personal_numbers,
-)
-from handlers.understanding.phrases import (
-    NUMBER,
-    clause_pattern,
-    commune_as_word,
-)
+from handlers.understanding.normalise import without_personal_numbers
+from handlers.understanding.phrases import clause_pattern
+from handlers.understanding.reading import Reader
 from handlers.understanding.remit import RemitCheck
 from handlers.understanding.requests import gives_particulars, request_slots
 from handlers.understanding.ruled_out import class_topics_set_aside, spoken, without_ruled_out
@@ -60,8 +47,6 @@ from handlers.understanding.smalltalk import (
     SmallTalk,
     content_words,
     smalltalk_kind,
-    smalltalk_words,
-    without_courtesies,
 )
 from messages.actions import Actions, load_actions
 from messages.deployment import profile
@@ -91,32 +76,18 @@ class Matcher:
         # opinion, the shared facts): the last few rankings are kept ...
         self._ranked = lru_cache(maxsize=256)(self._rank)
         # ... and reads the same text's key more than once (the follow-up check, the decision).
-        self._question_key = lru_cache(maxsize=256)(self._read_question)
+        self._reader = Reader(self.lexicon, (c.name for c in profile().communes),
+                              self.thresholds.spelling)
+        self._question_key = lru_cache(maxsize=256)(self._reader.question_key)
         self._countries = CountryRules(self.lexicon, self.thresholds, self.rank)
         self._clauses = clause_pattern(self.lexicon.joiners)
-        # A commune's name says "a commune" to the matcher, whichever it is: "lớp ở Bạch Xa"
-        # reads as "lớp ở xã" (class list), not as two unknown words pulling anywhere.
-        self._communes = tuple(sorted(
-            {tuple(tokens(c.name, self.lexicon)) for c in profile().communes}, key=len,
-            reverse=True))
         # Reading every training text is most of a start: the keys are kept on disk too.
-        keys = KeyCache(cache_dir, version_of(self.lexicon, self._communes),
+        keys = KeyCache(cache_dir, version_of(self.lexicon, self._reader.communes),
                         lambda text: self.key(text, repair=False, births=False))
         examples = training_examples(kb, self.actions, keys.key, self.thresholds.typed_weight)
         keys.save()
         texts, labels, weights = examples.texts, examples.labels, examples.weights
-        self.vocabulary = sorted(examples.own_words)
-        self._example_words = examples.own_words
-        # Words the lexicon produces are real words even when no example uses them: never
-        # "repair" them into a knowledge-base word ("chao" is not a typo of "cao").
-        # The same for the words of the lexicon's phrases: "chân tay miệng" must stay itself
-        # for ``[not_topic]`` to find it, not become "chan tay mien".
-        lexicon = self.lexicon
-        phrases = (*lexicon.domestic, *lexicon.abroad,
-                   *(p for ps in lexicon.not_topic.values() for p in ps))
-        lexicon_words = {w for ws in lexicon.abbreviations.values() for w in ws} | {
-            w for p in phrases for w in p if w != NUMBER}
-        self._known = examples.own_words | lexicon_words | smalltalk_words(self.lexicon)
+        self._reader.learn(examples.own_words)
         # Words catch the topic; character n-grams inside words catch typos and word forms.
         # The remit check learns from the same texts and more (see RemitCheck).
         self._classifier, self._second, *remit = load_or_fit_all([
@@ -129,55 +100,17 @@ class Matcher:
         self._remit = RemitCheck(*remit)
 
     def key(self, text: str, *, repair: bool = True, births: bool = True) -> str:
-        """The normalised text; with ``repair``, unknown words are spelling-corrected. A phone
-        or ID number in it is left out, with the words naming it ("sdt 0912345678"); with
-        ``births``, a year of birth too ("sinh năm 1975"). The training examples keep theirs:
-        written for their topic, the year is part of the story they tell."""
-        words = without_personal_numbers(tokens(text, self.lexicon), self.lexicon,
-                                         births=births)
-        words = commune_as_word(words, self._communes)
-        if repair:
-            repaired = [self._repair(w) for w in words]
-            if repaired != words:
-                # A repaired word is read in context too ("di hab" → "di han" → "di han quoc").
-                repaired = rewrite(" ".join(repaired).split(), self.lexicon.rewrites)
-            words = repaired
-        return " ".join(words)
+        """The message's key (see ``Reader.key``)."""
+        return self._reader.key(text, repair=repair, births=births)
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """The words the examples use: what a repaired word becomes."""
+        return self._reader.vocabulary
 
     def known_share(self, text: str) -> float:
-        """The share of the message's words that some example uses: a message mostly of words
-        nobody wrote ("abc xyz qwe") is not understood, whichever class ranks first."""
-        words = self.key(text, repair=False).split()
-        return sum(w in self._known for w in words) / len(words) if words else 0.0
-
-    def _read_question(self, text: str) -> str:
-        """The key of a question, without the greetings and thanks around it."""
-        return " ".join(without_courtesies(self.key(text).split(), self.lexicon))
-
-    def _repair(self, word: str) -> str:
-        if word in self._known or word.isdigit():
-            return word
-        # A keyboard that left its Telex or VNI keys ("hocj ngheef"): read without them.
-        plain = untelex(word)
-        if plain != word and plain in self._known:
-            return plain
-        respelt = other_i(word)
-        if respelt is not None and respelt in self._known:
-            return respelt
-        # A key next to the one meant ("hab", "nuox").
-        slipped = slipped_key(word, self._example_words)
-        if slipped is not None:
-            return slipped
-        # Words typed without the spaces between them ("hocmaythang", "dangky").
-        glued = unglue(word, self._example_words)
-        if glued is not None:
-            return " ".join(glued)
-        if len(word) < 5:
-            return word
-        found = process.extractOne(
-            word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=self.thresholds.spelling
-        )
-        return str(found[0]) if found else word
+        """The share of the message's words some example uses (see ``Reader.known_share``)."""
+        return self._reader.known_share(text)
 
     def is_question(self, text: str) -> bool:
         """Does the message ask something: a question word, or a yes/no ending ("có mất
