@@ -16,11 +16,11 @@ from itertools import pairwise
 
 from handlers.context import Context
 from handlers.intake.answers import apply_choice, apply_text, not_a_name
-from handlers.intake.questions import current_units, labelled, local_today
+from handlers.intake.questions import current_units, display, labelled, local_today
 from handlers.intake.steps import Step, answered, sequence
 from handlers.intake.validators import InvalidAnswerError, parse_date, parse_phone
 from handlers.textnorm import fold, folded_phrases, nfc
-from messages import raw, t
+from messages import raw
 from storage.models import IntakeDraft
 
 #: Preset key: the request's own words, encrypted, read for personal answers once agreed.
@@ -187,30 +187,28 @@ async def fill_personal(ctx: Context, draft: IntakeDraft, text: str) -> list[str
         else:
             if who is None:
                 await apply_choice(ctx, draft, Step.WHO, "self")
-                filled.append(labelled("who", t("intake.summary.who.self")))
-            filled.append(labelled("full_name", str(draft.data["full_name"])))
+                filled.append(_shown(ctx, draft, Step.WHO))
+            filled.append(_shown(ctx, draft, Step.NAME))
     # In a registration for a relative, a date said before the relative is named is the
     # speaker's ("tôi sinh 12/3/1975, đăng ký cho con trai tôi…").
     words = _words(text)
     kin = next((i for i, w in enumerate(words) if _is(w, KIN)), None)
     dated = text if who != "relative" else " ".join(words[kin:]) if kin is not None else ""
-    for step, field, said in ((Step.DOB, "dob", said_birth(dated, ctx)),
-                              (Step.PHONE, "phone", said_phone(text)),
-                              (Step.VILLAGE, "village", said_village(
-                                  text, [u.name for u in await current_units(ctx)]))):
+    village = said_village(text)
+    if village is not None:  # the communes read only for a message naming a village
+        village = said_village(text, [u.name for u in await current_units(ctx)])
+    for step, said in ((Step.DOB, said_birth(dated, ctx)), (Step.PHONE, said_phone(text)),
+                       (Step.VILLAGE, village)):
         if said is None or answered(step, draft.data) or step not in sequence(draft.data):
             continue
         try:
             await apply_text(ctx, draft, step, said)
         except InvalidAnswerError:
             continue  # too young for the kind, say: its question says why
-        shown = parse_phone(said) if step == Step.PHONE else _shown(field, draft)
-        filled.append(labelled(field, shown))
+        filled.append(_shown(ctx, draft, step))
     return filled
 
 
-def _shown(field: str, draft: IntakeDraft) -> str:
-    if field == "dob":
-        year, month, day = str(draft.data["dob"]).split("-")
-        return f"{day}/{month}/{year}"
-    return str(draft.data[field])
+def _shown(ctx: Context, draft: IntakeDraft, step: Step) -> str:
+    """"Họ tên: Lò Văn Páo": the answer as the summary shows it."""
+    return labelled(step.value, display(step, draft.data, ctx) or "")

@@ -8,7 +8,6 @@ and the class when exactly one open class teaches that trade (preferring the com
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from handlers.callbacks import CallbackData
@@ -28,6 +27,7 @@ from handlers.intake.questions import (
     CHOICES,
     choice_label,
     cipher,
+    display,
     exact_unit,
     labelled,
     local_today,
@@ -266,14 +266,9 @@ async def answer_ahead(
     # A number typed again at a choice or a name is a correction ("0987654322" after "sai
     # rồi"): it got "chọn một trong các mục", where the first had been kept. Not at the ID or
     # the date: a mistyped ID may read as a mobile number.
-    if waiting(Step.PHONE) or (step not in TYPED and Step.PHONE in applicable):
-        try:
-            number = parse_phone(text)
-        except InvalidAnswerError:
-            pass
-        else:
-            touch(draft, ctx.now, phone_enc=cipher(ctx).encrypt(number))
-            return prefilled_note([labelled("phone", number)])
+    if (waiting(Step.PHONE) or (step not in TYPED and Step.PHONE in applicable)) and (
+            number := _kept_phone(ctx, draft, text)) is not None:
+        return prefilled_note([labelled("phone", number)])
     if waiting(Step.VILLAGE) and _names_a_village(text):
         try:
             village = parse_place(text)
@@ -312,12 +307,18 @@ def phone_corrected(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
     """A mobile number typed at the summary ("sai số điện thoại", then "0912 333 444")
     replaces the phone; the note saying so, or None for any other text. It got "answer by
     number", and "đúng rồi" then registered the wrong number."""
+    number = _kept_phone(ctx, draft, text)
+    return None if number is None else t("intake.corrected", item=labelled("phone", number))
+
+
+def _kept_phone(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
+    """The mobile number ``text`` is (or holds), kept as the phone; None when it is none."""
     try:
         number = parse_phone(text)
     except InvalidAnswerError:
         return None
     touch(draft, ctx.now, phone_enc=cipher(ctx).encrypt(number))
-    return t("intake.corrected", item=labelled("phone", number))
+    return number
 
 
 #: parse_date's reason for words that are no date at all.
@@ -349,8 +350,7 @@ async def name_with_birth(ctx: Context, draft: IntakeDraft, text: str) -> str | 
         # A year alone ("Lò Thị Mai 1975"), or too young for the kind: the name kept, the
         # date asked, saying why.
         return ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
-    stored = date.fromisoformat(str(draft.data["dob"])).strftime("%d/%m/%Y")
-    return prefilled_note([labelled("dob", stored)])
+    return prefilled_note([labelled("dob", display(Step.DOB, draft.data, ctx) or "")])
 
 
 async def class_changed(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
