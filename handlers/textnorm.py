@@ -30,6 +30,22 @@ def folded_phrases(key: str) -> frozenset[str]:
     return frozenset(fold(p) for p in raw(key))
 
 
+def is_word(word: str, key: str, plain: str | None = None) -> bool:
+    """Is the typed word one of the words under ``key``: compared with its marks when typed
+    with them ("Đặng" is a surname, "đang" is not); typed without, with the folded words of
+    ``plain`` if given (those that are what they are with any marks: "lam" may be Lâm), else
+    of ``key``."""
+    lower = nfc(word).lower()
+    if fold(lower) == lower:
+        return lower in folded_phrases(plain or key)
+    return lower in _marked(key)
+
+
+@cache
+def _marked(key: str) -> frozenset[str]:
+    return frozenset(nfc(p).lower() for p in raw(key))
+
+
 _PUNCT = re.compile(r"[^\w\s/]")
 #: Politeness typed around a short answer ("không có ạ", "ok ạ", "đúng rồi nhé").
 _PARTICLES = frozenset({"a", "ah", "ak", "nhe", "nha", "oi", "e", "em", "anh", "chi", "vay"})

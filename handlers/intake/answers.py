@@ -37,7 +37,7 @@ from handlers.intake.validators import (
     parse_phone,
     parse_place,
 )
-from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase, nfc
+from handlers.textnorm import contains_phrase, fold, folded_phrases, is_phrase, is_word, nfc
 from messages import has, raw, t
 from messages.deployment import profile
 from storage.cases_repo import is_full
@@ -131,20 +131,11 @@ def _holds_no_name_word(text: str) -> bool:
     typed with its marks is compared as typed, one without only with the plain spellings that
     are no name's either way ("khác" is no name, "Khắc" is; "khac" may be either)."""
     words = [w.strip(".,!?…") for w in nfc(text).lower().split()]
-    marked = _never_marked()
-    for n, word in enumerate(words):
-        if not word.isascii():
-            if word in marked:
-                return True
-        elif word in folded_phrases("intake.not_name.never_plain") or (
-                n == 0 and word in folded_phrases("intake.not_name.never_first_plain")):
-            return True
-    return False
-
-
-@cache
-def _never_marked() -> frozenset[str]:
-    return frozenset(nfc(w).lower() for w in raw("intake.not_name.never_words"))
+    return any(
+        is_word(word, "intake.not_name.never_words", plain="intake.not_name.never_plain")
+        or (n == 0 and word.isascii()
+            and word in folded_phrases("intake.not_name.never_first_plain"))
+        for n, word in enumerate(words))
 
 
 async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) -> None:

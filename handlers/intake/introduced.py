@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from functools import cache
 from itertools import pairwise
 
 from handlers.context import Context
@@ -19,8 +18,7 @@ from handlers.intake.answers import apply_choice, apply_text, not_a_name
 from handlers.intake.questions import current_units, display, labelled, local_today
 from handlers.intake.steps import Step, answered, sequence
 from handlers.intake.validators import InvalidAnswerError, parse_date, parse_phone
-from handlers.textnorm import fold, folded_phrases, nfc
-from messages import raw
+from handlers.textnorm import fold, folded_phrases, is_word, nfc
 from storage.models import IntakeDraft
 
 #: Preset key: the request's own words, encrypted, read for personal answers once agreed.
@@ -43,21 +41,6 @@ def _words(text: str) -> list[str]:
     return nfc(text).replace(",", " , ").replace(";", " ; ").replace(".", " . ").split()
 
 
-def _is(word: str, key: str, plain: str | None = None) -> bool:
-    """Is the typed word one of the phrases under ``key``: compared with its marks when typed
-    with them ("Đặng" is no "đang"); typed without, with the folded phrases of ``plain`` if
-    given (only the words no name has without marks), else of ``key``."""
-    lower = nfc(word).lower()
-    if fold(lower) == lower:
-        return lower in folded_phrases(plain or key)
-    return lower in _marked(key)
-
-
-@cache
-def _marked(key: str) -> frozenset[str]:
-    return frozenset(nfc(p).lower() for p in raw(key))
-
-
 def said_names(text: str) -> list[tuple[str, bool]]:
     """Each full name after "tên (là)" or "tôi là", and whether it is the speaker's own
     ("tôi tên là …", "tên em là …", "đăng ký đi Hàn, tên Nguyễn Văn Hùng": True) or a
@@ -68,27 +51,27 @@ def said_names(text: str) -> list[tuple[str, bool]]:
     markers = [i for i, w in enumerate(words) if fold(w) in ("la", "ten")][:_MARKERS * 2]
     for i in markers:
         word = words[i]
-        if fold(word) == "la" and i and _is(words[i - 1], SPEAKERS) and all(
+        if fold(word) == "la" and i and is_word(words[i - 1], SPEAKERS) and all(
                 w[:1].isupper() for w in words[i + 1:i + 3]) and len(words) > i + 2:
             # "Tôi là Nông Văn Thắng": a name written as one, after "tôi là"
             name = _name_at(words, i + 1)
             if len(name) >= 2 and not_a_name(" ".join(name)) is None:
                 found.append((" ".join(name),
-                              not any(_is(w, KIN) for w in words[max(0, i - 3):i])))
+                              not any(is_word(w, KIN) for w in words[max(0, i - 3):i])))
         if fold(word) != "ten":
             continue
         start = i + 1  # "tên (con) (tôi) là": who comes first, then the name
         while start < min(len(words), i + 5) and (
-                fold(words[start]) in ("la", "cua") or _is(words[start], SPEAKERS)
-                or _is(words[start], KIN)):
+                fold(words[start]) in ("la", "cua") or is_word(words[start], SPEAKERS)
+                or is_word(words[start], KIN)):
             start += 1
         name = _name_at(words, start)
         if len(name) < 2 or not_a_name(" ".join(name)) is not None:
             continue  # "tên lớp may là gì"
         around = words[max(0, i - 3):start]
         # "em tôi" is a younger sibling, "em" alone the speaker.
-        kin = any(_is(w, KIN) for w in around) or any(
-            _is(a, SPEAKERS) and _is(b, SPEAKERS) for a, b in pairwise(around))
+        kin = any(is_word(w, KIN) for w in around) or any(
+            is_word(a, SPEAKERS) and is_word(b, SPEAKERS) for a, b in pairwise(around))
         found.append((" ".join(name), not kin))
     return list(dict.fromkeys(found))  # "tên em là Lò Thị Mai": one name, read twice
 
@@ -109,7 +92,7 @@ def _name_at(words: list[str], start: int) -> list[str]:
 
 def _ends_name(word: str) -> bool:
     """Is the word one no name holds ("Đăng" is a name, "đang" is not; "lam" may be Lâm)?"""
-    return _is(word, "intake.introduced.name_ends", plain="intake.introduced.name_ends_plain")
+    return is_word(word, "intake.introduced.name_ends", plain="intake.introduced.name_ends_plain")
 
 
 def said_birth(text: str, ctx: Context) -> str | None:
@@ -192,7 +175,7 @@ async def fill_personal(ctx: Context, draft: IntakeDraft, text: str) -> list[str
     # In a registration for a relative, a date said before the relative is named is the
     # speaker's ("tôi sinh 12/3/1975, đăng ký cho con trai tôi…").
     words = _words(text)
-    kin = next((i for i, w in enumerate(words) if _is(w, KIN)), None)
+    kin = next((i for i, w in enumerate(words) if is_word(w, KIN)), None)
     dated = text if who != "relative" else " ".join(words[kin:]) if kin is not None else ""
     village = said_village(text)
     if village is not None:  # the communes read only for a message naming a village

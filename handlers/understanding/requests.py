@@ -11,7 +11,7 @@ import re
 from functools import cache
 
 from handlers.textnorm import fold
-from handlers.understanding.normalise import tokens
+from handlers.understanding.normalise import tokens, without_personal_numbers
 from messages.actions import Actions, load_actions
 
 #: Slot: the topics answered to the question just before a registration request, so that
@@ -98,11 +98,14 @@ def request_slots(text: str, actions: Actions | None = None) -> dict[str, str]:
     return slots
 
 
-#: A mobile number once the separators inside it are gone.
-_MOBILE = re.compile(r"(?<!\d)(?:\+?84|0)[35789]\d{8}(?!\d)")
-_NUMBER_GAP = re.compile(r"(?<=\d)[ .\-](?=\d)")
 #: A birth year, or a date written with digits.
 _BIRTH = re.compile(r"^(?:(?:19|20)\d\d|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})$")
+
+
+@cache
+def _particular_phrases(actions: Actions) -> dict[str, list[tuple[str, ...]]]:
+    """``[particulars]``'s phrases as folded words, once per actions file."""
+    return {k: [tuple(fold(p).split()) for p in v] for k, v in actions.particulars.items()}
 
 
 def gives_particulars(text: str, actions: Actions | None = None) -> bool:
@@ -112,13 +115,14 @@ def gives_particulars(text: str, actions: Actions | None = None) -> bool:
     messages/actions.toml.) A village or an age alone is how people say who asks a question
     ("cháu ở thôn 3, năm nay 19 tuổi, xã mình có lớp không")."""
     acts = actions or load_actions()
-    table = {k: [tuple(fold(p).split()) for p in v] for k, v in acts.particulars.items()}
+    table = _particular_phrases(acts)
     typed = re.findall(r"[\w/.\-]+", text)
     words = [fold(w).strip(".-") for w in typed]
     if "?" in text or any(_find(words, p) >= 0 for p in table.get("asking", ())):
         return False  # asked, not given to register
-    if _MOBILE.search(_NUMBER_GAP.sub("", text)):
-        return True
+    read = tokens(text)
+    if len(without_personal_numbers(read, least=0, births=False)) < len(read):
+        return True  # a phone (or ID) number, as the matcher's key leaves them out
     speakers = {p[0] for p in table.get("speakers", ()) if p}
 
     def after(key: str) -> list[list[str]]:
