@@ -152,3 +152,12 @@ async def test_a_mothers_own_birth_date_is_not_her_sons(app: App) -> None:
               channel=Channel.ZALO)
     await say(app, "m1", "dong y", channel=Channel.ZALO)
     assert "dob" not in await draft_data(app)
+
+
+async def test_a_name_close_to_a_communes_is_no_commune(app: App) -> None:
+    # "Lý Thị Hoa" made the form's commune Thái Hòa.
+    await say(app, "m1", "toi ten la Ly Thi Hoa, dang ky cho con gai toi ten la Ly Thi Mai "
+              "di hoc may", channel=Channel.ZALO)
+    await say(app, "m1", "co", channel=Channel.ZALO)
+    data = await draft_data(app)
+    assert data["full_name"] == "Ly Thi Mai" and "unit_id" not in data

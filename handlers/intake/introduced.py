@@ -76,6 +76,19 @@ def said_names(text: str) -> list[tuple[str, bool]]:
     return list(dict.fromkeys(found))  # "tên em là Lò Thị Mai": one name, read twice
 
 
+def without_names(text: str) -> str:
+    """The text without the full names it gives: "Lý Thị Hoa" is a person, not the commune
+    Thái Hòa its words are close to (a mother's name made her son's form say Thái Hòa)."""
+    words = _words(text)
+    named: set[int] = set()
+    for name in {n for n, _ in said_names(text)}:
+        parts = name.split()
+        for j in range(len(words) - len(parts) + 1):
+            if words[j:j + len(parts)] == parts:
+                named.update(range(j, j + len(parts)))
+    return " ".join(w for i, w in enumerate(words) if i not in named)
+
+
 def _name_at(words: list[str], start: int) -> list[str]:
     """The words of a name from ``start``, up to what the message says next."""
     name: list[str] = []

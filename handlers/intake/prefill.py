@@ -22,7 +22,7 @@ from handlers.intake.answers import (
 )
 from handlers.intake.buttons import StartAbroad, StartCourse
 from handlers.intake.drafts import drop, get_draft, touch
-from handlers.intake.introduced import SAID, says_personal
+from handlers.intake.introduced import SAID, says_personal, without_names
 from handlers.intake.questions import (
     CHOICES,
     choice_label,
@@ -87,7 +87,7 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
     if says_personal(text):
         preset[SAID] = cipher(ctx).encrypt(text)  # read once the person has agreed
     padded = _padded(text)
-    unit = await named_unit(ctx, text)
+    unit = await named_unit(ctx, without_names(text))
     unit_id = unit.id if unit is not None else None
     if unit is not None:
         preset["unit_id"], preset["unit_name"] = unit.id, unit.name
