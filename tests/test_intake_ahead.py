@@ -143,3 +143,17 @@ async def test_a_phone_number_typed_again_ahead_of_its_question_corrects_the_fir
     assert "0912000111" in texts(lines) and "(Còn 8 câu)" in texts(lines)
     lines = await press(app, "u1", "Nam", channel=channel)
     assert intents(lines) == ["flow:intake.commune"]
+
+
+@pytest.mark.parametrize("asked", ["hộ nghèo là gì", "the nao la can ngheo"])
+async def test_what_an_option_means_gets_the_steps_help(app: App, asked: str) -> None:
+    # "hộ nghèo là gì" at the household question got "not the bot's work".
+    await say(app, "u1", "dang ky di lam nuoc ngoai", channel=Channel.ZALO)
+    for answer in ("dong y", "cho ban than", "Lò Văn Páo", "15/8/1998", "nam", "0987654321",
+                   "yen phu", "thon 7", "tay"):
+        lines = await say(app, "u1", answer, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.household"]
+    lines = await say(app, "u1", asked, channel=Channel.ZALO)
+    assert intents(lines) == ["flow:intake.household"]
+    assert "danh sách hộ nghèo, cận nghèo năm nay của xã" in texts(lines)
+    assert "household" not in await draft_data(app)

@@ -237,6 +237,20 @@ def said_outright(step: Step, text: str, options: list[Option]) -> bool:
     return True
 
 
+def asks_what_option_means(step: Step, text: str) -> bool:
+    """"hộ nghèo là gì", "thế nào là cận nghèo" at the household question: what one of the
+    step's own options means (``intake.what_is_words``), not another matter."""
+    if not contains_phrase(text, folded_phrases("intake.what_is_words")):
+        return False
+    values = list(CHOICES[step])
+    try:
+        match_option(text, [(v, choice_label(step, v)) for v in values],
+                     option_synonyms(step, values), loose=True)
+    except InvalidAnswerError:
+        return False
+    return True
+
+
 def options_named(text: str, *, besides: Step) -> dict[Step, str]:
     """The option each choice question but ``besides`` has that ``text`` names exactly."""
     found = {}

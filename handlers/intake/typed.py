@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.intake.answers import (
     CourseFullError,
     apply_text,
+    asks_what_option_means,
     said_outright,
 )
 from handlers.intake.classes import filter_classes
@@ -78,6 +79,10 @@ async def typed_answer(event: Inbound, ctx: Context, draft: IntakeDraft, step: S
             return
     if step == Step.WHO and (note := await relative_named(ctx, draft, event.text)):
         await advance(ctx, draft, note=note)
+        return
+    if step in CHOICES and asks_what_option_means(step, event.text):
+        # "hộ nghèo là gì" at the household question: its help, then the question again.
+        await show_step(ctx, draft, note=ctx.text(f"escapes.help.intake.{step.value}"))
         return
     if (step in CHOICES and not said_outright(step, event.text, await options_for(step, ctx))
             and await _other_request(event, ctx, besides=(HANDOFF,))):
