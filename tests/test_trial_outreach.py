@@ -442,3 +442,16 @@ async def test_a_country_named_is_its_recruitment_and_topics_can_be_typed_in_a_s
     assert intents(lines) == ["flow:subscribe.topics"], lines
     assert t("outreach.topic.training") in texts(lines)
     assert intents(await say(app, "t2", "xong", channel=channel)) == ["flow:subscribe.confirm"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_ok_at_the_subscriptions_commune_question_is_no_commune_not_found(
+    app: App, channel: Channel
+) -> None:
+    await say(app, "s1", "nhan thong bao lop hoc", channel=channel)
+    for said in ("ok", "dung roi"):
+        lines = await say(app, "s1", said, channel=channel)
+        assert intents(lines) == ["flow:subscribe.unit"]
+        assert "chưa chọn xã" in texts(lines) and "chưa tìm thấy" not in texts(lines)
+    lines = await say(app, "s1", "tin nhan", channel=channel)
+    assert "Bot chưa tìm thấy xã «tin nhan»" in texts(lines)

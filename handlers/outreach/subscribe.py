@@ -210,10 +210,11 @@ class SubscribeFlow(Flow):
         else:
             self._ask_topics(ctx)
 
-    async def _ask_unit(self, ctx: Context) -> None:
-        """The communes as options (a number on Zalo), or a name typed."""
+    async def _ask_unit(self, ctx: Context, *, note: str | None = None) -> None:
+        """The communes as options (a number on Zalo), or a name typed; ``note`` above."""
         rows = [[PickUnit(u.id).button(u.name)] for u in await current_units(ctx)]
-        ctx.reply(t("outreach.ask_unit"), rows, intent=f"flow:{NAME}.{Step.UNIT}")
+        text = "\n".join(x for x in (note, t("outreach.ask_unit")) if x)
+        ctx.reply(text, rows, intent=f"flow:{NAME}.{Step.UNIT}")
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         if isinstance(data, Stop):
@@ -262,11 +263,10 @@ class SubscribeFlow(Flow):
                 named = await named_unit(ctx, event.text)
                 unit_id = named.id if named is not None else None
             if unit_id is None:
-                ctx.reply(
-                    t("outreach.unit_unknown", text=event.text[:60]),
-                    intent=f"flow:{NAME}.{Step.UNIT}",
-                )
-                await self._ask_unit(ctx)
+                # "ok", "đúng rồi" under the communes is no commune not found.
+                await self._ask_unit(ctx, note=t("outreach.unit_needed") if said(
+                    fold(event.text), "intake.words_answer.confirm") else t(
+                    "outreach.unit_unknown", text=event.text[:60]))
                 return
             ctx.update(unit_id=unit_id)
             await self._after_unit(ctx)
