@@ -51,6 +51,10 @@ class Actions:
     #: Words asking to be told ("thì báo em"): a message holding them is a request, its
     #: question word the condition ("khi nào có lớp may thì báo em").
     tell_me: tuple[str, ...] = ()
+    #: Words saying when ("khi nào", "bao giờ"): asked to be told when something happens, the
+    #: message is ``tell_me_action`` ("báo em khi nào Nhật tuyển nhé": subscribing).
+    tell_me_when: tuple[str, ...] = ()
+    tell_me_action: str = ""
     #: The action a message giving the person's particulars and naming a kind is
     #: (``[particulars] action``), and the words that introduce each particular.
     particulars_action: str = ""
@@ -94,6 +98,7 @@ def parse_actions(data: dict[str, Any]) -> Actions:
     not_markers = _strings(question.get("not_markers", []), "question")
     endings = _strings(question.get("endings", []), "question")
     tell_me = _strings(question.get("tell_me", []), "question")
+    tell_me_when = _strings(question.get("tell_me_when", []), "question")
     questions = {
         topic: _strings(examples, f"questions.{topic}")
         for topic, examples in data.get("questions", {}).items()
@@ -103,7 +108,8 @@ def parse_actions(data: dict[str, Any]) -> Actions:
         raise ActionsError("[particulars] must be a table")
     particulars = {k: _strings(v, f"particulars.{k}") for k, v in table.items() if k != "action"}
     return Actions(tuple(actions), not_actions, slots, markers, not_markers, questions,
-                   question_endings=endings, tell_me=tell_me,
+                   question_endings=endings, tell_me=tell_me, tell_me_when=tell_me_when,
+                   tell_me_action=str(question.get("tell_me_action", "")),
                    particulars_action=str(table.get("action", "")), particulars=particulars)
 
 

@@ -455,3 +455,17 @@ async def test_ok_at_the_subscriptions_commune_question_is_no_commune_not_found(
         assert "chưa chọn xã" in texts(lines) and "chưa tìm thấy" not in texts(lines)
     lines = await say(app, "s1", "tin nhan", channel=channel)
     assert "Bot chưa tìm thấy xã «tin nhan»" in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_told_when_something_happens_is_a_subscription(
+    app: App, channel: Channel
+) -> None:
+    # It got the Japan answer.
+    lines = await say(app, "s1", "bao em khi nao nhat tuyen nhe", channel=channel)
+    assert intents(lines) == ["flow:subscribe.unit"], lines
+    lines = await say(app, "s1", "thai son", channel=channel)
+    assert "Nhật Bản" in texts(lines)
+    # Being told of one's own case is its status, not announcements.
+    lines = await say(app, "s2", "khi nao co ket qua ho so thi bao em nhe", channel=channel)
+    assert not intents(lines)[0].startswith("flow:subscribe")

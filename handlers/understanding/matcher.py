@@ -53,6 +53,10 @@ from messages.deployment import profile
 from messages.faq_loader import KnowledgeBase, load_kb
 from messages.lexicon import Lexicon, load_lexicon
 
+#: Asked to be told when something happens, being told must be among this many of the
+#: classifier's likeliest readings to be the action.
+TOLD_AMONG = 3
+
 
 class Matcher:
     """Built once from the knowledge base; ``decide`` is pure and takes well under 5 ms."""
@@ -149,9 +153,10 @@ class Matcher:
         follow_up = self._countries.asked_again(self._question_key(text), previous)
         if follow_up is not None:
             return follow_up
-        particulars = self._particulars(text)
+        particulars = self._particulars(text) or self._told_when(text)
         if particulars is not None:
-            # What to register for is named in the office's own words: in the remit.
+            # What to register for, or to be told of, is named in the office's own words:
+            # in the remit.
             return particulars
         decision = self._decide_message(text, words)
         if decision.outcome == "answer":
@@ -298,6 +303,24 @@ class Matcher:
             return None
         found = tuple(c for c in self.rank(key) if c.topic == ACTION_PREFIX + name)[:1]
         return Decision("action", key, found, action=name)
+
+    def _told_when(self, text: str) -> Decision | None:
+        """"báo em khi nào Nhật tuyển nhé": asking to be told (``tell_me``) when something
+        happens (``tell_me_when``), where being told is the likeliest action among the
+        classifier's likeliest readings, is that action (``tell_me_action``); it got the Japan
+        answer. None for anything else ("thiếu giấy gì thì báo em": no time said; "khi nào có
+        kết quả hồ sơ thì báo em": the case's status is likelier)."""
+        name = self.actions.tell_me_action
+        key = self._question_key(text) or self.key(text, repair=False)
+        padded = f" {key} "
+        if not name or not any(f" {p} " in padded for p in self.actions.tell_me) or not any(
+                f" {w} " in padded for w in self.actions.tell_me_when):
+            return None
+        likeliest = self.rank(key)[:TOLD_AMONG]
+        action = next((c for c in likeliest if c.topic.startswith(ACTION_PREFIX)), None)
+        if action is None or action.topic != ACTION_PREFIX + name:
+            return None
+        return Decision("action", key, (action,), action=name)
 
     def _two_questions(self, text: str, key: str, words: str | None = None) -> Decision | None:
         """A long message whose clauses are each clearly about a different topic ("đi Nhật hết
