@@ -128,10 +128,10 @@ async def test_a_sentence_on_another_matter_without_a_question_word_is_told_so(
     assert intents(lines) == [NAME_STEP]
     assert t("intake.invalid.name_digits") in texts(lines)
     assert t("intake.faq_outside") not in texts(lines)
-    # A name, then its year of birth: the name kept, the whole date asked.
+    # A name, then its year of birth: both kept, the day and month asked.
     lines = await say(app, "u1", "Hoàng Thị Mai 1990", channel=channel)
     assert intents(lines)[-1] == "flow:intake.dob"
-    assert t("intake.invalid.date_year_only") in texts(lines)
+    assert t("intake.invalid.date_day_month", year=1990) in texts(lines)
     assert await _saved_name(app) == "Hoàng Thị Mai"
 
 

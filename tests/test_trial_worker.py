@@ -41,7 +41,7 @@ async def test_a_name_and_birth_date_in_one_message_are_both_kept(
 
 
 @pytest.mark.parametrize(("text", "said"), [("Triệu Văn Long, sinh ngày 12/10/2015", "đủ 18 tuổi"),
-                                            ("Triệu Văn Long 1993", "Cần đủ ngày, tháng")])
+                                            ("Triệu Văn Long 1993", "sinh năm 1993: cho biết")])
 async def test_a_birth_date_refused_is_asked_again_saying_why_the_name_kept(
     app: App, text: str, said: str
 ) -> None:

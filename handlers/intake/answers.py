@@ -22,8 +22,9 @@ from handlers.intake.questions import (
     local_today,
     options_for,
 )
-from handlers.intake.steps import FIELD, MIN_AGE, Step
+from handlers.intake.steps import BIRTH_YEAR, FIELD, MIN_AGE, Step
 from handlers.intake.validators import (
+    MAX_AGE,
     MAX_NAME_WORDS,
     InvalidAnswerError,
     check_age,
@@ -59,6 +60,8 @@ async def apply_choice(ctx: Context, draft: IntakeDraft, step: Step, value: str)
         raise InvalidAnswerError("choose_option")
     now = ctx.now
     if step == Step.WHO:
+        if value == "relative" and draft.data.get("who") != "relative":
+            drop(draft, BIRTH_YEAR)  # "em sinh năm 1996" was the speaker's
         touch(draft, now, who=value)
         if value == "self":
             touch(draft, now, relationship="self")
@@ -148,12 +151,17 @@ async def apply_text(ctx: Context, draft: IntakeDraft, step: Step, text: str) ->
             raise InvalidAnswerError(refusal, sentence=refusal == NAME_SENTENCE)
         touch(draft, now, full_name=parse_name(text))
     elif step == Step.DOB:
-        birth = parse_date(text, local_today(ctx))
+        birth = _read_birth(ctx, draft, text)
         kind = data.get("kind")
         if kind in MIN_AGE:
             check_age(birth, local_today(ctx), MIN_AGE[kind])
         touch(draft, now, dob=birth.isoformat())
+        drop(draft, BIRTH_YEAR)
         _recheck_citizen_id(ctx, draft)
+    elif step == Step.PHONE and says_none(text):
+        # "không có" got "Số điện thoại chỉ gồm chữ số": a family without a phone is told
+        # whose number will do.
+        raise InvalidAnswerError("phone_none")
     elif step == Step.PHONE:
         touch(draft, now, phone_enc=cipher(ctx).encrypt(parse_phone(text)))
     elif step == Step.CITIZEN_ID and says_no_citizen_id(text):
@@ -269,6 +277,38 @@ def option_synonyms(step: Step, values: list[str]) -> dict[str, list[str]]:
     return {v: list(raw(key)) for v, key in keys.items() if has(key)}
 
 
+#: The date question's refusal of a year alone, kept: the day and month are asked for.
+YEAR_KEPT = "date_day_month"
+
+
+def keep_birth_year(ctx: Context, draft: IntakeDraft, year: object) -> bool:
+    """Keep a birth year said alone ("sinh năm 1996") for the date question, which then asks
+    only the day and month; False when ``year`` is no possible birth year."""
+    today = local_today(ctx)
+    if not isinstance(year, int) or not today.year - MAX_AGE <= year <= today.year:
+        return False
+    draft.data = {**draft.data, BIRTH_YEAR: year}
+    return True
+
+
+def _read_birth(ctx: Context, draft: IntakeDraft, text: str) -> date:
+    """The birth date typed; with the year said before, the day and month alone ("15/8",
+    "15 tháng 8") are enough. A year alone is kept, and the day and month asked for."""
+    today = local_today(ctx)
+    try:
+        return parse_date(text, today)
+    except InvalidAnswerError as exc:
+        if exc.reason == "date_year_only" and keep_birth_year(ctx, draft, exc.params["year"]):
+            raise InvalidAnswerError(YEAR_KEPT, year=exc.params["year"]) from None
+        year = draft.data.get(BIRTH_YEAR)
+        if exc.reason != "date_format" or not isinstance(year, int):
+            raise
+        try:
+            return parse_date(f"{text} {year}", today)
+        except InvalidAnswerError:
+            raise InvalidAnswerError("date_format_day_month") from None
+
+
 def _birth(data: dict[str, object]) -> date | None:
     value = data.get("dob")
     return date.fromisoformat(value) if isinstance(value, str) else None
@@ -300,10 +340,15 @@ def _recheck_citizen_id(ctx: Context, draft: IntakeDraft) -> None:
         touch(draft, ctx.now, notice="intake.cid_recheck")
 
 
+def says_none(text: str) -> bool:
+    """"không có", "chưa có", "bỏ qua": no answer to give."""
+    return is_phrase(text, folded_phrases("intake.words_answer.skip"))
+
+
 def says_no_citizen_id(text: str) -> bool:
     """"chưa có", "bỏ qua", "chưa có cccd" at the ID question: the optional number is not
     given."""
-    return is_phrase(text, folded_phrases("intake.words_answer.skip")) or names_no_citizen_id(text)
+    return says_none(text) or names_no_citizen_id(text)
 
 
 def names_no_citizen_id(text: str) -> bool:

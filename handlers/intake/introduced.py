@@ -10,13 +10,13 @@ consent step's preset (``SAID``), and are read once the form exists (``fill_pers
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from itertools import pairwise
 
 from handlers.context import Context
-from handlers.intake.answers import apply_choice, apply_text, not_a_name
+from handlers.intake.answers import apply_choice, apply_text, keep_birth_year, not_a_name
 from handlers.intake.questions import current_units, display, labelled, local_today
-from handlers.intake.steps import Step, answered, sequence
+from handlers.intake.steps import BIRTH_YEAR, Step, answered, sequence
 from handlers.intake.validators import InvalidAnswerError, parse_date, parse_phone
 from handlers.textnorm import fold, folded_phrases, is_word, nfc
 from storage.models import IntakeDraft
@@ -108,19 +108,36 @@ def _ends_name(word: str) -> bool:
     return is_word(word, "intake.introduced.name_ends", plain="intake.introduced.name_ends_plain")
 
 
-def said_birth(text: str, ctx: Context) -> str | None:
-    """The words of a whole birth date after "sinh" ("sinh ngày 15/8/1995", "sinh 5 tháng 3
-    năm 2001"); a year alone is no date, and is left for the question."""
+def _birth_words(text: str) -> Iterator[str]:
+    """The words after each "sinh" (the longest first), where a birth date may be."""
     words = _words(text)
     for i in [i for i, w in enumerate(words) if fold(w) in ("sinh", "ns", "sn")][:_MARKERS]:
         tail = words[i + 1:i + 1 + _DATE_WORDS]
         for end in range(len(tail), 0, -1):
-            candidate = " ".join(tail[:end])
-            try:
-                parse_date(candidate, local_today(ctx))
-            except InvalidAnswerError:
-                continue
-            return candidate
+            yield " ".join(tail[:end])
+
+
+def said_birth(text: str, ctx: Context) -> str | None:
+    """The words of a whole birth date after "sinh" ("sinh ngày 15/8/1995", "sinh 5 tháng 3
+    năm 2001"); a year alone is no date (``said_birth_year``)."""
+    for candidate in _birth_words(text):
+        try:
+            parse_date(candidate, local_today(ctx))
+        except InvalidAnswerError:
+            continue
+        return candidate
+    return None
+
+
+def said_birth_year(text: str, ctx: Context) -> int | None:
+    """A birth year said alone after "sinh" ("em sinh năm 1996", "sn 1996")."""
+    for candidate in _birth_words(text):
+        try:
+            parse_date(candidate, local_today(ctx))
+        except InvalidAnswerError as exc:
+            year = exc.params.get("year")
+            if isinstance(year, int):
+                return year
     return None
 
 
@@ -202,6 +219,9 @@ async def fill_personal(ctx: Context, draft: IntakeDraft, text: str) -> list[str
         except InvalidAnswerError:
             continue  # too young for the kind, say: its question says why
         filled.append(_shown(ctx, draft, step))
+    if not answered(Step.DOB, draft.data) and Step.DOB in sequence(draft.data) and (
+            keep_birth_year(ctx, draft, said_birth_year(dated, ctx))):
+        filled.append(labelled(BIRTH_YEAR, str(draft.data[BIRTH_YEAR])))
     return filled
 
 

@@ -37,6 +37,7 @@ from handlers.intake.questions import (
 )
 from handlers.intake.steps import FIELD, TYPED, Step, answered, first_missing, sequence
 from handlers.intake.validators import (
+    MAX_NAME_WORDS,
     InvalidAnswerError,
     name_and_birth,
     parse_date,
@@ -292,6 +293,14 @@ async def answer_ahead(
     if waiting(Step.COMMUNE) and (unit := await exact_unit(ctx, text)) is not None:
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
         return prefilled_note([labelled("commune", unit.name)])
+    if step == Step.WHO and waiting(Step.NAME) and _typed_as_name(text):
+        # "Nguyễn Văn Nam" at "for whom?" got "chọn một trong các mục": the name is kept
+        # for its question, and "for whom?" asked again.
+        try:
+            await apply_text(ctx, draft, Step.NAME, text)
+        except InvalidAnswerError:
+            return None
+        return prefilled_note([labelled("full_name", draft.data["full_name"])])
     named = options_named(text, besides=step) if step in TYPED else {}
     if len(named) == 1:
         # "hàn quốc" at the ID question, the country read from the request already: said so
@@ -301,6 +310,15 @@ async def answer_ahead(
             return t("intake.already_noted",
                      item=labelled(other.value, choice_label(other, value)))
     return None
+
+
+def _typed_as_name(text: str) -> bool:
+    """Is ``text`` written as a full name is, typed on its own: two words or more, each with
+    a capital ("Nguyễn Văn Nam", not "toi chua biet"), naming no option of any question
+    ("Hàn Quốc")?"""
+    words = text.split()
+    return (2 <= len(words) <= MAX_NAME_WORDS and all(w[:1].isupper() for w in words)
+            and not options_named(text, besides=Step.NAME))
 
 
 def phone_corrected(ctx: Context, draft: IntakeDraft, text: str) -> str | None:

@@ -21,6 +21,7 @@ from handlers.intake.buttons import (
     ToMenu,
 )
 from handlers.intake.steps import (
+    BIRTH_YEAR,
     FIELD,
     QUESTIONS,
     SUMMARY_ROWS,
@@ -188,16 +189,19 @@ async def ask(ctx: Context, draft: IntakeDraft, step: Step, *, note: str | None 
     parts = [note] if note else []
     relative = step == Step.NAME and data.get("who") == "relative"
     key = "intake.ask.full_name_relative" if relative else f"intake.ask.{step.value}"
+    year = data.get(BIRTH_YEAR) if step == Step.DOB else None  # "sinh năm 1996" said before
     counter = ""
     if step in sequence(data):
         left = remaining(data) + (1 if answered(step, data) else 0)
         counter = t("intake.question_counter", left=left)
-    parts.append(counter + ctx.text(key))
+    parts.append(counter + (ctx.text("intake.ask.dob_day_month", year=year) if year
+                            else ctx.text(key)))
     current = display(step, data, ctx) if step in QUESTIONS else None
     if current:
         parts.append(t("intake.current_value", value=current))
     if shows_example(step):
-        parts.append(t("intake.example_line", example=example(step)))
+        shown = t("intake.example.dob_day_month") if year else example(step)
+        parts.append(t("intake.example_line", example=shown))
     options = await options_for(step, ctx)
     if step == Step.COURSE and [o.value for o in options] == [NEXT_CLASS]:
         parts.append(t("intake.ask.course_none"))

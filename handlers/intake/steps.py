@@ -81,6 +81,9 @@ SUMMARY_ROWS: tuple[tuple[str, Step], ...] = (
 )
 
 MIN_AGE = {"abroad": 18, "course": 15}
+#: Draft key: a birth year said alone ("sinh năm 1996"); the date question then asks only the
+#: day and month.
+BIRTH_YEAR = "birth_year"
 
 
 def sequence(data: dict[str, Any]) -> list[Step]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.intake.answers import (
+    YEAR_KEPT,
     CourseFullError,
     apply_text,
     asks_what_option_means,
@@ -137,6 +138,9 @@ async def typed_answer(event: Inbound, ctx: Context, draft: IntakeDraft, step: S
             offer_choices(ctx, faq)
             return
         reason = ctx.text(f"intake.invalid.{exc.reason}", **exc.params)
+        if exc.reason == YEAR_KEPT:
+            await show_step(ctx, draft, note=reason)  # half an answer, not a miss
+            return
         number = option_number(event.text)
         # A number none of the options has ("6" under five) is told so where the answer
         # is an option; typed questions show their example themselves; choices get the

@@ -58,7 +58,7 @@ def parse_date(text: str, today: date) -> date:
     elif m := (_NUMERIC_DATE.match(raw) or _WORDS_DATE.match(raw) or _PACKED_DATE.match(raw)):
         day, month, year = int(m[1]), int(m[2]), _full_year(m[3], today)
     elif re.fullmatch(r"\d{4}", raw):
-        raise InvalidAnswerError("date_year_only")
+        raise InvalidAnswerError("date_year_only", year=int(raw))
     else:
         raise InvalidAnswerError("date_format")
     try:
