@@ -296,6 +296,7 @@ def _draft_fields(ctx: Context, data: dict[str, Any]) -> str:
     pairs = [
         ("full_name", data.get("full_name")),
         ("dob", _dmy(data.get("dob"))),
+        ("birth_year", data.get("birth_year")),  # said alone, the day not yet
         ("phone", box.decrypt_opt(data.get("phone_enc"))),
         ("citizen_id", box.decrypt_opt(data.get("citizen_id_enc") or None)),
         ("commune", data.get("unit_name")),

@@ -11,11 +11,13 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from bot.app import App
 from handlers.intake.validators import InvalidAnswerError, parse_date
 from handlers.types import Channel
-from tests.helpers import intents, say, texts
+from storage.models import IntakeDraft
+from tests.helpers import intents, press, say, texts
 from tests.intake_support import draft_data
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -106,3 +108,16 @@ async def test_no_phone_is_told_whose_number_will_do(app: App, channel: Channel)
     assert intents(lines) == ["flow:intake.phone"]
     assert "số của người thân hoặc hàng xóm" in texts(lines)
     assert "chỉ gồm chữ số" not in texts(lines)
+
+
+async def test_a_birth_year_kept_is_shown_to_its_owner_and_deleted_with_the_rest(
+    app: App,
+) -> None:
+    await say(app, "u1", "dang ky di han quoc, em sinh nam 1996", channel=Channel.ZALO)
+    await say(app, "u1", "dong y", channel=Channel.ZALO)
+    lines = await say(app, "u1", "xem dữ liệu của tôi", channel=Channel.ZALO)
+    assert "Năm sinh: 1996" in texts(lines)
+    await say(app, "u1", "xóa dữ liệu của tôi", channel=Channel.ZALO)
+    await press(app, "u1", "Có, xóa hết", channel=Channel.ZALO)
+    async with app.db.session() as session:
+        assert await session.scalar(select(IntakeDraft)) is None
