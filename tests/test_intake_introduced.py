@@ -33,6 +33,11 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
     ("Tôi là Nông Văn Thắng sinh 1990 thôn Nà Thác", [("Nông Văn Thắng", True)]),
     ("toi ten la Lo Thi Hoa, dang ky cho con trai toi ten la Lo Van Pao di hoc nghe",
      [("Lo Thi Hoa", True), ("Lo Van Pao", False)]),
+    # "Ma" (a Tày surname) is also "má" (mother): it was taken for kinship, the name for
+    # a relative's "Van Tuan".
+    ("toi ten la Ma Van Tuan sinh 2/3/1998", [("Ma Van Tuan", True)]),
+    ("con trai toi ten Ma Van Tuan", [("Ma Van Tuan", False)]),
+    ("ten me la Ly Thi Hoa", [("Ly Thi Hoa", False)]),
     ("tôi là mẹ của cháu Hùng", []),
     ("toi ten Hung muon di han", []),  # one word is no full name
     ("ten lop may la gi", []),

@@ -62,9 +62,12 @@ def said_names(text: str) -> list[tuple[str, bool]]:
             continue
         start = i + 1  # "tên (con) (tôi) là": who comes first, then the name
         while start < min(len(words), i + 5) and (
-                fold(words[start]) in ("la", "cua") or is_word(words[start], SPEAKERS)
-                or is_word(words[start], KIN)):
+                fold(words[start]) in ("la", "cua") or (
+                    (is_word(words[start], SPEAKERS) or is_word(words[start], KIN))
+                    and not _starts_name(words, start))):
             start += 1
+            if fold(words[start - 1]) == "la":
+                break  # "tên là Ma Văn Tuấn": Ma is the surname, not "má" (mother)
         name = _name_at(words, start)
         if len(name) < 2 or not_a_name(" ".join(name)) is not None:
             continue  # "tên lớp may là gì"
@@ -101,6 +104,12 @@ def _name_at(words: list[str], start: int) -> list[str]:
             break
         name.append(word)
     return name
+
+
+def _starts_name(words: list[str], n: int) -> bool:
+    """Are words ``n`` and ``n + 1`` written as a name's are, with capitals ("Ma Văn …",
+    where "ma" may be "má", mother)?"""
+    return n + 1 < len(words) and words[n][:1].isupper() and words[n + 1][:1].isupper()
 
 
 def _ends_name(word: str) -> bool:
