@@ -208,17 +208,20 @@ class Router:
                     await flow.start(event, ctx)
                     return
 
+        active = self.flows.get(ctx.flow) if ctx.flow else None
+        if (active is not None and event.kind == InboundKind.TEXT
+                and active.hears_officer_requests(ctx)
+                and await start_officer_request(event, ctx,
+                                                besides=(active.name, *active.commands))):
+            # An officer's "tin nhắn" at a citizen's "Anh/chị ở xã nào?"; "kết quả khảo sát"
+            # under an announcement's preview (it got "chọn một mục"). Before the escapes:
+            # read as a question, "kết quả khảo sát" got the citizens' "no round open".
+            return
+
         if event.kind == InboundKind.TEXT and await self._escape(event, ctx, folded):
             return
 
-        if ctx.flow and ctx.flow in self.flows:
-            active = self.flows[ctx.flow]
-            if (event.kind == InboundKind.TEXT and active.hears_officer_requests(ctx)
-                    and await start_officer_request(event, ctx,
-                                                    besides=(active.name, *active.commands))):
-                # An officer's "tin nhắn" at a citizen's "Anh/chị ở xã nào?"; "kết quả khảo
-                # sát" under an announcement's preview (it got "chọn một mục").
-                return
+        if active is not None:
             await active.on_message(event, ctx)
             return
 

@@ -37,7 +37,9 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
      ("da nop ds", "flow:officials.submit"),
      # The announcements' report: it started the citizens' subscription ("Anh/chị ở xã nào?").
      ("bao cao thong bao", "flow:broadcast.report"),
-     ("xem bao cao thong bao da gui", "flow:broadcast.report")],
+     ("xem bao cao thong bao da gui", "flow:broadcast.report"),
+     # What the survey is about, said: the citizens' "no round open".
+     ("mo khao sat nhu cau hoc nghe", "flow:survey.officer")],
 )
 async def test_an_officer_asks_in_words_and_gets_the_command(
     app: App, clock: Clock, channel: Channel, text: str, intent: str
@@ -74,6 +76,10 @@ async def test_an_officers_request_leaves_a_citizens_flow_he_wandered_into(
     assert intents(lines)[-1].startswith("flow:subscribe"), lines
     lines = await say(app, "cb", "tin nhan", channel=channel)
     assert intents(lines)[0].startswith("flow:thread"), lines
+    # A request that reads as a question too: it got the citizens' "no round open".
+    await say(app, "cb", "nhan thong bao lop moi", channel=channel)
+    lines = await say(app, "cb", "ket qua khao sat", channel=channel)
+    assert intents(lines)[0].startswith("flow:survey.officer"), lines
     # A person typing the same there is still answering the flow's question.
     await say(app, "u1", "nhan thong bao lop moi", channel=channel)
     lines = await say(app, "u1", "tin nhan", channel=channel)
