@@ -43,7 +43,7 @@ from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
 from handlers.understanding.details import tells_details
 from handlers.understanding.matcher import get_matcher
-from handlers.understanding.own_matter import for_own_matter
+from handlers.understanding.own_matter import SIDES, for_own_matter
 from handlers.understanding.requests import ANSWERED_BEFORE, ASKED_BEFORE, request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t
@@ -157,7 +157,7 @@ class FaqFlow(Flow):
                 await ctx.start_action(event, own.answer)
             return
         decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous),
-                                        drafting)
+                                        drafting, previous)
         if (ctx.flow is None and decision.outcome != "answer"
                 and decision.action in (None, INTAKE)
                 and await forward_edit_request(ctx, event)):
@@ -221,22 +221,31 @@ class FaqFlow(Flow):
             ctx.reply(t(key), [*set_aside, *menu], intent="fallback", outside=outside)
 
 
-async def _as_own_matter(ctx: Context, decision: Decision, drafting: str | None) -> Decision:
+async def _as_own_matter(
+    ctx: Context, decision: Decision, drafting: str | None, previous: tuple[str, ...]
+) -> Decision:
     """``decision`` with a question that is the same about classes and about working abroad
     read as the person's own matter (handlers/understanding/own_matter.py)."""
     matcher = get_matcher()
-    if not any(c.topic in matcher.lexicon.twins for c in decision.candidates):
+    lexicon = matcher.lexicon
+    if not any(c.topic in lexicon.twins or c.topic in lexicon.twins_unranked
+               for c in decision.candidates):
         return decision  # most messages: no reading of the person's cases
-    side = await _own_side(ctx, drafting)
-    return for_own_matter(decision, side, matcher.lexicon, matcher.rank) if side else decision
+    side = await _own_side(ctx, drafting, previous)
+    return for_own_matter(decision, side, lexicon, matcher.rank) if side else decision
 
 
-async def _own_side(ctx: Context, drafting: str | None) -> str | None:
+async def _own_side(ctx: Context, drafting: str | None, previous: tuple[str, ...]) -> str | None:
     """"abroad" or "training": the flow the question is asked in (the support dossier is for
     working abroad; a registration, by its kind: ``drafting``, read once per message), else
-    the kind of every case the person has in the bot; None when mixed or none."""
+    the side of every topic answered just before (``previous``: "đăng ký kiểu gì" after the
+    costs of going abroad), else the kind of every case the person has in the bot; None when
+    mixed or none."""
     if ctx.asked_in and ctx.asked_in.flow == DOSSIER:
         return "abroad"
+    sides = {topic.partition(".")[0] for topic in previous}
+    if not drafting and len(sides) == 1 and (side := sides.pop()) in SIDES:
+        return side
     kinds = {drafting} if drafting else set()
     if not kinds:
         kinds = {c.kind for c in await get_cases_of_contact(ctx.session, ctx.contact.id)

@@ -81,6 +81,10 @@ class Lexicon:
     #: classes or about working abroad ("bao giờ được tiền hỗ trợ"), answered as the person's
     #: own matter is when the message names neither.
     twins: dict[str, str] = field(default_factory=dict)
+    #: Topic → the other group's topic its question is there (``[twins_unranked]``, one way),
+    #: taken however the classifier ranks it: "đăng ký kiểu gì" is ranked as the class
+    #: registration's question only.
+    twins_unranked: dict[str, str] = field(default_factory=dict)
     #: Words naming the bot itself (``[bot]``), folded: a question naming it about its own
     #: topics is its own to answer.
     bot_names: tuple[tuple[str, ...], ...] = ()
@@ -178,6 +182,7 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
         follow_up=_phrases(_table(data, "follow_up"), "words", "follow_up"),
         bot_names=_phrases(_table(data, "bot"), "names", "bot"),
         twins=_twins(data),
+        twins_unranked=_str_table(data, "twins_unranked"),
     )
 
 

@@ -12,8 +12,8 @@ from bot.app import App
 from handlers.types import Channel
 from handlers.understanding.own_matter import SIDES, for_own_matter
 from tests.dossier_support import make_case
-from tests.helpers import intents, say, shipped_matcher
-from tests.intake_support import fill_form
+from tests.helpers import intents, press, say, shipped_matcher
+from tests.intake_support import draft_data, fill_form
 
 BOTH_SIDES = "bao gio thi duoc tien ho tro"
 
@@ -38,6 +38,10 @@ def _decided(text: str, side: str) -> tuple[str | None, str | None]:
         ("di nhat co duoc ho tro gi khong", "training", "abroad.support"),
         # A topic without a twin is not moved.
         ("di nhat het bao nhieu tien", "training", "abroad.costs"),
+        # Ranked as the class registration's only: on the abroad side, its steps.
+        ("dang ky kieu gi", "abroad", "abroad.process"),
+        ("dang ky kieu gi", "training", "training.register"),
+        ("dang ky hoc nghe kieu gi", "abroad", "training.register"),
     ],
 )
 def test_twins_are_read_as_the_own_side(text: str, side: str, topic: str) -> None:
@@ -55,7 +59,9 @@ def test_only_a_twin_of_the_own_side_is_ever_chosen(text: str, side: str) -> Non
     [chosen] = own.topics
     assert chosen.startswith(f"{side}.")
     offered = {c.topic for c in decision.candidates}
-    assert chosen in offered or matcher.lexicon.twins[chosen] in offered
+    lexicon = matcher.lexicon
+    assert (chosen in offered or lexicon.twins.get(chosen) in offered
+            or any(lexicon.twins_unranked.get(topic) == chosen for topic in offered))
 
 
 @pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
@@ -77,3 +83,21 @@ async def test_registered_for_a_class_support_is_that_of_classes(app: App) -> No
     # Someone with no case is asked which they mean, as before.
     lines = await say(app, "n1", "tien ho tro bao nhieu")
     assert intents(lines)[0] != "faq:training.support", lines
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_how_to_register_after_answers_about_going_abroad_is_going_abroad(
+    app: App, channel: Channel
+) -> None:
+    # "đăng ký kiểu gì" after the costs and the loan of going abroad got how to register for
+    # a class, with «Đăng ký học nghề».
+    await say(app, "w", "di han het bn tien vay ad", channel=channel)
+    await say(app, "w", "vay von o dau dc", channel=channel)
+    lines = await say(app, "w", "the dang ky kieu gi", channel=channel)
+    assert intents(lines) == ["faq:abroad.process"], lines
+    await press(app, "w", "Đăng ký ngay", channel=channel)
+    await say(app, "w", "dong y", channel=channel)
+    assert (await draft_data(app))["kind"] == "abroad"
+    # With no such answers before, it is the class registration's question still.
+    lines = await say(app, "n", "the dang ky kieu gi", channel=channel)
+    assert intents(lines) == ["faq:training.register"], lines

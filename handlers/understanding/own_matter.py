@@ -4,7 +4,8 @@ working abroad got the class support (4 million a course, 50,000 a day for meals
 
 The twins are the lexicon's ``[twins]``. A message that names neither side (no word of going
 abroad, no country, no word of learning) and was answered with one twin, or offered both in a
-"which topic?", gets the twin of the person's side, when the classifier ranks it at all.
+"which topic?", gets the twin of the person's side, when the classifier ranks it at all (a twin
+of ``[twins_unranked]`` however it ranks it).
 """
 
 from __future__ import annotations
@@ -33,17 +34,19 @@ def for_own_matter(decision: Decision, side: str, lexicon: Lexicon,
         return decision
     if decision.outcome == "answer" and len(topics) > 1:
         return decision  # two questions answered: each is what it is
-    twin = lexicon.twins.get(topics[0])
+    unranked = lexicon.twins_unranked.get(topics[0])
+    twin = lexicon.twins.get(topics[0]) or unranked
     if twin is None or _side(twin) != side:
         return decision
     if decision.outcome == "clarify" and twin not in topics:
         return decision
-    return _answer(decision, twin, rank)
+    return _answer(decision, twin, rank, least=0.0 if twin == unranked else LEAST)
 
 
-def _answer(decision: Decision, topic: str, rank: Callable[[str], list[Candidate]]) -> Decision:
+def _answer(decision: Decision, topic: str, rank: Callable[[str], list[Candidate]], *,
+            least: float = LEAST) -> Decision:
     ranked = next((c for c in rank(decision.key) if c.topic == topic), None)
-    if ranked is None or ranked.probability < LEAST:
+    if ranked is None or ranked.probability < least:
         return decision
     return Decision("answer", decision.key, (ranked,), offers=decision.offers)
 
