@@ -295,8 +295,9 @@ class Matcher:
         muốn đi Đài Loan"), asking nothing, is registering (``[particulars]``); it got the
         Taiwan answer. None for anything else."""
         name = self.actions.particulars_action
-        if (not name or "kind" not in request_slots(text, self.actions)
-                or not gives_particulars(text, self.actions)):
+        # Particulars first: reading the request's slots is a fifth of a decision's time.
+        if (not name or not gives_particulars(text, self.actions)
+                or "kind" not in request_slots(text, self.actions)):
             return None
         key = self._question_key(text) or self.key(text, repair=False)
         if self._is_question(key):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Container
-from functools import cache
+from functools import cache, lru_cache
 
 from handlers.textnorm import fold
 from messages.lexicon import Lexicon, load_lexicon
@@ -188,7 +188,13 @@ def rewrite(tokens: list[str], rules: Rules) -> list[str]:
 
 def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """The normalised words of ``text`` (see the module docstring)."""
-    lex = lexicon or load_lexicon()
+    return list(_tokens(text, lexicon or load_lexicon()))
+
+
+#: One message is read by several readers (its key, the request's slots, the particulars…):
+#: its words are worked out once.
+@lru_cache(maxsize=1024)
+def _tokens(text: str, lex: Lexicon) -> tuple[str, ...]:
     lowered = unicodedata.normalize("NFC", text).lower()
     words = _NOT_WORD.sub(" ", lowered).split()
     out: list[str] = []
@@ -203,7 +209,7 @@ def tokens(text: str, lexicon: Lexicon | None = None) -> list[str]:
         out.extend(_expand(folded, lex))
     if len(out) >= 2 and out[-2] in lex.endings.get(out[-1], ()):
         out.pop()
-    return drop_phrases(rewrite(out, lex.rewrites), lex.phrases)
+    return tuple(drop_phrases(rewrite(out, lex.rewrites), lex.phrases))
 
 
 def normalise(text: str, lexicon: Lexicon | None = None) -> str:
