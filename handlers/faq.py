@@ -167,6 +167,10 @@ class FaqFlow(Flow):
             # list says it is not one of the communes and shows them all.
             entry = get_matcher().kb.entries[CLASS_LIST_TOPIC]
             await answer_topic(event, ctx, entry, confidence=decision.confidence)
+            if ctx.flow is None:
+                # "… ở xã Phù Lưu, chồng chị muốn học lớp sửa xe máy thì đăng ký sao", then
+                # "đăng ký cho chồng chị luôn": the form did not know it was for a class.
+                _remember_asked(ctx, event.text, before + 1, topics=[CLASS_LIST_TOPIC])
         elif decision.outcome == "action" and decision.action is not None:
             slots: dict[str, Any] = {}
             if decision.action == INTAKE:

@@ -80,6 +80,11 @@ async def test_a_name_typed_at_for_whom_is_kept_for_its_question(
     lines = await say(app, "u1", "1", channel=channel)
     assert intents(lines) == ["flow:intake.dob"]
     assert (await draft_data(app))["full_name"] == "Nguyen Van Nam"
+    # At the other choices too ("what to register for?").
+    await say(app, "u2", "dang ky cho con trai toi", channel=channel)
+    await say(app, "u2", "dong y", channel=channel)
+    lines = await say(app, "u2", "Lo Van Pao", channel=channel)
+    assert "Họ tên: Lo Van Pao" in texts(lines)
 
 
 @pytest.mark.parametrize("text", ["Hàn Quốc", "toi chua ro", "Cho Ai"])
@@ -121,3 +126,19 @@ async def test_a_birth_year_kept_is_shown_to_its_owner_and_deleted_with_the_rest
     await press(app, "u1", "Có, xóa hết", channel=Channel.ZALO)
     async with app.db.session() as session:
         assert await session.scalar(select(IntakeDraft)) is None
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_request_after_a_question_about_a_class_in_a_commune_takes_both(
+    app: App, channel: Channel
+) -> None:
+    # The question got the commune's classes; "đăng ký cho chồng chị luôn" then asked what to
+    # register for and which commune, as if nothing had been said.
+    await say(app, "h", "chao ad, cho chi hoi vo chong chi o thon Khuoi Nhung xa Phu Luu, chong "
+              "chi muon hoc lop sua xe may thi dang ky sao", channel=channel)
+    await say(app, "h", "dang ky cho chong chi luon", channel=channel)
+    lines = await say(app, "h", "ok", channel=channel)
+    assert intents(lines) == ["flow:intake.full_name"], lines
+    data = await draft_data(app)
+    assert (data["kind"], data["unit_name"], data["relationship"]) == ("course", "Phù Lưu",
+                                                                       "spouse")

@@ -82,13 +82,16 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
     """The form answers of a request: the slots read from the words, plus the commune and the
     class it names (which need the database); a request that names no kind takes it from the
     topics answered just before (``ANSWERED_BEFORE``), and a class from the trade that question
-    named (``ASKED_BEFORE``)."""
+    named (``ASKED_BEFORE``), and one naming no commune the commune that question named."""
     preset: dict[str, Any] = {k: v for k, v in slots.items() if k in _CHOICE_SLOTS}
     preset[FROM_TEXT] = True
     if says_personal(text):
         preset[SAID] = cipher(ctx).encrypt(text)  # read once the person has agreed
     padded = _padded(text)
+    asked = slots.get(ASKED_BEFORE)
     unit = await named_unit(ctx, without_names(text))
+    if unit is None and isinstance(asked, str) and asked and slots.get(ANSWERED_BEFORE):
+        unit = await named_unit(ctx, asked)  # the commune the question just answered named
     unit_id = unit.id if unit is not None else None
     if unit is not None:
         preset["unit_id"], preset["unit_name"] = unit.id, unit.name
@@ -101,7 +104,6 @@ async def request_preset(ctx: Context, text: str, slots: dict[str, Any]) -> dict
         preset.update(courses)
     elif "kind" not in preset:
         before = _kind_answered_before(slots.get(ANSWERED_BEFORE))
-        asked = slots.get(ASKED_BEFORE)
         if before.get("kind") == "course" and isinstance(asked, str) and asked:
             # The class question just answered named a trade ("học nghề may thì đăng ký ở
             # đâu"): its class, as if the request had named it.
@@ -293,9 +295,11 @@ async def answer_ahead(
     if waiting(Step.COMMUNE) and (unit := await exact_unit(ctx, text)) is not None:
         touch(draft, ctx.now, unit_id=unit.id, unit_name=unit.name)
         return prefilled_note([labelled("commune", unit.name)])
-    if step == Step.WHO and waiting(Step.NAME) and _typed_as_name(text):
+    if step in CHOICES and step != Step.ETHNICITY and waiting(Step.NAME) and _typed_as_name(
+            text):
         # "Nguyễn Văn Nam" at "for whom?" got "chọn một trong các mục": the name is kept
-        # for its question, and "for whom?" asked again.
+        # for its question, and "for whom?" asked again. (An ethnicity may be typed as
+        # words the options do not have.)
         try:
             await apply_text(ctx, draft, Step.NAME, text)
         except InvalidAnswerError:
