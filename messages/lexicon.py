@@ -85,6 +85,10 @@ class Lexicon:
     #: taken however the classifier ranks it: "đăng ký kiểu gì" is ranked as the class
     #: registration's question only.
     twins_unranked: dict[str, str] = field(default_factory=dict)
+    #: Words telling someone is in the country already ("đang làm việc ở Nhật",
+    #: ``[already_there]``): a clause saying so and asking nothing is the story, not a
+    #: question about the country.
+    already_there: tuple[tuple[str, ...], ...] = ()
     #: Words naming the bot itself (``[bot]``), folded: a question naming it about its own
     #: topics is its own to answer.
     bot_names: tuple[tuple[str, ...], ...] = ()
@@ -180,6 +184,7 @@ def parse_lexicon(data: dict[str, object]) -> Lexicon:
                                  "personal_numbers"),
         shared=_shared(data),
         follow_up=_phrases(_table(data, "follow_up"), "words", "follow_up"),
+        already_there=_phrases(_table(data, "already_there"), "words", "already_there"),
         bot_names=_phrases(_table(data, "bot"), "names", "bot"),
         twins=_twins(data),
         twins_unranked=_str_table(data, "twins_unranked"),

@@ -268,3 +268,27 @@ def test_a_shared_fact_needs_its_words_and_a_close_second_topic(matcher: Matcher
     between = Decision("clarify", key, (asked.candidates[0], asked.candidates[2]))
     assert answered_together(lexicon, between, [], bar) == Decision(
         "answer", key, between.candidates)
+
+
+@pytest.mark.parametrize(("text", "topics"), [
+    # The father's son is in Japan already: how to go to Japan was answered beside his rights.
+    ("Kính gửi cán bộ xã. Tôi là bố của cháu Lý Văn Tài đang làm việc ở Nhật Bản theo diện "
+     "thực tập sinh. Cháu gọi về nói công ty bắt làm thêm giờ mà không trả lương, cháu muốn "
+     "về nước thì có được không và có mất tiền không ạ",
+     ("abroad.contract_rights", "abroad.return")),
+    ("con e dang o nhat, me o nha lam ho so ho tro cho no thi can hoa don bien lai nhung gi",
+     ("abroad.dossier",)),
+])
+def test_a_clause_telling_someone_is_there_already_is_the_story(
+    matcher: Matcher, text: str, topics: tuple[str, ...]
+) -> None:
+    assert matcher.decide(text).topics == topics
+
+
+def test_a_clause_asking_about_the_country_is_still_a_question(matcher: Matcher) -> None:
+    # Papers under way to go (not there yet): the country stays one of the topics.
+    decision = matcher.decide("e dang lam ho so di dai loan qua 1 cty o tinh, ho bao phai nop "
+                              "2 khoan: 1 khoan phi dich vu cho cty, 1 khoan tien moi gioi cho "
+                              "ben dai loan, vay cai tien moi gioi do co bat buoc dong k a, voi "
+                              "phi dich vu cho dai loan thi toi da duoc thu bao nhieu")
+    assert "abroad.taiwan" in decision.topics

@@ -37,7 +37,7 @@ from handlers.understanding.decision import (
 from handlers.understanding.examples import training_examples
 from handlers.understanding.key_cache import KeyCache, version_of
 from handlers.understanding.normalise import without_personal_numbers
-from handlers.understanding.phrases import clause_pattern
+from handlers.understanding.phrases import any_in, clause_pattern
 from handlers.understanding.reading import Reader
 from handlers.understanding.remit import RemitCheck
 from handlers.understanding.requests import gives_particulars, request_slots
@@ -342,11 +342,19 @@ class Matcher:
         for clause_key in clauses:
             ranked = without_actions(self.rank(clause_key))
             decision = self._decide(clause_key, ranked, words)
+            if decision.topics and self._tells_already_there(clause_key, decision.topics[0]):
+                continue  # "cháu đang làm việc ở Nhật Bản": the story, asking nothing
             # A clause may itself be answered with its country ("đi Đài Loan hết bao nhiêu"):
             # its first topic is what that clause asks.
             if decision.topics and all(c.topic != decision.topics[0] for c in found):
                 found.append(decision.candidates[0])
         return Decision("answer", key, tuple(found[:2])) if len(found) >= 2 else None
+
+    def _tells_already_there(self, clause_key: str, topic: str) -> bool:
+        """Is the clause, answered with a country's topic, only telling that someone is there
+        already (``[already_there]``), asking nothing?"""
+        return (topic in self.lexicon.countries and not self._is_question(clause_key)
+                and any_in(f" {clause_key} ", self.lexicon.already_there))
 
     def _confirmed_by_ending(self, key: str, decision: Decision, words: str | None = None
                              ) -> Decision | None:
