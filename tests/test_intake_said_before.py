@@ -142,3 +142,21 @@ async def test_a_request_after_a_question_about_a_class_in_a_commune_takes_both(
     data = await draft_data(app)
     assert (data["kind"], data["unit_name"], data["relationship"]) == ("course", "Phù Lưu",
                                                                        "spouse")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_ethnicity_typed_at_the_village_question_is_no_village(
+    app: App, channel: Channel
+) -> None:
+    # "tay" was kept as the village, and the ethnicity asked next.
+    for said in ("toi ten la Lo Van Pao sinh ngay 3/4/1999 dang ky hoc nghe", "dong y", "nam",
+                 "0912000111", "phu luu"):
+        lines = await say(app, "u1", said, channel=channel)
+    assert intents(lines) == ["flow:intake.village"], lines
+    lines = await say(app, "u1", "tay", channel=channel)
+    assert intents(lines) == ["flow:intake.village"]
+    assert "Dân tộc: Tày" in texts(lines)
+    data = await draft_data(app)
+    assert data["ethnicity"] == "Tày" and "village" not in data
+    await say(app, "u1", "khong ro", channel=channel)  # not a household's kind here
+    assert "household" not in await draft_data(app)

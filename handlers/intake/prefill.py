@@ -402,6 +402,29 @@ def asks_other_class(draft: IntakeDraft, text: str) -> bool:
         text, folded_phrases("courses.change.words"))
 
 
+#: Options of later questions that, typed at the village question, are their answer, not a
+#: village: no village is called "Tày" or "hộ nghèo" ("không", "không rõ" may be said of the
+#: village itself).
+_NO_VILLAGE_NAMES = {
+    Step.ETHNICITY: frozenset(CHOICES[Step.ETHNICITY]) - {"other"},
+    Step.HOUSEHOLD: frozenset({"ho_ngheo", "can_ngheo", "moi_thoat_ngheo"}),
+}
+
+
+async def option_at_village(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
+    """"tày" typed at the village question (the ethnicity comes next) is that answer, the
+    note saying so; it was kept as the village. None for anything else."""
+    named = options_named(text, besides=Step.VILLAGE)
+    if len(named) != 1:
+        return None
+    [(step, value)] = named.items()
+    if (value not in _NO_VILLAGE_NAMES.get(step, ()) or answered(step, draft.data)
+            or step not in sequence(draft.data)):
+        return None
+    await apply_choice(ctx, draft, step, value)
+    return prefilled_note([labelled(step.value, choice_label(step, value))])
+
+
 async def commune_and_village(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
     """"xã Thái Sơn, thôn 7": both kept, the note saying so; None when the text is not a
     commune's exact name then a village. At the village question it was kept whole as the

@@ -34,6 +34,7 @@ from handlers.intake.prefill import (
     class_changed,
     commune_and_village,
     name_with_birth,
+    option_at_village,
     relative_named,
 )
 from handlers.intake.questions import (
@@ -94,6 +95,9 @@ async def typed_answer(event: Inbound, ctx: Context, draft: IntakeDraft, step: S
         return
     if step == Step.NAME and (note := await name_with_birth(ctx, draft, event.text)):
         await advance(ctx, draft, note=note)
+        return
+    if step == Step.VILLAGE and (note := await option_at_village(ctx, draft, event.text)):
+        await show_step(ctx, draft, note=note)  # the village still to say
         return
     if step == Step.VILLAGE and (
             note := await commune_and_village(ctx, draft, event.text)) is not None:
