@@ -9,6 +9,7 @@ from handlers.access import get_officer
 from handlers.callbacks import CallbackData
 from handlers.context import AskedIn, Context
 from handlers.flow import Flow
+from handlers.intake.ahead import phone_corrected
 from handlers.intake.answers import (
     CourseFullError,
     apply_choice,
@@ -71,7 +72,6 @@ from handlers.intake.prefill import (
     FROM_TEXT,
     apply_preset,
     form_slots,
-    phone_corrected,
     prefilled_note,
     request_preset,
     same_family,

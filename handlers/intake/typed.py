@@ -1,11 +1,19 @@
 """A text typed at a question of the registration form: what it says ahead of the question is
-kept (prefill.py), then it is the answer; a refused one is said why, or read as a question (the
+kept (ahead.py), then it is the answer; a refused one is said why, or read as a question (the
 FAQ answers, the question comes again) or as a request for another action (that starts, the
 form saved for later)."""
 
 from __future__ import annotations
 
 from handlers.context import Context
+from handlers.intake.ahead import (
+    answer_ahead,
+    asks_other_class,
+    class_changed,
+    commune_and_village,
+    name_with_birth,
+    option_at_village,
+)
 from handlers.intake.answers import (
     YEAR_KEPT,
     CourseFullError,
@@ -28,15 +36,7 @@ from handlers.intake.navigation import (
     offer_waitlist,
     show_step,
 )
-from handlers.intake.prefill import (
-    answer_ahead,
-    asks_other_class,
-    class_changed,
-    commune_and_village,
-    name_with_birth,
-    option_at_village,
-    relative_named,
-)
+from handlers.intake.prefill import relative_named
 from handlers.intake.questions import (
     CHOICES,
     ask,
