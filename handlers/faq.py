@@ -11,10 +11,17 @@ action offers the action as a button.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from handlers.access import get_officer
+from handlers.asked_before import (
+    ASKED,
+    FOLLOW_UP_WITHIN,
+    answered_before,
+    last_asked,
+    remember_asked,
+    times_asked,
+)
 from handlers.callbacks import CallbackData, flow_of
 from handlers.context import Context
 from handlers.courses import (
@@ -27,7 +34,6 @@ from handlers.courses import (
 )
 from handlers.flow import Flow
 from handlers.intake.buttons import Start
-from handlers.intake.drafts import get_draft
 from handlers.intake.prefill import start_under_answer
 from handlers.menu import main_menu_buttons, menu_buttons_for, officer_menu_buttons
 from handlers.offers import offer_buttons
@@ -37,27 +43,24 @@ from handlers.own_cases import (
     own_question,
     withdraw_in_words,
 )
-from handlers.router import DOSSIER, HANDOFF, INTAKE
-from handlers.textnorm import folded_phrases, is_phrase, phrase_key
+from handlers.own_side import as_own_matter, drafting_kind
+from handlers.router import HANDOFF, INTAKE
+from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
 from handlers.understanding.details import tells_details
 from handlers.understanding.matcher import get_matcher
-from handlers.understanding.own_matter import SIDES, for_own_matter
 from handlers.understanding.requests import ANSWERED_BEFORE, ASKED_BEFORE, request_slots
 from handlers.understanding.smalltalk import SmallTalk
 from messages import t
 from messages.actions import load_actions
 from messages.faq_loader import Entry, FollowUp, render_answer
-from storage.cases_repo import CaseStatus, get_cases_of_contact
 from storage.faq_repo import record_fallback_question
 
 #: Topics whose answer is followed by the live class list.
 COURSE_TOPICS = frozenset({"training.courses", "training.schedule"})
 CLASS_LIST_TOPIC = "training.courses"
 HUMAN_TOPIC = "general.human"
-#: Cases that no longer say what the person's matter is.
-GONE = frozenset({CaseStatus.CANCELLED, CaseStatus.WITHDRAWN})
 #: To say a question is outside the office's work, the matcher must be as sure of it as its
 #: remit check must be to stop an answer (``Thresholds.outside``; one bar for both), and at
 #: least this share of its words known to the examples (gibberish is not understood:
@@ -67,11 +70,6 @@ TOPIC_GROUPS = {"topics_abroad": "abroad", "topics_training": "training"}
 #: The same question (compared as typed words) asked this many times in a row, each within
 #: REPEAT_WITHIN of the one before, gets a short reply, not the whole answer again.
 SHORT_FROM = 3
-REPEAT_WITHIN = timedelta(minutes=5)
-#: A country named alone this soon after an answer asks it again about that country.
-FOLLOW_UP_WITHIN = timedelta(minutes=30)
-#: The state data key (outside any flow) remembering the question last answered.
-ASKED = "_asked"
 
 
 @dataclass(frozen=True)
@@ -131,9 +129,9 @@ class FaqFlow(Flow):
         before, previous = 0, tuple[str, ...]()
         discussed, asked_key = previous, ""
         if ctx.flow is None:
-            before, previous = _times_asked(ctx, event.text), _answered_before(ctx)
-            discussed = previous or _answered_before(ctx, "offered")
-            asked_key = str((_last_asked(ctx, FOLLOW_UP_WITHIN) or {}).get("key", ""))
+            before, previous = times_asked(ctx, event.text), answered_before(ctx)
+            discussed = previous or answered_before(ctx, "offered")
+            asked_key = str((last_asked(ctx, FOLLOW_UP_WITHIN) or {}).get("key", ""))
             ctx.forget(ASKED)
         if event.kind not in (InboundKind.TEXT, InboundKind.BUTTON) or not event.text.strip():
             ctx.reply(t("faq.fallback"), main_menu_buttons(), intent="fallback")
@@ -145,7 +143,7 @@ class FaqFlow(Flow):
             return  # "em muốn đổi sang lớp may", registered for a class
         if ctx.flow is None and await withdraw_in_words(ctx, event):
             return  # "thằng Nam không học nữa"
-        drafting = await _drafting(ctx)
+        drafting = await drafting_kind(ctx)
         if ((ctx.flow is None or drafting)
                 and (own := await own_question(ctx, event, drafting=drafting)) is not None):
             # "giờ phải làm giấy tờ gì", "bao giờ có kết quả", "mất bao nhiêu tiền" from
@@ -156,7 +154,7 @@ class FaqFlow(Flow):
             else:
                 await ctx.start_action(event, own.answer)
             return
-        decision = await _as_own_matter(ctx, get_matcher().decide(event.text, previous),
+        decision = await as_own_matter(ctx, get_matcher().decide(event.text, previous),
                                         drafting, previous)
         if (ctx.flow is None and decision.outcome != "answer"
                 and decision.action in (None, INTAKE)
@@ -170,7 +168,7 @@ class FaqFlow(Flow):
             if ctx.flow is None:
                 # "… ở xã Phù Lưu, chồng chị muốn học lớp sửa xe máy thì đăng ký sao", then
                 # "đăng ký cho chồng chị luôn": the form did not know it was for a class.
-                _remember_asked(ctx, event.text, before + 1, topics=[CLASS_LIST_TOPIC])
+                remember_asked(ctx, event.text, before + 1, topics=[CLASS_LIST_TOPIC])
         elif decision.outcome == "action" and decision.action is not None:
             slots: dict[str, Any] = {}
             if decision.action == INTAKE:
@@ -187,7 +185,7 @@ class FaqFlow(Flow):
                 # One topic, or two when the message asked two things (see answer_topics).
                 await answer_topics(event, ctx, decision)
             if ctx.flow is None:  # not when the answer started a flow (a person asked for)
-                _remember_asked(ctx, event.text, times, topics=list(decision.topics))
+                remember_asked(ctx, event.text, times, topics=list(decision.topics))
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
@@ -195,7 +193,7 @@ class FaqFlow(Flow):
                 # Nothing answered, but the options say what "đăng ký luôn cho em" right
                 # after is for: the process, Taiwan and the countries one may go to register
                 # the person to work in Taiwan (intake/prefill.py, ANSWERED_BEFORE).
-                _remember_asked(ctx, event.text, 0,
+                remember_asked(ctx, event.text, 0,
                                 offered=[c.topic for c in decision.candidates])
         elif tells_details(event.text):
             # "nó sinh năm 1996": kept nowhere, not even in the log of unanswered questions.
@@ -223,47 +221,6 @@ class FaqFlow(Flow):
                 # "ai chưa nộp ds" not understood: an officer is shown the officers' ways.
                 key, menu = "faq.fallback_officer", officer_menu_buttons() + menu
             ctx.reply(t(key), [*set_aside, *menu], intent="fallback", outside=outside)
-
-
-async def _as_own_matter(
-    ctx: Context, decision: Decision, drafting: str | None, previous: tuple[str, ...]
-) -> Decision:
-    """``decision`` with a question that is the same about classes and about working abroad
-    read as the person's own matter (handlers/understanding/own_matter.py)."""
-    matcher = get_matcher()
-    lexicon = matcher.lexicon
-    if not any(c.topic in lexicon.twins or c.topic in lexicon.twins_unranked
-               for c in decision.candidates):
-        return decision  # most messages: no reading of the person's cases
-    side = await _own_side(ctx, drafting, previous)
-    return for_own_matter(decision, side, lexicon, matcher.rank) if side else decision
-
-
-async def _own_side(ctx: Context, drafting: str | None, previous: tuple[str, ...]) -> str | None:
-    """"abroad" or "training": the flow the question is asked in (the support dossier is for
-    working abroad; a registration, by its kind: ``drafting``, read once per message), else
-    the side of every topic answered just before (``previous``: "đăng ký kiểu gì" after the
-    costs of going abroad), else the kind of every case the person has in the bot; None when
-    mixed or none."""
-    if ctx.asked_in and ctx.asked_in.flow == DOSSIER:
-        return "abroad"
-    sides = {topic.partition(".")[0] for topic in previous}
-    if not drafting and len(sides) == 1 and (side := sides.pop()) in SIDES:
-        return side
-    kinds = {drafting} if drafting else set()
-    if not kinds:
-        kinds = {c.kind for c in await get_cases_of_contact(ctx.session, ctx.contact.id)
-                 if c.status not in GONE}
-    return {"abroad": "abroad", "course": "training"}.get(kinds.pop()) if len(kinds) == 1 else None
-
-
-async def _drafting(ctx: Context) -> str | None:
-    """The kind of the registration form the message is asked in, if it is asked in one that
-    has its kind."""
-    if not ctx.asked_in or ctx.asked_in.flow != INTAKE:
-        return None
-    draft = await get_draft(ctx.session, ctx.contact.id)
-    return str(draft.data["kind"]) if draft and draft.data.get("kind") else None
 
 
 async def answer_topics(event: Inbound, ctx: Context, decision: Decision) -> None:
@@ -407,48 +364,6 @@ def _follow_up_button(follow_up: FollowUp) -> Button:
         title = get_matcher().kb.entries[follow_up.target].title
         return Topic(follow_up.target).button(title)
     return Button(follow_up.target, follow_up.label)
-
-
-def _last_asked(ctx: Context, within: timedelta) -> dict[str, Any] | None:
-    """What is kept of the question last answered (its key, time, times asked in a row,
-    topics), if it was answered within ``within``; None when it was not, or the data is not
-    what this flow wrote."""
-    asked: Any = ctx.data.get(ASKED)
-    if not isinstance(asked, dict):
-        return None
-    try:
-        at = datetime.fromisoformat(str(asked.get("at")))
-    except (TypeError, ValueError):
-        return None
-    return asked if ctx.now - at <= within else None
-
-
-def _times_asked(ctx: Context, text: str) -> int:
-    """How many times in a row, each within REPEAT_WITHIN of the one before, ``text`` was just
-    asked and answered (0: it was not the last question answered)."""
-    asked = _last_asked(ctx, REPEAT_WITHIN)
-    if asked is None or asked.get("key") != phrase_key(text):
-        return 0
-    try:
-        return int(asked.get("times") or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _remember_asked(ctx: Context, text: str, times: int, **kept: list[str]) -> None:
-    """Keep the question just handled (its key, time, times asked in a row) with what came of
-    it: the ``topics`` answered, or the ``offered`` ones of a clarify (``_last_asked``)."""
-    ctx.update(**{ASKED: {"key": phrase_key(text), "at": ctx.now.isoformat(), "times": times,
-                          **kept}})
-
-
-def _answered_before(ctx: Context, kept: str = "topics") -> tuple[str, ...]:
-    """The topics answered to the question before, if it was asked within FOLLOW_UP_WITHIN
-    ("thế còn Hàn Quốc?" asks it again about Korea); ``kept="offered"``: the topics offered
-    when it was not clear which one it asked (a clarify)."""
-    asked = _last_asked(ctx, FOLLOW_UP_WITHIN)
-    topics = asked.get(kept) if asked is not None else None
-    return tuple(str(t) for t in topics) if isinstance(topics, list) else ()
 
 
 def _more_about(ctx: Context, topics: tuple[str, ...]) -> None:

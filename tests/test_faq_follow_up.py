@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
-from handlers.faq import FOLLOW_UP_WITHIN
+from handlers.asked_before import FOLLOW_UP_WITHIN
 from handlers.types import Channel
 from handlers.understanding.matcher import Matcher
 from tests.helpers import Clock, intents, say, shipped_matcher
