@@ -129,11 +129,19 @@ class Matcher:
         """Question words, which raise the bar for starting an action ("cho em đăng ký được
         không" is still a request, so yes/no endings do not count here)."""
         padded = f" {key} "
-        if any(f" {phrase} " in padded for phrase in self.actions.tell_me):
+        if self._asks_to_be_told(padded):
             return False  # "khi nào có lớp may thì báo em": to be told, a request
         for phrase in self.actions.not_markers:
             padded = padded.replace(f" {phrase} ", " ")
         return any(f" {marker} " in padded for marker in self.actions.question_markers)
+
+    def _asks_to_be_told(self, padded: str) -> bool:
+        """Does the key (a space each side) ask to be told (``tell_me``: "thì báo em")?"""
+        return any(f" {phrase} " in padded for phrase in self.actions.tell_me)
+
+    def _request_key(self, text: str) -> str:
+        """The key a request is read by: its question key, else its plain key."""
+        return self._question_key(text) or self.key(text, repair=False)
 
     def rank(self, key: str) -> list[Candidate]:
         """Every class (topics and out-of-remit) with its probability, best first."""
@@ -299,7 +307,7 @@ class Matcher:
         if (not name or not gives_particulars(text, self.actions)
                 or "kind" not in request_slots(text, self.actions)):
             return None
-        key = self._question_key(text) or self.key(text, repair=False)
+        key = self._request_key(text)
         if self._is_question(key):
             return None
         found = tuple(c for c in self.rank(key) if c.topic == ACTION_PREFIX + name)[:1]
@@ -312,9 +320,9 @@ class Matcher:
         answer. None for anything else ("thiếu giấy gì thì báo em": no time said; "khi nào có
         kết quả hồ sơ thì báo em": the case's status is likelier)."""
         name = self.actions.tell_me_action
-        key = self._question_key(text) or self.key(text, repair=False)
+        key = self._request_key(text)
         padded = f" {key} "
-        if not name or not any(f" {p} " in padded for p in self.actions.tell_me) or not any(
+        if not name or not self._asks_to_be_told(padded) or not any(
                 f" {w} " in padded for w in self.actions.tell_me_when):
             return None
         likeliest = self.rank(key)[:TOLD_AMONG]
