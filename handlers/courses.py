@@ -389,10 +389,19 @@ async def _listed(
     lead = t("faq.courses.no_trade", trade=untaught) if untaught else None
     note = None
     if place is not None and place.unit_id is not None:
-        found = await _page(ctx, today, 0, place.unit_id, trade=trade,
-                              picking=picking) if trade else None
-        if found is None:  # no class of that trade there: the commune's classes
-            found = await _page(ctx, today, 0, place.unit_id, lead=lead, picking=picking)
+        if trade is not None:
+            found = await _page(ctx, today, 0, place.unit_id, trade=trade, picking=picking)
+            if found is not None:
+                return found
+            # "học nghề may ở Thái Hòa", taught only in Hàm Yên: the commune's cooking class
+            # came as if it were it. Said so; the trade's classes elsewhere, and to be told.
+            elsewhere = await _page(
+                ctx, today, 0, None, t("faq.courses.trade_elsewhere", commune=place.name),
+                trade=trade, picking=picking)
+            if elsewhere is not None:
+                return replace(elsewhere,
+                               buttons=[*elsewhere.buttons, offer_buttons((SUBSCRIBE,))])
+        found = await _page(ctx, today, 0, place.unit_id, lead=lead, picking=picking)
         if found is not None:
             return found
         note = t("faq.courses.none_in", commune=place.name)

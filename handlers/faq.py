@@ -44,7 +44,7 @@ from handlers.own_cases import (
     withdraw_in_words,
 )
 from handlers.own_side import as_own_matter, drafting_kind
-from handlers.router import HANDOFF, INTAKE
+from handlers.router import HANDOFF, INTAKE, SUBSCRIBE
 from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Button, Inbound, InboundKind
 from handlers.understanding.decision import OUT_OF_REMIT, Decision
@@ -171,9 +171,11 @@ class FaqFlow(Flow):
                 remember_asked(ctx, event.text, before + 1, topics=[CLASS_LIST_TOPIC])
         elif decision.outcome == "action" and decision.action is not None:
             slots: dict[str, Any] = {}
+            if decision.action in (INTAKE, SUBSCRIBE):
+                # What the question just before said: the kind, the commune, the news wanted.
+                slots = {ANSWERED_BEFORE: list(discussed), ASKED_BEFORE: asked_key}
             if decision.action == INTAKE:
-                slots = {**request_slots(event.text), ANSWERED_BEFORE: list(discussed),
-                         ASKED_BEFORE: asked_key}
+                slots.update(request_slots(event.text))
             await ctx.start_action(event, decision.action, slots)
         elif decision.outcome == "smalltalk":
             await _smalltalk(event, ctx, decision.smalltalk or SmallTalk.ACK)

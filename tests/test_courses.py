@@ -12,7 +12,7 @@ from handlers.courses import render_course_list, typed_place
 from handlers.types import Channel
 from storage.course_repo import CourseListing, find_upcoming_courses
 from storage.models import Case as CaseRow
-from storage.models import Contact, Course, Unit
+from storage.models import Contact, Course, Subscription, Unit
 from tests.dossier_support import click
 from tests.helpers import intents, press, say
 
@@ -283,8 +283,11 @@ async def test_a_trade_named_lists_that_trades_classes_a_page_at_a_time(
     listing = lines[-1]["text"]
     assert listing.startswith("Các lớp nghề anh/chị hỏi sắp khai giảng ở xã Hàm Yên:")
     assert [line.split(" – ")[1] for line in _class_lines(listing)] == ["Hàm Yên"]
+    # Taught, but not in the commune named: said so, and where it is taught.
     lines = await say(sqlite_app, "u1", "lop nau an o Bach Xa", channel=channel)
-    assert lines[-1]["text"].startswith("Các lớp sắp khai giảng ở xã Bạch Xa:")
+    listing = lines[-1]["text"]
+    assert listing.startswith("Xã Bạch Xa chưa có lớp nghề anh/chị hỏi sắp khai giảng.")
+    assert [line.split(" – ")[0] for line in _class_lines(listing)] == ["1. Nấu ăn"]
 
 
 @pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
@@ -308,3 +311,26 @@ async def test_a_trade_no_class_teaches_is_said_so_and_the_subscription_offered(
     # A trade some class teaches gets no such line.
     lines = await say(sqlite_app, "u2", "lop may thi sao", channel=channel)
     assert "Chưa có lớp" not in lines[-1]["text"]
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_a_trade_taught_elsewhere_is_said_so_and_its_news_is_one_confirmation_away(
+    sqlite_app: App, channel: Channel
+) -> None:
+    """"e muon hoc nghe may o xa thai hoa" (sewing is taught in Hàm Yên only) got Thái Hòa's
+    cooking class as if that were it. Now it is said that the commune has none, the sewing
+    class elsewhere is listed, and «Nhận thông báo» under it asks only to confirm the classes'
+    news of Thái Hòa (it asked the commune and the topics)."""
+    lines = await say(sqlite_app, "u1", "e muon hoc nghe may o xa thai hoa", channel=channel)
+    listing = lines[-1]["text"]
+    assert listing.startswith("Xã Thái Hòa chưa có lớp nghề anh/chị hỏi sắp khai giảng.")
+    assert [line.split(" – ")[0] for line in _class_lines(listing)] == ["1. May công nghiệp"]
+    assert len(listing) <= 600
+    lines = await press(sqlite_app, "u1", "Nhận thông báo", channel=channel)
+    assert intents(lines) == ["flow:subscribe.confirm"]
+    assert "Lớp học nghề mới, của xã Thái Hòa" in lines[-1]["text"]
+    await say(sqlite_app, "u1", "dong y", channel=channel)
+    async with sqlite_app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.topics == ["training"]
+    assert sub.unit_id == await _unit_id(sqlite_app, "Thái Hòa")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from handlers.outreach.send_time import parse_send_time
-from handlers.outreach.subscribe_words import topics_in
+from handlers.outreach.subscribe_words import topics_answered, topics_in
 from handlers.types import Channel
 from messages import t
 from messages.survey import questionnaire
@@ -122,6 +122,35 @@ async def test_a_subscription_request_naming_a_commune_takes_it(
     # Nothing named: the person's own commune, as before.
     lines = await say(app, "ba", "bao cho toi khi co lop moi", channel=channel)
     assert "Bạch Xa" in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_subscription_right_after_an_answer_takes_its_news(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """"đi Nhật cần điều kiện gì", then "có đợt tuyển thì báo em nhé": the topics were asked
+    as if Japan had not just been the matter. Now only the commune, then the confirmation."""
+    await say(app, "q", "di nhat can dieu kien gi", channel=channel)
+    lines = await say(app, "q", "co dot tuyen thi bao e nhe", channel=channel)
+    assert intents(lines) == ["flow:subscribe.unit"]
+    lines = await say(app, "q", "yen phu", channel=channel)
+    assert intents(lines) == ["flow:subscribe.confirm"] and "(Nhật Bản)" in texts(lines)
+    await say(app, "q", "dong y", channel=channel)
+    async with app.db.session() as session:
+        sub = await session.scalar(select(Subscription))
+    assert sub is not None and sub.topics == ["abroad:japan"]
+    # An answer naming no news (the costs) leaves the topics to choose.
+    await say(app, "c", "chi phi di xuat khau lao dong het bao nhieu", channel=channel)
+    assert intents(await say(app, "c", "nhan thong bao", channel=channel)) == [
+        "flow:subscribe.unit"]
+    assert intents(await say(app, "c", "yen phu", channel=channel)) == ["flow:subscribe.topics"]
+
+
+def test_news_wanted_after_an_answer() -> None:
+    assert topics_answered(["abroad.eligibility", "abroad.japan"]) == ["abroad:japan"]
+    assert topics_answered(["training.courses"]) == ["training"]
+    assert topics_answered(["abroad.costs"]) == []
+    assert topics_answered(["training.support", "abroad.scam"]) == []  # two kinds of news
 
 
 def test_topics_named_in_a_request() -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from handlers.asked_before import FOLLOW_UP_WITHIN, last_asked
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
@@ -27,11 +29,13 @@ from handlers.outreach.subscribe_words import (
     is_stop,
     said,
     stop_said,
+    topics_answered,
     topics_in,
     typed_topic,
 )
 from handlers.textnorm import fold, folded_phrases, is_phrase
 from handlers.types import Inbound, InboundKind
+from handlers.understanding.requests import ANSWERED_BEFORE, ASKED_BEFORE
 from messages import raw, t
 from storage.course_repo import find_contact_unit_id
 from storage.models import Unit
@@ -159,6 +163,24 @@ class SubscribeFlow(Flow):
         ctx.reply(t("outreach.cancelled"), main_menu_buttons(), intent=f"flow:{NAME}.cancelled")
 
     async def start(self, event: Inbound, ctx: Context) -> None:
+        asked = last_asked(ctx, FOLLOW_UP_WITHIN) if ctx.flow != NAME else None
+        if asked is None:
+            await self._begin(event, ctx, [], "")
+            return
+        await self._begin(event, ctx, [str(x) for x in asked.get("topics") or []],
+                          str(asked.get("key") or ""))
+
+    async def start_action(
+        self, part: str, event: Inbound, ctx: Context, slots: dict[str, Any]
+    ) -> None:
+        answered, asked = slots.get(ANSWERED_BEFORE), slots.get(ASKED_BEFORE)
+        await self._begin(event, ctx, [str(x) for x in answered or []] if isinstance(
+            answered, list) else [], asked if isinstance(asked, str) else "")
+
+    async def _begin(self, event: Inbound, ctx: Context, answered: list[str],
+                     asked: str) -> None:
+        """Started; ``answered``: the topics of the question answered just before, ``asked``
+        its words' key (from a button under that answer, or the FAQ's request right after)."""
         folded = fold(event.text)
         stop = (StopSaid() if event.command == "stop" or is_stop(folded)
                 else stop_said(event.text))
@@ -185,12 +207,16 @@ class SubscribeFlow(Flow):
                 return
             named: list[str] = topics
         else:
-            named = topics_in(event.text)
+            # A request naming nothing right after an answer («Nhận thông báo» under the
+            # classes of "lớp nấu ăn ở Bạch Xa") wants that answer's news, of its commune.
+            named = topics_in(event.text) or topics_answered(answered)
             replaced = {x.split(":")[0] for x in named}  # a country named replaces the one kept
             topics = [k for k in kept if k.split(":")[0] not in replaced] + named
-        # The commune the message names ("lớp mới ở Phù Lưu"), else the one chosen, the
-        # person's own, the subscription's.
+        # The commune the message names ("lớp mới ở Phù Lưu"), else the question just answered,
+        # the one chosen, the person's own, the subscription's.
         named_in_text = await named_unit(ctx, event.text)
+        if named_in_text is None and asked:
+            named_in_text = await named_unit(ctx, asked)
         unit_id = named_in_text.id if named_in_text is not None else pending.get("unit_id")
         if unit_id is None:
             unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)

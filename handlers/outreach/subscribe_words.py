@@ -4,6 +4,7 @@ topics it names. Readers of text only; the flow that acts on them is handlers/ou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -87,6 +88,21 @@ def topics_in(text: str) -> list[str]:
     if "abroad" in found and len(countries) == 1:
         found[found.index("abroad")] = f"abroad:{countries[0]}"
     return found
+
+
+#: The knowledge base's topics whose answers say which news a request right after wants.
+_NEWS_OF_ANSWER = {"abroad.japan": "abroad:japan", "abroad.korea": "abroad:korea",
+                   "abroad.taiwan": "abroad:taiwan", "abroad.scam": "scam"}
+
+
+def topics_answered(answered: Sequence[str]) -> list[str]:
+    """The news a subscription asked for right after these knowledge-base topics were answered
+    wants: «Nhận thông báo» under a class list is the classes', after Japan's answer Japan's
+    recruitment ("đi Nhật cần điều kiện gì" is who may go and Japan: Japan's). None when the
+    answers say no news, or news of two kinds."""
+    news = {"training" if a.startswith("training.") else _NEWS_OF_ANSWER.get(a)
+            for a in answered} - {None}
+    return [str(x) for x in news] if len(news) == 1 else []
 
 
 def typed_topic(folded_text: str) -> Topic | None:
