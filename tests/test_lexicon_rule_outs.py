@@ -308,6 +308,11 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     ("người 80 tuổi được hỗ trợ tiền hàng tháng thì lĩnh ở đâu", None),
     ("bố mẹ e muốn sang hàn thăm cháu 1 tháng làm visa thăm thân thế nào", None),
     ("con nghien game k chiu di hoc. lam sao", None),
+    # ... and on fresh121-122: a pharmacist's practice licence, foreigners coming to work in
+    # Vietnam, Japanese sunscreen, a school diploma replaced.
+    ("Chứng chỉ hành nghề dược xin ở đâu", None),
+    ("kem chong nang nhat loai nao", None),
+    ("lam lai bang cap 3", None),
     # Travelling as a tourist to stay and work is still the office's warning.
     ("di du lich sang han roi o lai lam chui co sao ko", "abroad.scam"),
     # "có dấu" (a stamp) is not "cô dâu" (a bride): a fake exit notice is still a scam.
@@ -315,6 +320,8 @@ def test_livestock_a_schoolchild_and_life_insurance_are_outside(
     # The same words about the office's work are still answered.
     ("giay khai sinh co can trong ho so di nhat khong", "abroad.dossier"),
     ("xuat khau lao dong sang dai loan can gi", "abroad.taiwan"),
+    ("không có bằng cấp 2 có học nghề được không ạ", "training.eligibility"),
+    ("hoi dc nhung gi", "general.about_bot"),
 ])
 def test_civil_records_a_licence_a_bank_and_goods_are_outside(
     matcher: Matcher, question: str, topic: str | None
