@@ -188,6 +188,10 @@ class FaqFlow(Flow):
                 await answer_topics(event, ctx, decision)
             if ctx.flow is None:  # not when the answer started a flow (a person asked for)
                 remember_asked(ctx, event.text, times, topics=list(decision.topics))
+        elif decision.outcome in ("clarify", "fallback") and tells_details(event.text):
+            # "nó sinh năm 1996": kept nowhere, not even in the log of unanswered questions
+            # ("Triệu Thị Hồng" alone got "which topic?" about costs, and was logged).
+            ctx.reply(t("faq.details_not_kept"), main_menu_buttons(), intent="fallback")
         elif decision.outcome == "clarify":
             _log(ctx, event.text, decision)
             _clarify(ctx, decision)
@@ -197,9 +201,6 @@ class FaqFlow(Flow):
                 # the person to work in Taiwan (intake/prefill.py, ANSWERED_BEFORE).
                 remember_asked(ctx, event.text, 0,
                                 offered=[c.topic for c in decision.candidates])
-        elif tells_details(event.text):
-            # "nó sinh năm 1996": kept nowhere, not even in the log of unanswered questions.
-            ctx.reply(t("faq.details_not_kept"), main_menu_buttons(), intent="fallback")
         else:
             _log(ctx, event.text, decision)
             # Understood, but not the office's work (weather, land, marriage…): say so and where

@@ -10,13 +10,13 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import App
 from handlers.intake.introduced import said_names, said_phone, said_village
 from handlers.types import Channel
 from handlers.understanding.requests import gives_particulars
-from storage.models import ConversationState, IntakeDraft
+from storage.models import ConversationState, FallbackQuestion, IntakeDraft
 from tests.helpers import intents, say, texts
 from tests.intake_support import draft_data
 
@@ -38,6 +38,10 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
     ("toi ten la Ma Van Tuan sinh 2/3/1998", [("Ma Van Tuan", True)]),
     ("con trai toi ten Ma Van Tuan", [("Ma Van Tuan", False)]),
     ("ten me la Ly Thi Hoa", [("Ly Thi Hoa", False)]),
+    # A full name typed first, with no label: the speaker's, unless a kinship word follows.
+    ("Nguyễn Văn Nam muốn đi Hàn", [("Nguyễn Văn Nam", True)]),
+    ("Lò Văn Pao, con trai tôi, muốn học lớp may", [("Lò Văn Pao", False)]),
+    ("Xuất Khẩu Lao Động cần gì", []),
     ("tôi là mẹ của cháu Hùng", []),
     ("toi ten Hung muon di han", []),  # one word is no full name
     ("ten lop may la gi", []),
@@ -65,6 +69,8 @@ def test_the_phone_and_the_village() -> None:
     ("chau o thon 3 nam nay 19 tuoi chau muon hoc nghe sua xe may", False),
     ("em sinh nam 2001 co di nhat duoc khong", False),
     ("tên lớp may là gì", False),
+    ("Triệu Thị Hồng muốn học may", True),
+    ("Hà Nội có lớp may không", False),
 ])
 def test_particulars(text: str, gives: bool) -> None:
     assert gives_particulars(text) is gives
@@ -166,3 +172,32 @@ async def test_a_name_close_to_a_communes_is_no_commune(app: App) -> None:
     await say(app, "m1", "co", channel=Channel.ZALO)
     data = await draft_data(app)
     assert data["full_name"] == "Ly Thi Mai" and "unit_id" not in data
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_full_name_typed_first_fills_the_name(app: App, channel: Channel) -> None:
+    """"Nguyễn Văn Nam muốn đi Hàn" got the Korea answer; a name with no label was read
+    nowhere. Now it is a registration, the name filled (for a relative when a kinship word
+    follows it, whose date of birth is then asked as theirs)."""
+    lines = await say(app, "u1", "Nguyễn Văn Nam muốn đi Hàn", channel=channel)
+    assert intents(lines) == ["flow:intake.consent"]
+    lines = await say(app, "u1", "dong y", channel=channel)
+    assert intents(lines) == ["flow:intake.dob"]
+    assert "Họ tên: Nguyễn Văn Nam" in texts(lines)
+    assert "Anh/chị cho biết ngày sinh (ngày, tháng, năm)." in texts(lines)
+    await say(app, "u2", "Lò Văn Pao, con trai tôi, muốn học lớp may ở Hàm Yên",
+              channel=channel)
+    lines = await say(app, "u2", "dong y", channel=channel)
+    assert "Họ tên: Lò Văn Pao" in texts(lines) and "Quan hệ: Con" in texts(lines)
+    assert "ngày sinh của người được đăng ký" in texts(lines)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_name_typed_alone_is_not_kept_nor_logged(app: App, channel: Channel) -> None:
+    """"Triệu Thị Hồng" alone got "which topic?" about costs, and the name went to the log
+    of unanswered questions officers read."""
+    for text in ("Triệu Thị Hồng", "Hoàng Văn Thạch, 0912345678", "LO VAN PAO sinh 2001"):
+        lines = await say(app, "u3", text, channel=channel)
+        assert intents(lines) == ["fallback"] and "bot chưa ghi thông tin này" in texts(lines)
+    async with app.db.session() as session:
+        assert await session.scalar(select(func.count(FallbackQuestion.id))) == 0

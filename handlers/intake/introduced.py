@@ -19,6 +19,7 @@ from handlers.intake.questions import current_units, display, labelled, local_to
 from handlers.intake.steps import BIRTH_YEAR, Step, answered, sequence
 from handlers.intake.validators import InvalidAnswerError, parse_date, parse_phone
 from handlers.textnorm import fold, folded_phrases, is_word, nfc
+from handlers.understanding.details import full_name_first
 from storage.models import IntakeDraft
 
 #: Preset key: the request's own words, encrypted, read for personal answers once agreed.
@@ -42,12 +43,19 @@ def _words(text: str) -> list[str]:
 
 
 def said_names(text: str) -> list[tuple[str, bool]]:
-    """Each full name after "tên (là)" or "tôi là", and whether it is the speaker's own
+    """Each full name after "tên (là)" or "tôi là" (or typed first, see
+    ``full_name_first``), and whether it is the speaker's own
     ("tôi tên là …", "tên em là …", "đăng ký đi Hàn, tên Nguyễn Văn Hùng": True) or a
     relative's ("con trai tôi tên …", "em tôi tên …": False); only names of two words or
     more. A mother may give hers, then her son's."""
     words = _words(text)
     found: list[tuple[str, bool]] = []
+    first = full_name_first(words)
+    if first and not_a_name(" ".join(words[:first])) is None:
+        # "Nguyễn Văn Nam muốn đi Hàn": the speaker's, unless a kinship word follows it
+        # ("Lò Văn Pao, con trai tôi, …").
+        found.append((" ".join(words[:first]),
+                      not any(is_word(w, KIN) for w in words[first:first + 3])))
     markers = [i for i, w in enumerate(words) if fold(w) in ("la", "ten")][:_MARKERS * 2]
     for i in markers:
         word = words[i]
@@ -189,7 +197,7 @@ def says_personal(text: str) -> bool:
     its words kept for after the consent.)"""
     folded = f" {fold(text)} "
     return (" ten " in folded or " sinh " in folded or _PHONE_IN_TEXT.search(text) is not None
-            or said_village(text) is not None)
+            or said_village(text) is not None or full_name_first(_words(text)) > 0)
 
 
 async def fill_personal(ctx: Context, draft: IntakeDraft, text: str) -> list[str]:

@@ -187,15 +187,15 @@ async def ask(ctx: Context, draft: IntakeDraft, step: Step, *, note: str | None 
     ctx.enter("intake", step.value, {})
     data = draft.data
     parts = [note] if note else []
-    relative = step == Step.NAME and data.get("who") == "relative"
-    key = "intake.ask.full_name_relative" if relative else f"intake.ask.{step.value}"
     year = data.get(BIRTH_YEAR) if step == Step.DOB else None  # "sinh năm 1996" said before
+    key = "intake.ask.dob_day_month" if year else f"intake.ask.{step.value}"
+    if data.get("who") == "relative" and has(f"{key}_relative"):
+        key += "_relative"  # the name and the date of the person registered, not the asker's
     counter = ""
     if step in sequence(data):
         left = remaining(data) + (1 if answered(step, data) else 0)
         counter = t("intake.question_counter", left=left)
-    parts.append(counter + (ctx.text("intake.ask.dob_day_month", year=year) if year
-                            else ctx.text(key)))
+    parts.append(counter + ctx.text(key, year=year or ""))
     current = display(step, data, ctx) if step in QUESTIONS else None
     if current:
         parts.append(t("intake.current_value", value=current))

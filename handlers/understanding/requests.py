@@ -11,6 +11,7 @@ import re
 from functools import cache
 
 from handlers.textnorm import fold
+from handlers.understanding.details import full_name_first
 from handlers.understanding.normalise import tokens, without_personal_numbers
 from messages.actions import Actions, load_actions
 
@@ -110,7 +111,8 @@ def _particular_phrases(actions: Actions) -> dict[str, list[tuple[str, ...]]]:
 
 def gives_particulars(text: str, actions: Actions | None = None) -> bool:
     """Does the message give the person's particulars, asking nothing: a mobile number or a
-    name ("tên là …", "tôi tên …", "tôi là" then a capitalised name), or both a birth year or
+    name ("tên là …", "tôi tên …", "tôi là" then a capitalised name, or a full name typed
+    first: ``full_name_first``), or both a birth year or
     date after "sinh" and a village ("thôn Nà Thác")? (``[particulars]`` of
     messages/actions.toml.) A village or an age alone is how people say who asks a question
     ("cháu ở thôn 3, năm nay 19 tuổi, xã mình có lớp không")."""
@@ -123,6 +125,8 @@ def gives_particulars(text: str, actions: Actions | None = None) -> bool:
     read = tokens(text)
     if len(without_personal_numbers(read, least=0, births=False)) < len(read):
         return True  # a phone (or ID) number, as the matcher's key leaves them out
+    if full_name_first(text.split()):
+        return True  # "Nguyễn Văn Nam muốn đi Hàn": a full name, typed first
     speakers = {p[0] for p in table.get("speakers", ()) if p}
 
     def after(key: str) -> list[list[str]]:
