@@ -21,6 +21,7 @@ from handlers.handoff import HandoffFlow
 from handlers.intake import IntakeFlow
 from handlers.menu import MenuFlow
 from handlers.officials.flow import OfficialsFlow
+from handlers.officials.home import OfficerHomeFlow
 from handlers.outreach import ComposeFlow, SubscribeFlow, SurveyFlow
 from handlers.privacy import PrivacyFlow
 from handlers.router import Router
@@ -57,6 +58,7 @@ def build_flows() -> list[Flow]:
         SubscribeFlow(),
         SurveyFlow(),
         ComposeFlow(),
+        OfficerHomeFlow(),
     ]
 
 

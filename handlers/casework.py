@@ -22,7 +22,7 @@ from handlers.flow import Flow
 from handlers.intake.questions import option_label
 from handlers.notices import record_notice
 from handlers.officials.documents import send_file
-from handlers.officials.guard import get_scope, refuse
+from handlers.officials.guard import Scope, get_scope, refuse
 from handlers.own_cases import (
     ChangeClass,
     ChangeClassConfirmed,
@@ -239,19 +239,30 @@ def _filtered(query: Select[Case], flt: Filter, ctx: Context) -> Select[Case]:
     return query
 
 
-async def show_list(ctx: Context, flt: Filter, page: int, unit_text: str = "") -> None:
-    scope = await get_scope(ctx, unit_text)
-    if scope is None:
-        return
+def _listed(ctx: Context, scope: Scope, flt: Filter) -> Select[Case]:
+    """The cases ``/dangky`` lists for ``scope`` under the filter ``flt``."""
     query = select(Case).where(
         Case.status != CaseStatus.WITHDRAWN, Case.full_name.is_not(None)
     )
     if scope.unit_ids is not None:
         query = query.where(Case.unit_id.in_(scope.unit_ids))
-    query = _filtered(query, flt, ctx)
-    total = int(
+    return _filtered(query, flt, ctx)
+
+
+async def count_cases(ctx: Context, scope: Scope, flt: Filter) -> int:
+    """How many cases the list under ``flt`` holds (the officer's home counts those to call)."""
+    query = _listed(ctx, scope, flt)
+    return int(
         await ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     )
+
+
+async def show_list(ctx: Context, flt: Filter, page: int, unit_text: str = "") -> None:
+    scope = await get_scope(ctx, unit_text)
+    if scope is None:
+        return
+    query = _listed(ctx, scope, flt)
+    total = await count_cases(ctx, scope, flt)
     filter_label = t(f"casework.filter_{flt.value}")
     filter_row = [
         CaseList(f, 1).button(t(f"casework.button_filter_{f.value}"))

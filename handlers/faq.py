@@ -218,11 +218,12 @@ class FaqFlow(Flow):
             set_aside = [[Topic(topic).button(entries[topic].title)] for topic in decision.set_aside
                          if topic in entries and entries[topic].title not in on_menu]
             key = "faq.fallback"
-            if outside:
+            if await get_officer(ctx.session, ctx.contact.id) is not None:
+                # "ai chưa nộp ds" not understood: an officer is shown the officers' ways
+                # (the citizens' menu offered them «Gặp cán bộ»).
+                key, menu, set_aside = "faq.fallback_officer", officer_menu_buttons(), []
+            elif outside:
                 key = "faq.out_of_remit_doubt" if set_aside else "faq.out_of_remit"
-            elif await get_officer(ctx.session, ctx.contact.id) is not None:
-                # "ai chưa nộp ds" not understood: an officer is shown the officers' ways.
-                key, menu = "faq.fallback_officer", officer_menu_buttons() + menu
             ctx.reply(t(key), [*set_aside, *menu], intent="fallback", outside=outside)
 
 

@@ -52,20 +52,22 @@ def main_menu_buttons() -> list[list[Button]]:
 
 
 def officer_menu_buttons() -> list[list[Button]]:
-    """The officers' doors: the case list (handlers/casework.py)."""
-    from handlers.casework import CaseList, Filter  # case work's module imports the menu's
+    """The officers' doors (handlers/officials/home.py)."""
+    from handlers.officials.home import home_buttons  # the officers' modules import the menu's
 
-    return [[CaseList(Filter.ALL).button(t("casework.button_list"))],
-            [CaseList(Filter.CALL).button(t("casework.button_filter_call"))]]
+    return home_buttons()
 
 
 async def menu_buttons_for(ctx: Context) -> list[list[Button]]:
-    """The main menu, the officers' doors first for an officer (an officer's "ok" got the
-    citizens' menu alone)."""
-    buttons = main_menu_buttons()
+    """The main menu; an officer's doors for an officer (an officer's "ok" got the citizens'
+    menu, «Gặp cán bộ» among it)."""
     if await get_officer(ctx.session, ctx.contact.id) is not None:
-        buttons = officer_menu_buttons() + buttons
-    return buttons
+        return officer_menu_buttons()
+    return main_menu_buttons()
+
+
+#: The officer's home (handlers/officials/home.py): an officer's /start and menu.
+OFFICER_HOME = "officer_home"
 
 
 class MenuFlow(Flow):
@@ -80,6 +82,9 @@ class MenuFlow(Flow):
                 return
             ctx.reply(t("menu.help"), main_menu_buttons(), intent="flow:menu.help")
             return
+        if await get_officer(ctx.session, ctx.contact.id) is not None and await ctx.start_flow(
+                event, OFFICER_HOME):
+            return  # what waits for the officer, not the citizens' menu
         greeting = (
             t("menu.welcome_named", name=ctx.contact.display_name)
             if (ctx.contact.display_name)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
+from handlers.access import get_officer
 from handlers.callbacks import BadCallback, CallbackData, flow_of, parse
 from handlers.context import Context
 from handlers.flow import Flow
@@ -328,7 +330,11 @@ class Router:
         if flow is None:
             if key in escape_phrases("help"):
                 # "giúp" with no flow open: how to use the bot, and the menu (it was a
-                # "which topic?" between unrelated topics).
+                # "which topic?" between unrelated topics); an officer's own help.
+                if await get_officer(ctx.session, ctx.contact.id) is not None:
+                    await self.flows[MENU].start(
+                        replace(event, kind=InboundKind.COMMAND, command="help"), ctx)
+                    return True
                 ctx.reply(t("escapes.help.top"), intent="flow:menu.help")
                 await self.flows[MENU].start(event, ctx)
                 return True

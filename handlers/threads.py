@@ -67,6 +67,11 @@ class OpenThreadCase(CallbackData, prefix="thread:case"):
 
 
 @dataclass(frozen=True)
+class OpenQuestions(CallbackData, prefix="thread:questions"):
+    """The open questions (what ``/cauhoi`` lists)."""
+
+
+@dataclass(frozen=True)
 class CloseThread(CallbackData, prefix="thread:close"):
     thread_id: int
 
@@ -105,6 +110,9 @@ class ThreadFlow(Flow):
         ).about = thread.contact_id
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
+        if isinstance(data, OpenQuestions):
+            await list_open_questions(ctx)
+            return
         if not isinstance(data, Answer | OpenThreadCase | CloseThread | SendTyped):
             ctx.leave()
             ctx.reply(t("thread.cancelled"), intent=f"flow:{FLOW}.cancelled")
@@ -344,6 +352,16 @@ async def _close(ctx: Context, thread: Thread) -> None:
     ctx.reply(t("thread.closed", thread_id=thread.id), intent=f"flow:{FLOW}.closed")
 
 
+async def open_questions(ctx: Context, officer: Officer) -> list[Thread]:
+    """The people's open questions ``officer`` may answer, those waiting for an answer first."""
+    rows = await ctx.session.scalars(
+        select(Thread)
+        .where(Thread.status == "open")
+        .order_by(Thread.waiting_since.is_(None), Thread.id.desc())
+    )
+    return [thread for thread in rows if can_see_thread(officer, thread)]
+
+
 async def list_open_questions(ctx: Context) -> None:
     """``/cauhoi``: the open questions this officer may answer, each with «Trả lời #n». On Zalo
     (no reply-to) an earlier question could not be answered once a newer notice came."""
@@ -351,12 +369,7 @@ async def list_open_questions(ctx: Context) -> None:
     if officer is None:
         refuse(ctx, "not_officer")
         return
-    rows = await ctx.session.scalars(
-        select(Thread)
-        .where(Thread.status == "open")
-        .order_by(Thread.waiting_since.is_(None), Thread.id.desc())
-    )
-    shown = [thread for thread in rows if can_see_thread(officer, thread)]
+    shown = await open_questions(ctx, officer)
     if not shown:
         ctx.reply(t("thread.open_none"), intent=f"flow:{FLOW}.list")
         return

@@ -10,7 +10,8 @@ from bot.app import App
 from handlers.officials.requests import REQUESTS, request_of
 from handlers.types import Channel
 from messages import raw
-from tests.helpers import Clock, intents, say
+from tests.helpers import Clock, intents, press, say, texts
+from tests.intake_support import register
 from tests.officials_helpers import make_officer
 
 CHANNELS = [Channel.CONSOLE, Channel.ZALO]
@@ -39,7 +40,16 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
      ("bao cao thong bao", "flow:broadcast.report"),
      ("xem bao cao thong bao da gui", "flow:broadcast.report"),
      # What the survey is about, said: the citizens' "no round open".
-     ("mo khao sat nhu cau hoc nghe", "flow:survey.officer")],
+     ("mo khao sat nhu cau hoc nghe", "flow:survey.officer"),
+     # Found by an officer's trial: "danh sach dang ky" started the citizens' registration,
+     # "co ai gui giay to chua" got "you have no case", "thong bao da gui duoc bao nhieu
+     # nguoi" a "which topic?", "huong dan" the citizens' help, "hom nay can lam gi" "bot
+     # chưa hiểu".
+     ("danh sach dang ky", "flow:cases.list"),
+     ("co ai gui giay to chua", "flow:officials.dossiers"),
+     ("thong bao da gui duoc bao nhieu nguoi", "flow:broadcast.report"),
+     ("huong dan", "flow:menu.help.officer"),
+     ("hom nay can lam gi", "flow:officer_home")],
 )
 async def test_an_officer_asks_in_words_and_gets_the_command(
     app: App, clock: Clock, channel: Channel, text: str, intent: str
@@ -113,3 +123,32 @@ async def test_the_report_asked_for_under_a_preview_keeps_the_announcement(
     assert intents(lines) == ["flow:broadcast.preview"], lines
     assert intents(await say(app, "cb", "thong bao da gui chua")) == ["flow:broadcast.report"]
     assert intents(await say(app, "cb", "huy")) == ["flow:broadcast.cancelled"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_officers_menu_is_what_waits_for_them(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """An officer's /start, "menu" and the bot not understanding showed the citizens' menu,
+    «Gặp cán bộ» among it, and nothing said what waited. Now: how many to call, dossiers to
+    review and questions open, each a tap away."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu", channel=channel)
+    await register(app, "u1")  # in Phù Lưu: one to call
+    for text in ("menu", "/start"):
+        lines = await say(app, "cb", text, channel=channel)
+        assert intents(lines) == ["flow:officer_home"]
+        shown = texts(lines)
+        assert "Việc đang chờ (Phù Lưu):" in shown and "• 1 người chờ gọi" in shown
+        assert "• 0 hồ sơ hỗ trợ chờ duyệt" in shown
+    labels = texts(lines) if channel == Channel.ZALO else str(lines[-1]["buttons"])
+    assert "Gặp cán bộ" not in labels and "Đăng ký" not in labels
+    lines = await press(app, "cb", "Chờ gọi", channel=channel)
+    assert intents(lines) == ["flow:cases.list"]
+    await say(app, "cb", "menu", channel=channel)
+    assert intents(await press(app, "cb", "Câu hỏi của dân", channel=channel)) == [
+        "flow:thread.list"]
+    await say(app, "cb", "menu", channel=channel)
+    assert intents(await press(app, "cb", "Gửi thông báo", channel=channel))[0].startswith(
+        "flow:broadcast")
+    lines = await say(app, "cb", "abc xyz", channel=channel)
+    assert "Gặp cán bộ" not in (texts(lines) + str(lines[-1].get("buttons")))

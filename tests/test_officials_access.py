@@ -71,8 +71,10 @@ async def test_officer_of_other_commune_sees_no_figures(sqlite_app: App, clock: 
 
 async def test_officer_can_still_use_the_bot_as_a_citizen(sqlite_app: App, clock: Clock) -> None:
     await make_officer(sqlite_app, clock, "u1", "commune", "Phù Lưu")
-    lines = await say(sqlite_app, "u1", "/start")
-    assert lines[0]["meta"]["intent"] == "flow:menu"
+    lines = await say(sqlite_app, "u1", "/start")  # what waits for the officer first
+    assert lines[0]["meta"]["intent"] == "flow:officer_home"
+    lines = await say(sqlite_app, "u1", "đi Nhật cần những điều kiện gì")
+    assert lines[0]["meta"]["intent"].startswith("faq:abroad.")
 
 
 async def test_revoked_officer_is_refused(sqlite_app: App, clock: Clock) -> None:

@@ -29,6 +29,7 @@ from handlers.dossier.service import Actor, decide
 from handlers.dossier.states import DossierStatus, ItemState, PresetReason
 from handlers.dossier.views import case_name, page_attachments
 from handlers.flow import Flow
+from handlers.textnorm import fold, folded_phrases, is_phrase
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import decision_before, documents_of, last_reviewed_pages
@@ -65,6 +66,21 @@ class RejectOther(CallbackData, prefix="review:other"):
 
     case_id: int
     item_key: str
+
+
+@dataclass(frozen=True)
+class SendReason(CallbackData, prefix="review:send"):
+    """Send the reason typed at an item's question (kept in the flow's state) to the family."""
+
+    case_id: int
+    item_key: str
+
+
+@dataclass(frozen=True)
+class BackToItem(CallbackData, prefix="review:back"):
+    """The reason typed not sent: the item waiting for review, asked again."""
+
+    case_id: int
 
 
 @dataclass(frozen=True)
@@ -153,6 +169,10 @@ def _undo_rows(case_id: int, view: DossierView, item_key: str | None) -> list[li
     return [[Approve(case_id, v.item.key).button(t("dossier.review.button.undo", n=n))]]
 
 
+def said(folded_text: str, key: str) -> bool:
+    return is_phrase(folded_text, folded_phrases(key))
+
+
 class ReviewFlow(Flow):
     name = "review"
     for_officers = True
@@ -176,7 +196,7 @@ class ReviewFlow(Flow):
         """After «giúp» or a question: the item under review again (its decision buttons; the
         pages were just sent), or the reason question; the list only when no case is open."""
         case_id = ctx.data.get("case_id")
-        if ctx.step not in ("item", "reason") or not isinstance(case_id, int):
+        if ctx.step not in ("item", "reason", "confirm_reason") or not isinstance(case_id, int):
             await self.start(event, ctx)
             return
         found = await self._allowed_case(ctx, case_id)
@@ -185,7 +205,7 @@ class ReviewFlow(Flow):
         case, _ = found
         if ctx.step == "reason":
             self._ask_reason(ctx, case, str(ctx.data.get("item", "")))
-        else:
+        else:  # the reason not sent: the item's question again
             await self._next_item(ctx, case, with_pages=False)
 
     def _ask_reason(self, ctx: Context, case: Case, item_key: str) -> None:
@@ -195,7 +215,8 @@ class ReviewFlow(Flow):
                   intent="flow:review.reason")
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
-        if not isinstance(data, OpenDossier | Approve | Reject | RejectOther):
+        if not isinstance(data, OpenDossier | Approve | Reject | RejectOther | SendReason
+                          | BackToItem):
             ctx.leave()  # «Để sau», the waiting list
             await self.start(event, ctx)
             return
@@ -214,26 +235,58 @@ class ReviewFlow(Flow):
                                    reason=reason.value)
             case RejectOther(item_key=item_key):
                 self._ask_reason(ctx, case, item_key)
+            case SendReason(item_key=item_key):
+                typed = ctx.data.get("reason")
+                if (ctx.step == "confirm_reason" and ctx.data.get("item") == item_key
+                        and isinstance(typed, str) and typed):
+                    await self._decide(ctx, case, officer, item_key, approve=False,
+                                       reason=typed)
+                else:  # an old message's button: the item's question again
+                    await self._next_item(ctx, case, with_pages=False)
+            case BackToItem():
+                await self._next_item(ctx, case, with_pages=False)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
         # The item's question is "approve, or ask for it again with a reason?": a sentence
         # typed there is that reason, as after «Lý do khác» (it left the review, and the
-        # sentence was answered as a question); the next item offers to undo it.
+        # sentence was answered as a question). Typed there unasked, it is shown first: "bỏ
+        # trang 2 đi", said to the bot, went to the family as the reason.
+        text = event.text.strip()
+        confirming = ctx.step == "confirm_reason" and event.kind == InboundKind.TEXT
+        if confirming and said(fold(text), "dossier.review.send_words"):
+            await self.on_callback(event, ctx, SendReason(int(ctx.data.get("case_id", 0)),
+                                                          str(ctx.data.get("item", ""))))
+            return
+        if confirming and said(fold(text), "dossier.review.unsend_words"):
+            await self.repeat(event, ctx)
+            return
         reason_typed = ctx.step == "reason" or (
-            ctx.step == "item" and len(event.text.split()) >= REASON_MIN_WORDS)
-        if reason_typed and event.kind == InboundKind.TEXT and event.text.strip():
+            ctx.step in ("item", "confirm_reason")
+            and len(event.text.split()) >= REASON_MIN_WORDS)
+        if reason_typed and event.kind == InboundKind.TEXT and text:
             found = await self._allowed_case(ctx, int(ctx.data.get("case_id", 0)))
             if found is None:
                 return
             case, officer = found
-            reason = event.text.strip()
-            if len(reason) > REASON_MAX:
+            item_key = str(ctx.data.get("item", ""))
+            if len(text) > REASON_MAX:
                 # Refused whole, not cut: the family would read half of the reason.
-                ctx.reply(t("dossier.review.reason_too_long", length=len(reason),
+                ctx.reply(t("dossier.review.reason_too_long", length=len(text),
                             limit=REASON_MAX), intent="flow:review.reason")
                 return
-            await self._decide(ctx, case, officer, str(ctx.data.get("item", "")),
-                               approve=False, reason=reason)
+            if ctx.step == "reason":  # asked for («Lý do khác»): sent
+                await self._decide(ctx, case, officer, item_key, approve=False, reason=text)
+                return
+            ctx.enter(self.name, "confirm_reason",
+                      {"case_id": case.id, "item": item_key, "reason": text})
+            entry = load_checklist().get(item_key)
+            ctx.reply(t("dossier.review.confirm_reason", title=entry.title if entry else
+                        item_key, reason=text),
+                      [[SendReason(case.id, item_key).button(t("dossier.review.button.send"))],
+                       [RejectOther(case.id, item_key).button(
+                           t("dossier.review.button.retype"))],
+                       [BackToItem(case.id).button(t("dossier.review.button.back"))]],
+                      intent="flow:review.confirm_reason")
             return
         ctx.leave()
         await ctx.dispatch(event)

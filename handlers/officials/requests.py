@@ -42,6 +42,8 @@ REQUESTS: dict[str, Command | CallbackData] = {
     "survey": Command("khaosat"),
     "survey_results": Command("khaosat", "ketqua"),
     "questions": Command("cauhoi"),
+    "help": Command("help"),
+    "home": Command("start"),
 }
 
 def request_of(text: str) -> str | None:

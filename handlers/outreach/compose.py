@@ -26,6 +26,7 @@ from handlers.outreach.compose_steps import (
     Cancel,
     Change,
     Interest,
+    NewAnnouncement,
     NoPhoto,
     Now,
     Report,
@@ -111,6 +112,9 @@ class ComposeFlow(Flow):
                 return
             case AnnounceCourses(batch_id=batch_id):
                 await _announce_courses(ctx, officer, batch_id)
+                return
+            case NewAnnouncement():
+                await self.start(event, ctx)
                 return
         if ctx.flow != NAME:
             await self.start(event, ctx)

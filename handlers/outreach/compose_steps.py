@@ -59,6 +59,11 @@ class Send(CallbackData, prefix="broadcast:send"):
 
 
 @dataclass(frozen=True)
+class NewAnnouncement(CallbackData, prefix="broadcast:new"):
+    """Start composing (what ``/thongbao`` does)."""
+
+
+@dataclass(frozen=True)
 class Cancel(CallbackData, prefix="broadcast:cancel"):
     pass
 

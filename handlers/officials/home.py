@@ -1,0 +1,49 @@
+"""The officer's home: what waits for them, in one short message with a button for each
+(people to call, dossiers to review, people's questions, an announcement). ``/start``,
+"menu" and "hôm nay cần làm gì" from an officer open it: an officer got the citizens' menu,
+«Gặp cán bộ» among it, and "hôm nay cần làm gì" got "bot chưa hiểu"."""
+
+from __future__ import annotations
+
+from handlers.casework import CaseList, Filter, count_cases
+from handlers.context import Context
+from handlers.dossier.review import WaitingList, list_waiting_dossiers
+from handlers.flow import Flow
+from handlers.officials.guard import get_scope
+from handlers.outreach.compose_steps import NewAnnouncement
+from handlers.threads import OpenQuestions, open_questions
+from handlers.types import Button, Inbound
+from messages import t
+
+NAME = "officer_home"
+
+
+class OfficerHomeFlow(Flow):
+    name = NAME
+    for_officers = True
+
+    async def start(self, event: Inbound, ctx: Context) -> None:
+        scope = await get_scope(ctx)
+        if scope is None:
+            return  # not an officer (refused)
+        ctx.leave(resume=False)
+        to_call = await count_cases(ctx, scope, Filter.CALL)
+        dossiers = len(await list_waiting_dossiers(ctx.session, scope.officer))
+        questions = len(await open_questions(ctx, scope.officer))
+        lines = [t("officials.home.head", scope=scope.label),
+                 t("officials.home.to_call", count=to_call),
+                 t("officials.home.dossiers", count=dossiers),
+                 t("officials.home.questions", count=questions)]
+        if not to_call + dossiers + questions:
+            lines.append(t("officials.home.nothing"))
+        notes = await ctx.pending_notes()
+        ctx.reply("\n".join([*lines, *notes]), home_buttons(), intent=f"flow:{NAME}")
+
+
+def home_buttons() -> list[list[Button]]:
+    """The officers' doors (under their home, their help and what the bot did not get)."""
+    return [[CaseList(Filter.CALL, 1).button(t("officials.home.button.to_call"))],
+            [WaitingList().button(t("officials.home.button.dossiers"))],
+            [OpenQuestions().button(t("officials.home.button.questions"))],
+            [NewAnnouncement().button(t("officials.home.button.announce"))],
+            [CaseList(Filter.ALL, 1).button(t("officials.home.button.cases"))]]
