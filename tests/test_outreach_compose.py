@@ -40,6 +40,7 @@ async def test_commune_officer_composes_for_their_commune(app: App, clock: Clock
     assert "Gửi tới 3 người" in texts(preview) and "dừng nhận tin" in texts(preview)
     created = await press(app, "cb", t("compose.button.send"))
     assert intents(created) == ["flow:broadcast.created"]
+    assert "gửi lúc 09:00 11/07" in texts(created)  # when it goes, said
     async with app.db.session() as session:
         broadcast = await session.scalar(select(Broadcast))
     assert broadcast is not None
@@ -63,7 +64,9 @@ async def test_office_targets_typed_communes_and_scope_is_enforced(app: App, clo
     await say(app, "vp", "phu luu, yen phu")
     await press(app, "vp", t("outreach.topic.scam"))
     await press(app, "vp", t("compose.button.now"))
-    await press(app, "vp", t("compose.button.send"))
+    created = await press(app, "vp", t("compose.button.send"))
+    # "Đã lên lịch" after «Gửi ngay» read as a delay (an officer's trial): "gửi ngay".
+    assert "gửi ngay." in texts(created)
     async with app.db.session() as session:
         broadcast = await session.scalar(select(Broadcast))
     assert broadcast is not None and len(broadcast.unit_ids) == 2

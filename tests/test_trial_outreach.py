@@ -45,7 +45,9 @@ async def test_help_while_composing_keeps_the_text_and_says_what_the_step_expect
     assert intents(lines) == ["flow:broadcast.when"] and lines[-1].get("buttons")
     preview = await say(app, "cb", "9h30 ngày 11/7")  # local time 08:00 on 10/07 now
     assert "09:30 11/07/2026" in texts(preview), texts(preview)
-    assert intents(await say(app, "cb", "ok gửi đi")) == ["flow:broadcast.created"]
+    lines = await say(app, "cb", "ok gửi đi")
+    assert intents(lines) == ["flow:broadcast.created"]
+    assert "gửi lúc 09:30 11/07/2026." in texts(lines)  # when it goes, said
     async with app.db.session() as session:
         broadcast = await session.scalar(select(Broadcast))
     assert broadcast is not None and broadcast.text == "Lớp may công nghiệp khai giảng 15/12."

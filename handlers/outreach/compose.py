@@ -420,7 +420,11 @@ async def _send(ctx: Context, officer: Officer) -> None:
         course_id=data.get("course"),
     )
     ctx.leave()
-    ctx.reply(t("compose.created", id=broadcast.id), intent=_intent("created"))
+    # "Đã lên lịch" after «Gửi ngay» read as a delay: said when it goes.
+    when = _when(ctx, at if data.get("at") else None)
+    ctx.reply(t("compose.created", id=broadcast.id,
+                when=t("compose.at", at=when) if data.get("at") else when),
+              intent=_intent("created"))
 
 
 #: A broadcast's statuses (storage/models/outreach.py), each said in words in the report.
