@@ -52,9 +52,11 @@ def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
         lines.append(t("dossier.status_wait_later"))
     else:
         lines.append(t("dossier.checklist_pick"))
-        if zalo:
+        if zalo and not view.have:
             lines.append(t("dossier.zalo_photos"))
-    if not load_checklist().confirmed:
+    # The notes once, before anything is sent: the list came again after each item and each
+    # question, over 600 characters on Zalo.
+    if not load_checklist().confirmed and not view.have:
         lines.append(t("dossier.unconfirmed"))
     return "\n".join(lines)
 
