@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.app import App
-from handlers.intake.introduced import said_names, said_phone, said_village
+from handlers.intake.introduced import said_household, said_names, said_phone, said_village
 from handlers.types import Channel
 from handlers.understanding.requests import gives_particulars
 from storage.models import ConversationState, FallbackQuestion, IntakeDraft
@@ -201,3 +201,30 @@ async def test_a_name_typed_alone_is_not_kept_nor_logged(app: App, channel: Chan
         assert intents(lines) == ["fallback"] and "bot chưa ghi thông tin này" in texts(lines)
     async with app.db.session() as session:
         assert await session.scalar(select(func.count(FallbackQuestion.id))) == 0
+
+
+@pytest.mark.parametrize(("text", "household"), [
+    ("dang ky cho con trai di han, nha toi ho ngheo o thon Khuon Khoai", "ho_ngheo"),
+    ("gia đình em thuộc diện cận nghèo, muốn cho chồng đi học may", "can_ngheo"),
+    ("nha em la ho moi thoat ngheo", "moi_thoat_ngheo"),
+    ("em có sổ hộ nghèo", "ho_ngheo"),
+    # asked, or denied: nothing said of the household
+    ("hộ nghèo có được hỗ trợ không, đăng ký cho em đi Nhật", None),
+    ("nhà em không phải hộ nghèo", None),
+    ("nha minh het ho ngheo roi", None),
+])
+def test_the_household_said_in_a_request(text: str, household: str | None) -> None:
+    assert said_household(text) == household
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_household_said_in_the_request_is_not_asked_again(
+    app: App, channel: Channel
+) -> None:
+    """"… nhà tôi hộ nghèo …" in the request, and the household question asked it again
+    (found by an officer's trial, the family on Zalo)."""
+    await say(app, "u1", "toi muon dang ky cho thang con trai di han quoc lam viec, nha toi ho "
+              "ngheo o thon Khuon Khoai xa Yen Phu", channel=channel)
+    lines = await say(app, "u1", "dong y", channel=channel)
+    assert "Diện hộ: Hộ nghèo" in texts(lines)
+    assert (await draft_data(app))["household"] == "ho_ngheo"

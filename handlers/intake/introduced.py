@@ -20,6 +20,7 @@ from handlers.intake.steps import BIRTH_YEAR, Step, answered, sequence
 from handlers.intake.validators import InvalidAnswerError, parse_date, parse_phone
 from handlers.textnorm import fold, folded_phrases, is_word, nfc
 from handlers.understanding.details import full_name_first
+from messages import raw
 from storage.models import IntakeDraft
 
 #: Preset key: the request's own words, encrypted, read for personal answers once agreed.
@@ -192,12 +193,37 @@ def said_village(text: str, communes: Collection[str] = ()) -> str | None:
     return None
 
 
+#: The household kinds a request may say, the longer phrases first ("hộ cận nghèo" holds
+#: "nghèo"): keys of ``intake.introduced.household``, options of the household question.
+_HOUSEHOLDS = ("can_ngheo", "moi_thoat_ngheo", "ho_ngheo")
+
+
+def said_household(text: str) -> str | None:
+    """The household's kind the request says ("nhà tôi hộ nghèo" → ``ho_ngheo``), or None:
+    only after words saying whose it is, not after a denial ("nhà em không phải hộ nghèo")."""
+    words = re.findall(r"\w+", fold(text))
+    whose = [p.split() for p in folded_phrases("intake.introduced.household_whose")]
+    denied = folded_phrases("intake.introduced.household_denied")
+    for option in _HOUSEHOLDS:
+        for phrase in (fold(p).split() for p in raw(f"intake.introduced.household.{option}")):
+            for at in (i for i in range(len(words)) if words[i:i + len(phrase)] == phrase):
+                before = words[max(0, at - 4):at]
+                if any(_holds(before, w) for w in whose) and not denied & set(before):
+                    return option
+    return None
+
+
+def _holds(words: list[str], phrase: list[str]) -> bool:
+    return any(words[i:i + len(phrase)] == phrase for i in range(len(words)))
+
+
 def says_personal(text: str) -> bool:
     """Does the request say a name, a birth date, a phone number or a village? (Only then are
     its words kept for after the consent.)"""
     folded = f" {fold(text)} "
     return (" ten " in folded or " sinh " in folded or _PHONE_IN_TEXT.search(text) is not None
-            or said_village(text) is not None or full_name_first(_words(text)) > 0)
+            or said_village(text) is not None or full_name_first(_words(text)) > 0
+            or said_household(text) is not None)
 
 
 async def fill_personal(ctx: Context, draft: IntakeDraft, text: str) -> list[str]:
@@ -236,6 +262,10 @@ async def fill_personal(ctx: Context, draft: IntakeDraft, text: str) -> list[str
         except InvalidAnswerError:
             continue  # too young for the kind, say: its question says why
         filled.append(_shown(ctx, draft, step))
+    household = said_household(text)
+    if household is not None and not answered(Step.HOUSEHOLD, draft.data):
+        await apply_choice(ctx, draft, Step.HOUSEHOLD, household)
+        filled.append(_shown(ctx, draft, Step.HOUSEHOLD))
     if not answered(Step.DOB, draft.data) and Step.DOB in sequence(draft.data) and (
             keep_birth_year(ctx, draft, said_birth_year(dated, ctx))):
         filled.append(labelled(BIRTH_YEAR, str(draft.data[BIRTH_YEAR])))
