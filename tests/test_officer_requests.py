@@ -152,3 +152,17 @@ async def test_an_officers_menu_is_what_waits_for_them(
         "flow:broadcast")
     lines = await say(app, "cb", "abc xyz", channel=channel)
     assert "Gặp cán bộ" not in (texts(lines) + str(lines[-1].get("buttons")))
+
+
+async def test_a_request_typed_where_the_announcement_is_asked_is_that_request(
+    app: App, clock: Clock
+) -> None:
+    """"xem ket qua khao sat" right after /thongbao became the announcement's text (found by
+    an officer's trial); a sentence there is still the text."""
+    await make_officer(app, clock, "cb", "commune", "Phù Lưu")
+    await say(app, "cb", "/thongbao")
+    assert intents(await say(app, "cb", "xem ket qua khao sat"))[0].startswith(
+        "flow:survey.officer")
+    await say(app, "cb", "/thongbao")
+    lines = await say(app, "cb", "Lớp may công nghiệp khai giảng 15/12 tại nhà văn hóa thôn.")
+    assert intents(lines) == ["flow:broadcast.photo"]

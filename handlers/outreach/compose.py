@@ -78,8 +78,10 @@ class ComposeFlow(Flow):
         _ask_text(ctx)
 
     def hears_officer_requests(self, ctx: Context) -> bool:
-        # Past the announcement's text, "kết quả khảo sát" is a request, the draft waiting.
-        return ctx.step != Step.TEXT
+        # Past the announcement's text, "kết quả khảo sát" is a request, the draft waiting; at
+        # the text, a whole message that is a request ("xem kết quả khảo sát") is that request,
+        # nothing written yet (it became the announcement's text).
+        return True
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
         """The current step again (after «giúp» or a question): what was written is kept."""
