@@ -74,6 +74,8 @@ class OpenQuestions(CallbackData, prefix="thread:questions"):
 @dataclass(frozen=True)
 class CloseThread(CallbackData, prefix="thread:close"):
     thread_id: int
+    #: Closed though the person's latest message has no answer (asked first).
+    unanswered: bool = False
 
 
 def _cancel_row() -> list[Button]:
@@ -133,7 +135,17 @@ class ThreadFlow(Flow):
                 from handlers.casework import OpenCase  # casework reaches threads' notices
 
                 await ctx.press(event, OpenCase(thread.case_id))
-            case CloseThread():
+            case CloseThread(unanswered=unanswered):
+                if thread.waiting_since is not None and not unanswered:
+                    # One tap on «Đóng» under a notice ended a conversation whose question was
+                    # never answered: said first.
+                    ctx.reply(t("thread.close_unanswered", thread_id=thread.id),
+                              [[Answer(thread.id).button(
+                                  t("thread.button_answer_n", thread_id=thread.id))],
+                               [CloseThread(thread.id, True).button(
+                                   t("thread.button_close_anyway"))]],
+                              intent=f"flow:{FLOW}.close_unanswered")
+                    return
                 await _close(ctx, thread)
             case SendTyped():
                 offered = ctx.data.get("threads") or [ctx.data.get("thread_id")]

@@ -348,3 +348,19 @@ async def test_menu_pressed_under_an_answer_leaves_the_thread_as_menu_typed_does
     lines = await say(app, "u1", "tôi muốn đăng ký học nghề")
     assert to(lines, "pl") == [], "not sent to the officer"
     assert intents(to(lines, "u1"))[0].startswith("flow:intake"), intents(lines)
+
+
+async def test_closing_a_question_not_answered_asks_first(app: App, clock: Clock) -> None:
+    """One tap on «Đóng» under a notice ended a conversation whose question was never answered,
+    and the person was told it was over (found by an officer's trial)."""
+    await make_officer(app, clock, "pl", "commune", "Phù Lưu")
+    await say(app, "u1", "gặp cán bộ")
+    await press(app, "u1", "Phù Lưu")
+    lines = await say(app, "u1", "vay hoc co mat tien khong em")
+    thread_id = to(lines, "pl")[0]["meta"]["thread_id"]
+    lines = await click(app, "pl", f"thread:close:{thread_id}")
+    assert intents(lines) == ["flow:thread.close_unanswered"] and to(lines, "u1") == []
+    assert lines[0]["buttons"] == [[f"Trả lời #{thread_id}"], ["Vẫn đóng, không trả lời"]]
+    lines = await press(app, "pl", "Vẫn đóng, không trả lời")
+    assert intents(to(lines, "pl")) == ["flow:thread.closed"]
+    assert intents(to(lines, "u1")) == ["flow:handoff.closed"]
