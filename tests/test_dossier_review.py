@@ -12,6 +12,7 @@ from bot.app import App
 from handlers.access import get_officer
 from handlers.dossier import list_waiting_dossiers
 from handlers.dossier.validate import check_file
+from handlers.dossier.views import named_page
 from handlers.types import Channel, InboundKind
 from storage.dossier_repo import delete_case_documents
 from storage.models import Contact, DossierDocument, DossierEvent, DossierItem, DossierTracker
@@ -267,3 +268,44 @@ async def test_a_pdf_counts_its_pages_where_the_officer_reviews(
     lines = await click(app, "cb", f"review:open:{case_id}")
     assert "«Hợp đồng đi làm việc ở nước ngoài» – 2 tệp, 4 trang." in texts(lines), texts(lines)
     assert lines[-1]["meta"]["item"] == "contract" and len(lines[-1]["attachments"]) == 2
+
+
+@pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.ZALO])
+async def test_a_page_named_in_the_reason_is_replaced_in_one_tap(
+    app: App, channel: Channel
+) -> None:
+    """"trang 2 mờ quá, chụp lại trang 2": the family's new photo became page 3, the blurry
+    page 2 stayed, and replacing it took «Xem đã gửi», the page's button, the photo (found by
+    an officer's trial). The page named is now offered first: «Thay trang 2»."""
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit, channel=channel)
+    await make_officer(app, "cb", role="commune", unit_id=unit)
+    await say(app, "fam", "hồ sơ", channel=channel)
+    for n, key in enumerate(ITEMS):
+        await click(app, "fam", f"dossier:item:{key}", channel=channel)
+        await send_file(app, "fam", jpeg(900 + n), channel=channel)
+        if key == "request_form":  # two pages
+            await send_file(app, "fam", jpeg(950), channel=channel)
+        await say(app, "fam", "xong", channel=channel)
+    await click(app, "cb", f"review:open:{case_id}")
+    await click(app, "cb", f"review:other:{case_id}:request_form")
+    lines = await say(app, "cb", "trang 2 mờ quá, chụp lại trang 2")
+    assert "flow:review.rejected" in intents(lines)
+    lines = await click(app, "fam", f"dossier:redo:{case_id}:request_form", channel=channel)
+    assert "chọn «Thay trang 2»" in lines[-1]["text"]
+    lines = await press(app, "fam", "Thay trang 2", channel=channel)
+    assert intents(lines) == ["flow:dossier.replace"]
+    lines = await send_file(app, "fam", jpeg(960), channel=channel)
+    assert "Đã thay trang 2" in texts(lines)
+    async with app.db.session() as session:
+        pages = list(await session.scalars(
+            select(DossierDocument.page).where(DossierDocument.case_id == case_id,
+                                               DossierDocument.item_key == "request_form")))
+    assert sorted(pages) == [1, 2]
+
+
+def test_the_page_a_reason_names() -> None:
+    assert named_page("trang 2 mờ quá, chụp lại trang 2") == 2
+    assert named_page("Trang số 3 bị mất góc") == 3
+    assert named_page("trang 1 và trang 3 mờ") is None  # two pages: the family chooses
+    assert named_page("thiếu trang") is None

@@ -44,6 +44,7 @@ from handlers.dossier.views import (
     checklist_text,
     item_buttons,
     item_text,
+    named_page,
     page_attachments,
     pages_buttons,
 )
@@ -353,9 +354,12 @@ class DossierFlow(Flow):
             return
         ctx.update(item=item_key, last_file_at=None, burst_item=None, replace_doc=None)
         ctx.goto("item")
+        page = named_page(v.reason or "") if v.state == ItemState.REJECTED else None
+        asked_again = next((d for d in await documents_of(ctx.session, case.id, item_key)
+                            if d.page == page), None) if page is not None else None
         ctx.reply(
             item_text(v, view.groups, zalo=ctx.is_zalo),
-            item_buttons(),
+            item_buttons(asked_again),
             intent="flow:dossier.item",
             item=item_key,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers.dossier.buttons import (
     Checklist,
     DeletePage,
@@ -30,6 +32,7 @@ def case_button(case: Case) -> Button:
 
 
 def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
+    sent = any(v.pages for v in view.items)
     lines = [
         t(
             "dossier.checklist_head",
@@ -52,11 +55,11 @@ def checklist_text(view: DossierView, status: str, *, zalo: bool) -> str:
         lines.append(t("dossier.status_wait_later"))
     else:
         lines.append(t("dossier.checklist_pick"))
-        if zalo and not view.have:
+        if zalo and not sent:
             lines.append(t("dossier.zalo_photos"))
     # The notes once, before anything is sent: the list came again after each item and each
     # question, over 600 characters on Zalo.
-    if not load_checklist().confirmed and not view.have:
+    if not load_checklist().confirmed and not sent:
         lines.append(t("dossier.unconfirmed"))
     return "\n".join(lines)
 
@@ -97,7 +100,10 @@ def item_text(v: ItemView, groups: frozenset[str], *, zalo: bool) -> str:
     parts += item.notes_for(groups)
     if v.state == ItemState.REJECTED:
         parts.append(t("dossier.item_rejected", reason=reason_text(v.reason or "")))
-        if v.pages:
+        page = named_page(v.reason or "")
+        if v.pages and page is not None and page <= v.pages:
+            parts.append(t("dossier.item_rejected_page", page=page))
+        elif v.pages:
             keep = v.reason in KEEP_PAGES_REASONS
             key = "dossier.item_rejected_keep" if keep else "dossier.item_rejected_replace"
             parts.append(t(key))
@@ -109,8 +115,23 @@ def item_text(v: ItemView, groups: frozenset[str], *, zalo: bool) -> str:
     return "\n".join(parts)
 
 
-def item_buttons() -> list[list[Button]]:
+_PAGE_NAMED = re.compile(r"\btrang\s+(?:s[oố]\s+|th[uứ]\s+)?(\d{1,2})\b", re.IGNORECASE)
+
+
+def named_page(reason: str) -> int | None:
+    """The page an officer's typed reason names ("trang 2 mờ quá, chụp lại trang 2"), when it
+    names one page only; None otherwise."""
+    pages = {int(n) for n in _PAGE_NAMED.findall(reason)}
+    return pages.pop() if len(pages) == 1 else None
+
+
+def item_buttons(replace: DossierDocument | None = None) -> list[list[Button]]:
+    """The item's buttons; ``replace``: the page the officer asked for again, one tap away (it
+    took «Xem đã gửi», the page's number, the photo: a photo sent straight was added)."""
+    first = ([[ReplacePage(replace.id).button(t("dossier.button.replace", page=replace.page))]]
+             if replace is not None else [])
     return [
+        *first,
         [Done().button(t("dossier.button.done"))],
         [Pages().button(t("dossier.button.pages"))],
         [Checklist().button(t("dossier.button.checklist"))],
