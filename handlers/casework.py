@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 
 from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
@@ -37,7 +37,7 @@ from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import has, t
 from storage.cases_repo import CaseStatus
 from storage.crypto import Cipher
-from storage.models import Case, Contact, Course, DossierItem, Officer, Unit
+from storage.models import Case, CaseStatusChange, Contact, Course, DossierItem, Officer, Unit
 from storage.threads_repo import get_status_history, record_status_change
 
 FLOW = "cases"
@@ -226,7 +226,11 @@ def _week_start(ctx: Context) -> datetime:
 
 def _filtered(query: Select[Case], flt: Filter, ctx: Context) -> Select[Case]:
     if flt == Filter.NEW:
-        return query.where(Case.status == CaseStatus.NEW)
+        # Not yet handled by an officer: the family's first dossier page moves a case on
+        # (to "dossier in progress", no officer's change), and "hồ sơ mới" then said none.
+        handled = exists().where(CaseStatusChange.case_id == Case.id)
+        return query.where(or_(Case.status == CaseStatus.NEW, and_(
+            Case.status == CaseStatus.DOSSIER_IN_PROGRESS, ~handled)))
     if flt == Filter.CALL:
         return query.where(Case.status.in_([s.value for s in _TO_CALL]))
     if flt == Filter.INCOMPLETE:

@@ -117,11 +117,14 @@ async def test_a_case_whose_family_sent_photos_still_waits_for_its_call(
     lines = await press(app, "pl", "Chờ gọi")
     assert intents(lines) == ["flow:cases.list"]
     assert lines[0]["meta"]["case_refs"] == [ref]
-    # Once the call is recorded it leaves the list.
+    # ... and it is still new: "hồ sơ mới" said "Chưa có hồ sơ nào (mới)" (an officer's trial).
+    assert (await say(app, "pl", "ho so moi"))[0]["meta"]["case_refs"] == [ref]
+    # Once the call is recorded it leaves both lists.
     await press(app, "pl", f"Mở {ref}")
     await press(app, "pl", "Đã gọi điện")
     await say(app, "pl", "/dangky")
     assert "case_refs" not in (await press(app, "pl", "Chờ gọi"))[0]["meta"]
+    assert "case_refs" not in (await say(app, "pl", "ho so moi"))[0]["meta"]
 
 
 async def test_a_note_too_long_is_refused_not_cut(app: App, clock: Clock) -> None:
