@@ -302,6 +302,10 @@ async def test_a_page_named_in_the_reason_is_replaced_in_one_tap(
             select(DossierDocument.page).where(DossierDocument.case_id == case_id,
                                                DossierDocument.item_key == "request_form")))
     assert sorted(pages) == [1, 2]
+    # The officers are told what came again, not "all papers sent" once more.
+    lines = await say(app, "fam", "xong", channel=channel)
+    [notice] = [line for line in lines if line["to"] == "cb"]
+    assert "gia đình đã gửi lại Đơn đề nghị hỗ trợ, chờ duyệt" in notice["text"]
 
 
 def test_the_page_a_reason_names() -> None:

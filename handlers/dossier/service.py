@@ -28,6 +28,7 @@ from storage.dossier_repo import (
     find_duplicate,
     get_item,
     get_tracker,
+    last_reviewed_pages,
     remove_document,
 )
 from storage.models import Case, Contact, DossierDocument
@@ -173,15 +174,21 @@ async def maybe_ready(session: AsyncSession, case: Case, now: datetime) -> bool:
     tracker.ready_notified_at = now
     add_event(session, case_id=case.id, action="ready", now=now, actor_role="system")
     later = ", ".join(v.item.title for v in view.later_missing)
+    # Sent again after a review: which papers ("đã gửi đủ giấy tờ" each time said nothing of
+    # what changed).
+    resent = ", ".join([v.item.title for v in view.waiting_review
+                        if await last_reviewed_pages(session, case.id, v.item.key) is not None])
+    key = ("dossier.notice_resent" if resent else
+           "dossier.notice_ready_later" if later else "dossier.notice_ready")
     await record_notice(
         session,
         kind="dossier_ready",
-        text_key="dossier.notice_ready_later" if later else "dossier.notice_ready",
+        text_key=key,
         now=now,
         unit_id=case.unit_id,
         case_id=case.id,
         # One tap to the review (the officer typed /hoso and picked the case).
-        params={"ref": case.ref, "later": later,
+        params={"ref": case.ref, "later": later, "resent": resent,
                 "buttons": [[OpenDossier(case.id).pack(), "casework.button_open_case"]]},
     )
     return True
