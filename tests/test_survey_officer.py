@@ -41,6 +41,7 @@ async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: 
         broadcast = await session.scalar(select(Broadcast))
     assert broadcast is not None and len(broadcast.unit_ids) == 1
     assert "khảo sát nhu cầu học nghề" in broadcast.text
+    assert broadcast.text.startswith("UBND xã Phù Lưu mời bà con")  # it named no commune
     # A person answers; the officer's summary counts them.
     lines = await say(app, "an", "khao sat nhu cau hoc nghe")
     lines = await press(app, "an", t("survey.button.consent"))
@@ -49,6 +50,11 @@ async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: 
     await say(app, "cb", "/khaosat")
     summary = texts(await press(app, "cb", label_results))
     assert "1 người" in summary and "Phù Lưu: May công nghiệp 1" in summary
+    # When and where they can learn, and working abroad: what a class is planned on (the
+    # trades alone were too thin, an officer's trial found).
+    for line in ("Thời gian học: Buổi tối 1", "Nơi học: Tại xã 1",
+                 "Đi làm việc ở nước ngoài: Đang cân nhắc 1"):
+        assert line in summary, summary
 
 
 async def test_a_second_round_for_the_same_commune_is_a_choice_not_a_slip(

@@ -17,12 +17,12 @@ from handlers.types import Button, Inbound
 from messages import t
 from messages.survey import questionnaire
 from storage import survey_repo
-from storage.models import Officer, SurveyRound
+from storage.models import Officer, SurveyRound, Unit
 from storage.survey_repo import covers, open_round, open_rounds, results
 
 NAME = "survey"
 #: Trades shown per commune in the chat summary (the export has them all).
-TOP = 3
+TOP = 5
 
 
 @dataclass(frozen=True)
@@ -122,9 +122,13 @@ async def on_callback(ctx: Context, officer: Officer | None, data: OfficerButton
             found.closed_at = ctx.now  # its answers stay, for its results
         await _open_new(ctx, officer)
     elif isinstance(data, Invite):
-        # The invitation is previewed with its recipient count, and sent on «Gửi».
-        await preview_ready(ctx, t("survey.officer.invite_text"),
-                            _invited_units(officer, found))
+        # The invitation is previewed with its recipient count, and sent on «Gửi»; it names
+        # the commune it comes from when one ("UBND xã mời bà con" named none).
+        units = _invited_units(officer, found)
+        unit = await ctx.session.get(Unit, units[0]) if len(units) == 1 else None
+        text = (t("survey.officer.invite_text_unit", unit=unit.name) if unit is not None
+                else t("survey.officer.invite_text"))
+        await preview_ready(ctx, text, units)
     else:
         await _results(ctx, found, officer)
 
@@ -180,6 +184,10 @@ async def _results(ctx: Context, found: SurveyRound, officer: Officer) -> None:
     )
 
 
+#: The one-choice questions the chat summary adds up over every commune, below the trades.
+SUMMED = ("time", "place", "abroad")
+
+
 def summary(found: SurveyRound, got: survey_repo.Results) -> str:
     """Per commune, the trades most asked for."""
     form = questionnaire()
@@ -193,4 +201,13 @@ def summary(found: SurveyRound, got: survey_repo.Results) -> str:
             for trade, n in per_commune[commune].most_common(TOP)
         )
         lines.append(f"• {commune or '?'}: {top}")
+    # When and where people can learn, and who would rather work abroad: what a class is
+    # planned on (the trades alone were too thin to plan one).
+    for question_id in SUMMED:
+        question = form.get(question_id)
+        said = Counter(str(r[question_id]) for r in got.responses if r.get(question_id))
+        if question is not None and said:
+            shares = ", ".join(f"{form.label(question_id, value)} {n}"
+                               for value, n in said.most_common())
+            lines.append(t("survey.officer.results_line", label=question.label, shares=shares))
     return "\n".join(lines)
