@@ -403,6 +403,17 @@ async def show_card(ctx: Context, case_id: int) -> None:
         [SetStatus(case.id, a).button(t(f"casework.{_ACTION_LABEL[a]}"))]
         for a in actions
     ]
+    if case.kind == "abroad":
+        # The support dossier's progress, its review one tap away (the card said nothing of
+        # it: the review was reached from /hoso or a notice only).
+        from handlers.dossier.progress import load_view  # the dossier package imports this
+        from handlers.dossier.review import OpenDossier  # module (its review's PDF button)
+
+        view = await load_view(ctx.session, case)
+        lines.append(t("casework.card_dossier", have=view.have, need=view.need,
+                       waiting=len(view.waiting_review)))
+        if view.waiting_review:
+            buttons.insert(0, [OpenDossier(case.id).button(t("casework.button_review"))])
     buttons.append([DossierPdf(case.id).button(t("casework.button_dossier_pdf"))])
     buttons.append([CaseList().button(t("casework.button_list"))])
     if ctx.flow in (None, FLOW):

@@ -313,3 +313,19 @@ def test_the_page_a_reason_names() -> None:
     assert named_page("Trang số 3 bị mất góc") == 3
     assert named_page("trang 1 và trang 3 mờ") is None  # two pages: the family chooses
     assert named_page("thiếu trang") is None
+
+
+async def test_the_case_card_shows_the_dossier_and_opens_its_review(app: App) -> None:
+    """The card said nothing of the support dossier: its review was reached from /hoso or a
+    notice only (an officer's trial)."""
+    unit, _ = await two_units(app)
+    case_id = await make_case(app, "fam", unit_id=unit)
+    await make_officer(app, "cb", role="commune", unit_id=unit)
+    lines = await click(app, "cb", f"cases:open:{case_id}")
+    assert "Hồ sơ hỗ trợ: đã có 0/" in texts(lines) and ["Duyệt giấy tờ"] not in lines[0][
+        "buttons"]
+    await _complete(app)
+    lines = await click(app, "cb", f"cases:open:{case_id}")
+    assert "mục chờ duyệt" in texts(lines) and lines[0]["buttons"][0] == ["Duyệt giấy tờ"]
+    lines = await press(app, "cb", "Duyệt giấy tờ")
+    assert intents(lines)[0] == "flow:review.open"
