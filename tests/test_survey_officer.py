@@ -47,7 +47,9 @@ async def test_officer_opens_a_round_invites_and_reads_results(app: App, clock: 
     lines = await press(app, "an", t("survey.button.consent"))
     while (step := step_of(intents(lines)[-1])) != "done":
         lines = await answer_console(app, "an", step)
-    await say(app, "cb", "/khaosat")
+    # The round says when it opened and how many answered ("#1" alone said neither).
+    assert "người đã trả lời)" in texts(await say(app, "cb", "/khaosat"))
+    assert "1 người đã trả lời" in texts(await say(app, "cb", "/khaosat"))
     summary = texts(await press(app, "cb", label_results))
     assert "1 người" in summary and "Phù Lưu: May công nghiệp 1" in summary
     # When and where they can learn, and working abroad: what a class is planned on (the

@@ -61,6 +61,11 @@ def _scope(officer: Officer) -> list[int]:
     return [officer.unit_id]
 
 
+def _seen_units(officer: Officer) -> list[int] | None:
+    """Whose answers the officer reads: every commune's (the office), or their own's."""
+    return None if officer.role in DISTRICT_ROLES else [officer.unit_id or -1]
+
+
 def _in_scope(officer: Officer | None, found: SurveyRound) -> bool:
     """The office: every round. A commune officer: a round that covers their commune (the
     office's for every commune too); they read its answers and invite people of their commune
@@ -98,11 +103,14 @@ async def start(event: Inbound, ctx: Context, officer: Officer) -> None:
     buttons = [[OpenRound().button(t("survey.officer.button.open"))]]
     for found in mine[:3]:
         buttons += _round_buttons(found)
-    text = (
-        t("survey.officer.open_rounds", ids=", ".join(f"#{r.id}" for r in mine))
-        if mine
-        else t("survey.officer.no_round")
-    )
+    # Each round with when it opened and how many answered ("#1" alone said neither).
+    zone = ctx.config.timezone
+    rounds = [t("survey.officer.open_round", id=r.id,
+                opened=r.opened_at.astimezone(zone).strftime("%d/%m/%Y"),
+                count=len((await results(ctx.session, r, _seen_units(officer))).responses))
+              for r in mine]
+    text = (t("survey.officer.open_rounds", ids="; ".join(rounds)) if mine
+            else t("survey.officer.no_round"))
     ctx.reply(text, buttons, intent=f"flow:{NAME}.officer")
 
 
@@ -162,8 +170,7 @@ async def _open_new(ctx: Context, officer: Officer) -> None:
 async def _results(ctx: Context, found: SurveyRound, officer: Officer) -> None:
     """The short summary, with the full commune × trade table as a workbook (a document, or a
     link on Zalo): an officer is never told to run a terminal command."""
-    scope = None if officer.role in DISTRICT_ROLES else [officer.unit_id or -1]
-    got = await results(ctx.session, found, scope)
+    got = await results(ctx.session, found, _seen_units(officer))
     if not got.responses:
         # Not a dead end: inviting people is the next step.
         ctx.reply(t("survey.officer.no_results", id=found.id),
