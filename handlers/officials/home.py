@@ -9,13 +9,14 @@ from handlers.casework import CaseList, Filter, count_cases
 from handlers.context import Context
 from handlers.dossier.review import WaitingList, list_waiting_dossiers
 from handlers.flow import Flow
+from handlers.menu import OFFICER_HOME
 from handlers.officials.guard import get_scope
 from handlers.outreach.compose_steps import NewAnnouncement
 from handlers.threads import OpenQuestions, open_questions
 from handlers.types import Button, Inbound
 from messages import t
 
-NAME = "officer_home"
+NAME = OFFICER_HOME
 
 
 class OfficerHomeFlow(Flow):
