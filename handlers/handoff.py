@@ -38,6 +38,7 @@ from handlers.understanding.matcher import get_matcher
 from messages import t
 from storage.course_repo import find_contact_unit_id
 from storage.models import Case, Thread, Unit
+from storage.outreach_repo import get_subscription
 from storage.threads_repo import (
     close_thread,
     get_open_thread,
@@ -353,12 +354,15 @@ def _enter(ctx: Context, step: Step, data: dict[str, Any]) -> None:
 
 async def _unit_of(ctx: Context) -> int | None:
     """The person's commune: their latest case's, else the one their unfinished registration
-    already has (not asked twice)."""
+    already has, else their subscription's (not asked twice: a subscriber of Yên Phú was)."""
     unit_id = await find_contact_unit_id(ctx.session, ctx.contact.id)
     if unit_id is None:
         draft = await get_draft(ctx.session, ctx.contact.id)
         typed = draft.data.get("unit_id") if draft is not None else None
         unit_id = typed if isinstance(typed, int) else None
+    if unit_id is None:
+        subscription = await get_subscription(ctx.session, ctx.contact.id)
+        unit_id = subscription.unit_id if subscription is not None else None
     return unit_id
 
 

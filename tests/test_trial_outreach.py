@@ -500,3 +500,15 @@ async def test_told_when_something_happens_is_a_subscription(
     # Being told of one's own case is its status, not announcements.
     lines = await say(app, "s2", "khi nao co ket qua ho so thi bao em nhe", channel=channel)
     assert not intents(lines)[0].startswith("flow:subscribe")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_subscriber_asking_for_an_officer_is_not_asked_the_commune(
+    app: App, clock: Clock, channel: Channel
+) -> None:
+    """A subscriber of Yên Phú with no case said "gặp cán bộ" and was asked which commune
+    (an officer's trial): the subscription's commune is hers."""
+    yp = await unit_id(app, "Yên Phú")
+    await person(app, "mai", clock.now(), unit=yp, topics=["training"], channel=channel.value)
+    lines = await say(app, "mai", "gặp cán bộ", channel=channel)
+    assert intents(lines) == ["flow:handoff.ask"], lines
