@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from enum import StrEnum
-
-from sqlalchemy import Select, and_, exists, func, or_, select
+from datetime import date
 
 from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
+from handlers.case_lists import Filter, count_cases, listed_cases
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import option_label
 from handlers.notices import record_notice
 from handlers.officials.documents import send_file
-from handlers.officials.guard import Scope, get_scope, refuse
+from handlers.officials.guard import get_scope, refuse
 from handlers.own_cases import (
     ChangeClass,
     ChangeClassConfirmed,
@@ -37,7 +35,7 @@ from handlers.types import Button, Inbound, InboundKind, Reply
 from messages import has, t
 from storage.cases_repo import CaseStatus
 from storage.crypto import Cipher
-from storage.models import Case, CaseStatusChange, Contact, Course, DossierItem, Officer, Unit
+from storage.models import Case, Contact, Course, Officer, Unit
 from storage.threads_repo import get_status_history, record_status_change
 
 FLOW = "cases"
@@ -68,21 +66,6 @@ _ACTION_LABEL = {
     CaseStatus.CANCELLED: "button_withdrawn",
 }
 NOTE_MAX = 500
-
-
-class Filter(StrEnum):
-    ALL = "all"
-    NEW = "new"
-    CALL = "call"
-    INCOMPLETE = "incomplete"
-    WEEK = "week"
-
-
-#: Cases someone still has to phone: nobody has recorded a call or a decision yet. A family
-#: sending dossier photos moves a new case to DOSSIER_IN_PROGRESS (only from NEW, so it was
-#: never called): it still waits for its call.
-_TO_CALL = (CaseStatus.NEW, CaseStatus.WAITLIST, CaseStatus.NEEDS_INFO,
-            CaseStatus.DOSSIER_IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -218,54 +201,11 @@ def _cancel_row() -> list[Button]:
     return [Cancel().button(t("thread.cancel"))]
 
 
-def _week_start(ctx: Context) -> datetime:
-    today = ctx.now.astimezone(ctx.config.timezone).date()
-    monday = today - timedelta(days=today.weekday())
-    return datetime.combine(monday, time(0), tzinfo=ctx.config.timezone)
-
-
-def _filtered(query: Select[Case], flt: Filter, ctx: Context) -> Select[Case]:
-    if flt == Filter.NEW:
-        # Not yet handled by an officer: the family's first dossier page moves a case on
-        # (to "dossier in progress", no officer's change), and "hồ sơ mới" then said none.
-        handled = exists().where(CaseStatusChange.case_id == Case.id)
-        return query.where(or_(Case.status == CaseStatus.NEW, and_(
-            Case.status == CaseStatus.DOSSIER_IN_PROGRESS, ~handled)))
-    if flt == Filter.CALL:
-        return query.where(Case.status.in_([s.value for s in _TO_CALL]))
-    if flt == Filter.INCOMPLETE:
-        missing = exists().where(
-            DossierItem.case_id == Case.id, DossierItem.status.in_(("missing", "rejected"))
-        )
-        return query.where(or_(missing, Case.status == CaseStatus.NEEDS_INFO))
-    if flt == Filter.WEEK:
-        return query.where(Case.created_at >= _week_start(ctx))
-    return query
-
-
-def _listed(ctx: Context, scope: Scope, flt: Filter) -> Select[Case]:
-    """The cases ``/dangky`` lists for ``scope`` under the filter ``flt``."""
-    query = select(Case).where(
-        Case.status != CaseStatus.WITHDRAWN, Case.full_name.is_not(None)
-    )
-    if scope.unit_ids is not None:
-        query = query.where(Case.unit_id.in_(scope.unit_ids))
-    return _filtered(query, flt, ctx)
-
-
-async def count_cases(ctx: Context, scope: Scope, flt: Filter) -> int:
-    """How many cases the list under ``flt`` holds (the officer's home counts those to call)."""
-    query = _listed(ctx, scope, flt)
-    return int(
-        await ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    )
-
-
 async def show_list(ctx: Context, flt: Filter, page: int, unit_text: str = "") -> None:
     scope = await get_scope(ctx, unit_text)
     if scope is None:
         return
-    query = _listed(ctx, scope, flt)
+    query = listed_cases(ctx, scope, flt)
     total = await count_cases(ctx, scope, flt)
     filter_label = t(f"casework.filter_{flt.value}")
     filter_row = [

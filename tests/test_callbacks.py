@@ -22,7 +22,8 @@ from handlers.callbacks import (
     declared_prefixes,
     parse,
 )
-from handlers.casework import CaseList, Filter, SetStatus
+from handlers.case_lists import Filter
+from handlers.casework import CaseList, SetStatus
 from handlers.dossier.review import Approve, Reject
 from handlers.dossier.states import PresetReason
 from handlers.faq import Details, Topic

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from handlers.casework import CaseList, Filter, count_cases
+from handlers.case_lists import Filter, count_cases
+from handlers.casework import CaseList
 from handlers.context import Context
 from handlers.dossier.review import WaitingList, list_waiting_dossiers
 from handlers.flow import Flow

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 from handlers.access import get_officer
 from handlers.callbacks import CallbackData
-from handlers.casework import CaseList, Filter
+from handlers.case_lists import Filter
+from handlers.casework import CaseList
 from handlers.context import Context
 from handlers.outreach.compose_steps import Report
 from handlers.textnorm import folded_phrases, is_phrase, phrase_key
