@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import SurveyResponse, SurveyRound, Unit
@@ -93,6 +93,20 @@ class Results:
     responses: list[dict[str, Any]]
 
 
+def _complete(found: SurveyRound, scope: list[int] | None) -> ColumnElement[bool]:
+    """The complete responses of ``found`` (only communes in ``scope`` when given)."""
+    complete = and_(SurveyResponse.round_id == found.id, SurveyResponse.status == "complete")
+    return complete if scope is None else and_(complete, SurveyResponse.unit_id.in_(scope))
+
+
+async def count_complete(
+    session: AsyncSession, found: SurveyRound, scope: list[int] | None = None
+) -> int:
+    """How many have answered ``found`` to the end (only in ``scope`` when given)."""
+    counted = select(func.count(SurveyResponse.id)).where(_complete(found, scope))
+    return int(await session.scalar(counted) or 0)
+
+
 async def results(
     session: AsyncSession, found: SurveyRound, scope: list[int] | None = None
 ) -> Results:
@@ -100,11 +114,9 @@ async def results(
     query = (
         select(SurveyResponse, Unit.name)
         .outerjoin(Unit, Unit.id == SurveyResponse.unit_id)
-        .where(SurveyResponse.round_id == found.id, SurveyResponse.status == "complete")
+        .where(_complete(found, scope))
         .order_by(SurveyResponse.id)
     )
-    if scope is not None:
-        query = query.where(SurveyResponse.unit_id.in_(scope))
     counts: Counter[tuple[str, str]] = Counter()
     rows = []
     for response, unit_name in (await session.execute(query)).all():

@@ -18,7 +18,7 @@ from messages import t
 from messages.survey import questionnaire
 from storage import survey_repo
 from storage.models import Officer, SurveyRound, Unit
-from storage.survey_repo import covers, open_round, open_rounds, results
+from storage.survey_repo import count_complete, covers, open_round, open_rounds, results
 
 NAME = "survey"
 #: Trades shown per commune in the chat summary (the export has them all).
@@ -107,7 +107,7 @@ async def start(event: Inbound, ctx: Context, officer: Officer) -> None:
     zone = ctx.config.timezone
     rounds = [t("survey.officer.open_round", id=r.id,
                 opened=r.opened_at.astimezone(zone).strftime("%d/%m/%Y"),
-                count=len((await results(ctx.session, r, _seen_units(officer))).responses))
+                count=await count_complete(ctx.session, r, _seen_units(officer)))
               for r in mine]
     text = (t("survey.officer.open_rounds", ids="; ".join(rounds)) if mine
             else t("survey.officer.no_round"))
