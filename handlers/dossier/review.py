@@ -29,7 +29,7 @@ from handlers.dossier.service import Actor, decide
 from handlers.dossier.states import DossierStatus, ItemState, PresetReason
 from handlers.dossier.views import case_name, page_attachments
 from handlers.flow import Flow
-from handlers.textnorm import fold, folded_phrases, is_phrase
+from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.dossier_repo import decision_before, documents_of, last_reviewed_pages
@@ -169,10 +169,6 @@ def _undo_rows(case_id: int, view: DossierView, item_key: str | None) -> list[li
     return [[Approve(case_id, v.item.key).button(t("dossier.review.button.undo", n=n))]]
 
 
-def said(folded_text: str, key: str) -> bool:
-    return is_phrase(folded_text, folded_phrases(key))
-
-
 class ReviewFlow(Flow):
     name = "review"
     for_officers = True
@@ -253,11 +249,11 @@ class ReviewFlow(Flow):
         # trang 2 đi", said to the bot, went to the family as the reason.
         text = event.text.strip()
         confirming = ctx.step == "confirm_reason" and event.kind == InboundKind.TEXT
-        if confirming and said(fold(text), "dossier.review.send_words"):
+        if confirming and is_phrase(text, folded_phrases("dossier.review.send_words")):
             await self.on_callback(event, ctx, SendReason(int(ctx.data.get("case_id", 0)),
                                                           str(ctx.data.get("item", ""))))
             return
-        if confirming and said(fold(text), "dossier.review.unsend_words"):
+        if confirming and is_phrase(text, folded_phrases("dossier.review.unsend_words")):
             await self.repeat(event, ctx)
             return
         reason_typed = ctx.step == "reason" or (
