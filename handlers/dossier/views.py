@@ -17,6 +17,7 @@ from handlers.dossier.checklist import load_checklist
 from handlers.dossier.progress import DossierView, ItemView, reason_text
 from handlers.dossier.states import KEEP_PAGES_REASONS, DossierStatus, ItemState
 from handlers.menu import Start as MenuStart
+from handlers.textnorm import fold, folded_phrases
 from handlers.types import Attachment, Button
 from messages import t
 from storage.models import Case, DossierDocument
@@ -115,13 +116,12 @@ def item_text(v: ItemView, groups: frozenset[str], *, zalo: bool) -> str:
     return "\n".join(parts)
 
 
-_PAGE_NAMED = re.compile(r"\btrang\s+(?:s[oố]\s+|th[uứ]\s+)?(\d{1,2})\b", re.IGNORECASE)
-
-
 def named_page(reason: str) -> int | None:
-    """The page an officer's typed reason names ("trang 2 mờ quá, chụp lại trang 2"), when it
-    names one page only; None otherwise."""
-    pages = {int(n) for n in _PAGE_NAMED.findall(reason)}
+    """The page an officer's typed reason names ("trang 2 mờ quá, chụp lại trang 2": words of
+    ``dossier.page_words`` then a number), when it names one page only; None otherwise."""
+    words = "|".join(re.escape(w) for w in sorted(folded_phrases("dossier.page_words"),
+                                                   key=len, reverse=True))
+    pages = {int(n) for n in re.findall(rf"\b(?:{words})\s+(\d{{1,2}})\b", fold(reason))}
     return pages.pop() if len(pages) == 1 else None
 
 
