@@ -218,9 +218,27 @@ class Database:
                     await cursor.close()
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Apply the Alembic migrations up to ``revision`` (idempotent)."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_run_upgrade, revision)
+        """Apply the Alembic migrations up to ``revision`` (idempotent).
+
+        On SQLite they run with foreign keys off, as SQLite's procedure for changing a table
+        asks (https://sqlite.org/lang_altertable.html): a table rebuilt in Alembic's batch mode
+        is dropped and its copy renamed, and with foreign keys on, that DROP deletes every row
+        that references it with ON DELETE CASCADE (a thread's messages, a notice's outbox rows).
+        The keys are checked before the commit. The pragma cannot change inside a transaction:
+        it is set on the driver's connection before the BEGIN and set back after the end."""
+        if not self.is_sqlite:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_run_upgrade, revision)
+            return
+        async with self.engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None
+            await (await driver.execute("PRAGMA foreign_keys=OFF")).close()
+            try:
+                async with conn.begin():
+                    await conn.run_sync(_run_upgrade, revision)
+            finally:
+                await (await driver.execute("PRAGMA foreign_keys=ON")).close()
 
     async def is_empty(self) -> bool:
         async with self.engine.connect() as conn:
@@ -255,3 +273,8 @@ def _run_upgrade(connection: Connection, revision: str) -> None:
         if frozenset(current) == _script_heads():
             return
     command.upgrade(alembic_config(connection), revision)
+    if connection.dialect.name == "sqlite":
+        # Run with foreign keys off (Database.upgrade): none may point nowhere now.
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"foreign keys pointing nowhere after the migrations: {broken[:5]}")

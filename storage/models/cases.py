@@ -51,6 +51,9 @@ class Notice(Base):
     """
 
     __tablename__ = "notices"
+    #: Ids never given twice, on SQLite too (migration 0016): «Thông báo chung» carries one,
+    #: and an erasure deletes the notices about the person.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

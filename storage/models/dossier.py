@@ -18,6 +18,9 @@ class DossierDocument(Base):
     """One page (an image) or one file (a PDF) sent for a checklist item."""
 
     __tablename__ = "dossier_documents"
+    #: Ids never given twice, on SQLite too (migration 0016): the family's «Xóa»/«Thay» buttons
+    #: carry a page's id, and pages are removed and replaced.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

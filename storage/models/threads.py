@@ -18,6 +18,10 @@ class Thread(Base):
     """
 
     __tablename__ = "threads"
+    #: Ids never given twice, on SQLite too (migration 0016): a thread's id is its number «#n»
+    #: and the officers' buttons carry it; a deleted thread's id given again sent an old
+    #: «Trả lời» to another person's question.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The person who asked.
