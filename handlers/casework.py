@@ -428,6 +428,7 @@ async def send_dossier(ctx: Context, case_id: int) -> None:
         file_name=f"{case.ref}.pdf",
         what=t("doclink.what_dossier", ref=case.ref),
         intent=f"flow:{FLOW}.pdf",
+        case_id=case.id,
     )
 
 

@@ -66,6 +66,19 @@ def ascii_number(text: str, max_digits: int = 9) -> int | None:
     return int(text) if len(text) <= max_digits and ascii_digits(text) else None
 
 
+def fold_aligned(text: str) -> str:
+    """``text`` folded letter by letter, its length kept (white space as it is): a match found in
+    it is at the same place in ``text``. For finding and replacing a phrase however it is
+    accented; ``fold`` is the key to compare on."""
+    return "".join(_fold_letter(ch) for ch in text)
+
+
+@lru_cache(maxsize=1024)
+def _fold_letter(ch: str) -> str:
+    folded = fold(ch) if not ch.isspace() else ch
+    return folded if len(folded) == 1 else ch
+
+
 @lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower-case, diacritics removed (đ → d), white space collapsed: the key we compare on.

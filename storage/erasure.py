@@ -38,11 +38,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Column, Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages.text import fold, fold_aligned
 from storage.cases_repo import CaseStatus
 from storage.crypto import Cipher, DecryptError
 from storage.db import CHECKPOINT_AFTER_COMMIT
@@ -56,6 +58,7 @@ from storage.models import (
     IntakeDraft,
     OutboxMessage,
     Subscription,
+    SurveyResponse,
 )
 
 #: Tables the erasure never touches through the contact (state is reset by the flow; an
@@ -86,6 +89,12 @@ async def erase_contact_data(
     marks = await _identifying_marks(session, contact, cipher or Cipher())
     result.files.update(await _held_files(session, contact.id))
     case_ids = list(await session.scalars(select(Case.id).where(Case.contact_id == contact.id)))
+    # A survey round's results made for an officer list the person's answers: the file goes
+    # with them (a case's files go through ``case_id`` below, as every row about the case).
+    exports = Base.metadata.tables["export_files"]
+    rounds = list(await session.scalars(
+        select(SurveyResponse.round_id).where(SurveyResponse.contact_id == contact.id)))
+    await _delete_rows(session, exports, exports.c.survey_round_id, rounds, result)
     cases = Base.metadata.tables["cases"]
     contacts = Base.metadata.tables["contacts"]
     for child, column in references_to(cases):
@@ -147,14 +156,23 @@ async def erase_contact_data(
 
 @dataclass(frozen=True)
 class _Marks:
-    """What identifies the person in free text: names as written, numbers as digit strings."""
+    """What identifies the person in free text: their names, found with or without diacritics
+    (registered as "Nguyen Van Hung", quoted as "Nguyễn Văn Hùng"), and their numbers as digit
+    strings."""
 
     texts: frozenset[str]
     numbers: frozenset[str]
 
+    @cached_property
+    def names(self) -> list[re.Pattern[str]]:
+        """Each name as a whole-words pattern over ``fold_aligned`` text."""
+        return [re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)")
+                for name in self.texts]
+
     def found_in(self, value: Any) -> bool:
-        text = json.dumps(value, ensure_ascii=False).casefold()
-        if any(t in text for t in self.texts):
+        text = json.dumps(value, ensure_ascii=False)
+        folded = fold_aligned(text)
+        if any(pattern.search(folded) for pattern in self.names):
             return True
         digits = _SEPARATED_DIGITS.sub("", text)
         return any(n in digits for n in self.numbers)
@@ -172,7 +190,7 @@ async def _identifying_marks(session: AsyncSession, contact: Contact, cipher: Ci
             select(IntakeDraft).where(IntakeDraft.contact_id == contact.id)
         )
     ]
-    texts = {str(r[_NAME]).casefold() for r in records if r.get(_NAME)}
+    texts = {fold(str(r[_NAME])) for r in records if r.get(_NAME)}
     numbers: set[str] = set()
     for token in _tokens(r.get(key) for r in records for key in (_PHONE, _CITIZEN_ID)):
         try:
@@ -193,13 +211,24 @@ async def _redact_announcements(session: AsyncSession, marks: _Marks) -> None:
     loses their name and numbers: in the stored text, and so in every copy not queued yet."""
     if not (marks.texts or marks.numbers):
         return
-    patterns = [re.compile(re.escape(text), re.IGNORECASE) for text in marks.texts]
     # A number as written: any of its digits may be separated by a space, a dot or a dash.
-    patterns += [re.compile("[ .\\-]?".join(number)) for number in marks.numbers]
+    numbers = [re.compile("[ .\\-]?".join(number)) for number in marks.numbers]
     for broadcast in await session.scalars(select(Broadcast)):
         if marks.found_in(broadcast.text):
-            for pattern in patterns:
-                broadcast.text = pattern.sub(REDACTED, broadcast.text)
+            text = _without_names(broadcast.text, marks)
+            for pattern in numbers:
+                text = pattern.sub(REDACTED, text)
+            broadcast.text = text
+
+
+def _without_names(text: str, marks: _Marks) -> str:
+    """``text`` with the person's names, however accented, replaced by ``REDACTED``: found in
+    the folded text, replaced at the same places in the text as written."""
+    for pattern in marks.names:
+        spans = [m.span() for m in pattern.finditer(fold_aligned(text))]
+        for start, end in reversed(spans):
+            text = text[:start] + REDACTED + text[end:]
+    return text
 
 
 def _tokens(values: Iterable[Any]) -> list[str]:

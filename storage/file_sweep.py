@@ -7,7 +7,8 @@ are named by no column: when that form is cancelled, restarted or expires, the f
 disk, and a later request to delete the person's data can no longer find it. The sweep removes
 every stored file older than a day that no row names: no file column and no JSON value (a
 draft, a flow's state, an outbox message's attachment, an inbound update); the same definition
-the erasure uses (storage/file_refs.py).
+the erasure uses (storage/file_refs.py). A file made for an officer (storage/models/exports.py)
+is named by its row for a day, then the sweep drops the row and the file goes too.
 
 A file written again (the same photo sent again) has its time renewed by the store, and the
 sweep looks at the time once more just before removing it, so a file in use again is kept.
@@ -19,9 +20,12 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import delete
+
 from storage.db import Database
 from storage.file_refs import DIGEST, named_files
 from storage.files import FileStore
+from storage.models import EXPORT_LIFETIME, ExportFile
 
 #: How old an unreferenced file must be before it is removed: a file is stored before the row
 #: that names it is committed, and a form keeps its photos for its whole life (30 days).
@@ -37,7 +41,11 @@ def _older_than(path: Path, cutoff: datetime) -> bool:
 
 async def sweep_files(db: Database, files: FileStore, now: datetime,
                       min_age: timedelta = MIN_AGE) -> int:
-    """Remove the stored files older than ``min_age`` that no row names; returns how many."""
+    """Remove the stored files older than ``min_age`` that no row names; returns how many.
+    Files made for officers are named only while they may be fetched (``EXPORT_LIFETIME``)."""
+    async with db.transaction() as session:
+        await session.execute(
+            delete(ExportFile).where(ExportFile.created_at < now - EXPORT_LIFETIME))
     cutoff = now - min_age
     old = await asyncio.to_thread(
         lambda: [p for p in files.root.glob("??/*")

@@ -1,4 +1,4 @@
-"""Files for officers (the dossier PDF, the /baocao workbook) on every channel.
+"""Files for officers (the dossier PDF, the survey results, the /baocao workbook) on every channel.
 
 Telegram and the console take documents. Zalo bots cannot send files: the file is served by the
 bot's webhook server behind a signed link that expires (24 hours) and names one officer (the
@@ -16,14 +16,15 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from handlers.context import Context
 from handlers.types import Attachment
 from messages import t
-from storage.models import Officer
+from storage.models import EXPORT_LIFETIME, ExportFile, Officer
 
-LINK_LIFETIME = timedelta(hours=24)
+#: A link lives as long as the file is kept for it.
+LINK_LIFETIME = EXPORT_LIFETIME
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -69,10 +70,15 @@ def check_link(secret: str, link: FileLink, now: datetime) -> bool:
 
 async def send_file(
     ctx: Context, officer: Officer, data: bytes, *, file_name: str, what: str, intent: str,
-    text: str = "",
+    text: str = "", case_id: int | None = None, survey_round_id: int | None = None,
 ) -> None:
-    """Give ``data`` to the officer: a document where the channel takes one, else a link."""
+    """Give ``data`` to the officer: a document where the channel takes one, else a link. A
+    file about a case or a survey round's answers is recorded as such (``ExportFile``): it is
+    removed with the data of the people it is about."""
     sha = await ctx.files.put(data)
+    if case_id is not None or survey_round_id is not None:
+        ctx.session.add(ExportFile(sha256=sha, case_id=case_id, survey_round_id=survey_round_id,
+                                   created_at=ctx.now))
     if not ctx.is_zalo:
         reply = ctx.reply(text or what, intent=intent)
         reply.attachments.append(Attachment(kind="document", sha256=sha, file_name=file_name))

@@ -188,6 +188,7 @@ async def _results(ctx: Context, found: SurveyRound, officer: Officer) -> None:
         what=t("doclink.what_survey", id=found.id),
         text=summary(found, got),
         intent=f"flow:{NAME}.officer.results",
+        survey_round_id=found.id,
     )
 
 

@@ -6,6 +6,7 @@ from storage.models.cases import Case, Notice
 from storage.models.catalog import OPEN_START, Course, Program, Unit
 from storage.models.core import Contact, ConversationState, InboundLog, OutboxMessage
 from storage.models.dossier import DossierDocument, DossierEvent, DossierItem, DossierTracker
+from storage.models.exports import EXPORT_LIFETIME, ExportFile
 from storage.models.faq import FallbackQuestion
 from storage.models.inbox import StoredUpdate
 from storage.models.intake import CaseCounter, IntakeDraft
@@ -20,6 +21,7 @@ from storage.models.outreach import (
 from storage.models.threads import CaseStatusChange, Thread, ThreadMessage
 
 __all__ = [
+    "EXPORT_LIFETIME",
     "OPEN_START",
     "Base",
     "Broadcast",
@@ -34,6 +36,7 @@ __all__ = [
     "DossierEvent",
     "DossierItem",
     "DossierTracker",
+    "ExportFile",
     "FallbackQuestion",
     "InboundLog",
     "IntakeDraft",
