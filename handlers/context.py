@@ -16,6 +16,10 @@ from storage.repositories import record_outbox
 
 #: The state data key holding the place of an interrupted flow.
 PAUSED = "_paused"
+#: Actions that keep the place of the flow they interrupt (``Context.pause_into``): a hand-off,
+#: and the question "delete everything?" (answered «Không xóa»), come back to the form or
+#: dossier they interrupted.
+PAUSING_ACTIONS = frozenset({"handoff", "privacy.delete"})
 
 if TYPE_CHECKING:
     from handlers.callbacks import CallbackData

@@ -203,7 +203,8 @@ class PrivacyFlow(Flow):
             with contextlib.suppress(OSError, ValueError):
                 ctx.files.path_for(sha256).unlink(missing_ok=True)
         ctx.reply(
-            t("privacy.deleted", cases=result.cases),
+            t("privacy.deleted", cases=result.cases) if result.cases else
+            t("privacy.deleted_no_case"),
             main_menu_buttons(),
             intent="flow:privacy.deleted",
         )

@@ -20,7 +20,7 @@ from typing import Any
 
 from handlers.access import get_officer
 from handlers.callbacks import BadCallback, CallbackData, flow_of, parse
-from handlers.context import Context
+from handlers.context import PAUSING_ACTIONS, Context
 from handlers.flow import Flow
 from handlers.menu import main_menu_buttons, menu_buttons_for
 from handlers.officials.requests import start_officer_request
@@ -166,9 +166,7 @@ class Router:
                       intent=f"flow:{name}")
             return
         place = ctx.place() if ctx.flow and ctx.flow != flow_name else None
-        # A hand-off, and the question "delete everything?" (answered «Không xóa»), come back
-        # to the form or dossier they interrupted.
-        pauses = name in _PAUSING_ACTIONS
+        pauses = name in PAUSING_ACTIONS
         if place is not None and not pauses:
             # Another action leaves the flow (an unfinished form stays saved as a draft).
             ctx.leave(resume=False)
@@ -390,9 +388,6 @@ class Router:
         ctx.reply(t(key), intent="fallback")
         await self.flows[MENU].start(event, ctx)
 
-
-#: Actions that keep the place of the flow they interrupt (``Context.pause_into``).
-_PAUSING_ACTIONS = frozenset({HANDOFF, "privacy.delete"})
 
 #: Flows named by action buttons that may not be registered yet (answered "coming soon").
 _ACTION_FLOWS = frozenset({"subscribe", "survey"})

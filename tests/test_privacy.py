@@ -157,3 +157,18 @@ async def test_delete_also_removes_rows_other_features_attach_to_the_case(
         assert not app.files.exists(sha)
     async with app.db.session() as session:
         assert (await session.get(Case, case.id)) is not None
+
+
+async def test_deleting_in_the_middle_of_the_form_does_not_say_it_was_kept(app: App) -> None:
+    """"xoá hết thông tin của tôi đi" typed at a question of the form answered "Bot đã lưu phần
+    đăng ký dở…" before asking to delete it all; «Không xóa» brings the form back anyway."""
+    await say(app, "u1", "tôi muốn đăng ký")
+    await press(app, "u1", "Đồng ý")
+    await press(app, "u1", "Cho bản thân tôi")
+    lines = await say(app, "u1", "xoá hết thông tin của tôi đi")
+    assert intents(lines) == ["flow:privacy.delete_confirm"], lines
+    assert intents(await press(app, "u1", "Không xóa"))[-1].startswith("flow:intake")
+    # Nobody registered: the confirmation does not count "0 hồ sơ".
+    await say(app, "u2", "xóa dữ liệu của tôi")
+    lines = await press(app, "u2", "Có, xóa hết")
+    assert intents(lines) == ["flow:privacy.deleted"] and "hồ sơ" not in texts(lines)

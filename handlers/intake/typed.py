@@ -5,7 +5,7 @@ form saved for later)."""
 
 from __future__ import annotations
 
-from handlers.context import Context
+from handlers.context import PAUSING_ACTIONS, Context
 from handlers.intake.ahead import (
     answer_ahead,
     asks_other_class,
@@ -170,6 +170,8 @@ async def _other_request(
     decision = get_matcher().decide(event.text)
     if decision.outcome != "action" or decision.action in (None, FLOW, *besides):
         return False
-    ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
+    if decision.action not in PAUSING_ACTIONS:
+        # (A hand-off or the deletion's question comes back to the form: nothing to say.)
+        ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
     await ctx.start_action(event, str(decision.action))
     return True
