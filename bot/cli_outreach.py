@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import prepare_database
 from bot.settings import Settings
-from handlers.outreach.rules import RuleError, check_text, check_time
+from handlers.outreach.rules import RuleError, check_text, check_time, quiet_until
 from messages import t
 from storage.db import Database
 from storage.files import FileStore
@@ -171,11 +171,15 @@ async def _list(args: argparse.Namespace, settings: Settings, db: Database) -> i
         rows = (
             await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(50))
         ).all()
+        quiet = (settings.quiet_start, settings.quiet_end)
         for b in rows:
             report = await broadcast_report(session, b)
             first_line = b.text.splitlines()[0][:60] if b.text else ""
+            # Asked for inside the quiet hours ("now", at night): it goes when they end, as the
+            # officer who sent it in chat was told.
+            goes = quiet_until(b.send_at, settings.zone, quiet) or b.send_at
             print(
-                f"{b.id}\t{b.status}\t{_local(b.send_at, settings)}\t{b.interest}\t"
+                f"{b.id}\t{b.status}\t{_local(goes, settings)}\t{b.interest}\t"
                 f"{report['sent']}/{report['recipients']}\t{first_line}"
             )
     return 0

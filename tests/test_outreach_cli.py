@@ -11,6 +11,7 @@ import io
 import json
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from bot import cli
 from bot.app import App
 from messages import t
 from storage.models import Broadcast, SurveyResponse, SurveyRound
+from storage.outreach_repo import create_broadcast
 from storage.repositories import get_or_create_contact
 from storage.sheet_cells import FORMULA_STARTS
 from storage.survey_export import render
@@ -113,6 +115,13 @@ async def test_broadcast_commands(
     assert code == 2 and "#999" in err
     code, _, err = await _bot(capsys, "broadcast", "report", "999")
     assert code == 2 and "#999" in err
+    # One sent "now" at night (in chat) is listed at the time it goes, as its officer was told.
+    async with app.db.transaction() as session:
+        night = await create_broadcast(
+            session, unit_ids=[pl], interest="training", text="Lớp đan", now=clock.now(),
+            send_at=datetime(2030, 1, 5, 15, 33, tzinfo=UTC))  # 22:33 in Hàm Yên
+    code, out, _ = await _bot(capsys, "broadcast", "list")
+    assert out.splitlines()[0].split("\t")[:3] == [str(night.id), "scheduled", "07:00 06/01/2030"]
 
 
 async def test_no_broadcast_and_no_survey_round_yet(
