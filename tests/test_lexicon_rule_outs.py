@@ -142,6 +142,10 @@ OUT_OF_REMIT_AT_HOME = [
     "con e hoc lop 7, nha can ngheo co dc mien hoc phi ko",
     "con em đang học lớp 11 có được hỗ trợ tiền ăn không",
     "ho ngheo co duoc mien hoc phi cho con hoc cap 2 ko",
+    # What the law there does to an offence: a fight, a theft, a cycling fine.
+    "anh trai em o han danh nhau bi bat, theo luat han co phai di tu khong",
+    "ở Nhật lấy trộm đồ ở cửa hàng tiện lợi thì bị sao hả mọi người",
+    "con em bên Đài Loan đi xe đạp bị cảnh sát phạt, nộp tiền ở đâu",
 ]
 
 
@@ -180,6 +184,8 @@ def test_matters_set_aside_are_never_answered(matcher: Matcher, question: str) -
     ("học xong lớp chăn nuôi muốn vay vốn làm chuồng trại thì vay ở đâu", "training.after"),
     ("hộ cận nghèo đi học nghề có được miễn học phí không", "training.support"),
     ("con đi Hàn bị tai nạn nằm viện gia đình liên hệ ai", "abroad.family"),
+    ("con em bên Hàn bị cảnh sát bắt, gia đình liên hệ ai", "abroad.family"),
+    ("chồng em từng đi tù 2 năm thì có đi xuất khẩu lao động được không", "abroad.eligibility"),
     ("gửi ảnh căn cước vào đây có bị lộ không", "general.privacy"),
     # Words left out of the lexicon's phrases for this reason: a person who cannot read asking
     # for a class, a class's hours ("học toàn thời gian" folds to "học toán").
