@@ -9,11 +9,15 @@ platform answers into exactly these errors, so the sender's retry policy is one 
     ├── TransientError       5xx, timeouts, connection errors: retry with backoff
     ├── UnreachableError     the user blocked the bot / chat gone: mark contact, stop sending
     └── PermanentError       400-type errors: record the reason, never retry
+
+A row that retracts a message delivered earlier (storage.repositories.retraction_payload, queued
+by an erasure) is not rendered: a transport that is also ``Retracting`` deletes the message,
+with the same errors, paced and recorded as a send; on any other the row fails.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.render import Rendered
 from handlers.types import Channel
@@ -46,4 +50,14 @@ class Transport(Protocol):
 
     async def send(self, chat_id: str, message: Rendered, *, is_group: bool = False) -> str:
         """Deliver one rendered message; returns the platform message id (may be empty)."""
+        ...
+
+
+@runtime_checkable
+class Retracting(Protocol):
+    """A transport whose platform lets the bot delete a message it delivered."""
+
+    async def retract(self, chat_id: str, message_id: str, *, is_group: bool = False) -> None:
+        """Delete platform message ``message_id`` of ``chat_id``. A message already gone, or
+        that the platform will no longer delete, is done too: nothing more can be done."""
         ...

@@ -22,6 +22,7 @@ from typing import Any
 from bot.bulk_claims import BulkClaims
 from bot.delivery import (
     PermanentError,
+    Retracting,
     RetryLaterError,
     TransientError,
     Transport,
@@ -35,6 +36,7 @@ from handlers.types import reply_from_payload
 from storage.db import Database
 from storage.group_commit import Gathered, GroupCommit
 from storage.models import OutboxMessage
+from storage.repositories import retracted_message
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +111,10 @@ class RowDelivery:
         if unreachable:
             await self.rows.drop_chat(row, "contact unreachable")
             return True
-        units = delivery_units(render(reply_from_payload(row.payload), self.channel))
+        if retracted_message(row.payload) is not None:
+            units = [Rendered("")]  # one call, which deletes (``_send_in``)
+        else:
+            units = delivery_units(render(reply_from_payload(row.payload), self.channel))
         index = row.parts_sent
         while index < len(units):
             try:
@@ -209,8 +214,14 @@ class RowDelivery:
     async def _send_in(self, slot: Slot, row: OutboxMessage, unit: Rendered) -> str:
         """Send while holding the rate slot; it is released once the platform answered, which
         is what keeps the limit whatever the network or the machine delays (bot/pacer.py).
-        Returns the platform's id of the message sent."""
+        Returns the platform's id of the message sent ("" for a retraction)."""
         try:
-            return await self.transport.send(row.chat_id, unit, is_group=row.is_group)
+            retracted = retracted_message(row.payload)
+            if retracted is None:
+                return await self.transport.send(row.chat_id, unit, is_group=row.is_group)
+            if not isinstance(self.transport, Retracting):
+                raise PermanentError(f"{self.channel} cannot delete a delivered message")
+            await self.transport.retract(row.chat_id, retracted, is_group=row.is_group)
+            return ""
         finally:
             slot.release()

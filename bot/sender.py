@@ -3,8 +3,9 @@
 Rows are taken per chat in id order (one worker per chat keeps a chat's messages in order; chats
 run in parallel). Each row is rendered for the channel into platform messages; ``parts_sent`` is
 committed right after the platform accepts each one, so a split reply resumes where it stopped and
-only a message accepted in the instant before a crash can repeat. What the transport raises
-decides the rest (see bot/delivery.py):
+only a message accepted in the instant before a crash can repeat. A row that retracts a message
+(queued by an erasure) is one call that deletes it instead, paced as a send (bot/delivery.py). What
+the transport raises decides the rest (see bot/delivery.py):
 
     RetryLaterError   the whole channel pauses ``retry_after`` seconds, then the part is retried
     TransientError    the row backs off exponentially (attempts, next_attempt_at), then retries

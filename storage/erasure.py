@@ -26,9 +26,21 @@ written without their contact id), and every message still waiting to be sent, t
 quotes the person's name, phone or citizen id is deleted too. Finished messages keep no text
 (storage.repositories.FINISHED_PAYLOAD). Other people's conversation states that quote them are
 reset; an announcement whose text quotes them keeps its text with their name and numbers
-replaced by ``***``. On SQLite the session is marked so that storage.db checkpoints the WAL
-after the commit (with ``secure_delete`` on, the deleted bytes are zeroed in the database file
-as well).
+replaced by ``***``.
+
+What was delivered about the person to someone else's chat (a new-case notice, a hand-off question,
+a case card) is on that officer's phone, beyond the database: every outbox row deleted here that
+the platform accepted (``platform_message_id``, the id of its last part) and that went to another
+chat is retracted where the platform allows it: a new row to that chat whose payload names only the
+platform message to delete (storage.repositories.retraction_payload; no text and no link to the
+person, so a later erasure leaves it be), which the sender turns into Telegram's deleteMessage.
+Telegram lets a bot delete its messages for 48 hours after sending them: older ones stay where they
+are (nothing can remove them). Zalo's OA API has no call to recall a delivered message and the
+console keeps nothing, so neither gets a retraction. Only a message's last part is known: the
+earlier parts of a message split in several stay.
+
+On SQLite the session is marked so that storage.db checkpoints the WAL after the commit (with
+``secure_delete`` on, the deleted bytes are zeroed in the database file as well).
 """
 
 from __future__ import annotations
@@ -37,7 +49,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -60,6 +72,7 @@ from storage.models import (
     Subscription,
     SurveyResponse,
 )
+from storage.repositories import new_outbox, retraction_payload
 
 #: Tables the erasure never touches through the contact (state is reset by the flow; an
 #: officer's account is removed by an administrator, not by a privacy request).
@@ -70,6 +83,22 @@ _KEEP_DEFAULT = frozenset({"plan_submission_cases"})
 _NAME, _PHONE, _CITIZEN_ID, _VILLAGE = "full_name", "phone_enc", "citizen_id_enc", "village"
 #: Digits of a number written with spaces, dots or dashes between them.
 _SEPARATED_DIGITS = re.compile(r"(?<=\d)[ .\-](?=\d)")
+#: How long after sending a platform lets the bot delete its message, by channel: Telegram's
+#: deleteMessage takes messages "sent less than 48 hours ago". Zalo (no recall in the OA API)
+#: and the console (nothing to recall) have none.
+RETRACTABLE_FOR = {"telegram": timedelta(hours=48)}
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """An outbox row the erasure deletes whose message (its last part) the platform accepted."""
+
+    channel: str
+    chat_id: str
+    is_group: bool
+    message_id: str
+    #: When it was sent (a row still sending, or failed after some parts: when it was written).
+    sent_at: datetime
 
 
 @dataclass
@@ -77,6 +106,9 @@ class ErasureResult:
     cases: int = 0
     rows: int = 0
     files: set[str] = field(default_factory=set)
+    #: The delivered messages among the deleted outbox rows, and the retractions queued for them.
+    delivered: list[Delivered] = field(default_factory=list)
+    retractions: int = 0
 
 
 async def erase_contact_data(
@@ -137,6 +169,7 @@ async def erase_contact_data(
         await _messages_about(session, contact, marks),
         result,
     )
+    result.retractions = _queue_retractions(session, contact, result.delivered, now)
     await _reset_states_quoting(session, contact, marks)
     await _redact_announcements(session, marks)
     if stopped is not None:
@@ -253,6 +286,33 @@ async def _messages_about(session: AsyncSession, contact: Contact, marks: _Marks
     return sorted(ids)
 
 
+def _queue_retractions(
+    session: AsyncSession, contact: Contact, delivered: list[Delivered], now: datetime
+) -> int:
+    """Ask the platform to delete what it delivered about the person to other chats, where it
+    still can (``RETRACTABLE_FOR``); returns how many retractions were queued. A message sent
+    longer ago than that stays on the recipient's phone: no platform call can remove it."""
+    queued = 0
+    for message in delivered:
+        window = RETRACTABLE_FOR.get(message.channel)
+        own = (message.channel, message.chat_id) == (contact.channel, contact.platform_user_id)
+        if window is None or (own and not message.is_group) or now - message.sent_at >= window:
+            continue
+        # Not record_outbox: a turn shows its rows (the simulator prints them), and this one
+        # shows nothing; the sender's poll finds it.
+        session.add(
+            new_outbox(
+                channel=message.channel,
+                chat_id=message.chat_id,
+                is_group=message.is_group,
+                payload=retraction_payload(message.message_id),
+                now=now,
+            )
+        )
+        queued += 1
+    return queued
+
+
 async def _reset_states_quoting(session: AsyncSession, contact: Contact, marks: _Marks) -> None:
     """The person's own state forgets its data; anyone else's that quotes them is reset."""
     await session.execute(
@@ -298,6 +358,8 @@ async def _delete_rows(
     """Delete rows of ``table`` whose ``column`` is in ``ids``, their dependants first."""
     if not ids:
         return
+    if table.name == "outbox":
+        result.delivered += await _delivered(session, table, column, ids)
     for file_column in file_columns(table):
         hashes = await session.scalars(select(file_column).where(column.in_(ids)))
         result.files.update(h for h in hashes if h)
@@ -315,6 +377,21 @@ async def _delete_rows(
                 await _delete_rows(session, child, child_column, own_ids, result)
     deleted = await session.execute(delete(table).where(column.in_(ids)))
     result.rows += int(getattr(deleted, "rowcount", 0) or 0)
+
+
+async def _delivered(
+    session: AsyncSession, table: Table, column: Column[Any], ids: Sequence[Any]
+) -> list[Delivered]:
+    """The outbox rows about to be deleted whose message the platform accepted."""
+    c = table.c
+    rows = await session.execute(
+        select(c.channel, c.chat_id, c.is_group, c.platform_message_id, c.sent_at, c.created_at)
+        .where(column.in_(ids), c.platform_message_id.is_not(None))
+    )
+    return [
+        Delivered(channel, chat_id, bool(is_group), str(message_id), sent_at or created_at)
+        for channel, chat_id, is_group, message_id, sent_at, created_at in rows.all()
+    ]
 
 
 #: The data key under which a flow or a registration draft keeps files whose dossier item is

@@ -233,6 +233,22 @@ def new_outbox(
 #: attachments, which may quote a phone number or a name; ``intent`` has its own column.
 FINISHED_PAYLOAD: dict[str, Any] = {}
 
+#: The intent of a row that deletes a message the bot delivered earlier in its chat (queued by
+#: storage/erasure.py; the sender asks the platform to delete instead of sending anything).
+RETRACT_INTENT = "retract"
+
+
+def retraction_payload(message_id: str) -> dict[str, Any]:
+    """The payload of a row that deletes platform message ``message_id`` of the row's chat: that
+    id only, no text and nothing that says whom the message was about."""
+    return {"retract": message_id, "meta": {"intent": RETRACT_INTENT}}
+
+
+def retracted_message(payload: dict[str, Any]) -> str | None:
+    """The platform message a row's payload deletes; None for a message to send."""
+    value = payload.get("retract")
+    return value if isinstance(value, str) and value else None
+
 
 def _intent_of(payload: dict[str, Any]) -> str | None:
     meta = payload.get("meta")
@@ -314,6 +330,8 @@ async def received_since(
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.created_at > since,
             OutboxMessage.status == "sent",
+            # A deleted message shows nothing new (storage/erasure.py: a retraction).
+            OutboxMessage.intent.is_distinct_from(RETRACT_INTENT),
         )
         .limit(1)
     )

@@ -2,9 +2,11 @@
 
 Enough of the API for the bot: getMe, getUpdates (offsets, long poll), setWebhook/deleteWebhook,
 sendMessage, sendPhoto, sendDocument, getFile + file download, answerCallbackQuery,
-editMessageReplyMarkup, setMyCommands. It records what the bot sent, injects updates, enforces
-Telegram's limits (≤ 30 sends in any 1 s, ≤ 20 in any 60 s per group, about 1/s per private chat
-with a short burst) with 429 + retry_after, and can be told to fail (5xx, timeouts, 403 blocked).
+editMessageReplyMarkup, setMyCommands, deleteMessage (of a message it sent to that chat and did not
+delete yet; otherwise 400 as Telegram answers). It records what the bot sent, injects updates,
+enforces Telegram's limits (≤ 30 sends in any 1 s, ≤ 20 in any 60 s per group, about 1/s per
+private chat with a short burst) with 429 + retry_after, and can be told to fail (5xx, timeouts,
+403 blocked).
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ class FakeTelegram:
     clock: Callable[[], float] | None = None
     #: Told of each message accepted: (chat id, its ``at``) (bench.broadcast's chatters).
     on_send: Callable[[int, float], None] | None = None
+    #: Messages deleted by deleteMessage: (chat id, message id), in order.
+    deleted: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -103,6 +107,8 @@ class FakeTelegram:
         self._new = asyncio.Event()
         self._files: dict[str, bytes] = {}
         self._message_id = 0
+        #: The messages sent to each chat and not deleted: what deleteMessage may delete.
+        self._shown: dict[int, set[int]] = {}
         self._overall = Window(self.overall_per_second, 1.0)
         self._chats: dict[int, Window | Bucket] = {}
         self._failures: list[str] = []
@@ -220,6 +226,15 @@ class FakeTelegram:
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> web.Response:
         return _ok(True)
 
+    async def _m_deleteMessage(self, params: dict[str, Any]) -> web.Response:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        shown = self._shown.get(chat_id, set())
+        if message_id not in shown:
+            return _error(400, "Bad Request: message to delete not found")
+        shown.discard(message_id)
+        self.deleted.append((chat_id, message_id))
+        return _ok(True)
+
     async def _m_getFile(self, params: dict[str, Any]) -> web.Response:
         file_id = str(params.get("file_id", ""))
         if file_id not in self._files:
@@ -305,6 +320,7 @@ class FakeTelegram:
         name, data = files.get(key, ("", b""))
         text = str(params.get("text") or params.get("caption") or "")
         self.sent.append(Sent(method, chat_id, text, buttons, name, data, self._message_id, now))
+        self._shown.setdefault(chat_id, set()).add(self._message_id)
         if self.on_send is not None:
             self.on_send(chat_id, now)
         chat = {"id": chat_id, "type": "group" if chat_id < 0 else "private", "title": "Nhóm"}

@@ -4,12 +4,18 @@ telegram.error.RetryAfter                     → RetryLaterError(retry_after)
 Forbidden (blocked, kicked, deactivated)      → UnreachableError
 BadRequest, ChatMigrated, EndPointNotFound    → PermanentError (the reason is recorded)
 TimedOut, NetworkError (5xx), other errors    → TransientError (the sender backs off)
+
+A retraction (``retract``: deleteMessage) maps the same way, except that Telegram's "message to
+delete not found" and "message can't be deleted" (gone already, or sent 48 hours ago or more)
+are done: retrying cannot change them.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
@@ -34,6 +40,8 @@ log = logging.getLogger(__name__)
 #: Telegram refuses callback data longer than this many bytes (UTF-8).
 MAX_CALLBACK_BYTES = 64
 MAX_CAPTION = 1024
+#: deleteMessage's 400s that mean there is nothing left to delete (or nothing the bot may).
+_NOT_DELETABLE = ("message to delete not found", "message can't be deleted")
 
 
 def render_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
@@ -68,17 +76,23 @@ class TelegramTransport:
 
     async def send(self, chat_id: str, message: Rendered, *, is_group: bool = False) -> str:
         keyboard = render_keyboard(message.buttons)
-        try:
+        with _delivery_errors():
             sent = await self._call(chat_id, message, keyboard)
-        except RetryAfter as exc:
-            raise RetryLaterError(retry_seconds(exc)) from exc
-        except Forbidden as exc:
-            raise UnreachableError(exc.message) from exc
-        except (BadRequest, ChatMigrated, EndPointNotFound) as exc:
-            raise PermanentError(exc.message) from exc
-        except TelegramError as exc:
-            raise TransientError(f"{type(exc).__name__}: {exc.message}") from exc
         return str(sent.message_id) if sent is not None else ""
+
+    async def retract(self, chat_id: str, message_id: str, *, is_group: bool = False) -> None:
+        """deleteMessage (bot.delivery.Retracting); a message gone or too old is done."""
+        try:
+            number = int(message_id)
+        except ValueError as exc:
+            raise PermanentError(f"not a Telegram message id: {message_id[:32]!r}") from exc
+        with _delivery_errors():
+            try:
+                await self.bot.delete_message(chat_id, number)
+            except BadRequest as exc:
+                if not any(reason in exc.message.lower() for reason in _NOT_DELETABLE):
+                    raise
+                log.info("telegram: a message to retract was not deleted: %s", exc.message)
 
     async def _call(
         self, chat_id: str, message: Rendered, keyboard: InlineKeyboardMarkup | None
@@ -116,3 +130,18 @@ class TelegramTransport:
             raise PermanentError(f"attachment {attachment.sha256[:12]} unreadable: {exc}") from exc
         name = attachment.file_name or f"{attachment.sha256[:12]}"
         return InputFile(data, filename=name)
+
+
+@contextmanager
+def _delivery_errors() -> Iterator[None]:
+    """A Bot API call's failure as the sender's DeliveryError (the table in the module doc)."""
+    try:
+        yield
+    except RetryAfter as exc:
+        raise RetryLaterError(retry_seconds(exc)) from exc
+    except Forbidden as exc:
+        raise UnreachableError(exc.message) from exc
+    except (BadRequest, ChatMigrated, EndPointNotFound) as exc:
+        raise PermanentError(exc.message) from exc
+    except TelegramError as exc:
+        raise TransientError(f"{type(exc).__name__}: {exc.message}") from exc
