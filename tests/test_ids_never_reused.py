@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from messages import t
 from storage.db import Database
-from storage.models import Base, Contact, DossierDocument, Notice, Thread, utcnow
+from storage.models import Base, Contact, DossierDocument, Notice, OutboxMessage, Thread, utcnow
 from tests.dossier_support import click, make_case
 from tests.helpers import Clock, intents, press, say, to
 from tests.officials_helpers import make_officer
 
 #: The tables whose ids buttons carry and whose rows are deleted (erasure, a page removed).
-NEVER_REUSED = ("threads", "notices", "dossier_documents")
+NEVER_REUSED = ("threads", "notices", "dossier_documents", "outbox")
 
 
 async def _ask(app: App, user: str, question: str) -> int:
@@ -63,8 +63,10 @@ async def _add(app: App, table: str, n: int) -> int:
                           created_at=utcnow(), last_seen_at=utcnow())
         session.add(contact)
         await session.flush()
-        row: Thread | Notice | DossierDocument
-        if table == "threads":
+        row: Thread | Notice | DossierDocument | OutboxMessage
+        if table == "outbox":
+            row = OutboxMessage(channel="console", chat_id=f"ids-{n}", payload={"text": "x"})
+        elif table == "threads":
             row = Thread(contact_id=contact.id)
         elif table == "notices":
             row = Notice(kind="handoff_question", text_key="thread.notice", contact_id=contact.id)
@@ -149,6 +151,7 @@ async def test_an_upgrade_from_0015_keeps_every_row_and_numbers_after_the_larges
             await _insert(session, "threads", contact_id=1)
             await _insert(session, "notices", contact_id=1)
             await _insert(session, "dossier_documents", case_id=1, page=3)
+            await _insert(session, "outbox", notice_id=1)
             ids = {table: await session.scalar(text(f"SELECT max(id) FROM {table}"))
                    for table in NEVER_REUSED}
         assert ids == dict.fromkeys(NEVER_REUSED, 4)

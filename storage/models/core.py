@@ -86,6 +86,9 @@ class OutboxMessage(Base):
         # What a chat received after a time (bot/engine.py: is a typed number still meant for
         # the options the person was offered, or did a message without options come since?).
         Index("ix_outbox_chat", "channel", "chat_id", "created_at"),
+        # Ids never given twice, on SQLite too (migration 0016): the sender marks a row sent by
+        # its id after the platform accepted it, and an erasure may delete the row meanwhile.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

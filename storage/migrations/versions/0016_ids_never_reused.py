@@ -1,4 +1,4 @@
-"""threads, notices, dossier_documents: ids never given twice on SQLite (AUTOINCREMENT)
+"""threads, notices, dossier_documents, outbox: ids never given twice on SQLite (AUTOINCREMENT)
 
 Without AUTOINCREMENT, SQLite numbers a new row after the largest id present, so when the row
 with the largest id is deleted, its id is given again. These ids leave the database and their
@@ -6,7 +6,9 @@ rows are deleted: a thread's id is its number «#n» for the officers and is car
 buttons (thread:answer:n, thread:close:n), and a person's erasure deletes their threads; a
 dossier page's id is carried by the family's «Xóa»/«Thay» buttons, and pages are removed and
 replaced; a notice's id is carried by «Thông báo chung» (broadcast:courses:n), and an erasure
-deletes the notices about the person. In the user trial, after a person deleted their data, the
+deletes the notices about the person. An outbox row is marked sent by its id once the platform
+accepted it: a row an erasure deleted meanwhile must not hand its id to a new message, which would
+be marked sent unsent. In the user trial, after a person deleted their data, the
 next two people's questions were both «#1», and the officer's old «Trả lời» under the deleted
 question answered Bình's. Each table is rebuilt with AUTOINCREMENT, keeping its rows, indexes
 and foreign keys; copying the rows with their ids starts SQLite's sequence at the largest one.
@@ -28,7 +30,7 @@ branch_labels = None
 depends_on = None
 
 #: The models of these tables declare ``sqlite_autoincrement`` too.
-_TABLES = ("threads", "notices", "dossier_documents")
+_TABLES = ("threads", "notices", "dossier_documents", "outbox")
 
 
 def upgrade() -> None:
