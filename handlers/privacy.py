@@ -27,7 +27,7 @@ from handlers.types import Button, Inbound
 from messages import has, t
 from storage.cases_repo import get_cases_of_contact
 from storage.erasure import erase_contact_data, references_to
-from storage.models import Base, Case, Course, OutboxMessage, Unit
+from storage.models import Base, Case, Course, OutboxMessage, Thread, Unit
 
 
 class Action(StrEnum):
@@ -182,6 +182,11 @@ class PrivacyFlow(Flow):
         if draft is not None:
             lines.append(t("privacy.data_draft", fields=_draft_fields(ctx, draft.data)))
         lines += await outreach_lines(ctx)
+        threads = await ctx.session.scalar(
+            select(func.count(Thread.id)).where(Thread.contact_id == contact.id))
+        if threads:
+            # The questions sent to officers, with their answers, go with a deletion too.
+            lines.append(t("privacy.data_threads", count=int(threads)))
         messages = await ctx.session.scalar(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.contact_id == contact.id)
         )

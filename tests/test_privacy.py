@@ -172,3 +172,14 @@ async def test_deleting_in_the_middle_of_the_form_does_not_say_it_was_kept(app: 
     await say(app, "u2", "xóa dữ liệu của tôi")
     lines = await press(app, "u2", "Có, xóa hết")
     assert intents(lines) == ["flow:privacy.deleted"] and "hồ sơ" not in texts(lines)
+
+
+async def test_my_data_names_the_questions_sent_to_officers(app: App) -> None:
+    """The privacy view listed a registration, the announcements and "Tin nhắn bot gửi: 46", but
+    not the question sent to an officer, which a deletion removes too."""
+    await say(app, "u1", "gặp cán bộ")
+    await press(app, "u1", "Phù Lưu")
+    await say(app, "u1", "cho em hỏi lớp may bao giờ học")
+    lines = await say(app, "u1", "xem dữ liệu của tôi")
+    assert intents(lines) == ["flow:privacy.view"]
+    assert "Câu hỏi anh/chị gửi cán bộ (kèm câu trả lời): 1 cuộc trao đổi" in texts(lines)
