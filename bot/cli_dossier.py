@@ -68,6 +68,10 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
             if case is None:
                 print(t("dossier.cli.not_found", ref=args.ref), file=sys.stderr)
                 return 1
+            if case.contact_id is None and case.full_name is None:
+                # Its person deleted their data (storage/erasure.py): nothing is left to print.
+                print(t("dossier.cli.erased", ref=case.ref), file=sys.stderr)
+                return 1
             files = FileStore(settings.files_dir)
             data, pages = await export_dossier(session, files, case, utcnow(), settings.zone)
         output: Path = args.output or Path(f"{case.ref}.pdf")

@@ -69,6 +69,19 @@ async def test_export_of_an_unknown_ref_fails_cleanly(
     assert "Không tìm thấy hồ sơ HY-2026-09999" in capsys.readouterr().err
 
 
+async def test_export_of_an_erased_case_says_so(
+    sqlite_app: App, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A trial exported the dossier of a person who had deleted their data: a PDF of the
+    anonymised case, "đang bổ sung giấy tờ"."""
+    await _fill(sqlite_app)
+    await say(sqlite_app, "fam", "xóa dữ liệu của tôi")
+    await click(sqlite_app, "fam", "privacy:delete:yes")
+    monkeypatch.setenv("DATABASE_URL", sqlite_app.settings.database_url)
+    assert await main(["dossier", "export", "HY-2026-00001"]) == 1
+    assert "đã xóa dữ liệu" in capsys.readouterr().err
+
+
 async def test_review_from_the_terminal_tells_the_family(
     sqlite_app: App, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
