@@ -90,9 +90,15 @@ def topics_in(text: str) -> list[str]:
     return found
 
 
-#: The knowledge base's topics whose answers say which news a request right after wants.
-_NEWS_OF_ANSWER = {"abroad.japan": "abroad:japan", "abroad.korea": "abroad:korea",
-                   "abroad.taiwan": "abroad:taiwan", "abroad.scam": "scam"}
+def _news_of_answer(topic: str) -> str | None:
+    """The news a knowledge-base topic's answer is about: a class's, a country's recruitment
+    (its topic named as in ``COUNTRIES``), scams; None for the others."""
+    group, _, name = topic.partition(".")
+    if group == "training":
+        return "training"
+    if group == "abroad" and name == "scam":
+        return "scam"
+    return f"abroad:{name}" if group == "abroad" and name in COUNTRIES else None
 
 
 def topics_answered(answered: Sequence[str]) -> list[str]:
@@ -100,8 +106,7 @@ def topics_answered(answered: Sequence[str]) -> list[str]:
     wants: «Nhận thông báo» under a class list is the classes', after Japan's answer Japan's
     recruitment ("đi Nhật cần điều kiện gì" is who may go and Japan: Japan's). None when the
     answers say no news, or news of two kinds."""
-    news = {"training" if a.startswith("training.") else _NEWS_OF_ANSWER.get(a)
-            for a in answered} - {None}
+    news = {_news_of_answer(a) for a in answered} - {None}
     return [str(x) for x in news] if len(news) == 1 else []
 
 
