@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from handlers.dossier.buttons import (
     Checklist,
@@ -119,10 +120,17 @@ def item_text(v: ItemView, groups: frozenset[str], *, zalo: bool) -> str:
 def named_page(reason: str) -> int | None:
     """The page an officer's typed reason names ("trang 2 mờ quá, chụp lại trang 2": words of
     ``dossier.page_words`` then a number), when it names one page only; None otherwise."""
+    pages = {int(n) for n in _page_named().findall(fold(reason))}
+    return pages.pop() if len(pages) == 1 else None
+
+
+@cache
+def _page_named() -> re.Pattern[str]:
+    """A word of ``dossier.page_words`` then a page number (built once: every item shown reads
+    its reason with it)."""
     words = "|".join(re.escape(w) for w in sorted(folded_phrases("dossier.page_words"),
                                                    key=len, reverse=True))
-    pages = {int(n) for n in re.findall(rf"\b(?:{words})\s+(\d{{1,2}})\b", fold(reason))}
-    return pages.pop() if len(pages) == 1 else None
+    return re.compile(rf"\b(?:{words})\s+(\d{{1,2}})\b")
 
 
 def item_buttons(replace: DossierDocument | None = None) -> list[list[Button]]:
