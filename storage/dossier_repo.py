@@ -189,6 +189,15 @@ async def last_reviewed_pages(
     return event, {part for part in (event.reason or "").split(",") if part}
 
 
+async def reviewed_items(session: AsyncSession, case_id: int) -> set[str]:
+    """The items of the case an officer has decided on at least once (one query for all)."""
+    keys = await session.scalars(
+        select(DossierEvent.item_key).distinct()
+        .where(DossierEvent.case_id == case_id, DossierEvent.action == REVIEWED_PAGES)
+    )
+    return {key for key in keys if key}
+
+
 async def decision_before(session: AsyncSession, event: DossierEvent) -> DossierEvent | None:
     """The approval or rejection recorded just before ``event`` (same item)."""
     return await session.scalar(

@@ -28,8 +28,8 @@ from storage.dossier_repo import (
     find_duplicate,
     get_item,
     get_tracker,
-    last_reviewed_pages,
     remove_document,
+    reviewed_items,
 )
 from storage.models import Case, Contact, DossierDocument
 
@@ -176,8 +176,8 @@ async def maybe_ready(session: AsyncSession, case: Case, now: datetime) -> bool:
     later = ", ".join(v.item.title for v in view.later_missing)
     # Sent again after a review: which papers ("đã gửi đủ giấy tờ" each time said nothing of
     # what changed).
-    resent = ", ".join([v.item.title for v in view.waiting_review
-                        if await last_reviewed_pages(session, case.id, v.item.key) is not None])
+    reviewed = await reviewed_items(session, case.id) if view.waiting_review else set()
+    resent = ", ".join(v.item.title for v in view.waiting_review if v.item.key in reviewed)
     key = ("dossier.notice_resent" if resent else
            "dossier.notice_ready_later" if later else "dossier.notice_ready")
     await record_notice(
