@@ -67,7 +67,11 @@ def listed_cases(ctx: Context, scope: Scope, flt: Filter) -> Select[Case]:
 
 async def count_cases(ctx: Context, scope: Scope, flt: Filter) -> int:
     """How many cases the list under ``flt`` holds (the officer's home counts those to call)."""
-    query = listed_cases(ctx, scope, flt)
+    return await count_listed(ctx, listed_cases(ctx, scope, flt))
+
+
+async def count_listed(ctx: Context, query: Select[Case]) -> int:
+    """How many cases a query of ``listed_cases`` holds."""
     return int(
         await ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     )

@@ -14,7 +14,7 @@ from datetime import date
 
 from handlers.access import can_open_case, get_officer
 from handlers.callbacks import CallbackData
-from handlers.case_lists import Filter, count_cases, listed_cases
+from handlers.case_lists import Filter, count_listed, listed_cases
 from handlers.context import Context
 from handlers.flow import Flow
 from handlers.intake.questions import option_label
@@ -206,7 +206,7 @@ async def show_list(ctx: Context, flt: Filter, page: int, unit_text: str = "") -
     if scope is None:
         return
     query = listed_cases(ctx, scope, flt)
-    total = await count_cases(ctx, scope, flt)
+    total = await count_listed(ctx, query)
     filter_label = t(f"casework.filter_{flt.value}")
     filter_row = [
         CaseList(f, 1).button(t(f"casework.button_filter_{f.value}"))
