@@ -34,6 +34,23 @@ async def test_menu_then_register_offers_to_continue(app: App) -> None:
     assert intents(lines) == ["flow:intake.dob"]
 
 
+async def test_something_else_typed_at_continue_or_cancel_asks_that_again(app: App) -> None:
+    """An emoji or "abc" at "làm tiếp không?" (and at "hủy thật không?") showed the form's
+    question under "Anh/chị chọn một mục bên dưới", with no option to choose."""
+    await _start_form(app, "u1")
+    await say(app, "u1", "menu")
+    await press(app, "u1", "Đăng ký")
+    for typed in ("☺️", "abc xyz"):
+        lines = await say(app, "u1", typed)
+        assert intents(lines) == ["flow:intake.resume"], (typed, lines)
+        assert "Làm tiếp" in str(lines[-1]["buttons"])
+    assert intents(await press(app, "u1", "Làm tiếp")) == ["flow:intake.dob"]
+    await press(app, "u1", "Hủy")
+    lines = await say(app, "u1", "abc xyz")
+    assert intents(lines) == ["flow:intake.cancel"] and "chắc chắn muốn hủy" in texts(lines)
+    assert intents(await press(app, "u1", "Không, làm tiếp")) == ["flow:intake.dob"]
+
+
 async def test_the_main_menu_mentions_an_unfinished_form(app: App, clock: Clock) -> None:
     assert "đăng ký làm dở" not in texts(await say(app, "u1", "/start"))
     await _start_form(app, "u1")

@@ -53,6 +53,7 @@ from handlers.intake.navigation import (
     HANDOFF,
     RESUME_AFTER,
     advance,
+    ask_again,
     ask_cancel,
     do_cancel,
     edit_field,
@@ -382,7 +383,7 @@ class IntakeFlow(Flow):
             if faq is None:
                 await not_understood(ctx, draft, note)
             else:
-                await show_step(ctx, draft)
+                await ask_again(ctx, draft)
                 offer_choices(ctx, faq)
             return
         await typed_answer(event, ctx, draft, step)

@@ -134,16 +134,29 @@ async def show_step(ctx: Context, draft: IntakeDraft, *, note: str | None = None
         await advance(ctx, draft, note=note)
 
 
+async def ask_again(ctx: Context, draft: IntakeDraft, *, note: str | None = None) -> None:
+    """What the person was last asked, again: "continue the form?" or "cancel it?" while one
+    of them waits (something else typed there showed the form's question under "chọn một mục
+    bên dưới", no option in sight), else where the form is."""
+    where = parse_step(ctx.step)
+    if where == Step.RESUME:
+        offer_resume(ctx, draft, dict(ctx.data.get("preset") or {}), note=note)
+    elif where == Step.CANCEL:
+        ask_cancel(ctx, note=note)
+    else:
+        await show_step(ctx, draft, note=note)
+
+
 def pause(ctx: Context) -> None:
     """Leave the form, its answers kept for «Đăng ký», and say so."""
     ctx.leave()
     ctx.reply(t("intake.saved_for_later"), intent="flow:intake.paused")
 
 
-def ask_cancel(ctx: Context) -> None:
+def ask_cancel(ctx: Context, *, note: str | None = None) -> None:
     ctx.enter("intake", Step.CANCEL.value, {})
     ctx.reply(
-        t("intake.cancel_confirm"),
+        _joined(note, t("intake.cancel_confirm")) or "",
         [[Cancel("yes").button(t("intake.cancel_yes"))],
          [Cancel("no").button(t("intake.cancel_no"))]],
         intent="flow:intake.cancel",
@@ -157,13 +170,14 @@ async def do_cancel(ctx: Context, draft: IntakeDraft | None) -> None:
     ctx.reply(t("intake.cancelled"), main_menu_buttons(), intent="flow:intake.cancelled")
 
 
-def offer_resume(ctx: Context, draft: IntakeDraft, preset: dict[str, Any] | None = None) -> None:
+def offer_resume(ctx: Context, draft: IntakeDraft, preset: dict[str, Any] | None = None, *,
+                 note: str | None = None) -> None:
     done, total = progress(draft.data)
     name = draft.data.get("full_name")
     who = t("intake.resume_who", name=name) if name else ""
     ctx.enter("intake", Step.RESUME.value, {"preset": preset or {}})
     ctx.reply(
-        t("intake.resume", who=who, done=done, total=total),
+        _joined(note, t("intake.resume", who=who, done=done, total=total)) or "",
         [[Resume().button(t("intake.resume_continue"))],
          [Restart().button(t("intake.resume_restart"))],
          [Cancel().button(t("intake.button.cancel"))]],
@@ -235,8 +249,8 @@ async def not_understood(ctx: Context, draft: IntakeDraft, note: str | None) -> 
     offer = misses >= OFFER_OFFICER_AFTER and ctx.has_flow(HANDOFF)
     if offer:
         note = "\n".join(n for n in (note, t("intake.reask_officer")) if n)
-    await show_step(ctx, draft, note=note)
-    ctx.update(**{MISSES: misses})  # after show_step: asking a question starts its data anew
+    await ask_again(ctx, draft, note=note)
+    ctx.update(**{MISSES: misses})  # after ask_again: asking a question starts its data anew
     if offer:
         buttons = ctx.replies[-1].buttons
         # Before the last row (back / cancel / menu; the summary's cancel).
