@@ -2,24 +2,28 @@
 sender and the fake Bot API server enforcing Telegram's 30 messages/s (any one-second window).
 
     python -m bench.broadcast [--recipients 10000] [--chatters 50] [--every 10] [--baseline 300]
-                              [--reply-places N] [--database-url URL]
+                              [--rounds 2] [--reply-places N] [--database-url URL]
 
-Phase 1 (``--baseline`` seconds): the chatters alone (each writes every ``--every`` seconds, at
-random phases); phase 2: the same chatters while the broadcast goes out (dispatcher → outbox,
-priority 1 → sender). Prints the 429s (target 0), each recipient served once, the chatters'
-reply latency p50/p99 in both phases, split into the turn (message in → reply committed) and
-the sending (committed → at the platform) (target: p99 during the broadcast ≤ 1.5 × without),
-and the rates as shares of the limit: the broadcast's, all sends', and the broadcast's share of
-what the replies left. While people chat the pacer keeps places of the window free for their
-replies (bot/pacer.py), so the broadcast alone cannot reach the rate target then: its rate
-(target ≥ 0.95 of the limit) is measured with ``--chatters 0``, a broadcast with nobody chatting.
-The chatters are the same in both phases: each writes every ``--every`` seconds until the
-phase ends (5 replies a second with the defaults; the broadcast phase once ran them in rounds
-waiting for the slowest, at half that rate). The baseline's default of 300 s gives ~1,500
-replies, near the broadcast phase's ~2,100, so its p99 is not a handful of unlucky replies:
-at 120 s (~600 replies, the default until 4 December) the same code's baseline p99 ranged
-16–25 ms between two runs an hour apart, and the ratio with it (0.92× and 1.70×, with the
-p99 during the broadcast 23 and 27 ms). Each p99 is printed with its sample count.
+The chatters (each writes every ``--every`` seconds, at random phases) are measured in
+alternating phases, ``--rounds`` of each: alone (``--baseline`` seconds in all, shared between
+the rounds), then while the broadcast goes out (dispatcher → outbox, priority 1 → sender) until
+its share of the recipients is served, then alone again, and so on; between two broadcast
+phases the dispatcher stops and a new one takes the broadcast up, as after a restart. Until 5
+December the phases did not alternate (the whole baseline, then the whole broadcast): the p99
+of a quarter-hour's two halves then followed what else the machine did in each (the same code
+gave 1.01× to 1.82×, the baseline's own p99 moving 26–48 ms between runs); alternating puts
+the machine's slow minutes on both sides alike. Prints the 429s (target 0), each recipient
+served once, the chatters' reply latency p50/p99 in each round and pooled, split into the turn
+(message in → reply committed) and the sending (committed → at the platform) (target: pooled
+p99 during the broadcast ≤ 1.5 × without), and the rates as shares of the limit over the
+broadcast phases: the broadcast's, all sends', and the broadcast's share of what the replies
+left. While people chat the pacer keeps places of the window free for their replies
+(bot/pacer.py), so the broadcast alone cannot reach the rate target then: its rate (target
+≥ 0.95 of the limit) is measured with ``--chatters 0``, a broadcast with nobody chatting.
+The chatters are the same in both kinds of phase: each writes every ``--every`` seconds until
+the phase ends (5 replies a second with the defaults). The baseline's default of 300 s gives
+~1,500 replies, near the broadcast phases' ~2,100, so its p99 is not a handful of unlucky
+replies. Each p99 is printed with its sample count; ``--rounds 1`` runs the phases as before.
 The fake server runs in a process of its own, as the platform's servers are not on the bot's
 event loop (``--platform-in-process`` puts it there, as the runs before 3 December's eighth
 session did: its HTTP handling then counted in the replies' latency, about a quarter of the
@@ -37,13 +41,14 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from bot.app import App, build_app, settle_memory
 from bot.channels.telegram import build_application
@@ -54,8 +59,8 @@ from bot.sender import Sender
 from bot.settings import Settings, load_settings
 from handlers.types import Channel
 from scheduler.broadcasts import Dispatcher, DispatchPolicy
-from storage.models import Contact, Subscription, utcnow
-from storage.outreach_repo import create_broadcast
+from storage.models import Contact, OutboxMessage, Subscription, utcnow
+from storage.outreach_repo import BULK, create_broadcast
 from tests.fake_telegram import FakeTelegram
 
 LIMIT = 30
@@ -196,10 +201,71 @@ async def _chat(
         await asyncio.sleep(every)
 
 
+class Phases:
+    """The chatters' phases: alternately without and during the broadcast (``rounds`` of
+    each), so that what the machine does over the quarter hour (its speed moves the p99 by
+    half between runs) weighs on both sides alike."""
+
+    def __init__(self, app: App, platform: Platform, users: list[int], every: float) -> None:
+        self.app, self.platform, self.users, self.every = app, platform, users, every
+        self.alone: list[Latencies] = []
+        self.during: list[Latencies] = []
+        #: Each broadcast phase's (start, end) on the loop's (and the platform's) clock.
+        self.windows: list[tuple[float, float]] = []
+        self._seen = self._delivered = 0
+
+    async def chat(self, done: Callable[[], bool], phase: list[Latencies]) -> None:
+        out = Latencies()
+        phase.append(out)
+        await asyncio.gather(
+            *(_chat(self.app, self.platform, u, self.every, done, out) for u in self.users)
+        )
+
+    async def reached(self, share: int) -> bool:
+        """``share`` announcements are at the platform, counted as they come (no scan of all)."""
+        sent = self.platform.sent
+        self._delivered += sum(1 for chat_id, _ in sent[self._seen:] if chat_id < FIRST_CHATTER)
+        self._seen = len(sent)
+        return self._delivered >= share
+
+
+def _past(loop: asyncio.AbstractEventLoop, end: float) -> bool:
+    return loop.time() >= end
+
+
+async def _none_pending(app: App) -> bool:
+    """No announcement is left in the outbox (the dispatcher has stopped queuing them)."""
+    async with app.db.reader() as session:
+        pending = await session.scalar(
+            select(func.count()).where(
+                OutboxMessage.status == "pending", OutboxMessage.priority == BULK
+            )
+        )
+    return not pending
+
+
+async def _until(ready: Callable[[], Awaitable[bool]], deadline: float) -> None:
+    """Checks ``ready`` five times a second until it holds or the loop's clock passes
+    ``deadline`` (what it waits for is counted or read, not signalled)."""
+    loop = asyncio.get_running_loop()
+    while loop.time() < deadline:
+        if await ready():
+            return
+        await asyncio.sleep(0.2)
+
+
+def _merged(phase: list[Latencies]) -> Latencies:
+    merged = Latencies()
+    for each in phase:
+        merged.total += each.total
+        merged.turn += each.turn
+    return merged
+
+
 async def main(
     recipients: int, chatters: int, every: float, baseline: float, notices: bool = True,
     reply_places: int = SHIPPED_REPLY_PLACES,
-    database_url: str | None = None, platform_in_process: bool = False,
+    database_url: str | None = None, platform_in_process: bool = False, rounds: int = 2,
 ) -> int:
     platform = Platform(platform_in_process)
     await platform.start()
@@ -244,15 +310,7 @@ async def main(
                     ],
                 )
                 await session.flush()
-                ids = (
-                    (
-                        await session.execute(
-                            Contact.__table__.select().with_only_columns(Contact.id)  # type: ignore[attr-defined]
-                        )
-                    )
-                    .scalars()
-                    .all()
-                )
+                ids = (await session.scalars(select(Contact.id))).all()
                 await session.execute(
                     insert(Subscription),
                     [
@@ -277,19 +335,6 @@ async def main(
             loop = asyncio.get_running_loop()
 
             quiet_free = DispatchPolicy(settings.zone, quiet_start=0, quiet_end=0)
-            alone = Latencies()
-            users = [FIRST_CHATTER + i for i in range(chatters)]
-            if users:
-                end = loop.time() + baseline
-                await asyncio.gather(
-                    *(
-                        _chat(app, platform, u, every, lambda: loop.time() >= end, alone)
-                        for u in users
-                    )
-                )
-
-            # As `python -m bot run` starts it (bot/cli_run.py): the default poll interval.
-            dispatcher = Dispatcher(app.db, quiet_free, on_commit=sender.notify)
             async with app.db.transaction() as session:
                 await create_broadcast(
                     session,
@@ -299,49 +344,71 @@ async def main(
                     send_at=utcnow(),
                     now=utcnow(),
                 )
-            started = loop.time()
-            cpu_started = time.process_time(), time.thread_time()
-            dispatch_task = asyncio.create_task(dispatcher.run())
-            during = Latencies()
-            stop_chat = asyncio.Event()
-
-            chat_task = asyncio.gather(
-                *(_chat(app, platform, u, every, stop_chat.is_set, during) for u in users)
-            )
-            delivered, seen = 0, 0
-            while delivered < recipients:  # counted as they come: no scan of all the sends
-                if loop.time() - started > recipients / LIMIT * 2 + 60:
-                    break
-                await asyncio.sleep(0.2)
-                sent = platform.sent
-                delivered += sum(1 for chat_id, _ in sent[seen:] if chat_id < FIRST_CHATTER)
-                seen = len(sent)
-            elapsed = loop.time() - started
-            cpu_now = time.process_time(), time.thread_time()
-            cpu = [b - a for a, b in zip(cpu_started, cpu_now, strict=True)]
-            stop_chat.set()
-            await chat_task
-            dispatcher.stop()
-            await dispatch_task
+            users = [FIRST_CHATTER + i for i in range(chatters)]
+            phases = Phases(app, platform, users, every)
+            elapsed = 0.0
+            cpu = [0.0, 0.0]
+            for round_ in range(1, rounds + 1):
+                if users:
+                    end = loop.time() + baseline / rounds
+                    await phases.chat(partial(_past, loop, end), phases.alone)
+                # As `python -m bot run` starts it (bot/cli_run.py): the default poll interval;
+                # a new one each round, as after a restart mid-broadcast.
+                dispatcher = Dispatcher(app.db, quiet_free, on_commit=sender.notify)
+                started = loop.time()
+                cpu_started = time.process_time(), time.thread_time()
+                dispatch_task = asyncio.create_task(dispatcher.run())
+                stop_chat = asyncio.Event()
+                chat_task = asyncio.create_task(phases.chat(stop_chat.is_set, phases.during))
+                share = recipients * round_ // rounds
+                deadline = started + recipients / rounds / LIMIT * 2 + 60
+                await _until(partial(phases.reached, share), deadline)
+                dispatcher.stop()
+                await dispatch_task
+                # What the dispatcher queued before it stopped still goes out in this phase.
+                await _until(partial(_none_pending, app), deadline)
+                phases.windows.append((started, loop.time()))
+                elapsed += loop.time() - started
+                cpu_now = time.process_time(), time.thread_time()
+                cpu = [c + b - a for c, a, b in zip(cpu, cpu_started, cpu_now, strict=True)]
+                stop_chat.set()
+                await chat_task
             await sender.stop()
             sender_task.cancel()
             await application.shutdown()
     await platform.close()
-    bulk = sorted(at for chat_id, at in platform.sent if chat_id < FIRST_CHATTER)
-    window_all = [at for _, at in platform.sent if bulk and bulk[0] <= at <= bulk[-1]]
-    span = bulk[-1] - bulk[0] if len(bulk) > 1 else float("nan")
-    bulk_share = (len(bulk) - 1) / span / LIMIT
-    all_share = (len(window_all) - 1) / span / LIMIT
+    return _report(platform, phases, recipients, chatters, every, elapsed, cpu)
+
+
+def _report(
+    platform: Platform, phases: Phases, recipients: int, chatters: int, every: float,
+    elapsed: float, cpu: list[float],
+) -> int:
+    bulk = [at for chat_id, at in platform.sent if chat_id < FIRST_CHATTER]
+    sent_bulk = sent_all = 0
+    span = 0.0
+    for start, end in phases.windows:  # each broadcast phase's rates, the pauses left out
+        mine = sorted(at for at in bulk if start <= at <= end)
+        if len(mine) > 1:
+            sent_bulk += len(mine) - 1
+            sent_all += sum(1 for _, at in platform.sent if mine[0] <= at <= mine[-1]) - 1
+            span += mine[-1] - mine[0]
+    bulk_share = sent_bulk / span / LIMIT if span else float("nan")
+    all_share = sent_all / span / LIMIT if span else float("nan")
     left_share = bulk_share / (1 - (all_share - bulk_share))
     unique = len({chat_id for chat_id, _ in platform.sent if chat_id < FIRST_CHATTER})
-    print(f"recipients: {recipients}, delivered {len(bulk)} ({unique} distinct) in {elapsed:.1f} s")
+    rounds = len(phases.windows)
+    print(
+        f"recipients: {recipients}, delivered {len(bulk)} ({unique} distinct) in {elapsed:.1f} s"
+        + (f" over {rounds} phases" if rounds > 1 else "")
+    )
     print(f"429 answers: {platform.rate_limited}")
     print(
         f"CPU while the broadcast ran, per announcement: {cpu[0] / len(bulk) * 1000:.2f} ms "
         f"(the event loop's thread {cpu[1] / len(bulk) * 1000:.2f} ms)"
     )
     served = platform.rate_limited == 0 and unique == len(bulk) == recipients
-    if not users:
+    if not phases.users:
         print(
             f"broadcast rate, nobody chatting: {bulk_share:.3f} of the {LIMIT}/s limit "
             "(target ≥ 0.95)"
@@ -352,13 +419,17 @@ async def main(
         f"all sends {all_share:.3f}; the broadcast used {left_share:.3f} of what the replies "
         "left (its rate alone: --chatters 0)"
     )
+    alone, during = _merged(phases.alone), _merged(phases.during)
     p99_alone, p99_during = _p(alone.total, 0.99), _p(during.total, 0.99)
     print(f"chatters ({chatters}, one message every {every:.0f} s), reply latency:")
+    if rounds > 1:
+        for n, (a, d) in enumerate(zip(phases.alone, phases.during, strict=True), 1):
+            print(f"  round {n}: without {a.line()}")
+            print(f"           during  {d.line()}")
     print(f"  without the broadcast {alone.line()}")
     print(f"  during the broadcast  {during.line()}")
     print(f"  p99 during / without: {p99_during / p99_alone:.2f}× (target ≤ 1.5×)")
     return 0 if served and p99_during <= 1.5 * p99_alone else 1
-
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -366,6 +437,12 @@ if __name__ == "__main__":
     parser.add_argument("--chatters", type=int, default=50)
     parser.add_argument("--every", type=float, default=10.0)
     parser.add_argument("--baseline", type=float, default=300.0)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="phases of each kind, alternating (without, during, without, during …)",
+    )
     parser.add_argument(
         "--no-notice",
         action="store_true",
@@ -391,7 +468,7 @@ if __name__ == "__main__":
     started = time.monotonic()
     code = asyncio.run(
         main(args.recipients, args.chatters, args.every, args.baseline, not args.no_notice,
-             args.reply_places, args.database_url, args.platform_in_process)
+             args.reply_places, args.database_url, args.platform_in_process, args.rounds)
     )
     print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
     sys.exit(code)
