@@ -4,6 +4,8 @@ registration started by a free-text request that fills what it already said."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -14,6 +16,7 @@ from handlers.intake.buttons import StartAbroad, StartCourse
 from handlers.intake.prefill import start_under_answer
 from handlers.trades import named_in, said_pairs
 from handlers.types import Button, Channel, Inbound, InboundKind, Reply
+from handlers.understanding.requests import request_slots
 from storage.models import Case, Course, IntakeDraft
 from tests.dossier_support import make_case
 from tests.helpers import Clock, intents, press, say, texts
@@ -262,6 +265,34 @@ async def test_a_trade_named_by_its_first_word_picks_its_class(app: App, text: s
         draft = (await session.scalars(select(IntakeDraft))).one()
         course = await session.get(Course, draft.data.get("course_id") or 0)
     assert course is not None and course.occupation == "May công nghiệp"
+
+
+@pytest.mark.parametrize(
+    "text", ["em muốn đăng ký lớp hàn điện", "e muon dang ky lop han dien o phu luu"]
+)
+async def test_a_welding_class_is_not_korea(app: App, clock: Clock, text: str) -> None:
+    """Seen in the trial of 5 December: "hàn" (welding) was read as Hàn Quốc, and the class
+    request became a registration to work in Korea («Nước muốn đến: Hàn Quốc»)."""
+    async with app.db.session() as session, session.begin():
+        session.add(Course(code="HAN-1", occupation="Hàn điện",
+                           start_date=clock.now().date() + timedelta(days=30), seats=20))
+    await say(app, "u1", text)
+    lines = await press(app, "u1", "Đồng ý")
+    assert "Hàn Quốc" not in texts(lines)
+    async with app.db.session() as session:
+        draft = (await session.scalars(select(IntakeDraft))).one()
+        course = await session.get(Course, draft.data.get("course_id") or 0)
+    assert draft.data["kind"] == "course" and "market" not in draft.data
+    assert course is not None and course.code == "HAN-1"
+
+
+@pytest.mark.parametrize(
+    ("text", "market"),
+    [("đăng ký học nghề hàn", None), ("em là thợ hàn muốn đăng ký đi hàn", "korea"),
+     ("tho han dang ky di han quoc", "korea"), ("em muốn đăng ký đi hàn", "korea")],
+)
+def test_a_country_word_in_a_trade_is_not_the_country(text: str, market: str | None) -> None:
+    assert request_slots(text).get("market") == market
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

@@ -76,16 +76,29 @@ def _relationship(words: list[str], actions: Actions) -> str | None:
     return None
 
 
+def _other_senses(words: list[str], actions: Actions) -> list[str]:
+    """``words`` without a country's short name where a phrase gives it another sense
+    (``[slots.not_market]``: "lớp hàn điện" is welding, not Korea)."""
+    kept = list(words)
+    for word, phrase in _phrases(actions, "not_market"):
+        n = len(phrase)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) == phrase:
+                kept[i : i + n] = ["" if w == word else w for w in kept[i : i + n]]
+    return kept
+
+
 def request_slots(text: str, actions: Actions | None = None) -> dict[str, str]:
     """The form answers a registration request already gives: ``kind`` (abroad/course),
     ``market`` (japan/korea/taiwan), ``who`` (self/relative) and ``relationship``."""
     acts = actions or load_actions()
     words = tokens(text)
     slots: dict[str, str] = {}
-    market = _first(words, acts, "market")
+    sensed = _other_senses(words, acts)
+    market = _first(sensed, acts, "market")
     if market:
         slots["market"] = market
-    kind = "abroad" if market else _first(words, acts, "kind")
+    kind = "abroad" if market else _first(sensed, acts, "kind")
     if kind:
         slots["kind"] = kind
     relationship = _relationship(words, acts)
