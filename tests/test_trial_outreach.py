@@ -76,6 +76,14 @@ async def test_cancel_while_composing_says_nothing_was_sent(app: App, clock: Clo
         ("9h ngày 15-12", (2026, 12, 15, 9, 0)),
         ("8h 31/2", None),
         ("sáng mai", None),
+        # 2 December 2026 is a Wednesday.
+        ("8h30 thứ hai", (2026, 12, 7, 8, 30)),
+        ("9h t6", (2026, 12, 4, 9, 0)),
+        ("chủ nhật 7h", (2026, 12, 6, 7, 0)),
+        ("16h thứ tư", (2026, 12, 2, 16, 0)),  # today, the time still ahead
+        ("14h thu 4", (2026, 12, 9, 14, 0)),  # today's has passed: next week's
+        # A few days past is a mistake (refused as past), not next year's.
+        ("8h 30/11", (2026, 11, 30, 8, 0)),
     ],
 )
 def test_send_times_as_officers_type_them(

@@ -14,12 +14,21 @@ _CLOCK = re.compile(
 )
 _DATE = re.compile(r"(?<![\d:])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?(?![\d:])")
 _DAYS_AHEAD = {"hom nay": 0, "ngay mai": 1, "mai": 1, "ngay kia": 2}
+#: Weekday names as typed (folded), Monday = 0: "8h30 thứ hai", "9h t6", "chủ nhật 8h".
+_WEEKDAY = re.compile(r"\b(?:thu\s*(hai|ba|tu|nam|sau|bay|[2-7])|t([2-7])|(chu\s*nhat|cn))\b")
+_WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
+#: A date typed without its year that is this much past is next year's ("5/1" typed in
+#: December); one past by less is a mistake the flow refuses ("8h 5/12" on 7 December was
+#: taken as 5/12 of the year after).
+_NEXT_YEAR_AFTER = timedelta(days=60)
 
 
 def parse_send_time(text: str, local_now: datetime) -> datetime | None:
     """A send time as officers type it, in ``local_now``'s zone: "08:30 15/12", "8h 3/12",
-    "8h30 ngày 3/12/2026", "15/12 8 giờ", "2h chiều mai", "9h" (today, or tomorrow once past).
-    A date without a year is this year's, or next year's once it is more than a day past."""
+    "8h30 ngày 3/12/2026", "15/12 8 giờ", "2h chiều mai", "9h" (today, or tomorrow once past),
+    "8h30 thứ hai" (the next Monday, today's only while the time is ahead). A date without a
+    year is this year's, or next year's once it is two months past (a date a few days past is
+    returned as it is: the caller refuses a time past)."""
     folded = " ".join(fold(text).split())
     clock = _CLOCK.search(folded)
     if clock is None:
@@ -36,13 +45,28 @@ def parse_send_time(text: str, local_now: datetime) -> datetime | None:
             year += 2000 if year < 100 else 0
             at = local_now.replace(year=year, month=month, day=day, hour=hour, minute=minute,
                                    second=0, microsecond=0)
-            if not found.group(3) and (local_now - at).days >= 1:
+            if not found.group(3) and local_now - at > _NEXT_YEAR_AFTER:
                 at = at.replace(year=year + 1)
             return at
         ahead = next((n for word, n in _DAYS_AHEAD.items() if f" {word} " in f" {rest} "), None)
         at = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if ahead is None and (weekday := _weekday(rest)) is not None:
+            days = (weekday - local_now.weekday()) % 7
+            return at + timedelta(days=days if days or at > local_now else 7)
         if ahead is None:
             return at if at > local_now else at + timedelta(days=1)
         return at + timedelta(days=ahead)
     except ValueError:
         return None
+
+
+def _weekday(text: str) -> int | None:
+    """The weekday named in ``text`` (folded), Monday = 0."""
+    found = _WEEKDAY.search(text)
+    if found is None:
+        return None
+    name, short, sunday = found.groups()
+    if sunday:
+        return 6
+    day = name or short
+    return _WEEKDAY_WORDS[day] if day in _WEEKDAY_WORDS else int(day) - 2
