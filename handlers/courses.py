@@ -171,14 +171,23 @@ OCCUPATION_CHARS = 40
 #: The list's text on one page at most: on Zalo the options (the next page, the answer's
 #: follow-ups, the hint: about 100 characters) come after it, within ~600.
 TEXT_CHARS = 490
+#: A trade's list names the venue of each class when it has at most this many (the lines
+#: are longer: five would not fit a Zalo message).
+VENUE_UP_TO = 2
 #: A start date closer than this needs no year ("12/01"): it cannot be next year's same day.
 NO_YEAR_WITHIN = timedelta(days=300)
 
 
-def _place(listing: CourseListing) -> str:
-    if listing.unit_name:
-        return t("faq.courses.commune", name=listing.unit_name)
-    return _short(listing.course.venue)
+def _place(listing: CourseListing, *, venue: bool = False) -> str:
+    """Where the class is: its commune, with ``venue`` its venue too (a trade's list of a
+    class or two: "lớp may công nghiệp học ở đâu" got the commune only, though the venue was
+    known)."""
+    if not listing.unit_name:
+        return _short(listing.course.venue)
+    commune = t("faq.courses.commune", name=listing.unit_name)
+    if venue and listing.course.venue:
+        return t("faq.courses.commune_venue", commune=commune, venue=_short(listing.course.venue))
+    return commune
 
 
 def _seats(listing: CourseListing) -> str:
@@ -216,7 +225,8 @@ def render_course_list(
     if in_flow is not None:
         footer_key = f"courses.asked_in.footer_{in_flow}"
         return _unnumbered(listings, total, header, today,
-                           t(footer_key if has(footer_key) else "courses.asked_in.footer"))
+                           t(footer_key if has(footer_key) else "courses.asked_in.footer"),
+                           trade=trade is not None and total <= VENUE_UP_TO)
     own = listings[0].unit_name if listings[0].in_own_commune else None
     if header is None:
         header = t("faq.courses.header_own", commune=own) if own else t("faq.courses.header")
@@ -234,7 +244,8 @@ def render_course_list(
         course = listing.course
         line = t(
             "faq.courses.line", n=n, occupation=_short(course.occupation),
-            place=_place(listing), start=_start(course.start_date, today),
+            place=_place(listing, venue=trade is not None and total <= VENUE_UP_TO),
+            start=_start(course.start_date, today),
             duration=_duration(listing), seats=_seats(listing),
         )
         room -= len(line) + 1
@@ -258,7 +269,7 @@ def render_course_list(
 
 def _unnumbered(
     listings: list[CourseListing], total: int, header: str | None, today: date | None,
-    footer: str,
+    footer: str, *, trade: bool = False,
 ) -> ClassList:
     own = listings[0].unit_name if listings[0].in_own_commune else None
     if header is None:
@@ -268,7 +279,7 @@ def _unnumbered(
     for listing in listings:
         course = listing.course
         line = t("courses.asked_in.line", occupation=_short(course.occupation),
-                 place=_place(listing), start=_start(course.start_date, today),
+                 place=_place(listing, venue=trade), start=_start(course.start_date, today),
                  duration=_duration(listing), seats=_seats(listing))
         room -= len(line) + 1
         if room < 0 and len(lines) > 1:
