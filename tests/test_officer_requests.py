@@ -39,6 +39,8 @@ CHANNELS = [Channel.CONSOLE, Channel.ZALO]
      # The announcements' report: it started the citizens' subscription ("Anh/chị ở xã nào?").
      ("bao cao thong bao", "flow:broadcast.report"),
      ("xem bao cao thong bao da gui", "flow:broadcast.report"),
+     # The trial of 5 December: it got the privacy answer, with «Nhận thông báo».
+     ("ai đã nhận được thông báo?", "flow:broadcast.report"),
      # What the survey is about, said: the citizens' "no round open".
      ("mo khao sat nhu cau hoc nghe", "flow:survey.officer"),
      # Found by an officer's trial: "danh sach dang ky" started the citizens' registration,
