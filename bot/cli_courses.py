@@ -9,21 +9,27 @@
 A class added or imported here is offered, with one button, to the officers of its commune by
 the running bot (``python -m bot run``, any process on the same database), as broadcasts are
 picked up; the announcement reaches the people interested there and the class's waiting list.
+A class still planned or open whose start date has passed is kept (the data formats refuse no
+date in 2000–2100) with a warning on stderr: it is never offered nor announced, and the
+registration form does not list it.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli_officials import _with_db
 from bot.settings import Settings
 from handlers.outreach.new_class import start_offering
 from messages import t
+from storage.course_announcements import CLOSED
 from storage.course_import import COURSE_STATUSES, check_course_cells, write_course
 from storage.db import Database
 from storage.importers import ImportRejectedError, import_file
@@ -69,6 +75,7 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(db: Database) -> int:
         now = utcnow()
+        today = now.astimezone(settings.zone).date()
         async with db.transaction() as session:
             fields = await check_course_cells(session, cells)
             if isinstance(fields, str):
@@ -77,19 +84,20 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
             existed = await session.scalar(select(Course.id).where(Course.code == fields.code))
             await start_offering(session, now)
             changed = await write_course(session, fields)
+        said = {
+            "code": fields.code,
+            "trade": fields.occupation,
+            "unit": fields.unit.name,
+            "start": fields.start_date.strftime("%d/%m/%Y"),
+        }
         if existed is not None:
             key = "courses.cli.updated" if changed else "courses.cli.unchanged"
             print(t(key, code=fields.code))
-            return 0
-        print(
-            t(
-                "courses.cli.added",
-                code=fields.code,
-                trade=fields.occupation,
-                unit=fields.unit.name,
-                start=fields.start_date.strftime("%d/%m/%Y"),
-            )
-        )
+        else:
+            offered = fields.status not in CLOSED and fields.start_date >= today
+            print(t("courses.cli.added" if offered else "courses.cli.added_quiet", **said))
+        if fields.status in _JOINABLE and fields.start_date < today:
+            print(t("courses.cli.started", **said), file=sys.stderr)
         return 0
 
     return _with_db(settings, work)
@@ -107,12 +115,15 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(db: Database) -> int:
         now = utcnow()
+        today = now.astimezone(settings.zone).date()
         try:
             async with db.transaction() as session:
                 await start_offering(session, now)
+                before = await _started(session, today)
                 result = await import_file(
                     session, "courses", data, now=now, progress=stderr_bar
                 )
+                started = await _started(session, today)
         except ImportRejectedError as exc:
             print(t("officials.import.rejected"), file=sys.stderr)
             for line in exc.errors:
@@ -121,9 +132,40 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(t("officials.import.done", rows=result.rows, changed=result.changed))
         if result.changed:
             print(t("courses.cli.imported"))
+        # The classes this file added or changed into ones that started (not those that were
+        # so before it: a re-import warns of nothing new).
+        told = [row for key, row in started.items() if key not in before]
+        if told:
+            print(t("courses.cli.started_imported", count=len(told)), file=sys.stderr)
+            for row in told:
+                print(t("courses.cli.started_row", **row), file=sys.stderr)
         return 0
 
     return _with_db(settings, work)
+
+
+#: A class people could still join: a start date before today contradicts these statuses.
+_JOINABLE = ("planned", "open", "full")
+
+
+async def _started(session: AsyncSession, today: date) -> dict[tuple[int, date], dict[str, str]]:
+    """The classes still planned or open (or full) that started before ``today``, by (id,
+    start date), each as the warning names it."""
+    rows = await session.execute(
+        select(Course, Unit.name)
+        .outerjoin(Unit, Unit.id == Course.unit_id)
+        .where(Course.status.in_(_JOINABLE), Course.start_date < today)
+        .order_by(Course.start_date, Course.id)
+    )
+    return {
+        (course.id, course.start_date): {
+            "code": course.code,
+            "trade": course.occupation,
+            "unit": unit or "*",
+            "start": course.start_date.strftime("%d/%m/%Y"),
+        }
+        for course, unit in rows
+    }
 
 
 def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:

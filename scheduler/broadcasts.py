@@ -30,6 +30,7 @@ from handlers.outreach.new_class import offer_new_courses
 from handlers.types import Attachment, Reply, reply_to_payload
 from messages import t
 from scheduler.claims import is_quiet
+from storage.course_announcements import CLOSED
 from storage.db import Database, conflict_insert
 from storage.models import (
     Broadcast,
@@ -378,18 +379,28 @@ class Dispatcher:
         self.on_commit = on_commit
         self.poll_interval = poll_interval
         self._stopping = asyncio.Event()
-        #: The classes as last seen (highest id, count): the offers' write transaction is
-        #: taken only when they changed, not every poll (SQLite has one writer: people's turns).
-        self._courses_seen: tuple[int | None, int] | None = None
+        #: The classes as last seen (highest id, count, how many may be announced today): the
+        #: offers' write transaction is taken only when they changed, not every poll (SQLite
+        #: has one writer: people's turns). The last one changes when a class's start date is
+        #: put right (``courses add --code …``): a class that had started is offered then.
+        self._courses_seen: tuple[int | None, int, int] | None = None
 
     async def _offer_new_courses(self) -> int:
+        now = self.clock()
+        today = now.astimezone(self.policy.zone).date()
+        open_now = case(
+            (Course.status.not_in(CLOSED) & (Course.start_date >= today), 1), else_=0
+        )
         async with self.db.reader() as session:
-            seen = (await session.execute(select(func.max(Course.id), func.count(Course.id)))).one()
-        if (seen[0], seen[1]) == self._courses_seen:
+            max_id, count, announceable = (await session.execute(
+                select(func.max(Course.id), func.count(Course.id), func.sum(open_now))
+            )).one()
+        seen = (max_id, count, int(announceable or 0))
+        if seen == self._courses_seen:
             return 0
         async with self.db.transaction() as session:
-            offers = await offer_new_courses(session, self.clock())
-        self._courses_seen = (seen[0], seen[1])
+            offers = await offer_new_courses(session, now, self.policy.zone)
+        self._courses_seen = seen
         return offers
 
     async def run(self) -> None:

@@ -20,6 +20,7 @@ from storage.import_rows import (
     Lookup,
     Writer,
     column_length,
+    column_names,
     load_lookup,
     row_error,
     too_long,
@@ -60,40 +61,55 @@ def course_code(unit: Unit, occupation: str, start: date) -> str:
     return f"{unit.code}-{start:%Y%m%d}-{digest}"
 
 
-def _parse_course(lookup: Lookup, line: int, cells: dict[str, str]) -> str | CourseFields:
+def _parse_course(lookup: Lookup, line: int, cells: dict[str, str]) -> list[str] | CourseFields:
+    """The class a row describes, or every error of the row."""
+    errors: list[str] = []
     unit = lookup.unit_of_row(line, cells["unit"])
     if isinstance(unit, str):
-        return unit
+        errors.append(unit)
     occupation = cells["trade"].strip()
     if not occupation:
-        return row_error(line, "no_trade")
-    for value, most in ((occupation, _TRADE_MAX), (cells.get("venue", "").strip(), _VENUE_MAX)):
+        errors.append(row_error(line, "no_trade", column=lookup.column("trade")))
+    for column, most in (("trade", _TRADE_MAX), ("venue", _VENUE_MAX)):
+        value = cells.get(column, "").strip()
         if value and (problem := name_problem(value, most)):
-            return row_error(line, problem, value=value, most=most)
+            key = "bad_text" if problem == "bad_name" else "text_too_long"
+            errors.append(
+                row_error(line, key, column=lookup.column(column), value=value, most=most)
+            )
     start = parse_date(cells["start_date"])
-    if start is None:
-        return row_error(line, "bad_date", column="start_date", value=cells["start_date"])
-    if not 2000 <= start.year <= 2100:
-        return row_error(line, "start_too_far", value=cells["start_date"])
+    if not cells["start_date"].strip():
+        errors.append(row_error(line, "no_start", column=lookup.column("start_date")))
+    elif start is None:
+        errors.append(row_error(
+            line, "bad_date", column=lookup.column("start_date"), value=cells["start_date"]
+        ))
+    elif not 2000 <= start.year <= 2100:
+        errors.append(row_error(line, "start_too_far", value=cells["start_date"]))
     code = cells.get("code", "").strip()
     if code and not _COURSE_CODE.fullmatch(code):
-        return row_error(line, "bad_course_code", value=code)
+        errors.append(row_error(line, "bad_course_code", value=code))
     program_id = None
     if program_text := cells.get("program", "").strip():
         program = lookup.programs.get(program_text.lower())
         if program is None:
-            return row_error(line, "unknown_program", value=program_text)
-        program_id = program.id
+            errors.append(row_error(line, "unknown_program", value=program_text))
+        else:
+            program_id = program.id
     numbers: dict[str, int | None] = {}
     for column, (least, most) in _COURSE_NUMBERS.items():
         raw = cells.get(column, "").strip()
         number = parse_int(raw) if raw else None
         if raw and (number is None or not least <= number <= most):
-            return row_error(line, "bad_whole", column=column, value=raw, least=least, most=most)
+            errors.append(row_error(
+                line, "bad_whole", column=lookup.column(column), value=raw, least=least, most=most
+            ))
         numbers[column] = number
     status = fold(cells.get("status", "")) or "open"
     if status not in COURSE_STATUSES:
-        return row_error(line, "bad_course_status", value=cells.get("status", ""))
+        errors.append(row_error(line, "bad_course_status", value=cells.get("status", "")))
+    if errors or isinstance(unit, str) or start is None:
+        return errors
     return CourseFields(
         code=code or course_code(unit, occupation, start),
         unit=unit,
@@ -138,7 +154,7 @@ def _check_course(
     session: AsyncSession, lookup: Lookup, line: int, cells: dict[str, str], now: datetime
 ) -> Checked:
     fields = _parse_course(lookup, line, cells)
-    if isinstance(fields, str):
+    if isinstance(fields, list):
         return fields
 
     async def write() -> bool:
@@ -159,7 +175,7 @@ def _repeated_courses(
             fields = _parse_course(lookup, line, cells)
         except Exception:  # reported by the row's own check
             continue
-        if isinstance(fields, str):
+        if isinstance(fields, list):
             continue
         if fields.code in first:
             errors.append(
@@ -174,12 +190,13 @@ async def check_course_cells(
     session: AsyncSession, cells: dict[str, str]
 ) -> str | CourseFields:
     """One class typed on the command line, checked by the import's rules; an error is the
-    reason alone (there is no line to name)."""
-    lookup = await load_lookup(session)
+    reasons alone, a line each (there is no line of a file to name)."""
+    lookup = await load_lookup(session, column_names("courses"))
     cells = {column: cells.get(column) or "" for column in {*REQUIRED, *cells}}
-    found = too_long(1, cells) or _parse_course(lookup, 1, cells)
-    if isinstance(found, str):
-        return found.removeprefix(t("officials.import.line", line=1, reason=""))
+    found = too_long(lookup, 1, cells) or _parse_course(lookup, 1, cells)
+    if isinstance(found, list):
+        prefix = t("officials.import.line", line=1, reason="")
+        return "\n".join(error.removeprefix(prefix) for error in found)
     return found
 
 

@@ -18,24 +18,30 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import t
+from messages.import_columns import import_columns
 from messages.text import fold
 from storage.course_import import COURSES
 from storage.import_rows import (
+    MAX_HEADER_SHOWN,
     Checked,
     Checker,
     ImportKind,
     Lookup,
     Writer,
     column_length,
+    column_names,
     load_lookup,
     row_error,
+    shown,
     too_long,
 )
 from storage.models import OPEN_START, Program, Unit
 from storage.plan_repo import record_allocation, record_imported_submission
 from storage.tables import (
+    HEADER_ROWS,
     Progress,
     Row,
+    Table,
     UnreadableFileError,
     name_problem,
     parse_date,
@@ -48,7 +54,7 @@ KINDS = {"xa": "xã", "phuong": "phường", "dac khu": "đặc khu", "thi tran"
 TOWNS_ENDED = date(2025, 7, 1)
 #: Files at least this long get a progress bar.
 PROGRESS_FROM = 500
-#: Report lines shown at most (a file of 10,000 bad rows gets 100 and a count of the rest).
+#: Report lines shown at most (a file of 10,000 errors gets 100 and a count of the rest).
 MAX_ERRORS_SHOWN = 100
 _UNIT_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}")
 _PROGRAM_CODE = re.compile(r"[a-z0-9_]{1,32}")
@@ -90,29 +96,26 @@ async def import_file(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate then write one file of ``kind`` (a key of ``IMPORTS``)."""
+    spec = IMPORTS[kind]
     try:
-        header, rows = read_table(data)
+        table = read_table(data, import_columns().kinds[kind], spec.required)
     except UnreadableFileError as exc:
         raise ImportRejectedError([t(f"officials.import.{exc.reason}", **exc.params)]) from None
-    spec = IMPORTS[kind]
-    missing = [c for c in spec.required if c not in header]
-    if missing:
-        raise ImportRejectedError(
-            [t("officials.import.missing_columns", columns=", ".join(missing))]
-        )
-    if not rows:
-        raise ImportRejectedError([t("officials.import.empty")])
+    _check_header(kind, spec, table)
+    rows = table.rows
     if progress is not None and len(rows) < PROGRESS_FROM:
         progress = None
-    lookup = await load_lookup(session)
+    lookup = await load_lookup(session, column_names(kind, table.written))
     writers: list[Writer] = []
     errors: list[str] = []
     for done, (line, cells) in enumerate(rows, start=1):
-        result = too_long(line, cells) or _checked(
+        result = too_long(lookup, line, cells) or _checked(
             spec.check_row, session, lookup, line, cells, now
         )
         if isinstance(result, str):
             errors.append(result)
+        elif isinstance(result, list):
+            errors += result
         else:
             writers.append(result)
         if progress is not None and (done % 200 == 0 or done == len(rows)):
@@ -128,6 +131,38 @@ async def import_file(
         changed += await write()
     await session.flush()
     return ImportResult(rows=len(rows), changed=changed)
+
+
+def _check_header(kind: str, spec: ImportKind, table: Table) -> None:
+    """The file has a header row naming each column once, every required one, and rows below
+    it; else the one line saying what is wrong."""
+    labels = import_columns().kinds[kind].labels
+    needed = ", ".join(f"«{labels[c]}» ({c})" for c in spec.required)
+    if table.empty:
+        raise ImportRejectedError([t("officials.import.empty_file")])
+    if not table.line:
+        raise ImportRejectedError(
+            [t("officials.import.no_header", rows=HEADER_ROWS, columns=needed)]
+        )
+    missing = [c for c in spec.required if c not in table.written]
+    if missing:
+        columns = ", ".join(f"«{labels[c]}» ({c})" for c in missing)
+        raise ImportRejectedError(
+            [t("officials.import.missing_columns", columns=columns, line=table.line)]
+        )
+    if table.twice is not None:
+        name, first, second = table.twice
+        raise ImportRejectedError([
+            t(
+                "officials.import.column_twice",
+                first=shown(first, MAX_HEADER_SHOWN),
+                second=shown(second, MAX_HEADER_SHOWN),
+                line=table.line,
+                label=labels.get(name, name),
+            )
+        ])
+    if not table.rows:
+        raise ImportRejectedError([t("officials.import.empty")])
 
 
 def _checked(
@@ -168,10 +203,10 @@ def _check_unit(
         raw = cells.get(column, "").strip()
         parsed = parse_date(raw) if raw else None
         if raw and parsed is None:
-            return row_error(line, "bad_date", column=column, value=raw)
+            return row_error(line, "bad_date", column=lookup.column(column), value=raw)
         dates.append(parsed)
     if kind == "thị trấn" and (dates[1] is None or dates[1] >= TOWNS_ENDED):
-        return row_error(line, "town_abolished", value=name)
+        return row_error(line, "town_abolished", value=name, column=lookup.column("valid_to"))
     valid_from = dates[0] or OPEN_START
 
     async def write() -> bool:
@@ -251,7 +286,9 @@ def _check_plan(
         return row_error(line, "bad_target", value=cells["target_trainees"])
     deadline = parse_date(cells["list_deadline"])
     if deadline is None:
-        return row_error(line, "bad_date", column="list_deadline", value=cells["list_deadline"])
+        return row_error(
+            line, "bad_date", column=lookup.column("list_deadline"), value=cells["list_deadline"]
+        )
 
     async def write() -> bool:
         return await record_allocation(
@@ -275,7 +312,9 @@ def _parse_submission(
         return found
     submitted_on = parse_date(cells["submitted_on"])
     if submitted_on is None:
-        return row_error(line, "bad_date", column="submitted_on", value=cells["submitted_on"])
+        return row_error(
+            line, "bad_date", column=lookup.column("submitted_on"), value=cells["submitted_on"]
+        )
     trainees = parse_int(cells["trainees"])
     if trainees is None or trainees <= 0:
         return row_error(line, "bad_trainees", value=cells["trainees"])

@@ -1,7 +1,9 @@
 """Reading officials' spreadsheets: xlsx (first sheet) or csv (UTF-8 ± BOM, comma or semicolon).
 
-The header row names the columns, in any order; names are compared without case, diacritics or
-surrounding spaces; extra columns are ignored. Cells come back as stripped strings.
+The header row names the columns, in any order, by the spec's names or the headers officers
+write (messages/import_columns.toml), compared without case, diacritics, punctuation or what is
+in brackets; it may have a title above it; extra columns are ignored. Cells come back as
+stripped strings.
 """
 
 from __future__ import annotations
@@ -11,46 +13,17 @@ import io
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from messages.text import fold
+from messages.import_columns import KindColumns, header_key
 
-#: Line number (1 = header) and the cells by canonical column name.
+#: Line number in the sheet (1 = its first row) and the cells by canonical column name.
 Row = tuple[int, dict[str, str]]
 Progress = Callable[[int, int], None]
-
-#: Vietnamese headers officials are likely to type, mapped to the spec's column names.
-ALIASES = {
-    "ma": "code",
-    "ma_don_vi": "code",
-    "ten": "name",
-    "ten_don_vi": "name",
-    "loai": "kind",
-    "cap_tren": "parent",
-    "don_vi": "unit",
-    "xa": "unit",
-    "chuong_trinh": "program",
-    "nam": "year",
-    "chi_tieu": "target_trainees",
-    "han_nop": "list_deadline",
-    "ngay_nop": "submitted_on",
-    "so_hoc_vien": "trainees",
-    "ma_lop": "code",
-    "nghe": "trade",
-    "ten_nghe": "trade",
-    "occupation": "trade",
-    "khai_giang": "start_date",
-    "ngay_khai_giang": "start_date",
-    "start": "start_date",
-    "dia_diem": "venue",
-    "so_ngay": "duration_days",
-    "so_gio": "duration_hours",
-    "so_cho": "seats",
-    "trang_thai": "status",
-}
-
-
+#: Non-empty rows at the top of a sheet among which the header row is looked for.
+HEADER_ROWS = 10
 #: An import is a table typed by people: 20 MB is far more than any district's file.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: What an xlsx may unpack to: a zip bomb is refused before openpyxl inflates it.
@@ -88,26 +61,75 @@ def visible(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 
-def column_key(header: str) -> str:
-    key = fold(visible(header)).replace(" ", "_").replace("-", "_")
-    return ALIASES.get(key, key)
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A sheet as read: where its header row is, what each column is, and the rows below."""
+
+    #: The header row's line (1 = the sheet's first row); 0 when no row names a column.
+    line: int
+    #: Each column's name by position ("" for a column not understood, which is ignored).
+    columns: list[str]
+    #: The header as written in the file, by column name (the first, if one is named twice).
+    written: dict[str, str]
+    #: The rows below the header with something in a column understood.
+    rows: list[Row]
+    #: The file holds no cell at all.
+    empty: bool = False
+    #: A column named twice: (its name, the first header, the second header).
+    twice: tuple[str, str, str] | None = None
 
 
-def read_table(data: bytes) -> tuple[list[str], list[Row]]:
-    """The canonical column names and the non-empty data rows of an xlsx or csv file."""
+def read_table(
+    data: bytes, columns: KindColumns | None = None, required: Sequence[str] = ()
+) -> Table:
+    """The header row and the data rows of an xlsx or csv file. The header row is the first of
+    the top HEADER_ROWS non-empty rows naming every ``required`` column (a title above it is
+    skipped); if none does, the one naming the most (for the report of what is missing).
+    ``columns`` says which headers name which column; without it every header is its own."""
+    matrix = read_cells(data)
+    filled = [(line, cells) for line, cells in enumerate(matrix, start=1) if any(cells)]
+    if not filled:
+        return Table(0, [], {}, [], empty=True)
+    name_of = columns.column_of if columns is not None else header_key
+    best: tuple[tuple[int, int], int, list[str]] = ((0, 0), 0, [])
+    for line, cells in filled[:HEADER_ROWS]:
+        names = [name_of(cell) if cell else "" for cell in cells]
+        known = set(names) - {""}
+        score = (len(known.intersection(required)), len(known))
+        if score > best[0]:
+            best = (score, line, names)
+        if known and known.issuperset(required):
+            break
+    _, header_line, names = best
+    if not header_line:
+        return Table(0, [], {}, [])
+    written: dict[str, str] = {}
+    first: dict[str, int] = {}
+    twice = None
+    header = matrix[header_line - 1]
+    for index, name in enumerate(names):
+        if not name:
+            continue
+        if name in first:
+            twice = twice or (name, written[name], header[index])
+            continue
+        first[name] = index
+        written[name] = header[index]
+    rows: list[Row] = []
+    for line, cells in filled:
+        if line <= header_line:
+            continue
+        values = {name: (cells[i] if i < len(cells) else "") for name, i in first.items()}
+        if any(values.values()):
+            rows.append((line, values))
+    return Table(header_line, names, written, rows, twice=twice)
+
+
+def read_cells(data: bytes) -> list[list[str]]:
+    """Every row of an xlsx (first sheet) or csv file, as stripped strings."""
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFileError("too_big")
-    matrix = _xlsx_cells(data) if data[:4] == b"PK\x03\x04" else _csv_cells(data)
-    if not matrix:
-        return [], []
-    header = [column_key(h) for h in matrix[0]]
-    rows: list[Row] = []
-    for line_no, cells in enumerate(matrix[1:], start=2):
-        if not any(c for c in cells):
-            continue
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
-        rows.append((line_no, values))
-    return header, rows
+    return _xlsx_cells(data) if data[:4] == b"PK\x03\x04" else _csv_cells(data)
 
 
 def _cell(value: object) -> str:
@@ -173,8 +195,10 @@ def _csv_cells(data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnreadableFileError() from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    # Over the first lines, not the first alone: a title above the header ("Danh sách lớp,
+    # năm 2027") may hold a comma where the rows are separated by semicolons.
+    top = "\n".join(text.split("\n", HEADER_ROWS)[:HEADER_ROWS])
+    delimiter = ";" if top.count(";") > top.count(",") else ","
     # A cell may be as long as the file (then refused by the importer as too long, with its
     # line number): the csv module's default limit would raise instead.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ from tests.test_import_hardening import _csv
 from tests.test_imports import run, xlsx
 
 ALWAYS = DispatchPolicy(Settings().zone, quiet_start=0, quiet_end=0)
+#: A start date the real clock (the command's, the running bot's) has not reached: a class that
+#: started is never offered.
+AHEAD = utcnow().date() + timedelta(days=240)
 HEADER = ["unit", "trade", "start_date", "venue", "seats", "status", "code", "duration_days"]
 
 
@@ -102,7 +106,7 @@ async def test_a_class_added_from_the_terminal_is_offered_and_reaches_the_waitin
     # class for one that was there before (those are not offered).
     code = await bot(
         "courses", "add", "--unit", "phu luu", "--trade", "May công nghiệp",
-        "--start", "03/08/2026", "--venue", "Nhà văn hóa thôn Cầu Cao", "--seats", "30",
+        "--start", f"{AHEAD:%d/%m/%Y}", "--venue", "Nhà văn hóa thôn Cầu Cao", "--seats", "30",
     )
     assert code == 0
     assert "Đã thêm lớp" in capsys.readouterr().out
@@ -115,7 +119,8 @@ async def test_a_class_added_from_the_terminal_is_offered_and_reaches_the_waitin
 
     await run_dispatcher_until(app, offered)
     [offer] = await offers_to(app, "cb")
-    assert "May công nghiệp" in offer.payload["text"] and "03/08/2026" in offer.payload["text"]
+    assert "May công nghiệp" in offer.payload["text"] and f"{AHEAD:%d/%m/%Y}" in offer.payload[
+        "text"]
     assert await offers_to(app, "cb-ts") == []  # another commune's officer is not asked
     [[button_id, _]] = offer.payload["buttons"][0]
     preview = await app.handle_locally(
@@ -133,7 +138,7 @@ async def test_a_class_added_from_the_terminal_is_offered_and_reaches_the_waitin
     assert told == {"sub", "waiting"}
     # Added again: the same class (its code is made from commune, day and trade), no new offer.
     assert await bot("courses", "add", "--unit", "Phù Lưu", "--trade", "May công nghiệp",
-                     "--start", "2026-08-03", "--venue", "Nhà văn hóa thôn Cầu Cao",
+                     "--start", AHEAD.isoformat(), "--venue", "Nhà văn hóa thôn Cầu Cao",
                      "--seats", "30") == 0
     assert "không thay đổi" in capsys.readouterr().out
     assert await bot("courses", "list") == 0
@@ -151,8 +156,8 @@ async def test_an_imported_file_offers_each_class_to_its_own_commune(
     file = tmp_path / "lop.xlsx"
     file.write_bytes(xlsx([
         ["Đơn vị", "Nghề", "Ngày khai giảng", "Địa điểm", "Số chỗ", "Mã lớp"],
-        ["Phù Lưu", "Hàn điện", "15/01/2027", "Trường THCS Phù Lưu", 25, "HD-2027-01"],
-        ["Thái Sơn", "Kỹ thuật trồng chè", "2027-02-01", "", 20, None],
+        ["Phù Lưu", "Hàn điện", f"{AHEAD:%d/%m/%Y}", "Trường THCS Phù Lưu", 25, "HD-2027-01"],
+        ["Thái Sơn", "Kỹ thuật trồng chè", AHEAD.isoformat(), "", 20, None],
     ]))
     assert await bot("courses", "import", str(file)) == 0
     assert "Đã nhập 2 dòng, 2 thay đổi." in capsys.readouterr().out
@@ -186,13 +191,13 @@ async def _true() -> bool:
     (["Phù Lưu", "Hàn", "31/02/2027"], "ngày «31/02/2027»"),
     (["Phù Lưu", "Hàn", "15/01/99999"], "ngày «15/01/99999»"),
     (["Phù Lưu", "Hàn", "1900-01-01"], "quá xa"),
-    (["Phù Lưu", "Hàn", "2027-01-15", "", "²"], "«²» ở cột seats"),
-    (["Phù Lưu", "Hàn", "2027-01-15", "", "-3"], "«-3» ở cột seats"),
-    (["Phù Lưu", "Hàn", "2027-01-15", "", "9" * 5000], "cột seats dài 5000 ký tự"),
+    (["Phù Lưu", "Hàn", "2027-01-15", "", "²"], "«²» ở cột «seats» (Số chỗ)"),
+    (["Phù Lưu", "Hàn", "2027-01-15", "", "-3"], "«-3» ở cột «seats» (Số chỗ)"),
+    (["Phù Lưu", "Hàn", "2027-01-15", "", "9" * 5000], "cột «seats» (Số chỗ) dài 5000 ký tự"),
     (["Phù Lưu", "Hàn", "2027-01-15", "", "", "sắp mở"], "trạng thái «sắp mở»"),
     (["Phù Lưu", "Hàn", "2027-01-15", "", "", "", "A B"], "mã lớp «A B»"),
     (["Phù Lưu", "Hàn", "2027-01-15", "", "", "", "=1+1"], "mã lớp «=1+1»"),
-    (["Phù Lưu", "Hàn", "2027-01-15", "", "", "", "", "0"], "cột duration_days"),
+    (["Phù Lưu", "Hàn", "2027-01-15", "", "", "", "", "0"], "ở cột «duration_days» (Số ngày học)"),
     (["Phù Lưu", "H" * 201, "2027-01-15"], "tối đa 200 ký tự"),
     (["Phù Lưu\x1b[31m", "Hàn", "2027-01-15"], "Phù Lưu?[31m"),
 ])
@@ -232,7 +237,7 @@ async def test_a_bad_add_says_why_and_adds_nothing(
     assert await bot("courses", "add", "--unit", "Phù Lưu", "--trade", "=cmd",
                      "--start", "2027-01-15") == 2
     err = capsys.readouterr().err
-    assert err.startswith("tên «=cmd» phải bắt đầu") and "Traceback" not in err
+    assert err.startswith("«=cmd» ở cột «Nghề» phải bắt đầu") and "Traceback" not in err
     assert await bot("courses", "add", "--unit", "Phù Lưu", "--trade", "Hàn",
                      "--start", "mai") == 2
     assert "ngày «mai»" in capsys.readouterr().err

@@ -52,7 +52,7 @@ async def _counts(app: App) -> tuple[int, int, int]:
     ("Phù Lưu,ntp_2026,2026,-²,15/07/2026", "chỉ tiêu «-²»"),
     ("Phù Lưu,ntp_2026,2026,٣,15/07/2026", "chỉ tiêu «٣»"),
     ("Phù Lưu,ntp_2026,2026,99999999999,15/07/2026", "chỉ tiêu «99999999999»"),
-    ("Phù Lưu,ntp_2026," + "9" * 5000 + ",30,15/07/2026", "cột year dài 5000 ký tự"),
+    ("Phù Lưu,ntp_2026," + "9" * 5000 + ",30,15/07/2026", "cột «year» (Năm) dài 5000 ký tự"),
     ("Phù Lưu,ntp_2026," + "9" * 900 + ",30,15/07/2026", "năm «999999"),
     ("Phù Lưu,ntp_2026,２０２６,30,15/07/2026", "năm «２０２６»"),
     ("Phù Lưu,ntp_2026,2026,30,²²/0²/²0²6", "ngày «²²/0²/²0²6»"),
@@ -100,12 +100,13 @@ async def test_units_and_programmes_are_names_not_formulas(app: App, clock: Cloc
 @pytest.mark.parametrize(("data", "words"), [
     (b"PK\x03\x04" + bytes(range(256)) * 40, "Không đọc được tệp"),
     (bytes(range(256)) * 40, "Không đọc được tệp"),
-    (b"", "Thiếu cột"),
-    (b"\xef\xbb\xbf", "Thiếu cột"),
-    (xlsx([]), "Thiếu cột"),  # an empty sheet
+    (b"", "Tệp trống"),
+    (b"\xef\xbb\xbf", "Tệp trống"),
+    (xlsx([]), "Tệp trống"),  # an empty sheet
+    (b" , \n\n,,\n", "Tệp trống"),  # nothing but separators and spaces
     (HEADER.encode(), "không có dòng dữ liệu"),
     (b'unit,program\n"Ph\xc3\xb9 L\xc6\xb0u', "Thiếu cột"),  # an unclosed quote
-    (b"\x00" * 5000, "Thiếu cột"),
+    (b"\x00" * 5000, "Không tìm thấy dòng tiêu đề"),
 ])
 async def test_garbage_files_get_one_clear_line(
     sqlite_app: App, clock: Clock, data: bytes, words: str
@@ -167,8 +168,8 @@ async def test_a_formula_without_its_value_names_the_cell(
     ]
     assert await _counts(app) == before
     # With its value saved (as Excel does), the formula's value is what is imported.
-    header, table = tables.read_table(_with_cached(book, "30"))
-    assert [cells for _, cells in table][1][header[3 if cell == "D3" else 1]] == "30"
+    table = tables.read_table(_with_cached(book, "30"))
+    assert table.rows[1][1][table.columns[3 if cell == "D3" else 1]] == "30"
 
 
 async def test_a_zip_bomb_xlsx_is_refused_before_it_is_unpacked(
@@ -188,7 +189,7 @@ async def test_thousands_of_bad_rows_give_a_readable_report(
     with pytest.raises(ImportRejectedError) as rejected:
         await run(sqlite_app, clock, "plan", data)
     assert len(rejected.value.errors) == 101
-    assert rejected.value.errors[-1] == "… và 4900 dòng lỗi khác."
+    assert rejected.value.errors[-1] == "… và 4900 lỗi khác."
 
 
 async def test_the_command_exits_non_zero_with_the_report(

@@ -118,7 +118,10 @@ async def test_each_bad_cell_is_named(app: App, clock: Clock) -> None:
 async def test_missing_column_and_unreadable_file(app: App, clock: Clock) -> None:
     with pytest.raises(ImportRejectedError) as missing:
         await run(app, clock, "plan", b"unit,program,year\nPhu Luu,ntp_2026,2026\n")
-    assert missing.value.errors == ["Thiếu cột: target_trainees, list_deadline."]
+    assert missing.value.errors == [
+        "Thiếu cột: «Chỉ tiêu» (target_trainees), «Hạn nộp danh sách» (list_deadline)"
+        " (dòng tiêu đề là dòng 1 của tệp)."
+    ]
     with pytest.raises(ImportRejectedError) as binary:
         await run(app, clock, "plan", "đơn vị".encode("utf-16"))
     assert "UTF-8" in binary.value.errors[0]

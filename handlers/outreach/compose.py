@@ -5,6 +5,13 @@ the office: all or typed names) → topic → when (now, or a time outside the q
 preview with the number of recipients → confirm. The broadcast is then delivered by the
 dispatcher (scheduler/broadcasts.py) like one created from the terminal. How a typed time is
 read is send_time.py; the report of past announcements is reports.py.
+
+An offer to announce a new class (new_class.py) goes straight to the preview, unless the class
+was announced already, by anyone: then who, when and how far it got is said, with that
+announcement's report and «Vẫn gửi lại» (a reminder is a real need; a stale tap is not). The
+same is checked again at «Gửi», the classes' rows locked (storage/course_announcements.py), so
+two officers confirming at once send one announcement. A class that started (or is cancelled)
+is not announced.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from handlers.access import DISTRICT_ROLES, get_officer
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
-from handlers.intake.questions import current_units
+from handlers.intake.questions import current_units, local_today
 from handlers.intake.validators import InvalidAnswerError, match_option, match_unit
 from handlers.outreach.compose_steps import (
     INTERESTS,
@@ -40,7 +47,7 @@ from handlers.outreach.new_class import (
     course_text,
     courses_text,
 )
-from handlers.outreach.reports import show_reports
+from handlers.outreach.reports import show_report, show_reports
 from handlers.outreach.rules import (
     MAX_TEXT,
     RuleError,
@@ -55,8 +62,15 @@ from handlers.shown_text import LIMITS, shown_text
 from handlers.textnorm import folded_phrases, is_phrase, option_number
 from handlers.types import Attachment, Button, Channel, Inbound, InboundKind, Reply
 from messages import t
-from storage.models import Course, Officer, Unit
-from storage.outreach_repo import audience, create_broadcast
+from storage.course_announcements import (
+    CLOSED,
+    announceable,
+    latest_announcements,
+    lock_courses,
+    mark_announced,
+)
+from storage.models import Broadcast, Course, Officer, Unit
+from storage.outreach_repo import audience, broadcast_report, create_broadcast
 
 NAME = "broadcast"
 def _intent(step: str) -> str:
@@ -68,6 +82,8 @@ class ComposeFlow(Flow):
     for_officers = True
     commands = ("thongbao",)
     accepts_files = True
+    #: Anything but the step's text or photo: "chọn một mục", and the step again.
+    reads_non_text = True
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         officer = await get_officer(ctx.session, ctx.contact.id)
@@ -106,11 +122,14 @@ class ComposeFlow(Flow):
                 ctx.leave()
                 ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
                 return
-            case Report():
+            case Report(broadcast_id=None):
                 await show_reports(ctx, officer)
                 return
-            case AnnounceCourse(course_id=course_id):
-                await _announce_course(ctx, officer, course_id)
+            case Report(broadcast_id=int() as broadcast_id):
+                await show_report(ctx, officer, broadcast_id)
+                return
+            case AnnounceCourse(course_id=course_id, again=again):
+                await _announce_course(ctx, officer, course_id, again)
                 return
             case AnnounceCourses(batch_id=batch_id):
                 await _announce_courses(ctx, officer, batch_id)
@@ -409,6 +428,9 @@ async def _send(ctx: Context, officer: Officer) -> None:
         # Sent now it would reach nobody ("ok" typed under that preview): the preview again.
         await _preview(ctx)
         return
+    courses = await _classes_still_to_announce(ctx)
+    if courses is None:
+        return
     at = datetime.fromisoformat(data["at"]) if data.get("at") else ctx.now
     broadcast = await create_broadcast(
         ctx.session,
@@ -421,6 +443,8 @@ async def _send(ctx: Context, officer: Officer) -> None:
         photo_sha256=data.get("photo", ""),
         course_id=data.get("course"),
     )
+    if data.get("courses"):
+        mark_announced(ctx.session, broadcast, courses, ctx.now)
     ctx.leave()
     # "Đã lên lịch" after «Gửi ngay» read as a delay: said when it goes.
     when = _when(ctx, at if data.get("at") else None)
@@ -437,45 +461,163 @@ async def _unit_names(ctx: Context, unit_ids: list[int]) -> str:
     return ", ".join(sorted(names))
 
 
-async def _announce_course(ctx: Context, officer: Officer, course_id: int) -> None:
-    """The one-tap offer of a new class: straight to the preview, ready to send."""
+async def _announce_course(
+    ctx: Context, officer: Officer, course_id: int, again: int | None = None
+) -> None:
+    """The one-tap offer of a new class: straight to the preview, ready to send; unless the
+    class may not be announced (started, cancelled, finished) or was announced already, by
+    anyone, which is said instead. ``again``: «Vẫn gửi lại» under that message, naming the
+    announcement the officer was told of (a newer one is told of in turn)."""
     course = await ctx.session.get(Course, course_id)
     units = [course.unit_id] if course is not None and course.unit_id else []
     try:
         check_scope(officer, units)
     except RuleError:
         course = None
-    if course is None:
-        ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
+    if course is None or not announceable(course, local_today(ctx)):
+        _say_not_announceable(ctx, course)
         return
-    await preview_ready(ctx, await course_text(ctx.session, course), units, course=course.id)
+    prior = (await latest_announcements(ctx.session, [course.id])).get(course.id)
+    if prior is not None and prior.id != again:
+        await _say_announced(ctx, officer, course, prior)
+        return
+    await preview_ready(ctx, await course_text(ctx.session, course), units, course=course.id,
+                        again=again)
 
 
 async def _announce_courses(ctx: Context, officer: Officer, batch_id: int) -> None:
-    """A summary offer's «Thông báo chung»: one announcement of its classes (those still open,
-    in the officer's scope), straight to the preview."""
-    courses = await batch_courses(ctx.session, batch_id)
-    units = sorted({c.unit_id for c in courses if c.unit_id})
-    if any(c.unit_id is None for c in courses):
+    """A summary offer's «Thông báo chung»: one announcement of its classes (those that may
+    still be announced and were not, in the officer's scope), straight to the preview; the
+    classes left out because they were announced already are counted above it."""
+    courses = await batch_courses(ctx.session, batch_id, local_today(ctx))
+    announced = await latest_announcements(ctx.session, [c.id for c in courses])
+    left = [c for c in courses if c.id not in announced]
+    units = sorted({c.unit_id for c in left or courses if c.unit_id})
+    if any(c.unit_id is None for c in left or courses):
         units = []  # a class of no commune: for everyone, as the office decides
     try:
         check_scope(officer, units)
     except RuleError:
-        courses = []
+        left = courses = []
     if not courses:
         ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
         return
+    if not left:
+        ctx.reply(t("compose.courses_all_announced"),
+                  [[Report().button(t("compose.button.report"))]], intent=_intent("announced"))
+        return
+    if announced:
+        ctx.reply(t("compose.courses_left_out", count=len(courses) - len(left)),
+                  intent=_intent("announced"))
     room = await text_room(ctx, {"units": units, "interest": "training"})
-    await preview_ready(ctx, await courses_text(ctx.session, courses, room), units)
+    text, named = await courses_text(ctx.session, left, room)
+    await preview_ready(ctx, text, units, courses=[c.id for c in named], batch=batch_id)
 
 
 async def preview_ready(
-    ctx: Context, text: str, units: list[int], *, course: int | None = None
+    ctx: Context,
+    text: str,
+    units: list[int],
+    *,
+    course: int | None = None,
+    again: int | None = None,
+    courses: list[int] | None = None,
+    batch: int | None = None,
 ) -> None:
     """An announcement written by the bot (a new class, a survey invitation): straight to the
-    preview with its recipient count, sent when the officer confirms."""
+    preview with its recipient count, sent when the officer confirms. ``course``: the class it
+    is about (``again``: the announcement of it the officer chose to send again); ``courses``:
+    the classes a joint announcement names (``batch``: the summary offer it came from)."""
     data: dict[str, object] = {"text": text, "units": units, "interest": "training"}
-    if course is not None:
-        data["course"] = course
+    extra = {"course": course, "again": again, "courses": courses, "batch": batch}
+    data.update({key: value for key, value in extra.items() if value is not None})
     ctx.enter(NAME, Step.PREVIEW, data)
     await _preview(ctx)
+
+
+async def _classes_still_to_announce(ctx: Context) -> list[Course] | None:
+    """At «Gửi»: the classes the announcement is about (none for one written by hand), their
+    rows locked until the commit, so two officers confirming at once are checked one after
+    the other. None when one of them was announced since the preview (by someone else, or by
+    this officer from an older preview) or may not be announced any more: that is said, the
+    draft dropped, nothing sent."""
+    data = ctx.data
+    single = data.get("course")
+    ids = [int(single)] if single is not None else [int(i) for i in data.get("courses", [])]
+    if not ids:
+        return []
+    courses = await lock_courses(ctx.session, ids)
+    today = local_today(ctx)
+    announced = await latest_announcements(ctx.session, ids)
+    if single is not None:
+        course = courses[0] if courses else None
+        prior = announced.get(int(single))
+        if course is not None and announceable(course, today) and (
+            prior is None or prior.id == data.get("again")
+        ):
+            return courses
+        ctx.leave()
+        if course is not None and prior is not None and announceable(course, today):
+            officer = await get_officer(ctx.session, ctx.contact.id)
+            await _say_announced(ctx, officer, course, prior)
+        else:
+            _say_not_announceable(ctx, course)
+        return None
+    if len(courses) == len(ids) and not announced and all(
+        announceable(c, today) for c in courses
+    ):
+        return courses
+    ctx.leave()
+    batch = data.get("batch")
+    again = AnnounceCourses(int(batch)).button(t("compose.button.courses_again")) if batch else None
+    ctx.reply(t("compose.courses_changed"), [[again]] if again else [],
+              intent=_intent("announced"))
+    return None
+
+
+def _say_not_announceable(ctx: Context, course: Course | None) -> None:
+    """Why the class is not announced: not the officer's (or gone), cancelled or finished, or
+    started already."""
+    if course is None:
+        ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
+        return
+    params = {"occupation": course.occupation, "start": course.start_date.strftime("%d/%m/%Y")}
+    key = "compose.course_closed" if course.status in CLOSED else "compose.course_started"
+    ctx.reply(t(key, **params), intent=_intent("refused"))
+
+
+async def _say_announced(
+    ctx: Context, officer: Officer | None, course: Course, prior: Broadcast
+) -> None:
+    """The class was announced already: by whom, when, how far it got; that announcement's
+    report, or «Vẫn gửi lại» (a reminder)."""
+    report = await broadcast_report(ctx.session, prior)
+    author = await ctx.session.get(Officer, prior.officer_id) if prior.officer_id else None
+    if author is None:
+        who = t("compose.announced.who_terminal")
+    elif officer is not None and author.id == officer.id:
+        who = t("compose.announced.who_you")
+    else:
+        who = author.public_name or author.name or t("compose.announced.who_officer")
+    later = prior.status == "scheduled" and prior.send_at > ctx.now
+    # Due and not picked up yet (within a second or two): it is being sent.
+    status = "sending" if prior.status == "scheduled" else prior.status
+    reach = report["recipients"]
+    text = t(
+        f"compose.announced.{'scheduled' if later else 'sent'}",
+        occupation=course.occupation,
+        start=course.start_date.strftime("%d/%m/%Y"),
+        id=prior.id,
+        who=who,
+        at=prior.send_at.astimezone(ctx.config.timezone).strftime("%H:%M %d/%m/%Y"),
+        status=t(f"compose.status.{status}"),
+        reach=t("compose.announced.reach", sent=report["sent"], recipients=reach) if reach else "",
+    )
+    ctx.reply(
+        "\n".join([text, t("compose.announced.again")]),
+        [
+            [Report(prior.id).button(t("compose.button.report_one", id=prior.id))],
+            [AnnounceCourse(course.id, prior.id).button(t("compose.button.announce_again"))],
+        ],
+        intent=_intent("announced"),
+    )

@@ -70,7 +70,9 @@ class Cancel(CallbackData, prefix="broadcast:cancel"):
 
 @dataclass(frozen=True)
 class Report(CallbackData, prefix="broadcast:report"):
-    pass
+    """The latest announcements' report; with ``broadcast_id``, that one announcement's."""
+
+    broadcast_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,24 @@ Each officer gets at most one offer per pass: one new class in their scope is of
 few by start date — with «Thông báo chung» (one announcement listing the classes, as many as
 fit the length limit) and «Chỉ báo lớp …» for each class shown. The classes of a summary are
 kept in a ``course_batch`` notice, whose id the «Thông báo chung» button carries.
+
+A class that started before today (local date), or is cancelled or finished, is never offered
+(storage/course_announcements.announceable): the registration form does not list it, so an
+announcement "Ai muốn học, gõ đăng ký học nghề" would send people to nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from textwrap import shorten as _shorten
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.callbacks import CallbackData
+from handlers.config import VIETNAM
 from handlers.officials.accounts import (
     get_officer_contacts,
     officers_for_unit,
@@ -33,6 +39,7 @@ from handlers.officials.accounts import (
 )
 from handlers.types import Button, Reply
 from messages import t
+from storage.course_announcements import CLOSED, announceable
 from storage.models import Course, Notice, Unit
 
 KIND = "course_offer"
@@ -46,9 +53,12 @@ LABEL_TRADE = 30
 
 @dataclass(frozen=True)
 class AnnounceCourse(CallbackData, prefix="broadcast:course"):
-    """The offer to announce a new class (the composer, handlers/outreach/compose.py, acts)."""
+    """The offer to announce a new class (the composer, handlers/outreach/compose.py, acts).
+    ``again``: «Vẫn gửi lại» under the message saying the class was announced by that
+    announcement; only then is a second one sent (a stale tap of the offer is told instead)."""
 
     course_id: int
+    again: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,24 +76,26 @@ def shorten(text: str, most: int) -> str:
     return _shorten(text, most, placeholder="…")
 
 
-async def batch_courses(session: AsyncSession, batch_id: int) -> list[Course]:
-    """The classes of a summary offer still to be announced (not cancelled or finished), by
-    start date; none for an id that is no batch."""
+async def batch_courses(session: AsyncSession, batch_id: int, today: date) -> list[Course]:
+    """The classes of a summary offer that may still be announced (not cancelled or finished,
+    not started before ``today``), by start date; none for an id that is no batch."""
     batch = await session.get(Notice, batch_id)
     if batch is None or batch.kind != BATCH_KIND:
         return []
     ids = [int(i) for i in batch.params.get("course_ids", [])]
     found = await session.scalars(
         select(Course)
-        .where(Course.id.in_(ids), Course.status.not_in(("cancelled", "finished")))
+        .where(Course.id.in_(ids), Course.status.not_in(CLOSED), Course.start_date >= today)
         .order_by(Course.start_date, Course.id)
     )
     return list(found)
 
 
-async def courses_text(session: AsyncSession, courses: list[Course], limit: int) -> str:
+async def courses_text(
+    session: AsyncSession, courses: list[Course], limit: int
+) -> tuple[str, list[Course]]:
     """One announcement of several classes: a line each, by start date, as many as fit in
-    ``limit`` characters (the rest counted on a last line)."""
+    ``limit`` characters (the rest counted on a last line); and the classes it names."""
     lines: list[str] = []
     for shown, course in enumerate(courses):
         line = t("compose.course_item", line=await course_line(session, course))
@@ -95,7 +107,7 @@ async def courses_text(session: AsyncSession, courses: list[Course], limit: int)
         lines.append(line)
     more = len(courses) - len(lines)
     tail = [t("compose.courses_more", count=more)] if more else []
-    return t("compose.courses_text", lines="\n".join([*lines, *tail]))
+    return t("compose.courses_text", lines="\n".join([*lines, *tail])), courses[:len(lines)]
 
 
 async def course_line(session: AsyncSession, course: Course) -> str:
@@ -148,9 +160,13 @@ def _seen(unit_id: int | None, course_id: int, now: datetime) -> Notice:
     )
 
 
-async def offer_new_courses(session: AsyncSession, now: datetime) -> int:
+async def offer_new_courses(
+    session: AsyncSession, now: datetime, zone: ZoneInfo = VIETNAM
+) -> int:
     """Offer the courses not offered yet, one message per officer; returns how many offers
-    were queued."""
+    were queued. A cancelled or finished class is marked as seen without an offer; one that
+    started before today (in ``zone``) is left for a later pass (its date may be put right)."""
+    today = now.astimezone(zone).date()
     offered = await _offered(session)
     bootstrap = not offered
     new = [
@@ -162,8 +178,12 @@ async def offer_new_courses(session: AsyncSession, now: datetime) -> int:
     officers = [] if bootstrap else await get_officer_contacts(session)
     scope: dict[int, list[Course]] = {}
     for course in new:
+        if not bootstrap and course.status not in CLOSED and course.start_date < today:
+            # Started before today (a date typed wrong?): no offer, and not marked as seen,
+            # so that once its date is put right (``courses add --code …``) it is offered.
+            continue
         session.add(_seen(course.unit_id, course.id, now))
-        if course.status in ("cancelled", "finished"):
+        if not announceable(course, today):
             continue
         for officer in officers_for_unit(officers, course.unit_id):
             scope.setdefault(officer.officer_id, []).append(course)

@@ -1,5 +1,6 @@
 """The officer's view of their latest announcements: each one's status in words and its
-counts (sent, waiting, failed, stopped and why)."""
+counts (sent, waiting, failed, stopped and why); or of one announcement (the message saying a
+class was announced already offers that one's)."""
 
 from __future__ import annotations
 
@@ -26,13 +27,33 @@ async def show_reports(ctx: Context, officer: Officer) -> None:
         return
     lines = []
     for broadcast in found:
-        report = await broadcast_report(ctx.session, broadcast)
-        # The status in words ("đã lên lịch"), not the stored "scheduled" an officer read.
-        status = str(report["status"])
-        if status in _STATUSES:
-            status = t(f"compose.status.{status}")
-        lines.append(t("outreach.report.line", waiting_all=report["waiting"] + report["pending"],
-                       **{**report, "status": status}))
-        if report["stop_reason"]:
-            lines.append(str(report["stop_reason"]))
+        lines += await _report_lines(ctx, broadcast)
     ctx.reply("\n".join(lines), intent=INTENT)
+
+
+async def show_report(ctx: Context, officer: Officer, broadcast_id: int) -> None:
+    """One announcement's report: for the office, its author, or an officer of a commune it
+    went to."""
+    broadcast = await ctx.session.get(Broadcast, broadcast_id)
+    if broadcast is None or not (
+        officer.role in DISTRICT_ROLES
+        or broadcast.officer_id == officer.id
+        or not broadcast.unit_ids
+        or officer.unit_id in broadcast.unit_ids
+    ):
+        ctx.reply(t("compose.no_reports"), intent=INTENT)
+        return
+    ctx.reply("\n".join(await _report_lines(ctx, broadcast)), intent=INTENT)
+
+
+async def _report_lines(ctx: Context, broadcast: Broadcast) -> list[str]:
+    report = await broadcast_report(ctx.session, broadcast)
+    # The status in words ("đã lên lịch"), not the stored "scheduled" an officer read.
+    status = str(report["status"])
+    if status in _STATUSES:
+        status = t(f"compose.status.{status}")
+    lines = [t("outreach.report.line", waiting_all=report["waiting"] + report["pending"],
+               **{**report, "status": status})]
+    if report["stop_reason"]:
+        lines.append(str(report["stop_reason"]))
+    return lines
