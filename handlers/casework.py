@@ -98,6 +98,8 @@ class Cancel(CallbackData, prefix="cases:cancel"):
 class CaseworkFlow(Flow):
     name = FLOW
     for_officers = True
+    #: The note awaited must be words ("casework.note_text_only"); elsewhere it steps out.
+    reads_non_text = True
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         await show_list(ctx, Filter.ALL, 1, event.args)

@@ -24,6 +24,11 @@ class Flow:
     commands: ClassVar[tuple[str, ...]] = ()
     #: The flow takes photos and documents while it is active (the dossier does).
     accepts_files: ClassVar[bool] = False
+    #: The flow answers a sticker, a voice note or a file itself in every step (says what it
+    #: needs and asks again, keeps the file, or steps out on purpose). Otherwise the router
+    #: does, in a step that cannot use one: said so, the step kept and asked again (a sticker
+    #: under a subscription's «Đồng ý không?» left it for the main menu).
+    reads_non_text: ClassVar[bool] = False
     #: An officer's flow (an announcement, an answer, a note, a review): «Gặp cán bộ» typed in
     #: it is its text, not a person asking for an officer.
     for_officers: ClassVar[bool] = False

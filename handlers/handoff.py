@@ -105,6 +105,8 @@ def _thread_buttons(thread_id: int) -> list[list[Button]]:
 
 class HandoffFlow(Flow):
     name = FLOW
+    #: A voice note gets "gõ câu hỏi" (at the commune question, the list again).
+    reads_non_text = True
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         await self.begin(ctx)

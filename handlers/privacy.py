@@ -49,6 +49,9 @@ class ConfirmDelete(CallbackData, prefix="privacy:delete"):
 class PrivacyFlow(Flow):
     name = "privacy"
     commands = ("tracuu", "dulieu", "xoadulieu")
+    #: Only the delete buttons answer its confirmation: anything else is "not now", and goes
+    #: back to the form or dossier it interrupted (a photo is filed there).
+    reads_non_text = True
 
     def interrupts(self, folded_text: str) -> bool:
         # A request to delete is heard at every step of every flow, before the step reads it

@@ -3,8 +3,9 @@
 Order: commands; buttons (parsed into their declared class, handlers/callbacks.py); the menu
 escape; a typed case reference (status); inside a flow, the escapes every step understands
 (help, cancel, «Gặp cán bộ», an action request or a question the flow does not read itself);
-the active flow; trigger phrases; files and stickers outside a flow; then the answerer (FAQ
-understanding, which also starts the action a request asks for) for free text.
+the active flow (a sticker or a voice note its step cannot use: said so, the step asked again,
+``Flow.reads_non_text``); trigger phrases; files and stickers outside a flow; then the
+answerer (FAQ understanding, which also starts the action a request asks for) for free text.
 
 Flows reach each other only by name through ``start_action`` (docs/simulate.md "Action
 intents"): an action whose flow is not registered is answered politely, with its intent.
@@ -202,13 +203,16 @@ class Router:
             await self.flows[MENU].start(event, ctx)
             return
 
-        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON):
+        active = self.flows.get(ctx.flow) if ctx.flow else None
+        # Not inside an officer's flow: "thôi đừng gửi" under an announcement's preview is
+        # about that announcement, not the officer's own subscription.
+        if event.kind in (InboundKind.TEXT, InboundKind.BUTTON) and not (
+                active is not None and active.for_officers):
             for flow in self.flows.values():
                 if flow.interrupts(folded):
                     await flow.start(event, ctx)
                     return
 
-        active = self.flows.get(ctx.flow) if ctx.flow else None
         if (active is not None and event.kind == InboundKind.TEXT
                 and active.hears_officer_requests(ctx)
                 and await start_officer_request(event, ctx,
@@ -222,6 +226,9 @@ class Router:
             return
 
         if active is not None:
+            if _unusable_in(active, event):
+                await self._unusable(event, ctx, active)
+                return
             await active.on_message(event, ctx)
             return
 
@@ -316,6 +323,18 @@ class Router:
         ctx.reply(t("escapes.unknown_number", number=number),
                   _last_options(ctx) or await menu_buttons_for(ctx), intent="number.unknown")
 
+    async def _unusable(self, event: Inbound, ctx: Context, flow: Flow) -> None:
+        """A sticker or a voice note where the step asks for words or a choice: said so, and
+        the step asked again (a flow that can), or the options of the last message, numbered
+        as they were; the step stays where it is."""
+        text = t("escapes.text_in_step")
+        intent = f"flow:{flow.name}.unreadable"
+        if _can_repeat(flow):
+            ctx.reply(text, intent=intent)
+            await flow.repeat(event, ctx)
+            return
+        ctx.reply(text, _last_options(ctx), intent=intent)
+
     async def _escape(self, event: Inbound, ctx: Context, folded: str) -> bool:
         """What works from anywhere, typed: a case reference; and inside a flow, help, cancel,
         a person, another action, a question. True when handled."""
@@ -391,6 +410,17 @@ class Router:
 
 #: Flows named by action buttons that may not be registered yet (answered "coming soon").
 _ACTION_FLOWS = frozenset({"subscribe", "survey"})
+
+
+def _unusable_in(flow: Flow, event: Inbound) -> bool:
+    """Is the event a sticker, a voice note or another message without words that the active
+    flow cannot use (it reads none of them itself)? Not a photo or a file: one sent in the
+    middle of a subscription or the survey is most likely a dossier paper, and goes where a
+    file sent outside a flow goes (kept for the dossier and asked which paper it is), as
+    before; the step is left for it, not the photo."""
+    words = (InboundKind.TEXT, InboundKind.BUTTON, InboundKind.COMMAND)
+    files = (InboundKind.PHOTO, InboundKind.DOCUMENT)
+    return event.kind not in words and event.kind not in files and not flow.reads_non_text
 
 
 def _can_repeat(flow: Flow) -> bool:

@@ -86,6 +86,8 @@ class ThreadFlow(Flow):
     name = FLOW
     for_officers = True
     commands = ("tenhienthi", "cauhoi")
+    #: The answer awaited must be words ("thread.answer_text_only"); elsewhere it steps out.
+    reads_non_text = True
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         if event.command == "cauhoi":

@@ -103,6 +103,8 @@ def note_caption_question(ctx: Context, event: Inbound) -> None:
 class DossierFlow(Flow):
     name = "dossier"
     accepts_files = True
+    #: A sticker or a voice note: "ảnh hoặc chữ", and the item again.
+    reads_non_text = True
 
     def claims(self, folded_text: str) -> bool:
         return super().claims(folded_text) or asks_to_stop(folded_text)

@@ -104,6 +104,8 @@ def my_cases_button(label: str) -> Button:
 class IntakeFlow(Flow):
     name = FLOW
     commands = ("dangky",)
+    #: A photo is kept for the dossier, a sticker gets "trả lời bằng chữ" and the step.
+    reads_non_text = True
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         if event.command == "dangky" and ctx.has_flow("cases") and await get_officer(

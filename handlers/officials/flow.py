@@ -27,6 +27,8 @@ class OfficialsFlow(Flow):
     for_officers = True
     commands = ("canbo", "tiendo", "quahan", "hoso", "baocao", "nopds")
     accepts_files = True
+    #: A trainee list's steps say what they need and ask again (handlers/officials/submit.py).
+    reads_non_text = True
 
     async def start(self, event: Inbound, ctx: Context) -> None:
         command = event.command

@@ -354,12 +354,15 @@ class SubscribeFlow(Flow):
             self._ask_topics(ctx)
             return
         if topic == "abroad":
-            ctx.goto(Step.COUNTRY)
-            buttons = [[PickCountry(c).button(t(f"outreach.country.{c}"))] for c in COUNTRIES]
-            ctx.reply(t("outreach.ask_country"), buttons, intent=f"flow:{NAME}.{Step.COUNTRY}")
+            self._ask_country(ctx)
             return
         ctx.update(topics=[*chosen, topic])
         self._ask_topics(ctx)
+
+    def _ask_country(self, ctx: Context) -> None:
+        ctx.goto(Step.COUNTRY)
+        buttons = [[PickCountry(c).button(t(f"outreach.country.{c}"))] for c in COUNTRIES]
+        ctx.reply(t("outreach.ask_country"), buttons, intent=f"flow:{NAME}.{Step.COUNTRY}")
 
     async def _confirm(self, ctx: Context) -> None:
         topics: list[str] = ctx.data.get("topics", [])
@@ -398,19 +401,23 @@ class SubscribeFlow(Flow):
             await self._confirm(ctx)
         elif ctx.step == Step.UNIT:
             await self._ask_unit(ctx)
+        elif ctx.step == Step.COUNTRY:
+            self._ask_country(ctx)  # it went back to the topics
         else:
             self._ask_topics(ctx)
 
     async def _stop(self, ctx: Context) -> None:
         # Whatever the person was doing stays as it was: stopping news is not leaving a form.
+        # Only a subscription being made is dropped: "ok" after a stop typed at its «Đồng ý
+        # không?» subscribed again.
         before = await get_subscription(ctx.session, ctx.contact.id)
         had_topics = before is not None and bool(before.topics)
         await stop_all(ctx.session, ctx.contact.id, ctx.now)
+        if ctx.flow == NAME:
+            ctx.leave(resume=False)
         if not had_topics and not await case_interests(ctx.session, ctx.contact.id):
-            # Nothing subscribed (one half-made is dropped): no «Nhận lại», which then said
-            # "chưa đăng ký nhận tin" (second user trial).
-            if ctx.flow == NAME:
-                ctx.leave(resume=False)
+            # Nothing subscribed: no «Nhận lại», which then said "chưa đăng ký nhận tin"
+            # (second user trial).
             ctx.reply(t("outreach.stopped_none"), intent=f"flow:{NAME}.stop")
             return
         ctx.reply(
