@@ -7,11 +7,7 @@ dispatcher (scheduler/broadcasts.py) like one created from the terminal. How a t
 read is send_time.py; the report of past announcements is reports.py.
 
 An offer to announce a new class (new_class.py) goes straight to the preview, unless the class
-was announced already, by anyone: then who, when and how far it got is said, with that
-announcement's report and «Vẫn gửi lại» (a reminder is a real need; a stale tap is not). The
-same is checked again at «Gửi», the classes' rows locked (storage/course_announcements.py), so
-two officers confirming at once send one announcement. A class that started (or is cancelled)
-is not announced.
+was announced already or may not be announced (class_announce.py, checked again at «Gửi»).
 """
 
 from __future__ import annotations
@@ -25,10 +21,17 @@ from handlers.access import DISTRICT_ROLES, get_officer
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.flow import Flow
-from handlers.intake.questions import current_units, local_today
+from handlers.intake.questions import current_units
 from handlers.intake.validators import InvalidAnswerError, match_option, match_unit
+from handlers.outreach.class_announce import (
+    ClassDraft,
+    classes_still_to_announce,
+    course_draft,
+    courses_draft,
+)
 from handlers.outreach.compose_steps import (
     INTERESTS,
+    NAME,
     AllUnits,
     Cancel,
     Change,
@@ -39,13 +42,11 @@ from handlers.outreach.compose_steps import (
     Report,
     Send,
     Step,
+    intent,
 )
 from handlers.outreach.new_class import (
     AnnounceCourse,
     AnnounceCourses,
-    batch_courses,
-    course_text,
-    courses_text,
 )
 from handlers.outreach.reports import show_report, show_reports
 from handlers.outreach.rules import (
@@ -63,18 +64,10 @@ from handlers.textnorm import folded_phrases, is_phrase, option_number
 from handlers.types import Attachment, Button, Channel, Inbound, InboundKind, Reply
 from messages import t
 from storage.course_announcements import (
-    CLOSED,
-    announceable,
-    latest_announcements,
-    lock_courses,
     mark_announced,
 )
-from storage.models import Broadcast, Course, Officer, Unit
-from storage.outreach_repo import audience, broadcast_report, create_broadcast
-
-NAME = "broadcast"
-def _intent(step: str) -> str:
-    return f"flow:{NAME}.{step}"
+from storage.models import Officer, Unit
+from storage.outreach_repo import audience, create_broadcast
 
 
 class ComposeFlow(Flow):
@@ -88,7 +81,7 @@ class ComposeFlow(Flow):
     async def start(self, event: Inbound, ctx: Context) -> None:
         officer = await get_officer(ctx.session, ctx.contact.id)
         if officer is None:
-            ctx.reply(t("compose.not_officer"), intent=_intent("refused"))
+            ctx.reply(t("compose.not_officer"), intent=intent("refused"))
             return
         ctx.enter(NAME, Step.TEXT, {})
         _ask_text(ctx)
@@ -109,18 +102,18 @@ class ComposeFlow(Flow):
 
     async def cancel(self, event: Inbound, ctx: Context) -> None:
         ctx.leave(resume=False)
-        ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
+        ctx.reply(t("compose.cancelled"), intent=intent("cancelled"))
 
     async def on_callback(self, event: Inbound, ctx: Context, data: CallbackData) -> None:
         officer = await get_officer(ctx.session, ctx.contact.id)
         if officer is None:
             ctx.leave()
-            ctx.reply(t("compose.not_officer"), intent=_intent("refused"))
+            ctx.reply(t("compose.not_officer"), intent=intent("refused"))
             return
         match data:
             case Cancel():
                 ctx.leave()
-                ctx.reply(t("compose.cancelled"), intent=_intent("cancelled"))
+                ctx.reply(t("compose.cancelled"), intent=intent("cancelled"))
                 return
             case Report(broadcast_id=None):
                 await show_reports(ctx, officer)
@@ -129,10 +122,10 @@ class ComposeFlow(Flow):
                 await show_report(ctx, officer, broadcast_id)
                 return
             case AnnounceCourse(course_id=course_id, again=again):
-                await _announce_course(ctx, officer, course_id, again)
+                await _ready(ctx, await course_draft(ctx, officer, course_id, again))
                 return
             case AnnounceCourses(batch_id=batch_id):
-                await _announce_courses(ctx, officer, batch_id)
+                await _ready(ctx, await courses_draft(ctx, officer, batch_id, _room))
                 return
             case NewAnnouncement():
                 await self.start(event, ctx)
@@ -164,7 +157,7 @@ class ComposeFlow(Flow):
             case Send() if ctx.step == Step.PREVIEW:
                 await _send(ctx, officer)
             case _:
-                ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+                ctx.reply(t("compose.use_buttons"), intent=intent(ctx.step or ""))
                 await _ask_step(ctx, officer)
 
     async def on_message(self, event: Inbound, ctx: Context) -> None:
@@ -177,14 +170,14 @@ class ComposeFlow(Flow):
             await _ask_units(ctx, officer)
             return
         if event.kind != InboundKind.TEXT:
-            ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+            ctx.reply(t("compose.use_buttons"), intent=intent(ctx.step or ""))
             await _ask_step(ctx, officer)
             return
         if ctx.step == Step.TEXT:
             try:
                 ctx.update(text=check_text(event.text))
             except RuleError as exc:
-                ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.TEXT))
+                ctx.reply(t(f"outreach.rule.{exc}"), intent=intent(Step.TEXT))
                 return
             _ask_photo(ctx)
         elif (typed := _typed_choice(ctx.step, event.text)) is not None:
@@ -204,7 +197,7 @@ class ComposeFlow(Flow):
             ctx.reply(t("escapes.unknown_option_number", number=number), intent="number.unknown")
             await _ask_step(ctx, officer)
         else:
-            ctx.reply(t("compose.use_buttons"), intent=_intent(ctx.step or ""))
+            ctx.reply(t("compose.use_buttons"), intent=intent(ctx.step or ""))
             await _ask_step(ctx, officer)
 
 
@@ -264,7 +257,7 @@ def _ask_text(ctx: Context) -> None:
             [Report().button(t("compose.button.report"))],
             [Cancel().button(t("compose.button.cancel"))],
         ],
-        intent=_intent(Step.TEXT),
+        intent=intent(Step.TEXT),
     )
 
 
@@ -273,7 +266,7 @@ def _ask_photo(ctx: Context) -> None:
     ctx.reply(
         t("compose.ask_photo"),
         [[NoPhoto().button(t("compose.button.no_photo"))]],
-        intent=_intent(Step.PHOTO),
+        intent=intent(Step.PHOTO),
     )
 
 
@@ -286,7 +279,7 @@ async def _ask_units(ctx: Context, officer: Officer) -> None:
     ctx.reply(
         t("compose.ask_units"),
         [[AllUnits().button(t("compose.button.all_units"))]],
-        intent=_intent(Step.UNITS),
+        intent=intent(Step.UNITS),
     )
 
 
@@ -299,12 +292,12 @@ async def _typed_units(ctx: Context, officer: Officer, text: str) -> None:
         try:
             chosen.append(match_unit(part, options).id)
         except InvalidAnswerError:
-            ctx.reply(t("outreach.rule.unit", unit=part.strip()[:60]), intent=_intent(Step.UNITS))
+            ctx.reply(t("outreach.rule.unit", unit=part.strip()[:60]), intent=intent(Step.UNITS))
             return
     try:
         check_scope(officer, chosen)
     except RuleError as exc:
-        ctx.reply(t(f"outreach.rule.{exc}"), intent=_intent(Step.UNITS))
+        ctx.reply(t(f"outreach.rule.{exc}"), intent=intent(Step.UNITS))
         return
     ctx.update(units=chosen)
     await _units_chosen(ctx)
@@ -323,7 +316,7 @@ def _ask_interest(ctx: Context) -> None:
     ctx.reply(
         t("compose.ask_interest"),
         [[i.button(topics_label([i.value]))] for i in INTERESTS],
-        intent=_intent(Step.INTEREST),
+        intent=intent(Step.INTEREST),
     )
 
 
@@ -333,19 +326,19 @@ def _when_buttons() -> list[list[Button]]:
 
 def _ask_when(ctx: Context) -> None:
     ctx.goto(Step.WHEN)
-    ctx.reply(t("compose.ask_when"), _when_buttons(), intent=_intent(Step.WHEN))
+    ctx.reply(t("compose.ask_when"), _when_buttons(), intent=intent(Step.WHEN))
 
 
 async def _typed_time(ctx: Context, text: str) -> None:
     zone = ctx.config.timezone
     parsed = parse_send_time(text, ctx.now.astimezone(zone))
     if parsed is None:
-        ctx.reply(t("compose.bad_time"), _when_buttons(), intent=_intent(Step.WHEN))
+        ctx.reply(t("compose.bad_time"), _when_buttons(), intent=intent(Step.WHEN))
         return
     try:
         when = check_time(parsed, ctx.now, zone, ctx.config.quiet_hours)
     except RuleError as exc:
-        ctx.reply(t(f"outreach.rule.{exc}"), _when_buttons(), intent=_intent(Step.WHEN))
+        ctx.reply(t(f"outreach.rule.{exc}"), _when_buttons(), intent=intent(Step.WHEN))
         return
     ctx.update(at=when.isoformat())
     await _preview(ctx)
@@ -359,7 +352,7 @@ async def _preview(ctx: Context) -> None:
     later, it may still be kept, the recipients being counted again at the time of sending."""
     ctx.goto(Step.PREVIEW)
     preview = await _preview_reply(ctx, ctx.data)
-    shown = ctx.reply(preview.text, preview.buttons, intent=_intent(Step.PREVIEW),
+    shown = ctx.reply(preview.text, preview.buttons, intent=intent(Step.PREVIEW),
                       recipients=preview.meta["recipients"])
     if ctx.data.get("photo"):
         shown.attachments.append(Attachment("photo", sha256=ctx.data["photo"]))
@@ -428,7 +421,7 @@ async def _send(ctx: Context, officer: Officer) -> None:
         # Sent now it would reach nobody ("ok" typed under that preview): the preview again.
         await _preview(ctx)
         return
-    courses = await _classes_still_to_announce(ctx)
+    courses = await classes_still_to_announce(ctx)
     if courses is None:
         return
     at = datetime.fromisoformat(data["at"]) if data.get("at") else ctx.now
@@ -450,68 +443,14 @@ async def _send(ctx: Context, officer: Officer) -> None:
     when = _when(ctx, at if data.get("at") else None)
     ctx.reply(t("compose.created", id=broadcast.id,
                 when=t("compose.at", at=when) if data.get("at") else when),
-              intent=_intent("created"))
+              intent=intent("created"))
 
 
-#: A broadcast's statuses (storage/models/outreach.py), each said in words in the report.
 async def _unit_names(ctx: Context, unit_ids: list[int]) -> str:
     if not unit_ids:
         return t("outreach.all_units")
     names = (await ctx.session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)))).all()
     return ", ".join(sorted(names))
-
-
-async def _announce_course(
-    ctx: Context, officer: Officer, course_id: int, again: int | None = None
-) -> None:
-    """The one-tap offer of a new class: straight to the preview, ready to send; unless the
-    class may not be announced (started, cancelled, finished) or was announced already, by
-    anyone, which is said instead. ``again``: «Vẫn gửi lại» under that message, naming the
-    announcement the officer was told of (a newer one is told of in turn)."""
-    course = await ctx.session.get(Course, course_id)
-    units = [course.unit_id] if course is not None and course.unit_id else []
-    try:
-        check_scope(officer, units)
-    except RuleError:
-        course = None
-    if course is None or not announceable(course, local_today(ctx)):
-        _say_not_announceable(ctx, course)
-        return
-    prior = (await latest_announcements(ctx.session, [course.id])).get(course.id)
-    if prior is not None and prior.id != again:
-        await _say_announced(ctx, officer, course, prior)
-        return
-    await preview_ready(ctx, await course_text(ctx.session, course), units, course=course.id,
-                        again=again)
-
-
-async def _announce_courses(ctx: Context, officer: Officer, batch_id: int) -> None:
-    """A summary offer's «Thông báo chung»: one announcement of its classes (those that may
-    still be announced and were not, in the officer's scope), straight to the preview; the
-    classes left out because they were announced already are counted above it."""
-    courses = await batch_courses(ctx.session, batch_id, local_today(ctx))
-    announced = await latest_announcements(ctx.session, [c.id for c in courses])
-    left = [c for c in courses if c.id not in announced]
-    units = sorted({c.unit_id for c in left or courses if c.unit_id})
-    if any(c.unit_id is None for c in left or courses):
-        units = []  # a class of no commune: for everyone, as the office decides
-    try:
-        check_scope(officer, units)
-    except RuleError:
-        left = courses = []
-    if not courses:
-        ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
-        return
-    if not left:
-        ctx.reply(t("compose.courses_all_announced"),
-                  [[Report().button(t("compose.button.report"))]], intent=_intent("announced"))
-        return
-    if announced:
-        ctx.reply(t("compose.courses_left_out", count=len(courses) - len(left)),
-                  intent=_intent("announced"))
-    room = await text_room(ctx, {"units": units, "interest": "training"})
-    text, named = await courses_text(ctx.session, left, room)
-    await preview_ready(ctx, text, units, courses=[c.id for c in named], batch=batch_id)
 
 
 async def preview_ready(
@@ -535,89 +474,12 @@ async def preview_ready(
     await _preview(ctx)
 
 
-async def _classes_still_to_announce(ctx: Context) -> list[Course] | None:
-    """At «Gửi»: the classes the announcement is about (none for one written by hand), their
-    rows locked until the commit, so two officers confirming at once are checked one after
-    the other. None when one of them was announced since the preview (by someone else, or by
-    this officer from an older preview) or may not be announced any more: that is said, the
-    draft dropped, nothing sent."""
-    data = ctx.data
-    single = data.get("course")
-    ids = [int(single)] if single is not None else [int(i) for i in data.get("courses", [])]
-    if not ids:
-        return []
-    courses = await lock_courses(ctx.session, ids)
-    today = local_today(ctx)
-    announced = await latest_announcements(ctx.session, ids)
-    if single is not None:
-        course = courses[0] if courses else None
-        prior = announced.get(int(single))
-        if course is not None and announceable(course, today) and (
-            prior is None or prior.id == data.get("again")
-        ):
-            return courses
-        ctx.leave()
-        if course is not None and prior is not None and announceable(course, today):
-            officer = await get_officer(ctx.session, ctx.contact.id)
-            await _say_announced(ctx, officer, course, prior)
-        else:
-            _say_not_announceable(ctx, course)
-        return None
-    if len(courses) == len(ids) and not announced and all(
-        announceable(c, today) for c in courses
-    ):
-        return courses
-    ctx.leave()
-    batch = data.get("batch")
-    again = AnnounceCourses(int(batch)).button(t("compose.button.courses_again")) if batch else None
-    ctx.reply(t("compose.courses_changed"), [[again]] if again else [],
-              intent=_intent("announced"))
-    return None
+async def _ready(ctx: Context, draft: ClassDraft | None) -> None:
+    """A class announcement's draft to its preview (nothing when it was refused, said why)."""
+    if draft is not None:
+        await preview_ready(ctx, draft.text, draft.units, course=draft.course,
+                            again=draft.again, courses=draft.courses, batch=draft.batch)
 
 
-def _say_not_announceable(ctx: Context, course: Course | None) -> None:
-    """Why the class is not announced: not the officer's (or gone), cancelled or finished, or
-    started already."""
-    if course is None:
-        ctx.reply(t("outreach.rule.scope"), intent=_intent("refused"))
-        return
-    params = {"occupation": course.occupation, "start": course.start_date.strftime("%d/%m/%Y")}
-    key = "compose.course_closed" if course.status in CLOSED else "compose.course_started"
-    ctx.reply(t(key, **params), intent=_intent("refused"))
-
-
-async def _say_announced(
-    ctx: Context, officer: Officer | None, course: Course, prior: Broadcast
-) -> None:
-    """The class was announced already: by whom, when, how far it got; that announcement's
-    report, or «Vẫn gửi lại» (a reminder)."""
-    report = await broadcast_report(ctx.session, prior)
-    author = await ctx.session.get(Officer, prior.officer_id) if prior.officer_id else None
-    if author is None:
-        who = t("compose.announced.who_terminal")
-    elif officer is not None and author.id == officer.id:
-        who = t("compose.announced.who_you")
-    else:
-        who = author.public_name or author.name or t("compose.announced.who_officer")
-    later = prior.status == "scheduled" and prior.send_at > ctx.now
-    # Due and not picked up yet (within a second or two): it is being sent.
-    status = "sending" if prior.status == "scheduled" else prior.status
-    reach = report["recipients"]
-    text = t(
-        f"compose.announced.{'scheduled' if later else 'sent'}",
-        occupation=course.occupation,
-        start=course.start_date.strftime("%d/%m/%Y"),
-        id=prior.id,
-        who=who,
-        at=prior.send_at.astimezone(ctx.config.timezone).strftime("%H:%M %d/%m/%Y"),
-        status=t(f"compose.status.{status}"),
-        reach=t("compose.announced.reach", sent=report["sent"], recipients=reach) if reach else "",
-    )
-    ctx.reply(
-        "\n".join([text, t("compose.announced.again")]),
-        [
-            [Report(prior.id).button(t("compose.button.report_one", id=prior.id))],
-            [AnnounceCourse(course.id, prior.id).button(t("compose.button.announce_again"))],
-        ],
-        intent=_intent("announced"),
-    )
+async def _room(ctx: Context, units: list[int]) -> int:
+    return await text_room(ctx, {"units": units, "interest": "training"})

@@ -9,8 +9,16 @@ from typing import Literal
 
 from handlers.callbacks import CallbackData
 
+#: The flow's name (``flow:broadcast.<step>`` intents).
+NAME = "broadcast"
+
 InterestTopic = Literal["training", "abroad", "scam"]
 InterestCountry = Literal["japan", "korea", "taiwan"]
+
+
+def intent(step: str) -> str:
+    """The intent of a reply at ``step`` (docs/simulate.md)."""
+    return f"flow:{NAME}.{step}"
 
 
 class Step(StrEnum):
