@@ -86,3 +86,37 @@ def test_keys() -> None:
     assert Cipher(f"{Fernet.generate_key().decode()},{key}").decrypt(token) == "0912345678"
     with pytest.raises(DecryptError):
         Cipher().decrypt(token)
+
+
+async def _at_the_class_question(app: App, user: str) -> None:
+    await say(app, user, "tôi muốn đăng ký")
+    await press(app, user, "Đồng ý")
+    await press(app, user, "Cho bản thân tôi")
+    await press(app, user, "Học nghề")
+    for text in ("Hoàng Thị Mai", "12/03/1995"):
+        await say(app, user, text)
+    await press(app, user, "Nữ")
+    for text in ("0912345678", "Phù Lưu", "Thôn 2"):
+        await say(app, user, text)
+    await press(app, user, "Tày")
+    lines = await press(app, user, "Hộ nghèo")
+    assert intents(lines) == ["flow:intake.course"]
+
+
+@pytest.mark.parametrize("typed", ["lop may", "lớp may công nghiệp", "hoc may"])
+async def test_a_trade_typed_at_the_class_question_picks_its_class(app: App, typed: str) -> None:
+    """The trial of 5 December: "lop may" at the class question got "chọn một trong các mục"
+    though one open class teaches sewing."""
+    await _at_the_class_question(app, "u1")
+    lines = await say(app, "u1", typed)
+    assert intents(lines)[-1] == "flow:intake.citizen_id", lines
+    assert "May công nghiệp" in texts(lines)
+
+
+async def test_a_trade_and_a_commune_without_that_class_show_the_communes(app: App) -> None:
+    """"lớp may ở Phù Lưu" (sewing is taught in Hàm Yên only): not the Hàm Yên class chosen
+    behind the person's back; Phù Lưu's classes are shown."""
+    await _at_the_class_question(app, "u1")
+    lines = await say(app, "u1", "lop may o phu luu")
+    assert intents(lines) == ["flow:intake.course"] and "Phù Lưu" in texts(lines)
+    assert "May công nghiệp" not in texts(lines)

@@ -25,6 +25,7 @@ from handlers.intake.questions import (
     exact_unit,
     labelled,
     local_today,
+    named_unit,
     options_for,
 )
 from handlers.intake.steps import FIELD, TYPED, Step, answered, sequence
@@ -38,7 +39,7 @@ from handlers.intake.validators import (
 )
 from handlers.textnorm import contains_phrase, fold, folded_phrases
 from messages import t
-from storage.models import IntakeDraft, Unit
+from storage.models import Course, IntakeDraft, Unit
 
 
 async def answer_ahead(
@@ -162,17 +163,26 @@ async def name_with_birth(ctx: Context, draft: IntakeDraft, text: str) -> str | 
     return prefilled_note([labelled("dob", display(Step.DOB, draft.data, ctx) or "")])
 
 
-async def class_changed(ctx: Context, draft: IntakeDraft, text: str) -> str | None:
+async def class_changed(
+    ctx: Context, draft: IntakeDraft, text: str, *, at_question: bool = False
+) -> str | None:
     """"chuyển sang lớp may" in the middle of a class registration: the one open class of the
     trade named becomes the form's class (the commune's first), the note saying so; None when
-    the words ask no change (``courses.change.words``) or name no single class."""
-    if draft.data.get("kind") != "course" or not contains_phrase(
-            text, folded_phrases("courses.change.words")):
+    the words ask no change (``courses.change.words``) or name no single class. At the class
+    question itself (``at_question``) naming the trade is enough ("lớp may" got "chọn một
+    trong các mục"), unless the words name a commune that class is not in ("lớp may ở Phù
+    Lưu": that commune's classes are shown instead)."""
+    if draft.data.get("kind") != "course" or not (at_question or contains_phrase(
+            text, folded_phrases("courses.change.words"))):
         return None
-    unit_id = draft.data.get("unit_id")
+    place = await named_unit(ctx, text) if at_question else None
+    unit_id = place.id if place is not None else draft.data.get("unit_id")
     named = await named_courses(ctx, text, unit_id if isinstance(unit_id, int) else None)
     course_id = named.get("course_id")
     if not isinstance(course_id, int) or course_id == draft.data.get("course_id"):
+        return None
+    course = await ctx.session.get(Course, course_id) if place is not None else None
+    if course is not None and place is not None and course.unit_id != place.id:
         return None
     try:
         await choose_course(ctx, draft, course_id, waitlist=False)
