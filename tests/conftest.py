@@ -303,3 +303,10 @@ async def sqlite_app(tmp_path: Path, clock: Clock, _sqlite_template: Path) -> As
     _copy_sqlite(_sqlite_template, tmp_path)
     async with build_app(make_settings(tmp_path), clock=clock.now) as built:
         yield built
+
+
+@pytest.fixture
+def terminal(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m bot`` in this test runs on the test's database (as another process would)."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))

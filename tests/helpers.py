@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App
+from bot.cli import main as cli_main
 from bot.inbound import button_event, file_event, text_event
 from bot.simulate import output_lines, simulate
 from handlers.types import Channel, FileRef, InboundKind
@@ -90,3 +92,8 @@ def shipped_matcher() -> Matcher:
     not, where ``get_matcher()`` without a directory fitted them again in each test process."""
     cache = os.environ.get("CACHE_DIR")
     return get_matcher(Path(cache) if cache else None)
+
+
+async def run_cli(*argv: str) -> int:
+    """``python -m bot ARGV`` in its own thread and event loop, as a separate process runs it."""
+    return await asyncio.to_thread(cli_main, list(argv))

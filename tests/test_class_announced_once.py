@@ -20,10 +20,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import cli
 from bot.app import App
 from bot.inbound import button_event
-from bot.settings import Settings
 from bot.simulate import output_lines
 from handlers.outreach.new_class import offer_new_courses, start_offering
 from handlers.types import Channel
@@ -33,7 +31,7 @@ from storage.course_announcements import lock_courses
 from storage.importers import import_file
 from storage.models import Broadcast, Course, OutboxMessage, utcnow
 from storage.outreach_repo import create_broadcast
-from tests.helpers import Clock, intents, press, say, texts
+from tests.helpers import Clock, intents, press, run_cli, say, texts
 from tests.officials_helpers import invite
 from tests.outreach_support import person, unit_id
 from tests.test_import_hardening import _csv
@@ -265,22 +263,12 @@ async def courses_by_code(app: App) -> dict[str, Course]:
 
 
 # -- the terminal (the real clock: the command's own) -------------------------------------------
-@pytest.fixture
-def terminal(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
-
-
-async def bot(*argv: str) -> int:
-    return await asyncio.to_thread(cli.main, list(argv))
-
-
 async def test_adding_a_class_that_started_warns_and_it_is_not_offered(
     app: App, clock: Clock, terminal: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await setting(app, clock)
     past = utcnow().date() - timedelta(days=30)
-    assert await bot("courses", "add", "--unit", "Phù Lưu", "--trade", "Trồng nấm",
+    assert await run_cli("courses", "add", "--unit", "Phù Lưu", "--trade", "Trồng nấm",
                      "--start", past.isoformat(), "--seats", "10") == 0
     said = capsys.readouterr()
     [course] = [c for c in (await courses_by_code(app)).values() if c.occupation == "Trồng nấm"]
@@ -291,7 +279,7 @@ async def test_adding_a_class_that_started_warns_and_it_is_not_offered(
         assert await offer_new_courses(session, utcnow()) == 0
     # The date put right, by the class's code: offered then.
     ahead = utcnow().date() + timedelta(days=60)
-    assert await bot("courses", "add", "--code", course.code, "--unit", "Phù Lưu",
+    assert await run_cli("courses", "add", "--code", course.code, "--unit", "Phù Lưu",
                      "--trade", "Trồng nấm", "--start", ahead.isoformat(), "--seats", "10") == 0
     assert capsys.readouterr().err == ""
     async with app.db.transaction() as session:
@@ -310,7 +298,7 @@ async def test_an_import_names_the_classes_that_started(
         ["Phù Lưu", "Điện dân dụng", f"{past:%d/%m/%Y}", "", "", "", "D-1", ""],
         ["Phù Lưu", "Nấu ăn", f"{past:%d/%m/%Y}", "", "", "finished", "N-1", ""],
     ]))
-    assert await bot("courses", "import", str(file)) == 0
+    assert await run_cli("courses", "import", str(file)) == 0
     err = capsys.readouterr().err
     assert t("courses.cli.started_imported", count=1) in err
     assert f"D-1: Điện dân dụng, Phù Lưu, khai giảng {past:%d/%m/%Y}" in err
@@ -320,5 +308,5 @@ async def test_an_import_names_the_classes_that_started(
     [offer] = await offers(app, "cb1")
     assert "Mộc" in offer.payload["text"] and "Điện" not in offer.payload["text"]
     # Imported again: nothing new to warn of.
-    assert await bot("courses", "import", str(file)) == 0
+    assert await run_cli("courses", "import", str(file)) == 0
     assert "Lưu ý" not in capsys.readouterr().err

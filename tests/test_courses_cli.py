@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot import cli
 from bot.app import App, build_app
 from bot.inbound import button_event
 from bot.settings import Settings
@@ -30,7 +29,7 @@ from storage.importers import ImportRejectedError, import_file
 from storage.models import Broadcast, Course, OutboxMessage, utcnow
 from storage.outreach_repo import BULK
 from tests.conftest import make_settings
-from tests.helpers import Clock, press, say, texts
+from tests.helpers import Clock, press, run_cli, say, texts
 from tests.officials_helpers import make_officer
 from tests.outreach_support import person, unit_id
 from tests.test_import_hardening import _csv
@@ -41,18 +40,6 @@ ALWAYS = DispatchPolicy(Settings().zone, quiet_start=0, quiet_end=0)
 #: started is never offered.
 AHEAD = utcnow().date() + timedelta(days=240)
 HEADER = ["unit", "trade", "start_date", "venue", "seats", "status", "code", "duration_days"]
-
-
-@pytest.fixture
-def terminal(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``python -m bot`` in this test runs on the test's database (as another process would)."""
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
-
-
-async def bot(*argv: str) -> int:
-    """The command in its own thread and event loop, as a separate process runs it."""
-    return await asyncio.to_thread(cli.main, list(argv))
 
 
 async def courses(app: App) -> dict[str, Course]:
@@ -104,7 +91,7 @@ async def test_a_class_added_from_the_terminal_is_offered_and_reaches_the_waitin
     await person(app, "waiting", clock.now(), case=("course", pl), case_status="waitlist")
     # Added before the bot ever looked at the classes: its first look must not take the new
     # class for one that was there before (those are not offered).
-    code = await bot(
+    code = await run_cli(
         "courses", "add", "--unit", "phu luu", "--trade", "May công nghiệp",
         "--start", f"{AHEAD:%d/%m/%Y}", "--venue", "Nhà văn hóa thôn Cầu Cao", "--seats", "30",
     )
@@ -137,11 +124,11 @@ async def test_a_class_added_from_the_terminal_is_offered_and_reaches_the_waitin
         told = set(await session.scalars(bulk))
     assert told == {"sub", "waiting"}
     # Added again: the same class (its code is made from commune, day and trade), no new offer.
-    assert await bot("courses", "add", "--unit", "Phù Lưu", "--trade", "May công nghiệp",
+    assert await run_cli("courses", "add", "--unit", "Phù Lưu", "--trade", "May công nghiệp",
                      "--start", AHEAD.isoformat(), "--venue", "Nhà văn hóa thôn Cầu Cao",
                      "--seats", "30") == 0
     assert "không thay đổi" in capsys.readouterr().out
-    assert await bot("courses", "list") == 0
+    assert await run_cli("courses", "list") == 0
     listed = capsys.readouterr().out
     assert course.code in listed and "May công nghiệp" in listed and "30 chỗ" in listed
 
@@ -159,7 +146,7 @@ async def test_an_imported_file_offers_each_class_to_its_own_commune(
         ["Phù Lưu", "Hàn điện", f"{AHEAD:%d/%m/%Y}", "Trường THCS Phù Lưu", 25, "HD-2027-01"],
         ["Thái Sơn", "Kỹ thuật trồng chè", AHEAD.isoformat(), "", 20, None],
     ]))
-    assert await bot("courses", "import", str(file)) == 0
+    assert await run_cli("courses", "import", str(file)) == 0
     assert "Đã nhập 2 dòng, 2 thay đổi." in capsys.readouterr().out
 
     async def both() -> bool:
@@ -172,7 +159,7 @@ async def test_an_imported_file_offers_each_class_to_its_own_commune(
     found = await courses(app)
     assert found["HD-2027-01"].seats == 25
     # Re-imported: nothing changes, nobody is asked twice.
-    assert await bot("courses", "import", str(file)) == 0
+    assert await run_cli("courses", "import", str(file)) == 0
     assert "Đã nhập 2 dòng, 0 thay đổi." in capsys.readouterr().out
     await run_dispatcher_until(app, lambda: _true())
     assert len(await offers_to(app, "cb-pl")) == 1 and len(await courses(app)) == len(found)
@@ -234,14 +221,14 @@ async def test_a_bad_add_says_why_and_adds_nothing(
     app: App, terminal: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = await snapshot(app)
-    assert await bot("courses", "add", "--unit", "Phù Lưu", "--trade", "=cmd",
+    assert await run_cli("courses", "add", "--unit", "Phù Lưu", "--trade", "=cmd",
                      "--start", "2027-01-15") == 2
     err = capsys.readouterr().err
     assert err.startswith("«=cmd» ở cột «Nghề» phải bắt đầu") and "Traceback" not in err
-    assert await bot("courses", "add", "--unit", "Phù Lưu", "--trade", "Hàn",
+    assert await run_cli("courses", "add", "--unit", "Phù Lưu", "--trade", "Hàn",
                      "--start", "mai") == 2
     assert "ngày «mai»" in capsys.readouterr().err
-    assert await bot("courses", "import", "/nonexistent/lop.csv") == 1
+    assert await run_cli("courses", "import", "/nonexistent/lop.csv") == 1
     assert "Không mở được tệp" in capsys.readouterr().err
     assert await snapshot(app) == before
 
