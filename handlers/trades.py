@@ -32,7 +32,7 @@ def said_pairs(text: str) -> frozenset[str]:
     words = fold(text).replace(",", " ").replace(".", " ").replace("?", " ").split()
     counted, how_many = folded_phrases("intake.prefill_counted"), fold(t("intake.prefill_how_many"))
     words = [w if not (w == how_many and after in counted) else "?"
-             for w, after in zip(words, [*words[1:], ""], strict=True)]
+             for w, after in zip(words, [*words[1:], ""][:len(words)], strict=True)]
     return frozenset(_pairs(words) - folded_phrases("intake.prefill_generic_pairs"))
 
 
