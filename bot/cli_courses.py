@@ -11,7 +11,9 @@ the running bot (``python -m bot run``, any process on the same database), as br
 picked up; the announcement reaches the people interested there and the class's waiting list.
 A class still planned or open whose start date has passed is kept (the data formats refuse no
 date in 2000–2100) with a warning on stderr: it is never offered nor announced, and the
-registration form does not list it.
+registration form does not list it. A class whose start date, place or cancellation changes
+is told by the running bot to the people registered for it (its waiting list too) and its
+officers, once (handlers/outreach/class_changed.py); the command says how many will be told.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.settings import Settings
 from handlers.outreach.new_class import start_offering
 from messages import t
 from storage.course_announcements import CLOSED
+from storage.course_changes import pending_mark, people_to_tell
 from storage.course_import import COURSE_STATUSES, check_course_cells, write_course
 from storage.db import Database
 from storage.importers import ImportRejectedError, import_file
@@ -83,7 +86,10 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
                 return 2
             existed = await session.scalar(select(Course.id).where(Course.code == fields.code))
             await start_offering(session, now)
-            changed = await write_course(session, fields)
+            mark, _ = await pending_mark(session)
+            changed = await write_course(session, fields, now)
+            await session.flush()
+            told = await people_to_tell(session, mark or 0)
         said = {
             "code": fields.code,
             "trade": fields.occupation,
@@ -93,6 +99,8 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         if existed is not None:
             key = "courses.cli.updated" if changed else "courses.cli.unchanged"
             print(t(key, code=fields.code))
+            if told:
+                print(t("courses.cli.will_tell", count=told))
         else:
             offered = fields.status not in CLOSED and fields.start_date >= today
             print(t("courses.cli.added" if offered else "courses.cli.added_quiet", **said))
@@ -120,10 +128,13 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             async with db.transaction() as session:
                 await start_offering(session, now)
                 before = await _started(session, today)
+                mark, _ = await pending_mark(session)
                 result = await import_file(
                     session, "courses", data, now=now, progress=stderr_bar
                 )
                 started = await _started(session, today)
+                await session.flush()
+                to_tell = await people_to_tell(session, mark or 0)
         except ImportRejectedError as exc:
             print(t("officials.import.rejected"), file=sys.stderr)
             for line in exc.errors:
@@ -132,6 +143,8 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(t("officials.import.done", rows=result.rows, changed=result.changed))
         if result.changed:
             print(t("courses.cli.imported"))
+        if to_tell:
+            print(t("courses.cli.will_tell", count=to_tell))
         # The classes this file added or changed into ones that started (not those that were
         # so before it: a re-import warns of nothing new).
         told = [row for key, row in started.items() if key not in before]

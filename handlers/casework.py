@@ -24,10 +24,12 @@ from handlers.officials.guard import get_scope, refuse
 from handlers.own_cases import (
     ChangeClass,
     ChangeClassConfirmed,
+    PickOtherClass,
     Withdraw,
     WithdrawConfirmed,
     change_class,
     my_cases_button,
+    offer_other_class,
     person_withdraw,
 )
 from handlers.textnorm import folded_phrases, phrase_key
@@ -128,6 +130,8 @@ class CaseworkFlow(Flow):
                     case_id=case_id, course_id=course_id):
                 await change_class(ctx, case_id, course_id,
                                    confirmed=isinstance(data, ChangeClassConfirmed))
+            case PickOtherClass(case_id=case_id):
+                await offer_other_class(ctx, case_id)
             case _:
                 ctx.leave()
                 await show_list(ctx, Filter.ALL, 1)

@@ -18,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.callbacks import CallbackData
 from handlers.context import Context
 from handlers.intake.validators import looks_like_question
@@ -32,6 +35,8 @@ from storage.threads_repo import get_status_history, record_status_change
 
 #: A class marked full by the office: said full, not gone.
 FULL = "full"
+#: A class that will not take place: the registrations still open for it may move.
+CANCELLED = "cancelled"
 FLOW = "cases"  # the case work flow's name: it hands these buttons here
 STATUS = "status"  # the flow listing a person's registrations
 #: A person may withdraw a case that is still open (or move it to another class).
@@ -72,11 +77,34 @@ class ChangeClassConfirmed(CallbackData, prefix="cases:change_yes"):
     typed_yes = True
 
 
+@dataclass(frozen=True)
+class PickOtherClass(CallbackData, prefix="cases:other_class"):
+    """«Đổi sang lớp khác» under the message saying the class of the registration ``case_id``
+    moved or was cancelled (handlers/outreach/class_changed.py): the classes to move it to."""
+
+    case_id: int
+
+
 def ref_named(case: Case) -> str:
     """A registration's reference with whose it is ("HY-2026-00001 – Hà Văn Nam"): a family's
     several read alike by reference alone."""
     return t("casework.ref_named", ref=case.ref, name=case.full_name) if case.full_name else (
         case.ref)
+
+
+async def class_cancelled(session: AsyncSession, case: Case) -> bool:
+    """Whether ``case`` is a registration still open for a class that was cancelled."""
+    if case.course_id is None or case.status not in WITHDRAWABLE:
+        return False
+    return await session.scalar(select(Course.status).where(Course.id == case.course_id)) == (
+        CANCELLED)
+
+
+async def other_class_buttons(session: AsyncSession, cases: list[Case]) -> list[list[Button]]:
+    """«Đổi lớp cho …» under "Hồ sơ của tôi", for each open registration whose class was
+    cancelled (the message saying so offered the same)."""
+    return [[PickOtherClass(c.id).button(t("courses.moved.button_other_for", ref=c.ref))]
+            for c in cases if await class_cancelled(session, c)]
 
 
 def withdraw_buttons(cases: list[Case]) -> list[list[Button]]:
@@ -243,17 +271,34 @@ async def offer_class_change(ctx: Context, text: str) -> bool:
     case = await _changeable(ctx)
     if case is None or case.course_id is None:
         return False
+    await _classes_to_move_to(ctx, case, text)
+    return True
+
+
+async def offer_other_class(ctx: Context, case_id: int) -> None:
+    """«Đổi sang lớp khác» under the message saying the registration's class moved or was
+    cancelled: the classes to move it to, as "đổi sang lớp khác" typed lists them."""
+    case = await ctx.session.get(Case, case_id)
+    if (case is None or case.contact_id != ctx.contact.id or case.course_id is None
+            or case.status not in WITHDRAWABLE):
+        ctx.reply(t("casework.not_found"), [[my_cases_button()]],
+                  intent=f"flow:{FLOW}.not_found")
+        return
+    await _classes_to_move_to(ctx, case, "")
+
+
+async def _classes_to_move_to(ctx: Context, case: Case, text: str) -> None:
+    """The class ``case`` has, then the classes (those ``text`` names, if any) to move it to."""
     # The class list imports the router, which imports case work, which imports this.
     from handlers.courses import list_courses, moving
 
-    current = await ctx.session.get(Course, case.course_id)
+    current = await ctx.session.get(Course, case.course_id) if case.course_id else None
     today = ctx.now.astimezone(ctx.config.timezone).date()
     # Its classes move this registration («Đổi sang lớp n»), not register again.
     classes = await list_courses(ctx, today, text, picking=moving(case.id))
     ctx.reply(t("courses.change.lead", ref=case.ref, **await _named(ctx, current)),
               intent=f"flow:{FLOW}.change")
     ctx.reply(classes.text, classes.buttons, intent=f"flow:{FLOW}.change").listed = classes.listed
-    return True
 
 
 async def change_class(ctx: Context, case_id: int, course_id: int, *, confirmed: bool) -> None:

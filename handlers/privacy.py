@@ -21,7 +21,7 @@ from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
 from handlers.menu import main_menu_buttons
 from handlers.outreach.mine import outreach_lines
-from handlers.own_cases import latest_change_line
+from handlers.own_cases import CANCELLED, class_cancelled, latest_change_line
 from handlers.textnorm import fold, folded_phrases, is_phrase, is_phrases, only_signs
 from handlers.types import Button, Inbound
 from messages import has, t
@@ -247,8 +247,15 @@ async def _interest(ctx: Context, case: Case) -> str:
     if case.kind == "abroad":
         market = f"intake.option.market.{case.market}"
         return f"{t('intake.option.kind.abroad')}: {t(market) if has(market) else ''}"
+    # The class as it is now (its day may have moved since the registration), not a copy.
     course = await ctx.session.get(Course, case.course_id) if case.course_id else None
-    name = course.occupation if course else t("intake.summary.next_class")
+    if course is None:
+        name = t("intake.summary.next_class")
+    elif course.status == CANCELLED:
+        name = t("privacy.course_cancelled", occupation=course.occupation)
+    else:
+        name = t("privacy.course_when", occupation=course.occupation,
+                 start=course.start_date.strftime("%d/%m/%Y"))
     return f"{t('intake.option.kind.course')}: {name}"
 
 
@@ -273,7 +280,8 @@ async def case_line(ctx: Context, case: Case) -> str:
         name=case.full_name or "",
         interest=await _interest(ctx, case),
         status=_label("privacy.status", case.status, "privacy.status_unknown"),
-        next=_next_step(case),
+        next=(t("privacy.next_class_cancelled", ref=case.ref)
+              if await class_cancelled(ctx.session, case) else _next_step(case)),
     )
     latest = await latest_change_line(ctx, case)
     return f"{line}\n{latest}" if latest else line

@@ -22,7 +22,12 @@ from handlers.intake.buttons import Start as IntakeStart
 from handlers.intake.drafts import get_draft
 from handlers.intake.steps import progress
 from handlers.menu import Door, OpenDoor
-from handlers.own_cases import WITHDRAWABLE, person_withdraw, withdraw_buttons
+from handlers.own_cases import (
+    WITHDRAWABLE,
+    other_class_buttons,
+    person_withdraw,
+    withdraw_buttons,
+)
 from handlers.privacy import case_line
 from handlers.textnorm import folded_phrases, is_phrase
 from handlers.types import Inbound
@@ -65,7 +70,8 @@ class StatusFlow(Flow):
                 ctx.reply(t("status.not_found", ref=ref), buttons, intent="flow:status.not_found")
                 return
             # The case line starts with its reference: no title repeating it above.
-            ctx.reply(await case_line(ctx, case), buttons,
+            ctx.reply(await case_line(ctx, case),
+                      await other_class_buttons(ctx.session, [case]) + buttons,
                       intent="flow:status.case", case_ref=case.ref)
             return
         draft = await get_draft(ctx.session, ctx.contact.id)
@@ -76,8 +82,9 @@ class StatusFlow(Flow):
             lines.append(t("privacy.draft_line", done=done, total=total))
         if not cases:
             buttons = [[IntakeStart().button(t("privacy.button.register"))], *buttons[1:]]
-        ctx.reply("\n".join(lines), withdraw_buttons(cases) + buttons, intent="flow:status.cases",
-                  case_refs=[c.ref for c in cases])
+        moves = await other_class_buttons(ctx.session, cases)  # a class cancelled
+        ctx.reply("\n".join(lines), moves + withdraw_buttons(cases) + buttons,
+                  intent="flow:status.cases", case_refs=[c.ref for c in cases])
 
 
 async def _open_for_officer(event: Inbound, ctx: Context, ref: str) -> bool:

@@ -26,11 +26,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.outreach.class_changed import tell_class_changes
 from handlers.outreach.new_class import offer_new_courses
 from handlers.types import Attachment, Reply, reply_to_payload
 from messages import t
 from scheduler.claims import is_quiet
 from storage.course_announcements import CLOSED
+from storage.course_changes import pending_mark
 from storage.db import Database, conflict_insert
 from storage.models import (
     Broadcast,
@@ -384,6 +386,9 @@ class Dispatcher:
         #: has one writer: people's turns). The last one changes when a class's start date is
         #: put right (``courses add --code …``): a class that had started is offered then.
         self._courses_seen: tuple[int | None, int, int] | None = None
+        #: The classes' changes not told yet, as last handled (highest id, count): a change left
+        #: waiting (a class moved to a day gone by) is not looked at again every poll.
+        self._changes_seen: tuple[int | None, int] | None = None
 
     async def _offer_new_courses(self) -> int:
         now = self.clock()
@@ -403,10 +408,27 @@ class Dispatcher:
         self._courses_seen = seen
         return offers
 
+    async def _tell_class_changes(self) -> int:
+        """People registered for a class that moved or was cancelled (by a command in another
+        process, or an officer's file) are told, and its officers; never in the quiet hours,
+        when the changes wait. A read each poll; the write only when there is a change."""
+        now = self.clock()
+        if is_quiet(now, self.policy.zone, self.policy.quiet_start, self.policy.quiet_end):
+            return 0
+        async with self.db.reader() as session:
+            seen = await pending_mark(session)
+        if not seen[1] or seen == self._changes_seen:
+            return 0
+        async with self.db.transaction() as session:
+            told = await tell_class_changes(session, now, self.policy.zone)
+        self._changes_seen = seen
+        return told
+
     async def run(self) -> None:
         while not self._stopping.is_set():
             try:
                 offers = await self._offer_new_courses()
+                offers += await self._tell_class_changes()
                 queued = await dispatch_once(self.db, self.policy, self.clock())
                 if (offers or queued) and self.on_commit:
                     self.on_commit()

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import t
 from messages.text import fold
+from storage.course_changes import Shape, note_change
 from storage.import_rows import (
     Checked,
     ImportKind,
@@ -25,7 +26,7 @@ from storage.import_rows import (
     row_error,
     too_long,
 )
-from storage.models import Course, Unit
+from storage.models import Course, Unit, utcnow
 from storage.tables import Row, name_problem, parse_date, parse_int
 
 _COURSE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -124,8 +125,12 @@ def _parse_course(lookup: Lookup, line: int, cells: dict[str, str]) -> list[str]
     )
 
 
-async def write_course(session: AsyncSession, fields: CourseFields) -> Course | None:
-    """Insert the class, or update the one with its code; None when nothing changed."""
+async def write_course(
+    session: AsyncSession, fields: CourseFields, now: datetime | None = None
+) -> Course | None:
+    """Insert the class, or update the one with its code; None when nothing changed. A change
+    of its start date, place or cancellation is recorded for the people registered to be told
+    (storage/course_changes.py; the running bot's dispatcher tells them)."""
     course = await session.scalar(select(Course).where(Course.code == fields.code))
     values = {
         "occupation": fields.occupation,
@@ -145,8 +150,10 @@ async def write_course(session: AsyncSession, fields: CourseFields) -> Course | 
         return course
     if all(getattr(course, k) == v for k, v in values.items()):
         return None
+    before = Shape.of(course)
     for key, value in values.items():
         setattr(course, key, value)
+    note_change(session, course, before, now or utcnow())
     return course
 
 
@@ -158,7 +165,7 @@ def _check_course(
         return fields
 
     async def write() -> bool:
-        return await write_course(session, fields) is not None
+        return await write_course(session, fields, now) is not None
 
     return write
 

@@ -31,6 +31,7 @@ from handlers.intake.prefill import (
 from handlers.intake.questions import (
     ask,
     cipher,
+    course_label,
     edit_buttons,
     summary_buttons,
     summary_text,
@@ -39,7 +40,7 @@ from handlers.intake.steps import QUESTIONS, Step, first_missing, previous, prog
 from handlers.menu import main_menu_buttons
 from messages import t
 from storage.crypto import DecryptError
-from storage.models import IntakeDraft
+from storage.models import Course, IntakeDraft
 
 #: After this long without a word, a typed message first gets "you were at question N".
 RESUME_AFTER = timedelta(hours=12)
@@ -51,7 +52,21 @@ async def live_draft(ctx: Context) -> tuple[IntakeDraft | None, bool]:
     if draft is not None and is_expired(draft, ctx.now, ctx.config.intake_expiry_days):
         await ctx.session.execute(delete(IntakeDraft).where(IntakeDraft.id == draft.id))
         return None, True
+    if draft is not None:
+        await _class_as_now(ctx, draft)
     return draft, False
+
+
+async def _class_as_now(ctx: Context, draft: IntakeDraft) -> None:
+    """The class the form has chosen, named as it is now: its first day may have moved since
+    it was chosen (the summary, the confirmation and the officers' notice show the label)."""
+    course_id = draft.data.get("course_id")
+    if draft.data.get("kind") != "course" or not isinstance(course_id, int) or not course_id:
+        return
+    course = await ctx.session.get(Course, course_id)
+    label = await course_label(ctx, course) if course is not None else None
+    if label is not None and label != draft.data.get("course_label"):
+        draft.data = {**draft.data, "course_label": label}
 
 
 def expired_note(ctx: Context) -> str:

@@ -17,6 +17,7 @@ from handlers.officials.accounts import (
 )
 from handlers.types import Button, Reply
 from messages import MessageKeyError, t
+from storage.course_changes import CHANGED
 from storage.crypto import Cipher, DecryptError
 from storage.models import Case, Notice, Unit
 
@@ -94,7 +95,10 @@ async def deliver_pending_notices(
     """Deliver every notice still waiting (e.g. when an officer has just bound an account)."""
     pending = list(
         await session.scalars(
-            select(Notice).where(Notice.delivered_at.is_(None)).order_by(Notice.id)
+            # A class's change is told by the dispatcher (handlers/outreach/class_changed.py).
+            select(Notice)
+            .where(Notice.delivered_at.is_(None), Notice.kind != CHANGED)
+            .order_by(Notice.id)
         )
     )
     if not pending:
