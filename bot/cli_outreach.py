@@ -127,7 +127,7 @@ async def _send(args: argparse.Namespace, settings: Settings, db: Database) -> i
         quiet = (settings.quiet_start, settings.quiet_end)
         when = check_time(at, now, settings.zone, quiet) if at else now
     except RuleError as exc:
-        raise _rule(str(exc)) from None
+        raise _rule(str(exc), **exc.params) from None
     except InterestError:
         raise _rule("interest") from None
     photo = ""

@@ -396,7 +396,8 @@ class Router:
 
     async def _non_text(self, event: Inbound, ctx: Context) -> None:
         if event.kind in (InboundKind.PHOTO, InboundKind.DOCUMENT):
-            for flow in self.flows.values():
+            # Officers' flows first: an officer's spreadsheet is no citizen's dossier paper.
+            for flow in sorted(self.flows.values(), key=lambda f: not f.for_officers):
                 if flow.accepts_files and await flow.takes_stray_file(event, ctx):
                     return
             key = "menu.file_outside_flow"

@@ -48,7 +48,7 @@ async def test_a_warning_to_nobody_says_why_and_offers_another_audience(
     offered = [b for row in lines[0].get("buttons", []) for b in row] or re.findall(
         r"^\d+\. (.+)$", texts(lines), re.MULTILINE)
     assert offered == [t("compose.button.change_interest"), t("compose.button.change_units"),
-                       t("compose.button.cancel")]
+                       t("compose.button.change_text"), t("compose.button.cancel")]
     # "gửi" typed anyway: nothing is scheduled, the preview again.
     again = await say(app, "vp", "gửi", channel=channel)
     assert intents(again) == ["flow:broadcast.preview"] and await _broadcasts(app) == 0
@@ -81,7 +81,8 @@ async def test_a_commune_officer_is_offered_the_topic_only(app: App, clock: Cloc
     lines = await say(app, "cb", "gửi ngay")
     assert t("compose.nobody_now_own") in texts(lines)
     labels = [b for row in lines[0]["buttons"] for b in row]
-    assert labels == [t("compose.button.change_interest"), t("compose.button.cancel")]
+    assert labels == [t("compose.button.change_interest"), t("compose.button.change_text"),
+                      t("compose.button.cancel")]
 
 
 async def test_scheduled_for_later_it_may_still_be_kept(app: App, clock: Clock) -> None:

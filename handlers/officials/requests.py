@@ -7,6 +7,7 @@ the whole message, punctuation and polite particles aside: ``is_phrase``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
@@ -59,6 +60,22 @@ def request_of(text: str) -> str | None:
     return None
 
 
+#: An announcement named by its number as the bot writes it («thông báo #2»).
+_NUMBERED = re.compile(r"#\s*(\d{1,9})(?!\d)")
+
+
+def numbered_report(text: str) -> Report | None:
+    """"danh sách người đã nhận thông báo #2", "báo cáo thông báo #12": the report of that
+    announcement (the request of the announcements' report, naming one by its number)."""
+    found = _NUMBERED.search(text)
+    if found is None:
+        return None
+    rest = f"{text[:found.start()]} {text[found.end():]}"
+    if request_of(rest) != "announce_report":
+        return None
+    return Report(int(found.group(1)))
+
+
 def _without_filler(text: str) -> str:
     padded = f" {phrase_key(text)} "
     for filler in sorted(folded_phrases("officials.request_filler.words"), key=len, reverse=True):
@@ -73,10 +90,12 @@ async def start_officer_request(
     not a command of the flow ``besides`` names (the flow it is typed in: "gửi thông báo"
     under an announcement's preview sends that one, it does not start another). A button of
     that flow is pressed there ("báo cáo thông báo" under the preview: the report)."""
-    name = request_of(event.text)
-    if name is None:
-        return False
-    target = REQUESTS[name]
+    target: Command | CallbackData | None = numbered_report(event.text)
+    if target is None:
+        name = request_of(event.text)
+        if name is None:
+            return False
+        target = REQUESTS[name]
     if isinstance(target, Command) and target.name in besides:
         return False
     if await get_officer(ctx.session, ctx.contact.id) is None:

@@ -13,9 +13,6 @@ was announced already or may not be announced (class_announce.py, checked again 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import select
 
 from handlers.access import DISTRICT_ROLES, get_officer
 from handlers.callbacks import CallbackData
@@ -29,6 +26,7 @@ from handlers.outreach.class_announce import (
     course_draft,
     courses_draft,
 )
+from handlers.outreach.compose_preview import show_preview, text_room, when_said
 from handlers.outreach.compose_steps import (
     INTERESTS,
     NAME,
@@ -36,6 +34,7 @@ from handlers.outreach.compose_steps import (
     Cancel,
     Change,
     Interest,
+    KeepText,
     NewAnnouncement,
     NoPhoto,
     Now,
@@ -50,23 +49,20 @@ from handlers.outreach.new_class import (
 )
 from handlers.outreach.reports import show_report, show_reports
 from handlers.outreach.rules import (
-    MAX_TEXT,
     RuleError,
     check_scope,
     check_text,
     check_time,
-    quiet_until,
 )
 from handlers.outreach.send_time import parse_send_time
 from handlers.outreach.subscribe import topics_label
-from handlers.shown_text import LIMITS, shown_text
-from handlers.textnorm import folded_phrases, is_phrase, option_number
-from handlers.types import Attachment, Button, Channel, Inbound, InboundKind, Reply
+from handlers.textnorm import folded_phrases, is_phrase, option_number, phrase_key
+from handlers.types import Button, Inbound, InboundKind
 from messages import t
 from storage.course_announcements import (
     mark_announced,
 )
-from storage.models import Officer, Unit
+from storage.models import Officer
 from storage.outreach_repo import audience, create_broadcast
 
 
@@ -88,8 +84,8 @@ class ComposeFlow(Flow):
 
     def hears_officer_requests(self, ctx: Context) -> bool:
         # Past the announcement's text, "kết quả khảo sát" is a request, the draft waiting; at
-        # the text, a whole message that is a request ("xem kết quả khảo sát") is that request,
-        # nothing written yet (it became the announcement's text).
+        # the text (and under the preview, where a typed text is a new one), a whole message
+        # that is a request ("xem kết quả khảo sát") is that request (it became the text).
         return True
 
     async def repeat(self, event: Inbound, ctx: Context) -> None:
@@ -115,11 +111,8 @@ class ComposeFlow(Flow):
                 ctx.leave()
                 ctx.reply(t("compose.cancelled"), intent=intent("cancelled"))
                 return
-            case Report(broadcast_id=None):
-                await show_reports(ctx, officer)
-                return
-            case Report(broadcast_id=int() as broadcast_id):
-                await show_report(ctx, officer, broadcast_id)
+            case Report(broadcast_id=broadcast_id):
+                await _report(ctx, officer, broadcast_id)
                 return
             case AnnounceCourse(course_id=course_id, again=again):
                 await _ready(ctx, await course_draft(ctx, officer, course_id, again))
@@ -142,7 +135,7 @@ class ComposeFlow(Flow):
             case Interest() if ctx.step == Step.INTEREST and data in INTERESTS:
                 ctx.update(interest=data.value)
                 if ctx.data.get("changing"):
-                    await _preview(ctx)
+                    await show_preview(ctx)
                 else:
                     _ask_when(ctx)
             case Change(what="units") if ctx.step == Step.PREVIEW:
@@ -151,9 +144,17 @@ class ComposeFlow(Flow):
             case Change(what="interest") if ctx.step == Step.PREVIEW:
                 ctx.update(changing=True)
                 _ask_interest(ctx)
+            case Change(what="text") if ctx.step == Step.PREVIEW:
+                _ask_text(ctx)  # the text there is kept until a new one is accepted
+            case KeepText() if _editing(ctx):
+                await show_preview(ctx)
+            case KeepText() if ctx.step == Step.PREVIEW and ctx.data.get("earlier_text"):
+                ctx.update(text=ctx.data["earlier_text"])
+                ctx.forget("earlier_text")
+                await show_preview(ctx)
             case Now() if ctx.step == Step.WHEN:
                 ctx.update(at=None)
-                await _preview(ctx)
+                await show_preview(ctx)
             case Send() if ctx.step == Step.PREVIEW:
                 await _send(ctx, officer)
             case _:
@@ -174,12 +175,7 @@ class ComposeFlow(Flow):
             await _ask_step(ctx, officer)
             return
         if ctx.step == Step.TEXT:
-            try:
-                ctx.update(text=check_text(event.text))
-            except RuleError as exc:
-                ctx.reply(t(f"outreach.rule.{exc}"), intent=intent(Step.TEXT))
-                return
-            _ask_photo(ctx)
+            await _typed_text(ctx, event.text)
         elif (typed := _typed_choice(ctx.step, event.text)) is not None:
             await self.on_callback(event, ctx, typed)
         elif ctx.step == Step.UNITS:
@@ -196,6 +192,8 @@ class ComposeFlow(Flow):
             # got the step again as if nothing was typed).
             ctx.reply(t("escapes.unknown_option_number", number=number), intent="number.unknown")
             await _ask_step(ctx, officer)
+        elif ctx.step == Step.PREVIEW:
+            await _text_at_preview(ctx, event.text)
         else:
             ctx.reply(t("compose.use_buttons"), intent=intent(ctx.step or ""))
             await _ask_step(ctx, officer)
@@ -217,9 +215,11 @@ def _typed_choice(step: str | None, text: str) -> CallbackData | None:
     if step == Step.WHEN and is_phrase(text, folded_phrases("compose.words.now")):
         return Now()
     if step == Step.PREVIEW:
-        for change in (Change("units"), Change("interest")):
+        for change in (Change("units"), Change("interest"), Change("text")):
             if is_phrase(text, folded_phrases(f"compose.words.change_{change.what}")):
                 return change
+        if is_phrase(text, folded_phrases("compose.words.keep_text")):
+            return KeepText()
     if step == Step.INTEREST:
         options = [(i.value, topics_label([i.value])) for i in INTERESTS]
         synonyms = {value: list(folded_phrases(f"compose.interest_words.{value.replace(':', '_')}"))
@@ -244,13 +244,25 @@ async def _ask_step(ctx: Context, officer: Officer) -> None:
         case Step.WHEN:
             _ask_when(ctx)
         case Step.PREVIEW:
-            await _preview(ctx)
+            await show_preview(ctx)
         case _:
             _ask_text(ctx)
 
 
 def _ask_text(ctx: Context) -> None:
+    """The text; asked again from the preview («Sửa nội dung»), the one there is kept until
+    a new one is accepted («Giữ nội dung cũ» goes back to the preview)."""
     ctx.goto(Step.TEXT)
+    if _editing(ctx):
+        ctx.reply(
+            t("compose.ask_new_text"),
+            [
+                [KeepText().button(t("compose.button.keep_text"))],
+                [Cancel().button(t("compose.button.cancel"))],
+            ],
+            intent=intent(Step.TEXT),
+        )
+        return
     ctx.reply(
         t("compose.ask_text"),
         [
@@ -259,6 +271,81 @@ def _ask_text(ctx: Context) -> None:
         ],
         intent=intent(Step.TEXT),
     )
+
+
+def _editing(ctx: Context) -> bool:
+    """Is the text asked for again, from the preview (a draft has one already)?"""
+    return ctx.step == Step.TEXT and "text" in ctx.data
+
+
+async def _typed_text(ctx: Context, typed: str) -> None:
+    """The announcement's text: the photo next, or, written again from the preview, the
+    preview. One the rules refuse ("🙂", over 1,800 characters: how many it had) is said
+    why, and the text asked again (what was there kept)."""
+    if _editing(ctx) and is_phrase(typed, folded_phrases("compose.words.keep_text")):
+        await show_preview(ctx)
+        return
+    try:
+        text = check_text(typed)
+    except RuleError as exc:
+        ctx.reply(t(f"outreach.rule.{exc}", **exc.params), intent=intent(Step.TEXT))
+        _ask_text(ctx)
+        return
+    if _editing(ctx):
+        ctx.update(text=text)
+        ctx.forget("earlier_text")
+        await show_preview(ctx)
+        return
+    ctx.update(text=text)
+    _ask_photo(ctx)
+
+
+#: Under the preview, a message of this many words at most, and short, is a reply ("được",
+#: "để sau", "không gửi"), not a new text for the announcement.
+_REPLY_WORDS = 3
+_REPLY_CHARS = 40
+
+
+async def _text_at_preview(ctx: Context, typed: str) -> None:
+    """A text typed under the preview, not one of its choices: the announcement's new text
+    (a class's text the bot wrote, put in the officer's words), shown back in the preview
+    before anything is sent, the text it replaced a tap away («Dùng lại nội dung cũ»). It was
+    dropped with "chọn một mục", and nothing let the officer change the text. One the rules
+    refuse is said why (too long: how long it was), and the text stays as it was. A short
+    reply is no text: the choices are named, «Sửa nội dung» among them."""
+    if len(typed) <= _REPLY_CHARS and len(phrase_key(typed).split()) <= _REPLY_WORDS:
+        ctx.reply(t("compose.use_buttons_preview"), intent=intent(Step.PREVIEW))
+        await show_preview(ctx)
+        return
+    try:
+        text = check_text(typed)
+    except RuleError as exc:
+        ctx.reply("\n".join([t(f"outreach.rule.{exc}", **exc.params), t("compose.text_kept")]),
+                  intent=intent(Step.PREVIEW))
+        await show_preview(ctx)
+        return
+    if text != ctx.data["text"]:
+        ctx.update(text=text, earlier_text=ctx.data["text"])
+        ctx.reply(t("compose.text_replaced"), intent=intent(Step.PREVIEW))
+    await show_preview(ctx)
+
+
+async def _report(ctx: Context, officer: Officer, broadcast_id: int | None) -> None:
+    """The latest announcements' report, or one's. Asked for where the text is asked, nothing
+    written yet, the report is the answer: the composer is left, the report offering to write
+    one, so what is typed next is read as anything an officer types ("danh sách người đã nhận
+    thông báo #2" became the announcement's text). Asked for while a text is written again,
+    that is asked again after it; at the other steps the draft waits at its step."""
+    fresh = ctx.flow == NAME and ctx.step == Step.TEXT and not _editing(ctx)
+    if fresh:
+        ctx.leave()
+    write = [[NewAnnouncement().button(t("compose.button.new"))]] if fresh else []
+    if broadcast_id is None:
+        await show_reports(ctx, officer, write)
+    else:
+        await show_report(ctx, officer, broadcast_id, write)
+    if ctx.flow == NAME and _editing(ctx):
+        _ask_text(ctx)
 
 
 def _ask_photo(ctx: Context) -> None:
@@ -306,7 +393,7 @@ async def _typed_units(ctx: Context, officer: Officer, text: str) -> None:
 async def _units_chosen(ctx: Context) -> None:
     """The topic next; or, when the communes were chosen again from a preview, the preview."""
     if ctx.data.get("changing"):
-        await _preview(ctx)
+        await show_preview(ctx)
     else:
         _ask_interest(ctx)
 
@@ -341,76 +428,7 @@ async def _typed_time(ctx: Context, text: str) -> None:
         ctx.reply(t(f"outreach.rule.{exc}"), _when_buttons(), intent=intent(Step.WHEN))
         return
     ctx.update(at=when.isoformat())
-    await _preview(ctx)
-
-
-async def _preview(ctx: Context) -> None:
-    """The announcement as people will read it, to whom and when, and «Gửi». When it would
-    reach nobody now, it says so and why (who an announcement of this topic reaches), and
-    offers to choose the communes or the topic again instead of «Gửi» ("Gửi tới 0 người …
-    Gửi không?" then "Đã lên lịch" read like a send that did something); scheduled for
-    later, it may still be kept, the recipients being counted again at the time of sending."""
-    ctx.goto(Step.PREVIEW)
-    preview = await _preview_reply(ctx, ctx.data)
-    shown = ctx.reply(preview.text, preview.buttons, intent=intent(Step.PREVIEW),
-                      recipients=preview.meta["recipients"])
-    if ctx.data.get("photo"):
-        shown.attachments.append(Attachment("photo", sha256=ctx.data["photo"]))
-
-
-def _when(ctx: Context, at: datetime | None) -> str:
-    """When the announcement goes: its time, "ngay", or, asked at night, when the quiet hours
-    end (the preview said "ngay" at 01:30, and nothing went until 07:00)."""
-    zone = ctx.config.timezone
-    if at is not None:
-        return at.astimezone(zone).strftime("%H:%M %d/%m/%Y")
-    morning = quiet_until(ctx.now, zone, ctx.config.quiet_hours)
-    if morning is None:
-        return t("compose.now")
-    return t("compose.now_quiet", at=morning.strftime("%H:%M %d/%m/%Y"))
-
-
-async def _preview_reply(ctx: Context, data: dict[str, Any]) -> Reply:
-    """The preview of the announcement ``data`` describes (meta ``recipients``)."""
-    who = await audience(ctx.session, data.get("units", []), data["interest"])
-    at = datetime.fromisoformat(data["at"]) if data.get("at") else None
-    params = {
-        "text": data["text"], "stop_line": t("outreach.stop_line"), "count": len(who.contact_ids),
-        "units": await _unit_names(ctx, data.get("units", [])),
-        "topic": topics_label([data["interest"]]),
-        "when": _when(ctx, at),
-    }
-    send = Send().button(t("compose.button.send"))
-    cancel = Cancel().button(t("compose.button.cancel"))
-    if who.contact_ids:
-        text, buttons = t("compose.preview", **params), [[send, cancel]]
-    else:
-        officer = await get_officer(ctx.session, ctx.contact.id)
-        may_change_units = officer is not None and officer.role in DISTRICT_ROLES
-        base = data["interest"].split(":")[0]
-        text = "\n".join([
-            t("compose.preview_nobody", **params),
-            t(f"compose.reaches.{base}"),
-            t(f"compose.nobody_{'later' if at else 'now'}{'' if may_change_units else '_own'}",
-              **params),
-        ])
-        buttons = [[Change("interest").button(t("compose.button.change_interest"))]]
-        if may_change_units:
-            buttons.append([Change("units").button(t("compose.button.change_units"))])
-        if at is not None:
-            buttons.append([Send().button(t("compose.button.send_later"))])
-        buttons.append([cancel])
-    return Reply(text, buttons, meta={"recipients": len(who.contact_ids)})
-
-
-async def text_room(ctx: Context, data: dict[str, Any]) -> int:
-    """The most characters an announcement the bot writes (the classes of an imported file)
-    may have, so that its preview to the officer is ONE message on every channel: each
-    channel's limit less the preview's frame (the same preview with no text: heading, the line
-    how to stop, recipients, options as that channel shows them), and never over MAX_TEXT."""
-    frame = await _preview_reply(ctx, {**data, "text": ""})
-    return min(MAX_TEXT, *(LIMITS[channel] - len(shown_text(frame, channel))
-                           for channel in Channel))
+    await show_preview(ctx)
 
 
 async def _send(ctx: Context, officer: Officer) -> None:
@@ -419,7 +437,7 @@ async def _send(ctx: Context, officer: Officer) -> None:
         await audience(ctx.session, data.get("units", []), data["interest"])
     ).contact_ids:
         # Sent now it would reach nobody ("ok" typed under that preview): the preview again.
-        await _preview(ctx)
+        await show_preview(ctx)
         return
     courses = await classes_still_to_announce(ctx)
     if courses is None:
@@ -440,17 +458,10 @@ async def _send(ctx: Context, officer: Officer) -> None:
         mark_announced(ctx.session, broadcast, courses, ctx.now)
     ctx.leave()
     # "Đã lên lịch" after «Gửi ngay» read as a delay: said when it goes.
-    when = _when(ctx, at if data.get("at") else None)
+    when = when_said(ctx, at if data.get("at") else None)
     ctx.reply(t("compose.created", id=broadcast.id,
                 when=t("compose.at", at=when) if data.get("at") else when),
               intent=intent("created"))
-
-
-async def _unit_names(ctx: Context, unit_ids: list[int]) -> str:
-    if not unit_ids:
-        return t("outreach.all_units")
-    names = (await ctx.session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)))).all()
-    return ", ".join(sorted(names))
 
 
 async def preview_ready(
@@ -471,7 +482,7 @@ async def preview_ready(
     extra = {"course": course, "again": again, "courses": courses, "batch": batch}
     data.update({key: value for key, value in extra.items() if value is not None})
     ctx.enter(NAME, Step.PREVIEW, data)
-    await _preview(ctx)
+    await show_preview(ctx)
 
 
 async def _ready(ctx: Context, draft: ClassDraft | None) -> None:

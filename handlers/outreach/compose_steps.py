@@ -85,7 +85,14 @@ class Report(CallbackData, prefix="broadcast:report"):
 
 @dataclass(frozen=True)
 class Change(CallbackData, prefix="broadcast:change"):
-    """Under a preview that reaches nobody: choose the communes or the topic again (the rest
-    is kept, and the preview follows)."""
+    """Under a preview that reaches nobody: choose the communes or the topic again; under
+    every preview: write the text again (a class's text the bot wrote). The rest is kept, and
+    the preview follows."""
 
-    what: Literal["units", "interest"]
+    what: Literal["units", "interest", "text"]
+
+
+@dataclass(frozen=True)
+class KeepText(CallbackData, prefix="broadcast:keep"):
+    """The text as it was: asked for a new one (the preview again), or under a preview whose
+    text a typed one replaced (the earlier text back)."""

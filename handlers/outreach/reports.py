@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from handlers.access import DISTRICT_ROLES
 from handlers.context import Context
+from handlers.types import Button
 from messages import t
 from storage.models import Broadcast, Officer
 from storage.outreach_repo import broadcast_report
@@ -17,23 +18,28 @@ INTENT = "flow:broadcast.report"
 _STATUSES = ("scheduled", "sending", "done", "cancelled", "stopped")
 
 
-async def show_reports(ctx: Context, officer: Officer) -> None:
+async def show_reports(
+    ctx: Context, officer: Officer, buttons: list[list[Button]] | None = None
+) -> None:
+    """The latest three announcements (a commune officer's own); ``buttons`` under it."""
     query = select(Broadcast).order_by(Broadcast.id.desc()).limit(3)
     if officer.role not in DISTRICT_ROLES:
         query = query.where(Broadcast.officer_id == officer.id)
     found = (await ctx.session.scalars(query)).all()
     if not found:
-        ctx.reply(t("compose.no_reports"), intent=INTENT)
+        ctx.reply(t("compose.no_reports"), buttons, intent=INTENT)
         return
     lines = []
     for broadcast in found:
         lines += await _report_lines(ctx, broadcast)
-    ctx.reply("\n".join(lines), intent=INTENT)
+    ctx.reply("\n".join(lines), buttons, intent=INTENT)
 
 
-async def show_report(ctx: Context, officer: Officer, broadcast_id: int) -> None:
+async def show_report(
+    ctx: Context, officer: Officer, broadcast_id: int, buttons: list[list[Button]] | None = None
+) -> None:
     """One announcement's report: for the office, its author, or an officer of a commune it
-    went to."""
+    went to; ``buttons`` under it."""
     broadcast = await ctx.session.get(Broadcast, broadcast_id)
     if broadcast is None or not (
         officer.role in DISTRICT_ROLES
@@ -41,9 +47,9 @@ async def show_report(ctx: Context, officer: Officer, broadcast_id: int) -> None
         or not broadcast.unit_ids
         or officer.unit_id in broadcast.unit_ids
     ):
-        ctx.reply(t("compose.no_reports"), intent=INTENT)
+        ctx.reply(t("compose.no_reports"), buttons, intent=INTENT)
         return
-    ctx.reply("\n".join(await _report_lines(ctx, broadcast)), intent=INTENT)
+    ctx.reply("\n".join(await _report_lines(ctx, broadcast)), buttons, intent=INTENT)
 
 
 async def _report_lines(ctx: Context, broadcast: Broadcast) -> list[str]:

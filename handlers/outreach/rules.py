@@ -1,6 +1,7 @@
 """The rules an announcement must meet before it is accepted, shared by ``/thongbao`` and
-``python -m bot broadcast send``: length within every channel's limit, a time outside the quiet
-hours, communes within the officer's scope, and the text delivered as plain text.
+``python -m bot broadcast send``: words to read (not signs alone nor one or two characters),
+length within every channel's limit, a time outside the quiet hours, communes within the
+officer's scope, and the text delivered as plain text.
 
 Markdown-like emphasis an officer types (``**Lớp may** mở _ngày 5/1_``, as in other chat apps)
 is taken out, on every channel: Zalo shows text as typed, and Telegram messages are sent
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.access import DISTRICT_ROLES, Role
 from handlers.config import in_quiet_hours
+from handlers.textnorm import only_signs
 from storage.models import Officer
 
 #: Zalo's 2,000 characters, less the line saying how to stop: one message on every channel.
@@ -40,17 +42,36 @@ def plain_text(text: str) -> str:
     return text
 
 
+#: Fewer characters than this say nothing to the people it reaches ("ok", "1").
+MIN_TEXT = 3
+
+
 class RuleError(ValueError):
-    """The message key (under ``outreach.rule``) saying what is wrong."""
+    """The message key (under ``outreach.rule``) saying what is wrong; ``params`` fill it in
+    (how long a text was, and the limit)."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        super().__init__(key)
+        self.params = params
+
+
+def grouped(number: int) -> str:
+    """``number`` as written in Vietnamese: thousands grouped by dots ("3.000")."""
+    return f"{number:,}".replace(",", ".")
 
 
 def check_text(text: str) -> str:
-    """The announcement as it will be delivered (plain_text), or why it cannot be."""
+    """The announcement as it will be delivered (plain_text), or why it cannot be: nothing,
+    signs alone or 1–2 characters ("🙂", "ok": nobody would know what it announces), or over
+    MAX_TEXT (said with how long it was, so the officer knows how much to cut)."""
     text = plain_text(text).strip()
     if not text:
         raise RuleError("empty")
+    if len(text) < MIN_TEXT or only_signs(text):
+        raise RuleError("too_short")
     if len(text) > MAX_TEXT:
-        raise RuleError("too_long")
+        raise RuleError("too_long", limit=grouped(MAX_TEXT), length=grouped(len(text)),
+                        over=grouped(len(text) - MAX_TEXT))
     return text
 
 
