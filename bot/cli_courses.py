@@ -31,7 +31,7 @@ from bot.cli_officials import _with_db
 from bot.settings import Settings
 from handlers.outreach.new_class import start_offering
 from messages import t
-from storage.course_announcements import CLOSED
+from storage.course_announcements import JOINABLE
 from storage.course_changes import pending_mark, people_to_tell
 from storage.course_import import COURSE_STATUSES, check_course_cells, write_course
 from storage.db import Database
@@ -102,9 +102,9 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
             if told:
                 print(t("courses.cli.will_tell", count=told))
         else:
-            offered = fields.status not in CLOSED and fields.start_date >= today
+            offered = fields.status in JOINABLE and fields.start_date >= today
             print(t("courses.cli.added" if offered else "courses.cli.added_quiet", **said))
-        if fields.status in _JOINABLE and fields.start_date < today:
+        if fields.status in JOINABLE and fields.start_date < today:
             print(t("courses.cli.started", **said), file=sys.stderr)
         return 0
 
@@ -157,8 +157,6 @@ def _cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return _with_db(settings, work)
 
 
-#: A class people could still join: a start date before today contradicts these statuses.
-_JOINABLE = ("planned", "open", "full")
 
 
 async def _started(session: AsyncSession, today: date) -> dict[tuple[int, date], dict[str, str]]:
@@ -167,7 +165,7 @@ async def _started(session: AsyncSession, today: date) -> dict[tuple[int, date],
     rows = await session.execute(
         select(Course, Unit.name)
         .outerjoin(Unit, Unit.id == Course.unit_id)
-        .where(Course.status.in_(_JOINABLE), Course.start_date < today)
+        .where(Course.status.in_(JOINABLE), Course.start_date < today)
         .order_by(Course.start_date, Course.id)
     )
     return {

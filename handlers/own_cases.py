@@ -29,6 +29,7 @@ from handlers.textnorm import contains_phrase, folded_phrases, phrase_key, spelt
 from handlers.types import Button, Inbound
 from messages import raw, t
 from storage.cases_repo import CaseStatus, get_cases_of_contact, is_full
+from storage.course_announcements import CANCELLED
 from storage.course_repo import OPEN_STATUSES
 from storage.models import Case, Course, Unit
 from storage.threads_repo import get_status_history, record_status_change
@@ -36,7 +37,6 @@ from storage.threads_repo import get_status_history, record_status_change
 #: A class marked full by the office: said full, not gone.
 FULL = "full"
 #: A class that will not take place: the registrations still open for it may move.
-CANCELLED = "cancelled"
 FLOW = "cases"  # the case work flow's name: it hands these buttons here
 STATUS = "status"  # the flow listing a person's registrations
 #: A person may withdraw a case that is still open (or move it to another class).

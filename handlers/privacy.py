@@ -21,11 +21,12 @@ from handlers.intake.drafts import get_draft
 from handlers.intake.questions import cipher, option_label
 from handlers.menu import main_menu_buttons
 from handlers.outreach.mine import outreach_lines
-from handlers.own_cases import CANCELLED, class_cancelled, latest_change_line
+from handlers.own_cases import class_cancelled, latest_change_line
 from handlers.textnorm import fold, folded_phrases, is_phrase, is_phrases, only_signs
 from handlers.types import Button, Inbound
 from messages import has, t
 from storage.cases_repo import get_cases_of_contact
+from storage.course_announcements import CANCELLED
 from storage.erasure import erase_contact_data, references_to
 from storage.models import Base, Case, Course, OutboxMessage, Thread, Unit
 

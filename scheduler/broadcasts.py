@@ -31,7 +31,7 @@ from handlers.outreach.new_class import offer_new_courses
 from handlers.types import Attachment, Reply, reply_to_payload
 from messages import t
 from scheduler.claims import is_quiet
-from storage.course_announcements import CLOSED
+from storage.course_announcements import JOINABLE
 from storage.course_changes import pending_mark
 from storage.db import Database, conflict_insert
 from storage.models import (
@@ -394,7 +394,7 @@ class Dispatcher:
         now = self.clock()
         today = now.astimezone(self.policy.zone).date()
         open_now = case(
-            (Course.status.not_in(CLOSED) & (Course.start_date >= today), 1), else_=0
+            (Course.status.in_(JOINABLE) & (Course.start_date >= today), 1), else_=0
         )
         async with self.db.reader() as session:
             max_id, count, announceable = (await session.execute(
@@ -426,16 +426,21 @@ class Dispatcher:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            try:
-                offers = await self._offer_new_courses()
-                offers += await self._tell_class_changes()
-                queued = await dispatch_once(self.db, self.policy, self.clock())
-                if (offers or queued) and self.on_commit:
-                    self.on_commit()
-            except Exception:
-                log.exception("broadcast dispatcher: pass failed; retrying")
+            # Each part on its own: a class change that cannot be told (a failing row) must
+            # not hold up the announcements, nor they the offers.
+            written = 0
+            for part in (self._offer_new_courses, self._tell_class_changes, self._dispatch):
+                try:
+                    written += await part()
+                except Exception:
+                    log.exception("broadcast dispatcher: %s failed; retrying", part.__name__)
+            if written and self.on_commit:
+                self.on_commit()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
+
+    async def _dispatch(self) -> int:
+        return await dispatch_once(self.db, self.policy, self.clock())
 
     def stop(self) -> None:
         self._stopping.set()

@@ -25,12 +25,16 @@ from storage.models import Broadcast, Course, Notice
 ANNOUNCED = "course_announced"
 #: Classes that will not take place (any more): never offered, never announced.
 CLOSED = ("cancelled", "finished")
+#: A class cancelled (one of CLOSED).
+CANCELLED = "cancelled"
+#: Classes people can still join: the registration form lists these (from today on).
+JOINABLE = ("open", "full", "planned")
 
 
 def announceable(course: Course, today: date) -> bool:
     """May the class be offered to officers and announced: not cancelled or finished, and not
     started before ``today`` (local date); the registration form lists no class that started."""
-    return course.status not in CLOSED and course.start_date >= today
+    return course.status in JOINABLE and course.start_date >= today
 
 
 async def lock_courses(session: AsyncSession, course_ids: Iterable[int]) -> list[Course]:

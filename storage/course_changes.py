@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.course_announcements import CLOSED
 from storage.models import Case, Course, Notice
 from storage.outreach_repo import CLOSED_CASES
 
@@ -37,7 +38,6 @@ CHANGED = "course_changed"
 TOLD = "course_told"
 #: Rendered for the officers by handlers/outreach/class_changed.py, not by the notice sender.
 TEXT_KEY = "courses.moved.officers"
-CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,9 @@ class Shape:
 
     @classmethod
     def of(cls, course: Course) -> Shape:
-        return cls(course.start_date, course.venue, course.unit_id, course.status == CANCELLED)
+        # Finished counts as not taking place: a cancelled class marked finished afterwards is
+        # not "reopened" to its people (a class that ran and finished had started: told none).
+        return cls(course.start_date, course.venue, course.unit_id, course.status in CLOSED)
 
     def params(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "venue": self.venue, "unit_id": self.unit_id,

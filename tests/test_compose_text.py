@@ -184,12 +184,6 @@ def test_the_rules_of_a_text() -> None:
     assert check_text("a" * MAX_TEXT) == "a" * MAX_TEXT
 
 
-@pytest.fixture
-def terminal(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", app.settings.database_url)
-    monkeypatch.setenv("FILES_DIR", str(app.settings.files_dir))
-
-
 async def test_the_terminal_refuses_the_same_texts_saying_how_long(
     app: App, terminal: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

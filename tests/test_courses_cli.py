@@ -27,7 +27,7 @@ from messages import t
 from scheduler.broadcasts import Dispatcher, DispatchPolicy, dispatch_once
 from storage.importers import ImportRejectedError, import_file
 from storage.models import Broadcast, Course, OutboxMessage, utcnow
-from storage.outreach_repo import BULK
+from storage.outreach_repo import BULK, create_broadcast
 from tests.conftest import make_settings
 from tests.helpers import Clock, press, run_cli, say, texts
 from tests.officials_helpers import make_officer
@@ -379,3 +379,28 @@ async def test_the_preview_of_a_joint_announcement_is_one_zalo_message(
     line = max(len(x) for x in text.splitlines() if x.startswith("– "))
     assert 2000 - line <= len(text) <= 2000, len(text)
     assert ("Gửi tới 1 người" in text) == listening
+
+
+async def test_a_failing_part_of_the_dispatcher_does_not_hold_up_announcements(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dispatcher's parts each on their own: a class change it cannot tell (a malformed
+    row, say) raised before the announcements were dispatched, every poll, and none went."""
+
+    async def broken(self: Dispatcher) -> int:
+        raise RuntimeError("a change that cannot be told")
+
+    monkeypatch.setattr(Dispatcher, "_tell_class_changes", broken)
+    pl = await unit_id(app, "Phù Lưu")
+    await person(app, "mai", utcnow(), unit=pl, topics=["training"])
+    async with app.db.transaction() as session:
+        await create_broadcast(session, unit_ids=[pl], interest="training",
+                               text="Lớp may khai giảng.", send_at=utcnow(), now=utcnow())
+
+    async def queued() -> bool:
+        async with app.db.session() as session:
+            return bool(await session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.priority == BULK)))
+
+    await run_dispatcher_until(app, queued)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.app import App
 from handlers.types import Channel
 from storage.crypto import Cipher, DecryptError, KeyConfigError, resolve_key
-from storage.models import Course
+from storage.models import Course, IntakeDraft
 from tests.helpers import intents, press, say, texts
 from tests.intake_support import all_cases, fill_form
 
@@ -111,6 +111,15 @@ async def test_a_trade_typed_at_the_class_question_picks_its_class(app: App, typ
     lines = await say(app, "u1", typed)
     assert intents(lines)[-1] == "flow:intake.citizen_id", lines
     assert "May công nghiệp" in texts(lines)
+
+
+async def test_a_question_naming_a_trade_at_the_class_question_chooses_nothing(app: App) -> None:
+    await _at_the_class_question(app, "u1")
+    lines = await say(app, "u1", "lớp may học phí bao nhiêu?")
+    assert intents(lines)[-1] == "flow:intake.course", lines
+    async with app.db.session() as session:
+        draft = (await session.scalars(select(IntakeDraft))).one()
+    assert "course_id" not in draft.data
 
 
 async def test_a_trade_and_a_commune_without_that_class_show_the_communes(app: App) -> None:

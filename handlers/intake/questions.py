@@ -35,6 +35,7 @@ from handlers.intake.validators import InvalidAnswerError, match_option, match_u
 from handlers.textnorm import after_lead, fold, folded_phrases, is_phrases, phrase_key
 from handlers.types import Button, Reply
 from messages import has, raw, t
+from storage.course_announcements import JOINABLE
 from storage.crypto import Cipher
 from storage.models import Course, IntakeDraft, Unit
 
@@ -52,7 +53,7 @@ SKIP = "skip"
 #: The course "value" meaning: no class chosen, wait for the next one.
 NEXT_CLASS = "0"
 #: Classes people can still register for.
-OPEN_COURSE_STATUSES = ("open", "full", "planned")
+OPEN_COURSE_STATUSES = JOINABLE
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,9 +65,10 @@ async def typed_answer(event: Inbound, ctx: Context, draft: IntakeDraft, step: S
     (a relative named, a name with its birth date, a commune with its village, another
     class), then as the answer; a refused answer is said why, or read as a question or as
     a request for another action."""
-    if step == Step.COURSE and (
+    # "lớp may": the one sewing class (not "lớp may học phí bao nhiêu?": a question).
+    if step == Step.COURSE and not asks_question(event.text) and (
             note := await class_changed(ctx, draft, event.text, at_question=True)) is not None:
-        await advance(ctx, draft, note=note)  # "lớp may": the one sewing class
+        await advance(ctx, draft, note=note)
         return
     if step == Step.COURSE and await filter_classes(ctx, draft, event.text):
         return

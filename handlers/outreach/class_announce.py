@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from handlers.access import get_officer
 from handlers.context import Context
 from handlers.intake.questions import local_today
 from handlers.outreach.compose_steps import Report, intent
@@ -102,7 +101,7 @@ async def courses_draft(
     return ClassDraft(text, units, courses=[c.id for c in named], batch=batch_id)
 
 
-async def classes_still_to_announce(ctx: Context) -> list[Course] | None:
+async def classes_still_to_announce(ctx: Context, officer: Officer) -> list[Course] | None:
     """At «Gửi»: the classes the announcement is about (none for one written by hand), their
     rows locked until the commit, so two officers confirming at once are checked one after
     the other. None when one of them was announced since the preview (by someone else, or by
@@ -125,7 +124,6 @@ async def classes_still_to_announce(ctx: Context) -> list[Course] | None:
             return courses
         ctx.leave()
         if course is not None and prior is not None and announceable(course, today):
-            officer = await get_officer(ctx.session, ctx.contact.id)
             await _say_announced(ctx, officer, course, prior)
         else:
             _say_not_announceable(ctx, course)

@@ -439,7 +439,7 @@ async def _send(ctx: Context, officer: Officer) -> None:
         # Sent now it would reach nobody ("ok" typed under that preview): the preview again.
         await show_preview(ctx)
         return
-    courses = await classes_still_to_announce(ctx)
+    courses = await classes_still_to_announce(ctx, officer)
     if courses is None:
         return
     at = datetime.fromisoformat(data["at"]) if data.get("at") else ctx.now

@@ -39,7 +39,7 @@ from handlers.officials.accounts import (
 )
 from handlers.types import Button, Reply
 from messages import t
-from storage.course_announcements import CLOSED, announceable
+from storage.course_announcements import CLOSED, JOINABLE, announceable
 from storage.models import Course, Notice, Unit
 
 KIND = "course_offer"
@@ -85,7 +85,7 @@ async def batch_courses(session: AsyncSession, batch_id: int, today: date) -> li
     ids = [int(i) for i in batch.params.get("course_ids", [])]
     found = await session.scalars(
         select(Course)
-        .where(Course.id.in_(ids), Course.status.not_in(CLOSED), Course.start_date >= today)
+        .where(Course.id.in_(ids), Course.status.in_(JOINABLE), Course.start_date >= today)
         .order_by(Course.start_date, Course.id)
     )
     return list(found)
