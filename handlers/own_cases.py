@@ -36,7 +36,6 @@ from storage.threads_repo import get_status_history, record_status_change
 
 #: A class marked full by the office: said full, not gone.
 FULL = "full"
-#: A class that will not take place: the registrations still open for it may move.
 FLOW = "cases"  # the case work flow's name: it hands these buttons here
 STATUS = "status"  # the flow listing a person's registrations
 #: A person may withdraw a case that is still open (or move it to another class).
