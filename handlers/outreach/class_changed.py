@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.config import VIETNAM
@@ -153,9 +154,11 @@ async def _tell_people(
     if not by_contact:
         return _Told(0, 0, 0)
     key, values = await _person_text(session, course, before, after)
+    contacts = {c.id: c for c in await session.scalars(
+        select(Contact).where(Contact.id.in_(by_contact)))}  # one read, not one per person
     people = waiting = missed = 0
     for contact_id, cases in by_contact.items():
-        contact = await session.get(Contact, contact_id)
+        contact = contacts.get(contact_id)
         if contact is None or unreachable(contact.unreachable_at, contact.last_seen_at):
             missed += 1
             continue
