@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.callbacks import CallbackData
@@ -95,8 +94,9 @@ async def class_cancelled(session: AsyncSession, case: Case) -> bool:
     """Whether ``case`` is a registration still open for a class that was cancelled."""
     if case.course_id is None or case.status not in WITHDRAWABLE:
         return False
-    return await session.scalar(select(Course.status).where(Course.id == case.course_id)) == (
-        CANCELLED)
+    # By key: the class is in the session already when "hồ sơ của tôi" named it (no query).
+    course = await session.get(Course, case.course_id)
+    return course is not None and course.status == CANCELLED
 
 
 async def other_class_buttons(session: AsyncSession, cases: list[Case]) -> list[list[Button]]:
