@@ -30,9 +30,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App, build_app, prepare_database
+from bot.channels.telegram import build_application
+from bot.channels.telegram_transport import TelegramTransport
 from bot.settings import Settings, load_settings
 from handlers.types import Channel
 from storage.db import Database
+from tests.fake_telegram import FakeTelegram
 from tests.helpers import Clock
 
 BASE_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
@@ -310,3 +313,14 @@ def terminal(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     """``python -m bot`` in this test runs on the test's database (as another process would)."""
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("FILES_DIR", str(tmp_path / "files"))
+
+
+@pytest.fixture
+async def transport(fake: FakeTelegram, app: App) -> AsyncIterator[TelegramTransport]:
+    """The sender's transport to the module's ``fake`` Bot API server, with the production
+    read timeout: a send that is merely slow on a busy machine must not be taken for a lost
+    one (retried, it would arrive twice)."""
+    application = build_application(fake.token, fake.url)
+    await application.initialize()
+    yield TelegramTransport(application.bot, app.files)
+    await application.shutdown()

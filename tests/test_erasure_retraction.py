@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.channels.telegram import build_application
 from bot.channels.telegram_transport import TelegramTransport
 from bot.inbound import button_event, text_event
 from bot.rate_limits import ChannelLimits
@@ -37,14 +36,6 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.start()
     yield server
     await server.close()
-
-
-@pytest.fixture
-async def transport(fake: FakeTelegram, app: App) -> AsyncIterator[TelegramTransport]:
-    application = build_application(fake.token, fake.url)
-    await application.initialize()
-    yield TelegramTransport(application.bot, app.files)
-    await application.shutdown()
 
 
 async def deliver(app: App, transport: TelegramTransport, clock: Clock) -> None:

@@ -53,16 +53,6 @@ async def fake(timer: VirtualTimer) -> AsyncIterator[FakeTelegram]:
     await server.close()
 
 
-@pytest.fixture
-async def transport(fake: FakeTelegram, app: App) -> AsyncIterator[TelegramTransport]:
-    # The production read timeout: a send that is merely slow on a busy machine must not be
-    # taken for a lost one (retried, it would arrive twice).
-    application = build_application(fake.token, fake.url)
-    await application.initialize()
-    yield TelegramTransport(application.bot, app.files)
-    await application.shutdown()
-
-
 @pytest.fixture(autouse=True)
 def _virtual_pacing(timer: VirtualTimer, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every Sender built in these tests paces on the virtual timer unless told otherwise."""
