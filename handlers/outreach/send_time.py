@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 from handlers.textnorm import fold
+from messages import raw
 
 _CLOCK = re.compile(
     r"(?<![\d/.-])(\d{1,2})\s*(?::|h|gio|g)(?:\s*(\d{2}))?(?:\s*(?:phut|p)\b)?"
@@ -14,9 +15,6 @@ _CLOCK = re.compile(
 )
 _DATE = re.compile(r"(?<![\d:])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2,4}))?(?![\d:])")
 _DAYS_AHEAD = {"hom nay": 0, "ngay mai": 1, "mai": 1, "ngay kia": 2}
-#: Weekday names as typed (folded), Monday = 0: "8h30 thứ hai", "9h t6", "chủ nhật 8h".
-_WEEKDAY = re.compile(r"\b(?:thu\s*(hai|ba|tu|nam|sau|bay|[2-7])|t([2-7])|(chu\s*nhat|cn))\b")
-_WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 #: A date typed without its year that is this much past is next year's ("5/1" typed in
 #: December); one past by less is a mistake the flow refuses ("8h 5/12" on 7 December was
 #: taken as 5/12 of the year after).
@@ -61,12 +59,8 @@ def parse_send_time(text: str, local_now: datetime) -> datetime | None:
 
 
 def _weekday(text: str) -> int | None:
-    """The weekday named in ``text`` (folded), Monday = 0."""
-    found = _WEEKDAY.search(text)
-    if found is None:
-        return None
-    name, short, sunday = found.groups()
-    if sunday:
-        return 6
-    day = name or short
-    return _WEEKDAY_WORDS[day] if day in _WEEKDAY_WORDS else int(day) - 2
+    """The weekday named in ``text`` (folded), Monday = 0 (``compose.weekdays``)."""
+    padded = f" {text} "
+    return next((day for day in range(7)
+                 if any(f" {fold(name)} " in padded for name in raw(f"compose.weekdays.{day}"))),
+                None)
