@@ -33,7 +33,6 @@ from tests.test_sender import (  # noqa: F401
     enqueue,
     fake,
     timer,
-    transport,
 )
 
 
